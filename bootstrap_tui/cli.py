@@ -1,0 +1,358 @@
+"""Console entry point `bootstrap-tui`: the wizard, status, plan, apply, verify,
+export and sandbox subcommands (see DESIGN.md, "Command-line contract").
+
+Every expected failure is a BootstrapError printed as one or two lines; the
+exit code follows the contract (2 usage/config, 3 AWS access, 4 not set up,
+1 failed checks, 130 interrupted).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from bootstrap_tui import __version__
+from bootstrap_tui.errors import (
+    EXIT_CHECKS_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, BootstrapError, ConfigError,
+    NotSetUp,
+)
+
+VERIFY_FORMATS = ("text", "json", "junit", "sarif", "md")
+EXPORT_FORMATS = ("md", "csv", "json", "html", "answers")
+FRAMEWORK_IDS = ("soc2", "iso27001-2022", "cis-aws-3.0", "pci-dss-4.0", "aws-ssb")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value}")
+    return value
+
+
+def _endpoint(text: str) -> str:
+    if not text.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError(f"expected an http(s):// URL, got {text!r}")
+    return text.rstrip("/")
+
+
+def _region(text: str) -> str:
+    from bootstrap_tui.model import parse_region
+
+    try:
+        return parse_region(text, "--region")
+    except BootstrapError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _add_globals(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    default = None if top else argparse.SUPPRESS
+    group = parser.add_argument_group("connection and files")
+    group.add_argument("--aws-profile", metavar="NAME", default=default,
+                       help="AWS profile from ~/.aws/config (default: the standard credential chain)")
+    group.add_argument("--region", metavar="R", type=_region, default=default,
+                       help="region for API calls (default: the baseline profile's home region)")
+    group.add_argument("--endpoint-url", metavar="URL", type=_endpoint, default=default,
+                       help="send every AWS call to this endpoint (also AWS_ENDPOINT_URL)")
+    group.add_argument("--state-file", metavar="PATH", type=Path, default=default,
+                       help="progress file (default: one per management account in the user state dir)")
+    group.add_argument("--profile-file", metavar="PATH|NAME", default=default,
+                       help="baseline profile: a built-in name (startup-minimal, soc2, iso27001, "
+                            "pci-dss) or a YAML file (default: startup-minimal)")
+    group.add_argument("--answers", metavar="FILE", type=Path, default=default,
+                       help="answers YAML keyed by step id, then field, for unattended runs")
+    group.add_argument("--sandbox", action="store_true", default=False if top else argparse.SUPPRESS,
+                       help="start the embedded fake AWS on 127.0.0.1 and act on it")
+    group.add_argument("--use-keychain", action="store_true",
+                       default=False if top else argparse.SUPPRESS,
+                       help="use the temporary bootstrap IAM keys stored in the OS keychain")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="bootstrap-tui",
+        description="From a brand-new AWS management account to a compliant multi-account "
+                    "organization, step by step. Without a command, opens the wizard.",
+        epilog="Verify exit codes: 0 ok, 1 a check failed, 2 usage/config error, "
+               "3 AWS credentials/connection error, 4 steps not set up yet, 130 interrupted.")
+    parser.add_argument("--version", action="version", version=f"bootstrap-tui {__version__}")
+    parser.add_argument("--plain", action="store_true",
+                        help="walk the wizard with plain prompts instead of the full-screen app")
+    _add_globals(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        _add_globals(cmd, top=False)
+        return cmd
+
+    command("status", "show progress per step from the state file")
+    plan = command("plan", "show what apply would change; changes nothing")
+    plan.add_argument("--step", action="append", metavar="ID", help="only this step (repeatable)")
+    plan.add_argument("--format", choices=("text", "json"), default="text")
+
+    apply = command("apply", "converge the steps non-interactively")
+    apply.add_argument("--step", action="append", metavar="ID", help="only this step (repeatable)")
+    apply.add_argument("--yes", action="store_true", help="apply without asking (required)")
+    apply.add_argument("--simulate-console", action="store_true",
+                       help="sandbox only: perform the stand-ins for console-only actions "
+                            "(root MFA on, root keys deleted) and record the attestations")
+    apply.add_argument("--confirm-destructive", metavar="STEP", action="append", default=[],
+                       help="allow destructive changes (e.g. deleting default VPCs) in STEP")
+
+    verify = command("verify", "read-only verification of the whole baseline")
+    verify.add_argument("--step", action="append", metavar="ID", help="only this step (repeatable)")
+    verify.add_argument("--format", choices=VERIFY_FORMATS, default="text")
+    verify.add_argument("-o", "--output", metavar="FILE", type=Path, help="write the report here")
+    verify.add_argument("--soft-fail", action="store_true", help="always exit 0 when checks ran")
+    verify.add_argument("--strict", action="store_true", help="MANUAL items count as failures")
+    verify.add_argument("--max-workers", type=_positive_int, default=16, metavar="N",
+                        help="concurrent API calls (default 16)")
+
+    export = command("export", "write the setup checklist with evidence and mappings")
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="md")
+    export.add_argument("-o", "--output", metavar="FILE", type=Path)
+    export.add_argument("--framework", choices=FRAMEWORK_IDS, action="append",
+                        help="group by this framework's controls (repeatable)")
+
+    sandbox = sub.add_parser("sandbox", help="run the embedded fake AWS until stopped",
+                             description="Run the embedded fake AWS on 127.0.0.1 until stopped.")
+    sandbox.add_argument("--port", type=_positive_int, default=0)
+    sandbox.add_argument("--seed", choices=("fresh", "compliant", "drifted"), default="fresh")
+    sandbox.add_argument("--accounts", type=_positive_int, default=0,
+                         help="extra workload accounts")
+    sandbox.add_argument("--latency-ms", type=_positive_int, default=0)
+    sandbox.add_argument("--faults", metavar="SPEC", default=None,
+                         help="e.g. throttle=0.3,error5xx=0.1,deny=organizations:CreateAccount")
+    return parser
+
+
+# ---------------------------------------------------------------- commands
+
+def _options(args: argparse.Namespace, endpoint: str | None) -> Any:
+    from bootstrap_tui.engine import Options
+
+    return Options(
+        aws_profile=args.aws_profile, region=args.region,
+        endpoint_url=endpoint or args.endpoint_url, state_file=args.state_file,
+        profile=args.profile_file or "startup-minimal", answers_file=args.answers,
+        simulate_console=getattr(args, "simulate_console", False),
+        use_keychain=args.use_keychain,
+        max_workers=max(1, getattr(args, "max_workers", 16) or 1))
+
+
+def _stderr_progress(step_id: str, message: str, done: int | None, total: int | None) -> None:
+    count = f" [{done}/{total}]" if total else ""
+    print(f"  {step_id}{count}: {message}", file=sys.stderr, flush=True)
+
+
+def _open_engine(args: argparse.Namespace, endpoint: str | None):
+    from bootstrap_tui.engine import Engine
+
+    engine = Engine(_options(args, endpoint))
+    engine.connect()
+    return engine
+
+
+def cmd_status(engine, args) -> int:
+    rows = engine.status()
+    width = max(len(r["id"]) for r in rows)
+    print(f"state file: {engine.state.path}")
+    print(f"account:    {engine.management_account_id}  ({engine.actor})")
+    for row in rows:
+        extra = f"  — {row['error']}" if row.get("error") else ""
+        ops = f"  (in flight: {', '.join(row['operations'])})" if row["operations"] else ""
+        print(f"  {row['id']:<{width}}  {row['status']:<15} {row['updated_at'] or ''}{ops}{extra}")
+    done = sum(r["status"] == "verified" for r in rows)
+    print(f"{done}/{len(rows)} verified")
+    return EXIT_OK
+
+
+def cmd_plan(engine, args) -> int:
+    import json
+
+    ids = engine.step_ids(args.step)
+    engine.require_inputs(ids)
+    plans = [engine.plan(sid) for sid in ids]
+    if args.format == "json":
+        print(json.dumps({"schema_version": 1, "plans": [p.to_dict() for p in plans]}, indent=2))
+        return EXIT_OK
+    for plan in plans:
+        title = engine.by_id[plan.step_id].title
+        if plan.skipped:
+            print(f"{plan.step_id} ({title}): skipped — {plan.skipped}")
+            continue
+        state = "up to date" if plan.converged else f"{len(plan.changes)} change(s)"
+        print(f"{plan.step_id} ({title}): {state}")
+        for change in plan.changes:
+            mark = "!" if change.destructive else "+"
+            print(f"  {mark} {change.describe()}")
+        for note in plan.notes:
+            print(f"  · {note}")
+        for item in plan.manual:
+            done = "attested" if engine.state.attestation(item.id) else "to do by hand"
+            print(f"  ☐ manual: {item.title} ({done})")
+    return EXIT_OK
+
+
+def cmd_apply(engine, args) -> int:
+    if not args.yes:
+        raise ConfigError("apply changes your AWS accounts and needs --yes",
+                          "run `bootstrap-tui plan` first to review the changes")
+    if args.simulate_console and engine.sandbox_info is None:
+        raise ConfigError("--simulate-console works only against a bootstrap-tui sandbox endpoint")
+    ids = engine.step_ids(args.step)
+    engine.require_inputs(ids)
+    from bootstrap_tui.aws import refuse_root
+
+    refuse_root(engine.identity)
+    engine.progress_listeners.append(_stderr_progress)
+    allowed = set(args.confirm_destructive)
+    manual_left: list[str] = []
+    for sid in ids:
+        print(f"==> {sid}: {engine.by_id[sid].title}", file=sys.stderr, flush=True)
+        plan = engine.apply(sid, confirm_destructive=lambda p: p.step_id in allowed)
+        if plan.skipped:
+            continue
+        print(f"    {len(plan.changes)} change(s) applied" if plan.changes else "    up to date",
+              file=sys.stderr, flush=True)
+        manual_left += [f"{sid}: {m.title}" for m in plan.manual if not engine.state.attestation(m.id)]
+    if manual_left:
+        print("Manual items still to do (the wizard explains each):", file=sys.stderr)
+        for item in manual_left:
+            print(f"  ☐ {item}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_verify(engine, args) -> int:
+    from bootstrap_tui.report import render_verify, write_atomic
+
+    ids = engine.step_ids(args.step)
+    if not engine.state.exists and not engine.org_accounts():
+        raise NotSetUp("nothing is set up yet: no organization exists and there is no progress "
+                       "recorded for this account",
+                       "run the wizard (bootstrap-tui) or `bootstrap-tui apply --yes` first")
+    tty = sys.stderr.isatty()
+    seen = [0]
+
+    def on_result(result) -> None:
+        seen[0] += 1
+        if tty:
+            print(f"\r  verified {seen[0]} check(s)…", end="", file=sys.stderr, flush=True)
+
+    run = engine.verify(ids, on_result=on_result)
+    if tty:
+        print("\r" + " " * 40 + "\r", end="", file=sys.stderr, flush=True)
+    text = render_verify(run, args.format, steps=engine.steps)
+    if args.output:
+        write_atomic(args.output, text)
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    if args.soft_fail:
+        return EXIT_OK
+    return EXIT_CHECKS_FAILED if run.failed(strict=args.strict) else EXIT_OK
+
+
+def cmd_export(engine, args) -> int:
+    from bootstrap_tui.report import write_atomic
+    from bootstrap_tui.report.export import export_text
+
+    text = export_text(engine, args.format, frameworks=args.framework)
+    if args.output:
+        write_atomic(args.output, text)
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
+    "status": cmd_status, "plan": cmd_plan, "apply": cmd_apply,
+    "verify": cmd_verify, "export": cmd_export,
+}
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "sandbox":
+        from bootstrap_tui.sandbox.cli import main as sandbox_main
+
+        argv = ["--port", str(args.port), "--seed", args.seed, "--accounts", str(args.accounts),
+                "--latency-ms", str(args.latency_ms)]
+        if args.faults:
+            argv += ["--faults", args.faults]
+        return sandbox_main(argv)
+
+    sandbox = None
+    endpoint = None
+    if args.sandbox:
+        if args.endpoint_url:
+            raise ConfigError("--sandbox and --endpoint-url cannot be used together",
+                              "--sandbox starts its own endpoint")
+        from bootstrap_tui.sandbox.server import Sandbox
+
+        sandbox = Sandbox(seed="fresh")
+        endpoint = sandbox.start()
+        _sandbox_env(endpoint)
+        if args.state_file is None:
+            import tempfile
+
+            args.state_file = Path(tempfile.mkdtemp(prefix="bootstrap-tui-sandbox-")) / "state.yaml"
+    try:
+        if args.command is None:
+            options = _options(args, endpoint)
+            if args.plain:
+                from bootstrap_tui.plain import run_plain
+
+                return run_plain(options, sandbox=sandbox is not None)
+            from bootstrap_tui.tui.app import run_wizard
+
+            return run_wizard(options, sandbox=sandbox is not None)
+        engine = _open_engine(args, endpoint)
+        try:
+            return COMMANDS[args.command](engine, args)
+        finally:
+            engine.close()
+    finally:
+        if sandbox is not None:
+            sandbox.stop()
+
+
+def _sandbox_env(endpoint: str) -> None:
+    """Dummy credentials for the sandbox, unless the user set their own."""
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from bootstrap_tui.logs import setup_logging
+
+    setup_logging()
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print("\ninterrupted; progress is saved — run the same command again to resume",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BootstrapError as exc:
+        print(f"bootstrap-tui: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,172 @@
+"""StepContext: everything a step's plan, apply and checks may touch.
+
+Steps never build boto3 clients, read the state file or talk to the user
+directly; they go through this object, which the engine builds.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.request
+from typing import TYPE_CHECKING, Any, Callable
+
+from bootstrap_tui.errors import ConfigError, RefusedError
+
+if TYPE_CHECKING:
+    from bootstrap_tui.engine import Engine
+    from bootstrap_tui.model import Step
+
+ProgressFn = Callable[[str, str, "int | None", "int | None"], None]
+
+
+class StepContext:
+    """The engine's services as seen by one step (`step_id`)."""
+
+    def __init__(self, engine: "Engine", step: "Step", *, read_only: bool = False):
+        self.engine = engine
+        self.step = step
+        self.step_id = step.id
+        self.read_only = read_only
+
+    # -------------------------------------------------------------- inputs
+    @property
+    def profile(self):
+        return self.engine.profile
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        """This step's validated answers (answers file > state > profile default > demo)."""
+        return self.engine.answers(self.step_id)
+
+    def answer(self, step_id: str, name: str, default: Any = None) -> Any:
+        value = self.engine.answers(step_id).get(name)
+        return default if value is None else value
+
+    # -------------------------------------------------------------- AWS
+    def client(self, service: str, account: str | None = None, region: str | None = None):
+        """A cached boto3 client; `account` other than the management account is
+        reached by assuming the profile's automation role."""
+        return self.engine.client(service, account=account, region=region)
+
+    @property
+    def identity(self):
+        return self.engine.identity
+
+    @property
+    def management_account_id(self) -> str:
+        return self.engine.management_account_id
+
+    @property
+    def home_region(self) -> str:
+        return self.engine.home_region
+
+    @property
+    def governed_regions(self) -> list[str]:
+        return self.engine.governed_regions
+
+    def org_accounts(self, refresh: bool = False) -> list[dict[str, Any]]:
+        """ACTIVE accounts of the organization (live), [] when there is none."""
+        return self.engine.org_accounts(refresh=refresh)
+
+    def account_id(self, key: str) -> str | None:
+        """The id of the profile's account `key` (e.g. "log-archive"), found live."""
+        return self.engine.account_id(key)
+
+    # -------------------------------------------------------------- progress & state
+    def progress(self, message: str, done: int | None = None, total: int | None = None) -> None:
+        self.engine.emit_progress(self.step_id, message, done, total)
+
+    def record_operation(self, key: str, op_id: str, **meta: Any) -> None:
+        """Save an in-flight operation id before waiting on it (resume after restart)."""
+        if self.read_only:
+            return
+        with self.engine.state_lock:
+            self.engine.state.record_operation(self.step_id, key, op_id, **meta)
+
+    def operation(self, key: str) -> dict[str, Any] | None:
+        return self.engine.state.operations(self.step_id).get(key)
+
+    def operations(self) -> dict[str, Any]:
+        return dict(self.engine.state.operations(self.step_id))
+
+    def clear_operation(self, key: str) -> None:
+        if self.read_only:
+            return
+        with self.engine.state_lock:
+            self.engine.state.clear_operation(self.step_id, key)
+
+    def remember(self, key: str, value: Any) -> None:
+        """Store a non-secret fact this step learned (resource ids, ...)."""
+        if self.read_only:
+            return
+        with self.engine.state_lock:
+            self.engine.state.facts(self.step_id)[key] = value
+            self.engine.state.save()
+
+    def recall(self, key: str, default: Any = None, step_id: str | None = None) -> Any:
+        return self.engine.state.facts(step_id or self.step_id).get(key, default)
+
+    def attested(self, item_id: str) -> dict[str, Any] | None:
+        return self.engine.state.attestation(item_id)
+
+    def poll_interval(self, real_seconds: float) -> float:
+        """How long to wait between polls: shortened against a sandbox."""
+        return min(real_seconds, 0.2) if self.is_sandbox else real_seconds
+
+    def wait(self, seconds: float) -> None:
+        """Sleep between polls; raises KeyboardInterrupt if the run was cancelled."""
+        if self.engine.cancelled.wait(seconds):
+            raise KeyboardInterrupt("cancelled")
+
+    def poll(self, describe: Callable[[], tuple[bool, str]], *, interval: float,
+             timeout: float, what: str) -> None:
+        """Call describe() until it reports done; progress shows its status text."""
+        started = time.monotonic()
+        while True:
+            done, status = describe()
+            elapsed = int(time.monotonic() - started)
+            self.progress(f"{what}: {status} ({elapsed}s elapsed)")
+            if done:
+                return
+            if time.monotonic() - started > timeout:
+                raise RefusedError(
+                    f"{what} still {status} after {int(timeout)}s",
+                    "it keeps running in AWS; run apply again later and polling resumes")
+            self.wait(self.poll_interval(interval))
+
+    # -------------------------------------------------------------- sandbox
+    @property
+    def is_sandbox(self) -> bool:
+        return self.engine.sandbox_info is not None
+
+    @property
+    def simulate_console(self) -> bool:
+        return self.engine.options.simulate_console and self.is_sandbox
+
+    def sandbox_root(self, account: str, *, mfa: bool | None = None,
+                     access_keys: bool | None = None) -> dict[str, Any]:
+        """Perform the sandbox's stand-in for a console-only root-user action."""
+        if not self.is_sandbox:
+            raise RefusedError("console actions can only be simulated on a sandbox endpoint")
+        body: dict[str, Any] = {"account": account}
+        if mfa is not None:
+            body["mfa"] = mfa
+        if access_keys is not None:
+            body["access_keys"] = access_keys
+        request = urllib.request.Request(
+            self.engine.endpoint_url.rstrip("/") + "/_sandbox/root",
+            data=json.dumps(body).encode(), method="POST",
+            headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
+            return json.loads(response.read() or b"{}")
+
+    def attest(self, item_id: str, note: str = "") -> None:
+        if self.read_only:
+            raise ConfigError("cannot attest during verify")
+        with self.engine.state_lock:
+            self.engine.state.attest(item_id, self.engine.actor, note)
+
+
+class Cancelled(threading.Event):
+    """Set to stop polling loops promptly (quit, Ctrl-C)."""

@@ -1,0 +1,584 @@
+"""The engine: step registry and ordering, answers, plan/apply/verify orchestration.
+
+One engine, three faces: the Textual wizard, plain prompts and the CLI all
+call these methods. Nothing here imports a UI toolkit.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from bootstrap_tui.context import Cancelled, StepContext
+from bootstrap_tui.errors import (
+    AwsError, BootstrapError, ConfigError, MissingInputs, RefusedError, StepGraphError,
+    ValidationError,
+)
+from bootstrap_tui.model import (
+    CheckResult, Outcome, Plan, Scope, Severity, Status, Step, StepStatus,
+)
+
+log = logging.getLogger("bootstrap_tui")
+
+ProgressCallback = Callable[[str, str, "int | None", "int | None"], None]
+ResultCallback = Callable[[CheckResult], None]
+
+
+# ------------------------------------------------------------------ registry
+
+def discover_steps(package: str = "steps") -> list[Step]:
+    """Import every module of `package` and return its Step instances in wizard order."""
+    pkg = importlib.import_module(package)
+    found: list[Step] = []
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{package}.{info.name}")
+        step = getattr(module, "STEP", None)
+        if isinstance(step, Step):
+            found.append(step)
+    return order_steps(found)
+
+
+WIZARD_ORDER = ("management-account", "root-mfa", "organization", "accounts", "control-tower",
+                "identity-center", "log-archive", "guardrails", "security-services",
+                "bootstrap-cleanup")
+
+
+def order_steps(steps: Iterable[Step]) -> list[Step]:
+    """Topological order by `requires`, ties broken by the wizard order."""
+    by_id: dict[str, Step] = {}
+    for step in steps:
+        if step.id in by_id:
+            raise StepGraphError(f"two steps share the id {step.id!r}")
+        by_id[step.id] = step
+    for step in by_id.values():
+        for req in step.requires:
+            if req not in by_id:
+                raise StepGraphError(f"step {step.id!r} requires unknown step {req!r}",
+                                     f"known steps: {', '.join(sorted(by_id))}")
+    rank = {sid: i for i, sid in enumerate(WIZARD_ORDER)}
+    ordered: list[Step] = []
+    state: dict[str, int] = {}
+
+    def visit(step: Step, trail: list[str]) -> None:
+        mark = state.get(step.id)
+        if mark == 2:
+            return
+        if mark == 1:
+            cycle = " -> ".join(trail[trail.index(step.id):] + [step.id])
+            raise StepGraphError(f"steps require each other in a cycle: {cycle}")
+        state[step.id] = 1
+        for req in sorted(step.requires, key=lambda s: (rank.get(s, 99), s)):
+            visit(by_id[req], trail + [step.id])
+        state[step.id] = 2
+        ordered.append(step)
+
+    for step in sorted(by_id.values(), key=lambda s: (rank.get(s.id, 99), s.id)):
+        visit(step, [])
+    return ordered
+
+
+# ------------------------------------------------------------------ options
+
+@dataclass
+class Options:
+    aws_profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+    state_file: Path | None = None
+    profile: str = "startup-minimal"
+    answers_file: Path | None = None
+    simulate_console: bool = False
+    use_keychain: bool = False
+    max_workers: int = 16
+    max_attempts: int = 5
+    role_name: str | None = None
+    lock: bool = True
+
+
+@dataclass
+class VerifyRun:
+    """The outcome of one verify: every result, plus when and who."""
+
+    results: list[CheckResult] = field(default_factory=list)
+    started_at: str = ""
+    finished_at: str = ""
+    actor: str = ""
+    account: str = ""
+    endpoint: str | None = None
+    calls: int = 0
+
+    def counts(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in Status}
+        for result in self.results:
+            counts[result.status.value] += 1
+        return counts
+
+    def failed(self, strict: bool = False) -> bool:
+        bad = {Status.FAIL, Status.ERROR} | ({Status.MANUAL} if strict else set())
+        return any(r.status in bad for r in self.results)
+
+
+# ------------------------------------------------------------------ engine
+
+class Engine:
+    """Holds one run's profile, connection, state and steps."""
+
+    def __init__(self, options: Options, *, steps: list[Step] | None = None):
+        from bootstrap_tui.answers import load_answers
+        from bootstrap_tui.profile import load_profile
+
+        self.options = options
+        self.profile = load_profile(options.profile)
+        self.steps = steps if steps is not None else discover_steps()
+        self.by_id = {s.id: s for s in self.steps}
+        self.file_answers = load_answers(options.answers_file, self) if options.answers_file else {}
+        self.cancelled = Cancelled()
+        self.state_lock = threading.RLock()
+        self.progress_listeners: list[ProgressCallback] = []
+        self.session = None
+        self.factory = None
+        self.identity = None
+        self.sandbox_info: dict[str, Any] | None = None
+        self.endpoint_url: str | None = None
+        self.state = None
+        self.management_account_id = ""
+        self._org_accounts: list[dict[str, Any]] | None = None
+        self._org_lock = threading.Lock()
+
+    # ---------------------------------------------------------- connection
+    def connect(self) -> None:
+        """Build the AWS session, learn who we are, open (and lock) the state file."""
+        from bootstrap_tui.aws import ClientFactory, Connection, make_session, probe_sandbox, whoami
+        from bootstrap_tui.state import StateStore, default_state_path
+
+        opts = self.options
+        conn = Connection(aws_profile=opts.aws_profile, region=opts.region or self.profile.home_region,
+                          endpoint_url=opts.endpoint_url, use_keychain=opts.use_keychain)
+        self.session = make_session(conn)
+        self.endpoint_url = conn.endpoint_url or _env_endpoint()
+        self.sandbox_info = probe_sandbox(self.endpoint_url) if self.endpoint_url else None
+        self.factory = ClientFactory(
+            self.session, region=self.home_region, endpoint_url=self.endpoint_url,
+            max_attempts=opts.max_attempts,
+            role_name=opts.role_name or self.profile.automation_role)
+        self.identity = whoami(self.factory)
+        self.management_account_id = self._find_management_account()
+        path = opts.state_file or default_state_path(self.management_account_id)
+        self.state = StateStore(Path(path), lock=opts.lock).open()
+        data = self.state.data
+        if data.get("management_account_id") in (None, self.management_account_id):
+            data["management_account_id"] = self.management_account_id
+        else:
+            self.state.close()
+            raise ConfigError(
+                f"state file {path} belongs to account {data['management_account_id']}, "
+                f"but the credentials are for {self.management_account_id}",
+                "use the matching --aws-profile, or another --state-file")
+        data["profile"] = self.profile.name
+        if self.endpoint_url:
+            data["endpoint"] = self.endpoint_url
+
+    def close(self) -> None:
+        self.cancelled.set()
+        if self.state is not None:
+            self.state.close()
+
+    def _find_management_account(self) -> str:
+        client = self.factory.client("organizations")
+        try:
+            org = client.describe_organization()["Organization"]
+            return org.get("MasterAccountId") or self.identity.account_id
+        except Exception as exc:  # noqa: BLE001 - no organization yet is normal
+            code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
+            if code in ("AWSOrganizationsNotInUseException", "AccessDeniedException"):
+                return self.identity.account_id
+            raise self.map_error(exc, "organizations:DescribeOrganization") from None
+
+    @property
+    def home_region(self) -> str:
+        return self.profile.home_region
+
+    @property
+    def governed_regions(self) -> list[str]:
+        answer = self.answers("organization").get("governed_regions") if "organization" in self.by_id else None
+        return list(answer or self.profile.governed_regions)
+
+    @property
+    def actor(self) -> str:
+        return self.identity.arn if self.identity else "unknown"
+
+    def client(self, service: str, *, account: str | None = None, region: str | None = None):
+        if account == self.management_account_id:
+            account = None
+        return self.factory.client(service, account=account, region=region or self.home_region)
+
+    def map_error(self, exc: BaseException, operation: str | None = None) -> BootstrapError:
+        if isinstance(exc, BootstrapError):
+            return exc
+        from bootstrap_tui.aws import map_error
+
+        return map_error(exc, operation=operation, profile=self.options.aws_profile)
+
+    def org_accounts(self, refresh: bool = False) -> list[dict[str, Any]]:
+        with self._org_lock:
+            if self._org_accounts is None or refresh:
+                client = self.client("organizations")
+                try:
+                    pages = client.get_paginator("list_accounts").paginate()
+                    self._org_accounts = [a for page in pages for a in page["Accounts"]
+                                          if a.get("Status", "ACTIVE") == "ACTIVE"]
+                except Exception as exc:  # noqa: BLE001
+                    code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
+                    if code != "AWSOrganizationsNotInUseException":
+                        raise self.map_error(exc, "organizations:ListAccounts") from None
+                    self._org_accounts = []
+            return list(self._org_accounts)
+
+    def account_id(self, key: str) -> str | None:
+        """Find a profile account by the email answered for it, then by name."""
+        spec = self.profile.account(key)
+        emails = self.answers("accounts") if "accounts" in self.by_id else {}
+        email = (emails.get(f"{key}_email") or "").lower()
+        for account in self.org_accounts():
+            if email and account.get("Email", "").lower() == email:
+                return account["Id"]
+        for account in self.org_accounts():
+            if spec and account.get("Name") == spec.name:
+                return account["Id"]
+        return None
+
+    # ---------------------------------------------------------- progress
+    def emit_progress(self, step_id: str, message: str, done: int | None = None,
+                      total: int | None = None) -> None:
+        log.info("%s: %s", step_id, message)
+        for listener in list(self.progress_listeners):
+            listener(step_id, message, done, total)
+
+    # ---------------------------------------------------------- answers
+    def fields(self, step: Step):
+        return step.fields(self.profile)
+
+    def raw_answer(self, step: Step, name: str) -> tuple[Any, str]:
+        """The unvalidated answer for a field and where it came from."""
+        field_ = next(f for f in self.fields(step) if f.name == name)
+        from_file = self.file_answers.get(step.id, {})
+        if name in from_file:
+            return from_file[name], "answers file"
+        stored = self.state.answers(step.id) if self.state else {}
+        if stored.get(name) is not None:
+            return stored[name], "state"
+        default = field_.default
+        if callable(default):
+            default = default(self.profile, self._answers_so_far(step))
+        if default is not None:
+            return default, "profile"
+        if self.sandbox_info is not None and field_.demo is not None:
+            demo = field_.demo
+            if callable(demo):
+                demo = demo(self.profile, self._answers_so_far(step))
+            return demo, "sandbox demo"
+        return None, "missing"
+
+    def _answers_so_far(self, step: Step) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for other in self.steps:
+            if other.id == step.id:
+                break
+            out[other.id] = self.answers(other.id)
+        return out
+
+    def answers(self, step_id: str) -> dict[str, Any]:
+        """Validated answers of a step; missing optional ones are None."""
+        step = self.by_id[step_id]
+        values: dict[str, Any] = {}
+        for field_ in self.fields(step):
+            raw, source = self.raw_answer(step, field_.name)
+            if raw is None:
+                values[field_.name] = None
+                continue
+            try:
+                values[field_.name] = field_.parse(raw)
+            except ValidationError as exc:
+                raise exc.located(f"{step.id} ({source})") from None
+        return values
+
+    def missing_inputs(self, step_ids: Iterable[str]) -> list[tuple[str, str]]:
+        missing = []
+        for sid in step_ids:
+            step = self.by_id[sid]
+            for field_ in self.fields(step):
+                if field_.required and self.raw_answer(step, field_.name)[0] is None:
+                    missing.append((sid, field_.name))
+        return missing
+
+    def require_inputs(self, step_ids: Iterable[str]) -> None:
+        ids = list(step_ids)
+        missing = self.missing_inputs(ids)
+        if missing:
+            raise MissingInputs(missing)
+        for sid in ids:
+            self.answers(sid)
+
+    def set_answers(self, step_id: str, raw: dict[str, Any]) -> dict[str, Any]:
+        """Validate and store a step's answers; dependants of a changed step go stale."""
+        step = self.by_id[step_id]
+        parsed: dict[str, Any] = {}
+        for field_ in self.fields(step):
+            if field_.name in raw:
+                try:
+                    parsed[field_.name] = field_.parse(raw[field_.name])
+                except ValidationError as exc:
+                    raise exc.located(step_id) from None
+        with self.state_lock:
+            before = self.state.answers(step_id)
+            merged = {**before, **parsed}
+            if merged != before:
+                self.state.set_answers(step_id, merged)
+                for dependant in self.dependants(step_id):
+                    if self.state.status(dependant) in (StepStatus.APPLIED.value,
+                                                       StepStatus.VERIFIED.value):
+                        self.state.set_status(dependant, StepStatus.STALE.value, save=False)
+                self.state.save()
+        return self.answers(step_id)
+
+    def dependants(self, step_id: str) -> list[str]:
+        out: list[str] = []
+        frontier = [step_id]
+        while frontier:
+            current = frontier.pop()
+            for step in self.steps:
+                if current in step.requires and step.id not in out:
+                    out.append(step.id)
+                    frontier.append(step.id)
+        return out
+
+    def warnings(self, step_id: str) -> list[str]:
+        step = self.by_id[step_id]
+        values = self.answers(step_id)
+        return [w for f in self.fields(step) if (w := f.warning(values.get(f.name), values))]
+
+    # ---------------------------------------------------------- plan / apply
+    def context(self, step_id: str, *, read_only: bool = False) -> StepContext:
+        return StepContext(self, self.by_id[step_id], read_only=read_only)
+
+    def step_ids(self, requested: Iterable[str] | None = None) -> list[str]:
+        if not requested:
+            return [s.id for s in self.steps]
+        wanted = list(dict.fromkeys(requested))
+        unknown = [sid for sid in wanted if sid not in self.by_id]
+        if unknown:
+            raise ConfigError(f"unknown step {unknown[0]!r}",
+                              f"steps are: {', '.join(s.id for s in self.steps)}")
+        return [s.id for s in self.steps if s.id in wanted]
+
+    def plan(self, step_id: str) -> Plan:
+        step = self.by_id[step_id]
+        ctx = self.context(step_id)
+        reason = step.skip_reason(ctx)
+        if reason:
+            return Plan(step_id, skipped=reason)
+        self.require_inputs([step_id])
+        try:
+            plan = step.plan(ctx)
+        except BootstrapError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise self.map_error(exc) from None
+        plan.manual = list(plan.manual or step.manual)
+        if self.state.status(step_id) == StepStatus.PENDING.value:
+            with self.state_lock:
+                self.state.set_status(step_id, StepStatus.PLANNED.value)
+        return plan
+
+    def apply(self, step_id: str, plan: Plan | None = None, *,
+              confirm_destructive: Callable[[Plan], bool] | None = None) -> Plan:
+        """Converge one step. Destructive changes need confirm_destructive(plan) -> True."""
+        step = self.by_id[step_id]
+        plan = plan or self.plan(step_id)
+        if plan.skipped:
+            with self.state_lock:
+                self.state.set_status(step_id, StepStatus.SKIPPED.value)
+            self.emit_progress(step_id, f"skipped: {plan.skipped}")
+            return plan
+        blocked = [r for r in step.requires
+                   if self.state.status(r) not in ("applied", "verified", "skipped",
+                                                   "manual-pending", "stale")]
+        if blocked:
+            raise RefusedError(f"step {step_id} needs {', '.join(blocked)} first",
+                               f"run: bootstrap-tui apply --step {blocked[0]} --yes")
+        if plan.destructive and not (confirm_destructive and confirm_destructive(plan)):
+            names = "; ".join(c.describe() for c in plan.destructive)
+            raise RefusedError(f"{step_id} would make destructive changes ({names}) "
+                               "and they were not confirmed",
+                               "review the plan and confirm, or change the step's answers")
+        with self.state_lock:
+            self.state.set_status(step_id, StepStatus.IN_PROGRESS.value)
+        ctx = self.context(step_id)
+        try:
+            if plan.changes:
+                step.apply(ctx, plan)
+        except KeyboardInterrupt:
+            with self.state_lock:
+                self.state.set_status(step_id, StepStatus.IN_PROGRESS.value,
+                                      error="interrupted; run apply again to resume")
+            raise
+        except BaseException as exc:
+            error = self.map_error(exc) if isinstance(exc, Exception) else exc
+            with self.state_lock:
+                self.state.set_status(step_id, StepStatus.FAILED.value, error=str(error))
+            if error is exc:
+                raise
+            raise error from None
+        pending = [m.id for m in plan.manual if not self.state.attestation(m.id)]
+        status = StepStatus.MANUAL_PENDING if pending else StepStatus.APPLIED
+        with self.state_lock:
+            self.state.set_status(step_id, status.value)
+        return plan
+
+    def attest(self, item_id: str, note: str = "") -> None:
+        with self.state_lock:
+            self.state.attest(item_id, self.actor, note)
+            for step in self.steps:
+                if any(m.id == item_id for m in step.manual):
+                    if (self.state.status(step.id) == StepStatus.MANUAL_PENDING.value
+                            and all(self.state.attestation(m.id) for m in step.manual)):
+                        self.state.set_status(step.id, StepStatus.APPLIED.value)
+
+    # ---------------------------------------------------------- verify
+    def verify(self, step_ids: Iterable[str] | None = None, *,
+               on_result: ResultCallback | None = None, record: bool = True) -> VerifyRun:
+        """Run every check read-only across accounts and governed regions, concurrently."""
+        from bootstrap_tui.aws import fan_out
+        from bootstrap_tui.state import now
+
+        run = VerifyRun(started_at=now(), actor=self.actor, account=self.management_account_id,
+                        endpoint=self.endpoint_url)
+        calls_before = getattr(self.factory, "calls", 0)
+        ids = self.step_ids(step_ids)
+        tasks: list[tuple[Step, Any, str | None, str | None]] = []
+        with self.factory.read_only_guard():
+            accounts = [a["Id"] for a in self.org_accounts(refresh=True)] or [self.management_account_id]
+            for sid in ids:
+                step = self.by_id[sid]
+                ctx = self.context(sid, read_only=True)
+                if step.skip_reason(ctx):
+                    continue
+                for check in step.checks:
+                    for account, region in self._scopes(check, accounts):
+                        tasks.append((step, check, account, region))
+
+            def run_one(task):
+                step, check, account, region = task
+                return self._run_check(step, check, account, region)
+
+            def collect(task, result):
+                if isinstance(result, BaseException):
+                    step, check, account, region = task
+                    result = self._error_result(step, check, account, region, result)
+                run.results.append(result)
+                if on_result:
+                    on_result(result)
+
+            fan_out(tasks, run_one, max_workers=self.options.max_workers, on_result=collect)
+        order = {s.id: i for i, s in enumerate(self.steps)}
+        run.results.sort(key=lambda r: (order.get(r.step_id, 99), r.check_id,
+                                        r.account or "", r.region or ""))
+        run.finished_at = now()
+        run.calls = getattr(self.factory, "calls", 0) - calls_before
+        if record:
+            self._record_verify(run, ids)
+        return run
+
+    def _scopes(self, check, accounts: list[str]) -> list[tuple[str | None, str | None]]:
+        mgmt = self.management_account_id
+        if check.scope == Scope.MANAGEMENT:
+            return [(mgmt, None)]
+        if check.scope == Scope.REGION:
+            return [(mgmt, r) for r in self.governed_regions]
+        selected = self._select_accounts(check.accounts, accounts)
+        if check.scope == Scope.ACCOUNT:
+            return [(a, None) for a in selected]
+        return [(a, r) for a in selected for r in self.governed_regions]
+
+    def _select_accounts(self, selector: str, accounts: list[str]) -> list[str]:
+        mgmt = self.management_account_id
+        if selector == "members":
+            return [a for a in accounts if a != mgmt]
+        if selector == "management":
+            return [mgmt]
+        if selector.startswith("role:"):
+            found = self.account_id(selector[5:])
+            return [found] if found else []
+        return accounts
+
+    def _run_check(self, step: Step, check, account: str | None, region: str | None) -> CheckResult:
+        ctx = self.context(step.id, read_only=True)
+        try:
+            outcome = check.run(ctx, account, region)
+        except Exception as exc:  # noqa: BLE001 - one scope failing must not stop the rest
+            return self._error_result(step, check, account, region, exc)
+        if not isinstance(outcome, Outcome):
+            outcome = Outcome(Status.ERROR, f"check returned {type(outcome).__name__}")
+        return CheckResult(
+            check_id=check.id, step_id=step.id, title=check.title, status=outcome.status,
+            severity=check.severity, message=outcome.message, remediation=check.remediation,
+            account=account, region=region, evidence=outcome.evidence,
+            frameworks=check.mappings(), prowler=check.prowler)
+
+    def _error_result(self, step, check, account, region, exc: BaseException) -> CheckResult:
+        error = self.map_error(exc) if isinstance(exc, Exception) else exc
+        return CheckResult(
+            check_id=check.id, step_id=step.id, title=check.title, status=Status.ERROR,
+            severity=check.severity, message=str(error), remediation=check.remediation,
+            account=account, region=region, evidence={"error": getattr(error, "code", None)
+                                                      or type(exc).__name__},
+            frameworks=check.mappings(), prowler=check.prowler)
+
+    def _record_verify(self, run: VerifyRun, ids: list[str]) -> None:
+        per_check: dict[str, str] = {}
+        rank = {Status.PASS: 0, Status.MANUAL: 1, Status.WARN: 2, Status.ERROR: 3, Status.FAIL: 4}
+        for result in run.results:
+            current = per_check.get(result.check_id)
+            if current is None or rank[result.status] > rank[Status(current)]:
+                per_check[result.check_id] = result.status.value
+        with self.state_lock:
+            self.state.add_evidence({"at": run.finished_at, "by": run.actor,
+                                     "summary": run.counts(), "checks": per_check})
+            for sid in ids:
+                statuses = [r.status for r in run.results if r.step_id == sid]
+                current = self.state.status(sid)
+                if statuses and all(s in (Status.PASS, Status.MANUAL, Status.WARN) for s in statuses):
+                    if current in ("applied", "stale", "pending", "planned", "failed",
+                                   "in-progress", "verified"):
+                        pending = [m.id for m in self.by_id[sid].manual
+                                   if not self.state.attestation(m.id)]
+                        self.state.set_status(
+                            sid, "manual-pending" if pending else "verified", save=False)
+            self.state.save()
+
+    # ---------------------------------------------------------- status
+    def status(self) -> list[dict[str, Any]]:
+        rows = []
+        for step in self.steps:
+            entry = self.state.data["steps"].get(step.id, {}) if self.state else {}
+            rows.append({"id": step.id, "title": step.title,
+                         "status": entry.get("status", "pending"),
+                         "updated_at": entry.get("updated_at"), "error": entry.get("error"),
+                         "operations": sorted((entry.get("operations") or {}).keys())})
+        return rows
+
+
+def _env_endpoint() -> str | None:
+    import os
+
+    return os.environ.get("AWS_ENDPOINT_URL") or None
+
+
+def severity_rank(severity: Severity) -> int:
+    return ["critical", "high", "medium", "low", "info"].index(severity.value)

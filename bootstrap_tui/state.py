@@ -1,0 +1,313 @@
+"""The resumable state file: progress, answers, in-flight operations, evidence.
+
+YAML, one file per management account, written atomically (temp file in the
+same directory, fsync, os.replace), mode 0600, guarded by an exclusive lock.
+A corrupt, truncated or future-version file is reported and never overwritten.
+Never holds secrets: `save` redacts anything that looks like an AWS credential.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import errno
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+from bootstrap_tui.errors import StateError
+
+SCHEMA_VERSION = 1
+MAX_HISTORY = 200
+REDACTED = "<redacted>"
+MAX_STATE_BYTES = 8 * 1024 * 1024
+
+_SECRET_PATTERNS = (
+    re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"),  # access key ids
+    re.compile(r"\bIQoJb3JpZ2luX2Vj[A-Za-z0-9/+=]{20,}"),  # STS session tokens
+)
+_SECRET_KEYS = re.compile(
+    r"^(aws_)?(secret_access_key|secret_key|secret|password|session_token|token)$", re.I)
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def default_state_dir() -> Path:
+    from platformdirs import user_state_dir
+
+    return Path(user_state_dir("bootstrap-tui", appauthor=False))
+
+
+def default_state_path(account_id: str) -> Path:
+    return default_state_dir() / f"state-{account_id}.yaml"
+
+
+def find_secrets(value: Any, path: str = "") -> list[str]:
+    """Paths inside `value` that look like AWS credentials or passwords."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            sub = f"{path}.{key}" if path else str(key)
+            if _SECRET_KEYS.search(str(key)) and isinstance(item, str) and item not in ("", REDACTED):
+                found.append(sub)
+            else:
+                found.extend(find_secrets(item, sub))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found.extend(find_secrets(item, f"{path}[{index}]"))
+    elif isinstance(value, str) and any(p.search(value) for p in _SECRET_PATTERNS):
+        found.append(path or "<value>")
+    return found
+
+
+def redact(value: Any) -> Any:
+    """A copy of `value` with anything that looks like a credential replaced."""
+    if isinstance(value, dict):
+        return {k: (REDACTED if _SECRET_KEYS.search(str(k)) and isinstance(v, str) and v
+                    else redact(v)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact(v) for v in value]
+    if isinstance(value, str):
+        for pattern in _SECRET_PATTERNS:
+            value = pattern.sub(REDACTED, value)
+    return value
+
+
+def empty_state(account_id: str | None = None) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "management_account_id": account_id,
+        "created_at": now(),
+        "updated_at": now(),
+        "profile": None,
+        "steps": {},
+        "attestations": {},
+        "evidence_history": [],
+    }
+
+
+class _Lock:
+    """An exclusive advisory lock on `<state>.lock`, held for the run's lifetime."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.fd: int | None = None
+
+    def acquire(self) -> None:
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            holder = ""
+            try:
+                holder = os.read(fd, 64).decode(errors="replace").strip()
+            except OSError:
+                pass
+            os.close(fd)
+            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                who = f" (process {holder})" if holder else ""
+                raise StateError(
+                    f"another bootstrap-tui run{who} holds the state file {self.path.with_suffix('')}",
+                    "wait for it to finish, or close the other window; two runs at once could "
+                    "create resources twice") from None
+            raise StateError(f"cannot lock {self.path}: {exc.strerror}") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is not None:
+            import fcntl
+
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+
+def read_state_file(path: Path) -> dict[str, Any]:
+    """Parse and validate a state file; StateError names the file and the problem."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise StateError(f"cannot read state file {path}: {exc.strerror}") from None
+    if len(raw) > MAX_STATE_BYTES:
+        raise StateError(f"state file {path} is {len(raw)} bytes; refusing to load more than "
+                         f"{MAX_STATE_BYTES}", "it is not a bootstrap-tui state file")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise StateError(f"state file {path} is not UTF-8 text (byte {exc.start})",
+                         _KEEP_HINT) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise StateError(f"state file {path} is corrupt{where}: {problem}", _KEEP_HINT) from None
+    if data is None:
+        raise StateError(f"state file {path} is empty (truncated?)", _KEEP_HINT)
+    if not isinstance(data, dict):
+        raise StateError(f"state file {path} is corrupt: expected a mapping at the top, "
+                         f"found {type(data).__name__}", _KEEP_HINT)
+    version = data.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise StateError(f"state file {path} has no valid schema_version", _KEEP_HINT)
+    if version > SCHEMA_VERSION:
+        raise StateError(
+            f"state file {path} was written by a newer bootstrap-tui (schema {version}; "
+            f"this version understands up to {SCHEMA_VERSION})",
+            "upgrade bootstrap-tui (pipx upgrade bootstrap-tui); the file was left untouched")
+    for key, kind in (("steps", dict), ("attestations", dict), ("evidence_history", list)):
+        value = data.setdefault(key, kind())
+        if not isinstance(value, kind):
+            raise StateError(f"state file {path} is corrupt: '{key}' should be a "
+                             f"{kind.__name__}, found {type(value).__name__}", _KEEP_HINT)
+    for step_id, entry in data["steps"].items():
+        if not isinstance(entry, dict):
+            raise StateError(f"state file {path} is corrupt: steps.{step_id} should be a mapping",
+                             _KEEP_HINT)
+    return data
+
+
+_KEEP_HINT = ("the file was left untouched; move it aside (or pass --state-file) to start "
+              "over, or restore a .bak copy")
+
+
+class StateStore:
+    """Loads, mutates and atomically saves the state file. Use as a context manager."""
+
+    def __init__(self, path: Path, *, lock: bool = True):
+        self.path = Path(path).expanduser()
+        self._lock = _Lock(self.path.with_name(self.path.name + ".lock")) if lock else None
+        self.data: dict[str, Any] = empty_state()
+        self.exists = False
+
+    def open(self) -> "StateStore":
+        if self._lock:
+            self._lock.acquire()
+        try:
+            self.data = read_state_file(self.path)
+            self.exists = True
+            self._migrate()
+        except FileNotFoundError:
+            self.data = empty_state()
+            self.exists = False
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def close(self) -> None:
+        if self._lock:
+            self._lock.release()
+
+    def __enter__(self) -> "StateStore":
+        return self.open()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        if self.data["schema_version"] < SCHEMA_VERSION:
+            shutil.copy2(self.path, self.path.with_name(self.path.name + ".bak"))
+            self.data["schema_version"] = SCHEMA_VERSION
+
+    def save(self) -> None:
+        """Write atomically: temp file beside the target, fsync, os.replace, fsync dir."""
+        if find_secrets(self.data):
+            self.data = redact(self.data)
+        self.data["updated_at"] = now()
+        text = yaml.safe_dump(self.data, sort_keys=False, allow_unicode=True, width=100)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+        try:
+            dir_fd = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+        except OSError:
+            pass
+        self.exists = True
+
+    # ------------------------------------------------------------ accessors
+
+    def step(self, step_id: str) -> dict[str, Any]:
+        return self.data["steps"].setdefault(step_id, {"status": "pending"})
+
+    def status(self, step_id: str) -> str:
+        return self.data["steps"].get(step_id, {}).get("status", "pending")
+
+    def set_status(self, step_id: str, status: str, *, error: str | None = None,
+                   save: bool = True) -> None:
+        entry = self.step(step_id)
+        entry["status"] = status
+        entry["updated_at"] = now()
+        if error:
+            entry["error"] = error
+        else:
+            entry.pop("error", None)
+        if save:
+            self.save()
+
+    def answers(self, step_id: str) -> dict[str, Any]:
+        return dict(self.data["steps"].get(step_id, {}).get("answers", {}) or {})
+
+    def set_answers(self, step_id: str, answers: dict[str, Any]) -> None:
+        self.step(step_id)["answers"] = copy.deepcopy(answers)
+
+    def operations(self, step_id: str) -> dict[str, Any]:
+        return self.step(step_id).setdefault("operations", {})
+
+    def record_operation(self, step_id: str, key: str, op_id: str, **meta: Any) -> None:
+        """Persist an in-flight AWS operation id *before* waiting on it."""
+        self.operations(step_id)[key] = {"id": op_id, "started_at": now(), **meta}
+        self.save()
+
+    def clear_operation(self, step_id: str, key: str) -> None:
+        if self.operations(step_id).pop(key, None) is not None:
+            self.save()
+
+    def facts(self, step_id: str) -> dict[str, Any]:
+        return self.step(step_id).setdefault("facts", {})
+
+    def attest(self, item_id: str, by: str, note: str = "") -> None:
+        self.data["attestations"][item_id] = {"by": by, "at": now(), "note": note}
+        self.save()
+
+    def attestation(self, item_id: str) -> dict[str, Any] | None:
+        return self.data["attestations"].get(item_id)
+
+    def add_evidence(self, record: dict[str, Any]) -> None:
+        history = self.data["evidence_history"]
+        history.append(record)
+        del history[:-MAX_HISTORY]
+        self.save()
+
+    def iter_history(self) -> Iterator[dict[str, Any]]:
+        return iter(self.data["evidence_history"])
