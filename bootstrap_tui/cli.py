@@ -21,6 +21,7 @@ from bootstrap_tui.errors import (
 
 VERIFY_FORMATS = ("text", "json", "junit", "sarif", "md")
 EXPORT_FORMATS = ("md", "csv", "json", "html", "answers")
+EXIT_INTERNAL = 70
 FRAMEWORK_IDS = ("soc2", "iso27001-2022", "cis-aws-3.0", "pci-dss-4.0", "aws-ssb")
 
 
@@ -340,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from bootstrap_tui.logs import setup_logging
 
-    setup_logging()
+    log = setup_logging()
     try:
         return _run(args)
     except KeyboardInterrupt:
@@ -352,6 +353,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - last resort: a bug, logged, never a traceback
+        import logging
+
+        logging.getLogger("bootstrap_tui").exception("unexpected error")
+        print(f"bootstrap-tui: unexpected error ({type(exc).__name__}: {exc}); this is a bug. "
+              f"Progress is saved. Details are in the log file ({log or 'logging disabled'}).",
+              file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

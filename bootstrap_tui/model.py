@@ -150,6 +150,18 @@ def parse_alias(value: Any, label: str = "account alias") -> str:
     return text
 
 
+_PHONE = re.compile(r"^[\s0-9()+\-]+$")
+
+
+def parse_phone(value: Any, label: str = "phone number") -> str:
+    """A phone number as AWS alternate contacts accept it (digits, spaces, + - ( ))."""
+    text = _text(value, label, 25)
+    if not _PHONE.match(text) or sum(ch.isdigit() for ch in text) < 5:
+        raise ValidationError(
+            label, f"{text!r} is not a phone number (digits, spaces, + - ( ); e.g. +1 206 555 0100)")
+    return text
+
+
 def parse_cidr(value: Any, label: str) -> str:
     text = _text(value, label, 43)
     try:
@@ -162,7 +174,7 @@ def parse_cidr(value: Any, label: str) -> str:
 class Field:
     """One typed input of a step.
 
-    kind: text | email | domain | region | regions | int | bool | choice | alias | name
+    kind: text | email | domain | region | regions | int | bool | choice | alias | name | phone
     default: a literal default, or a callable (profile, answers) -> default.
     demo: the value used on a sandbox endpoint when no answer exists.
     """
@@ -207,6 +219,8 @@ class Field:
             return parse_bool(raw, label)
         if kind == "alias":
             return parse_alias(raw, label)
+        if kind == "phone":
+            return parse_phone(raw, label)
         if kind == "choice":
             text = _text(raw, label)
             if text not in self.choices:

@@ -1,0 +1,220 @@
+"""ClientFactory: cached, thread-safe boto3 clients per (account, region, service).
+
+Clients for another account use credentials from sts:AssumeRole into
+`arn:aws:iam::{account}:role/{role_name}`; botocore refreshes them before they
+expire. Every client carries the factory's hooks: the read-only guard, the
+`on_call` recorder / `calls` counter, error annotation (see errors.py) and, for
+custom endpoints, the s3control host fix.
+"""
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+from typing import Any, Callable, Iterator
+
+import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.credentials import CredentialProvider, CredentialResolver, DeferredRefreshableCredentials
+
+from bootstrap_tui.aws.errors import annotate_after_call, call_error_annotator
+from bootstrap_tui.aws.regions import partition_of
+from bootstrap_tui.errors import ReadOnlyViolation
+
+READ_ONLY_PREFIXES = ("Get", "List", "Describe", "Search", "Lookup", "Head", "BatchGet",
+                      "GenerateCredentialReport", "Select")
+SESSION_NAME = "bootstrap-tui"
+OnCall = Callable[[str, str, "str | None", str], None]
+
+_ACCOUNT_HOST = re.compile(r"^(https?://)\d{12}\.")
+
+
+def is_read_only_operation(operation: str) -> bool:
+    """True when an API operation name (e.g. "ListAccounts") cannot change anything."""
+    return operation.startswith(READ_ONLY_PREFIXES)
+
+
+def strip_account_host_prefix(request: Any = None, **_: Any) -> None:
+    """'before-sign.s3-control' handler: drop the "{account_id}." host prefix botocore adds,
+    which does not resolve on a custom endpoint (moto / the sandbox)."""
+    if request is not None:
+        request.url = _ACCOUNT_HOST.sub(r"\1", request.url, count=1)
+
+
+class _Shared:
+    """State shared by a factory and its `with_role` siblings."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.count_lock = threading.Lock()
+        self.calls = 0
+        self.read_only = False
+        self.guard_depth = 0
+        self.identity: dict[str, Any] | None = None
+        self.clients: dict[tuple, Any] = {}
+        self.sessions: dict[tuple[str, str], boto3.Session] = {}
+
+
+class _FixedProvider(CredentialProvider):
+    METHOD = CANONICAL_NAME = "assume-role"
+
+    def __init__(self, credentials: Any):
+        super().__init__()
+        self._credentials = credentials
+
+    def load(self) -> Any:
+        return self._credentials
+
+
+class ClientFactory:
+    """Hands out boto3 clients; `client(service, account=..., region=...)` is the entry point.
+
+    `max_attempts` counts every HTTP attempt including the first (like AWS_MAX_ATTEMPTS),
+    so max_attempts=1 means no retry. `on_call(service, operation, account, region)` runs
+    in the calling thread for every HTTP request sent (retries included); `account` is None
+    for the caller's own account. `calls` counts the same requests.
+    """
+
+    def __init__(self, session: boto3.Session, *, region: str, endpoint_url: str | None = None,
+                 max_attempts: int = 5, retry_mode: str = "adaptive", connect_timeout: float = 5,
+                 read_timeout: float = 60, role_name: str = "OrganizationAccountAccessRole",
+                 max_pool: int = 32, on_call: OnCall | None = None,
+                 session_duration: int = 3600, _shared: _Shared | None = None):
+        self.session = session
+        self.region = region
+        self.endpoint_url = endpoint_url
+        self.role_name = role_name
+        self.on_call = on_call
+        self.session_duration = session_duration
+        self._settings = dict(max_attempts=max_attempts, retry_mode=retry_mode,
+                              connect_timeout=connect_timeout, read_timeout=read_timeout,
+                              max_pool=max_pool)
+        self.config = Config(
+            retries={"mode": retry_mode, "total_max_attempts": max_attempts},
+            connect_timeout=connect_timeout, read_timeout=read_timeout,
+            max_pool_connections=max_pool, user_agent_extra="bootstrap-tui")
+        self._shared = _shared or _Shared()
+
+    # ------------------------------------------------------------ siblings
+    def with_role(self, role_name: str) -> "ClientFactory":
+        """A factory assuming `role_name` in member accounts; shares cache, guard and counters."""
+        return ClientFactory(self.session, region=self.region, endpoint_url=self.endpoint_url,
+                             role_name=role_name, on_call=self.on_call,
+                             session_duration=self.session_duration, _shared=self._shared,
+                             **self._settings)
+
+    # ------------------------------------------------------------ counters and guard
+    @property
+    def calls(self) -> int:
+        """Number of HTTP requests sent by this factory's clients (retries included)."""
+        return self._shared.calls
+
+    @property
+    def read_only(self) -> bool:
+        return self._shared.read_only or self._shared.guard_depth > 0
+
+    @read_only.setter
+    def read_only(self, value: bool) -> None:
+        self._shared.read_only = bool(value)
+
+    @contextlib.contextmanager
+    def read_only_guard(self) -> Iterator["ClientFactory"]:
+        """While active, mutating calls raise ReadOnlyViolation before anything is sent."""
+        with self._shared.lock:
+            self._shared.guard_depth += 1
+        try:
+            yield self
+        finally:
+            with self._shared.lock:
+                self._shared.guard_depth -= 1
+
+    # ------------------------------------------------------------ identity
+    def caller_identity(self) -> dict[str, Any]:
+        """sts:GetCallerIdentity of the base session (called once, then cached)."""
+        with self._shared.lock:
+            if self._shared.identity is None:
+                response = self.client("sts").get_caller_identity()
+                self._shared.identity = {k: response[k] for k in ("Account", "Arn", "UserId")}
+            return self._shared.identity
+
+    @property
+    def caller_account(self) -> str:
+        return self.caller_identity()["Account"]
+
+    # ------------------------------------------------------------ clients
+    def client(self, service: str, *, account: str | None = None, region: str | None = None) -> Any:
+        """A cached client; `account` None (or the caller's own) uses the base session."""
+        region = region or self.region
+        with self._shared.lock:
+            if account is not None and account == self.caller_account:
+                account = None
+            role = self.role_name if account else None
+            key = (role, account, region, service)
+            found = self._shared.clients.get(key)
+            if found is None:
+                session = self._assumed_session(account) if account else self.session
+                found = self._make_client(session, service, region, account, guarded=True)
+                self._shared.clients[key] = found
+            return found
+
+    def role_arn(self, account: str) -> str:
+        return f"arn:{partition_of(self.region)}:iam::{account}:role/{self.role_name}"
+
+    def _assumed_session(self, account: str) -> boto3.Session:
+        key = (self.role_name, account)
+        session = self._shared.sessions.get(key)
+        if session is None:
+            credentials = DeferredRefreshableCredentials(
+                refresh_using=self._assume_role_fetcher(account), method="assume-role")
+            core = botocore.session.Session()
+            core.register_component("credential_provider",
+                                    CredentialResolver([_FixedProvider(credentials)]))
+            session = boto3.Session(botocore_session=core, region_name=self.region)
+            self._shared.sessions[key] = session
+        return session
+
+    def _assume_role_fetcher(self, account: str) -> Callable[[], dict[str, Any]]:
+        sts = self._make_client(self.session, "sts", self.region, None, guarded=False)
+        arn = self.role_arn(account)
+        duration = self.session_duration
+
+        def fetch() -> dict[str, Any]:
+            creds = sts.assume_role(RoleArn=arn, RoleSessionName=SESSION_NAME,
+                                    DurationSeconds=duration)["Credentials"]
+            return {"access_key": creds["AccessKeyId"], "secret_key": creds["SecretAccessKey"],
+                    "token": creds["SessionToken"], "expiry_time": creds["Expiration"].isoformat()}
+
+        return fetch
+
+    def _make_client(self, session: boto3.Session, service: str, region: str,
+                     account: str | None, *, guarded: bool) -> Any:
+        client = session.client(service, region_name=region, endpoint_url=self.endpoint_url,
+                                config=self.config)
+        events = client.meta.events
+        if guarded:
+            events.register("provide-client-params", self._guard_handler(service, account, region))
+        events.register("before-send", self._send_handler(service, account, region))
+        events.register("after-call", annotate_after_call)
+        events.register("after-call-error", call_error_annotator(client.meta.service_model))
+        if self.endpoint_url:
+            events.register("before-sign.s3-control", strip_account_host_prefix)
+        return client
+
+    def _guard_handler(self, service: str, account: str | None, region: str) -> Callable[..., None]:
+        def guard(model: Any = None, **_: Any) -> None:
+            if self.read_only and not is_read_only_operation(model.name):
+                where = f" in account {account}" if account else ""
+                raise ReadOnlyViolation(
+                    f"read-only mode blocked {service}:{model.name}{where} ({region}): "
+                    "it would change AWS, and this command only reads",
+                    "this is a bug in the check that tried it; nothing was sent to AWS")
+        return guard
+
+    def _send_handler(self, service: str, account: str | None, region: str) -> Callable[..., None]:
+        def sent(event_name: str = "", **_: Any) -> None:
+            with self._shared.count_lock:
+                self._shared.calls += 1
+            if self.on_call is not None:
+                self.on_call(service, event_name.rsplit(".", 1)[-1], account, region)
+        return sent

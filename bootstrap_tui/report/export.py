@@ -1,0 +1,682 @@
+"""export: the setup checklist an auditor asks for, with evidence and mappings.
+
+    build_checklist(steps, state_data, profile_frameworks, verify_run=None,
+                    generated_at=None) -> dict        (pure; no AWS, testable)
+    render_export(checklist, fmt, framework=None) -> str   md | csv | json | html
+    export_text(engine, fmt, frameworks=None) -> str       what the CLI and TUI call
+
+The checklist lists every step (status, last update), every check (latest
+status, first time it passed, start of its current passing streak, last time it
+was verified, remediation, the controls it maps to, per-scope evidence when a
+verify run is given), every manual item and every organizational item (who
+attested when, with what note, or "not attested"). With a framework, it is
+also grouped by that framework's controls, and the controls the baseline does
+not map to are listed as not covered, with the coverage figure.
+
+Everything passes through bootstrap_tui.state.redact: no secrets in exports.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+import json
+from typing import Any, Iterable, Mapping, Sequence
+
+from bootstrap_tui.errors import ConfigError
+from bootstrap_tui.model import FRAMEWORKS, Status, Step
+from bootstrap_tui.report.catalog import get_catalog
+from bootstrap_tui.report.common import (
+    DISPLAY_ORDER, WORST_RANK, clean_block, jsonable, one_line, safe_endpoint, tool_info,
+)
+from bootstrap_tui.report.mdutil import md_cell, md_code, md_text
+from bootstrap_tui.report.org_items import ORG_ITEMS, OrgItem
+
+__all__ = ["EXPORT_FORMATS", "CHECKLIST_SCHEMA_VERSION", "NOT_VERIFIED", "ATTESTED",
+           "NOT_ATTESTED", "build_checklist", "framework_view", "render_export", "export_text"]
+
+EXPORT_FORMATS = ("md", "csv", "json", "html")
+CHECKLIST_SCHEMA_VERSION = 1
+NOT_VERIFIED = "NOT VERIFIED"
+ATTESTED = "ATTESTED"
+NOT_ATTESTED = "NOT ATTESTED"
+# Control states in a framework view.
+PASSING, FAILING, INCOMPLETE, NOT_COVERED = "passing", "failing", "incomplete", "not covered"
+
+
+# ====================================================================== building
+
+def _parse_time(value: Any) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+def _history(state_data: Mapping[str, Any], verify_run: Any) -> list[dict[str, Any]]:
+    """Evidence records sorted by time; a verify run not yet recorded is added last."""
+    records = []
+    for record in state_data.get("evidence_history") or ():
+        if not isinstance(record, Mapping):
+            continue
+        at = _parse_time(record.get("at"))
+        checks = record.get("checks")
+        if at is None or not isinstance(checks, Mapping):
+            continue
+        records.append({"at": at, "at_text": str(record.get("at")), "by": record.get("by"),
+                        "summary": record.get("summary") or {}, "checks": dict(checks)})
+    if verify_run is not None and getattr(verify_run, "results", None) is not None:
+        at_text = verify_run.finished_at or verify_run.started_at
+        at = _parse_time(at_text)
+        if at is not None and not any(r["at"] == at for r in records):
+            per_check: dict[str, str] = {}
+            for result in verify_run.results:
+                current = per_check.get(result.check_id)
+                if current is None or WORST_RANK[result.status] > WORST_RANK[Status(current)]:
+                    per_check[result.check_id] = result.status.value
+            summary = {s.value: 0 for s in Status}
+            for result in verify_run.results:
+                summary[result.status.value] += 1
+            records.append({"at": at, "at_text": at_text, "by": verify_run.actor,
+                            "summary": summary, "checks": per_check})
+    records.sort(key=lambda r: r["at"])
+    return records
+
+
+def check_timeline(check_id: str, history: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """first_passed_at, passing_since, last_passed_at, last_verified_at and last_status of
+    one check, from evidence records sorted oldest first ({at_text, checks: {id: status}})."""
+    first_pass = last_pass = last_seen = streak = None
+    last_status = None
+    for record in history:
+        status = record["checks"].get(check_id)
+        if status is None:
+            continue
+        last_seen, last_status = record["at_text"], str(status)
+        if status == Status.PASS.value:
+            first_pass = first_pass or record["at_text"]
+            last_pass = record["at_text"]
+            streak = streak or record["at_text"]
+        else:
+            streak = None
+    return {"first_passed_at": first_pass, "passing_since": streak, "last_passed_at": last_pass,
+            "last_verified_at": last_seen, "last_status": last_status}
+
+
+def _attestation(state_data: Mapping[str, Any], item_id: str) -> dict[str, Any]:
+    record = (state_data.get("attestations") or {}).get(item_id)
+    if not isinstance(record, Mapping):
+        return {"status": NOT_ATTESTED, "attested_by": None, "attested_at": None, "note": None}
+    return {"status": ATTESTED, "attested_by": record.get("by"), "attested_at": record.get("at"),
+            "note": record.get("note") or None}
+
+
+def build_checklist(steps: Sequence[Step], state_data: Mapping[str, Any] | None,
+                    profile_frameworks: Iterable[str] | None = None, verify_run: Any = None,
+                    generated_at: str | None = None, *, profile_name: str | None = None,
+                    org_items: Sequence[OrgItem] = ORG_ITEMS) -> dict[str, Any]:
+    """The checklist as a JSON-ready dict (schema_version 1), secrets redacted."""
+    state_data = state_data or {}
+    history = _history(state_data, verify_run)
+    generated_at = generated_at or dt.datetime.now(dt.timezone.utc).replace(
+        microsecond=0).isoformat()
+    step_states = state_data.get("steps") or {}
+
+    run_results: dict[str, list[Any]] = {}
+    for result in getattr(verify_run, "results", None) or ():
+        run_results.setdefault(result.check_id, []).append(result)
+
+    steps_out, checks_out, manual_out = [], [], []
+    check_controls: dict[str, dict[str, list[str]]] = {}
+    declared: set[str] = set()
+    for step in steps:
+        entry = step_states.get(step.id) if isinstance(step_states.get(step.id), Mapping) else {}
+        steps_out.append({
+            "id": step.id, "title": step.title, "summary": step.summary,
+            "status": entry.get("status", "pending"), "updated_at": entry.get("updated_at"),
+            "error": entry.get("error"),
+            "checks": [c.id for c in step.checks], "manual": [m.id for m in step.manual]})
+        for check in step.checks:
+            declared.add(check.id)
+            check_controls[check.id] = check.mappings()
+            checks_out.append(_check_entry(
+                check_id=check.id, step_id=step.id, title=check.title,
+                severity=check.severity.value, scope=check.scope.value,
+                remediation=check.remediation, controls=check.mappings(), prowler=check.prowler,
+                results=run_results.get(check.id, []), history=history))
+    # checks seen in the run that no step declares (kept, so nothing is silently dropped)
+    for check_id, results in run_results.items():
+        if check_id in declared:
+            continue
+        first = results[0]
+        check_controls[check_id] = dict(first.frameworks)
+        checks_out.append(_check_entry(
+            check_id=check_id, step_id=first.step_id, title=first.title,
+            severity=first.severity.value, scope=None, remediation=first.remediation,
+            controls=dict(first.frameworks), prowler=first.prowler, results=results,
+            history=history))
+
+    seen_manual: set[str] = set()
+    for step in steps:
+        for item in step.manual:
+            if item.id in seen_manual:
+                continue
+            seen_manual.add(item.id)
+            manual_out.append({
+                "id": item.id, "kind": "manual", "step": step.id, "title": item.title,
+                "instructions": item.instructions, "check_id": item.check_id,
+                "controls": check_controls.get(item.check_id or "", {}),
+                **_attestation(state_data, item.id)})
+    org_out = [{
+        "id": item.id, "kind": "organizational", "step": None, "title": item.title,
+        "instructions": item.instructions, "check_id": item.check_id,
+        "evidence_hint": item.evidence_hint, "controls": item.mappings(),
+        **_attestation(state_data, item.id)} for item in org_items]
+
+    last = history[-1] if history else None
+    frameworks = [fw for fw in (profile_frameworks or ()) if fw]
+    check_tally = {s: 0 for s in [*(x.value for x in DISPLAY_ORDER), NOT_VERIFIED]}
+    for entry in checks_out:
+        check_tally[entry["status"]] = check_tally.get(entry["status"], 0) + 1
+    step_tally: dict[str, int] = {}
+    for entry in steps_out:
+        step_tally[entry["status"]] = step_tally.get(entry["status"], 0) + 1
+    checklist = {
+        "schema_version": CHECKLIST_SCHEMA_VERSION,
+        "kind": "bootstrap-tui/checklist",
+        "tool": tool_info(),
+        "generated_at": generated_at,
+        "management_account_id": state_data.get("management_account_id"),
+        "profile": profile_name or state_data.get("profile"),
+        "endpoint": safe_endpoint(state_data.get("endpoint")),
+        "frameworks": frameworks,
+        "last_verify": ({"at": last["at_text"], "by": last["by"], "summary": last["summary"]}
+                        if last else None),
+        "verify_runs": len(history),
+        "summary": {
+            "steps": step_tally,
+            "checks": check_tally,
+            "manual": {"total": len(manual_out),
+                       "attested": sum(1 for m in manual_out if m["status"] == ATTESTED)},
+            "organizational": {"total": len(org_out),
+                               "attested": sum(1 for m in org_out if m["status"] == ATTESTED)},
+        },
+        "steps": steps_out,
+        "checks": checks_out,
+        "manual_items": manual_out,
+        "org_items": org_out,
+    }
+    return jsonable(checklist)
+
+
+def _check_entry(*, check_id: str, step_id: str, title: str, severity: str, scope: str | None,
+                 remediation: str, controls: dict[str, list[str]], prowler: str | None,
+                 results: list[Any], history: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    timeline = check_timeline(check_id, history)
+    if results:
+        status = max((r.status for r in results), key=lambda s: WORST_RANK[s]).value
+        source = "verify run"
+        tally: dict[str, int] = {}
+        for r in results:
+            tally[r.status.value] = tally.get(r.status.value, 0) + 1
+        message = (one_line(results[0].message) if len(results) == 1 else
+                   f"{len(results)} scopes: " + ", ".join(
+                       f"{tally[s.value]} {s.value}" for s in DISPLAY_ORDER if s.value in tally))
+    elif timeline["last_status"]:
+        status, source, message = timeline["last_status"], "evidence history", ""
+    else:
+        status, source, message = NOT_VERIFIED, None, "never verified"
+    return {
+        "id": check_id, "step": step_id, "title": title, "severity": severity, "scope": scope,
+        "status": status, "status_source": source, "message": message,
+        **{k: timeline[k] for k in ("first_passed_at", "passing_since", "last_passed_at",
+                                    "last_verified_at")},
+        "remediation": remediation, "controls": controls, "prowler": prowler,
+        "results": [{"account": r.account, "region": r.region, "status": r.status.value,
+                     "message": r.message, "evidence": r.evidence} for r in results],
+    }
+
+
+# ====================================================================== framework view
+
+def framework_view(checklist: Mapping[str, Any], framework: str) -> dict[str, Any]:
+    """The checklist grouped by one framework's controls, with honest coverage."""
+    catalog = get_catalog(framework)
+    mapped: dict[str, list[dict[str, Any]]] = {}
+    for kind, entries in (("check", checklist.get("checks", [])),
+                          ("manual", checklist.get("manual_items", [])),
+                          ("organizational", checklist.get("org_items", []))):
+        for entry in entries:
+            for control_id in (entry.get("controls") or {}).get(framework, []):
+                mapped.setdefault(control_id, []).append({
+                    "kind": kind, "id": entry["id"], "title": entry["title"],
+                    "status": entry["status"]})
+    controls = []
+    for control_id, title in catalog.controls.items():
+        items = mapped.get(control_id, [])
+        heading = control_id in catalog.headings
+        controls.append({"id": control_id, "title": title, "heading": heading,
+                         "depth": len(catalog.parents(control_id)), "items": items,
+                         "state": _control_state(items) if (items or not heading) else None})
+    leaves = [c for c in controls if not c["heading"]]
+    covered = [c for c in leaves if c["items"]]
+    passing = [c for c in covered if c["state"] == PASSING]
+    total = len(leaves)
+    return {
+        "framework": framework, "title": catalog.title, "note": catalog.note,
+        "coverage": {"covered": len(covered), "total": total,
+                     "percent": round(100.0 * len(covered) / total, 1) if total else 0.0,
+                     "passing": len(passing)},
+        "controls": controls,
+        "not_covered": [c["id"] for c in leaves if not c["items"]],
+        "mapped_at_heading_level": [c["id"] for c in controls if c["heading"] and c["items"]],
+        "unknown_ids": sorted(cid for cid in mapped if cid not in catalog.controls),
+    }
+
+
+def _control_state(items: Sequence[Mapping[str, Any]]) -> str:
+    if not items:
+        return NOT_COVERED
+    statuses = {item["status"] for item in items}
+    if statuses & {Status.FAIL.value, Status.ERROR.value}:
+        return FAILING
+    if statuses <= {Status.PASS.value, ATTESTED}:
+        return PASSING
+    return INCOMPLETE
+
+
+def coverage_line(view: Mapping[str, Any]) -> str:
+    cov = view["coverage"]
+    return (f"covered {cov['covered']} of {cov['total']} controls ({cov['percent']}%); "
+            f"{cov['passing']} of those currently passing or attested")
+
+
+# ====================================================================== rendering
+
+def _frameworks_arg(framework: str | Sequence[str] | None) -> list[str]:
+    if framework is None:
+        return []
+    items = [framework] if isinstance(framework, str) else list(framework)
+    out = []
+    for item in items:
+        if item not in FRAMEWORKS:
+            raise ConfigError(f"unknown framework {item!r}",
+                              f"frameworks are: {', '.join(FRAMEWORKS)}")
+        if item not in out:
+            out.append(item)
+    return out
+
+
+def render_export(checklist: Mapping[str, Any], fmt: str,
+                  framework: str | Sequence[str] | None = None) -> str:
+    """Render a checklist (from build_checklist) as md, csv, json or html; with
+    `framework` (one id or several) it is also grouped by those frameworks' controls."""
+    frameworks = _frameworks_arg(framework)
+    views = [framework_view(checklist, fw) for fw in frameworks]
+    if fmt == "json":
+        doc = dict(checklist)
+        if views:
+            doc["framework_views"] = views
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "md":
+        return _render_md(checklist, views)
+    if fmt == "csv":
+        return _render_csv(checklist, views)
+    if fmt == "html":
+        return _render_html(checklist, views)
+    raise ConfigError(f"unknown export format {fmt!r}",
+                      f"formats are: {', '.join(EXPORT_FORMATS)}, answers")
+
+
+def _shown_frameworks(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]]) -> list[str]:
+    if views:
+        return [v["framework"] for v in views]
+    return list(checklist.get("frameworks") or []) or list(FRAMEWORKS)
+
+
+def _controls_text(controls: Mapping[str, Sequence[str]], frameworks: Sequence[str]) -> str:
+    parts = [f"{fw} {', '.join(controls[fw])}" for fw in frameworks if controls.get(fw)]
+    return "; ".join(parts)
+
+
+def _scopes(n: int) -> str:
+    return f"{n} scope" if n == 1 else f"{n} scopes"
+
+
+def _when(value: Any) -> str:
+    return str(value) if value else "—"
+
+
+def _who(entry: Mapping[str, Any]) -> str:
+    if entry["status"] != ATTESTED:
+        return "not attested"
+    return f"{entry.get('attested_by') or '?'} at {entry.get('attested_at') or '?'}"
+
+
+def _header_facts(checklist: Mapping[str, Any]) -> list[tuple[str, str]]:
+    last = checklist.get("last_verify")
+    facts = [("Management account", checklist.get("management_account_id") or "?"),
+             ("Profile", checklist.get("profile") or "?"),
+             ("Generated", checklist.get("generated_at") or "?"),
+             ("Last verified", f"{last['at']} by {last.get('by') or '?'}" if last else "never"),
+             ("Verify runs recorded", str(checklist.get("verify_runs", 0))),
+             ("Tool", f"{checklist['tool']['name']} {checklist['tool']['version']}")]
+    if checklist.get("endpoint"):
+        facts.append(("Endpoint", checklist["endpoint"]))
+    return facts
+
+
+def _summary_lines(checklist: Mapping[str, Any]) -> list[str]:
+    s = checklist["summary"]
+    steps_total = sum(s["steps"].values())
+    done = sum(n for k, n in s["steps"].items() if k in ("verified", "applied", "skipped"))
+    checks = ", ".join(f"{n} {k}" for k, n in s["checks"].items() if n) or "none"
+    return [f"Steps: {done} of {steps_total} applied, verified or skipped",
+            f"Checks: {checks}",
+            f"Manual items attested: {s['manual']['attested']} of {s['manual']['total']}",
+            f"Organizational items attested: {s['organizational']['attested']} of "
+            f"{s['organizational']['total']}"]
+
+
+# ---------------------------------------------------------------------- markdown
+
+def _md_fence(value: Any) -> str:
+    text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
+    # "<", ">" and "&" only occur inside JSON strings, where \u escapes are equivalent:
+    # no renderer can mistake evidence for HTML, and no backtick run can close the fence.
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("`", "\\u0060")):
+        text = text.replace(char, escape)
+    return text
+
+
+def _render_md(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]]) -> str:
+    shown = _shown_frameworks(checklist, views)
+    out = ["# Setup checklist", ""]
+    out += [f"- {label}: {md_text(value)}" for label, value in _header_facts(checklist)]
+    out += ["", "## Summary", ""] + [f"- {md_text(line)}" for line in _summary_lines(checklist)]
+    for view in views:
+        out += ["", f"- {md_text(view['title'])}: {md_text(coverage_line(view))}"]
+
+    out += ["", "## Steps", "", "| Step | Status | Updated |", "|---|---|---|"]
+    for step in checklist["steps"]:
+        err = f" — {md_cell(step['error'])}" if step.get("error") else ""
+        out.append(f"| {md_cell(step['title'])} (`{md_code(step['id'])}`) | "
+                   f"{md_cell(step['status'])}{err} | {md_cell(_when(step['updated_at']))} |")
+
+    out += ["", "## Checks"]
+    by_step: dict[str, list[Mapping[str, Any]]] = {}
+    for check in checklist["checks"]:
+        by_step.setdefault(check["step"], []).append(check)
+    titles = {s["id"]: s["title"] for s in checklist["steps"]}
+    for step_id, checks in by_step.items():
+        out += ["", f"### {md_text(titles.get(step_id, step_id))}", "",
+                "| Status | Check | Severity | First passed | Passing since | Last verified "
+                "| Controls |", "|---|---|---|---|---|---|---|"]
+        for c in checks:
+            out.append(f"| {md_cell(c['status'])} | `{md_code(c['id'])}` {md_cell(c['title'])} "
+                       f"| {md_cell(c['severity'])} | {md_cell(_when(c['first_passed_at']))} "
+                       f"| {md_cell(_when(c['passing_since']))} "
+                       f"| {md_cell(_when(c['last_verified_at']))} "
+                       f"| {md_cell(_controls_text(c['controls'], shown)) or '—'} |")
+        for c in checks:
+            if c["status"] != Status.PASS.value:
+                out += ["", f"**{md_text(c['id'])}** ({md_text(c['status'])}): remediation — "
+                        f"{md_text(c['remediation'])}"]
+            if c["results"]:
+                out += ["", f"<details><summary>Evidence for {md_text(c['id'])} "
+                        f"({_scopes(len(c['results']))})</summary>", "", "```json",
+                        _md_fence(c["results"]), "```", "", "</details>"]
+
+    for heading, key in (("Manual items", "manual_items"),
+                         ("Organizational items", "org_items")):
+        out += ["", f"## {heading}", "",
+                "| Item | Step | Status | Attested by / at | Note | Controls |",
+                "|---|---|---|---|---|---|"]
+        for m in checklist[key]:
+            out.append(f"| `{md_code(m['id'])}` {md_cell(m['title'])} | {md_cell(m['step'] or '—')} "
+                       f"| {md_cell(m['status'])} | {md_cell(_who(m))} "
+                       f"| {md_cell(m.get('note') or '—')} "
+                       f"| {md_cell(_controls_text(m['controls'], shown)) or '—'} |")
+
+    for view in views:
+        out += ["", f"## {md_text(view['title'])}", "", md_text(coverage_line(view)) + ".", ""]
+        if view["note"]:
+            out += [f"_{md_text(view['note'])}_", ""]
+        out += ["| Control | Title | State | Evidence |", "|---|---|---|---|"]
+        for c in view["controls"]:
+            if c["heading"] and not c["items"]:
+                out.append(f"| **{md_cell(c['id'])}** | **{md_cell(c['title'])}** | | |")
+                continue
+            items = "; ".join(f"{i['id']} ({i['status']})" for i in c["items"]) \
+                or "not covered by this baseline"
+            out.append(f"| {md_cell(c['id'])} | {md_cell(c['title'])} | {md_cell(c['state'])} "
+                       f"| {md_cell(items)} |")
+        if view["not_covered"]:
+            out += ["", f"Not covered by this baseline ({len(view['not_covered'])}): "
+                    + md_text(", ".join(view["not_covered"]))]
+        if view["unknown_ids"]:
+            out += ["", "Mapped ids not in the catalog: " + md_text(", ".join(view["unknown_ids"]))]
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------- csv
+
+CSV_COLUMNS = ("record", "framework", "control_id", "control_title", "id", "title", "step",
+               "status", "severity", "updated_at", "first_passed_at", "passing_since", "last_verified_at",
+               "attested_by", "attested_at", "note", "controls", "remediation", "evidence")
+_CSV_MAX = 32000  # spreadsheet cell limit is 32767
+
+
+def _csv_cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    text = clean_block(text)
+    if len(text) > _CSV_MAX:
+        text = text[:_CSV_MAX] + "…"
+    # never let a spreadsheet evaluate a cell (CSV/formula injection)
+    if text[:1] in ("=", "+", "-", "@"):
+        text = "'" + text
+    return text
+
+
+def _render_csv(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]]) -> str:
+    shown = _shown_frameworks(checklist, views)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+
+    def row(**values: Any) -> None:
+        writer.writerow([_csv_cell(values.get(col)) for col in CSV_COLUMNS])
+
+    for s in checklist["steps"]:
+        row(record="step", id=s["id"], title=s["title"], step=s["id"], status=s["status"],
+            updated_at=s["updated_at"], note=s.get("error"))
+    for c in checklist["checks"]:
+        evidence = json.dumps(c["results"], ensure_ascii=False, sort_keys=True) \
+            if c["results"] else ""
+        row(record="check", id=c["id"], title=c["title"], step=c["step"], status=c["status"],
+            severity=c["severity"], first_passed_at=c["first_passed_at"],
+            passing_since=c["passing_since"], last_verified_at=c["last_verified_at"],
+            controls=_controls_text(c["controls"], shown), remediation=c["remediation"],
+            evidence=evidence)
+    for key, record in (("manual_items", "manual"), ("org_items", "organizational")):
+        for m in checklist[key]:
+            row(record=record, id=m["id"], title=m["title"], step=m["step"], status=m["status"],
+                attested_by=m["attested_by"], attested_at=m["attested_at"], note=m["note"],
+                controls=_controls_text(m["controls"], shown), remediation=m["instructions"])
+    for view in views:
+        for c in view["controls"]:
+            if c["heading"] and not c["items"]:
+                continue
+            items = "; ".join(f"{i['id']} ({i['status']})" for i in c["items"])
+            row(record="control", framework=view["framework"], control_id=c["id"],
+                control_title=c["title"], status=c["state"],
+                note="not covered by this baseline" if not c["items"] else
+                ("mapped at requirement level" if c["heading"] else ""),
+                evidence=items)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------------- html
+
+_CSS = """
+:root{--fg:#1b1f23;--muted:#586069;--line:#d0d7de;--bg:#fff;--pass:#1a7f37;--fail:#cf222e;
+--warn:#9a6700;--manual:#0969da;--error:#8250df;--none:#6e7781}
+*{box-sizing:border-box}
+body{font:14px/1.45 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:var(--fg);
+background:var(--bg);margin:2rem auto;max-width:72rem;padding:0 1.5rem}
+h1{font-size:1.7rem;margin:0 0 .5rem}h2{font-size:1.3rem;margin:2rem 0 .6rem;
+border-bottom:1px solid var(--line);padding-bottom:.25rem}h3{font-size:1.05rem;margin:1.4rem 0 .4rem}
+table{border-collapse:collapse;width:100%;margin:.4rem 0 1rem}
+th,td{border:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f6f8fa;font-weight:600}
+code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+pre{font:11px/1.35 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f6f8fa;
+padding:.5rem;border:1px solid var(--line);white-space:pre-wrap;word-break:break-all;margin:.2rem 0}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.5rem 0}
+dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
+.badge{display:inline-block;padding:0 .45rem;border-radius:1rem;font-size:12px;font-weight:600;
+color:#fff;background:var(--none);white-space:nowrap}
+.s-PASS,.s-ATTESTED,.s-passing,.s-verified,.s-applied{background:var(--pass)}
+.s-FAIL,.s-failing,.s-failed{background:var(--fail)}
+.s-WARN,.s-incomplete,.s-stale,.s-manual-pending{background:var(--warn)}
+.s-MANUAL,.s-in-progress{background:var(--manual)}.s-ERROR{background:var(--error)}
+tr.heading td{background:#f6f8fa;font-weight:600}
+tr.uncovered td{color:var(--muted)}
+.muted{color:var(--muted)}.remediation{margin:.2rem 0 .6rem}
+@media print{body{margin:0;max-width:none;font-size:11px}h2{break-after:avoid}
+tr,pre{break-inside:avoid}.badge{border:1px solid #000;color:#000;background:none!important}
+a{color:inherit;text-decoration:none}}
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape(clean_block(value), quote=True)
+
+
+def _badge(status: Any) -> str:
+    text = one_line(status)
+    css = "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in text)
+    return f'<span class="badge s-{css}">{_e(text)}</span>'
+
+
+def _render_html(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]]) -> str:
+    shown = _shown_frameworks(checklist, views)
+    p: list[str] = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+                    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+                    f"<title>Setup checklist — {_e(checklist.get('management_account_id') or '')}"
+                    "</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
+                    "<h1>Setup checklist</h1>", '<dl class="facts">']
+    for label, value in _header_facts(checklist):
+        p.append(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>")
+    p.append("</dl>")
+    p.append("<h2>Summary</h2><ul>")
+    p += [f"<li>{_e(line)}</li>" for line in _summary_lines(checklist)]
+    p += [f"<li>{_e(v['title'])}: {_e(coverage_line(v))}</li>" for v in views]
+    p.append("</ul>")
+
+    p.append('<h2 id="steps">Steps</h2><table><thead><tr><th>Step</th><th>Status</th>'
+             "<th>Updated</th></tr></thead><tbody>")
+    for s in checklist["steps"]:
+        err = f'<div class="muted">{_e(s["error"])}</div>' if s.get("error") else ""
+        p.append(f"<tr><td>{_e(s['title'])} <code>{_e(s['id'])}</code></td>"
+                 f"<td>{_badge(s['status'])}{err}</td><td>{_e(_when(s['updated_at']))}</td></tr>")
+    p.append("</tbody></table>")
+
+    p.append('<h2 id="checks">Checks</h2>')
+    titles = {s["id"]: s["title"] for s in checklist["steps"]}
+    by_step: dict[str, list[Mapping[str, Any]]] = {}
+    for check in checklist["checks"]:
+        by_step.setdefault(check["step"], []).append(check)
+    for step_id, checks in by_step.items():
+        p.append(f"<h3>{_e(titles.get(step_id, step_id))}</h3>")
+        p.append("<table><thead><tr><th>Status</th><th>Check</th><th>Severity</th>"
+                 "<th>First passed</th><th>Passing since</th><th>Last verified</th>"
+                 "<th>Controls</th></tr></thead><tbody>")
+        for c in checks:
+            detail = ""
+            if c["status"] != Status.PASS.value:
+                detail += (f'<div class="remediation"><strong>Remediation:</strong> '
+                           f"{_e(c['remediation'])}</div>")
+            if c["results"]:
+                detail += ('<div class="muted">Evidence</div><pre>'
+                           + _e(json.dumps(c["results"], indent=2, ensure_ascii=False,
+                                           sort_keys=True)) + "</pre>")
+            message = f'<div class="muted">{_e(c["message"])}</div>' if c.get("message") else ""
+            p.append(f"<tr><td>{_badge(c['status'])}</td>"
+                     f"<td><code>{_e(c['id'])}</code><br>{_e(c['title'])}{message}{detail}</td>"
+                     f"<td>{_e(c['severity'])}</td><td>{_e(_when(c['first_passed_at']))}</td>"
+                     f"<td>{_e(_when(c['passing_since']))}</td>"
+                     f"<td>{_e(_when(c['last_verified_at']))}</td>"
+                     f"<td>{_e(_controls_text(c['controls'], shown)) or '—'}</td></tr>")
+        p.append("</tbody></table>")
+
+    for heading, key, anchor in (("Manual items", "manual_items", "manual"),
+                                 ("Organizational items", "org_items", "organizational")):
+        p.append(f'<h2 id="{anchor}">{heading}</h2><table><thead><tr><th>Item</th><th>Status</th>'
+                 "<th>Attested by / at</th><th>Note</th><th>Controls</th></tr></thead><tbody>")
+        for m in checklist[key]:
+            hint = (f'<div class="muted">Evidence: {_e(m["evidence_hint"])}</div>'
+                    if m.get("evidence_hint") else "")
+            p.append(f"<tr><td><code>{_e(m['id'])}</code><br>{_e(m['title'])}"
+                     f'<div class="muted">{_e(m["instructions"])}</div>{hint}</td>'
+                     f"<td>{_badge(m['status'])}</td><td>{_e(_who(m))}</td>"
+                     f"<td>{_e(m.get('note') or '—')}</td>"
+                     f"<td>{_e(_controls_text(m['controls'], shown)) or '—'}</td></tr>")
+        p.append("</tbody></table>")
+
+    for view in views:
+        p.append(f'<h2 id="fw-{_e(view["framework"])}">{_e(view["title"])}</h2>')
+        p.append(f"<p><strong>{_e(coverage_line(view))}.</strong></p>")
+        if view["note"]:
+            p.append(f'<p class="muted">{_e(view["note"])}</p>')
+        p.append("<table><thead><tr><th>Control</th><th>Title</th><th>State</th>"
+                 "<th>Evidence</th></tr></thead><tbody>")
+        for c in view["controls"]:
+            if c["heading"] and not c["items"]:
+                p.append(f'<tr class="heading"><td>{_e(c["id"])}</td>'
+                         f'<td colspan="3">{_e(c["title"])}</td></tr>')
+                continue
+            items = "<br>".join(f"<code>{_e(i['id'])}</code> {_badge(i['status'])}"
+                                for i in c["items"]) or "not covered by this baseline"
+            cls = ' class="uncovered"' if not c["items"] else ""
+            p.append(f"<tr{cls}><td>{_e(c['id'])}</td><td>{_e(c['title'])}</td>"
+                     f"<td>{_badge(c['state'])}</td><td>{items}</td></tr>")
+        p.append("</tbody></table>")
+        if view["unknown_ids"]:
+            p.append(f"<p>Mapped ids not in the catalog: {_e(', '.join(view['unknown_ids']))}</p>")
+    p += ["</body>", "</html>"]
+    return "\n".join(p) + "\n"
+
+
+# ====================================================================== engine glue
+
+def export_text(engine: Any, fmt: str, frameworks: str | Sequence[str] | None = None, *,
+                verify_run: Any = None, generated_at: str | None = None) -> str:
+    """Build the checklist from a connected engine and render it (`answers` writes the
+    collected answers as a replayable answers file instead)."""
+    if fmt == "answers":
+        import yaml
+
+        from bootstrap_tui.answers import export_answers
+        from bootstrap_tui.state import redact
+
+        header = ("# bootstrap-tui answers file: replay with "
+                  "`bootstrap-tui apply --answers FILE --yes`\n")
+        answers = redact(export_answers(engine))
+        body = yaml.safe_dump(answers, sort_keys=False, allow_unicode=True) if answers else "{}\n"
+        return header + body
+    state = getattr(engine, "state", None)
+    state_data = state.data if state is not None else {}
+    profile = getattr(engine, "profile", None)
+    checklist = build_checklist(
+        engine.steps, state_data, list(getattr(profile, "frameworks", None) or []),
+        verify_run=verify_run, generated_at=generated_at,
+        profile_name=getattr(profile, "name", None))
+    return render_export(checklist, fmt, framework=frameworks)

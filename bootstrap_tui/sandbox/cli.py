@@ -1,0 +1,96 @@
+"""``bootstrap-tui sandbox`` / ``python -m bootstrap_tui.sandbox``: serve until stopped."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+
+from .faults import FaultSpecError, parse_fault_spec
+
+SEEDS = ("fresh", "compliant", "drifted")
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(message)
+
+
+def _non_negative_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {number}")
+    return number
+
+
+def _port(value: str) -> int:
+    number = _non_negative_int(value)
+    if number > 65535:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 65535, got {number}")
+    return number
+
+
+def build_parser(prog: str = "bootstrap-tui sandbox") -> argparse.ArgumentParser:
+    parser = _Parser(prog=prog, description="Run the local fake AWS endpoint until stopped.")
+    parser.add_argument("--port", type=_port, default=0, help="TCP port on 127.0.0.1 (0 = any free port)")
+    parser.add_argument("--seed", choices=SEEDS, default="fresh", help="starting state")
+    parser.add_argument("--accounts", type=_non_negative_int, default=0,
+                        help="workload accounts added by the compliant/drifted seeds")
+    parser.add_argument("--latency-ms", type=_non_negative_int, default=0, help="added latency per request")
+    parser.add_argument("--faults", default=None, metavar="SPEC",
+                        help="e.g. throttle=0.3,error5xx=0.1,deny=organizations:CreateAccount[@ACCOUNT]")
+    parser.add_argument("--op-delay", type=float, default=None, metavar="SECONDS",
+                        help="how long long-running operations stay IN_PROGRESS")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "bootstrap-tui sandbox") -> int:
+    """Parse ``argv``, serve until SIGINT/SIGTERM; return the exit code (0 ok, 2 usage)."""
+    parser = build_parser(prog)
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        faults = parse_fault_spec(args.faults)
+        if args.op_delay is not None and args.op_delay < 0:
+            raise _UsageError("--op-delay must be >= 0")
+    except FaultSpecError as exc:
+        print(f"{prog}: error: --faults: {exc}", file=sys.stderr)
+        return 2
+    except _UsageError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+    from .server import Sandbox
+
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        try:
+            sandbox = Sandbox(port=args.port, seed=args.seed, accounts=args.accounts, latency_ms=args.latency_ms,
+                              faults=faults, op_delay_s=args.op_delay)
+            endpoint = sandbox.start()
+        except (OSError, ValueError, RuntimeError) as exc:
+            print(f"{prog}: error: cannot start the sandbox: {exc}", file=sys.stderr)
+            return 2 if isinstance(exc, ValueError) else 1
+        if args.accounts and args.seed == "fresh":
+            print("note: --accounts only applies to the compliant and drifted seeds", file=sys.stderr, flush=True)
+        print(f"endpoint: {endpoint}", flush=True)
+        try:
+            while not stop.wait(0.1):
+                pass
+        finally:
+            sandbox.stop()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0

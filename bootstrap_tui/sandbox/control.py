@@ -1,0 +1,116 @@
+"""The control endpoint: ``/_sandbox/info``, ``/_sandbox/root``, ``/_sandbox/reset``, ``/_sandbox/config``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .wire import Response
+
+CONTROL_VERSION = 1
+
+
+class ControlError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _json(status: int, data: Any) -> Response:
+    return Response(status, [("Content-Type", "application/json")], json.dumps(data, default=str).encode())
+
+
+class ControlEndpoint:
+    """Serves the sandbox's own JSON API (never faulted, never delayed)."""
+
+    def __init__(self, sandbox: Any):
+        self.sandbox = sandbox
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        from .app import send
+
+        method = environ.get("REQUEST_METHOD", "GET")
+        path = environ.get("PATH_INFO", "").rstrip("/")
+        routes = {
+            ("GET", "/_sandbox/info"): self.info,
+            ("POST", "/_sandbox/root"): self.set_root,
+            ("GET", "/_sandbox/root"): self.get_root,
+            ("POST", "/_sandbox/reset"): self.reset,
+            ("POST", "/_sandbox/config"): self.set_config,
+        }
+        handler = routes.get((method, path))
+        try:
+            if handler is None:
+                raise ControlError(404, f"no control route {method} {path}")
+            response = handler(self._body(environ))
+        except ControlError as error:
+            response = _json(error.status, {"error": error.message})
+        return send(response, start_response)
+
+    @staticmethod
+    def _body(environ: dict[str, Any]) -> dict[str, Any]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw = environ["wsgi.input"].read(length) if length else b""
+        if not raw.strip():
+            return {}
+        try:
+            data = json.loads(raw)
+        except ValueError as exc:
+            raise ControlError(400, f"body is not valid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise ControlError(400, "body must be a JSON object")
+        return data
+
+    def info(self, _: dict[str, Any]) -> Response:
+        return _json(200, self.sandbox.info())
+
+    def get_root(self, _: dict[str, Any]) -> Response:
+        return _json(200, {"roots": [self.sandbox.root_facts(a) for a in self.sandbox.account_ids()]})
+
+    def set_root(self, body: dict[str, Any]) -> Response:
+        account = str(body.get("account") or self.sandbox.management_account_id)
+        if not account.isdigit() or len(account) != 12:
+            raise ControlError(400, f"account must be a 12-digit account id, got {account!r}")
+        changes: dict[str, Any] = {}
+        for key in ("mfa", "access_keys"):
+            if key in body:
+                if not isinstance(body[key], bool):
+                    raise ControlError(400, f"{key} must be true or false")
+                changes[key] = body[key]
+        if "password_last_used" in body:
+            value = body["password_last_used"]
+            try:
+                changes["password_last_used"] = dt.datetime.fromisoformat(value) if value else None
+            except (TypeError, ValueError):
+                raise ControlError(400, "password_last_used must be an ISO 8601 timestamp or null") from None
+        unknown = set(body) - {"account", "mfa", "access_keys", "password_last_used"}
+        if unknown:
+            raise ControlError(400, f"unknown field(s): {', '.join(sorted(unknown))}")
+        self.sandbox.set_root(account, **changes)
+        return _json(200, self.sandbox.root_facts(account))
+
+    def reset(self, body: dict[str, Any]) -> Response:
+        seed = body.get("seed", self.sandbox.seed)
+        accounts = body.get("accounts", self.sandbox.accounts)
+        if seed not in ("fresh", "compliant", "drifted"):
+            raise ControlError(400, f"unknown seed {seed!r} (use fresh, compliant or drifted)")
+        if not isinstance(accounts, int) or accounts < 0:
+            raise ControlError(400, "accounts must be a non-negative integer")
+        self.sandbox.reset(seed=seed, accounts=accounts)
+        return _json(200, self.sandbox.info())
+
+    def set_config(self, body: dict[str, Any]) -> Response:
+        from .faults import FaultSpecError
+
+        try:
+            self.sandbox.configure(
+                latency_ms=body.get("latency_ms"),
+                faults=body.get("faults"),
+                op_delay_s=body.get("op_delay_s"),
+            )
+        except (FaultSpecError, ValueError, TypeError) as exc:
+            raise ControlError(400, str(exc)) from None
+        return _json(200, self.sandbox.info())

@@ -1,0 +1,68 @@
+"""EC2: aws-partition regions with opt-in status, and the EBS default KMS key."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from ..wire import Call, Response, ec2_response
+from .base import Fake
+
+STANDARD_REGIONS = (
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ap-south-1", "ap-northeast-1", "ap-northeast-2",
+    "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-west-1",
+    "eu-west-2", "eu-west-3", "eu-north-1", "sa-east-1",
+)
+OPT_IN_REGIONS = (
+    "af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
+    "ap-southeast-7", "ca-west-1", "eu-central-2", "eu-south-1", "eu-south-2", "il-central-1",
+    "me-central-1", "me-south-1", "mx-central-1",
+)
+
+
+def _list_param(params: dict[str, str], prefix: str) -> list[str]:
+    return [v for k, v in params.items() if k.startswith(prefix + ".")]
+
+
+class Ec2Fake(Fake):
+    service = "ec2"
+    name = "ec2"
+
+    def op_describe_regions(self, call: Call) -> Response:
+        params = call.params
+        all_regions = params.get("AllRegions", "false").lower() == "true"
+        regions = [(r, "opt-in-not-required") for r in STANDARD_REGIONS]
+        regions += [(r, "not-opted-in") for r in OPT_IN_REGIONS if all_regions]
+        names = _list_param(params, "RegionName")
+        if names:
+            regions = [(r, s) for r, s in regions if r in names]
+        index = 1
+        while f"Filter.{index}.Name" in params:
+            name = params[f"Filter.{index}.Name"]
+            values = _list_param(params, f"Filter.{index}.Value")
+            if name == "region-name":
+                regions = [(r, s) for r, s in regions if r in values]
+            elif name == "opt-in-status":
+                regions = [(r, s) for r, s in regions if s in values]
+            elif name == "endpoint":
+                regions = [(r, s) for r, s in regions if f"ec2.{r}.amazonaws.com" in values]
+            index += 1
+        items = "".join(
+            f"<item><regionName>{r}</regionName><regionEndpoint>ec2.{r}.amazonaws.com</regionEndpoint>"
+            f"<optInStatus>{s}</optInStatus></item>" for r, s in regions)
+        return ec2_response("DescribeRegions", f"<regionInfo>{items}</regionInfo>")
+
+    def _keys(self) -> dict[tuple[str, str], str]:
+        return self.state.service_state(self.name + ":ebs-kms", dict)
+
+    def op_get_ebs_default_kms_key_id(self, call: Call) -> Response:
+        key = self._keys().get((call.account, call.region), "alias/aws/ebs")
+        return ec2_response("GetEbsDefaultKmsKeyId", f"<kmsKeyId>{escape(key)}</kmsKeyId>")
+
+    def op_modify_ebs_default_kms_key_id(self, call: Call) -> Response:
+        key = call.params.get("KmsKeyId", "alias/aws/ebs")
+        self._keys()[(call.account, call.region)] = key
+        return ec2_response("ModifyEbsDefaultKmsKeyId", f"<kmsKeyId>{escape(key)}</kmsKeyId>")
+
+    def op_reset_ebs_default_kms_key_id(self, call: Call) -> Response:
+        self._keys().pop((call.account, call.region), None)
+        return ec2_response("ResetEbsDefaultKmsKeyId", "<kmsKeyId>alias/aws/ebs</kmsKeyId>")

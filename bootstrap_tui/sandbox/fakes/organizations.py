@@ -1,0 +1,101 @@
+"""AWS Organizations corrections: asynchronous CreateAccount and member-account access rules."""
+
+from __future__ import annotations
+
+import random
+import string
+from typing import Any
+
+from .. import motoaccess
+from ..state import AsyncOperation
+from ..wire import AwsError, Call
+from .base import Fake, require
+
+# What a member account (not the management account) may call.
+MEMBER_OPERATIONS = {
+    "DescribeOrganization", "LeaveOrganization", "ListHandshakesForAccount", "AcceptHandshake",
+    "DeclineHandshake", "DescribeHandshake", "ListDelegatedServicesForAccount", "DescribeAccount",
+    "DescribeEffectivePolicy", "ListAccountsWithInvalidEffectivePolicy", "ListEffectivePolicyValidationErrors",
+}
+DENIED = "You don't have permissions to access this resource."
+
+
+def _request_id() -> str:
+    return "car-" + "".join(random.choices(string.ascii_lowercase + string.digits, k=32))
+
+
+class OrganizationsFake(Fake):
+    service = "organizations"
+    name = "organizations"
+
+    @property
+    def requests(self) -> dict[str, dict[str, Any]]:
+        return self.state.service_state(self.name, dict)
+
+    def handle(self, call: Call, moto: Any) -> Any:
+        management = motoaccess.org_management_account(call.account)
+        if (management is not None and management != call.account and call.operation
+                and call.operation not in MEMBER_OPERATIONS):
+            delegated_read = motoaccess.is_delegated_admin(call.account) and call.operation.startswith(("List", "Describe"))
+            if not delegated_read:
+                raise AwsError("AccessDeniedException", DENIED)
+        return super().handle(call, moto)
+
+    def op_create_account(self, call: Call) -> dict[str, Any]:
+        require(call.params, "Email", "AccountName")
+        backend = motoaccess.organizations(call.account)
+        if backend.org is None:
+            raise AwsError("AWSOrganizationsNotInUseException",
+                           "Your account is not a member of an organization.")
+        email = call.params["Email"].strip().lower()
+        taken = {a.email.lower() for a in backend.accounts}
+        taken |= {r["email"] for r in self.requests.values()
+                  if r["owner"] == call.account and r["operation"].status != "FAILED"}
+        request_id = _request_id()
+        params = {k: call.params[k] for k in ("AccountName", "Email", "RoleName", "Tags") if k in call.params}
+        record: dict[str, Any] = {"owner": call.account, "email": email, "name": call.params["AccountName"],
+                                  "account_id": None, "reason": None}
+
+        def finish(operation: AsyncOperation) -> None:
+            if operation.outcome == "SUCCEEDED":
+                status = backend.create_account(**params)
+                record["account_id"] = status["CreateAccountStatus"]["AccountId"]
+
+        if email in taken:
+            record["reason"] = "EMAIL_ALREADY_EXISTS"
+            operation = self.state.start_operation(request_id, "organizations:CreateAccount", "FAILED",
+                                                   "EMAIL_ALREADY_EXISTS", finish)
+        else:
+            operation = self.state.start_operation(request_id, "organizations:CreateAccount", "SUCCEEDED",
+                                                   None, finish)
+        record["operation"] = operation
+        self.requests[request_id] = record
+        return {"CreateAccountStatus": self._status(request_id)}
+
+    def _status(self, request_id: str) -> dict[str, Any]:
+        record = self.requests[request_id]
+        operation: AsyncOperation = record["operation"]
+        status: dict[str, Any] = {"Id": request_id, "AccountName": record["name"], "State": operation.status,
+                                  "RequestedTimestamp": operation.start_time.timestamp()}
+        if operation.completed:
+            status["CompletedTimestamp"] = (operation.end_time or operation.start_time).timestamp()
+            if operation.outcome == "SUCCEEDED":
+                status["AccountId"] = record["account_id"]
+            else:
+                status["FailureReason"] = record["reason"] or "INTERNAL_FAILURE"
+        return status
+
+    def op_describe_create_account_status(self, call: Call) -> dict[str, Any] | None:
+        request_id = call.params.get("CreateAccountRequestId", "")
+        record = self.requests.get(request_id)
+        if record is None:
+            return None
+        if record["owner"] != call.account:
+            raise AwsError("CreateAccountStatusNotFoundException",
+                           "We can't find an create account request with the CreateAccountRequestId that you specified.")
+        return {"CreateAccountStatus": self._status(request_id)}
+
+    def op_list_create_account_status(self, call: Call) -> dict[str, Any]:
+        states = call.params.get("States") or ["IN_PROGRESS", "SUCCEEDED", "FAILED"]
+        statuses = [self._status(rid) for rid, r in self.requests.items() if r["owner"] == call.account]
+        return {"CreateAccountStatuses": [s for s in statuses if s["State"] in states]}

@@ -1,0 +1,98 @@
+"""IAM Identity Center (sso-admin): one organization instance, in the organization's home region."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import motoaccess
+from ..wire import AwsError, Call, Response
+from .base import Fake
+
+
+class SsoAdminFake(Fake):
+    """Filters moto's per-account/per-region instances down to what AWS shows.
+
+    The organization instance appears in the management account, in the
+    region where the organization was created, as soon as the organization
+    exists (no explicit enablement or landing zone needed in the sandbox).
+    ``CreateInstance`` makes an account instance for a standalone account.
+    """
+
+    service = "sso"
+    name = "sso-admin"
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.state.service_state(self.name, lambda: {"account_instances": set(), "provisioning": {}})
+
+    def handle(self, call: Call, moto: Any) -> Response | None:
+        if call.protocol != "json" or not (call.headers.get("x-amz-target") or "").startswith("SWBExternalService"):
+            return None
+        return super().handle(call, moto)
+
+    @staticmethod
+    def _backend(call: Call) -> Any:
+        from moto.ssoadmin.models import ssoadmin_backends
+
+        return ssoadmin_backends[call.account][call.region]
+
+    def _visible(self, call: Call) -> list[Any]:
+        backend = self._backend(call)
+        org = motoaccess.organization(call.account)
+        org_home = org is not None and org.master_account_id == call.account and org.region == call.region
+        result = []
+        for index, instance in enumerate(backend.instances):
+            if instance.instance_arn in self.data["account_instances"] or (index == 0 and org_home):
+                result.append(instance)
+        return result
+
+    @staticmethod
+    def _describe(instance: Any, region: str) -> dict[str, Any]:
+        data = {k: v for k, v in instance.to_json().items() if v is not None}
+        data["IdentityStoreArn"] = f"arn:aws:identitystore::{instance.account_id}:identitystore/{instance.identity_store_id}"
+        data["PrimaryRegion"] = region
+        data["Regions"] = [{"RegionName": region, "Status": "ACTIVE", "IsPrimaryRegion": True,
+                            "AddedDate": instance.created_date}]
+        return data
+
+    def op_list_instances(self, call: Call) -> dict[str, Any]:
+        return {"Instances": [self._describe(i, call.region) for i in self._visible(call)]}
+
+    def op_describe_instance(self, call: Call) -> dict[str, Any]:
+        for instance in self._visible(call):
+            if instance.instance_arn == call.params.get("InstanceArn"):
+                return self._describe(instance, call.region)
+        raise AwsError("ResourceNotFoundException", "Instance not found.")
+
+    def op_create_instance(self, call: Call) -> dict[str, Any]:
+        from moto.ssoadmin.models import Instance
+
+        org = motoaccess.organization(call.account)
+        if org is not None and org.master_account_id == call.account:
+            raise AwsError("ValidationException",
+                           "An organization instance already exists; account instances cannot be created in the "
+                           "management account.")
+        if self._visible(call):
+            raise AwsError("ConflictException", "An instance of IAM Identity Center already exists.")
+        instance = Instance(call.account, call.region)
+        instance.name = call.params.get("Name")
+        self._backend(call).instances.append(instance)
+        self.data["account_instances"].add(instance.instance_arn)
+        return {"InstanceArn": instance.instance_arn}
+
+    def op_provision_permission_set(self, call: Call) -> Response:
+        response = self.moto()
+        if response.status == 200:
+            status = json.loads(response.body).get("PermissionSetProvisioningStatus", {})
+            if call.params.get("TargetId"):
+                status["AccountId"] = call.params["TargetId"]
+            self.data["provisioning"][status.get("RequestId")] = status
+            response.body = json.dumps({"PermissionSetProvisioningStatus": status}).encode()
+        return response
+
+    def op_describe_permission_set_provisioning_status(self, call: Call) -> dict[str, Any]:
+        status = self.data["provisioning"].get(call.params.get("ProvisionPermissionSetRequestId"))
+        if status is None:
+            raise AwsError("ResourceNotFoundException", "Provisioning request not found.")
+        return {"PermissionSetProvisioningStatus": status}

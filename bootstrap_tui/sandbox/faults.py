@@ -1,0 +1,112 @@
+"""Fault injection: parse ``--faults`` SPEC and decide the fate of each request."""
+
+from __future__ import annotations
+
+import fnmatch
+import random
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .wire import AwsError, Call, access_denied, server_error, throttled
+
+DENY_RE = re.compile(r"^(?P<service>[a-z0-9*-]+):(?P<operation>[A-Za-z0-9*]+)(?:@(?P<account>\d{12}))?$")
+
+
+class FaultSpecError(ValueError):
+    """A SPEC item could not be parsed; the message names the bad item."""
+
+
+@dataclass(frozen=True)
+class DenyRule:
+    service: str
+    operation: str
+    account: str | None = None
+
+    def matches(self, call: Call) -> bool:
+        if self.account and self.account != call.account:
+            return False
+        return fnmatch.fnmatchcase(call.service or "", self.service) and fnmatch.fnmatchcase(
+            call.operation or "", self.operation
+        )
+
+
+@dataclass
+class FaultSpec:
+    """Parsed fault configuration."""
+
+    throttle: float = 0.0
+    error5xx: float = 0.0
+    deny: list[DenyRule] = field(default_factory=list)
+    seed: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.throttle or self.error5xx or self.deny)
+
+
+def _rate(item: str, value: str) -> float:
+    try:
+        rate = float(value)
+    except ValueError:
+        raise FaultSpecError(f"bad fault item {item!r}: rate must be a number between 0 and 1") from None
+    if not 0.0 <= rate <= 1.0:
+        raise FaultSpecError(f"bad fault item {item!r}: rate must be between 0 and 1")
+    return rate
+
+
+def parse_fault_spec(spec: str | None) -> FaultSpec:
+    """Parse ``throttle=0.3,error5xx=0.1,deny=svc:Op[@account],seed=N``."""
+    result = FaultSpec()
+    if not spec or not spec.strip():
+        return result
+    for raw in spec.split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        key, sep, value = item.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not value:
+            raise FaultSpecError(f"bad fault item {item!r}: expected KEY=VALUE")
+        if key == "throttle":
+            result.throttle = _rate(item, value)
+        elif key == "error5xx":
+            result.error5xx = _rate(item, value)
+        elif key == "deny":
+            found = DENY_RE.match(value)
+            if not found:
+                raise FaultSpecError(f"bad fault item {item!r}: expected deny=service:Operation[@account]")
+            result.deny.append(DenyRule(found["service"], found["operation"], found["account"]))
+        elif key == "seed":
+            try:
+                result.seed = int(value)
+            except ValueError:
+                raise FaultSpecError(f"bad fault item {item!r}: seed must be an integer") from None
+        else:
+            raise FaultSpecError(f"bad fault item {item!r}: unknown fault {key!r} (use throttle, error5xx, deny, seed)")
+    return result
+
+
+class FaultInjector:
+    """Decides, reproducibly, which requests fail and how."""
+
+    def __init__(self, spec: FaultSpec, seed: int = 0):
+        self.spec = spec
+        self._random = random.Random(spec.seed if spec.seed is not None else seed)
+        self._lock = threading.Lock()
+
+    def fault_for(self, call: Call, caller_arn: Callable[[], str]) -> AwsError | None:
+        for rule in self.spec.deny:
+            if rule.matches(call):
+                return access_denied(call, caller_arn())
+        if not (self.spec.throttle or self.spec.error5xx):
+            return None
+        with self._lock:
+            draw = self._random.random()
+            unavailable = self._random.random() < 0.5
+        if draw < self.spec.throttle:
+            return throttled(call)
+        if draw < self.spec.throttle + self.spec.error5xx:
+            return server_error(call, unavailable)
+        return None

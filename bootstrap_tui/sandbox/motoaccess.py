@@ -1,0 +1,102 @@
+"""Small helpers over moto's in-process backends (the sandbox runs moto in-process)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+CONTROL_TOWER_ROLES = (
+    "AWSControlTowerAdmin",
+    "AWSControlTowerCloudTrailRole",
+    "AWSControlTowerStackSetRole",
+    "AWSControlTowerConfigAggregatorRoleForOrganizations",
+)
+
+
+def account_for_key(access_key: str | None, default: str) -> str:
+    """The account that owns ``access_key`` (moto's mapping), else ``default``."""
+    if not access_key:
+        return default
+    from .patches import account_id_from
+
+    return account_id_from(access_key)
+
+
+def caller_arn(access_key: str | None, account: str) -> str:
+    """The ARN AWS would print for the caller in an AccessDenied message."""
+    from moto.iam.models import iam_backends
+    from moto.sts.models import sts_backends
+
+    if access_key:
+        for role in list(sts_backends[account]["aws"].assumed_roles):
+            if role.access_key_id == access_key:
+                return role.arn
+        user = iam_backends[account]["aws"].get_user_from_access_key_id(access_key)
+        if user is not None:
+            return user.arn
+    return f"arn:aws:sts::{account}:user/moto"
+
+
+def iam(account: str) -> Any:
+    from moto.iam.models import iam_backends
+
+    return iam_backends[account]["aws"]
+
+
+def organizations(account: str) -> Any:
+    from moto.organizations.models import organizations_backends
+
+    return organizations_backends[account]["aws"]
+
+
+def org_management_account(account: str) -> str | None:
+    """The management account of ``account``'s organization, or None."""
+    from moto.organizations.models import organizations_backends
+
+    if organizations(account).org is not None:
+        return account
+    owner = organizations_backends.master_accounts.get(account)
+    return owner[0] if owner else None
+
+
+def organization(account: str) -> Any:
+    """moto's FakeOrganization that ``account`` belongs to, or None."""
+    management = org_management_account(account)
+    return organizations(management).org if management else None
+
+
+def org_accounts(management: str) -> list[Any]:
+    return list(organizations(management).accounts)
+
+
+def is_delegated_admin(account: str, service_principal: str | None = None) -> bool:
+    management = org_management_account(account)
+    if not management:
+        return False
+    for admin in organizations(management).admins:
+        if admin.account.id == account and (service_principal is None or service_principal in admin.services):
+            return True
+    return False
+
+
+def register_delegated_admin(management: str, account: str, service_principal: str) -> None:
+    """Register ``account`` as delegated administrator; ignore if already registered."""
+    from moto.organizations.exceptions import AccountAlreadyRegisteredException
+
+    try:
+        organizations(management).register_delegated_administrator(
+            AccountId=account, ServicePrincipal=service_principal
+        )
+    except AccountAlreadyRegisteredException:
+        pass
+
+
+def missing_roles(account: str, names: tuple[str, ...] = CONTROL_TOWER_ROLES) -> list[str]:
+    backend = iam(account)
+    present = {role.name for role in backend.roles.values()}
+    return [name for name in names if name not in present]
+
+
+def known_accounts(management: str) -> list[str]:
+    management_org = organizations(management)
+    ids = [management] + [a.id for a in management_org.accounts if a.id != management]
+    return ids

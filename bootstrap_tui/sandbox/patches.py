@@ -1,0 +1,153 @@
+"""In-process corrections to moto, applied once when a sandbox starts.
+
+- S3 bucket policies: moto treats any statement whose Condition it cannot
+  evaluate as an explicit Deny, so the usual TLS-only CloudTrail bucket policy
+  blocks even the owner. The sandbox evaluates conditions against a request
+  context in which ``aws:SecureTransport`` is true (the sandbox stands in for
+  an HTTPS endpoint); a statement whose condition does not hold simply does
+  not apply, as in IAM.
+- Account lookup: moto's ``get_account_id_from`` instantiates an IAM backend
+  for every partition of every account it scans (about a second per new
+  account with AWS managed policies loaded); the sandbox only scans backends
+  that already exist.
+- Organizations: accept the delegated-administrator and trusted-access service
+  principals this project uses (securityhub, sso, config, cloudtrail, iam, ...).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+EXTRA_DELEGATED_SERVICES = (
+    "securityhub.amazonaws.com",
+    "sso.amazonaws.com",
+    "config.amazonaws.com",
+    "cloudtrail.amazonaws.com",
+    "access-analyzer.amazonaws.com",
+    "guardduty.amazonaws.com",
+    "inspector2.amazonaws.com",
+    "detective.amazonaws.com",
+    "macie.amazonaws.com",
+    "backup.amazonaws.com",
+    "stacksets.cloudformation.amazonaws.com",
+    "member.org.stacksets.cloudformation.amazonaws.com",
+    "fms.amazonaws.com",
+    "ipam.amazonaws.com",
+    "securitylake.amazonaws.com",
+    "iam.amazonaws.com",
+    "account.amazonaws.com",
+    "auditmanager.amazonaws.com",
+)
+EXTRA_TRUSTED_SERVICES = ("iam.amazonaws.com", "controltower.amazonaws.com", "sso.amazonaws.com")
+
+REQUEST_CONTEXT = {"aws:securetransport": ["true"]}
+
+_applied = False
+
+
+def apply_patches() -> None:
+    """Apply the corrections (idempotent)."""
+    global _applied
+    if _applied:
+        return
+    from moto.organizations.models import FakeDelegatedAdministrator, FakeServiceAccess
+    from moto.s3.models import FakeBucket
+
+    for principal in EXTRA_DELEGATED_SERVICES:
+        if principal not in FakeDelegatedAdministrator.SUPPORTED_SERVICES:
+            FakeDelegatedAdministrator.SUPPORTED_SERVICES.append(principal)
+    for principal in EXTRA_TRUSTED_SERVICES:
+        if principal not in FakeServiceAccess.TRUSTED_SERVICES:
+            FakeServiceAccess.TRUSTED_SERVICES.append(principal)
+    FakeBucket.get_permission = _bucket_permission
+    import moto.iam.models as iam_models
+
+    iam_models.get_account_id_from = account_id_from
+    _applied = True
+
+
+def account_id_from(access_key: str) -> str:
+    """The account owning ``access_key`` among existing IAM backends, else moto's default account."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.iam.models import iam_backends
+
+    for account_id, account in list(iam_backends.items()):
+        for backend in list(dict.values(account)):
+            if access_key in backend.access_keys:
+                return account_id
+    return DEFAULT_ACCOUNT_ID
+
+
+def _bucket_permission(bucket: Any, action: str, resource: str) -> Any:
+    from moto.iam.access_control import PermissionResult
+
+    if bucket.policy is None:
+        return PermissionResult.NEUTRAL
+    return evaluate_bucket_policy(bucket.policy, action, resource)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _matches(patterns: Any, value: str) -> bool:
+    for pattern in _as_list(patterns):
+        regex = "^" + re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".") + "$"
+        if re.match(regex, value, re.IGNORECASE):
+            return True
+    return False
+
+
+def _applies_to_anyone(principal: Any) -> bool:
+    if principal == "*":
+        return True
+    return isinstance(principal, dict) and "*" in _as_list(principal.get("AWS"))
+
+
+def _condition_holds(condition: dict[str, Any]) -> bool:
+    for operator, entries in condition.items():
+        base = operator.replace("IfExists", "")
+        for key, expected in entries.items():
+            actual = REQUEST_CONTEXT.get(key.lower())
+            if actual is None:
+                if operator.endswith("IfExists"):
+                    continue
+                return base.startswith("Null") and str(expected).lower() == "true"
+            wanted = [str(v).lower() for v in _as_list(expected)]
+            if base in ("Bool", "StringEquals", "StringEqualsIgnoreCase", "StringLike"):
+                if not any(_matches(w, a) for w in wanted for a in actual):
+                    return False
+            elif base in ("StringNotEquals", "StringNotLike"):
+                if any(_matches(w, a) for w in wanted for a in actual):
+                    return False
+            else:
+                return False
+    return True
+
+
+def evaluate_bucket_policy(policy: bytes | str, action: str, resource: str) -> Any:
+    """Evaluate the statements that apply to everyone ("*"); explicit Deny wins."""
+    from moto.iam.access_control import PermissionResult
+
+    document = json.loads(policy.decode() if isinstance(policy, bytes) else policy)
+    permitted = False
+    for statement in _as_list(document.get("Statement")):
+        if not _applies_to_anyone(statement.get("Principal")):
+            continue
+        if "NotAction" in statement:
+            if _matches(statement["NotAction"], action):
+                continue
+        elif not _matches(statement.get("Action"), action):
+            continue
+        if "Resource" in statement and not _matches(statement["Resource"], resource):
+            continue
+        if not _condition_holds(statement.get("Condition") or {}):
+            continue
+        if statement.get("Effect") == "Deny":
+            return PermissionResult.DENIED
+        permitted = True
+    return PermissionResult.PERMITTED if permitted else PermissionResult.NEUTRAL

@@ -1,0 +1,270 @@
+"""``Sandbox``: the embedded fake AWS on 127.0.0.1 (moto's server plus the project's fakes)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+from .faults import FaultInjector, FaultSpec, parse_fault_spec
+from .state import SandboxState
+
+SEEDS = ("fresh", "compliant", "drifted")
+DEFAULT_OP_DELAY_S = 2.0
+DEFAULT_MANAGEMENT_ACCOUNT = "123456789012"
+_running: Sandbox | None = None
+_running_lock = threading.Lock()
+OP_DELAY_ENV = "BOOTSTRAP_TUI_SANDBOX_OP_DELAY"
+MOTO_ENV_DEFAULTS = {
+    "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
+    "MOTO_ALLOW_NONEXISTENT_REGION": "true",
+}
+
+
+def default_op_delay() -> float:
+    """``BOOTSTRAP_TUI_SANDBOX_OP_DELAY`` seconds, else 2.0."""
+    raw = os.environ.get(OP_DELAY_ENV)
+    if raw:
+        try:
+            return max(0.0, float(raw))
+        except ValueError:
+            raise ValueError(f"{OP_DELAY_ENV} must be a number of seconds, got {raw!r}") from None
+    return DEFAULT_OP_DELAY_S
+
+
+class Sandbox:
+    """A local fake AWS endpoint.
+
+    ``Sandbox(port=0, seed="fresh", accounts=0, latency_ms=0, faults=None,
+    op_delay_s=None, faults_seed=0)``; ``start()`` returns the endpoint URL.
+    ``faults`` is a SPEC string (``throttle=0.3,deny=organizations:CreateAccount``)
+    or a parsed ``FaultSpec``. Usable as a context manager.
+    """
+
+    def __init__(
+        self,
+        port: int = 0,
+        seed: str = "fresh",
+        accounts: int = 0,
+        latency_ms: float = 0,
+        faults: str | FaultSpec | None = None,
+        op_delay_s: float | None = None,
+        faults_seed: int = 0,
+        host: str = "127.0.0.1",
+    ):
+        if seed not in SEEDS:
+            raise ValueError(f"unknown seed {seed!r} (use {', '.join(SEEDS)})")
+        if accounts < 0:
+            raise ValueError("accounts must be >= 0")
+        if latency_ms < 0:
+            raise ValueError("latency_ms must be >= 0")
+        self.port = port
+        self.host = host
+        self.seed = seed
+        self.accounts = accounts
+        self.latency_ms = float(latency_ms)
+        self.fault_spec = faults if isinstance(faults, FaultSpec) else parse_fault_spec(faults)
+        self.faults_seed = faults_seed
+        op_delay = default_op_delay() if op_delay_s is None else float(op_delay_s)
+        self.management_account_id = DEFAULT_MANAGEMENT_ACCOUNT
+        self.state = SandboxState(self.management_account_id, op_delay)
+        self.endpoint: str | None = None
+        self.app: Any = None
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def op_delay_s(self) -> float:
+        return self.state.op_delay_s
+
+    def start(self) -> str:
+        """Start serving in a daemon thread, apply the seed, return the endpoint URL."""
+        global _running
+        if self._server is not None:
+            return self.endpoint  # type: ignore[return-value]
+        with _running_lock:
+            if _running is not None and _running is not self:
+                raise RuntimeError(
+                    f"another sandbox is already running in this process at {_running.endpoint}; "
+                    "moto's state is process-wide, so stop it first"
+                )
+            _running = self
+        for key, value in MOTO_ENV_DEFAULTS.items():
+            os.environ.setdefault(key, value)
+        from werkzeug.serving import make_server
+        from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+        from .app import SandboxApp
+        from .patches import apply_patches
+
+        apply_patches()
+        self._reset_moto()
+        try:
+            self.app = SandboxApp(self)
+            self._server = make_server(self.host, self.port, self.app, threaded=True,
+                                       request_handler=_QuietHandler.of(MotoRequestHandler))
+            self.port = self._server.server_address[1]
+            self.endpoint = f"http://{self.host}:{self.port}"
+            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
+                                            name="bootstrap-tui-sandbox", daemon=True)
+            self._thread.start()
+            self._apply_seed()
+        except BaseException:
+            self.stop()
+            with _running_lock:
+                if _running is self:
+                    _running = None
+            raise
+        return self.endpoint
+
+    def stop(self) -> None:
+        """Stop serving (idempotent)."""
+        global _running
+        if self._server is None:
+            return
+        with _running_lock:
+            if _running is self:
+                _running = None
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> Sandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def configure(self, latency_ms: float | None = None, faults: str | None = None,
+                  op_delay_s: float | None = None) -> None:
+        """Change latency, faults or operation delay of a running sandbox."""
+        if latency_ms is not None:
+            if float(latency_ms) < 0:
+                raise ValueError("latency_ms must be >= 0")
+            self.latency_ms = float(latency_ms)
+        if faults is not None:
+            self.fault_spec = parse_fault_spec(faults)
+        if op_delay_s is not None:
+            if float(op_delay_s) < 0:
+                raise ValueError("op_delay_s must be >= 0")
+            self.state.op_delay_s = float(op_delay_s)
+        self._apply_runtime_config()
+
+    def _apply_runtime_config(self) -> None:
+        if self.app is None:
+            return
+        injector = FaultInjector(self.fault_spec, self.faults_seed) if self.fault_spec.active else None
+        self.app.configure(self.latency_ms, injector)
+
+    def reset(self, seed: str | None = None, accounts: int | None = None) -> None:
+        """Forget everything and apply the seed again."""
+        self.seed = seed or self.seed
+        self.accounts = self.accounts if accounts is None else accounts
+        with self.state.lock:
+            self._reset_moto()
+            self.state.roots.clear()
+            self.state.operations.clear()
+            self.state.services.clear()
+            if self.app is not None:
+                self.app.reset_fakes()
+        self._apply_seed()
+
+    @staticmethod
+    def _reset_moto() -> None:
+        """Drop every moto backend; they are rebuilt lazily (much faster than re-initialising each)."""
+        from moto.core.base_backend import BackendDict, backend_lock
+        from moto.core.model_instances import reset_model_data
+        from moto.organizations.models import organizations_backends
+
+        with backend_lock:
+            for backend in BackendDict._instances:
+                backend.clear()
+            BackendDict._instances.clear()
+        organizations_backends.master_accounts.clear()
+        reset_model_data()
+
+    def _apply_seed(self) -> None:
+        """Apply the seed with latency, faults and operation delays switched off."""
+        from .seeds import apply_seed
+
+        delay = self.state.op_delay_s
+        self.state.op_delay_s = 0.0
+        self.app.configure(0, None)
+        try:
+            apply_seed(self.endpoint, self.seed, self.accounts)
+        finally:
+            self.state.op_delay_s = delay
+            self._apply_runtime_config()
+
+    def set_root(self, account: str, **changes: Any) -> None:
+        """Set root-user facts (``mfa``, ``access_keys``, ``password_last_used``) of ``account``."""
+        from .state import utcnow
+
+        root = self.state.root(account)
+        with self.state.lock:
+            if changes.get("access_keys") and not root.access_keys:
+                root.keys_created = utcnow()
+            for key, value in changes.items():
+                setattr(root, key, value)
+
+    def root_facts(self, account: str) -> dict[str, Any]:
+        root = self.state.root(account)
+        return {
+            "account": account,
+            "mfa": root.mfa,
+            "access_keys": root.access_keys,
+            "password_last_used": root.password_last_used.isoformat() if root.password_last_used else None,
+        }
+
+    def account_ids(self) -> list[str]:
+        from . import motoaccess
+
+        return motoaccess.known_accounts(self.management_account_id)
+
+    def info(self) -> dict[str, Any]:
+        from . import motoaccess
+
+        org = motoaccess.organizations(self.management_account_id)
+        accounts = []
+        for account_id in self.account_ids():
+            entry: dict[str, Any] = {"id": account_id, "management": account_id == self.management_account_id}
+            for account in org.accounts:
+                if account.id == account_id:
+                    entry.update(name=account.name, email=account.email, status=account.status)
+            entry["root"] = self.root_facts(account_id)
+            accounts.append(entry)
+        return {
+            "sandbox": True,
+            "version": 1,
+            "management_account_id": self.management_account_id,
+            "seed": self.seed,
+            "organization": org.org.id if org.org else None,
+            "home_region": org.org.region if org.org else None,
+            "accounts": accounts,
+            "latency_ms": self.latency_ms,
+            "op_delay_s": self.state.op_delay_s,
+            "faults": {
+                "throttle": self.fault_spec.throttle,
+                "error5xx": self.fault_spec.error5xx,
+                "deny": [f"{r.service}:{r.operation}" + (f"@{r.account}" if r.account else "") for r in self.fault_spec.deny],
+            },
+        }
+
+
+class _QuietHandler:
+    """Request handler factory that silences werkzeug's per-request log lines."""
+
+    @staticmethod
+    def of(base: type) -> type:
+        class Handler(base):  # type: ignore[misc, valid-type]
+            def log_request(self, *args: Any, **kwargs: Any) -> None:
+                return None
+
+            def log(self, *args: Any, **kwargs: Any) -> None:
+                return None
+
+        return Handler

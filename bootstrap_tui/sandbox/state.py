@@ -1,0 +1,104 @@
+"""Sandbox-wide state that moto does not model: root users and long-running operations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+@dataclass
+class RootUser:
+    """The console-only facts of an account's root user."""
+
+    mfa: bool = False
+    access_keys: bool = False
+    password_last_used: dt.datetime | None = None
+    created: dt.datetime = field(default_factory=utcnow)
+    keys_created: dt.datetime | None = None
+
+
+@dataclass
+class AsyncOperation:
+    """A long-running AWS operation that reports IN_PROGRESS for ``delay`` seconds.
+
+    ``outcome`` is SUCCEEDED or FAILED; ``on_complete`` runs exactly once, when
+    the operation is first observed finished (under the sandbox lock).
+    """
+
+    id: str
+    kind: str
+    started: float
+    delay: float
+    outcome: str = "SUCCEEDED"
+    message: str | None = None
+    on_complete: Callable[[AsyncOperation], None] | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    start_time: dt.datetime = field(default_factory=utcnow)
+    completed: bool = False
+    end_time: dt.datetime | None = None
+
+    @property
+    def due(self) -> bool:
+        return time.monotonic() >= self.started + self.delay
+
+    @property
+    def status(self) -> str:
+        return self.outcome if self.completed else "IN_PROGRESS"
+
+
+class SandboxState:
+    """Everything the sandbox keeps besides moto's backends."""
+
+    def __init__(self, management_account_id: str, op_delay_s: float):
+        self.lock = threading.RLock()
+        self.management_account_id = management_account_id
+        self.op_delay_s = op_delay_s
+        self.roots: dict[str, RootUser] = {}
+        self.operations: dict[str, AsyncOperation] = {}
+        self.services: dict[str, Any] = {}
+
+    def root(self, account: str) -> RootUser:
+        with self.lock:
+            return self.roots.setdefault(account, RootUser())
+
+    def start_operation(self, op_id: str, kind: str, outcome: str = "SUCCEEDED", message: str | None = None,
+                        on_complete: Callable[[AsyncOperation], None] | None = None,
+                        **details: Any) -> AsyncOperation:
+        with self.lock:
+            operation = AsyncOperation(op_id, kind, time.monotonic(), self.op_delay_s, outcome, message,
+                                       on_complete, details)
+            self.operations[op_id] = operation
+            if operation.delay <= 0:
+                self._complete(operation)
+            return operation
+
+    def tick(self) -> None:
+        """Complete every operation whose delay has elapsed."""
+        with self.lock:
+            for operation in list(self.operations.values()):
+                if not operation.completed and operation.due:
+                    self._complete(operation)
+
+    def _complete(self, operation: AsyncOperation) -> None:
+        operation.completed = True
+        operation.end_time = utcnow()
+        if operation.on_complete:
+            try:
+                operation.on_complete(operation)
+            except Exception as exc:
+                operation.outcome = "FAILED"
+                operation.message = f"internal sandbox error: {exc}"
+
+    def service_state(self, name: str, factory: Callable[[], Any]) -> Any:
+        with self.lock:
+            if name not in self.services:
+                self.services[name] = factory()
+            return self.services[name]

@@ -1,0 +1,575 @@
+"""The Textual wizard (harlequin style).
+
+The app never holds step logic. Every blocking call (connect, plan, apply, verify,
+export, the sandbox's console stand-ins) runs in a thread worker that calls the
+engine and posts a message (messages.py); handlers here update the screens on the
+UI thread, and every failure arrives as `Failed` and is shown in one place
+(`show_error`) as a readable message with its hint, never a traceback.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+
+from bootstrap_tui.engine import Options
+from bootstrap_tui.errors import BootstrapError, ConfigError
+from bootstrap_tui.tui.commands import WizardCommands
+from bootstrap_tui.tui.messages import (
+    ApplyDone, ApplyProgress, ApplyStarted, Connected, Connecting, ConsoleSimulated, ExportDone,
+    Failed, OperationFinished, PlanReady, ProfilesListed, VerifyDone, VerifyResult, VerifyStarted,
+)
+from bootstrap_tui.tui.present import error_text, refuse_root
+
+log = logging.getLogger("bootstrap_tui")
+
+
+def _default_engine(options: Options) -> Any:
+    from bootstrap_tui.engine import Engine
+
+    return Engine(options)
+
+
+def _default_sandbox() -> tuple[Any, str]:
+    from bootstrap_tui.sandbox.server import Sandbox
+
+    sandbox = Sandbox(seed="fresh")
+    return sandbox, sandbox.start()
+
+
+class BootstrapApp(App[int]):
+    """bootstrap-tui's wizard. `engine_factory(options)` builds the engine (tests inject
+    their own step set); `sandbox_factory()` starts a sandbox when the user picks one."""
+
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    TITLE = "bootstrap-tui"
+    COMMANDS = App.COMMANDS | {WizardCommands}
+    BINDINGS = [
+        Binding("f1", "help", "Help"),
+        Binding("question_mark", "help", "Help", show=False),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+    ENABLE_COMMAND_PALETTE = True
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+
+    def __init__(self, options: Options, *, sandbox: bool = False,
+                 engine_factory: Callable[[Options], Any] | None = None,
+                 sandbox_factory: Callable[[], tuple[Any, str]] | None = None,
+                 list_aws_profiles: bool = True) -> None:
+        super().__init__()
+        self.options = options
+        self.sandbox = sandbox
+        self.engine: Any = None
+        self.engine_factory = engine_factory or _default_engine
+        self.sandbox_factory = sandbox_factory or _default_sandbox
+        self.own_sandbox: Any = None
+        self.list_aws_profiles = list_aws_profiles
+        self.step_screen: Any = None
+        self.dashboard: Any = None
+        self.export_screen: Any = None
+        self.welcome: Any = None
+        self.last_full_run: Any = None
+        self.applying: str | None = None
+        self.verifying = False
+        self.errors: list[tuple[str, str]] = []  # (kind, message) shown to the user
+        self.applied: list[tuple[str, str]] = []  # (step id, status) of finished applies
+        self._active = 0
+        self._idle = threading.Condition()
+        self.sub_title = self._where()
+
+    # ------------------------------------------------------------------ start
+    def on_mount(self) -> None:
+        from bootstrap_tui.tui.screens.welcome import WelcomeScreen
+
+        opts = self.options
+        if self.sandbox:
+            mode = "sandbox"
+        elif opts.use_keychain:
+            mode = "keys"
+        else:
+            mode = "profile"
+        auto = bool(self.sandbox or opts.endpoint_url or opts.aws_profile or opts.use_keychain)
+        self.welcome = WelcomeScreen(mode=mode, aws_profile=opts.aws_profile,
+                                     baseline=opts.profile, auto_connect=auto,
+                                     endpoint=None if self.sandbox else opts.endpoint_url)
+        self.push_screen(self.welcome)
+        if self.list_aws_profiles:
+            # botocore is heavy: list ~/.aws/config profiles after the first paint
+            self.set_timer(0.5, self.aws_profiles_worker)
+
+    def _where(self) -> str:
+        engine = self.engine
+        if engine is None:
+            return "not connected"
+        account = f"account {engine.management_account_id}"
+        if engine.sandbox_info is not None:
+            return f"{account} · SANDBOX"
+        if engine.endpoint_url:
+            return f"{account} · {engine.endpoint_url}"
+        profile = engine.options.aws_profile
+        return f"{account} · AWS" + (f" (profile {profile})" if profile else "")
+
+    # ------------------------------------------------------------------ worker bookkeeping
+    @contextlib.contextmanager
+    def _tracked(self):
+        with self._idle:
+            self._active += 1
+        try:
+            yield
+        finally:
+            with self._idle:
+                self._active -= 1
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float = 15.0) -> bool:
+        """Block until no worker is inside the engine (used on exit)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._active == 0, timeout)
+
+    def _progress(self, step_id: str, message: str, done: int | None, total: int | None) -> None:
+        # Called by the engine from worker threads; post_message is thread-safe.
+        self.post_message(ApplyProgress(step_id, message, done, total))
+
+    # ------------------------------------------------------------------ workers
+    @work(thread=True, group="aws-profiles", exit_on_error=False)
+    def aws_profiles_worker(self) -> None:
+        try:
+            import botocore.session
+
+            names = sorted(botocore.session.Session().available_profiles)
+        except Exception:  # noqa: BLE001 - a broken ~/.aws/config only hides the list
+            names = []
+        self.post_message(ProfilesListed(names))
+
+    @work(thread=True, group="connect", exit_on_error=False)
+    def connect_worker(self, choices: dict[str, Any], old: Any, select: str | None) -> None:
+        with self._tracked():
+            try:
+                if old is not None:
+                    old.close()
+                options = self.options
+                if choices.get("mode") == "sandbox" and not options.endpoint_url:
+                    self.post_message(Connecting("Starting the built-in sandbox…"))
+                    self.own_sandbox, endpoint = self.sandbox_factory()
+                    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+                    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+                    options.endpoint_url = endpoint
+                    self.sandbox = True
+                    if options.state_file is None:
+                        options.state_file = Path(tempfile.mkdtemp(
+                            prefix="bootstrap-tui-sandbox-")) / "state.yaml"
+                if choices.get("mode") == "keys":
+                    key_id, secret = choices.get("key_id"), choices.get("secret")
+                    if key_id or secret:
+                        if not (key_id and secret):
+                            raise ConfigError("enter both the access key id and the secret key")
+                        from bootstrap_tui.aws.keychain import store_bootstrap_keys
+
+                        store_bootstrap_keys(key_id, secret)
+                    options.use_keychain = True
+                    options.aws_profile = None
+                elif choices.get("mode") == "profile":
+                    options.aws_profile = choices.get("aws_profile")
+                    options.use_keychain = False
+                if choices.get("baseline"):
+                    options.profile = str(choices["baseline"])
+                self.post_message(Connecting("Checking who you are…"))
+                engine = self.engine_factory(options)
+                engine.connect()
+                engine.progress_listeners.append(self._progress)
+                self.post_message(Connected(engine, resumed=old is not None))
+            except BaseException as exc:  # noqa: BLE001 - reported, never raised into Textual
+                self.post_message(Failed(exc, kind="connect"))
+            finally:
+                self.post_message(OperationFinished("connect"))
+
+    @work(thread=True, group="plan", exit_on_error=False)
+    def plan_worker(self, step_id: str, then_apply: bool) -> None:
+        with self._tracked():
+            try:
+                plan = self.engine.plan(step_id)
+                self.post_message(PlanReady(step_id, plan, then_apply=then_apply))
+            except BaseException as exc:  # noqa: BLE001
+                self.post_message(Failed(exc, kind="plan", step_id=step_id))
+            finally:
+                self.post_message(OperationFinished("plan", step_id))
+
+    @work(thread=True, group="apply", exit_on_error=False)
+    def apply_worker(self, step_ids: list[str], plan: Any, confirmed: bool,
+                     resumed: bool = False) -> None:
+        engine = self.engine
+        with self._tracked():
+            for step_id in step_ids:
+                if engine.cancelled.is_set():
+                    return
+                self.post_message(ApplyStarted(step_id, resumed=resumed))
+                try:
+                    refuse_root(engine)
+                    done = engine.apply(step_id, plan,
+                                        confirm_destructive=lambda p: confirmed)
+                    self.post_message(ApplyDone(step_id, done, engine.state.status(step_id)))
+                except BaseException as exc:  # noqa: BLE001
+                    if not engine.cancelled.is_set():
+                        self.post_message(Failed(exc, kind="apply", step_id=step_id))
+                    self.post_message(OperationFinished("apply", step_id))
+                    return
+                self._verify([step_id])
+            self.post_message(OperationFinished("apply", step_ids[-1] if step_ids else None))
+
+    @work(thread=True, group="verify", exit_on_error=False)
+    def verify_worker(self, step_ids: list[str] | None) -> None:
+        with self._tracked():
+            self._verify(step_ids)
+            self.post_message(OperationFinished("verify"))
+
+    def _verify(self, step_ids: list[str] | None) -> None:
+        engine = self.engine
+        self.post_message(VerifyStarted(step_ids))
+        try:
+            run = engine.verify(step_ids,
+                                on_result=lambda result: self.post_message(VerifyResult(result)))
+            self.post_message(VerifyDone(step_ids, run))
+        except BaseException as exc:  # noqa: BLE001
+            if not engine.cancelled.is_set():
+                self.post_message(Failed(exc, kind="verify",
+                                         step_id=step_ids[0] if step_ids else None))
+
+    @work(thread=True, group="simulate", exit_on_error=False)
+    def simulate_worker(self, step_id: str) -> None:
+        engine = self.engine
+        with self._tracked():
+            try:
+                if engine.sandbox_info is None:
+                    raise ConfigError("console actions can only be simulated on the sandbox")
+                ctx = engine.context(step_id)
+                facts = ctx.sandbox_root(engine.management_account_id, mfa=True,
+                                         access_keys=False)
+                for item in engine.by_id[step_id].manual:
+                    if not engine.state.attestation(item.id):
+                        engine.attest(item.id, "simulated console action on the sandbox")
+                self.post_message(ConsoleSimulated(step_id, facts))
+                self._verify([step_id])
+            except BaseException as exc:  # noqa: BLE001
+                self.post_message(Failed(exc, kind="simulate", step_id=step_id))
+            finally:
+                self.post_message(OperationFinished("simulate", step_id))
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def export_worker(self, fmt: str, frameworks: list[str] | None, path: str) -> None:
+        with self._tracked():
+            try:
+                try:
+                    from bootstrap_tui.report import write_atomic
+                    from bootstrap_tui.report.export import export_text
+                except ImportError:
+                    raise ConfigError("export is not available in this build yet",
+                                      "use `bootstrap-tui export` once the report module "
+                                      "is installed") from None
+                text = export_text(self.engine, fmt, frameworks=frameworks)
+                target = Path(path).expanduser().resolve()
+                write_atomic(target, text)
+                self.post_message(ExportDone(str(target), fmt))
+            except BaseException as exc:  # noqa: BLE001
+                self.post_message(Failed(exc, kind="export"))
+            finally:
+                self.post_message(OperationFinished("export"))
+
+    # ------------------------------------------------------------------ requests from screens
+    def start_connect(self, choices: dict[str, Any], *, select: str | None = None) -> None:
+        if self.applying:
+            self.notify("Wait for the running apply to finish first.", severity="warning")
+            return
+        old, self.engine = self.engine, None
+        self.connect_worker(choices, old, select)
+
+    def switch_profile(self, name: str) -> None:
+        if self.engine is None:
+            return
+        if self.applying:
+            self.notify("Wait for the running apply to finish before switching profiles.",
+                        severity="warning")
+            return
+        self._select_after_connect = getattr(self.step_screen, "step_id", None)
+        self.start_connect({"mode": None, "baseline": name})
+
+    def start_plan(self, step_id: str, *, then_apply: bool = False) -> None:
+        if self.engine is not None:
+            self.notify(f"Planning {step_id}…", timeout=2)
+            self.plan_worker(step_id, then_apply)
+
+    def request_apply(self, step_id: str, plan: Any = None) -> None:
+        if self.applying:
+            self.notify(f"{self.applying} is still being applied; wait for it to finish.",
+                        severity="warning")
+            return
+        if plan is None:
+            self.start_plan(step_id, then_apply=True)
+            return
+        if plan.skipped or plan.converged:
+            self.start_apply(step_id, plan, confirmed=False)
+            return
+        from bootstrap_tui.tui.screens.confirm import ConfirmApply
+
+        def decided(ok: bool | None) -> None:
+            if ok:
+                self.start_apply(step_id, plan, confirmed=True)
+            else:
+                self.notify("Apply cancelled; nothing was changed.", timeout=3)
+
+        self.push_screen(ConfirmApply(step_id, self.engine.by_id[step_id].title, plan), decided)
+
+    def start_apply(self, step_id: str, plan: Any, *, confirmed: bool,
+                    resumed: bool = False) -> None:
+        self.applying = step_id
+        self.apply_worker([step_id], plan, confirmed, resumed)
+
+    def start_verify(self, step_ids: list[str] | None) -> None:
+        if self.engine is None:
+            return
+        if self.verifying:
+            self.notify("A verification is already running.", timeout=3)
+            return
+        self.verifying = True
+        self.verify_worker(step_ids)
+
+    def start_simulate(self, step_id: str) -> None:
+        self.simulate_worker(step_id)
+
+    def start_export(self, fmt: str, frameworks: list[str] | None, path: str) -> None:
+        self.export_worker(fmt, frameworks, path)
+
+    # ------------------------------------------------------------------ navigation
+    def open_steps(self, step_id: str | None = None) -> None:
+        from bootstrap_tui.tui.screens.steps import StepScreen
+
+        if self.engine is None:
+            return
+        if self.step_screen is None or self.step_screen.engine is not self.engine:
+            self.step_screen = StepScreen(self.engine, select=step_id or self._where_to_start())
+            self.switch_to_base(self.step_screen)
+            return
+        while len(self.screen_stack) > 1 and self.screen is not self.step_screen:
+            self.pop_screen()
+        if step_id:
+            self.step_screen.select_step(step_id)
+
+    def switch_to_base(self, screen: Any) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(screen)
+
+    def _where_to_start(self) -> str:
+        rows = self.engine.status()
+        for row in rows:
+            if row["status"] == "in-progress":
+                return row["id"]
+        for row in rows:
+            if row["status"] not in ("verified", "skipped"):
+                return row["id"]
+        return rows[0]["id"]
+
+    def open_dashboard(self) -> None:
+        from bootstrap_tui.tui.screens.dashboard import DashboardScreen
+
+        if self.engine is None:
+            return
+        if self.screen is self.dashboard:
+            return
+        self.dashboard = DashboardScreen(self.engine)
+        self.push_screen(self.dashboard)
+
+    def verify_all_command(self) -> None:
+        if self.screen is not self.dashboard:
+            self.open_dashboard()  # it verifies when it has no results
+            if self.last_full_run is None:
+                return
+        self.start_verify(None)
+
+    def open_export(self) -> None:
+        from bootstrap_tui.tui.screens.export import ExportScreen
+
+        if self.engine is None:
+            return
+        self.export_screen = ExportScreen(self.engine)
+        self.push_screen(self.export_screen)
+
+    def action_help(self) -> None:
+        from bootstrap_tui.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        if self.engine is not None:
+            self.engine.cancelled.set()
+        self.exit(0)
+
+    def on_unmount(self) -> None:
+        self.shutdown_engine()
+
+    def shutdown_engine(self) -> None:
+        """Stop polling, wait for workers to leave the engine, release the state file."""
+        engine = self.engine
+        if engine is not None:
+            engine.cancelled.set()
+        self.wait_idle()
+        if engine is not None:
+            engine.close()
+        if self.own_sandbox is not None:
+            with contextlib.suppress(Exception):
+                self.own_sandbox.stop()
+            self.own_sandbox = None
+
+    # ------------------------------------------------------------------ message handlers
+    def on_profiles_listed(self, message: ProfilesListed) -> None:
+        if self.welcome is not None and self.welcome.is_mounted:
+            self.welcome.set_aws_profiles(message.aws_profiles)
+
+    def on_connecting(self, message: Connecting) -> None:
+        if self.welcome is not None and self.welcome.is_mounted:
+            self.welcome.show_connecting(message.what)
+
+    def on_connected(self, message: Connected) -> None:
+        self.engine = message.engine
+        self.sub_title = self._where()
+        self.last_full_run = None
+        rows = self.engine.status()
+        progress = any(r["status"] != "pending" for r in rows)
+        if message.resumed:
+            select = getattr(self, "_select_after_connect", None)
+            self.step_screen = None
+            self.open_steps(select)
+            self.notify(f"Baseline profile: {self.engine.profile.name}", title="Profile")
+        elif self.welcome is not None and self.welcome.is_mounted:
+            self.welcome.show_identity(self.engine)
+            if self.engine.state.exists and progress:
+                self.notify("Welcome back: continuing where you left off.", title="Resumed")
+                self.open_steps()
+        self._resume_inflight(rows)
+
+    def _resume_inflight(self, rows: list[dict[str, Any]]) -> None:
+        pending = [r["id"] for r in rows if r["status"] == "in-progress" and r["operations"]]
+        if not pending or self.applying:
+            return
+        from bootstrap_tui.tui.present import is_root
+
+        if is_root(self.engine.identity):
+            return
+        if self.step_screen is None:
+            self.open_steps(pending[0])
+        self.notify(f"Resuming {', '.join(pending)}: polling the operations AWS is running.",
+                    title="Resuming")
+        self.applying = pending[0]
+        self.apply_worker(pending, None, False, True)
+
+    def on_plan_ready(self, message: PlanReady) -> None:
+        if self.step_screen is not None:
+            self.step_screen.show_plan(message.step_id, message.plan)
+        if message.then_apply:
+            self.request_apply(message.step_id, message.plan)
+
+    def on_apply_started(self, message: ApplyStarted) -> None:
+        self.applying = message.step_id
+        if self.step_screen is not None:
+            self.step_screen.operation_started(message.step_id, resumed=message.resumed)
+
+    def on_apply_progress(self, message: ApplyProgress) -> None:
+        if self.step_screen is not None:
+            self.step_screen.operation_progress(message.text, message.done, message.total)
+
+    def on_apply_done(self, message: ApplyDone) -> None:
+        self.applied.append((message.step_id, message.status))
+        if self.step_screen is not None:
+            self.step_screen.plans.pop(message.step_id, None)
+            self.step_screen.operation_finished(f"✔ {message.step_id}: {message.status}")
+            if message.step_id == self.step_screen.step_id:
+                self.step_screen._show_plan(None)
+        self.notify(f"{message.step_id}: {message.status.replace('-', ' ')}; verifying…",
+                    title="Applied", timeout=3)
+
+    def on_verify_started(self, message: VerifyStarted) -> None:
+        if message.step_ids is None and self.dashboard is not None and self.dashboard.is_mounted:
+            self.dashboard.verifying()
+
+    def on_verify_result(self, message: VerifyResult) -> None:
+        if self.dashboard is not None and self.dashboard.is_mounted:
+            self.dashboard.add_live(message.result)
+
+    def on_verify_done(self, message: VerifyDone) -> None:
+        results = message.run.results
+        if message.step_ids is None:
+            self.last_full_run = message.run
+            if self.dashboard is not None and self.dashboard.is_mounted:
+                self.dashboard.show_run(results)
+        if self.step_screen is not None:
+            self.step_screen.show_results(message.step_ids, results)
+        if message.step_ids is not None:
+            counts = message.run.counts()
+            bad = counts.get("FAIL", 0) + counts.get("ERROR", 0)
+            self.notify(f"{len(results)} result(s), {bad} failing", title="Verified",
+                        severity="warning" if bad else "information", timeout=3)
+
+    def on_console_simulated(self, message: ConsoleSimulated) -> None:
+        self.notify("Sandbox: root MFA turned on, root access keys removed; attestations "
+                    "recorded.", title="Simulated console action")
+        if self.step_screen is not None:
+            self.step_screen.refresh_status()
+
+    def on_export_done(self, message: ExportDone) -> None:
+        if self.export_screen is not None and self.export_screen.is_mounted:
+            self.export_screen.show_done(message.path)
+        self.notify(f"Wrote {message.path}", title="Export")
+
+    def on_operation_finished(self, message: OperationFinished) -> None:
+        if message.kind == "apply":
+            self.applying = None
+            screen = self.step_screen
+            if screen is not None and screen.ready and screen.operation.running:
+                screen.operation_finished("stopped")
+        elif message.kind == "verify":
+            self.verifying = False
+        if self.step_screen is not None:
+            self.step_screen.refresh_status()
+
+    @on(Failed)
+    def on_failed(self, message: Failed) -> None:
+        self.show_error(message.error, kind=message.kind, step_id=message.step_id)
+
+    def show_error(self, error: BaseException, *, kind: str, step_id: str | None = None) -> None:
+        """The one place errors reach the user: a notification with message and fix, plus
+        the panel of the screen that asked (never a traceback)."""
+        text, hint = error_text(error)
+        if not isinstance(error, (BootstrapError, KeyboardInterrupt)):
+            log.error("unexpected error in %s", kind, exc_info=error)
+        full = f"{text}\n→ {hint}" if hint else text
+        self.errors.append((kind, full))
+        title = {"connect": "Could not connect", "plan": "Plan failed", "apply": "Apply failed",
+                 "verify": "Verify failed", "export": "Export failed",
+                 "simulate": "Simulation failed"}.get(kind, "Error")
+        if step_id:
+            title = f"{title}: {step_id}"
+        self.notify(full, title=title, severity="error", timeout=12)
+        if kind == "connect" and self.welcome is not None and self.welcome.is_mounted:
+            self.welcome.show_failure(full)
+        if kind == "export" and self.export_screen is not None and self.export_screen.is_mounted:
+            self.export_screen.show_failure(full)
+        if kind == "apply" and self.step_screen is not None:
+            self.step_screen.operation_finished(f"✘ {text}")
+
+
+def run_wizard(options: Options, *, sandbox: bool) -> int:
+    """Run the wizard until the user quits; returns the exit code."""
+    app = BootstrapApp(options, sandbox=sandbox)
+    try:
+        code = app.run()
+    finally:
+        app.shutdown_engine()
+    return int(code or 0)

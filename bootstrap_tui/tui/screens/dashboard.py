@@ -1,0 +1,143 @@
+"""Dashboard: verify for the whole baseline, grouped by step, account and region,
+filterable to failures, with a per-framework coverage summary."""
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Static
+
+from bootstrap_tui.tui.present import check_badge, framework_coverage
+from bootstrap_tui.tui.widgets.results import detail_text, status_cell
+
+FAILURES = ("FAIL", "ERROR")
+
+
+class DashboardScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("r", "verify_all", "Verify all"),
+        Binding("f", "toggle_failures", "Failures only"),
+        Binding("e", "export", "Export"),
+    ]
+
+    def __init__(self, engine: Any) -> None:
+        super().__init__(id="dashboard")
+        self.engine = engine
+        self.results: list[Any] = []
+        self.rows: list[Any] = []
+        self.live = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="dash-body"):
+            yield Static("Whole baseline", id="dash-title")
+            yield Static("", id="dash-counts")
+            yield Static("", id="dash-coverage")
+            with Horizontal(id="dash-controls"):
+                yield Checkbox("Failures only (f)", value=False, id="failures-only",
+                               compact=True)
+                yield Button("Verify all", id="verify-all", compact=True, variant="primary")
+                yield Button("Export", id="dash-export", compact=True)
+            table = DataTable(id="dash-table", cursor_type="row", zebra_stripes=True)
+            table.add_columns("Step", "Account", "Region", "Status", "Check", "Message")
+            yield table
+            yield Static("", id="dash-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        run = self.app.last_full_run
+        if run is not None:
+            self.show_run(run.results)
+        else:
+            self.query_one("#dash-counts", Static).update("Not verified yet.")
+            self.action_verify_all()
+        self.query_one("#dash-table", DataTable).focus()
+
+    # ------------------------------------------------------------------ data
+    def verifying(self) -> None:
+        self.live = 0
+        self.query_one("#dash-counts", Static).update("Verifying the whole baseline…")
+
+    def add_live(self, result: Any) -> None:
+        self.live += 1
+        self.query_one("#dash-counts", Static).update(
+            f"Verifying the whole baseline… {self.live} result(s) so far")
+
+    def show_run(self, results: list[Any]) -> None:
+        self.results = list(results)
+        counts = {k: 0 for k in ("PASS", "FAIL", "WARN", "MANUAL", "ERROR")}
+        for r in self.results:
+            counts[r.status.value] = counts.get(r.status.value, 0) + 1
+        self.query_one("#dash-counts", Static).update(
+            "  ".join(f"{check_badge(k)} {v}" for k, v in counts.items())
+            + f"   ({len(self.results)} results)")
+        coverage = framework_coverage(self.results)
+        text = Text()
+        for index, (_, name, ok, total) in enumerate(coverage):
+            if index:
+                text.append("  ·  ")
+            text.append(f"{name}: {ok}/{total} controls covered",
+                        style="green" if ok == total else "yellow")
+        self.query_one("#dash-coverage", Static).update(
+            text if coverage else "No framework mappings yet.")
+        self._fill()
+
+    def _fill(self) -> None:
+        table = self.query_one("#dash-table", DataTable)
+        table.clear()
+        only_failures = self.query_one("#failures-only", Checkbox).value
+        order = {s.id: i for i, s in enumerate(self.engine.steps)}
+        rows = [r for r in self.results
+                if not only_failures or r.status.value in FAILURES]
+        rows.sort(key=lambda r: (order.get(r.step_id, 99), r.account or "", r.region or "",
+                                 r.check_id))
+        self.rows = rows
+        last: tuple[str, str, str] = ("", "", "")
+        for index, r in enumerate(rows):
+            step = r.step_id if r.step_id != last[0] else ""
+            account = r.account or "–"
+            show_account = account if (r.step_id, account) != last[:2] else ""
+            region = r.region or "–"
+            show_region = region if (r.step_id, account, region) != last else ""
+            last = (r.step_id, account, region)
+            table.add_row(Text(step, style="bold"), show_account, show_region,
+                          status_cell(r.status), r.check_id, _cut(r.message, 60), key=str(index))
+        if not rows:
+            self.query_one("#dash-detail", Static).update(
+                "No failures." if only_failures and self.results else "")
+
+    @on(DataTable.RowHighlighted, "#dash-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if 0 <= event.cursor_row < len(self.rows):
+            self.query_one("#dash-detail", Static).update(detail_text(self.rows[event.cursor_row]))
+
+    # ------------------------------------------------------------------ actions
+    @on(Checkbox.Changed, "#failures-only")
+    def _switched(self) -> None:
+        self._fill()
+
+    def action_toggle_failures(self) -> None:
+        switch = self.query_one("#failures-only", Checkbox)
+        switch.value = not switch.value
+
+    @on(Button.Pressed, "#verify-all")
+    def action_verify_all(self) -> None:
+        self.app.start_verify(None)
+
+    @on(Button.Pressed, "#dash-export")
+    def action_export(self) -> None:
+        self.app.open_export()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def _cut(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

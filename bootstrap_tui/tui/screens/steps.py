@@ -1,0 +1,427 @@
+"""The step view: sidebar of steps; for the selected one its docs, inputs, plan and
+verification results; actions that the app runs in workers."""
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import (
+    Button, Checkbox, DataTable, Footer, Header, ListView, Markdown, Static, TabbedContent,
+    TabPane,
+)
+
+from bootstrap_tui.errors import BootstrapError
+from bootstrap_tui.tui.present import check_badge, doc_markdown, step_badge
+from bootstrap_tui.tui.widgets.form import StepForm
+from bootstrap_tui.tui.widgets.operation import OperationPanel
+from bootstrap_tui.tui.widgets.results import ResultsTable, detail_text
+from bootstrap_tui.tui.widgets.sidebar import StepSidebar
+
+def when_ready(method):
+    """Run now when the screen is composed, else queue until it is (app handlers may
+    deliver worker results before the screen has mounted)."""
+
+    def wrapper(self, *args, **kwargs):
+        if getattr(self, "ready", False):
+            return method(self, *args, **kwargs)
+        self.queued.append((method, args, kwargs))
+        return None
+
+    wrapper.__name__ = method.__name__
+    wrapper.__doc__ = method.__doc__
+    return wrapper
+
+
+SIMULATE_LABEL = "Simulate console action (sandbox only)"
+SIMULATED_STEPS = ("root-mfa",)
+
+
+class StepScreen(Screen):
+    BINDINGS = [
+        Binding("p", "plan", "Plan"),
+        Binding("a", "apply", "Apply"),
+        Binding("v", "verify", "Verify"),
+        Binding("ctrl+s", "save", "Save answers"),
+        Binding("d", "dashboard", "Dashboard"),
+        Binding("e", "export", "Export"),
+        Binding("n", "next_step", "Next step", show=False),
+        Binding("b", "previous_step", "Previous step", show=False),
+        Binding("1", "tab('tab-about')", "About", show=False),
+        Binding("2", "tab('tab-inputs')", "Inputs", show=False),
+        Binding("3", "tab('tab-plan')", "Plan", show=False),
+        Binding("4", "tab('tab-verify')", "Results", show=False),
+        Binding("s", "focus_sidebar", "Steps", show=False),
+        Binding("m", "manual", "Manual items", show=False),
+    ]
+
+    def __init__(self, engine: Any, *, select: str | None = None) -> None:
+        super().__init__(id="steps")
+        self.engine = engine
+        self.initial = select
+        self.step_id: str = select or engine.steps[0].id
+        self.plans: dict[str, Any] = {}
+        self.results: dict[str, list[Any]] = {}
+        self.ready = False
+        self.queued: list[Any] = []
+        self._debounce: Any = None
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="step-body"):
+            yield StepSidebar(self.engine.status(), self.step_id, id="sidebar")
+            with Vertical(id="main"):
+                yield Static("", id="step-head")
+                with TabbedContent(id="tabs", initial="tab-about"):
+                    with TabPane("About", id="tab-about"):
+                        with VerticalScroll(id="doc-scroll"):
+                            yield Markdown("", id="doc")
+                    with TabPane("Inputs", id="tab-inputs"):
+                        yield VerticalScroll(id="form-holder")
+                    with TabPane("Plan", id="tab-plan"):
+                        yield Static("No plan yet: press Plan (p) to see what would change.",
+                                     id="plan-summary")
+                        table = DataTable(id="plan-table", cursor_type="row", zebra_stripes=True)
+                        table.add_columns("", "Action", "Resource", "Name", "Account", "Region",
+                                          "Detail")
+                        yield table
+                        yield Static("", id="plan-notes")
+                    with TabPane("Results", id="tab-verify"):
+                        with VerticalScroll(id="verify-scroll"):
+                            yield Static("Not verified in this session yet: press Verify now (v).",
+                                         id="verify-summary")
+                            yield ResultsTable(id="results")
+                            yield Static("", id="result-detail")
+                            yield Vertical(id="manual-list")
+                            with Horizontal(id="verify-actions"):
+                                yield Button("Verify now", id="verify2", compact=True)
+                                yield Button(SIMULATE_LABEL, id="simulate", compact=True,
+                                             variant="warning")
+                yield OperationPanel(id="operation")
+                with Horizontal(id="actions"):
+                    yield Button("Save answers", id="save", compact=True)
+                    yield Button("Plan", id="plan", compact=True, variant="primary")
+                    yield Button("Apply", id="apply", compact=True, variant="success")
+                    yield Button("Verify now", id="verify", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._first_show)
+
+    def _first_show(self) -> None:
+        self.ready = True
+        self.sidebar.select(self.step_id)
+        self.show_step(self.step_id)
+        self.sidebar.list_view.focus()
+        queued, self.queued = self.queued, []
+        for method, args, kwargs in queued:
+            method(self, *args, **kwargs)
+
+    @property
+    def sidebar(self) -> StepSidebar:
+        return self.query_one(StepSidebar)
+
+    @property
+    def operation(self) -> OperationPanel:
+        return self.query_one(OperationPanel)
+
+    # ------------------------------------------------------------------ selection
+    @on(ListView.Highlighted, "#step-list")
+    def _highlighted(self, event: ListView.Highlighted) -> None:
+        # The sidebar moves at once; the (heavier) detail pane follows when the keys
+        # settle, so holding ↓ never queues up work on the UI thread.
+        step_id = getattr(event.item, "step_id", None)
+        if not step_id:
+            return
+        self._pending_step = step_id
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(0.08, self._show_pending)
+
+    def _show_pending(self) -> None:
+        self._debounce = None
+        step_id = getattr(self, "_pending_step", None)
+        if step_id and step_id != self.step_id:
+            self.show_step(step_id)
+
+    @on(ListView.Selected, "#step-list")
+    def _selected(self, event: ListView.Selected) -> None:
+        self._show_pending()
+        self.action_tab("tab-inputs" if self.engine.fields(self.step) else "tab-plan")
+
+    @property
+    def step(self) -> Any:
+        return self.engine.by_id[self.step_id]
+
+    def show_step(self, step_id: str) -> None:
+        self.step_id = step_id
+        if not self.ready:
+            return
+        step = self.step
+        self.refresh_head()
+        self.query_one("#doc", Markdown).update(doc_markdown(step))
+        self._mount_form()
+        self._show_plan(self.plans.get(step_id))
+        self._show_results(self.results.get(step_id))
+        self._mount_manual()
+        sandbox = self.engine.sandbox_info is not None
+        self.query_one("#simulate", Button).display = sandbox and step_id in SIMULATED_STEPS
+
+    @when_ready
+    def refresh_head(self) -> None:
+        step = self.step
+        number = [s.id for s in self.engine.steps].index(step.id) + 1
+        status = self.engine.state.status(step.id)
+        head = Text()
+        head.append(f"{number}. {step.title}", style="bold")
+        head.append(f"  {step_badge(status)}")
+        error = self.engine.state.data["steps"].get(step.id, {}).get("error")
+        if status == "failed" and error:
+            head.append(f"\n✘ {error}", style="red")
+        elif step.summary:
+            head.append(f"\n{step.summary}", style="dim")
+        self.query_one("#step-head", Static).update(head)
+
+    @when_ready
+    def refresh_status(self) -> None:
+        self.sidebar.refresh_status(self.engine.status())
+        self.refresh_head()
+
+    # ------------------------------------------------------------------ inputs
+    def _form_rows(self) -> list[tuple[Any, Any, str]]:
+        rows = []
+        for field in self.engine.fields(self.step):
+            try:
+                value, source = self.engine.raw_answer(self.step, field.name)
+            except BootstrapError:
+                value, source = None, "missing"
+            rows.append((field, value, source))
+        return rows
+
+    def _mount_form(self) -> None:
+        holder = self.query_one("#form-holder", VerticalScroll)
+        holder.remove_children()
+        self._form = StepForm(self.step_id, self._form_rows())
+        holder.mount(self._form)
+
+    @property
+    def form(self) -> StepForm | None:
+        form = getattr(self, "_form", None)
+        return form if form is not None and form.step_id == self.step_id else None
+
+    def save_answers(self, *, quiet: bool = False) -> bool:
+        """Validate the form and store changed answers. False when invalid."""
+        form = self.form
+        if form is None or not form.rows:
+            return True
+        ok, raw, parsed = form.validate_all()
+        if not ok:
+            self.action_tab("tab-inputs")
+            self.app.notify("Some inputs are not valid; see the messages under them.",
+                            title="Inputs", severity="error")
+            return False
+        try:
+            current = self.engine.answers(self.step_id)
+        except BootstrapError:
+            current = {}
+        changed = {k: raw[k] for k in raw if parsed.get(k) != current.get(k)}
+        if not changed:
+            if not quiet:
+                self.app.notify("Answers are up to date.", title="Inputs")
+            return True
+        try:
+            self.engine.set_answers(self.step_id, changed)
+        except BootstrapError as exc:
+            self.app.show_error(exc, kind="save")
+            return False
+        self.plans.pop(self.step_id, None)
+        self._show_plan(None)
+        self.refresh_status()
+        self.app.notify(f"Saved {len(changed)} answer(s).", title="Inputs")
+        return True
+
+    # ------------------------------------------------------------------ plan
+    def _show_plan(self, plan: Any) -> None:
+        table = self.query_one("#plan-table", DataTable)
+        table.clear()
+        summary = self.query_one("#plan-summary", Static)
+        notes = self.query_one("#plan-notes", Static)
+        if plan is None:
+            summary.update("No plan yet: press Plan (p) to see what would change.")
+            notes.update("")
+            return
+        if plan.skipped:
+            summary.update(f"– This step does not apply: {plan.skipped}")
+        elif plan.converged:
+            summary.update("✔ Up to date: nothing to change. Apply (a) marks it done "
+                           "and verifies.")
+        else:
+            destructive = len(plan.destructive)
+            extra = f", {destructive} DESTRUCTIVE" if destructive else ""
+            summary.update(f"{len(plan.changes)} change(s){extra}. Apply (a) asks "
+                           "for confirmation first.")
+        for change in plan.changes:
+            table.add_row(Text("!", style="bold red") if change.destructive else "+",
+                          change.action, change.resource, change.name, change.account or "–",
+                          change.region or "–", change.detail or "")
+        lines = [f"· {note}" for note in plan.notes]
+        for item in plan.manual:
+            done = "attested" if self.engine.state.attestation(item.id) else "to do by hand"
+            lines.append(f"☐ manual: {item.title} ({done})")
+        notes.update("\n".join(lines))
+
+    @when_ready
+    def show_plan(self, step_id: str, plan: Any) -> None:
+        self.plans[step_id] = plan
+        if step_id == self.step_id:
+            self._show_plan(plan)
+            self.action_tab("tab-plan")
+        self.refresh_status()
+
+    # ------------------------------------------------------------------ verify
+    def _show_results(self, results: list[Any] | None) -> None:
+        table = self.query_one(ResultsTable)
+        summary = self.query_one("#verify-summary", Static)
+        self.query_one("#result-detail", Static).update("")
+        if results is None:
+            table.clear()
+            summary.update("Not verified in this session yet: press Verify now (v).")
+            return
+        counts: dict[str, int] = {}
+        for r in results:
+            counts[r.status.value] = counts.get(r.status.value, 0) + 1
+        summary.update("  ".join(f"{check_badge(k)}: {v}" for k, v in sorted(counts.items()))
+                       or "This step has no checks.")
+        table.show(results)
+
+    @when_ready
+    def show_results(self, step_ids: list[str] | None, results: list[Any]) -> None:
+        for sid in (step_ids or [s.id for s in self.engine.steps]):
+            self.results[sid] = [r for r in results if r.step_id == sid]
+        if step_ids is None or self.step_id in step_ids:
+            self._show_results(self.results.get(self.step_id))
+            self._mount_manual()
+            if step_ids is not None:
+                self.action_tab("tab-verify")
+        self.refresh_status()
+
+    @on(DataTable.RowHighlighted, "#results")
+    def _result_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        result = self.query_one(ResultsTable).result_at(event.cursor_row)
+        self.query_one("#result-detail", Static).update(detail_text(result) if result else "")
+
+    def _mount_manual(self) -> None:
+        holder = self.query_one("#manual-list", Vertical)
+        holder.remove_children()
+        items = list(self.step.manual)
+        if not items:
+            return
+        widgets: list[Any] = [Static("Manual items (only a human can do these; tick when done):",
+                                     classes="section")]
+        for item in items:
+            attested = self.engine.state.attestation(item.id)
+            label = f"{item.title}" + (" — attested" if attested else "")
+            box = Checkbox(label, value=bool(attested), disabled=bool(attested),
+                           classes="attest")
+            box.item_id = item.id
+            widgets.append(box)
+            widgets.append(Static(item.instructions, classes="manual-help"))
+        holder.mount_all(widgets)
+
+    @on(Checkbox.Changed, ".attest")
+    def _attest(self, event: Checkbox.Changed) -> None:
+        item_id = getattr(event.checkbox, "item_id", None)
+        if not item_id or not event.value or self.engine.state.attestation(item_id):
+            return
+        try:
+            self.engine.attest(item_id, "attested in the wizard")
+        except BootstrapError as exc:
+            self.app.show_error(exc, kind="attest")
+            return
+        event.checkbox.disabled = True
+        event.checkbox.label = f"{event.checkbox.label} — attested"
+        self.refresh_status()
+        self.app.notify("Attestation recorded. Verify now (v) checks what the API can show.",
+                        title="Manual item")
+
+    # ------------------------------------------------------------------ actions
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        self.save_answers()
+
+    @on(Button.Pressed, "#plan")
+    def action_plan(self) -> None:
+        if self.save_answers(quiet=True):
+            self.app.start_plan(self.step_id)
+
+    @on(Button.Pressed, "#apply")
+    def action_apply(self) -> None:
+        if self.save_answers(quiet=True):
+            self.app.request_apply(self.step_id, self.plans.get(self.step_id))
+
+    @on(Button.Pressed, "#verify")
+    @on(Button.Pressed, "#verify2")
+    def action_verify(self) -> None:
+        self.app.start_verify([self.step_id])
+
+    @on(Button.Pressed, "#simulate")
+    def action_simulate(self) -> None:
+        self.app.start_simulate(self.step_id)
+
+    def action_dashboard(self) -> None:
+        self.app.open_dashboard()
+
+    def action_export(self) -> None:
+        self.app.open_export()
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one("#tabs", TabbedContent).active = tab
+
+    def action_manual(self) -> None:
+        """Focus the first manual item not ticked yet (space ticks it)."""
+        self.action_tab("tab-verify")
+        for box in self.query(".attest").results(Checkbox):
+            if not box.value and not box.disabled:
+                box.focus()
+                return
+        self.app.notify("No manual items left to tick for this step.", timeout=3)
+
+    def action_focus_sidebar(self) -> None:
+        self.sidebar.list_view.focus()
+
+    def _move(self, delta: int) -> None:
+        ids = [s.id for s in self.engine.steps]
+        index = max(0, min(len(ids) - 1, ids.index(self.step_id) + delta))
+        self.select_step(ids[index])
+
+    def action_next_step(self) -> None:
+        self._move(1)
+
+    def action_previous_step(self) -> None:
+        self._move(-1)
+
+    @when_ready
+    def select_step(self, step_id: str) -> None:
+        self.sidebar.select(step_id)
+        if step_id != self.step_id:
+            self.show_step(step_id)
+
+    # ------------------------------------------------------------------ long operations
+    @when_ready
+    def operation_started(self, step_id: str, *, resumed: bool) -> None:
+        self.operation.start(step_id, self.engine.by_id[step_id].title, resumed=resumed)
+        self.refresh_status()
+
+    @when_ready
+    def operation_progress(self, text: str, done: int | None, total: int | None) -> None:
+        self.operation.progress(text, done, total)
+
+    @when_ready
+    def operation_finished(self, text: str) -> None:
+        self.operation.finish(text)
+        self.refresh_status()

@@ -1,0 +1,135 @@
+"""A step's inputs as a form, validated inline with Field.parse; Field.warning as advice."""
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Checkbox, Input, Label, Select, Static
+
+from bootstrap_tui.errors import BootstrapError, ValidationError
+
+
+def to_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+class FieldRow(Vertical):
+    """Label, help, the input, an error line and an advice line for one Field."""
+
+    def __init__(self, field: Any, value: Any, source: str) -> None:
+        super().__init__(classes="field-row")
+        self.field = field
+        self.initial = value
+        self.source = source
+
+    def compose(self) -> ComposeResult:
+        f = self.field
+        required = " *" if f.required else ""
+        source = f" ({self.source})" if self.source not in ("state", "missing") else ""
+        yield Label(f"{f.label}{required}{source}", classes="field-label")
+        if f.help:
+            yield Static(f.help, classes="field-help")
+        widget_id = f"field-{f.name}"
+        if f.kind == "bool":
+            self.widget = Checkbox(f.label, value=bool(self.initial), id=widget_id)
+        elif f.kind == "choice" and f.choices:
+            value = self.initial if self.initial in f.choices else Select.NULL
+            self.widget = Select([(c, c) for c in f.choices], value=value, id=widget_id,
+                                 allow_blank=not f.required)
+        else:
+            self.widget = Input(to_text(self.initial), placeholder=f.kind, id=widget_id)
+        self.error = Static("", classes="field-error")
+        self.advice = Static("", classes="field-advice")
+        yield self.widget
+        yield self.error
+        yield self.advice
+
+    @property
+    def raw(self) -> Any:
+        widget = getattr(self, "widget", None)
+        if widget is None:
+            return self.initial
+        if isinstance(widget, Checkbox):
+            return widget.value
+        if isinstance(widget, Select):
+            return None if widget.value is Select.NULL else widget.value
+        return widget.value
+
+    def validate(self, answers: dict[str, Any]) -> tuple[bool, Any]:
+        error = getattr(self, "error", None) or Static()
+        advice = getattr(self, "advice", None) or Static()
+        try:
+            value = self.field.parse(self.raw)
+        except ValidationError as exc:
+            error.update(f"✘ {exc.problem}")
+            advice.update("")
+            self.add_class("-invalid")
+            return False, None
+        except BootstrapError as exc:
+            error.update(f"✘ {exc.message}")
+            advice.update("")
+            self.add_class("-invalid")
+            return False, None
+        error.update("")
+        self.remove_class("-invalid")
+        try:
+            warning = self.field.warning(value, answers)
+        except Exception:  # noqa: BLE001 - advice must never break the form
+            warning = None
+        advice.update(f"! {warning}" if warning else "")
+        self.set_class(bool(warning), "-advice")
+        return True, value
+
+
+class StepForm(Vertical):
+    """All FieldRows of a step. `values()` returns (ok, raw dict, parsed dict)."""
+
+    def __init__(self, step_id: str, rows: list[tuple[Any, Any, str]], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.step_id = step_id
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        if not self.rows:
+            yield Static("This step has no inputs.", classes="muted")
+        for field, value, source in self.rows:
+            yield FieldRow(field, value, source)
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.validate_all)
+
+    def validate_all(self) -> tuple[bool, dict[str, Any], dict[str, Any]]:
+        ok = True
+        raw: dict[str, Any] = {}
+        parsed: dict[str, Any] = {}
+        rows = list(self.query(FieldRow))
+        current = {}
+        for row in rows:
+            try:
+                current[row.field.name] = row.field.parse(row.raw)
+            except BootstrapError:
+                current[row.field.name] = None
+        for row in rows:
+            valid, value = row.validate(current)
+            ok = ok and valid
+            raw[row.field.name] = row.raw
+            parsed[row.field.name] = value
+        return ok, raw, parsed
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.validate_all()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        self.validate_all()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self.validate_all()

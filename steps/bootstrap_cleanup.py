@@ -1,0 +1,180 @@
+"""bootstrap-cleanup: once you work through IAM Identity Center, delete the
+temporary bootstrap IAM user and remove its keys from the OS keychain."""
+from __future__ import annotations
+
+from typing import Any
+
+from bootstrap_tui.aws import refuse_root
+from bootstrap_tui.errors import RefusedError
+from bootstrap_tui.model import Check, Field, Outcome, Plan, Scope, Severity, Step
+
+from steps._helpers2 import call_or, error_code, iam_users_with_credentials
+
+
+def _keychain():
+    from bootstrap_tui.aws import keychain
+
+    return keychain
+
+
+def keychain_has_keys() -> bool:
+    try:
+        return bool(_keychain().has_bootstrap_keys())
+    except Exception:  # noqa: BLE001 - no keychain at all means no stored keys
+        return False
+
+
+def keychain_user(ctx) -> str | None:
+    """The IAM user owning the access key stored in the keychain (the key id itself is never shown)."""
+    try:
+        keys = _keychain().load_bootstrap_keys()
+    except Exception:  # noqa: BLE001
+        return None
+    if not keys:
+        return None
+    try:
+        return ctx.client("iam").get_access_key_last_used(AccessKeyId=keys[0]).get("UserName")
+    except Exception:  # noqa: BLE001 - key already deleted or not from this account
+        return None
+
+
+def user_inventory(ctx, name: str) -> dict[str, Any] | None:
+    iam = ctx.client("iam")
+    user = call_or(None, lambda: iam.get_user(UserName=name)["User"], "NoSuchEntity")
+    if user is None:
+        return None
+    keys = iam.list_access_keys(UserName=name)["AccessKeyMetadata"]
+    mfa = iam.list_mfa_devices(UserName=name)["MFADevices"]
+    login = call_or(None, lambda: iam.get_login_profile(UserName=name), "NoSuchEntity") is not None
+    inline = iam.list_user_policies(UserName=name)["PolicyNames"]
+    attached = [p["PolicyArn"] for p in iam.list_attached_user_policies(UserName=name)["AttachedPolicies"]]
+    groups = [g["GroupName"] for g in iam.list_groups_for_user(UserName=name)["Groups"]]
+    certs = [c["CertificateId"] for c in iam.list_signing_certificates(UserName=name)["Certificates"]]
+    ssh = [k["SSHPublicKeyId"] for k in iam.list_ssh_public_keys(UserName=name)["SSHPublicKeys"]]
+    # (the sandbox lacks ListServiceSpecificCredentials; real AWS always answers it)
+    creds = [c["ServiceSpecificCredentialId"] for c in call_or(
+        {}, lambda: iam.list_service_specific_credentials(UserName=name), "NotImplemented")
+        .get("ServiceSpecificCredentials", [])]
+    return {"arn": user["Arn"], "access_keys": len(keys), "mfa_devices": [d["SerialNumber"] for d in mfa],
+            "login_profile": login, "inline_policies": inline, "attached_policies": attached,
+            "groups": groups, "signing_certificates": certs, "ssh_keys": ssh, "service_credentials": creds}
+
+
+def check_no_mgmt_users(ctx, account, region) -> Outcome:
+    return iam_users_with_credentials(ctx, account)
+
+
+def check_keychain(ctx, account, region) -> Outcome:
+    if keychain_has_keys():
+        return Outcome.fail("bootstrap access keys are still stored in the OS keychain", keychain_entry=True)
+    return Outcome.ok("no bootstrap keys in the OS keychain", keychain_entry=False)
+
+
+CHECKS = (
+    Check("bootstrap-cleanup.no-iam-users", "The management account has no IAM users with long-lived credentials",
+          Severity.HIGH, Scope.MANAGEMENT, check_no_mgmt_users,
+          "Sign in through IAM Identity Center, then delete the bootstrap user's access keys and console "
+          "password (run `bootstrap-tui apply --step bootstrap-cleanup` from an SSO session).",
+          {"cis-aws-3.0": ["1.21", "1.12", "1.14"], "soc2": ["CC6.1", "CC6.2"],
+           "iso27001-2022": ["A.5.16", "A.5.17", "A.5.18"], "pci-dss-4.0": ["8.2.1", "8.2.6", "8.6.3"],
+           "aws-ssb": ["ACCT.03", "WKLD.03"]}),
+    Check("bootstrap-cleanup.keychain-empty", "No bootstrap keys remain in the OS keychain",
+          Severity.MEDIUM, Scope.MANAGEMENT, check_keychain,
+          "Run bootstrap-cleanup, or delete the 'bootstrap-tui' entry from your keychain.",
+          {"soc2": ["CC6.1"], "iso27001-2022": ["A.5.17"], "pci-dss-4.0": ["8.3.2"], "aws-ssb": ["WKLD.04"]}),
+)
+
+
+class BootstrapCleanupStep(Step):
+    id = "bootstrap-cleanup"
+    title = "Remove the bootstrap IAM user"
+    summary = ("Once you sign in through IAM Identity Center, delete the temporary bootstrap IAM user and "
+               "its keys, so no long-lived credentials remain in the management account.")
+    requires = ("identity-center",)
+    inputs = (
+        Field("bootstrap_user_name", "Bootstrap IAM user to delete", kind="name", required=False,
+              help="Leave empty to use the user whose keys are in the OS keychain."),
+    )
+    checks = CHECKS
+
+    def _user(self, ctx) -> str | None:
+        return ctx.answers.get("bootstrap_user_name") or keychain_user(ctx)
+
+    def plan(self, ctx) -> Plan:
+        plan = Plan(self.id)
+        identity = ctx.identity
+        if not getattr(identity, "is_sso_role", False):
+            who = getattr(identity, "arn", "unknown")
+            plan.notes.append(
+                f"You are signed in as {who}, not through IAM Identity Center. Deleting the bootstrap user now "
+                "could lock you out. Sign in with `aws sso login --profile <management>-administratoraccess` "
+                "(see the identity-center step), run bootstrap-tui with that profile, and run this step again.")
+            return plan
+        name = self._user(ctx)
+        if name:
+            current_user = getattr(identity, "arn", "").split(":user/")[-1] if ":user/" in getattr(identity, "arn", "") else None
+            if current_user and current_user.split("/")[-1] == name:
+                raise RefusedError(f"{name} is the identity this session uses", "sign in through SSO first")
+            inv = user_inventory(ctx, name)
+            if inv is None:
+                plan.notes.append(f"IAM user {name} does not exist (already deleted).")
+            else:
+                detail = (f"{inv['access_keys']} access key(s), {len(inv['mfa_devices'])} MFA device(s), "
+                          f"console password: {'yes' if inv['login_profile'] else 'no'}, "
+                          f"{len(inv['inline_policies']) + len(inv['attached_policies'])} policy(ies), "
+                          f"{len(inv['groups'])} group(s)")
+                plan.add("delete", "IAM user", name, detail=detail, destructive=True,
+                         data={"kind": "user", "user": name})
+        else:
+            plan.notes.append("No bootstrap user was named and the keychain holds no keys: nothing to delete.")
+        if keychain_has_keys():
+            plan.add("remove", "keychain entry", "bootstrap-tui", detail="the bootstrap access key stored by this tool",
+                     data={"kind": "keychain"})
+        return plan
+
+    def apply(self, ctx, plan: Plan) -> None:
+        refuse_root(ctx.identity)
+        if not getattr(ctx.identity, "is_sso_role", False):
+            raise RefusedError("bootstrap-cleanup runs only from an IAM Identity Center session",
+                               "sign in with aws sso login and run bootstrap-tui with that profile")
+        for change in plan.changes:
+            if change.data.get("kind") == "user":
+                self._delete_user(ctx, change.data["user"])
+        if any(c.data.get("kind") == "keychain" for c in plan.changes):
+            _keychain().delete_bootstrap_keys()
+            ctx.progress("removed the bootstrap keys from the OS keychain")
+
+    def _delete_user(self, ctx, name: str) -> None:
+        iam = ctx.client("iam")
+        inv = user_inventory(ctx, name)
+        if inv is None:
+            return
+        ctx.progress(f"deleting IAM user {name}")
+        for key in iam.list_access_keys(UserName=name)["AccessKeyMetadata"]:
+            iam.delete_access_key(UserName=name, AccessKeyId=key["AccessKeyId"])
+        for serial in inv["mfa_devices"]:
+            call_or(None, lambda: iam.deactivate_mfa_device(UserName=name, SerialNumber=serial), "NoSuchEntity")
+            if ":mfa/" in serial:  # virtual device: delete it too
+                call_or(None, lambda: iam.delete_virtual_mfa_device(SerialNumber=serial), "NoSuchEntity")
+        if inv["login_profile"]:
+            call_or(None, lambda: iam.delete_login_profile(UserName=name), "NoSuchEntity")
+        for cert in inv["signing_certificates"]:
+            iam.delete_signing_certificate(UserName=name, CertificateId=cert)
+        for ssh in inv["ssh_keys"]:
+            iam.delete_ssh_public_key(UserName=name, SSHPublicKeyId=ssh)
+        for cred in inv["service_credentials"]:
+            iam.delete_service_specific_credential(UserName=name, ServiceSpecificCredentialId=cred)
+        for policy in inv["inline_policies"]:
+            iam.delete_user_policy(UserName=name, PolicyName=policy)
+        for arn in inv["attached_policies"]:
+            iam.detach_user_policy(UserName=name, PolicyArn=arn)
+        for group in inv["groups"]:
+            iam.remove_user_from_group(UserName=name, GroupName=group)
+        try:
+            iam.delete_user(UserName=name)
+        except Exception as exc:  # noqa: BLE001
+            if error_code(exc) != "NoSuchEntity":
+                raise
+
+
+STEP = BootstrapCleanupStep()

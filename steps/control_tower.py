@@ -1,0 +1,730 @@
+"""control-tower: the AWS Control Tower landing zone (3.x API), its prerequisite
+service roles and KMS key, registration of the workload OUs and optional controls."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bootstrap_tui.errors import RefusedError
+from bootstrap_tui.model import Check, Field, Outcome, Plan, Scope, Severity, Step
+
+from steps._common import (
+    code_of, describe_org, is_not_found, ou_tree, paginate, partition, profile_get,
+    require_not_root, run_operations,
+)
+
+BASELINE = "AWSControlTowerBaseline"
+IDC_BASELINE = "IdentityCenterBaseline"
+BASELINE_VERSION = "4.0"
+KMS_ALIAS = "alias/bootstrap-control-tower"
+LZ_TIMEOUT = 3600
+LZ_POLL = 60
+OP_POLL = 20
+MAX_IN_FLIGHT = 10
+TRAIL_NAME = "aws-controltower-BaselineCloudTrail"
+
+LZ_FAILED_HINT = (
+    "fix the cause named above, then run `bootstrap-tui apply --step control-tower` again: it "
+    "retries the existing landing zone (UpdateLandingZone) instead of creating a second one. "
+    "Usual causes: a missing or altered AWSControlTower* service role (this step creates them), "
+    "the Log Archive or Audit account is missing, in the wrong OU or already has an AWS Config "
+    "recorder / delivery channel, a governed region is not enabled in the account, or the KMS "
+    "key policy does not allow CloudTrail and Config")
+
+
+def _trust(service: str) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}
+
+
+def service_roles(part: str = "aws") -> dict[str, dict[str, Any]]:
+    """The four roles the landing zone API needs (AWS Control Tower User Guide,
+    "Create the required roles"), all under path /service-role/."""
+    return {
+        "AWSControlTowerAdmin": {
+            "trust": _trust("controltower.amazonaws.com"),
+            "managed": [f"arn:{part}:iam::aws:policy/service-role/AWSControlTowerServiceRolePolicy"],
+            "inline": {"AWSControlTowerAdminPolicy": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": "ec2:DescribeAvailabilityZones", "Resource": "*"}]}},
+        },
+        "AWSControlTowerCloudTrailRole": {
+            "trust": _trust("cloudtrail.amazonaws.com"),
+            "managed": [],
+            "inline": {"AWSControlTowerCloudTrailRolePolicy": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": f"arn:{part}:logs:*:*:log-group:aws-controltower/CloudTrailLogs:*"}]}},
+        },
+        "AWSControlTowerStackSetRole": {
+            "trust": _trust("cloudformation.amazonaws.com"),
+            "managed": [],
+            "inline": {"AWSControlTowerStackSetRolePolicy": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": ["sts:AssumeRole"],
+                "Resource": [f"arn:{part}:iam::*:role/AWSControlTowerExecution"]}]}},
+        },
+        "AWSControlTowerConfigAggregatorRoleForOrganizations": {
+            "trust": _trust("config.amazonaws.com"),
+            "managed": [f"arn:{part}:iam::aws:policy/service-role/AWSConfigRoleForOrganizations"],
+            "inline": {},
+        },
+    }
+
+
+def kms_key_policy(account: str, region: str, part: str = "aws") -> dict[str, Any]:
+    """Key policy letting AWS Config and the Control Tower trail use the key."""
+    return {"Version": "2012-10-17", "Id": "bootstrap-control-tower", "Statement": [
+        {"Sid": "Enable IAM policies of the account", "Effect": "Allow",
+         "Principal": {"AWS": f"arn:{part}:iam::{account}:root"}, "Action": "kms:*",
+         "Resource": "*"},
+        {"Sid": "Allow Config to use KMS for encryption", "Effect": "Allow",
+         "Principal": {"Service": "config.amazonaws.com"},
+         "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*"},
+        {"Sid": "Allow CloudTrail to use KMS for encryption", "Effect": "Allow",
+         "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": ["kms:GenerateDataKey*", "kms:Decrypt"], "Resource": "*",
+         "Condition": {
+             "StringEquals": {"aws:SourceArn":
+                              f"arn:{part}:cloudtrail:{region}:{account}:trail/{TRAIL_NAME}"},
+             "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn":
+                            f"arn:{part}:cloudtrail:*:{account}:trail/*"}}},
+    ]}
+
+
+def _doc(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        from urllib.parse import unquote
+
+        try:
+            return json.loads(value)
+        except ValueError:
+            return json.loads(unquote(value))
+    return value or {}
+
+
+def _principals(doc: dict[str, Any]) -> set[str]:
+    out: set[str] = set()
+    statements = doc.get("Statement", [])
+    for st in [statements] if isinstance(statements, dict) else statements:
+        if st.get("Effect") != "Allow":
+            continue
+        service = (st.get("Principal") or {}).get("Service", [])
+        out |= {service} if isinstance(service, str) else set(service)
+    return out
+
+
+def role_problems(ctx: Any, name: str, spec: dict[str, Any]) -> list[str] | None:
+    """None when the role is missing; else what differs from the spec ([] = fine)."""
+    iam = ctx.client("iam")
+    try:
+        role = iam.get_role(RoleName=name)["Role"]
+    except Exception as exc:  # noqa: BLE001
+        if is_not_found(exc):
+            return None
+        raise
+    problems = []
+    if role.get("Path") != "/service-role/":
+        problems.append(f"path is {role.get('Path')}, expected /service-role/")
+    want = _principals(spec["trust"])
+    if _principals(_doc(role.get("AssumeRolePolicyDocument"))) != want:
+        problems.append(f"trust policy does not trust exactly {', '.join(sorted(want))}")
+    attached = {p["PolicyArn"] for p in paginate(iam, "list_attached_role_policies",
+                                                 "AttachedPolicies", RoleName=name)}
+    for arn in spec["managed"]:
+        if arn not in attached:
+            problems.append(f"managed policy {arn.rsplit('/', 1)[-1]} not attached")
+    for policy, document in spec["inline"].items():
+        try:
+            found = _doc(iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"])
+        except Exception as exc:  # noqa: BLE001
+            if not is_not_found(exc):
+                raise
+            found = None
+        if found != document:
+            problems.append(f"inline policy {policy} {'differs' if found else 'missing'}")
+    return problems
+
+
+# ------------------------------------------------------------------ profile & manifest
+
+def tower(ctx: Any, key: str, default: Any = None) -> Any:
+    return profile_get(ctx, f"control_tower.{key}", default)
+
+
+def security_ou(ctx: Any) -> str:
+    spec = ctx.profile.account("log-archive")
+    return (spec.ou if spec else "Security").split("/")[0]
+
+
+def sandbox_ou(ctx: Any) -> str | None:
+    return "Sandbox" if "Sandbox" in ctx.profile.ous() else None
+
+
+def register_ous(ctx: Any) -> list[str]:
+    """OUs to register with AWSControlTowerBaseline, parents first; the OUs the landing
+    zone registers itself (Security, Sandbox) excluded."""
+    own = {security_ou(ctx), sandbox_ou(ctx)}
+    out: list[str] = []
+    for path in tower(ctx, "register_ous", []) or []:
+        parts = path.split("/")
+        for depth in range(1, len(parts) + 1):
+            prefix = "/".join(parts[:depth])
+            if prefix not in out and prefix not in own:
+                out.append(prefix)
+    return out
+
+
+def shared_accounts(ctx: Any) -> tuple[str | None, str | None]:
+    facts = ctx.recall("accounts", {}, step_id="accounts") or {}
+    log_archive = ctx.account_id("log-archive") or facts.get("log-archive")
+    audit = ctx.account_id("audit") or facts.get("audit")
+    return log_archive, audit
+
+
+def build_manifest(ctx: Any, kms_arn: str | None) -> dict[str, Any]:
+    log_archive, audit = shared_accounts(ctx)
+    structure: dict[str, Any] = {"security": {"name": security_ou(ctx)}}
+    if sandbox_ou(ctx):
+        structure["sandbox"] = {"name": sandbox_ou(ctx)}
+    configurations: dict[str, Any] = {
+        "loggingBucket": {"retentionDays": int(ctx.answers.get("log_retention_days")
+                                               or tower(ctx, "log_retention_days", 365))},
+        "accessLoggingBucket": {"retentionDays": int(
+            ctx.answers.get("access_log_retention_days")
+            or tower(ctx, "access_log_retention_days", 3650))},
+    }
+    if kms_arn:
+        configurations["kmsKeyArn"] = kms_arn
+    return {
+        "governedRegions": list(ctx.governed_regions),
+        "organizationStructure": structure,
+        "centralizedLogging": {"accountId": log_archive or "<log-archive account id>",
+                               "configurations": configurations, "enabled": True},
+        "securityRoles": {"accountId": audit or "<audit account id>"},
+        "accessManagement": {"enabled": bool(tower(ctx, "access_management", True))},
+    }
+
+
+def find_kms_key(ctx: Any) -> str | None:
+    kms = ctx.client("kms")
+    try:
+        meta = kms.describe_key(KeyId=KMS_ALIAS)["KeyMetadata"]
+    except Exception as exc:  # noqa: BLE001
+        if is_not_found(exc):
+            return None
+        raise
+    return meta["Arn"]
+
+
+def landing_zone(ctx: Any) -> dict[str, Any] | None:
+    zones = ctx.client("controltower").list_landing_zones().get("landingZones", [])
+    if not zones:
+        return None
+    return ctx.client("controltower").get_landing_zone(
+        landingZoneIdentifier=zones[0]["arn"])["landingZone"]
+
+
+def baseline_arns(ctx: Any) -> dict[str, str]:
+    return {b["name"]: b["arn"] for b in paginate(ctx.client("controltower"), "list_baselines",
+                                                  "baselines")}
+
+
+def enabled_baselines(ctx: Any) -> list[dict[str, Any]]:
+    return paginate(ctx.client("controltower"), "list_enabled_baselines", "enabledBaselines")
+
+
+def control_arn(ctx: Any, control: str) -> str:
+    """A control identifier for EnableControl: ARNs as given; AWS-GR_* guardrail names as
+    arn:aws:controltower:REGION::control/NAME; CT.* / SH.* aliases via the Control Catalog."""
+    part = partition(ctx.home_region)
+    if control.startswith("arn:"):
+        return control
+    if not control.startswith("AWS-GR_"):
+        try:
+            for item in paginate(ctx.client("controlcatalog"), "list_controls", "Controls"):
+                if control in (item.get("Aliases") or []):
+                    return item["Arn"]
+        except Exception:  # noqa: BLE001 - catalog unavailable: fall back to the name
+            pass
+    return f"arn:{part}:controltower:{ctx.home_region}::control/{control}"
+
+
+def op_status(ctx: Any, kind: str, op_id: str) -> tuple[str, str | None]:
+    client = ctx.client("controltower")
+    if kind == "baseline":
+        found = client.get_baseline_operation(operationIdentifier=op_id)["baselineOperation"]
+    else:
+        found = client.get_control_operation(operationIdentifier=op_id)["controlOperation"]
+    return found["status"], found.get("statusMessage")
+
+
+# ------------------------------------------------------------------ checks
+
+def _zone_or_fail(ctx: Any) -> tuple[dict | None, Outcome | None]:
+    zone = landing_zone(ctx)
+    if zone is None:
+        return None, Outcome.fail("there is no Control Tower landing zone")
+    return zone, None
+
+
+def check_landing_zone(ctx: Any, account: str | None, region: str | None) -> Outcome:
+    zone, failed = _zone_or_fail(ctx)
+    if failed:
+        return failed
+    drift = (zone.get("driftStatus") or {}).get("status")
+    evidence = {"arn": zone["arn"], "status": zone.get("status"), "drift": drift,
+                "version": zone.get("version")}
+    if zone.get("status") != "ACTIVE":
+        return Outcome.fail(f"the landing zone is {zone.get('status')}", **evidence)
+    if drift != "IN_SYNC":
+        return Outcome.fail(f"the landing zone has drifted ({drift})", **evidence)
+    return Outcome.ok("the landing zone is ACTIVE and IN_SYNC", **evidence)
+
+
+def check_version(ctx: Any, account: str | None, region: str | None) -> Outcome:
+    zone, failed = _zone_or_fail(ctx)
+    if failed:
+        return failed
+    version, latest = zone.get("version"), zone.get("latestAvailableVersion")
+    evidence = {"version": version, "latest_available": latest}
+    if latest and version != latest:
+        return Outcome.warn(f"landing zone {version}; {latest} is available", **evidence)
+    return Outcome.ok(f"landing zone {version} is the latest version", **evidence)
+
+
+def check_regions(ctx: Any, account: str | None, region: str | None) -> Outcome:
+    zone, failed = _zone_or_fail(ctx)
+    if failed:
+        return failed
+    governed = sorted((zone.get("manifest") or {}).get("governedRegions") or [])
+    wanted = sorted(ctx.governed_regions)
+    evidence = {"landing_zone": governed, "expected": wanted}
+    if governed != wanted:
+        missing = sorted(set(wanted) - set(governed))
+        extra = sorted(set(governed) - set(wanted))
+        return Outcome.fail(f"governed regions differ (missing: {', '.join(missing) or '-'}; "
+                            f"extra: {', '.join(extra) or '-'})", **evidence)
+    return Outcome.ok(f"the landing zone governs {', '.join(wanted)}", **evidence)
+
+
+def check_registered(ctx: Any, account: str | None, region: str | None) -> Outcome:
+    zone, failed = _zone_or_fail(ctx)
+    if failed:
+        return failed
+    tree = ou_tree(ctx)
+    base = baseline_arns(ctx).get(BASELINE)
+    by_target = {b["targetIdentifier"]: b for b in enabled_baselines(ctx)
+                 if b.get("baselineIdentifier") == base}
+    state = {}
+    for path in register_ous(ctx):
+        arn = (tree.get(path) or {}).get("Arn")
+        found = by_target.get(arn) if arn else None
+        state[path] = ((found.get("statusSummary") or {}).get("status") if found
+                       else ("OU missing" if not arn else "not registered"))
+    bad = {k: v for k, v in state.items() if v != "SUCCEEDED"}
+    if bad:
+        return Outcome.fail("; ".join(f"{k}: {v}" for k, v in bad.items()), registered=state)
+    return Outcome.ok(f"{len(state)} OU(s) registered with {BASELINE}", registered=state)
+
+
+def check_controls(ctx: Any, account: str | None, region: str | None) -> Outcome:
+    controls = list(tower(ctx, "controls", []) or [])
+    if not controls:
+        return Outcome.ok("the profile enables no optional controls", controls=[])
+    zone, failed = _zone_or_fail(ctx)
+    if failed:
+        return failed
+    tree = ou_tree(ctx)
+    client = ctx.client("controltower")
+    missing = []
+    for path in register_ous(ctx):
+        arn = (tree.get(path) or {}).get("Arn")
+        if not arn:
+            missing.append(f"{path}: OU missing")
+            continue
+        enabled = {c["controlIdentifier"]: (c.get("statusSummary") or {}).get("status")
+                   for c in paginate(client, "list_enabled_controls", "enabledControls",
+                                     targetIdentifier=arn)}
+        for control in controls:
+            status = enabled.get(control_arn(ctx, control))
+            if status != "SUCCEEDED":
+                missing.append(f"{control} on {path}: {status or 'not enabled'}")
+    if missing:
+        return Outcome.fail(f"{len(missing)} control(s) not enabled", missing=missing[:50])
+    return Outcome.ok(f"{len(controls)} control(s) enabled on every registered OU",
+                      controls=controls)
+
+
+def check_roles(ctx: Any, account: str | None, region: str | None) -> Outcome:
+    problems = {}
+    for name, spec in service_roles(partition(ctx.home_region)).items():
+        found = role_problems(ctx, name, spec)
+        if found is None:
+            problems[name] = ["missing"]
+        elif found:
+            problems[name] = found
+    if problems:
+        return Outcome.fail("; ".join(f"{k}: {', '.join(v)}" for k, v in problems.items()),
+                            problems=problems)
+    return Outcome.ok("the four Control Tower service roles are as AWS documents them")
+
+
+FIX = "run: bootstrap-tui apply --step control-tower"
+CHECK_LZ = Check(
+    id="ct.landing-zone", title="Control Tower landing zone is ACTIVE and in sync",
+    severity=Severity.HIGH, scope=Scope.MANAGEMENT, run=check_landing_zone,
+    remediation=("Control Tower console → Landing zone settings: repair drift with 'Reset' "
+                 "(aws controltower reset-landing-zone), or create the landing zone: " + FIX),
+    frameworks={"soc2": ["CC7.1", "CC8.1"], "iso27001-2022": ["A.8.9"], "pci-dss-4.0": ["2.2.1"]})
+CHECK_VERSION = Check(
+    id="ct.version-current", title="The landing zone runs the latest version",
+    severity=Severity.LOW, scope=Scope.MANAGEMENT, run=check_version,
+    remediation=("Control Tower console → Landing zone settings → Update (aws controltower "
+                 "update-landing-zone --version LATEST ...), then re-register OUs if asked."),
+    frameworks={"soc2": ["CC8.1"], "iso27001-2022": ["A.8.8"]})
+CHECK_REGIONS = Check(
+    id="ct.governed-regions", title="The landing zone governs the profile's regions",
+    severity=Severity.MEDIUM, scope=Scope.MANAGEMENT, run=check_regions,
+    remediation=("Update the landing zone's governed regions to match the profile (Landing zone "
+                 "settings → Modify settings, or update-landing-zone with the manifest)."),
+    frameworks={"soc2": ["CC7.2"], "iso27001-2022": ["A.8.16"]})
+CHECK_REGISTERED = Check(
+    id="ct.ous-registered", title="The profile's OUs are registered with Control Tower",
+    severity=Severity.MEDIUM, scope=Scope.MANAGEMENT, run=check_registered,
+    remediation=("Control Tower console → Organization → select the OU → Register "
+                 f"(EnableBaseline {BASELINE}), or {FIX}"),
+    frameworks={"soc2": ["CC6.1", "CC7.2"], "iso27001-2022": ["A.8.15", "A.8.16"],
+                "pci-dss-4.0": ["10.2.1"]})
+CHECK_CONTROLS = Check(
+    id="ct.controls-enabled", title="The profile's Control Tower controls are enabled",
+    severity=Severity.MEDIUM, scope=Scope.MANAGEMENT, run=check_controls,
+    remediation=f"Control Tower console → Controls → enable on each registered OU, or {FIX}",
+    frameworks={"soc2": ["CC6.1", "CC7.1"], "iso27001-2022": ["A.8.9"]})
+CHECK_ROLES = Check(
+    id="ct.service-roles", title="Control Tower service roles exist as documented",
+    severity=Severity.MEDIUM, scope=Scope.MANAGEMENT, run=check_roles,
+    remediation=("Recreate the AWSControlTower* roles with the documented trust and policies "
+                 f"(Control Tower User Guide, 'Create the required roles'), or {FIX}"),
+    frameworks={"soc2": ["CC6.3"]})
+
+
+class ControlTowerStep(Step):
+    id = "control-tower"
+    title = "Control Tower landing zone"
+    summary = ("Service roles, an optional KMS key, the landing zone (up to an hour), then "
+               "registration of the workload OUs and the profile's controls.")
+    requires = ("accounts",)
+    long_running = True
+    inputs = (
+        Field("log_retention_days", "Log retention (days)", kind="int", minimum=1, maximum=5475,
+              default=lambda profile, answers: profile.get("control_tower.log_retention_days")),
+        Field("access_log_retention_days", "Access-log retention (days)", kind="int",
+              minimum=1, maximum=5475,
+              default=lambda profile, answers: profile.get(
+                  "control_tower.access_log_retention_days")),
+    )
+    checks = (CHECK_ROLES, CHECK_LZ, CHECK_VERSION, CHECK_REGIONS, CHECK_REGISTERED,
+              CHECK_CONTROLS)
+
+    def skip_reason(self, ctx: Any) -> str | None:
+        if not ctx.profile.control_tower_enabled:
+            return (f"the {ctx.profile.name} profile does not use Control Tower: the log-archive "
+                    "and guardrails steps build the organization trail, AWS Config and the log "
+                    "bucket directly")
+        return None
+
+    # ---------------------------------------------------------- plan
+    def plan(self, ctx: Any) -> Plan:
+        plan = Plan(self.id)
+        part = partition(ctx.home_region)
+        for name, spec in service_roles(part).items():
+            problems = role_problems(ctx, name, spec)
+            if problems is None:
+                plan.add("create", "IAM role", name,
+                         detail=f"/service-role/, trusts {', '.join(_principals(spec['trust']))}")
+            elif problems:
+                plan.add("update", "IAM role", name, detail="; ".join(problems))
+        kms_arn = None
+        if tower(ctx, "kms", False):
+            kms_arn = find_kms_key(ctx)
+            if kms_arn is None:
+                plan.add("create", "KMS key", KMS_ALIAS,
+                         detail="rotation on; CloudTrail and Config may use it")
+        zone = landing_zone(ctx) if describe_org(ctx) else None
+        manifest = build_manifest(ctx, kms_arn or ("<new KMS key ARN>" if tower(ctx, "kms", False)
+                                                   else None))
+        text = json.dumps(manifest, indent=2)
+        version = str(tower(ctx, "version", "3.3"))
+        pending = ctx.operation("landing-zone")
+        if zone is None:
+            plan.add("resume" if pending else "create", "landing zone", f"version {version}",
+                     detail=("operation " + pending["id"]) if pending else
+                     f"{ctx.home_region}; takes 30-60 minutes",
+                     data={"manifest": manifest})
+            plan.notes.append("Landing zone manifest:\n" + text)
+        elif zone.get("status") == "FAILED":
+            plan.add("retry", "landing zone", zone["arn"], detail="UpdateLandingZone with manifest",
+                     data={"manifest": manifest})
+            plan.notes.append("Landing zone manifest:\n" + text)
+        elif zone.get("status") == "PROCESSING":
+            plan.add("resume", "landing zone", zone["arn"], detail="an operation is running")
+        else:
+            plan.notes.append(f"adopting the existing landing zone {zone['arn']} "
+                              f"(version {zone.get('version')}); it is checked, not recreated")
+        active = zone is not None and zone.get("status") == "ACTIVE"
+        tree = ou_tree(ctx) if describe_org(ctx) else {}
+        registered: dict[str, str] = {}
+        controls_on: dict[str, set[str]] = {}
+        if active:
+            base = baseline_arns(ctx).get(BASELINE)
+            registered = {b["targetIdentifier"]: (b.get("statusSummary") or {}).get("status")
+                          for b in enabled_baselines(ctx) if b.get("baselineIdentifier") == base}
+        for path in register_ous(ctx):
+            arn = (tree.get(path) or {}).get("Arn")
+            if not (arn and registered.get(arn) == "SUCCEEDED"):
+                plan.add("enable", "baseline", f"{BASELINE} {BASELINE_VERSION}",
+                         detail=f"register OU {path}", data={"ou": path})
+        for path in register_ous(ctx):
+            arn = (tree.get(path) or {}).get("Arn")
+            if active and arn:
+                controls_on[path] = {c["controlIdentifier"] for c in paginate(
+                    ctx.client("controltower"), "list_enabled_controls", "enabledControls",
+                    targetIdentifier=arn) if (c.get("statusSummary") or {}).get("status")
+                    == "SUCCEEDED"}
+            for control in tower(ctx, "controls", []) or []:
+                if control_arn(ctx, control) not in controls_on.get(path, set()):
+                    plan.add("enable", "control", control, detail=f"on OU {path}",
+                             data={"ou": path})
+        return plan
+
+    # ---------------------------------------------------------- apply
+    def apply(self, ctx: Any, plan: Plan) -> None:
+        require_not_root(ctx)
+        org = describe_org(ctx)
+        if org is None or org.get("FeatureSet") != "ALL":
+            raise RefusedError("Control Tower needs an organization with all features",
+                               "run: bootstrap-tui apply --step organization")
+        log_archive, audit = shared_accounts(ctx)
+        if not (log_archive and audit):
+            raise RefusedError("the Log Archive and Audit accounts must exist first",
+                               "run: bootstrap-tui apply --step accounts")
+        self._ensure_roles(ctx)
+        kms_arn = self._ensure_kms(ctx) if tower(ctx, "kms", False) else None
+        self._ensure_landing_zone(ctx, build_manifest(ctx, kms_arn))
+        self._register_ous(ctx)
+        self._enable_controls(ctx)
+
+    def _ensure_roles(self, ctx: Any) -> None:
+        iam = ctx.client("iam")
+        for name, spec in service_roles(partition(ctx.home_region)).items():
+            problems = role_problems(ctx, name, spec)
+            if problems == []:
+                continue
+            ctx.progress(f"IAM role {name}")
+            if problems is None:
+                try:
+                    iam.create_role(RoleName=name, Path="/service-role/",
+                                    AssumeRolePolicyDocument=json.dumps(spec["trust"]),
+                                    Description="Used by AWS Control Tower (bootstrap-tui)")
+                except Exception as exc:  # noqa: BLE001
+                    if code_of(exc) != "EntityAlreadyExists":
+                        raise
+            else:
+                iam.update_assume_role_policy(RoleName=name,
+                                              PolicyDocument=json.dumps(spec["trust"]))
+            for arn in spec["managed"]:
+                iam.attach_role_policy(RoleName=name, PolicyArn=arn)
+            for policy, document in spec["inline"].items():
+                iam.put_role_policy(RoleName=name, PolicyName=policy,
+                                    PolicyDocument=json.dumps(document))
+
+    def _ensure_kms(self, ctx: Any) -> str:
+        kms = ctx.client("kms")
+        found = find_kms_key(ctx)
+        if found:
+            key_id = found.rsplit("/", 1)[-1]
+        else:
+            pending = ctx.operation("kms-key")
+            key_id = pending["id"] if pending else None
+            if key_id is None:
+                ctx.progress("creating the landing zone KMS key")
+                policy = kms_key_policy(ctx.management_account_id, ctx.home_region,
+                                        partition(ctx.home_region))
+                key_id = kms.create_key(
+                    Policy=json.dumps(policy), Description="AWS Control Tower logs (bootstrap-tui)",
+                    KeyUsage="ENCRYPT_DECRYPT", KeySpec="SYMMETRIC_DEFAULT",
+                    Tags=[{"TagKey": "bootstrap-tui:purpose", "TagValue": "control-tower"}],
+                )["KeyMetadata"]["KeyId"]
+                ctx.record_operation("kms-key", key_id)  # before the alias: no orphan on crash
+            kms.create_alias(AliasName=KMS_ALIAS, TargetKeyId=key_id)
+            ctx.clear_operation("kms-key")
+        if not kms.get_key_rotation_status(KeyId=key_id).get("KeyRotationEnabled"):
+            kms.enable_key_rotation(KeyId=key_id)
+        arn = kms.describe_key(KeyId=key_id)["KeyMetadata"]["Arn"]
+        ctx.remember("kms_key_arn", arn)
+        return arn
+
+    def _ensure_landing_zone(self, ctx: Any, manifest: dict[str, Any]) -> None:
+        client = ctx.client("controltower")
+        version = str(tower(ctx, "version", "3.3"))
+        zone = landing_zone(ctx)
+        pending = ctx.operation("landing-zone")
+        op_id = pending["id"] if pending else None
+        if op_id is None:
+            if zone is None:
+                ctx.progress(f"creating the landing zone {version} (30-60 minutes)")
+                started = client.create_landing_zone(version=version, manifest=manifest)
+                op_id = started["operationIdentifier"]
+                ctx.record_operation("landing-zone", op_id, arn=started["arn"], kind="CREATE")
+            elif zone.get("status") == "FAILED":
+                ctx.progress("retrying the failed landing zone (UpdateLandingZone)")
+                op_id = client.update_landing_zone(landingZoneIdentifier=zone["arn"],
+                                                   version=version,
+                                                   manifest=manifest)["operationIdentifier"]
+                ctx.record_operation("landing-zone", op_id, arn=zone["arn"], kind="UPDATE")
+            elif zone.get("status") == "PROCESSING":
+                running = [o for o in paginate(client, "list_landing_zone_operations",
+                                               "landingZoneOperations",
+                                               filter={"statuses": ["IN_PROGRESS"]})]
+                if running:
+                    op_id = running[0]["operationIdentifier"]
+                    ctx.record_operation("landing-zone", op_id, arn=zone["arn"], kind="ADOPTED")
+        if op_id:
+            self._wait_landing_zone(ctx, op_id)
+        zone = landing_zone(ctx)
+        if zone is None or zone.get("status") != "ACTIVE":
+            raise RefusedError(f"the landing zone is {zone.get('status') if zone else 'missing'}",
+                               "run apply again later; polling resumes")
+        ctx.remember("landing_zone_arn", zone["arn"])
+
+    def _wait_landing_zone(self, ctx: Any, op_id: str) -> None:
+        client = ctx.client("controltower")
+        result: dict[str, Any] = {}
+
+        def describe() -> tuple[bool, str]:
+            details = client.get_landing_zone_operation(
+                operationIdentifier=op_id)["operationDetails"]
+            result.update(details)
+            return details["status"] != "IN_PROGRESS", details["status"]
+
+        try:
+            ctx.poll(describe, interval=LZ_POLL, timeout=LZ_TIMEOUT, what="landing zone")
+        except Exception as exc:  # noqa: BLE001
+            if code_of(exc) == "ResourceNotFoundException":
+                ctx.clear_operation("landing-zone")
+                raise RefusedError(f"the recorded landing zone operation {op_id} no longer exists",
+                                   "run apply again: it checks the landing zone itself") from None
+            raise
+        ctx.clear_operation("landing-zone")
+        if result.get("status") == "FAILED":
+            raise RefusedError(
+                f"the landing zone operation FAILED: {result.get('statusMessage') or 'no reason given'}",
+                LZ_FAILED_HINT)
+
+    def _register_ous(self, ctx: Any) -> None:
+        paths = register_ous(ctx)
+        if not paths:
+            return
+        client = ctx.client("controltower")
+        arns = baseline_arns(ctx)
+        base = arns.get(BASELINE)
+        if not base:
+            raise RefusedError(f"{BASELINE} is not offered by ListBaselines in {ctx.home_region}",
+                               "check the landing zone version and home region")
+        parameters = []
+        if tower(ctx, "access_management", True) and arns.get(IDC_BASELINE):
+            idc = [b["arn"] for b in enabled_baselines(ctx)
+                   if b.get("baselineIdentifier") == arns[IDC_BASELINE]]
+            if idc:
+                parameters = [{"key": "IdentityCenterEnabledBaselineArn", "value": idc[0]}]
+            else:
+                ctx.progress(f"note: no enabled {IDC_BASELINE} found; registering without it")
+        tree = ou_tree(ctx)
+        done = {b["targetIdentifier"]: b for b in enabled_baselines(ctx)
+                if b.get("baselineIdentifier") == base}
+        # Parents must be registered before children: one depth level at a time.
+        for depth in sorted({p.count("/") for p in paths}):
+            tasks = []
+            for path in paths:
+                if path.count("/") != depth:
+                    continue
+                arn = (tree.get(path) or {}).get("Arn")
+                if not arn:
+                    raise RefusedError(f"OU {path!r} does not exist",
+                                       "run: bootstrap-tui apply --step organization")
+                existing = done.get(arn)
+                status = (existing or {}).get("statusSummary", {}).get("status")
+                if status == "SUCCEEDED":
+                    ctx.clear_operation(f"baseline:{path}")
+                    continue
+                tasks.append((f"baseline:{path}", {"path": path, "arn": arn,
+                                                   "existing": existing}))
+
+            def submit(task: dict[str, Any]) -> str | None:
+                ctx.progress(f"registering OU {task['path']}")
+                existing = task["existing"]
+                if existing and existing.get("statusSummary", {}).get("status") == "FAILED":
+                    return client.reset_enabled_baseline(
+                        enabledBaselineIdentifier=existing["arn"])["operationIdentifier"]
+                if existing:  # UNDER_CHANGE: wait on its last operation
+                    return existing.get("statusSummary", {}).get("lastOperationIdentifier")
+                kwargs: dict[str, Any] = {"baselineIdentifier": base,
+                                          "baselineVersion": BASELINE_VERSION,
+                                          "targetIdentifier": task["arn"]}
+                if parameters:
+                    kwargs["parameters"] = parameters
+                return client.enable_baseline(**kwargs)["operationIdentifier"]
+
+            results = run_operations(ctx, tasks, submit=submit,
+                                     status=lambda op: op_status(ctx, "baseline", op),
+                                     what="registering OUs", interval=OP_POLL,
+                                     timeout=LZ_TIMEOUT, max_in_flight=MAX_IN_FLIGHT)
+            self._raise_failures(results, "registering OU")
+
+    def _enable_controls(self, ctx: Any) -> None:
+        controls = list(tower(ctx, "controls", []) or [])
+        if not controls:
+            return
+        client = ctx.client("controltower")
+        tree = ou_tree(ctx)
+        tasks = []
+        for path in register_ous(ctx):
+            arn = tree[path]["Arn"]
+            enabled = {c["controlIdentifier"]: c for c in paginate(
+                client, "list_enabled_controls", "enabledControls", targetIdentifier=arn)}
+            for control in controls:
+                ident = control_arn(ctx, control)
+                status = (enabled.get(ident) or {}).get("statusSummary", {}).get("status")
+                if status == "SUCCEEDED":
+                    ctx.clear_operation(f"control:{control}@{path}")
+                else:
+                    tasks.append((f"control:{control}@{path}",
+                                  {"control": ident, "target": arn, "existing": enabled.get(ident)}))
+
+        def submit(task: dict[str, Any]) -> str | None:
+            existing = task["existing"]
+            if existing:
+                return existing.get("statusSummary", {}).get("lastOperationIdentifier")
+            try:
+                return client.enable_control(controlIdentifier=task["control"],
+                                             targetIdentifier=task["target"])["operationIdentifier"]
+            except Exception as exc:  # noqa: BLE001
+                if code_of(exc) == "ValidationException" and "already enabled" in str(exc):
+                    return None
+                raise
+
+        results = run_operations(ctx, tasks, submit=submit,
+                                 status=lambda op: op_status(ctx, "control", op),
+                                 what="enabling controls", interval=OP_POLL, timeout=LZ_TIMEOUT,
+                                 max_in_flight=MAX_IN_FLIGHT)
+        self._raise_failures(results, "enabling")
+
+    @staticmethod
+    def _raise_failures(results: dict[str, tuple[str, str | None]], what: str) -> None:
+        failed = {k: m for k, (s, m) in results.items() if s == "FAILED"}
+        if failed:
+            detail = "; ".join(f"{k.split(':', 1)[1]}: {m or 'no reason given'}"
+                               for k, m in failed.items())
+            raise RefusedError(f"{what} failed for {len(failed)} item(s): {detail}",
+                               "fix the cause, then run apply again; finished items are kept")
+
+
+STEP = ControlTowerStep()

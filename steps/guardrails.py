@@ -1,0 +1,622 @@
+"""guardrails: service control policies, centralized root access, and the
+per-account baseline (EBS encryption, S3 account public access block, IAM
+password policy, no default VPCs)."""
+from __future__ import annotations
+
+import difflib
+import json
+from typing import Any
+
+from bootstrap_tui.aws import refuse_root
+from bootstrap_tui.errors import RefusedError
+from bootstrap_tui.model import Check, Outcome, Plan, Scope, Severity, Step
+
+from steps import scp_policies as scp
+from steps._helpers2 import (
+    PREFIX, account_label, all_account_ids, call_or, canonical, error_code,
+    ensure_service_access, log_archive_account, parallel, pget,
+)
+
+ROOT_FEATURES = ("RootCredentialsManagement", "RootSessions")
+DEFAULT_PASSWORD_POLICY = {"min_length": 14, "require_symbols": True, "require_numbers": True,
+                           "require_uppercase": True, "require_lowercase": True,
+                           "reuse_prevention": 24, "max_age_days": 90, "allow_users_to_change": True}
+
+
+# ------------------------------------------------------------------ profile values
+
+def flag(ctx, name: str, default: bool = True) -> bool:
+    return bool(pget(ctx, f"guardrails.{name}", default))
+
+
+def password_policy(ctx) -> dict[str, Any]:
+    return {**DEFAULT_PASSWORD_POLICY, **(pget(ctx, "guardrails.password_policy", {}) or {})}
+
+
+def scp_ids(ctx) -> list[str]:
+    return list(pget(ctx, "guardrails.scps", []) or [])
+
+
+def allowed_regions(ctx) -> list[str]:
+    regions = list(pget(ctx, "guardrails.allowed_regions", []) or [])
+    return regions or list(dict.fromkeys([ctx.home_region, *ctx.governed_regions]))
+
+
+def log_buckets(ctx) -> tuple[str | None, list[str]]:
+    """The log archive bucket and its access-log bucket (Control Tower's or ours)."""
+    la = log_archive_account(ctx)
+    if not la:
+        return None, []
+    home = ctx.home_region
+    if ctx.profile.control_tower_enabled:
+        return f"aws-controltower-logs-{la}-{home}", [f"aws-controltower-s3-access-logs-{la}-{home}"]
+    return f"{PREFIX}-org-trail-{la}-{home}", [f"{PREFIX}-access-logs-{la}-{home}"]
+
+
+def fill_values(ctx) -> scp.FillValues:
+    bucket, extra = log_buckets(ctx)
+    exempt: list[str] = []
+    if ctx.profile.control_tower_enabled:
+        exempt = ["AWSControlTowerExecution", "aws-controltower-*", "stacksets-exec-*"]
+    return scp.FillValues(allowed_regions=allowed_regions(ctx), automation_role=ctx.profile.automation_role,
+                          log_archive_bucket=bucket, extra_buckets=extra, extra_exempt_roles=exempt,
+                          home_region=ctx.home_region)
+
+
+def desired_bundles(ctx) -> list[dict[str, Any]]:
+    ids = scp_ids(ctx)
+    if not ids:
+        return []
+    if "protect-log-archive" in ids and not log_buckets(ctx)[0]:
+        raise RefusedError("the protect-log-archive SCP needs the Log Archive account",
+                           "run the accounts step first")
+    regions = list(dict.fromkeys([ctx.home_region, *ctx.governed_regions]))
+    targets_of = getattr(ctx.profile, "scp_targets", None)
+    targets = targets_of() if callable(targets_of) else {}
+    _, bundles = scp.build(ids, fill_values(ctx), regions, targets=targets)
+    return bundles
+
+
+def resolve_targets(ctx, root_id: str, paths: set[str]) -> dict[str, dict[str, str] | None]:
+    """OU path (or "Root") -> {"Id", "Name"} found live, None when it does not exist."""
+    org = ctx.client("organizations")
+    out: dict[str, dict[str, str] | None] = {}
+    cache: dict[str, list[dict[str, Any]]] = {}
+
+    def children(parent: str) -> list[dict[str, Any]]:
+        if parent not in cache:
+            cache[parent] = [ou for page in org.get_paginator("list_organizational_units_for_parent")
+                             .paginate(ParentId=parent) for ou in page["OrganizationalUnits"]]
+        return cache[parent]
+
+    for path in sorted(paths):
+        if path == "Root":
+            out[path] = {"Id": root_id, "Name": "Root"}
+            continue
+        parent, found = root_id, None
+        for part in path.split("/"):
+            found = next((ou for ou in children(parent) if ou["Name"] == part), None)
+            if found is None:
+                break
+            parent = found["Id"]
+        out[path] = {"Id": found["Id"], "Name": path} if found else None
+    return out
+
+
+def target_map(ctx, bundles: list[dict[str, Any]], root_id: str) -> dict[str, dict[str, str] | None]:
+    paths = {t for b in bundles for t in b.get("targets") or []}
+    if not paths:  # no explicit targets: every top-level OU
+        for bundle in bundles:
+            bundle["targets"] = [ou["Name"] for ou in top_level_ous(ctx, root_id)]
+        paths = {t for b in bundles for t in b["targets"]}
+    return resolve_targets(ctx, root_id, paths)
+
+
+# ------------------------------------------------------------------ organizations reads
+
+def org_root(ctx) -> dict[str, Any]:
+    return ctx.client("organizations").list_roots()["Roots"][0]
+
+
+def top_level_ous(ctx, root_id: str) -> list[dict[str, Any]]:
+    org = ctx.client("organizations")
+    return [ou for page in org.get_paginator("list_organizational_units_for_parent").paginate(ParentId=root_id)
+            for ou in page["OrganizationalUnits"]]
+
+
+def existing_scps(ctx) -> dict[str, dict[str, Any]]:
+    org = ctx.client("organizations")
+    return {p["Name"]: p for page in org.get_paginator("list_policies").paginate(Filter="SERVICE_CONTROL_POLICY")
+            for p in page["Policies"]}
+
+
+def policy_document(ctx, policy_id: str) -> dict[str, Any] | None:
+    content = ctx.client("organizations").describe_policy(PolicyId=policy_id)["Policy"]["Content"]
+    try:
+        return json.loads(content)
+    except ValueError:
+        return None
+
+
+def attached(ctx, target: str) -> list[dict[str, Any]]:
+    org = ctx.client("organizations")
+    return [p for page in org.get_paginator("list_policies_for_target").paginate(
+        TargetId=target, Filter="SERVICE_CONTROL_POLICY") for p in page["Policies"]]
+
+
+def diff(name: str, before: dict | None, after: dict) -> str:
+    old = canonical(before).splitlines() if before is not None else []
+    new = canonical(after).splitlines()
+    return "\n".join(difflib.unified_diff(old, new, f"{name} (in AWS)", f"{name} (planned)", lineterm=""))
+
+
+def root_features(ctx) -> set[str]:
+    try:
+        return set(ctx.client("iam").list_organizations_features().get("EnabledFeatures", []))
+    except Exception as exc:  # noqa: BLE001
+        if error_code(exc) in ("ServiceAccessNotEnabledException", "OrganizationNotFoundException"):
+            return set()
+        raise
+
+
+# ------------------------------------------------------------------ per-account reads
+
+def ebs_default(ctx, account: str, region: str) -> bool:
+    return bool(ctx.client("ec2", account=account, region=region).get_ebs_encryption_by_default()
+                .get("EbsEncryptionByDefault"))
+
+
+def account_pab(ctx, account: str) -> dict[str, bool] | None:
+    client = ctx.client("s3control", account=account)
+    return call_or(None, lambda: client.get_public_access_block(AccountId=account)["PublicAccessBlockConfiguration"],
+                   "NoSuchPublicAccessBlockConfiguration")
+
+
+PAB_KEYS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+
+
+def password_policy_gaps(current: dict[str, Any] | None, want: dict[str, Any]) -> list[str]:
+    if not current:
+        return ["no password policy"]
+    gaps = []
+    if current.get("MinimumPasswordLength", 0) < want["min_length"]:
+        gaps.append(f"minimum length {current.get('MinimumPasswordLength')} < {want['min_length']}")
+    if want.get("reuse_prevention") and current.get("PasswordReusePrevention", 0) < want["reuse_prevention"]:
+        gaps.append(f"reuse prevention {current.get('PasswordReusePrevention', 0)} < {want['reuse_prevention']}")
+    for key, field in (("require_symbols", "RequireSymbols"), ("require_numbers", "RequireNumbers"),
+                       ("require_uppercase", "RequireUppercaseCharacters"),
+                       ("require_lowercase", "RequireLowercaseCharacters")):
+        if want.get(key) and not current.get(field):
+            gaps.append(f"{field} is off")
+    max_age = want.get("max_age_days")
+    if max_age and (not current.get("ExpirePasswords") or current.get("MaxPasswordAge", 10**6) > max_age):
+        gaps.append(f"passwords do not expire within {max_age} days")
+    return gaps
+
+
+def get_password_policy(ctx, account: str) -> dict[str, Any] | None:
+    iam = ctx.client("iam", account=account)
+    return call_or(None, lambda: iam.get_account_password_policy()["PasswordPolicy"], "NoSuchEntity")
+
+
+def default_vpcs(ctx, account: str, region: str) -> list[dict[str, Any]]:
+    """Each default VPC with its subnets, internet gateways and network interfaces in use."""
+    ec2 = ctx.client("ec2", account=account, region=region)
+    out = []
+    for vpc in ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"]:
+        vpc_id = vpc["VpcId"]
+        vpc_filter = [{"Name": "vpc-id", "Values": [vpc_id]}]
+        subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=vpc_filter)["Subnets"]]
+        igws = [g["InternetGatewayId"] for g in ec2.describe_internet_gateways(
+            Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])["InternetGateways"]]
+        enis = [n["NetworkInterfaceId"] for n in ec2.describe_network_interfaces(Filters=vpc_filter)
+                ["NetworkInterfaces"]]
+        out.append({"vpc_id": vpc_id, "cidr": vpc.get("CidrBlock"), "subnets": subnets,
+                    "internet_gateways": igws, "network_interfaces": enis})
+    return out
+
+
+# ------------------------------------------------------------------ checks
+
+def gated(setting: str):
+    """A check that reports WARN (not FAIL) when the profile turns the setting off."""
+    def wrap(fn):
+        def run(ctx, account, region):
+            if not flag(ctx, setting):
+                return Outcome.warn(f"turned off in the profile (guardrails.{setting}: false)",
+                                    profile_setting=f"guardrails.{setting}")
+            return fn(ctx, account, region)
+        run.__name__ = fn.__name__
+        return run
+    return wrap
+
+
+def check_scps(ctx, account, region) -> Outcome:
+    bundles = desired_bundles(ctx)
+    if not bundles:
+        return Outcome.ok("the profile lists no SCPs", policies=[])
+    existing = existing_scps(ctx)
+    root = org_root(ctx)
+    resolved = target_map(ctx, bundles, root["Id"])
+    problems = []
+    for bundle in bundles:
+        found = existing.get(bundle["name"])
+        if not found:
+            problems.append(f"{bundle['name']} missing")
+            continue
+        if policy_document(ctx, found["Id"]) != bundle["document"]:
+            problems.append(f"{bundle['name']} differs from the reviewed policy")
+    names_at: dict[str, set[str]] = {}
+    for path, target in resolved.items():
+        if target is None:
+            problems.append(f"OU {path} does not exist")
+            continue
+        names_at[path] = {p["Name"] for p in attached(ctx, target["Id"])}
+    for bundle in bundles:
+        for path in bundle["targets"]:
+            if path in names_at and bundle["name"] not in names_at[path]:
+                problems.append(f"{bundle['name']} not attached to {path}")
+    evidence = {"policies": {b["name"]: {"scps": b["ids"], "targets": b["targets"]} for b in bundles}}
+    if not resolved:
+        problems.append("no OU to attach to")
+    if problems:
+        return Outcome.fail("; ".join(problems), **evidence)
+    return Outcome.ok(f"{len(bundles)} guardrail SCP(s) current and attached to "
+                      f"{len(resolved)} target(s)", **evidence)
+
+
+@gated("root_access_management")
+def check_root_access(ctx, account, region) -> Outcome:
+    features = root_features(ctx)
+    missing = [f for f in ROOT_FEATURES if f not in features]
+    if missing:
+        return Outcome.fail(f"centralized root access not enabled: {', '.join(missing)}",
+                            enabled_features=sorted(features))
+    return Outcome.ok("root credentials management and root sessions are enabled",
+                      enabled_features=sorted(features))
+
+
+@gated("ebs_encryption")
+def check_ebs(ctx, account, region) -> Outcome:
+    if ebs_default(ctx, account, region):
+        return Outcome.ok("EBS encryption by default is on", EbsEncryptionByDefault=True)
+    return Outcome.fail("EBS encryption by default is off", EbsEncryptionByDefault=False)
+
+
+@gated("s3_public_access_block")
+def check_pab(ctx, account, region) -> Outcome:
+    config = account_pab(ctx, account)
+    if config and all(config.get(k) for k in PAB_KEYS):
+        return Outcome.ok("all four account-level S3 public access block settings are on", **config)
+    off = [k for k in PAB_KEYS if not (config or {}).get(k)]
+    return Outcome.fail(f"account-level S3 public access block incomplete: {', '.join(off)} off",
+                        **(config or {"configured": False}))
+
+
+def check_password_policy(ctx, account, region) -> Outcome:
+    current = get_password_policy(ctx, account)
+    gaps = password_policy_gaps(current, password_policy(ctx))
+    evidence = {k: v for k, v in (current or {}).items()
+                if k in ("MinimumPasswordLength", "PasswordReusePrevention", "MaxPasswordAge",
+                         "RequireSymbols", "RequireNumbers", "RequireUppercaseCharacters",
+                         "RequireLowercaseCharacters", "ExpirePasswords")}
+    if gaps:
+        return Outcome.fail("; ".join(gaps), **evidence)
+    return Outcome.ok("the IAM password policy meets the profile", **evidence)
+
+
+@gated("remove_default_vpcs")
+def check_default_vpc(ctx, account, region) -> Outcome:
+    vpcs = default_vpcs(ctx, account, region)
+    if not vpcs:
+        return Outcome.ok("no default VPC", default_vpcs=0)
+    busy = [v["vpc_id"] for v in vpcs if v["network_interfaces"]]
+    evidence = {"default_vpcs": [v["vpc_id"] for v in vpcs], "in_use": busy}
+    if busy and len(busy) == len(vpcs):
+        return Outcome.warn("the default VPC has network interfaces in use; move the workloads, "
+                            "then delete it", **evidence)
+    return Outcome.fail("a default VPC exists", **evidence)
+
+
+CHECKS = (
+    Check("guardrails.scps-attached", "Guardrail SCPs are current and attached to every top-level OU",
+          Severity.HIGH, Scope.MANAGEMENT, check_scps,
+          "Run `bootstrap-tui apply --step guardrails`; review the diff in the plan. Never edit the "
+          "bootstrap-guardrails-* policies by hand: change profiles/scps instead.",
+          {"soc2": ["CC6.1", "CC6.6", "CC8.1"], "iso27001-2022": ["A.5.15", "A.8.9", "A.5.23"],
+           "pci-dss-4.0": ["1.2.1", "7.2.1"], "aws-ssb": ["ACCT.02"]},
+          prowler="organizations_scp_check_deny_regions"),
+    Check("guardrails.root-access-centralized", "Centralized root access is enabled for member accounts",
+          Severity.HIGH, Scope.MANAGEMENT, check_root_access,
+          "In the management account: enable trusted access for iam.amazonaws.com, then IAM > Root "
+          "access management > Enable (root credentials management and privileged root actions); "
+          "API: iam EnableOrganizationsRootCredentialsManagement and EnableOrganizationsRootSessions.",
+          {"cis-aws-3.0": ["1.7"], "soc2": ["CC6.1", "CC6.2"], "iso27001-2022": ["A.8.2", "A.5.18"],
+           "pci-dss-4.0": ["8.2.2", "7.2.1"], "aws-ssb": ["ACCT.02"]},
+          prowler="iam_root_credentials_management_enabled"),
+    Check("guardrails.ebs-default-encryption", "EBS encryption by default is enabled",
+          Severity.HIGH, Scope.ACCOUNT_REGION, check_ebs,
+          "aws ec2 enable-ebs-encryption-by-default --region <region> in each account; existing "
+          "unencrypted volumes must be copied to encrypted ones.",
+          {"cis-aws-3.0": ["2.2.1"], "soc2": ["CC6.1", "CC6.7"], "iso27001-2022": ["A.8.24"],
+           "pci-dss-4.0": ["3.5.1"], "aws-ssb": ["WKLD.08"]},
+          prowler="ec2_ebs_default_encryption"),
+    Check("guardrails.s3-account-public-access-block", "S3 Block Public Access is on at account level",
+          Severity.HIGH, Scope.ACCOUNT, check_pab,
+          "aws s3control put-public-access-block --account-id <id> --public-access-block-configuration "
+          "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true",
+          {"cis-aws-3.0": ["2.1.4"], "soc2": ["CC6.1", "CC6.6"], "iso27001-2022": ["A.8.3", "A.8.12"],
+           "pci-dss-4.0": ["1.3.1", "1.4.1"], "aws-ssb": ["ACCT.08"]},
+          prowler="s3_account_level_public_access_blocks"),
+    Check("guardrails.password-policy", "IAM password policy meets CIS (length 14, reuse 24)",
+          Severity.MEDIUM, Scope.ACCOUNT, check_password_policy,
+          "aws iam update-account-password-policy --minimum-password-length 14 --password-reuse-prevention 24 "
+          "--require-symbols --require-numbers --require-uppercase-characters --require-lowercase-characters "
+          "--max-password-age 90 --allow-users-to-change-password",
+          {"cis-aws-3.0": ["1.8", "1.9"], "soc2": ["CC6.1"], "iso27001-2022": ["A.5.17"],
+           "pci-dss-4.0": ["8.3.6", "8.3.7", "8.3.9"], "aws-ssb": ["ACCT.06"]},
+          prowler="iam_password_policy_minimum_length_14"),
+    Check("guardrails.no-default-vpc", "No default VPC in governed regions",
+          Severity.LOW, Scope.ACCOUNT_REGION, check_default_vpc,
+          "Delete the default VPC (detach and delete its internet gateway, delete its subnets, then the "
+          "VPC) once nothing uses it; create purpose-built VPCs instead.",
+          {"soc2": ["CC6.6"], "iso27001-2022": ["A.8.20", "A.8.22"], "pci-dss-4.0": ["1.2.1", "2.2.4"],
+           "aws-ssb": ["ACCT.09"]}),
+)
+
+
+# ------------------------------------------------------------------ the step
+
+class GuardrailsStep(Step):
+    id = "guardrails"
+    title = "Guardrails: SCPs and account baseline"
+    summary = ("Service control policies on every top-level OU, centralized root access, and in every "
+               "account: EBS encryption by default, S3 Block Public Access, a CIS password policy and "
+               "no default VPCs.")
+    requires = ("organization", "accounts")
+    checks = CHECKS
+
+    # ---------------------------------------------------------- plan
+    def plan(self, ctx) -> Plan:
+        plan = Plan(self.id)
+        self._plan_scps(ctx, plan)
+        if flag(ctx, "root_access_management"):
+            features = root_features(ctx)
+            for feature in ROOT_FEATURES:
+                if feature not in features:
+                    plan.add("enable", "centralized root access", feature,
+                             detail="iam Enable" + ("OrganizationsRootCredentialsManagement"
+                                                    if feature == "RootCredentialsManagement"
+                                                    else "OrganizationsRootSessions"),
+                             data={"kind": "root-feature", "feature": feature})
+        accounts = all_account_ids(ctx)
+        regions = ctx.governed_regions
+        results = parallel([(a, r) for a in accounts for r in regions],
+                           lambda ar: self._plan_region(ctx, *ar))
+        results += parallel(accounts, lambda a: self._plan_account(ctx, a))
+        for changes, notes in results:
+            plan.changes.extend(changes)
+            plan.notes.extend(notes)
+        return plan
+
+    def _plan_scps(self, ctx, plan: Plan) -> None:
+        bundles = desired_bundles(ctx)
+        if not bundles:
+            plan.notes.append("The profile lists no SCPs (guardrails.scps).")
+            return
+        plan.notes.append(
+            "SCPs are attached to OUs (by default every top-level OU), never to the management account: "
+            "SCPs do not restrict the management account at all, so attaching there would only suggest a "
+            "protection that does not exist, and attaching to the Root would hit every member account at "
+            "once, including ones not yet placed in an OU. Per-OU attachment keeps that choice explicit.")
+        root = org_root(ctx)
+        if not any(t["Type"] == "SERVICE_CONTROL_POLICY" and t["Status"] == "ENABLED"
+                   for t in root.get("PolicyTypes", [])):
+            plan.add("enable", "policy type", "SERVICE_CONTROL_POLICY", detail="on the organization root",
+                     data={"kind": "policy-type", "root": root["Id"]})
+        existing = existing_scps(ctx)
+        for bundle in bundles:
+            name = bundle["name"]
+            found = existing.get(name)
+            current = policy_document(ctx, found["Id"]) if found else None
+            if current == bundle["document"]:
+                continue
+            text = diff(name, current, bundle["document"])
+            plan.notes.append(f"SCP {name} ({', '.join(bundle['ids'])}):\n{text}")
+            plan.add("update" if found else "create", "SCP", name, detail=" + ".join(bundle["ids"]),
+                     data={"kind": "scp", "bundle": bundle, "policy_id": found["Id"] if found else None,
+                           "diff": text})
+        wanted = {b["name"] for b in bundles}
+        for name, found in existing.items():
+            if name.startswith(scp.POLICY_NAME_PREFIX) and name not in wanted:
+                plan.add("delete", "SCP", name, detail="no longer in the profile; detach everywhere and delete",
+                         destructive=True, data={"kind": "scp-delete", "policy_id": found["Id"]})
+        resolved = target_map(ctx, bundles, root["Id"])
+        if "Root" in resolved:
+            plan.notes.append("The profile attaches some SCPs to the Root: they then reach every member "
+                              "account, including accounts not yet placed in an OU (never the management "
+                              "account, which SCPs do not restrict).")
+        current_at: dict[str, list[dict[str, Any]]] = {}
+        for path, target in resolved.items():
+            if target is None:
+                plan.notes.append(f"OU {path} does not exist yet (the organization step creates it); "
+                                  "its SCPs are attached once it exists.")
+                continue
+            current_at[path] = attached(ctx, target["Id"])
+        for path, current in current_at.items():
+            target = resolved[path]
+            names = {p["Name"] for p in current}
+            missing = [b["name"] for b in bundles if path in b["targets"] and b["name"] not in names]
+            if len(current) + len(missing) > scp.MAX_SCPS_PER_TARGET:
+                raise RefusedError(
+                    f"{path} already has {len(current)} SCPs; adding {len(missing)} more exceeds "
+                    f"the Organizations limit of {scp.MAX_SCPS_PER_TARGET}",
+                    "detach SCPs you no longer need from it, then plan again")
+            for name in missing:
+                plan.add("attach", "SCP", name, detail=f"to {path} ({target['Id']})",
+                         data={"kind": "scp-attach", "name": name, "target": target["Id"]})
+
+    def _plan_region(self, ctx, account: str, region: str) -> tuple[list, list]:
+        from bootstrap_tui.model import Change
+
+        changes, notes = [], []
+        label = account_label(ctx, account)
+        if flag(ctx, "ebs_encryption") and not ebs_default(ctx, account, region):
+            changes.append(Change("enable", "EBS encryption by default", label, account=account, region=region,
+                                  detail="ec2 EnableEbsEncryptionByDefault",
+                                  data={"kind": "ebs", "account": account, "region": region}))
+        if flag(ctx, "remove_default_vpcs"):
+            for vpc in default_vpcs(ctx, account, region):
+                if vpc["network_interfaces"]:
+                    notes.append(
+                        f"Default VPC {vpc['vpc_id']} in {label} {region} is kept: "
+                        f"{len(vpc['network_interfaces'])} network interface(s) in use. Move those "
+                        "resources first; this tool never deletes a VPC that is in use.")
+                    continue
+                detail = (f"{vpc['vpc_id']} {vpc['cidr']}: internet gateway(s) "
+                          f"{', '.join(vpc['internet_gateways']) or 'none'}; subnets "
+                          f"{', '.join(vpc['subnets']) or 'none'}")
+                changes.append(Change("delete", "default VPC", vpc["vpc_id"], account=account, region=region,
+                                      detail=detail, destructive=True,
+                                      data={"kind": "default-vpc", "account": account, "region": region,
+                                            "vpc": vpc}))
+        return changes, notes
+
+    def _plan_account(self, ctx, account: str) -> tuple[list, list]:
+        from bootstrap_tui.model import Change
+
+        changes = []
+        label = account_label(ctx, account)
+        if flag(ctx, "s3_public_access_block"):
+            config = account_pab(ctx, account)
+            if not (config and all(config.get(k) for k in PAB_KEYS)):
+                changes.append(Change("enable", "S3 account public access block", label, account=account,
+                                      detail="s3control PutPublicAccessBlock (all four settings)",
+                                      data={"kind": "pab", "account": account}))
+        if pget(ctx, "guardrails.password_policy", DEFAULT_PASSWORD_POLICY) is not False:
+            gaps = password_policy_gaps(get_password_policy(ctx, account), password_policy(ctx))
+            if gaps:
+                changes.append(Change("set", "IAM password policy", label, account=account,
+                                      detail="; ".join(gaps), data={"kind": "password", "account": account}))
+        return changes, []
+
+    # ---------------------------------------------------------- apply
+    def apply(self, ctx, plan: Plan) -> None:
+        refuse_root(ctx.identity)
+        org = ctx.client("organizations")
+        kinds = [c.data.get("kind") for c in plan.changes]
+        by_name: dict[str, str] = {}
+        for change in plan.changes:
+            kind = change.data.get("kind")
+            if kind == "policy-type":
+                try:
+                    org.enable_policy_type(RootId=change.data["root"], PolicyType="SERVICE_CONTROL_POLICY")
+                except Exception as exc:  # noqa: BLE001
+                    if error_code(exc) != "PolicyTypeAlreadyEnabledException":
+                        raise
+            elif kind == "scp":
+                by_name[change.name] = self._put_scp(ctx, change.data)
+            elif kind == "scp-delete":
+                self._delete_scp(ctx, change.data["policy_id"])
+        if "scp-attach" in kinds:
+            existing = {n: p["Id"] for n, p in existing_scps(ctx).items()}
+            for change in plan.changes:
+                if change.data.get("kind") != "scp-attach":
+                    continue
+                ctx.progress(f"attach {change.name} {change.detail}")
+                try:
+                    org.attach_policy(PolicyId=by_name.get(change.name) or existing[change.name],
+                                      TargetId=change.data["target"])
+                except Exception as exc:  # noqa: BLE001
+                    if error_code(exc) != "DuplicatePolicyAttachmentException":
+                        raise
+        if "root-feature" in kinds:
+            ensure_service_access(ctx, "iam.amazonaws.com")
+            iam = ctx.client("iam")
+            for change in plan.changes:
+                if change.data.get("kind") == "root-feature":
+                    if change.data["feature"] == "RootCredentialsManagement":
+                        iam.enable_organizations_root_credentials_management()
+                    else:
+                        iam.enable_organizations_root_sessions()
+        work = [c for c in plan.changes if c.data.get("kind") in ("ebs", "pab", "password", "default-vpc")]
+        total = len(work)
+        done = [0]
+
+        def run(change) -> None:
+            self._apply_account_change(ctx, change)
+            done[0] += 1
+            ctx.progress(f"{change.action} {change.resource} {change.name}", done[0], total)
+
+        parallel(work, run)
+
+    def _put_scp(self, ctx, data: dict[str, Any]) -> str:
+        org = ctx.client("organizations")
+        bundle = data["bundle"]
+        content = scp.minify(bundle["document"])
+        description = ("bootstrap-tui guardrails: " + ", ".join(bundle["ids"]))[:512]
+        policy_id = data.get("policy_id")
+        if not policy_id:
+            found = existing_scps(ctx).get(bundle["name"])
+            policy_id = found["Id"] if found else None
+        if policy_id:
+            org.update_policy(PolicyId=policy_id, Content=content, Description=description)
+            return policy_id
+        return org.create_policy(Name=bundle["name"], Description=description, Content=content,
+                                 Type="SERVICE_CONTROL_POLICY")["Policy"]["PolicySummary"]["Id"]
+
+    def _delete_scp(self, ctx, policy_id: str) -> None:
+        org = ctx.client("organizations")
+        targets = [t for page in org.get_paginator("list_targets_for_policy").paginate(PolicyId=policy_id)
+                   for t in page["Targets"]]
+        for target in targets:
+            org.detach_policy(PolicyId=policy_id, TargetId=target["TargetId"])
+        org.delete_policy(PolicyId=policy_id)
+
+    def _apply_account_change(self, ctx, change) -> None:
+        data = change.data
+        kind, account = data["kind"], data["account"]
+        if kind == "ebs":
+            ctx.client("ec2", account=account, region=data["region"]).enable_ebs_encryption_by_default()
+        elif kind == "pab":
+            ctx.client("s3control", account=account).put_public_access_block(
+                AccountId=account, PublicAccessBlockConfiguration={k: True for k in PAB_KEYS})
+        elif kind == "password":
+            want = password_policy(ctx)
+            params: dict[str, Any] = {
+                "MinimumPasswordLength": int(want["min_length"]),
+                "RequireSymbols": bool(want["require_symbols"]),
+                "RequireNumbers": bool(want["require_numbers"]),
+                "RequireUppercaseCharacters": bool(want["require_uppercase"]),
+                "RequireLowercaseCharacters": bool(want["require_lowercase"]),
+                "AllowUsersToChangePassword": bool(want.get("allow_users_to_change", True)),
+            }
+            if want.get("max_age_days"):
+                params["MaxPasswordAge"] = int(want["max_age_days"])
+            if want.get("reuse_prevention"):
+                params["PasswordReusePrevention"] = int(want["reuse_prevention"])
+            ctx.client("iam", account=account).update_account_password_policy(**params)
+        elif kind == "default-vpc":
+            self._delete_default_vpc(ctx, account, data["region"], data["vpc"]["vpc_id"])
+
+    def _delete_default_vpc(self, ctx, account: str, region: str, vpc_id: str) -> None:
+        """Re-read right before deleting: refuse if anything started using the VPC meanwhile."""
+        current = {v["vpc_id"]: v for v in default_vpcs(ctx, account, region)}
+        vpc = current.get(vpc_id)
+        if vpc is None:
+            return  # already gone
+        if vpc["network_interfaces"]:
+            raise RefusedError(f"default VPC {vpc_id} in {account} {region} now has network interfaces in use",
+                               "it was not deleted; move those resources, then apply again")
+        ec2 = ctx.client("ec2", account=account, region=region)
+        for igw in vpc["internet_gateways"]:
+            call_or(None, lambda: ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=vpc_id),
+                    "Gateway.NotAttached")
+            call_or(None, lambda: ec2.delete_internet_gateway(InternetGatewayId=igw),
+                    "InvalidInternetGatewayID.NotFound")
+        for subnet in vpc["subnets"]:
+            call_or(None, lambda: ec2.delete_subnet(SubnetId=subnet), "InvalidSubnetID.NotFound")
+        call_or(None, lambda: ec2.delete_vpc(VpcId=vpc_id), "InvalidVpcID.NotFound")
+
+
+STEP = GuardrailsStep()

@@ -1,0 +1,692 @@
+"""log-archive: the organization CloudTrail trail and its immutable log bucket.
+
+With Control Tower the landing zone owns the trail and buckets: this step only
+verifies them. Without Control Tower it builds them: a KMS key with rotation
+in the Log Archive account, an access-log bucket, an Object Lock (COMPLIANCE)
+trail bucket with SSE-KMS, TLS-only and CloudTrail-write policy, lifecycle
+and access logging, and the multi-region organization trail in the
+management account.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from bootstrap_tui.aws import refuse_root
+from bootstrap_tui.errors import RefusedError
+from bootstrap_tui.model import Check, Outcome, Plan, Scope, Severity, Step
+
+from steps._helpers2 import (
+    CT_TRAIL_NAME, KMS_ALIAS, PREFIX, PURPOSE_TAG, TRAIL_NAME, call_or, ensure_service_access,
+    error_code, log_archive_account, org_id, parse_policy, pget, statements,
+)
+
+PAB = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+       "RestrictPublicBuckets": True}
+
+
+@dataclass
+class Names:
+    management: str
+    log_archive: str
+    org_id: str
+    region: str
+    trail_name: str
+    trail_bucket: str
+    access_bucket: str
+    control_tower: bool
+
+    @property
+    def trail_arn(self) -> str:
+        return f"arn:aws:cloudtrail:{self.region}:{self.management}:trail/{self.trail_name}"
+
+
+def names(ctx) -> Names:
+    la = log_archive_account(ctx)
+    if not la:
+        raise RefusedError("the Log Archive account was not found in the organization",
+                           "run the accounts step first (bootstrap-tui apply --step accounts --yes)")
+    oid = org_id(ctx)
+    if not oid:
+        raise RefusedError("there is no organization yet", "run the organization step first")
+    home = ctx.home_region
+    ct = bool(ctx.profile.control_tower_enabled)
+    if ct:
+        return Names(ctx.management_account_id, la, oid, home, CT_TRAIL_NAME,
+                     f"aws-controltower-logs-{la}-{home}", f"aws-controltower-s3-access-logs-{la}-{home}", True)
+    return Names(ctx.management_account_id, la, oid, home, TRAIL_NAME,
+                 f"{PREFIX}-org-trail-{la}-{home}", f"{PREFIX}-access-logs-{la}-{home}", False)
+
+
+def retention(ctx) -> dict[str, int]:
+    return {"retention_days": int(pget(ctx, "log_archive.retention_days", 365)),
+            "object_lock_days": int(pget(ctx, "log_archive.object_lock_days", 365)),
+            "glacier_days": int(pget(ctx, "log_archive.transition_to_glacier_days", 90))}
+
+
+# ------------------------------------------------------------------ documents
+
+def key_policy(n: Names) -> dict[str, Any]:
+    trail_context = f"arn:aws:cloudtrail:*:{n.management}:trail/*"
+    return {"Version": "2012-10-17", "Id": f"{PREFIX}-org-trail-key", "Statement": [
+        {"Sid": "EnableLogArchiveAccountAdministration", "Effect": "Allow",
+         "Principal": {"AWS": f"arn:aws:iam::{n.log_archive}:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Sid": "AllowCloudTrailToEncryptLogs", "Effect": "Allow",
+         "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:GenerateDataKey*", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:SourceArn": n.trail_arn},
+                       "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trail_context}}},
+        {"Sid": "AllowCloudTrailToDescribeKey", "Effect": "Allow",
+         "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:DescribeKey", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:SourceArn": n.trail_arn}}},
+        {"Sid": "AllowLogArchiveReadersToDecrypt", "Effect": "Allow", "Principal": {"AWS": "*"},
+         "Action": ["kms:Decrypt", "kms:ReEncryptFrom"], "Resource": "*",
+         "Condition": {"StringEquals": {"kms:CallerAccount": n.log_archive},
+                       "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trail_context}}},
+        {"Sid": "AllowConfigDeliveryFromTheOrganization", "Effect": "Allow",
+         "Principal": {"Service": "config.amazonaws.com"}, "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+         "Resource": "*", "Condition": {"StringEquals": {"aws:SourceOrgID": n.org_id}}},
+    ]}
+
+
+def tls_only(bucket: str) -> dict[str, Any]:
+    return {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+            "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+
+
+def trail_bucket_policy(n: Names) -> dict[str, Any]:
+    arn = f"arn:aws:s3:::{n.trail_bucket}"
+    return {"Version": "2012-10-17", "Statement": [
+        tls_only(n.trail_bucket),
+        {"Sid": "AWSCloudTrailAclCheck", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": "s3:GetBucketAcl", "Resource": arn,
+         "Condition": {"StringEquals": {"aws:SourceArn": n.trail_arn}}},
+        {"Sid": "AWSCloudTrailWrite", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": "s3:PutObject",
+         "Resource": [f"{arn}/AWSLogs/{n.management}/*", f"{arn}/AWSLogs/{n.org_id}/*"],
+         "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
+                                        "aws:SourceArn": n.trail_arn}}},
+        {"Sid": "AWSConfigBucketPermissionsCheck", "Effect": "Allow",
+         "Principal": {"Service": "config.amazonaws.com"}, "Action": ["s3:GetBucketAcl", "s3:ListBucket"],
+         "Resource": arn, "Condition": {"StringEquals": {"aws:SourceOrgID": n.org_id}}},
+        {"Sid": "AWSConfigBucketDelivery", "Effect": "Allow", "Principal": {"Service": "config.amazonaws.com"},
+         "Action": "s3:PutObject", "Resource": f"{arn}/AWSLogs/*/Config/*",
+         "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
+                                        "aws:SourceOrgID": n.org_id}}},
+    ]}
+
+
+def access_bucket_policy(n: Names) -> dict[str, Any]:
+    # (the logging statement comes first: moto's PutBucketLogging permission probe stops at the
+    # first matching statement and crashes on a "*" principal before it)
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "S3ServerAccessLogsPolicy", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
+         "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{n.access_bucket}/*",
+         "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{n.trail_bucket}"},
+                       "StringEquals": {"aws:SourceAccount": n.log_archive}}},
+        tls_only(n.access_bucket),
+    ]}
+
+
+def trail_lifecycle(r: dict[str, int]) -> dict[str, Any]:
+    return {"Rules": [{
+        "ID": "archive-then-expire", "Status": "Enabled", "Filter": {"Prefix": ""},
+        "Transitions": [{"Days": r["glacier_days"], "StorageClass": "GLACIER"}],
+        "Expiration": {"Days": r["retention_days"]},
+        "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+    }]}
+
+
+def access_lifecycle(r: dict[str, int]) -> dict[str, Any]:
+    return {"Rules": [{
+        "ID": "expire-access-logs", "Status": "Enabled", "Filter": {"Prefix": ""},
+        "Expiration": {"Days": r["retention_days"]},
+        "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+    }]}
+
+
+def lifecycle_summary(rules: list[dict[str, Any]]) -> list[tuple]:
+    out = []
+    for rule in rules:
+        if rule.get("Status") != "Enabled":
+            continue
+        transitions = tuple(sorted((t.get("Days"), t.get("StorageClass")) for t in rule.get("Transitions", [])))
+        out.append((transitions, (rule.get("Expiration") or {}).get("Days")))
+    return sorted(out, key=repr)
+
+
+# ------------------------------------------------------------------ reads
+
+def find_key(ctx, n: Names) -> dict[str, Any] | None:
+    kms = ctx.client("kms", account=n.log_archive, region=n.region)
+    meta = call_or(None, lambda: kms.describe_key(KeyId=KMS_ALIAS)["KeyMetadata"], "NotFoundException")
+    if meta and meta.get("KeyState") == "PendingDeletion":
+        return {**meta, "pending_deletion": True}
+    return meta
+
+
+def key_problems(ctx, n: Names, meta: dict[str, Any] | None) -> list[str]:
+    if meta is None:
+        return ["missing"]
+    if meta.get("pending_deletion"):
+        return ["pending deletion: cancel it (kms CancelKeyDeletion) before applying"]
+    kms = ctx.client("kms", account=n.log_archive, region=n.region)
+    problems = []
+    if not kms.get_key_rotation_status(KeyId=meta["KeyId"]).get("KeyRotationEnabled"):
+        problems.append("rotation off")
+    current = parse_policy(kms.get_key_policy(KeyId=meta["KeyId"], PolicyName="default")["Policy"])
+    if current != key_policy(n):
+        problems.append("key policy differs")
+    if meta.get("KeyState") != "Enabled":
+        problems.append(f"state {meta.get('KeyState')}")
+    return problems
+
+
+def bucket_exists(ctx, n: Names, bucket: str) -> bool:
+    s3 = ctx.client("s3", account=n.log_archive, region=n.region)
+    try:
+        s3.head_bucket(Bucket=bucket)
+        return True
+    except Exception as exc:  # noqa: BLE001
+        if error_code(exc) in ("404", "NoSuchBucket", "NotFound"):
+            return False
+        raise
+
+
+def bucket_facts(ctx, n: Names, bucket: str) -> dict[str, Any] | None:
+    """The security-relevant settings of a bucket, None when it does not exist."""
+    if not bucket_exists(ctx, n, bucket):
+        return None
+    s3 = ctx.client("s3", account=n.log_archive, region=n.region)
+    facts: dict[str, Any] = {"name": bucket}
+    facts["versioning"] = s3.get_bucket_versioning(Bucket=bucket).get("Status")
+    facts["object_lock"] = call_or({}, lambda: s3.get_object_lock_configuration(Bucket=bucket)
+                                   ["ObjectLockConfiguration"], "ObjectLockConfigurationNotFoundError")
+    rules = call_or([], lambda: s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
+                    ["Rules"], "ServerSideEncryptionConfigurationNotFoundError")
+    facts["encryption"] = rules[0] if rules else {}
+    facts["public_access_block"] = call_or({}, lambda: s3.get_public_access_block(Bucket=bucket)
+                                           ["PublicAccessBlockConfiguration"], "NoSuchPublicAccessBlockConfiguration")
+    facts["policy"] = call_or(None, lambda: parse_policy(s3.get_bucket_policy(Bucket=bucket)["Policy"]),
+                              "NoSuchBucketPolicy")
+    facts["lifecycle"] = call_or([], lambda: s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"],
+                                 "NoSuchLifecycleConfiguration")
+    facts["logging"] = s3.get_bucket_logging(Bucket=bucket).get("LoggingEnabled") or {}
+    return facts
+
+
+def trail_bucket_problems(facts: dict[str, Any] | None, n: Names, r: dict[str, int],
+                          key_arn: str | None) -> list[str]:
+    if facts is None:
+        return ["missing"]
+    problems = []
+    if facts["versioning"] != "Enabled":
+        problems.append("versioning off")
+    lock = facts["object_lock"]
+    retention_rule = ((lock.get("Rule") or {}).get("DefaultRetention") or {})
+    if r["object_lock_days"] and (lock.get("ObjectLockEnabled") != "Enabled"
+                                  or retention_rule.get("Mode") != "COMPLIANCE"
+                                  or retention_rule.get("Days") != r["object_lock_days"]):
+        problems.append(f"Object Lock not COMPLIANCE {r['object_lock_days']} days")
+    sse = facts["encryption"].get("ApplyServerSideEncryptionByDefault") or {}
+    if sse.get("SSEAlgorithm") != "aws:kms" or (key_arn and sse.get("KMSMasterKeyID") != key_arn) \
+            or not facts["encryption"].get("BucketKeyEnabled"):
+        problems.append("default encryption not SSE-KMS with the trail key and bucket key")
+    if facts["public_access_block"] != PAB:
+        problems.append("public access block incomplete")
+    if facts["policy"] != trail_bucket_policy(n):
+        problems.append("bucket policy differs")
+    if lifecycle_summary(facts["lifecycle"]) != lifecycle_summary(trail_lifecycle(r)["Rules"]):
+        problems.append("lifecycle differs")
+    if facts["logging"].get("TargetBucket") != n.access_bucket:
+        problems.append("access logging off")
+    return problems
+
+
+def access_bucket_problems(facts: dict[str, Any] | None, n: Names, r: dict[str, int]) -> list[str]:
+    if facts is None:
+        return ["missing"]
+    problems = []
+    if facts["versioning"] != "Enabled":
+        problems.append("versioning off")
+    sse = facts["encryption"].get("ApplyServerSideEncryptionByDefault") or {}
+    if sse.get("SSEAlgorithm") != "AES256":
+        problems.append("default encryption not SSE-S3 (server access logs require it)")
+    if facts["public_access_block"] != PAB:
+        problems.append("public access block incomplete")
+    if facts["policy"] != access_bucket_policy(n):
+        problems.append("bucket policy differs")
+    if lifecycle_summary(facts["lifecycle"]) != lifecycle_summary(access_lifecycle(r)["Rules"]):
+        problems.append("lifecycle differs")
+    return problems
+
+
+def find_trail(ctx, name: str | None = None) -> dict[str, Any] | None:
+    """The organization trail (by name, else any organization trail) in the management account."""
+    ct = ctx.client("cloudtrail", region=ctx.home_region)
+    trails = ct.describe_trails(includeShadowTrails=True)["trailList"]
+    for trail in trails:
+        if name and trail.get("Name") == name:
+            return trail
+    if name is None:
+        org_trails = [t for t in trails if t.get("IsOrganizationTrail")]
+        for preferred in (TRAIL_NAME, CT_TRAIL_NAME):
+            for trail in org_trails:
+                if trail.get("Name") == preferred:
+                    return trail
+        return org_trails[0] if org_trails else None
+    return None
+
+
+def management_events_all(ctx, trail: dict[str, Any]) -> bool:
+    ct = ctx.client("cloudtrail", region=trail.get("HomeRegion") or ctx.home_region)
+    selectors = ct.get_event_selectors(TrailName=trail["TrailARN"])
+    for selector in selectors.get("EventSelectors") or []:
+        if selector.get("IncludeManagementEvents") and selector.get("ReadWriteType") == "All":
+            return True
+    for selector in selectors.get("AdvancedEventSelectors") or []:
+        fields = {f["Field"]: f.get("Equals", []) for f in selector.get("FieldSelectors", [])}
+        if fields.get("eventCategory") == ["Management"] and "readOnly" not in fields:
+            return True
+    return False
+
+
+def trail_logging(ctx, trail: dict[str, Any]) -> bool:
+    ct = ctx.client("cloudtrail", region=trail.get("HomeRegion") or ctx.home_region)
+    return bool(ct.get_trail_status(Name=trail["TrailARN"]).get("IsLogging"))
+
+
+def trail_problems(ctx, trail: dict[str, Any] | None, n: Names, key_arn: str | None) -> list[str]:
+    if trail is None:
+        return ["missing"]
+    problems = []
+    if not trail.get("IsOrganizationTrail"):
+        problems.append("not an organization trail")
+    if not trail.get("IsMultiRegionTrail"):
+        problems.append("not multi-region")
+    if not trail.get("LogFileValidationEnabled"):
+        problems.append("log file validation off")
+    if trail.get("S3BucketName") != n.trail_bucket:
+        problems.append(f"delivers to {trail.get('S3BucketName')}")
+    if key_arn and trail.get("KmsKeyId") != key_arn:
+        problems.append("not encrypted with the trail key")
+    if not trail.get("IncludeGlobalServiceEvents", True):
+        problems.append("global service events excluded")
+    if not management_events_all(ctx, trail):
+        problems.append("management events (read and write) not selected")
+    if not trail_logging(ctx, trail):
+        problems.append("logging stopped")
+    return problems
+
+
+# ------------------------------------------------------------------ checks
+
+def _org_trail(ctx) -> tuple[dict[str, Any] | None, Names | None]:
+    try:
+        n = names(ctx)
+    except RefusedError:
+        n = None
+    return find_trail(ctx), n
+
+
+def check_trail_multi_region(ctx, account, region) -> Outcome:
+    trail, _ = _org_trail(ctx)
+    if trail is None:
+        return Outcome.fail("no organization trail in the management account")
+    logging = trail_logging(ctx, trail)
+    mgmt = management_events_all(ctx, trail)
+    evidence = {"trail": trail["Name"], "IsMultiRegionTrail": trail.get("IsMultiRegionTrail", False),
+                "IsOrganizationTrail": trail.get("IsOrganizationTrail", False), "IsLogging": logging,
+                "management_events_read_write": mgmt}
+    if trail.get("IsMultiRegionTrail") and logging and mgmt:
+        return Outcome.ok(f"organization trail {trail['Name']} is multi-region, logging, management events "
+                          "read and write", **evidence)
+    return Outcome.fail("the organization trail is not multi-region, not logging or misses management events",
+                        **evidence)
+
+
+def check_log_validation(ctx, account, region) -> Outcome:
+    trail, _ = _org_trail(ctx)
+    if trail is None:
+        return Outcome.fail("no organization trail in the management account")
+    on = bool(trail.get("LogFileValidationEnabled"))
+    return (Outcome.ok if on else Outcome.fail)(
+        f"log file validation is {'on' if on else 'off'} for {trail['Name']}",
+        trail=trail["Name"], LogFileValidationEnabled=on)
+
+
+def check_trail_kms(ctx, account, region) -> Outcome:
+    trail, _ = _org_trail(ctx)
+    if trail is None:
+        return Outcome.fail("no organization trail in the management account")
+    key = trail.get("KmsKeyId")
+    if key:
+        return Outcome.ok(f"{trail['Name']} encrypts logs with a KMS key", trail=trail["Name"], KmsKeyId=key)
+    return Outcome.fail(f"{trail['Name']} does not use SSE-KMS", trail=trail["Name"])
+
+
+def _key_client(ctx, key_arn: str):
+    parts = key_arn.split(":")
+    account, region = (parts[4], parts[3]) if key_arn.startswith("arn:") and len(parts) > 5 else (None, None)
+    return ctx.client("kms", account=account, region=region or ctx.home_region)
+
+
+def check_key_rotation(ctx, account, region) -> Outcome:
+    trail, _ = _org_trail(ctx)
+    if trail is None or not trail.get("KmsKeyId"):
+        return Outcome.fail("no KMS key protects the organization trail")
+    key = trail["KmsKeyId"]
+    status = _key_client(ctx, key).get_key_rotation_status(KeyId=key)
+    on = bool(status.get("KeyRotationEnabled"))
+    evidence = {"KmsKeyId": key, "KeyRotationEnabled": on}
+    if status.get("RotationPeriodInDays"):
+        evidence["RotationPeriodInDays"] = status["RotationPeriodInDays"]
+    return (Outcome.ok if on else Outcome.fail)(f"key rotation is {'on' if on else 'off'}", **evidence)
+
+
+def _trail_bucket(ctx) -> tuple[dict[str, Any] | None, Names | None, dict[str, Any] | None]:
+    trail, n = _org_trail(ctx)
+    if trail is None or n is None:
+        return trail, n, None
+    bucket = trail.get("S3BucketName")
+    n2 = Names(**{**n.__dict__, "trail_bucket": bucket})
+    return trail, n2, bucket_facts(ctx, n2, bucket)
+
+
+def check_bucket_logging(ctx, account, region) -> Outcome:
+    trail, n, facts = _trail_bucket(ctx)
+    if facts is None:
+        return Outcome.fail("the organization trail's bucket was not found in the Log Archive account",
+                            bucket=(trail or {}).get("S3BucketName"))
+    target = facts["logging"].get("TargetBucket")
+    if target:
+        return Outcome.ok(f"access logging of {facts['name']} goes to {target}", bucket=facts["name"],
+                          TargetBucket=target)
+    return Outcome.fail(f"server access logging is off on {facts['name']}", bucket=facts["name"])
+
+
+def _denies_insecure(policy: dict[str, Any] | None) -> bool:
+    for st in statements(policy):
+        cond = st.get("Condition", {})
+        secure = {k.lower(): v for k, v in (cond.get("Bool") or {}).items()}.get("aws:securetransport")
+        if st.get("Effect") == "Deny" and str(secure).lower() == "false" and st.get("Principal") in ("*", {"AWS": "*"}):
+            return True
+    return False
+
+
+def check_bucket_tls_not_public(ctx, account, region) -> Outcome:
+    trail, n, facts = _trail_bucket(ctx)
+    if facts is None:
+        return Outcome.fail("the organization trail's bucket was not found in the Log Archive account",
+                            bucket=(trail or {}).get("S3BucketName"))
+    tls = _denies_insecure(facts["policy"])
+    pab = facts["public_access_block"] == PAB
+    public_grants = [st.get("Sid") for st in statements(facts["policy"])
+                     if st.get("Effect") == "Allow" and st.get("Principal") in ("*", {"AWS": "*"})
+                     and not st.get("Condition")]
+    evidence = {"bucket": facts["name"], "denies_non_tls": tls, "public_access_block": facts["public_access_block"],
+                "unconditional_public_allows": public_grants}
+    if tls and pab and not public_grants:
+        return Outcome.ok("the log bucket is TLS-only and not public", **evidence)
+    return Outcome.fail("the log bucket " + ", ".join(
+        p for p, bad in (("accepts plain HTTP", not tls), ("lacks a full public access block", not pab),
+                         ("has public Allow statements", bool(public_grants))) if bad), **evidence)
+
+
+def check_object_lock(ctx, account, region) -> Outcome:
+    if ctx.profile.control_tower_enabled:
+        return Outcome.ok("not applicable: Control Tower owns the log bucket (its controls protect it)",
+                          applicable=False)
+    trail, n, facts = _trail_bucket(ctx)
+    if facts is None:
+        return Outcome.fail("the organization trail's bucket was not found")
+    lock = facts["object_lock"]
+    rule = (lock.get("Rule") or {}).get("DefaultRetention") or {}
+    days = retention(ctx)["object_lock_days"]
+    if not days:
+        return Outcome.warn("Object Lock is turned off in the profile (log_archive.object_lock_days: 0)",
+                            bucket=facts["name"], ObjectLockEnabled=lock.get("ObjectLockEnabled"))
+    evidence = {"bucket": facts["name"], "ObjectLockEnabled": lock.get("ObjectLockEnabled"),
+                "Mode": rule.get("Mode"), "Days": rule.get("Days"), "Versioning": facts["versioning"]}
+    if lock.get("ObjectLockEnabled") == "Enabled" and rule.get("Mode") == "COMPLIANCE" \
+            and (rule.get("Days") or 0) >= days:
+        return Outcome.ok(f"Object Lock COMPLIANCE, {rule.get('Days')} days", **evidence)
+    return Outcome.fail(f"Object Lock is not COMPLIANCE for at least {days} days", **evidence)
+
+
+FW_TRAIL = {"soc2": ["CC7.2", "CC7.3"], "iso27001-2022": ["A.8.15", "A.8.16"], "pci-dss-4.0": ["10.2.1"],
+            "aws-ssb": ["ACCT.07"]}
+CHECKS = (
+    Check("log-archive.trail-multi-region", "Organization CloudTrail is multi-region and logging",
+          Severity.CRITICAL, Scope.MANAGEMENT, check_trail_multi_region,
+          "Create (or fix) the organization trail: IsOrganizationTrail, IsMultiRegionTrail, management "
+          "events read+write, then cloudtrail StartLogging. Run `bootstrap-tui apply --step log-archive`.",
+          {**FW_TRAIL, "cis-aws-3.0": ["3.1"], "pci-dss-4.0": ["10.2.1", "10.2.1.2", "10.3.3"]},
+          prowler="cloudtrail_multi_region_enabled"),
+    Check("log-archive.log-file-validation", "CloudTrail log file validation is enabled",
+          Severity.HIGH, Scope.MANAGEMENT, check_log_validation,
+          "aws cloudtrail update-trail --name <trail> --enable-log-file-validation",
+          {"cis-aws-3.0": ["3.2"], "soc2": ["CC7.2"], "iso27001-2022": ["A.8.15", "A.5.28"],
+           "pci-dss-4.0": ["10.3.2", "10.3.4"], "aws-ssb": ["ACCT.07"]},
+          prowler="cloudtrail_log_file_validation_enabled"),
+    Check("log-archive.trail-kms", "CloudTrail logs are encrypted with a KMS key",
+          Severity.HIGH, Scope.MANAGEMENT, check_trail_kms,
+          "aws cloudtrail update-trail --name <trail> --kms-key-id <key arn> (the key policy must allow "
+          "cloudtrail.amazonaws.com kms:GenerateDataKey*).",
+          {"cis-aws-3.0": ["3.5"], "soc2": ["CC6.1", "CC6.7"], "iso27001-2022": ["A.8.24", "A.8.15"],
+           "pci-dss-4.0": ["10.3.2", "3.5.1"], "aws-ssb": ["ACCT.07"]},
+          prowler="cloudtrail_kms_encryption_enabled"),
+    Check("log-archive.key-rotation", "The trail's KMS key rotates automatically",
+          Severity.MEDIUM, Scope.MANAGEMENT, check_key_rotation,
+          "aws kms enable-key-rotation --key-id <key> (in the account that owns the key).",
+          {"cis-aws-3.0": ["3.6"], "soc2": ["CC6.1"], "iso27001-2022": ["A.8.24"],
+           "pci-dss-4.0": ["3.6.1", "3.7.4"]},
+          prowler="kms_cmk_rotation_enabled"),
+    Check("log-archive.bucket-access-logging", "Server access logging is on for the CloudTrail bucket",
+          Severity.MEDIUM, Scope.MANAGEMENT, check_bucket_logging,
+          "aws s3api put-bucket-logging --bucket <trail bucket> with a target bucket in the Log Archive "
+          "account whose policy allows logging.s3.amazonaws.com.",
+          {"cis-aws-3.0": ["3.4"], "soc2": ["CC7.2"], "iso27001-2022": ["A.8.15"], "pci-dss-4.0": ["10.2.1"],
+           "aws-ssb": ["ACCT.07"]},
+          prowler="cloudtrail_logs_s3_bucket_access_logging_enabled"),
+    Check("log-archive.bucket-tls-not-public", "The CloudTrail bucket is TLS-only and not public",
+          Severity.HIGH, Scope.MANAGEMENT, check_bucket_tls_not_public,
+          "Add a Deny for aws:SecureTransport=false to the bucket policy, turn on all four S3 Block Public "
+          "Access settings for the bucket, and remove public Allow statements.",
+          {"cis-aws-3.0": ["2.1.1", "2.1.4"], "soc2": ["CC6.1", "CC6.7"], "iso27001-2022": ["A.8.3", "A.8.24"],
+           "pci-dss-4.0": ["10.3.2", "4.2.1"], "aws-ssb": ["ACCT.07", "ACCT.08"]},
+          prowler="cloudtrail_logs_s3_bucket_is_not_publicly_accessible"),
+    Check("log-archive.object-lock", "The log bucket has Object Lock in COMPLIANCE mode",
+          Severity.HIGH, Scope.MANAGEMENT, check_object_lock,
+          "Object Lock needs versioning; put-object-lock-configuration with a COMPLIANCE default retention "
+          "of the profile's log_archive.object_lock_days.",
+          {"soc2": ["CC7.2", "A1.2"], "iso27001-2022": ["A.5.33", "A.8.15"], "pci-dss-4.0": ["10.3.2", "10.5.1"],
+           "aws-ssb": ["ACCT.07"]},
+          prowler="s3_bucket_object_lock"),
+)
+
+
+# ------------------------------------------------------------------ the step
+
+class LogArchiveStep(Step):
+    id = "log-archive"
+    title = "Log archive and organization trail"
+    summary = ("An organization-wide, multi-region CloudTrail trail delivering to an immutable, "
+               "encrypted bucket in the Log Archive account.")
+    requires = ("organization", "accounts", "control-tower")
+    checks = CHECKS
+
+    def plan(self, ctx) -> Plan:
+        plan = Plan(self.id)
+        n = names(ctx)
+        if n.control_tower:
+            self._plan_control_tower(ctx, plan, n)
+            return plan
+        r = retention(ctx)
+        if r["retention_days"] < r["object_lock_days"]:
+            plan.notes.append("log_archive.retention_days is shorter than object_lock_days: the lifecycle "
+                              "rule cannot remove locked objects before the lock ends.")
+        plan.notes.append(f"Trail bucket s3://{n.trail_bucket} and access-log bucket s3://{n.access_bucket} "
+                          f"live in the Log Archive account {n.log_archive}; the trail {n.trail_name} in the "
+                          "management account records every account and region of the organization.")
+        if not _trusted(ctx, "cloudtrail.amazonaws.com"):
+            plan.add("enable", "trusted access", "cloudtrail.amazonaws.com",
+                     detail="organizations EnableAWSServiceAccess (needed for an organization trail)")
+        meta = find_key(ctx, n)
+        problems = key_problems(ctx, n, meta)
+        if problems:
+            plan.add("create" if meta is None else "update", "KMS key", KMS_ALIAS, account=n.log_archive,
+                     region=n.region, detail="; ".join(problems) if meta else
+                     "symmetric key, rotation on, CloudTrail key policy")
+        key_arn = meta["Arn"] if meta and not meta.get("pending_deletion") else None
+        access = access_bucket_problems(bucket_facts(ctx, n, n.access_bucket), n, r)
+        if access:
+            plan.add("create" if access == ["missing"] else "update", "S3 bucket", n.access_bucket,
+                     account=n.log_archive, region=n.region,
+                     detail="access logs: " + ("SSE-S3, versioning, no public access, TLS-only"
+                                               if access == ["missing"] else "; ".join(access)))
+        trail_bucket = trail_bucket_problems(bucket_facts(ctx, n, n.trail_bucket), n, r, key_arn)
+        if trail_bucket:
+            plan.add("create" if trail_bucket == ["missing"] else "update", "S3 bucket", n.trail_bucket,
+                     account=n.log_archive, region=n.region,
+                     detail=(f"Object Lock COMPLIANCE {r['object_lock_days']} d (0 = off), SSE-KMS, Glacier after "
+                             f"{r['glacier_days']} d, expire after {r['retention_days']} d"
+                             if trail_bucket == ["missing"] else "; ".join(trail_bucket)))
+        trail = find_trail(ctx, n.trail_name)
+        problems = trail_problems(ctx, trail, n, key_arn) if trail else ["missing"]
+        if problems:
+            plan.add("create" if trail is None else "update", "CloudTrail trail", n.trail_name,
+                     region=n.region, detail="organization, multi-region, validation, KMS, management events"
+                     if trail is None else "; ".join(problems))
+        return plan
+
+    def _plan_control_tower(self, ctx, plan: Plan, n: Names) -> None:
+        plan.notes.append("Control Tower manages the organization trail and the logging buckets in the Log "
+                          "Archive account; this step changes nothing and verifies them.")
+        trail = find_trail(ctx)
+        if trail is None:
+            plan.notes.append("No organization trail was found. Check the landing zone's centralized logging "
+                              "setting (Control Tower > Landing zone settings) and repair the landing zone.")
+        else:
+            plan.notes.append(f"Organization trail {trail['Name']} delivers to s3://{trail.get('S3BucketName')}.")
+
+    def apply(self, ctx, plan: Plan) -> None:
+        refuse_root(ctx.identity)
+        n = names(ctx)
+        if n.control_tower:
+            return
+        r = retention(ctx)
+        ensure_service_access(ctx, "cloudtrail.amazonaws.com")
+        ctx.progress("KMS key", 1, 5)
+        key_arn = self._ensure_key(ctx, n)
+        ctx.progress("access-log bucket", 2, 5)
+        self._ensure_bucket(ctx, n, n.access_bucket, r, trail=False, key_arn=None)
+        ctx.progress("trail bucket", 3, 5)
+        self._ensure_bucket(ctx, n, n.trail_bucket, r, trail=True, key_arn=key_arn)
+        ctx.progress("organization trail", 4, 5)
+        self._ensure_trail(ctx, n, key_arn)
+        ctx.progress("done", 5, 5)
+
+    # ---------------------------------------------------------- ensure
+    def _ensure_key(self, ctx, n: Names) -> str:
+        kms = ctx.client("kms", account=n.log_archive, region=n.region)
+        meta = find_key(ctx, n)
+        policy = json.dumps(key_policy(n))
+        if meta and meta.get("pending_deletion"):
+            raise RefusedError(f"the trail key {KMS_ALIAS} is pending deletion",
+                               f"cancel it: aws kms cancel-key-deletion --key-id {meta['KeyId']} "
+                               f"(in account {n.log_archive}), then apply again")
+        if meta is None:
+            meta = kms.create_key(
+                Description="bootstrap-tui: encrypts the organization CloudTrail logs",
+                KeyUsage="ENCRYPT_DECRYPT", KeySpec="SYMMETRIC_DEFAULT", Policy=policy,
+                BypassPolicyLockoutSafetyCheck=False,
+                Tags=[{"TagKey": PURPOSE_TAG, "TagValue": "org-trail"}])["KeyMetadata"]
+            kms.create_alias(AliasName=KMS_ALIAS, TargetKeyId=meta["KeyId"])
+        else:
+            current = parse_policy(kms.get_key_policy(KeyId=meta["KeyId"], PolicyName="default")["Policy"])
+            if current != key_policy(n):
+                kms.put_key_policy(KeyId=meta["KeyId"], PolicyName="default", Policy=policy)
+            if meta.get("KeyState") == "Disabled":
+                kms.enable_key(KeyId=meta["KeyId"])
+        if not kms.get_key_rotation_status(KeyId=meta["KeyId"]).get("KeyRotationEnabled"):
+            kms.enable_key_rotation(KeyId=meta["KeyId"])
+        return meta["Arn"]
+
+    def _ensure_bucket(self, ctx, n: Names, bucket: str, r: dict[str, int], *, trail: bool,
+                       key_arn: str | None) -> None:
+        s3 = ctx.client("s3", account=n.log_archive, region=n.region)
+        facts = bucket_facts(ctx, n, bucket)
+        if facts is None:
+            params: dict[str, Any] = {"Bucket": bucket, "ObjectOwnership": "BucketOwnerEnforced"}
+            if trail and r["object_lock_days"]:
+                params["ObjectLockEnabledForBucket"] = True  # set at creation time
+            if n.region != "us-east-1":
+                params["CreateBucketConfiguration"] = {"LocationConstraint": n.region}
+            try:
+                s3.create_bucket(**params)
+            except Exception as exc:  # noqa: BLE001
+                if error_code(exc) != "BucketAlreadyOwnedByYou":
+                    raise
+            facts = bucket_facts(ctx, n, bucket) or {}
+        s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=PAB)
+        if facts.get("versioning") != "Enabled":
+            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        if trail:
+            s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [{
+                "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn},
+                "BucketKeyEnabled": True}]})
+            lock = facts.get("object_lock") or {}
+            rule = (lock.get("Rule") or {}).get("DefaultRetention") or {}
+            if r["object_lock_days"] and (rule.get("Mode") != "COMPLIANCE"
+                                          or rule.get("Days") != r["object_lock_days"]):
+                if rule.get("Mode") == "COMPLIANCE" and (rule.get("Days") or 0) > r["object_lock_days"]:
+                    raise RefusedError(
+                        f"{bucket} already has a longer COMPLIANCE retention ({rule.get('Days')} days)",
+                        "COMPLIANCE retention cannot be shortened; raise log_archive.object_lock_days")
+                s3.put_object_lock_configuration(Bucket=bucket, ObjectLockConfiguration={
+                    "ObjectLockEnabled": "Enabled",
+                    "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": r["object_lock_days"]}}})
+            policy, lifecycle = trail_bucket_policy(n), trail_lifecycle(r)
+        else:
+            s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [{
+                "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+            policy, lifecycle = access_bucket_policy(n), access_lifecycle(r)
+        if facts.get("policy") != policy:
+            s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+        if lifecycle_summary(facts.get("lifecycle") or []) != lifecycle_summary(lifecycle["Rules"]):
+            s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration=lifecycle)
+        if trail and (facts.get("logging") or {}).get("TargetBucket") != n.access_bucket:
+            s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={"LoggingEnabled": {
+                "TargetBucket": n.access_bucket, "TargetPrefix": f"{bucket}/"}})
+
+    def _ensure_trail(self, ctx, n: Names, key_arn: str) -> None:
+        ct = ctx.client("cloudtrail", region=n.region)
+        trail = find_trail(ctx, n.trail_name)
+        settings = {"S3BucketName": n.trail_bucket, "IncludeGlobalServiceEvents": True,
+                    "IsMultiRegionTrail": True, "EnableLogFileValidation": True, "KmsKeyId": key_arn,
+                    "IsOrganizationTrail": True}
+        if trail is None:
+            trail = ct.create_trail(Name=n.trail_name, TagsList=[{"Key": PURPOSE_TAG, "Value": "org-trail"}],
+                                    **settings)
+            trail = find_trail(ctx, n.trail_name) or {"TrailARN": trail["TrailARN"], "Name": n.trail_name}
+        elif [p for p in trail_problems(ctx, trail, n, key_arn)
+              if p not in ("logging stopped", "management events (read and write) not selected")]:
+            ct.update_trail(Name=n.trail_name, **settings)
+        if not management_events_all(ctx, trail):
+            ct.put_event_selectors(TrailName=n.trail_name, EventSelectors=[
+                {"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": []}])
+        if not trail_logging(ctx, trail):
+            ct.start_logging(Name=n.trail_name)
+
+
+def _trusted(ctx, principal: str) -> bool:
+    from steps._helpers2 import service_access_enabled
+
+    return service_access_enabled(ctx, principal)
+
+
+STEP = LogArchiveStep()

@@ -1,0 +1,661 @@
+"""security-services: GuardDuty, Security Hub, AWS Config, IAM Access Analyzer
+(all administered from the Audit account), a monthly budget, and the security
+alternate contact on every account."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bootstrap_tui.aws import refuse_root
+from bootstrap_tui.errors import RefusedError
+from bootstrap_tui.model import Change, Check, Field, Outcome, Plan, Scope, Severity, Step
+
+from steps._helpers2 import (
+    PREFIX, account_label, all_account_ids, audit_account, call_or, delegated_admins, ensure_delegated_admin,
+    ensure_service_access, error_code, log_archive_account, org_id, parallel, pget,
+)
+
+BUDGET_NAME = f"{PREFIX}-monthly-cost"
+ANALYZER_NAME = f"{PREFIX}-organization"
+AGGREGATOR_NAME = f"{PREFIX}-organization"
+AGGREGATOR_ROLE = f"{PREFIX}-config-aggregator"
+RECORDER_NAME = "default"
+CONFIG_SLR = "aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
+DEFAULT_STANDARDS = ("aws-foundational-security-best-practices/v/1.0.0",)
+
+
+def svc(ctx, name: str) -> dict[str, Any]:
+    return pget(ctx, f"security_services.{name}", {}) or {}
+
+
+def enabled(ctx, name: str) -> bool:
+    return bool(svc(ctx, name).get("enabled", name != "budget" or bool(svc(ctx, "budget"))))
+
+
+def gd_auto(ctx) -> str:
+    """GuardDuty AutoEnableOrganizationMembers: ALL (existing and new accounts) or NONE."""
+    return "ALL" if svc(ctx, "guardduty").get("auto_enable", True) else "NONE"
+
+
+def standard_arn(path: str, region: str) -> str:
+    return f"arn:aws:securityhub:{region}::standards/{path}"
+
+
+def standards(ctx) -> list[str]:
+    return list(svc(ctx, "securityhub").get("standards") or DEFAULT_STANDARDS)
+
+
+def need_audit(ctx) -> str:
+    audit = audit_account(ctx)
+    if not audit:
+        raise RefusedError("the Audit account was not found in the organization",
+                           "run the accounts step first (bootstrap-tui apply --step accounts --yes)")
+    return audit
+
+
+def config_bucket(ctx) -> str | None:
+    la = log_archive_account(ctx)
+    if not la:
+        return None
+    if ctx.profile.control_tower_enabled:
+        return f"aws-controltower-logs-{la}-{ctx.home_region}"
+    return f"{PREFIX}-org-trail-{la}-{ctx.home_region}"
+
+
+# ------------------------------------------------------------------ reads
+
+def gd_detector(ctx, account: str, region: str) -> dict[str, Any] | None:
+    gd = ctx.client("guardduty", account=account, region=region)
+    ids = gd.list_detectors().get("DetectorIds", [])
+    if not ids:
+        return None
+    detail = gd.get_detector(DetectorId=ids[0])
+    return {"id": ids[0], "status": detail.get("Status")}
+
+
+def gd_admin(ctx, region: str) -> list[str]:
+    gd = ctx.client("guardduty", region=region)
+    return [a["AdminAccountId"] for a in gd.list_organization_admin_accounts().get("AdminAccounts", [])
+            if a.get("AdminStatus") == "ENABLED"]
+
+
+def gd_org_config(ctx, audit: str, region: str, detector: str) -> dict[str, Any]:
+    return ctx.client("guardduty", account=audit, region=region).describe_organization_configuration(
+        DetectorId=detector)
+
+
+def gd_members(ctx, audit: str, region: str, detector: str) -> dict[str, str]:
+    gd = ctx.client("guardduty", account=audit, region=region)
+    members = [m for page in gd.get_paginator("list_members").paginate(DetectorId=detector, OnlyAssociated="false")
+               for m in page["Members"]]
+    return {m["AccountId"]: m.get("RelationshipStatus", "") for m in members}
+
+
+def sh_hub(ctx, account: str, region: str) -> dict[str, Any] | None:
+    sh = ctx.client("securityhub", account=account, region=region)
+    return call_or(None, sh.describe_hub, "InvalidAccessException", "ResourceNotFoundException")
+
+
+def sh_admin(ctx, region: str) -> list[str]:
+    sh = ctx.client("securityhub", region=region)
+    return [a["AccountId"] for a in sh.list_organization_admin_accounts().get("AdminAccounts", [])
+            if a.get("Status") == "ENABLED"]
+
+
+def sh_members(ctx, audit: str, region: str) -> set[str]:
+    sh = ctx.client("securityhub", account=audit, region=region)
+    return {m["AccountId"] for page in sh.get_paginator("list_members").paginate(OnlyAssociated=False)
+            for m in page["Members"]}
+
+
+def sh_enabled_standards(ctx, account: str, region: str) -> dict[str, str]:
+    sh = ctx.client("securityhub", account=account, region=region)
+    subs = [s for page in sh.get_paginator("get_enabled_standards").paginate() for s in page["StandardsSubscriptions"]]
+    return {s["StandardsArn"]: s.get("StandardsStatus", "") for s in subs}
+
+
+def sh_aggregators(ctx, audit: str) -> list[dict[str, Any]]:
+    sh = ctx.client("securityhub", account=audit, region=ctx.home_region)
+    arns = [a["FindingAggregatorArn"] for a in sh.list_finding_aggregators().get("FindingAggregators", [])]
+    return [sh.get_finding_aggregator(FindingAggregatorArn=arn) for arn in arns]
+
+
+def config_state(ctx, account: str, region: str) -> dict[str, Any]:
+    cfg = ctx.client("config", account=account, region=region)
+    recorders = cfg.describe_configuration_recorders().get("ConfigurationRecorders", [])
+    statuses = cfg.describe_configuration_recorder_status().get("ConfigurationRecordersStatus", [])
+    channels = cfg.describe_delivery_channels().get("DeliveryChannels", [])
+    return {"recorders": recorders, "recording": any(s.get("recording") for s in statuses),
+            "channels": channels}
+
+
+def config_aggregators(ctx, audit: str) -> list[dict[str, Any]]:
+    cfg = ctx.client("config", account=audit, region=ctx.home_region)
+    return [a for a in cfg.describe_configuration_aggregators().get("ConfigurationAggregators", [])
+            if a.get("OrganizationAggregationSource")]
+
+
+def org_analyzers(ctx, audit: str, region: str) -> list[dict[str, Any]]:
+    aa = ctx.client("accessanalyzer", account=audit, region=region)
+    return [a for a in aa.list_analyzers(type="ORGANIZATION").get("analyzers", []) if a.get("status") == "ACTIVE"]
+
+
+def get_budget(ctx) -> dict[str, Any] | None:
+    budgets = ctx.client("budgets", region="us-east-1")
+    return call_or(None, lambda: budgets.describe_budget(AccountId=ctx.management_account_id,
+                                                         BudgetName=BUDGET_NAME)["Budget"], "NotFoundException")
+
+
+def budget_notifications(ctx) -> list[dict[str, Any]]:
+    budgets = ctx.client("budgets", region="us-east-1")
+    return budgets.describe_notifications_for_budget(AccountId=ctx.management_account_id,
+                                                     BudgetName=BUDGET_NAME).get("Notifications", [])
+
+
+def security_contact(ctx, account: str) -> dict[str, Any] | None:
+    client = ctx.client("account", account=account, region="us-east-1")
+    return call_or(None, lambda: client.get_alternate_contact(AlternateContactType="SECURITY")["AlternateContact"],
+                   "ResourceNotFoundException")
+
+
+# ------------------------------------------------------------------ checks
+
+def gated(service: str, option: str | None = None):
+    """A check that reports WARN (not FAIL) when the profile turns the service off."""
+    def wrap(fn):
+        def run(ctx, account, region):
+            on = enabled(ctx, service) and (option is None or bool(svc(ctx, service).get(option, True)))
+            if not on:
+                what = f"security_services.{service}" + (f".{option}" if option else ".enabled")
+                return Outcome.warn(f"turned off in the profile ({what}: false)", profile_setting=what)
+            return fn(ctx, account, region)
+        run.__name__ = fn.__name__
+        return run
+    return wrap
+
+
+@gated("guardduty")
+def check_gd_enabled(ctx, account, region) -> Outcome:
+    detector = gd_detector(ctx, account, region)
+    if detector and detector["status"] == "ENABLED":
+        return Outcome.ok("GuardDuty detector enabled", detector_status="ENABLED")
+    return Outcome.fail("no enabled GuardDuty detector", detector_status=(detector or {}).get("status"))
+
+
+@gated("guardduty")
+def check_gd_admin(ctx, account, region) -> Outcome:
+    audit = audit_account(ctx)
+    admins = gd_admin(ctx, region)
+    if audit and audit in admins:
+        return Outcome.ok(f"the Audit account {audit} administers GuardDuty", admin_accounts=admins)
+    return Outcome.fail("the Audit account is not GuardDuty's delegated administrator", admin_accounts=admins)
+
+
+@gated("securityhub")
+def check_sh_enabled(ctx, account, region) -> Outcome:
+    hub = sh_hub(ctx, account, region)
+    if hub:
+        return Outcome.ok("Security Hub is enabled", HubArn=hub.get("HubArn"))
+    return Outcome.fail("Security Hub is not enabled")
+
+
+@gated("securityhub")
+def check_sh_standards(ctx, account, region) -> Outcome:
+    admins = sh_admin(ctx, region)
+    audit = audit_account(ctx)
+    enabled_arns = sh_enabled_standards(ctx, account, region) if sh_hub(ctx, account, region) else {}
+    wanted = [standard_arn(p, region) for p in standards(ctx)]
+    missing = [w for w in wanted if enabled_arns.get(w) not in ("READY", "PENDING", "INCOMPLETE")]
+    evidence = {"admin_accounts": admins, "enabled_standards": sorted(enabled_arns), "missing": missing}
+    if audit not in admins:
+        return Outcome.fail("the Audit account is not Security Hub's delegated administrator", **evidence)
+    if missing:
+        return Outcome.fail(f"{len(missing)} profile standard(s) not enabled", **evidence)
+    return Outcome.ok("delegated to the Audit account with the profile's standards", **evidence)
+
+
+@gated("securityhub", "aggregator")
+def check_sh_aggregator(ctx, account, region) -> Outcome:
+    aggregators = sh_aggregators(ctx, account)
+    evidence = {"aggregators": [{"region": a.get("FindingAggregationRegion"), "mode": a.get("RegionLinkingMode"),
+                                 "regions": a.get("Regions", [])} for a in aggregators]}
+    if any(a.get("FindingAggregationRegion") == ctx.home_region for a in aggregators):
+        return Outcome.ok(f"findings are aggregated in {ctx.home_region}", **evidence)
+    return Outcome.fail(f"no Security Hub finding aggregator in {ctx.home_region}", **evidence)
+
+
+@gated("config")
+def check_config_recorder(ctx, account, region) -> Outcome:
+    state = config_state(ctx, account, region)
+    evidence = {"recorders": [r.get("name") for r in state["recorders"]], "recording": state["recording"],
+                "delivery_channels": [c.get("s3BucketName") for c in state["channels"]]}
+    if state["recorders"] and state["recording"] and state["channels"]:
+        return Outcome.ok("AWS Config is recording and delivering", **evidence)
+    return Outcome.fail("AWS Config is not recording with a delivery channel", **evidence)
+
+
+@gated("config", "aggregator")
+def check_config_aggregator(ctx, account, region) -> Outcome:
+    aggregators = config_aggregators(ctx, account)
+    names = [a["ConfigurationAggregatorName"] for a in aggregators]
+    if aggregators:
+        return Outcome.ok(f"organization aggregator(s): {', '.join(names)}", aggregators=names)
+    return Outcome.fail("no organization Config aggregator in the Audit account", aggregators=names)
+
+
+@gated("access_analyzer")
+def check_access_analyzer(ctx, account, region) -> Outcome:
+    analyzers = org_analyzers(ctx, account, region)
+    names = [a["name"] for a in analyzers]
+    if analyzers:
+        return Outcome.ok("an ORGANIZATION analyzer is active", analyzers=names)
+    return Outcome.fail("no active ORGANIZATION analyzer", analyzers=names)
+
+
+@gated("budget")
+def check_budget(ctx, account, region) -> Outcome:
+    budget = get_budget(ctx)
+    if budget is None:
+        return Outcome.fail(f"no budget named {BUDGET_NAME}")
+    thresholds = sorted(n.get("Threshold") for n in budget_notifications(ctx))
+    limit = budget.get("BudgetLimit", {})
+    evidence = {"budget": BUDGET_NAME, "limit": f"{limit.get('Amount')} {limit.get('Unit')}",
+                "alert_thresholds_percent": thresholds}
+    want = sorted(float(t) for t in (svc(ctx, "budget").get("thresholds_percent") or [80, 100]))
+    if [float(t) for t in thresholds] != want:
+        return Outcome.fail("budget alerts differ from the profile", **evidence)
+    return Outcome.ok("monthly cost budget with alerts", **evidence)
+
+
+def check_security_contact(ctx, account, region) -> Outcome:
+    contact = security_contact(ctx, account)
+    if contact and contact.get("EmailAddress"):
+        return Outcome.ok("security alternate contact is set", has_email=True, has_phone=bool(contact.get("PhoneNumber")))
+    return Outcome.fail("no security alternate contact")
+
+
+AUDIT_KEY = "audit"
+CHECKS = (
+    Check("security-services.guardduty-enabled", "GuardDuty is enabled", Severity.HIGH, Scope.ACCOUNT_REGION,
+          check_gd_enabled,
+          "From the Audit account (GuardDuty delegated admin): set auto-enable to ALL and add every account "
+          "as a member in each governed region.",
+          {"soc2": ["CC7.1", "CC7.2"], "iso27001-2022": ["A.8.16", "A.8.7", "A.5.25"],
+           "pci-dss-4.0": ["11.5.1", "10.7.2"], "aws-ssb": ["ACCT.11"]},
+          prowler="guardduty_is_enabled"),
+    Check("security-services.guardduty-delegated-admin", "GuardDuty is administered by the Audit account",
+          Severity.MEDIUM, Scope.REGION, check_gd_admin,
+          "aws guardduty enable-organization-admin-account --admin-account-id <audit> in each governed region "
+          "(from the management account).",
+          {"soc2": ["CC7.2"], "iso27001-2022": ["A.8.16", "A.5.3"], "pci-dss-4.0": ["11.5.1"],
+           "aws-ssb": ["ACCT.11"]},
+          prowler="guardduty_centrally_managed"),
+    Check("security-services.securityhub-enabled", "Security Hub is enabled", Severity.HIGH, Scope.ACCOUNT_REGION,
+          check_sh_enabled,
+          "From the Audit account (Security Hub delegated admin): enable auto-enable and add the existing "
+          "accounts as members in each governed region.",
+          {"cis-aws-3.0": ["4.16"], "soc2": ["CC7.1", "CC7.2"], "iso27001-2022": ["A.8.16", "A.8.8"],
+           "pci-dss-4.0": ["10.4.1", "11.5.1"], "aws-ssb": ["ACCT.12"]},
+          prowler="securityhub_enabled"),
+    Check("security-services.securityhub-standards", "Security Hub runs the profile's standards from the Audit account",
+          Severity.MEDIUM, Scope.ACCOUNT_REGION, check_sh_standards,
+          "aws securityhub batch-enable-standards in the Audit account with the ARNs "
+          "arn:aws:securityhub:<region>::standards/<standard> listed in the profile.",
+          {"cis-aws-3.0": ["4.16"], "soc2": ["CC7.1", "CC4.1"], "iso27001-2022": ["A.5.36", "A.8.8"],
+           "pci-dss-4.0": ["11.3.1", "2.2.1"], "aws-ssb": ["ACCT.12"]},
+          accounts=f"role:{AUDIT_KEY}"),
+    Check("security-services.securityhub-aggregator", "Security Hub findings are aggregated in the home region",
+          Severity.LOW, Scope.ACCOUNT, check_sh_aggregator,
+          "aws securityhub create-finding-aggregator --region-linking-mode SPECIFIED_REGIONS --regions ... "
+          "in the Audit account, home region.",
+          {"soc2": ["CC7.2", "CC7.3"], "iso27001-2022": ["A.8.16"], "pci-dss-4.0": ["10.4.1"],
+           "aws-ssb": ["ACCT.12"]},
+          accounts=f"role:{AUDIT_KEY}"),
+    Check("security-services.config-recorder", "AWS Config records and delivers", Severity.HIGH,
+          Scope.ACCOUNT_REGION, check_config_recorder,
+          "Create a configuration recorder (all supported resources; global resources in the home region), a "
+          "delivery channel to the log archive bucket, and start recording.",
+          {"cis-aws-3.0": ["3.3"], "soc2": ["CC7.1", "CC8.1"], "iso27001-2022": ["A.8.9", "A.8.15"],
+           "pci-dss-4.0": ["10.2.1", "11.5.2"], "aws-ssb": ["ACCT.07"]},
+          prowler="config_recorder_all_regions_enabled"),
+    Check("security-services.config-aggregator", "An organization Config aggregator exists in the Audit account",
+          Severity.LOW, Scope.ACCOUNT, check_config_aggregator,
+          "Register the Audit account as delegated administrator for config.amazonaws.com and create a "
+          "configuration aggregator with an OrganizationAggregationSource.",
+          {"soc2": ["CC7.1"], "iso27001-2022": ["A.8.9"], "pci-dss-4.0": ["11.5.2"]},
+          accounts=f"role:{AUDIT_KEY}"),
+    Check("security-services.access-analyzer", "IAM Access Analyzer has an ORGANIZATION analyzer",
+          Severity.MEDIUM, Scope.ACCOUNT_REGION, check_access_analyzer,
+          "Register the Audit account as delegated administrator for access-analyzer.amazonaws.com and create "
+          "an ORGANIZATION analyzer in every governed region.",
+          {"cis-aws-3.0": ["1.20"], "soc2": ["CC6.1", "CC6.3"], "iso27001-2022": ["A.5.15", "A.8.3"],
+           "pci-dss-4.0": ["7.2.1", "1.3.1"], "aws-ssb": ["WKLD.02"]},
+          prowler="accessanalyzer_enabled", accounts=f"role:{AUDIT_KEY}"),
+    Check("security-services.budget", "A monthly cost budget alerts the billing contact", Severity.LOW,
+          Scope.MANAGEMENT, check_budget,
+          "Create a monthly COST budget with ACTUAL notifications at the profile's thresholds to the billing "
+          "contact (Billing > Budgets).",
+          {"soc2": ["A1.1", "CC7.2"], "iso27001-2022": ["A.8.6"], "aws-ssb": ["ACCT.10"]}),
+    Check("security-services.security-contact", "The security alternate contact is set", Severity.MEDIUM,
+          Scope.ACCOUNT, check_security_contact,
+          "Account > Alternate contacts > Security (or aws account put-alternate-contact "
+          "--alternate-contact-type SECURITY) in every account.",
+          {"cis-aws-3.0": ["1.2"], "soc2": ["CC2.3", "CC7.4"], "iso27001-2022": ["A.5.5", "A.5.24"],
+           "pci-dss-4.0": ["12.10.1"], "aws-ssb": ["ACCT.01"]},
+          prowler="account_security_contact_information_is_registered"),
+)
+
+
+# ------------------------------------------------------------------ the step
+
+class SecurityServicesStep(Step):
+    id = "security-services"
+    title = "Security services"
+    summary = ("GuardDuty, Security Hub, AWS Config and IAM Access Analyzer administered from the Audit "
+               "account in every governed region; a monthly budget; the security contact on every account.")
+    requires = ("organization", "accounts", "control-tower", "log-archive")
+    inputs = (
+        Field("budget_email", "Email for budget alerts", kind="email",
+              default=lambda profile, answers: (answers.get("management-account") or {}).get("billing_contact_email"),
+              demo="billing@example.com"),
+    )
+    checks = CHECKS
+
+    # ---------------------------------------------------------- plan
+    def plan(self, ctx) -> Plan:
+        plan = Plan(self.id)
+        audit = need_audit(ctx)
+        accounts = all_account_ids(ctx)
+        regions = ctx.governed_regions
+        plan.notes.append(f"The Audit account {account_label(ctx, audit)} becomes the delegated administrator "
+                          "of GuardDuty, Security Hub, AWS Config (aggregator) and IAM Access Analyzer.")
+        for region in regions:
+            self._plan_region(ctx, plan, audit, region, accounts)
+        if enabled(ctx, "securityhub") and svc(ctx, "securityhub").get("aggregator", True):
+            aggregators = sh_aggregators(ctx, audit) if sh_hub(ctx, audit, ctx.home_region) else []
+            if not any(a.get("FindingAggregationRegion") == ctx.home_region for a in aggregators):
+                plan.add("create", "Security Hub finding aggregator", ctx.home_region, account=audit,
+                         region=ctx.home_region, data={"kind": "sh-aggregator", "audit": audit})
+        if enabled(ctx, "config"):
+            self._plan_config(ctx, plan, audit, accounts, regions)
+        if enabled(ctx, "access_analyzer") and audit not in delegated_admins(ctx, "access-analyzer.amazonaws.com"):
+            plan.add("register", "delegated administrator", "access-analyzer.amazonaws.com", detail=audit,
+                     data={"kind": "aa-admin", "audit": audit})
+        if enabled(ctx, "budget"):
+            self._plan_budget(ctx, plan)
+        contacts = parallel(accounts, lambda a: (a, security_contact(ctx, a)))
+        want = self._contact(ctx)
+        for account, contact in contacts:
+            if not contact or any(contact.get(k) != v for k, v in want.items()):
+                plan.add("set", "security alternate contact", account_label(ctx, account), account=account,
+                         detail=f"{want['Name']} <{want['EmailAddress']}>",
+                         data={"kind": "contact", "account": account})
+        return plan
+
+    def _plan_region(self, ctx, plan: Plan, audit: str, region: str, accounts: list[str]) -> None:
+        if enabled(ctx, "guardduty"):
+            if audit not in gd_admin(ctx, region):
+                plan.add("delegate", "GuardDuty administration", audit, region=region,
+                         data={"kind": "gd-admin", "audit": audit, "region": region})
+            detector = gd_detector(ctx, audit, region)
+            if detector is None:
+                plan.add("create", "GuardDuty detector", account_label(ctx, audit), account=audit, region=region,
+                         data={"kind": "gd-org", "audit": audit, "region": region})
+            else:
+                auto = call_or({}, lambda: gd_org_config(ctx, audit, region, detector["id"]), "BadRequestException")
+                members = call_or({}, lambda: gd_members(ctx, audit, region, detector["id"]), "BadRequestException")
+                missing = [a for a in accounts if a != audit and a not in members]
+                off = [a for a in accounts if gd_detector(ctx, a, region) is None]
+                if auto.get("AutoEnableOrganizationMembers") != gd_auto(ctx) or missing or off:
+                    plan.add("configure", "GuardDuty organization", region, account=audit, region=region,
+                             detail=f"auto-enable {gd_auto(ctx)}; {len(missing)} member(s) to add",
+                             data={"kind": "gd-org", "audit": audit, "region": region})
+        if enabled(ctx, "securityhub"):
+            if audit not in sh_admin(ctx, region):
+                plan.add("delegate", "Security Hub administration", audit, region=region,
+                         data={"kind": "sh-admin", "audit": audit, "region": region})
+            wanted = [standard_arn(p, region) for p in standards(ctx)]
+            for account in accounts:
+                hub = sh_hub(ctx, account, region)
+                have = sh_enabled_standards(ctx, account, region) if hub else {}
+                missing = [w for w in wanted if w not in have] if account == audit else []
+                detail = [m.split("standards/")[-1] for m in missing]
+                if account == audit and hub is not None:
+                    unassociated = [a for a in accounts if a != audit and a not in sh_members(ctx, audit, region)]
+                    if unassociated:
+                        detail.append(f"associate {len(unassociated)} member account(s)")
+                if hub is None or detail:
+                    plan.add("enable" if hub is None else "update", "Security Hub", account_label(ctx, account),
+                             account=account, region=region, detail=", ".join(detail),
+                             data={"kind": "sh-account", "account": account, "region": region, "audit": audit})
+        if enabled(ctx, "access_analyzer") and not org_analyzers(ctx, audit, region):
+            plan.add("create", "IAM Access Analyzer (ORGANIZATION)", ANALYZER_NAME, account=audit, region=region,
+                     data={"kind": "aa", "audit": audit, "region": region})
+
+    def _plan_config(self, ctx, plan: Plan, audit: str, accounts: list[str], regions: list[str]) -> None:
+        bucket = config_bucket(ctx)
+        if ctx.profile.control_tower_enabled:
+            plan.notes.append("Control Tower provides AWS Config in enrolled accounts; recorders are added "
+                              "only where none exists (typically the management account).")
+        states = parallel([(a, r) for a in accounts for r in regions],
+                          lambda ar: (ar, config_state(ctx, *ar)))
+        for (account, region), state in states:
+            if state["recorders"] and state["recording"] and state["channels"]:
+                continue
+            plan.add("enable", "AWS Config recorder", account_label(ctx, account), account=account, region=region,
+                     detail=f"all resources; delivery to s3://{bucket}",
+                     data={"kind": "config", "account": account, "region": region})
+        if svc(ctx, "config").get("aggregator", True) and not config_aggregators(ctx, audit):
+            plan.add("create", "Config organization aggregator", AGGREGATOR_NAME, account=audit,
+                     region=ctx.home_region, data={"kind": "config-aggregator", "audit": audit})
+
+    def _plan_budget(self, ctx, plan: Plan) -> None:
+        budget = get_budget(ctx)
+        amount = float(svc(ctx, "budget").get("monthly_usd") or 100)
+        thresholds = sorted(float(t) for t in (svc(ctx, "budget").get("thresholds_percent") or [80, 100]))
+        email = ctx.answers.get("budget_email")
+        if budget is None:
+            plan.add("create", "budget", BUDGET_NAME, detail=f"{amount:g} USD/month; alerts at "
+                     f"{', '.join(f'{t:g}%' for t in thresholds)} to {email}", data={"kind": "budget"})
+            return
+        have = float(budget.get("BudgetLimit", {}).get("Amount", 0))
+        notes = sorted(float(n.get("Threshold")) for n in budget_notifications(ctx))
+        if have != amount or notes != thresholds:
+            plan.add("update", "budget", BUDGET_NAME, detail=f"{have:g} -> {amount:g} USD; alerts {notes} -> "
+                     f"{thresholds}", data={"kind": "budget"})
+
+    def _contact(self, ctx) -> dict[str, str]:
+        """The security contact answered in the management-account step (same values everywhere)."""
+        def answer(name: str, default: str | None = None) -> str | None:
+            return ctx.answer("management-account", f"security_contact_{name}", default)
+
+        contact = {"Name": answer("name"), "Title": answer("title") or "Security",
+                   "EmailAddress": answer("email"), "PhoneNumber": answer("phone")}
+        missing = [k for k, v in contact.items() if not v]
+        if missing:
+            raise RefusedError("the security contact is incomplete (management-account step answers)",
+                               "answer management-account.security_contact_name/_email/_phone")
+        return contact
+
+    # ---------------------------------------------------------- apply
+    def apply(self, ctx, plan: Plan) -> None:
+        refuse_root(ctx.identity)
+        kinds = {c.data.get("kind") for c in plan.changes}
+        audit = need_audit(ctx)
+        if kinds & {"gd-admin", "gd-org"}:
+            ensure_service_access(ctx, "guardduty.amazonaws.com")
+        if kinds & {"sh-admin", "sh-account", "sh-aggregator"}:
+            ensure_service_access(ctx, "securityhub.amazonaws.com")
+        order = ("gd-admin", "gd-org", "sh-admin", "sh-account", "sh-aggregator", "aa-admin", "aa",
+                 "config", "config-aggregator", "budget", "contact")
+        for kind in order:
+            batch = [c for c in plan.changes if c.data.get("kind") == kind]
+            if not batch:
+                continue
+            ctx.progress(f"{batch[0].action} {batch[0].resource} ({len(batch)})")
+            handler = getattr(self, "_apply_" + kind.replace("-", "_"))
+            if kind in ("sh-account", "config", "contact"):
+                parallel(batch, lambda c: handler(ctx, c))
+            else:
+                for change in batch:
+                    handler(ctx, change)
+
+    def _apply_gd_admin(self, ctx, change: Change) -> None:
+        region = change.data["region"]
+        if change.data["audit"] not in gd_admin(ctx, region):
+            ctx.client("guardduty", region=region).enable_organization_admin_account(
+                AdminAccountId=change.data["audit"])
+
+    def _apply_gd_org(self, ctx, change: Change) -> None:
+        audit, region = change.data["audit"], change.data["region"]
+        if audit not in gd_admin(ctx, region):
+            ctx.client("guardduty", region=region).enable_organization_admin_account(AdminAccountId=audit)
+        gd = ctx.client("guardduty", account=audit, region=region)
+        detector = gd_detector(ctx, audit, region)
+        detector_id = detector["id"] if detector else gd.create_detector(
+            Enable=True, FindingPublishingFrequency="FIFTEEN_MINUTES")["DetectorId"]
+        gd.update_organization_configuration(DetectorId=detector_id, AutoEnableOrganizationMembers=gd_auto(ctx))
+        members = gd_members(ctx, audit, region, detector_id)
+        details = [{"AccountId": a["Id"], "Email": a.get("Email", "")} for a in ctx.org_accounts()
+                   if a["Id"] != audit and a["Id"] not in members]
+        for start in range(0, len(details), 50):
+            result = gd.create_members(DetectorId=detector_id, AccountDetails=details[start:start + 50])
+            failed = result.get("UnprocessedAccounts", [])
+            if failed:
+                raise RefusedError(f"GuardDuty could not add {len(failed)} member(s) in {region}: "
+                                   f"{failed[0].get('Result')}", "check the accounts, then apply again")
+
+    def _apply_sh_admin(self, ctx, change: Change) -> None:
+        region = change.data["region"]
+        if change.data["audit"] not in sh_admin(ctx, region):
+            ctx.client("securityhub", region=region).enable_organization_admin_account(
+                AdminAccountId=change.data["audit"])
+
+    def _apply_sh_account(self, ctx, change: Change) -> None:
+        account, region, audit = change.data["account"], change.data["region"], change.data["audit"]
+        sh = ctx.client("securityhub", account=account, region=region)
+        if sh_hub(ctx, account, region) is None:
+            try:
+                sh.enable_security_hub(EnableDefaultStandards=False, ControlFindingGenerator="SECURITY_CONTROL")
+            except Exception as exc:  # noqa: BLE001
+                if error_code(exc) != "ResourceConflictException":
+                    raise
+        if account == audit:
+            have = sh_enabled_standards(ctx, account, region)
+            missing = [standard_arn(p, region) for p in standards(ctx) if standard_arn(p, region) not in have]
+            if missing:
+                sh.batch_enable_standards(StandardsSubscriptionRequests=[{"StandardsArn": m} for m in missing])
+            sh.update_organization_configuration(AutoEnable=True, AutoEnableStandards="DEFAULT")
+            members = sh_members(ctx, audit, region)
+            details = [{"AccountId": a["Id"]} for a in ctx.org_accounts()
+                       if a["Id"] != audit and a["Id"] not in members]
+            for start in range(0, len(details), 50):
+                result = sh.create_members(AccountDetails=details[start:start + 50])
+                if result.get("UnprocessedAccounts"):
+                    failed = result["UnprocessedAccounts"]
+                    raise RefusedError(f"Security Hub could not add {len(failed)} member(s) in {region}: "
+                                       f"{failed[0].get('ProcessingResult')}", "check the accounts, then apply again")
+
+    def _apply_sh_aggregator(self, ctx, change: Change) -> None:
+        audit = change.data["audit"]
+        sh = ctx.client("securityhub", account=audit, region=ctx.home_region)
+        others = [r for r in ctx.governed_regions if r != ctx.home_region]
+        if others:
+            sh.create_finding_aggregator(RegionLinkingMode="SPECIFIED_REGIONS", Regions=others)
+        else:
+            sh.create_finding_aggregator(RegionLinkingMode="NO_REGIONS")
+
+    def _apply_aa_admin(self, ctx, change: Change) -> None:
+        ensure_delegated_admin(ctx, change.data["audit"], "access-analyzer.amazonaws.com")
+
+    def _apply_aa(self, ctx, change: Change) -> None:
+        audit, region = change.data["audit"], change.data["region"]
+        ensure_delegated_admin(ctx, audit, "access-analyzer.amazonaws.com")
+        if not org_analyzers(ctx, audit, region):
+            try:
+                ctx.client("accessanalyzer", account=audit, region=region).create_analyzer(
+                    analyzerName=ANALYZER_NAME, type="ORGANIZATION")
+            except Exception as exc:  # noqa: BLE001
+                if error_code(exc) != "ConflictException":
+                    raise
+
+    def _apply_config(self, ctx, change: Change) -> None:
+        account, region = change.data["account"], change.data["region"]
+        bucket = config_bucket(ctx)
+        if not bucket:
+            raise RefusedError("no log archive bucket for AWS Config delivery", "run the log-archive step first")
+        iam = ctx.client("iam", account=account)
+        call_or(None, lambda: iam.create_service_linked_role(AWSServiceName="config.amazonaws.com"),
+                "InvalidInput", "EntityAlreadyExists")
+        cfg = ctx.client("config", account=account, region=region)
+        state = config_state(ctx, account, region)
+        if not state["recorders"]:
+            cfg.put_configuration_recorder(ConfigurationRecorder={
+                "name": RECORDER_NAME, "roleARN": f"arn:aws:iam::{account}:role/{CONFIG_SLR}",
+                "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": region == ctx.home_region}})
+            state = config_state(ctx, account, region)
+        if not state["channels"]:
+            channel: dict[str, Any] = {"name": RECORDER_NAME, "s3BucketName": bucket,
+                                       "configSnapshotDeliveryProperties": {"deliveryFrequency": "TwentyFour_Hours"}}
+            oid = org_id(ctx) if ctx.profile.control_tower_enabled else None
+            if oid:
+                channel["s3KeyPrefix"] = oid
+            cfg.put_delivery_channel(DeliveryChannel=channel)
+        if not state["recording"]:
+            cfg.start_configuration_recorder(ConfigurationRecorderName=state["recorders"][0]["name"])
+
+    def _apply_config_aggregator(self, ctx, change: Change) -> None:
+        audit = change.data["audit"]
+        ensure_delegated_admin(ctx, audit, "config.amazonaws.com")
+        ensure_service_access(ctx, "config-multiaccountsetup.amazonaws.com")
+        iam = ctx.client("iam", account=audit)
+        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                 "Principal": {"Service": "config.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        role = call_or(None, lambda: iam.get_role(RoleName=AGGREGATOR_ROLE)["Role"], "NoSuchEntity")
+        if role is None:
+            role = iam.create_role(RoleName=AGGREGATOR_ROLE, AssumeRolePolicyDocument=json.dumps(trust),
+                                   Description="bootstrap-tui: AWS Config organization aggregator")["Role"]
+        iam.attach_role_policy(RoleName=AGGREGATOR_ROLE,
+                               PolicyArn="arn:aws:iam::aws:policy/service-role/AWSConfigRoleForOrganizations")
+        ctx.client("config", account=audit, region=ctx.home_region).put_configuration_aggregator(
+            ConfigurationAggregatorName=AGGREGATOR_NAME,
+            OrganizationAggregationSource={"RoleArn": role["Arn"], "AwsRegions": list(ctx.governed_regions),
+                                           "AllAwsRegions": False})
+
+    def _apply_budget(self, ctx, change: Change) -> None:
+        budgets = ctx.client("budgets", region="us-east-1")
+        account = ctx.management_account_id
+        conf = svc(ctx, "budget")
+        amount = f"{float(conf.get('monthly_usd') or 100):.2f}"
+        thresholds = [float(t) for t in (conf.get("thresholds_percent") or [80, 100])]
+        subscriber = [{"SubscriptionType": "EMAIL", "Address": ctx.answers["budget_email"]}]
+        budget = {"BudgetName": BUDGET_NAME, "BudgetLimit": {"Amount": amount, "Unit": "USD"},
+                  "TimeUnit": "MONTHLY", "BudgetType": "COST"}
+
+        def notification(t: float) -> dict[str, Any]:
+            return {"NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN", "Threshold": t,
+                    "ThresholdType": "PERCENTAGE"}
+
+        if get_budget(ctx) is None:
+            budgets.create_budget(AccountId=account, Budget=budget, NotificationsWithSubscribers=[
+                {"Notification": notification(t), "Subscribers": subscriber} for t in thresholds])
+            return
+        budgets.update_budget(AccountId=account, NewBudget=budget)
+        existing = budget_notifications(ctx)
+        have = {float(n["Threshold"]) for n in existing}
+        for t in thresholds:
+            if t not in have:
+                budgets.create_notification(AccountId=account, BudgetName=BUDGET_NAME,
+                                            Notification=notification(t), Subscribers=subscriber)
+        for n in existing:
+            if float(n["Threshold"]) not in thresholds:
+                budgets.delete_notification(AccountId=account, BudgetName=BUDGET_NAME, Notification=n)
+
+    def _apply_contact(self, ctx, change: Change) -> None:
+        # Set from inside each account (through the automation role): valid for the management
+        # account and members alike, and it needs no trusted access for account.amazonaws.com.
+        ctx.client("account", account=change.data["account"], region="us-east-1").put_alternate_contact(
+            AlternateContactType="SECURITY", **self._contact(ctx))
+
+
+STEP = SecurityServicesStep()

@@ -1,0 +1,161 @@
+"""ClientFactory against moto's server over HTTP: caching, assume-role, read-only guard, s3control."""
+from __future__ import annotations
+
+import threading
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import EndpointConnectionError
+
+from bootstrap_tui.aws import ClientFactory, is_read_only_operation
+from bootstrap_tui.errors import ReadOnlyViolation
+
+
+def make_member(factory) -> str:
+    org = factory.client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    status = org.create_account(Email="member@example.com", AccountName="member")
+    return status["CreateAccountStatus"]["AccountId"]
+
+
+def ops(recorded, name):
+    return [call for call in recorded if call[1] == name]
+
+
+def test_clients_are_cached_per_account_region_service(factory):
+    iam = factory.client("iam")
+    assert factory.client("iam") is iam
+    assert factory.client("iam", region="us-east-1") is iam
+    assert factory.client("iam", account=factory.caller_account) is iam
+    assert factory.client("iam", region="eu-west-1") is not iam
+    assert factory.client("sts") is not iam
+    assert factory.client("iam", region="eu-west-1").meta.region_name == "eu-west-1"
+
+
+def test_client_creation_is_thread_safe(factory):
+    factory.caller_account
+    got = []
+    barrier = threading.Barrier(8)
+
+    def grab():
+        barrier.wait()
+        got.append(factory.client("ec2", region="eu-central-1"))
+
+    threads = [threading.Thread(target=grab) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({id(c) for c in got}) == 1
+
+
+def test_assume_role_sees_member_account_resources(factory, recorded):
+    member = make_member(factory)
+    assert member != factory.caller_account
+    member_iam = factory.client("iam", account=member)
+    member_iam.create_user(UserName="only-in-member")
+
+    base_users = {u["UserName"] for u in factory.client("iam").list_users()["Users"]}
+    member_users = {u["UserName"] for u in member_iam.list_users()["Users"]}
+    assert "only-in-member" in member_users
+    assert "only-in-member" not in base_users
+
+    who = factory.client("sts", account=member).get_caller_identity()
+    assert who["Account"] == member
+    assert ":assumed-role/OrganizationAccountAccessRole/bootstrap-tui" in who["Arn"]
+    factory.client("ec2", account=member, region="eu-west-1").describe_vpcs()
+    assert len(ops(recorded, "AssumeRole")) == 1, "assumed credentials are shared and cached"
+    assert ("iam", "CreateUser", member, "us-east-1") in recorded
+    assert factory.client("iam", account=member) is member_iam
+
+
+def test_with_role_uses_another_role_and_shares_counters(factory, recorded):
+    member = make_member(factory)
+    ct = factory.with_role("AWSControlTowerExecution")
+    assert ct.role_arn(member) == f"arn:aws:iam::{member}:role/AWSControlTowerExecution"
+    arn = ct.client("sts", account=member).get_caller_identity()["Arn"]
+    assert ":assumed-role/AWSControlTowerExecution/" in arn
+    assert ct.client("sts", account=member) is not factory.client("sts", account=member)
+    assert ct.calls == factory.calls == len(recorded)
+    with factory.read_only_guard():
+        assert ct.read_only
+
+
+def test_read_only_guard_blocks_mutations_before_sending(factory, recorded):
+    iam = factory.client("iam")
+    with factory.read_only_guard():
+        assert factory.read_only
+        iam.list_users()
+        iam.get_account_summary()
+        before = factory.calls
+        with pytest.raises(ReadOnlyViolation) as caught:
+            iam.create_user(UserName="nope")
+        assert "iam:CreateUser" in str(caught.value)
+        assert factory.calls == before
+    assert not factory.read_only
+    assert not ops(recorded, "CreateUser")
+    assert all(u["UserName"] != "nope" for u in iam.list_users()["Users"])
+    iam.create_user(UserName="allowed-now")
+    assert ops(recorded, "CreateUser")
+
+
+def test_read_only_guard_covers_assumed_role_clients_but_allows_assume_role(factory, recorded):
+    member = make_member(factory)
+    with factory.read_only_guard():
+        member_iam = factory.client("iam", account=member)
+        assert member_iam.list_users()["Users"] == []
+        with pytest.raises(ReadOnlyViolation) as caught:
+            member_iam.create_user(UserName="nope")
+        assert member in str(caught.value)
+        with pytest.raises(ReadOnlyViolation):
+            factory.client("organizations").create_organizational_unit(ParentId="r-1", Name="x")
+    assert ops(recorded, "AssumeRole")
+    assert not ops(recorded, "CreateUser") and not ops(recorded, "CreateOrganizationalUnit")
+
+
+def test_read_only_attribute(factory):
+    factory.read_only = True
+    with pytest.raises(ReadOnlyViolation):
+        factory.client("s3").create_bucket(Bucket="bucket-ro-test")
+    factory.read_only = False
+    factory.client("s3").create_bucket(Bucket="bucket-ro-test")
+
+
+def test_read_only_operation_names():
+    for name in ("GetAccountSummary", "ListAccounts", "DescribeOrganization", "HeadBucket",
+                 "BatchGetItem", "GenerateCredentialReport", "SearchResources", "LookupEvents"):
+        assert is_read_only_operation(name)
+    for name in ("CreateAccount", "PutBucketPolicy", "DeleteUser", "AssumeRole", "EnableControl"):
+        assert not is_read_only_operation(name)
+
+
+def test_s3control_public_access_block_through_custom_endpoint(factory):
+    account = factory.caller_account
+    s3control = factory.client("s3control")
+    config = {"BlockPublicAcls": True, "IgnorePublicAcls": True,
+              "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+    s3control.put_public_access_block(AccountId=account, PublicAccessBlockConfiguration=config)
+    got = s3control.get_public_access_block(AccountId=account)
+    assert got["PublicAccessBlockConfiguration"] == config
+
+
+def test_s3control_without_the_fix_cannot_reach_the_endpoint(moto):
+    plain = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing").client(
+        "s3control", region_name="us-east-1", endpoint_url=moto,
+        config=Config(retries={"mode": "standard", "max_attempts": 1}))
+    with pytest.raises(EndpointConnectionError):
+        plain.get_public_access_block(AccountId="123456789012")
+
+
+def test_config_and_counter(factory, recorded):
+    client = factory.client("sts")
+    assert client.meta.config.retries == {"mode": "standard", "total_max_attempts": 2}
+    assert client.meta.config.max_pool_connections == 32
+    default = ClientFactory(factory.session, region="us-east-1")
+    assert default.config.retries == {"mode": "adaptive", "total_max_attempts": 5}
+    assert default.config.connect_timeout == 5 and default.config.read_timeout == 60
+    start = factory.calls
+    client.get_caller_identity()
+    assert factory.calls == start + 1
+    assert recorded[-1] == ("sts", "GetCallerIdentity", None, "us-east-1")

@@ -1,0 +1,94 @@
+"""sso-admin, EC2, Config and S3 corrections."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+from .helpers import create_account, member_credentials
+
+
+def test_sso_instance_only_in_home_region(aws) -> None:
+    east, west = aws("sso-admin"), aws("sso-admin", region="eu-west-1")
+    assert east.list_instances()["Instances"] == []
+    aws("organizations", region="us-east-1").create_organization(FeatureSet="ALL")
+    instances = east.list_instances()["Instances"]
+    assert len(instances) == 1 and instances[0]["OwnerAccountId"] == "123456789012"
+    assert west.list_instances()["Instances"] == []
+    instance = instances[0]["InstanceArn"]
+    permission_set = east.create_permission_set(Name="Admin", InstanceArn=instance)["PermissionSet"]
+    east.attach_managed_policy_to_permission_set(
+        InstanceArn=instance, PermissionSetArn=permission_set["PermissionSetArn"],
+        ManagedPolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    request = east.provision_permission_set(InstanceArn=instance, PermissionSetArn=permission_set["PermissionSetArn"],
+                                            TargetType="ALL_PROVISIONED_ACCOUNTS")
+    request_id = request["PermissionSetProvisioningStatus"]["RequestId"]
+    status = east.describe_permission_set_provisioning_status(InstanceArn=instance,
+                                                              ProvisionPermissionSetRequestId=request_id)
+    assert status["PermissionSetProvisioningStatus"]["Status"] == "SUCCEEDED"
+
+
+def test_sso_member_and_account_instance(aws) -> None:
+    org = aws("organizations")
+    org.create_organization(FeatureSet="ALL")
+    member = create_account(org, "Member", "m@example.com")
+    member_sso = aws("sso-admin", **member_credentials(aws("sts"), member))
+    assert member_sso.list_instances()["Instances"] == []
+    with pytest.raises(ClientError):
+        aws("sso-admin").create_instance(Name="x")
+    arn = member_sso.create_instance(Name="account-instance")["InstanceArn"]
+    assert [i["InstanceArn"] for i in member_sso.list_instances()["Instances"]] == [arn]
+
+
+def test_describe_regions(aws) -> None:
+    ec2 = aws("ec2")
+    default = {r["RegionName"]: r["OptInStatus"] for r in ec2.describe_regions()["Regions"]}
+    assert "us-east-1" in default and set(default.values()) == {"opt-in-not-required"}
+    assert not any(r.startswith(("cn-", "us-gov-")) for r in default)
+    every = {r["RegionName"]: r["OptInStatus"] for r in ec2.describe_regions(AllRegions=True)["Regions"]}
+    assert every["af-south-1"] == "not-opted-in" and len(every) > len(default)
+    only = ec2.describe_regions(RegionNames=["eu-west-1"])["Regions"]
+    assert [r["RegionName"] for r in only] == ["eu-west-1"]
+    assert ec2.get_ebs_default_kms_key_id()["KmsKeyId"] == "alias/aws/ebs"
+    ec2.modify_ebs_default_kms_key_id(KmsKeyId="alias/mine")
+    assert ec2.get_ebs_default_kms_key_id()["KmsKeyId"] == "alias/mine"
+
+
+def test_config_delivery_status_and_org_rules(aws) -> None:
+    s3, config = aws("s3"), aws("config")
+    s3.create_bucket(Bucket="config-bucket")
+    config.put_configuration_recorder(ConfigurationRecorder={
+        "name": "default", "roleARN": "arn:aws:iam::123456789012:role/config",
+        "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}})
+    config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "config-bucket"})
+    statuses = config.describe_delivery_channel_status()["DeliveryChannelsStatus"]
+    assert statuses[0]["name"] == "default"
+    assert statuses[0]["configSnapshotDeliveryInfo"]["lastStatus"] == "Success"
+    aws("organizations").create_organization(FeatureSet="ALL")
+    arn = config.put_organization_config_rule(
+        OrganizationConfigRuleName="root-mfa",
+        OrganizationManagedRuleMetadata={"RuleIdentifier": "ROOT_ACCOUNT_MFA_ENABLED"})["OrganizationConfigRuleArn"]
+    rules = config.describe_organization_config_rules()["OrganizationConfigRules"]
+    assert [r["OrganizationConfigRuleArn"] for r in rules] == [arn]
+
+
+def test_tls_only_bucket_policy_does_not_block_owner(aws) -> None:
+    s3 = aws("s3")
+    s3.create_bucket(Bucket="trail-bucket")
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "AWSCloudTrailWrite", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": "s3:PutObject", "Resource": "arn:aws:s3:::trail-bucket/AWSLogs/*",
+         "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}},
+        {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": ["arn:aws:s3:::trail-bucket", "arn:aws:s3:::trail-bucket/*"],
+         "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
+    s3.put_bucket_policy(Bucket="trail-bucket", Policy=json.dumps(policy))
+    s3.put_object(Bucket="trail-bucket", Key="AWSLogs/x.json", Body=b"{}")
+    assert s3.get_object(Bucket="trail-bucket", Key="AWSLogs/x.json")["Body"].read() == b"{}"
+    deny_all = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::trail-bucket/*"}]}
+    s3.put_bucket_policy(Bucket="trail-bucket", Policy=json.dumps(deny_all))
+    with pytest.raises(ClientError):
+        s3.put_object(Bucket="trail-bucket", Key="y", Body=b"{}")

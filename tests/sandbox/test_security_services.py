@@ -1,0 +1,110 @@
+"""GuardDuty, Security Hub and IAM Access Analyzer fakes."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from .helpers import create_account, member_credentials
+
+
+def _error(call) -> str:
+    with pytest.raises(ClientError) as info:
+        call()
+    return info.value.response["Error"]["Code"]
+
+
+def test_single_detector_per_region(aws) -> None:
+    east, west = aws("guardduty"), aws("guardduty", region="us-west-2")
+    detector = east.create_detector(Enable=True)["DetectorId"]
+    assert _error(lambda: east.create_detector(Enable=True)) == "BadRequestException"
+    assert east.list_detectors()["DetectorIds"] == [detector]
+    assert west.list_detectors()["DetectorIds"] == []
+    west.create_detector(Enable=True)
+    got = east.get_detector(DetectorId=detector)
+    assert got["Status"] == "ENABLED" and got["ServiceRole"].endswith("AWSServiceRoleForAmazonGuardDuty")
+    east.update_detector(DetectorId=detector, Enable=False)
+    assert east.get_detector(DetectorId=detector)["Status"] == "DISABLED"
+    east.delete_detector(DetectorId=detector)
+    assert east.list_detectors()["DetectorIds"] == []
+
+
+def test_guardduty_organization(aws) -> None:
+    org = aws("organizations")
+    org.create_organization(FeatureSet="ALL")
+    audit = create_account(org, "Audit", "audit@example.com")
+    workload = create_account(org, "Workload", "wl@example.com")
+    aws("guardduty").enable_organization_admin_account(AdminAccountId=audit)
+    assert aws("guardduty").list_organization_admin_accounts()["AdminAccounts"] == [
+        {"AdminAccountId": audit, "AdminStatus": "ENABLED"}]
+    admins = org.list_delegated_administrators(ServicePrincipal="guardduty.amazonaws.com")["DelegatedAdministrators"]
+    assert [a["Id"] for a in admins] == [audit]
+    admin = aws("guardduty", **member_credentials(aws("sts"), audit))
+    detector = admin.create_detector(Enable=True)["DetectorId"]
+    admin.update_organization_configuration(DetectorId=detector, AutoEnableOrganizationMembers="ALL")
+    config = admin.describe_organization_configuration(DetectorId=detector)
+    assert config["AutoEnableOrganizationMembers"] == "ALL" and config["AutoEnable"] is True
+    result = admin.create_members(DetectorId=detector, AccountDetails=[{"AccountId": workload,
+                                                                        "Email": "wl@example.com"}])
+    assert result["UnprocessedAccounts"] == []
+    members = admin.list_members(DetectorId=detector)["Members"]
+    assert [(m["AccountId"], m["RelationshipStatus"]) for m in members] == [(workload, "Enabled")]
+    member = aws("guardduty", **member_credentials(aws("sts"), workload))
+    assert len(member.list_detectors()["DetectorIds"]) == 1
+    assert _error(lambda: aws("guardduty").describe_organization_configuration(DetectorId=detector)) == \
+        "BadRequestException"
+
+
+def test_security_hub(aws) -> None:
+    hub = aws("securityhub")
+    assert _error(hub.get_enabled_standards) == "InvalidAccessException"
+    hub.enable_security_hub(EnableDefaultStandards=False)
+    assert _error(hub.enable_security_hub) == "ResourceConflictException"
+    assert hub.describe_hub()["HubArn"] == "arn:aws:securityhub:us-east-1:123456789012:hub/default"
+    standards = {s["Name"]: s["StandardsArn"] for s in hub.describe_standards()["Standards"]}
+    cis = standards["CIS AWS Foundations Benchmark v3.0.0"]
+    result = hub.batch_enable_standards(StandardsSubscriptionRequests=[{"StandardsArn": cis}])
+    assert result["StandardsSubscriptions"][0]["StandardsStatus"] == "PENDING"
+    enabled = hub.get_enabled_standards()["StandardsSubscriptions"]
+    assert [s["StandardsArn"] for s in enabled] == [cis]
+    aggregator = hub.create_finding_aggregator(RegionLinkingMode="ALL_REGIONS")
+    assert hub.list_finding_aggregators()["FindingAggregators"] == [
+        {"FindingAggregatorArn": aggregator["FindingAggregatorArn"]}]
+    assert hub.get_finding_aggregator(FindingAggregatorArn=aggregator["FindingAggregatorArn"])[
+        "RegionLinkingMode"] == "ALL_REGIONS"
+
+
+def test_security_hub_organization(aws) -> None:
+    org = aws("organizations")
+    org.create_organization(FeatureSet="ALL")
+    audit = create_account(org, "Audit", "audit@example.com")
+    hub = aws("securityhub")
+    hub.enable_security_hub()
+    assert len(hub.get_enabled_standards()["StandardsSubscriptions"]) == 2
+    hub.enable_organization_admin_account(AdminAccountId=audit)
+    assert hub.list_organization_admin_accounts()["AdminAccounts"] == [{"AccountId": audit, "Status": "ENABLED"}]
+    admin = aws("securityhub", **member_credentials(aws("sts"), audit))
+    admin.enable_security_hub()
+    admin.update_organization_configuration(AutoEnable=True, AutoEnableStandards="DEFAULT",
+                                            OrganizationConfiguration={"ConfigurationType": "LOCAL"})
+    config = admin.describe_organization_configuration()
+    assert config["AutoEnable"] is True and config["AutoEnableStandards"] == "DEFAULT"
+    assert _error(hub.describe_organization_configuration) == "InvalidAccessException"
+
+
+def test_access_analyzer(aws) -> None:
+    analyzer = aws("accessanalyzer")
+    arn = analyzer.create_analyzer(analyzerName="account", type="ACCOUNT")["arn"]
+    assert arn == "arn:aws:access-analyzer:us-east-1:123456789012:analyzer/account"
+    assert _error(lambda: analyzer.create_analyzer(analyzerName="account", type="ACCOUNT")) == "ConflictException"
+    assert _error(lambda: analyzer.create_analyzer(analyzerName="org", type="ORGANIZATION")) == "ValidationException"
+    aws("organizations").create_organization(FeatureSet="ALL")
+    analyzer.create_analyzer(analyzerName="org", type="ORGANIZATION")
+    listed = analyzer.list_analyzers()["analyzers"]
+    assert sorted((a["name"], a["type"], a["status"]) for a in listed) == [
+        ("account", "ACCOUNT", "ACTIVE"), ("org", "ORGANIZATION", "ACTIVE")]
+    assert [a["name"] for a in analyzer.list_analyzers(type="ORGANIZATION")["analyzers"]] == ["org"]
+    assert aws("accessanalyzer", region="eu-west-1").list_analyzers()["analyzers"] == []
+    assert analyzer.get_analyzer(analyzerName="org")["analyzer"]["type"] == "ORGANIZATION"
+    analyzer.delete_analyzer(analyzerName="org")
+    assert _error(lambda: analyzer.get_analyzer(analyzerName="org")) == "ResourceNotFoundException"

@@ -1,0 +1,67 @@
+"""Interruption: quit while AWS works, restart on the same state file, resume
+polling the recorded operation — nothing is created twice."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from conftest_part1 import (  # noqa: E402
+    assert_converged_and_verified, aws_env, client, converge, ct_profile, engines, sandbox,
+    stop_when,
+)
+
+__all__ = ["aws_env", "sandbox", "engines", "ct_profile"]
+
+
+def test_account_creation_resumes_after_restart(engines, sandbox):
+    first = engines.new()
+    converge(first, ["management-account", "root-mfa", "organization"])
+    sandbox.configure(op_delay_s=1.0)
+    stop_when(first, "creating accounts: 0 of 4 done")
+    with pytest.raises(KeyboardInterrupt):
+        first.apply("accounts")
+    recorded = first.state.operations("accounts")
+    assert sorted(recorded) == ["create:audit", "create:log-archive", "create:prod",
+                                "create:staging"]
+    assert first.state.status("accounts") == "in-progress"
+    first.close()
+
+    second = engines.new()
+    plan = second.plan("accounts")
+    assert {c.action for c in plan.changes} == {"resume"}
+    assert {c.detail.split()[1] for c in plan.changes} == {v["id"] for v in recorded.values()}
+    sandbox.configure(op_delay_s=0.1)
+    second.apply("accounts", plan)
+    assert second.state.operations("accounts") == {}
+    assert_converged_and_verified(second, "accounts")
+
+    statuses = client(sandbox, "organizations").list_create_account_status()["CreateAccountStatuses"]
+    assert len(statuses) == 4 and {s["State"] for s in statuses} == {"SUCCEEDED"}
+    assert len(client(sandbox, "organizations").list_accounts()["Accounts"]) == 5
+
+
+def test_landing_zone_resumes_after_restart(engines, sandbox, ct_profile):
+    first = engines.new(profile=ct_profile)
+    converge(first, ["management-account", "root-mfa", "organization", "accounts"])
+    sandbox.configure(op_delay_s=1.0)
+    stop_when(first, "landing zone: IN_PROGRESS")
+    with pytest.raises(KeyboardInterrupt):
+        first.apply("control-tower")
+    op_id = first.state.operations("control-tower")["landing-zone"]["id"]
+    first.close()
+
+    second = engines.new(profile=ct_profile)
+    plan = second.plan("control-tower")
+    assert [c.action for c in plan.changes if c.resource == "landing zone"] == ["resume"]
+    sandbox.configure(op_delay_s=0.1)
+    second.apply("control-tower", plan)
+    assert_converged_and_verified(second, "control-tower")
+
+    tower = client(sandbox, "controltower")
+    operations = tower.list_landing_zone_operations()["landingZoneOperations"]
+    assert [o["operationIdentifier"] for o in operations] == [op_id]
+    assert len(tower.list_landing_zones()["landingZones"]) == 1

@@ -1,0 +1,253 @@
+"""Part-2 steps against the sandbox over real HTTP: the whole wizard (startup-minimal,
+no Control Tower) applied once per module, then convergence, verify, drift and safety."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from conftest_part2 import PART2, make_engine, world  # noqa: E402,F401
+
+from bootstrap_tui.errors import RefusedError  # noqa: E402
+from bootstrap_tui.model import Status  # noqa: E402
+
+
+def test_second_plan_is_empty(world):
+    for step_id in PART2:
+        plan = world.engine.plan(step_id)
+        assert plan.changes == [], (step_id, [c.describe() for c in plan.changes])
+
+
+def test_verify_passes(world):
+    run = world.engine.verify(list(PART2))
+    bad = [(r.check_id, r.account, r.region, r.message) for r in run.results
+           if r.status in (Status.FAIL, Status.ERROR)]
+    assert bad == []
+    ids = {r.check_id for r in run.results}
+    expected = {c.id for sid in PART2 for c in world.engine.by_id[sid].checks}
+    assert ids == expected
+    accounts = {r.account for r in run.results if r.check_id == "guardrails.ebs-default-encryption"}
+    assert len(accounts) == 5  # management + 4 members, each in both governed regions
+    for result in run.results:  # evidence never carries access key ids
+        assert "AKIA" not in json.dumps(result.evidence, default=str)
+
+
+def test_log_archive_resources(world):
+    la = world.engine.account_id("log-archive")
+    s3 = world.client("s3", account=la)
+    bucket = f"bootstrap-org-trail-{la}-us-east-1"
+    lock = s3.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]
+    retention = lock["Rule"]["DefaultRetention"]
+    assert (retention["Mode"], retention["Days"]) == ("COMPLIANCE", 365)
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    write = next(s for s in policy["Statement"] if s["Sid"] == "AWSCloudTrailWrite")
+    org_id = world.client("organizations").describe_organization()["Organization"]["Id"]
+    assert f"arn:aws:s3:::{bucket}/AWSLogs/{org_id}/*" in write["Resource"]
+    trail = world.client("cloudtrail").describe_trails(trailNameList=["bootstrap-org-trail"])["trailList"][0]
+    assert trail["IsOrganizationTrail"] and trail["IsMultiRegionTrail"] and trail["LogFileValidationEnabled"]
+    assert trail["KmsKeyId"].startswith(f"arn:aws:kms:us-east-1:{la}:key/")
+
+
+def test_scp_drift_is_diffed_and_updated_in_place(world):
+    org = world.client("organizations")
+    policies = {p["Name"]: p["Id"] for p in org.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"]}
+    pid = policies["bootstrap-guardrails-1"]
+    doc = json.loads(org.describe_policy(PolicyId=pid)["Policy"]["Content"])
+    doc["Statement"] = doc["Statement"][1:]
+    org.update_policy(PolicyId=pid, Content=json.dumps(doc))
+    plan = world.engine.plan("guardrails")
+    assert [(c.action, c.name) for c in plan.changes] == [("update", "bootstrap-guardrails-1")]
+    assert "+" in plan.changes[0].data["diff"] and "(in AWS)" in plan.changes[0].data["diff"]
+    assert any(n.startswith("SCP bootstrap-guardrails-1") for n in plan.notes)
+    failing = world.engine.verify(["guardrails"], record=False)
+    assert any(r.check_id == "guardrails.scps-attached" and r.status == Status.FAIL for r in failing.results)
+    world.engine.apply("guardrails", plan)
+    after = {p["Name"]: p["Id"] for p in org.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"]}
+    assert after["bootstrap-guardrails-1"] == pid  # same policy, updated in place
+    assert world.engine.plan("guardrails").changes == []
+
+
+def test_default_vpc_in_use_is_kept(world):
+    account = world.engine.account_id("staging")
+    ec2 = world.client("ec2", account=account, region="us-west-2")
+    vpc = ec2.create_default_vpc()["Vpc"]["VpcId"]
+    subnet = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][0]["SubnetId"]
+    eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    plan = world.engine.plan("guardrails")
+    assert not [c for c in plan.changes if c.resource == "default VPC"]
+    assert any(vpc in n and "in use" in n for n in plan.notes)
+    run = world.engine.verify(["guardrails"], record=False)
+    result = next(r for r in run.results if r.check_id == "guardrails.no-default-vpc"
+                  and r.account == account and r.region == "us-west-2")
+    assert result.status == Status.WARN
+    ec2.delete_network_interface(NetworkInterfaceId=eni)
+    plan = world.engine.plan("guardrails")
+    [change] = [c for c in plan.changes if c.resource == "default VPC"]
+    assert change.destructive and subnet in change.detail
+    with pytest.raises(RefusedError, match="not confirmed"):
+        world.engine.apply("guardrails", plan, confirm_destructive=lambda p: False)
+    world.engine.apply("guardrails", plan, confirm_destructive=lambda p: True)
+    assert ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"] == []
+
+
+def test_account_baseline_drift_is_found_and_fixed(world):
+    account = world.engine.account_id("prod")
+    world.client("iam", account=account).delete_account_password_policy()
+    world.client("ec2", account=account, region="us-west-2").disable_ebs_encryption_by_default()
+    run = world.engine.verify(["guardrails"], record=False)
+    failed = {(r.check_id, r.account, r.region) for r in run.results if r.status == Status.FAIL}
+    assert failed == {("guardrails.password-policy", account, None),
+                      ("guardrails.ebs-default-encryption", account, "us-west-2")}
+    world.engine.apply("guardrails")
+    assert world.engine.plan("guardrails").changes == []
+
+
+def test_member_iam_user_with_keys_fails(world):
+    account = world.engine.account_id("staging")
+    iam = world.client("iam", account=account)
+    iam.create_user(UserName="legacy")
+    iam.create_access_key(UserName="legacy")
+    try:
+        run = world.engine.verify(["identity-center"], record=False)
+        [result] = [r for r in run.results if r.check_id == "identity-center.no-member-iam-users"
+                    and r.status == Status.FAIL]
+        assert result.account == account and result.evidence["users_with_active_access_keys"] == ["legacy"]
+        assert "AKIA" not in json.dumps(result.evidence)
+    finally:
+        for key in iam.list_access_keys(UserName="legacy")["AccessKeyMetadata"]:
+            iam.delete_access_key(UserName="legacy", AccessKeyId=key["AccessKeyId"])
+        iam.delete_user(UserName="legacy")
+
+
+def test_aws_config_block_goes_beside_an_existing_file(world, tmp_path):
+    target = tmp_path / "config"
+    target.write_text("[default]\nregion = eu-west-1\n")
+    world.engine.set_answers("identity-center", {"aws_config_path": str(target)})
+    plan = world.engine.plan("identity-center")
+    [change] = plan.changes
+    assert change.resource == "AWS CLI config" and change.name.endswith("config.bootstrap-tui")
+    world.engine.apply("identity-center", plan)
+    assert target.read_text() == "[default]\nregion = eu-west-1\n"
+    text = (tmp_path / "config.bootstrap-tui").read_text()
+    assert "[sso-session bootstrap-tui]" in text and "sso_role_name = AdministratorAccess" in text
+    # one profile per distinct account x permission set of the startup-minimal assignments:
+    # AdministratorAccess, ReadOnlyAccess, SecurityAudit on all 5 accounts, PowerUser on
+    # staging, Billing on the management account
+    assert text.count("[profile ") == 17
+    assert world.engine.plan("identity-center").changes == []
+    world.engine.set_answers("identity-center", {"aws_config_path": ""})
+
+
+def test_missing_identity_center_is_explained_and_refused(world, monkeypatch):
+    from steps import identity_center
+
+    monkeypatch.setattr(identity_center, "instance", lambda ctx: None)
+    plan = world.engine.plan("identity-center")
+    assert [c.resource for c in plan.changes] == ["IAM Identity Center"]
+    assert any("Enable" in n for n in plan.notes)
+    assert any(m.id == "identity-center.enable" for m in plan.manual)
+    with pytest.raises(RefusedError, match="not enabled"):
+        world.engine.apply("identity-center", plan)
+    monkeypatch.undo()
+    world.engine.apply("identity-center")
+
+
+class MemoryKeyring:
+    """An in-memory keyring backend (the OS keychain is not available in CI)."""
+
+    def __new__(cls):
+        from keyring.backend import KeyringBackend
+
+        class Backend(KeyringBackend):
+            priority = 1
+            store: dict = {}
+
+            def get_password(self, service, username):
+                return self.store.get((service, username))
+
+            def set_password(self, service, username, password):
+                self.store[(service, username)] = password
+
+            def delete_password(self, service, username):
+                self.store.pop((service, username))
+
+        return Backend()
+
+
+def test_bootstrap_cleanup_from_an_sso_session(world, monkeypatch):
+    import keyring
+
+    from bootstrap_tui.aws import keychain
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    try:
+        iam = world.client("iam")
+        iam.create_user(UserName="bootstrap")
+        key = iam.create_access_key(UserName="bootstrap")["AccessKey"]
+        iam.create_login_profile(UserName="bootstrap", Password="Very-Long-Passw0rd!")
+        iam.attach_user_policy(UserName="bootstrap", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+        iam.put_user_policy(UserName="bootstrap", PolicyName="inline", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+        device = iam.create_virtual_mfa_device(VirtualMFADeviceName="bootstrap")["VirtualMFADevice"]
+        iam.enable_mfa_device(UserName="bootstrap", SerialNumber=device["SerialNumber"],
+                              AuthenticationCode1="123456", AuthenticationCode2="654321")
+        keychain.store_bootstrap_keys(key["AccessKeyId"], key["SecretAccessKey"])
+
+        run = world.engine.verify(["bootstrap-cleanup"], record=False)
+        assert {r.check_id for r in run.results if r.status == Status.FAIL} == {
+            "bootstrap-cleanup.no-iam-users", "bootstrap-cleanup.keychain-empty"}
+        plan = world.engine.plan("bootstrap-cleanup")  # not an SSO session: nothing to do
+        assert plan.changes == [] and "Identity Center" in plan.notes[0]
+
+        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"},
+                                                         "Action": "sts:AssumeRole"}]}
+        role = iam.create_role(RoleName="AWSReservedSSO_AdministratorAccess_0123456789abcdef",
+                               Path="/aws-reserved/sso.amazonaws.com/",
+                               AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+        creds = world.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="ada")["Credentials"]
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", creds["AccessKeyId"])
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", creds["SecretAccessKey"])
+        monkeypatch.setenv("AWS_SESSION_TOKEN", creds["SessionToken"])
+        monkeypatch.delenv("AWS_PROFILE", raising=False)
+        sso = make_engine(world.sandbox.endpoint, world.state_file, lock=False)
+        try:
+            assert sso.identity.is_sso_role
+            plan = sso.plan("bootstrap-cleanup")
+            user_change = next(c for c in plan.changes if c.resource == "IAM user")
+            assert user_change.name == "bootstrap" and user_change.destructive
+            assert "1 access key(s), 1 MFA device(s), console password: yes" in user_change.detail
+            assert key["AccessKeyId"] not in json.dumps([c.to_dict() for c in plan.changes])
+            sso.apply("bootstrap-cleanup", plan, confirm_destructive=lambda p: True)
+            assert not keychain.has_bootstrap_keys()
+            assert "bootstrap" not in [u["UserName"] for u in iam.list_users()["Users"]]
+            assert sso.plan("bootstrap-cleanup").changes == []
+            run = sso.verify(["bootstrap-cleanup"], record=False)
+            assert all(r.status == Status.PASS for r in run.results)
+        finally:
+            sso.close()
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_permission_set_drift_is_updated_and_reprovisioned(world):
+    sso = world.client("sso-admin")
+    instance = sso.list_instances()["Instances"][0]["InstanceArn"]
+    arns = sso.list_permission_sets(InstanceArn=instance)["PermissionSets"]
+    sets = {sso.describe_permission_set(InstanceArn=instance, PermissionSetArn=a)["PermissionSet"]["Name"]: a
+            for a in arns}
+    sso.update_permission_set(InstanceArn=instance, PermissionSetArn=sets["AdministratorAccess"],
+                              SessionDuration="PT12H")
+    run = world.engine.verify(["identity-center"], record=False)
+    assert any(r.check_id == "identity-center.session-durations" and r.status == Status.FAIL
+               for r in run.results)
+    plan = world.engine.plan("identity-center")
+    [change] = plan.changes
+    assert (change.action, change.name) == ("update", "AdministratorAccess") and "PT12H -> PT1H" in change.detail
+    world.engine.apply("identity-center", plan)
+    described = sso.describe_permission_set(InstanceArn=instance, PermissionSetArn=sets["AdministratorAccess"])
+    assert described["PermissionSet"]["SessionDuration"] == "PT1H"
+    assert world.engine.plan("identity-center").changes == []
