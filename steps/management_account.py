@@ -180,7 +180,7 @@ CHECK_CALLER = Check(
     remediation=("Use an IAM Identity Center permission set (or, before SSO exists, a temporary "
                  "bootstrap IAM user) in the management account, never the root user; delete any "
                  "root access keys."),
-    frameworks={"cis-aws-3.0": ["1.6"], "soc2": ["CC6.1", "CC6.3"], "iso27001-2022": ["A.8.2"],
+    frameworks={"cis-aws-3.0": ["1.7"], "soc2": ["CC6.1", "CC6.3"], "iso27001-2022": ["A.8.2"],
                 "pci-dss-4.0": ["7.2.1"], "aws-ssb": ["ACCT.02"]},
     prowler="iam_avoid_root_usage")
 CHECK_SECURITY_CONTACT = Check(
