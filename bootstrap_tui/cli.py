@@ -202,8 +202,9 @@ def cmd_plan(engine, args) -> int:
         for note in plan.notes:
             print(f"  · {note}")
         for item in plan.manual:
-            done = "attested" if engine.state.attestation(item.id) else "to do by hand"
-            print(f"  ☐ manual: {item.title} ({done})")
+            attested = engine.state.attestation(item.id)
+            box, done = ("☑", "attested") if attested else ("☐", "to do by hand")
+            print(f"  {box} manual: {item.title} ({done})")
     return EXIT_OK
 
 

@@ -10,6 +10,9 @@
   for every partition of every account it scans (about a second per new
   account with AWS managed policies loaded); the sandbox only scans backends
   that already exist.
+- Identity Center: moto looks up an AWS managed policy's path under ``path``
+  while its policy data spells it ``Path``, so policies outside ``/`` (e.g.
+  ``job-function/Billing``) cannot be attached to a permission set.
 - Organizations: accept the delegated-administrator and trusted-access service
   principals this project uses (securityhub, sso, config, cloudtrail, iam, ...).
 """
@@ -65,7 +68,27 @@ def apply_patches() -> None:
     import moto.iam.models as iam_models
 
     iam_models.get_account_id_from = account_id_from
+    from moto.ssoadmin.models import SSOAdminBackend
+
+    SSOAdminBackend._find_managed_policy = _find_aws_managed_policy
     _applied = True
+
+
+def _find_aws_managed_policy(self: Any, managed_policy_arn: str) -> Any:
+    """moto's lookup, reading the policy path from the ``Path`` key its data uses."""
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+    from moto.ssoadmin.exceptions import ResourceNotFoundException
+    from moto.ssoadmin.models import ManagedPolicy
+
+    if self.aws_managed_policies is None:
+        self.aws_managed_policies = json.loads(aws_managed_policies_data)
+    name = managed_policy_arn.split("/")[-1]
+    policy = self.aws_managed_policies.get(name)
+    if policy is not None:
+        path = policy.get("Path") or policy.get("path") or "/"
+        if managed_policy_arn == f"arn:{self.partition}:iam::aws:policy{path}{name}":
+            return ManagedPolicy(managed_policy_arn, name)
+    raise ResourceNotFoundException(f"Policy does not exist with ARN: {managed_policy_arn}")
 
 
 def account_id_from(access_key: str) -> str:
