@@ -12,13 +12,10 @@ if TYPE_CHECKING:
 
 def load_answers(path: Path, engine: "Engine") -> dict[str, dict[str, Any]]:
     """Load and validate an answers file against the engine's steps and profile."""
-    from bootstrap_tui.yamlio import load_with_lines
+    from bootstrap_tui.yamlio import load_with_lines, read_file
 
     path = Path(path).expanduser()
-    try:
-        text = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"cannot read answers file {path}: {exc.strerror}") from None
+    text = read_file(path, "answers file")  # bounded: never reads more than the size limit
     data, lines = load_with_lines(text, str(path))
     if data is None:
         return {}

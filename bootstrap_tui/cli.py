@@ -162,6 +162,7 @@ def _open_engine(args: argparse.Namespace, endpoint: str | None):
     from bootstrap_tui.engine import Engine
 
     engine = Engine(_options(args, endpoint))
+    engine.step_ids(getattr(args, "step", None))  # an unknown --step is a usage error, offline too
     engine.connect()
     return engine
 
@@ -237,46 +238,60 @@ def cmd_apply(engine, args) -> int:
     return EXIT_OK
 
 
+def _wants_color(stream) -> bool:
+    """ANSI colour only for a terminal, and never with NO_COLOR set or TERM=dumb."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _write_report(text: str, output: Path | None) -> None:
+    from bootstrap_tui.report import write_atomic
+
+    if output:
+        written = write_atomic(output, text)
+        print(f"wrote {written}", file=sys.stderr)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+
+
 def cmd_verify(engine, args) -> int:
-    from bootstrap_tui.report import render_verify, write_atomic
+    from bootstrap_tui.model import Status
+    from bootstrap_tui.report import render_verify
 
     ids = engine.step_ids(args.step)
     if not engine.state.exists and not engine.org_accounts():
         raise NotSetUp("nothing is set up yet: no organization exists and there is no progress "
                        "recorded for this account",
                        "run the wizard (bootstrap-tui) or `bootstrap-tui apply --yes` first")
-    tty = sys.stderr.isatty()
-    seen = [0]
+    tty = sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+    seen = {"done": 0, "bad": 0}
 
     def on_result(result) -> None:
-        seen[0] += 1
+        seen["done"] += 1
+        seen["bad"] += result.status in (Status.FAIL, Status.ERROR)
         if tty:
-            print(f"\r  verified {seen[0]} check(s)…", end="", file=sys.stderr, flush=True)
+            print(f"\r\x1b[K  verifying… {seen['done']} checked, {seen['bad']} failing",
+                  end="", file=sys.stderr, flush=True)
 
-    run = engine.verify(ids, on_result=on_result)
-    if tty:
-        print("\r" + " " * 40 + "\r", end="", file=sys.stderr, flush=True)
-    text = render_verify(run, args.format, steps=engine.steps)
-    if args.output:
-        write_atomic(args.output, text)
-        print(f"wrote {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    try:
+        run = engine.verify(ids, on_result=on_result)
+    finally:
+        if tty:
+            print("\r\x1b[K", end="", file=sys.stderr, flush=True)
+    color = args.format == "text" and not args.output and _wants_color(sys.stdout)
+    _write_report(render_verify(run, args.format, steps=engine.steps, color=color), args.output)
     if args.soft_fail:
         return EXIT_OK
     return EXIT_CHECKS_FAILED if run.failed(strict=args.strict) else EXIT_OK
 
 
 def cmd_export(engine, args) -> int:
-    from bootstrap_tui.report import write_atomic
     from bootstrap_tui.report.export import export_text
 
-    text = export_text(engine, args.format, frameworks=args.framework)
-    if args.output:
-        write_atomic(args.output, text)
-        print(f"wrote {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    _write_report(export_text(engine, args.format, frameworks=args.framework), args.output)
     return EXIT_OK
 
 
@@ -302,6 +317,11 @@ def _run(args: argparse.Namespace) -> int:
         if args.endpoint_url:
             raise ConfigError("--sandbox and --endpoint-url cannot be used together",
                               "--sandbox starts its own endpoint")
+        if args.command is None and not args.plain:
+            # the wizard starts the sandbox in a worker, after its first screen is up
+            from bootstrap_tui.tui.app import run_wizard
+
+            return run_wizard(_options(args, None), sandbox=True)
         from bootstrap_tui.sandbox.server import Sandbox
 
         sandbox = Sandbox(seed="fresh")

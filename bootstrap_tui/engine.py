@@ -96,7 +96,8 @@ class Options:
     simulate_console: bool = False
     use_keychain: bool = False
     max_workers: int = 16
-    max_attempts: int = 5
+    max_attempts: int | None = None  # None: AWS_MAX_ATTEMPTS, else 10
+    retry_mode: str | None = None  # None: AWS_RETRY_MODE, else standard
     role_name: str | None = None
     lock: bool = True
 
@@ -163,11 +164,20 @@ class Engine:
         self.session = make_session(conn)
         self.endpoint_url = conn.endpoint_url or _env_endpoint()
         self.sandbox_info = probe_sandbox(self.endpoint_url) if self.endpoint_url else None
+        max_attempts, retry_mode = retry_settings(opts.max_attempts, opts.retry_mode)
         self.factory = ClientFactory(
             self.session, region=self.home_region, endpoint_url=self.endpoint_url,
-            max_attempts=opts.max_attempts,
+            max_attempts=max_attempts, retry_mode=retry_mode,
             role_name=opts.role_name or self.profile.automation_role)
         self.identity = whoami(self.factory)
+        # after whoami: an endpoint that is down is a connection error (exit 3), not this
+        if opts.simulate_console and self.sandbox_info is None:
+            raise ConfigError(
+                "--simulate-console works only against a bootstrap-tui sandbox endpoint"
+                + (f" ({self.endpoint_url} is not one)" if self.endpoint_url else
+                   " (these credentials reach real AWS)"),
+                "on real AWS, do the console-only actions by hand (the wizard explains each) "
+                "and attest them; drop --simulate-console")
         self.management_account_id = self._find_management_account()
         path = opts.state_file or default_state_path(self.management_account_id)
         self.state = StateStore(Path(path), lock=opts.lock).open()
@@ -399,6 +409,9 @@ class Engine:
     def apply(self, step_id: str, plan: Plan | None = None, *,
               confirm_destructive: Callable[[Plan], bool] | None = None) -> Plan:
         """Converge one step. Destructive changes need confirm_destructive(plan) -> True."""
+        from bootstrap_tui.aws import refuse_root
+
+        refuse_root(self.identity)
         step = self.by_id[step_id]
         plan = plan or self.plan(step_id)
         if plan.skipped:
@@ -532,10 +545,19 @@ class Engine:
             frameworks=check.mappings(), prowler=check.prowler)
 
     def _error_result(self, step, check, account, region, exc: BaseException) -> CheckResult:
+        from bootstrap_tui.aws.errors import INVALID_CREDENTIALS_CODES
+
         error = self.map_error(exc) if isinstance(exc, Exception) else exc
+        message = str(error)
+        if region and getattr(error, "code", None) in INVALID_CREDENTIALS_CODES:
+            # credentials that work elsewhere but not here: an opt-in region not enabled
+            message = (f"could not run in {region} for account {account}: AWS rejected the "
+                       f"credentials there ({error.code}), so the region is probably not enabled "
+                       "in this account\n  → enable it under Account > AWS Regions, or remove it "
+                       "from the governed regions")
         return CheckResult(
             check_id=check.id, step_id=step.id, title=check.title, status=Status.ERROR,
-            severity=check.severity, message=str(error), remediation=check.remediation,
+            severity=check.severity, message=message, remediation=check.remediation,
             account=account, region=region, evidence={"error": getattr(error, "code", None)
                                                       or type(exc).__name__},
             frameworks=check.mappings(), prowler=check.prowler)
@@ -561,6 +583,12 @@ class Engine:
                         self.state.set_status(
                             sid, "manual-pending" if pending else "verified", save=False)
             self.state.save()
+            from bootstrap_tui.report.evidence import save_latest
+
+            try:
+                save_latest(self.state.path, run)
+            except BootstrapError as exc:
+                log.warning("latest evidence not saved: %s", exc)
 
     # ---------------------------------------------------------- status
     def status(self) -> list[dict[str, Any]]:
@@ -578,6 +606,33 @@ def _env_endpoint() -> str | None:
     import os
 
     return os.environ.get("AWS_ENDPOINT_URL") or None
+
+
+RETRY_MODES = ("adaptive", "standard", "legacy")
+
+
+def retry_settings(max_attempts: int | None, retry_mode: str | None) -> tuple[int, str]:
+    """(total attempts, retry mode): explicit values, else AWS_MAX_ATTEMPTS / AWS_RETRY_MODE,
+    else 10 attempts in standard mode. Adaptive mode rate-limits a whole client (every API of
+    one service in one account and region) after any throttle; docs/reliability.md ("Faults")
+    has the measurements behind these defaults."""
+    import os
+
+    if max_attempts is None:
+        raw = os.environ.get("AWS_MAX_ATTEMPTS", "").strip()
+        try:
+            max_attempts = int(raw) if raw else 10
+        except ValueError:
+            raise ConfigError(f"AWS_MAX_ATTEMPTS={raw!r} is not a whole number",
+                              "set it to the total number of attempts per call, e.g. 10") from None
+    if max_attempts < 1:
+        raise ConfigError(f"max attempts must be at least 1, got {max_attempts}",
+                          "1 means no retry; the default is 10")
+    mode = (retry_mode or os.environ.get("AWS_RETRY_MODE", "").strip() or "standard").lower()
+    if mode not in RETRY_MODES:
+        raise ConfigError(f"retry mode {mode!r} is not one of {', '.join(RETRY_MODES)}",
+                          "check AWS_RETRY_MODE; standard is the default")
+    return max_attempts, mode
 
 
 def severity_rank(severity: Severity) -> int:

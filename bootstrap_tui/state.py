@@ -17,9 +17,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
-import yaml
-
-from bootstrap_tui.errors import StateError
+from bootstrap_tui.errors import ConfigError, StateError
+from bootstrap_tui.yamlio import dump, load_with_lines
 
 SCHEMA_VERSION = 1
 MAX_HISTORY = 200
@@ -136,26 +135,20 @@ class _Lock:
 def read_state_file(path: Path) -> dict[str, Any]:
     """Parse and validate a state file; StateError names the file and the problem."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:  # bounded: a device or a huge file is not read whole
+            raw = handle.read(MAX_STATE_BYTES + 1)
     except FileNotFoundError:
         raise
     except OSError as exc:
         raise StateError(f"cannot read state file {path}: {exc.strerror}") from None
     if len(raw) > MAX_STATE_BYTES:
-        raise StateError(f"state file {path} is {len(raw)} bytes; refusing to load more than "
-                         f"{MAX_STATE_BYTES}", "it is not a bootstrap-tui state file")
+        raise StateError(f"state file {path} is larger than {MAX_STATE_BYTES} bytes; refusing "
+                         "to load it", "it is not a bootstrap-tui state file")
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise StateError(f"state file {path} is not UTF-8 text (byte {exc.start})",
-                         _KEEP_HINT) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise StateError(f"state file {path} is corrupt{where}: {problem}", _KEEP_HINT) from None
+        data, _ = load_with_lines(raw, str(path), max_bytes=MAX_STATE_BYTES)
+    except ConfigError as exc:
+        # exc.message is "FILE:LINE: problem", as for profiles and answers files
+        raise StateError(f"corrupt state file {exc.message}", _KEEP_HINT) from None
     if data is None:
         raise StateError(f"state file {path} is empty (truncated?)", _KEEP_HINT)
     if not isinstance(data, dict):
@@ -178,7 +171,32 @@ def read_state_file(path: Path) -> dict[str, Any]:
         if not isinstance(entry, dict):
             raise StateError(f"state file {path} is corrupt: steps.{step_id} should be a mapping",
                              _KEEP_HINT)
+        _check_step_entry(path, step_id, entry)
+    for key in ("attestations", "evidence_history"):
+        items = data[key].items() if isinstance(data[key], dict) else enumerate(data[key])
+        for name, item in items:
+            if not isinstance(item, dict):
+                raise StateError(f"state file {path} is corrupt: {key} entry {name!r} should be "
+                                 f"a mapping, found {type(item).__name__}", _KEEP_HINT)
     return data
+
+
+def _check_step_entry(path: Path, step_id: Any, entry: dict[str, Any]) -> None:
+    """Refuse a step entry whose parts have the wrong shape (the engine indexes into them)."""
+    if not isinstance(entry.get("status", "pending"), str):
+        raise StateError(f"state file {path} is corrupt: steps.{step_id}.status should be text",
+                         _KEEP_HINT)
+    for part in ("answers", "operations", "facts"):
+        value = entry.get(part)
+        if value is None:
+            entry.pop(part, None)
+        elif not isinstance(value, dict):
+            raise StateError(f"state file {path} is corrupt: steps.{step_id}.{part} should be a "
+                             f"mapping, found {type(value).__name__}", _KEEP_HINT)
+    for key, op in (entry.get("operations") or {}).items():
+        if not isinstance(op, dict) or not isinstance(op.get("id"), str):
+            raise StateError(f"state file {path} is corrupt: steps.{step_id}.operations.{key} "
+                             "should be a mapping with a text id", _KEEP_HINT)
 
 
 _KEEP_HINT = ("the file was left untouched; move it aside (or pass --state-file) to start "
@@ -229,16 +247,17 @@ class StateStore:
         if find_secrets(self.data):
             self.data = redact(self.data)
         self.data["updated_at"] = now()
-        text = yaml.safe_dump(self.data, sort_keys=False, allow_unicode=True, width=100)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        text = dump(self.data)
+        target = Path(os.path.realpath(self.path))  # a symlinked state file stays a symlink
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:
             os.fchmod(fd, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
+            os.replace(tmp, target)
         except BaseException:
             try:
                 os.unlink(tmp)
@@ -246,7 +265,7 @@ class StateStore:
                 pass
             raise
         try:
-            dir_fd = os.open(self.path.parent, os.O_RDONLY)
+            dir_fd = os.open(target.parent, os.O_RDONLY)
             try:
                 os.fsync(dir_fd)
             finally:

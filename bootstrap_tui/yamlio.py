@@ -62,7 +62,7 @@ def index_path(parent: str, index: int) -> str:
     return f"{parent}[{index}]"
 
 
-def decode(raw: bytes | str, filename: str) -> str:
+def decode(raw: bytes | str, filename: str, max_bytes: int = MAX_BYTES) -> str:
     """Check size, encoding and characters; return the text without a BOM."""
     if isinstance(raw, str):
         size = len(raw.encode("utf-8", "surrogatepass"))
@@ -70,9 +70,9 @@ def decode(raw: bytes | str, filename: str) -> str:
     else:
         size = len(raw)
         text = None
-    if size > MAX_BYTES:
-        raise ConfigError(f"{filename}:1: the file is {size} bytes; the limit is 1 MiB "
-                          f"({MAX_BYTES} bytes)", "is this the right file?")
+    if size > max_bytes:
+        raise ConfigError(f"{filename}:1: the file is {size} bytes; the limit is "
+                          f"{_size_text(max_bytes)}", "is this the right file?")
     if text is None:
         assert isinstance(raw, bytes)
         try:
@@ -93,16 +93,22 @@ def decode(raw: bytes | str, filename: str) -> str:
     return text
 
 
+def _size_text(limit: int) -> str:
+    """'1 MiB (1048576 bytes)' for a byte limit."""
+    return f"{limit // (1024 * 1024)} MiB ({limit} bytes)"
+
+
 def read_file(path: str | Path, what: str = "file") -> bytes:
     """The bytes of a user-supplied file, refusing directories and files over 1 MiB."""
     path = Path(path).expanduser()
     try:
         if path.is_dir():
-            raise ConfigError(f"{path}: is a directory, not a {what}")
+            article = "an" if what[:1] in "aeiou" else "a"
+            raise ConfigError(f"{path}: is a directory, not {article} {what}")
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise ConfigError(f"{path}:1: the file is {size} bytes; the limit is 1 MiB "
-                              f"({MAX_BYTES} bytes)", "is this the right file?")
+            raise ConfigError(f"{path}:1: the file is {size} bytes; the limit is "
+                              f"{_size_text(MAX_BYTES)}", "is this the right file?")
         with path.open("rb") as handle:
             return handle.read(MAX_BYTES + 1)
     except OSError as exc:
@@ -118,7 +124,8 @@ class _Builder:
         self.nodes = 0
 
     def fail(self, node: Node, path: str, problem: str, hint: str | None = None) -> ConfigError:
-        where = f"{path}: " if path else ""
+        shown = path if len(path) <= 100 else path[:80] + "…"  # aliases can nest a path deeply
+        where = f"{shown}: " if shown else ""
         return ConfigError(f"{self.filename}:{node.start_mark.line + 1}: {where}{problem}", hint)
 
     def build(self, node: Node, path: str, depth: int) -> Any:
@@ -179,9 +186,10 @@ class _Builder:
         return out
 
 
-def load_with_lines(raw: bytes | str, filename: str) -> tuple[Any, Lines]:
+def load_with_lines(raw: bytes | str, filename: str,
+                    max_bytes: int = MAX_BYTES) -> tuple[Any, Lines]:
     """Parse one YAML document strictly; return (data, {dotted path: line})."""
-    text = decode(raw, filename)
+    text = decode(raw, filename, max_bytes)
     try:
         loader = _LOADER(text)
         try:

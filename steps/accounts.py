@@ -120,6 +120,19 @@ def all_accounts(ctx: Any) -> list[dict[str, Any]]:
     return [a for page in client.get_paginator("list_accounts").paginate() for a in page["Accounts"]]
 
 
+def in_progress_requests(ctx: Any) -> dict[str, str]:
+    """AccountName -> id of CreateAccount requests still IN_PROGRESS: a run that stopped
+    between CreateAccount and saving its request id left them; they are adopted, not resent."""
+    if describe_org(ctx) is None:
+        return {}
+    client = ctx.client("organizations")
+    out: dict[str, str] = {}
+    for page in client.get_paginator("list_create_account_status").paginate(States=["IN_PROGRESS"]):
+        for status in page["CreateAccountStatuses"]:
+            out.setdefault(status.get("AccountName", ""), status["Id"])
+    return out
+
+
 def failure_error(name: str, email: str, reason: str) -> BootstrapError:
     what, todo = FAILURE_HELP.get(reason, (f"AWS reported {reason}",
                                            "check the account request in the Organizations "
@@ -239,6 +252,7 @@ class AccountsStep(Step):
         wanted = wanted_accounts(ctx)
         accounts = all_accounts(ctx)
         tree = ou_tree(ctx) if accounts else {}
+        unrecorded = in_progress_requests(ctx)
         for want in wanted:
             pending = ctx.operation(f"create:{want['key']}")
             found = find_existing(ctx, want, accounts)
@@ -247,6 +261,11 @@ class AccountsStep(Step):
                 if pending:
                     plan.add("resume", "account creation", want["name"],
                              detail=f"request {pending['id']} ({want['email']})",
+                             data={"key": want["key"]})
+                elif want["name"] in unrecorded:
+                    plan.add("resume", "account creation", want["name"],
+                             detail=f"request {unrecorded[want['name']]} (in progress in AWS, "
+                                    "not recorded by an earlier run)",
                              data={"key": want["key"]})
                 else:
                     plan.add("create", "account", want["name"],
@@ -281,6 +300,10 @@ class AccountsStep(Step):
                     continue
                 to_create.append((key, want))
         by_key = {key: want for key, want in to_create}
+        unrecorded = in_progress_requests(ctx) if to_create else {}
+        for key, want in to_create:
+            if not ctx.operation(key) and want["name"] in unrecorded:
+                ctx.record_operation(key, unrecorded[want["name"]], adopted=True)
         role = ctx.profile.automation_role
 
         def submit(want: dict[str, Any]) -> str:

@@ -204,7 +204,8 @@ CHECK_ALIAS = Check(
     severity=Severity.INFO, scope=Scope.MANAGEMENT, run=check_alias,
     remediation=("IAM → Dashboard → AWS Account → Account alias: create one "
                  "(aws iam create-account-alias --account-alias NAME), or run: "
-                 "bootstrap-tui apply --step management-account"))
+                 "bootstrap-tui apply --step management-account"),
+    frameworks={"iso27001-2022": ["A.5.9"]})
 CHECK_NO_WORKLOADS = Check(
     id="mgmt.no-workloads", title="No workloads run in the management account",
     severity=Severity.MEDIUM, scope=Scope.REGION, run=check_no_workloads,

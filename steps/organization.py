@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bootstrap_tui.aws import enabled_region_names, governed_regions, partition_of
 from bootstrap_tui.errors import RefusedError
 from bootstrap_tui.model import Check, Field, Outcome, Plan, Scope, Severity, Step
 
@@ -28,6 +29,13 @@ def enabled_services(ctx: Any) -> set[str]:
     return {s["ServicePrincipal"] for s in paginate(
         ctx.client("organizations"), "list_aws_service_access_for_organization",
         "EnabledServicePrincipals")}
+
+
+def check_governed_regions(ctx: Any) -> list[str]:
+    """The answered governed regions, each enabled in this account and in the home region's
+    partition (ec2 DescribeRegions AllRegions=True: opt-in regions must be opted in)."""
+    enabled = enabled_region_names(ctx.client("ec2"), partition_of(ctx.home_region))
+    return governed_regions(ctx.answers["governed_regions"] or [], enabled)
 
 
 def root_policy_types(ctx: Any) -> dict[str, str]:
@@ -163,6 +171,7 @@ class OrganizationStep(Step):
         plan = Plan(self.id)
         org = describe_org(ctx)
         refuse_foreign_org(ctx, org)
+        check_governed_regions(ctx)
         if org is None:
             plan.add("create", "organization", "all features",
                      detail=f"management account {ctx.identity.account_id}")

@@ -18,7 +18,7 @@ import botocore.session
 from botocore.config import Config
 from botocore.credentials import CredentialProvider, CredentialResolver, DeferredRefreshableCredentials
 
-from bootstrap_tui.aws.errors import annotate_after_call, call_error_annotator
+from bootstrap_tui.aws.errors import annotate_after_call, call_error_annotator, where_annotator
 from bootstrap_tui.aws.regions import partition_of
 from bootstrap_tui.errors import ReadOnlyViolation
 
@@ -170,6 +170,8 @@ class ClientFactory:
             core = botocore.session.Session()
             core.register_component("credential_provider",
                                     CredentialResolver([_FixedProvider(credentials)]))
+            # one loader for every session: service models are parsed once, not once per account
+            core.register_component("data_loader", self.session._session.get_component("data_loader"))
             session = boto3.Session(botocore_session=core, region_name=self.region)
             self._shared.sessions[key] = session
         return session
@@ -196,6 +198,8 @@ class ClientFactory:
             events.register("provide-client-params", self._guard_handler(service, account, region))
         events.register("before-send", self._send_handler(service, account, region))
         events.register("after-call", annotate_after_call)
+        events.register("after-call", where_annotator(
+            lambda: account or (self._shared.identity or {}).get("Account"), region))
         events.register("after-call-error", call_error_annotator(client.meta.service_model))
         if self.endpoint_url:
             events.register("before-sign.s3-control", strip_account_host_prefix)

@@ -53,6 +53,17 @@ def annotate_after_call(http_response=None, parsed=None, model=None, **_: Any) -
         parsed.setdefault("ResponseMetadata", {})[_ANNOTATION] = _operation_label(model)
 
 
+def where_annotator(account: Callable[[], "str | None"], region: str) -> Callable[..., None]:
+    """A botocore 'after-call' handler, registered after `annotate_after_call`: adds the
+    account (when known) and region of a failed call, so access errors can name them."""
+    def annotate(http_response=None, parsed=None, **_: Any) -> None:
+        if http_response is not None and http_response.status_code >= 300 and isinstance(parsed, dict):
+            label = parsed.get("ResponseMetadata", {}).get(_ANNOTATION)
+            if isinstance(label, dict):
+                label.update(account=account() or "", region=region)
+    return annotate
+
+
 def call_error_annotator(service_model: Any) -> Callable[..., None]:
     """A botocore 'after-call-error' handler that remembers the service and operation on
     the exception (connection errors, parser errors, SSO token errors)."""
@@ -147,7 +158,7 @@ def map_error(exc: BaseException, *, operation: str | None = None,
     if isinstance(exc, BootstrapError):
         return AwsError(exc.message, exc.hint, operation=label)
     if isinstance(exc, bce.ClientError):
-        return _map_client_error(exc, label, action, profile)
+        return _map_client_error(exc, label, action, profile, _where(_annotation(exc)))
     if isinstance(exc, _SSO_ERRORS):
         return AwsError(
             "your AWS SSO (IAM Identity Center) session has expired or is missing",
@@ -189,14 +200,21 @@ def map_error(exc: BaseException, *, operation: str | None = None,
                     operation=label, code=type(exc).__name__)
 
 
+def _where(info: dict[str, str]) -> str:
+    account, region = info.get("account"), info.get("region")
+    if account:
+        return f" in account {account}" + (f" ({region})" if region else "")
+    return f" ({region})" if region else ""
+
+
 def _map_client_error(exc: bce.ClientError, label: str, action: str | None,
-                      profile: str | None) -> AwsError:
+                      profile: str | None, where: str = "") -> AwsError:
     code = _error_code(exc)
     message = str(exc.response.get("Error", {}).get("Message", "")).strip()
     if code in ACCESS_DENIED_CODES:
         needed = action or label
         return AwsError(
-            f"access denied: the current identity may not call {needed} ({label})",
+            f"access denied: the current identity may not call {needed} ({label}){where}",
             f"grant {needed} to this identity (an IAM policy or permission set), or use a "
             "profile/role that has it; an SCP can also deny it",
             kind="access", operation=label, code=code)

@@ -20,8 +20,13 @@ def partition_of(region: str) -> str:
 
 def enabled_regions(factory: Any, account: str | None = None) -> list[str]:
     """Regions of the caller's partition that are enabled (opt-in not required or opted in)."""
-    partition = partition_of(factory.region)
-    response = factory.client("ec2", account=account).describe_regions(AllRegions=True)
+    return enabled_region_names(factory.client("ec2", account=account), partition_of(factory.region))
+
+
+def enabled_region_names(ec2: Any, partition: str) -> list[str]:
+    """ec2:DescribeRegions(AllRegions=True) through `ec2`, kept to `partition` and to the
+    regions that are enabled for the account (opt-in not required, or opted in)."""
+    response = ec2.describe_regions(AllRegions=True)
     return sorted(
         r["RegionName"] for r in response.get("Regions", [])
         if partition_of(r["RegionName"]) == partition

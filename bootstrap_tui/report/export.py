@@ -33,12 +33,13 @@ from bootstrap_tui.report.common import (
 from bootstrap_tui.report.mdutil import md_cell, md_code, md_text
 from bootstrap_tui.report.org_items import ORG_ITEMS, OrgItem
 
-__all__ = ["EXPORT_FORMATS", "CHECKLIST_SCHEMA_VERSION", "NOT_VERIFIED", "ATTESTED",
+__all__ = ["EXPORT_FORMATS", "CHECKLIST_SCHEMA_VERSION", "NOT_VERIFIED", "NOT_APPLICABLE", "ATTESTED",
            "NOT_ATTESTED", "build_checklist", "framework_view", "render_export", "export_text"]
 
 EXPORT_FORMATS = ("md", "csv", "json", "html")
 CHECKLIST_SCHEMA_VERSION = 1
 NOT_VERIFIED = "NOT VERIFIED"
+NOT_APPLICABLE = "NOT APPLICABLE"
 ATTESTED = "ATTESTED"
 NOT_ATTESTED = "NOT ATTESTED"
 # Control states in a framework view.
@@ -117,20 +118,52 @@ def _attestation(state_data: Mapping[str, Any], item_id: str) -> dict[str, Any]:
             "note": record.get("note") or None}
 
 
+def _scope_results(verify_run: Any, latest: Mapping[str, Mapping[str, Any]] | None,
+                   history: Sequence[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Per check id, its per-scope results: from `verify_run` when given, otherwise from
+    the latest-evidence file, kept only when it is the check's most recent run."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    if verify_run is not None and getattr(verify_run, "results", None) is not None:
+        at = verify_run.finished_at or verify_run.started_at
+        for r in verify_run.results:
+            out.setdefault(r.check_id, []).append({
+                "account": r.account, "region": r.region, "status": r.status.value,
+                "message": r.message, "evidence": r.evidence, "verified_at": at,
+                "verified_by": verify_run.actor, "_result": r})
+        return out
+    for check_id, entry in (latest or {}).items():
+        last = check_timeline(check_id, history)["last_verified_at"]
+        at = _parse_time(entry.get("at"))
+        if at is None or (last is not None and _parse_time(last) != at):
+            continue
+        out[check_id] = [{"account": r.get("account"), "region": r.get("region"),
+                          "status": r.get("status"), "message": r.get("message"),
+                          "evidence": r.get("evidence"), "verified_at": entry.get("at"),
+                          "verified_by": entry.get("by")}
+                         for r in entry.get("results", []) if r.get("status") in _STATUSES]
+    return out
+
+
+_STATUSES = {s.value for s in Status}
+
+
 def build_checklist(steps: Sequence[Step], state_data: Mapping[str, Any] | None,
                     profile_frameworks: Iterable[str] | None = None, verify_run: Any = None,
                     generated_at: str | None = None, *, profile_name: str | None = None,
-                    org_items: Sequence[OrgItem] = ORG_ITEMS) -> dict[str, Any]:
-    """The checklist as a JSON-ready dict (schema_version 1), secrets redacted."""
+                    org_items: Sequence[OrgItem] = ORG_ITEMS,
+                    latest_evidence: Mapping[str, Mapping[str, Any]] | None = None,
+                    skipped: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The checklist as a JSON-ready dict (schema_version 1), secrets redacted.
+    Per-scope evidence comes from `verify_run`, else from `latest_evidence`
+    (report.evidence.load_latest). `skipped` maps the ids of steps the profile does
+    not use to the reason; their checks are NOT APPLICABLE and cover no control."""
+    skipped = dict(skipped or {})
     state_data = state_data or {}
     history = _history(state_data, verify_run)
     generated_at = generated_at or dt.datetime.now(dt.timezone.utc).replace(
         microsecond=0).isoformat()
     step_states = state_data.get("steps") or {}
-
-    run_results: dict[str, list[Any]] = {}
-    for result in getattr(verify_run, "results", None) or ():
-        run_results.setdefault(result.check_id, []).append(result)
+    run_results = _scope_results(verify_run, latest_evidence, history)
 
     steps_out, checks_out, manual_out = [], [], []
     check_controls: dict[str, dict[str, list[str]]] = {}
@@ -139,8 +172,9 @@ def build_checklist(steps: Sequence[Step], state_data: Mapping[str, Any] | None,
         entry = step_states.get(step.id) if isinstance(step_states.get(step.id), Mapping) else {}
         steps_out.append({
             "id": step.id, "title": step.title, "summary": step.summary,
-            "status": entry.get("status", "pending"), "updated_at": entry.get("updated_at"),
-            "error": entry.get("error"),
+            "status": "skipped" if step.id in skipped else entry.get("status", "pending"),
+            "updated_at": entry.get("updated_at"),
+            "error": entry.get("error"), "skip_reason": skipped.get(step.id),
             "checks": [c.id for c in step.checks], "manual": [m.id for m in step.manual]})
         for check in step.checks:
             declared.add(check.id)
@@ -149,12 +183,13 @@ def build_checklist(steps: Sequence[Step], state_data: Mapping[str, Any] | None,
                 check_id=check.id, step_id=step.id, title=check.title,
                 severity=check.severity.value, scope=check.scope.value,
                 remediation=check.remediation, controls=check.mappings(), prowler=check.prowler,
-                results=run_results.get(check.id, []), history=history))
+                results=run_results.get(check.id, []), history=history,
+                not_applicable=skipped.get(step.id)))
     # checks seen in the run that no step declares (kept, so nothing is silently dropped)
     for check_id, results in run_results.items():
-        if check_id in declared:
+        first = results[0].get("_result")
+        if check_id in declared or first is None:
             continue
-        first = results[0]
         check_controls[check_id] = dict(first.frameworks)
         checks_out.append(_check_entry(
             check_id=check_id, step_id=first.step_id, title=first.title,
@@ -181,7 +216,8 @@ def build_checklist(steps: Sequence[Step], state_data: Mapping[str, Any] | None,
 
     last = history[-1] if history else None
     frameworks = [fw for fw in (profile_frameworks or ()) if fw]
-    check_tally = {s: 0 for s in [*(x.value for x in DISPLAY_ORDER), NOT_VERIFIED]}
+    check_tally = {s: 0 for s in [*(x.value for x in DISPLAY_ORDER), NOT_VERIFIED,
+                                  NOT_APPLICABLE]}
     for entry in checks_out:
         check_tally[entry["status"]] = check_tally.get(entry["status"], 0) + 1
     step_tally: dict[str, int] = {}
@@ -217,15 +253,19 @@ def build_checklist(steps: Sequence[Step], state_data: Mapping[str, Any] | None,
 
 def _check_entry(*, check_id: str, step_id: str, title: str, severity: str, scope: str | None,
                  remediation: str, controls: dict[str, list[str]], prowler: str | None,
-                 results: list[Any], history: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+                 results: list[dict[str, Any]], history: Sequence[Mapping[str, Any]],
+                 not_applicable: str | None = None) -> dict[str, Any]:
     timeline = check_timeline(check_id, history)
-    if results:
-        status = max((r.status for r in results), key=lambda s: WORST_RANK[s]).value
+    if not_applicable:
+        status, source, message = NOT_APPLICABLE, "profile", f"step skipped: {not_applicable}"
+        results = []
+    elif results:
+        status = max((Status(r["status"]) for r in results), key=lambda s: WORST_RANK[s]).value
         source = "verify run"
         tally: dict[str, int] = {}
         for r in results:
-            tally[r.status.value] = tally.get(r.status.value, 0) + 1
-        message = (one_line(results[0].message) if len(results) == 1 else
+            tally[r["status"]] = tally.get(r["status"], 0) + 1
+        message = (one_line(results[0]["message"]) if len(results) == 1 else
                    f"{len(results)} scopes: " + ", ".join(
                        f"{tally[s.value]} {s.value}" for s in DISPLAY_ORDER if s.value in tally))
     elif timeline["last_status"]:
@@ -238,8 +278,7 @@ def _check_entry(*, check_id: str, step_id: str, title: str, severity: str, scop
         **{k: timeline[k] for k in ("first_passed_at", "passing_since", "last_passed_at",
                                     "last_verified_at")},
         "remediation": remediation, "controls": controls, "prowler": prowler,
-        "results": [{"account": r.account, "region": r.region, "status": r.status.value,
-                     "message": r.message, "evidence": r.evidence} for r in results],
+        "results": [{k: v for k, v in r.items() if k != "_result"} for r in results],
     }
 
 
@@ -253,6 +292,8 @@ def framework_view(checklist: Mapping[str, Any], framework: str) -> dict[str, An
                           ("manual", checklist.get("manual_items", [])),
                           ("organizational", checklist.get("org_items", []))):
         for entry in entries:
+            if entry["status"] == NOT_APPLICABLE:
+                continue  # a check of a step the profile skips covers nothing
             for control_id in (entry.get("controls") or {}).get(framework, []):
                 mapped.setdefault(control_id, []).append({
                     "kind": kind, "id": entry["id"], "title": entry["title"],
@@ -345,6 +386,22 @@ def _controls_text(controls: Mapping[str, Sequence[str]], frameworks: Sequence[s
     return "; ".join(parts)
 
 
+def _evidence_text(evidence: Any) -> str:
+    """Evidence as one line of compact JSON (empty when there is none)."""
+    if evidence in (None, {}, []):
+        return ""
+    return json.dumps(evidence, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+
+
+def _verified(results: Sequence[Mapping[str, Any]]) -> str:
+    """"verified AT by WHO" of per-scope results (the latest time when they differ)."""
+    times = sorted({str(r.get("verified_at")) for r in results if r.get("verified_at")})
+    who = next((r.get("verified_by") for r in results if r.get("verified_by")), None)
+    if not times:
+        return "time unknown"
+    return f"verified {times[-1]}" + (f" by {who}" if who else "")
+
+
 def _scopes(n: int) -> str:
     return f"{n} scope" if n == 1 else f"{n} scopes"
 
@@ -386,16 +443,6 @@ def _summary_lines(checklist: Mapping[str, Any]) -> list[str]:
 
 # ---------------------------------------------------------------------- markdown
 
-def _md_fence(value: Any) -> str:
-    text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
-    # "<", ">" and "&" only occur inside JSON strings, where \u escapes are equivalent:
-    # no renderer can mistake evidence for HTML, and no backtick run can close the fence.
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                         ("`", "\\u0060")):
-        text = text.replace(char, escape)
-    return text
-
-
 def _render_md(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]]) -> str:
     shown = _shown_frameworks(checklist, views)
     out = ["# Setup checklist", ""]
@@ -407,6 +454,7 @@ def _render_md(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]])
     out += ["", "## Steps", "", "| Step | Status | Updated |", "|---|---|---|"]
     for step in checklist["steps"]:
         err = f" — {md_cell(step['error'])}" if step.get("error") else ""
+        err += f" — {md_cell(step['skip_reason'])}" if step.get("skip_reason") else ""
         out.append(f"| {md_cell(step['title'])} (`{md_code(step['id'])}`) | "
                    f"{md_cell(step['status'])}{err} | {md_cell(_when(step['updated_at']))} |")
 
@@ -417,7 +465,7 @@ def _render_md(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]])
     titles = {s["id"]: s["title"] for s in checklist["steps"]}
     for step_id, checks in by_step.items():
         out += ["", f"### {md_text(titles.get(step_id, step_id))}", "",
-                "| Status | Check | Severity | First passed | Passing since | Last verified "
+                "| Status | Check | Severity | First passed | Passing since | Last checked "
                 "| Controls |", "|---|---|---|---|---|---|---|"]
         for c in checks:
             out.append(f"| {md_cell(c['status'])} | `{md_code(c['id'])}` {md_cell(c['title'])} "
@@ -426,13 +474,21 @@ def _render_md(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]])
                        f"| {md_cell(_when(c['last_verified_at']))} "
                        f"| {md_cell(_controls_text(c['controls'], shown)) or '—'} |")
         for c in checks:
-            if c["status"] != Status.PASS.value:
-                out += ["", f"**{md_text(c['id'])}** ({md_text(c['status'])}): remediation — "
-                        f"{md_text(c['remediation'])}"]
+            if c["status"] == NOT_APPLICABLE:
+                out += ["", f"**{md_text(c['id'])}** (NOT APPLICABLE): {md_text(c['message'])}"]
+            elif c["status"] != Status.PASS.value:
+                said = f": {md_text(c['message'])}" if c.get("message") else ""
+                out += ["", f"**{md_text(c['id'])}** ({md_text(c['status'])}{said}) — "
+                        f"remediation: {md_text(c['remediation'])}"]
             if c["results"]:
                 out += ["", f"<details><summary>Evidence for {md_text(c['id'])} "
-                        f"({_scopes(len(c['results']))})</summary>", "", "```json",
-                        _md_fence(c["results"]), "```", "", "</details>"]
+                        f"({_scopes(len(c['results']))}, {_verified(c['results'])})</summary>",
+                        "", "| Account | Region | Status | Message | Evidence (API facts) |",
+                        "|---|---|---|---|---|"]
+                out += [f"| {md_cell(r['account']) or '—'} | {md_cell(r['region']) or '—'} "
+                        f"| {md_cell(r['status'])} | {md_cell(r['message'])} "
+                        f"| {md_cell(_evidence_text(r['evidence']))} |" for r in c["results"]]
+                out += ["", "</details>"]
 
     for heading, key in (("Manual items", "manual_items"),
                          ("Organizational items", "org_items")):
@@ -548,6 +604,7 @@ color:#fff;background:var(--none);white-space:nowrap}
 .s-WARN,.s-incomplete,.s-stale,.s-manual-pending{background:var(--warn)}
 .s-MANUAL,.s-in-progress{background:var(--manual)}.s-ERROR{background:var(--error)}
 tr.heading td{background:#f6f8fa;font-weight:600}
+table.scopes{font-size:12px;margin:.2rem 0 .6rem}table.scopes td code{word-break:break-all}
 tr.uncovered td{color:var(--muted)}
 .muted{color:var(--muted)}.remediation{margin:.2rem 0 .6rem}
 @media print{body{margin:0;max-width:none;font-size:11px}h2{break-after:avoid}
@@ -584,7 +641,8 @@ def _render_html(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]
     p.append('<h2 id="steps">Steps</h2><table><thead><tr><th>Step</th><th>Status</th>'
              "<th>Updated</th></tr></thead><tbody>")
     for s in checklist["steps"]:
-        err = f'<div class="muted">{_e(s["error"])}</div>' if s.get("error") else ""
+        err = "".join(f'<div class="muted">{_e(s[k])}</div>' for k in ("error", "skip_reason")
+                      if s.get(k))
         p.append(f"<tr><td>{_e(s['title'])} <code>{_e(s['id'])}</code></td>"
                  f"<td>{_badge(s['status'])}{err}</td><td>{_e(_when(s['updated_at']))}</td></tr>")
     p.append("</tbody></table>")
@@ -597,17 +655,24 @@ def _render_html(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]
     for step_id, checks in by_step.items():
         p.append(f"<h3>{_e(titles.get(step_id, step_id))}</h3>")
         p.append("<table><thead><tr><th>Status</th><th>Check</th><th>Severity</th>"
-                 "<th>First passed</th><th>Passing since</th><th>Last verified</th>"
+                 "<th>First passed</th><th>Passing since</th><th>Last checked</th>"
                  "<th>Controls</th></tr></thead><tbody>")
         for c in checks:
             detail = ""
-            if c["status"] != Status.PASS.value:
+            if c["status"] not in (Status.PASS.value, NOT_APPLICABLE):
                 detail += (f'<div class="remediation"><strong>Remediation:</strong> '
                            f"{_e(c['remediation'])}</div>")
             if c["results"]:
-                detail += ('<div class="muted">Evidence</div><pre>'
-                           + _e(json.dumps(c["results"], indent=2, ensure_ascii=False,
-                                           sort_keys=True)) + "</pre>")
+                detail += (f'<div class="muted">Evidence ({_e(_scopes(len(c["results"])))}, '
+                           f'{_e(_verified(c["results"]))})</div><table class="scopes"><thead>'
+                           "<tr><th>Account</th><th>Region</th><th>Status</th><th>Message</th>"
+                           "<th>API facts</th></tr></thead><tbody>")
+                detail += "".join(
+                    f"<tr><td>{_e(r['account'] or '—')}</td><td>{_e(r['region'] or '—')}</td>"
+                    f"<td>{_badge(r['status'])}</td><td>{_e(r['message'])}</td>"
+                    f"<td><code>{_e(_evidence_text(r['evidence']))}</code></td></tr>"
+                    for r in c["results"])
+                detail += "</tbody></table>"
             message = f'<div class="muted">{_e(c["message"])}</div>' if c.get("message") else ""
             p.append(f"<tr><td>{_badge(c['status'])}</td>"
                      f"<td><code>{_e(c['id'])}</code><br>{_e(c['title'])}{message}{detail}</td>"
@@ -657,6 +722,20 @@ def _render_html(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]
 
 # ====================================================================== engine glue
 
+def _skip_reasons(engine: Any) -> dict[str, str]:
+    """{step id: why the profile does not use it} (profile facts only; no AWS call)."""
+    out: dict[str, str] = {}
+    context = getattr(engine, "context", None)
+    for step in engine.steps:
+        try:
+            reason = step.skip_reason(context(step.id, read_only=True)) if context else None
+        except Exception:  # noqa: BLE001 - a step that cannot tell is treated as used
+            reason = None
+        if reason:
+            out[step.id] = str(reason)
+    return out
+
+
 def export_text(engine: Any, fmt: str, frameworks: str | Sequence[str] | None = None, *,
                 verify_run: Any = None, generated_at: str | None = None) -> str:
     """Build the checklist from a connected engine and render it (`answers` writes the
@@ -672,11 +751,16 @@ def export_text(engine: Any, fmt: str, frameworks: str | Sequence[str] | None = 
         answers = redact(export_answers(engine))
         body = yaml.safe_dump(answers, sort_keys=False, allow_unicode=True) if answers else "{}\n"
         return header + body
+    from bootstrap_tui.report.evidence import load_latest
+
     state = getattr(engine, "state", None)
     state_data = state.data if state is not None else {}
+    path = getattr(state, "path", None)
     profile = getattr(engine, "profile", None)
     checklist = build_checklist(
         engine.steps, state_data, list(getattr(profile, "frameworks", None) or []),
         verify_run=verify_run, generated_at=generated_at,
-        profile_name=getattr(profile, "name", None))
+        profile_name=getattr(profile, "name", None),
+        latest_evidence=load_latest(path) if path is not None and verify_run is None else None,
+        skipped=_skip_reasons(engine))
     return render_export(checklist, fmt, framework=frameworks)

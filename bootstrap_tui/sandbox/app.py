@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
-from . import motoaccess
+from . import motoaccess, requestlog
 from .control import ControlEndpoint
 from .faults import FaultInjector
 from .fakes import build_fakes
@@ -112,6 +112,7 @@ class SandboxApp:
         )
         classify(call)
         call.account = motoaccess.account_for_key(call.access_key, self.state.management_account_id)
+        requestlog.record(self.state, call)
         self._sleep()
         if self.faults is not None:
             fault = self.faults.fault_for(call, lambda: motoaccess.caller_arn(call.access_key, call.account))

@@ -40,6 +40,8 @@ class ControlEndpoint:
             ("GET", "/_sandbox/root"): self.get_root,
             ("POST", "/_sandbox/reset"): self.reset,
             ("POST", "/_sandbox/config"): self.set_config,
+            ("GET", "/_sandbox/requests"): self.get_requests,
+            ("DELETE", "/_sandbox/requests"): self.clear_requests,
         }
         handler = routes.get((method, path))
         try:
@@ -101,6 +103,17 @@ class ControlEndpoint:
             raise ControlError(400, "accounts must be a non-negative integer")
         self.sandbox.reset(seed=seed, accounts=accounts)
         return _json(200, self.sandbox.info())
+
+    def get_requests(self, _: dict[str, Any]) -> Response:
+        from . import requestlog
+
+        return _json(200, requestlog.snapshot(self.sandbox.state))
+
+    def clear_requests(self, _: dict[str, Any]) -> Response:
+        from . import requestlog
+
+        requestlog.clear(self.sandbox.state)
+        return _json(200, requestlog.snapshot(self.sandbox.state))
 
     def set_config(self, body: dict[str, Any]) -> Response:
         from .faults import FaultSpecError

@@ -9,9 +9,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .wire import AwsError, Call, access_denied, server_error, throttled
+from .wire import AwsError, Call, access_denied, region_not_enabled, server_error, throttled
 
 DENY_RE = re.compile(r"^(?P<service>[a-z0-9*-]+):(?P<operation>[A-Za-z0-9*]+)(?:@(?P<account>\d{12}))?$")
+KEY_RE = re.compile(r"^[A-Z0-9]{16,128}$")
+REGION_RE = re.compile(r"^(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)(?:@(?P<account>\d{12}))?$")
 
 
 class FaultSpecError(ValueError):
@@ -40,10 +42,12 @@ class FaultSpec:
     error5xx: float = 0.0
     deny: list[DenyRule] = field(default_factory=list)
     seed: int | None = None
+    not_opted_in: list[tuple[str, str | None]] = field(default_factory=list)
+    invalid_keys: list[str] = field(default_factory=list)
 
     @property
     def active(self) -> bool:
-        return bool(self.throttle or self.error5xx or self.deny)
+        return bool(self.throttle or self.error5xx or self.deny or self.not_opted_in or self.invalid_keys)
 
 
 def _rate(item: str, value: str) -> float:
@@ -78,13 +82,22 @@ def parse_fault_spec(spec: str | None) -> FaultSpec:
             if not found:
                 raise FaultSpecError(f"bad fault item {item!r}: expected deny=service:Operation[@account]")
             result.deny.append(DenyRule(found["service"], found["operation"], found["account"]))
+        elif key == "not-opted-in":
+            found = REGION_RE.match(value)
+            if not found:
+                raise FaultSpecError(f"bad fault item {item!r}: expected not-opted-in=region[@account]")
+            result.not_opted_in.append((found["region"], found["account"]))
+        elif key == "invalid-key":
+            if not KEY_RE.match(value):
+                raise FaultSpecError(f"bad fault item {item!r}: expected invalid-key=ACCESS_KEY_ID")
+            result.invalid_keys.append(value)
         elif key == "seed":
             try:
                 result.seed = int(value)
             except ValueError:
                 raise FaultSpecError(f"bad fault item {item!r}: seed must be an integer") from None
         else:
-            raise FaultSpecError(f"bad fault item {item!r}: unknown fault {key!r} (use throttle, error5xx, deny, seed)")
+            raise FaultSpecError(f"bad fault item {item!r}: unknown fault {key!r} (use throttle, error5xx, deny, not-opted-in, invalid-key, seed)")
     return result
 
 
@@ -97,6 +110,11 @@ class FaultInjector:
         self._lock = threading.Lock()
 
     def fault_for(self, call: Call, caller_arn: Callable[[], str]) -> AwsError | None:
+        if call.access_key in self.spec.invalid_keys:
+            return region_not_enabled(call)  # AWS gives an unknown or deleted key the same answer
+        for region, account in self.spec.not_opted_in:
+            if call.region == region and account in (None, call.account):
+                return region_not_enabled(call)
         for rule in self.spec.deny:
             if rule.matches(call):
                 return access_denied(call, caller_arn())

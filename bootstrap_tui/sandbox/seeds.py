@@ -1,26 +1,41 @@
 """Seeds: the starting state of a sandbox (fresh, compliant, drifted).
 
 ``fresh`` is a brand-new management account: no organization, root MFA off,
-no root access keys. ``compliant`` and ``drifted`` are built by
-``build_compliant_baseline`` through the sandbox's own AWS API; the lead will
-replace that function with a run of the real engine (``apply --yes
---simulate-console``) once the steps exist.
+no root access keys. ``compliant`` is what the product itself builds: the real
+engine applies every step of the startup-minimal profile (``apply --yes
+--simulate-console``, destructive changes confirmed) with a throw-away state
+file. ``drifted`` is ``compliant`` plus the deliberate drifts in ``DRIFTS``.
+
+``--accounts N`` (N >= 1) gives exactly N workload accounts: the profile's
+Production and Staging, then ``Workload 3`` ... ``Workload N``, alternating
+between Workloads/Prod and Workloads/NonProd. N = 0 (the default) keeps the
+profile's own two. They are expressed as a derived profile
+(``seed_profile_text``) that extends startup-minimal; ``regions`` may also
+replace its governed regions.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-import time
+import os
+import tempfile
 import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-HOME_REGION = "us-east-1"
-GOVERNED_REGIONS = ["us-east-1", "us-west-2"]
-OU_LAYOUT = (("Security", None), ("Infrastructure", None), ("Workloads", None), ("Prod", "Workloads"),
-             ("NonProd", "Workloads"), ("Sandbox", None), ("Suspended", None))
+import yaml
+
+BASE_PROFILE = "startup-minimal"
+MAX_WORKLOAD_ACCOUNTS = 98
+SEED_CREDENTIAL = "testing"
+_CREDENTIAL_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                   "AWS_DEFAULT_PROFILE")
 
 
-def apply_seed(endpoint: str, seed: str, accounts: int) -> None:
+def apply_seed(endpoint: str, seed: str, accounts: int, regions: list[str] | None = None) -> None:
     """Bring a freshly reset sandbox at ``endpoint`` to ``seed``.
 
     The caller (``Sandbox``) switches latency, faults and operation delays off
@@ -28,120 +43,250 @@ def apply_seed(endpoint: str, seed: str, accounts: int) -> None:
     """
     if seed == "fresh":
         return
-    build_compliant_baseline(endpoint, accounts)
+    build_compliant(endpoint, accounts, regions)
     if seed == "drifted":
-        introduce_drift(endpoint)
+        introduce_drift(endpoint, regions)
 
 
-def _client(endpoint: str, service: str, region: str = HOME_REGION, credentials: dict[str, str] | None = None) -> Any:
-    import boto3
-    from botocore.config import Config
+# ------------------------------------------------------------------ the seed profile
 
-    creds = credentials or {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-    return boto3.client(service, endpoint_url=endpoint, region_name=region,
-                        config=Config(retries={"max_attempts": 1}), **creds)
+def _base_profile() -> Any:
+    from bootstrap_tui.profile import load_profile
+
+    return load_profile(BASE_PROFILE)
+
+
+def workload_accounts(accounts: int) -> list[dict[str, str]]:
+    """The workload account specs for ``--accounts N`` (0 = the profile's own)."""
+    if accounts < 0 or accounts > MAX_WORKLOAD_ACCOUNTS:
+        raise ValueError(f"accounts must be between 0 and {MAX_WORKLOAD_ACCOUNTS} (a profile holds at "
+                         f"most 100 accounts, two of them Log Archive and Audit), got {accounts}")
+    own = [dict(a) for a in _base_profile().data["accounts"] if a["ou"].startswith("Workloads")]
+    if accounts == 0:
+        return own
+    specs = own[:accounts]
+    for number in range(len(specs) + 1, accounts + 1):
+        specs.append({"key": f"workload-{number}", "name": f"Workload {number}",
+                      "ou": "Workloads/Prod" if number % 2 else "Workloads/NonProd",
+                      "email_local": f"workload-{number}"})
+    return specs
+
+
+def seed_profile_text(accounts: int = 0, regions: list[str] | None = None) -> str | None:
+    """YAML of the derived profile for ``accounts``/``regions``; None when startup-minimal itself fits."""
+    if accounts == 0 and not regions:
+        return None
+    base = _base_profile().data
+    workloads = workload_accounts(accounts)
+    keys = {a["key"] for a in workloads}
+    shared = [dict(a) for a in base["accounts"] if not a["ou"].startswith("Workloads")]
+    derived: dict[str, Any] = {
+        "extends": BASE_PROFILE,
+        "name": "sandbox-seed",
+        "description": f"startup-minimal with {len(workloads)} workload accounts (sandbox seed)",
+        "accounts": shared + workloads,
+    }
+    dropped = {a["key"] for a in base["accounts"] if a["ou"].startswith("Workloads")} - keys
+    if dropped:
+        derived["identity_center"] = {"assignments": _assignments_without(base, dropped)}
+    if regions:
+        allowed = list(dict.fromkeys([*base["guardrails"]["allowed_regions"], *regions]))
+        derived["home_region"] = regions[0]
+        derived["governed_regions"] = list(regions)
+        derived["guardrails"] = {"allowed_regions": allowed}
+    return yaml.safe_dump(derived, sort_keys=False)
+
+
+def _assignments_without(base: dict[str, Any], dropped: set[str]) -> list[dict[str, Any]]:
+    kept = []
+    for assignment in base["identity_center"]["assignments"]:
+        targets = assignment["accounts"]
+        if targets != "all":
+            targets = [key for key in targets if key not in dropped]
+            if not targets:
+                continue
+        kept.append({**assignment, "accounts": targets})
+    return kept
+
+
+def write_seed_profile(directory: Path, accounts: int = 0, regions: list[str] | None = None) -> str:
+    """The profile to give the engine (``Options.profile``): a built-in name or a written file."""
+    text = seed_profile_text(accounts, regions)
+    if text is None:
+        return BASE_PROFILE
+    path = Path(directory) / "seed-profile.yaml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+# ------------------------------------------------------------------ compliant
+
+@contextlib.contextmanager
+def _sandbox_credentials() -> Iterator[None]:
+    """Dummy credentials for the engine run, whatever AWS profile the sandbox's user has set."""
+    saved = {key: os.environ.get(key) for key in _CREDENTIAL_ENV}
+    for key in _CREDENTIAL_ENV:
+        os.environ.pop(key, None)
+    os.environ["AWS_ACCESS_KEY_ID"] = os.environ["AWS_SECRET_ACCESS_KEY"] = SEED_CREDENTIAL
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def build_compliant(endpoint: str, accounts: int = 0, regions: list[str] | None = None) -> None:
+    """Run the real engine: every step of the seed profile, applied as ``apply --yes --simulate-console``."""
+    from bootstrap_tui.engine import Engine, Options
+    from bootstrap_tui.errors import BootstrapError
+
+    with tempfile.TemporaryDirectory(prefix="bootstrap-tui-seed-") as tmp:
+        profile = write_seed_profile(Path(tmp), accounts, regions)
+        with _sandbox_credentials():
+            engine = Engine(Options(endpoint_url=endpoint, state_file=Path(tmp) / "state.yaml",
+                                    profile=profile, simulate_console=True))
+            step_id = "connect"
+            try:
+                engine.connect()
+                ids = engine.step_ids()
+                engine.require_inputs(ids)
+                for step_id in ids:
+                    engine.apply(step_id, confirm_destructive=lambda plan: True)
+            except BootstrapError as exc:
+                raise RuntimeError(f"seed compliant: step {step_id} failed: {exc}") from None
+            finally:
+                engine.close()
+
+
+# ------------------------------------------------------------------ drifted
+
+@dataclass(frozen=True)
+class Drift:
+    """One deliberate drift and the single check scope it must fail.
+
+    ``account`` is a profile account key (``management`` for the management
+    account); ``region`` is an index into the governed regions, or None for a
+    check without region.
+    """
+
+    check_id: str
+    account: str
+    region: int | None
+    what: str
+    make: Callable[[str, str, str | None], None]
 
 
 def _control(endpoint: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
     request = urllib.request.Request(endpoint + path, data=json.dumps(body).encode(), method="POST",
                                      headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback)
         return json.loads(response.read())
 
 
-def _create_account(org: Any, name: str, email: str) -> str:
-    status = org.create_account(AccountName=name, Email=email)["CreateAccountStatus"]
-    for _ in range(100):
-        status = org.describe_create_account_status(CreateAccountRequestId=status["Id"])["CreateAccountStatus"]
-        if status["State"] != "IN_PROGRESS":
-            break
-        time.sleep(0.05)
-    if status["State"] != "SUCCEEDED":
-        raise RuntimeError(f"seed: creating account {name} failed: {status}")
-    return status["AccountId"]
+def _info(endpoint: str) -> dict[str, Any]:
+    with urllib.request.urlopen(endpoint + "/_sandbox/info", timeout=30) as response:  # noqa: S310
+        return json.loads(response.read())
 
 
-def _member_credentials(endpoint: str, account: str) -> dict[str, str]:
-    creds = _client(endpoint, "sts").assume_role(
-        RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole", RoleSessionName="seed")["Credentials"]
-    return {"aws_access_key_id": creds["AccessKeyId"], "aws_secret_access_key": creds["SecretAccessKey"],
-            "aws_session_token": creds["SessionToken"]}
+def _client(endpoint: str, service: str, account: str | None = None, region: str = "us-east-1") -> Any:
+    import boto3
+    from botocore.config import Config
+
+    from bootstrap_tui.aws.clients import strip_account_host_prefix
+
+    creds: dict[str, str] = {"aws_access_key_id": SEED_CREDENTIAL, "aws_secret_access_key": SEED_CREDENTIAL}
+    if account is not None and account != _info(endpoint)["management_account_id"]:
+        found = _client(endpoint, "sts").assume_role(
+            RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
+            RoleSessionName="seed-drift")["Credentials"]
+        creds = {"aws_access_key_id": found["AccessKeyId"], "aws_secret_access_key": found["SecretAccessKey"],
+                 "aws_session_token": found["SessionToken"]}
+    client = boto3.client(service, endpoint_url=endpoint, region_name=region,
+                          config=Config(retries={"total_max_attempts": 1}), **creds)
+    client.meta.events.register("before-sign.s3-control", strip_account_host_prefix)
+    return client
 
 
-# The lead replaces this function with a run of the real engine.
-def build_compliant_baseline(endpoint: str, workload_accounts: int) -> dict[str, Any]:
-    """Best-effort direct boto3 build of the compliant organization baseline."""
+def _root_keys(endpoint: str, account: str, region: str | None) -> None:
+    _control(endpoint, "/_sandbox/root", {"account": account, "access_keys": True})
+
+
+def _delete_password_policy(endpoint: str, account: str, region: str | None) -> None:
+    _client(endpoint, "iam", account).delete_account_password_policy()
+
+
+def _ebs_encryption_off(endpoint: str, account: str, region: str | None) -> None:
+    _client(endpoint, "ec2", account, region).disable_ebs_encryption_by_default()
+
+
+def _default_vpc_back(endpoint: str, account: str, region: str | None) -> None:
+    _client(endpoint, "ec2", account, region).create_default_vpc()
+
+
+def _stop_trail(endpoint: str, account: str, region: str | None) -> None:
+    cloudtrail = _client(endpoint, "cloudtrail")
+    trail = next(t for t in cloudtrail.describe_trails()["trailList"] if t.get("IsOrganizationTrail"))
+    cloudtrail.stop_logging(Name=trail["TrailARN"])
+
+
+def _detach_scp(endpoint: str, account: str, region: str | None) -> None:
     org = _client(endpoint, "organizations")
-    org.create_organization(FeatureSet="ALL")
-    root_id = org.list_roots()["Roots"][0]["Id"]
-    ous: dict[str, dict[str, str]] = {}
-    for name, parent in OU_LAYOUT:
-        parent_id = ous[parent]["Id"] if parent else root_id
-        ous[name] = org.create_organizational_unit(ParentId=parent_id, Name=name)["OrganizationalUnit"]
-    log_archive = _create_account(org, "Log Archive", "log-archive@example.com")
-    audit = _create_account(org, "Audit", "audit@example.com")
-    for account in (log_archive, audit):
-        org.move_account(AccountId=account, SourceParentId=root_id, DestinationParentId=ous["Security"]["Id"])
-    workloads = []
-    for index in range(workload_accounts):
-        account = _create_account(org, f"Workload {index + 1}", f"workload-{index + 1}@example.com")
-        target = ous["Prod"] if index % 2 == 0 else ous["NonProd"]
-        org.move_account(AccountId=account, SourceParentId=root_id, DestinationParentId=target["Id"])
-        workloads.append(account)
-    for principal in ("iam.amazonaws.com", "sso.amazonaws.com", "cloudtrail.amazonaws.com",
-                      "config.amazonaws.com", "securityhub.amazonaws.com", "guardduty.amazonaws.com",
-                      "access-analyzer.amazonaws.com", "controltower.amazonaws.com"):
-        org.enable_aws_service_access(ServicePrincipal=principal)
-    iam = _client(endpoint, "iam")
-    iam.enable_organizations_root_credentials_management()
-    iam.enable_organizations_root_sessions()
-    iam.update_account_password_policy(MinimumPasswordLength=14, RequireSymbols=True, RequireNumbers=True,
-                                       RequireUppercaseCharacters=True, RequireLowercaseCharacters=True,
-                                       PasswordReusePrevention=24, MaxPasswordAge=90)
-    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
-        "Service": "controltower.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
-    for role in ("AWSControlTowerAdmin", "AWSControlTowerCloudTrailRole", "AWSControlTowerStackSetRole",
-                 "AWSControlTowerConfigAggregatorRoleForOrganizations"):
-        iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust, Path="/service-role/")
-    tower = _client(endpoint, "controltower")
-    tower.create_landing_zone(version="3.3", manifest={
-        "governedRegions": GOVERNED_REGIONS,
-        "organizationStructure": {"security": {"name": "Security"}, "sandbox": {"name": "Sandbox"}},
-        "centralizedLogging": {"accountId": log_archive, "enabled": True,
-                               "configurations": {"loggingBucket": {"retentionDays": 365},
-                                                  "accessLoggingBucket": {"retentionDays": 3650}}},
-        "securityRoles": {"accountId": audit},
-        "accessManagement": {"enabled": True},
-    })
-    for account in [None, log_archive, audit, *workloads]:
-        creds = _member_credentials(endpoint, account) if account else None
-        for region in GOVERNED_REGIONS:
-            _client(endpoint, "guardduty", region, creds).create_detector(Enable=True)
-            _client(endpoint, "securityhub", region, creds).enable_security_hub(EnableDefaultStandards=True)
-            analyzer = _client(endpoint, "accessanalyzer", region, creds)
-            if account is None:
-                analyzer.create_analyzer(analyzerName="organization", type="ORGANIZATION")
-            else:
-                analyzer.create_analyzer(analyzerName="account", type="ACCOUNT")
-    for region in GOVERNED_REGIONS:
-        _client(endpoint, "guardduty", region).enable_organization_admin_account(AdminAccountId=audit)
-        _client(endpoint, "securityhub", region).enable_organization_admin_account(AdminAccountId=audit)
-    management = _management(endpoint)
-    for account in [management, log_archive, audit, *workloads]:
-        _control(endpoint, "/_sandbox/root", {"account": account, "mfa": True, "access_keys": False})
-    return {"log_archive": log_archive, "audit": audit, "workloads": workloads, "ous": ous}
+    root = org.list_roots()["Roots"][0]["Id"]
+    sandbox_ou = next(ou for ou in org.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]
+                      if ou["Name"] == "Sandbox")
+    policies = org.list_policies_for_target(TargetId=sandbox_ou["Id"], Filter="SERVICE_CONTROL_POLICY")["Policies"]
+    policy = next(p for p in policies if p["Name"] != "FullAWSAccess")
+    org.detach_policy(PolicyId=policy["Id"], TargetId=sandbox_ou["Id"])
 
 
-def _management(endpoint: str) -> str:
-    with urllib.request.urlopen(endpoint + "/_sandbox/info", timeout=30) as response:
-        return json.loads(response.read())["management_account_id"]
-
-
-def introduce_drift(endpoint: str) -> None:
-    """Make a compliant baseline drift the way real organizations do."""
-    management = _management(endpoint)
-    _control(endpoint, "/_sandbox/root", {"account": management, "mfa": False, "access_keys": True})
-    guardduty = _client(endpoint, "guardduty", GOVERNED_REGIONS[-1])
+def _delete_guardduty(endpoint: str, account: str, region: str | None) -> None:
+    guardduty = _client(endpoint, "guardduty", account, region)
     for detector in guardduty.list_detectors()["DetectorIds"]:
         guardduty.delete_detector(DetectorId=detector)
-    _client(endpoint, "iam").delete_account_password_policy()
+
+
+DRIFTS: tuple[Drift, ...] = (
+    Drift("root.no-access-keys", "management", None, "the management root user has an access key",
+          _root_keys),
+    Drift("guardrails.password-policy", "audit", None, "the IAM password policy is deleted",
+          _delete_password_policy),
+    Drift("guardrails.ebs-default-encryption", "prod", -1, "EBS encryption by default is off",
+          _ebs_encryption_off),
+    Drift("guardrails.no-default-vpc", "log-archive", 0, "a default VPC is re-created",
+          _default_vpc_back),
+    Drift("log-archive.trail-multi-region", "management", None, "the organization trail stopped logging",
+          _stop_trail),
+    Drift("guardrails.scps-attached", "management", None, "an SCP is detached from the Sandbox OU",
+          _detach_scp),
+    Drift("security-services.guardduty-enabled", "prod", 0, "the GuardDuty detector is deleted",
+          _delete_guardduty),
+)
+
+
+def account_ids_by_key(endpoint: str, accounts: int = 0) -> dict[str, str]:
+    """Profile account key -> account id in a seeded sandbox (matched by account name)."""
+    info = _info(endpoint)
+    by_name = {a.get("name"): a["id"] for a in info["accounts"] if not a["management"]}
+    shared = [a for a in _base_profile().data["accounts"] if not a["ou"].startswith("Workloads")]
+    found = {spec["key"]: by_name[spec["name"]] for spec in [*shared, *workload_accounts(accounts)]
+             if spec["name"] in by_name}
+    found["management"] = info["management_account_id"]
+    return found
+
+
+def drift_scopes(endpoint: str, regions: list[str] | None = None) -> list[tuple[str, str, str | None]]:
+    """(check id, account id, region) of every drift in ``DRIFTS``, resolved for this sandbox."""
+    governed = list(regions or _base_profile().governed_regions)
+    ids = account_ids_by_key(endpoint)
+    return [(d.check_id, ids[d.account], None if d.region is None else governed[d.region]) for d in DRIFTS]
+
+
+def introduce_drift(endpoint: str, regions: list[str] | None = None) -> list[tuple[str, str, str | None]]:
+    """Apply every drift in ``DRIFTS`` to a compliant sandbox; returns their scopes."""
+    scopes = drift_scopes(endpoint, regions)
+    for drift, (_, account, region) in zip(DRIFTS, scopes):
+        drift.make(endpoint, account, region)
+    return scopes

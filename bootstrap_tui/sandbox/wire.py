@@ -160,6 +160,18 @@ def access_denied(call: Call, caller_arn: str) -> AwsError:
     return AwsError("AccessDenied", message, 403)
 
 
+def region_not_enabled(call: Call) -> AwsError:
+    """What AWS answers in a region the caller's account has not opted in to."""
+    message = "The security token included in the request is invalid."
+    if call.protocol in (JSON, REST_JSON):
+        return AwsError("UnrecognizedClientException", message, 403)
+    if call.protocol == EC2:
+        return AwsError("AuthFailure", "AWS was not able to validate the provided access credentials", 401)
+    if call.protocol == REST_XML:
+        return AwsError("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.", 403)
+    return AwsError("InvalidClientTokenId", message, 403)
+
+
 def throttled(call: Call) -> AwsError:
     """A throttling error that botocore's retry handler recognises."""
     if call.protocol == JSON:

@@ -408,6 +408,10 @@ class BootstrapApp(App[int]):
             self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:
+        screen = self.step_screen
+        if screen is not None and getattr(screen, "ready", False) and self.engine is not None:
+            with contextlib.suppress(Exception):  # quitting must never fail
+                screen.keep_answers()
         if self.engine is not None:
             self.engine.cancelled.set()
         self.exit(0)

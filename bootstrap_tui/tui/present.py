@@ -131,7 +131,18 @@ def refuse_root(engine: Any) -> None:
 
 
 def doc_markdown(step: Any) -> str:
-    """The step's docs page, or a short stand-in built from its summary."""
+    """The step's docs page for the About tab: the summary first, then the page without
+    its leading `# Title` (the step view's head already shows the title)."""
+    text = _doc_page(step)
+    lines = text.lstrip().splitlines()
+    if lines and lines[0].startswith("# "):
+        text = "\n".join(lines[1:]).lstrip("\n")
+    summary = (getattr(step, "summary", "") or "").strip()
+    return f"*{summary}*\n\n{text}" if summary else text
+
+
+def _doc_page(step: Any) -> str:
+    """The step's docs page, or a short stand-in built from its title."""
     try:
         from bootstrap_tui.resources import doc_page
 
@@ -147,4 +158,4 @@ def doc_markdown(step: Any) -> str:
         page = base / "steps" / f"{step.id}.md"
         if page.is_file():
             return page.read_text(encoding="utf-8")
-    return f"# {step.title}\n\n{step.summary or ''}\n"
+    return f"# {step.title}\n"

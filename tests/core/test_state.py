@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import random
+import select
 import signal
 import stat
 import subprocess
@@ -51,13 +52,15 @@ def test_second_run_is_refused_while_the_first_holds_the_lock(tmp_path):
 
 @pytest.mark.parametrize("content,expected", [
     (b"", "is empty"),
-    (b"steps: [unclosed\n", "is corrupt at line"),
+    (b"steps: [unclosed\n", "state.yaml:2: invalid YAML"),
     (b"- just\n- a list\n", "expected a mapping"),
     (b"schema_version: 99\nsteps: {}\n", "newer bootstrap-tui"),
     (b"steps: {}\n", "no valid schema_version"),
     (b"schema_version: 1\nsteps: [1, 2]\n", "'steps' should be a dict"),
-    (b"\xff\xfe\x00garbage", "not UTF-8"),
+    (b"\xff\xfe\x00garbage", "state.yaml:1: byte 0xff at column 1 is not valid UTF-8"),
     (b"schema_version: 1\nsteps:\n  organization: nope\n", "steps.organization should be a mapping"),
+    (b"schema_version: 1\nsteps: {}\nsteps: {}\n", "state.yaml:3: steps: duplicate key"),
+    (b"schema_version: 1\nx: !!python/object:os.system {}\n", "state.yaml:2: x: tag !!python"),
 ])
 def test_bad_state_files_are_reported_and_left_untouched(tmp_path, content, expected):
     path = tmp_path / "state.yaml"
@@ -116,27 +119,45 @@ WRITER = textwrap.dedent("""
     store = StateStore(sys.argv[1], lock=False).open()
     i = store.data.get("counter", 0)
     blob = "x" * 200_000
+    announced = False
     while True:
         i += 1
         store.data["counter"] = i
         store.data["blob"] = blob + str(i)
         store.save()
+        if not announced:
+            print("saved", flush=True)
+            announced = True
 """)
+
+
+def _wait_for_line(proc: subprocess.Popen, timeout: float) -> str:
+    """The writer's first stdout line ("saved" after its first complete save)."""
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    return proc.stdout.readline().strip() if ready else ""
 
 
 def test_writer_killed_mid_write_leaves_old_or_new_file_never_partial(tmp_path):
     path = tmp_path / "state.yaml"
     rng = random.Random(7)
     last = 0
-    for _ in range(15):
-        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path)])
-        time.sleep(0.3 + rng.random() * 0.4)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
+    for round_ in range(10):
+        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path)],
+                                stdout=subprocess.PIPE, text=True)
+        try:
+            # Kill only once this writer has saved at least once, however slow the machine:
+            # every round then has to move the counter forward.
+            assert _wait_for_line(proc, timeout=60) == "saved", f"round {round_}: writer never saved"
+            time.sleep(rng.random() * 0.3)
+        finally:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            proc.stdout.close()
         data = read_state_file(path)
-        assert data["blob"].endswith(str(data["counter"]))
-        assert data["counter"] >= last
+        assert data["blob"] == "x" * 200_000 + str(data["counter"])
+        assert data["counter"] > last, f"round {round_}: the counter went from {last} to {data['counter']}"
         last = data["counter"]
-    leftovers = [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
-    assert last > 15
-    assert len(leftovers) <= 15  # at most one orphan temp file per kill, never the state itself
+    names = sorted(p.name for p in tmp_path.iterdir())
+    leftovers = [n for n in names if n.endswith(".tmp")]
+    assert [n for n in names if n not in leftovers] == ["state.yaml"]
+    assert len(leftovers) <= 10  # at most one orphan temp file per kill, never the state itself

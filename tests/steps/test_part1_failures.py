@@ -15,6 +15,7 @@ from conftest_part1 import (  # noqa: E402
 )
 from bootstrap_tui.engine import Engine, Options  # noqa: E402
 from bootstrap_tui.errors import AwsError, RefusedError, ValidationError  # noqa: E402
+from bootstrap_tui.model import Status  # noqa: E402
 from bootstrap_tui.sandbox.testing import running_sandbox  # noqa: E402
 from steps import control_tower  # noqa: E402
 from steps._common import require_not_root  # noqa: E402
@@ -142,3 +143,40 @@ def test_member_account_of_another_org_is_refused(engines, sandbox, monkeypatch,
     assert other.identity.account_id == member
     with pytest.raises(RefusedError, match="member account of organization"):
         other.plan("organization")
+
+
+def test_governed_regions_must_be_enabled_in_the_partition(engines):
+    from bootstrap_tui.aws import enabled_regions
+    from bootstrap_tui.errors import ConfigError
+
+    engine = engines.new()
+    enabled = enabled_regions(engine.factory)
+    assert {"us-east-1", "us-west-2", "eu-west-1"} <= set(enabled)
+    assert "ap-east-1" not in enabled, "an opt-in region nobody opted into"
+    assert not [r for r in enabled if r.startswith(("cn-", "us-gov-"))]
+
+    converge(engine, ["management-account", "root-mfa"])
+    for region in ("ap-east-1", "cn-north-1"):
+        engine.set_answers("organization", {"governed_regions": ["us-east-1", region]})
+        with pytest.raises(ConfigError) as caught:
+            engine.plan("organization")
+        assert f"governed region '{region}' is not enabled in this account" in caught.value.message
+        assert "eu-west-1" in caught.value.hint  # the hint lists what is enabled
+    engine.set_answers("organization", {"governed_regions": ["us-east-1", "eu-west-1"]})
+    assert engine.plan("organization").changes
+
+
+def test_workloads_in_the_management_account_are_a_warning(engines, sandbox):
+    engine = engines.new()
+    converge(engine, ["management-account"])
+    ec2 = client(sandbox, "ec2", region="us-west-2")
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+    try:
+        results = {(r.check_id, r.region): r for r in engine.verify(["management-account"]).results}
+        warned = results[("mgmt.no-workloads", "us-west-2")]
+        assert warned.status == Status.WARN and warned.evidence["instance_ids"] == [instance]
+        assert results[("mgmt.no-workloads", "us-east-1")].status == Status.PASS
+        assert engine.state.status("management-account") == "verified"  # a WARN is not a failure
+    finally:
+        ec2.terminate_instances(InstanceIds=[instance])

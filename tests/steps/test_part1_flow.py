@@ -18,7 +18,9 @@ __all__ = ["aws_env", "sandbox", "engines", "ct_profile"]  # fixtures used below
 def test_startup_minimal_part1_from_fresh_seed(engines):
     engine = engines.new()
 
+    assert engine.state.status("management-account") == "pending"
     plan = engine.plan("management-account")
+    assert engine.state.status("management-account") == "planned"
     described = [c.describe() for c in plan.changes]
     assert any("account alias 'example-corp'" in d for d in described)
     assert {c.name for c in plan.changes if c.resource == "alternate contact"} == {
@@ -56,6 +58,8 @@ def test_startup_minimal_part1_from_fresh_seed(engines):
 
     plan = engine.plan("control-tower")
     assert plan.skipped and "does not use Control Tower" in plan.skipped
+    engine.apply("control-tower", plan)
+    assert engine.state.status("control-tower") == "skipped"
 
 
 def test_control_tower_from_fresh_seed(engines, ct_profile, sandbox):

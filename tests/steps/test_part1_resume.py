@@ -16,11 +16,15 @@ from conftest_part1 import (  # noqa: E402
 
 __all__ = ["aws_env", "sandbox", "engines", "ct_profile"]
 
+# How long the interrupted operations stay IN_PROGRESS: long enough that a loaded CI machine
+# still finds them running when the second engine plans (a 1 s delay was flaky there).
+LONG_OP_S = 4.0
+
 
 def test_account_creation_resumes_after_restart(engines, sandbox):
     first = engines.new()
     converge(first, ["management-account", "root-mfa", "organization"])
-    sandbox.configure(op_delay_s=1.0)
+    sandbox.configure(op_delay_s=LONG_OP_S)
     stop_when(first, "creating accounts: 0 of 4 done")
     with pytest.raises(KeyboardInterrupt):
         first.apply("accounts")
@@ -47,7 +51,7 @@ def test_account_creation_resumes_after_restart(engines, sandbox):
 def test_landing_zone_resumes_after_restart(engines, sandbox, ct_profile):
     first = engines.new(profile=ct_profile)
     converge(first, ["management-account", "root-mfa", "organization", "accounts"])
-    sandbox.configure(op_delay_s=1.0)
+    sandbox.configure(op_delay_s=LONG_OP_S)
     stop_when(first, "landing zone: IN_PROGRESS")
     with pytest.raises(KeyboardInterrupt):
         first.apply("control-tower")
@@ -65,3 +69,26 @@ def test_landing_zone_resumes_after_restart(engines, sandbox, ct_profile):
     operations = tower.list_landing_zone_operations()["landingZoneOperations"]
     assert [o["operationIdentifier"] for o in operations] == [op_id]
     assert len(tower.list_landing_zones()["landingZones"]) == 1
+
+
+def test_request_sent_but_never_recorded_is_adopted_not_sent_again(engines, sandbox):
+    engine = engines.new()
+    converge(engine, ["management-account", "root-mfa", "organization"])
+    sandbox.configure(op_delay_s=LONG_OP_S)
+    org = client(sandbox, "organizations")
+    # a run that died between CreateAccount and saving the request id in the state file
+    lost = org.create_account(Email="aws+audit@example.com",
+                              AccountName="Audit")["CreateAccountStatus"]["Id"]
+    assert engine.state.operations("accounts") == {}
+
+    plan = engine.plan("accounts")
+    resumed = [c for c in plan.changes if c.action == "resume"]
+    assert [c.name for c in resumed] == ["Audit"] and lost in resumed[0].detail
+    sandbox.configure(op_delay_s=0.1)
+    engine.apply("accounts", plan)
+
+    statuses = org.list_create_account_status()["CreateAccountStatuses"]
+    assert sorted(s["AccountName"] for s in statuses) == ["Audit", "Log Archive", "Production",
+                                                          "Staging"]
+    assert [s["Id"] for s in statuses if s["AccountName"] == "Audit"] == [lost]
+    assert_converged_and_verified(engine, "accounts")

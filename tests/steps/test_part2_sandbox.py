@@ -35,6 +35,18 @@ def test_verify_passes(world):
         assert "AKIA" not in json.dumps(result.evidence, default=str)
 
 
+def test_the_whole_baseline_verifies(world):
+    """Every check of every step, after the whole wizard ran unattended (--simulate-console)."""
+    run = world.engine.verify()
+    not_pass = [(r.check_id, r.account, r.region, r.status.value, r.message) for r in run.results
+                if r.status != Status.PASS]
+    assert not_pass == []
+    assert {r.step_id for r in run.results} == {s.id for s in world.engine.steps} - {"control-tower"}
+    statuses = {s.id: world.engine.state.status(s.id) for s in world.engine.steps}
+    assert statuses == {**{sid: "verified" for sid in statuses}, "control-tower": "skipped"}
+    assert not world.engine.plan("root-mfa").changes  # attested, nothing left to do by hand
+
+
 def test_log_archive_resources(world):
     la = world.engine.account_id("log-archive")
     s3 = world.client("s3", account=la)
@@ -139,6 +151,37 @@ def test_aws_config_block_goes_beside_an_existing_file(world, tmp_path):
     assert text.count("[profile ") == 17
     assert world.engine.plan("identity-center").changes == []
     world.engine.set_answers("identity-center", {"aws_config_path": ""})
+
+
+def test_aws_config_edited_in_place_only_with_consent_and_a_backup(world, tmp_path):
+    target = tmp_path / "config"
+    original = "[default]\nregion = eu-west-1\n\n[profile old]\nregion = us-east-1\n"
+    target.write_text(original)
+    world.engine.set_answers("identity-center", {"aws_config_path": str(target),
+                                                 "aws_config_merge": True})
+    try:
+        [change] = world.engine.plan("identity-center").changes
+        assert change.name == str(target) and "edit in place, backup config.bak" in change.detail
+        world.engine.apply("identity-center")
+        assert (tmp_path / "config.bak").read_text() == original
+        text = target.read_text()
+        assert text.startswith(original) and text.count("# BEGIN bootstrap-tui") == 1
+        assert "[sso-session bootstrap-tui]" in text and not (tmp_path / "config.bootstrap-tui").exists()
+        assert world.engine.plan("identity-center").changes == []
+        # the user's later edits outside the block survive a rewrite of the block
+        edited = (text.replace("region = eu-west-1", "region = eu-central-1")
+                  .replace("output = json", "output = yaml", 1))
+        target.write_text(edited)
+        [change] = world.engine.plan("identity-center").changes
+        world.engine.apply("identity-center")
+        again = target.read_text()
+        assert "region = eu-central-1" in again and "output = yaml" not in again
+        assert again.count("# BEGIN bootstrap-tui") == 1
+        backups = {p.name: p.read_text() for p in tmp_path.iterdir() if p.name.endswith(".bak")}
+        assert backups.pop("config.bak") == original  # the first backup is never overwritten
+        assert list(backups.values()) == [edited]     # the second edit got its own backup
+    finally:
+        world.engine.set_answers("identity-center", {"aws_config_path": "", "aws_config_merge": False})
 
 
 def test_missing_identity_center_is_explained_and_refused(world, monkeypatch):

@@ -9,7 +9,7 @@ import pytest
 
 from bootstrap_tui.engine import Options
 from bootstrap_tui.tui.app import BootstrapApp
-from bootstrap_tui.tui.messages import ApplyStarted, Failed, VerifyDone
+from bootstrap_tui.tui.messages import ApplyProgress, ApplyStarted, Failed, VerifyDone
 from bootstrap_tui.tui.screens.confirm import ConfirmApply
 from bootstrap_tui.tui.screens.steps import StepScreen
 from tests.tui.conftest import KeyLatency, wait_for
@@ -30,9 +30,25 @@ def sandbox(monkeypatch):
         yield box
 
 
-def _app(sandbox, state_file) -> BootstrapApp:
-    options = Options(endpoint_url=sandbox.endpoint, state_file=state_file)
+def _app(sandbox, state_file, profile: str = "startup-minimal") -> BootstrapApp:
+    options = Options(endpoint_url=sandbox.endpoint, state_file=state_file, profile=profile)
     return BootstrapApp(options, sandbox=True, list_aws_profiles=False)
+
+
+def _prepare(sandbox, state_file, until: str, profile: str = "startup-minimal") -> None:
+    """Apply every step before `until` with the engine alone (the UI is tested later)."""
+    from bootstrap_tui.engine import Engine
+
+    engine = Engine(Options(endpoint_url=sandbox.endpoint, state_file=state_file,
+                            profile=profile, simulate_console=True))
+    engine.connect()
+    try:
+        for sid in engine.step_ids():
+            if sid == until:
+                break
+            engine.apply(sid, confirm_destructive=lambda p: True)
+    finally:
+        engine.close()
 
 
 async def _to_steps(pilot, app) -> StepScreen:
@@ -45,6 +61,17 @@ async def _to_steps(pilot, app) -> StepScreen:
     await wait_for(pilot, lambda: isinstance(app.screen, StepScreen) and app.screen.ready,
                    what="step screen")
     return app.screen
+
+
+async def _start_apply(pilot, app, screen, step_id: str) -> None:
+    """Select the step, press `a`, confirm the listed changes with a click."""
+    screen.select_step(step_id)
+    await pilot.pause()
+    await pilot.press("a")
+    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApply)
+                   and app.screen.query("#confirm-yes"), timeout=60, what="confirmation")
+    await pilot.pause()
+    await pilot.click("#confirm-yes")
 
 
 async def _apply_step(pilot, app, screen, step_id: str, timeout: float = 120) -> str:
@@ -76,30 +103,30 @@ async def _do_manual(pilot, app, screen, step_id: str) -> str:
     await pilot.press("4")
     await pilot.pause()
     before = len(app.errors)
+    done = len([m for m in app.messages_seen if isinstance(m, VerifyDone)])
     if screen.query_one("#simulate").display:
         screen.query_one("#simulate").scroll_visible(animate=False)
         await pilot.pause()
-        await pilot.click("#simulate")
-        await wait_for(pilot, lambda: len(app.errors) > before or all(
-            app.engine.state.attestation(m.id) for m in app.engine.by_id[step_id].manual),
-            timeout=30, what="simulated console action")
-    for box in list(screen.query(".attest")):
-        if not box.value:
-            box.value = True  # the user ticks the item once done in the console
-    await pilot.pause()
-    done = len([m for m in app.messages_seen if isinstance(m, VerifyDone)])
-    await pilot.press("v")
-    await wait_for(pilot, lambda: not app.verifying and len(
+        await pilot.click("#simulate")  # attests and verifies again by itself
+    else:
+        while screen._focus_next_manual():  # the user ticks each item once done
+            await pilot.press("space")
+        assert "all" in str(screen.query_one(".manual-header").render())
+        await pilot.press("v")
+    await wait_for(pilot, lambda: len(app.errors) > before or not app.verifying and len(
         [m for m in app.messages_seen if isinstance(m, VerifyDone)]) > done, timeout=60,
-        what="verify")
+        what="verify after the manual items")
+    assert len(app.errors) == before, app.errors[-1]
     return app.engine.state.status(step_id)
 
 
+@pytest.mark.slow
 async def test_walks_the_wizard_on_the_sandbox_from_the_fresh_seed(sandbox, tmp_path):
+    """Every step of startup-minimal, at 80x24, from the fresh seed to verified."""
     app = _app(sandbox, tmp_path / "state.yaml")
     seen: list = []
     app.messages_seen = seen
-    async with app.run_test(size=(120, 40), message_hook=seen.append) as pilot:
+    async with app.run_test(size=(80, 24), message_hook=seen.append) as pilot:
         screen = await _to_steps(pilot, app)
         assert app.sub_title == f"account {sandbox.management_account_id} · SANDBOX"
         outcome = {}
@@ -110,89 +137,116 @@ async def test_walks_the_wizard_on_the_sandbox_from_the_fresh_seed(sandbox, tmp_
         assert {k: v for k, v in outcome.items() if v not in DONE} == {}, outcome
         rows = app.engine.status()
         assert all(r["status"] in DONE for r in rows), rows
+        progress = str(screen.query_one("#overall-progress").render())
+        assert progress.startswith(f"{sum(r['status'] == 'verified' for r in rows)}/10 verified")
+        await pilot.press("ctrl+q")
+
+
+async def test_aws_error_is_readable_and_the_app_stays_usable(sandbox, tmp_path):
+    """A denied call (sandbox fault deny=...) shows what failed and the fix, no traceback;
+    the user keeps navigating and, once the permission is back, the same apply works."""
+    state_file = tmp_path / "state.yaml"
+    _prepare(sandbox, state_file, until="organization")
+    sandbox.configure(faults="deny=organizations:CreateOrganization")
+    app = _app(sandbox, state_file)
+    seen: list = []
+    app.messages_seen = seen
+    async with app.run_test(size=(80, 24), message_hook=seen.append) as pilot:
+        screen = await _to_steps(pilot, app)
+        await _start_apply(pilot, app, screen, "organization")
+        await wait_for(pilot, lambda: app.errors, timeout=60, what="the denied call")
+        kind, text = app.errors[-1]
+        assert kind == "apply"
+        assert "organizations:CreateOrganization" in text and "→" in text, text
+        assert "Traceback" not in text
+        assert app.engine.state.status("organization") == "failed"
+        head = str(screen.query_one("#step-head").render())
+        assert "✘ failed" in head and "CreateOrganization" in head
+        screen.sidebar.list_view.focus()
+        await pilot.press("down")
+        assert screen.sidebar.list_view.index == 3
+        sandbox.configure(faults="")
+        status = await _apply_step(pilot, app, screen, "organization")
+        assert status == "verified"
         await pilot.press("ctrl+q")
 
 
 async def test_navigation_answers_at_once_while_apply_runs_at_200ms_latency(sandbox, tmp_path):
+    state_file = tmp_path / "state.yaml"
+    _prepare(sandbox, state_file, until="organization")
     sandbox.configure(latency_ms=200)
-    app = _app(sandbox, tmp_path / "state.yaml")
+    app = _app(sandbox, state_file)
     seen: list = []
     latency = KeyLatency()
+    busy: list[bool] = []
 
     def hook(message):
         seen.append(message)
         latency(message)
 
-    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+    async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
         screen = await _to_steps(pilot, app)
-        screen.select_step("management-account")
-        await pilot.press("a")  # plan (in a worker), then the confirmation
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApply)
-                       and app.screen.query("#confirm-yes"), timeout=60, what="confirmation")
-        await pilot.pause()
-        await pilot.click("#confirm-yes")
+        await _start_apply(pilot, app, screen, "organization")
         await wait_for(pilot, lambda: any(isinstance(m, ApplyStarted) for m in seen),
                        what="apply to start")
         screen.sidebar.list_view.focus()
         times = []
-        for key, expected in (("down", 1), ("down", 2), ("up", 1), ("down", 2), ("down", 3)):
+        for key, expected in (("down", 3), ("down", 4), ("up", 3), ("down", 4), ("down", 5)):
             times.append(await latency.press(pilot, key))
+            busy.append(app._active > 0)  # a worker is inside the engine, calling AWS
             assert screen.sidebar.list_view.index == expected
-        assert app.applying == "management-account", "the apply worker must still be running"
         print(f"key -> sidebar latency: max {max(times):.3f}s over {len(times)} keys")
+        assert all(busy), "the apply worker must still be running for every key"
         assert max(times) < 0.5, f"key -> sidebar took {max(times):.3f}s while the worker ran"
         await pilot.press("ctrl+q")
 
 
-async def test_quitting_mid_operation_resumes_polling_on_next_start(sandbox, tmp_path):
-    """accounts records CreateAccount request ids before waiting: quit while they are
-    IN_PROGRESS, start again, and the wizard resumes polling without creating twice."""
-    from bootstrap_tui.engine import Engine
-
-    state_file = tmp_path / "state.yaml"
-    options = Options(endpoint_url=sandbox.endpoint, state_file=state_file)
-    engine = Engine(options)
-    engine.connect()
-    try:
-        for sid in engine.step_ids():
-            if sid == "accounts":
-                break
-            engine.apply(sid, confirm_destructive=lambda p: True)
-    finally:
-        engine.close()
-    sandbox.configure(op_delay_s=4.0)
-    app = _app(sandbox, state_file)
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await _to_steps(pilot, app)
-        screen.select_step("accounts")
-        await pilot.press("a")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApply)
-                       and app.screen.query("#confirm-yes"), timeout=60, what="confirmation")
-        await pilot.pause()
-        await pilot.click("#confirm-yes")
-        await wait_for(pilot, lambda: app.engine.state.operations("accounts"), timeout=60,
-                       what="an operation id recorded")
-        assert app.engine.state.status("accounts") == "in-progress"
-        await pilot.press("ctrl+q")
+@pytest.mark.slow
+async def test_quitting_mid_landing_zone_resumes_polling_on_next_start(sandbox, tmp_path):
+    """soc2 uses Control Tower: quit while CreateLandingZone is IN_PROGRESS (its operation
+    id is in the state file), start again, and the wizard resumes polling by itself,
+    without starting a second landing zone."""
     from bootstrap_tui.state import read_state_file
 
+    state_file = tmp_path / "state.yaml"
+    _prepare(sandbox, state_file, until="control-tower", profile="soc2")
+    sandbox.configure(op_delay_s=30.0)
+    app = _app(sandbox, state_file, profile="soc2")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _to_steps(pilot, app)
+        await _start_apply(pilot, app, screen, "control-tower")
+        await wait_for(pilot, lambda: "landing-zone" in app.engine.state.operations(
+            "control-tower"), timeout=60, what="the landing zone's operation id")
+        panel = screen.operation
+        assert panel.running
+        assert "Applying Control Tower" in str(panel.query_one("#op-title").render())
+        assert "elapsed" in str(panel.query_one("#op-elapsed").render())
+        assert "resumes polling" in str(panel.query_one("#op-reassure").render())
+        await pilot.press("ctrl+q")
     data = read_state_file(state_file)
-    assert data["steps"]["accounts"]["status"] == "in-progress"
-    recorded = dict(data["steps"]["accounts"]["operations"])
-    assert recorded
-    sandbox.configure(op_delay_s=0.3)
-    app = _app(sandbox, state_file)
+    assert data["steps"]["control-tower"]["status"] == "in-progress"
+    recorded = data["steps"]["control-tower"]["operations"]["landing-zone"]
+    sandbox.configure(op_delay_s=0.2)
+    app = _app(sandbox, state_file, profile="soc2")
     seen: list = []
-    async with app.run_test(size=(120, 40), message_hook=seen.append) as pilot:
+    async with app.run_test(size=(80, 24), message_hook=seen.append) as pilot:
         await wait_for(pilot, lambda: any(isinstance(m, ApplyStarted) and m.resumed
                                           for m in seen), timeout=30, what="resume")
-        await wait_for(pilot, lambda: app.applying is None, timeout=90, what="resumed apply")
+        assert isinstance(app.screen, StepScreen)  # returning user: straight to the step
+        assert "Resuming" in str(app.screen.operation.query_one("#op-title").render())
+        await wait_for(pilot, lambda: app.applying is None, timeout=120, what="resumed apply")
         assert not app.errors, app.errors
-        assert app.engine.state.status("accounts") in ("verified", "applied"), app.errors
-        assert app.engine.state.operations("accounts") == {}
+        assert app.engine.state.status("control-tower") in ("verified", "applied")
+        assert app.engine.state.operations("control-tower") == {}
+        progress = [m.text for m in seen if isinstance(m, ApplyProgress)
+                    and m.step_id == "control-tower"]
+        assert any("landing zone" in p for p in progress), progress
         await pilot.press("ctrl+q")
-    names = [a.get("name") for a in sandbox.info()["accounts"] if a.get("name")]
-    assert len(names) == len(set(names)), f"an account was created twice: {names}"
+    from bootstrap_tui.sandbox.testing import client
+
+    zones = client(sandbox, "controltower").list_landing_zones()["landingZones"]
+    assert len(zones) == 1, f"a second landing zone was started: {zones}"
+    assert recorded["id"]
 
 
 async def test_wizard_starts_its_own_sandbox_in_a_worker(tmp_path, monkeypatch):

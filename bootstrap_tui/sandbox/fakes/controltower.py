@@ -12,6 +12,9 @@ from .. import motoaccess
 from ..state import AsyncOperation
 from ..wire import AwsError, Call
 from .base import Fake, require
+from .landingzone import (
+    MAX_SCPS_PER_TARGET, SCP_PREFIX, LandingZoneBuilder, config_conflicts, kms_problem, scp_count,
+)
 
 LANDING_ZONE_VERSION = "3.3"
 BASELINES = (
@@ -39,6 +42,7 @@ class LandingZone:
     remediation_types: list[str]
     status: str = "PROCESSING"
     region: str = "us-east-1"
+    built: bool = False
 
 
 @dataclass
@@ -130,6 +134,10 @@ class ControlTowerFake(Fake):
         org = motoaccess.organization(call.account)
         if org is not None and org.feature_set != "ALL":
             problems.append("the organization must have all features enabled")
+        if not problems:
+            kms = kms_problem(manifest, call.account, call.region)
+            if kms:
+                problems.append(kms)
         return problems
 
     def _start_lz_operation(self, call: Call, zone: LandingZone, kind: str, problems: list[str]) -> str:
@@ -137,12 +145,16 @@ class ControlTowerFake(Fake):
 
         def finish(operation: AsyncOperation) -> None:
             if operation.outcome == "SUCCEEDED":
+                try:
+                    self._build(call.account, zone)
+                except Exception:
+                    zone.status = "FAILED"
+                    raise
                 zone.status = "ACTIVE"
-                self._create_ous(call.account, zone.manifest)
             elif kind == "CREATE":
                 zone.status = "FAILED"
             else:
-                zone.status = "ACTIVE"
+                zone.status = "ACTIVE" if zone.built else "FAILED"
 
         outcome = "FAILED" if problems else "SUCCEEDED"
         message = "; ".join(problems) if problems else None
@@ -151,17 +163,24 @@ class ControlTowerFake(Fake):
         self.data.lz_operations.setdefault(call.account, []).append(op_id)
         return op_id
 
-    @staticmethod
-    def _create_ous(management: str, manifest: dict[str, Any]) -> None:
-        backend = motoaccess.organizations(management)
-        if backend.org is None:
-            return
-        root_id = backend.org.root_id
-        existing = {ou.name for ou in backend.ou if getattr(ou, "parent_id", None) == root_id}
-        for key in ("security", "sandbox"):
-            name = ((manifest.get("organizationStructure") or {}).get(key) or {}).get("name")
-            if name and name not in existing:
-                backend.create_organizational_unit(Name=name, ParentId=root_id)
+    def _build(self, management: str, zone: LandingZone) -> None:
+        """Leave what the landing zone sets up; the shared-account baselines the first time."""
+        builder = LandingZoneBuilder(management, zone.manifest, zone.region)
+        builder.build()
+        registry = self.data.baselines.setdefault(management, {})
+        org = motoaccess.organizations(management).org
+        ids = {name: ident for name, ident, _, _ in BASELINES}
+        shared = [("AuditBaseline", builder.audit), ("LogArchiveBaseline", builder.log_archive)]
+        if (zone.manifest.get("accessManagement") or {}).get("enabled"):
+            shared.append(("IdentityCenterBaseline", management))
+        for name, account in shared:
+            identifier = f"arn:aws:controltower:{zone.region}::baseline/{ids[name]}"
+            target = f"arn:aws:organizations::{management}:account/{org.id}/{account}"
+            if any(b.identifier == identifier for b in registry.values()):
+                continue
+            arn = f"arn:aws:controltower:{zone.region}:{management}:enabledbaseline/{_short_id(14)}"
+            registry[arn] = Enabled(arn, identifier, target, str(uuid.uuid4()), "1.0", status="SUCCEEDED")
+        zone.built = True
 
     def op_create_landing_zone(self, call: Call) -> dict[str, Any]:
         self._management(call)
@@ -175,6 +194,10 @@ class ControlTowerFake(Fake):
                            list(call.params.get("remediationTypes") or []), region=call.region)
         self.data.landing_zones[call.account] = zone
         problems = self._problems(call, zone.manifest)
+        if not problems:
+            shared = [str(zone.manifest["centralizedLogging"]["accountId"]),
+                      str(zone.manifest["securityRoles"]["accountId"])]
+            problems += config_conflicts(zone.manifest, shared)
         if call.params["version"] != LANDING_ZONE_VERSION:
             problems.append(f"landing zone version {call.params['version']} is not available; "
                             f"use {LANDING_ZONE_VERSION}")
@@ -275,6 +298,8 @@ class ControlTowerFake(Fake):
             if item.identifier == identifier and item.target == target:
                 raise AwsError("ValidationException",
                                f"The {kind} {identifier} is already enabled on {target}.", 400)
+        registers = kind == "baseline" and identifier.endswith("/" + BASELINES[0][1])
+        problems = self._registration_problems(management, target) if registers else []
         op_id = str(uuid.uuid4())
         name = "enabledcontrol" if kind == "control" else "enabledbaseline"
         arn = f"arn:aws:controltower:{call.region}:{call.account}:{name}/{_short_id(14)}"
@@ -282,12 +307,31 @@ class ControlTowerFake(Fake):
         registry[arn] = item
 
         def finish(operation: AsyncOperation) -> None:
+            if operation.outcome == "SUCCEEDED" and registers:
+                zone = self.data.landing_zones[management]
+                LandingZoneBuilder(management, zone.manifest, zone.region).govern_ou(target.rsplit("/", 1)[-1])
             item.status = "SUCCEEDED" if operation.outcome == "SUCCEEDED" else "FAILED"
 
         operation_type = "ENABLE_CONTROL" if kind == "control" else "ENABLE_BASELINE"
-        self.state.start_operation(op_id, f"{kind}:", on_complete=finish, operationType=operation_type,
-                                   identifier=identifier, target=target, enabled=arn)
+        self.state.start_operation(op_id, f"{kind}:", "FAILED" if problems else "SUCCEEDED",
+                                   "; ".join(problems) or None, on_complete=finish,
+                                   operationType=operation_type, identifier=identifier, target=target,
+                                   enabled=arn)
         return {"operationIdentifier": op_id, "arn": arn}
+
+    @staticmethod
+    def _registration_problems(management: str, target: str) -> list[str]:
+        """Why Control Tower could not attach its SCP to the OU being registered."""
+        ou_id = target.rsplit("/", 1)[-1]
+        backend = motoaccess.organizations(management)
+        ou = next((o for o in backend.ou if o.id == ou_id), None)
+        if ou is None or any(p.name.startswith(SCP_PREFIX) for p in ou.attached_policies):
+            return []
+        if scp_count(management, ou_id) >= MAX_SCPS_PER_TARGET:
+            return [f"AWS Control Tower cannot register the OU {ou.name}: it already has the maximum of "
+                    f"{MAX_SCPS_PER_TARGET} service control policies attached, and Control Tower needs to "
+                    "attach one. Detach a policy from the OU, then try again."]
+        return []
 
     def op_enable_control(self, call: Call) -> dict[str, Any]:
         require(call.params, "controlIdentifier", "targetIdentifier")

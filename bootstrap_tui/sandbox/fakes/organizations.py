@@ -18,6 +18,7 @@ MEMBER_OPERATIONS = {
     "DescribeEffectivePolicy", "ListAccountsWithInvalidEffectivePolicy", "ListEffectivePolicyValidationErrors",
 }
 DENIED = "You don't have permissions to access this resource."
+MAX_POLICIES_PER_TARGET = 5
 
 
 def _request_id() -> str:
@@ -99,3 +100,18 @@ class OrganizationsFake(Fake):
         states = call.params.get("States") or ["IN_PROGRESS", "SUCCEEDED", "FAILED"]
         statuses = [self._status(rid) for rid, r in self.requests.items() if r["owner"] == call.account]
         return {"CreateAccountStatuses": [s for s in statuses if s["State"] in states]}
+
+    def op_attach_policy(self, call: Call) -> None:
+        """Organizations' quota: at most 5 policies of one type on a root, OU or account."""
+        backend = motoaccess.organizations(call.account)
+        policy = next((p for p in backend.policies if p.id == call.params.get("PolicyId")), None)
+        target_id = call.params.get("TargetId")
+        target = next((t for t in [*backend.ou, *backend.accounts] if t.id == target_id), None)  # roots are in .ou
+        if policy is None or target is None or policy in target.attached_policies:
+            return None
+        same_type = [p for p in target.attached_policies if p.type == policy.type]
+        if len(same_type) >= MAX_POLICIES_PER_TARGET:
+            raise AwsError("ConstraintViolationException",
+                           "You have attached the maximum number of policies of this type to this target "
+                           "(MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED).")
+        return None

@@ -40,7 +40,7 @@ class DashboardScreen(Screen):
             yield Static("", id="dash-counts")
             yield Static("", id="dash-coverage")
             with Horizontal(id="dash-controls"):
-                yield Checkbox("Failures only (f)", value=False, id="failures-only",
+                yield Checkbox(filter_label(False), value=False, id="failures-only",
                                compact=True)
                 yield Button("Verify all", id="verify-all", compact=True, variant="primary")
                 yield Button("Export", id="dash-export", compact=True)
@@ -119,7 +119,8 @@ class DashboardScreen(Screen):
 
     # ------------------------------------------------------------------ actions
     @on(Checkbox.Changed, "#failures-only")
-    def _switched(self) -> None:
+    def _switched(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = filter_label(event.value)
         self._fill()
 
     def action_toggle_failures(self) -> None:
@@ -136,6 +137,11 @@ class DashboardScreen(Screen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+def filter_label(on: bool) -> str:
+    """The filter's state in words (the toggle alone shows it only by colour)."""
+    return "Failures only (f): on" if on else "Failures only (f): off"
 
 
 def _cut(text: str, limit: int) -> str:

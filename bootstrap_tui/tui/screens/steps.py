@@ -17,7 +17,7 @@ from textual.widgets import (
 
 from bootstrap_tui.errors import BootstrapError
 from bootstrap_tui.tui.present import check_badge, doc_markdown, step_badge
-from bootstrap_tui.tui.widgets.form import StepForm
+from bootstrap_tui.tui.widgets.form import FieldRow, StepForm
 from bootstrap_tui.tui.widgets.operation import OperationPanel
 from bootstrap_tui.tui.widgets.results import ResultsTable, detail_text
 from bootstrap_tui.tui.widgets.sidebar import StepSidebar
@@ -38,6 +38,15 @@ def when_ready(method):
 
 
 SIMULATE_LABEL = "Simulate console action (sandbox only)"
+
+
+def manual_label(title: str, attested: bool) -> str:
+    return f"✔ attested: {title}" if attested else f"☐ to do: {title}"
+
+
+def _cut(text: Any, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 SIMULATED_STEPS = ("root-mfa",)
 
 
@@ -86,22 +95,20 @@ class StepScreen(Screen):
                     with TabPane("Plan", id="tab-plan"):
                         yield Static("No plan yet: press Plan (p) to see what would change.",
                                      id="plan-summary")
-                        table = DataTable(id="plan-table", cursor_type="row", zebra_stripes=True)
-                        table.add_columns("", "Action", "Resource", "Name", "Account", "Region",
-                                          "Detail")
-                        yield table
+                        yield DataTable(id="plan-table", cursor_type="row", zebra_stripes=True)
+                        yield Static("", id="plan-detail")
                         yield Static("", id="plan-notes")
                     with TabPane("Results", id="tab-verify"):
                         with VerticalScroll(id="verify-scroll"):
                             yield Static("Not verified in this session yet: press Verify now (v).",
                                          id="verify-summary")
-                            yield ResultsTable(id="results")
-                            yield Static("", id="result-detail")
                             yield Vertical(id="manual-list")
                             with Horizontal(id="verify-actions"):
                                 yield Button("Verify now", id="verify2", compact=True)
                                 yield Button(SIMULATE_LABEL, id="simulate", compact=True,
                                              variant="warning")
+                            yield ResultsTable(id="results")
+                            yield Static("", id="result-detail")
                 yield OperationPanel(id="operation")
                 with Horizontal(id="actions"):
                     yield Button("Save answers", id="save", compact=True)
@@ -159,6 +166,8 @@ class StepScreen(Screen):
         return self.engine.by_id[self.step_id]
 
     def show_step(self, step_id: str) -> None:
+        if self.ready and step_id != self.step_id:
+            self.keep_answers()
         self.step_id = step_id
         if not self.ready:
             return
@@ -183,8 +192,6 @@ class StepScreen(Screen):
         error = self.engine.state.data["steps"].get(step.id, {}).get("error")
         if status == "failed" and error:
             head.append(f"\n✘ {error}", style="red")
-        elif step.summary:
-            head.append(f"\n{step.summary}", style="dim")
         self.query_one("#step-head", Static).update(head)
 
     @when_ready
@@ -245,15 +252,50 @@ class StepScreen(Screen):
         self.app.notify(f"Saved {len(changed)} answer(s).", title="Inputs")
         return True
 
+    def keep_answers(self) -> int:
+        """Store every valid input the user changed but did not save yet (on leaving the
+        step or quitting), so typed answers are never lost. Returns how many were kept."""
+        form = self.form
+        if form is None or not form.rows or not form.is_mounted:
+            return 0
+        try:
+            current = self.engine.answers(self.step_id)
+        except BootstrapError:
+            current = {}
+        changed: dict[str, Any] = {}
+        for row in form.query(FieldRow):
+            try:
+                value = row.field.parse(row.raw)
+            except BootstrapError:
+                continue
+            if value != current.get(row.field.name) and row.raw != row.initial:
+                changed[row.field.name] = row.raw
+        if not changed:
+            return 0
+        try:
+            self.engine.set_answers(self.step_id, changed)
+        except BootstrapError:
+            return 0
+        self.plans.pop(self.step_id, None)
+        return len(changed)
+
     # ------------------------------------------------------------------ plan
     def _show_plan(self, plan: Any) -> None:
         table = self.query_one("#plan-table", DataTable)
-        table.clear()
+        table.clear(columns=True)
+        self.query_one("#plan-detail", Static).update("")
         summary = self.query_one("#plan-summary", Static)
         notes = self.query_one("#plan-notes", Static)
+        self._plan_rows: list[Any] = []
         if plan is None:
-            summary.update("No plan yet: press Plan (p) to see what would change.")
+            status = self.engine.state.status(self.step_id)
+            if status in ("applied", "verified", "manual-pending"):
+                summary.update(f"Applied ({step_badge(status)}). Plan (p) checks that nothing "
+                               "is left to change.")
+            else:
+                summary.update("No plan yet: press Plan (p) to see what would change.")
             notes.update("")
+            table.display = False
             return
         if plan.skipped:
             summary.update(f"– This step does not apply: {plan.skipped}")
@@ -265,15 +307,40 @@ class StepScreen(Screen):
             extra = f", {destructive} DESTRUCTIVE" if destructive else ""
             summary.update(f"{len(plan.changes)} change(s){extra}. Apply (a) asks "
                            "for confirmation first.")
-        for change in plan.changes:
-            table.add_row(Text("!", style="bold red") if change.destructive else "+",
-                          change.action, change.resource, change.name, change.account or "–",
-                          change.region or "–", change.detail or "")
+        changes = list(plan.changes)
+        self._plan_rows = changes
+        table.display = bool(changes)
+        # columns without a value in any row are left out, so the table fits 80 columns
+        columns = [("", None), ("Action", "action"), ("Resource", "resource"), ("Name", "name"),
+                   ("Account", "account"), ("Region", "region"), ("Detail", "detail")]
+        columns = [(label, attr) for label, attr in columns
+                   if attr in (None, "action", "resource", "name")
+                   or any(getattr(c, attr) for c in changes)]
+        table.add_columns(*(label for label, _ in columns))
+        for change in changes:
+            cells: list[Any] = []
+            for _, attr in columns:
+                if attr is None:
+                    cells.append(Text("!", style="bold red") if change.destructive else "+")
+                else:
+                    cells.append(_cut(getattr(change, attr) or "–", 40))
+            table.add_row(*cells)
         lines = [f"· {note}" for note in plan.notes]
         for item in plan.manual:
             done = "attested" if self.engine.state.attestation(item.id) else "to do by hand"
             lines.append(f"☐ manual: {item.title} ({done})")
         notes.update("\n".join(lines))
+
+    @on(DataTable.RowHighlighted, "#plan-table")
+    def _change_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        rows = getattr(self, "_plan_rows", [])
+        if 0 <= event.cursor_row < len(rows):
+            change = rows[event.cursor_row]
+            mark = "! DESTRUCTIVE: " if change.destructive else "+ "
+            where = ", ".join(f"{k} {v}" for k, v in (("account", change.account),
+                                                       ("region", change.region)) if v)
+            self.query_one("#plan-detail", Static).update(
+                f"{mark}{change.describe()}" + (f" ({where})" if where else ""))
 
     @when_ready
     def show_plan(self, step_id: str, plan: Any) -> None:
@@ -321,17 +388,32 @@ class StepScreen(Screen):
         items = list(self.step.manual)
         if not items:
             return
-        widgets: list[Any] = [Static("Manual items (only a human can do these; tick when done):",
-                                     classes="section")]
+        widgets: list[Any] = [Static(self._manual_header_text(),
+                                     classes="section manual-header")]
         for item in items:
             attested = self.engine.state.attestation(item.id)
-            label = f"{item.title}" + (" — attested" if attested else "")
-            box = Checkbox(label, value=bool(attested), disabled=bool(attested),
-                           classes="attest")
+            box = Checkbox(manual_label(item.title, bool(attested)), value=bool(attested),
+                           disabled=bool(attested), classes="attest")
             box.item_id = item.id
+            box.item_title = item.title
             widgets.append(box)
             widgets.append(Static(item.instructions, classes="manual-help"))
         holder.mount_all(widgets)
+
+    def _manual_header_text(self) -> str:
+        items = list(self.step.manual)
+        left = sum(1 for item in items if not self.engine.state.attestation(item.id))
+        if not left:
+            return f"Manual items: all {len(items)} attested; Verify now checks what AWS shows"
+        return (f"Manual items: {left} of {len(items)} to do (only a human can do these, in "
+                "the console; tick each when done, then Verify now)")
+
+    def _focus_next_manual(self) -> bool:
+        for box in self.query(".attest").results(Checkbox):
+            if not box.value and not box.disabled:
+                box.focus()
+                return True
+        return False
 
     @on(Checkbox.Changed, ".attest")
     def _attest(self, event: Checkbox.Changed) -> None:
@@ -344,8 +426,11 @@ class StepScreen(Screen):
             self.app.show_error(exc, kind="attest")
             return
         event.checkbox.disabled = True
-        event.checkbox.label = f"{event.checkbox.label} — attested"
+        event.checkbox.label = manual_label(getattr(event.checkbox, "item_title", ""), True)
+        for header in self.query(".manual-header").results(Static):
+            header.update(self._manual_header_text())
         self.refresh_status()
+        self._focus_next_manual()
         self.app.notify("Attestation recorded. Verify now (v) checks what the API can show.",
                         title="Manual item")
 
@@ -385,11 +470,8 @@ class StepScreen(Screen):
     def action_manual(self) -> None:
         """Focus the first manual item not ticked yet (space ticks it)."""
         self.action_tab("tab-verify")
-        for box in self.query(".attest").results(Checkbox):
-            if not box.value and not box.disabled:
-                box.focus()
-                return
-        self.app.notify("No manual items left to tick for this step.", timeout=3)
+        if not self._focus_next_manual():
+            self.app.notify("No manual items left to tick for this step.", timeout=3)
 
     def action_focus_sidebar(self) -> None:
         self.sidebar.list_view.focus()

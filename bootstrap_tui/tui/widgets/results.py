@@ -20,7 +20,8 @@ def status_cell(status: Any) -> Text:
 class ResultsTable(DataTable):
     """One row per CheckResult (check x account x region)."""
 
-    COLUMNS = ("Status", "Check", "Account", "Region", "Message / evidence", "Remediation")
+    # what was seen comes right after the check, so it stays in view at 80 columns
+    COLUMNS = ("Status", "Check", "Message / evidence", "Account", "Region", "Remediation")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
@@ -35,8 +36,8 @@ class ResultsTable(DataTable):
             evidence = evidence_text(r.evidence, 80)
             if evidence:
                 message = f"{message} ({evidence})"
-            self.add_row(status_cell(r.status), r.check_id, r.account or "–", r.region or "–",
-                         _cut(message, 70), _cut(r.remediation or "", 60), key=str(index))
+            self.add_row(status_cell(r.status), r.check_id, _cut(message, 60), r.account or "–",
+                         r.region or "–", _cut(r.remediation or "", 60), key=str(index))
 
     def result_at(self, row: int) -> Any | None:
         results = getattr(self, "results", [])

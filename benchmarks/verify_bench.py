@@ -1,0 +1,186 @@
+"""How fast `bootstrap-tui verify` is against an organization, next to the floor the endpoint sets.
+
+1. Start the sandbox as its own process (`python -m bootstrap_tui.sandbox`), timing spawn to
+   "endpoint:" (sandbox start time).
+2. Seed it compliant in a child process: the real engine applies every step of a profile
+   derived from startup-minimal with N workload accounts and the governed regions asked for
+   (`bootstrap_tui.sandbox.seeds.build_compliant`; timed: seed build time).
+3. Switch latency on (`POST /_sandbox/config {"latency_ms": ...}`).
+4. verify as `bootstrap-tui verify` runs it (Engine(Options(...)).connect(); engine.verify()),
+   with a new state file: wall time, API calls, calls per check result, peak RSS.
+5. The floor: the same number of sts:GetCallerIdentity calls, fired from the same number of
+   threads through one client, against the same sandbox.
+6. Unless --no-serial: the same verify with max_workers=1.
+
+Usage: python benchmarks/verify_bench.py [--accounts 10] [--regions us-east-1,us-west-2,eu-west-1,
+       eu-central-1] [--latency-ms 50] [--max-workers 16] [--no-serial] [--json FILE]
+Targets (issue 6): verify <= 1.3x floor; verify >= 5x faster than at concurrency 1.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_REGIONS = "us-east-1,us-west-2,eu-west-1,eu-central-1"
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+               "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+def start_sandbox() -> tuple[subprocess.Popen, str, float]:
+    """The sandbox as a separate process (fresh seed); returns it, its endpoint and the start time."""
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "bootstrap_tui.sandbox", "--port", "0", "--op-delay", "0"],
+                               stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    line = process.stdout.readline() if process.stdout else ""
+    if not line.startswith("endpoint: "):
+        process.kill()
+        raise SystemExit(f"the sandbox did not start: {line!r}")
+    return process, line.split(" ", 1)[1].strip(), time.perf_counter() - started
+
+
+def configure(endpoint: str, **settings: float) -> None:
+    request = urllib.request.Request(endpoint + "/_sandbox/config", data=json.dumps(settings).encode(),
+                                     method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30):
+        pass
+
+
+def seed(endpoint: str, accounts: int, regions: list[str]) -> float:
+    """Build the compliant seed in a child process (so its memory is not counted here)."""
+    code = ("import sys; from bootstrap_tui.sandbox.seeds import build_compliant; "
+            "build_compliant(sys.argv[1], int(sys.argv[2]), sys.argv[3].split(','))")
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code, endpoint, str(accounts), ",".join(regions)],
+                   check=True, cwd=ROOT, env={**os.environ, **CREDENTIALS})
+    return time.perf_counter() - started
+
+
+def run_verify(endpoint: str, profile: str, workdir: Path, max_workers: int) -> dict:
+    """One verify exactly as the CLI runs it; the clock covers engine.verify() only."""
+    from bootstrap_tui.engine import Engine, Options
+
+    state = workdir / f"state-{max_workers}-{time.monotonic_ns()}.yaml"
+    engine = Engine(Options(endpoint_url=endpoint, state_file=state, profile=profile, max_workers=max_workers))
+    connect_started = time.perf_counter()
+    engine.connect()
+    connect_s = time.perf_counter() - connect_started
+    try:
+        started = time.perf_counter()
+        run = engine.verify()
+        wall = time.perf_counter() - started
+    finally:
+        engine.close()
+    results = len(run.results)
+    return {"max_workers": max_workers, "wall_s": round(wall, 2), "connect_s": round(connect_s, 2),
+            "api_calls": run.calls, "check_results": results,
+            "checks": len({r.check_id for r in run.results}),
+            "calls_per_check_result": round(run.calls / results, 2) if results else None,
+            "counts": {k: v for k, v in run.counts().items() if v},
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+def floor(endpoint: str, calls: int, concurrency: int) -> float:
+    """Wall time of `calls` sts:GetCallerIdentity calls from `concurrency` threads, one client."""
+    import boto3
+    from botocore.config import Config
+
+    sts = boto3.client("sts", endpoint_url=endpoint, region_name="us-east-1",
+                       aws_access_key_id="testing", aws_secret_access_key="testing",
+                       config=Config(max_pool_connections=max(10, concurrency),
+                                     retries={"mode": "adaptive", "total_max_attempts": 5}))
+    sts.get_caller_identity()
+    remaining = [calls]
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while True:
+            with lock:
+                if remaining[0] <= 0:
+                    return
+                remaining[0] -= 1
+            sts.get_caller_identity()
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        for future in [pool.submit(worker) for _ in range(concurrency)]:
+            future.result()
+    return time.perf_counter() - started
+
+
+def machine() -> str:
+    model = ""
+    try:
+        model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                      if line.startswith("model name")), "")
+    except OSError:
+        pass
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"{os.cpu_count()} CPUs {model}, Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}, load average {load:.1f} at start")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=10, help="workload accounts (default 10)")
+    parser.add_argument("--regions", default=DEFAULT_REGIONS, help="governed regions, comma-separated")
+    parser.add_argument("--latency-ms", type=float, default=50)
+    parser.add_argument("--max-workers", type=int, default=16, help="verify concurrency (the CLI default)")
+    parser.add_argument("--no-serial", action="store_true", help="skip the concurrency-1 verify")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    args = parser.parse_args(argv)
+    regions = [r.strip() for r in args.regions.split(",") if r.strip()]
+    sys.path.insert(0, str(ROOT))
+    os.environ.update(CREDENTIALS)
+    from bootstrap_tui.sandbox.seeds import write_seed_profile
+
+    print(f"machine: {machine()}", flush=True)
+    process, endpoint, start_s = start_sandbox()
+    try:
+        print(f"sandbox start: {start_s:.2f}s ({endpoint})", flush=True)
+        seed_s = seed(endpoint, args.accounts, regions)
+        print(f"seed compliant, {args.accounts} workload accounts x {len(regions)} regions: {seed_s:.1f}s", flush=True)
+        configure(endpoint, latency_ms=args.latency_ms)
+        workdir = Path(tempfile.mkdtemp(prefix="verify-bench-"))
+        profile = write_seed_profile(workdir, args.accounts, regions)
+        parallel = run_verify(endpoint, profile, workdir, args.max_workers)
+        floor_s = floor(endpoint, parallel["api_calls"], args.max_workers)
+        parallel["floor_s"] = round(floor_s, 2)
+        parallel["ratio_to_floor"] = round(parallel["wall_s"] / floor_s, 2)
+        print(f"verify x{args.max_workers}: {parallel['wall_s']}s, {parallel['api_calls']} API calls, "
+              f"{parallel['check_results']} results of {parallel['checks']} checks "
+              f"({parallel['calls_per_check_result']} calls each), {parallel['counts']}, "
+              f"peak RSS {parallel['peak_rss_mb']} MB (connect {parallel['connect_s']}s)", flush=True)
+        print(f"floor: {parallel['api_calls']} sts:GetCallerIdentity x{args.max_workers}: {floor_s:.2f}s "
+              f"-> verify / floor = {parallel['ratio_to_floor']} (target <= 1.3)", flush=True)
+        figures = {"machine": machine(), "accounts": args.accounts, "regions": regions,
+                   "latency_ms": args.latency_ms, "sandbox_start_s": round(start_s, 2),
+                   "seed_s": round(seed_s, 1), "verify": parallel}
+        if not args.no_serial:
+            serial = run_verify(endpoint, profile, workdir, 1)
+            speedup = serial["wall_s"] / parallel["wall_s"]
+            figures["verify_serial"] = serial
+            figures["speedup_vs_serial"] = round(speedup, 1)
+            print(f"verify x1: {serial['wall_s']}s, {serial['api_calls']} API calls "
+                  f"-> x{args.max_workers} is {speedup:.1f}x faster (target >= 5)", flush=True)
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

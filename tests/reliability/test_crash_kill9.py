@@ -1,0 +1,502 @@
+"""kill -9 of a real `bootstrap-tui apply` at many points of the whole wizard, then resume.
+
+Each worker is a separate process (`python THIS_FILE --worker SPEC`) that runs an
+in-process sandbox behind a `KillSwitch`: WSGI middleware that logs every AWS
+call of the apply subprocess and SIGKILLs it at its Nth mutating call, either
+before the sandbox handles that call or after (the change is made, the answer is
+lost). Some kills are by wall time instead, so they also land between calls
+(state saves, process start-up, polling sleeps).
+
+A chain starts from a fresh sandbox; the points of one chain are sorted random
+positions in the sequence of mutating calls of a full apply, so the kills of a
+chain walk through every step, each resumed run being killed further on. After
+every kill: the state file loads with the product's own loader, is mode 0600,
+and nothing exists twice in AWS. At the end of a chain, an apply runs to the
+end (exit 0), `plan` shows nothing to change and `verify` passes every check.
+`benchmarks/kill_matrix.py` runs the same workers with many more points.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import re
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+APPLY = ("apply", "--yes", "--simulate-console", "--confirm-destructive", "guardrails")
+OP_DELAY_S = 0.05
+RUN_TIMEOUT_S = 600
+READ_PREFIXES = ("Get", "List", "Describe", "Search", "Lookup", "Head", "BatchGet",
+                 "GenerateCredentialReport", "Select", "AssumeRole")
+PURPOSE_TAG = "bootstrap-tui:purpose"
+
+
+def is_mutating(name: str) -> bool:
+    """`service:Operation` (S3 as `s3:METHOD`) could change AWS."""
+    service, _, operation = name.partition(":")
+    if service == "s3":
+        return operation not in ("GET", "HEAD")
+    return not operation.startswith(READ_PREFIXES)
+
+
+# ------------------------------------------------------------------ kill switch
+
+class KillSwitch:
+    """WSGI middleware: logs the AWS calls of the armed run and kills it at a chosen call."""
+
+    def __init__(self, app: Any):
+        self.app = app
+        self.lock = threading.Lock()
+        self.calls: list[str] = []
+        self.mutating = 0
+        self.pid: int | None = None
+        self.target: int | None = None
+        self.after = False
+        self.fired: str | None = None
+
+    def arm(self, pid: int, target: int | None, after: bool) -> None:
+        with self.lock:
+            self.calls, self.mutating, self.fired = [], 0, None
+            self.pid, self.target, self.after = pid, target, after
+
+    def disarm(self) -> None:
+        with self.lock:
+            self.pid = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if self.pid is None or path.startswith(("/_sandbox", "/moto-api")):
+            return self.app(environ, start_response)
+        name = _operation(environ)
+        hit = False
+        with self.lock:
+            if self.pid is not None and self.fired is None:
+                self.calls.append(name)
+                if is_mutating(name):
+                    self.mutating += 1
+                    hit = self.mutating == self.target
+                    if hit:
+                        self.fired = name
+        if hit and not self.after:
+            os.kill(self.pid, signal.SIGKILL)
+            start_response("503 Service Unavailable", [("Content-Length", "0")])
+            return [b""]
+        response = self.app(environ, start_response)
+        if hit:
+            os.kill(self.pid, signal.SIGKILL)
+        return response
+
+
+def _operation(environ: dict[str, Any]) -> str:
+    """`service:Operation` of a request, read the way the sandbox reads it."""
+    from urllib.parse import parse_qs
+
+    from bootstrap_tui.sandbox.routing import CREDENTIAL_RE, classify
+    from bootstrap_tui.sandbox.wire import Call
+
+    headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+    if environ.get("CONTENT_TYPE"):
+        headers["content-type"] = environ["CONTENT_TYPE"]
+    found = CREDENTIAL_RE.search(headers.get("authorization", ""))
+    service = found.group(3).lower() if found else "unknown"
+    body = b""
+    if service != "s3":
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+    call = Call(environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", ""),
+                parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True), headers, body)
+    classify(call)
+    return f"{call.service}:{call.operation or call.method}"
+
+
+# ------------------------------------------------------------------ the rig
+
+@dataclass
+class Point:
+    """Where to kill: at the `calls`-th mutating call (before/after it is handled) or after `seconds`."""
+
+    calls: int | None = None
+    after: bool = False
+    seconds: float | None = None
+
+    def describe(self) -> str:
+        if self.seconds is not None:
+            return f"at {self.seconds:.2f}s"
+        return f"{'after' if self.after else 'before'} mutating call #{self.calls}"
+
+
+@dataclass
+class Kill:
+    chain: int
+    point: str
+    killed: bool
+    step: str
+    operation: str
+    calls: int
+    mutating: int
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Run:
+    returncode: int
+    stderr: str
+    calls: list[str]
+    mutating: int
+    fired: str | None
+    seconds: float
+
+    @property
+    def step(self) -> str:
+        """The step the run had reached: its last `==> step` progress line."""
+        steps = re.findall(r"^==> ([a-z-]+):", self.stderr, re.M)
+        return steps[-1] if steps else "(start-up)"
+
+
+class Rig:
+    """One in-process sandbox with a KillSwitch, and bootstrap-tui subprocesses run against it."""
+
+    def __init__(self, workdir: Path):
+        from bootstrap_tui.sandbox import Sandbox
+        from bootstrap_tui.sandbox.testing import client_environment
+
+        self.workdir = workdir
+        self.sandbox = Sandbox(op_delay_s=OP_DELAY_S)
+        self.sandbox.start()
+        self.switch = KillSwitch(self.sandbox._server.app)
+        self.sandbox._server.app = self.switch
+        home = workdir / "home"
+        home.mkdir(parents=True, exist_ok=True)
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        self.env.update(client_environment(self.sandbox.endpoint))
+        self.env.update(HOME=str(home), XDG_STATE_HOME=str(home / "state"),
+                        XDG_CONFIG_HOME=str(home / "config"), AWS_CONFIG_FILE=str(home / "aws-config"),
+                        AWS_SHARED_CREDENTIALS_FILE=str(home / "aws-credentials"),
+                        AWS_EC2_METADATA_DISABLED="true")
+        self.chain = 0
+        self.state_file = workdir / "state.yaml"
+
+    def close(self) -> None:
+        self.sandbox.stop()
+
+    def new_chain(self) -> None:
+        """A fresh management account and an empty state directory."""
+        self.chain += 1
+        self.sandbox.reset(seed="fresh", accounts=0)
+        self.state_file = self.workdir / f"chain-{self.chain}" / "state.yaml"
+        self.state_file.parent.mkdir(parents=True)
+
+    def cli(self, *args: str, point: Point | None = None) -> Run:
+        command = [str(Path(sys.executable).with_name("bootstrap-tui")),
+                   "--state-file", str(self.state_file), *args]
+        started = time.monotonic()
+        with tempfile.TemporaryFile("w+") as err, tempfile.TemporaryFile("w+") as out:
+            proc = subprocess.Popen(command, env=self.env, stdout=out, stderr=err, cwd=self.workdir)
+            self.switch.arm(proc.pid, point.calls if point else None, bool(point and point.after))
+            try:
+                timeout = point.seconds if point and point.seconds is not None else RUN_TIMEOUT_S
+                try:
+                    proc.wait(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    if point is None or point.seconds is None:
+                        raise
+                    proc.kill()
+                    proc.wait()
+            finally:
+                self.switch.disarm()
+            err.seek(0)
+            out.seek(0)
+            stderr = err.read()
+            self.stdout = out.read()
+        return Run(proc.returncode, stderr, list(self.switch.calls), self.switch.mutating,
+                   self.switch.fired, time.monotonic() - started)
+
+    # -------------------------------------------------------------- checks
+    def state_problems(self) -> list[str]:
+        """The state file loads with the product's loader and is private; stray temp files are private."""
+        from bootstrap_tui.errors import StateError
+        from bootstrap_tui.state import read_state_file
+
+        problems = []
+        directory = self.state_file.parent
+        for path in directory.iterdir():
+            mode = stat.S_IMODE(path.stat().st_mode)
+            if path.is_file() and mode & 0o077:
+                problems.append(f"{path.name} has mode {oct(mode)}")
+        strays = [p.name for p in directory.iterdir()
+                  if p.name not in (self.state_file.name, self.state_file.name + ".lock")
+                  and not re.fullmatch(re.escape("." + self.state_file.name) + r"\..+\.tmp", p.name)]
+        if strays:
+            problems.append(f"unexpected files beside the state file: {strays}")
+        if self.state_file.exists():
+            try:
+                read_state_file(self.state_file)
+            except StateError as exc:
+                problems.append(f"state file does not load: {exc}")
+        return problems
+
+    def duplicates(self) -> list[str]:
+        return Inventory(self.sandbox.endpoint).duplicates()
+
+
+# ------------------------------------------------------------------ what exists in AWS
+
+class Inventory:
+    """Everything the wizard creates, counted with plain boto3 clients, to find doubles."""
+
+    def __init__(self, endpoint: str, region: str = "us-east-1"):
+        self.endpoint = endpoint
+        self.region = region
+        self.sessions: dict[str, Any] = {}
+
+    def client(self, service: str, account: str | None = None, region: str | None = None) -> Any:
+        import boto3
+        from botocore.config import Config
+
+        kwargs: dict[str, Any] = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+        if account is not None:
+            if account not in self.sessions:
+                creds = self.client("sts").assume_role(
+                    RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
+                    RoleSessionName="kill-inventory")["Credentials"]
+                self.sessions[account] = {"aws_access_key_id": creds["AccessKeyId"],
+                                          "aws_secret_access_key": creds["SecretAccessKey"],
+                                          "aws_session_token": creds["SessionToken"]}
+            kwargs = self.sessions[account]
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=region or self.region,
+                            config=Config(retries={"total_max_attempts": 3}), **kwargs)
+
+    def duplicates(self) -> list[str]:
+        """`kind name xN` for everything that exists more than once."""
+        found: list[str] = []
+
+        def twice(kind: str, names: list[Any]) -> None:
+            found.extend(f"{kind} {name!r} x{n}" for name, n in Counter(names).items() if n > 1)
+
+        org = self.client("organizations")
+        try:
+            org.describe_organization()
+        except org.exceptions.AWSOrganizationsNotInUseException:
+            return found
+        accounts = [a for page in org.get_paginator("list_accounts").paginate() for a in page["Accounts"]]
+        twice("account email", [a["Email"].lower() for a in accounts])
+        twice("account name", [a["Name"] for a in accounts])
+        pending = org.list_create_account_status(States=["IN_PROGRESS"])["CreateAccountStatuses"]
+        twice("account request", [s["AccountName"] for s in pending]
+              + [a["Name"] for a in accounts if a["Name"] in {s["AccountName"] for s in pending}])
+        twice("OU", self._ou_paths(org))
+        twice("SCP", [p["Name"] for p in org.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"]])
+        twice("trail", [t["Name"] for t in self.client("cloudtrail").describe_trails()["trailList"]])
+        management = org.describe_organization()["Organization"]["MasterAccountId"]
+        for account in [a["Id"] for a in accounts if a["Status"] == "ACTIVE"]:
+            self._per_account(account, None if account == management else account, twice)
+        self._identity_center(twice)
+        return found
+
+    def _ou_paths(self, org: Any) -> list[str]:
+        root = org.list_roots()["Roots"][0]["Id"]
+        paths, frontier = [], [(root, "")]
+        while frontier:
+            parent, prefix = frontier.pop()
+            for ou in org.list_organizational_units_for_parent(ParentId=parent)["OrganizationalUnits"]:
+                paths.append(prefix + ou["Name"])
+                frontier.append((ou["Id"], prefix + ou["Name"] + "/"))
+        return paths
+
+    def _per_account(self, account: str, own: str | None, twice: Any) -> None:
+        where = f"in {account}"
+        kms = self.client("kms", own)
+        ours = []
+        for key in kms.list_keys()["Keys"]:
+            meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+            if meta["KeyState"] == "PendingDeletion" or meta.get("KeyManager") == "AWS":
+                continue
+            tags = {t["TagKey"]: t["TagValue"] for t in kms.list_resource_tags(KeyId=key["KeyId"])["Tags"]}
+            if PURPOSE_TAG in tags or "bootstrap" in (meta.get("Description") or "").lower():
+                ours.append(tags.get(PURPOSE_TAG) or meta.get("Description"))
+        twice(f"KMS key {where}", ours)
+        twice(f"KMS alias {where}", [a["AliasName"] for a in kms.list_aliases()["Aliases"]])
+        twice(f"bucket {where}", [b["Name"] for b in self.client("s3", own).list_buckets()["Buckets"]])
+        for region in ("us-east-1", "us-west-2"):
+            gd = self.client("guardduty", own, region)
+            detectors = gd.list_detectors()["DetectorIds"]
+            twice(f"GuardDuty detector {where} {region}", ["detector"] * len(detectors))
+            analyzers = self.client("accessanalyzer", own, region).list_analyzers()["analyzers"]
+            twice(f"Access Analyzer {where} {region}", [a["type"] for a in analyzers])
+            config = self.client("config", own, region)
+            twice(f"Config recorder {where} {region}",
+                  ["recorder"] * len(config.describe_configuration_recorders()["ConfigurationRecorders"]))
+            twice(f"Config aggregator {where} {region}",
+                  ["aggregator"] * len(config.describe_configuration_aggregators()["ConfigurationAggregators"]))
+        budgets = self.client("budgets", own).describe_budgets(AccountId=account).get("Budgets", [])
+        twice(f"budget {where}", [b["BudgetName"] for b in budgets])
+
+    def _identity_center(self, twice: Any) -> None:
+        sso = self.client("sso-admin")
+        instances = sso.list_instances()["Instances"]
+        if not instances:
+            return
+        arn, store = instances[0]["InstanceArn"], instances[0]["IdentityStoreId"]
+        names = {}
+        for ps in sso.list_permission_sets(InstanceArn=arn)["PermissionSets"]:
+            names[ps] = sso.describe_permission_set(InstanceArn=arn, PermissionSetArn=ps)["PermissionSet"]["Name"]
+        twice("permission set", list(names.values()))
+        ids = self.client("identitystore")
+        twice("Identity Center group", [g["DisplayName"] for g in ids.list_groups(IdentityStoreId=store)["Groups"]])
+        twice("Identity Center user", [u["UserName"] for u in ids.list_users(IdentityStoreId=store)["Users"]])
+        rows = []
+        for ps, name in names.items():
+            for account in sso.list_accounts_for_provisioned_permission_set(
+                    InstanceArn=arn, PermissionSetArn=ps)["AccountIds"]:
+                for row in sso.list_account_assignments(InstanceArn=arn, AccountId=account,
+                                                        PermissionSetArn=ps)["AccountAssignments"]:
+                    rows.append((name, account, row["PrincipalType"], row["PrincipalId"]))
+        twice("account assignment", rows)
+
+
+# ------------------------------------------------------------------ chains
+
+def chain_points(rng: random.Random, total_mutating: int, full_seconds: float, kills: int,
+                 time_share: float) -> list[Point]:
+    """`kills` points spread at random over a whole apply, in the order they are reached."""
+    spots = sorted(rng.sample(range(1, total_mutating + 1), kills))
+    points, previous = [], 0
+    for spot in spots:
+        if rng.random() < time_share:
+            points.append(Point(seconds=round(rng.uniform(0.3, full_seconds * (spot - previous)
+                                                          / total_mutating + 1.0), 2)))
+        else:
+            points.append(Point(calls=max(1, spot - previous), after=rng.random() < 0.5))
+        previous = spot
+    return points
+
+
+def run_chain(rig: Rig, points: list[Point]) -> tuple[list[Kill], list[str]]:
+    """Kill applies at `points` in turn, checking after each; then converge and check the end state."""
+    rig.new_chain()
+    kills: list[Kill] = []
+    for point in points:
+        run = rig.cli(*APPLY, point=point)
+        if run.returncode == 0:
+            break
+        kill = Kill(rig.chain, point.describe(), run.returncode == -signal.SIGKILL, run.step,
+                    run.fired or (run.calls[-1] if run.calls else "(none)"), len(run.calls), run.mutating)
+        if not kill.killed:
+            kill.problems.append(f"apply ended by itself with exit {run.returncode}: "
+                                 f"{run.stderr.strip().splitlines()[-3:]}")
+        kill.problems += rig.state_problems() + rig.duplicates()
+        kills.append(kill)
+        if kill.problems:
+            return kills, []
+    return kills, converged_problems(rig)
+
+
+def converged_problems(rig: Rig) -> list[str]:
+    """An uninterrupted apply exits 0, plan then shows no change, verify passes, no doubles."""
+    run = rig.cli(*APPLY)
+    if run.returncode != 0:
+        return [f"resumed apply exited {run.returncode}: {run.stderr.strip().splitlines()[-3:]}"]
+    problems = rig.state_problems() + rig.duplicates()
+    plan = rig.cli("plan", "--format", "json")
+    if plan.returncode != 0:
+        return problems + [f"plan exited {plan.returncode}: {plan.stderr.strip()[-300:]}"]
+    for step in json.loads(rig.stdout)["plans"]:
+        if step.get("changes"):
+            problems.append(f"plan after resume still changes {step['step']}: "
+                            f"{[c.get('action', '') + ' ' + c.get('name', '') for c in step['changes']]}")
+    verify = rig.cli("verify", "--format", "json")
+    results = json.loads(rig.stdout)["results"] if rig.stdout.strip() else []
+    bad = [(r.get("check_id"), r.get("account"), r.get("region"), r.get("status"))
+           for r in results if r.get("status") != "PASS"]
+    if verify.returncode != 0 or bad or not results:
+        problems.append(f"verify exited {verify.returncode} with {len(results)} results, "
+                        f"not PASS: {bad[:5]}")
+    return problems
+
+
+def worker(spec: dict[str, Any]) -> dict[str, Any]:
+    """Run `spec["chains"]` chains of `spec["kills"]` kills each; the report as a dict."""
+    rng = random.Random(spec["seed"])
+    with tempfile.TemporaryDirectory(prefix="kill9-") as tmp:
+        rig = Rig(Path(tmp))
+        try:
+            rig.new_chain()
+            full = rig.cli(*APPLY)
+            if full.returncode != 0:
+                return {"error": f"uninterrupted apply exited {full.returncode}: {full.stderr[-500:]}"}
+            calibration = {"mutating": full.mutating, "calls": len(full.calls), "seconds": full.seconds}
+            kills: list[Kill] = []
+            chains = []
+            for _ in range(spec["chains"]):
+                points = chain_points(rng, full.mutating, full.seconds, spec["kills"], spec["time_share"])
+                started = time.monotonic()
+                done, problems = run_chain(rig, points)
+                kills += done
+                chains.append({"chain": rig.chain, "kills": len(done), "problems": problems,
+                               "seconds": round(time.monotonic() - started, 1)})
+                if problems or any(k.problems for k in done):
+                    break
+        finally:
+            rig.close()
+    return {"calibration": calibration, "kills": [asdict(k) for k in kills], "chains": chains}
+
+
+# ------------------------------------------------------------------ the test
+
+def run_workers(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each spec in its own process (moto's state is per process), in parallel."""
+
+    def one(spec: dict[str, Any]) -> dict[str, Any]:
+        proc = subprocess.run([sys.executable, __file__, "--worker", json.dumps(spec)],
+                              capture_output=True, text=True, cwd=ROOT, timeout=3600)
+        if proc.returncode != 0:
+            return {"error": f"worker exited {proc.returncode}: {proc.stderr[-2000:]}"}
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+
+    with ThreadPoolExecutor(max_workers=len(specs)) as pool:
+        return list(pool.map(one, specs))
+
+
+@pytest.mark.slow
+def test_kill9_at_random_points_always_resumes_without_doubles():
+    seed = int(os.environ.get("BOOTSTRAP_TUI_KILL_SEED", "20261129"))
+    specs = [{"seed": seed + i, "chains": 3, "kills": 9, "time_share": 0.25} for i in range(2)]
+    reports = run_workers(specs)
+    errors = [r["error"] for r in reports if "error" in r]
+    assert errors == []
+    kills = [k for r in reports for k in r["kills"]]
+    bad = [(k["point"], k["step"], k["operation"], k["problems"]) for k in kills if k["problems"]]
+    assert bad == []
+    unconverged = [c for r in reports for c in r["chains"] if c["problems"]]
+    assert unconverged == []
+    assert sum(k["killed"] for k in kills) >= 50
+    reached = {k["step"] for k in kills}
+    changing = {"management-account", "root-mfa", "organization", "accounts", "identity-center",
+                "log-archive", "guardrails", "security-services"}
+    assert changing <= reached, f"no kill landed in {sorted(changing - reached)}"
+    assert any("after" in k["point"] for k in kills) and any(k["point"].startswith("at ") for k in kills)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--worker":
+        sys.path.insert(0, str(ROOT))
+        print(json.dumps(worker(json.loads(sys.argv[2]))))
+    else:
+        sys.exit(f"usage: {sys.argv[0]} --worker SPEC_JSON (see benchmarks/kill_matrix.py)")
