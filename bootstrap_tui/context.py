@@ -148,7 +148,9 @@ class StepContext:
                      access_keys: bool | None = None) -> dict[str, Any]:
         """Perform the sandbox's stand-in for a console-only root-user action."""
         if not self.is_sandbox:
-            raise RefusedError("console actions can only be simulated on a sandbox endpoint")
+            raise RefusedError("console actions can only be simulated on a sandbox endpoint",
+                               "on real AWS, do it in the console as the wizard explains, "
+                               "then attest it")
         body: dict[str, Any] = {"account": account}
         if mfa is not None:
             body["mfa"] = mfa

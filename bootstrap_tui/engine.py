@@ -226,7 +226,15 @@ class Engine:
     def client(self, service: str, *, account: str | None = None, region: str | None = None):
         if account == self.management_account_id:
             account = None
-        return self.factory.client(service, account=account, region=region or self.home_region)
+        client = self.factory.client(service, account=account, region=region or self.home_region)
+        client.meta.events.register("before-call", self._stop_if_cancelled,
+                                    unique_id="bootstrap-tui-cancelled")
+        return client
+
+    def _stop_if_cancelled(self, **_: Any) -> None:
+        """After quit or Ctrl-C, stop before the next AWS call (state is saved; apply resumes)."""
+        if self.cancelled.is_set():
+            raise KeyboardInterrupt("cancelled")
 
     def map_error(self, exc: BaseException, operation: str | None = None) -> BootstrapError:
         if isinstance(exc, BootstrapError):
@@ -413,7 +421,13 @@ class Engine:
 
         refuse_root(self.identity)
         step = self.by_id[step_id]
-        plan = plan or self.plan(step_id)
+        if plan is None:
+            try:
+                plan = self.plan(step_id)
+            except AwsError as exc:  # AWS failed while planning: the state says so too
+                with self.state_lock:
+                    self.state.set_status(step_id, StepStatus.FAILED.value, error=str(exc))
+                raise
         if plan.skipped:
             with self.state_lock:
                 self.state.set_status(step_id, StepStatus.SKIPPED.value)
@@ -426,10 +440,14 @@ class Engine:
             raise RefusedError(f"step {step_id} needs {', '.join(blocked)} first",
                                f"run: bootstrap-tui apply --step {blocked[0]} --yes")
         if plan.destructive and not (confirm_destructive and confirm_destructive(plan)):
-            names = "; ".join(c.describe() for c in plan.destructive)
+            names = "; ".join(c.describe() for c in plan.destructive[:3])
+            if len(plan.destructive) > 3:
+                names += f"; and {len(plan.destructive) - 3} more"
             raise RefusedError(f"{step_id} would make destructive changes ({names}) "
                                "and they were not confirmed",
-                               "review the plan and confirm, or change the step's answers")
+                               f"review them (bootstrap-tui plan --step {step_id}) and confirm: "
+                               f"in the wizard, or with apply --confirm-destructive {step_id}; "
+                               "or change the step's answers")
         with self.state_lock:
             self.state.set_status(step_id, StepStatus.IN_PROGRESS.value)
         ctx = self.context(step_id)

@@ -168,6 +168,21 @@ def find_key(ctx, n: Names) -> dict[str, Any] | None:
     return meta
 
 
+def unaliased_key(ctx, n: Names) -> dict[str, Any] | None:
+    """Our trail key without its alias: a run stopped between CreateKey and CreateAlias."""
+    kms = ctx.client("kms", account=n.log_archive, region=n.region)
+    aliased = {a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"]}
+    for key in kms.list_keys()["Keys"]:
+        if key["KeyId"] in aliased:
+            continue
+        tags = kms.list_resource_tags(KeyId=key["KeyId"]).get("Tags", [])
+        if {"TagKey": PURPOSE_TAG, "TagValue": "org-trail"} in tags:
+            meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+            if meta.get("KeyState") == "Enabled":
+                return meta
+    return None
+
+
 def key_problems(ctx, n: Names, meta: dict[str, Any] | None) -> list[str]:
     if meta is None:
         return ["missing"]
@@ -600,7 +615,7 @@ class LogArchiveStep(Step):
                                f"cancel it: aws kms cancel-key-deletion --key-id {meta['KeyId']} "
                                f"(in account {n.log_archive}), then apply again")
         if meta is None:
-            meta = kms.create_key(
+            meta = unaliased_key(ctx, n) or kms.create_key(
                 Description="bootstrap-tui: encrypts the organization CloudTrail logs",
                 KeyUsage="ENCRYPT_DECRYPT", KeySpec="SYMMETRIC_DEFAULT", Policy=policy,
                 BypassPolicyLockoutSafetyCheck=False,

@@ -184,7 +184,7 @@ def map_error(exc: BaseException, *, operation: str | None = None,
                         kind="config", operation=label, code="NoRegionError")
     if isinstance(exc, (bce.EndpointConnectionError, bce.ConnectTimeoutError,
                         bce.ReadTimeoutError, bce.HTTPClientError)):
-        endpoint = getattr(exc, "kwargs", {}).get("endpoint_url") or "the AWS endpoint"
+        endpoint = (getattr(exc, "kwargs", {}).get("endpoint_url") or "").rstrip("/") or "the AWS endpoint"
         what = "timed out waiting for" if isinstance(exc, bce.ReadTimeoutError) else \
             "could not connect to"
         return AwsError(

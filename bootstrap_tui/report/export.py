@@ -214,6 +214,13 @@ def build_checklist(steps: Sequence[Step], state_data: Mapping[str, Any] | None,
         "evidence_hint": item.evidence_hint, "controls": item.mappings(),
         **_attestation(state_data, item.id)} for item in org_items]
 
+    status_of = {c["id"]: c["status"] for c in checks_out}
+    for item in (*manual_out, *org_out):
+        item["check_status"] = status_of.get(item["check_id"] or "")
+    for entry in steps_out:
+        found = [Status(status_of[c]) for c in entry["checks"] if status_of.get(c) in _STATUSES]
+        entry["checks_status"] = max(found, key=lambda s: WORST_RANK[s]).value if found else None
+
     last = history[-1] if history else None
     frameworks = [fw for fw in (profile_frameworks or ()) if fw]
     check_tally = {s: 0 for s in [*(x.value for x in DISPLAY_ORDER), NOT_VERIFIED,
@@ -412,8 +419,12 @@ def _when(value: Any) -> str:
 
 def _who(entry: Mapping[str, Any]) -> str:
     if entry["status"] != ATTESTED:
-        return "not attested"
-    return f"{entry.get('attested_by') or '?'} at {entry.get('attested_at') or '?'}"
+        who = "not attested"
+    else:
+        who = f"{entry.get('attested_by') or '?'} at {entry.get('attested_at') or '?'}"
+    if entry.get("check_id") and entry.get("check_status"):
+        who += f"; API check {entry['check_id']}: {entry['check_status']}"
+    return who
 
 
 def _header_facts(checklist: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -451,12 +462,13 @@ def _render_md(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]])
     for view in views:
         out += ["", f"- {md_text(view['title'])}: {md_text(coverage_line(view))}"]
 
-    out += ["", "## Steps", "", "| Step | Status | Updated |", "|---|---|---|"]
+    out += ["", "## Steps", "", "| Step | Status | Updated | Its checks now |", "|---|---|---|---|"]
     for step in checklist["steps"]:
         err = f" — {md_cell(step['error'])}" if step.get("error") else ""
         err += f" — {md_cell(step['skip_reason'])}" if step.get("skip_reason") else ""
         out.append(f"| {md_cell(step['title'])} (`{md_code(step['id'])}`) | "
-                   f"{md_cell(step['status'])}{err} | {md_cell(_when(step['updated_at']))} |")
+                   f"{md_cell(step['status'])}{err} | {md_cell(_when(step['updated_at']))} "
+                   f"| {md_cell(step.get('checks_status') or '—')} |")
 
     out += ["", "## Checks"]
     by_step: dict[str, list[Mapping[str, Any]]] = {}
@@ -493,7 +505,7 @@ def _render_md(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]])
     for heading, key in (("Manual items", "manual_items"),
                          ("Organizational items", "org_items")):
         out += ["", f"## {heading}", "",
-                "| Item | Step | Status | Attested by / at | Note | Controls |",
+                "| Item | Step | Status | Attested by / at; API check | Note | Controls |",
                 "|---|---|---|---|---|---|"]
         for m in checklist[key]:
             out.append(f"| `{md_code(m['id'])}` {md_cell(m['title'])} | {md_cell(m['step'] or '—')} "
@@ -639,12 +651,14 @@ def _render_html(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]
     p.append("</ul>")
 
     p.append('<h2 id="steps">Steps</h2><table><thead><tr><th>Step</th><th>Status</th>'
-             "<th>Updated</th></tr></thead><tbody>")
+             "<th>Updated</th><th>Its checks now</th></tr></thead><tbody>")
     for s in checklist["steps"]:
         err = "".join(f'<div class="muted">{_e(s[k])}</div>' for k in ("error", "skip_reason")
                       if s.get(k))
+        now = _badge(s["checks_status"]) if s.get("checks_status") else "—"
         p.append(f"<tr><td>{_e(s['title'])} <code>{_e(s['id'])}</code></td>"
-                 f"<td>{_badge(s['status'])}{err}</td><td>{_e(_when(s['updated_at']))}</td></tr>")
+                 f"<td>{_badge(s['status'])}{err}</td><td>{_e(_when(s['updated_at']))}</td>"
+                 f"<td>{now}</td></tr>")
     p.append("</tbody></table>")
 
     p.append('<h2 id="checks">Checks</h2>')
@@ -685,7 +699,7 @@ def _render_html(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]
     for heading, key, anchor in (("Manual items", "manual_items", "manual"),
                                  ("Organizational items", "org_items", "organizational")):
         p.append(f'<h2 id="{anchor}">{heading}</h2><table><thead><tr><th>Item</th><th>Status</th>'
-                 "<th>Attested by / at</th><th>Note</th><th>Controls</th></tr></thead><tbody>")
+                 "<th>Attested by / at; API check</th><th>Note</th><th>Controls</th></tr></thead><tbody>")
         for m in checklist[key]:
             hint = (f'<div class="muted">Evidence: {_e(m["evidence_hint"])}</div>'
                     if m.get("evidence_hint") else "")

@@ -59,6 +59,7 @@ class BootstrapApp(App[int]):
     ]
     ENABLE_COMMAND_PALETTE = True
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 
     def __init__(self, options: Options, *, sandbox: bool = False,
                  engine_factory: Callable[[Options], Any] | None = None,
@@ -104,6 +105,10 @@ class BootstrapApp(App[int]):
         if self.list_aws_profiles:
             # botocore is heavy: list ~/.aws/config profiles after the first paint
             self.set_timer(0.5, self.aws_profiles_worker)
+
+    def _live(self, screen: Any) -> bool:
+        """True while `screen` is on the screen stack (not replaced or popped)."""
+        return screen is not None and screen in self.screen_stack
 
     def _where(self) -> str:
         engine = self.engine
@@ -275,6 +280,7 @@ class BootstrapApp(App[int]):
                                       "is installed") from None
                 text = export_text(self.engine, fmt, frameworks=frameworks)
                 target = Path(path).expanduser().resolve()
+                target.parent.mkdir(parents=True, exist_ok=True)
                 write_atomic(target, text)
                 self.post_message(ExportDone(str(target), fmt))
             except BaseException as exc:  # noqa: BLE001
@@ -434,11 +440,11 @@ class BootstrapApp(App[int]):
 
     # ------------------------------------------------------------------ message handlers
     def on_profiles_listed(self, message: ProfilesListed) -> None:
-        if self.welcome is not None and self.welcome.is_mounted:
+        if self._live(self.welcome):
             self.welcome.set_aws_profiles(message.aws_profiles)
 
     def on_connecting(self, message: Connecting) -> None:
-        if self.welcome is not None and self.welcome.is_mounted:
+        if self._live(self.welcome):
             self.welcome.show_connecting(message.what)
 
     def on_connected(self, message: Connected) -> None:
@@ -452,7 +458,7 @@ class BootstrapApp(App[int]):
             self.step_screen = None
             self.open_steps(select)
             self.notify(f"Baseline profile: {self.engine.profile.name}", title="Profile")
-        elif self.welcome is not None and self.welcome.is_mounted:
+        elif self._live(self.welcome):
             self.welcome.show_identity(self.engine)
             if self.engine.state.exists and progress:
                 self.notify("Welcome back: continuing where you left off.", title="Resumed")
@@ -475,23 +481,23 @@ class BootstrapApp(App[int]):
         self.apply_worker(pending, None, False, True)
 
     def on_plan_ready(self, message: PlanReady) -> None:
-        if self.step_screen is not None:
+        if self._live(self.step_screen):
             self.step_screen.show_plan(message.step_id, message.plan)
         if message.then_apply:
             self.request_apply(message.step_id, message.plan)
 
     def on_apply_started(self, message: ApplyStarted) -> None:
         self.applying = message.step_id
-        if self.step_screen is not None:
+        if self._live(self.step_screen):
             self.step_screen.operation_started(message.step_id, resumed=message.resumed)
 
     def on_apply_progress(self, message: ApplyProgress) -> None:
-        if self.step_screen is not None:
+        if self._live(self.step_screen):
             self.step_screen.operation_progress(message.text, message.done, message.total)
 
     def on_apply_done(self, message: ApplyDone) -> None:
         self.applied.append((message.step_id, message.status))
-        if self.step_screen is not None:
+        if self._live(self.step_screen):
             self.step_screen.plans.pop(message.step_id, None)
             self.step_screen.operation_finished(f"✔ {message.step_id}: {message.status}")
             if message.step_id == self.step_screen.step_id:
@@ -500,20 +506,20 @@ class BootstrapApp(App[int]):
                     title="Applied", timeout=3)
 
     def on_verify_started(self, message: VerifyStarted) -> None:
-        if message.step_ids is None and self.dashboard is not None and self.dashboard.is_mounted:
+        if message.step_ids is None and self._live(self.dashboard):
             self.dashboard.verifying()
 
     def on_verify_result(self, message: VerifyResult) -> None:
-        if self.dashboard is not None and self.dashboard.is_mounted:
+        if self._live(self.dashboard):
             self.dashboard.add_live(message.result)
 
     def on_verify_done(self, message: VerifyDone) -> None:
         results = message.run.results
         if message.step_ids is None:
             self.last_full_run = message.run
-            if self.dashboard is not None and self.dashboard.is_mounted:
+            if self._live(self.dashboard):
                 self.dashboard.show_run(results)
-        if self.step_screen is not None:
+        if self._live(self.step_screen):
             self.step_screen.show_results(message.step_ids, results)
         if message.step_ids is not None:
             counts = message.run.counts()
@@ -524,11 +530,11 @@ class BootstrapApp(App[int]):
     def on_console_simulated(self, message: ConsoleSimulated) -> None:
         self.notify("Sandbox: root MFA turned on, root access keys removed; attestations "
                     "recorded.", title="Simulated console action")
-        if self.step_screen is not None:
+        if self._live(self.step_screen):
             self.step_screen.refresh_status()
 
     def on_export_done(self, message: ExportDone) -> None:
-        if self.export_screen is not None and self.export_screen.is_mounted:
+        if self._live(self.export_screen):
             self.export_screen.show_done(message.path)
         self.notify(f"Wrote {message.path}", title="Export")
 
@@ -540,7 +546,7 @@ class BootstrapApp(App[int]):
                 screen.operation_finished("stopped")
         elif message.kind == "verify":
             self.verifying = False
-        if self.step_screen is not None:
+        if self._live(self.step_screen):
             self.step_screen.refresh_status()
 
     @on(Failed)
@@ -561,11 +567,11 @@ class BootstrapApp(App[int]):
         if step_id:
             title = f"{title}: {step_id}"
         self.notify(full, title=title, severity="error", timeout=12)
-        if kind == "connect" and self.welcome is not None and self.welcome.is_mounted:
+        if kind == "connect" and self._live(self.welcome):
             self.welcome.show_failure(full)
-        if kind == "export" and self.export_screen is not None and self.export_screen.is_mounted:
+        if kind == "export" and self._live(self.export_screen):
             self.export_screen.show_failure(full)
-        if kind == "apply" and self.step_screen is not None:
+        if kind == "apply" and self._live(self.step_screen):
             self.step_screen.operation_finished(f"✘ {text}")
 
 

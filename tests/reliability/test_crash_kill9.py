@@ -22,6 +22,7 @@ import json
 import os
 import random
 import re
+import resource
 import signal
 import stat
 import subprocess
@@ -33,7 +34,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 
@@ -65,13 +66,15 @@ class KillSwitch:
         self.calls: list[str] = []
         self.mutating = 0
         self.pid: int | None = None
-        self.target: int | None = None
+        self.target: int | tuple[str, ...] | None = None
         self.after = False
         self.fired: str | None = None
+        self.first_at: float | None = None
 
-    def arm(self, pid: int, target: int | None, after: bool) -> None:
+    def arm(self, pid: int, target: int | tuple[str, ...] | None, after: bool) -> None:
+        """Kill `pid` at its `target`-th mutating call, or its first call named in `target`."""
         with self.lock:
-            self.calls, self.mutating, self.fired = [], 0, None
+            self.calls, self.mutating, self.fired, self.first_at = [], 0, None, None
             self.pid, self.target, self.after = pid, target, after
 
     def disarm(self) -> None:
@@ -86,12 +89,16 @@ class KillSwitch:
         hit = False
         with self.lock:
             if self.pid is not None and self.fired is None:
+                self.first_at = self.first_at or time.monotonic()
                 self.calls.append(name)
                 if is_mutating(name):
                     self.mutating += 1
-                    hit = self.mutating == self.target
-                    if hit:
-                        self.fired = name
+                if isinstance(self.target, tuple):
+                    hit = name in self.target
+                else:
+                    hit = is_mutating(name) and self.mutating == self.target
+                if hit:
+                    self.fired = name
         if hit and not self.after:
             os.kill(self.pid, signal.SIGKILL)
             start_response("503 Service Unavailable", [("Content-Length", "0")])
@@ -130,16 +137,19 @@ def _operation(environ: dict[str, Any]) -> str:
 
 @dataclass
 class Point:
-    """Where to kill: at the `calls`-th mutating call (before/after it is handled) or after `seconds`."""
+    """Where to kill: at the `calls`-th mutating call or the first call named in `operations`
+    (before or after the sandbox handles it), or after `seconds`."""
 
     calls: int | None = None
     after: bool = False
     seconds: float | None = None
+    operations: tuple[str, ...] = ()
 
     def describe(self) -> str:
         if self.seconds is not None:
             return f"at {self.seconds:.2f}s"
-        return f"{'after' if self.after else 'before'} mutating call #{self.calls}"
+        what = "the next trap call" if self.operations else f"mutating call #{self.calls}"
+        return f"{'after' if self.after else 'before'} {what}"
 
 
 @dataclass
@@ -162,6 +172,7 @@ class Run:
     mutating: int
     fired: str | None
     seconds: float
+    startup: float
 
     @property
     def step(self) -> str:
@@ -191,6 +202,7 @@ class Rig:
                         AWS_SHARED_CREDENTIALS_FILE=str(home / "aws-credentials"),
                         AWS_EC2_METADATA_DISABLED="true")
         self.chain = 0
+        self.inventory: Inventory | None = None
         self.state_file = workdir / "state.yaml"
 
     def close(self) -> None:
@@ -199,6 +211,7 @@ class Rig:
     def new_chain(self) -> None:
         """A fresh management account and an empty state directory."""
         self.chain += 1
+        self.inventory = None
         self.sandbox.reset(seed="fresh", accounts=0)
         self.state_file = self.workdir / f"chain-{self.chain}" / "state.yaml"
         self.state_file.parent.mkdir(parents=True)
@@ -209,7 +222,7 @@ class Rig:
         started = time.monotonic()
         with tempfile.TemporaryFile("w+") as err, tempfile.TemporaryFile("w+") as out:
             proc = subprocess.Popen(command, env=self.env, stdout=out, stderr=err, cwd=self.workdir)
-            self.switch.arm(proc.pid, point.calls if point else None, bool(point and point.after))
+            self.switch.arm(proc.pid, point and (point.operations or point.calls), bool(point and point.after))
             try:
                 timeout = point.seconds if point and point.seconds is not None else RUN_TIMEOUT_S
                 try:
@@ -225,8 +238,9 @@ class Rig:
             out.seek(0)
             stderr = err.read()
             self.stdout = out.read()
+        first = self.switch.first_at
         return Run(proc.returncode, stderr, list(self.switch.calls), self.switch.mutating,
-                   self.switch.fired, time.monotonic() - started)
+                   self.switch.fired, time.monotonic() - started, (first or started) - started)
 
     # -------------------------------------------------------------- checks
     def state_problems(self) -> list[str]:
@@ -253,7 +267,9 @@ class Rig:
         return problems
 
     def duplicates(self) -> list[str]:
-        return Inventory(self.sandbox.endpoint).duplicates()
+        if self.inventory is None:
+            self.inventory = Inventory(self.sandbox.endpoint)
+        return self.inventory.duplicates()
 
 
 # ------------------------------------------------------------------ what exists in AWS
@@ -265,8 +281,15 @@ class Inventory:
         self.endpoint = endpoint
         self.region = region
         self.sessions: dict[str, Any] = {}
+        self.clients: dict[tuple[str, str | None, str], Any] = {}
 
     def client(self, service: str, account: str | None = None, region: str | None = None) -> Any:
+        key = (service, account, region or self.region)
+        if key not in self.clients:
+            self.clients[key] = self._new_client(*key)
+        return self.clients[key]
+
+    def _new_client(self, service: str, account: str | None, region: str) -> Any:
         import boto3
         from botocore.config import Config
 
@@ -280,7 +303,7 @@ class Inventory:
                                           "aws_secret_access_key": creds["SecretAccessKey"],
                                           "aws_session_token": creds["SessionToken"]}
             kwargs = self.sessions[account]
-        return boto3.client(service, endpoint_url=self.endpoint, region_name=region or self.region,
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=region,
                             config=Config(retries={"total_max_attempts": 3}), **kwargs)
 
     def duplicates(self) -> list[str]:
@@ -371,28 +394,75 @@ class Inventory:
         twice("account assignment", rows)
 
 
+def inject_doubles(inventory: Inventory) -> list[str]:
+    """Make the doubles a careless resume would make; returns the kinds the sandbox accepted
+    (it refuses a second trail, bucket, detector, ORGANIZATION analyzer, recorder or budget)."""
+    from botocore.exceptions import ClientError
+
+    org = inventory.client("organizations")
+    accounts = {a["Name"]: a["Id"] for a in org.list_accounts()["Accounts"]}
+    sso = inventory.client("sso-admin")
+    instance = sso.list_instances()["Instances"][0]
+    attempts = {
+        f"KMS key in {accounts['Log Archive']}": lambda: inventory.client("kms", accounts["Log Archive"]).create_key(
+            Description="bootstrap-tui: encrypts the organization CloudTrail logs",
+            Tags=[{"TagKey": PURPOSE_TAG, "TagValue": "org-trail"}]),
+        "permission set": lambda: sso.create_permission_set(
+            InstanceArn=instance["InstanceArn"], Name="AdministratorAccess"),
+        "Identity Center group": lambda: inventory.client("identitystore").create_group(
+            IdentityStoreId=instance["IdentityStoreId"], DisplayName="Administrators"),
+        "SCP": lambda: org.create_policy(Name="bootstrap-guardrails-1", Description="double", Content="{}",
+                                         Type="SERVICE_CONTROL_POLICY"),
+    }
+    made = []
+    for kind, create in attempts.items():
+        try:
+            create()
+            made.append(kind)
+        except ClientError:
+            pass
+    return made
+
+
 # ------------------------------------------------------------------ chains
 
-def chain_points(rng: random.Random, total_mutating: int, full_seconds: float, kills: int,
-                 time_share: float) -> list[Point]:
-    """`kills` points spread at random over a whole apply, in the order they are reached."""
-    spots = sorted(rng.sample(range(1, total_mutating + 1), kills))
+def chain_points(rng: random.Random, full: Run, kills: int, time_share: float) -> list[Point]:
+    """`kills` points spread at random over a whole apply (`full`), in the order they are reached.
+
+    Call points are positions in the sequence of mutating calls; a time point falls, one time in
+    ten, in the start-up before the first AWS call, else in the stretch of the resumed run that
+    should hold the same share of the work."""
+    spots = sorted(rng.sample(range(1, full.mutating + 1), kills))
+    work = full.seconds - full.startup
     points, previous = [], 0
     for spot in spots:
         if rng.random() < time_share:
-            points.append(Point(seconds=round(rng.uniform(0.3, full_seconds * (spot - previous)
-                                                          / total_mutating + 1.0), 2)))
+            stretch = (0.05, full.startup) if rng.random() < 0.1 else (
+                full.startup, full.startup + work * (spot - previous) / full.mutating + 1.0)
+            points.append(Point(seconds=round(rng.uniform(*stretch), 2)))
         else:
             points.append(Point(calls=max(1, spot - previous), after=rng.random() < 0.5))
         previous = spot
     return points
 
 
-def run_chain(rig: Rig, points: list[Point]) -> tuple[list[Kill], list[str]]:
-    """Kill applies at `points` in turn, checking after each; then converge and check the end state."""
+def trap_points() -> Iterator[Point]:
+    """Kill after each TRAPS call in turn: each point waits for the traps not yet fired."""
+    remaining = list(TRAPS)
+    while remaining:
+        fired = yield Point(operations=tuple(remaining), after=True)
+        remaining = remaining[remaining.index(fired) + 1:] if fired in remaining else []
+
+
+def run_chain(rig: Rig, points: Any) -> tuple[list[Kill], list[str]]:
+    """Kill applies at `points` in turn, checking after each; then converge and check the end state.
+
+    `points` is a list, or a generator that is sent the operation each kill fired at."""
     rig.new_chain()
     kills: list[Kill] = []
-    for point in points:
+    feed = iter(points) if isinstance(points, list) else None
+    point = next(feed or points, None)
+    while point is not None:
         run = rig.cli(*APPLY, point=point)
         if run.returncode == 0:
             break
@@ -404,7 +474,11 @@ def run_chain(rig: Rig, points: list[Point]) -> tuple[list[Kill], list[str]]:
         kill.problems += rig.state_problems() + rig.duplicates()
         kills.append(kill)
         if kill.problems:
-            return kills, []
+            return kills, ["stopped: the last kill left problems"]
+        try:
+            point = next(feed) if feed else points.send(run.fired)
+        except StopIteration:
+            point = None
     return kills, converged_problems(rig)
 
 
@@ -431,31 +505,64 @@ def converged_problems(rig: Rig) -> list[str]:
     return problems
 
 
+# Calls that create something AWS would not refuse to create again: killing right after one
+# (the change is made, the answer lost) is where a resumed run could make a double.
+TRAPS = (
+    "iam:CreateAccountAlias", "organizations:CreateOrganization", "organizations:CreateOrganizationalUnit",
+    "organizations:CreateAccount", "organizations:MoveAccount", "identitystore:CreateGroup",
+    "identitystore:CreateUser", "identitystore:CreateGroupMembership", "sso:CreatePermissionSet",
+    "sso:CreateAccountAssignment", "kms:CreateKey", "kms:CreateAlias", "cloudtrail:CreateTrail",
+    "organizations:CreatePolicy", "organizations:AttachPolicy", "ec2:DeleteVpc",
+    "guardduty:CreateDetector", "securityhub:EnableSecurityHub", "access-analyzer:CreateAnalyzer",
+    "config:PutConfigurationRecorder", "iam:CreateRole", "config:PutConfigurationAggregator",
+    "budgets:CreateBudget",
+)
+
+
 def worker(spec: dict[str, Any]) -> dict[str, Any]:
-    """Run `spec["chains"]` chains of `spec["kills"]` kills each; the report as a dict."""
-    rng = random.Random(spec["seed"])
+    """Run the chains of `spec`: `traps` (kill after each TRAPS call in turn, one chain) and
+    `chains` x `kills` random points (seed `seed`, share `time_share` by wall time)."""
+    rng = random.Random(spec.get("seed", 0))
+    kills: list[Kill] = []
+    chains: list[dict[str, Any]] = []
+    calibration: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="kill9-") as tmp:
         rig = Rig(Path(tmp))
         try:
-            rig.new_chain()
-            full = rig.cli(*APPLY)
-            if full.returncode != 0:
-                return {"error": f"uninterrupted apply exited {full.returncode}: {full.stderr[-500:]}"}
-            calibration = {"mutating": full.mutating, "calls": len(full.calls), "seconds": full.seconds}
-            kills: list[Kill] = []
-            chains = []
-            for _ in range(spec["chains"]):
-                points = chain_points(rng, full.mutating, full.seconds, spec["kills"], spec["time_share"])
+            plans: list[Any] = [trap_points()] if spec.get("traps") else []
+            if spec.get("chains"):
+                rig.new_chain()
+                full = rig.cli(*APPLY)
+                if full.returncode != 0:
+                    return {"error": f"uninterrupted apply exited {full.returncode}: {full.stderr[-500:]}"}
+                calibration = {"mutating": full.mutating, "calls": len(full.calls),
+                               "seconds": round(full.seconds, 1), "startup": round(full.startup, 1)}
+                plans += [chain_points(rng, full, spec["kills"], spec["time_share"])
+                          for _ in range(spec["chains"])]
+            self_check: dict[str, Any] = {}
+            for points in plans:
                 started = time.monotonic()
                 done, problems = run_chain(rig, points)
+                for kill in done:
+                    print(f"chain {kill.chain}: {kill.point:<36} {kill.step:<18} {kill.operation:<45} "
+                          f"{'; '.join(kill.problems) or 'ok'}", file=sys.stderr, flush=True)
                 kills += done
                 chains.append({"chain": rig.chain, "kills": len(done), "problems": problems,
                                "seconds": round(time.monotonic() - started, 1)})
+                print(f"chain {rig.chain}: {len(done)} kills, {time.monotonic() - started:.0f}s, "
+                      f"{'; '.join(problems) or 'converged'}", file=sys.stderr, flush=True)
                 if problems or any(k.problems for k in done):
                     break
+            else:
+                if chains:
+                    made = inject_doubles(rig.inventory)
+                    self_check = {"made": made, "found": rig.duplicates()}
         finally:
             rig.close()
-    return {"calibration": calibration, "kills": [asdict(k) for k in kills], "chains": chains}
+    used = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    return {"calibration": calibration, "kills": [asdict(k) for k in kills], "chains": chains,
+            "self_check": self_check,
+            "cpu_seconds": round(sum(u.ru_utime + u.ru_stime for u in used), 1)}
 
 
 # ------------------------------------------------------------------ the test

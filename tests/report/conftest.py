@@ -18,9 +18,9 @@ CLI = [sys.executable, "-m", "bootstrap_tui"]
 
 @pytest.fixture(scope="package")
 def sandbox():
-    """One sandbox (drifted seed, 2 workload accounts) for the package; tests that change
-    it (faults, root facts) put it back."""
-    with running_sandbox(seed="drifted", accounts=2, op_delay_s=0.1) as box:
+    """One sandbox (drifted seed: management, Log Archive and Audit accounts) for the
+    package; tests that change it (faults, root facts) put it back."""
+    with running_sandbox(seed="drifted", accounts=0, op_delay_s=0.1) as box:
         yield box
 
 

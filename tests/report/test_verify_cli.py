@@ -119,7 +119,7 @@ def test_check_that_cannot_run_is_error_for_its_scope_only(sandbox, cli_env, tmp
               if cid == "security-services.guardduty-enabled"
               and (acct, reg) not in ((denied, "us-east-1"), (denied, "us-west-2"),
                                       (opted_out, "us-west-2"))]
-    assert len(others) == 5 * 2 - 3
+    assert len(others) == len(sandbox.info()["accounts"]) * 2 - 3
     assert all(r["status"] in ("PASS", "FAIL") for r in others), others
     assert sum(r["status"] == "PASS" for r in others) >= 5
     errors = [r for r in doc["results"] if r["status"] == "ERROR"]
@@ -240,3 +240,12 @@ def test_output_into_a_missing_directory_is_a_one_line_error(in_sandbox_env, tmp
     assert code == 2
     assert f"directory {target.parent} does not exist" in err
     assert "Traceback" not in err and not target.parent.exists()
+
+
+def test_nothing_set_up_is_exit_4_with_what_to_do(tmp_path):
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
+           "XDG_STATE_HOME": str(tmp_path / "xdg")}
+    result = run_cli(["--sandbox", "--state-file", str(tmp_path / "s.yaml"), "verify"], env)
+    assert result.returncode == 4, result.stderr
+    assert "nothing is set up yet" in result.stderr and "apply --yes" in result.stderr
+    assert result.stdout == "" and "Traceback" not in result.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from .helpers import create_account, create_ct_roles, manifest, wait_for
+from .helpers import create_account, create_ct_roles, manifest, member_credentials, wait_for
 
 
 @pytest.fixture
@@ -92,9 +92,9 @@ def test_controls_and_baselines(aws, org, sandbox) -> None:
         operationIdentifier=started["operationIdentifier"])["baselineOperation"]["status"] == "IN_PROGRESS"
     assert wait_for(lambda: tower.get_baseline_operation(
         operationIdentifier=started["operationIdentifier"])["baselineOperation"]["status"]) == "SUCCEEDED"
-    enabled_baselines = tower.list_enabled_baselines()["enabledBaselines"]
-    assert enabled_baselines[0]["targetIdentifier"] == ou["Arn"]
-    assert enabled_baselines[0]["statusSummary"]["status"] == "SUCCEEDED"
+    on_ou = tower.list_enabled_baselines(filter={"targetIdentifiers": [ou["Arn"]]})["enabledBaselines"]
+    assert [(b["baselineIdentifier"], b["statusSummary"]["status"]) for b in on_ou] == [
+        (baselines["AWSControlTowerBaseline"], "SUCCEEDED")]
 
 
 def test_enable_control_requires_landing_zone(aws, org) -> None:
@@ -104,3 +104,122 @@ def test_enable_control_requires_landing_zone(aws, org) -> None:
         aws("controltower").enable_control(controlIdentifier="arn:aws:controltower:us-east-1::control/AWS-GR_X",
                                            targetIdentifier=ou["Arn"])
     assert info.value.response["Error"]["Code"] == "ValidationException"
+
+
+def _landing_zone(aws, org, sandbox, **extra):
+    sandbox.configure(op_delay_s=0)
+    create_ct_roles(aws("iam"))
+    log_archive = create_account(org, "Log Archive", "log@example.com")
+    audit = create_account(org, "Audit", "audit@example.com")
+    body = manifest(log_archive, audit)
+    body["centralizedLogging"]["configurations"] = {"loggingBucket": {"retentionDays": 400},
+                                                    "accessLoggingBucket": {"retentionDays": 3000}, **extra}
+    created = aws("controltower").create_landing_zone(version="3.3", manifest=body)
+    return log_archive, audit, created
+
+
+def test_landing_zone_leaves_trail_buckets_config_and_scps(aws, org, sandbox) -> None:
+    key = aws("kms").create_key()["KeyMetadata"]["Arn"]
+    log_archive, audit, created = _landing_zone(aws, org, sandbox, kmsKeyArn=key)
+    assert _lz_state(aws("controltower"), created["operationIdentifier"]) == "SUCCEEDED"
+
+    trail = aws("cloudtrail").describe_trails()["trailList"][0]
+    assert trail["Name"] == "aws-controltower-BaselineCloudTrail"
+    assert trail["IsOrganizationTrail"] and trail["IsMultiRegionTrail"] and trail["LogFileValidationEnabled"]
+    assert trail["KmsKeyId"] == key and aws("cloudtrail").get_trail_status(Name=trail["TrailARN"])["IsLogging"]
+
+    sts = aws("sts")
+    s3 = aws("s3", **member_credentials(sts, log_archive))
+    logs, access = (f"aws-controltower-logs-{log_archive}-us-east-1",
+                    f"aws-controltower-s3-access-logs-{log_archive}-us-east-1")
+    assert trail["S3BucketName"] == logs
+    for bucket, days in ((logs, 400), (access, 3000)):
+        assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+        assert all(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values())
+        policy = s3.get_bucket_policy(Bucket=bucket)["Policy"]
+        assert '"aws:SecureTransport": "false"' in policy
+        rule = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"][0]
+        assert rule["Expiration"]["Days"] == days
+    sse = s3.get_bucket_encryption(Bucket=logs)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert sse["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}
+    assert s3.get_bucket_logging(Bucket=logs)["LoggingEnabled"]["TargetBucket"] == access
+
+    for account in (log_archive, audit):
+        creds = member_credentials(sts, account)
+        assert aws("iam", **creds).get_role(RoleName="AWSControlTowerExecution")["Role"]
+        for region in ("us-east-1", "us-west-2"):
+            config = aws("config", region=region, **creds)
+            assert [r["name"] for r in config.describe_configuration_recorders()["ConfigurationRecorders"]] == [
+                "aws-controltower-BaselineConfigRecorder"]
+            assert config.describe_delivery_channels()["DeliveryChannels"][0]["s3BucketName"] == logs
+    aggregators = aws("config", **member_credentials(sts, audit)).describe_configuration_aggregators()
+    assert [a["ConfigurationAggregatorName"] for a in aggregators["ConfigurationAggregators"]] == [
+        "aws-controltower-GuardrailsComplianceAggregator"]
+    assert not aws("config").describe_configuration_recorders()["ConfigurationRecorders"]  # management: none
+
+    root = org.list_roots()["Roots"][0]["Id"]
+    for ou in org.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]:
+        names = [p["Name"] for p in org.list_policies_for_target(
+            TargetId=ou["Id"], Filter="SERVICE_CONTROL_POLICY")["Policies"]]
+        assert sorted(n[:15] for n in names) == ["FullAWSAccess", "aws-guardrails-"], (ou["Name"], names)
+
+    instance = aws("sso-admin").list_instances()["Instances"][0]
+    groups = aws("identitystore").list_groups(IdentityStoreId=instance["IdentityStoreId"])["Groups"]
+    assert "AWSControlTowerAdmins" in {g["DisplayName"] for g in groups}
+    tower = aws("controltower")
+    idc = {b["name"]: b["arn"] for b in tower.list_baselines()["baselines"]}["IdentityCenterBaseline"]
+    assert len(tower.list_enabled_baselines(filter={"baselineIdentifiers": [idc]})["enabledBaselines"]) == 1
+
+
+def test_landing_zone_fails_on_existing_config_or_unknown_key(aws, org, sandbox) -> None:
+    sandbox.configure(op_delay_s=0)
+    create_ct_roles(aws("iam"))
+    log_archive = create_account(org, "Log Archive", "log@example.com")
+    audit = create_account(org, "Audit", "audit@example.com")
+    config = aws("config", region="us-west-2", **member_credentials(aws("sts"), audit))
+    config.put_configuration_recorder(ConfigurationRecorder={
+        "name": "default", "roleARN": f"arn:aws:iam::{audit}:role/config"})
+    tower = aws("controltower")
+    created = tower.create_landing_zone(version="3.3", manifest=manifest(log_archive, audit))
+    details = tower.get_landing_zone_operation(operationIdentifier=created["operationIdentifier"])
+    assert details["operationDetails"]["status"] == "FAILED"
+    assert f"account {audit} already has an AWS Config" in details["operationDetails"]["statusMessage"]
+    assert not aws("cloudtrail").describe_trails()["trailList"]
+
+    config.delete_configuration_recorder(ConfigurationRecorderName="default")
+    body = manifest(log_archive, audit)
+    body["centralizedLogging"]["configurations"] = {"kmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/nope"}
+    retried = tower.update_landing_zone(landingZoneIdentifier=created["arn"], version="3.3", manifest=body)
+    details = tower.get_landing_zone_operation(operationIdentifier=retried["operationIdentifier"])
+    assert "kmsKeyArn" in details["operationDetails"]["statusMessage"] and "not found" in \
+        details["operationDetails"]["statusMessage"]
+
+
+def test_registering_an_ou_enrolls_its_accounts_within_the_scp_quota(aws, org, sandbox) -> None:
+    _landing_zone(aws, org, sandbox)
+    root = org.list_roots()["Roots"][0]["Id"]
+    ou = org.create_organizational_unit(ParentId=root, Name="Workloads")["OrganizationalUnit"]
+    full = org.create_organizational_unit(ParentId=root, Name="Full")["OrganizationalUnit"]
+    workload = create_account(org, "Prod", "prod@example.com")
+    org.move_account(AccountId=workload, SourceParentId=root, DestinationParentId=ou["Id"])
+    for index in range(4):
+        policy = org.create_policy(Name=f"p{index}", Description="x", Type="SERVICE_CONTROL_POLICY",
+                                   Content='{"Version":"2012-10-17","Statement":[]}')["Policy"]["PolicySummary"]
+        org.attach_policy(PolicyId=policy["Id"], TargetId=full["Id"])
+    extra = org.create_policy(Name="p5", Description="x", Type="SERVICE_CONTROL_POLICY",
+                              Content='{"Version":"2012-10-17","Statement":[]}')["Policy"]["PolicySummary"]
+    with pytest.raises(ClientError) as info:
+        org.attach_policy(PolicyId=extra["Id"], TargetId=full["Id"])
+    assert info.value.response["Error"]["Code"] == "ConstraintViolationException"
+
+    tower = aws("controltower")
+    base = {b["name"]: b["arn"] for b in tower.list_baselines()["baselines"]}["AWSControlTowerBaseline"]
+    done = tower.enable_baseline(baselineIdentifier=base, baselineVersion="4.0", targetIdentifier=ou["Arn"])
+    assert tower.get_baseline_operation(operationIdentifier=done["operationIdentifier"])[
+        "baselineOperation"]["status"] == "SUCCEEDED"
+    creds = member_credentials(aws("sts"), workload)
+    assert aws("config", **creds).describe_configuration_recorders()["ConfigurationRecorders"][0]["name"] == \
+        "aws-controltower-BaselineConfigRecorder"
+    refused = tower.enable_baseline(baselineIdentifier=base, baselineVersion="4.0", targetIdentifier=full["Arn"])
+    operation = tower.get_baseline_operation(operationIdentifier=refused["operationIdentifier"])["baselineOperation"]
+    assert operation["status"] == "FAILED" and "maximum of 5 service control policies" in operation["statusMessage"]

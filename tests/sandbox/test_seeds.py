@@ -22,7 +22,6 @@ from bootstrap_tui.sandbox import Sandbox, seeds
 from bootstrap_tui.sandbox.testing import client, client_environment
 
 from .conftest import _Shared
-from .helpers import control
 
 ACCOUNTS = 3
 
@@ -55,6 +54,25 @@ def _verify(sandbox: Sandbox, directory: Path, monkeypatch: pytest.MonkeyPatch, 
 def _not_passing(run: VerifyRun) -> dict[tuple[str, str | None, str | None], Status]:
     return {(r.check_id, r.account, r.region): r.status for r in run.results
             if r.status not in (Status.PASS, Status.MANUAL)}
+
+
+# Runs before the module's own sandbox starts (only one sandbox per process).
+def test_constructor_latency_and_faults(exclusive: None) -> None:
+    with Sandbox(latency_ms=50, faults="deny=sts:GetCallerIdentity", op_delay_s=0.3) as sandbox:
+        sts = client(sandbox, "sts")
+        started = time.perf_counter()
+        with pytest.raises(ClientError) as info:
+            sts.get_caller_identity()
+        assert time.perf_counter() - started >= 0.04
+        assert info.value.response["Error"]["Code"] == "AccessDenied"
+        assert "arn:aws:sts::123456789012:user/moto" in info.value.response["Error"]["Message"]
+
+
+def test_constructor_validation() -> None:
+    with pytest.raises(ValueError, match="seed"):
+        Sandbox(seed="nope")
+    with pytest.raises(ValueError, match="throttle"):
+        Sandbox(faults="throttle=abc")
 
 
 @pytest.mark.slow
@@ -93,8 +111,9 @@ def test_drifts_are_found_exactly(seeded: tuple[Sandbox, Path], monkeypatch: pyt
 @pytest.mark.slow
 def test_drifted_seed_through_reset(seeded: tuple[Sandbox, Path]) -> None:
     sandbox, _ = seeded
-    status, info = control(sandbox.endpoint, "/_sandbox/reset", {"seed": "drifted", "accounts": 1})
-    assert status == 200 and info["seed"] == "drifted"
+    sandbox.reset(seed="drifted", accounts=1)
+    info = sandbox.info()
+    assert info["seed"] == "drifted"
     assert {a.get("name") for a in info["accounts"] if not a["management"]} == {
         "Log Archive", "Audit", "Production"}
     management = next(a for a in info["accounts"] if a["management"])
@@ -133,21 +152,3 @@ def test_one_workload_account_drops_assignments_to_the_missing_one() -> None:
 def test_too_many_accounts_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="accounts must be between 0 and 98"):
         seeds.workload_accounts(99)
-
-
-def test_constructor_latency_and_faults(exclusive: None) -> None:
-    with Sandbox(latency_ms=50, faults="deny=sts:GetCallerIdentity", op_delay_s=0.3) as sandbox:
-        sts = client(sandbox, "sts")
-        started = time.perf_counter()
-        with pytest.raises(ClientError) as info:
-            sts.get_caller_identity()
-        assert time.perf_counter() - started >= 0.04
-        assert info.value.response["Error"]["Code"] == "AccessDenied"
-        assert "arn:aws:sts::123456789012:user/moto" in info.value.response["Error"]["Message"]
-
-
-def test_constructor_validation() -> None:
-    with pytest.raises(ValueError, match="seed"):
-        Sandbox(seed="nope")
-    with pytest.raises(ValueError, match="throttle"):
-        Sandbox(faults="throttle=abc")

@@ -39,7 +39,8 @@ def make_app(cloud, state_file) -> Callable[..., BootstrapApp]:
         options = Options(state_file=state_file, endpoint_url="http://127.0.0.1:1")
         sandbox = kw.pop("sandbox", True)
         use_cloud = kw.pop("cloud", cloud)
-        return BootstrapApp(options, sandbox=sandbox, list_aws_profiles=False,
+        return BootstrapApp(options, sandbox=sandbox,
+                            list_aws_profiles=kw.pop("list_aws_profiles", False),
                             engine_factory=lambda o: FakeEngine(o, use_cloud, sandbox=sandbox),
                             **kw)
 
@@ -55,6 +56,13 @@ async def wait_for(pilot, predicate: Callable[[], bool], timeout: float = 10.0,
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         await pilot.pause(0.02)
     return time.monotonic() - started
+
+
+async def click(pilot, selector: str) -> None:
+    """Scroll the widget into view (small terminals), then click it like a user."""
+    pilot.app.screen.query_one(selector).scroll_visible(animate=False)
+    await pilot.pause()
+    await pilot.click(selector)
 
 
 class Recorder:

@@ -12,7 +12,7 @@ from bootstrap_tui.tui.app import BootstrapApp
 from bootstrap_tui.tui.messages import ApplyProgress, ApplyStarted, Failed, VerifyDone
 from bootstrap_tui.tui.screens.confirm import ConfirmApply
 from bootstrap_tui.tui.screens.steps import StepScreen
-from tests.tui.conftest import KeyLatency, wait_for
+from tests.tui.conftest import KeyLatency, click, wait_for
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -71,7 +71,7 @@ async def _start_apply(pilot, app, screen, step_id: str) -> None:
     await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApply)
                    and app.screen.query("#confirm-yes"), timeout=60, what="confirmation")
     await pilot.pause()
-    await pilot.click("#confirm-yes")
+    await click(pilot, "#confirm-yes")
 
 
 async def _apply_step(pilot, app, screen, step_id: str, timeout: float = 120) -> str:
@@ -86,7 +86,7 @@ async def _apply_step(pilot, app, screen, step_id: str, timeout: float = 120) ->
             if app.screen.destructive:
                 for key in step_id:
                     await pilot.press(key)
-            await pilot.click("#confirm-yes")
+            await click(pilot, "#confirm-yes")
         if len(app.errors) > errors:
             raise AssertionError(f"{step_id}: {app.errors[-1][1]}")
         if len(app.applied) > applied and app.applying is None and not app.verifying:
@@ -105,9 +105,7 @@ async def _do_manual(pilot, app, screen, step_id: str) -> str:
     before = len(app.errors)
     done = len([m for m in app.messages_seen if isinstance(m, VerifyDone)])
     if screen.query_one("#simulate").display:
-        screen.query_one("#simulate").scroll_visible(animate=False)
-        await pilot.pause()
-        await pilot.click("#simulate")  # attests and verifies again by itself
+        await click(pilot, "#simulate")  # attests and verifies again by itself
     else:
         while screen._focus_next_manual():  # the user ticks each item once done
             await pilot.press("space")

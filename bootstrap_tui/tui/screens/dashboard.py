@@ -27,7 +27,7 @@ class DashboardScreen(Screen):
     ]
 
     def __init__(self, engine: Any) -> None:
-        super().__init__(id="dashboard")
+        super().__init__()
         self.engine = engine
         self.results: list[Any] = []
         self.rows: list[Any] = []

@@ -32,7 +32,7 @@ class ExportScreen(Screen):
     BINDINGS = [Binding("escape", "back", "Back"), Binding("ctrl+s", "write", "Write file")]
 
     def __init__(self, engine: Any) -> None:
-        super().__init__(id="export")
+        super().__init__()
         self.engine = engine
 
     def compose(self) -> ComposeResult:

@@ -27,7 +27,7 @@ def when_ready(method):
     deliver worker results before the screen has mounted)."""
 
     def wrapper(self, *args, **kwargs):
-        if getattr(self, "ready", False):
+        if getattr(self, "ready", False) and self.query(StepSidebar):
             return method(self, *args, **kwargs)
         self.queued.append((method, args, kwargs))
         return None
@@ -69,7 +69,7 @@ class StepScreen(Screen):
     ]
 
     def __init__(self, engine: Any, *, select: str | None = None) -> None:
-        super().__init__(id="steps")
+        super().__init__()
         self.engine = engine
         self.initial = select
         self.step_id: str = select or engine.steps[0].id
