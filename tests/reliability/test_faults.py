@@ -167,7 +167,7 @@ def test_apply_under_faults_converges_to_the_clean_result(sandbox, clean_subset,
           f"({clean_subset['requests']} without faults), injected {dict(faulted['injected'])}, "
           f"{faulted['elapsed']:.1f}s ({clean_subset['elapsed']:.1f}s without faults)")
     rate = float(faults.split("=")[1])
-    assert sum(faulted["injected"].values()) >= rate * faulted["requests"] / 2
+    assert sum(faulted["injected"].values()) >= rate * faulted["requests"] / 3
     assert set(faulted["steps"].values()) <= {"verified", "manual-pending"}, faulted["steps"]
     assert faulted["statuses"] == clean_subset["statuses"]
 

@@ -1,5 +1,6 @@
 """End to end in a real terminal: the installed `bootstrap-tui --sandbox` under tmux
-(`python -m bootstrap_tui`, the same entry point, when the console script is not installed).
+(`python -m bootstrap_tui`, the same entry point, when the console script is not installed),
+at 80x24, the smallest size the wizard supports.
 
 Sends keys, reads the screen with capture-pane, completes the management-account step
 (plan + confirm + apply + verify with the sandbox's demo defaults) and quits cleanly.
@@ -65,7 +66,7 @@ def tmux(tmp_path):
     env = (f"BOOTSTRAP_TUI_LOG={tmp_path / 'log.txt'} HOME={tmp_path} "
            f"AWS_CONFIG_FILE={tmp_path / 'aws-config'} TERM=xterm-256color")
     shell = f"cd {ROOT} && env {env} {command}; echo __EXIT_$?__; sleep 60"
-    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", shell],
+    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "80", "-y", "24", shell],
                    check=True)
     session = Tmux(name)
     session.state = state
