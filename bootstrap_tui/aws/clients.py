@@ -54,6 +54,12 @@ class _Shared:
         self.identity: dict[str, Any] | None = None
         self.clients: dict[tuple, Any] = {}
         self.sessions: dict[tuple[str, str], boto3.Session] = {}
+        self._key_locks: dict[tuple, threading.Lock] = {}
+
+    def key_lock(self, key: tuple) -> threading.Lock:
+        """The lock that serialises creating the client (or session) for `key`."""
+        with self.lock:
+            return self._key_locks.setdefault(key, threading.Lock())
 
 
 class _FixedProvider(CredentialProvider):
@@ -132,6 +138,8 @@ class ClientFactory:
     # ------------------------------------------------------------ identity
     def caller_identity(self) -> dict[str, Any]:
         """sts:GetCallerIdentity of the base session (called once, then cached)."""
+        if self._shared.identity is not None:
+            return self._shared.identity
         with self._shared.lock:
             if self._shared.identity is None:
                 response = self.client("sts").get_caller_identity()
@@ -144,13 +152,21 @@ class ClientFactory:
 
     # ------------------------------------------------------------ clients
     def client(self, service: str, *, account: str | None = None, region: str | None = None) -> Any:
-        """A cached client; `account` None (or the caller's own) uses the base session."""
+        """A cached client; `account` None (or the caller's own) uses the base session.
+
+        A cached client is returned without taking any lock; creating one (tens of
+        milliseconds of CPU) holds only that key's lock, so threads whose clients exist
+        keep sending requests meanwhile.
+        """
         region = region or self.region
-        with self._shared.lock:
-            if account is not None and account == self.caller_account:
-                account = None
-            role = self.role_name if account else None
-            key = (role, account, region, service)
+        if account is not None and account == self.caller_account:
+            account = None
+        role = self.role_name if account else None
+        key = (role, account, region, service)
+        found = self._shared.clients.get(key)
+        if found is not None:
+            return found
+        with self._shared.key_lock(key):
             found = self._shared.clients.get(key)
             if found is None:
                 session = self._assumed_session(account) if account else self.session
@@ -164,16 +180,21 @@ class ClientFactory:
     def _assumed_session(self, account: str) -> boto3.Session:
         key = (self.role_name, account)
         session = self._shared.sessions.get(key)
-        if session is None:
-            credentials = DeferredRefreshableCredentials(
-                refresh_using=self._assume_role_fetcher(account), method="assume-role")
-            core = botocore.session.Session()
-            core.register_component("credential_provider",
-                                    CredentialResolver([_FixedProvider(credentials)]))
-            # one loader for every session: service models are parsed once, not once per account
-            core.register_component("data_loader", self.session._session.get_component("data_loader"))
-            session = boto3.Session(botocore_session=core, region_name=self.region)
-            self._shared.sessions[key] = session
+        if session is not None:
+            return session
+        with self._shared.key_lock(("session",) + key):
+            return self._shared.sessions.get(key) or self._new_assumed_session(account, key)
+
+    def _new_assumed_session(self, account: str, key: tuple[str, str]) -> boto3.Session:
+        credentials = DeferredRefreshableCredentials(
+            refresh_using=self._assume_role_fetcher(account), method="assume-role")
+        core = botocore.session.Session()
+        core.register_component("credential_provider",
+                                CredentialResolver([_FixedProvider(credentials)]))
+        # one loader for every session: service models are parsed once, not once per account
+        core.register_component("data_loader", self.session._session.get_component("data_loader"))
+        session = boto3.Session(botocore_session=core, region_name=self.region)
+        self._shared.sessions[key] = session
         return session
 
     def _assume_role_fetcher(self, account: str) -> Callable[[], dict[str, Any]]:

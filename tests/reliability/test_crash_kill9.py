@@ -161,6 +161,7 @@ class Kill:
     operation: str
     calls: int
     mutating: int
+    temp_files: int = 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -173,6 +174,7 @@ class Run:
     fired: str | None
     seconds: float
     startup: float
+    stdout: str
 
     @property
     def step(self) -> str:
@@ -192,7 +194,7 @@ class Rig:
         self.sandbox = Sandbox(op_delay_s=OP_DELAY_S)
         self.sandbox.start()
         self.switch = KillSwitch(self.sandbox._server.app)
-        self.sandbox._server.app = self.switch
+        self.sandbox._server.app = self.switch  # werkzeug calls server.app for each request
         home = workdir / "home"
         home.mkdir(parents=True, exist_ok=True)
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
@@ -236,11 +238,10 @@ class Rig:
                 self.switch.disarm()
             err.seek(0)
             out.seek(0)
-            stderr = err.read()
-            self.stdout = out.read()
+            stderr, stdout = err.read(), out.read()
         first = self.switch.first_at
         return Run(proc.returncode, stderr, list(self.switch.calls), self.switch.mutating,
-                   self.switch.fired, time.monotonic() - started, (first or started) - started)
+                   self.switch.fired, time.monotonic() - started, (first or started) - started, stdout)
 
     # -------------------------------------------------------------- checks
     def state_problems(self) -> list[str]:
@@ -472,6 +473,7 @@ def run_chain(rig: Rig, points: Any) -> tuple[list[Kill], list[str]]:
             kill.problems.append(f"apply ended by itself with exit {run.returncode}: "
                                  f"{run.stderr.strip().splitlines()[-3:]}")
         kill.problems += rig.state_problems() + rig.duplicates()
+        kill.temp_files = len(list(rig.state_file.parent.glob(f".{rig.state_file.name}.*.tmp")))
         kills.append(kill)
         if kill.problems:
             return kills, ["stopped: the last kill left problems"]
@@ -491,12 +493,12 @@ def converged_problems(rig: Rig) -> list[str]:
     plan = rig.cli("plan", "--format", "json")
     if plan.returncode != 0:
         return problems + [f"plan exited {plan.returncode}: {plan.stderr.strip()[-300:]}"]
-    for step in json.loads(rig.stdout)["plans"]:
+    for step in json.loads(plan.stdout)["plans"]:
         if step.get("changes"):
             problems.append(f"plan after resume still changes {step['step']}: "
                             f"{[c.get('action', '') + ' ' + c.get('name', '') for c in step['changes']]}")
     verify = rig.cli("verify", "--format", "json")
-    results = json.loads(rig.stdout)["results"] if rig.stdout.strip() else []
+    results = json.loads(verify.stdout)["results"] if verify.stdout.strip() else []
     bad = [(r.get("check_id"), r.get("account"), r.get("region"), r.get("status"))
            for r in results if r.get("status") != "PASS"]
     if verify.returncode != 0 or bad or not results:

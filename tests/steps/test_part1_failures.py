@@ -170,8 +170,10 @@ def test_workloads_in_the_management_account_are_a_warning(engines, sandbox):
     engine = engines.new()
     converge(engine, ["management-account"])
     ec2 = client(sandbox, "ec2", region="us-west-2")
-    instance = ec2.run_instances(ImageId="ami-0123456789abcdef0", MinCount=1,
-                                 MaxCount=1)["Instances"][0]["InstanceId"]
+    image = ec2.register_image(  # the sandbox loads no sample AMIs
+        Name="workload", RootDeviceName="/dev/xvda",
+        BlockDeviceMappings=[{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 8}}])["ImageId"]
+    instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
     try:
         results = {(r.check_id, r.region): r for r in engine.verify(["management-account"]).results}
         warned = results[("mgmt.no-workloads", "us-west-2")]
