@@ -3,7 +3,8 @@
 For each fault SPEC (and each run): reset the in-process sandbox to a fresh account, switch
 the faults on, apply every step of startup-minimal with the real engine (as `apply --yes
 --simulate-console --confirm-destructive guardrails` does), verify, and compare the verify
-statuses per check x account name x region with the fault-free run. Reports wall times,
+statuses per check x account name x region with the fault-free run (after one unreported
+warm-up run). Reports wall times,
 requests the sandbox received (its request log), faults injected and whether the run
 completed. Retries follow AWS_MAX_ATTEMPTS / AWS_RETRY_MODE like the CLI (default 10,
 standard).
@@ -70,6 +71,7 @@ def main() -> int:
     print(f"retries: {attempts} attempts, {mode} mode")
     results = []
     with running_sandbox(op_delay_s=0.05) as box:
+        one_run(box, "")  # warm-up: the first run in a process pays for imports and moto's setup
         clean = one_run(box, "")
         results.append(clean)
         for faults in args.faults:

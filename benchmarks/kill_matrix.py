@@ -24,6 +24,7 @@ def load_harness():
     path = ROOT / "tests" / "reliability" / "test_crash_kill9.py"
     spec = importlib.util.spec_from_file_location("kill9_harness", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the file executes
     sys.path.insert(0, str(ROOT))
     spec.loader.exec_module(module)
     return module

@@ -600,6 +600,12 @@ class Engine:
                                    if not self.state.attestation(m.id)]
                         self.state.set_status(
                             sid, "manual-pending" if pending else "verified", save=False)
+                failing = sorted({r.check_id for r in run.results
+                                  if r.step_id == sid and r.status is Status.FAIL})
+                if failing and current in ("applied", "verified", "manual-pending"):
+                    self.state.set_status(sid, "failed", save=False, error=(
+                        f"verify on {run.finished_at} found failing checks: {', '.join(failing)}; "
+                        "apply the step again to converge"))
             self.state.save()
             from bootstrap_tui.report.evidence import save_latest
 

@@ -255,8 +255,9 @@ class Rig:
             mode = stat.S_IMODE(path.stat().st_mode)
             if path.is_file() and mode & 0o077:
                 problems.append(f"{path.name} has mode {oct(mode)}")
-        strays = [p.name for p in directory.iterdir()
-                  if p.name not in (self.state_file.name, self.state_file.name + ".lock")
+        known = (self.state_file.name, self.state_file.name + ".lock",
+                 self.state_file.stem + ".evidence.json")
+        strays = [p.name for p in directory.iterdir() if p.name not in known
                   and not re.fullmatch(re.escape("." + self.state_file.name) + r"\..+\.tmp", p.name)]
         if strays:
             problems.append(f"unexpected files beside the state file: {strays}")

@@ -182,3 +182,19 @@ def test_workloads_in_the_management_account_are_a_warning(engines, sandbox):
         assert engine.state.status("management-account") == "verified"  # a WARN is not a failure
     finally:
         ec2.terminate_instances(InstanceIds=[instance])
+
+
+def test_drift_after_verification_marks_the_step_failed_until_reapplied(engines, sandbox):
+    engine = engines.new()
+    converge(engine, ["management-account"])
+    engine.verify(["management-account"])
+    assert engine.state.status("management-account") in ("verified", "manual-pending")
+    client(sandbox, "iam").delete_account_alias(AccountAlias="example-corp")
+    run = engine.verify(["management-account"])
+    assert [r.check_id for r in run.results if r.status is Status.FAIL] == ["mgmt.account-alias"]
+    entry = engine.state.step("management-account")
+    assert entry["status"] == "failed"
+    assert "mgmt.account-alias" in entry["error"] and "apply the step again" in entry["error"]
+    converge(engine, ["management-account"])
+    engine.verify(["management-account"])
+    assert engine.state.status("management-account") in ("verified", "manual-pending")

@@ -13,12 +13,16 @@ from bootstrap_tui.tui.app import BootstrapApp
 from tests.tui.fakes import Cloud, FakeEngine
 
 
+TEST_TIMEOUT = 240.0
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_pyfunc_call(pyfuncitem):
-    """Run `async def` tests in a fresh event loop (no pytest-asyncio needed)."""
+    """Run `async def` tests in a fresh event loop (no pytest-asyncio needed); a test that
+    hangs fails after TEST_TIMEOUT seconds with the await it was stuck in."""
     if inspect.iscoroutinefunction(pyfuncitem.obj):
         args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
-        asyncio.run(pyfuncitem.obj(**args))
+        asyncio.run(asyncio.wait_for(pyfuncitem.obj(**args), TEST_TIMEOUT))
         return True
     return None
 
