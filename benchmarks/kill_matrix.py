@@ -6,6 +6,7 @@ problem found, wall time and CPU time. Exit 1 when any kill left a problem.
 
 Usage:  python benchmarks/kill_matrix.py [--workers 2] [--chains 5] [--kills 10]
                                          [--time-share 0.3] [--seed 1] [--no-traps] [--json FILE]
+        python benchmarks/kill_matrix.py --ci [--seed 20261129]   # exactly what CI runs
 """
 from __future__ import annotations
 
@@ -45,12 +46,15 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-traps", action="store_true", help="skip the chain of kills after each trap call")
     parser.add_argument("--json", type=Path, help="also write the raw worker reports here")
+    parser.add_argument("--ci", action="store_true", help="run the CI test's workers (ignores the sizes)")
     args = parser.parse_args()
 
     harness = load_harness()
     specs = [{"seed": args.seed + i, "chains": args.chains, "kills": args.kills,
               "time_share": args.time_share, "traps": i == 0 and not args.no_traps}
              for i in range(args.workers)]
+    if args.ci:
+        specs = harness.ci_specs(args.seed)
     started = time.monotonic()
     reports = harness.run_workers(specs)
     wall = time.monotonic() - started
@@ -81,7 +85,8 @@ def main() -> int:
     cpu = sum(r.get("cpu_seconds", 0) for r in reports)
     print(f"\n{len(killed)} kills ({len(kills)} points tried) in {len(chains)} chains, "
           f"{sum(not c['problems'] for c in chains)} converged; wall {wall:.0f} s, CPU {cpu:.0f} s "
-          f"({cpu / max(1, len(killed)):.1f} CPU s per kill), {args.workers} workers")
+          f"({cpu / max(1, len(killed)):.1f} CPU s per kill), {len(specs)} workers")
+    print(f"kills that left a state temp file behind: {sum(k.get('temp_files', 0) > 0 for k in kills)}")
     return 1 if problems or errors else 0
 
 

@@ -14,6 +14,7 @@ import threading
 from typing import Any, Callable, Iterator
 
 import boto3
+import botocore.client
 import botocore.session
 from botocore.config import Config
 from botocore.credentials import CredentialProvider, CredentialResolver, DeferredRefreshableCredentials
@@ -40,6 +41,38 @@ def strip_account_host_prefix(request: Any = None, **_: Any) -> None:
     which does not resolve on a custom endpoint (moto / the sandbox)."""
     if request is not None:
         request.url = _ACCOUNT_HOST.sub(r"\1", request.url, count=1)
+
+
+_class_cache: dict[tuple[str, str], type] = {}
+_class_cache_lock = threading.Lock()
+
+
+def share_client_classes() -> None:
+    """Build each service's client class once per process instead of once per client.
+
+    botocore makes a new class (one method per API operation, ~700 for EC2) for every
+    client; verify needs one client per (account, region, service), hundreds of them, so
+    this halves the CPU a cold verify spends creating clients (docs/performance.md). The
+    class only maps method names to operations; all per-client state (credentials, region,
+    endpoint, event hooks) lives on the instance, so sharing it is safe for sessions
+    configured alike, as every session of this process is.
+    """
+    creator = botocore.client.ClientCreator
+    if getattr(creator._create_client_class, "_bootstrap_tui_shared", False):
+        return
+    original = creator._create_client_class
+
+    def create_client_class(self: Any, service_name: str, service_model: Any) -> type:
+        key = (service_name, service_model.api_version)
+        found = _class_cache.get(key)
+        if found is None:
+            with _class_cache_lock:
+                found = _class_cache.get(key) or original(self, service_name, service_model)
+                _class_cache[key] = found
+        return found
+
+    create_client_class._bootstrap_tui_shared = True  # type: ignore[attr-defined]
+    creator._create_client_class = create_client_class
 
 
 class _Shared:
@@ -101,6 +134,7 @@ class ClientFactory:
             connect_timeout=connect_timeout, read_timeout=read_timeout,
             max_pool_connections=max_pool, user_agent_extra="bootstrap-tui")
         self._shared = _shared or _Shared()
+        share_client_classes()
 
     # ------------------------------------------------------------ siblings
     def with_role(self, role_name: str) -> "ClientFactory":

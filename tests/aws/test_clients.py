@@ -70,6 +70,19 @@ def test_assume_role_sees_member_account_resources(factory, recorded):
     assert factory.client("iam", account=member) is member_iam
 
 
+def test_clients_share_their_class_but_not_their_account_or_region(factory, recorded):
+    member = make_member(factory)
+    mine = factory.client("ec2", region="eu-west-1")
+    theirs = factory.client("ec2", account=member, region="us-west-2")
+    assert type(mine) is type(theirs), "one client class per service, built once"
+    assert theirs.meta.region_name == "us-west-2" and mine.meta.region_name == "eu-west-1"
+    theirs.create_vpc(CidrBlock="10.9.0.0/16")
+    mine_cidrs = {v["CidrBlock"] for v in mine.describe_vpcs()["Vpcs"]}
+    their_cidrs = {v["CidrBlock"] for v in theirs.describe_vpcs()["Vpcs"]}
+    assert "10.9.0.0/16" in their_cidrs and "10.9.0.0/16" not in mine_cidrs
+    assert ("ec2", "CreateVpc", member, "us-west-2") in recorded
+
+
 def test_with_role_uses_another_role_and_shares_counters(factory, recorded):
     member = make_member(factory)
     ct = factory.with_role("AWSControlTowerExecution")

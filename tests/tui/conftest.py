@@ -43,15 +43,21 @@ def make_app(cloud, state_file) -> Callable[..., BootstrapApp]:
         options = Options(state_file=state_file, endpoint_url="http://127.0.0.1:1")
         sandbox = kw.pop("sandbox", True)
         use_cloud = kw.pop("cloud", cloud)
-        return BootstrapApp(options, sandbox=sandbox,
-                            list_aws_profiles=kw.pop("list_aws_profiles", False),
-                            engine_factory=lambda o: FakeEngine(o, use_cloud, sandbox=sandbox),
-                            **kw)
+        return quiet(BootstrapApp(
+            options, sandbox=sandbox, list_aws_profiles=kw.pop("list_aws_profiles", False),
+            engine_factory=lambda o: FakeEngine(o, use_cloud, sandbox=sandbox), **kw))
 
     return make
 
 
-async def wait_for(pilot, predicate: Callable[[], bool], timeout: float = 10.0,
+def quiet(app: BootstrapApp) -> BootstrapApp:
+    """No animations: Pilot waits for them to finish after every key, and a scroll
+    animation of a widget that was replaced meanwhile can keep it waiting forever."""
+    app.animation_level = "none"
+    return app
+
+
+async def wait_for(pilot, predicate: Callable[[], bool], timeout: float = 20.0,
                    what: str = "condition") -> float:
     """Pump the app until predicate() holds; returns the seconds it took."""
     started = time.monotonic()

@@ -12,7 +12,7 @@ from bootstrap_tui.tui.app import BootstrapApp
 from bootstrap_tui.tui.messages import ApplyProgress, ApplyStarted, Failed, VerifyDone
 from bootstrap_tui.tui.screens.confirm import ConfirmApply
 from bootstrap_tui.tui.screens.steps import StepScreen
-from tests.tui.conftest import KeyLatency, click, wait_for
+from tests.tui.conftest import KeyLatency, click, quiet, wait_for
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -32,7 +32,7 @@ def sandbox(monkeypatch):
 
 def _app(sandbox, state_file, profile: str = "startup-minimal") -> BootstrapApp:
     options = Options(endpoint_url=sandbox.endpoint, state_file=state_file, profile=profile)
-    return BootstrapApp(options, sandbox=True, list_aws_profiles=False)
+    return quiet(BootstrapApp(options, sandbox=True, list_aws_profiles=False))
 
 
 def _prepare(sandbox, state_file, until: str, profile: str = "startup-minimal") -> None:
@@ -254,8 +254,8 @@ async def test_wizard_starts_its_own_sandbox_in_a_worker(tmp_path, monkeypatch):
     from bootstrap_tui.tui.screens.welcome import WelcomeScreen
 
     monkeypatch.delenv("AWS_PROFILE", raising=False)
-    app = BootstrapApp(Options(state_file=tmp_path / "state.yaml"), sandbox=True,
-                       list_aws_profiles=False)
+    app = quiet(BootstrapApp(Options(state_file=tmp_path / "state.yaml"), sandbox=True,
+                             list_aws_profiles=False))
     async with app.run_test(size=(120, 40)) as pilot:
         assert isinstance(app.screen, WelcomeScreen)
         await wait_for(pilot, lambda: app.engine is not None or app.errors, timeout=30,

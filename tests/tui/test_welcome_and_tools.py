@@ -13,7 +13,7 @@ from bootstrap_tui.tui.screens.dashboard import DashboardScreen
 from bootstrap_tui.tui.screens.export import ExportScreen
 from bootstrap_tui.tui.screens.steps import StepScreen
 from bootstrap_tui.tui.screens.welcome import WelcomeScreen
-from tests.tui.conftest import click, wait_for
+from tests.tui.conftest import click, quiet, wait_for
 
 KEY_ID = "AKIAIOSFODNN7EXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -89,8 +89,8 @@ async def test_bootstrap_keys_are_kept_in_the_keychain_never_on_disk(memory_keyr
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     state_file = tmp_path / "state.yaml"
     with running_sandbox(seed="fresh") as sandbox:
-        app = BootstrapApp(Options(endpoint_url=sandbox.endpoint, state_file=state_file),
-                           list_aws_profiles=False)
+        app = quiet(BootstrapApp(Options(endpoint_url=sandbox.endpoint, state_file=state_file),
+                                 list_aws_profiles=False))
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_for(pilot, lambda: app.engine is not None, timeout=30, what="connect")
             welcome = app.screen

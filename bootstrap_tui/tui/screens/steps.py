@@ -325,6 +325,7 @@ class StepScreen(Screen):
                 else:
                     cells.append(_cut(getattr(change, attr) or "–", 40))
             table.add_row(*cells)
+        self._show_change(0)
         lines = [f"· {note}" for note in plan.notes]
         for item in plan.manual:
             done = "attested" if self.engine.state.attestation(item.id) else "to do by hand"
@@ -333,9 +334,12 @@ class StepScreen(Screen):
 
     @on(DataTable.RowHighlighted, "#plan-table")
     def _change_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_change(event.cursor_row)
+
+    def _show_change(self, index: int) -> None:
         rows = getattr(self, "_plan_rows", [])
-        if 0 <= event.cursor_row < len(rows):
-            change = rows[event.cursor_row]
+        if 0 <= index < len(rows):
+            change = rows[index]
             mark = "! DESTRUCTIVE: " if change.destructive else "+ "
             where = ", ".join(f"{k} {v}" for k, v in (("account", change.account),
                                                        ("region", change.region)) if v)
