@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import errno
+import logging
 import os
 import re
 import shutil
@@ -19,6 +20,8 @@ from typing import Any, Iterator
 
 from bootstrap_tui.errors import ConfigError, StateError
 from bootstrap_tui.yamlio import dump, load_with_lines
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 MAX_HISTORY = 200
@@ -215,6 +218,7 @@ class StateStore:
     def open(self) -> "StateStore":
         if self._lock:
             self._lock.acquire()
+            self._remove_stale_temp_files()
         try:
             self.data = read_state_file(self.path)
             self.exists = True
@@ -226,6 +230,15 @@ class StateStore:
             self.close()
             raise
         return self
+
+    def _remove_stale_temp_files(self) -> None:
+        """Delete temp files a killed run left mid-save; safe because we hold the lock."""
+        target = Path(os.path.realpath(self.path))
+        for leftover in target.parent.glob(f".{target.name}.*.tmp"):
+            try:
+                leftover.unlink()
+            except OSError as exc:
+                log.warning("could not remove %s: %s", leftover, exc)
 
     def close(self) -> None:
         if self._lock:

@@ -161,3 +161,17 @@ def test_writer_killed_mid_write_leaves_old_or_new_file_never_partial(tmp_path):
     leftovers = [n for n in names if n.endswith(".tmp")]
     assert [n for n in names if n not in leftovers] == ["state.yaml"]
     assert len(leftovers) <= 10  # at most one orphan temp file per kill, never the state itself
+
+
+def test_temp_files_left_by_a_killed_save_are_removed_on_the_next_open(tmp_path):
+    path = tmp_path / "state.yaml"
+    with StateStore(path) as store:
+        store.save()
+    leftover = tmp_path / ".state.yaml.abc123.tmp"
+    leftover.write_text("schema_version: 1\nhalf a sa")
+    unrelated = tmp_path / ".other.yaml.abc123.tmp"
+    unrelated.write_text("not ours")
+    with StateStore(path) as store:
+        assert store.exists
+    assert not leftover.exists()
+    assert unrelated.exists()
