@@ -602,7 +602,11 @@ class Engine:
                             sid, "manual-pending" if pending else "verified", save=False)
                 failing = sorted({r.check_id for r in run.results
                                   if r.step_id == sid and r.status is Status.FAIL})
-                if failing and current in ("applied", "verified", "manual-pending"):
+                # a manual-pending step fails its checks until the human does the manual
+                # items: that is not drift, so it stays manual-pending until all are attested
+                waiting = current == "manual-pending" and any(
+                    not self.state.attestation(m.id) for m in self.by_id[sid].manual)
+                if failing and current in ("applied", "verified", "manual-pending") and not waiting:
                     self.state.set_status(sid, "failed", save=False, error=(
                         f"verify on {run.finished_at} found failing checks: {', '.join(failing)}; "
                         "apply the step again to converge"))

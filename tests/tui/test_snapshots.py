@@ -15,7 +15,7 @@ from bootstrap_tui.tui.screens.steps import StepScreen
 from tests.tui.conftest import wait_for
 
 def frozen(run_before):
-    """Run `run_before`, then stop cursor blinking so the frame is deterministic."""
+    """Run `run_before`, then stop cursor blinking and drop toasts: a deterministic frame."""
 
     async def wrapped(pilot):
         await run_before(pilot)
@@ -24,6 +24,7 @@ def frozen(run_before):
         for screen in pilot.app.screen_stack:
             for widget in screen.query(Input):
                 widget.cursor_blink = False
+        pilot.app.clear_notifications()  # toasts come and go with timing; not in the frame
         await pilot.pause(0.05)
 
     return wrapped
