@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from bootstrap_tui import __version__
+from bootstrap_tui.cliargs import non_negative_int, port_number, positive_int
 from bootstrap_tui.errors import (
     EXIT_CHECKS_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, BootstrapError, ConfigError,
     NotSetUp,
@@ -30,16 +31,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value}")
-    return value
 
 
 def _endpoint(text: str) -> str:
@@ -118,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("-o", "--output", metavar="FILE", type=Path, help="write the report here")
     verify.add_argument("--soft-fail", action="store_true", help="always exit 0 when checks ran")
     verify.add_argument("--strict", action="store_true", help="MANUAL items count as failures")
-    verify.add_argument("--max-workers", type=_positive_int, default=16, metavar="N",
+    verify.add_argument("--max-workers", type=positive_int, default=16, metavar="N",
                         help="concurrent API calls (default 16)")
 
     export = command("export", "write the setup checklist with evidence and mappings")
@@ -129,11 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sandbox = sub.add_parser("sandbox", help="run the embedded fake AWS until stopped",
                              description="Run the embedded fake AWS on 127.0.0.1 until stopped.")
-    sandbox.add_argument("--port", type=_positive_int, default=0)
+    sandbox.add_argument("--port", type=port_number, default=0)
     sandbox.add_argument("--seed", choices=("fresh", "compliant", "drifted"), default="fresh")
-    sandbox.add_argument("--accounts", type=_positive_int, default=0,
+    sandbox.add_argument("--accounts", type=non_negative_int, default=0,
                          help="extra workload accounts")
-    sandbox.add_argument("--latency-ms", type=_positive_int, default=0)
+    sandbox.add_argument("--latency-ms", type=non_negative_int, default=0)
     sandbox.add_argument("--faults", metavar="SPEC", default=None,
                          help="e.g. throttle=0.3,error5xx=0.1,deny=organizations:CreateAccount")
     return parser

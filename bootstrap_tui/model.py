@@ -5,6 +5,7 @@ types, front ends render them, reports serialise them.
 """
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import ipaddress
 import re
@@ -12,6 +13,20 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from bootstrap_tui.errors import ValidationError
+
+
+def parse_timestamp(value: Any) -> dt.datetime | None:
+    """An aware datetime from an ISO 8601 string or datetime (naive means UTC); None for
+    anything else, such as the credential report's "N/A" or "no_information"."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 __all__ = [
     "Field", "Change", "Plan", "ManualItem", "Check", "CheckResult",

@@ -14,10 +14,10 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
+from bootstrap_tui.atomicfile import replace_file
 from bootstrap_tui.errors import ConfigError, StateError
 from bootstrap_tui.yamlio import dump, load_with_lines
 
@@ -263,28 +263,7 @@ class StateStore:
         text = dump(self.data)
         target = Path(os.path.realpath(self.path))  # a symlinked state file stays a symlink
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-        try:
-            dir_fd = os.open(target.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
-        except OSError:
-            pass
+        replace_file(target, text, 0o600)
         self.exists = True
 
     # ------------------------------------------------------------ accessors

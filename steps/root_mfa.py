@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bootstrap_tui.model import Check, ManualItem, Outcome, Plan, Scope, Severity, Step
+from bootstrap_tui.model import (
+    Check, ManualItem, Outcome, Plan, Scope, Severity, Step, parse_timestamp,
+)
 
 from steps._common import credential_report_rows, paginate
 
@@ -41,16 +43,6 @@ def _root_row(ctx: Any, account: str | None) -> dict[str, str] | None:
         if row.get("user") == "<root_account>":
             return row
     return None
-
-
-def _parse_time(value: str | None) -> dt.datetime | None:
-    if not value or value in ("N/A", "no_information", "not_supported"):
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
 # ------------------------------------------------------------------ checks
@@ -90,7 +82,7 @@ def check_not_used(ctx: Any, account: str | None, region: str | None) -> Outcome
         return Outcome.warn("the credential report has no root row; cannot tell when root "
                             "was last used", root_row=False)
     now = dt.datetime.now(dt.timezone.utc)
-    used = {name: _parse_time(row.get(name)) for name in
+    used = {name: parse_timestamp(row.get(name)) for name in
             ("password_last_used", "access_key_1_last_used_date", "access_key_2_last_used_date")}
     recent = {k: v for k, v in used.items() if v and (now - v).days < RECENT_DAYS}
     evidence = {k: (v.isoformat() if v else row.get(k)) for k, v in used.items()}

@@ -25,7 +25,7 @@ import json
 from typing import Any, Iterable, Mapping, Sequence
 
 from bootstrap_tui.errors import ConfigError
-from bootstrap_tui.model import FRAMEWORKS, Status, Step
+from bootstrap_tui.model import FRAMEWORKS, Status, Step, parse_timestamp
 from bootstrap_tui.report.catalog import get_catalog
 from bootstrap_tui.report.common import (
     DISPLAY_ORDER, WORST_RANK, clean_block, jsonable, one_line, safe_endpoint, tool_info,
@@ -48,17 +48,6 @@ PASSING, FAILING, INCOMPLETE, NOT_COVERED = "passing", "failing", "incomplete", 
 
 # ====================================================================== building
 
-def _parse_time(value: Any) -> dt.datetime | None:
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
-
 
 def _history(state_data: Mapping[str, Any], verify_run: Any) -> list[dict[str, Any]]:
     """Evidence records sorted by time; a verify run not yet recorded is added last."""
@@ -66,7 +55,7 @@ def _history(state_data: Mapping[str, Any], verify_run: Any) -> list[dict[str, A
     for record in state_data.get("evidence_history") or ():
         if not isinstance(record, Mapping):
             continue
-        at = _parse_time(record.get("at"))
+        at = parse_timestamp(record.get("at"))
         checks = record.get("checks")
         if at is None or not isinstance(checks, Mapping):
             continue
@@ -74,7 +63,7 @@ def _history(state_data: Mapping[str, Any], verify_run: Any) -> list[dict[str, A
                         "summary": record.get("summary") or {}, "checks": dict(checks)})
     if verify_run is not None and getattr(verify_run, "results", None) is not None:
         at_text = verify_run.finished_at or verify_run.started_at
-        at = _parse_time(at_text)
+        at = parse_timestamp(at_text)
         if at is not None and not any(r["at"] == at for r in records):
             per_check: dict[str, str] = {}
             for result in verify_run.results:
@@ -133,8 +122,8 @@ def _scope_results(verify_run: Any, latest: Mapping[str, Mapping[str, Any]] | No
         return out
     for check_id, entry in (latest or {}).items():
         last = check_timeline(check_id, history)["last_verified_at"]
-        at = _parse_time(entry.get("at"))
-        if at is None or (last is not None and _parse_time(last) != at):
+        at = parse_timestamp(entry.get("at"))
+        if at is None or (last is not None and parse_timestamp(last) != at):
             continue
         out[check_id] = [{"account": r.get("account"), "region": r.get("region"),
                           "status": r.get("status"), "message": r.get("message"),

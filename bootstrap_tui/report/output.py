@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
+from bootstrap_tui.atomicfile import replace_file
 from bootstrap_tui.errors import ConfigError
 
 REPORT_MODE = 0o600
@@ -25,30 +25,7 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, mode: int = REPORT_
         raise ConfigError(f"cannot write {target}: directory {directory} does not exist",
                           "create it first or choose another -o path")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        replace_file(target, text, mode)
     except OSError as exc:
-        raise ConfigError(f"cannot write {target}: {exc.strerror}") from None
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise ConfigError(f"cannot write {target}: {exc.strerror or exc}") from None
-        raise
-    try:
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:
-        pass
+        raise ConfigError(f"cannot write {target}: {exc.strerror or exc}") from None
     return target

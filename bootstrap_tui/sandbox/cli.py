@@ -8,6 +8,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from ..cliargs import non_negative_int, port_number
 from .faults import FaultSpecError, parse_fault_spec
 
 SEEDS = ("fresh", "compliant", "drifted")
@@ -22,30 +23,13 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(message)
 
 
-def _non_negative_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {number}")
-    return number
-
-
-def _port(value: str) -> int:
-    number = _non_negative_int(value)
-    if number > 65535:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 65535, got {number}")
-    return number
-
-
 def build_parser(prog: str = "bootstrap-tui sandbox") -> argparse.ArgumentParser:
     parser = _Parser(prog=prog, description="Run the local fake AWS endpoint until stopped.")
-    parser.add_argument("--port", type=_port, default=0, help="TCP port on 127.0.0.1 (0 = any free port)")
+    parser.add_argument("--port", type=port_number, default=0, help="TCP port on 127.0.0.1 (0 = any free port)")
     parser.add_argument("--seed", choices=SEEDS, default="fresh", help="starting state")
-    parser.add_argument("--accounts", type=_non_negative_int, default=0,
+    parser.add_argument("--accounts", type=non_negative_int, default=0,
                         help="workload accounts added by the compliant/drifted seeds")
-    parser.add_argument("--latency-ms", type=_non_negative_int, default=0, help="added latency per request")
+    parser.add_argument("--latency-ms", type=non_negative_int, default=0, help="added latency per request")
     parser.add_argument("--faults", default=None, metavar="SPEC",
                         help="e.g. throttle=0.3,error5xx=0.1,deny=organizations:CreateAccount[@ACCOUNT]")
     parser.add_argument("--op-delay", type=float, default=None, metavar="SECONDS",
