@@ -44,18 +44,20 @@ def strip_account_host_prefix(request: Any = None, **_: Any) -> None:
 
 
 _class_cache: dict[tuple[str, str], type] = {}
+_model_cache: dict[tuple[str, str], Any] = {}
 _class_cache_lock = threading.Lock()
 
 
 def share_client_classes() -> None:
-    """Build each service's client class once per process instead of once per client.
+    """Build each service's client class and service model once per process, not per client.
 
     botocore makes a new class (one method per API operation, ~700 for EC2) for every
     client; verify needs one client per (account, region, service), hundreds of them, so
-    this halves the CPU a cold verify spends creating clients (docs/performance.md). The
-    class only maps method names to operations; all per-client state (credentials, region,
-    endpoint, event hooks) lives on the instance, so sharing it is safe for sessions
-    configured alike, as every session of this process is.
+    this halves the CPU a cold verify spends creating clients, and a shared (read-only)
+    service model resolves each operation's shapes once instead of once per client
+    (docs/performance.md). The class only maps method names to operations; all per-client
+    state (credentials, region, endpoint, event hooks) lives on the instance, so sharing
+    is safe for sessions configured alike, as every session of this process is.
     """
     creator = botocore.client.ClientCreator
     if getattr(creator._create_client_class, "_bootstrap_tui_shared", False):
@@ -73,6 +75,18 @@ def share_client_classes() -> None:
 
     create_client_class._bootstrap_tui_shared = True  # type: ignore[attr-defined]
     creator._create_client_class = create_client_class
+    load_model = creator._load_service_model
+
+    def load_service_model(self: Any, service_name: str, api_version: str | None = None) -> Any:
+        key = (service_name, api_version or "")
+        found = _model_cache.get(key)
+        if found is None:
+            with _class_cache_lock:
+                found = _model_cache.get(key) or load_model(self, service_name, api_version)
+                _model_cache[key] = found
+        return found
+
+    creator._load_service_model = load_service_model
 
 
 class _Shared:
