@@ -5,13 +5,14 @@ call these methods. Nothing here imports a UI toolkit.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import pkgutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from bootstrap_tui.context import Cancelled, StepContext
 from bootstrap_tui.errors import (
@@ -150,6 +151,7 @@ class Engine:
         self.state = None
         self.management_account_id = ""
         self._org_accounts: list[dict[str, Any]] | None = None
+        self._answers_memo: dict[str, dict[str, Any]] | None = None  # set while verify runs
         self._org_lock = threading.Lock()
 
     # ---------------------------------------------------------- connection
@@ -313,6 +315,9 @@ class Engine:
 
     def answers(self, step_id: str) -> dict[str, Any]:
         """Validated answers of a step; missing optional ones are None."""
+        memo = self._answers_memo
+        if memo is not None and step_id in memo:
+            return dict(memo[step_id])
         step = self.by_id[step_id]
         values: dict[str, Any] = {}
         for field_ in self.fields(step):
@@ -324,6 +329,8 @@ class Engine:
                 values[field_.name] = field_.parse(raw)
             except ValidationError as exc:
                 raise exc.located(f"{step.id} ({source})") from None
+        if memo is not None:
+            memo[step_id] = dict(values)
         return values
 
     def missing_inputs(self, step_ids: Iterable[str]) -> list[tuple[str, str]]:
@@ -493,7 +500,9 @@ class Engine:
         calls_before = getattr(self.factory, "calls", 0)
         ids = self.step_ids(step_ids)
         tasks: list[tuple[Step, Any, str | None, str | None]] = []
-        with self.factory.read_only_guard():
+        # answers cannot change during a read-only run: work each out once, not once per check
+        self._answers_memo = {}
+        with self.factory.read_only_guard(), self._forget_answers_memo():
             accounts = [a["Id"] for a in self.org_accounts(refresh=True)] or [self.management_account_id]
             for sid in ids:
                 step = self.by_id[sid]
@@ -525,6 +534,13 @@ class Engine:
         if record:
             self._record_verify(run, ids)
         return run
+
+    @contextlib.contextmanager
+    def _forget_answers_memo(self) -> Iterator[None]:
+        try:
+            yield
+        finally:
+            self._answers_memo = None
 
     def _scopes(self, check, accounts: list[str]) -> list[tuple[str | None, str | None]]:
         mgmt = self.management_account_id

@@ -11,16 +11,17 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
+import urllib.request
 from typing import Any, Callable, Iterator
 
 import boto3
-import botocore.client
 import botocore.session
 from botocore.config import Config
 from botocore.credentials import CredentialProvider, CredentialResolver, DeferredRefreshableCredentials
 
 from bootstrap_tui.aws.errors import annotate_after_call, call_error_annotator, where_annotator
 from bootstrap_tui.aws.regions import partition_of
+from bootstrap_tui.aws.speedups import install as install_speedups
 from bootstrap_tui.errors import ReadOnlyViolation
 
 READ_ONLY_PREFIXES = ("Get", "List", "Describe", "Search", "Lookup", "Head", "BatchGet",
@@ -41,52 +42,6 @@ def strip_account_host_prefix(request: Any = None, **_: Any) -> None:
     which does not resolve on a custom endpoint (moto / the sandbox)."""
     if request is not None:
         request.url = _ACCOUNT_HOST.sub(r"\1", request.url, count=1)
-
-
-_class_cache: dict[tuple[str, str], type] = {}
-_model_cache: dict[tuple[str, str], Any] = {}
-_class_cache_lock = threading.Lock()
-
-
-def share_client_classes() -> None:
-    """Build each service's client class and service model once per process, not per client.
-
-    botocore makes a new class (one method per API operation, ~700 for EC2) for every
-    client; verify needs one client per (account, region, service), hundreds of them, so
-    this halves the CPU a cold verify spends creating clients, and a shared (read-only)
-    service model resolves each operation's shapes once instead of once per client
-    (docs/performance.md). The class only maps method names to operations; all per-client
-    state (credentials, region, endpoint, event hooks) lives on the instance, so sharing
-    is safe for sessions configured alike, as every session of this process is.
-    """
-    creator = botocore.client.ClientCreator
-    if getattr(creator._create_client_class, "_bootstrap_tui_shared", False):
-        return
-    original = creator._create_client_class
-
-    def create_client_class(self: Any, service_name: str, service_model: Any) -> type:
-        key = (service_name, service_model.api_version)
-        found = _class_cache.get(key)
-        if found is None:
-            with _class_cache_lock:
-                found = _class_cache.get(key) or original(self, service_name, service_model)
-                _class_cache[key] = found
-        return found
-
-    create_client_class._bootstrap_tui_shared = True  # type: ignore[attr-defined]
-    creator._create_client_class = create_client_class
-    load_model = creator._load_service_model
-
-    def load_service_model(self: Any, service_name: str, api_version: str | None = None) -> Any:
-        key = (service_name, api_version or "")
-        found = _model_cache.get(key)
-        if found is None:
-            with _class_cache_lock:
-                found = _model_cache.get(key) or load_model(self, service_name, api_version)
-                _model_cache[key] = found
-        return found
-
-    creator._load_service_model = load_service_model
 
 
 class _Shared:
@@ -143,12 +98,14 @@ class ClientFactory:
         self._settings = dict(max_attempts=max_attempts, retry_mode=retry_mode,
                               connect_timeout=connect_timeout, read_timeout=read_timeout,
                               max_pool=max_pool)
+        # No proxy in the environment: say so once, instead of every client scanning os.environ.
+        proxies = {} if not urllib.request.getproxies() else None
         self.config = Config(
             retries={"mode": retry_mode, "total_max_attempts": max_attempts},
             connect_timeout=connect_timeout, read_timeout=read_timeout,
-            max_pool_connections=max_pool, user_agent_extra="bootstrap-tui")
+            max_pool_connections=max_pool, user_agent_extra="bootstrap-tui", proxies=proxies)
         self._shared = _shared or _Shared()
-        share_client_classes()
+        install_speedups()
 
     # ------------------------------------------------------------ siblings
     def with_role(self, role_name: str) -> "ClientFactory":
@@ -246,7 +203,7 @@ class ClientFactory:
         return session
 
     def _assume_role_fetcher(self, account: str) -> Callable[[], dict[str, Any]]:
-        sts = self._make_client(self.session, "sts", self.region, None, guarded=False)
+        sts = self._role_sts_client()
         arn = self.role_arn(account)
         duration = self.session_duration
 
@@ -257,6 +214,18 @@ class ClientFactory:
                     "token": creds["SessionToken"], "expiry_time": creds["Expiration"].isoformat()}
 
         return fetch
+
+    def _role_sts_client(self) -> Any:
+        """The base session's STS client that assumes roles (never read-only guarded)."""
+        key = ("assume-role", None, self.region, "sts")
+        found = self._shared.clients.get(key)
+        if found is None:
+            with self._shared.key_lock(key):
+                found = self._shared.clients.get(key)
+                if found is None:
+                    found = self._make_client(self.session, "sts", self.region, None, guarded=False)
+                    self._shared.clients[key] = found
+        return found
 
     def _make_client(self, session: boto3.Session, service: str, region: str,
                      account: str | None, *, guarded: bool) -> Any:

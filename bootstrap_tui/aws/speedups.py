@@ -1,0 +1,253 @@
+"""Cheaper botocore client creation: a cold verify builds ~300 clients (docs/performance.md).
+
+botocore rebuilds, for every client, things that are the same for every client of a
+service: the client class, the service model, a deep copy of the session's event-handler
+trie, the event-name alias cache, and a signature inspection per handler registered.
+`install()` makes each of these shared or cheap. None has a public botocore API, so each
+speed-up wraps one internal, keeps botocore's behaviour (copies stay isolated, per-client
+state stays on the client), and is installed only when `_self_check()` proves, against the
+installed botocore, that event handlers still behave exactly as botocore's own code does;
+otherwise botocore is left as it is (slower, never wrong).
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import inspect
+import logging
+import threading
+import types
+from typing import Any, Callable, Iterator
+
+import botocore.client
+from botocore import hooks
+
+logger = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_key_locks: dict[tuple[str, str, str], threading.Lock] = {}
+_installed: dict[str, bool] = {}
+_class_cache: dict[tuple[str, str], type] = {}
+_model_cache: dict[tuple[str, str], Any] = {}
+_alias_cache: dict[str, str] = {}
+
+
+def install() -> dict[str, bool]:
+    """Install every speed-up once per process; returns which are active."""
+    with _lock:
+        if not _installed:
+            _installed["client_classes"] = _share_client_classes()
+            _installed["event_handlers"] = _self_check() and _install_event_speedups()
+        return dict(_installed)
+
+
+# ------------------------------------------------------------------ client classes and models
+
+def _key_lock(*key: str) -> threading.Lock:
+    """One lock per service: loading EC2's model does not hold up building GuardDuty's client."""
+    with _lock:
+        return _key_locks.setdefault(key, threading.Lock())
+
+
+def _share_client_classes() -> bool:
+    """One client class and one (read-only) service model per service and API version.
+
+    The class only maps method names to operations; credentials, region, endpoint and
+    event hooks live on each client instance, so clients of different accounts can share it.
+    """
+    creator = botocore.client.ClientCreator
+    create_class = getattr(creator, "_create_client_class", None)
+    load_model = getattr(creator, "_load_service_model", None)
+    if create_class is None or load_model is None:
+        return False
+
+    def create_client_class(self: Any, service_name: str, service_model: Any) -> type:
+        key = (service_name, service_model.api_version)
+        found = _class_cache.get(key)
+        if found is None:
+            with _key_lock("class", *key):
+                found = _class_cache.get(key) or create_class(self, service_name, service_model)
+                _class_cache[key] = found
+        return found
+
+    def load_service_model(self: Any, service_name: str, api_version: str | None = None) -> Any:
+        key = (service_name, api_version or "")
+        found = _model_cache.get(key)
+        if found is None:
+            with _key_lock("model", *key):
+                found = _model_cache.get(key) or load_model(self, service_name, api_version)
+                _model_cache[key] = found
+        return found
+
+    creator._create_client_class = create_client_class
+    creator._load_service_model = load_service_model
+    return True
+
+
+# ------------------------------------------------------------------ event handlers
+
+class CopyOnWriteTrie(hooks._PrefixTrie):
+    """botocore's handler trie, copied in O(1): copies share nodes until one is changed.
+
+    Every client gets a copy of its session's trie (a few hundred nodes) and then adds a
+    dozen handlers. Here a copy shares the whole tree; adding or removing a handler first
+    copies just the nodes on that event name's path. Nodes this trie created since its last
+    copy are in `_owned` and are changed in place; every other node may be shared.
+    """
+
+    _owned: dict[int, Any]
+
+    def _own(self, node: dict) -> dict:
+        if id(node) in self._owned:
+            return node
+        mine = {"chunk": node["chunk"], "values": node["values"], "children": dict(node["children"])}
+        self._owned[id(mine)] = mine
+        return mine
+
+    def _own_path(self, key: str, create: bool) -> dict | None:
+        self._root = node = self._own(self._root)
+        for part in key.split("."):
+            child = node["children"].get(part)
+            if child is None:
+                if not create:
+                    return None
+                child = {"chunk": part, "values": None, "children": {}}
+                self._owned[id(child)] = child
+            else:
+                child = self._own(child)
+            node["children"][part] = child
+            node = child
+        values = node["values"]
+        if values is None and create:
+            values = hooks.NodeList([], [], [])
+        elif values is not None and id(values) not in self._owned:
+            values = hooks.NodeList(list(values.first), list(values.middle), list(values.last))
+        if values is not None:
+            self._owned[id(values)] = values
+            node["values"] = values
+        return node
+
+    def append_item(self, key: str, value: Any, section: int = hooks._MIDDLE) -> None:
+        self._own_path(key, True)["values"][section].append(value)
+
+    def remove_item(self, key: str, value: Any) -> None:
+        self._own_path(key, False)
+        super().remove_item(key, value)
+
+    def __copy__(self) -> "CopyOnWriteTrie":
+        twin = CopyOnWriteTrie.__new__(CopyOnWriteTrie)
+        twin.__dict__ = dict(self.__dict__)
+        twin._owned = {}
+        self._owned = {}  # every node is shared from now on, by both
+        return twin
+
+
+_stock_trie_copy = hooks._PrefixTrie.__copy__
+
+
+def _copy_trie(self: hooks._PrefixTrie) -> hooks._PrefixTrie:
+    """`_PrefixTrie.__copy__`: the original becomes copy-on-write too, then shares its nodes."""
+    if type(self) is hooks._PrefixTrie:
+        self.__class__ = CopyOnWriteTrie
+    if type(self) is not CopyOnWriteTrie:  # someone else's subclass: copy it botocore's way
+        return _stock_trie_copy(self)
+    return CopyOnWriteTrie.__copy__(self)
+
+
+def _copy_aliaser(self: hooks.EventAliaser) -> hooks.EventAliaser:
+    """`EventAliaser.__copy__` with botocore's default aliases: one process-wide alias cache.
+
+    An event name's alias depends only on the name and the alias table, so every client
+    can share what the others already worked out instead of starting empty.
+    """
+    twin = self.__class__(copy.copy(self._emitter), copy.copy(self._event_aliases))
+    if self._event_aliases == hooks.EVENT_ALIASES:
+        twin._alias_name_cache = _alias_cache
+    return twin
+
+
+def _fast_accept_kwargs(original: Callable[..., Any]) -> Callable[..., Any]:
+    """`_verify_accept_kwargs` reading a plain function's code flags, not its full signature."""
+    def verify(self: Any, func: Any) -> Any:
+        target = func.__func__ if type(func) is types.MethodType else func
+        if type(target) is types.FunctionType and "__signature__" not in target.__dict__:
+            if not target.__code__.co_flags & inspect.CO_VARKEYWORDS:
+                raise ValueError(f"Event handler {func} must accept keyword arguments (**kwargs)")
+            return None
+        return original(self, func)
+    return verify
+
+
+_STOCK = {(hooks._PrefixTrie, "__copy__"): hooks._PrefixTrie.__copy__,
+          (hooks.EventAliaser, "__copy__"): hooks.EventAliaser.__copy__,
+          (hooks.BaseEventHooks, "_verify_accept_kwargs"): hooks.BaseEventHooks._verify_accept_kwargs}
+_FAST = {(hooks._PrefixTrie, "__copy__"): _copy_trie,
+         (hooks.EventAliaser, "__copy__"): _copy_aliaser,
+         (hooks.BaseEventHooks, "_verify_accept_kwargs"):
+             _fast_accept_kwargs(hooks.BaseEventHooks._verify_accept_kwargs)}
+
+
+def _install_event_speedups() -> bool:
+    for (owner, name), function in _FAST.items():
+        setattr(owner, name, function)
+    return True
+
+
+@contextlib.contextmanager
+def event_handlers(fast: bool) -> Iterator[None]:
+    """Temporarily botocore's own event-handler code (False) or the speed-ups (True)."""
+    saved = {key: getattr(*key) for key in _STOCK}
+    for (owner, name), function in (_FAST if fast else _STOCK).items():
+        setattr(owner, name, function)
+    try:
+        yield
+    finally:
+        for (owner, name), function in saved.items():
+            setattr(owner, name, function)
+
+
+def _handler_scenario() -> list[list[str]]:
+    """Register, copy and unregister handlers the way clients do; what each emitter calls."""
+    calls: list[str] = []
+
+    def handler(name: str) -> Callable[..., None]:
+        def handle(**_: Any) -> None:
+            calls.append(name)
+        return handle
+
+    first, general, ec2, describe, s3, late = (handler(n) for n in
+                                               ("first", "general", "ec2", "describe", "s3", "late"))
+    session = hooks.EventAliaser(hooks.HierarchicalEmitter())
+    session.register_first("before-call", first)
+    session.register("before-call.*", general)
+    session.register("before-call.ec2", ec2)
+    client_a = copy.copy(session)
+    client_a.register("before-call.ec2.DescribeVpcs", describe)
+    client_a.unregister("before-call", first)
+    session.register_last("before-call.s3", s3)
+    client_b = copy.copy(client_a)
+    client_b.register("before-call.ec2", late)
+    client_c = copy.copy(session)
+    client_c.unregister("before-call.ec2", ec2)
+    seen = []
+    for emitter in (session, client_a, client_b, client_c):
+        for event in ("before-call.ec2.DescribeVpcs", "before-call.s3.ListBuckets", "before-call"):
+            calls.clear()
+            emitter.emit(event)
+            seen.append(list(calls))
+    return seen
+
+
+def _self_check() -> bool:
+    """True when the speed-ups run `_handler_scenario` exactly as botocore itself does."""
+    try:
+        with event_handlers(fast=False):
+            expected = _handler_scenario()
+        with event_handlers(fast=True):
+            same = _handler_scenario() == expected
+    except Exception:  # noqa: BLE001 - any mismatch with this botocore means: leave it alone
+        logger.debug("botocore event speed-ups not installed", exc_info=True)
+        return False
+    if not same:
+        logger.debug("botocore event speed-ups not installed: handlers would differ")
+    return same
