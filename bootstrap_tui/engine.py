@@ -131,6 +131,8 @@ class VerifyRun:
 class Engine:
     """Holds one run's profile, connection, state and steps."""
 
+    _answers_memo: dict[str, dict[str, Any]] | None = None  # each step's answers, while verify runs
+
     def __init__(self, options: Options, *, steps: list[Step] | None = None):
         from bootstrap_tui.answers import load_answers
         from bootstrap_tui.profile import load_profile
@@ -151,7 +153,6 @@ class Engine:
         self.state = None
         self.management_account_id = ""
         self._org_accounts: list[dict[str, Any]] | None = None
-        self._answers_memo: dict[str, dict[str, Any]] | None = None  # set while verify runs
         self._org_lock = threading.Lock()
 
     # ---------------------------------------------------------- connection

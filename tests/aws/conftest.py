@@ -4,10 +4,7 @@ from __future__ import annotations
 import urllib.request
 
 import boto3
-import keyring
 import pytest
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
 from moto.server import ThreadedMotoServer
 
 from bootstrap_tui.aws import ClientFactory
@@ -68,33 +65,3 @@ def fault():
     server = FaultServer().start()
     yield server
     server.stop()
-
-
-class MemoryKeyring(KeyringBackend):
-    """An in-memory keyring backend for tests."""
-
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.entries.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service, username):
-        if (service, username) not in self.entries:
-            raise PasswordDeleteError("not found")
-        del self.entries[(service, username)]
-
-
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)

@@ -2,8 +2,8 @@
 access key id, secret key, session token or password in the state file, the evidence
 file, the log, any verify report or any export; state and log are 0600.
 
-The keychain is a real keyring backend kept in memory (MemoryKeyring below, also
-usable in a subprocess through PYTHON_KEYRING_BACKEND=test_secrets.MemoryKeyring).
+The keychain is a real keyring backend kept in memory (tests/keyrings.py, also usable in a
+subprocess through PYTHON_KEYRING_BACKEND=tests.keyrings.MemoryKeyring).
 """
 from __future__ import annotations
 
@@ -18,13 +18,12 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
-from keyring.errors import KeyringError, PasswordDeleteError
 
 from bootstrap_tui.aws.keychain import store_bootstrap_keys
 from bootstrap_tui.cli import main
 from bootstrap_tui.sandbox.testing import client, running_sandbox
 from bootstrap_tui.state import find_secrets, read_state_file
+from tests.keyrings import MemoryKeyring
 
 pytestmark = pytest.mark.slow
 
@@ -35,31 +34,6 @@ EXPORT_FORMATS = ("md", "csv", "json", "html", "answers")
 QUICK_STEPS = ["--step", "management-account", "--step", "root-mfa", "--step", "bootstrap-cleanup"]
 
 
-class MemoryKeyring(KeyringBackend):
-    """A keyring backend holding passwords in this process's memory."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.passwords.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service, username):
-        if self.passwords.pop((service, username), None) is None:
-            raise PasswordDeleteError("not found")
-
-
-class LockedKeyring(MemoryKeyring):
-    """A keychain that refuses every access (locked, or no Secret Service running)."""
-
-    def get_password(self, service, username):
-        raise KeyringError("the keychain is locked")
 
 
 def run(argv: list[str]) -> tuple[int, str, str]:
@@ -170,7 +144,7 @@ def test_state_evidence_and_log_files_are_0600(full_run):
 
 def run_cli(args: list[str], tmp_path: Path, backend: str) -> subprocess.CompletedProcess:
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
-           "PYTHONPATH": str(Path(__file__).parent), "PYTHON_KEYRING_BACKEND": backend,
+           "PYTHONPATH": str(Path(__file__).parents[2]), "PYTHON_KEYRING_BACKEND": backend,
            "AWS_CONFIG_FILE": str(tmp_path / "none"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
            "AWS_EC2_METADATA_DISABLED": "true", "BOOTSTRAP_TUI_LOG": str(tmp_path / "log.txt")}
     return subprocess.run([sys.executable, "-m", "bootstrap_tui", *args], capture_output=True,
@@ -178,8 +152,8 @@ def run_cli(args: list[str], tmp_path: Path, backend: str) -> subprocess.Complet
 
 
 @pytest.mark.parametrize("backend, code, needle", [
-    ("test_secrets.MemoryKeyring", 3, "no bootstrap keys are stored in the OS keychain"),
-    ("test_secrets.LockedKeyring", 3, "the OS keychain is not available (KeyringError: the keychain is locked)"),
+    ("tests.keyrings.MemoryKeyring", 3, "no bootstrap keys are stored in the OS keychain"),
+    ("tests.keyrings.LockedKeyring", 3, "the OS keychain is not available (KeyringError: the keychain is locked)"),
 ])
 def test_keychain_problems_are_one_clear_message(tmp_path, backend, code, needle):
     result = run_cli(["--use-keychain", "--endpoint-url", "http://127.0.0.1:9",

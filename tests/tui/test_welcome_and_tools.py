@@ -2,9 +2,7 @@
 the command palette, export, and quitting without losing typed answers."""
 from __future__ import annotations
 
-import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from textual.widgets import Input, Select, Static
 
 from bootstrap_tui.engine import Options
@@ -19,32 +17,6 @@ KEY_ID = "AKIAIOSFODNN7EXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
 
-class MemoryKeyring(KeyringBackend):
-    """The OS keychain stand-in: entries live in this process only."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.entries.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.entries.pop((service, username), None)
-
-
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 async def _to_steps(pilot, app) -> StepScreen:
