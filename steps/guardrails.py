@@ -73,7 +73,8 @@ def desired_bundles(ctx) -> list[dict[str, Any]]:
     regions = list(dict.fromkeys([ctx.home_region, *ctx.governed_regions]))
     targets_of = getattr(ctx.profile, "scp_targets", None)
     targets = targets_of() if callable(targets_of) else {}
-    _, bundles = scp.build(ids, fill_values(ctx), regions, targets=targets)
+    _, bundles = scp.build(ids, fill_values(ctx), regions, targets=targets,
+                           control_tower=bool(ctx.profile.control_tower_enabled))
     return bundles
 
 

@@ -345,13 +345,20 @@ def sid_prefix(policy_id: str) -> str:
     return "".join(part.capitalize() for part in policy_id.split("-"))
 
 
-def pack(policies: dict[str, dict], slots: int = MAX_SCPS_PER_TARGET - 1) -> list[dict[str, Any]]:
+def reserved_scps(control_tower: bool) -> list[str]:
+    """The SCPs every OU already holds besides ours: FullAWSAccess, and Control Tower's own."""
+    return ["FullAWSAccess"] + (["Control Tower's aws-guardrails-* SCP"] if control_tower else [])
+
+
+def pack(policies: dict[str, dict], reserved: list[str] | None = None) -> list[dict[str, Any]]:
     """Merge the policies (in order) into as few documents as the size limit allows.
 
-    Organizations allows 5 SCPs per OU, one of which is FullAWSAccess, so more
-    than 4 separate policies cannot be attached; statements keep their origin
-    in the Sid prefix. Returns [{"name", "ids", "document"}].
+    Organizations allows 5 SCPs per OU; `reserved` (default: FullAWSAccess) already
+    take some, so only the rest can be ours; statements keep their origin in the Sid
+    prefix. Returns [{"name", "ids", "document"}].
     """
+    reserved = reserved or reserved_scps(False)
+    slots = MAX_SCPS_PER_TARGET - len(reserved)
     bundles: list[dict[str, Any]] = []
     current: dict[str, Any] | None = None
     for policy_id, doc in policies.items():
@@ -373,7 +380,7 @@ def pack(policies: dict[str, dict], slots: int = MAX_SCPS_PER_TARGET - 1) -> lis
     if len(bundles) > slots:
         raise RefusedError(
             f"the guardrail SCPs need {len(bundles)} policies, but an OU can hold only {slots} "
-            "besides FullAWSAccess",
+            f"besides {' and '.join(reserved)}",
             "shorten the policies or list fewer ids under guardrails.scps")
     for number, bundle in enumerate(bundles, 1):
         bundle["name"] = f"{POLICY_NAME_PREFIX}{number}"
@@ -381,12 +388,15 @@ def pack(policies: dict[str, dict], slots: int = MAX_SCPS_PER_TARGET - 1) -> lis
 
 
 def build(ids: list[str], values: FillValues, regions: list[str], directory: Path | None = None,
-          targets: dict[str, list[str]] | None = None) -> tuple[dict[str, dict], list[dict[str, Any]]]:
+          targets: dict[str, list[str]] | None = None,
+          control_tower: bool = False) -> tuple[dict[str, dict], list[dict[str, Any]]]:
     """Load, fill, validate, safety-check and pack. Returns (filled by id, bundles).
 
     Policies that share the same attachment targets are packed together; each
-    bundle carries "targets" (OU paths or "Root").
+    bundle carries "targets" (OU paths or "Root"). With `control_tower`, every OU
+    keeps a slot for Control Tower's own SCP.
     """
+    reserved = reserved_scps(control_tower)
     templates = load_templates(ids, directory)
     filled = {pid: fill(pid, text, values) for pid, text in templates.items()}
     problems = [p for pid, doc in filled.items() for p in validate(pid, doc)]
@@ -407,17 +417,17 @@ def build(ids: list[str], values: FillValues, regions: list[str], directory: Pat
     bundles: list[dict[str, Any]] = []
     per_target: dict[str, int] = {}
     for key, docs in groups.items():
-        packed = pack(docs)
+        packed = pack(docs, reserved)
         for bundle in packed:
             bundle["targets"] = list(key)
             for target in key:
                 per_target[target] = per_target.get(target, 0) + 1
         bundles.extend(packed)
-    crowded = [t for t, n in per_target.items() if n > MAX_SCPS_PER_TARGET - 1]
+    crowded = [t for t, n in per_target.items() if n > MAX_SCPS_PER_TARGET - len(reserved)]
     if crowded:
         raise RefusedError(
             f"{crowded[0]} would need {per_target[crowded[0]]} guardrail SCPs; an OU holds at most "
-            f"{MAX_SCPS_PER_TARGET - 1} besides FullAWSAccess",
+            f"{MAX_SCPS_PER_TARGET - len(reserved)} besides {' and '.join(reserved)}",
             "give more SCPs the same guardrails.scp_targets so they can be merged")
     for number, bundle in enumerate(bundles, 1):
         bundle["name"] = f"{POLICY_NAME_PREFIX}{number}"

@@ -68,7 +68,9 @@ def test_shipped_policies_work_with_every_profile():
         v = values(allowed_regions=profile.get("guardrails.allowed_regions"),
                    automation_role=profile.automation_role)
         ids = profile.get("guardrails.scps")
-        scp.build(ids, v, profile.governed_regions, targets=profile.scp_targets())
+        for control_tower in (False, True):  # with Control Tower, every OU keeps a slot for its SCP
+            scp.build(ids, v, profile.governed_regions, targets=profile.scp_targets(),
+                      control_tower=control_tower)
 
 
 def test_region_deny_denies_other_regions_but_not_global_services():
@@ -222,6 +224,18 @@ def test_pack_refuses_more_than_the_ou_quota():
     docs = {f"p{i}": deny([f"s3:Action{i}{j:03d}" for j in range(200)]) for i in range(6)}
     with pytest.raises(RefusedError, match="besides FullAWSAccess"):
         scp.pack(docs)
+
+
+def test_control_tower_keeps_a_slot_in_every_ou(tmp_path):
+    """Four policies too big to merge fit an OU next to FullAWSAccess, not next to Control Tower's SCP too."""
+    ids = [f"big{i}" for i in range(4)]
+    for number, name in enumerate(ids):
+        write(tmp_path, name, deny([f"s3:Action{number}{j:03d}" for j in range(180)]))
+    _, bundles = scp.build(ids, values(), REGIONS, directory=tmp_path)
+    assert len(bundles) == 4
+    with pytest.raises(RefusedError, match="only 3 besides FullAWSAccess and Control Tower's"):
+        scp.build(ids, values(), REGIONS, directory=tmp_path, control_tower=True)
+    assert len(scp.build(ids[:3], values(), REGIONS, directory=tmp_path, control_tower=True)[1]) == 3
 
 
 def test_targets_group_policies():
