@@ -10,13 +10,11 @@ from bootstrap_tui.tui.app import BootstrapApp
 from bootstrap_tui.tui.screens.dashboard import DashboardScreen
 from bootstrap_tui.tui.screens.export import ExportScreen
 from bootstrap_tui.tui.screens.steps import StepScreen
-from bootstrap_tui.tui.screens.welcome import WelcomeScreen
+from bootstrap_tui.tui.screens.welcome import ChoiceButton, WelcomeScreen
 from tests.tui.conftest import click, quiet, wait_for
 
 KEY_ID = "AKIAIOSFODNN7EXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-
-
 
 
 async def _to_steps(pilot, app) -> StepScreen:
@@ -48,6 +46,22 @@ async def test_aws_profiles_are_listed_from_the_config_file_and_used(make_app, t
         assert app.engine.options.aws_profile == "dev"
         assert app.sub_title == "account 123456789012 · AWS (profile dev)"
         await pilot.pause(0.2)  # let the header take the new title before quitting
+        await pilot.press("ctrl+q")
+
+
+async def test_connect_choices_show_their_state_by_shape_not_only_colour(make_app):
+    app = make_app(sandbox=False, list_aws_profiles=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.engine is not None, what="connect")
+
+        def marks() -> dict[str, str]:
+            return {b.id: b.render().plain.strip()[1] for b in app.screen.query(ChoiceButton)}
+
+        assert marks()[f"mode-{app.screen.mode}"] == "●"
+        assert sorted(marks().values()) == ["○", "○", "●"]
+        await click(pilot, "#mode-keys")
+        await pilot.pause()
+        assert marks() == {"mode-profile": "○", "mode-keys": "●", "mode-sandbox": "○"}
         await pilot.press("ctrl+q")
 
 

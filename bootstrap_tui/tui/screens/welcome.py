@@ -44,6 +44,13 @@ def baseline_profiles() -> list[tuple[str, str]]:
         return [("startup-minimal", "the smallest sound baseline for a startup")]
 
 
+class ChoiceButton(RadioButton):
+    """A radio button whose state shows in its shape (● chosen, ○ not), not only in its colour."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - Textual's name
+        return "●" if self.value else "○"
+
 class WelcomeScreen(Screen):
     """The first screen. The app connects in a worker; this screen only collects choices."""
 
@@ -70,12 +77,12 @@ class WelcomeScreen(Screen):
             yield Static(INTRO, id="intro")
             yield Label("1. How to connect", classes="section")
             with RadioSet(id="connect-mode"):
-                yield RadioButton("AWS profile from ~/.aws/config", id="mode-profile",
-                                  value=self.mode == "profile")
-                yield RadioButton("Temporary bootstrap keys (kept in the OS keychain)",
-                                  id="mode-keys", value=self.mode == "keys")
-                yield RadioButton("Built-in sandbox (a local fake AWS, for a demo)",
-                                  id="mode-sandbox", value=self.mode == "sandbox")
+                yield ChoiceButton("AWS profile from ~/.aws/config", id="mode-profile",
+                                   value=self.mode == "profile")
+                yield ChoiceButton("Temporary bootstrap keys (kept in the OS keychain)",
+                                   id="mode-keys", value=self.mode == "keys")
+                yield ChoiceButton("Built-in sandbox (a local fake AWS, for a demo)",
+                                   id="mode-sandbox", value=self.mode == "sandbox")
             with Vertical(id="profile-box", classes="mode-box"):
                 initial = self.aws_profile or CHAIN
                 options = [("(default credential chain)", CHAIN)]
