@@ -138,6 +138,23 @@ def ensure_delegated_admin(ctx, account: str, principal: str) -> bool:
 
 # ------------------------------------------------------------------ fan-out
 
+def unaliased_tagged_key(kms, purpose: str) -> dict[str, Any] | None:
+    """An enabled KMS key tagged with our `purpose` but without an alias: a run stopped
+    between CreateKey and CreateAlias. Adopting it keeps a rerun from creating a second key."""
+    aliased = {a.get("TargetKeyId") for page in kms.get_paginator("list_aliases").paginate()
+               for a in page["Aliases"]}
+    for page in kms.get_paginator("list_keys").paginate():
+        for key in page["Keys"]:
+            if key["KeyId"] in aliased:
+                continue
+            tags = kms.list_resource_tags(KeyId=key["KeyId"]).get("Tags", [])
+            if {"TagKey": PURPOSE_TAG, "TagValue": purpose} in tags:
+                meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+                if meta.get("KeyState") == "Enabled":
+                    return meta
+    return None
+
+
 def parallel(items: list[Any], fn: Callable[[Any], Any], workers: int = 8) -> list[Any]:
     """Run fn over items concurrently; results in order; the first exception is re-raised."""
     if not items:

@@ -12,6 +12,7 @@ from steps._common import (
     code_of, describe_org, is_not_found, ou_tree, paginate, partition, profile_get,
     require_not_root, run_operations,
 )
+from steps._helpers2 import PURPOSE_TAG, unaliased_tagged_key
 
 BASELINE = "AWSControlTowerBaseline"
 IDC_BASELINE = "IdentityCenterBaseline"
@@ -544,6 +545,9 @@ class ControlTowerStep(Step):
         else:
             pending = ctx.operation("kms-key")
             key_id = pending["id"] if pending else None
+            if key_id is None:  # killed between CreateKey and recording it: adopt the tagged key
+                orphan = unaliased_tagged_key(kms, "control-tower")
+                key_id = orphan["KeyId"] if orphan else None
             if key_id is None:
                 ctx.progress("creating the landing zone KMS key")
                 policy = kms_key_policy(ctx.management_account_id, ctx.home_region,
@@ -551,7 +555,7 @@ class ControlTowerStep(Step):
                 key_id = kms.create_key(
                     Policy=json.dumps(policy), Description="AWS Control Tower logs (bootstrap-tui)",
                     KeyUsage="ENCRYPT_DECRYPT", KeySpec="SYMMETRIC_DEFAULT",
-                    Tags=[{"TagKey": "bootstrap-tui:purpose", "TagValue": "control-tower"}],
+                    Tags=[{"TagKey": PURPOSE_TAG, "TagValue": "control-tower"}],
                 )["KeyMetadata"]["KeyId"]
                 ctx.record_operation("kms-key", key_id)  # before the alias: no orphan on crash
             kms.create_alias(AliasName=KMS_ALIAS, TargetKeyId=key_id)

@@ -19,7 +19,7 @@ from bootstrap_tui.model import Check, Outcome, Plan, Scope, Severity, Step
 
 from steps._helpers2 import (
     CT_TRAIL_NAME, KMS_ALIAS, PREFIX, PURPOSE_TAG, TRAIL_NAME, call_or, ensure_service_access,
-    error_code, log_archive_account, org_id, parse_policy, pget, statements,
+    error_code, log_archive_account, org_id, parse_policy, pget, statements, unaliased_tagged_key,
 )
 
 PAB = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
@@ -170,17 +170,7 @@ def find_key(ctx, n: Names) -> dict[str, Any] | None:
 
 def unaliased_key(ctx, n: Names) -> dict[str, Any] | None:
     """Our trail key without its alias: a run stopped between CreateKey and CreateAlias."""
-    kms = ctx.client("kms", account=n.log_archive, region=n.region)
-    aliased = {a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"]}
-    for key in kms.list_keys()["Keys"]:
-        if key["KeyId"] in aliased:
-            continue
-        tags = kms.list_resource_tags(KeyId=key["KeyId"]).get("Tags", [])
-        if {"TagKey": PURPOSE_TAG, "TagValue": "org-trail"} in tags:
-            meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
-            if meta.get("KeyState") == "Enabled":
-                return meta
-    return None
+    return unaliased_tagged_key(ctx.client("kms", account=n.log_archive, region=n.region), "org-trail")
 
 
 def key_problems(ctx, n: Names, meta: dict[str, Any] | None) -> list[str]:

@@ -92,3 +92,28 @@ def test_request_sent_but_never_recorded_is_adopted_not_sent_again(engines, sand
                                                           "Staging"]
     assert [s["Id"] for s in statuses if s["AccountName"] == "Audit"] == [lost]
     assert_converged_and_verified(engine, "accounts")
+
+
+def test_landing_zone_key_created_but_never_recorded_is_adopted(engines, sandbox, tmp_path):
+    """A run killed between kms:CreateKey and saving its id: the tagged key is used, not a second one."""
+    profile = tmp_path / "ct-kms.yaml"
+    profile.write_text("name: ct-kms\ndescription: Control Tower with its own KMS key\nextends: startup-minimal\n"
+                       "control_tower:\n  enabled: true\n  kms: true\n")
+    engine = engines.new(profile=str(profile))
+    converge(engine, ["management-account", "root-mfa", "organization", "accounts"])
+    kms = client(sandbox, "kms")
+    orphan = kms.create_key(Description="AWS Control Tower logs (bootstrap-tui)",
+                            Tags=[{"TagKey": "bootstrap-tui:purpose", "TagValue": "control-tower"}])
+    orphan_id = orphan["KeyMetadata"]["KeyId"]
+    assert engine.state.operations("control-tower") == {}
+
+    sandbox.configure(op_delay_s=0.1)
+    converge(engine, ["control-tower"])
+
+    tagged = [k["KeyId"] for k in kms.list_keys()["Keys"]
+              if {"TagKey": "bootstrap-tui:purpose", "TagValue": "control-tower"}
+              in kms.list_resource_tags(KeyId=k["KeyId"])["Tags"]]
+    assert tagged == [orphan_id]
+    aliases = {a["AliasName"]: a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"]}
+    assert aliases["alias/bootstrap-control-tower"] == orphan_id
+    assert kms.get_key_rotation_status(KeyId=orphan_id)["KeyRotationEnabled"] is True
