@@ -9,16 +9,19 @@ custom endpoints, the s3control host fix.
 from __future__ import annotations
 
 import contextlib
+import platform
 import re
 import threading
 import urllib.request
 from typing import Any, Callable, Iterator
 
 import boto3
+import botocore
 import botocore.session
 from botocore.config import Config
 from botocore.credentials import CredentialProvider, CredentialResolver, DeferredRefreshableCredentials
 
+from bootstrap_tui import __version__
 from bootstrap_tui.aws.errors import annotate_after_call, call_error_annotator, where_annotator
 from bootstrap_tui.aws.regions import partition_of
 from bootstrap_tui.aws.speedups import install as install_speedups
@@ -30,6 +33,10 @@ SESSION_NAME = "bootstrap-tui"
 OnCall = Callable[[str, str, "str | None", str], None]
 
 _ACCOUNT_HOST = re.compile(r"^(https?://)\d{12}\.")
+# Every call says it comes from this tool (CloudTrail records it as userAgent, so an auditor can
+# filter what bootstrap-tui did); built once, where botocore would rebuild its own twice per request.
+USER_AGENT = (f"bootstrap-tui/{__version__} botocore/{botocore.__version__} "
+              f"Python/{platform.python_version()} {platform.system()}/{platform.release()}")
 
 
 def is_read_only_operation(operation: str) -> bool:
@@ -103,7 +110,7 @@ class ClientFactory:
         self.config = Config(
             retries={"mode": retry_mode, "total_max_attempts": max_attempts},
             connect_timeout=connect_timeout, read_timeout=read_timeout,
-            max_pool_connections=max_pool, user_agent_extra="bootstrap-tui", proxies=proxies)
+            max_pool_connections=max_pool, user_agent=USER_AGENT, proxies=proxies)
         self._shared = _shared or _Shared()
         install_speedups()
 

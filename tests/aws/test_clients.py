@@ -8,6 +8,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import EndpointConnectionError
 
+from bootstrap_tui import __version__
 from bootstrap_tui.aws import ClientFactory, is_read_only_operation
 from bootstrap_tui.errors import ReadOnlyViolation
 
@@ -172,3 +173,19 @@ def test_config_and_counter(factory, recorded):
     client.get_caller_identity()
     assert factory.calls == start + 1
     assert recorded[-1] == ("sts", "GetCallerIdentity", None, "us-east-1")
+
+
+def test_every_request_names_the_tool_in_its_user_agent(factory):
+    """CloudTrail records the User-Agent: an auditor can tell this tool's calls apart."""
+    seen = []
+    sts = factory.client("sts")
+    sts.meta.events.register("before-send", lambda request, **_: seen.append(request.headers["User-Agent"]))
+    sts.get_caller_identity()
+    factory.client("iam", region="eu-west-1").meta.events.register(
+        "before-send", lambda request, **_: seen.append(request.headers["User-Agent"]))
+    factory.client("iam", region="eu-west-1").list_users()
+    assert len(seen) == 2
+    for agent in seen:
+        agent = agent.decode() if isinstance(agent, bytes) else agent
+        assert agent.startswith(f"bootstrap-tui/{__version__} botocore/"), agent
+        assert "Python/" in agent
