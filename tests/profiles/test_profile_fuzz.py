@@ -1,7 +1,6 @@
 """Property: any input gives a valid Profile or a ConfigError, never another exception."""
 from __future__ import annotations
 
-import copy
 import string
 
 from hypothesis import HealthCheck, given, settings
@@ -10,6 +9,7 @@ from hypothesis import strategies as st
 from bootstrap_tui.errors import ConfigError
 from bootstrap_tui.profile import Profile, load_profile, profile_from_text
 from bootstrap_tui.yamlio import dump
+from tests.mutations import mutated
 
 BASE = load_profile("startup-minimal").data
 SETTINGS = settings(max_examples=int(__import__("os").environ.get("FUZZ_EXAMPLES", "300")), deadline=None,
@@ -47,44 +47,8 @@ values = st.recursive(scalars, lambda inner: st.one_of(
     max_leaves=12)
 
 
-def paths(data, prefix=()):
-    yield prefix
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield from paths(value, prefix + (key,))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from paths(value, prefix + (index,))
-
-
-ALL_PATHS = [p for p in paths(BASE) if p]
-
-
-@st.composite
-def mutated_profiles(draw):
-    data = copy.deepcopy(BASE)
-    for _ in range(draw(st.integers(1, 4))):
-        path = draw(st.sampled_from(ALL_PATHS))
-        node = data
-        try:
-            for part in path[:-1]:
-                node = node[part]
-            action = draw(st.sampled_from(["replace", "delete", "add"]))
-            if action == "replace":
-                node[path[-1]] = draw(values)
-            elif action == "delete":
-                del node[path[-1]]
-            elif isinstance(node, dict):
-                node[draw(st.text(max_size=10))] = draw(values)
-            else:
-                node.append(draw(values))
-        except (KeyError, IndexError, TypeError):
-            continue
-    return data
-
-
 @SETTINGS
-@given(mutated_profiles())
+@given(mutated(BASE, values))
 def test_mutated_profiles(data):
     exercise(dump(data))
 

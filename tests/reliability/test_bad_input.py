@@ -6,7 +6,6 @@ as they were. The profile loader has its own fuzz tests in tests/profiles.
 """
 from __future__ import annotations
 
-import copy
 import os
 import re
 import string
@@ -25,6 +24,7 @@ from bootstrap_tui.model import Field
 from bootstrap_tui.profile import load_profile
 from bootstrap_tui.state import StateStore, empty_state, read_state_file
 from bootstrap_tui.yamlio import dump
+from tests.mutations import mutated
 
 SETTINGS = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "200")), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow,
@@ -238,37 +238,6 @@ def base_state() -> dict:
 BASE_STATE = base_state()
 
 
-def state_paths(data, prefix=()):
-    yield prefix
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield from state_paths(value, prefix + (key,))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from state_paths(value, prefix + (index,))
-
-
-STATE_PATHS = [p for p in state_paths(BASE_STATE) if p]
-
-
-@st.composite
-def mutated_states(draw):
-    data = copy.deepcopy(BASE_STATE)
-    for _ in range(draw(st.integers(1, 3))):
-        path = draw(st.sampled_from(STATE_PATHS))
-        node = data
-        try:
-            for part in path[:-1]:
-                node = node[part]
-            if draw(st.booleans()):
-                node[path[-1]] = draw(values)
-            else:
-                del node[path[-1]]
-        except (KeyError, IndexError, TypeError):
-            continue
-    return data
-
-
 def exercise_state(path: Path) -> None:
     """Open as a run would: the store, then every accessor the engine and `status` use."""
     before = path.read_bytes()
@@ -298,7 +267,7 @@ def exercise_state(path: Path) -> None:
 
 
 @SETTINGS
-@given(mutated_states())
+@given(mutated(BASE_STATE, values, most=3, add=False))
 def test_state_files_with_mutated_structure(tmp_path, data):
     path = tmp_path / "state.yaml"
     path.write_text(dump(data), encoding="utf-8")
