@@ -501,9 +501,7 @@ class Engine:
         calls_before = getattr(self.factory, "calls", 0)
         ids = self.step_ids(step_ids)
         tasks: list[tuple[Step, Any, str | None, str | None]] = []
-        # answers cannot change during a read-only run: work each out once, not once per check
-        self._answers_memo = {}
-        with self.factory.read_only_guard(), self._forget_answers_memo():
+        with self.factory.read_only_guard(), self._answers_memoized():
             accounts = [a["Id"] for a in self.org_accounts(refresh=True)] or [self.management_account_id]
             for sid in ids:
                 step = self.by_id[sid]
@@ -537,7 +535,9 @@ class Engine:
         return run
 
     @contextlib.contextmanager
-    def _forget_answers_memo(self) -> Iterator[None]:
+    def _answers_memoized(self) -> Iterator[None]:
+        """Answers cannot change during a read-only run: work each out once, not once per check."""
+        self._answers_memo = {}
         try:
             yield
         finally:

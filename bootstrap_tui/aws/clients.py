@@ -23,6 +23,7 @@ from botocore.credentials import CredentialProvider, CredentialResolver, Deferre
 
 from bootstrap_tui import __version__
 from bootstrap_tui.aws.errors import annotate_after_call, call_error_annotator, where_annotator
+from bootstrap_tui.aws.once import BuiltOnce
 from bootstrap_tui.aws.regions import partition_of
 from bootstrap_tui.aws.speedups import install as install_speedups
 from bootstrap_tui.errors import ReadOnlyViolation
@@ -62,13 +63,8 @@ class _Shared:
         self.guard_depth = 0
         self.identity: dict[str, Any] | None = None
         self.clients: dict[tuple, Any] = {}
-        self.sessions: dict[tuple[str, str], boto3.Session] = {}
-        self._key_locks: dict[tuple, threading.Lock] = {}
-
-    def key_lock(self, key: tuple) -> threading.Lock:
-        """The lock that serialises creating the client (or session) for `key`."""
-        with self.lock:
-            return self._key_locks.setdefault(key, threading.Lock())
+        self.sessions: dict[tuple, boto3.Session] = {}
+        self.built = BuiltOnce()
 
 
 class _FixedProvider(CredentialProvider):
@@ -164,40 +160,26 @@ class ClientFactory:
 
     # ------------------------------------------------------------ clients
     def client(self, service: str, *, account: str | None = None, region: str | None = None) -> Any:
-        """A cached client; `account` None (or the caller's own) uses the base session.
-
-        A cached client is returned without taking any lock; creating one (tens of
-        milliseconds of CPU) holds only that key's lock, so threads whose clients exist
-        keep sending requests meanwhile.
-        """
+        """A cached client; `account` None (or the caller's own) uses the base session."""
         region = region or self.region
         if account is not None and account == self.caller_account:
             account = None
         role = self.role_name if account else None
-        key = (role, account, region, service)
-        found = self._shared.clients.get(key)
-        if found is not None:
-            return found
-        with self._shared.key_lock(key):
-            found = self._shared.clients.get(key)
-            if found is None:
-                session = self._assumed_session(account) if account else self.session
-                found = self._make_client(session, service, region, account, guarded=True)
-                self._shared.clients[key] = found
-            return found
+
+        def build() -> Any:
+            session = self._assumed_session(account) if account else self.session
+            return self._make_client(session, service, region, account, guarded=True)
+
+        return self._shared.built.get(self._shared.clients, (role, account, region, service), build)
 
     def role_arn(self, account: str) -> str:
         return f"arn:{partition_of(self.region)}:iam::{account}:role/{self.role_name}"
 
     def _assumed_session(self, account: str) -> boto3.Session:
-        key = (self.role_name, account)
-        session = self._shared.sessions.get(key)
-        if session is not None:
-            return session
-        with self._shared.key_lock(("session",) + key):
-            return self._shared.sessions.get(key) or self._new_assumed_session(account, key)
+        return self._shared.built.get(self._shared.sessions, ("session", self.role_name, account),
+                                       lambda: self._new_assumed_session(account))
 
-    def _new_assumed_session(self, account: str, key: tuple[str, str]) -> boto3.Session:
+    def _new_assumed_session(self, account: str) -> boto3.Session:
         credentials = DeferredRefreshableCredentials(
             refresh_using=self._assume_role_fetcher(account), method="assume-role")
         core = botocore.session.Session()
@@ -205,9 +187,7 @@ class ClientFactory:
                                 CredentialResolver([_FixedProvider(credentials)]))
         # one loader for every session: service models are parsed once, not once per account
         core.register_component("data_loader", self.session._session.get_component("data_loader"))
-        session = boto3.Session(botocore_session=core, region_name=self.region)
-        self._shared.sessions[key] = session
-        return session
+        return boto3.Session(botocore_session=core, region_name=self.region)
 
     def _assume_role_fetcher(self, account: str) -> Callable[[], dict[str, Any]]:
         sts = self._role_sts_client()
@@ -224,15 +204,9 @@ class ClientFactory:
 
     def _role_sts_client(self) -> Any:
         """The base session's STS client that assumes roles (never read-only guarded)."""
-        key = ("assume-role", None, self.region, "sts")
-        found = self._shared.clients.get(key)
-        if found is None:
-            with self._shared.key_lock(key):
-                found = self._shared.clients.get(key)
-                if found is None:
-                    found = self._make_client(self.session, "sts", self.region, None, guarded=False)
-                    self._shared.clients[key] = found
-        return found
+        return self._shared.built.get(
+            self._shared.clients, ("assume-role", None, self.region, "sts"),
+            lambda: self._make_client(self.session, "sts", self.region, None, guarded=False))
 
     def _make_client(self, session: boto3.Session, service: str, region: str,
                      account: str | None, *, guarded: bool) -> Any:

@@ -22,13 +22,14 @@ from typing import Any, Callable, Iterator
 import botocore.client
 from botocore import hooks
 
+from bootstrap_tui.aws.once import BuiltOnce
+
 logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
-_key_locks: dict[tuple[str, str, str], threading.Lock] = {}
 _installed: dict[str, bool] = {}
-_class_cache: dict[tuple[str, str], type] = {}
-_model_cache: dict[tuple[str, str], Any] = {}
+_built: dict[tuple, Any] = {}  # ("class" | "model", service, API version)
+_builder = BuiltOnce()  # loading EC2's model does not hold up building GuardDuty's client
 _alias_cache: dict[str, str] = {}
 
 
@@ -43,12 +44,6 @@ def install() -> dict[str, bool]:
 
 # ------------------------------------------------------------------ client classes and models
 
-def _key_lock(*key: str) -> threading.Lock:
-    """One lock per service: loading EC2's model does not hold up building GuardDuty's client."""
-    with _lock:
-        return _key_locks.setdefault(key, threading.Lock())
-
-
 def _share_client_classes() -> bool:
     """One client class and one (read-only) service model per service and API version.
 
@@ -62,22 +57,12 @@ def _share_client_classes() -> bool:
         return False
 
     def create_client_class(self: Any, service_name: str, service_model: Any) -> type:
-        key = (service_name, service_model.api_version)
-        found = _class_cache.get(key)
-        if found is None:
-            with _key_lock("class", *key):
-                found = _class_cache.get(key) or create_class(self, service_name, service_model)
-                _class_cache[key] = found
-        return found
+        return _builder.get(_built, ("class", service_name, service_model.api_version),
+                            lambda: create_class(self, service_name, service_model))
 
     def load_service_model(self: Any, service_name: str, api_version: str | None = None) -> Any:
-        key = (service_name, api_version or "")
-        found = _model_cache.get(key)
-        if found is None:
-            with _key_lock("model", *key):
-                found = _model_cache.get(key) or load_model(self, service_name, api_version)
-                _model_cache[key] = found
-        return found
+        return _builder.get(_built, ("model", service_name, api_version or ""),
+                            lambda: load_model(self, service_name, api_version))
 
     creator._create_client_class = create_client_class
     creator._load_service_model = load_service_model

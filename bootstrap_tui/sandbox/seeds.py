@@ -18,15 +18,16 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import tempfile
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from .environ import environment
 
 BASE_PROFILE = "startup-minimal"
 MAX_WORKLOAD_ACCOUNTS = 98
@@ -121,21 +122,10 @@ def write_seed_profile(directory: Path, accounts: int = 0, regions: list[str] | 
 
 # ------------------------------------------------------------------ compliant
 
-@contextlib.contextmanager
-def _sandbox_credentials() -> Iterator[None]:
+def _sandbox_credentials() -> contextlib.AbstractContextManager[None]:
     """Dummy credentials for the engine run, whatever AWS profile the sandbox's user has set."""
-    saved = {key: os.environ.get(key) for key in _CREDENTIAL_ENV}
-    for key in _CREDENTIAL_ENV:
-        os.environ.pop(key, None)
-    os.environ["AWS_ACCESS_KEY_ID"] = os.environ["AWS_SECRET_ACCESS_KEY"] = SEED_CREDENTIAL
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    return environment({**dict.fromkeys(_CREDENTIAL_ENV), "AWS_ACCESS_KEY_ID": SEED_CREDENTIAL,
+                        "AWS_SECRET_ACCESS_KEY": SEED_CREDENTIAL})
 
 
 def build_compliant(endpoint: str, accounts: int = 0, regions: list[str] | None = None) -> None:

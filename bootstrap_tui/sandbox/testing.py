@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from .environ import environment
 from .server import Sandbox
 
 
@@ -19,20 +19,11 @@ def running_sandbox(set_env: bool = False, **kwargs: Any) -> Iterator[Sandbox]:
     """
     kwargs.setdefault("op_delay_s", 0.3)
     sandbox = Sandbox(**kwargs)
-    saved: dict[str, str | None] = {}
     try:
         endpoint = sandbox.start()
-        if set_env:
-            for key, value in client_environment(endpoint).items():
-                saved[key] = os.environ.get(key)
-                os.environ[key] = value
-        yield sandbox
+        with environment(client_environment(endpoint) if set_env else {}):
+            yield sandbox
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
         sandbox.stop()
 
 

@@ -35,15 +35,20 @@ def cli_env(sandbox, tmp_path):
     return env
 
 
+def aim_at_sandbox(mp: pytest.MonkeyPatch, sandbox, home) -> None:
+    """This process's environment aimed at the sandbox, with `home` as HOME (for in-process
+    cli.main): no AWS_* or NO_COLOR from the caller's shell."""
+    for key in [k for k in os.environ if k.startswith("AWS_")] + ["NO_COLOR"]:
+        mp.delenv(key, raising=False)
+    for key, value in {**client_environment(sandbox.endpoint), "HOME": str(home),
+                       "XDG_STATE_HOME": str(home / "xdg-state")}.items():
+        mp.setenv(key, value)
+
+
 @pytest.fixture
 def in_sandbox_env(sandbox, monkeypatch, tmp_path):
     """The current process's environment aimed at the sandbox (for in-process cli.main)."""
-    for key in [k for k in os.environ if k.startswith("AWS_")] + ["NO_COLOR"]:
-        monkeypatch.delenv(key, raising=False)
-    for key, value in client_environment(sandbox.endpoint).items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
+    aim_at_sandbox(monkeypatch, sandbox, tmp_path)
     return sandbox
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import time
 from html.parser import HTMLParser
@@ -17,9 +16,8 @@ import yaml
 
 from bootstrap_tui.cli import main
 from bootstrap_tui.engine import Engine, Options
-from bootstrap_tui.sandbox.testing import client_environment
 
-from .conftest import member_accounts, root_fixed
+from .conftest import aim_at_sandbox, member_accounts, root_fixed
 
 pytestmark = pytest.mark.slow
 
@@ -35,11 +33,7 @@ def world(sandbox, tmp_path_factory):
     every export format written with -o."""
     home = tmp_path_factory.mktemp("export-home")
     mp = pytest.MonkeyPatch()
-    for key in [k for k in os.environ if k.startswith("AWS_")] + ["NO_COLOR"]:
-        mp.delenv(key, raising=False)
-    for key, value in {**client_environment(sandbox.endpoint), "HOME": str(home),
-                       "XDG_STATE_HOME": str(home / "xdg")}.items():
-        mp.setenv(key, value)
+    aim_at_sandbox(mp, sandbox, home)
     state = home / "state.yaml"
     base = ["--state-file", str(state)]
     codes, files = [], {}

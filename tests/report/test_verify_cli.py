@@ -15,7 +15,7 @@ import pytest
 
 from bootstrap_tui.cli import main
 
-from .conftest import CLI, member_accounts, root_fixed
+from .conftest import CLI, aim_at_sandbox, member_accounts, root_fixed
 
 pytestmark = pytest.mark.slow
 
@@ -132,13 +132,7 @@ def reports(sandbox, tmp_path_factory):
     """Verify of three steps in each format through cli.main (in process), each to -o FILE."""
     mp = pytest.MonkeyPatch()
     home = tmp_path_factory.mktemp("verify-home")
-    for key in [k for k in os.environ if k.startswith("AWS_")] + ["NO_COLOR"]:
-        mp.delenv(key, raising=False)
-    from bootstrap_tui.sandbox.testing import client_environment
-
-    for key, value in {**client_environment(sandbox.endpoint), "HOME": str(home),
-                       "XDG_STATE_HOME": str(home / "xdg")}.items():
-        mp.setenv(key, value)
+    aim_at_sandbox(mp, sandbox, home)
     state = home / "s.yaml"
     out: dict[str, object] = {}
     try:

@@ -1,0 +1,28 @@
+"""Values built once, by whichever thread needs them first."""
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable
+
+
+class BuiltOnce:
+    """Builds `store[key]` on first use under a lock of that key's own.
+
+    A value already built is read without any lock; building one (tens of milliseconds
+    of CPU for a botocore client or model) holds up only the threads waiting for that key.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key_locks: dict[tuple, threading.Lock] = {}
+
+    def get(self, store: dict[tuple, Any], key: tuple, build: Callable[[], Any]) -> Any:
+        found = store.get(key)
+        if found is None:
+            with self._lock:
+                key_lock = self._key_locks.setdefault(key, threading.Lock())
+            with key_lock:
+                found = store.get(key)
+                if found is None:
+                    found = store[key] = build()
+        return found
