@@ -33,7 +33,13 @@ async def _confirm(pilot, app, typed: str | None = None):
     await pilot.pause()
     for key in typed or "":
         await pilot.press(key)
-    await pilot.click("#confirm-yes")
+    # A toast or an unfinished layout can take the click; only a click that lands counts.
+    started = time.monotonic()
+    while not await pilot.click("#confirm-yes"):
+        assert time.monotonic() - started < 10, "the Apply button never took a click"
+        await pilot.pause(0.05)
+    await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmApply),
+                   what="confirmation to close")
 
 
 async def _apply_current(pilot, app, *, typed: str | None = None):
