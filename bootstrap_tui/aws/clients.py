@@ -17,7 +17,6 @@ from typing import Any, Callable, Iterator
 
 import boto3
 import botocore
-import botocore.session
 from botocore.config import Config
 from botocore.credentials import CredentialProvider, CredentialResolver, DeferredRefreshableCredentials
 
@@ -26,6 +25,7 @@ from bootstrap_tui.aws.errors import annotate_after_call, call_error_annotator, 
 from bootstrap_tui.aws.once import BuiltOnce
 from bootstrap_tui.aws.regions import partition_of
 from bootstrap_tui.aws.speedups import install as install_speedups
+from bootstrap_tui.aws.speedups import new_botocore_session, plain_models
 from bootstrap_tui.errors import ReadOnlyViolation
 
 READ_ONLY_PREFIXES = ("Get", "List", "Describe", "Search", "Lookup", "Head", "BatchGet",
@@ -109,6 +109,7 @@ class ClientFactory:
             max_pool_connections=max_pool, user_agent=USER_AGENT, proxies=proxies)
         self._shared = _shared or _Shared()
         install_speedups()
+        plain_models(session._session)
 
     # ------------------------------------------------------------ siblings
     def with_role(self, role_name: str) -> "ClientFactory":
@@ -182,7 +183,7 @@ class ClientFactory:
     def _new_assumed_session(self, account: str) -> boto3.Session:
         credentials = DeferredRefreshableCredentials(
             refresh_using=self._assume_role_fetcher(account), method="assume-role")
-        core = botocore.session.Session()
+        core = new_botocore_session()
         core.register_component("credential_provider",
                                 CredentialResolver([_FixedProvider(credentials)]))
         # one loader for every session: service models are parsed once, not once per account

@@ -14,14 +14,19 @@ from __future__ import annotations
 import contextlib
 import copy
 import inspect
+import json
 import logging
+import os
 import threading
 import types
 from typing import Any, Callable, Iterator
 
+import botocore
 import botocore.client
-from botocore import hooks
+import botocore.session
+from botocore import hooks, loaders
 
+from bootstrap_tui.aws import tls
 from bootstrap_tui.aws.once import BuiltOnce
 
 logger = logging.getLogger(__name__)
@@ -39,6 +44,7 @@ def install() -> dict[str, bool]:
         if not _installed:
             _installed["client_classes"] = _share_client_classes()
             _installed["event_handlers"] = _self_check() and _install_event_speedups()
+            _installed["shared_trust"] = tls.install()
         return dict(_installed)
 
 
@@ -67,6 +73,29 @@ def _share_client_classes() -> bool:
     creator._create_client_class = create_client_class
     creator._load_service_model = load_service_model
     return True
+
+
+class PlainJSONFileLoader(loaders.JSONFileLoader):
+    """botocore's model-file loader, parsing into plain dicts rather than OrderedDicts.
+
+    Dicts keep insertion order (Python 3.7+) and botocore uses nothing OrderedDict adds;
+    parsing the ~60 model files a verify needs takes half the CPU (~0.07 s less).
+    """
+
+    def _load_file(self, full_path: str, open_method: Callable[..., Any]) -> Any:
+        if not os.path.isfile(full_path):
+            return None
+        with open_method(full_path, "rb") as fp:
+            return json.loads(fp.read().decode("utf-8"))
+
+
+def plain_models(session: Any) -> bool:
+    """Use `PlainJSONFileLoader` for a botocore session's models; False if its loader is not
+    botocore's own (someone else chose it: left alone)."""
+    loader = session.get_component("data_loader")
+    if type(getattr(loader, "file_loader", None)) is loaders.JSONFileLoader:
+        loader.file_loader = PlainJSONFileLoader()
+    return type(getattr(loader, "file_loader", None)) is PlainJSONFileLoader
 
 
 # ------------------------------------------------------------------ event handlers
@@ -236,3 +265,29 @@ def _self_check() -> bool:
     if not same:
         logger.debug("botocore event speed-ups not installed: handlers would differ")
     return same
+
+
+# ------------------------------------------------------------------ sessions
+
+_pristine: dict[tuple, Any] = {}
+
+
+def new_botocore_session() -> botocore.session.Session:
+    """A new botocore session, as `botocore.session.Session()` makes it, in ~0.5 ms, not ~5.
+
+    botocore registers its ~450 built-in handlers into every new session, working out each
+    event name's alias as it goes. With the event speed-ups installed, a copy of one pristine
+    emitter holding those handlers (O(1), copy-on-write) is handed to the session through
+    its own `event_hooks` / `include_builtin_handlers` arguments instead. Not done when
+    session initializers are registered (they would run twice on the pristine handlers).
+    """
+    if not install().get("event_handlers") or getattr(botocore, "_INITIALIZERS", None) != []:
+        return botocore.session.Session()
+    emitter = _builder.get(_pristine, ("emitter",), _pristine_emitter)
+    return botocore.session.Session(event_hooks=copy.copy(emitter), include_builtin_handlers=False)
+
+
+def _pristine_emitter() -> hooks.HierarchicalEmitter:
+    emitter = hooks.HierarchicalEmitter()
+    botocore.session.Session(event_hooks=emitter)  # registers the built-in handlers into it
+    return emitter

@@ -34,6 +34,9 @@ def build_parser(prog: str = "bootstrap-tui sandbox") -> argparse.ArgumentParser
                         help="e.g. throttle=0.3,error5xx=0.1,deny=organizations:CreateAccount[@ACCOUNT]")
     parser.add_argument("--op-delay", type=float, default=None, metavar="SECONDS",
                         help="how long long-running operations stay IN_PROGRESS")
+    parser.add_argument("--tls-cert", default=None, metavar="FILE",
+                        help="serve HTTPS with this PEM certificate (needs --tls-key)")
+    parser.add_argument("--tls-key", default=None, metavar="FILE", help="the PEM private key of --tls-cert")
     return parser
 
 
@@ -45,6 +48,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "bootstrap-tui sandbox")
         faults = parse_fault_spec(args.faults)
         if args.op_delay is not None and args.op_delay < 0:
             raise _UsageError("--op-delay must be >= 0")
+        if (args.tls_cert is None) != (args.tls_key is None):
+            raise _UsageError("--tls-cert and --tls-key go together")
     except FaultSpecError as exc:
         print(f"{prog}: error: --faults: {exc}", file=sys.stderr)
         return 2
@@ -61,7 +66,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "bootstrap-tui sandbox")
     try:
         try:
             sandbox = Sandbox(port=args.port, seed=args.seed, accounts=args.accounts, latency_ms=args.latency_ms,
-                              faults=faults, op_delay_s=args.op_delay)
+                              faults=faults, op_delay_s=args.op_delay,
+                              tls=(args.tls_cert, args.tls_key) if args.tls_cert else None)
             endpoint = sandbox.start()
         except (OSError, ValueError, RuntimeError) as exc:
             print(f"{prog}: error: cannot start the sandbox: {exc}", file=sys.stderr)

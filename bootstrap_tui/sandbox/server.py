@@ -38,9 +38,11 @@ class Sandbox:
     """A local fake AWS endpoint.
 
     ``Sandbox(port=0, seed="fresh", accounts=0, latency_ms=0, faults=None,
-    op_delay_s=None, faults_seed=0)``; ``start()`` returns the endpoint URL.
+    op_delay_s=None, faults_seed=0, tls=None)``; ``start()`` returns the endpoint URL.
     ``faults`` is a SPEC string (``throttle=0.3,deny=organizations:CreateAccount``)
-    or a parsed ``FaultSpec``. Usable as a context manager.
+    or a parsed ``FaultSpec``. ``tls=(certificate file, key file)`` serves HTTPS
+    (clients then need that certificate's CA, e.g. via AWS_CA_BUNDLE). Usable as a
+    context manager.
     """
 
     def __init__(
@@ -53,6 +55,7 @@ class Sandbox:
         op_delay_s: float | None = None,
         faults_seed: int = 0,
         host: str = "127.0.0.1",
+        tls: tuple[str, str] | None = None,
     ):
         if seed not in SEEDS:
             raise ValueError(f"unknown seed {seed!r} (use {', '.join(SEEDS)})")
@@ -62,6 +65,7 @@ class Sandbox:
             raise ValueError("latency_ms must be >= 0")
         self.port = port
         self.host = host
+        self.tls = tls
         self.seed = seed
         self.accounts = accounts
         self.latency_ms = float(latency_ms)
@@ -104,9 +108,10 @@ class Sandbox:
         try:
             self.app = SandboxApp(self)
             self._server = make_server(self.host, self.port, self.app, threaded=True,
-                                       request_handler=_QuietHandler.of(MotoRequestHandler))
+                                       request_handler=_QuietHandler.of(MotoRequestHandler),
+                                       ssl_context=self.tls)
             self.port = self._server.server_address[1]
-            self.endpoint = f"http://{self.host}:{self.port}"
+            self.endpoint = f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
             self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
                                             name="bootstrap-tui-sandbox", daemon=True)
             self._thread.start()

@@ -4,6 +4,10 @@ from __future__ import annotations
 import copy
 
 import boto3
+import botocore
+import botocore.handlers
+import botocore.loaders
+import botocore.session
 import pytest
 from botocore import hooks
 from hypothesis import given, settings
@@ -71,7 +75,7 @@ def test_emitters_call_the_same_handlers_as_stock_botocore(operations):
 
 
 def test_speedups_are_active_with_the_pinned_botocore():
-    assert speedups.install() == {"client_classes": True, "event_handlers": True}
+    assert speedups.install() == {"client_classes": True, "event_handlers": True, "shared_trust": True}
 
 
 def test_a_wrong_copy_is_caught_by_the_self_check(monkeypatch):
@@ -105,3 +109,59 @@ def test_handlers_without_kwargs_are_still_refused():
     with pytest.raises(ValueError, match=r"\*\*kwargs"):
         emitter.register("before-send", no_kwargs)
     emitter.register("before-send", lambda **kwargs: None)
+
+
+def _handlers_by_event(session) -> dict[str, list]:
+    trie = session._original_handler._handlers
+    names = {spec[0] for spec in botocore.handlers.BUILTIN_HANDLERS}
+    names |= {f"{name}.ec2.DescribeVpcs" for name in ("before-call", "after-call", "before-parameter-build",
+                                                      "needs-retry", "before-sign", "provide-client-params")}
+    return {name: list(trie.prefix_search(session._events._alias_event_name(name))) for name in sorted(names)}
+
+
+def test_new_sessions_get_exactly_botocores_builtin_handlers():
+    speedups.install()
+    made = speedups.new_botocore_session()
+    assert made._original_handler is not speedups._pristine[("emitter",)]
+    assert _handlers_by_event(made) == _handlers_by_event(botocore.session.Session())
+
+
+def test_new_sessions_do_not_share_what_is_registered_on_them():
+    one, two = speedups.new_botocore_session(), speedups.new_botocore_session()
+    seen = []
+    one.register("test-event.sts.GetCallerIdentity", lambda **_: seen.append("one"))
+    two.get_component("event_emitter").emit("test-event.sts.GetCallerIdentity")
+    speedups.new_botocore_session().get_component("event_emitter").emit("test-event.sts.GetCallerIdentity")
+    assert seen == []
+    one.get_component("event_emitter").emit("test-event.sts.GetCallerIdentity")
+    assert seen == ["one"]
+
+
+def test_session_initializers_run_once_per_session(monkeypatch):
+    """A pristine emitter built while an initializer is registered would hold its handler too."""
+    monkeypatch.setattr(speedups, "_pristine", {})
+    monkeypatch.setattr(botocore, "_INITIALIZERS", [lambda session: session.register("x-event", lambda **_: None)])
+    for _ in range(2):
+        made = speedups.new_botocore_session()
+        assert len(list(made._original_handler._handlers.prefix_search("x-event"))) == 1
+
+
+def test_models_parse_to_the_same_data_as_botocores_loader():
+    stock = botocore.session.Session()
+    fast = botocore.session.Session()
+    assert speedups.plain_models(fast)
+    for service in ("ec2", "sts", "organizations", "securityhub"):
+        for kind in ("service-2", "paginators-1", "endpoint-rule-set-1"):
+            ours = fast.get_component("data_loader").load_service_model(service, kind)
+            theirs = stock.get_component("data_loader").load_service_model(service, kind)
+            assert ours == theirs and type(ours) is dict and type(theirs) is not dict
+
+
+def test_a_loader_chosen_by_someone_else_is_left_alone():
+    class Custom(botocore.loaders.JSONFileLoader):
+        pass
+
+    session = botocore.session.Session()
+    session.get_component("data_loader").file_loader = custom = Custom()
+    assert speedups.plain_models(session) is False
+    assert session.get_component("data_loader").file_loader is custom
