@@ -27,8 +27,8 @@ logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _installed: list[bool] = []
-_contexts: dict[tuple, ssl.SSLContext] = {}  # (bundle path,) -> the context its clients share
-_loaded: dict[tuple, bool] = {}  # (bundle path,) -> loaded into its context (False: it did not load)
+_contexts: dict[tuple, ssl.SSLContext] = {}  # ("context", bundle path) -> the context its clients share
+_loaded: dict[tuple, bool] = {}  # ("loaded", bundle path) -> in its context (False: it did not load)
 _builder = BuiltOnce()
 
 

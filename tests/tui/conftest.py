@@ -63,9 +63,17 @@ async def wait_for(pilot, predicate: Callable[[], bool], timeout: float = 20.0,
     started = time.monotonic()
     while not predicate():
         if time.monotonic() - started > timeout:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}; {_app_state(pilot.app)}")
         await pilot.pause(0.02)
     return time.monotonic() - started
+
+
+def _app_state(app) -> str:
+    """What the app was doing, for a timeout's message (which screen, what it told the user)."""
+    notes = [n.message for n in getattr(app, "_notifications", [])]
+    return (f"screen {type(app.screen).__name__}, focused {type(app.focused).__name__}, "
+            f"applying {getattr(app, 'applying', None)!r}, errors {getattr(app, 'errors', [])[-3:]}, "
+            f"notifications {notes[-5:]}")
 
 
 async def click(pilot, selector: str) -> None:
