@@ -22,7 +22,9 @@ async def _connect(pilot, app):
     await wait_for(pilot, lambda: app.engine is not None, what="connect")
     await wait_for(pilot, lambda: not app.screen.query_one("#continue", Button).disabled)
     await pilot.click("#continue")
-    await wait_for(pilot, lambda: isinstance(app.screen, StepScreen), what="step screen")
+    await wait_for(pilot, lambda: isinstance(app.screen, StepScreen) and app.screen.ready,
+                   what="step screen shown")
+    await pilot.pause()
     return app.screen
 
 

@@ -78,6 +78,7 @@ class StepScreen(Screen):
         self.ready = False
         self.queued: list[Any] = []
         self._debounce: Any = None
+        self._pending_step: str | None = None
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -152,7 +153,7 @@ class StepScreen(Screen):
 
     def _show_pending(self) -> None:
         self._debounce = None
-        step_id = getattr(self, "_pending_step", None)
+        step_id = self._pending_step
         if step_id and step_id != self.step_id:
             self.show_step(step_id)
 
@@ -493,6 +494,11 @@ class StepScreen(Screen):
 
     @when_ready
     def select_step(self, step_id: str) -> None:
+        """Show `step_id` now; a highlight still waiting out its debounce must not move it back."""
+        if self._debounce is not None:
+            self._debounce.stop()
+            self._debounce = None
+        self._pending_step = step_id
         self.sidebar.select(step_id)
         if step_id != self.step_id:
             self.show_step(step_id)
