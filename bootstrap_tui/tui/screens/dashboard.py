@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Static
+from textual.widgets import Button, Checkbox, DataTable, Footer, Static
 
 from bootstrap_tui.tui.present import check_badge, framework_coverage
+from bootstrap_tui.tui.widgets.header import AppHeader
 from bootstrap_tui.tui.widgets.results import detail_text, status_cell
 
 FAILURES = ("FAIL", "ERROR")
@@ -34,7 +35,7 @@ class DashboardScreen(Screen):
         self.live = 0
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with Vertical(id="dash-body"):
             yield Static("Whole baseline", id="dash-title")
             yield Static("", id="dash-counts")

@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from bootstrap_tui.model import FRAMEWORKS
+from bootstrap_tui.tui.widgets.header import AppHeader
 
 FORMATS = {
     "md": ("Markdown checklist", "md"),
@@ -36,7 +37,7 @@ class ExportScreen(Screen):
         self.engine = engine
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with VerticalScroll(id="export-body"):
             yield Static("Export the setup checklist", id="export-title")
             yield Static("Status, evidence, timestamps and framework mappings of every "

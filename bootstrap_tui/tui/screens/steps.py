@@ -11,13 +11,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import (
-    Button, Checkbox, DataTable, Footer, Header, ListView, Markdown, Static, TabbedContent,
+    Button, Checkbox, DataTable, Footer, ListView, Markdown, Static, TabbedContent,
     TabPane,
 )
 
 from bootstrap_tui.errors import BootstrapError
 from bootstrap_tui.tui.present import check_badge, doc_markdown, step_badge
 from bootstrap_tui.tui.widgets.form import FieldRow, StepForm
+from bootstrap_tui.tui.widgets.header import AppHeader
 from bootstrap_tui.tui.widgets.operation import OperationPanel
 from bootstrap_tui.tui.widgets.results import ResultsTable, detail_text
 from bootstrap_tui.tui.widgets.sidebar import StepSidebar
@@ -82,7 +83,7 @@ class StepScreen(Screen):
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with Horizontal(id="step-body"):
             yield StepSidebar(self.engine.status(), self.step_id, id="sidebar")
             with Vertical(id="main"):

@@ -9,10 +9,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import (
-    Button, Footer, Header, Input, Label, RadioButton, RadioSet, Select, Static,
+    Button, Footer, Input, Label, RadioButton, RadioSet, Select, Static,
 )
 
 from bootstrap_tui.tui.present import is_root
+from bootstrap_tui.tui.widgets.header import AppHeader
 
 INTRO = (
     "bootstrap-tui walks this AWS management account to a compliant multi-account "
@@ -71,7 +72,7 @@ class WelcomeScreen(Screen):
             self.profiles.append((baseline, "from --profile-file"))
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with VerticalScroll(id="welcome-body"):
             yield Static("Welcome to bootstrap-tui", id="welcome-title")
             yield Static(INTRO, id="intro")
