@@ -136,7 +136,7 @@ def ensure_delegated_admin(ctx, account: str, principal: str) -> bool:
     return True
 
 
-# ------------------------------------------------------------------ fan-out
+# ------------------------------------------------------------------ KMS
 
 def unaliased_tagged_key(kms, purpose: str) -> dict[str, Any] | None:
     """An enabled KMS key tagged with our `purpose` but without an alias: a run stopped
@@ -154,6 +154,8 @@ def unaliased_tagged_key(kms, purpose: str) -> dict[str, Any] | None:
                     return meta
     return None
 
+
+# ------------------------------------------------------------------ fan-out
 
 def parallel(items: list[Any], fn: Callable[[Any], Any], workers: int = 8) -> list[Any]:
     """Run fn over items concurrently; results in order; the first exception is re-raised."""

@@ -19,14 +19,14 @@ import logging
 import os
 import threading
 import types
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import botocore
 import botocore.client
 import botocore.session
 from botocore import hooks, loaders
 
-from bootstrap_tui.aws import tls
+from bootstrap_tui.aws import patching, tls
 from bootstrap_tui.aws.once import BuiltOnce
 
 logger = logging.getLogger(__name__)
@@ -202,22 +202,13 @@ _FAST = {(hooks._PrefixTrie, "__copy__"): _copy_trie,
 
 
 def _install_event_speedups() -> bool:
-    for (owner, name), function in _FAST.items():
-        setattr(owner, name, function)
+    patching.apply(_FAST)
     return True
 
 
-@contextlib.contextmanager
-def event_handlers(fast: bool) -> Iterator[None]:
+def event_handlers(fast: bool) -> contextlib.AbstractContextManager[None]:
     """Temporarily botocore's own event-handler code (False) or the speed-ups (True)."""
-    saved = {key: getattr(*key) for key in _STOCK}
-    for (owner, name), function in (_FAST if fast else _STOCK).items():
-        setattr(owner, name, function)
-    try:
-        yield
-    finally:
-        for (owner, name), function in saved.items():
-            setattr(owner, name, function)
+    return patching.applied(_FAST if fast else _STOCK)
 
 
 def _handler_scenario() -> list[list[str]]:

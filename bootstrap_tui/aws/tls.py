@@ -16,28 +16,24 @@ from __future__ import annotations
 import contextlib
 import logging
 import ssl
-import threading
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from botocore import httpsession
 
+from bootstrap_tui.aws import patching
 from bootstrap_tui.aws.once import BuiltOnce
 
 logger = logging.getLogger(__name__)
 
-_lock = threading.Lock()
-_installed: list[bool] = []
 _contexts: dict[tuple, ssl.SSLContext] = {}  # ("context", bundle path) -> the context its clients share
 _loaded: dict[tuple, bool] = {}  # ("loaded", bundle path) -> in its context (False: it did not load)
 _builder = BuiltOnce()
 
 
 def install() -> bool:
-    """Share trust stores from now on (once per process); False if botocore lacks the hooks."""
-    with _lock:
-        if not _installed:
-            _installed.append(_install())
-        return _installed[0]
+    """Share trust stores from now on; False if botocore lacks the hooks (left as it is)."""
+    patching.apply(_SHARED)
+    return bool(_SHARED)
 
 
 def shared_context(bundle: str) -> ssl.SSLContext:
@@ -74,32 +70,18 @@ def _bundle_for(session: Any) -> str | None:
     return bundle if isinstance(bundle, str) else None
 
 
-def _install() -> bool:
-    if not _SHARED:
-        return False
-    for name, function in _SHARED.items():
-        setattr(httpsession.URLLib3Session, name, function)
-    return True
-
-
-@contextlib.contextmanager
-def sharing(enabled: bool) -> Iterator[None]:
+def sharing(enabled: bool) -> contextlib.AbstractContextManager[None]:
     """Temporarily botocore's own per-client contexts (False) or shared trust (True)."""
-    saved = {name: getattr(httpsession.URLLib3Session, name) for name in _STOCK}
-    for name, function in (_SHARED if enabled else _STOCK).items():
-        setattr(httpsession.URLLib3Session, name, function)
-    try:
-        yield
-    finally:
-        for name, function in saved.items():
-            setattr(httpsession.URLLib3Session, name, function)
+    return patching.applied(_SHARED if enabled else _STOCK)
 
 
-def _shared_methods(stock: dict[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
+def _shared_methods(stock: patching.Table) -> patching.Table:
     """URLLib3Session methods that use shared contexts; empty if botocore lacks the hooks."""
-    if set(stock) != {"_get_ssl_context", "_setup_ssl_cert"} or not hasattr(httpsession, "get_cert_path"):
+    session_class = httpsession.URLLib3Session
+    if len(stock) != 2 or not hasattr(httpsession, "get_cert_path"):
         return {}
-    get_context, setup_cert = stock["_get_ssl_context"], stock["_setup_ssl_cert"]
+    get_context = stock[(session_class, "_get_ssl_context")]
+    setup_cert = stock[(session_class, "_setup_ssl_cert")]
 
     def get_ssl_context(self: Any) -> Any:
         bundle = _bundle_for(self)
@@ -114,10 +96,11 @@ def _shared_methods(stock: dict[str, Callable[..., Any]]) -> dict[str, Callable[
                 and _load(bundle)):
             conn.ca_certs = None  # already in the shared context: do not parse it again
 
-    return {"_get_ssl_context": get_ssl_context, "_setup_ssl_cert": setup_ssl_cert}
+    return {(session_class, "_get_ssl_context"): get_ssl_context,
+            (session_class, "_setup_ssl_cert"): setup_ssl_cert}
 
 
-_STOCK = {name: getattr(httpsession.URLLib3Session, name)
+_STOCK = {(httpsession.URLLib3Session, name): getattr(httpsession.URLLib3Session, name)
           for name in ("_get_ssl_context", "_setup_ssl_cert")
           if hasattr(httpsession.URLLib3Session, name)}
 _SHARED = _shared_methods(_STOCK)

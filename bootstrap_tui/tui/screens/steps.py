@@ -147,10 +147,14 @@ class StepScreen(Screen):
         step_id = getattr(event.item, "step_id", None)
         if not step_id:
             return
+        self._cancel_pending()
         self._pending_step = step_id
+        self._debounce = self.set_timer(0.08, self._show_pending)
+
+    def _cancel_pending(self) -> None:
         if self._debounce is not None:
             self._debounce.stop()
-        self._debounce = self.set_timer(0.08, self._show_pending)
+            self._debounce = None
 
     def _show_pending(self) -> None:
         self._debounce = None
@@ -496,9 +500,7 @@ class StepScreen(Screen):
     @when_ready
     def select_step(self, step_id: str) -> None:
         """Show `step_id` now; a highlight still waiting out its debounce must not move it back."""
-        if self._debounce is not None:
-            self._debounce.stop()
-            self._debounce = None
+        self._cancel_pending()
         self._pending_step = step_id
         self.sidebar.select(step_id)
         if step_id != self.step_id:

@@ -52,6 +52,7 @@ class ChoiceButton(RadioButton):
     def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - Textual's name
         return "●" if self.value else "○"
 
+
 class WelcomeScreen(Screen):
     """The first screen. The app connects in a worker; this screen only collects choices."""
 
