@@ -3,7 +3,8 @@
 Clients for another account use credentials from sts:AssumeRole into
 `arn:aws:iam::{account}:role/{role_name}`; botocore refreshes them before they
 expire. Every client carries the factory's hooks: the read-only guard, the
-`on_call` recorder / `calls` counter, error annotation (see errors.py) and, for
+`on_call` recorder / `calls` counter, error annotation (see errors.py), the check that
+refuses truncated bodies so they are retried (see bodycheck.py) and, for
 custom endpoints, the s3control host fix.
 """
 from __future__ import annotations
@@ -21,6 +22,7 @@ from botocore.config import Config
 from botocore.credentials import CredentialProvider, CredentialResolver, DeferredRefreshableCredentials
 
 from bootstrap_tui import __version__
+from bootstrap_tui.aws import bodycheck
 from bootstrap_tui.aws.errors import annotate_after_call, call_error_annotator, where_annotator
 from bootstrap_tui.aws.once import BuiltOnce
 from bootstrap_tui.aws.regions import partition_of
@@ -213,14 +215,16 @@ class ClientFactory:
                      account: str | None, *, guarded: bool) -> Any:
         client = session.client(service, region_name=region, endpoint_url=self.endpoint_url,
                                 config=self.config)
+        bodycheck.install(client)
         events = client.meta.events
+        custom = bool(self.endpoint_url)
         if guarded:
             events.register("provide-client-params", self._guard_handler(service, account, region))
         events.register("before-send", self._send_handler(service, account, region))
         events.register("after-call", annotate_after_call)
         events.register("after-call", where_annotator(
-            lambda: account or (self._shared.identity or {}).get("Account"), region))
-        events.register("after-call-error", call_error_annotator(client.meta.service_model))
+            lambda: account or (self._shared.identity or {}).get("Account"), region, custom))
+        events.register("after-call-error", call_error_annotator(client.meta.service_model, custom))
         if self.endpoint_url:
             events.register("before-sign.s3-control", strip_account_host_prefix)
         return client

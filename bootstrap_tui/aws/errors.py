@@ -53,25 +53,29 @@ def annotate_after_call(http_response=None, parsed=None, model=None, **_: Any) -
         parsed.setdefault("ResponseMetadata", {})[_ANNOTATION] = _operation_label(model)
 
 
-def where_annotator(account: Callable[[], "str | None"], region: str) -> Callable[..., None]:
+def where_annotator(account: Callable[[], "str | None"], region: str,
+                    custom_endpoint: bool = False) -> Callable[..., None]:
     """A botocore 'after-call' handler, registered after `annotate_after_call`: adds the
-    account (when known) and region of a failed call, so access errors can name them."""
+    account (when known) and region of a failed call, so access errors can name them, and
+    whether the client talks to a custom endpoint (a sandbox or emulator) rather than AWS."""
     def annotate(http_response=None, parsed=None, **_: Any) -> None:
         if http_response is not None and http_response.status_code >= 300 and isinstance(parsed, dict):
             label = parsed.get("ResponseMetadata", {}).get(_ANNOTATION)
             if isinstance(label, dict):
-                label.update(account=account() or "", region=region)
+                label.update(account=account() or "", region=region,
+                             custom_endpoint="yes" if custom_endpoint else "")
     return annotate
 
 
-def call_error_annotator(service_model: Any) -> Callable[..., None]:
+def call_error_annotator(service_model: Any, custom_endpoint: bool = False) -> Callable[..., None]:
     """A botocore 'after-call-error' handler that remembers the service and operation on
     the exception (connection errors, parser errors, SSO token errors)."""
     def annotate(exception=None, event_name: str = "", **_: Any) -> None:
         if exception is not None:
             label = {"service_id": service_model.service_id,
                      "signing_name": service_model.signing_name,
-                     "name": event_name.rsplit(".", 1)[-1]}
+                     "name": event_name.rsplit(".", 1)[-1],
+                     "custom_endpoint": "yes" if custom_endpoint else ""}
             try:
                 setattr(exception, "_bootstrap_operation", label)
             except AttributeError:
@@ -140,7 +144,17 @@ def _is_html_error(exc: bce.ClientError) -> bool:
         or message in ("internal server error", "not found", "not implemented")
 
 
-def _unsupported(label: str, code: str | None) -> AwsError:
+def _unsupported(exc: BaseException, label: str, code: str | None) -> AwsError:
+    """"Not supported" only against a sandbox/emulator endpoint; from AWS it is a bad answer."""
+    if not _annotation(exc).get("custom_endpoint"):
+        return AwsError(
+            f"the answer to {label} could not be read ({code})",
+            "the response was garbled or cut short on the way (a proxy or a network fault); "
+            "run the command again", kind="response", operation=label, code=code)
+    return _unsupported_here(label, code)
+
+
+def _unsupported_here(label: str, code: str | None) -> AwsError:
     return AwsError(
         f"{label} is not supported by this endpoint",
         "the local emulator does not implement this API (real AWS does); "
@@ -192,8 +206,15 @@ def map_error(exc: BaseException, *, operation: str | None = None,
             "check your network connection, proxy and --endpoint-url/AWS_ENDPOINT_URL; "
             "if you use the sandbox, make sure it is still running",
             kind="connection", operation=label, code=type(exc).__name__)
-    if isinstance(exc, (ResponseParserError, NotImplementedError)):
-        return _unsupported(label, type(exc).__name__)
+    if isinstance(exc, NotImplementedError):  # only moto, in process, raises it
+        return _unsupported_here(label, type(exc).__name__)
+    if isinstance(exc, ResponseParserError):
+        return _unsupported(exc, label, type(exc).__name__)
+    if isinstance(exc, KeyError):
+        return AwsError(
+            f"the answer to {label} lacked {exc} (an incomplete response)",
+            "the response was cut short or changed on the way (a proxy or a network fault); "
+            "run the command again", kind="response", operation=label, code="KeyError")
     if isinstance(exc, bce.BotoCoreError):
         return AwsError(f"{label} failed: {exc}", None, operation=label, code=type(exc).__name__)
     return AwsError(f"{label} failed unexpectedly: {type(exc).__name__}: {exc}", None,
@@ -234,7 +255,7 @@ def _map_client_error(exc: bce.ClientError, label: str, action: str | None,
             "wait a minute and run again, or lower the concurrency",
             kind="throttled", operation=label, code=code)
     if _is_html_error(exc):
-        return _unsupported(label, code)
+        return _unsupported(exc, label, code)
     return AwsError(f"AWS said {code}: {message or '(no message)'} during {label}", None,
                     operation=label, code=code)
 

@@ -23,12 +23,15 @@ def query_error(code: str, message: str, status: int = 400) -> tuple[int, str, b
 
 
 class FaultServer:
-    """Serves `response` (status, content type, body) to every request and counts them."""
+    """Serves `response` (status, content type, body) to every request and counts them;
+    `short_bodies = N` makes the next N answers stop half-way through their body (the
+    Content-Length still promises all of it) and close the connection."""
 
     def __init__(self) -> None:
         self.response: tuple[int, str, bytes] = (200, "application/json", b"{}")
         self.routes: dict[str, tuple[int, str, bytes]] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.short_bodies = 0  # the next N answers send half their body, then close
         self._lock = threading.Lock()
         outer = self
 
@@ -41,11 +44,18 @@ class FaultServer:
                     self.rfile.read(length)
                 with outer._lock:
                     outer.requests.append((self.command, self.path, dict(self.headers)))
+                    cut = outer.short_bodies > 0
+                    outer.short_bodies -= cut
                 status, ctype, body = outer.routes.get(self.path, outer.response)
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
+                if cut:
+                    self.wfile.write(body[:len(body) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
                 self.wfile.write(body)
 
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _answer
