@@ -87,7 +87,9 @@ def converge(sandbox: Any, profile: str, tmp: Path) -> list[dict[str, Any]]:
     _requests(sandbox, "DELETE")
     planned = cli("plan")
     assert planned.returncode == 0, planned.stderr
-    step_lines = [line for line in planned.stdout.splitlines() if line and not line.startswith(" ")]
+    body, total = planned.stdout.split("\nEstimated monthly total: ~$", 1)
+    assert total.strip(), planned.stdout  # the plan ends with the cost total and its price date
+    step_lines = [line for line in body.splitlines() if line and not line.startswith(" ")]
     assert len(step_lines) == 10, planned.stdout
     pending = [line for line in step_lines
                if not (line.endswith(": up to date") or ": skipped — " in line)]
