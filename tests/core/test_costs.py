@@ -205,3 +205,25 @@ def test_json_plan_carries_the_figures_as_additive_fields(compliant, tmp_path):
     assert report["cost_estimate"]["prices_recorded"] == str(RAW["recorded"])
     text = plan(compliant, "soc2", tmp_path)
     assert f"~${report['cost_estimate']['monthly_usd']:,.2f}" in text.stdout
+
+
+# ------------------------------------------------------------------ the docs agree
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+@pytest.mark.parametrize("step_id", ("control-tower", "log-archive", "security-services"))
+def test_the_cost_section_of_a_billable_step_points_to_the_estimate(step_id):
+    page = (DOCS / "steps" / f"{step_id}.md").read_text(encoding="utf-8")
+    section = page.split("\n## Cost", 1)[1].split("\n## ", 1)[0]
+    assert "(../costs.md)" in section and "itemises" in section
+
+
+@pytest.mark.parametrize("profile", BUILTIN_ORDER)
+def test_the_example_totals_in_docs_costs_match_the_estimator(profile):
+    loaded = load_profile(profile)
+    counts = counts_for(loaded, loaded.governed_regions)
+    total = sum(c.total for c in (estimate_step(s, loaded, counts)
+                                  for s in ("control-tower", "log-archive", "security-services"))
+                if c)
+    assert f"USD {round(total)}" in (DOCS / "costs.md").read_text(encoding="utf-8"), total
