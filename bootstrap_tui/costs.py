@@ -250,7 +250,7 @@ def _log_archive(book: PriceBook, profile: Any, c: Counts) -> list[CostLine]:
     out.usage("S3 PUT requests of log delivery", "s3_put", out.account_regions(),
               "log_deliveries_per_account_region")
     if logs["transition_to_glacier_days"] < logs["retention_days"]:
-        out.usage("S3 lifecycle transitions to Glacier", "s3_glacier_transition",
+        out.usage("S3 lifecycle transitions to Glacier (at most)", "s3_glacier_transition",
                   out.account_regions(), "log_deliveries_per_account_region")
     return out.out
 

@@ -73,6 +73,9 @@ def converge(sandbox: Any, profile: str, tmp: Path) -> list[dict[str, Any]]:
     cli = Cli(sandbox, profile, tmp)
     applied = cli.apply()
     assert applied.returncode == 0, f"apply failed:\n{applied.stdout[-4000:]}\n{applied.stderr[-4000:]}"
+    security = applied.stderr.split("==> security-services", 1)[1].split("==> ", 1)[0]
+    assert "Expected monthly cost: ~$" in security  # apply states the cost before it acts
+    assert "\nEstimated monthly total: ~$" in applied.stderr
 
     verified = cli("verify", "--format", "json")
     report = json.loads(verified.stdout)
