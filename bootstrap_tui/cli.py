@@ -177,11 +177,17 @@ def cmd_plan(engine, args) -> int:
 
     ids = engine.step_ids(args.step)
     engine.require_inputs(ids)
+    from bootstrap_tui.costs import cost_lines, load_prices, plan_cost, total_lines, totals_dict
+
     plans = [engine.plan(sid) for sid in ids]
+    costs = [plan_cost(engine, p) for p in plans]
     if args.format == "json":
-        print(json.dumps({"schema_version": 1, "plans": [p.to_dict() for p in plans]}, indent=2))
+        book = load_prices()
+        print(json.dumps({"schema_version": 1, "plans": [
+            {**p.to_dict(), "cost": c.to_dict(book) if c else None} for p, c in zip(plans, costs)],
+            "cost_estimate": totals_dict(costs, book)}, indent=2))
         return EXIT_OK
-    for plan in plans:
+    for plan, cost in zip(plans, costs):
         title = engine.by_id[plan.step_id].title
         if plan.skipped:
             print(f"{plan.step_id} ({title}): skipped — {plan.skipped}")
@@ -197,6 +203,10 @@ def cmd_plan(engine, args) -> int:
             attested = engine.state.attestation(item.id)
             box, done = ("☑", "attested") if attested else ("☐", "to do by hand")
             print(f"  {box} manual: {item.title} ({done})")
+        for line in cost_lines(cost):
+            print(f"  {line}")
+    for line in total_lines(costs):
+        print(line)
     return EXIT_OK
 
 
@@ -214,8 +224,14 @@ def cmd_apply(engine, args) -> int:
     engine.progress_listeners.append(_stderr_progress)
     allowed = set(args.confirm_destructive)
     manual_left: list[str] = []
+    from bootstrap_tui.costs import cost_lines, engine_counts, estimate_step, total_lines
+
+    costs = []
     for sid in ids:
         print(f"==> {sid}: {engine.by_id[sid].title}", file=sys.stderr, flush=True)
+        costs.append(estimate_step(sid, engine.profile, engine_counts(engine)))
+        for line in cost_lines(costs[-1])[:1]:
+            print(f"    {line}", file=sys.stderr, flush=True)
         plan = engine.apply(sid, confirm_destructive=lambda p: p.step_id in allowed)
         if plan.skipped:
             continue
@@ -226,6 +242,8 @@ def cmd_apply(engine, args) -> int:
         print("Manual items still to do (the wizard explains each):", file=sys.stderr)
         for item in manual_left:
             print(f"  ☐ {item}", file=sys.stderr)
+    for line in total_lines(costs)[:1]:
+        print(line, file=sys.stderr)
     return EXIT_OK
 
 

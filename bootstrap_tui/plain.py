@@ -167,12 +167,14 @@ class PlainWizard:
         confirmed = False
         if plan.converged:
             self.say("   ✔ up to date: nothing to change")
+            self.costs(plan)
         else:
             self.say(f"   Plan: {len(plan.changes)} change(s)")
             for change in plan.changes:
                 self.say(f"   {'!' if change.destructive else '+'} {change.describe()}")
             for note in plan.notes:
                 self.say(f"   · {note}")
+            self.costs(plan)
             if not self.confirm(f"Apply these {len(plan.changes)} change(s)?", default=True):
                 self.say("   not applied; nothing was changed")
                 return
@@ -190,6 +192,13 @@ class PlainWizard:
         engine.apply(step.id, plan, confirm_destructive=lambda p: confirmed)
         self.manual(step)
         self.verify(step.id)
+
+    def costs(self, plan: Any) -> None:
+        """The expected monthly cost of what the step turns on (same lines as `plan`)."""
+        from bootstrap_tui.costs import cost_lines, plan_cost
+
+        for line in cost_lines(plan_cost(self.engine, plan)):
+            self.say(f"   {line}")
 
     def manual(self, step: Any) -> None:
         engine = self.engine

@@ -40,6 +40,12 @@ def test_wheel_installs_and_runs_from_a_fresh_venv(tmp_path):
     assert all(str(venv) in p for p in where)
     assert (pathlib.Path(where[0]) / "startup-minimal.yaml").is_file()
     assert (pathlib.Path(where[1]) / "steps" / "organization.md").is_file()
+    prices = subprocess.run(
+        [str(venv / "bin" / "python"), "-c",
+         "from bootstrap_tui.costs import PRICES_FILE, load_prices; "
+         "print(PRICES_FILE); print(load_prices().recorded)"],
+        cwd=outside, capture_output=True, text=True, check=True).stdout.split()
+    assert str(venv) in prices[0] and prices[1].startswith("20")
 
     proc = subprocess.Popen([str(exe), "sandbox", "--port", "0"], cwd=outside,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

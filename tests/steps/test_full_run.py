@@ -73,6 +73,9 @@ def converge(sandbox: Any, profile: str, tmp: Path) -> list[dict[str, Any]]:
     cli = Cli(sandbox, profile, tmp)
     applied = cli.apply()
     assert applied.returncode == 0, f"apply failed:\n{applied.stdout[-4000:]}\n{applied.stderr[-4000:]}"
+    security = applied.stderr.split("==> security-services", 1)[1].split("==> ", 1)[0]
+    assert "Expected monthly cost: ~$" in security  # apply states the cost before it acts
+    assert "\nEstimated monthly total: ~$" in applied.stderr
 
     verified = cli("verify", "--format", "json")
     report = json.loads(verified.stdout)
@@ -87,7 +90,9 @@ def converge(sandbox: Any, profile: str, tmp: Path) -> list[dict[str, Any]]:
     _requests(sandbox, "DELETE")
     planned = cli("plan")
     assert planned.returncode == 0, planned.stderr
-    step_lines = [line for line in planned.stdout.splitlines() if line and not line.startswith(" ")]
+    body, total = planned.stdout.split("\nEstimated monthly total: ~$", 1)
+    assert total.strip(), planned.stdout  # the plan ends with the cost total and its price date
+    step_lines = [line for line in body.splitlines() if line and not line.startswith(" ")]
     assert len(step_lines) == 10, planned.stdout
     pending = [line for line in step_lines
                if not (line.endswith(": up to date") or ": skipped — " in line)]

@@ -33,6 +33,9 @@ class ConfirmApply(ModalScreen[bool]):
                     mark = "! DELETE/REPLACE " if change.destructive else "+ "
                     lines.append(f"{mark}{change.describe()}")
                 yield Static("\n".join(lines) or "No changes.", id="confirm-list")
+                cost = self._cost_text()
+                if cost:
+                    yield Static(cost, id="confirm-cost")
             if self.destructive:
                 yield Static(f"{len(self.plan.destructive)} change(s) above are destructive and "
                              f"cannot be undone. Type {self.step_id!r} or 'delete' to confirm.",
@@ -42,6 +45,15 @@ class ConfirmApply(ModalScreen[bool]):
                 yield Button("Apply", id="confirm-yes", variant="error" if self.destructive
                              else "success", disabled=self.destructive)
                 yield Button("Cancel", id="confirm-no")
+
+    def _cost_text(self) -> str:
+        """The expected monthly cost of what this step turns on (as in `plan`)."""
+        engine = getattr(self.app, "engine", None)
+        if engine is None:
+            return ""
+        from bootstrap_tui.costs import cost_lines, plan_cost
+
+        return "\n".join(cost_lines(plan_cost(engine, self.plan)))
 
     def on_mount(self) -> None:
         if self.destructive:

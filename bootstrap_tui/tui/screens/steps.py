@@ -15,6 +15,7 @@ from textual.widgets import (
     TabPane,
 )
 
+from bootstrap_tui.costs import cost_lines, plan_cost
 from bootstrap_tui.errors import BootstrapError
 from bootstrap_tui.tui.present import check_badge, doc_markdown, step_badge
 from bootstrap_tui.tui.widgets.form import FieldRow, StepForm
@@ -336,6 +337,7 @@ class StepScreen(Screen):
         for item in plan.manual:
             done = "attested" if self.engine.state.attestation(item.id) else "to do by hand"
             lines.append(f"☐ manual: {item.title} ({done})")
+        lines += cost_lines(plan_cost(self.engine, plan))
         notes.update("\n".join(lines))
 
     @on(DataTable.RowHighlighted, "#plan-table")
