@@ -179,10 +179,11 @@ def kms_problem(manifest: dict[str, Any], management: str, home: str) -> str | N
 class LandingZoneBuilder:
     """Creates the resources of one landing zone, from its manifest."""
 
-    def __init__(self, management: str, manifest: dict[str, Any], home: str):
+    def __init__(self, management: str, manifest: dict[str, Any], home: str, version: str = "4.0"):
         self.management = management
         self.manifest = manifest
         self.home = home
+        self.version = str(version)
         logging = manifest.get("centralizedLogging") or {}
         configurations = logging.get("configurations") or {}
         self.log_archive = str(logging.get("accountId"))
@@ -213,8 +214,13 @@ class LandingZoneBuilder:
         return governed
 
     def _foundational_ous(self) -> list[str]:
-        """The Security and Sandbox OUs (created if missing); the shared accounts moved into Security."""
+        """3.x: the Security and Sandbox OUs of organizationStructure (created if missing), the shared
+        accounts moved into Security. 4.0 creates and moves nothing: it governs the OU that already
+        holds the service integration accounts (key-changes-lz-v4)."""
         backend = motoaccess.organizations(self.management)
+        if self.version.split(".")[0] >= "4":
+            parents = {a.parent_id for a in backend.accounts if a.id in (self.log_archive, self.audit)}
+            return sorted(parents)
         root = backend.org.root_id
         org = moto_client("organizations", self.management, self.home)
         ids = []
