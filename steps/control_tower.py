@@ -3,10 +3,13 @@ landing zones), its prerequisite service roles and KMS key, registration of the 
 and optional controls."""
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
-from bootstrap_tui.errors import RefusedError
+from bootstrap_tui.aws.errors import EXPIRED_TOKEN_CODES
+from bootstrap_tui.errors import AwsError, RefusedError
 from bootstrap_tui.model import Check, Field, Outcome, Plan, Scope, Severity, Step
 
 from steps._common import (
@@ -22,6 +25,14 @@ LATEST_VERSION = "4.0"
 # baselines and landing zone versions"): an unmanaged OU must get the latest compatible one.
 BASELINE_VERSIONS = {"3.2": "4.0", "3.3": "4.0", "4.0": "5.0"}
 CLOUDTRAIL_ROLE = "AWSControlTowerCloudTrailRole"
+# Legacy guardrail names of preventive controls: Control Tower implements them as SCPs on the
+# OU, so they take SCP room (Controls Reference Guide; e.g. "Disallow creation of access keys for
+# the root user"). Control Catalog ids of preventive controls contain ".PV.".
+PREVENTIVE_CONTROLS = frozenset({
+    "AWS-GR_RESTRICT_ROOT_USER", "AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS",
+    "AWS-GR_RESTRICT_S3_CROSS_REGION_REPLICATION", "AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA",
+    "AWS-GR_DISALLOW_CROSS_REGION_NETWORKING", "AWS-GR_DISALLOW_VPC_INTERNET_ACCESS",
+    "AWS-GR_DISALLOW_VPN_CONNECTIONS", "AWS-GR_REGION_DENY"})
 CLOUDTRAIL_POLICY = "AWSControlTowerCloudTrailRolePolicy"
 KMS_ALIAS = "alias/bootstrap-control-tower"
 LZ_TIMEOUT = 3600
@@ -29,6 +40,11 @@ LZ_POLL = 60
 OP_POLL = 20
 MAX_IN_FLIGHT = 10
 TRAIL_NAME = "aws-controltower-BaselineCloudTrail"
+
+SESSION_NOTE = ("an SSO session or a chained role lasts at most 1 hour, and this wait can be "
+                "longer: if your credentials expire, sign in again (aws sso login) and run apply "
+                "again; it resumes polling the recorded operation, it does not start a new one")
+SSO_EXPIRY_ERRORS = ("TokenRetrievalError", "SSOTokenLoadError", "UnauthorizedSSOTokenError")
 
 LZ_FAILED_HINT = (
     "fix the cause named above, then run `bootstrap-tui apply --step control-tower` again: it "
@@ -42,6 +58,12 @@ LZ_FAILED_HINT = (
 def _trust(service: str) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}
+
+
+def is_preventive(control: str) -> bool:
+    """True for a preventive (SCP) control, by guardrail name, ARN or Control Catalog id."""
+    name = str(control).rsplit("/", 1)[-1]
+    return name in PREVENTIVE_CONTROLS or ".PV." in name
 
 
 def is_v4(version: str | None) -> bool:
@@ -391,6 +413,31 @@ def integration_ou_problem(ctx: Any) -> str | None:
     if grand["Id"] != root:
         return "the OU of the Log Archive and Audit accounts is not directly under the root"
     return None
+
+
+def credentials_expired(exc: BaseException) -> bool:
+    """True when `exc` says the session or SSO token expired (raw botocore or mapped)."""
+    code = code_of(exc) or str(getattr(exc, "code", "") or "")
+    return code in EXPIRED_TOKEN_CODES or code in SSO_EXPIRY_ERRORS or \
+        type(exc).__name__ in SSO_EXPIRY_ERRORS
+
+
+@contextlib.contextmanager
+def expiry_explained(what: str, operations: str) -> Iterator[None]:
+    """Turn expired credentials during a long poll into a message that says the AWS operation
+    keeps running and that the next run resumes it."""
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001
+        if not credentials_expired(exc):
+            raise
+        raise AwsError(
+            f"your AWS credentials expired while waiting for {what}; the operation keeps running "
+            f"in AWS ({operations})",
+            "an SSO session or a chained role lasts at most 1 hour: sign in again (aws sso login "
+            "--profile NAME) and run apply again; it resumes polling the recorded operation "
+            "instead of starting a new one", kind="credentials",
+            code=code_of(exc) or type(exc).__name__) from None
 
 
 # ------------------------------------------------------------------ checks
@@ -779,8 +826,10 @@ class ControlTowerStep(Step):
             result.update(details)
             return details["status"] != "IN_PROGRESS", details["status"]
 
+        ctx.progress(f"waiting for landing zone operation {op_id} (up to an hour); {SESSION_NOTE}")
         try:
-            ctx.poll(describe, interval=LZ_POLL, timeout=LZ_TIMEOUT, what="landing zone")
+            with expiry_explained("the landing zone", f"operation {op_id}"):
+                ctx.poll(describe, interval=LZ_POLL, timeout=LZ_TIMEOUT, what="landing zone")
         except Exception as exc:  # noqa: BLE001
             if code_of(exc) == "ResourceNotFoundException":
                 ctx.clear_operation("landing-zone")
@@ -847,10 +896,13 @@ class ControlTowerStep(Step):
                     kwargs["parameters"] = parameters
                 return client.enable_baseline(**kwargs)["operationIdentifier"]
 
-            results = run_operations(ctx, tasks, submit=submit,
-                                     status=lambda op: op_status(ctx, "baseline", op),
-                                     what="registering OUs", interval=OP_POLL,
-                                     timeout=LZ_TIMEOUT, max_in_flight=MAX_IN_FLIGHT)
+            if tasks:
+                ctx.progress(f"registering {len(tasks)} OU(s) can take up to an hour; {SESSION_NOTE}")
+            with expiry_explained("OU registration", "recorded in the state file"):
+                results = run_operations(ctx, tasks, submit=submit,
+                                         status=lambda op: op_status(ctx, "baseline", op),
+                                         what="registering OUs", interval=OP_POLL,
+                                         timeout=LZ_TIMEOUT, max_in_flight=MAX_IN_FLIGHT)
             self._raise_failures(results, "registering OU")
 
     def _enable_controls(self, ctx: Any, version: str) -> None:
@@ -885,10 +937,11 @@ class ControlTowerStep(Step):
                     return None
                 raise
 
-        results = run_operations(ctx, tasks, submit=submit,
-                                 status=lambda op: op_status(ctx, "control", op),
-                                 what="enabling controls", interval=OP_POLL, timeout=LZ_TIMEOUT,
-                                 max_in_flight=MAX_IN_FLIGHT)
+        with expiry_explained("the controls", "recorded in the state file"):
+            results = run_operations(ctx, tasks, submit=submit,
+                                     status=lambda op: op_status(ctx, "control", op),
+                                     what="enabling controls", interval=OP_POLL, timeout=LZ_TIMEOUT,
+                                     max_in_flight=MAX_IN_FLIGHT)
         self._raise_failures(results, "enabling")
 
     @staticmethod

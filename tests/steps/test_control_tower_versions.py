@@ -124,3 +124,51 @@ def test_landing_zone_4_is_not_started_unless_the_shared_accounts_share_a_top_le
     assert client(sandbox, "controltower").list_landing_zones()["landingZones"] == []
     converge(engine, ["accounts", "control-tower"])  # the accounts step moves Audit back
     assert len(client(sandbox, "controltower").list_landing_zones()["landingZones"]) == 1
+
+
+def _expire_after_first_poll(engine) -> list[int]:
+    """AWS's answer once an SSO session / chained role runs out mid-poll: ExpiredTokenException."""
+    from botocore.awsrequest import AWSResponse
+
+    calls = [0]
+
+    def handler(**kwargs):
+        calls[0] += 1
+        if calls[0] < 2:
+            return None
+        body = {"Error": {"Code": "ExpiredTokenException",
+                          "Message": "The security token included in the request is expired"},
+                "ResponseMetadata": {"HTTPStatusCode": 403}}
+        return AWSResponse("https://controltower", 403, {}, None), body
+
+    engine.session.events.register(
+        "before-call.controltower.GetLandingZoneOperation", handler)
+    return calls
+
+
+def test_credentials_expiring_mid_poll_then_a_new_run_resumes(engines, sandbox, tmp_path):
+    profile = _profile(tmp_path, "4.0")
+    first = engines.new(profile=profile)
+    converge(first, ["management-account", "root-mfa", "organization", "accounts"])
+    messages: list[str] = []
+    first.progress_listeners.append(lambda step, message, done, total: messages.append(message))
+    sandbox.configure(op_delay_s=3)
+    _expire_after_first_poll(first)
+    with pytest.raises(Exception) as info:
+        first.apply("control-tower")
+    op_id = first.state.operations("control-tower")["landing-zone"]["id"]
+    text = str(info.value) + " " + str(getattr(info.value, "hint", ""))
+    assert "expired while waiting for the landing zone" in text and op_id in text
+    assert "resumes polling" in text
+    assert any("at most 1 hour" in m for m in messages)
+    first.close()
+
+    sandbox.configure(op_delay_s=0.1)
+    second = engines.new(profile=profile)
+    plan = second.plan("control-tower")
+    assert [c.action for c in plan.changes if c.resource == "landing zone"] == ["resume"]
+    second.apply("control-tower", plan)
+    tower = client(sandbox, "controltower")
+    operations = tower.list_landing_zone_operations()["landingZoneOperations"]
+    assert [o["operationIdentifier"] for o in operations] == [op_id]  # no second CreateLandingZone
+    assert len(tower.list_landing_zones()["landingZones"]) == 1

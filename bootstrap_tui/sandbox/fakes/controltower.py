@@ -13,7 +13,8 @@ from ..state import AsyncOperation
 from ..wire import AwsError, Call
 from .base import Fake, require
 from .landingzone import (
-    MAX_SCPS_PER_TARGET, SCP_PREFIX, LandingZoneBuilder, config_conflicts, kms_problem, scp_count,
+    MAX_SCPS_PER_TARGET, SCP_PREFIX, LandingZoneBuilder, attach_preventive_scp, config_conflicts, is_preventive,
+    kms_problem, preventive_scp_problems, scp_count,
 )
 
 LATEST_VERSION = "4.0"
@@ -464,6 +465,9 @@ class ControlTowerFake(Fake):
                                f"The {kind} {identifier} is already enabled on {target}.", 400)
         registers = kind == "baseline" and identifier.endswith("/" + BASELINES[0][1])
         problems = self._registration_problems(management, target) if registers else []
+        preventive = kind == "control" and is_preventive(identifier)
+        if preventive:
+            problems += preventive_scp_problems(management, target)
         op_id = str(uuid.uuid4())
         name = "enabledcontrol" if kind == "control" else "enabledbaseline"
         arn = f"arn:aws:controltower:{call.region}:{call.account}:{name}/{_short_id(14)}"
@@ -475,6 +479,8 @@ class ControlTowerFake(Fake):
                 zone = self.data.landing_zones[management]
                 LandingZoneBuilder(management, zone.manifest, zone.region, zone.version).govern_ou(
                     target.rsplit("/", 1)[-1])
+            if operation.outcome == "SUCCEEDED" and preventive:
+                attach_preventive_scp(management, target.rsplit("/", 1)[-1])
             item.status = "SUCCEEDED" if operation.outcome == "SUCCEEDED" else "FAILED"
 
         operation_type = "ENABLE_CONTROL" if kind == "control" else "ENABLE_BASELINE"
