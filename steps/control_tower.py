@@ -255,12 +255,16 @@ def shared_accounts(ctx: Any) -> tuple[str | None, str | None]:
     return log_archive, audit
 
 
-def target_version(ctx: Any, zone: dict[str, Any] | None = None) -> str:
+_LOOK_UP: Any = object()
+
+
+def target_version(ctx: Any, zone: Any = _LOOK_UP) -> str:
     """The landing zone version to work with: the deployed one for an existing landing zone
-    (kept unless the profile asks for a newer one), else the profile's (4.0 by default)."""
+    (kept unless the profile asks for a newer one), else the profile's (4.0 by default).
+    `zone`: the landing zone already read (None: there is none); looked up when not given."""
     wanted = str(tower(ctx, "version", LATEST_VERSION))
-    if zone is None and describe_org(ctx):
-        zone = landing_zone(ctx)
+    if zone is _LOOK_UP:
+        zone = landing_zone(ctx) if describe_org(ctx) else None
     deployed = (zone or {}).get("version")
     return str(deployed) if deployed else wanted
 
@@ -563,8 +567,10 @@ CHECK_LZ = Check(
 CHECK_VERSION = Check(
     id="ct.version-current", title="The landing zone runs the latest version",
     severity=Severity.LOW, scope=Scope.MANAGEMENT, run=check_version,
-    remediation=("Control Tower console → Landing zone settings → Update (aws controltower "
-                 "update-landing-zone --version LATEST ...), then re-register OUs if asked."),
+    remediation=("The update is irreversible. Set control_tower.version to the latest version and "
+                 "run: bootstrap-tui apply --step control-tower --confirm-destructive control-tower "
+                 "(or Control Tower console → Landing zone settings → Update), then re-register "
+                 "each OU."),
     frameworks={"soc2": ["CC8.1"], "iso27001-2022": ["A.8.8"]})
 CHECK_REGIONS = Check(
     id="ct.governed-regions", title="The landing zone governs the profile's regions",

@@ -305,3 +305,8 @@ def test_enable_baseline_needs_the_version_of_the_landing_zone(aws, org, sandbox
     message = _refused(lambda: tower.enable_baseline(baselineIdentifier=base, baselineVersion="4.0",
                                                      targetIdentifier=ou["Arn"]))
     assert "Use baseline version 5.0" in message
+    security = next(o for o in org.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]
+                    if o["Name"] == "Security")
+    message = _refused(lambda: tower.enable_baseline(baselineIdentifier=base, baselineVersion="5.0",
+                                                     targetIdentifier=security["Arn"]))
+    assert "Security OU" in message

@@ -456,6 +456,7 @@ class ControlTowerFake(Fake):
         zone = self._active_zone(call)
         if kind == "baseline" and identifier.endswith("/" + BASELINES[0][1]):
             self._check_baseline_version(zone, version)
+            self._check_not_security_ou(zone, management, target)
         if not self._ou_arn_exists(management, target):
             raise AwsError("ResourceNotFoundException", f"The target {target} was not found.", 404)
         registry = (self.data.controls if kind == "control" else self.data.baselines).setdefault(call.account, {})
@@ -498,6 +499,19 @@ class ControlTowerFake(Fake):
             raise AwsError("ValidationException", f"Baseline version {version} of AWSControlTowerBaseline is "
                            f"not compatible with landing zone version {zone.version}. Use baseline version "
                            f"{wanted}.", 400)
+
+    @staticmethod
+    def _check_not_security_ou(zone: LandingZone, management: str, target: str) -> None:
+        """4.0: the Control Tower baseline cannot be applied to the Security OU, the OU of the
+        service integration accounts (key-changes-lz-v4, "Baseline status for the Security OU")."""
+        if not is_v4(zone.version):
+            return
+        backend = motoaccess.organizations(management)
+        parents = {a.parent_id for a in backend.accounts if a.id in integration_accounts(zone.manifest)}
+        if target.rsplit("/", 1)[-1] in parents:
+            raise AwsError("ValidationException", "AWSControlTowerBaseline cannot be enabled on the OU that "
+                           "contains the service integration accounts (the Security OU); change service "
+                           "integrations by updating the landing zone settings.", 400)
 
     @staticmethod
     def _registration_problems(management: str, target: str) -> list[str]:
