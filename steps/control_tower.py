@@ -1,11 +1,15 @@
-"""control-tower: the AWS Control Tower landing zone (3.x API), its prerequisite
-service roles and KMS key, registration of the workload OUs and optional controls."""
+"""control-tower: the AWS Control Tower landing zone (4.0 by default, 3.x kept for existing
+landing zones), its prerequisite service roles and KMS key, registration of the workload OUs
+and optional controls."""
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
-from bootstrap_tui.errors import RefusedError
+from bootstrap_tui.aws.errors import EXPIRED_TOKEN_CODES
+from bootstrap_tui.errors import AwsError, RefusedError
 from bootstrap_tui.model import Check, Field, Outcome, Plan, Scope, Severity, Step
 
 from steps._common import (
@@ -16,13 +20,31 @@ from steps._helpers2 import PURPOSE_TAG, unaliased_tagged_key
 
 BASELINE = "AWSControlTowerBaseline"
 IDC_BASELINE = "IdentityCenterBaseline"
-BASELINE_VERSION = "4.0"
+LATEST_VERSION = "4.0"
+# AWSControlTowerBaseline version per landing zone version (User Guide, "Compatibility of OU
+# baselines and landing zone versions"): an unmanaged OU must get the latest compatible one.
+BASELINE_VERSIONS = {"3.2": "4.0", "3.3": "4.0", "4.0": "5.0"}
+CLOUDTRAIL_ROLE = "AWSControlTowerCloudTrailRole"
+# Legacy guardrail names of preventive controls: Control Tower implements them as SCPs on the
+# OU, so they take SCP room (Controls Reference Guide; e.g. "Disallow creation of access keys for
+# the root user"). Control Catalog ids of preventive controls contain ".PV.".
+PREVENTIVE_CONTROLS = frozenset({
+    "AWS-GR_RESTRICT_ROOT_USER", "AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS",
+    "AWS-GR_RESTRICT_S3_CROSS_REGION_REPLICATION", "AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA",
+    "AWS-GR_DISALLOW_CROSS_REGION_NETWORKING", "AWS-GR_DISALLOW_VPC_INTERNET_ACCESS",
+    "AWS-GR_DISALLOW_VPN_CONNECTIONS", "AWS-GR_REGION_DENY"})
+CLOUDTRAIL_POLICY = "AWSControlTowerCloudTrailRolePolicy"
 KMS_ALIAS = "alias/bootstrap-control-tower"
 LZ_TIMEOUT = 3600
 LZ_POLL = 60
 OP_POLL = 20
 MAX_IN_FLIGHT = 10
 TRAIL_NAME = "aws-controltower-BaselineCloudTrail"
+
+SESSION_NOTE = ("an SSO session or a chained role lasts at most 1 hour, and this wait can be "
+                "longer: if your credentials expire, sign in again (aws sso login) and run apply "
+                "again; it resumes polling the recorded operation, it does not start a new one")
+SSO_EXPIRY_ERRORS = ("TokenRetrievalError", "SSOTokenLoadError", "UnauthorizedSSOTokenError")
 
 LZ_FAILED_HINT = (
     "fix the cause named above, then run `bootstrap-tui apply --step control-tower` again: it "
@@ -38,9 +60,41 @@ def _trust(service: str) -> dict[str, Any]:
         "Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}
 
 
-def service_roles(part: str = "aws") -> dict[str, dict[str, Any]]:
-    """The four roles the landing zone API needs (AWS Control Tower User Guide,
-    "Create the required roles"), all under path /service-role/."""
+def is_preventive(control: str) -> bool:
+    """True for a preventive (SCP) control, by guardrail name, ARN or Control Catalog id."""
+    name = str(control).rsplit("/", 1)[-1]
+    return name in PREVENTIVE_CONTROLS or ".PV." in name
+
+
+def is_v4(version: str | None) -> bool:
+    """True for landing zone 4.0 and later (the 4.0 manifest and role shapes)."""
+    try:
+        return float(str(version or LATEST_VERSION).split(".")[0]) >= 4
+    except ValueError:
+        return True
+
+
+def baseline_version(version: str | None) -> str:
+    """The AWSControlTowerBaseline version to enable on a landing zone of `version`."""
+    return BASELINE_VERSIONS.get(str(version or LATEST_VERSION), BASELINE_VERSIONS[LATEST_VERSION])
+
+
+def _cloudtrail_role(part: str, version: str | None) -> dict[str, Any]:
+    """3.x: an inline policy (walkthrough-api-setup); 4.0: the managed policy instead, and the
+    inline one removed (key-changes-lz-v4, "Pre-requisite for Landing Zone 4.0")."""
+    trust = _trust("cloudtrail.amazonaws.com")
+    if is_v4(version):
+        return {"trust": trust, "absent_inline": [CLOUDTRAIL_POLICY], "inline": {},
+                "managed": [f"arn:{part}:iam::aws:policy/service-role/{CLOUDTRAIL_POLICY}"]}
+    return {"trust": trust, "managed": [], "inline": {CLOUDTRAIL_POLICY: {
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": f"arn:{part}:logs:*:*:log-group:aws-controltower/CloudTrailLogs:*"}]}}}
+
+
+def service_roles(part: str = "aws", version: str | None = LATEST_VERSION) -> dict[str, dict[str, Any]]:
+    """The four roles the landing zone API needs (AWS Control Tower User Guide, "Create the
+    required roles"), all under path /service-role/, in the shape of landing zone `version`."""
     return {
         "AWSControlTowerAdmin": {
             "trust": _trust("controltower.amazonaws.com"),
@@ -48,13 +102,7 @@ def service_roles(part: str = "aws") -> dict[str, dict[str, Any]]:
             "inline": {"AWSControlTowerAdminPolicy": {"Version": "2012-10-17", "Statement": [{
                 "Effect": "Allow", "Action": "ec2:DescribeAvailabilityZones", "Resource": "*"}]}},
         },
-        "AWSControlTowerCloudTrailRole": {
-            "trust": _trust("cloudtrail.amazonaws.com"),
-            "managed": [],
-            "inline": {"AWSControlTowerCloudTrailRolePolicy": {"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": f"arn:{part}:logs:*:*:log-group:aws-controltower/CloudTrailLogs:*"}]}},
-        },
+        CLOUDTRAIL_ROLE: _cloudtrail_role(part, version),
         "AWSControlTowerStackSetRole": {
             "trust": _trust("cloudformation.amazonaws.com"),
             "managed": [],
@@ -68,6 +116,16 @@ def service_roles(part: str = "aws") -> dict[str, dict[str, Any]]:
             "inline": {},
         },
     }
+
+
+def accepted_roles(part: str, version: str | None) -> dict[str, list[dict[str, Any]]]:
+    """Role shapes that are correct for a landing zone of `version`: its own first; a 3.x
+    landing zone also accepts the 4.0 shape (the managed policy grants the same log actions),
+    so a role prepared for the upgrade is never "repaired" back."""
+    own = service_roles(part, version)
+    newer = service_roles(part, LATEST_VERSION)
+    return {name: [spec] + ([newer[name]] if newer[name] != spec else [])
+            for name, spec in own.items()}
 
 
 def kms_key_policy(account: str, region: str, part: str = "aws") -> dict[str, Any]:
@@ -141,7 +199,22 @@ def role_problems(ctx: Any, name: str, spec: dict[str, Any]) -> list[str] | None
             found = None
         if found != document:
             problems.append(f"inline policy {policy} {'differs' if found else 'missing'}")
+    present = set(paginate(iam, "list_role_policies", "PolicyNames", RoleName=name))
+    for policy in spec.get("absent_inline", []):
+        if policy in present:
+            problems.append(f"inline policy {policy} must be removed (the managed policy replaces it)")
     return problems
+
+
+def best_role_problems(ctx: Any, name: str, specs: list[dict[str, Any]]) -> list[str] | None:
+    """role_problems against the first spec the role satisfies; else against the first."""
+    first = None
+    for spec in specs:
+        found = role_problems(ctx, name, spec)
+        if found == [] or found is None:
+            return found
+        first = found if first is None else first
+    return first
 
 
 # ------------------------------------------------------------------ profile & manifest
@@ -159,10 +232,12 @@ def sandbox_ou(ctx: Any) -> str | None:
     return "Sandbox" if "Sandbox" in ctx.profile.ous() else None
 
 
-def register_ous(ctx: Any) -> list[str]:
-    """OUs to register with AWSControlTowerBaseline, parents first; the OUs the landing
-    zone registers itself (Security, Sandbox) excluded."""
-    own = {security_ou(ctx), sandbox_ou(ctx)}
+def register_ous(ctx: Any, version: str | None = None) -> list[str]:
+    """OUs to register with AWSControlTowerBaseline, parents first. Excluded: the Security OU
+    (a 3.x landing zone registers it; on 4.0 the baseline does not apply to it), and on 3.x the
+    Sandbox OU, which the 3.x landing zone creates and registers itself (organizationStructure)."""
+    version = version or target_version(ctx)
+    own = {security_ou(ctx)} | (set() if is_v4(version) else {sandbox_ou(ctx)})
     out: list[str] = []
     for path in tower(ctx, "register_ous", []) or []:
         parts = path.split("/")
@@ -180,27 +255,84 @@ def shared_accounts(ctx: Any) -> tuple[str | None, str | None]:
     return log_archive, audit
 
 
-def build_manifest(ctx: Any, kms_arn: str | None) -> dict[str, Any]:
+_LOOK_UP: Any = object()
+
+
+def target_version(ctx: Any, zone: Any = _LOOK_UP) -> str:
+    """The landing zone version to work with: the deployed one for an existing landing zone
+    (kept unless the profile asks for a newer one), else the profile's (4.0 by default).
+    `zone`: the landing zone already read (None: there is none); looked up when not given."""
+    wanted = str(tower(ctx, "version", LATEST_VERSION))
+    if zone is _LOOK_UP:
+        zone = landing_zone(ctx) if describe_org(ctx) else None
+    deployed = (zone or {}).get("version")
+    return str(deployed) if deployed else wanted
+
+
+def upgrade_to(ctx: Any, zone: dict[str, Any] | None) -> str | None:
+    """The version to update an ACTIVE landing zone to: the profile's version when it is the
+    latest available one and newer than the deployed one; else None."""
+    if not zone or zone.get("status") != "ACTIVE":
+        return None
+    wanted, deployed = str(tower(ctx, "version", LATEST_VERSION)), str(zone.get("version"))
+    latest = str(zone.get("latestAvailableVersion") or "")
+    if wanted == latest and wanted != deployed and _newer(wanted, deployed):
+        return wanted
+    return None
+
+
+def _newer(a: str, b: str) -> bool:
+    try:
+        return tuple(int(x) for x in a.split(".")) > tuple(int(x) for x in b.split("."))
+    except ValueError:
+        return False
+
+
+def _retention(ctx: Any) -> tuple[int, int]:
+    log_days = int(ctx.answers.get("log_retention_days") or tower(ctx, "log_retention_days", 365))
+    access_days = int(ctx.answers.get("access_log_retention_days")
+                      or tower(ctx, "access_log_retention_days", 3650))
+    return log_days, access_days
+
+
+def _bucket_config(ctx: Any, kms_arn: str | None) -> dict[str, Any]:
+    log_days, access_days = _retention(ctx)
+    configurations: dict[str, Any] = {"loggingBucket": {"retentionDays": log_days},
+                                      "accessLoggingBucket": {"retentionDays": access_days}}
+    if kms_arn:
+        configurations["kmsKeyArn"] = kms_arn
+    return configurations
+
+
+def build_manifest(ctx: Any, kms_arn: str | None, version: str = LATEST_VERSION) -> dict[str, Any]:
+    """The landing zone manifest in the schema of `version` (User Guide, lz-api-launch):
+    4.0 has no organizationStructure, an explicit `enabled` flag on every integration, the
+    `config` integration (AWS Config aggregation in the Audit account) and `backup`."""
     log_archive, audit = shared_accounts(ctx)
+    log_archive = log_archive or "<log-archive account id>"
+    audit = audit or "<audit account id>"
+    access = bool(tower(ctx, "access_management", True))
+    if is_v4(version):
+        return {
+            "governedRegions": list(ctx.governed_regions),
+            "centralizedLogging": {"accountId": log_archive, "enabled": True,
+                                   "configurations": _bucket_config(ctx, kms_arn)},
+            "config": {"accountId": audit, "enabled": True,
+                       "configurations": _bucket_config(ctx, kms_arn)},
+            "securityRoles": {"accountId": audit, "enabled": True},
+            "accessManagement": {"enabled": access},
+            "backup": {"enabled": False},
+        }
     structure: dict[str, Any] = {"security": {"name": security_ou(ctx)}}
     if sandbox_ou(ctx):
         structure["sandbox"] = {"name": sandbox_ou(ctx)}
-    configurations: dict[str, Any] = {
-        "loggingBucket": {"retentionDays": int(ctx.answers.get("log_retention_days")
-                                               or tower(ctx, "log_retention_days", 365))},
-        "accessLoggingBucket": {"retentionDays": int(
-            ctx.answers.get("access_log_retention_days")
-            or tower(ctx, "access_log_retention_days", 3650))},
-    }
-    if kms_arn:
-        configurations["kmsKeyArn"] = kms_arn
     return {
         "governedRegions": list(ctx.governed_regions),
         "organizationStructure": structure,
-        "centralizedLogging": {"accountId": log_archive or "<log-archive account id>",
-                               "configurations": configurations, "enabled": True},
-        "securityRoles": {"accountId": audit or "<audit account id>"},
-        "accessManagement": {"enabled": bool(tower(ctx, "access_management", True))},
+        "centralizedLogging": {"accountId": log_archive,
+                               "configurations": _bucket_config(ctx, kms_arn), "enabled": True},
+        "securityRoles": {"accountId": audit},
+        "accessManagement": {"enabled": access},
     }
 
 
@@ -255,6 +387,61 @@ def op_status(ctx: Any, kind: str, op_id: str) -> tuple[str, str | None]:
     else:
         found = client.get_control_operation(operationIdentifier=op_id)["controlOperation"]
     return found["status"], found.get("statusMessage")
+
+
+def prerequisite_note(ctx: Any) -> str:
+    """What AWS requires to exist before CreateLandingZone 4.0, and what this tool made."""
+    return ("Before CreateLandingZone 4.0 AWS requires (walkthrough-api-setup, lz-api-launch): "
+            "an organization with all features; the Log Archive and Audit accounts, both in one "
+            f"OU directly under the root (here: {security_ou(ctx)}); the four AWSControlTower* "
+            "roles. Control Tower 4.0 creates no OU: every other OU of the profile is registered "
+            f"afterwards with {BASELINE}.")
+
+
+def integration_ou_problem(ctx: Any) -> str | None:
+    """Why the shared accounts do not meet 4.0's "service integration accounts must be in the
+    same OU directly under root" (lz-api-launch), or None."""
+    log_archive, audit = shared_accounts(ctx)
+    org = ctx.client("organizations")
+    root = org.list_roots()["Roots"][0]["Id"]
+    parents = {}
+    for label, account in (("Log Archive", log_archive), ("Audit", audit)):
+        parents[label] = org.list_parents(ChildId=account)["Parents"][0]
+    ids = {p["Id"] for p in parents.values()}
+    if len(ids) != 1:
+        return "the Log Archive and Audit accounts are in different OUs"
+    parent = next(iter(parents.values()))
+    if parent["Type"] != "ORGANIZATIONAL_UNIT":
+        return "the Log Archive and Audit accounts are at the root, not in an OU"
+    grand = org.list_parents(ChildId=parent["Id"])["Parents"][0]
+    if grand["Id"] != root:
+        return "the OU of the Log Archive and Audit accounts is not directly under the root"
+    return None
+
+
+def credentials_expired(exc: BaseException) -> bool:
+    """True when `exc` says the session or SSO token expired (raw botocore or mapped)."""
+    code = code_of(exc) or str(getattr(exc, "code", "") or "")
+    return code in EXPIRED_TOKEN_CODES or code in SSO_EXPIRY_ERRORS or \
+        type(exc).__name__ in SSO_EXPIRY_ERRORS
+
+
+@contextlib.contextmanager
+def expiry_explained(what: str, operations: str) -> Iterator[None]:
+    """Turn expired credentials during a long poll into a message that says the AWS operation
+    keeps running and that the next run resumes it."""
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001
+        if not credentials_expired(exc):
+            raise
+        raise AwsError(
+            f"your AWS credentials expired while waiting for {what}; the operation keeps running "
+            f"in AWS ({operations})",
+            "an SSO session or a chained role lasts at most 1 hour: sign in again (aws sso login "
+            "--profile NAME) and run apply again; it resumes polling the recorded operation "
+            "instead of starting a new one", kind="credentials",
+            code=code_of(exc) or type(exc).__name__) from None
 
 
 # ------------------------------------------------------------------ checks
@@ -315,7 +502,7 @@ def check_registered(ctx: Any, account: str | None, region: str | None) -> Outco
     by_target = {b["targetIdentifier"]: b for b in enabled_baselines(ctx)
                  if b.get("baselineIdentifier") == base}
     state = {}
-    for path in register_ous(ctx):
+    for path in register_ous(ctx, zone.get("version")):
         arn = (tree.get(path) or {}).get("Arn")
         found = by_target.get(arn) if arn else None
         state[path] = ((found.get("statusSummary") or {}).get("status") if found
@@ -336,7 +523,7 @@ def check_controls(ctx: Any, account: str | None, region: str | None) -> Outcome
     tree = ou_tree(ctx)
     client = ctx.client("controltower")
     missing = []
-    for path in register_ous(ctx):
+    for path in register_ous(ctx, zone.get("version")):
         arn = (tree.get(path) or {}).get("Arn")
         if not arn:
             missing.append(f"{path}: OU missing")
@@ -356,16 +543,18 @@ def check_controls(ctx: Any, account: str | None, region: str | None) -> Outcome
 
 def check_roles(ctx: Any, account: str | None, region: str | None) -> Outcome:
     problems = {}
-    for name, spec in service_roles(partition(ctx.home_region)).items():
-        found = role_problems(ctx, name, spec)
+    version = target_version(ctx)
+    for name, specs in accepted_roles(partition(ctx.home_region), version).items():
+        found = best_role_problems(ctx, name, specs)
         if found is None:
             problems[name] = ["missing"]
         elif found:
             problems[name] = found
     if problems:
         return Outcome.fail("; ".join(f"{k}: {', '.join(v)}" for k, v in problems.items()),
-                            problems=problems)
-    return Outcome.ok("the four Control Tower service roles are as AWS documents them")
+                            problems=problems, landing_zone_version=version)
+    return Outcome.ok(f"the four Control Tower service roles are as AWS documents them for "
+                      f"landing zone {version}", landing_zone_version=version)
 
 
 FIX = "run: bootstrap-tui apply --step control-tower"
@@ -378,8 +567,10 @@ CHECK_LZ = Check(
 CHECK_VERSION = Check(
     id="ct.version-current", title="The landing zone runs the latest version",
     severity=Severity.LOW, scope=Scope.MANAGEMENT, run=check_version,
-    remediation=("Control Tower console → Landing zone settings → Update (aws controltower "
-                 "update-landing-zone --version LATEST ...), then re-register OUs if asked."),
+    remediation=("The update is irreversible. Set control_tower.version to the latest version and "
+                 "run: bootstrap-tui apply --step control-tower --confirm-destructive control-tower "
+                 "(or Control Tower console → Landing zone settings → Update), then re-register "
+                 "each OU."),
     frameworks={"soc2": ["CC8.1"], "iso27001-2022": ["A.8.8"]})
 CHECK_REGIONS = Check(
     id="ct.governed-regions", title="The landing zone governs the profile's regions",
@@ -436,11 +627,14 @@ class ControlTowerStep(Step):
     def plan(self, ctx: Any) -> Plan:
         plan = Plan(self.id)
         part = partition(ctx.home_region)
-        for name, spec in service_roles(part).items():
-            problems = role_problems(ctx, name, spec)
+        zone = landing_zone(ctx) if describe_org(ctx) else None
+        upgrade = upgrade_to(ctx, zone)
+        version = upgrade or target_version(ctx, zone)
+        for name, specs in accepted_roles(part, version).items():
+            problems = best_role_problems(ctx, name, specs)
             if problems is None:
-                plan.add("create", "IAM role", name,
-                         detail=f"/service-role/, trusts {', '.join(_principals(spec['trust']))}")
+                plan.add("create", "IAM role", name, detail=f"/service-role/, trusts "
+                         f"{', '.join(_principals(specs[0]['trust']))} (landing zone {version})")
             elif problems:
                 plan.add("update", "IAM role", name, detail="; ".join(problems))
         kms_arn = None
@@ -449,11 +643,9 @@ class ControlTowerStep(Step):
             if kms_arn is None:
                 plan.add("create", "KMS key", KMS_ALIAS,
                          detail="rotation on; CloudTrail and Config may use it")
-        zone = landing_zone(ctx) if describe_org(ctx) else None
         manifest = build_manifest(ctx, kms_arn or ("<new KMS key ARN>" if tower(ctx, "kms", False)
-                                                   else None))
+                                                   else None), version)
         text = json.dumps(manifest, indent=2)
-        version = str(tower(ctx, "version", "3.3"))
         pending = ctx.operation("landing-zone")
         if zone is None:
             plan.add("resume" if pending else "create", "landing zone", f"version {version}",
@@ -461,15 +653,30 @@ class ControlTowerStep(Step):
                      f"{ctx.home_region}; takes 30-60 minutes",
                      data={"manifest": manifest})
             plan.notes.append("Landing zone manifest:\n" + text)
+            if is_v4(version) and not pending:
+                plan.notes.append(prerequisite_note(ctx))
         elif zone.get("status") == "FAILED":
-            plan.add("retry", "landing zone", zone["arn"], detail="UpdateLandingZone with manifest",
-                     data={"manifest": manifest})
+            plan.add("retry", "landing zone", zone["arn"],
+                     detail=f"UpdateLandingZone {version} with manifest", data={"manifest": manifest})
             plan.notes.append("Landing zone manifest:\n" + text)
         elif zone.get("status") == "PROCESSING":
             plan.add("resume", "landing zone", zone["arn"], detail="an operation is running")
+        elif upgrade:
+            plan.add("update", "landing zone", f"version {zone.get('version')} → {upgrade}",
+                     detail=("UpdateLandingZone; irreversible (no downgrade); afterwards re-register "
+                             f"each OU (console: Re-register OU) for {BASELINE} "
+                             f"{baseline_version(upgrade)}"),
+                     destructive=True, data={"manifest": manifest})
+            plan.notes.append("Landing zone manifest after the update:\n" + text)
         else:
             plan.notes.append(f"adopting the existing landing zone {zone['arn']} "
                               f"(version {zone.get('version')}); it is checked, not recreated")
+            latest = zone.get("latestAvailableVersion")
+            if latest and str(latest) != str(zone.get("version")):
+                plan.notes.append(
+                    f"landing zone {latest} is available (deployed: {zone.get('version')}); the "
+                    f"update is irreversible. To take it, set control_tower.version: \"{latest}\" "
+                    "in the profile and apply with --confirm-destructive control-tower")
         active = zone is not None and zone.get("status") == "ACTIVE"
         tree = ou_tree(ctx) if describe_org(ctx) else {}
         registered: dict[str, str] = {}
@@ -478,12 +685,12 @@ class ControlTowerStep(Step):
             base = baseline_arns(ctx).get(BASELINE)
             registered = {b["targetIdentifier"]: (b.get("statusSummary") or {}).get("status")
                           for b in enabled_baselines(ctx) if b.get("baselineIdentifier") == base}
-        for path in register_ous(ctx):
+        for path in register_ous(ctx, version):
             arn = (tree.get(path) or {}).get("Arn")
             if not (arn and registered.get(arn) == "SUCCEEDED"):
-                plan.add("enable", "baseline", f"{BASELINE} {BASELINE_VERSION}",
+                plan.add("enable", "baseline", f"{BASELINE} {baseline_version(version)}",
                          detail=f"register OU {path}", data={"ou": path})
-        for path in register_ous(ctx):
+        for path in register_ous(ctx, version):
             arn = (tree.get(path) or {}).get("Arn")
             if active and arn:
                 controls_on[path] = {c["controlIdentifier"] for c in paginate(
@@ -507,18 +714,24 @@ class ControlTowerStep(Step):
         if not (log_archive and audit):
             raise RefusedError("the Log Archive and Audit accounts must exist first",
                                "run: bootstrap-tui apply --step accounts")
-        self._ensure_roles(ctx)
+        zone = landing_zone(ctx)
+        upgrade = upgrade_to(ctx, zone)
+        if upgrade and not plan.destructive:
+            upgrade = None  # the plan given to apply did not include (confirm) the update
+        version = upgrade or target_version(ctx, zone)
+        self._ensure_roles(ctx, version)
         kms_arn = self._ensure_kms(ctx) if tower(ctx, "kms", False) else None
-        self._ensure_landing_zone(ctx, build_manifest(ctx, kms_arn))
-        self._register_ous(ctx)
-        self._enable_controls(ctx)
+        self._ensure_landing_zone(ctx, build_manifest(ctx, kms_arn, version), version, upgrade)
+        self._register_ous(ctx, version)
+        self._enable_controls(ctx, version)
 
-    def _ensure_roles(self, ctx: Any) -> None:
+    def _ensure_roles(self, ctx: Any, version: str) -> None:
         iam = ctx.client("iam")
-        for name, spec in service_roles(partition(ctx.home_region)).items():
-            problems = role_problems(ctx, name, spec)
+        for name, specs in accepted_roles(partition(ctx.home_region), version).items():
+            problems = best_role_problems(ctx, name, specs)
             if problems == []:
                 continue
+            spec = specs[0]
             ctx.progress(f"IAM role {name}")
             if problems is None:
                 try:
@@ -536,6 +749,9 @@ class ControlTowerStep(Step):
             for policy, document in spec["inline"].items():
                 iam.put_role_policy(RoleName=name, PolicyName=policy,
                                     PolicyDocument=json.dumps(document))
+            present = set(paginate(iam, "list_role_policies", "PolicyNames", RoleName=name))
+            for policy in set(spec.get("absent_inline", [])) & present:
+                iam.delete_role_policy(RoleName=name, PolicyName=policy)
 
     def _ensure_kms(self, ctx: Any) -> str:
         kms = ctx.client("kms")
@@ -566,20 +782,27 @@ class ControlTowerStep(Step):
         ctx.remember("kms_key_arn", arn)
         return arn
 
-    def _ensure_landing_zone(self, ctx: Any, manifest: dict[str, Any]) -> None:
+    def _ensure_landing_zone(self, ctx: Any, manifest: dict[str, Any], version: str,
+                             upgrade: str | None = None) -> None:
         client = ctx.client("controltower")
-        version = str(tower(ctx, "version", "3.3"))
         zone = landing_zone(ctx)
         pending = ctx.operation("landing-zone")
         op_id = pending["id"] if pending else None
         if op_id is None:
             if zone is None:
+                if is_v4(version):
+                    problem = integration_ou_problem(ctx)
+                    if problem:
+                        raise RefusedError(f"landing zone {version} cannot be created: {problem}",
+                                           "run: bootstrap-tui apply --step accounts (it moves both "
+                                           f"into the {security_ou(ctx)} OU)")
                 ctx.progress(f"creating the landing zone {version} (30-60 minutes)")
                 started = client.create_landing_zone(version=version, manifest=manifest)
                 op_id = started["operationIdentifier"]
                 ctx.record_operation("landing-zone", op_id, arn=started["arn"], kind="CREATE")
-            elif zone.get("status") == "FAILED":
-                ctx.progress("retrying the failed landing zone (UpdateLandingZone)")
+            elif zone.get("status") == "FAILED" or upgrade:
+                ctx.progress(f"updating the landing zone to {version} (UpdateLandingZone)"
+                             if upgrade else "retrying the failed landing zone (UpdateLandingZone)")
                 op_id = client.update_landing_zone(landingZoneIdentifier=zone["arn"],
                                                    version=version,
                                                    manifest=manifest)["operationIdentifier"]
@@ -609,8 +832,10 @@ class ControlTowerStep(Step):
             result.update(details)
             return details["status"] != "IN_PROGRESS", details["status"]
 
+        ctx.progress(f"waiting for landing zone operation {op_id} (up to an hour); {SESSION_NOTE}")
         try:
-            ctx.poll(describe, interval=LZ_POLL, timeout=LZ_TIMEOUT, what="landing zone")
+            with expiry_explained("the landing zone", f"operation {op_id}"):
+                ctx.poll(describe, interval=LZ_POLL, timeout=LZ_TIMEOUT, what="landing zone")
         except Exception as exc:  # noqa: BLE001
             if code_of(exc) == "ResourceNotFoundException":
                 ctx.clear_operation("landing-zone")
@@ -623,8 +848,8 @@ class ControlTowerStep(Step):
                 f"the landing zone operation FAILED: {result.get('statusMessage') or 'no reason given'}",
                 LZ_FAILED_HINT)
 
-    def _register_ous(self, ctx: Any) -> None:
-        paths = register_ous(ctx)
+    def _register_ous(self, ctx: Any, version: str) -> None:
+        paths = register_ous(ctx, version)
         if not paths:
             return
         client = ctx.client("controltower")
@@ -671,26 +896,29 @@ class ControlTowerStep(Step):
                 if existing:  # UNDER_CHANGE: wait on its last operation
                     return existing.get("statusSummary", {}).get("lastOperationIdentifier")
                 kwargs: dict[str, Any] = {"baselineIdentifier": base,
-                                          "baselineVersion": BASELINE_VERSION,
+                                          "baselineVersion": baseline_version(version),
                                           "targetIdentifier": task["arn"]}
                 if parameters:
                     kwargs["parameters"] = parameters
                 return client.enable_baseline(**kwargs)["operationIdentifier"]
 
-            results = run_operations(ctx, tasks, submit=submit,
-                                     status=lambda op: op_status(ctx, "baseline", op),
-                                     what="registering OUs", interval=OP_POLL,
-                                     timeout=LZ_TIMEOUT, max_in_flight=MAX_IN_FLIGHT)
+            if tasks:
+                ctx.progress(f"registering {len(tasks)} OU(s) can take up to an hour; {SESSION_NOTE}")
+            with expiry_explained("OU registration", "recorded in the state file"):
+                results = run_operations(ctx, tasks, submit=submit,
+                                         status=lambda op: op_status(ctx, "baseline", op),
+                                         what="registering OUs", interval=OP_POLL,
+                                         timeout=LZ_TIMEOUT, max_in_flight=MAX_IN_FLIGHT)
             self._raise_failures(results, "registering OU")
 
-    def _enable_controls(self, ctx: Any) -> None:
+    def _enable_controls(self, ctx: Any, version: str) -> None:
         controls = list(tower(ctx, "controls", []) or [])
         if not controls:
             return
         client = ctx.client("controltower")
         tree = ou_tree(ctx)
         tasks = []
-        for path in register_ous(ctx):
+        for path in register_ous(ctx, version):
             arn = tree[path]["Arn"]
             enabled = {c["controlIdentifier"]: c for c in paginate(
                 client, "list_enabled_controls", "enabledControls", targetIdentifier=arn)}
@@ -715,10 +943,11 @@ class ControlTowerStep(Step):
                     return None
                 raise
 
-        results = run_operations(ctx, tasks, submit=submit,
-                                 status=lambda op: op_status(ctx, "control", op),
-                                 what="enabling controls", interval=OP_POLL, timeout=LZ_TIMEOUT,
-                                 max_in_flight=MAX_IN_FLIGHT)
+        with expiry_explained("the controls", "recorded in the state file"):
+            results = run_operations(ctx, tasks, submit=submit,
+                                     status=lambda op: op_status(ctx, "control", op),
+                                     what="enabling controls", interval=OP_POLL, timeout=LZ_TIMEOUT,
+                                     max_in_flight=MAX_IN_FLIGHT)
         self._raise_failures(results, "enabling")
 
     @staticmethod

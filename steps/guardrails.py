@@ -12,6 +12,7 @@ from bootstrap_tui.errors import RefusedError
 from bootstrap_tui.model import Check, Outcome, Plan, Scope, Severity, Step
 
 from steps import scp_policies as scp
+from steps.control_tower import is_preventive
 from steps._helpers2 import (
     PREFIX, account_label, all_account_ids, call_or, canonical, error_code,
     ensure_service_access, log_archive_account, parallel, pget,
@@ -73,8 +74,11 @@ def desired_bundles(ctx) -> list[dict[str, Any]]:
     regions = list(dict.fromkeys([ctx.home_region, *ctx.governed_regions]))
     targets_of = getattr(ctx.profile, "scp_targets", None)
     targets = targets_of() if callable(targets_of) else {}
+    control_tower = bool(ctx.profile.control_tower_enabled)
+    preventive = control_tower and any(is_preventive(c) for c in
+                                       pget(ctx, "control_tower.controls", []) or [])
     _, bundles = scp.build(ids, fill_values(ctx), regions, targets=targets,
-                           control_tower=bool(ctx.profile.control_tower_enabled))
+                           control_tower=control_tower, preventive=preventive)
     return bundles
 
 

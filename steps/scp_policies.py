@@ -345,9 +345,12 @@ def sid_prefix(policy_id: str) -> str:
     return "".join(part.capitalize() for part in policy_id.split("-"))
 
 
-def reserved_scps(control_tower: bool) -> list[str]:
-    """The SCPs every OU already holds besides ours: FullAWSAccess, and Control Tower's own."""
-    return ["FullAWSAccess"] + (["Control Tower's aws-guardrails-* SCP"] if control_tower else [])
+def reserved_scps(control_tower: bool, preventive: bool = False) -> list[str]:
+    """The SCPs every OU already holds besides ours: FullAWSAccess, Control Tower's own and,
+    when the profile enables preventive Control Tower controls (SCPs), one more for them."""
+    return (["FullAWSAccess"] + (["Control Tower's aws-guardrails-* SCP"] if control_tower else [])
+            + (["the SCP of Control Tower's preventive controls"] if control_tower and preventive
+               else []))
 
 
 def pack(policies: dict[str, dict], reserved: list[str] | None = None) -> list[dict[str, Any]]:
@@ -389,14 +392,16 @@ def pack(policies: dict[str, dict], reserved: list[str] | None = None) -> list[d
 
 def build(ids: list[str], values: FillValues, regions: list[str], directory: Path | None = None,
           targets: dict[str, list[str]] | None = None,
-          control_tower: bool = False) -> tuple[dict[str, dict], list[dict[str, Any]]]:
+          control_tower: bool = False,
+          preventive: bool = False) -> tuple[dict[str, dict], list[dict[str, Any]]]:
     """Load, fill, validate, safety-check and pack. Returns (filled by id, bundles).
 
     Policies that share the same attachment targets are packed together; each
     bundle carries "targets" (OU paths or "Root"). With `control_tower`, every OU
-    keeps a slot for Control Tower's own SCP.
+    keeps a slot for Control Tower's own SCP, and with `preventive` one more for the SCP its
+    preventive controls take.
     """
-    reserved = reserved_scps(control_tower)
+    reserved = reserved_scps(control_tower, preventive)
     templates = load_templates(ids, directory)
     filled = {pid: fill(pid, text, values) for pid, text in templates.items()}
     problems = [p for pid, doc in filled.items() for p in validate(pid, doc)]

@@ -47,15 +47,34 @@ def member_credentials(sts: Any, account: str) -> dict[str, str]:
             "aws_session_token": creds["SessionToken"]}
 
 
+CLOUDTRAIL_POLICY = "arn:aws:iam::aws:policy/service-role/AWSControlTowerCloudTrailRolePolicy"
+
+
 def create_ct_roles(iam: Any) -> None:
+    """The four roles; the CloudTrail role with the managed policy landing zone 4.0 requires."""
     trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
         "Service": "controltower.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
     for role in CT_ROLES:
         iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust, Path="/service-role/")
+    iam.attach_role_policy(RoleName="AWSControlTowerCloudTrailRole", PolicyArn=CLOUDTRAIL_POLICY)
+
+
+def shared_accounts(org: Any, ou_name: str | None = "Security") -> tuple[str, str]:
+    """Log Archive and Audit, moved into one OU directly under the root (4.0's prerequisite)."""
+    log_archive = create_account(org, "Log Archive", "log@example.com")
+    audit = create_account(org, "Audit", "audit@example.com")
+    if ou_name:
+        root = org.list_roots()["Roots"][0]["Id"]
+        ou = org.create_organizational_unit(ParentId=root, Name=ou_name)["OrganizationalUnit"]["Id"]
+        for account in (log_archive, audit):
+            org.move_account(AccountId=account, SourceParentId=root, DestinationParentId=ou)
+    return log_archive, audit
 
 
 def manifest(log_archive: str, audit: str) -> dict[str, Any]:
+    """A landing zone 4.0 manifest (User Guide, lz-api-launch)."""
     return {"governedRegions": ["us-east-1", "us-west-2"],
-            "organizationStructure": {"security": {"name": "Security"}, "sandbox": {"name": "Sandbox"}},
             "centralizedLogging": {"accountId": log_archive, "enabled": True},
-            "securityRoles": {"accountId": audit}, "accessManagement": {"enabled": True}}
+            "config": {"accountId": audit, "enabled": True},
+            "securityRoles": {"accountId": audit, "enabled": True},
+            "accessManagement": {"enabled": True}, "backup": {"enabled": False}}

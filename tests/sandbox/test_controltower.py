@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from .helpers import create_account, create_ct_roles, manifest, member_credentials, wait_for
+from .helpers import create_account, create_ct_roles, manifest, member_credentials, shared_accounts, wait_for
 
 
 @pytest.fixture
@@ -21,30 +21,28 @@ def _lz_state(tower, op_id: str) -> str:
 
 def test_landing_zone_in_progress_then_succeeded(aws, org) -> None:
     create_ct_roles(aws("iam"))
-    log_archive = create_account(org, "Log Archive", "log@example.com")
-    audit = create_account(org, "Audit", "audit@example.com")
+    log_archive, audit = shared_accounts(org)
     tower = aws("controltower")
-    created = tower.create_landing_zone(version="3.3", manifest=manifest(log_archive, audit))
+    created = tower.create_landing_zone(version="4.0", manifest=manifest(log_archive, audit))
     assert _lz_state(tower, created["operationIdentifier"]) == "IN_PROGRESS"
     assert tower.get_landing_zone(landingZoneIdentifier=created["arn"])["landingZone"]["status"] == "PROCESSING"
     assert wait_for(lambda: _lz_state(tower, created["operationIdentifier"])) == "SUCCEEDED"
     zone = tower.get_landing_zone(landingZoneIdentifier=created["arn"])["landingZone"]
     assert zone["status"] == "ACTIVE" and zone["driftStatus"]["status"] == "IN_SYNC"
-    assert zone["version"] == zone["latestAvailableVersion"] == "3.3"
+    assert zone["version"] == zone["latestAvailableVersion"] == "4.0"
     assert tower.list_landing_zones()["landingZones"] == [{"arn": created["arn"]}]
     roots = org.list_roots()["Roots"][0]["Id"]
     names = {ou["Name"] for ou in org.list_organizational_units_for_parent(ParentId=roots)["OrganizationalUnits"]}
-    assert {"Security", "Sandbox"} <= names
+    assert names == {"Security"}  # 4.0 creates no OU (key-changes-lz-v4)
     with pytest.raises(ClientError) as info:
-        tower.create_landing_zone(version="3.3", manifest=manifest(log_archive, audit))
+        tower.create_landing_zone(version="4.0", manifest=manifest(log_archive, audit))
     assert info.value.response["Error"]["Code"] == "ConflictException"
 
 
 def test_landing_zone_fails_without_roles(aws, org) -> None:
-    log_archive = create_account(org, "Log Archive", "log@example.com")
-    audit = create_account(org, "Audit", "audit@example.com")
+    log_archive, audit = shared_accounts(org)
     tower = aws("controltower")
-    created = tower.create_landing_zone(version="3.3", manifest=manifest(log_archive, audit))
+    created = tower.create_landing_zone(version="4.0", manifest=manifest(log_archive, audit))
     assert _lz_state(tower, created["operationIdentifier"]) == "IN_PROGRESS"
     assert wait_for(lambda: _lz_state(tower, created["operationIdentifier"])) == "FAILED"
     details = tower.get_landing_zone_operation(operationIdentifier=created["operationIdentifier"])["operationDetails"]
@@ -52,23 +50,22 @@ def test_landing_zone_fails_without_roles(aws, org) -> None:
     assert tower.get_landing_zone(landingZoneIdentifier=created["arn"])["landingZone"]["status"] == "FAILED"
 
 
-def test_landing_zone_fails_with_bad_manifest(aws, org) -> None:
+def test_landing_zone_rejects_bad_manifest(aws, org) -> None:
     create_ct_roles(aws("iam"))
     tower = aws("controltower")
-    created = tower.create_landing_zone(version="3.3", manifest={"organizationStructure": {}})
-    assert wait_for(lambda: _lz_state(tower, created["operationIdentifier"])) == "FAILED"
-    message = tower.get_landing_zone_operation(
-        operationIdentifier=created["operationIdentifier"])["operationDetails"]["statusMessage"]
-    assert "governedRegions" in message
+    with pytest.raises(ClientError) as info:
+        tower.create_landing_zone(version="4.0", manifest={"organizationStructure": {}})
+    assert info.value.response["Error"]["Code"] == "ValidationException"
+    assert "not recognized" in info.value.response["Error"]["Message"]
+    assert not tower.list_landing_zones()["landingZones"]
 
 
 def test_controls_and_baselines(aws, org, sandbox) -> None:
     sandbox.configure(op_delay_s=0)
     create_ct_roles(aws("iam"))
-    log_archive = create_account(org, "Log Archive", "log@example.com")
-    audit = create_account(org, "Audit", "audit@example.com")
+    log_archive, audit = shared_accounts(org)
     tower = aws("controltower")
-    tower.create_landing_zone(version="3.3", manifest=manifest(log_archive, audit))
+    tower.create_landing_zone(version="4.0", manifest=manifest(log_archive, audit))
     sandbox.configure(op_delay_s=0.3)
     root = org.list_roots()["Roots"][0]["Id"]
     ou = org.create_organizational_unit(ParentId=root, Name="Workloads")["OrganizationalUnit"]
@@ -85,8 +82,8 @@ def test_controls_and_baselines(aws, org, sandbox) -> None:
 
     baselines = {b["name"]: b["arn"] for b in tower.list_baselines()["baselines"]}
     assert {"AWSControlTowerBaseline", "IdentityCenterBaseline", "AuditBaseline", "LogArchiveBaseline",
-            "BackupBaseline"} <= set(baselines)
-    started = tower.enable_baseline(baselineIdentifier=baselines["AWSControlTowerBaseline"], baselineVersion="4.0",
+            "BackupBaseline", "CentralConfigBaseline", "CentralSecurityRolesBaseline"} <= set(baselines)
+    started = tower.enable_baseline(baselineIdentifier=baselines["AWSControlTowerBaseline"], baselineVersion="5.0",
                                     targetIdentifier=ou["Arn"])
     assert tower.get_baseline_operation(
         operationIdentifier=started["operationIdentifier"])["baselineOperation"]["status"] == "IN_PROGRESS"
@@ -109,12 +106,11 @@ def test_enable_control_requires_landing_zone(aws, org) -> None:
 def _landing_zone(aws, org, sandbox, **extra):
     sandbox.configure(op_delay_s=0)
     create_ct_roles(aws("iam"))
-    log_archive = create_account(org, "Log Archive", "log@example.com")
-    audit = create_account(org, "Audit", "audit@example.com")
+    log_archive, audit = shared_accounts(org)
     body = manifest(log_archive, audit)
     body["centralizedLogging"]["configurations"] = {"loggingBucket": {"retentionDays": 400},
                                                     "accessLoggingBucket": {"retentionDays": 3000}, **extra}
-    created = aws("controltower").create_landing_zone(version="3.3", manifest=body)
+    created = aws("controltower").create_landing_zone(version="4.0", manifest=body)
     return log_archive, audit, created
 
 
@@ -174,13 +170,12 @@ def test_landing_zone_leaves_trail_buckets_config_and_scps(aws, org, sandbox) ->
 def test_landing_zone_fails_on_existing_config_or_unknown_key(aws, org, sandbox) -> None:
     sandbox.configure(op_delay_s=0)
     create_ct_roles(aws("iam"))
-    log_archive = create_account(org, "Log Archive", "log@example.com")
-    audit = create_account(org, "Audit", "audit@example.com")
+    log_archive, audit = shared_accounts(org)
     config = aws("config", region="us-west-2", **member_credentials(aws("sts"), audit))
     config.put_configuration_recorder(ConfigurationRecorder={
         "name": "default", "roleARN": f"arn:aws:iam::{audit}:role/config"})
     tower = aws("controltower")
-    created = tower.create_landing_zone(version="3.3", manifest=manifest(log_archive, audit))
+    created = tower.create_landing_zone(version="4.0", manifest=manifest(log_archive, audit))
     details = tower.get_landing_zone_operation(operationIdentifier=created["operationIdentifier"])
     assert details["operationDetails"]["status"] == "FAILED"
     assert f"account {audit} already has an AWS Config" in details["operationDetails"]["statusMessage"]
@@ -189,7 +184,7 @@ def test_landing_zone_fails_on_existing_config_or_unknown_key(aws, org, sandbox)
     config.delete_configuration_recorder(ConfigurationRecorderName="default")
     body = manifest(log_archive, audit)
     body["centralizedLogging"]["configurations"] = {"kmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/nope"}
-    retried = tower.update_landing_zone(landingZoneIdentifier=created["arn"], version="3.3", manifest=body)
+    retried = tower.update_landing_zone(landingZoneIdentifier=created["arn"], version="4.0", manifest=body)
     details = tower.get_landing_zone_operation(operationIdentifier=retried["operationIdentifier"])
     assert "kmsKeyArn" in details["operationDetails"]["statusMessage"] and "not found" in \
         details["operationDetails"]["statusMessage"]
@@ -214,12 +209,104 @@ def test_registering_an_ou_enrolls_its_accounts_within_the_scp_quota(aws, org, s
 
     tower = aws("controltower")
     base = {b["name"]: b["arn"] for b in tower.list_baselines()["baselines"]}["AWSControlTowerBaseline"]
-    done = tower.enable_baseline(baselineIdentifier=base, baselineVersion="4.0", targetIdentifier=ou["Arn"])
+    done = tower.enable_baseline(baselineIdentifier=base, baselineVersion="5.0", targetIdentifier=ou["Arn"])
     assert tower.get_baseline_operation(operationIdentifier=done["operationIdentifier"])[
         "baselineOperation"]["status"] == "SUCCEEDED"
     creds = member_credentials(aws("sts"), workload)
     assert aws("config", **creds).describe_configuration_recorders()["ConfigurationRecorders"][0]["name"] == \
         "aws-controltower-BaselineConfigRecorder"
-    refused = tower.enable_baseline(baselineIdentifier=base, baselineVersion="4.0", targetIdentifier=full["Arn"])
+    refused = tower.enable_baseline(baselineIdentifier=base, baselineVersion="5.0", targetIdentifier=full["Arn"])
     operation = tower.get_baseline_operation(operationIdentifier=refused["operationIdentifier"])["baselineOperation"]
     assert operation["status"] == "FAILED" and "maximum of 5 service control policies" in operation["statusMessage"]
+
+
+# ---------------------------------------------------------------- landing zone 4.0 rules
+
+def _refused(call) -> str:
+    with pytest.raises(ClientError) as info:
+        call()
+    assert info.value.response["Error"]["Code"] == "ValidationException"
+    return info.value.response["Error"]["Message"]
+
+
+def test_new_landing_zone_only_on_the_latest_version(aws, org) -> None:
+    create_ct_roles(aws("iam"))
+    log_archive, audit = shared_accounts(org)
+    old = {"governedRegions": ["us-east-1"],
+           "organizationStructure": {"security": {"name": "Security"}, "sandbox": {"name": "Sandbox"}},
+           "centralizedLogging": {"accountId": log_archive, "enabled": True},
+           "securityRoles": {"accountId": audit}, "accessManagement": {"enabled": True}}
+    tower = aws("controltower")
+    assert "version 3.3" in _refused(lambda: tower.create_landing_zone(version="3.3", manifest=old))
+    assert "not recognized" in _refused(lambda: tower.create_landing_zone(version="4.0", manifest=old))
+    assert not tower.list_landing_zones()["landingZones"]
+
+
+def test_landing_zone_4_requires_every_enabled_flag(aws, org) -> None:
+    create_ct_roles(aws("iam"))
+    log_archive, audit = shared_accounts(org)
+    tower = aws("controltower")
+    body = manifest(log_archive, audit)
+    del body["backup"], body["securityRoles"]["enabled"]
+    message = _refused(lambda: tower.create_landing_zone(version="4.0", manifest=body))
+    assert "missing some required fields" in message and "backup.enabled" in message
+    assert "securityRoles.enabled" in message
+    body = manifest(log_archive, audit)
+    body["config"]["enabled"] = False
+    assert "securityRoles, accessManagement" in _refused(
+        lambda: tower.create_landing_zone(version="4.0", manifest=body))
+
+
+def test_landing_zone_4_fails_with_the_inline_cloudtrail_policy(aws, org, sandbox) -> None:
+    sandbox.configure(op_delay_s=0)
+    iam = aws("iam")
+    create_ct_roles(iam)
+    iam.detach_role_policy(RoleName="AWSControlTowerCloudTrailRole",
+                           PolicyArn="arn:aws:iam::aws:policy/service-role/AWSControlTowerCloudTrailRolePolicy")
+    iam.put_role_policy(RoleName="AWSControlTowerCloudTrailRole", PolicyName="AWSControlTowerCloudTrailRolePolicy",
+                        PolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+                                       '"Action":"logs:PutLogEvents","Resource":"*"}]}')
+    log_archive, audit = shared_accounts(org)
+    tower = aws("controltower")
+    created = tower.create_landing_zone(version="4.0", manifest=manifest(log_archive, audit))
+    details = tower.get_landing_zone_operation(operationIdentifier=created["operationIdentifier"])
+    assert details["operationDetails"]["status"] == "FAILED"
+    assert "managed policy AWSControlTowerCloudTrailRolePolicy" in details["operationDetails"]["statusMessage"]
+
+
+@pytest.mark.parametrize("placement", ["root", "nested", "split"])
+def test_landing_zone_4_needs_the_accounts_in_one_top_level_ou(aws, org, sandbox, placement) -> None:
+    sandbox.configure(op_delay_s=0)
+    create_ct_roles(aws("iam"))
+    log_archive, audit = shared_accounts(org, None if placement == "root" else "Security")
+    root = org.list_roots()["Roots"][0]["Id"]
+    security = [o for o in org.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]]
+    if placement == "nested":
+        child = org.create_organizational_unit(ParentId=security[0]["Id"], Name="Core")["OrganizationalUnit"]
+        for account in (log_archive, audit):
+            org.move_account(AccountId=account, SourceParentId=security[0]["Id"], DestinationParentId=child["Id"])
+    if placement == "split":
+        org.move_account(AccountId=audit, SourceParentId=security[0]["Id"], DestinationParentId=root)
+    tower = aws("controltower")
+    created = tower.create_landing_zone(version="4.0", manifest=manifest(log_archive, audit))
+    details = tower.get_landing_zone_operation(operationIdentifier=created["operationIdentifier"])
+    assert details["operationDetails"]["status"] == "FAILED"
+    assert "same organizational unit directly under the root" in details["operationDetails"]["statusMessage"]
+    ous = org.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]
+    assert {o["Name"] for o in ous} == ({"Security"} if placement != "root" else set())
+
+
+def test_enable_baseline_needs_the_version_of_the_landing_zone(aws, org, sandbox) -> None:
+    _landing_zone(aws, org, sandbox)
+    root = org.list_roots()["Roots"][0]["Id"]
+    ou = org.create_organizational_unit(ParentId=root, Name="Workloads")["OrganizationalUnit"]
+    tower = aws("controltower")
+    base = {b["name"]: b["arn"] for b in tower.list_baselines()["baselines"]}["AWSControlTowerBaseline"]
+    message = _refused(lambda: tower.enable_baseline(baselineIdentifier=base, baselineVersion="4.0",
+                                                     targetIdentifier=ou["Arn"]))
+    assert "Use baseline version 5.0" in message
+    security = next(o for o in org.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]
+                    if o["Name"] == "Security")
+    message = _refused(lambda: tower.enable_baseline(baselineIdentifier=base, baselineVersion="5.0",
+                                                     targetIdentifier=security["Arn"]))
+    assert "Security OU" in message

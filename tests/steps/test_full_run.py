@@ -150,6 +150,9 @@ def test_control_tower_profile_converges_on_what_the_landing_zone_left(sandbox, 
                 TargetId=ou["Id"], Filter="SERVICE_CONTROL_POLICY")["Policies"]]
             assert len(names) <= 5, (ou["Name"], names)
             if ou["Name"] != "Suspended":  # the one OU no built-in profile registers
-                assert sum(n.startswith("aws-guardrails-") for n in names) == 1, (ou["Name"], names)
+                # mandatory controls, plus on registered OUs the SCP of the preventive
+                # AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS every Control Tower profile enables
+                expected = 1 if ou["Name"] == "Security" else 2
+                assert sum(n.startswith("aws-guardrails-") for n in names) == expected, (ou["Name"], names)
                 seen += 1
     assert seen >= 6

@@ -93,7 +93,7 @@ def test_landing_zone_failed_without_roles_then_retried(engines, sandbox, ct_pro
                                                         monkeypatch):
     engine = engines.new(profile=ct_profile)
     converge(engine, ["management-account", "root-mfa", "organization", "accounts"])
-    monkeypatch.setattr(control_tower.STEP, "_ensure_roles", lambda ctx: None)
+    monkeypatch.setattr(control_tower.STEP, "_ensure_roles", lambda ctx, version: None)
     with pytest.raises(RefusedError) as failed:
         engine.apply("control-tower")
     text = str(failed.value)

@@ -74,15 +74,27 @@ def test_control_tower_from_fresh_seed(engines, ct_profile, sandbox):
                for n in plan.notes)
     lz = next(c for c in plan.changes if c.resource == "landing zone")
     assert lz.data["manifest"]["securityRoles"]["accountId"] == engine.account_id("audit")
+    assert lz.name == "version 4.0" and "organizationStructure" not in lz.data["manifest"]
+    assert {k: lz.data["manifest"][k]["enabled"] for k in (
+        "accessManagement", "backup", "centralizedLogging", "config", "securityRoles")} == {
+        "accessManagement": True, "backup": False, "centralizedLogging": True, "config": True,
+        "securityRoles": True}
+    # 4.0 creates no OU: Sandbox is registered by this step, Security (the OU of the shared
+    # accounts) is not registrable
     assert {c.detail for c in plan.changes if c.resource == "baseline"} == {
         "register OU Infrastructure", "register OU Workloads", "register OU Workloads/Prod",
-        "register OU Workloads/NonProd"}
+        "register OU Workloads/NonProd", "register OU Sandbox"}
+    assert {c.name for c in plan.changes if c.resource == "baseline"} == {"AWSControlTowerBaseline 5.0"}
     engine.apply("control-tower", plan)
     assert_converged_and_verified(engine, "control-tower")
 
     iam = client(sandbox, "iam")
     role = iam.get_role(RoleName="AWSControlTowerStackSetRole")["Role"]
     assert role["Path"] == "/service-role/"
+    trail_role = "AWSControlTowerCloudTrailRole"
+    assert [p["PolicyName"] for p in iam.list_attached_role_policies(RoleName=trail_role)[
+        "AttachedPolicies"]] == ["AWSControlTowerCloudTrailRolePolicy"]
+    assert iam.list_role_policies(RoleName=trail_role)["PolicyNames"] == []
     tower = client(sandbox, "controltower")
     zones = tower.list_landing_zones()["landingZones"]
     assert len(zones) == 1

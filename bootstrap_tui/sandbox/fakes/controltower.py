@@ -13,20 +13,46 @@ from ..state import AsyncOperation
 from ..wire import AwsError, Call
 from .base import Fake, require
 from .landingzone import (
-    MAX_SCPS_PER_TARGET, SCP_PREFIX, LandingZoneBuilder, config_conflicts, kms_problem, scp_count,
+    MAX_SCPS_PER_TARGET, SCP_PREFIX, LandingZoneBuilder, attach_preventive_scp, config_conflicts, is_preventive,
+    kms_problem, preventive_scp_problems, scp_count,
 )
 
-LANDING_ZONE_VERSION = "3.3"
+LATEST_VERSION = "4.0"
+# Versions CreateLandingZone accepts: the walkthrough ("Examples: Set up an AWS Control Tower
+# landing zone with APIs only", Step 4) says "You must set up the landing zone with the manifest
+# file and the latest version".
+NEW_LANDING_ZONE_VERSIONS = ("4.0",)
+# Versions an existing landing zone may run (UpdateLandingZone keeps or raises it).
+KNOWN_VERSIONS = ("3.2", "3.3", "4.0")
+# AWSControlTowerBaseline versions EnableBaseline accepts per landing zone version ("Compatibility
+# of OU baselines and landing zone versions": the latest compatible one on an unmanaged OU).
+BASELINE_FOR_VERSION = {"3.2": "4.0", "3.3": "4.0", "4.0": "5.0"}
+MANIFEST_DOC = "https://docs.aws.amazon.com/controltower/latest/userguide/lz-api-launch.html"
+CLOUDTRAIL_POLICY = "AWSControlTowerCloudTrailRolePolicy"
+# (name, id, description); ids as ListBaselines returns them.
 BASELINES = (
     ("AWSControlTowerBaseline", "17BSJV3IGJ2QSGA2", "4.0",
-     "Sets up resources and mandatory controls for member accounts within the target OU."),
+     "Sets up resources and mandatory controls for member accounts within the target OU, required for "
+     "AWS Control Tower governance."),
     ("IdentityCenterBaseline", "LN25R72TTG6IGPTQ", "1.0",
      "Sets up shared resources for AWS Identity Center, which prepares the AWSControlTowerBaseline."),
-    ("AuditBaseline", "J8HX46AHS5MIKQPD", "1.0", "Sets up shared resources for the Audit account."),
-    ("LogArchiveBaseline", "4T4HA1KMO10S6311", "1.0", "Sets up shared resources for the Log Archive account."),
-    ("BackupBaseline", "3WPD0NA6TJ9AOMU2", "1.0", "Sets up AWS Backup resources in member accounts."),
-    ("BackupAdminBaseline", "5OFTP4A7K9YC0YFR", "1.0", "Sets up the AWS Backup administrator account."),
-    ("BackupCentralVaultBaseline", "2S6N1JO3ATY8CFPB", "1.0", "Sets up the central backup vault account."),
+    ("AuditBaseline", "4T4HA1KMO10S6311", "1.0",
+     "Sets up resources to monitor security and compliance of accounts in your organization."),
+    ("LogArchiveBaseline", "J8HX46AHS5MIKQPD", "1.0",
+     "Sets up a central repository for logs of API activities and resource configurations."),
+    ("CentralConfigBaseline", "YX7VMZML5IG8EJUD", "1.0",
+     "Sets up central resources for compliance monitoring and auditing within your organization "
+     "using AWS Config."),
+    ("CentralSecurityRolesBaseline", "A6EEAE10F08193F2", "1.0",
+     "Sets up central resources for security monitoring within your organization."),
+    ("ConfigBaseline", "1QBGH2G48YVGDQ3Y", "1.0",
+     "Sets up AWS Config resources for member accounts within the target OU, required for Detective "
+     "Controls enablement."),
+    ("BackupBaseline", "APO9ATVPBKFRRGLK", "1.0",
+     "Sets up a local AWS Backup vault and attaches multiple AWS Backup plans."),
+    ("BackupAdminBaseline", "H6C5JFCJJ3CPU3J5", "1.0", "Sets up AWS Backup Audit Manager."),
+    ("BackupCentralVaultBaseline", "3WPD0NA6TJ9AOMU2", "1.0",
+     "Sets up a central AWS Backup vault in your organization."),
 )
 
 
@@ -66,32 +92,163 @@ class TowerState:
     baselines: dict[str, dict[str, Enabled]] = field(default_factory=dict)
 
 
-def manifest_problems(manifest: Any, management: str) -> list[str]:
-    """What AWS would reject about a landing-zone manifest (3.x schema)."""
+def is_v4(version: str) -> bool:
+    return str(version).split(".")[0] >= "4"
+
+
+# Top-level manifest fields per schema (lz-manifest-file for 3.x, lz-api-launch for 4.0).
+FIELDS_3X = {"governedRegions", "organizationStructure", "centralizedLogging", "securityRoles",
+             "accessManagement", "backup"}
+FIELDS_4 = {"governedRegions", "centralizedLogging", "config", "securityRoles", "accessManagement",
+            "backup"}
+INTEGRATIONS_4 = ("accessManagement", "backup", "centralizedLogging", "config", "securityRoles")
+
+
+def schema_problems(manifest: Any, version: str) -> tuple[list[str], list[str], list[str]]:
+    """(unrecognized, missing, invalid) fields of a manifest in the schema of `version`."""
     if not isinstance(manifest, dict):
-        return ["manifest must be a JSON object"]
-    problems = []
+        return [], [], ["the manifest must be a JSON object"]
+    allowed = FIELDS_4 if is_v4(version) else FIELDS_3X
+    unknown = sorted(set(manifest) - allowed)
+    missing: list[str] = []
+    invalid: list[str] = []
     regions = manifest.get("governedRegions")
-    if not isinstance(regions, list) or not regions:
-        problems.append("governedRegions is required and must list at least one region")
-    structure = manifest.get("organizationStructure") or {}
+    if regions is not None and (not isinstance(regions, list) or not regions):
+        invalid.append("governedRegions must list at least one region")
+    if is_v4(version):
+        _schema_4(manifest, missing, invalid)
+    else:
+        _schema_3(manifest, missing)
+    return unknown, missing, invalid
+
+
+def _schema_3(manifest: dict[str, Any], missing: list[str]) -> None:
+    structure = manifest.get("organizationStructure")
     if not isinstance(structure, dict) or not (structure.get("security") or {}).get("name"):
-        problems.append("organizationStructure.security.name is required")
+        missing.append("organizationStructure.security.name")
+    if not (manifest.get("centralizedLogging") or {}).get("accountId"):
+        missing.append("centralizedLogging.accountId")
+    if not (manifest.get("securityRoles") or {}).get("accountId"):
+        missing.append("securityRoles.accountId")
+
+
+def _schema_4(manifest: dict[str, Any], missing: list[str], invalid: list[str]) -> None:
+    """4.0: every integration's `enabled` flag is required; enabled ones need their account;
+    config off requires securityRoles, accessManagement and backup off."""
+    enabled = {}
+    for key in INTEGRATIONS_4:
+        block = manifest.get(key)
+        flag = block.get("enabled") if isinstance(block, dict) else None
+        if not isinstance(flag, bool):
+            missing.append(f"{key}.enabled")
+        enabled[key] = flag is True
+    for key in ("centralizedLogging", "config", "securityRoles"):
+        if enabled[key] and not (manifest.get(key) or {}).get("accountId"):
+            missing.append(f"{key}.accountId")
+    backup = (manifest.get("backup") or {}).get("configurations") or {}
+    if enabled["backup"]:
+        for key in ("backupAdmin", "centralBackup"):
+            if not (backup.get(key) or {}).get("accountId"):
+                missing.append(f"backup.configurations.{key}.accountId")
+    for key in ("centralizedLogging", "config"):
+        configurations = (manifest.get(key) or {}).get("configurations") or {}
+        for bucket in ("loggingBucket", "accessLoggingBucket"):
+            days = (configurations.get(bucket) or {}).get("retentionDays")
+            if days is not None and (not isinstance(days, int) or days < 1):
+                invalid.append(f"{key}.configurations.{bucket}.retentionDays must be at least 1")
+    if not enabled["config"]:
+        dependent = [k for k in ("securityRoles", "accessManagement", "backup") if enabled[k]]
+        if dependent:
+            invalid.append("AWS Config integration is disabled, so these must be disabled too: "
+                           + ", ".join(dependent))
+
+
+def validate_request(manifest: Any, version: str, *, new: bool, current: str | None = None) -> None:
+    """Raise the ValidationException AWS returns for a bad version or manifest."""
+    if version not in KNOWN_VERSIONS:
+        raise AwsError("ValidationException", f"The landing zone version {version} is not valid. The latest "
+                       f"available version is {LATEST_VERSION}.", 400)
+    if new and version not in NEW_LANDING_ZONE_VERSIONS:
+        raise AwsError("ValidationException", f"AWS Control Tower cannot set up a new landing zone with "
+                       f"version {version}. Use the latest available version, {LATEST_VERSION}.", 400)
+    if current and float(version) < float(current):
+        raise AwsError("ValidationException", f"The landing zone cannot be downgraded from version {current} "
+                       f"to {version}.", 400)
+    unknown, missing, invalid = schema_problems(manifest, version)
+    if unknown:
+        raise AwsError("ValidationException", "The LandingZoneManifest that you provided contains fields that "
+                       f"are not recognized ({', '.join(unknown)}). For information about formatting, see "
+                       f"{MANIFEST_DOC}.", 400)
+    if missing:
+        raise AwsError("ValidationException", "The LandingZoneManifest that you provided is missing some "
+                       f"required fields ({', '.join(missing)}). For information about formatting, see "
+                       f"{MANIFEST_DOC}.", 400)
+    if invalid:
+        raise AwsError("ValidationException", "The LandingZoneManifest that you provided is not valid: "
+                       f"{'; '.join(invalid)}. For information about formatting, see {MANIFEST_DOC}.", 400)
+
+
+def integration_accounts(manifest: dict[str, Any]) -> list[str]:
+    """Account ids of the enabled service integrations (4.0) or the two shared accounts (3.x)."""
+    ids = []
+    for key in ("centralizedLogging", "config", "securityRoles"):
+        block = manifest.get(key) or {}
+        if block.get("accountId") and block.get("enabled", True):
+            ids.append(str(block["accountId"]))
+    backup = manifest.get("backup") or {}
+    if backup.get("enabled"):
+        for key in ("backupAdmin", "centralBackup"):
+            ids.append(str(((backup.get("configurations") or {}).get(key) or {}).get("accountId")))
+    return list(dict.fromkeys(ids))
+
+
+def manifest_problems(manifest: dict[str, Any], management: str) -> list[str]:
+    """What makes the landing zone operation FAIL: accounts outside the organization."""
+    problems = []
     accounts = {a.id for a in motoaccess.org_accounts(management)}
-    logging = manifest.get("centralizedLogging") or {}
-    log_account = logging.get("accountId") if isinstance(logging, dict) else None
-    if not log_account:
-        problems.append("centralizedLogging.accountId is required")
-    elif log_account not in accounts:
-        problems.append(f"centralizedLogging.accountId {log_account} is not an account of the organization")
-    roles = manifest.get("securityRoles") or {}
-    audit_account = roles.get("accountId") if isinstance(roles, dict) else None
-    if not audit_account:
-        problems.append("securityRoles.accountId is required")
-    elif audit_account not in accounts:
-        problems.append(f"securityRoles.accountId {audit_account} is not an account of the organization")
-    elif audit_account == log_account:
+    log_account = str((manifest.get("centralizedLogging") or {}).get("accountId") or "")
+    audit_account = str((manifest.get("securityRoles") or {}).get("accountId") or "")
+    for account in integration_accounts(manifest):
+        if account not in accounts:
+            problems.append(f"account {account} of the manifest is not an account of the organization")
+    if log_account and log_account == audit_account:
         problems.append("the log archive and audit accounts must be different")
+    return problems
+
+
+def integration_ou_problems(manifest: dict[str, Any], management: str) -> list[str]:
+    """4.0: "Service integration accounts must be in the same OU directly under root" (lz-api-launch);
+    Control Tower 4.0 no longer creates the Security OU (key-changes-lz-v4)."""
+    backend = motoaccess.organizations(management)
+    root = backend.org.root_id
+    parents = {a.id: a.parent_id for a in backend.accounts}
+    wanted = [a for a in integration_accounts(manifest) if a in parents]
+    if not wanted:
+        return []
+    found = {parents[a] for a in wanted}
+    ou = next((o for o in backend.ou if o.id in found), None)
+    if len(found) != 1 or ou is None or ou.parent_id != root:
+        return ["the service integration accounts (" + ", ".join(wanted) + ") must all be in the same "
+                "organizational unit directly under the root; AWS Control Tower 4.0 does not create or "
+                "move them into one"]
+    return []
+
+
+def cloudtrail_role_problems(management: str) -> list[str]:
+    """4.0: AWSControlTowerCloudTrailRole must use the managed policy, not the inline one
+    (key-changes-lz-v4, "Pre-requisite for Landing Zone 4.0")."""
+    backend = motoaccess.iam(management)
+    role = next((r for r in backend.roles.values() if r.name == "AWSControlTowerCloudTrailRole"), None)
+    if role is None:
+        return []
+    attached = {p.arn.rsplit("/", 1)[-1] for p in role.managed_policies.values()}
+    problems = []
+    if CLOUDTRAIL_POLICY not in attached:
+        problems.append(f"the AWSControlTowerCloudTrailRole must have the managed policy {CLOUDTRAIL_POLICY} "
+                        "attached for landing zone 4.0")
+    if role.policies:
+        problems.append("the AWSControlTowerCloudTrailRole must not keep an inline policy for landing zone 4.0 "
+                        "(detach it; the managed policy replaces it)")
     return problems
 
 
@@ -126,11 +283,16 @@ class ControlTowerFake(Fake):
                            "AWS Control Tower cannot perform this operation: no active landing zone.", 400)
         return zone
 
-    def _problems(self, call: Call, manifest: Any) -> list[str]:
+    def _problems(self, call: Call, manifest: Any, version: str) -> list[str]:
+        """Why the landing zone operation would end FAILED (the request itself was valid)."""
         problems = manifest_problems(manifest, call.account)
         missing = motoaccess.missing_roles(call.account)
         if missing:
             problems.append("required IAM roles are missing in the management account: " + ", ".join(missing))
+        elif is_v4(version):
+            problems += cloudtrail_role_problems(call.account)
+        if is_v4(version) and not problems:
+            problems += integration_ou_problems(manifest, call.account)
         org = motoaccess.organization(call.account)
         if org is not None and org.feature_set != "ALL":
             problems.append("the organization must have all features enabled")
@@ -165,12 +327,14 @@ class ControlTowerFake(Fake):
 
     def _build(self, management: str, zone: LandingZone) -> None:
         """Leave what the landing zone sets up; the shared-account baselines the first time."""
-        builder = LandingZoneBuilder(management, zone.manifest, zone.region)
+        builder = LandingZoneBuilder(management, zone.manifest, zone.region, zone.version)
         builder.build()
         registry = self.data.baselines.setdefault(management, {})
         org = motoaccess.organizations(management).org
         ids = {name: ident for name, ident, _, _ in BASELINES}
-        shared = [("AuditBaseline", builder.audit), ("LogArchiveBaseline", builder.log_archive)]
+        shared = [("LogArchiveBaseline", builder.log_archive)] + (
+            [("CentralConfigBaseline", builder.audit), ("CentralSecurityRolesBaseline", builder.audit)]
+            if is_v4(zone.version) else [("AuditBaseline", builder.audit)])
         if (zone.manifest.get("accessManagement") or {}).get("enabled"):
             shared.append(("IdentityCenterBaseline", management))
         for name, account in shared:
@@ -189,18 +353,15 @@ class ControlTowerFake(Fake):
         if existing is not None and existing.status != "FAILED":
             raise AwsError("ConflictException",
                            "AWS Control Tower cannot begin landing zone setup: a landing zone already exists.", 409)
+        version = str(call.params["version"])
+        validate_request(call.params["manifest"], version, new=True)
         arn = f"arn:aws:controltower:{call.region}:{call.account}:landingzone/{_short_id()}"
-        zone = LandingZone(arn, call.params["version"], call.params["manifest"],
+        zone = LandingZone(arn, version, call.params["manifest"],
                            list(call.params.get("remediationTypes") or []), region=call.region)
         self.data.landing_zones[call.account] = zone
-        problems = self._problems(call, zone.manifest)
+        problems = self._problems(call, zone.manifest, version)
         if not problems:
-            shared = [str(zone.manifest["centralizedLogging"]["accountId"]),
-                      str(zone.manifest["securityRoles"]["accountId"])]
-            problems += config_conflicts(zone.manifest, shared)
-        if call.params["version"] != LANDING_ZONE_VERSION:
-            problems.append(f"landing zone version {call.params['version']} is not available; "
-                            f"use {LANDING_ZONE_VERSION}")
+            problems += config_conflicts(zone.manifest, integration_accounts(zone.manifest))
         op_id = self._start_lz_operation(call, zone, "CREATE", problems)
         return {"arn": arn, "operationIdentifier": op_id}
 
@@ -208,10 +369,12 @@ class ControlTowerFake(Fake):
         self._management(call)
         require(call.params, "version", "landingZoneIdentifier")
         zone = self._landing_zone(call, call.params["landingZoneIdentifier"])
+        version = str(call.params["version"])
         manifest = call.params.get("manifest") or zone.manifest
-        problems = self._problems(call, manifest)
+        validate_request(manifest, version, new=False, current=zone.version)
+        problems = self._problems(call, manifest, version)
         if not problems:
-            zone.version = call.params["version"]
+            zone.version = version
             zone.manifest = manifest
             zone.remediation_types = list(call.params.get("remediationTypes") or zone.remediation_types)
         zone.status = "PROCESSING"
@@ -240,7 +403,7 @@ class ControlTowerFake(Fake):
             "remediationTypes": zone.remediation_types,
             "arn": zone.arn,
             "status": zone.status,
-            "latestAvailableVersion": LANDING_ZONE_VERSION,
+            "latestAvailableVersion": LATEST_VERSION,
             "driftStatus": {"status": "IN_SYNC"},
             "manifest": zone.manifest,
         }}
@@ -290,7 +453,10 @@ class ControlTowerFake(Fake):
 
     def _enable(self, call: Call, kind: str, identifier: str, target: str, version: str | None) -> dict[str, Any]:
         management = self._management(call)
-        self._active_zone(call)
+        zone = self._active_zone(call)
+        if kind == "baseline" and identifier.endswith("/" + BASELINES[0][1]):
+            self._check_baseline_version(zone, version)
+            self._check_not_security_ou(zone, management, target)
         if not self._ou_arn_exists(management, target):
             raise AwsError("ResourceNotFoundException", f"The target {target} was not found.", 404)
         registry = (self.data.controls if kind == "control" else self.data.baselines).setdefault(call.account, {})
@@ -300,6 +466,9 @@ class ControlTowerFake(Fake):
                                f"The {kind} {identifier} is already enabled on {target}.", 400)
         registers = kind == "baseline" and identifier.endswith("/" + BASELINES[0][1])
         problems = self._registration_problems(management, target) if registers else []
+        preventive = kind == "control" and is_preventive(identifier)
+        if preventive:
+            problems += preventive_scp_problems(management, target)
         op_id = str(uuid.uuid4())
         name = "enabledcontrol" if kind == "control" else "enabledbaseline"
         arn = f"arn:aws:controltower:{call.region}:{call.account}:{name}/{_short_id(14)}"
@@ -309,7 +478,10 @@ class ControlTowerFake(Fake):
         def finish(operation: AsyncOperation) -> None:
             if operation.outcome == "SUCCEEDED" and registers:
                 zone = self.data.landing_zones[management]
-                LandingZoneBuilder(management, zone.manifest, zone.region).govern_ou(target.rsplit("/", 1)[-1])
+                LandingZoneBuilder(management, zone.manifest, zone.region, zone.version).govern_ou(
+                    target.rsplit("/", 1)[-1])
+            if operation.outcome == "SUCCEEDED" and preventive:
+                attach_preventive_scp(management, target.rsplit("/", 1)[-1])
             item.status = "SUCCEEDED" if operation.outcome == "SUCCEEDED" else "FAILED"
 
         operation_type = "ENABLE_CONTROL" if kind == "control" else "ENABLE_BASELINE"
@@ -318,6 +490,28 @@ class ControlTowerFake(Fake):
                                    operationType=operation_type, identifier=identifier, target=target,
                                    enabled=arn)
         return {"operationIdentifier": op_id, "arn": arn}
+
+    @staticmethod
+    def _check_baseline_version(zone: LandingZone, version: str | None) -> None:
+        """AWSControlTowerBaseline must be the latest version compatible with the landing zone."""
+        wanted = BASELINE_FOR_VERSION.get(zone.version)
+        if wanted and version != wanted:
+            raise AwsError("ValidationException", f"Baseline version {version} of AWSControlTowerBaseline is "
+                           f"not compatible with landing zone version {zone.version}. Use baseline version "
+                           f"{wanted}.", 400)
+
+    @staticmethod
+    def _check_not_security_ou(zone: LandingZone, management: str, target: str) -> None:
+        """4.0: the Control Tower baseline cannot be applied to the Security OU, the OU of the
+        service integration accounts (key-changes-lz-v4, "Baseline status for the Security OU")."""
+        if not is_v4(zone.version):
+            return
+        backend = motoaccess.organizations(management)
+        parents = {a.parent_id for a in backend.accounts if a.id in integration_accounts(zone.manifest)}
+        if target.rsplit("/", 1)[-1] in parents:
+            raise AwsError("ValidationException", "AWSControlTowerBaseline cannot be enabled on the OU that "
+                           "contains the service integration accounts (the Security OU); change service "
+                           "integrations by updating the landing zone settings.", 400)
 
     @staticmethod
     def _registration_problems(management: str, target: str) -> list[str]:

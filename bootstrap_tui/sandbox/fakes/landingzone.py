@@ -146,6 +146,51 @@ def scp_count(management: str, target_id: str) -> int:
     return sum(1 for p in policies if p.type == "SERVICE_CONTROL_POLICY")
 
 
+PREVENTIVE_DESCRIPTION = "AWS Control Tower Guardrails (optional preventive controls)"
+# Preventive (SCP) controls by legacy guardrail name; Control Catalog ids of preventive controls
+# contain ".PV." (AWS Control Tower Controls Reference Guide).
+PREVENTIVE_CONTROLS = frozenset({
+    "AWS-GR_RESTRICT_ROOT_USER", "AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS",
+    "AWS-GR_RESTRICT_S3_CROSS_REGION_REPLICATION", "AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA",
+    "AWS-GR_DISALLOW_CROSS_REGION_NETWORKING", "AWS-GR_DISALLOW_VPC_INTERNET_ACCESS",
+    "AWS-GR_DISALLOW_VPN_CONNECTIONS", "AWS-GR_REGION_DENY"})
+
+
+def is_preventive(identifier: str) -> bool:
+    name = str(identifier).rsplit("/", 1)[-1]
+    return name in PREVENTIVE_CONTROLS or ".PV." in name
+
+
+def _preventive_scp(management: str, ou_id: str) -> Any:
+    backend = motoaccess.organizations(management)
+    ou = next((o for o in backend.ou if o.id == ou_id), None)
+    policies = ou.attached_policies if ou is not None else []
+    return next((p for p in policies if p.description == PREVENTIVE_DESCRIPTION), None)
+
+
+def preventive_scp_problems(management: str, target: str) -> list[str]:
+    """A preventive control is an SCP on the OU: it needs a free SCP slot (5 per OU)."""
+    ou_id = target.rsplit("/", 1)[-1]
+    if _preventive_scp(management, ou_id) is None and scp_count(management, ou_id) >= MAX_SCPS_PER_TARGET:
+        return [f"AWS Control Tower cannot enable the preventive control on {ou_id}: the OU already has the "
+                f"maximum of {MAX_SCPS_PER_TARGET} service control policies attached. Detach a policy from "
+                "the OU, then try again."]
+    return []
+
+
+def attach_preventive_scp(management: str, ou_id: str) -> None:
+    """The SCP Control Tower keeps the OU's preventive controls in (one per OU here)."""
+    if _preventive_scp(management, ou_id) is not None:
+        return
+    org = moto_client("organizations", management)
+    document = {"Version": "2012-10-17", "Statement": [{
+        "Sid": "GRRESTRICTROOTUSERACCESSKEYS", "Effect": "Deny", "Action": "iam:CreateAccessKey",
+        "Resource": "*", "Condition": {"StringLike": {"aws:PrincipalArn": ["arn:*:iam::*:root"]}}}]}
+    policy = org.create_policy(Name=SCP_PREFIX + _random(6), Description=PREVENTIVE_DESCRIPTION,
+                               Type="SERVICE_CONTROL_POLICY", Content=json.dumps(document, separators=(",", ":")))
+    org.attach_policy(PolicyId=policy["Policy"]["PolicySummary"]["Id"], TargetId=ou_id)
+
+
 def config_conflicts(manifest: dict[str, Any], accounts: list[str]) -> list[str]:
     """Shared accounts that already have AWS Config resources in a governed region (CT refuses them)."""
     problems = []
@@ -179,10 +224,11 @@ def kms_problem(manifest: dict[str, Any], management: str, home: str) -> str | N
 class LandingZoneBuilder:
     """Creates the resources of one landing zone, from its manifest."""
 
-    def __init__(self, management: str, manifest: dict[str, Any], home: str):
+    def __init__(self, management: str, manifest: dict[str, Any], home: str, version: str = "4.0"):
         self.management = management
         self.manifest = manifest
         self.home = home
+        self.version = str(version)
         logging = manifest.get("centralizedLogging") or {}
         configurations = logging.get("configurations") or {}
         self.log_archive = str(logging.get("accountId"))
@@ -213,8 +259,13 @@ class LandingZoneBuilder:
         return governed
 
     def _foundational_ous(self) -> list[str]:
-        """The Security and Sandbox OUs (created if missing); the shared accounts moved into Security."""
+        """3.x: the Security and Sandbox OUs of organizationStructure (created if missing), the shared
+        accounts moved into Security. 4.0 creates and moves nothing: it governs the OU that already
+        holds the service integration accounts (key-changes-lz-v4)."""
         backend = motoaccess.organizations(self.management)
+        if self.version.split(".")[0] >= "4":
+            parents = {a.parent_id for a in backend.accounts if a.id in (self.log_archive, self.audit)}
+            return sorted(parents)
         root = backend.org.root_id
         org = moto_client("organizations", self.management, self.home)
         ids = []
