@@ -204,17 +204,21 @@ def check_sh_enabled(ctx, account, region) -> Outcome:
     return Outcome.fail("Security Hub is not enabled")
 
 
+def standards_gaps(subscriptions: dict[str, dict[str, Any]], wanted: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The wanted standards not enabled, and those INCOMPLETE (some controls failed) with AWS's reason."""
+    status = {w: (subscriptions.get(w) or {}).get("StandardsStatus") for w in wanted}
+    missing = [w for w in wanted if status[w] not in ("READY", "PENDING", "INCOMPLETE")]
+    incomplete = {w.split("standards/")[-1]: (subscriptions[w].get("StandardsStatusReason") or {}).get(
+        "StatusReasonCode", "no reason given") for w in wanted if status[w] == "INCOMPLETE"}
+    return missing, incomplete
+
+
 @gated("securityhub")
 def check_sh_standards(ctx, account, region) -> Outcome:
     audit = audit_account(ctx)
     admins = sh_admin(ctx, region) if account == audit else []
     subscriptions = sh_subscriptions(ctx, account, region) if sh_hub(ctx, account, region) else {}
-    wanted = [standard_arn(p, region) for p in standards(ctx)]
-    missing = [w for w in wanted if subscriptions.get(w, {}).get("StandardsStatus") not in ("READY", "PENDING",
-                                                                                          "INCOMPLETE")]
-    incomplete = {w.split("standards/")[-1]: (subscriptions[w].get("StandardsStatusReason") or {}).get(
-        "StatusReasonCode", "unknown reason") for w in wanted if w not in missing
-        and subscriptions[w].get("StandardsStatus") == "INCOMPLETE"}
+    missing, incomplete = standards_gaps(subscriptions, [standard_arn(p, region) for p in standards(ctx)])
     evidence = {"enabled_standards": sorted(subscriptions), "missing": missing, "incomplete": incomplete}
     if account == audit:
         evidence["admin_accounts"] = admins
@@ -623,9 +627,6 @@ class SecurityServicesStep(Step):
 
     def _apply_config(self, ctx, change: Change) -> None:
         account, region = change.data["account"], change.data["region"]
-        if ctx.profile.control_tower_enabled and account != ctx.management_account_id:
-            raise RefusedError(f"AWS Config in member account {account} belongs to Control Tower",
-                               "register the account's OU with Control Tower (control-tower step)")
         bucket = config_bucket(ctx)
         if not bucket:
             raise RefusedError("no log archive bucket for AWS Config delivery", "run the log-archive step first")
