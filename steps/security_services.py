@@ -333,7 +333,9 @@ CHECKS = (
     Check("security-services.config-recorder", "AWS Config records and delivers", Severity.HIGH,
           Scope.ACCOUNT_REGION, check_config_recorder,
           "Create a configuration recorder (all supported resources; global resources in the home region), a "
-          "delivery channel to the log archive bucket, and start recording.",
+          "delivery channel to the log archive bucket, and start recording. With Control Tower, in a member "
+          "account: register its OU with Control Tower instead (Control Tower will not enroll an account that "
+          "has Config resources of its own).",
           {"cis-aws-3.0": ["3.3"], "soc2": ["CC7.1", "CC8.1"], "iso27001-2022": ["A.8.9", "A.8.15"],
            "pci-dss-4.0": ["10.2.1", "11.5.2"], "aws-ssb": ["ACCT.07"]},
           prowler="config_recorder_all_regions_enabled"),
