@@ -108,10 +108,15 @@ def sh_members(ctx, audit: str, region: str) -> set[str]:
             for m in page["Members"]}
 
 
-def sh_enabled_standards(ctx, account: str, region: str) -> dict[str, str]:
+def sh_subscriptions(ctx, account: str, region: str) -> dict[str, dict[str, Any]]:
+    """The account's standards subscriptions in the region, by StandardsArn."""
     sh = ctx.client("securityhub", account=account, region=region)
-    subs = [s for page in sh.get_paginator("get_enabled_standards").paginate() for s in page["StandardsSubscriptions"]]
-    return {s["StandardsArn"]: s.get("StandardsStatus", "") for s in subs}
+    return {s["StandardsArn"]: s for page in sh.get_paginator("get_enabled_standards").paginate()
+            for s in page["StandardsSubscriptions"]}
+
+
+def sh_enabled_standards(ctx, account: str, region: str) -> dict[str, str]:
+    return {arn: s.get("StandardsStatus", "") for arn, s in sh_subscriptions(ctx, account, region).items()}
 
 
 def sh_aggregators(ctx, audit: str) -> list[dict[str, Any]]:
@@ -199,19 +204,32 @@ def check_sh_enabled(ctx, account, region) -> Outcome:
     return Outcome.fail("Security Hub is not enabled")
 
 
+def standards_gaps(subscriptions: dict[str, dict[str, Any]], wanted: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The wanted standards not enabled, and those INCOMPLETE (some controls failed) with AWS's reason."""
+    status = {w: (subscriptions.get(w) or {}).get("StandardsStatus") for w in wanted}
+    missing = [w for w in wanted if status[w] not in ("READY", "PENDING", "INCOMPLETE")]
+    incomplete = {w.split("standards/")[-1]: (subscriptions[w].get("StandardsStatusReason") or {}).get(
+        "StatusReasonCode", "no reason given") for w in wanted if status[w] == "INCOMPLETE"}
+    return missing, incomplete
+
+
 @gated("securityhub")
 def check_sh_standards(ctx, account, region) -> Outcome:
-    admins = sh_admin(ctx, region)
     audit = audit_account(ctx)
-    enabled_arns = sh_enabled_standards(ctx, account, region) if sh_hub(ctx, account, region) else {}
-    wanted = [standard_arn(p, region) for p in standards(ctx)]
-    missing = [w for w in wanted if enabled_arns.get(w) not in ("READY", "PENDING", "INCOMPLETE")]
-    evidence = {"admin_accounts": admins, "enabled_standards": sorted(enabled_arns), "missing": missing}
-    if audit not in admins:
-        return Outcome.fail("the Audit account is not Security Hub's delegated administrator", **evidence)
+    admins = sh_admin(ctx, region) if account == audit else []
+    subscriptions = sh_subscriptions(ctx, account, region) if sh_hub(ctx, account, region) else {}
+    missing, incomplete = standards_gaps(subscriptions, [standard_arn(p, region) for p in standards(ctx)])
+    evidence = {"enabled_standards": sorted(subscriptions), "missing": missing, "incomplete": incomplete}
+    if account == audit:
+        evidence["admin_accounts"] = admins
+        if audit not in admins:
+            return Outcome.fail("the Audit account is not Security Hub's delegated administrator", **evidence)
     if missing:
         return Outcome.fail(f"{len(missing)} profile standard(s) not enabled", **evidence)
-    return Outcome.ok("delegated to the Audit account with the profile's standards", **evidence)
+    if incomplete:
+        reasons = ", ".join(f"{k}: {v}" for k, v in incomplete.items())
+        return Outcome.warn(f"standard(s) INCOMPLETE, some controls are not running ({reasons})", **evidence)
+    return Outcome.ok("the profile's standards are enabled", **evidence)
 
 
 @gated("securityhub", "aggregator")
@@ -297,13 +315,14 @@ CHECKS = (
           {"cis-aws-3.0": ["4.16"], "soc2": ["CC7.1", "CC7.2"], "iso27001-2022": ["A.8.16", "A.8.8"],
            "pci-dss-4.0": ["10.4.1", "11.5.1"], "aws-ssb": ["ACCT.12"]},
           prowler="securityhub_enabled"),
-    Check("security-services.securityhub-standards", "Security Hub runs the profile's standards from the Audit account",
+    Check("security-services.securityhub-standards", "Security Hub runs the profile's standards in every account",
           Severity.MEDIUM, Scope.ACCOUNT_REGION, check_sh_standards,
-          "aws securityhub batch-enable-standards in the Audit account with the ARNs "
-          "arn:aws:securityhub:<region>::standards/<standard> listed in the profile.",
+          "aws securityhub batch-enable-standards in each account and governed region with the ARNs "
+          "arn:aws:securityhub:<region>::standards/<standard> listed in the profile (the Audit account is the "
+          "delegated administrator). INCOMPLETE: turn on AWS Config recording in that account and region, then "
+          "disable and re-enable the standard.",
           {"cis-aws-3.0": ["4.16"], "soc2": ["CC7.1", "CC4.1"], "iso27001-2022": ["A.5.36", "A.8.8"],
-           "pci-dss-4.0": ["11.3.1", "2.2.1"], "aws-ssb": ["ACCT.12"]},
-          accounts=f"role:{AUDIT_KEY}"),
+           "pci-dss-4.0": ["11.3.1", "2.2.1"], "aws-ssb": ["ACCT.12"]}),
     Check("security-services.securityhub-aggregator", "Security Hub findings are aggregated in the home region",
           Severity.LOW, Scope.ACCOUNT, check_sh_aggregator,
           "aws securityhub create-finding-aggregator --region-linking-mode SPECIFIED_REGIONS --regions ... "
@@ -314,7 +333,9 @@ CHECKS = (
     Check("security-services.config-recorder", "AWS Config records and delivers", Severity.HIGH,
           Scope.ACCOUNT_REGION, check_config_recorder,
           "Create a configuration recorder (all supported resources; global resources in the home region), a "
-          "delivery channel to the log archive bucket, and start recording.",
+          "delivery channel to the log archive bucket, and start recording. With Control Tower, in a member "
+          "account: register its OU with Control Tower instead (Control Tower will not enroll an account that "
+          "has Config resources of its own).",
           {"cis-aws-3.0": ["3.3"], "soc2": ["CC7.1", "CC8.1"], "iso27001-2022": ["A.8.9", "A.8.15"],
            "pci-dss-4.0": ["10.2.1", "11.5.2"], "aws-ssb": ["ACCT.07"]},
           prowler="config_recorder_all_regions_enabled"),
@@ -418,8 +439,7 @@ class SecurityServicesStep(Step):
             for account in accounts:
                 hub = sh_hub(ctx, account, region)
                 have = sh_enabled_standards(ctx, account, region) if hub else {}
-                missing = [w for w in wanted if w not in have] if account == audit else []
-                detail = [m.split("standards/")[-1] for m in missing]
+                detail = [w.split("standards/")[-1] for w in wanted if w not in have]
                 if account == audit and hub is not None:
                     unassociated = [a for a in accounts if a != audit and a not in sh_members(ctx, audit, region)]
                     if unassociated:
@@ -434,13 +454,20 @@ class SecurityServicesStep(Step):
 
     def _plan_config(self, ctx, plan: Plan, audit: str, accounts: list[str], regions: list[str]) -> None:
         bucket = config_bucket(ctx)
-        if ctx.profile.control_tower_enabled:
-            plan.notes.append("Control Tower provides AWS Config in enrolled accounts; recorders are added "
-                              "only where none exists (typically the management account).")
+        tower = ctx.profile.control_tower_enabled
+        if tower:
+            plan.notes.append("Control Tower sets up AWS Config in every enrolled account; this step adds a "
+                              "recorder only in the management account, which Control Tower never enrolls.")
         states = parallel([(a, r) for a in accounts for r in regions],
                           lambda ar: (ar, config_state(ctx, *ar)))
         for (account, region), state in states:
             if state["recorders"] and state["recording"] and state["channels"]:
+                continue
+            if tower and account != ctx.management_account_id:
+                plan.notes.append(
+                    f"AWS Config in {account_label(ctx, account)} [{region}] is left to Control Tower, which owns "
+                    "Config in member accounts and refuses to enroll an account that already has a recorder or "
+                    "delivery channel: register the account's OU with Control Tower (control-tower step).")
                 continue
             plan.add("enable", "AWS Config recorder", account_label(ctx, account), account=account, region=region,
                      detail=f"all resources; delivery to s3://{bucket}",
@@ -486,8 +513,9 @@ class SecurityServicesStep(Step):
             ensure_service_access(ctx, "guardduty.amazonaws.com")
         if kinds & {"sh-admin", "sh-account", "sh-aggregator"}:
             ensure_service_access(ctx, "securityhub.amazonaws.com")
-        order = ("gd-admin", "gd-org", "sh-admin", "sh-account", "sh-aggregator", "aa-admin", "aa",
-                 "config", "config-aggregator", "budget", "contact")
+        # Config first: Security Hub's standards need a recorder when they are enabled (else INCOMPLETE).
+        order = ("config", "gd-admin", "gd-org", "sh-admin", "sh-account", "sh-aggregator", "aa-admin", "aa",
+                 "config-aggregator", "budget", "contact")
         for kind in order:
             batch = [c for c in plan.changes if c.data.get("kind") == kind]
             if not batch:
@@ -511,9 +539,7 @@ class SecurityServicesStep(Step):
         if audit not in gd_admin(ctx, region):
             ctx.client("guardduty", region=region).enable_organization_admin_account(AdminAccountId=audit)
         gd = ctx.client("guardduty", account=audit, region=region)
-        detector = gd_detector(ctx, audit, region)
-        detector_id = detector["id"] if detector else gd.create_detector(
-            Enable=True, FindingPublishingFrequency="FIFTEEN_MINUTES")["DetectorId"]
+        detector_id = self._admin_detector(ctx, audit, region)
         gd.update_organization_configuration(DetectorId=detector_id, AutoEnableOrganizationMembers=gd_auto(ctx))
         members = gd_members(ctx, audit, region, detector_id)
         details = [{"AccountId": a["Id"], "Email": a.get("Email", "")} for a in ctx.org_accounts()
@@ -524,6 +550,28 @@ class SecurityServicesStep(Step):
             if failed:
                 raise RefusedError(f"GuardDuty could not add {len(failed)} member(s) in {region}: "
                                    f"{failed[0].get('Result')}", "check the accounts, then apply again")
+
+    @staticmethod
+    def _admin_detector(ctx, audit: str, region: str) -> str:
+        """The delegated admin's detector id. Designation enables GuardDuty there itself, so a
+        CreateDetector racing it gets "a detector already exists": list again until it shows."""
+        detector = gd_detector(ctx, audit, region)
+        if detector:
+            return detector["id"]
+        gd = ctx.client("guardduty", account=audit, region=region)
+        try:
+            return gd.create_detector(Enable=True, FindingPublishingFrequency="FIFTEEN_MINUTES")["DetectorId"]
+        except Exception as exc:  # noqa: BLE001
+            if error_code(exc) != "BadRequestException" or "already exists" not in str(exc):
+                raise
+        found: dict[str, Any] = {}
+
+        def listed() -> tuple[bool, str]:
+            found.update(gd_detector(ctx, audit, region) or {})
+            return bool(found), "listed" if found else "being created by GuardDuty"
+
+        ctx.poll(listed, interval=5, timeout=120, what=f"GuardDuty detector of the Audit account in {region}")
+        return found["id"]
 
     def _apply_sh_admin(self, ctx, change: Change) -> None:
         region = change.data["region"]
@@ -540,11 +588,11 @@ class SecurityServicesStep(Step):
             except Exception as exc:  # noqa: BLE001
                 if error_code(exc) != "ResourceConflictException":
                     raise
+        have = sh_enabled_standards(ctx, account, region)
+        missing = [standard_arn(p, region) for p in standards(ctx) if standard_arn(p, region) not in have]
+        if missing:
+            sh.batch_enable_standards(StandardsSubscriptionRequests=[{"StandardsArn": m} for m in missing])
         if account == audit:
-            have = sh_enabled_standards(ctx, account, region)
-            missing = [standard_arn(p, region) for p in standards(ctx) if standard_arn(p, region) not in have]
-            if missing:
-                sh.batch_enable_standards(StandardsSubscriptionRequests=[{"StandardsArn": m} for m in missing])
             sh.update_organization_configuration(AutoEnable=True, AutoEnableStandards="DEFAULT")
             members = sh_members(ctx, audit, region)
             details = [{"AccountId": a["Id"]} for a in ctx.org_accounts()

@@ -310,3 +310,24 @@ def test_enable_baseline_needs_the_version_of_the_landing_zone(aws, org, sandbox
     message = _refused(lambda: tower.enable_baseline(baselineIdentifier=base, baselineVersion="5.0",
                                                      targetIdentifier=security["Arn"]))
     assert "Security OU" in message
+
+
+def test_enrollment_fails_on_config_resources_control_tower_did_not_create(aws, org, sandbox) -> None:
+    """Control Tower cannot enroll an account that already has AWS Config resources of its own."""
+    _landing_zone(aws, org, sandbox)
+    root = org.list_roots()["Roots"][0]["Id"]
+    ou = org.create_organizational_unit(ParentId=root, Name="Workloads")["OrganizationalUnit"]
+    workload = create_account(org, "Prod", "prod@example.com")
+    org.move_account(AccountId=workload, SourceParentId=root, DestinationParentId=ou["Id"])
+    config = aws("config", region="us-west-2", **member_credentials(aws("sts"), workload))
+    config.put_configuration_recorder(ConfigurationRecorder={
+        "name": "default", "roleARN": f"arn:aws:iam::{workload}:role/aws-service-role/config.amazonaws.com/"
+                                      "AWSServiceRoleForConfig"})
+    tower = aws("controltower")
+    base = {b["name"]: b["arn"] for b in tower.list_baselines()["baselines"]}["AWSControlTowerBaseline"]
+    refused = tower.enable_baseline(baselineIdentifier=base, baselineVersion="5.0", targetIdentifier=ou["Arn"])
+    operation = tower.get_baseline_operation(operationIdentifier=refused["operationIdentifier"])["baselineOperation"]
+    assert operation["status"] == "FAILED"
+    assert f"cannot enroll account {workload}" in operation["statusMessage"]
+    assert "us-west-2 (default)" in operation["statusMessage"]
+    assert config.describe_configuration_recorders()["ConfigurationRecorders"][0]["name"] == "default"

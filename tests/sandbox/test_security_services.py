@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from botocore.exceptions import ClientError
 
+from .conftest import OP_DELAY
 from .helpers import create_account, member_credentials
 
 
@@ -12,6 +15,16 @@ def _error(call) -> str:
     with pytest.raises(ClientError) as info:
         call()
     return info.value.response["Error"]["Code"]
+
+
+def wait_for_detector(guardduty, timeout: float = 5.0) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ids = guardduty.list_detectors()["DetectorIds"]
+        if ids:
+            return ids[0]
+        time.sleep(0.05)
+    raise AssertionError("no detector appeared")
 
 
 def test_single_detector_per_region(aws) -> None:
@@ -40,7 +53,7 @@ def test_guardduty_organization(aws) -> None:
     admins = org.list_delegated_administrators(ServicePrincipal="guardduty.amazonaws.com")["DelegatedAdministrators"]
     assert [a["Id"] for a in admins] == [audit]
     admin = aws("guardduty", **member_credentials(aws("sts"), audit))
-    detector = admin.create_detector(Enable=True)["DetectorId"]
+    detector = wait_for_detector(admin)
     admin.update_organization_configuration(DetectorId=detector, AutoEnableOrganizationMembers="ALL")
     config = admin.describe_organization_configuration(DetectorId=detector)
     assert config["AutoEnableOrganizationMembers"] == "ALL" and config["AutoEnable"] is True
@@ -108,3 +121,58 @@ def test_access_analyzer(aws) -> None:
     assert analyzer.get_analyzer(analyzerName="org")["analyzer"]["type"] == "ORGANIZATION"
     analyzer.delete_analyzer(analyzerName="org")
     assert _error(lambda: analyzer.get_analyzer(analyzerName="org")) == "ResourceNotFoundException"
+
+
+def test_designating_the_guardduty_admin_enables_guardduty_there(aws) -> None:
+    """GuardDuty enables itself in the delegated admin: a CreateDetector racing it is refused."""
+    org = aws("organizations")
+    org.create_organization(FeatureSet="ALL")
+    audit = create_account(org, "Audit", "audit@example.com")
+    aws("guardduty", region="us-west-2").enable_organization_admin_account(AdminAccountId=audit)
+    admin = aws("guardduty", region="us-west-2", **member_credentials(aws("sts"), audit))
+    assert admin.list_detectors()["DetectorIds"] == []  # still being created
+    with pytest.raises(ClientError) as info:
+        admin.create_detector(Enable=True)
+    assert info.value.response["Error"]["Code"] == "BadRequestException"
+    assert "already exists" in info.value.response["Error"]["Message"]
+    detector = wait_for_detector(admin)
+    assert admin.get_detector(DetectorId=detector)["Status"] == "ENABLED"
+    assert aws("guardduty", **member_credentials(aws("sts"), audit)).list_detectors()["DetectorIds"] == []
+
+
+def _recorder(config, account: str) -> None:
+    config.put_configuration_recorder(ConfigurationRecorder={
+        "name": "default", "roleARN": f"arn:aws:iam::{account}:role/aws-service-role/config.amazonaws.com/"
+                                      "AWSServiceRoleForConfig"})
+
+
+def test_standards_without_a_config_recorder_are_incomplete(aws) -> None:
+    hub, west = aws("securityhub"), aws("securityhub", region="us-west-2")
+    _recorder(aws("config", region="us-west-2"), "123456789012")
+    for client in (hub, west):
+        client.enable_security_hub(EnableDefaultStandards=False)
+        client.batch_enable_standards(StandardsSubscriptionRequests=[
+            {"StandardsArn": f"arn:aws:securityhub:{client.meta.region_name}::standards/"
+                             "aws-foundational-security-best-practices/v/1.0.0"}])
+    time.sleep(OP_DELAY + 0.1)
+    [east_sub] = hub.get_enabled_standards()["StandardsSubscriptions"]
+    assert east_sub["StandardsStatus"] == "INCOMPLETE"
+    assert east_sub["StandardsStatusReason"] == {"StatusReasonCode": "NO_AVAILABLE_CONFIGURATION_RECORDER"}
+    [west_sub] = west.get_enabled_standards()["StandardsSubscriptions"]
+    assert west_sub["StandardsStatus"] == "READY" and "StandardsStatusReason" not in west_sub
+
+
+def test_auto_enable_standards_leaves_existing_members_without_standards(aws) -> None:
+    """AutoEnableStandards=DEFAULT is for accounts that join later; existing members keep none."""
+    org = aws("organizations")
+    org.create_organization(FeatureSet="ALL")
+    audit = create_account(org, "Audit", "audit@example.com")
+    workload = create_account(org, "Workload", "wl@example.com")
+    aws("securityhub").enable_organization_admin_account(AdminAccountId=audit)
+    admin = aws("securityhub", **member_credentials(aws("sts"), audit))
+    admin.enable_security_hub(EnableDefaultStandards=False)
+    member = aws("securityhub", **member_credentials(aws("sts"), workload))
+    member.enable_security_hub(EnableDefaultStandards=False)
+    admin.update_organization_configuration(AutoEnable=True, AutoEnableStandards="DEFAULT")
+    assert admin.describe_organization_configuration()["AutoEnableStandards"] == "DEFAULT"
+    assert member.get_enabled_standards()["StandardsSubscriptions"] == []

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import motoaccess
+from ..inprocess import moto_client
 from ..state import AsyncOperation
 from ..wire import AwsError, Call
 from .base import Fake, require
 from .landingzone import (
-    MAX_SCPS_PER_TARGET, SCP_PREFIX, LandingZoneBuilder, attach_preventive_scp, config_conflicts, is_preventive,
-    kms_problem, preventive_scp_problems, scp_count,
+    CHANNEL, MAX_SCPS_PER_TARGET, RECORDER, SCP_PREFIX, LandingZoneBuilder, attach_preventive_scp,
+    config_conflicts, is_preventive, kms_problem, preventive_scp_problems, scp_count,
 )
 
 LATEST_VERSION = "4.0"
@@ -451,7 +452,8 @@ class ControlTowerFake(Fake):
         backend = motoaccess.organizations(management)
         return any(ou.arn == target for ou in backend.ou)
 
-    def _enable(self, call: Call, kind: str, identifier: str, target: str, version: str | None) -> dict[str, Any]:
+    def _enable(self, call: Call, kind: str, identifier: str, target: str, version: str | None,
+                problems: list[str] | None = None) -> dict[str, Any]:
         management = self._management(call)
         zone = self._active_zone(call)
         if kind == "baseline" and identifier.endswith("/" + BASELINES[0][1]):
@@ -465,7 +467,7 @@ class ControlTowerFake(Fake):
                 raise AwsError("ValidationException",
                                f"The {kind} {identifier} is already enabled on {target}.", 400)
         registers = kind == "baseline" and identifier.endswith("/" + BASELINES[0][1])
-        problems = self._registration_problems(management, target) if registers else []
+        problems = (self._registration_problems(management, target) if registers else []) + (problems or [])
         preventive = kind == "control" and is_preventive(identifier)
         if preventive:
             problems += preventive_scp_problems(management, target)
@@ -606,14 +608,38 @@ class ControlTowerFake(Fake):
                 return baseline
         raise AwsError("ResourceNotFoundException", "The baseline was not found.", 404)
 
+    def _enrollment_config_problems(self, call: Call, target: str) -> list[str]:
+        """Accounts of the OU with AWS Config resources Control Tower did not create (it cannot enroll them)."""
+        management = motoaccess.org_management_account(call.account)
+        if management is None or not call.params["baselineIdentifier"].endswith("/" + BASELINES[0][1]):
+            return []
+        ou_id = target.rsplit("/", 1)[-1]
+        accounts = [a.id for a in motoaccess.organizations(management).accounts
+                    if a.parent_id == ou_id and a.id != management]
+        problems = []
+        for account in accounts:
+            for region in self._governed_regions(call):
+                config = moto_client("config", account, region)
+                foreign = [r["name"] for r in config.describe_configuration_recorders()["ConfigurationRecorders"]
+                           if r["name"] != RECORDER]
+                foreign += [c["name"] for c in config.describe_delivery_channels()["DeliveryChannels"]
+                            if c["name"] != CHANNEL]
+                if foreign:
+                    problems.append(
+                        f"AWS Control Tower cannot enroll account {account}: it has an existing AWS Config "
+                        f"configuration recorder or delivery channel in {region} ({', '.join(foreign)}). Delete "
+                        "them, then try again.")
+        return problems
+
     def op_enable_baseline(self, call: Call) -> dict[str, Any]:
         require(call.params, "baselineIdentifier", "baselineVersion", "targetIdentifier")
         identifier = call.params["baselineIdentifier"]
         known = {b["arn"] for b in self._baseline_catalog(call.region)}
         if identifier not in known:
             raise AwsError("ResourceNotFoundException", f"The baseline {identifier} was not found.", 404)
-        return self._enable(call, "baseline", identifier, call.params["targetIdentifier"],
-                            call.params["baselineVersion"])
+        target = call.params["targetIdentifier"]
+        return self._enable(call, "baseline", identifier, target, call.params["baselineVersion"],
+                            problems=self._enrollment_config_problems(call, target))
 
     def op_get_baseline_operation(self, call: Call) -> dict[str, Any]:
         operation = self._operation(call.params.get("operationIdentifier"), "baseline:")

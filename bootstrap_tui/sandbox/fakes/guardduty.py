@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -28,7 +29,11 @@ class GuardDutyFake(Fake):
         return self.state.service_state(self.name, lambda: {"detectors": {}, "admins": {}})
 
     def _detector(self, account: str, region: str) -> dict[str, Any] | None:
-        return self.data["detectors"].get((account, region))
+        """The account's detector, once visible (a designated admin's appears after the op delay)."""
+        detector = self.data["detectors"].get((account, region))
+        if detector is not None and time.monotonic() < detector.get("visible_at", 0):
+            return None
+        return detector
 
     def _own_detector(self, call: Call) -> dict[str, Any]:
         detector = self._detector(call.account, call.region)
@@ -52,7 +57,7 @@ class GuardDutyFake(Fake):
         return detector
 
     def op_create_detector(self, call: Call) -> dict[str, Any]:
-        if self._detector(call.account, call.region) is not None:
+        if (call.account, call.region) in self.data["detectors"]:
             raise AwsError("BadRequestException",
                            "The request is rejected because a detector already exists for the current account.")
         return {"detectorId": self._create(call.account, call.region, call.params)["id"]}
@@ -106,6 +111,12 @@ class GuardDutyFake(Fake):
         if admin != management:
             motoaccess.register_delegated_admin(management, admin, PRINCIPAL)
         self.data["admins"][(management, call.region)] = admin
+        if (admin, call.region) not in self.data["detectors"]:
+            # "also enables GuardDuty for the delegated administrator account": the detector is
+            # created asynchronously, so ListDetectors shows it only after the op delay while
+            # CreateDetector already fails with "a detector already exists".
+            detector = self._create(admin, call.region, {})
+            detector["visible_at"] = time.monotonic() + self.state.op_delay_s
         return {}
 
     def op_list_organization_admin_accounts(self, call: Call) -> dict[str, Any]:
@@ -163,7 +174,7 @@ class GuardDutyFake(Fake):
                                     "current account cannot be added as a member."})
                 continue
             in_org = account in org_members
-            member_detector = self._detector(account, call.region)
+            member_detector = self.data["detectors"].get((account, call.region))
             if in_org and member_detector is None:
                 member_detector = self._create(account, call.region, {})
             if member_detector is not None:

@@ -31,6 +31,13 @@ def standard_arn(path: str, region: str) -> str:
     return f"arn:aws:securityhub:{region}::standards/{path}"
 
 
+def _has_recorder(account: str, region: str) -> bool:
+    """Whether AWS Config has a configuration recorder there (the standards' controls need one)."""
+    from moto.config.models import config_backends
+
+    return bool(config_backends[account][region].recorders)
+
+
 def _path_of(arn: str) -> str:
     return arn.split("ruleset/", 1)[-1] if "ruleset/" in arn else arn.split("standards/", 1)[-1]
 
@@ -55,6 +62,7 @@ class SecurityHubFake(Fake):
         subscription = {
             "StandardsSubscriptionArn": f"arn:aws:securityhub:{call.region}:{call.account}:subscription/{path}",
             "StandardsArn": arn, "StandardsInput": inputs or {}, "ready_at": time.monotonic() + self.state.op_delay_s,
+            "incomplete": None if _has_recorder(call.account, call.region) else "NO_AVAILABLE_CONFIGURATION_RECORDER",
         }
         hub["standards"][subscription["StandardsSubscriptionArn"]] = subscription
         return subscription
@@ -62,12 +70,16 @@ class SecurityHubFake(Fake):
     @staticmethod
     def _render(subscription: dict[str, Any]) -> dict[str, Any]:
         ready = time.monotonic() >= subscription["ready_at"]
-        return {
+        reason = subscription.get("incomplete") if ready else None
+        rendered = {
             "StandardsSubscriptionArn": subscription["StandardsSubscriptionArn"],
             "StandardsArn": subscription["StandardsArn"], "StandardsInput": subscription["StandardsInput"],
-            "StandardsStatus": "READY" if ready else "PENDING",
+            "StandardsStatus": ("INCOMPLETE" if reason else "READY") if ready else "PENDING",
             "StandardsControlsUpdatable": "READY_FOR_UPDATES" if ready else "NOT_READY_FOR_UPDATES",
         }
+        if reason:
+            rendered["StandardsStatusReason"] = {"StatusReasonCode": reason}
+        return rendered
 
     def op_enable_security_hub(self, call: Call) -> dict[str, Any]:
         key = (call.account, call.region)
