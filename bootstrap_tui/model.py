@@ -317,6 +317,13 @@ class Plan:
         """Changes that need the typed confirmation: destructive and irreversible ones."""
         return [c for c in self.changes if c.destructive or c.irreversible]
 
+    @property
+    def confirm_kind(self) -> str:
+        """How the changes needing confirmation are called: "destructive", "irreversible" or both."""
+        return " or ".join(kind for kind, on in (("destructive", any(c.destructive for c in self.changes)),
+                                                 ("irreversible", any(c.irreversible for c in self.changes)))
+                           if on)
+
     def add(self, action: str, resource: str, name: str, **kwargs: Any) -> Change:
         change = Change(action, resource, name, **kwargs)
         self.changes.append(change)

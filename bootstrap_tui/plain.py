@@ -178,7 +178,7 @@ class PlainWizard:
                 return
             if plan.destructive:
                 word = self.text(
-                    f"{len(plan.destructive)} change(s) are destructive or irreversible. Type {step.id!r} or "
+                    f"{len(plan.destructive)} change(s) are {plan.confirm_kind}. Type {step.id!r} or "
                     "'delete' to confirm (anything else cancels)")
                 confirmed = word.strip().lower() in (step.id, "delete")
                 if not confirmed:

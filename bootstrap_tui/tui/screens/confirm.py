@@ -35,7 +35,7 @@ class ConfirmApply(ModalScreen[bool]):
                     lines.append(f"{mark}{change.describe()}")
                 yield Static("\n".join(lines) or "No changes.", id="confirm-list")
             if self.destructive:
-                yield Static(f"{len(self.plan.destructive)} change(s) above are destructive or irreversible and "
+                yield Static(f"{len(self.plan.destructive)} change(s) above are {self.plan.confirm_kind} and "
                              f"cannot be undone. Type {self.step_id!r} or 'delete' to confirm.",
                              id="confirm-warning")
                 yield Input(placeholder=f"type {self.step_id} or delete", id="confirm-word")
