@@ -569,8 +569,8 @@ def check_object_lock(ctx, account, region) -> Outcome:
 def check_config_bucket(ctx, account, region) -> Outcome:
     """The AWS Config delivery bucket: present, versioned, encrypted, TLS-only, not public, no Object Lock."""
     if ctx.profile.control_tower_enabled:
-        return Outcome.ok("Control Tower delivers AWS Config to its logs bucket (see log-archive.bucket-tls-not-public)",
-                          applicable=False)
+        return Outcome.ok("Control Tower delivers AWS Config to its logs bucket "
+                          "(see log-archive.bucket-tls-not-public)", applicable=False)
     try:
         n = names(ctx)
     except RefusedError as exc:

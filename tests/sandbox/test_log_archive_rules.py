@@ -89,7 +89,8 @@ def test_create_trail_needs_the_cloudtrail_bucket_policy(aws, names):
     with pytest.raises(ClientError) as info:
         ct.create_trail(Name=TRAIL, S3BucketName=names.trail_bucket, IsOrganizationTrail=True)
     assert _code(info) == "InsufficientS3BucketPolicyException"
-    assert info.value.response["Error"]["Message"] == f"Incorrect S3 bucket policy is detected for bucket: {names.trail_bucket}"
+    assert info.value.response["Error"]["Message"] == \
+        f"Incorrect S3 bucket policy is detected for bucket: {names.trail_bucket}"
 
     wrong_prefix = trail_bucket_policy(names)
     wrong_prefix["Statement"][2]["Resource"] = [f"arn:aws:s3:::{names.trail_bucket}/AWSLogs/{MGMT}/*"]  # no org prefix
@@ -113,7 +114,8 @@ def test_create_trail_with_a_bucket_key_needs_kms_decrypt(aws, names):
     assert info.value.response["Error"]["Message"] == \
         f"Insufficient permissions to access S3 bucket {names.trail_bucket} or KMS key {key}."
     aws("kms").put_key_policy(KeyId=key, PolicyName="default", Policy=json.dumps(key_policy(names)))
-    assert ct.create_trail(Name=TRAIL, S3BucketName=names.trail_bucket, IsOrganizationTrail=True, KmsKeyId=key)["Name"] == TRAIL
+    created = ct.create_trail(Name=TRAIL, S3BucketName=names.trail_bucket, IsOrganizationTrail=True, KmsKeyId=key)
+    assert created["Name"] == TRAIL
 
 
 def test_without_a_bucket_key_decrypt_is_not_needed_but_describe_key_is(aws, names):

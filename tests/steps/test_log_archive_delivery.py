@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import ClientError
 
 sys.path.insert(0, str(Path(__file__).parent))
 from conftest_part2 import make_engine, world  # noqa: E402,F401
@@ -32,10 +33,9 @@ def test_config_delivers_to_its_own_bucket_without_object_lock(world):
     s3 = world.client("s3", account=la)
     assert s3.get_object_lock_configuration(Bucket=trail_bucket)["ObjectLockConfiguration"][
         "ObjectLockEnabled"] == "Enabled"
-    lock = s3.get_object_lock_configuration  # the Config bucket has none
-    with pytest.raises(Exception) as info:
-        lock(Bucket=config_bucket)
-    assert "ObjectLockConfigurationNotFound" in str(info.value)
+    with pytest.raises(ClientError) as info:  # the Config bucket has no Object Lock
+        s3.get_object_lock_configuration(Bucket=config_bucket)
+    assert info.value.response["Error"]["Code"] == "ObjectLockConfigurationNotFoundError"
     assert s3.get_bucket_versioning(Bucket=config_bucket)["Status"] == "Enabled"
     policy = json.loads(s3.get_bucket_policy(Bucket=config_bucket)["Policy"])
     assert {s["Sid"] for s in policy["Statement"]} >= {
