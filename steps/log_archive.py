@@ -74,7 +74,8 @@ def retention(ctx) -> dict[str, Any]:
     mode = str(pget(ctx, "log_archive.object_lock_mode", "COMPLIANCE")).upper()
     return {"retention_days": int(pget(ctx, "log_archive.retention_days", 365)),
             "object_lock_days": int(pget(ctx, "log_archive.object_lock_days", 365)),
-            "object_lock_mode": mode if mode in LOCK_MODES else "COMPLIANCE"}
+            "object_lock_mode": mode if mode in LOCK_MODES else "COMPLIANCE",
+            "bypass_denied": "protect-log-archive" in (pget(ctx, "guardrails.scps", []) or [])}
 
 
 # ------------------------------------------------------------------ Object Lock: cost and meaning
@@ -92,15 +93,17 @@ def lock_cost_estimate(days: int, gb_per_month: float = LOG_GB_PER_MONTH,
             f"{usd_per_gb_month} per GB-month (S3 Standard, us-east-1, AWS price list as of 2025)")
 
 
-def lock_meaning(mode: str, days: int) -> str:
+def lock_meaning(mode: str, days: int, bypass_denied: bool = True) -> str:
     """What the Object Lock default retention means, in one sentence."""
     if mode == "COMPLIANCE":
         return (f"IRREVERSIBLE: Object Lock COMPLIANCE {days} d: no one, the root user included, can delete a "
                 f"log object version or the bucket until each version is {days} days old, and COMPLIANCE "
                 "can never be weakened or shortened")
+    who = ("the protect-log-archive SCP denies it to all but the automation role" if bypass_denied else
+           "no SCP of this profile denies it: add protect-log-archive to guardrails.scps")
     return (f"Object Lock GOVERNANCE {days} d: log object versions cannot be deleted for {days} days except by "
-            "a principal allowed s3:BypassGovernanceRetention (the protect-log-archive SCP denies it to all "
-            "but the automation role); Object Lock itself can never be turned off on the bucket")
+            f"a principal allowed s3:BypassGovernanceRetention ({who}); Object Lock itself can never be turned "
+            "off on the bucket")
 
 
 # ------------------------------------------------------------------ documents
@@ -300,7 +303,7 @@ def lock_change(facts: dict[str, Any] | None, r: dict[str, Any]) -> tuple[str, s
     have_mode, have_days = rule.get("Mode"), rule.get("Days") or 0
     if have_mode == mode and have_days == days:
         return None
-    text = f"{lock_meaning(mode, days)}; {lock_cost_estimate(days)}"
+    text = f"{lock_meaning(mode, days, r.get('bypass_denied', True))}; {lock_cost_estimate(days)}"
     if have_mode == "COMPLIANCE" and (mode != "COMPLIANCE" or days < have_days):
         return "keep", (f"the bucket's Object Lock is COMPLIANCE {have_days} d and COMPLIANCE can never be "
                         f"weakened or shortened; it is kept (the profile asks {mode} {days} d)")

@@ -108,3 +108,14 @@ def test_compliance_lock_is_irreversible_and_needs_the_typed_confirmation(world)
     weaker = world.engine.plan("log-archive")  # startup-minimal asks GOVERNANCE: COMPLIANCE is kept
     assert not [c for c in weaker.changes if "Object Lock" in c.resource]
     assert any("COMPLIANCE can never be weakened" in note for note in weaker.notes)
+
+
+def test_irreversible_changes_render_distinctly_and_need_the_confirmation():
+    from bootstrap_tui.model import Plan
+
+    plan = Plan("log-archive")
+    plan.add("create", "S3 bucket", "plain")
+    lock = plan.add("set", "S3 Object Lock default retention", "locked", irreversible=True)
+    assert plan.destructive == [lock] and plan.confirm_kind == "irreversible"
+    assert [c.mark for c in plan.changes] == ["+", "!!"]
+    assert plan.to_dict()["changes"][1]["irreversible"] is True
