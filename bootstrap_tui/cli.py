@@ -101,7 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="sandbox only: perform the stand-ins for console-only actions "
                             "(root MFA on, root keys deleted) and record the attestations")
     apply.add_argument("--confirm-destructive", metavar="STEP", action="append", default=[],
-                       help="allow destructive changes (e.g. deleting default VPCs) in STEP")
+                       help="allow destructive or irreversible changes (e.g. deleting default VPCs, "
+                            "Object Lock) in STEP")
 
     verify = command("verify", "read-only verification of the whole baseline")
     verify.add_argument("--step", action="append", metavar="ID", help="only this step (repeatable)")
@@ -195,8 +196,7 @@ def cmd_plan(engine, args) -> int:
         state = "up to date" if plan.converged else f"{len(plan.changes)} change(s)"
         print(f"{plan.step_id} ({title}): {state}")
         for change in plan.changes:
-            mark = "!" if change.destructive else "+"
-            print(f"  {mark} {change.describe()}")
+            print(f"  {change.mark} {change.describe()}")
         for note in plan.notes:
             print(f"  · {note}")
         for item in plan.manual:

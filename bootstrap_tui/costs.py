@@ -245,13 +245,9 @@ def _log_archive(book: PriceBook, profile: Any, c: Counts) -> list[CostLine]:
     gb = c.accounts * book.value("cloudtrail_log_gb_per_account")
     out.stored_logs("S3 storage of CloudTrail logs", gb, f"{c.accounts} account(s) × "
                     f"{_n(book.value('cloudtrail_log_gb_per_account'))} GB",
-                    "cloudtrail_log_gb_per_account", logs["retention_days"],
-                    logs["transition_to_glacier_days"])
+                    "cloudtrail_log_gb_per_account", logs["retention_days"], None)
     out.usage("S3 PUT requests of log delivery", "s3_put", out.account_regions(),
               "log_deliveries_per_account_region")
-    if logs["transition_to_glacier_days"] < logs["retention_days"]:
-        out.usage("S3 lifecycle transitions to Glacier (at most)", "s3_glacier_transition",
-                  out.account_regions(), "log_deliveries_per_account_region")
     return out.out
 
 
@@ -345,8 +341,7 @@ def _security_services(book: PriceBook, profile: Any, c: Counts) -> list[CostLin
             out.stored_logs("S3 storage of Config files", gb, f"{recording * c.regions} "
                             f"account-region(s) × "
                             f"{_n(book.value('config_log_gb_per_account_region'))} GB",
-                            "config_log_gb_per_account_region", logs["retention_days"],
-                            logs["transition_to_glacier_days"])
+                            "config_log_gb_per_account_region", logs["retention_days"], None)
     if ss["access_analyzer"]["enabled"]:
         out.free("IAM Access Analyzer (organization, external access)", "access_analyzer_external",
                  "external access analyzers are free")

@@ -451,7 +451,7 @@ class Engine:
             names = "; ".join(c.describe() for c in plan.destructive[:3])
             if len(plan.destructive) > 3:
                 names += f"; and {len(plan.destructive) - 3} more"
-            raise RefusedError(f"{step_id} would make destructive changes ({names}) "
+            raise RefusedError(f"{step_id} would make {plan.confirm_kind} changes ({names}) "
                                "and they were not confirmed",
                                f"review them (bootstrap-tui plan --step {step_id}) and confirm: "
                                f"in the wizard, or with apply --confirm-destructive {step_id}; "

@@ -271,7 +271,13 @@ class Change:
     account: str | None = None
     region: str | None = None
     destructive: bool = False
+    irreversible: bool = False  # cannot be undone later (e.g. Object Lock); confirmed like destructive
     data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def mark(self) -> str:
+        """The plan's one-glance marker: "!!" irreversible, "!" destructive, "+" otherwise."""
+        return "!!" if self.irreversible else "!" if self.destructive else "+"
 
     def describe(self) -> str:
         where = "".join(f" [{p}]" for p in (self.account, self.region) if p)
@@ -281,7 +287,7 @@ class Change:
     def to_dict(self) -> dict[str, Any]:
         return {"action": self.action, "resource": self.resource, "name": self.name,
                 "detail": self.detail, "account": self.account, "region": self.region,
-                "destructive": self.destructive}
+                "destructive": self.destructive, "irreversible": self.irreversible}
 
 
 @dataclass(frozen=True)
@@ -308,7 +314,15 @@ class Plan:
 
     @property
     def destructive(self) -> list[Change]:
-        return [c for c in self.changes if c.destructive]
+        """Changes that need the typed confirmation: destructive and irreversible ones."""
+        return [c for c in self.changes if c.destructive or c.irreversible]
+
+    @property
+    def confirm_kind(self) -> str:
+        """How the changes needing confirmation are called: "destructive", "irreversible" or both."""
+        return " or ".join(kind for kind, on in (("destructive", any(c.destructive for c in self.changes)),
+                                                 ("irreversible", any(c.irreversible for c in self.changes)))
+                           if on)
 
     def add(self, action: str, resource: str, name: str, **kwargs: Any) -> Change:
         change = Change(action, resource, name, **kwargs)

@@ -171,7 +171,7 @@ class PlainWizard:
         else:
             self.say(f"   Plan: {len(plan.changes)} change(s)")
             for change in plan.changes:
-                self.say(f"   {'!' if change.destructive else '+'} {change.describe()}")
+                self.say(f"   {change.mark} {change.describe()}")
             for note in plan.notes:
                 self.say(f"   · {note}")
             self.costs(plan)
@@ -180,7 +180,7 @@ class PlainWizard:
                 return
             if plan.destructive:
                 word = self.text(
-                    f"{len(plan.destructive)} change(s) are destructive. Type {step.id!r} or "
+                    f"{len(plan.destructive)} change(s) are {plan.confirm_kind}. Type {step.id!r} or "
                     "'delete' to confirm (anything else cancels)")
                 confirmed = word.strip().lower() in (step.id, "delete")
                 if not confirmed:

@@ -195,8 +195,17 @@ SCHEMA: dict[str, Any] = Map("A baseline profile.", {
         "retention_days": Int("Days logs are kept before deletion.", 1, 36500),
         "object_lock_days": Int("Days each log object is locked against deletion "
                                 "(0 turns Object Lock off).", 0, 36500),
-        "transition_to_glacier_days": Int("Days before logs move to Glacier.", 1, 36500),
-    }, required=("retention_days", "object_lock_days", "transition_to_glacier_days")),
+        "object_lock_mode": Enum("Object Lock mode of the trail bucket without Control Tower. "
+                                 "COMPLIANCE: no one, root included, can delete a locked log or the bucket "
+                                 "before the lock ends, and the mode can never be weakened (applying it needs "
+                                 "--confirm-destructive log-archive). GOVERNANCE: principals allowed "
+                                 "s3:BypassGovernanceRetention can still delete locked logs.",
+                                 ("GOVERNANCE", "COMPLIANCE"), default="COMPLIANCE"),
+        "transition_to_glacier_days": Int("No longer used (accepted so older profiles load): S3 does not "
+                                          "transition objects under 128 KB by default and CloudTrail's log "
+                                          "files are smaller, so the trail bucket has no Glacier transition.",
+                                          1, 36500),
+    }, required=("retention_days", "object_lock_days")),
     "guardrails": Map("Preventive policies for every account.", {
         "scps": List("Service control policies (profiles/scps/<id>.json).", SCP_ID),
         "scp_targets": Table("Where each SCP is attached; SCPs not listed attach to every "
@@ -590,16 +599,11 @@ def _semantics(data: dict[str, Any], check: _Checker) -> None:
                             "one of: " + ", ".join(sorted(valid_targets)))
 
     logs = _section(data, "log_archive")
-    retention, lock, glacier = (
-        logs.get(k) if f"log_archive.{k}" not in check.bad else None
-        for k in ("retention_days", "object_lock_days", "transition_to_glacier_days"))
+    retention, lock = (logs.get(k) if f"log_archive.{k}" not in check.bad else None
+                       for k in ("retention_days", "object_lock_days"))
     if _is_int(retention) and _is_int(lock) and lock > retention:
         check.error("log_archive.object_lock_days", f"{lock} is longer than retention_days ({retention})",
                     "at most log_archive.retention_days")
-    if _is_int(retention) and _is_int(glacier) and glacier >= retention:
-        check.error("log_archive.transition_to_glacier_days",
-                    f"{glacier} is not before retention_days ({retention})",
-                    "fewer days than log_archive.retention_days")
     if "pci-dss-4.0" in _strs(data.get("frameworks")) and _is_int(retention) and retention < 365:
         check.error("log_archive.retention_days", f"{retention} days is too short for PCI DSS",
                     "at least 365 (PCI DSS 4.0 requirement 10.5.1)")

@@ -44,14 +44,17 @@ def allowed_regions(ctx) -> list[str]:
 
 
 def log_buckets(ctx) -> tuple[str | None, list[str]]:
-    """The log archive bucket and its access-log bucket (Control Tower's or ours)."""
+    """The log archive bucket, then its access-log and AWS Config buckets (Control Tower's or ours)."""
     la = log_archive_account(ctx)
     if not la:
         return None, []
     home = ctx.home_region
     if ctx.profile.control_tower_enabled:
         return f"aws-controltower-logs-{la}-{home}", [f"aws-controltower-s3-access-logs-{la}-{home}"]
-    return f"{PREFIX}-org-trail-{la}-{home}", [f"{PREFIX}-access-logs-{la}-{home}"]
+    from steps.log_archive import config_delivery_bucket
+
+    return f"{PREFIX}-org-trail-{la}-{home}", [f"{PREFIX}-access-logs-{la}-{home}",
+                                               config_delivery_bucket(la, home)]
 
 
 def fill_values(ctx) -> scp.FillValues:

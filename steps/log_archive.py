@@ -2,10 +2,11 @@
 
 With Control Tower the landing zone owns the trail and buckets: this step only
 verifies them. Without Control Tower it builds them: a KMS key with rotation
-in the Log Archive account, an access-log bucket, an Object Lock (COMPLIANCE)
-trail bucket with SSE-KMS, TLS-only and CloudTrail-write policy, lifecycle
-and access logging, and the multi-region organization trail in the
-management account.
+in the Log Archive account, an access-log bucket, an Object Lock trail bucket
+(the profile's mode) with SSE-KMS, TLS-only and CloudTrail-write policy,
+lifecycle and access logging, a separate AWS Config delivery bucket (AWS
+Config cannot deliver to an Object Lock bucket), and the multi-region
+organization trail in the management account.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bootstrap_tui.aws import refuse_root
+from bootstrap_tui.costs import load_prices
 from bootstrap_tui.errors import RefusedError
 from bootstrap_tui.model import Check, Outcome, Plan, Scope, Severity, Step
 
@@ -36,6 +38,7 @@ class Names:
     trail_bucket: str
     access_bucket: str
     control_tower: bool
+    config_bucket: str = ""
 
     @property
     def trail_arn(self) -> str:
@@ -56,13 +59,51 @@ def names(ctx) -> Names:
         return Names(ctx.management_account_id, la, oid, home, CT_TRAIL_NAME,
                      f"aws-controltower-logs-{la}-{home}", f"aws-controltower-s3-access-logs-{la}-{home}", True)
     return Names(ctx.management_account_id, la, oid, home, TRAIL_NAME,
-                 f"{PREFIX}-org-trail-{la}-{home}", f"{PREFIX}-access-logs-{la}-{home}", False)
+                 f"{PREFIX}-org-trail-{la}-{home}", f"{PREFIX}-access-logs-{la}-{home}", False,
+                 config_delivery_bucket(la, home))
 
 
-def retention(ctx) -> dict[str, int]:
+def config_delivery_bucket(log_archive: str, region: str) -> str:
+    """The AWS Config delivery bucket (no Object Lock: Config cannot deliver to a locked bucket)."""
+    return f"{PREFIX}-config-{log_archive}-{region}"
+
+
+LOCK_MODES = ("GOVERNANCE", "COMPLIANCE")
+
+
+def retention(ctx) -> dict[str, Any]:
+    mode = str(pget(ctx, "log_archive.object_lock_mode", "COMPLIANCE")).upper()
     return {"retention_days": int(pget(ctx, "log_archive.retention_days", 365)),
             "object_lock_days": int(pget(ctx, "log_archive.object_lock_days", 365)),
-            "glacier_days": int(pget(ctx, "log_archive.transition_to_glacier_days", 90))}
+            "object_lock_mode": mode if mode in LOCK_MODES else "COMPLIANCE",
+            "bypass_denied": "protect-log-archive" in (pget(ctx, "guardrails.scps", []) or [])}
+
+
+# ------------------------------------------------------------------ Object Lock: cost and meaning
+
+def lock_cost_estimate(days: int) -> str:
+    """A labelled storage estimate for logs kept locked ``days`` days, per account, from the
+    dated price data (bootstrap_tui/prices.yaml; see docs/costs.md)."""
+    book = load_prices()
+    gb_per_month = book.value("cloudtrail_log_gb_per_account")
+    price = book.price("s3_standard_gb")
+    locked_gb = gb_per_month * days / 30
+    return (f"estimate: at {gb_per_month:g} GB of logs per account a month (assumption) the locked data grows "
+            f"to about {locked_gb:.0f} GB per account, about USD {price.cost(locked_gb):.2f}/month per account "
+            f"at {price.rate()} (S3 Standard, us-east-1, prices recorded {book.recorded})")
+
+
+def lock_meaning(mode: str, days: int, bypass_denied: bool = True) -> str:
+    """What the Object Lock default retention means, in one sentence."""
+    if mode == "COMPLIANCE":
+        return (f"IRREVERSIBLE: Object Lock COMPLIANCE {days} d: no one, the root user included, can delete a "
+                f"log object version or the bucket until each version is {days} days old, and COMPLIANCE "
+                "can never be weakened or shortened")
+    who = ("the protect-log-archive SCP denies it to all but the automation role" if bypass_denied else
+           "no SCP of this profile denies it: add protect-log-archive to guardrails.scps")
+    return (f"Object Lock GOVERNANCE {days} d: log object versions cannot be deleted for {days} days except by "
+            f"a principal allowed s3:BypassGovernanceRetention ({who}); Object Lock itself can never be turned "
+            "off on the bucket")
 
 
 # ------------------------------------------------------------------ documents
@@ -79,13 +120,14 @@ def key_policy(n: Names) -> dict[str, Any]:
         {"Sid": "AllowCloudTrailToDescribeKey", "Effect": "Allow",
          "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:DescribeKey", "Resource": "*",
          "Condition": {"StringEquals": {"aws:SourceArn": n.trail_arn}}},
+        # the trail bucket uses an S3 Bucket Key: CloudTrail needs kms:Decrypt to create or update the trail
+        {"Sid": "AllowCloudTrailToDecryptWithTheBucketKey", "Effect": "Allow",
+         "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:Decrypt", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:SourceArn": n.trail_arn}}},
         {"Sid": "AllowLogArchiveReadersToDecrypt", "Effect": "Allow", "Principal": {"AWS": "*"},
          "Action": ["kms:Decrypt", "kms:ReEncryptFrom"], "Resource": "*",
          "Condition": {"StringEquals": {"kms:CallerAccount": n.log_archive},
                        "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trail_context}}},
-        {"Sid": "AllowConfigDeliveryFromTheOrganization", "Effect": "Allow",
-         "Principal": {"Service": "config.amazonaws.com"}, "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-         "Resource": "*", "Condition": {"StringEquals": {"aws:SourceOrgID": n.org_id}}},
     ]}
 
 
@@ -107,13 +149,22 @@ def trail_bucket_policy(n: Names) -> dict[str, Any]:
          "Resource": [f"{arn}/AWSLogs/{n.management}/*", f"{arn}/AWSLogs/{n.org_id}/*"],
          "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
                                         "aws:SourceArn": n.trail_arn}}},
-        {"Sid": "AWSConfigBucketPermissionsCheck", "Effect": "Allow",
-         "Principal": {"Service": "config.amazonaws.com"}, "Action": ["s3:GetBucketAcl", "s3:ListBucket"],
-         "Resource": arn, "Condition": {"StringEquals": {"aws:SourceOrgID": n.org_id}}},
+    ]}
+
+
+def config_bucket_policy(n: Names) -> dict[str, Any]:
+    """AWS Config's documented cross-account delivery policy, for every account of the organization."""
+    arn = f"arn:aws:s3:::{n.config_bucket}"
+    org = {"aws:SourceOrgID": n.org_id}
+    return {"Version": "2012-10-17", "Statement": [
+        tls_only(n.config_bucket),
+        {"Sid": "AWSConfigBucketPermissionsCheck", "Effect": "Allow", "Principal": {"Service": "config.amazonaws.com"},
+         "Action": "s3:GetBucketAcl", "Resource": arn, "Condition": {"StringEquals": org}},
+        {"Sid": "AWSConfigBucketExistenceCheck", "Effect": "Allow", "Principal": {"Service": "config.amazonaws.com"},
+         "Action": "s3:ListBucket", "Resource": arn, "Condition": {"StringEquals": org}},
         {"Sid": "AWSConfigBucketDelivery", "Effect": "Allow", "Principal": {"Service": "config.amazonaws.com"},
          "Action": "s3:PutObject", "Resource": f"{arn}/AWSLogs/*/Config/*",
-         "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
-                                        "aws:SourceOrgID": n.org_id}}},
+         "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", **org}}},
     ]}
 
 
@@ -129,19 +180,29 @@ def access_bucket_policy(n: Names) -> dict[str, Any]:
     ]}
 
 
-def trail_lifecycle(r: dict[str, int]) -> dict[str, Any]:
+def trail_lifecycle(r: dict[str, Any]) -> dict[str, Any]:
+    # No Glacier transition: S3 transitions no object under 128 KB by default (TransitionDefaultMinimumObjectSize)
+    # and CloudTrail's log files are a few KB, so a transition would move almost nothing.
     return {"Rules": [{
-        "ID": "archive-then-expire", "Status": "Enabled", "Filter": {"Prefix": ""},
-        "Transitions": [{"Days": r["glacier_days"], "StorageClass": "GLACIER"}],
+        "ID": "expire", "Status": "Enabled", "Filter": {"Prefix": ""},
         "Expiration": {"Days": r["retention_days"]},
         "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
     }]}
 
 
-def access_lifecycle(r: dict[str, int]) -> dict[str, Any]:
+def access_lifecycle(r: dict[str, Any]) -> dict[str, Any]:
     return {"Rules": [{
         "ID": "expire-access-logs", "Status": "Enabled", "Filter": {"Prefix": ""},
+        "Expiration": {"Days": r["retention_days"]},
+        "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+    }]}
+
+
+def config_lifecycle(r: dict[str, Any]) -> dict[str, Any]:
+    return {"Rules": [{
+        "ID": "expire-config-history", "Status": "Enabled", "Filter": {"Prefix": ""},
         "Expiration": {"Days": r["retention_days"]},
         "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
@@ -223,19 +284,42 @@ def bucket_facts(ctx, n: Names, bucket: str) -> dict[str, Any] | None:
     return facts
 
 
-def trail_bucket_problems(facts: dict[str, Any] | None, n: Names, r: dict[str, int],
+def lock_rule(facts: dict[str, Any] | None) -> dict[str, Any]:
+    """The bucket's Object Lock default retention ({} when there is none)."""
+    lock = (facts or {}).get("object_lock") or {}
+    if lock.get("ObjectLockEnabled") != "Enabled":
+        return {}
+    return dict((lock.get("Rule") or {}).get("DefaultRetention") or {}, enabled=True)
+
+
+def lock_change(facts: dict[str, Any] | None, r: dict[str, Any]) -> tuple[str, str] | None:
+    """The Object Lock change the trail bucket needs: (kind, text), kind one of "irreversible"
+    (COMPLIANCE: applied only when confirmed like a destructive change), "update" (GOVERNANCE) or
+    "keep" (refused: COMPLIANCE is never weakened); None when nothing is to change."""
+    days, mode = r["object_lock_days"], r["object_lock_mode"]
+    if not days:
+        return None
+    rule = lock_rule(facts)
+    have_mode, have_days = rule.get("Mode"), rule.get("Days") or 0
+    if have_mode == mode and have_days == days:
+        return None
+    text = f"{lock_meaning(mode, days, r.get('bypass_denied', True))}; {lock_cost_estimate(days)}"
+    if have_mode == "COMPLIANCE" and (mode != "COMPLIANCE" or days < have_days):
+        return "keep", (f"the bucket's Object Lock is COMPLIANCE {have_days} d and COMPLIANCE can never be "
+                        f"weakened or shortened; it is kept (the profile asks {mode} {days} d)")
+    if rule.get("enabled"):
+        text = f"now {have_mode} {have_days} d; {text}"
+    return ("irreversible" if mode == "COMPLIANCE" else "update"), text
+
+
+def trail_bucket_problems(facts: dict[str, Any] | None, n: Names, r: dict[str, Any],
                           key_arn: str | None) -> list[str]:
+    """What differs on the trail bucket, Object Lock aside (see lock_change)."""
     if facts is None:
         return ["missing"]
     problems = []
     if facts["versioning"] != "Enabled":
         problems.append("versioning off")
-    lock = facts["object_lock"]
-    retention_rule = ((lock.get("Rule") or {}).get("DefaultRetention") or {})
-    if r["object_lock_days"] and (lock.get("ObjectLockEnabled") != "Enabled"
-                                  or retention_rule.get("Mode") != "COMPLIANCE"
-                                  or retention_rule.get("Days") != r["object_lock_days"]):
-        problems.append(f"Object Lock not COMPLIANCE {r['object_lock_days']} days")
     sse = facts["encryption"].get("ApplyServerSideEncryptionByDefault") or {}
     if sse.get("SSEAlgorithm") != "aws:kms" or (key_arn and sse.get("KMSMasterKeyID") != key_arn) \
             or not facts["encryption"].get("BucketKeyEnabled"):
@@ -251,7 +335,28 @@ def trail_bucket_problems(facts: dict[str, Any] | None, n: Names, r: dict[str, i
     return problems
 
 
-def access_bucket_problems(facts: dict[str, Any] | None, n: Names, r: dict[str, int]) -> list[str]:
+def config_bucket_problems(facts: dict[str, Any] | None, n: Names, r: dict[str, Any]) -> list[str]:
+    """What differs on the AWS Config delivery bucket."""
+    if facts is None:
+        return ["missing"]
+    problems = []
+    if (facts["object_lock"] or {}).get("ObjectLockEnabled") == "Enabled":
+        problems.append("Object Lock is enabled: AWS Config cannot deliver to it (delete and recreate the bucket)")
+    if facts["versioning"] != "Enabled":
+        problems.append("versioning off")
+    sse = facts["encryption"].get("ApplyServerSideEncryptionByDefault") or {}
+    if sse.get("SSEAlgorithm") != "AES256":
+        problems.append("default encryption not SSE-S3")
+    if facts["public_access_block"] != PAB:
+        problems.append("public access block incomplete")
+    if facts["policy"] != config_bucket_policy(n):
+        problems.append("bucket policy differs")
+    if lifecycle_summary(facts["lifecycle"]) != lifecycle_summary(config_lifecycle(r)["Rules"]):
+        problems.append("lifecycle differs")
+    return problems
+
+
+def access_bucket_problems(facts: dict[str, Any] | None, n: Names, r: dict[str, Any]) -> list[str]:
     if facts is None:
         return ["missing"]
     problems = []
@@ -454,12 +559,44 @@ def check_object_lock(ctx, account, region) -> Outcome:
     if not days:
         return Outcome.warn("Object Lock is turned off in the profile (log_archive.object_lock_days: 0)",
                             bucket=facts["name"], ObjectLockEnabled=lock.get("ObjectLockEnabled"))
+    mode = retention(ctx)["object_lock_mode"]
     evidence = {"bucket": facts["name"], "ObjectLockEnabled": lock.get("ObjectLockEnabled"),
-                "Mode": rule.get("Mode"), "Days": rule.get("Days"), "Versioning": facts["versioning"]}
-    if lock.get("ObjectLockEnabled") == "Enabled" and rule.get("Mode") == "COMPLIANCE" \
-            and (rule.get("Days") or 0) >= days:
-        return Outcome.ok(f"Object Lock COMPLIANCE, {rule.get('Days')} days", **evidence)
-    return Outcome.fail(f"Object Lock is not COMPLIANCE for at least {days} days", **evidence)
+                "Mode": rule.get("Mode"), "Days": rule.get("Days"), "Versioning": facts["versioning"],
+                "profile_mode": mode}
+    strong_enough = rule.get("Mode") == "COMPLIANCE" or rule.get("Mode") == mode
+    if lock.get("ObjectLockEnabled") == "Enabled" and strong_enough and (rule.get("Days") or 0) >= days:
+        return Outcome.ok(f"Object Lock {rule.get('Mode')}, {rule.get('Days')} days", **evidence)
+    return Outcome.fail(f"Object Lock is not {mode} (or COMPLIANCE) for at least {days} days", **evidence)
+
+
+def check_config_bucket(ctx, account, region) -> Outcome:
+    """The AWS Config delivery bucket: present, versioned, encrypted, TLS-only, not public, no Object Lock."""
+    if ctx.profile.control_tower_enabled:
+        return Outcome.ok("Control Tower delivers AWS Config to its logs bucket "
+                          "(see log-archive.bucket-tls-not-public)", applicable=False)
+    try:
+        n = names(ctx)
+    except RefusedError as exc:
+        return Outcome.fail(str(exc))
+    facts = bucket_facts(ctx, n, n.config_bucket)
+    if facts is None:
+        return Outcome.fail(f"the AWS Config bucket {n.config_bucket} was not found in the Log Archive account",
+                            bucket=n.config_bucket)
+    sse = (facts["encryption"].get("ApplyServerSideEncryptionByDefault") or {}).get("SSEAlgorithm")
+    evidence = {"bucket": n.config_bucket, "Versioning": facts["versioning"], "SSEAlgorithm": sse,
+                "denies_non_tls": _denies_insecure(facts["policy"]),
+                "public_access_block": facts["public_access_block"] == PAB,
+                "ObjectLockEnabled": (facts["object_lock"] or {}).get("ObjectLockEnabled")}
+    bad = [text for text, wrong in (
+        ("versioning is off", facts["versioning"] != "Enabled"), ("it is not encrypted", not sse),
+        ("it accepts plain HTTP", not evidence["denies_non_tls"]),
+        ("it lacks a full public access block", not evidence["public_access_block"]),
+        ("it has Object Lock, so AWS Config cannot deliver to it", evidence["ObjectLockEnabled"] == "Enabled"))
+        if wrong]
+    if bad:
+        return Outcome.fail(f"the AWS Config bucket {n.config_bucket}: " + ", ".join(bad), **evidence)
+    return Outcome.ok(f"the AWS Config bucket {n.config_bucket} is versioned, encrypted, TLS-only and not public",
+                      **evidence)
 
 
 FW_TRAIL = {"soc2": ["CC7.2", "CC7.3"], "iso27001-2022": ["A.8.15", "A.8.16"], "pci-dss-4.0": ["10.2.1"],
@@ -504,13 +641,21 @@ CHECKS = (
           {"cis-aws-3.0": ["2.1.1", "2.1.4"], "soc2": ["CC6.1", "CC6.7"], "iso27001-2022": ["A.8.3", "A.8.24"],
            "pci-dss-4.0": ["10.3.2", "4.2.1"], "aws-ssb": ["ACCT.07", "ACCT.08"]},
           prowler="cloudtrail_logs_s3_bucket_is_not_publicly_accessible"),
-    Check("log-archive.object-lock", "The log bucket has Object Lock in COMPLIANCE mode",
+    Check("log-archive.object-lock", "The log bucket has Object Lock in the profile's mode",
           Severity.HIGH, Scope.MANAGEMENT, check_object_lock,
-          "Object Lock needs versioning; put-object-lock-configuration with a COMPLIANCE default retention "
-          "of the profile's log_archive.object_lock_days.",
+          "Object Lock needs versioning; put-object-lock-configuration with a default retention in the "
+          "profile's log_archive.object_lock_mode for log_archive.object_lock_days.",
           {"soc2": ["CC7.2", "A1.2"], "iso27001-2022": ["A.5.33", "A.8.15"], "pci-dss-4.0": ["10.3.2", "10.5.1"],
            "aws-ssb": ["ACCT.07"]},
           prowler="s3_bucket_object_lock"),
+    Check("log-archive.config-bucket", "The AWS Config delivery bucket is versioned, encrypted, TLS-only and "
+          "not public", Severity.HIGH, Scope.MANAGEMENT, check_config_bucket,
+          "Run `bootstrap-tui apply --step log-archive`: it creates the bucket without Object Lock (AWS Config "
+          "cannot deliver to an Object Lock bucket), with versioning, SSE-S3, all four public access block "
+          "settings and a TLS-only policy.",
+          {"cis-aws-3.0": ["2.1.1", "2.1.4"], "soc2": ["CC6.1", "CC7.2"], "iso27001-2022": ["A.8.15"],
+           "pci-dss-4.0": ["10.3.2"], "aws-ssb": ["ACCT.07"]},
+          prowler="s3_bucket_secure_transport_policy"),
 )
 
 
@@ -534,9 +679,13 @@ class LogArchiveStep(Step):
         if r["retention_days"] < r["object_lock_days"]:
             plan.notes.append("log_archive.retention_days is shorter than object_lock_days: the lifecycle "
                               "rule cannot remove locked objects before the lock ends.")
-        plan.notes.append(f"Trail bucket s3://{n.trail_bucket} and access-log bucket s3://{n.access_bucket} "
-                          f"live in the Log Archive account {n.log_archive}; the trail {n.trail_name} in the "
-                          "management account records every account and region of the organization.")
+        plan.notes.append(f"Trail bucket s3://{n.trail_bucket}, access-log bucket s3://{n.access_bucket} and "
+                          f"AWS Config bucket s3://{n.config_bucket} live in the Log Archive account "
+                          f"{n.log_archive}; the trail {n.trail_name} in the management account records every "
+                          "account and region of the organization.")
+        if pget(ctx, "log_archive.transition_to_glacier_days", None) is not None:
+            plan.notes.append("log_archive.transition_to_glacier_days is no longer used: S3 does not transition "
+                              "objects under 128 KB by default, and CloudTrail's log files are smaller.")
         if not _trusted(ctx, "cloudtrail.amazonaws.com"):
             plan.add("enable", "trusted access", "cloudtrail.amazonaws.com",
                      detail="organizations EnableAWSServiceAccess (needed for an organization trail)")
@@ -553,13 +702,20 @@ class LogArchiveStep(Step):
                      account=n.log_archive, region=n.region,
                      detail="access logs: " + ("SSE-S3, versioning, no public access, TLS-only"
                                                if access == ["missing"] else "; ".join(access)))
-        trail_bucket = trail_bucket_problems(bucket_facts(ctx, n, n.trail_bucket), n, r, key_arn)
+        trail_facts = bucket_facts(ctx, n, n.trail_bucket)
+        trail_bucket = trail_bucket_problems(trail_facts, n, r, key_arn)
         if trail_bucket:
             plan.add("create" if trail_bucket == ["missing"] else "update", "S3 bucket", n.trail_bucket,
                      account=n.log_archive, region=n.region,
-                     detail=(f"Object Lock COMPLIANCE {r['object_lock_days']} d (0 = off), SSE-KMS, Glacier after "
-                             f"{r['glacier_days']} d, expire after {r['retention_days']} d"
-                             if trail_bucket == ["missing"] else "; ".join(trail_bucket)))
+                     detail=(f"SSE-KMS with bucket key, versioning, no public access, TLS-only, expire after "
+                             f"{r['retention_days']} d" if trail_bucket == ["missing"] else "; ".join(trail_bucket)))
+        self._plan_lock(plan, n, lock_change(trail_facts, r))
+        config = config_bucket_problems(bucket_facts(ctx, n, n.config_bucket), n, r)
+        if config:
+            plan.add("create" if config == ["missing"] else "update", "S3 bucket", n.config_bucket,
+                     account=n.log_archive, region=n.region,
+                     detail=("AWS Config delivery: SSE-S3, versioning, no public access, TLS-only, no Object Lock"
+                             if config == ["missing"] else "; ".join(config)))
         trail = find_trail(ctx, n.trail_name)
         problems = trail_problems(ctx, trail, n, key_arn) if trail else ["missing"]
         if problems:
@@ -567,6 +723,17 @@ class LogArchiveStep(Step):
                      region=n.region, detail="organization, multi-region, validation, KMS, management events"
                      if trail is None else "; ".join(problems))
         return plan
+
+    @staticmethod
+    def _plan_lock(plan: Plan, n: Names, change: tuple[str, str] | None) -> None:
+        if change is None:
+            return
+        kind, text = change
+        if kind == "keep":
+            plan.notes.append(text)
+            return
+        plan.add("set", "S3 Object Lock default retention", n.trail_bucket, account=n.log_archive,
+                 region=n.region, detail=text, irreversible=kind == "irreversible")
 
     def _plan_control_tower(self, ctx, plan: Plan, n: Names) -> None:
         plan.notes.append("Control Tower manages the organization trail and the logging buckets in the Log "
@@ -585,15 +752,17 @@ class LogArchiveStep(Step):
             return
         r = retention(ctx)
         ensure_service_access(ctx, "cloudtrail.amazonaws.com")
-        ctx.progress("KMS key", 1, 5)
+        ctx.progress("KMS key", 1, 6)
         key_arn = self._ensure_key(ctx, n)
-        ctx.progress("access-log bucket", 2, 5)
+        ctx.progress("access-log bucket", 2, 6)
         self._ensure_bucket(ctx, n, n.access_bucket, r, trail=False, key_arn=None)
-        ctx.progress("trail bucket", 3, 5)
+        ctx.progress("trail bucket", 3, 6)
         self._ensure_bucket(ctx, n, n.trail_bucket, r, trail=True, key_arn=key_arn)
-        ctx.progress("organization trail", 4, 5)
+        ctx.progress("AWS Config bucket", 4, 6)
+        self._ensure_config_bucket(ctx, n, r)
+        ctx.progress("organization trail", 5, 6)
         self._ensure_trail(ctx, n, key_arn)
-        ctx.progress("done", 5, 5)
+        ctx.progress("done", 6, 6)
 
     # ---------------------------------------------------------- ensure
     def _ensure_key(self, ctx, n: Names) -> str:
@@ -621,7 +790,7 @@ class LogArchiveStep(Step):
             kms.enable_key_rotation(KeyId=meta["KeyId"])
         return meta["Arn"]
 
-    def _ensure_bucket(self, ctx, n: Names, bucket: str, r: dict[str, int], *, trail: bool,
+    def _ensure_bucket(self, ctx, n: Names, bucket: str, r: dict[str, Any], *, trail: bool,
                        key_arn: str | None) -> None:
         s3 = ctx.client("s3", account=n.log_archive, region=n.region)
         facts = bucket_facts(ctx, n, bucket)
@@ -644,17 +813,10 @@ class LogArchiveStep(Step):
             s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [{
                 "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn},
                 "BucketKeyEnabled": True}]})
-            lock = facts.get("object_lock") or {}
-            rule = (lock.get("Rule") or {}).get("DefaultRetention") or {}
-            if r["object_lock_days"] and (rule.get("Mode") != "COMPLIANCE"
-                                          or rule.get("Days") != r["object_lock_days"]):
-                if rule.get("Mode") == "COMPLIANCE" and (rule.get("Days") or 0) > r["object_lock_days"]:
-                    raise RefusedError(
-                        f"{bucket} already has a longer COMPLIANCE retention ({rule.get('Days')} days)",
-                        "COMPLIANCE retention cannot be shortened; raise log_archive.object_lock_days")
+            if (lock_change(facts, r) or ("keep", ""))[0] != "keep":
                 s3.put_object_lock_configuration(Bucket=bucket, ObjectLockConfiguration={
                     "ObjectLockEnabled": "Enabled",
-                    "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": r["object_lock_days"]}}})
+                    "Rule": {"DefaultRetention": {"Mode": r["object_lock_mode"], "Days": r["object_lock_days"]}}})
             policy, lifecycle = trail_bucket_policy(n), trail_lifecycle(r)
         else:
             s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [{
@@ -667,6 +829,38 @@ class LogArchiveStep(Step):
         if trail and (facts.get("logging") or {}).get("TargetBucket") != n.access_bucket:
             s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={"LoggingEnabled": {
                 "TargetBucket": n.access_bucket, "TargetPrefix": f"{bucket}/"}})
+
+    def _ensure_config_bucket(self, ctx, n: Names, r: dict[str, Any]) -> None:
+        """The AWS Config delivery bucket: versioned, SSE-S3, TLS-only, no Object Lock."""
+        s3 = ctx.client("s3", account=n.log_archive, region=n.region)
+        facts = bucket_facts(ctx, n, n.config_bucket)
+        if facts is None:
+            params: dict[str, Any] = {"Bucket": n.config_bucket, "ObjectOwnership": "BucketOwnerEnforced"}
+            if n.region != "us-east-1":
+                params["CreateBucketConfiguration"] = {"LocationConstraint": n.region}
+            try:
+                s3.create_bucket(**params)
+            except Exception as exc:  # noqa: BLE001
+                if error_code(exc) != "BucketAlreadyOwnedByYou":
+                    raise
+            facts = bucket_facts(ctx, n, n.config_bucket) or {}
+        if (facts.get("object_lock") or {}).get("ObjectLockEnabled") == "Enabled":
+            raise RefusedError(f"{n.config_bucket} has Object Lock, so AWS Config cannot deliver to it",
+                               "Object Lock cannot be turned off: empty and delete the bucket (once its "
+                               "retention allows), then apply again")
+        if facts.get("public_access_block") != PAB:
+            s3.put_public_access_block(Bucket=n.config_bucket, PublicAccessBlockConfiguration=PAB)
+        if facts.get("versioning") != "Enabled":
+            s3.put_bucket_versioning(Bucket=n.config_bucket, VersioningConfiguration={"Status": "Enabled"})
+        if ((facts.get("encryption") or {}).get("ApplyServerSideEncryptionByDefault") or {}).get(
+                "SSEAlgorithm") != "AES256":
+            s3.put_bucket_encryption(Bucket=n.config_bucket, ServerSideEncryptionConfiguration={"Rules": [{
+                "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+        policy, lifecycle = config_bucket_policy(n), config_lifecycle(r)
+        if facts.get("policy") != policy:
+            s3.put_bucket_policy(Bucket=n.config_bucket, Policy=json.dumps(policy))
+        if lifecycle_summary(facts.get("lifecycle") or []) != lifecycle_summary(lifecycle["Rules"]):
+            s3.put_bucket_lifecycle_configuration(Bucket=n.config_bucket, LifecycleConfiguration=lifecycle)
 
     def _ensure_trail(self, ctx, n: Names, key_arn: str) -> None:
         ct = ctx.client("cloudtrail", region=n.region)

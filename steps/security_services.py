@@ -54,12 +54,16 @@ def need_audit(ctx) -> str:
 
 
 def config_bucket(ctx) -> str | None:
+    """Where AWS Config delivers: Control Tower's logs bucket, else the log-archive step's Config bucket
+    (never the Object Lock trail bucket: AWS Config cannot deliver to a bucket with Object Lock)."""
     la = log_archive_account(ctx)
     if not la:
         return None
     if ctx.profile.control_tower_enabled:
         return f"aws-controltower-logs-{la}-{ctx.home_region}"
-    return f"{PREFIX}-org-trail-{la}-{ctx.home_region}"
+    from steps.log_archive import config_delivery_bucket
+
+    return config_delivery_bucket(la, ctx.home_region)
 
 
 # ------------------------------------------------------------------ reads

@@ -53,7 +53,7 @@ def test_log_archive_resources(world):
     bucket = f"bootstrap-org-trail-{la}-us-east-1"
     lock = s3.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]
     retention = lock["Rule"]["DefaultRetention"]
-    assert (retention["Mode"], retention["Days"]) == ("COMPLIANCE", 365)
+    assert (retention["Mode"], retention["Days"]) == ("GOVERNANCE", 365)  # startup-minimal's object_lock_mode
     policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
     write = next(s for s in policy["Statement"] if s["Sid"] == "AWSCloudTrailWrite")
     org_id = world.client("organizations").describe_organization()["Organization"]["Id"]

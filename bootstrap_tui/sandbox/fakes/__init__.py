@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..state import SandboxState
 from .accessanalyzer import AccessAnalyzerFake
 from .base import Fake
+from .cloudtrail import CloudTrailFake
 from .config import ConfigFake
 from .controltower import ControlTowerFake
 from .ec2 import Ec2Fake
@@ -15,7 +16,7 @@ from .securityhub import SecurityHubFake
 from .ssoadmin import SsoAdminFake
 
 FAKES: tuple[type[Fake], ...] = (
-    AccessAnalyzerFake, ConfigFake, ControlTowerFake, Ec2Fake, GuardDutyFake, IamFake,
+    AccessAnalyzerFake, CloudTrailFake, ConfigFake, ControlTowerFake, Ec2Fake, GuardDutyFake, IamFake,
     OrganizationsFake, SecurityHubFake, SsoAdminFake,
 )
 

@@ -38,6 +38,21 @@ class ConfigFake(Fake):
                            f"Cannot find delivery channel with specified name '{missing[0]}'.")
         return {"DeliveryChannelsStatus": statuses}
 
+    def op_put_delivery_channel(self, call: Call) -> None:
+        """AWS Config cannot deliver to a bucket with Object Lock (AWS::Config::DeliveryChannel note)."""
+        from moto.s3.models import s3_backends
+
+        bucket_name = (call.params.get("DeliveryChannel") or {}).get("s3BucketName") or ""
+        owner = s3_backends.bucket_accounts.get(bucket_name)
+        bucket = s3_backends[owner[1]][owner[0]].buckets.get(bucket_name) if owner else None
+        if bucket is not None and bucket.object_lock_enabled:
+            prefix = (call.params.get("DeliveryChannel") or {}).get("s3KeyPrefix")
+            raise AwsError("InsufficientDeliveryPolicyException",
+                           f"Insufficient delivery policy to s3 bucket: {bucket_name}, unable to write to bucket, "
+                           f"provided s3 key prefix is '{prefix or 'null'}'. AWS Config does not support delivery "
+                           "to an Amazon S3 bucket with Object Lock enabled.")
+        return None
+
     def _org_admin(self, call: Call) -> str:
         management = motoaccess.org_management_account(call.account)
         if management is None:

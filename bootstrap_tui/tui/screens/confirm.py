@@ -30,14 +30,15 @@ class ConfirmApply(ModalScreen[bool]):
             with VerticalScroll(id="confirm-changes"):
                 lines = []
                 for change in self.plan.changes:
-                    mark = "! DELETE/REPLACE " if change.destructive else "+ "
+                    mark = ("!! IRREVERSIBLE " if change.irreversible else
+                            "! DELETE/REPLACE " if change.destructive else "+ ")
                     lines.append(f"{mark}{change.describe()}")
                 yield Static("\n".join(lines) or "No changes.", id="confirm-list")
                 cost = self._cost_text()
                 if cost:
                     yield Static(cost, id="confirm-cost")
             if self.destructive:
-                yield Static(f"{len(self.plan.destructive)} change(s) above are destructive and "
+                yield Static(f"{len(self.plan.destructive)} change(s) above are {self.plan.confirm_kind} and "
                              f"cannot be undone. Type {self.step_id!r} or 'delete' to confirm.",
                              id="confirm-warning")
                 yield Input(placeholder=f"type {self.step_id} or delete", id="confirm-word")

@@ -328,7 +328,7 @@ class StepScreen(Screen):
             cells: list[Any] = []
             for _, attr in columns:
                 if attr is None:
-                    cells.append(Text("!", style="bold red") if change.destructive else "+")
+                    cells.append(Text(change.mark, style="bold red") if change.mark != "+" else "+")
                 else:
                     cells.append(_cut(getattr(change, attr) or "–", 40))
             table.add_row(*cells)
@@ -348,7 +348,8 @@ class StepScreen(Screen):
         rows = getattr(self, "_plan_rows", [])
         if 0 <= index < len(rows):
             change = rows[index]
-            mark = "! DESTRUCTIVE: " if change.destructive else "+ "
+            mark = ("!! IRREVERSIBLE: " if change.irreversible else
+                    "! DESTRUCTIVE: " if change.destructive else "+ ")
             where = ", ".join(f"{k} {v}" for k, v in (("account", change.account),
                                                        ("region", change.region)) if v)
             self.query_one("#plan-detail", Static).update(
