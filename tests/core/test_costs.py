@@ -86,9 +86,7 @@ def test_security_services_estimate_equals_the_hand_computed_figure():
     config = ar * value("config_items_per_account_region") * usd("config_item_continuous")
     logs = profile.get("log_archive")
     config_gb = ar * value("config_log_gb_per_account_region")
-    config_s3 = config_gb * (logs["transition_to_glacier_days"] / 30 * usd("s3_standard_gb")
-                             + (logs["retention_days"] - logs["transition_to_glacier_days"]) / 30
-                             * usd("s3_glacier_gb"))
+    config_s3 = config_gb * logs["retention_days"] / 30 * usd("s3_standard_gb")
 
     assert sum(v for k, v in lines.items() if k.startswith("GuardDuty")) == pytest.approx(guardduty)
     assert lines["Security Hub security checks"] == pytest.approx(hub)
