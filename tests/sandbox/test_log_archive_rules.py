@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 from steps.control_tower import kms_key_policy as ct_key_policy
 from steps.log_archive import Names, key_policy, trail_bucket_policy
 
-from .helpers import create_account, create_ct_roles, manifest, wait_for
+from .helpers import create_ct_roles, manifest, shared_accounts, wait_for
 
 MGMT = "123456789012"
 SERIAL = itertools.count()
@@ -150,13 +150,12 @@ def test_the_control_tower_trail_meets_cloudtrails_bucket_and_key_rules(aws, san
     org_id = org.create_organization(FeatureSet="ALL")["Organization"]["Id"]
     sandbox.configure(op_delay_s=0)
     create_ct_roles(aws("iam"))
-    log_archive = create_account(org, "Log Archive", "log@example.com")
-    audit = create_account(org, "Audit", "audit@example.com")
+    log_archive, audit = shared_accounts(org)
     key = _key(aws, ct_key_policy(MGMT, "us-east-1"))
     body = manifest(log_archive, audit)
     body["centralizedLogging"]["configurations"] = {"kmsKeyArn": key}
     tower = aws("controltower")
-    op = tower.create_landing_zone(version="3.3", manifest=body)["operationIdentifier"]
+    op = tower.create_landing_zone(version="4.0", manifest=body)["operationIdentifier"]
     assert wait_for(lambda: tower.get_landing_zone_operation(
         operationIdentifier=op)["operationDetails"]["status"]) == "SUCCEEDED"
     trail = aws("cloudtrail").describe_trails()["trailList"][0]
