@@ -171,17 +171,18 @@ class SandboxApp:
             return error_response(call.protocol, error, call.service)
         status = int(captured["status"].split(" ", 1)[0])
         response = Response(status, list(captured["headers"]), body)
-        if _is_html_page(response) and (status >= 500 or status in (404, 405)):
+        if status >= 500 and "html" in (response.header("content-type") or ""):
+            return error_response(call.protocol, _unsupported(call), call.service)
+        if status in (404, 405) and _is_html_page(response.body):
             return error_response(call.protocol, _unsupported(call), call.service)
         if status == 404 and call.protocol != "rest-xml" and _looks_unimplemented(body):
             return error_response(call.protocol, _unsupported(call), call.service)
         return response
 
 
-def _is_html_page(response: Response) -> bool:
+def _is_html_page(body: bytes) -> bool:
     """moto's web framework answers an unrouted request with an HTML page, never AWS's error shape."""
-    return "html" in (response.header("content-type") or "") or response.body[:100].lstrip().lower().startswith(
-        (b"<!doctype html", b"<html"))
+    return body[:100].lstrip().lower().startswith((b"<!doctype html", b"<html"))
 
 
 def _moto_serves(call: Call) -> bool:
