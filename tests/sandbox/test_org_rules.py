@@ -40,3 +40,26 @@ def test_rename_to_a_sibling_name_is_rejected(aws) -> None:
     assert raised.value.response["Error"]["Code"] == "DuplicateOrganizationalUnitException"
     renamed = org.update_organizational_unit(OrganizationalUnitId=dev, Name="Staging")["OrganizationalUnit"]
     assert renamed["Name"] == "Staging"
+
+
+def _enabled(org) -> set[str]:
+    return {s["ServicePrincipal"] for s in org.list_aws_service_access_for_organization()["EnabledServicePrincipals"]}
+
+
+@pytest.mark.parametrize("service, principal, key", [
+    ("guardduty", "guardduty.amazonaws.com", "AdminAccountId"),
+    ("securityhub", "securityhub.amazonaws.com", "AdminAccountId"),
+])
+def test_security_services_enable_their_own_trusted_access(aws, service, principal, key) -> None:
+    """GuardDuty / Security Hub EnableOrganizationAdminAccount turn on trusted access themselves,
+    so the tool needs no EnableAWSServiceAccess for them."""
+    from .helpers import create_account
+
+    org = aws("organizations")
+    _root(org)
+    audit = create_account(org, "Audit", "audit@example.com")
+    assert principal not in _enabled(org)
+    aws(service).enable_organization_admin_account(**{key: audit})
+    assert principal in _enabled(org)
+    admins = org.list_delegated_administrators(ServicePrincipal=principal)["DelegatedAdministrators"]
+    assert [a["Id"] for a in admins] == [audit]
