@@ -102,14 +102,29 @@ def wanted_accounts(ctx: Any) -> list[dict[str, Any]]:
 
 
 def find_existing(ctx: Any, want: dict[str, Any], accounts: list[dict[str, Any]]) -> dict | None:
-    """Match an existing account by email first, then by exact name."""
+    """The account with the wanted email; by name only when the user confirmed its id
+    (answer `<key>_adopt: <account id>`)."""
     for account in accounts:
         if account.get("Email", "").lower() == want["email"].lower():
             return account
+    confirmed = str(ctx.answers.get(f"{want['key']}_adopt") or "").strip()
     for account in accounts:
-        if account.get("Name") == want["name"]:
+        if account.get("Name") == want["name"] and confirmed and account.get("Id") == confirmed:
             return account
     return None
+
+
+def name_clash(ctx: Any, want: dict[str, Any], accounts: list[dict[str, Any]]) -> dict | None:
+    """An account with the wanted name but another email, not confirmed for adoption."""
+    if find_existing(ctx, want, accounts) is not None:
+        return None
+    return next((a for a in accounts if a.get("Name") == want["name"]), None)
+
+
+def clash_advice(want: dict[str, Any], clash: dict[str, Any]) -> str:
+    return (f"account {clash['Id']} is named {want['name']!r} but its email is {clash.get('Email')}, "
+            f"not {want['email']}: it is not adopted. If it is the account you mean, answer "
+            f"{want['key']}_adopt: {clash['Id']}; otherwise choose another name ({want['key']}_name)")
 
 
 def all_accounts(ctx: Any) -> list[dict[str, Any]]:
@@ -245,6 +260,10 @@ class AccountsStep(Step):
                                   "alias by default"))
             out.append(Field(f"{spec.key}_name", f"{spec.name}: account name", kind="name",
                              required=False, default=spec.name))
+            out.append(Field(f"{spec.key}_adopt", f"{spec.name}: adopt the existing account with this "
+                             "id (only if its email differs)", kind="text", required=False,
+                             help="Leave empty. An account with this name but another email is never "
+                                  "adopted unless you enter its 12-digit id here; the plan names it."))
         return tuple(out)
 
     def plan(self, ctx: Any) -> Plan:
@@ -267,14 +286,17 @@ class AccountsStep(Step):
                              detail=f"request {unrecorded[want['name']]} (in progress in AWS, "
                                     "not recorded by an earlier run)",
                              data={"key": want["key"]})
+                elif (clash := name_clash(ctx, want, accounts)) is not None:
+                    plan.add("resolve", "account name clash", want["name"], detail=clash_advice(want, clash),
+                             data={"key": want["key"], "clash": clash["Id"]})
                 else:
                     plan.add("create", "account", want["name"],
                              detail=f"{want['email']}, then move to OU {target}",
                              data={"key": want["key"]})
                 continue
             if found.get("Email", "").lower() != want["email"].lower():
-                plan.notes.append(f"{want['name']}: adopted existing account {found['Id']} by "
-                                  f"name (its email is {found.get('Email')})")
+                plan.notes.append(f"{want['name']}: adopts existing account {found['Id']} by name, as "
+                                  f"confirmed by {want['key']}_adopt (its email is {found.get('Email')})")
             if found.get("Status") != "ACTIVE":
                 plan.notes.append(f"{want['name']} ({found['Id']}) is {found.get('Status')}")
                 continue
@@ -291,6 +313,11 @@ class AccountsStep(Step):
         wanted = wanted_accounts(ctx)
         client = ctx.client("organizations")
         accounts = all_accounts(ctx)
+        clashes = [clash_advice(w, c) for w in wanted
+                   if not ctx.operation(f"create:{w['key']}") and (c := name_clash(ctx, w, accounts))]
+        if clashes:
+            raise RefusedError("an account name of the profile is taken: "
+                               + "; ".join(clashes), "confirm the adoption or rename, then apply again")
         to_create = []
         for want in wanted:
             key = f"create:{want['key']}"

@@ -64,7 +64,7 @@ def fill_values(ctx) -> scp.FillValues:
         exempt = ["AWSControlTowerExecution", "aws-controltower-*", "stacksets-exec-*"]
     return scp.FillValues(allowed_regions=allowed_regions(ctx), automation_role=ctx.profile.automation_role,
                           log_archive_bucket=bucket, extra_buckets=extra, extra_exempt_roles=exempt,
-                          home_region=ctx.home_region)
+                          home_region=ctx.home_region, partition=ctx.identity.arn.split(":")[1])
 
 
 def desired_bundles(ctx) -> list[dict[str, Any]]:

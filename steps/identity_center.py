@@ -146,11 +146,27 @@ def assigned(ctx, instance_arn: str, account: str, ps_arn: str) -> set[tuple[str
 
 # ------------------------------------------------------------------ ~/.aws/config
 
+def default_start_url(inst: dict[str, Any]) -> str:
+    """The access portal URL before any custom subdomain (no AWS API returns the real one)."""
+    return f"https://{inst['IdentityStoreId']}.awsapps.com/start"
+
+
+def start_url(ctx, inst: dict[str, Any]) -> str:
+    """The access portal URL the user confirmed, else the default d-... URL."""
+    raw = str(ctx.answers.get("access_portal_url") or "").strip()
+    if not raw:
+        return default_start_url(inst)
+    if not re.fullmatch(r"https://[A-Za-z0-9.-]+\.awsapps\.(com|cn)/\S*", raw):
+        raise ConfigError(f"access_portal_url: {raw!r} is not an AWS access portal URL",
+                          "copy it from IAM Identity Center > Dashboard > Settings summary > AWS access portal "
+                          "URL, e.g. https://my-company.awsapps.com/start")
+    return raw
+
+
 def config_block(ctx, inst: dict[str, Any], combos: list[tuple[str, str]]) -> str:
     session = "bootstrap-tui"
-    start_url = f"https://{inst['IdentityStoreId']}.awsapps.com/start"
     names = {a["Id"]: a.get("Name", a["Id"]) for a in ctx.org_accounts()}
-    lines = [BEGIN, f"[sso-session {session}]", f"sso_start_url = {start_url}",
+    lines = [BEGIN, f"[sso-session {session}]", f"sso_start_url = {start_url(ctx, inst)}",
              f"sso_region = {ctx.home_region}", "sso_registration_scopes = sso:account:access", ""]
     for account, ps_name in combos:
         slug = re.sub(r"[^a-z0-9]+", "-", names.get(account, account).lower()).strip("-") or account
@@ -305,7 +321,13 @@ class IdentityCenterStep(Step):
               help="The Identity Center user name you will sign in with."),
         Field("admin_given_name", "Given name", kind="name", demo="Ada"),
         Field("admin_family_name", "Family name", kind="name", demo="Admin"),
-        Field("admin_email", "Email (receives the invitation)", kind="email", demo=_demo_email),
+        Field("admin_email", "Email (for the password set-up; AWS sends nothing by itself)", kind="email",
+              demo=_demo_email,
+              help="A user created through the API gets no email: afterwards send the password set-up "
+                   "from the console (manual item 'Send the first administrator a password set-up')."),
+        Field("access_portal_url", "AWS access portal URL (optional)", kind="text", required=False,
+              help="Only if you customised it: IAM Identity Center > Dashboard > Settings summary > AWS access "
+                   "portal URL. Empty: https://<identity store id>.awsapps.com/start, shown in the plan."),
         Field("aws_config_path", "Write the AWS CLI config block to (optional)", kind="text", required=False,
               help="e.g. ~/.aws/config. An existing file is never edited unless you allow it below; "
                    "otherwise the block goes to <file>.bootstrap-tui."),
@@ -313,6 +335,15 @@ class IdentityCenterStep(Step):
               required=False, default=False),
     )
     manual = (
+        ManualItem("identity-center.admin-password",
+                   "Send the first administrator a password set-up",
+                   "AWS sends no email to a user created through the Identity Store API, so the first "
+                   "administrator cannot sign in yet. In the management account, home region: IAM Identity "
+                   "Center console > Users > choose the administrator's user name > Reset password, then "
+                   "either 'Send an email to the user with instructions to reset the password' or 'Generate "
+                   "a one-time password' (hand it over in person), and choose Reset password. The user then "
+                   "signs in at the AWS access portal URL and sets a password and an MFA device.",
+                   "identity-center.instance"),
         ManualItem("identity-center.mfa",
                    "Require MFA for every Identity Center sign-in",
                    "IAM Identity Center > Settings > Authentication > Multi-factor authentication > Configure: "
@@ -354,7 +385,8 @@ class IdentityCenterStep(Step):
         user_id = find_user(ctx, store_id, answers["admin_user_name"])
         if user_id is None:
             plan.add("create", "Identity Center user", answers["admin_user_name"],
-                     detail=f"{answers['admin_given_name']} {answers['admin_family_name']} <{answers['admin_email']}>",
+                     detail=f"{answers['admin_given_name']} {answers['admin_family_name']} <{answers['admin_email']}>; "
+                            "AWS sends no email: then do manual item identity-center.admin-password",
                      data={"kind": "user"})
         admin_group = self._admin_group(ctx)
         if user_id is None or admin_group not in groups or not is_member(ctx, store_id, groups[admin_group], user_id):
@@ -405,7 +437,10 @@ class IdentityCenterStep(Step):
                 detail = ("new file" if not path.exists() else
                           f"edit in place, backup {path.name}.bak" if target == path else
                           f"{path} exists and was not to be edited: written beside it")
-                plan.add("write", "AWS CLI config", str(target), detail=detail, data={"kind": "config-file"})
+                url = start_url(ctx, inst)
+                assumed = "" if answers.get("access_portal_url") else " (assumed: set access_portal_url if customised)"
+                plan.add("write", "AWS CLI config", str(target), detail=f"{detail}; sso_start_url {url}{assumed}",
+                         data={"kind": "config-file"})
         if ctx.simulate_console:
             for item in self.manual:
                 if not ctx.attested(item.id):

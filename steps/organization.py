@@ -21,8 +21,24 @@ def profile_ous(ctx: Any) -> list[str]:
     return list(ctx.profile.ous())
 
 
-def trusted_access(ctx: Any) -> list[str]:
+# Services that enable their own trusted access when you turn them on (console or their own admin
+# API); AWS recommends against enabling these through Organizations (EnableAWSServiceAccess).
+SELF_ENABLING = {
+    "controltower.amazonaws.com": "Control Tower's landing zone set-up",
+    "sso.amazonaws.com": "IAM Identity Center's Enable",
+    "guardduty.amazonaws.com": "GuardDuty's EnableOrganizationAdminAccount",
+    "securityhub.amazonaws.com": "Security Hub's EnableOrganizationAdminAccount",
+    "member.org.stacksets.cloudformation.amazonaws.com": "Control Tower / CloudFormation StackSets",
+}
+
+
+def listed_trusted_access(ctx: Any) -> list[str]:
     return list(dict.fromkeys(profile_get(ctx, "organization.trusted_access", []) or []))
+
+
+def trusted_access(ctx: Any) -> list[str]:
+    """The principals this tool enables itself: the profile's list without self-enabling services."""
+    return [p for p in listed_trusted_access(ctx) if p not in SELF_ENABLING]
 
 
 def enabled_services(ctx: Any) -> set[str]:
@@ -195,6 +211,11 @@ class OrganizationStep(Step):
         for principal in trusted_access(ctx):
             if principal not in enabled:
                 plan.add("enable", "trusted access", principal)
+        for principal in listed_trusted_access(ctx):
+            if principal in SELF_ENABLING:
+                plan.notes.append(f"organization.trusted_access lists {principal}: not enabled here; "
+                                  f"{SELF_ENABLING[principal]} enables it, as AWS recommends. Remove it "
+                                  "from the profile.")
         return plan
 
     def apply(self, ctx: Any, plan: Plan) -> None:

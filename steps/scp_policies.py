@@ -109,14 +109,16 @@ class FillValues:
     extra_buckets: list[str] = field(default_factory=list)
     extra_exempt_roles: list[str] = field(default_factory=list)
     home_region: str = "us-east-1"
+    partition: str = "aws"  # from the caller's ARN (aws, aws-cn, aws-us-gov)
 
     def exempt_arns(self) -> list[str]:
         roles = [self.automation_role, *self.extra_exempt_roles]
-        return list(dict.fromkeys(f"arn:aws:iam::*:role/{r}" for r in roles if r))
+        return list(dict.fromkeys(f"arn:{self.partition}:iam::*:role/{r}" for r in roles if r))
 
     def lists(self) -> dict[str, list[str]]:
         buckets = [b for b in [self.log_archive_bucket, *self.extra_buckets] if b]
-        resources = [arn for b in buckets for arn in (f"arn:aws:s3:::{b}", f"arn:aws:s3:::{b}/*")]
+        part = self.partition
+        resources = [arn for b in buckets for arn in (f"arn:{part}:s3:::{b}", f"arn:{part}:s3:::{b}/*")]
         return {"ALLOWED_REGIONS": list(self.allowed_regions), "EXEMPT_ROLE_ARNS": self.exempt_arns(),
                 "LOG_ARCHIVE_RESOURCES": resources}
 
@@ -309,9 +311,10 @@ def denies(doc: dict, action: str, context: dict[str, str]) -> list[str]:
     return hits
 
 
-def check_safety(policies: dict[str, dict], automation_role: str, regions: list[str]) -> None:
+def check_safety(policies: dict[str, dict], automation_role: str, regions: list[str],
+                 partition: str = "aws") -> None:
     """Raise RefusedError when the set would lock out the automation role or deny an allowed region."""
-    role_arn = f"arn:aws:iam::111122223333:role/{automation_role}"
+    role_arn = f"arn:{partition}:iam::111122223333:role/{automation_role}"
     for region in regions:
         automation = {"aws:PrincipalArn": role_arn, "aws:RequestedRegion": region,
                       "aws:PrincipalAccount": "111122223333", "aws:SecureTransport": "true",
@@ -323,9 +326,9 @@ def check_safety(policies: dict[str, dict], automation_role: str, regions: list[
                     raise RefusedError(
                         f"SCP {policy_id} (statement {sids[0]}) would deny {action} to the automation "
                         f"role {automation_role} in {region}, locking this tool out of member accounts",
-                        f"add arn:aws:iam::*:role/{automation_role} to an ArnNotLike aws:PrincipalArn "
+                        f"add arn:{partition}:iam::*:role/{automation_role} to an ArnNotLike aws:PrincipalArn "
                         "exemption, or use \"${EXEMPT_ROLE_ARNS}\"")
-        someone = {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/Developer",
+        someone = {"aws:PrincipalArn": f"arn:{partition}:iam::111122223333:role/Developer",
                    "aws:RequestedRegion": region, "aws:PrincipalAccount": "111122223333",
                    "aws:SecureTransport": "true", "aws:PrincipalType": "AssumedRole"}
         for policy_id, doc in policies.items():
@@ -414,7 +417,7 @@ def build(ids: list[str], values: FillValues, regions: list[str], directory: Pat
             f"guardrails.allowed_regions does not include {', '.join(missing)}; the region-deny SCP "
             "would block the home or governed regions",
             "add them to guardrails.allowed_regions in the profile")
-    check_safety(filled, values.automation_role, regions)
+    check_safety(filled, values.automation_role, regions, values.partition)
     groups: dict[tuple[str, ...], dict[str, dict]] = {}
     for pid, doc in filled.items():
         key = tuple(sorted((targets or {}).get(pid, [])))

@@ -511,12 +511,8 @@ class SecurityServicesStep(Step):
     # ---------------------------------------------------------- apply
     def apply(self, ctx, plan: Plan) -> None:
         refuse_root(ctx.identity)
-        kinds = {c.data.get("kind") for c in plan.changes}
         audit = need_audit(ctx)
-        if kinds & {"gd-admin", "gd-org"}:
-            ensure_service_access(ctx, "guardduty.amazonaws.com")
-        if kinds & {"sh-admin", "sh-account", "sh-aggregator"}:
-            ensure_service_access(ctx, "securityhub.amazonaws.com")
+        # GuardDuty and Security Hub enable their own trusted access in EnableOrganizationAdminAccount.
         # Config first: Security Hub's standards need a recorder when they are enabled (else INCOMPLETE).
         order = ("config", "gd-admin", "gd-org", "sh-admin", "sh-account", "sh-aggregator", "aa-admin", "aa",
                  "config-aggregator", "budget", "contact")

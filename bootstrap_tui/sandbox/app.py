@@ -165,15 +165,32 @@ class SandboxApp:
         except NotImplementedError:
             return error_response(call.protocol, _unsupported(call), call.service)
         except Exception as exc:
+            if not _moto_serves(call):
+                return error_response(call.protocol, _unsupported(call), call.service)
             error = AwsError("InternalFailure", f"sandbox: {type(exc).__name__}: {exc}", 500, sender=False)
             return error_response(call.protocol, error, call.service)
         status = int(captured["status"].split(" ", 1)[0])
         response = Response(status, list(captured["headers"]), body)
         if status >= 500 and "html" in (response.header("content-type") or ""):
             return error_response(call.protocol, _unsupported(call), call.service)
+        if status in (404, 405) and _is_html_page(response.body):
+            return error_response(call.protocol, _unsupported(call), call.service)
         if status == 404 and call.protocol != "rest-xml" and _looks_unimplemented(body):
             return error_response(call.protocol, _unsupported(call), call.service)
         return response
+
+
+def _is_html_page(body: bytes) -> bool:
+    """moto's web framework answers an unrouted request with an HTML page, never AWS's error shape."""
+    return body[:100].lstrip().lower().startswith((b"<!doctype html", b"<html"))
+
+
+def _moto_serves(call: Call) -> bool:
+    """Whether moto has a backend for the call's service (else its dispatcher fails on the host)."""
+    from moto import backend_index
+
+    host = f"http://{call.service}.{call.region or 'us-east-1'}.amazonaws.com"
+    return any(pattern.match(host) for _, pattern in backend_index.backend_url_patterns)
 
 
 def _looks_unimplemented(body: bytes) -> bool:

@@ -90,6 +90,11 @@ def register_delegated_admin(management: str, account: str, service_principal: s
         pass
 
 
+def enable_service_access(management: str, service_principal: str) -> None:
+    """Turn on trusted access as a service does for itself (EnableAWSServiceAccess is idempotent)."""
+    organizations(management).enable_aws_service_access(ServicePrincipal=service_principal)
+
+
 def missing_roles(account: str, names: tuple[str, ...] = CONTROL_TOWER_ROLES) -> list[str]:
     backend = iam(account)
     present = {role.name for role in backend.roles.values()}

@@ -294,3 +294,36 @@ def test_permission_set_drift_is_updated_and_reprovisioned(world):
     described = sso.describe_permission_set(InstanceArn=instance, PermissionSetArn=sets["AdministratorAccess"])
     assert described["PermissionSet"]["SessionDuration"] == "PT1H"
     assert world.engine.plan("identity-center").changes == []
+
+
+def test_first_admin_gets_a_password_set_up_item_not_a_promised_invitation(world):
+    from steps.identity_center import STEP
+
+    email = next(f for f in STEP.inputs if f.name == "admin_email")
+    assert "invitation" not in email.label
+    plan = world.engine.plan("identity-center")
+    manual = {m.id: m for m in [*STEP.manual, *plan.manual]}
+    item = manual["identity-center.admin-password"]
+    assert "Users" in item.instructions and "Reset password" in item.instructions
+    assert "Send an email to the user with instructions to reset the password" in item.instructions
+    assert "Generate a one-time password" in item.instructions
+
+
+def test_access_portal_url_is_confirmed_not_assumed(world, tmp_path):
+    target = tmp_path / "config"
+    try:
+        world.engine.set_answers("identity-center", {"aws_config_path": str(target)})
+        [change] = world.engine.plan("identity-center").changes
+        assert ".awsapps.com/start (assumed" in change.detail
+        world.engine.set_answers("identity-center", {"aws_config_path": str(target),
+                                                     "access_portal_url": "https://my-company.awsapps.com/start"})
+        [change] = world.engine.plan("identity-center").changes
+        assert "sso_start_url https://my-company.awsapps.com/start" in change.detail
+        world.engine.apply("identity-center")
+        assert "sso_start_url = https://my-company.awsapps.com/start\n" in target.read_text()
+        world.engine.set_answers("identity-center", {"aws_config_path": str(target),
+                                                     "access_portal_url": "http://evil.example/start"})
+        with pytest.raises(Exception, match="not an AWS access portal URL"):
+            world.engine.plan("identity-center")
+    finally:
+        world.engine.set_answers("identity-center", {"aws_config_path": "", "access_portal_url": ""})

@@ -301,3 +301,27 @@ def test_every_part2_check_has_mappings_and_remediation():
             assert check.mappings(), check.id
             assert set(check.mappings()) <= known, check.id
             assert check.id.startswith(module.STEP.id + "."), check.id
+
+
+@pytest.mark.parametrize("action", ["cloudtrail:LookupEvents", "ecr-public:GetAuthorizationToken",
+                                    "compute-optimizer:GetEnrollmentStatus", "notifications:ListChannels",
+                                    "resource-explorer-2:Search", "tag:GetResources"])
+def test_region_deny_exempts_what_control_towers_region_deny_exempts(action):
+    """The NotAction list follows Control Tower's GRREGIONDENY control (Controls reference)."""
+    filled, _ = scp.build(["region-deny"], values(), REGIONS)
+    outside = {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/Developer",
+               "aws:RequestedRegion": "eu-central-1"}
+    assert scp.denies(filled["region-deny"], action, outside) == []
+    assert scp.denies(filled["region-deny"], "ec2:RunInstances", outside) != []
+
+
+def test_exempt_role_arns_take_the_callers_partition():
+    ct_roles = ["AWSControlTowerExecution", "aws-controltower-*", "stacksets-exec-*"]
+    gov = ["us-gov-west-1"]
+    filled, bundles = scp.build(IDS, values(partition="aws-us-gov", extra_exempt_roles=ct_roles,
+                                            allowed_regions=gov), gov)
+    exempt = filled["region-deny"]["Statement"][0]["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+    assert exempt and all(arn.startswith("arn:aws-us-gov:iam::*:role/") for arn in exempt)
+    assert "arn:aws-us-gov:s3:::bootstrap-org-trail-111122223333-us-east-1/*" in json.dumps(
+        filled["protect-log-archive"])
+    assert all(len(scp.minify(b["document"])) <= scp.MAX_POLICY_CHARS for b in bundles)

@@ -108,6 +108,7 @@ class GuardDutyFake(Fake):
         admin = call.params.get("adminAccountId", "")
         if admin not in {a.id for a in motoaccess.org_accounts(management)}:
             raise AwsError("BadRequestException", f"The account {admin} is not a member of the organization.")
+        motoaccess.enable_service_access(management, PRINCIPAL)  # the service enables its own
         if admin != management:
             motoaccess.register_delegated_admin(management, admin, PRINCIPAL)
         self.data["admins"][(management, call.region)] = admin

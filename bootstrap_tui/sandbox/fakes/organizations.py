@@ -115,3 +115,26 @@ class OrganizationsFake(Fake):
                            "You have attached the maximum number of policies of this type to this target "
                            "(MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED).")
         return None
+
+    def op_create_organizational_unit(self, call: Call) -> None:
+        """Organizations: OU names are unique among the OUs of one parent."""
+        backend = motoaccess.organizations(call.account)
+        _reject_duplicate_ou(backend, call.params.get("ParentId"), call.params.get("Name"), None)
+        return None
+
+    def op_update_organizational_unit(self, call: Call) -> dict[str, Any] | None:
+        """A rename to a sibling's name fails; the same name under another parent is allowed."""
+        backend = motoaccess.organizations(call.account)
+        ou = next((o for o in backend.ou if o.id == call.params.get("OrganizationalUnitId")), None)
+        name = call.params.get("Name")
+        if ou is None or not name:
+            return None
+        _reject_duplicate_ou(backend, ou.parent_id, name, ou.id)
+        ou.name = name
+        return ou.describe()
+
+
+def _reject_duplicate_ou(backend: Any, parent_id: str | None, name: str | None, self_id: str | None) -> None:
+    siblings = [o for o in backend.ou if getattr(o, "parent_id", None) == parent_id and o.id != self_id]
+    if name and any(o.name == name for o in siblings):
+        raise AwsError("DuplicateOrganizationalUnitException", "An OU with the same name already exists.")

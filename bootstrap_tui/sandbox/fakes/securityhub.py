@@ -151,6 +151,7 @@ class SecurityHubFake(Fake):
         admin = call.params.get("AdminAccountId", "")
         if admin not in {a.id for a in motoaccess.org_accounts(management)}:
             raise AwsError("InvalidInputException", f"Account {admin} is not a member of the organization.")
+        motoaccess.enable_service_access(management, PRINCIPAL)  # the service enables its own
         if admin != management:
             motoaccess.register_delegated_admin(management, admin, PRINCIPAL)
         self.data["admins"][(management, call.region)] = admin
