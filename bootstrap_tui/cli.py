@@ -34,9 +34,22 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _endpoint(text: str) -> str:
-    if not text.startswith(("http://", "https://")):
-        raise argparse.ArgumentTypeError(f"expected an http(s):// URL, got {text!r}")
-    return text.rstrip("/")
+    from bootstrap_tui.aws.session import clean_endpoint_url
+
+    try:
+        return clean_endpoint_url(text)
+    except BootstrapError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def _clean_env_endpoint() -> None:
+    """Validate AWS_ENDPOINT_URL like --endpoint-url (exit 2) and drop its user:password,
+    so neither the engine nor botocore ever sees them."""
+    from bootstrap_tui.aws.session import clean_endpoint_url
+
+    value = os.environ.get("AWS_ENDPOINT_URL")
+    if value:
+        os.environ["AWS_ENDPOINT_URL"] = clean_endpoint_url(value, "AWS_ENDPOINT_URL")
 
 
 def _region(text: str) -> str:
@@ -304,6 +317,7 @@ def _run(args: argparse.Namespace) -> int:
 
     sandbox = None
     endpoint = None
+    _clean_env_endpoint()
     if args.sandbox:
         if args.endpoint_url:
             raise ConfigError("--sandbox and --endpoint-url cannot be used together",

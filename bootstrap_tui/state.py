@@ -32,6 +32,8 @@ _SECRET_PATTERNS = (
     re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"),  # access key ids
     re.compile(r"\bIQoJb3JpZ2luX2Vj[A-Za-z0-9/+=]{20,}"),  # STS session tokens
 )
+# "scheme://user:password@" in any URL (e.g. AWS_ENDPOINT_URL=http://user:pw@host)
+_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]+@")
 _SECRET_KEYS = re.compile(
     r"^(aws_)?(secret_access_key|secret_key|secret|password|session_token|token)$", re.I)
 
@@ -50,6 +52,11 @@ def default_state_path(account_id: str) -> Path:
     return default_state_dir() / f"state-{account_id}.yaml"
 
 
+def strip_userinfo(text: str) -> str:
+    """`text` with the user:password part of every URL in it removed."""
+    return _URL_USERINFO.sub(r"\1", text)
+
+
 def find_secrets(value: Any, path: str = "") -> list[str]:
     """Paths inside `value` that look like AWS credentials or passwords."""
     found: list[str] = []
@@ -63,7 +70,8 @@ def find_secrets(value: Any, path: str = "") -> list[str]:
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
             found.extend(find_secrets(item, f"{path}[{index}]"))
-    elif isinstance(value, str) and any(p.search(value) for p in _SECRET_PATTERNS):
+    elif isinstance(value, str) and (any(p.search(value) for p in _SECRET_PATTERNS)
+                                     or _URL_USERINFO.search(value)):
         found.append(path or "<value>")
     return found
 
@@ -78,6 +86,7 @@ def redact(value: Any) -> Any:
     if isinstance(value, str):
         for pattern in _SECRET_PATTERNS:
             value = pattern.sub(REDACTED, value)
+        value = strip_userinfo(value)
     return value
 
 
