@@ -250,11 +250,29 @@ def _wants_color(stream) -> bool:
     return bool(isatty and isatty())
 
 
-def _write_report(text: str, output: Path | None) -> None:
+def _protected(engine) -> list[tuple[Path, str]]:
+    """Files a report must never replace: the state file, its backup, lock and evidence."""
+    from bootstrap_tui.report.evidence import evidence_path
+
+    state = Path(engine.state.path)
+    return [(state, "the state file"), (state.with_name(state.name + ".bak"), "the state backup"),
+            (state.with_name(state.name + ".lock"), "the state lock file"),
+            (evidence_path(state), "the evidence file")]
+
+
+def _check_output(engine, output: Path | None) -> None:
+    """Refuse a bad -o before any AWS call, not after the checks ran (exit 2)."""
+    if output:
+        from bootstrap_tui.report.output import output_target
+
+        output_target(output, refuse=_protected(engine))
+
+
+def _write_report(text: str, output: Path | None, engine=None) -> None:
     from bootstrap_tui.report import write_atomic
 
     if output:
-        written = write_atomic(output, text)
+        written = write_atomic(output, text, refuse=_protected(engine) if engine else ())
         print(f"wrote {written}", file=sys.stderr)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -266,6 +284,7 @@ def cmd_verify(engine, args) -> int:
     from bootstrap_tui.report import render_verify
 
     ids = engine.step_ids(args.step)
+    _check_output(engine, args.output)
     if not engine.state.exists and not engine.org_accounts():
         raise NotSetUp("nothing is set up yet: no organization exists and there is no progress "
                        "recorded for this account",
@@ -286,7 +305,8 @@ def cmd_verify(engine, args) -> int:
         if tty:
             print("\r\x1b[K", end="", file=sys.stderr, flush=True)
     color = args.format == "text" and not args.output and _wants_color(sys.stdout)
-    _write_report(render_verify(run, args.format, steps=engine.steps, color=color), args.output)
+    _write_report(render_verify(run, args.format, steps=engine.steps, color=color), args.output,
+                  engine)
     if args.soft_fail:
         return EXIT_OK
     return EXIT_CHECKS_FAILED if run.failed(strict=args.strict) else EXIT_OK
@@ -295,7 +315,8 @@ def cmd_verify(engine, args) -> int:
 def cmd_export(engine, args) -> int:
     from bootstrap_tui.report.export import export_text
 
-    _write_report(export_text(engine, args.format, frameworks=args.framework), args.output)
+    _check_output(engine, args.output)
+    _write_report(export_text(engine, args.format, frameworks=args.framework), args.output, engine)
     return EXIT_OK
 
 
