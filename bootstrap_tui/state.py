@@ -2,6 +2,9 @@
 
 YAML, one file per management account, written atomically (temp file in the
 same directory, fsync, os.replace), mode 0600, guarded by an exclusive lock.
+The last line is END_MARKER, so a file cut short anywhere is refused (schema 2
+on; a schema-1 file from an older version has none and is accepted once, then
+rewritten with it). Each save keeps the previous file as `<state>.bak`.
 A corrupt, truncated or future-version file is reported and never overwritten.
 Never holds secrets: `save` redacts anything that looks like an AWS credential.
 """
@@ -23,7 +26,9 @@ from bootstrap_tui.yamlio import dump, load_with_lines
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+FIRST_MARKED_SCHEMA = 2  # files of this schema on must end with END_MARKER
+END_MARKER = "# end of bootstrap-tui state file\n"
 MAX_HISTORY = 200
 REDACTED = "<redacted>"
 MAX_STATE_BYTES = 8 * 1024 * 1024
@@ -156,63 +161,115 @@ def read_state_file(path: Path) -> dict[str, Any]:
     if len(raw) > MAX_STATE_BYTES:
         raise StateError(f"state file {path} is larger than {MAX_STATE_BYTES} bytes; refusing "
                          "to load it", "it is not a bootstrap-tui state file")
+    _refuse_cut_short(path, raw, _leading_version(raw))
     try:
         data, _ = load_with_lines(raw, str(path), max_bytes=MAX_STATE_BYTES)
     except ConfigError as exc:
         # exc.message is "FILE:LINE: problem", as for profiles and answers files
-        raise StateError(f"corrupt state file {exc.message}", _KEEP_HINT) from None
+        raise StateError(f"corrupt state file {exc.message}", _restore_hint(path)) from None
     if data is None:
-        raise StateError(f"state file {path} is empty (truncated?)", _KEEP_HINT)
+        raise StateError(f"state file {path} is empty (truncated?)", _restore_hint(path))
     if not isinstance(data, dict):
         raise StateError(f"state file {path} is corrupt: expected a mapping at the top, "
-                         f"found {type(data).__name__}", _KEEP_HINT)
+                         f"found {type(data).__name__}", _restore_hint(path))
     version = data.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool):
-        raise StateError(f"state file {path} has no valid schema_version", _KEEP_HINT)
+        raise StateError(f"state file {path} has no valid schema_version", _restore_hint(path))
     if version > SCHEMA_VERSION:
         raise StateError(
             f"state file {path} was written by a newer bootstrap-tui (schema {version}; "
             f"this version understands up to {SCHEMA_VERSION})",
             "upgrade bootstrap-tui (pipx upgrade bootstrap-tui); the file was left untouched")
+    _refuse_cut_short(path, raw, version)
+    if version < FIRST_MARKED_SCHEMA:
+        log.warning("state file %s is from an older bootstrap-tui (schema %s, no end marker); "
+                    "loading it as is", path, version)
     for key, kind in (("steps", dict), ("attestations", dict), ("evidence_history", list)):
         value = data.setdefault(key, kind())
         if not isinstance(value, kind):
             raise StateError(f"state file {path} is corrupt: '{key}' should be a "
-                             f"{kind.__name__}, found {type(value).__name__}", _KEEP_HINT)
+                             f"{kind.__name__}, found {type(value).__name__}", _restore_hint(path))
     for step_id, entry in data["steps"].items():
         if not isinstance(entry, dict):
             raise StateError(f"state file {path} is corrupt: steps.{step_id} should be a mapping",
-                             _KEEP_HINT)
+                             _restore_hint(path))
         _check_step_entry(path, step_id, entry)
     for key in ("attestations", "evidence_history"):
         items = data[key].items() if isinstance(data[key], dict) else enumerate(data[key])
         for name, item in items:
             if not isinstance(item, dict):
                 raise StateError(f"state file {path} is corrupt: {key} entry {name!r} should be "
-                                 f"a mapping, found {type(item).__name__}", _KEEP_HINT)
+                                 f"a mapping, found {type(item).__name__}", _restore_hint(path))
     return data
+
+
+_LEADING_VERSION = re.compile(rb"schema_version: (\d{1,6})\r?\n")
+
+
+def _leading_version(raw: bytes) -> int | None:
+    """The schema of a file whose first line is `schema_version: N` (as saves write it)."""
+    found = _LEADING_VERSION.match(raw)
+    return int(found[1]) if found else None
+
+
+def _refuse_cut_short(path: Path, raw: bytes, version: int | None) -> None:
+    """StateError when a file of a marked schema does not end with END_MARKER."""
+    if version is not None and FIRST_MARKED_SCHEMA <= version <= SCHEMA_VERSION \
+            and not raw.endswith(END_MARKER.encode()):
+        raise StateError(f"state file {path} is incomplete: it was cut short (its end marker "
+                         "line is missing)", _restore_hint(path))
 
 
 def _check_step_entry(path: Path, step_id: Any, entry: dict[str, Any]) -> None:
     """Refuse a step entry whose parts have the wrong shape (the engine indexes into them)."""
     if not isinstance(entry.get("status", "pending"), str):
         raise StateError(f"state file {path} is corrupt: steps.{step_id}.status should be text",
-                         _KEEP_HINT)
+                         _restore_hint(path))
     for part in ("answers", "operations", "facts"):
         value = entry.get(part)
         if value is None:
             entry.pop(part, None)
         elif not isinstance(value, dict):
             raise StateError(f"state file {path} is corrupt: steps.{step_id}.{part} should be a "
-                             f"mapping, found {type(value).__name__}", _KEEP_HINT)
+                             f"mapping, found {type(value).__name__}", _restore_hint(path))
     for key, op in (entry.get("operations") or {}).items():
         if not isinstance(op, dict) or not isinstance(op.get("id"), str):
             raise StateError(f"state file {path} is corrupt: steps.{step_id}.operations.{key} "
-                             "should be a mapping with a text id", _KEEP_HINT)
+                             "should be a mapping with a text id", _restore_hint(path))
 
 
 _KEEP_HINT = ("the file was left untouched; move it aside (or pass --state-file) to start "
               "over, or restore a .bak copy")
+
+
+def _restore_hint(path: Path) -> str:
+    """What to do with a state file cut short: the backup to restore, if there is one."""
+    backup = path.with_name(path.name + ".bak")
+    if backup.is_file():
+        return (f"the file was left untouched; restore the previous save with "
+                f"`cp {backup} {path}` (check it first), or move {path.name} aside to start over")
+    return _KEEP_HINT
+
+
+def state_text(data: dict[str, Any]) -> str:
+    """The text of a state file holding `data`: YAML, then the END_MARKER line."""
+    return dump(data) + END_MARKER
+
+
+def _keep_backup(target: Path) -> None:
+    """Hard-link the current (complete, since it loaded) file as `<name>.bak`, atomically
+    and without copying; skipped where the filesystem has no hard links."""
+    backup = target.with_name(target.name + ".bak")
+    temp = target.with_name(f".{target.name}.bak.{os.getpid()}.tmp")
+    try:
+        os.link(target, temp)
+        os.replace(temp, backup)
+    except OSError as exc:
+        log.debug("no backup of %s: %s", target, exc)
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
 
 
 class StateStore:
@@ -269,9 +326,14 @@ class StateStore:
         if find_secrets(self.data):
             self.data = redact(self.data)
         self.data["updated_at"] = now()
-        text = dump(self.data)
+        # schema_version first: a file cut anywhere after it is known to need END_MARKER
+        self.data = {"schema_version": self.data.get("schema_version", SCHEMA_VERSION),
+                     **self.data}
+        text = state_text(self.data)
         target = Path(os.path.realpath(self.path))  # a symlinked state file stays a symlink
         target.parent.mkdir(parents=True, exist_ok=True)
+        if self.exists:
+            _keep_backup(target)
         replace_file(target, text, 0o600)
         self.exists = True
 
