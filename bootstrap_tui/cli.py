@@ -52,6 +52,21 @@ def _clean_env_endpoint() -> None:
         os.environ["AWS_ENDPOINT_URL"] = clean_endpoint_url(value, "AWS_ENDPOINT_URL")
 
 
+def _state_path(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a file path, got an empty value")
+    if text.endswith(os.sep) or Path(text).expanduser().is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a directory; give a file path, "
+                                         "e.g. state.yaml")
+    return Path(text)
+
+
+def _non_empty(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a value, got an empty one")
+    return text.strip()
+
+
 def _region(text: str) -> str:
     from bootstrap_tui.model import parse_region
 
@@ -64,15 +79,15 @@ def _region(text: str) -> str:
 def _add_globals(parser: argparse.ArgumentParser, *, top: bool) -> None:
     default = None if top else argparse.SUPPRESS
     group = parser.add_argument_group("connection and files")
-    group.add_argument("--aws-profile", metavar="NAME", default=default,
+    group.add_argument("--aws-profile", metavar="NAME", type=_non_empty, default=default,
                        help="AWS profile from ~/.aws/config (default: the standard credential chain)")
     group.add_argument("--region", metavar="R", type=_region, default=default,
                        help="region for API calls (default: the baseline profile's home region)")
     group.add_argument("--endpoint-url", metavar="URL", type=_endpoint, default=default,
                        help="send every AWS call to this endpoint (also AWS_ENDPOINT_URL)")
-    group.add_argument("--state-file", metavar="PATH", type=Path, default=default,
+    group.add_argument("--state-file", metavar="PATH", type=_state_path, default=default,
                        help="progress file (default: one per management account in the user state dir)")
-    group.add_argument("--profile-file", metavar="PATH|NAME", default=default,
+    group.add_argument("--profile-file", metavar="PATH|NAME", type=_non_empty, default=default,
                        help="baseline profile: a built-in name (startup-minimal, soc2, iso27001, "
                             "pci-dss) or a YAML file (default: startup-minimal)")
     group.add_argument("--answers", metavar="FILE", type=Path, default=default,
@@ -167,6 +182,11 @@ def _open_engine(args: argparse.Namespace, endpoint: str | None):
 
     engine = Engine(_options(args, endpoint))
     engine.step_ids(getattr(args, "step", None))  # an unknown --step is a usage error, offline too
+    if getattr(args, "confirm_destructive", None):  # so is an unknown --confirm-destructive
+        try:
+            engine.step_ids(args.confirm_destructive)
+        except BootstrapError as exc:
+            raise ConfigError(f"--confirm-destructive: {exc.message}", exc.hint) from None
     engine.connect()
     return engine
 

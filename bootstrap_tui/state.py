@@ -109,44 +109,95 @@ def empty_state(account_id: str | None = None) -> dict[str, Any]:
 
 
 class _Lock:
-    """An exclusive advisory lock on `<state>.lock`, held for the run's lifetime."""
+    """An exclusive advisory lock on `<state>.lock`, held for the run's lifetime.
 
-    def __init__(self, path: Path):
+    bootstrap-tui never deletes the lock file. Deleting it by hand must not let a second
+    run in beside the first, so every run also holds a shared lock on the directory: a
+    run that finds the lock file missing beside an existing state file re-creates it
+    only while it can lock the directory exclusively (no other run uses it). After
+    locking, the file at the path must still be the inode locked."""
+
+    def __init__(self, path: Path, state: Path):
         self.path = path
+        self.state = state
         self.fd: int | None = None
+        self.dir_fd: int | None = None
 
     def acquire(self) -> None:
+        try:
+            self._acquire()
+        except OSError as exc:
+            self.release()
+            raise StateError(f"cannot lock the state file: {self.path}: "
+                             f"{exc.strerror or exc}",
+                             "choose a --state-file in a writable folder with free space") from None
+        except BaseException:
+            self.release()
+            raise
+
+    def _acquire(self) -> None:
         import fcntl
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.dir_fd = os.open(self.path.parent, os.O_RDONLY)
+        fcntl.flock(self.dir_fd, fcntl.LOCK_SH)
+        if not self.path.exists() and os.path.lexists(self.state):
+            self._recreate_alone(fcntl)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
-            holder = ""
-            try:
-                holder = os.read(fd, 64).decode(errors="replace").strip()
-            except OSError:
-                pass
+            holder = _read_holder(fd)
             os.close(fd)
             if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                who = f" (process {holder})" if holder else ""
-                raise StateError(
-                    f"another bootstrap-tui run{who} holds the state file {self.path.with_suffix('')}",
-                    "wait for it to finish, or close the other window; two runs at once could "
-                    "create resources twice") from None
-            raise StateError(f"cannot lock {self.path}: {exc.strerror}") from None
+                raise self._busy(holder) from None
+            raise
+        self.fd = fd
+        if os.fstat(fd).st_ino != os.stat(self.path).st_ino:  # replaced while we locked it
+            raise self._busy("")
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
-        self.fd = fd
+
+    def _recreate_alone(self, fcntl: Any) -> None:
+        """The lock file is gone but the state is not: only re-create it if no other run
+        holds the directory (it may be running on a lock file someone deleted)."""
+        try:
+            fcntl.flock(self.dir_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise StateError(
+                    f"the lock file {self.path} is missing and another bootstrap-tui run is "
+                    f"using {self.path.parent}",
+                    "wait for the other run to finish; it may be working on this state file "
+                    "(its lock file was deleted)") from None
+            raise
+        fcntl.flock(self.dir_fd, fcntl.LOCK_SH)
+
+    def _busy(self, holder: str) -> StateError:
+        who = f" (process {holder})" if holder else ""
+        return StateError(
+            f"another bootstrap-tui run{who} holds the state file {self.state}",
+            "wait for it to finish, or close the other window; two runs at once could "
+            "create resources twice")
 
     def release(self) -> None:
-        if self.fd is not None:
-            import fcntl
+        import fcntl
 
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-            os.close(self.fd)
-            self.fd = None
+        for name in ("fd", "dir_fd"):
+            fd = getattr(self, name)
+            if fd is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+                finally:
+                    os.close(fd)
+                    setattr(self, name, None)
+
+
+def _read_holder(fd: int) -> str:
+    try:
+        return os.read(fd, 64).decode(errors="replace").strip()
+    except OSError:
+        return ""
 
 
 def read_state_file(path: Path) -> dict[str, Any]:
@@ -277,7 +328,8 @@ class StateStore:
 
     def __init__(self, path: Path, *, lock: bool = True):
         self.path = Path(path).expanduser()
-        self._lock = _Lock(self.path.with_name(self.path.name + ".lock")) if lock else None
+        self._lock = _Lock(self.path.with_name(self.path.name + ".lock"), self.path) \
+            if lock else None
         self.data: dict[str, Any] = empty_state()
         self.exists = False
 
@@ -331,10 +383,17 @@ class StateStore:
                      **self.data}
         text = state_text(self.data)
         target = Path(os.path.realpath(self.path))  # a symlinked state file stays a symlink
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if self.exists:
-            _keep_backup(target)
-        replace_file(target, text, 0o600)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)  # never a link target's folders
+            if self.exists:
+                _keep_backup(target)
+            replace_file(target, text, 0o600)
+        except OSError as exc:
+            where = f" (a symlink to {target})" if target != self.path.absolute() else ""
+            raise StateError(f"cannot save the state file {self.path}{where}: "
+                             f"{exc.strerror or exc}",
+                             "free some space or fix the folder, then run again: the last "
+                             "complete save is still in place") from None
         self.exists = True
 
     # ------------------------------------------------------------ accessors
