@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from bootstrap_tui import __version__
-from bootstrap_tui.cliargs import non_negative_int, port_number, positive_int
+from bootstrap_tui.cliargs import positive_int
 from bootstrap_tui.errors import (
     EXIT_CHECKS_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, BootstrapError, ConfigError,
     NotSetUp,
@@ -146,15 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--framework", choices=FRAMEWORK_IDS, action="append",
                         help="group by this framework's controls (repeatable)")
 
-    sandbox = sub.add_parser("sandbox", help="run the embedded fake AWS until stopped",
-                             description="Run the embedded fake AWS on 127.0.0.1 until stopped.")
-    sandbox.add_argument("--port", type=port_number, default=0)
-    sandbox.add_argument("--seed", choices=("fresh", "compliant", "drifted"), default="fresh")
-    sandbox.add_argument("--accounts", type=non_negative_int, default=0,
-                         help="extra workload accounts")
-    sandbox.add_argument("--latency-ms", type=non_negative_int, default=0)
-    sandbox.add_argument("--faults", metavar="SPEC", default=None,
-                         help="e.g. throttle=0.3,error5xx=0.1,deny=organizations:CreateAccount")
+    # bootstrap_tui/sandbox/cli.py owns every option of this command (see _forward_sandbox)
+    sub.add_parser("sandbox", add_help=False,
+                   help="run the embedded fake AWS until stopped (options: sandbox --help)")
     return parser
 
 
@@ -346,15 +340,22 @@ COMMANDS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
 }
 
 
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse argv; the `sandbox` command's own arguments are kept, unparsed, in
+    `args.sandbox_argv` for the sandbox's parser, the one parser that owns them."""
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "sandbox":
+        args.sandbox_argv = rest
+    elif rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    return args
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "sandbox":
         from bootstrap_tui.sandbox.cli import main as sandbox_main
 
-        argv = ["--port", str(args.port), "--seed", args.seed, "--accounts", str(args.accounts),
-                "--latency-ms", str(args.latency_ms)]
-        if args.faults:
-            argv += ["--faults", args.faults]
-        return sandbox_main(argv)
+        return sandbox_main(args.sandbox_argv)
 
     sandbox = None
     endpoint = None
@@ -405,7 +406,7 @@ def _sandbox_env(endpoint: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv)
     from bootstrap_tui.logs import setup_logging
 
     log = setup_logging()
