@@ -37,8 +37,26 @@ def test_every_truncation_point_is_refused(real_state, tmp_path):
             assert str(tmp_path / "state.yaml") in exc.message
         else:
             silent.append(cut)
-    print(f"\ntruncation sweep: {len(raw)} points, {len(silent)} silent loads")
+    legacy = unmarked_schema_1(raw)
+    silent_legacy = 0
+    for cut in range(len(legacy)):
+        try:
+            read_state_file_bytes(tmp_path, legacy[:cut])
+            silent_legacy += 1
+        except StateError:
+            pass
+    print(f"\ntruncation sweep: {len(raw)} points, {len(silent)} silent loads; the same file "
+          f"as schema 1 without the marker (as older versions wrote it): {len(legacy)} points, "
+          f"{silent_legacy} silent loads")
     assert silent == []
+    assert silent_legacy > 0  # the sweep does find what the marker now refuses
+
+
+def unmarked_schema_1(raw: bytes) -> bytes:
+    text = raw.decode()
+    assert text.startswith(f"schema_version: {SCHEMA_VERSION}\n") and text.endswith(END_MARKER)
+    return ("schema_version: 1\n" + text[len(f"schema_version: {SCHEMA_VERSION}\n"):
+                                           -len(END_MARKER)]).encode()
 
 
 def read_state_file_bytes(tmp_path, raw: bytes):
