@@ -146,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--framework", choices=FRAMEWORK_IDS, action="append",
                         help="group by this framework's controls (repeatable)")
 
-    # bootstrap_tui/sandbox/cli.py owns every option of this command (see _forward_sandbox)
+    # bootstrap_tui/sandbox/cli.py owns every option of this command (see _parse)
     sub.add_parser("sandbox", add_help=False,
                    help="run the embedded fake AWS until stopped (options: sandbox --help)")
     return parser
@@ -275,7 +275,7 @@ def _protected(engine) -> list[tuple[Path, str]]:
 
 
 def _check_output(engine, output: Path | None) -> None:
-    """Refuse a bad -o before any AWS call, not after the checks ran (exit 2)."""
+    """Refuse a bad -o before the checks run, not after (exit 2)."""
     if output:
         from bootstrap_tui.report.output import output_target
 
