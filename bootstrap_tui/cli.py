@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from bootstrap_tui import __version__
-from bootstrap_tui.cliargs import non_negative_int, port_number, positive_int
+from bootstrap_tui.cliargs import positive_int
 from bootstrap_tui.errors import (
     EXIT_CHECKS_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, BootstrapError, ConfigError,
     NotSetUp,
@@ -34,9 +34,37 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _endpoint(text: str) -> str:
-    if not text.startswith(("http://", "https://")):
-        raise argparse.ArgumentTypeError(f"expected an http(s):// URL, got {text!r}")
-    return text.rstrip("/")
+    from bootstrap_tui.aws.session import clean_endpoint_url
+
+    try:
+        return clean_endpoint_url(text)
+    except BootstrapError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def _clean_env_endpoint() -> None:
+    """Validate AWS_ENDPOINT_URL like --endpoint-url (exit 2) and drop its user:password,
+    so neither the engine nor botocore ever sees them."""
+    from bootstrap_tui.aws.session import clean_endpoint_url
+
+    value = os.environ.get("AWS_ENDPOINT_URL")
+    if value:
+        os.environ["AWS_ENDPOINT_URL"] = clean_endpoint_url(value, "AWS_ENDPOINT_URL")
+
+
+def _state_path(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a file path, got an empty value")
+    if text.endswith(os.sep) or Path(text).expanduser().is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a directory; give a file path, "
+                                         "e.g. state.yaml")
+    return Path(text)
+
+
+def _non_empty(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a value, got an empty one")
+    return text.strip()
 
 
 def _region(text: str) -> str:
@@ -51,15 +79,15 @@ def _region(text: str) -> str:
 def _add_globals(parser: argparse.ArgumentParser, *, top: bool) -> None:
     default = None if top else argparse.SUPPRESS
     group = parser.add_argument_group("connection and files")
-    group.add_argument("--aws-profile", metavar="NAME", default=default,
+    group.add_argument("--aws-profile", metavar="NAME", type=_non_empty, default=default,
                        help="AWS profile from ~/.aws/config (default: the standard credential chain)")
     group.add_argument("--region", metavar="R", type=_region, default=default,
                        help="region for API calls (default: the baseline profile's home region)")
     group.add_argument("--endpoint-url", metavar="URL", type=_endpoint, default=default,
                        help="send every AWS call to this endpoint (also AWS_ENDPOINT_URL)")
-    group.add_argument("--state-file", metavar="PATH", type=Path, default=default,
+    group.add_argument("--state-file", metavar="PATH", type=_state_path, default=default,
                        help="progress file (default: one per management account in the user state dir)")
-    group.add_argument("--profile-file", metavar="PATH|NAME", default=default,
+    group.add_argument("--profile-file", metavar="PATH|NAME", type=_non_empty, default=default,
                        help="baseline profile: a built-in name (startup-minimal, soc2, iso27001, "
                             "pci-dss) or a YAML file (default: startup-minimal)")
     group.add_argument("--answers", metavar="FILE", type=Path, default=default,
@@ -119,15 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--framework", choices=FRAMEWORK_IDS, action="append",
                         help="group by this framework's controls (repeatable)")
 
-    sandbox = sub.add_parser("sandbox", help="run the embedded fake AWS until stopped",
-                             description="Run the embedded fake AWS on 127.0.0.1 until stopped.")
-    sandbox.add_argument("--port", type=port_number, default=0)
-    sandbox.add_argument("--seed", choices=("fresh", "compliant", "drifted"), default="fresh")
-    sandbox.add_argument("--accounts", type=non_negative_int, default=0,
-                         help="extra workload accounts")
-    sandbox.add_argument("--latency-ms", type=non_negative_int, default=0)
-    sandbox.add_argument("--faults", metavar="SPEC", default=None,
-                         help="e.g. throttle=0.3,error5xx=0.1,deny=organizations:CreateAccount")
+    # bootstrap_tui/sandbox/cli.py owns every option of this command (see _parse)
+    sub.add_parser("sandbox", add_help=False,
+                   help="run the embedded fake AWS until stopped (options: sandbox --help)")
     return parser
 
 
@@ -155,6 +177,11 @@ def _open_engine(args: argparse.Namespace, endpoint: str | None):
 
     engine = Engine(_options(args, endpoint))
     engine.step_ids(getattr(args, "step", None))  # an unknown --step is a usage error, offline too
+    if getattr(args, "confirm_destructive", None):  # so is an unknown --confirm-destructive
+        try:
+            engine.step_ids(args.confirm_destructive)
+        except BootstrapError as exc:
+            raise ConfigError(f"--confirm-destructive: {exc.message}", exc.hint) from None
     engine.connect()
     return engine
 
@@ -255,11 +282,29 @@ def _wants_color(stream) -> bool:
     return bool(isatty and isatty())
 
 
-def _write_report(text: str, output: Path | None) -> None:
+def _protected(engine) -> list[tuple[Path, str]]:
+    """Files a report must never replace: the state file, its backup, lock and evidence."""
+    from bootstrap_tui.report.evidence import evidence_path
+
+    state = Path(engine.state.path)
+    return [(state, "the state file"), (state.with_name(state.name + ".bak"), "the state backup"),
+            (state.with_name(state.name + ".lock"), "the state lock file"),
+            (evidence_path(state), "the evidence file")]
+
+
+def _check_output(engine, output: Path | None) -> None:
+    """Refuse a bad -o before the checks run, not after (exit 2)."""
+    if output:
+        from bootstrap_tui.report.output import output_target
+
+        output_target(output, refuse=_protected(engine))
+
+
+def _write_report(text: str, output: Path | None, engine=None) -> None:
     from bootstrap_tui.report import write_atomic
 
     if output:
-        written = write_atomic(output, text)
+        written = write_atomic(output, text, refuse=_protected(engine) if engine else ())
         print(f"wrote {written}", file=sys.stderr)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -271,6 +316,7 @@ def cmd_verify(engine, args) -> int:
     from bootstrap_tui.report import render_verify
 
     ids = engine.step_ids(args.step)
+    _check_output(engine, args.output)
     if not engine.state.exists and not engine.org_accounts():
         raise NotSetUp("nothing is set up yet: no organization exists and there is no progress "
                        "recorded for this account",
@@ -291,7 +337,8 @@ def cmd_verify(engine, args) -> int:
         if tty:
             print("\r\x1b[K", end="", file=sys.stderr, flush=True)
     color = args.format == "text" and not args.output and _wants_color(sys.stdout)
-    _write_report(render_verify(run, args.format, steps=engine.steps, color=color), args.output)
+    _write_report(render_verify(run, args.format, steps=engine.steps, color=color), args.output,
+                  engine)
     if args.soft_fail:
         return EXIT_OK
     return EXIT_CHECKS_FAILED if run.failed(strict=args.strict) else EXIT_OK
@@ -300,7 +347,8 @@ def cmd_verify(engine, args) -> int:
 def cmd_export(engine, args) -> int:
     from bootstrap_tui.report.export import export_text
 
-    _write_report(export_text(engine, args.format, frameworks=args.framework), args.output)
+    _check_output(engine, args.output)
+    _write_report(export_text(engine, args.format, frameworks=args.framework), args.output, engine)
     return EXIT_OK
 
 
@@ -310,18 +358,26 @@ COMMANDS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
 }
 
 
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse argv; the `sandbox` command's own arguments are kept, unparsed, in
+    `args.sandbox_argv` for the sandbox's parser, the one parser that owns them."""
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "sandbox":
+        args.sandbox_argv = rest
+    elif rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    return args
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "sandbox":
         from bootstrap_tui.sandbox.cli import main as sandbox_main
 
-        argv = ["--port", str(args.port), "--seed", args.seed, "--accounts", str(args.accounts),
-                "--latency-ms", str(args.latency_ms)]
-        if args.faults:
-            argv += ["--faults", args.faults]
-        return sandbox_main(argv)
+        return sandbox_main(args.sandbox_argv)
 
     sandbox = None
     endpoint = None
+    _clean_env_endpoint()
     if args.sandbox:
         if args.endpoint_url:
             raise ConfigError("--sandbox and --endpoint-url cannot be used together",
@@ -368,7 +424,7 @@ def _sandbox_env(endpoint: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv)
     from bootstrap_tui.logs import setup_logging
 
     log = setup_logging()

@@ -52,7 +52,9 @@ _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]{1,64}@([A-Za-z0-9\-]{1,63}\.)+[A-Za-z]{
 _DOMAIN = re.compile(r"^([a-z0-9]([a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 _ALIAS = re.compile(r"^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# every field is one line: no control character (newline and tab included), C1 control or
+# line separator
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class Status(str, enum.Enum):
@@ -97,6 +99,7 @@ class StepStatus(str, enum.Enum):
 # ----------------------------------------------------------------- inputs
 
 def _text(value: Any, label: str, max_len: int = 256) -> str:
+    """Trimmed one-line text; control characters (newlines included) are refused."""
     if value is None:
         raise ValidationError(label, "a value is required")
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):

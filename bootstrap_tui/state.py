@@ -2,6 +2,9 @@
 
 YAML, one file per management account, written atomically (temp file in the
 same directory, fsync, os.replace), mode 0600, guarded by an exclusive lock.
+The last line is END_MARKER, so a file cut short anywhere is refused (schema 2
+on; a schema-1 file from an older version has none and is accepted once, then
+rewritten with it). Each save keeps the previous file as `<state>.bak`.
 A corrupt, truncated or future-version file is reported and never overwritten.
 Never holds secrets: `save` redacts anything that looks like an AWS credential.
 """
@@ -23,7 +26,9 @@ from bootstrap_tui.yamlio import dump, load_with_lines
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+FIRST_MARKED_SCHEMA = 2  # files of this schema on must end with END_MARKER
+END_MARKER = "# end of bootstrap-tui state file\n"
 MAX_HISTORY = 200
 REDACTED = "<redacted>"
 MAX_STATE_BYTES = 8 * 1024 * 1024
@@ -32,6 +37,8 @@ _SECRET_PATTERNS = (
     re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"),  # access key ids
     re.compile(r"\bIQoJb3JpZ2luX2Vj[A-Za-z0-9/+=]{20,}"),  # STS session tokens
 )
+# "scheme://user:password@" in any URL (e.g. AWS_ENDPOINT_URL=http://user:pw@host)
+_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]+@")
 _SECRET_KEYS = re.compile(
     r"^(aws_)?(secret_access_key|secret_key|secret|password|session_token|token)$", re.I)
 
@@ -50,6 +57,11 @@ def default_state_path(account_id: str) -> Path:
     return default_state_dir() / f"state-{account_id}.yaml"
 
 
+def strip_userinfo(text: str) -> str:
+    """`text` with the user:password part of every URL in it removed."""
+    return _URL_USERINFO.sub(r"\1", text)
+
+
 def find_secrets(value: Any, path: str = "") -> list[str]:
     """Paths inside `value` that look like AWS credentials or passwords."""
     found: list[str] = []
@@ -63,7 +75,8 @@ def find_secrets(value: Any, path: str = "") -> list[str]:
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
             found.extend(find_secrets(item, f"{path}[{index}]"))
-    elif isinstance(value, str) and any(p.search(value) for p in _SECRET_PATTERNS):
+    elif isinstance(value, str) and (any(p.search(value) for p in _SECRET_PATTERNS)
+                                     or _URL_USERINFO.search(value)):
         found.append(path or "<value>")
     return found
 
@@ -78,6 +91,7 @@ def redact(value: Any) -> Any:
     if isinstance(value, str):
         for pattern in _SECRET_PATTERNS:
             value = pattern.sub(REDACTED, value)
+        value = strip_userinfo(value)
     return value
 
 
@@ -95,44 +109,95 @@ def empty_state(account_id: str | None = None) -> dict[str, Any]:
 
 
 class _Lock:
-    """An exclusive advisory lock on `<state>.lock`, held for the run's lifetime."""
+    """An exclusive advisory lock on `<state>.lock`, held for the run's lifetime.
 
-    def __init__(self, path: Path):
+    bootstrap-tui never deletes the lock file. Deleting it by hand must not let a second
+    run in beside the first, so every run also holds a shared lock on the directory: a
+    run that finds the lock file missing beside an existing state file re-creates it
+    only while it can lock the directory exclusively (no other run uses it). After
+    locking, the file at the path must still be the inode locked."""
+
+    def __init__(self, path: Path, state: Path):
         self.path = path
+        self.state = state
         self.fd: int | None = None
+        self.dir_fd: int | None = None
 
     def acquire(self) -> None:
+        try:
+            self._acquire()
+        except OSError as exc:
+            self.release()
+            raise StateError(f"cannot lock the state file: {self.path}: "
+                             f"{exc.strerror or exc}",
+                             "choose a --state-file in a writable folder with free space") from None
+        except BaseException:
+            self.release()
+            raise
+
+    def _acquire(self) -> None:
         import fcntl
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.dir_fd = os.open(self.path.parent, os.O_RDONLY)
+        fcntl.flock(self.dir_fd, fcntl.LOCK_SH)
+        if not self.path.exists() and os.path.lexists(self.state):
+            self._recreate_alone(fcntl)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
-            holder = ""
-            try:
-                holder = os.read(fd, 64).decode(errors="replace").strip()
-            except OSError:
-                pass
+            holder = _read_holder(fd)
             os.close(fd)
             if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                who = f" (process {holder})" if holder else ""
-                raise StateError(
-                    f"another bootstrap-tui run{who} holds the state file {self.path.with_suffix('')}",
-                    "wait for it to finish, or close the other window; two runs at once could "
-                    "create resources twice") from None
-            raise StateError(f"cannot lock {self.path}: {exc.strerror}") from None
+                raise self._busy(holder) from None
+            raise
+        self.fd = fd
+        if os.fstat(fd).st_ino != os.stat(self.path).st_ino:  # replaced while we locked it
+            raise self._busy("")
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
-        self.fd = fd
+
+    def _recreate_alone(self, fcntl: Any) -> None:
+        """The lock file is gone but the state is not: only re-create it if no other run
+        holds the directory (it may be running on a lock file someone deleted)."""
+        try:
+            fcntl.flock(self.dir_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise StateError(
+                    f"the lock file {self.path} is missing and another bootstrap-tui run is "
+                    f"using {self.path.parent}",
+                    "wait for the other run to finish; it may be working on this state file "
+                    "(its lock file was deleted)") from None
+            raise
+        fcntl.flock(self.dir_fd, fcntl.LOCK_SH)
+
+    def _busy(self, holder: str) -> StateError:
+        who = f" (process {holder})" if holder else ""
+        return StateError(
+            f"another bootstrap-tui run{who} holds the state file {self.state}",
+            "wait for it to finish, or close the other window; two runs at once could "
+            "create resources twice")
 
     def release(self) -> None:
-        if self.fd is not None:
-            import fcntl
+        import fcntl
 
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-            os.close(self.fd)
-            self.fd = None
+        for name in ("fd", "dir_fd"):
+            fd = getattr(self, name)
+            if fd is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+                finally:
+                    os.close(fd)
+                    setattr(self, name, None)
+
+
+def _read_holder(fd: int) -> str:
+    try:
+        return os.read(fd, 64).decode(errors="replace").strip()
+    except OSError:
+        return ""
 
 
 def read_state_file(path: Path) -> dict[str, Any]:
@@ -147,63 +212,115 @@ def read_state_file(path: Path) -> dict[str, Any]:
     if len(raw) > MAX_STATE_BYTES:
         raise StateError(f"state file {path} is larger than {MAX_STATE_BYTES} bytes; refusing "
                          "to load it", "it is not a bootstrap-tui state file")
+    _refuse_cut_short(path, raw, _leading_version(raw))
     try:
         data, _ = load_with_lines(raw, str(path), max_bytes=MAX_STATE_BYTES)
     except ConfigError as exc:
         # exc.message is "FILE:LINE: problem", as for profiles and answers files
-        raise StateError(f"corrupt state file {exc.message}", _KEEP_HINT) from None
+        raise StateError(f"corrupt state file {exc.message}", _restore_hint(path)) from None
     if data is None:
-        raise StateError(f"state file {path} is empty (truncated?)", _KEEP_HINT)
+        raise StateError(f"state file {path} is empty (truncated?)", _restore_hint(path))
     if not isinstance(data, dict):
         raise StateError(f"state file {path} is corrupt: expected a mapping at the top, "
-                         f"found {type(data).__name__}", _KEEP_HINT)
+                         f"found {type(data).__name__}", _restore_hint(path))
     version = data.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool):
-        raise StateError(f"state file {path} has no valid schema_version", _KEEP_HINT)
+        raise StateError(f"state file {path} has no valid schema_version", _restore_hint(path))
     if version > SCHEMA_VERSION:
         raise StateError(
             f"state file {path} was written by a newer bootstrap-tui (schema {version}; "
             f"this version understands up to {SCHEMA_VERSION})",
             "upgrade bootstrap-tui (pipx upgrade bootstrap-tui); the file was left untouched")
+    _refuse_cut_short(path, raw, version)
+    if version < FIRST_MARKED_SCHEMA:
+        log.warning("state file %s is from an older bootstrap-tui (schema %s, no end marker); "
+                    "loading it as is", path, version)
     for key, kind in (("steps", dict), ("attestations", dict), ("evidence_history", list)):
         value = data.setdefault(key, kind())
         if not isinstance(value, kind):
             raise StateError(f"state file {path} is corrupt: '{key}' should be a "
-                             f"{kind.__name__}, found {type(value).__name__}", _KEEP_HINT)
+                             f"{kind.__name__}, found {type(value).__name__}", _restore_hint(path))
     for step_id, entry in data["steps"].items():
         if not isinstance(entry, dict):
             raise StateError(f"state file {path} is corrupt: steps.{step_id} should be a mapping",
-                             _KEEP_HINT)
+                             _restore_hint(path))
         _check_step_entry(path, step_id, entry)
     for key in ("attestations", "evidence_history"):
         items = data[key].items() if isinstance(data[key], dict) else enumerate(data[key])
         for name, item in items:
             if not isinstance(item, dict):
                 raise StateError(f"state file {path} is corrupt: {key} entry {name!r} should be "
-                                 f"a mapping, found {type(item).__name__}", _KEEP_HINT)
+                                 f"a mapping, found {type(item).__name__}", _restore_hint(path))
     return data
+
+
+_LEADING_VERSION = re.compile(rb"schema_version: (\d{1,6})\r?\n")
+
+
+def _leading_version(raw: bytes) -> int | None:
+    """The schema of a file whose first line is `schema_version: N` (as saves write it)."""
+    found = _LEADING_VERSION.match(raw)
+    return int(found[1]) if found else None
+
+
+def _refuse_cut_short(path: Path, raw: bytes, version: int | None) -> None:
+    """StateError when a file of a marked schema does not end with END_MARKER."""
+    if version is not None and FIRST_MARKED_SCHEMA <= version <= SCHEMA_VERSION \
+            and not raw.endswith(END_MARKER.encode()):
+        raise StateError(f"state file {path} is incomplete: it was cut short (its end marker "
+                         "line is missing)", _restore_hint(path))
 
 
 def _check_step_entry(path: Path, step_id: Any, entry: dict[str, Any]) -> None:
     """Refuse a step entry whose parts have the wrong shape (the engine indexes into them)."""
     if not isinstance(entry.get("status", "pending"), str):
         raise StateError(f"state file {path} is corrupt: steps.{step_id}.status should be text",
-                         _KEEP_HINT)
+                         _restore_hint(path))
     for part in ("answers", "operations", "facts"):
         value = entry.get(part)
         if value is None:
             entry.pop(part, None)
         elif not isinstance(value, dict):
             raise StateError(f"state file {path} is corrupt: steps.{step_id}.{part} should be a "
-                             f"mapping, found {type(value).__name__}", _KEEP_HINT)
+                             f"mapping, found {type(value).__name__}", _restore_hint(path))
     for key, op in (entry.get("operations") or {}).items():
         if not isinstance(op, dict) or not isinstance(op.get("id"), str):
             raise StateError(f"state file {path} is corrupt: steps.{step_id}.operations.{key} "
-                             "should be a mapping with a text id", _KEEP_HINT)
+                             "should be a mapping with a text id", _restore_hint(path))
 
 
 _KEEP_HINT = ("the file was left untouched; move it aside (or pass --state-file) to start "
               "over, or restore a .bak copy")
+
+
+def _restore_hint(path: Path) -> str:
+    """What to do with a state file cut short: the backup to restore, if there is one."""
+    backup = path.with_name(path.name + ".bak")
+    if backup.is_file():
+        return (f"the file was left untouched; restore the previous save with "
+                f"`cp {backup} {path}` (check it first), or move {path.name} aside to start over")
+    return _KEEP_HINT
+
+
+def state_text(data: dict[str, Any]) -> str:
+    """The text of a state file holding `data`: YAML, then the END_MARKER line."""
+    return dump(data) + END_MARKER
+
+
+def _keep_backup(target: Path) -> None:
+    """Hard-link the current (complete, since it loaded) file as `<name>.bak`, atomically
+    and without copying; skipped where the filesystem has no hard links."""
+    backup = target.with_name(target.name + ".bak")
+    temp = target.with_name(f".{target.name}.bak.{os.getpid()}.tmp")
+    try:
+        os.link(target, temp)
+        os.replace(temp, backup)
+    except OSError as exc:
+        log.debug("no backup of %s: %s", target, exc)
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
 
 
 class StateStore:
@@ -211,7 +328,8 @@ class StateStore:
 
     def __init__(self, path: Path, *, lock: bool = True):
         self.path = Path(path).expanduser()
-        self._lock = _Lock(self.path.with_name(self.path.name + ".lock")) if lock else None
+        self._lock = _Lock(self.path.with_name(self.path.name + ".lock"), self.path) \
+            if lock else None
         self.data: dict[str, Any] = empty_state()
         self.exists = False
 
@@ -260,10 +378,22 @@ class StateStore:
         if find_secrets(self.data):
             self.data = redact(self.data)
         self.data["updated_at"] = now()
-        text = dump(self.data)
+        # schema_version first: a file cut anywhere after it is known to need END_MARKER
+        self.data = {"schema_version": self.data.get("schema_version", SCHEMA_VERSION),
+                     **self.data}
+        text = state_text(self.data)
         target = Path(os.path.realpath(self.path))  # a symlinked state file stays a symlink
-        target.parent.mkdir(parents=True, exist_ok=True)
-        replace_file(target, text, 0o600)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)  # never a link target's folders
+            if self.exists:
+                _keep_backup(target)
+            replace_file(target, text, 0o600)
+        except OSError as exc:
+            where = f" (a symlink to {target})" if target != self.path.absolute() else ""
+            raise StateError(f"cannot save the state file {self.path}{where}: "
+                             f"{exc.strerror or exc}",
+                             "free some space or fix the folder, then run again: the last "
+                             "complete save is still in place") from None
         self.exists = True
 
     # ------------------------------------------------------------ accessors

@@ -349,9 +349,21 @@ class AccountsStep(Step):
                 raise
             return found["State"], found.get("FailureReason") or found.get("AccountId")
 
-        results = run_operations(ctx, to_create, submit=submit, status=status,
-                                 what="creating accounts", interval=POLL_SECONDS,
-                                 timeout=TIMEOUT_SECONDS, max_in_flight=5)
+        def run(tasks: list[tuple[str, dict[str, Any]]]) -> dict[str, tuple[str, str | None]]:
+            return run_operations(ctx, tasks, submit=submit, status=status,
+                                  what="creating accounts", interval=POLL_SECONDS,
+                                  timeout=TIMEOUT_SECONDS, max_in_flight=5)
+
+        results = run(to_create)
+        stale = [key for key, result in results.items() if result == ("FAILED", "REQUEST_NOT_FOUND")]
+        if stale:
+            # AWS no longer knows the recorded request (older than 90 days, or another
+            # endpoint); run_operations dropped it. The account may exist: look it up by
+            # email, and create only those that are not there.
+            accounts = all_accounts(ctx)
+            results.update({key: ("SUCCEEDED", None) for key in stale})
+            results.update(run([(key, by_key[key]) for key in stale
+                                if find_existing(ctx, by_key[key], accounts) is None]))
         failures = []
         for key, (state, detail) in results.items():
             want = by_key[key]

@@ -13,6 +13,7 @@ from botocore import exceptions as bce
 from botocore.parsers import ResponseParserError
 
 from bootstrap_tui.errors import EXIT_AWS, AwsError, BootstrapError
+from bootstrap_tui.state import strip_userinfo
 
 T = TypeVar("T")
 
@@ -198,7 +199,8 @@ def map_error(exc: BaseException, *, operation: str | None = None,
                         kind="config", operation=label, code="NoRegionError")
     if isinstance(exc, (bce.EndpointConnectionError, bce.ConnectTimeoutError,
                         bce.ReadTimeoutError, bce.HTTPClientError)):
-        endpoint = (getattr(exc, "kwargs", {}).get("endpoint_url") or "").rstrip("/") or "the AWS endpoint"
+        endpoint = strip_userinfo(getattr(exc, "kwargs", {}).get("endpoint_url") or "").rstrip("/") \
+            or "the AWS endpoint"
         what = "timed out waiting for" if isinstance(exc, bce.ReadTimeoutError) else \
             "could not connect to"
         return AwsError(

@@ -13,7 +13,8 @@ from botocore.exceptions import BotoCoreError
 
 from bootstrap_tui.aws.errors import map_error
 from bootstrap_tui.aws.keychain import SERVICE, load_bootstrap_keys
-from bootstrap_tui.errors import AwsError
+from bootstrap_tui.errors import AwsError, ConfigError
+from bootstrap_tui.state import strip_userinfo
 
 DEFAULT_REGION = "us-east-1"
 SANDBOX_CREDENTIAL = "testing"
@@ -29,8 +30,26 @@ class Connection:
 
 
 def resolve_endpoint(conn: Connection) -> str | None:
-    """conn.endpoint_url, else AWS_ENDPOINT_URL, else None (real AWS)."""
-    return conn.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+    """conn.endpoint_url, else AWS_ENDPOINT_URL, else None (real AWS); never a user:password."""
+    endpoint = conn.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+    return strip_userinfo(endpoint) if endpoint else None
+
+
+def clean_endpoint_url(text: str, source: str = "--endpoint-url") -> str:
+    """An http(s) endpoint URL without user:password or trailing slash; ConfigError if bad.
+
+    SigV4 signs every call, so a user:password in the URL is never used, only leaked."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text.strip())
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        parts, port_ok = None, False
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+        raise ConfigError(f"{source}: expected an http(s):// URL with a host, got "
+                          f"{strip_userinfo(text)!r}", "e.g. http://127.0.0.1:4566")
+    return strip_userinfo(text.strip()).rstrip("/")
 
 
 def probe_sandbox(endpoint_url: str | None, timeout: float = 2.0) -> dict[str, Any] | None:

@@ -118,10 +118,19 @@ class ControlEndpoint:
     def set_config(self, body: dict[str, Any]) -> Response:
         from .faults import FaultSpecError
 
+        unknown = set(body) - {"latency_ms", "faults", "op_delay_s"}
+        if unknown:
+            raise ControlError(400, f"unknown field(s): {', '.join(sorted(unknown))}")
+        for key in ("latency_ms", "op_delay_s"):
+            if key in body and (isinstance(body[key], bool) or not isinstance(body[key], (int, float))):
+                raise ControlError(400, f"{key} must be a number of {'ms' if key == 'latency_ms' else 'seconds'}")
+        faults = body.get("faults")
+        if "faults" in body and faults is not None and not isinstance(faults, str):
+            raise ControlError(400, "faults must be a SPEC string, \"\" or null (no faults)")
         try:
             self.sandbox.configure(
                 latency_ms=body.get("latency_ms"),
-                faults=body.get("faults"),
+                faults="" if "faults" in body and faults is None else faults,
                 op_delay_s=body.get("op_delay_s"),
             )
         except (FaultSpecError, ValueError, TypeError) as exc:

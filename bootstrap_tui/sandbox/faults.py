@@ -29,9 +29,47 @@ class DenyRule:
     def matches(self, call: Call) -> bool:
         if self.account and self.account != call.account:
             return False
+        operation = call.operation or (s3_operation(call) if call.service == "s3" else "")
         return fnmatch.fnmatchcase(call.service or "", self.service) and fnmatch.fnmatchcase(
-            call.operation or "", self.operation
+            operation or "", self.operation
         )
+
+
+_S3_ROUTES: list[tuple[str, bool, frozenset[str], str]] = []
+_S3_LOCK = threading.Lock()
+
+
+def _s3_routes() -> list[tuple[str, bool, frozenset[str], str]]:
+    """(method, has key, sub-resources, operation) of every S3 operation, most specific first,
+    from botocore's model (requestUri such as "/{Bucket}?policy" or "/{Bucket}/{Key+}")."""
+    with _S3_LOCK:
+        if not _S3_ROUTES:
+            import botocore.session
+
+            model = botocore.session.get_session().get_service_data("s3")
+            for name, op in model["operations"].items():
+                path, _, query = op["http"]["requestUri"].partition("?")
+                subresources = frozenset(p.partition("=")[0] for p in query.split("&") if p)
+                _S3_ROUTES.append((op["http"]["method"], "{Key+}" in path, subresources, name))
+            _S3_ROUTES.sort(key=lambda route: -len(route[2]))
+        return _S3_ROUTES
+
+
+def s3_operation(call: Call) -> str | None:
+    """The S3 operation of a path-style request (S3 requests carry no Action or target)."""
+    named = call.query.get("x-id")
+    if named:
+        return named[0]
+    parts = [part for part in call.path.split("/") if part]
+    if not parts:
+        return "ListBuckets" if call.method == "GET" else None
+    has_key = len(parts) > 1
+    for method, wants_key, subresources, name in _s3_routes():
+        if method == call.method and wants_key == has_key and subresources <= call.query.keys():
+            if name in ("CopyObject", "PutObject"):  # same route; the copy names its source
+                return "CopyObject" if "x-amz-copy-source" in call.headers else "PutObject"
+            return name
+    return None
 
 
 @dataclass

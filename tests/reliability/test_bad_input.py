@@ -22,7 +22,7 @@ from bootstrap_tui.engine import Engine, Options
 from bootstrap_tui.errors import ConfigError, StateError, ValidationError
 from bootstrap_tui.model import Field
 from bootstrap_tui.profile import load_profile
-from bootstrap_tui.state import StateStore, empty_state, read_state_file
+from bootstrap_tui.state import StateStore, empty_state, read_state_file, state_text
 from bootstrap_tui.yamlio import dump
 from tests.mutations import mutated
 
@@ -270,7 +270,7 @@ def exercise_state(path: Path) -> None:
 @given(mutated(BASE_STATE, values, most=3, add=False))
 def test_state_files_with_mutated_structure(tmp_path, data):
     path = tmp_path / "state.yaml"
-    path.write_text(dump(data), encoding="utf-8")
+    path.write_text(state_text(data), encoding="utf-8")
     exercise_state(path)
 
 
@@ -285,7 +285,7 @@ def test_state_files_with_any_bytes(tmp_path, raw):
 
 def test_a_valid_state_round_trips(tmp_path):
     path = tmp_path / "state.yaml"
-    path.write_text(dump(BASE_STATE))
+    path.write_text(state_text(BASE_STATE))
     data = read_state_file(path)
     assert data["steps"]["organization"]["answers"] == {"governed_regions": ["us-east-1", "us-west-2"]}
 

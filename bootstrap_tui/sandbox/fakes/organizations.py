@@ -89,9 +89,7 @@ class OrganizationsFake(Fake):
     def op_describe_create_account_status(self, call: Call) -> dict[str, Any] | None:
         request_id = call.params.get("CreateAccountRequestId", "")
         record = self.requests.get(request_id)
-        if record is None:
-            return None
-        if record["owner"] != call.account:
+        if record is None or record["owner"] != call.account:  # AWS: unknown or not yours
             raise AwsError("CreateAccountStatusNotFoundException",
                            "We can't find an create account request with the CreateAccountRequestId that you specified.")
         return {"CreateAccountStatus": self._status(request_id)}
