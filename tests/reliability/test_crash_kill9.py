@@ -516,8 +516,8 @@ TRAPS = (
     "identitystore:CreateUser", "identitystore:CreateGroupMembership", "sso:CreatePermissionSet",
     "sso:CreateAccountAssignment", "kms:CreateKey", "kms:CreateAlias", "cloudtrail:CreateTrail",
     "organizations:CreatePolicy", "organizations:AttachPolicy", "ec2:DeleteVpc",
-    "guardduty:CreateDetector", "securityhub:EnableSecurityHub", "access-analyzer:CreateAnalyzer",
-    "config:PutConfigurationRecorder", "iam:CreateRole", "config:PutConfigurationAggregator",
+    "config:PutConfigurationRecorder", "guardduty:CreateDetector", "securityhub:EnableSecurityHub",
+    "access-analyzer:CreateAnalyzer", "iam:CreateRole", "config:PutConfigurationAggregator",
     "budgets:CreateBudget",
 )
 
