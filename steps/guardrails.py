@@ -333,7 +333,7 @@ CHECKS = (
           "bootstrap-guardrails-* policies by hand: change profiles/scps instead.",
           {"soc2": ["CC6.1", "CC6.6", "CC8.1"], "iso27001-2022": ["A.5.15", "A.8.9", "A.5.23"],
            "pci-dss-4.0": ["1.2.1", "7.2.1"], "aws-ssb": ["ACCT.02"]},
-          prowler="organizations_scp_check_deny_regions"),
+          no_prowler="Prowler has no check that given SCPs are current and attached to OUs; organizations_scp_check_deny_regions only inspects a region-deny SCP's content."),
     Check("guardrails.root-access-centralized", "Centralized root access is enabled for member accounts",
           Severity.HIGH, Scope.MANAGEMENT, check_root_access,
           "In the management account: enable trusted access for iam.amazonaws.com, then IAM > Root "
@@ -363,13 +363,15 @@ CHECKS = (
           "--max-password-age 90 --allow-users-to-change-password",
           {"cis-aws-3.0": ["1.8", "1.9"], "soc2": ["CC6.1"], "iso27001-2022": ["A.5.17"],
            "pci-dss-4.0": ["8.3.6", "8.3.7", "8.3.9"], "aws-ssb": ["ACCT.06"]},
-          prowler="iam_password_policy_minimum_length_14"),
+          prowler="iam_password_policy_minimum_length_14",
+          prowler_also=('iam_password_policy_reuse_24',)),
     Check("guardrails.no-default-vpc", "No default VPC in governed regions",
           Severity.LOW, Scope.ACCOUNT_REGION, check_default_vpc,
           "Delete the default VPC (detach and delete its internet gateway, delete its subnets, then the "
           "VPC) once nothing uses it; create purpose-built VPCs instead.",
           {"soc2": ["CC6.6"], "iso27001-2022": ["A.8.20", "A.8.22"], "pci-dss-4.0": ["1.2.1", "2.2.4"],
-           "aws-ssb": ["ACCT.09"]}),
+           "aws-ssb": ["ACCT.09"]},
+          no_prowler="Prowler has no check that the default VPC was deleted."),
 )
 
 

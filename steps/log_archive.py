@@ -607,7 +607,7 @@ CHECKS = (
           "Create (or fix) the organization trail: IsOrganizationTrail, IsMultiRegionTrail, management "
           "events read+write, then cloudtrail StartLogging. Run `bootstrap-tui apply --step log-archive`.",
           {**FW_TRAIL, "cis-aws-3.0": ["3.1"], "pci-dss-4.0": ["10.2.1", "10.2.1.2", "10.3.3"]},
-          prowler="cloudtrail_multi_region_enabled"),
+          prowler="cloudtrail_multi_region_enabled_logging_management_events"),
     Check("log-archive.log-file-validation", "CloudTrail log file validation is enabled",
           Severity.HIGH, Scope.MANAGEMENT, check_log_validation,
           "aws cloudtrail update-trail --name <trail> --enable-log-file-validation",

@@ -205,14 +205,16 @@ CHECK_ALIAS = Check(
     remediation=("IAM → Dashboard → AWS Account → Account alias: create one "
                  "(aws iam create-account-alias --account-alias NAME), or run: "
                  "bootstrap-tui apply --step management-account"),
-    frameworks={"iso27001-2022": ["A.5.9"]})
+    frameworks={"iso27001-2022": ["A.5.9"]},
+    no_prowler="Prowler has no check for an IAM account alias.")
 CHECK_NO_WORKLOADS = Check(
     id="mgmt.no-workloads", title="No workloads run in the management account",
     severity=Severity.MEDIUM, scope=Scope.REGION, run=check_no_workloads,
     remediation=("Move instances and databases into workload accounts (Workloads OU): SCPs do not "
                  "apply to the management account, so anything running there cannot be "
                  "restricted by the organization's guardrails."),
-    frameworks={"soc2": ["CC6.1"], "iso27001-2022": ["A.8.31"], "pci-dss-4.0": ["6.5.3"]})
+    frameworks={"soc2": ["CC6.1"], "iso27001-2022": ["A.8.31"], "pci-dss-4.0": ["6.5.3"]},
+    no_prowler="Prowler audits workload resources one by one; none asserts the management account runs no workloads.")
 
 
 class ManagementAccountStep(Step):

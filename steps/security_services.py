@@ -311,7 +311,7 @@ CHECKS = (
           "(from the management account).",
           {"soc2": ["CC7.2"], "iso27001-2022": ["A.8.16", "A.5.3"], "pci-dss-4.0": ["11.5.1"],
            "aws-ssb": ["ACCT.11"]},
-          prowler="guardduty_centrally_managed"),
+          prowler="guardduty_delegated_admin_enabled_all_regions"),
     Check("security-services.securityhub-enabled", "Security Hub is enabled", Severity.HIGH, Scope.ACCOUNT_REGION,
           check_sh_enabled,
           "From the Audit account (Security Hub delegated admin): enable auto-enable and add the existing "
@@ -326,14 +326,16 @@ CHECKS = (
           "delegated administrator). INCOMPLETE: turn on AWS Config recording in that account and region, then "
           "disable and re-enable the standard.",
           {"cis-aws-3.0": ["4.16"], "soc2": ["CC7.1", "CC4.1"], "iso27001-2022": ["A.5.36", "A.8.8"],
-           "pci-dss-4.0": ["11.3.1", "2.2.1"], "aws-ssb": ["ACCT.12"]}),
+           "pci-dss-4.0": ["11.3.1", "2.2.1"], "aws-ssb": ["ACCT.12"]},
+          prowler="securityhub_enabled"),
     Check("security-services.securityhub-aggregator", "Security Hub findings are aggregated in the home region",
           Severity.LOW, Scope.ACCOUNT, check_sh_aggregator,
           "aws securityhub create-finding-aggregator --region-linking-mode SPECIFIED_REGIONS --regions ... "
           "in the Audit account, home region.",
           {"soc2": ["CC7.2", "CC7.3"], "iso27001-2022": ["A.8.16"], "pci-dss-4.0": ["10.4.1"],
            "aws-ssb": ["ACCT.12"]},
-          accounts=f"role:{AUDIT_KEY}"),
+          accounts=f"role:{AUDIT_KEY}",
+          no_prowler="Prowler has no check for a Security Hub cross-region aggregator."),
     Check("security-services.config-recorder", "AWS Config records and delivers", Severity.HIGH,
           Scope.ACCOUNT_REGION, check_config_recorder,
           "Create a configuration recorder (all supported resources; global resources in the home region), a "
@@ -348,7 +350,8 @@ CHECKS = (
           "Register the Audit account as delegated administrator for config.amazonaws.com and create a "
           "configuration aggregator with an OrganizationAggregationSource.",
           {"soc2": ["CC7.1"], "iso27001-2022": ["A.8.9"], "pci-dss-4.0": ["11.5.2"]},
-          accounts=f"role:{AUDIT_KEY}"),
+          accounts=f"role:{AUDIT_KEY}",
+          prowler="config_delegated_admin_and_org_aggregator_all_regions"),
     Check("security-services.access-analyzer", "IAM Access Analyzer has an ORGANIZATION analyzer",
           Severity.MEDIUM, Scope.ACCOUNT_REGION, check_access_analyzer,
           "Register the Audit account as delegated administrator for access-analyzer.amazonaws.com and create "
@@ -360,7 +363,8 @@ CHECKS = (
           Scope.MANAGEMENT, check_budget,
           "Create a monthly COST budget with ACTUAL notifications at the profile's thresholds to the billing "
           "contact (Billing > Budgets).",
-          {"soc2": ["A1.1", "CC7.2"], "iso27001-2022": ["A.8.6"], "aws-ssb": ["ACCT.10"]}),
+          {"soc2": ["A1.1", "CC7.2"], "iso27001-2022": ["A.8.6"], "aws-ssb": ["ACCT.10"]},
+          no_prowler="Prowler has no AWS Budgets check."),
     Check("security-services.security-contact", "The security alternate contact is set", Severity.MEDIUM,
           Scope.ACCOUNT, check_security_contact,
           "Account > Alternate contacts > Security (or aws account put-alternate-contact "
