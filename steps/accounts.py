@@ -208,8 +208,7 @@ CHECK_EXIST = Check(
     severity=Severity.HIGH, scope=Scope.MANAGEMENT, run=check_exist,
     remediation=("Create the missing accounts (Organizations → Add an AWS account) with the "
                  f"emails from the accounts step, or {FIX}"),
-    frameworks={"soc2": ["CC6.1"], "iso27001-2022": ["A.5.3", "A.8.31"],
-                "pci-dss-4.0": ["6.5.3"]},
+    frameworks={"soc2": ["CC6.1"], "iso27001-2022": ["A.5.3", "A.8.31"], "pci-dss-4.0": ["6.5.3"]},
     prowler="organizations_account_part_of_organizations")
 CHECK_IN_OU = Check(
     id="accounts.in-ou", title="Each account is in its OU", severity=Severity.MEDIUM,

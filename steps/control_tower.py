@@ -563,7 +563,7 @@ CHECK_LZ = Check(
     severity=Severity.HIGH, scope=Scope.MANAGEMENT, run=check_landing_zone,
     remediation=("Control Tower console → Landing zone settings: repair drift with 'Reset' "
                  "(aws controltower reset-landing-zone), or create the landing zone: " + FIX),
-    frameworks={"soc2": ["CC7.1", "CC8.1"], "iso27001-2022": ["A.8.9"], "pci-dss-4.0": ["2.2.1"]},
+    frameworks={"soc2": ["CC7.1"], "iso27001-2022": ["A.8.9"], "pci-dss-4.0": ["2.2.1"]},
     no_prowler="Prowler has no AWS Control Tower checks.")
 CHECK_VERSION = Check(
     id="ct.version-current", title="The landing zone runs the latest version",

@@ -302,8 +302,8 @@ CHECKS = (
           check_gd_enabled,
           "From the Audit account (GuardDuty delegated admin): set auto-enable to ALL and add every account "
           "as a member in each governed region.",
-          {"soc2": ["CC7.1", "CC7.2"], "iso27001-2022": ["A.8.16", "A.8.7", "A.5.25"],
-           "pci-dss-4.0": ["11.5.1", "10.7.2"], "aws-ssb": ["ACCT.11"]},
+          {"soc2": ["CC6.8", "CC7.2"], "iso27001-2022": ["A.8.16", "A.8.7", "A.5.25"],
+           "pci-dss-4.0": ["11.5.1"], "aws-ssb": ["ACCT.11"]},
           prowler="guardduty_is_enabled"),
     Check("security-services.guardduty-delegated-admin", "GuardDuty is administered by the Audit account",
           Severity.MEDIUM, Scope.REGION, check_gd_admin,
@@ -316,8 +316,8 @@ CHECKS = (
           check_sh_enabled,
           "From the Audit account (Security Hub delegated admin): enable auto-enable and add the existing "
           "accounts as members in each governed region.",
-          {"cis-aws-3.0": ["4.16"], "soc2": ["CC7.1", "CC7.2"], "iso27001-2022": ["A.8.16", "A.8.8"],
-           "pci-dss-4.0": ["10.4.1", "11.5.1"], "aws-ssb": ["ACCT.12"]},
+          {"cis-aws-3.0": ["4.16"], "soc2": ["CC7.1", "CC7.2"],
+           "iso27001-2022": ["A.8.16", "A.8.8"]},
           prowler="securityhub_enabled"),
     Check("security-services.securityhub-standards", "Security Hub runs the profile's standards in every account",
           Severity.MEDIUM, Scope.ACCOUNT_REGION, check_sh_standards,
@@ -325,15 +325,14 @@ CHECKS = (
           "arn:aws:securityhub:<region>::standards/<standard> listed in the profile (the Audit account is the "
           "delegated administrator). INCOMPLETE: turn on AWS Config recording in that account and region, then "
           "disable and re-enable the standard.",
-          {"cis-aws-3.0": ["4.16"], "soc2": ["CC7.1", "CC4.1"], "iso27001-2022": ["A.5.36", "A.8.8"],
-           "pci-dss-4.0": ["11.3.1", "2.2.1"], "aws-ssb": ["ACCT.12"]},
+          {"cis-aws-3.0": ["4.16"], "soc2": ["CC7.1", "CC4.1"],
+           "iso27001-2022": ["A.5.36", "A.8.8"], "pci-dss-4.0": ["2.2.1"]},
           prowler="securityhub_enabled"),
     Check("security-services.securityhub-aggregator", "Security Hub findings are aggregated in the home region",
           Severity.LOW, Scope.ACCOUNT, check_sh_aggregator,
           "aws securityhub create-finding-aggregator --region-linking-mode SPECIFIED_REGIONS --regions ... "
           "in the Audit account, home region.",
-          {"soc2": ["CC7.2", "CC7.3"], "iso27001-2022": ["A.8.16"], "pci-dss-4.0": ["10.4.1"],
-           "aws-ssb": ["ACCT.12"]},
+          {"soc2": ["CC7.2"], "iso27001-2022": ["A.8.16"]},
           accounts=f"role:{AUDIT_KEY}",
           no_prowler="Prowler has no check for a Security Hub cross-region aggregator."),
     Check("security-services.config-recorder", "AWS Config records and delivers", Severity.HIGH,
@@ -342,8 +341,8 @@ CHECKS = (
           "delivery channel to the log archive bucket, and start recording. With Control Tower, in a member "
           "account: register its OU with Control Tower instead (Control Tower will not enroll an account that "
           "has Config resources of its own).",
-          {"cis-aws-3.0": ["3.3"], "soc2": ["CC7.1", "CC8.1"], "iso27001-2022": ["A.8.9", "A.8.15"],
-           "pci-dss-4.0": ["10.2.1", "11.5.2"], "aws-ssb": ["ACCT.07"]},
+          {"cis-aws-3.0": ["3.3"], "soc2": ["CC7.1"], "iso27001-2022": ["A.8.9", "A.8.15"],
+           "pci-dss-4.0": ["11.5.2"]},
           prowler="config_recorder_all_regions_enabled"),
     Check("security-services.config-aggregator", "An organization Config aggregator exists in the Audit account",
           Severity.LOW, Scope.ACCOUNT, check_config_aggregator,
@@ -356,8 +355,9 @@ CHECKS = (
           Severity.MEDIUM, Scope.ACCOUNT_REGION, check_access_analyzer,
           "Register the Audit account as delegated administrator for access-analyzer.amazonaws.com and create "
           "an ORGANIZATION analyzer in every governed region.",
-          {"cis-aws-3.0": ["1.20"], "soc2": ["CC6.1", "CC6.3"], "iso27001-2022": ["A.5.15", "A.8.3"],
-           "pci-dss-4.0": ["7.2.1", "1.3.1"], "aws-ssb": ["WKLD.02"]},
+          {"cis-aws-3.0": ["1.20"], "soc2": ["CC6.1", "CC6.6"],
+           "iso27001-2022": ["A.5.15", "A.8.3"], "pci-dss-4.0": ["7.2.1"],
+           "aws-ssb": ["WKLD.02"]},
           prowler="accessanalyzer_enabled", accounts=f"role:{AUDIT_KEY}"),
     Check("security-services.budget", "A monthly cost budget alerts the billing contact", Severity.LOW,
           Scope.MANAGEMENT, check_budget,
@@ -369,8 +369,8 @@ CHECKS = (
           Scope.ACCOUNT, check_security_contact,
           "Account > Alternate contacts > Security (or aws account put-alternate-contact "
           "--alternate-contact-type SECURITY) in every account.",
-          {"cis-aws-3.0": ["1.2"], "soc2": ["CC2.3", "CC7.4"], "iso27001-2022": ["A.5.5", "A.5.24"],
-           "pci-dss-4.0": ["12.10.1"], "aws-ssb": ["ACCT.01"]},
+          {"cis-aws-3.0": ["1.2"], "soc2": ["CC2.3"], "iso27001-2022": ["A.5.24"],
+           "aws-ssb": ["ACCT.01"]},
           prowler="account_security_contact_information_is_registered"),
 )
 
