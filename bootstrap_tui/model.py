@@ -380,8 +380,11 @@ class Check:
     run: Callable[..., Outcome | Iterable[Outcome]]
     remediation: str
     frameworks: Mapping[str, Sequence[str]] = field(default_factory=dict)
-    prowler: str | None = None
+    prowler: str | None = None  # the closest Prowler check id
     accounts: str = "all"  # for ACCOUNT scopes: all | members | management | role:<role>
+
+    prowler_also: Sequence[str] = ()  # further Prowler checks this check also covers
+    no_prowler: str = ""  # why no Prowler check measures this (required when prowler is None)
 
     def mappings(self) -> dict[str, list[str]]:
         return {k: list(v) for k, v in self.frameworks.items() if v}

@@ -223,15 +223,15 @@ CHECK_EXIST = Check(
     severity=Severity.HIGH, scope=Scope.MANAGEMENT, run=check_exist,
     remediation=("Create the missing accounts (Organizations → Add an AWS account) with the "
                  f"emails from the accounts step, or {FIX}"),
-    frameworks={"soc2": ["CC6.1"], "iso27001-2022": ["A.5.3", "A.8.31"],
-                "pci-dss-4.0": ["6.5.3"]},
+    frameworks={"soc2": ["CC6.1"], "iso27001-2022": ["A.5.3", "A.8.31"], "pci-dss-4.0": ["6.5.3"]},
     prowler="organizations_account_part_of_organizations")
 CHECK_IN_OU = Check(
     id="accounts.in-ou", title="Each account is in its OU", severity=Severity.MEDIUM,
     scope=Scope.MANAGEMENT, run=check_in_ou,
     remediation=("Move the account (Organizations → AWS accounts → select → Actions → Move), "
                  f"or {FIX}; OU placement decides which SCPs and controls apply"),
-    frameworks={"soc2": ["CC6.1"], "iso27001-2022": ["A.8.31"], "pci-dss-4.0": ["6.5.3"]})
+    frameworks={"soc2": ["CC6.1"], "iso27001-2022": ["A.8.31"], "pci-dss-4.0": ["6.5.3"]},
+    no_prowler="Prowler has no check that an account sits in a given organizational unit.")
 CHECK_ROLE = Check(
     id="accounts.automation-role", title="The automation role can be assumed in every member account",
     severity=Severity.MEDIUM, scope=Scope.ACCOUNT, accounts="members", run=check_automation_role,
@@ -239,7 +239,8 @@ CHECK_ROLE = Check(
                  "(OrganizationAccountAccessRole by default). For an invited account, create a "
                  "role with that name trusting the management account "
                  "(arn:aws:iam::MANAGEMENT:root) and AdministratorAccess; SCPs must not deny it."),
-    frameworks={"soc2": ["CC6.3"]})
+    frameworks={"soc2": ["CC6.3"]},
+    no_prowler="Prowler has no check for a cross-account automation role.")
 
 
 class AccountsStep(Step):

@@ -563,7 +563,8 @@ CHECK_LZ = Check(
     severity=Severity.HIGH, scope=Scope.MANAGEMENT, run=check_landing_zone,
     remediation=("Control Tower console → Landing zone settings: repair drift with 'Reset' "
                  "(aws controltower reset-landing-zone), or create the landing zone: " + FIX),
-    frameworks={"soc2": ["CC7.1", "CC8.1"], "iso27001-2022": ["A.8.9"], "pci-dss-4.0": ["2.2.1"]})
+    frameworks={"soc2": ["CC7.1"], "iso27001-2022": ["A.8.9"], "pci-dss-4.0": ["2.2.1"]},
+    no_prowler="Prowler has no AWS Control Tower checks.")
 CHECK_VERSION = Check(
     id="ct.version-current", title="The landing zone runs the latest version",
     severity=Severity.LOW, scope=Scope.MANAGEMENT, run=check_version,
@@ -571,31 +572,36 @@ CHECK_VERSION = Check(
                  "run: bootstrap-tui apply --step control-tower --confirm-destructive control-tower "
                  "(or Control Tower console → Landing zone settings → Update), then re-register "
                  "each OU."),
-    frameworks={"soc2": ["CC8.1"], "iso27001-2022": ["A.8.8"]})
+    frameworks={"soc2": ["CC8.1"], "iso27001-2022": ["A.8.8"]},
+    no_prowler="Prowler has no AWS Control Tower checks.")
 CHECK_REGIONS = Check(
     id="ct.governed-regions", title="The landing zone governs the profile's regions",
     severity=Severity.MEDIUM, scope=Scope.MANAGEMENT, run=check_regions,
     remediation=("Update the landing zone's governed regions to match the profile (Landing zone "
                  "settings → Modify settings, or update-landing-zone with the manifest)."),
-    frameworks={"soc2": ["CC7.2"], "iso27001-2022": ["A.8.16"]})
+    frameworks={"soc2": ["CC7.2"], "iso27001-2022": ["A.8.16"]},
+    no_prowler="Prowler has no AWS Control Tower checks.")
 CHECK_REGISTERED = Check(
     id="ct.ous-registered", title="The profile's OUs are registered with Control Tower",
     severity=Severity.MEDIUM, scope=Scope.MANAGEMENT, run=check_registered,
     remediation=("Control Tower console → Organization → select the OU → Register "
                  f"(EnableBaseline {BASELINE}), or {FIX}"),
     frameworks={"soc2": ["CC6.1", "CC7.2"], "iso27001-2022": ["A.8.15", "A.8.16"],
-                "pci-dss-4.0": ["10.2.1"]})
+                "pci-dss-4.0": ["10.2.1"]},
+    no_prowler="Prowler has no AWS Control Tower checks.")
 CHECK_CONTROLS = Check(
     id="ct.controls-enabled", title="The profile's Control Tower controls are enabled",
     severity=Severity.MEDIUM, scope=Scope.MANAGEMENT, run=check_controls,
     remediation=f"Control Tower console → Controls → enable on each registered OU, or {FIX}",
-    frameworks={"soc2": ["CC6.1", "CC7.1"], "iso27001-2022": ["A.8.9"]})
+    frameworks={"soc2": ["CC6.1", "CC7.1"], "iso27001-2022": ["A.8.9"]},
+    no_prowler="Prowler has no AWS Control Tower checks.")
 CHECK_ROLES = Check(
     id="ct.service-roles", title="Control Tower service roles exist as documented",
     severity=Severity.MEDIUM, scope=Scope.MANAGEMENT, run=check_roles,
     remediation=("Recreate the AWSControlTower* roles with the documented trust and policies "
                  f"(Control Tower User Guide, 'Create the required roles'), or {FIX}"),
-    frameworks={"soc2": ["CC6.3"]})
+    frameworks={"soc2": ["CC6.3"]},
+    no_prowler="Prowler has no AWS Control Tower checks.")
 
 
 class ControlTowerStep(Step):

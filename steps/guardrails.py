@@ -331,30 +331,30 @@ CHECKS = (
           Severity.HIGH, Scope.MANAGEMENT, check_scps,
           "Run `bootstrap-tui apply --step guardrails`; review the diff in the plan. Never edit the "
           "bootstrap-guardrails-* policies by hand: change profiles/scps instead.",
-          {"soc2": ["CC6.1", "CC6.6", "CC8.1"], "iso27001-2022": ["A.5.15", "A.8.9", "A.5.23"],
-           "pci-dss-4.0": ["1.2.1", "7.2.1"], "aws-ssb": ["ACCT.02"]},
-          prowler="organizations_scp_check_deny_regions"),
+          {"soc2": ["CC6.1", "CC8.1"], "iso27001-2022": ["A.5.15", "A.8.9", "A.5.23"],
+           "pci-dss-4.0": ["7.2.1"], "aws-ssb": ["ACCT.02"]},
+          no_prowler="Prowler has no check that given SCPs are current and attached to OUs; organizations_scp_check_deny_regions only inspects a region-deny SCP's content."),
     Check("guardrails.root-access-centralized", "Centralized root access is enabled for member accounts",
           Severity.HIGH, Scope.MANAGEMENT, check_root_access,
           "In the management account: enable trusted access for iam.amazonaws.com, then IAM > Root "
           "access management > Enable (root credentials management and privileged root actions); "
           "API: iam EnableOrganizationsRootCredentialsManagement and EnableOrganizationsRootSessions.",
-          {"cis-aws-3.0": ["1.7"], "soc2": ["CC6.1", "CC6.2"], "iso27001-2022": ["A.8.2", "A.5.18"],
+          {"cis-aws-3.0": ["1.7"], "soc2": ["CC6.1"], "iso27001-2022": ["A.8.2", "A.5.18"],
            "pci-dss-4.0": ["8.2.2", "7.2.1"], "aws-ssb": ["ACCT.02"]},
           prowler="iam_root_credentials_management_enabled"),
     Check("guardrails.ebs-default-encryption", "EBS encryption by default is enabled",
           Severity.HIGH, Scope.ACCOUNT_REGION, check_ebs,
           "aws ec2 enable-ebs-encryption-by-default --region <region> in each account; existing "
           "unencrypted volumes must be copied to encrypted ones.",
-          {"cis-aws-3.0": ["2.2.1"], "soc2": ["CC6.1", "CC6.7"], "iso27001-2022": ["A.8.24"],
+          {"cis-aws-3.0": ["2.2.1"], "soc2": ["CC6.1"], "iso27001-2022": ["A.8.24"],
            "pci-dss-4.0": ["3.5.1"], "aws-ssb": ["WKLD.08"]},
           prowler="ec2_ebs_default_encryption"),
     Check("guardrails.s3-account-public-access-block", "S3 Block Public Access is on at account level",
           Severity.HIGH, Scope.ACCOUNT, check_pab,
           "aws s3control put-public-access-block --account-id <id> --public-access-block-configuration "
           "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true",
-          {"cis-aws-3.0": ["2.1.4"], "soc2": ["CC6.1", "CC6.6"], "iso27001-2022": ["A.8.3", "A.8.12"],
-           "pci-dss-4.0": ["1.3.1", "1.4.1"], "aws-ssb": ["ACCT.08"]},
+          {"cis-aws-3.0": ["2.1.4"], "soc2": ["CC6.1", "CC6.6"],
+           "iso27001-2022": ["A.8.3", "A.8.12"], "aws-ssb": ["ACCT.08"]},
           prowler="s3_account_level_public_access_blocks"),
     Check("guardrails.password-policy", "IAM password policy meets CIS (length 14, reuse 24)",
           Severity.MEDIUM, Scope.ACCOUNT, check_password_policy,
@@ -363,13 +363,15 @@ CHECKS = (
           "--max-password-age 90 --allow-users-to-change-password",
           {"cis-aws-3.0": ["1.8", "1.9"], "soc2": ["CC6.1"], "iso27001-2022": ["A.5.17"],
            "pci-dss-4.0": ["8.3.6", "8.3.7", "8.3.9"], "aws-ssb": ["ACCT.06"]},
-          prowler="iam_password_policy_minimum_length_14"),
+          prowler="iam_password_policy_minimum_length_14",
+          prowler_also=('iam_password_policy_reuse_24',)),
     Check("guardrails.no-default-vpc", "No default VPC in governed regions",
           Severity.LOW, Scope.ACCOUNT_REGION, check_default_vpc,
           "Delete the default VPC (detach and delete its internet gateway, delete its subnets, then the "
           "VPC) once nothing uses it; create purpose-built VPCs instead.",
-          {"soc2": ["CC6.6"], "iso27001-2022": ["A.8.20", "A.8.22"], "pci-dss-4.0": ["1.2.1", "2.2.4"],
-           "aws-ssb": ["ACCT.09"]}),
+          {"soc2": ["CC6.6"], "iso27001-2022": ["A.8.20"], "pci-dss-4.0": ["2.2.4"],
+           "aws-ssb": ["ACCT.09"]},
+          no_prowler="Prowler has no check that the default VPC was deleted."),
 )
 
 

@@ -138,36 +138,38 @@ CHECK_ALL_FEATURES = Check(
                  "create-organization --feature-set ALL), or on a consolidated-billing "
                  "organization call enable-all-features and accept the handshake in every member "
                  f"account; or {FIX}"),
-    frameworks={"soc2": ["CC6.1"], "iso27001-2022": ["A.5.15", "A.8.2"], "aws-ssb": ["ACCT.04"]},
+    frameworks={"soc2": ["CC6.1"], "iso27001-2022": ["A.5.15"]},
     prowler="organizations_account_part_of_organizations")
 CHECK_CALLER_MANAGEMENT = Check(
     id="org.caller-is-management", title="The tool runs from the organization's management account",
     severity=Severity.MEDIUM, scope=Scope.MANAGEMENT, run=check_caller_is_management,
     remediation=("Use credentials (an SSO profile) of the management account; member accounts "
                  "cannot see or change the organization."),
-    frameworks={"soc2": ["CC6.1"]})
+    frameworks={"soc2": ["CC6.1"]},
+    no_prowler="Prowler has no check that the audited account is the organization's management account.")
 CHECK_OU_TREE = Check(
     id="org.ou-tree", title="The OU tree matches the profile", severity=Severity.MEDIUM,
     scope=Scope.MANAGEMENT, run=check_ou_tree,
     remediation=("Create the missing OUs (Organizations → AWS accounts → Actions → Create new, "
                  f"under the right parent), or {FIX}"),
-    frameworks={"soc2": ["CC6.1"], "iso27001-2022": ["A.5.3", "A.8.31"],
-                "pci-dss-4.0": ["6.5.3"]})
+    frameworks={"soc2": ["CC6.1"], "iso27001-2022": ["A.5.3", "A.8.31"], "pci-dss-4.0": ["6.5.3"]},
+    no_prowler="Prowler has no check for an organizational unit layout.")
 CHECK_SCPS = Check(
     id="org.scps-enabled", title="Service control policies are enabled", severity=Severity.HIGH,
     scope=Scope.MANAGEMENT, run=check_scps_enabled,
     remediation=("Organizations → Policies → Service control policies → Enable (aws "
                  "organizations enable-policy-type --root-id r-xxxx --policy-type "
                  f"SERVICE_CONTROL_POLICY), or {FIX}"),
-    frameworks={"soc2": ["CC6.1", "CC6.3"], "iso27001-2022": ["A.5.15", "A.8.2"],
-                "pci-dss-4.0": ["7.2.1"]})
+    frameworks={"soc2": ["CC6.1"], "iso27001-2022": ["A.5.15", "A.8.2"], "pci-dss-4.0": ["7.2.1"]},
+    no_prowler="Prowler has no check that the SCP policy type is enabled; organizations_scp_check_deny_regions inspects one SCP's content.")
 CHECK_TRUSTED = Check(
     id="org.trusted-access", title="Trusted access is enabled for the baseline's services",
     severity=Severity.MEDIUM, scope=Scope.MANAGEMENT, run=check_trusted_access,
     remediation=("Organizations → Services → enable trusted access for each listed service (aws "
                  "organizations enable-aws-service-access --service-principal "
                  f"SERVICE.amazonaws.com), or {FIX}"),
-    frameworks={"soc2": ["CC7.2"], "iso27001-2022": ["A.8.16"]})
+    frameworks={"soc2": ["CC7.2"], "iso27001-2022": ["A.8.16"]},
+    no_prowler="Prowler has no check for AWS Organizations trusted access of a service.")
 
 
 class OrganizationStep(Step):

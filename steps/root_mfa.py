@@ -98,8 +98,8 @@ CHECK_MFA = Check(
     id="root.mfa-enabled", title="Root user has MFA", severity=Severity.CRITICAL,
     scope=Scope.MANAGEMENT, run=check_mfa,
     remediation=ITEM_MFA.instructions,
-    frameworks={"cis-aws-3.0": ["1.5"], "soc2": ["CC6.1"], "iso27001-2022": ["A.5.17", "A.8.5"],
-                "pci-dss-4.0": ["8.4.1"], "aws-ssb": ["ACCT.02", "ACCT.05"]},
+    frameworks={"cis-aws-3.0": ["1.5"], "soc2": ["CC6.1"], "iso27001-2022": ["A.8.5"],
+                "pci-dss-4.0": ["8.4.2"], "aws-ssb": ["ACCT.02", "ACCT.05"]},
     prowler="iam_root_mfa_enabled")
 CHECK_HARDWARE_MFA = Check(
     id="root.hardware-mfa", title="Root user MFA is a hardware key", severity=Severity.MEDIUM,
@@ -107,7 +107,7 @@ CHECK_HARDWARE_MFA = Check(
     remediation=("Register a FIDO2 security key (or hardware TOTP token) for the root user and "
                  "remove the virtual MFA device: Security credentials → MFA."),
     frameworks={"cis-aws-3.0": ["1.6"], "soc2": ["CC6.1"], "iso27001-2022": ["A.8.5"],
-                "pci-dss-4.0": ["8.4.1"], "aws-ssb": ["ACCT.05"]},
+                "pci-dss-4.0": ["8.4.2"], "aws-ssb": ["ACCT.05"]},
     prowler="iam_root_hardware_mfa_enabled")
 CHECK_NO_KEYS = Check(
     id="root.no-access-keys", title="Root user has no access keys", severity=Severity.CRITICAL,
@@ -125,7 +125,7 @@ CHECK_NOT_USED = Check(
                  "recent sign-in during initial set-up is expected; this clears after "
                  f"{RECENT_DAYS} days without root use."),
     frameworks={"cis-aws-3.0": ["1.7"], "soc2": ["CC6.1"], "iso27001-2022": ["A.8.2"],
-                "pci-dss-4.0": ["7.2.1"], "aws-ssb": ["ACCT.02"]},
+                "pci-dss-4.0": ["8.2.2"], "aws-ssb": ["ACCT.02"]},
     prowler="iam_avoid_root_usage")
 
 

@@ -36,6 +36,8 @@ class Catalog:
     note: str = ""
     source: str = ""
     prowler: dict[str, str] = field(default_factory=dict)  # prowler check id -> control id
+    rationale: dict[str, dict[str, str]] = field(default_factory=dict)  # check -> control -> why
+    rejected: dict[str, dict[str, str]] = field(default_factory=dict)  # check -> control -> why not
 
     @functools.cached_property
     def headings(self) -> frozenset[str]:
@@ -101,7 +103,18 @@ def get_catalog(framework_id: str) -> Catalog:
     prowler = {str(k): str(v) for k, v in (data.get("prowler") or {}).items()}
     return Catalog(framework=framework_id, title=str(data.get("title") or FRAMEWORKS[framework_id]),
                    controls=controls, note=" ".join(str(data.get("note") or "").split()),
-                   source=str(data.get("source") or ""), prowler=prowler)
+                   source=str(data.get("source") or ""), prowler=prowler,
+                   rationale=_pairs(path, data, "mappings"), rejected=_pairs(path, data, "rejected"))
+
+
+def _pairs(path: Path, data: dict, key: str) -> dict[str, dict[str, str]]:
+    """check id -> control id -> one-line reason, from a catalog's `mappings`/`rejected` section."""
+    section = data.get(key) or {}
+    if not isinstance(section, dict) or not all(isinstance(v, dict) for v in section.values()):
+        raise ConfigError(f"framework catalog {path}: '{key}' must map check ids to "
+                          "{control id: reason}")
+    return {str(check): {str(cid): " ".join(str(why).split()) for cid, why in pairs.items()}
+            for check, pairs in section.items()}
 
 
 def load_catalog(framework_id: str) -> dict[str, str]:

@@ -232,6 +232,16 @@ def _detach_scp(endpoint: str, account: str, region: str | None) -> None:
     org.detach_policy(PolicyId=policy["Id"], TargetId=sandbox_ou["Id"])
 
 
+def _log_validation_off(endpoint: str, account: str, region: str | None) -> None:
+    cloudtrail = _client(endpoint, "cloudtrail")
+    trail = next(t for t in cloudtrail.describe_trails()["trailList"] if t.get("IsOrganizationTrail"))
+    cloudtrail.update_trail(Name=trail["TrailARN"], EnableLogFileValidation=False)
+
+
+def _delete_account_pab(endpoint: str, account: str, region: str | None) -> None:
+    _client(endpoint, "s3control", account).delete_public_access_block(AccountId=account)
+
+
 def _delete_guardduty(endpoint: str, account: str, region: str | None) -> None:
     guardduty = _client(endpoint, "guardduty", account, region)
     for detector in guardduty.list_detectors()["DetectorIds"]:
@@ -253,6 +263,10 @@ DRIFTS: tuple[Drift, ...] = (
           _detach_scp),
     Drift("security-services.guardduty-enabled", "prod", 0, "the GuardDuty detector is deleted",
           _delete_guardduty),
+    Drift("log-archive.log-file-validation", "management", None,
+          "log file validation is turned off on the organization trail", _log_validation_off),
+    Drift("guardrails.s3-account-public-access-block", "prod", None,
+          "the account-level S3 Block Public Access configuration is deleted", _delete_account_pab),
 )
 
 

@@ -1,7 +1,11 @@
 """Framework catalogs and mappings: every mapped control id exists in its catalog."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+import yaml
 
 from bootstrap_tui.model import FRAMEWORKS
 from bootstrap_tui.report.catalog import CATALOG_DIR, get_catalog, load_catalog, parent_id
@@ -119,3 +123,87 @@ def test_cis_numbers_match_the_prowler_check_they_name():
 def test_prowler_hints_point_at_catalog_controls():
     cis = get_catalog("cis-aws-3.0")
     assert all(cid in cis and cid not in cis.headings for cid in cis.prowler.values())
+
+
+PROWLER_DATA = Path(__file__).resolve().parents[1] / "data" / "prowler.json"
+
+
+def _prowler_cis() -> dict[str, list[str]]:
+    return json.loads(PROWLER_DATA.read_text(encoding="utf-8"))["compliance"]["cis-aws-3.0"]["checks"]
+
+
+def _cis_provenance() -> dict[str, str]:
+    data = yaml.safe_load((CATALOG_DIR / "cis-aws-3.0.yaml").read_text(encoding="utf-8"))
+    return data.get("prowler_provenance") or {}
+
+
+def test_cis_prowler_map_agrees_with_prowlers_published_file():
+    """Each entry either is in Prowler's cis_3.0_aws.json (generated data) or says where it comes from."""
+    published, provenance = _prowler_cis(), _cis_provenance()
+    wrong = [f"{check} -> {cid}: Prowler's cis_3.0_aws.json has {published.get(check)}"
+             for check, cid in get_catalog("cis-aws-3.0").prowler.items()
+             if cid not in published.get(check, []) and check not in provenance]
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_cis_provenance_notes_are_needed_and_explained():
+    published, provenance = _prowler_cis(), _cis_provenance()
+    hints = get_catalog("cis-aws-3.0").prowler
+    for check, why in provenance.items():
+        assert check in hints, f"provenance for {check}, which the prowler map does not list"
+        assert hints[check] not in published.get(check, []), \
+            f"{check}: Prowler's file does map {hints[check]}; drop the provenance note"
+        assert len(" ".join(why.split())) >= 40, f"{check}: provenance too thin"
+
+
+def test_ebs_default_encryption_provenance_is_not_prowlers_cis_file():
+    assert "2.2.1" not in _prowler_cis().get("ec2_ebs_default_encryption", [])
+    assert "ec2_ebs_default_encryption" in _cis_provenance()
+
+
+def _step_pairs() -> set[tuple[str, str, str]]:
+    return {(fw, check.id, cid) for step in _discovered_steps() for check in step.checks
+            for fw, ids in check.mappings().items() for cid in ids}
+
+
+def _catalog_pairs(attr: str) -> set[tuple[str, str, str]]:
+    return {(fw, check, cid) for fw in FRAMEWORKS
+            for check, pairs in getattr(get_catalog(fw), attr).items() for cid in pairs}
+
+
+def test_every_mapped_pair_has_a_rationale_in_its_catalog():
+    missing = sorted(_step_pairs() - _catalog_pairs("rationale"))
+    assert missing == [], f"(framework, check, control) pairs without a rationale: {missing}"
+
+
+def test_every_rationale_is_for_a_pair_the_steps_map():
+    stale = sorted(_catalog_pairs("rationale") - _step_pairs())
+    assert stale == [], f"rationales for pairs no step maps: {stale}"
+
+
+@pytest.mark.parametrize("framework", list(FRAMEWORKS))
+def test_rationales_are_one_line_and_name_real_controls(framework):
+    catalog = get_catalog(framework)
+    for attr in ("rationale", "rejected"):
+        for check, pairs in getattr(catalog, attr).items():
+            for cid, why in pairs.items():
+                assert cid in catalog, f"{check}: {cid}"
+                assert 15 <= len(why) <= 160 and "\n" not in why, f"{framework} {check} {cid}: {why!r}"
+
+
+def test_rejected_pairs_stay_out_of_the_steps():
+    back = sorted(_step_pairs() & _catalog_pairs("rejected"))
+    assert back == [], f"pairs reviewed and rejected are mapped again: {back}"
+
+
+@pytest.mark.parametrize("framework,check,control", [
+    ("pci-dss-4.0", "guardrails.s3-account-public-access-block", "1.3.1"),
+    ("pci-dss-4.0", "guardrails.s3-account-public-access-block", "1.4.1"),
+    ("soc2", "log-archive.object-lock", "CC7.2")])
+def test_review_drops_pairs_an_auditor_rejects(framework, check, control):
+    assert (framework, check, control) not in _step_pairs()
+    assert control in get_catalog(framework).rejected[check]
+
+
+def test_guardduty_maps_soc2_cc6_8():
+    assert ("soc2", "security-services.guardduty-enabled", "CC6.8") in _step_pairs()

@@ -5,8 +5,10 @@ tests/report/test_catalogs.py; this module checks the rest of the metadata.
 """
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -52,3 +54,37 @@ def test_manual_items_have_instructions(step):
         assert len(item.instructions.strip()) >= 40, f"{item.id}: instructions too thin"
         assert item.check_id is None or item.check_id in check_ids, \
             f"{item.id} points at unknown check {item.check_id}"
+
+
+PROWLER_DATA = Path(__file__).resolve().parents[1] / "data" / "prowler.json"
+
+
+def _prowler_check_ids() -> set[str]:
+    return set(json.loads(PROWLER_DATA.read_text(encoding="utf-8"))["checks"])
+
+
+def test_prowler_data_records_its_source_commit():
+    data = json.loads(PROWLER_DATA.read_text(encoding="utf-8"))
+    assert re.fullmatch(r"[0-9a-f]{40}", data["commit"])
+    assert data["source"] == "https://github.com/prowler-cloud/prowler"
+    assert len(data["checks"]) > 500 and "cloudtrail_multi_region_enabled" in data["checks"]
+
+
+@pytest.mark.parametrize("step,check", CHECKS, ids=[c.id for _, c in CHECKS])
+def test_check_names_a_real_prowler_check_or_says_why_not(step, check):
+    if check.prowler is None:
+        assert len(check.no_prowler.strip()) >= 30, f"{check.id}: no Prowler id and no reason"
+        assert not check.prowler_also, f"{check.id}: prowler_also without a primary id"
+    else:
+        assert not check.no_prowler, f"{check.id}: both a Prowler id and a reason for none"
+    unknown = {check.prowler, *check.prowler_also} - {None} - _prowler_check_ids()
+    assert unknown == set(), f"{check.id}: not Prowler check ids: {sorted(unknown)}"
+
+
+def test_loose_prowler_ids_are_fixed():
+    by_id = {check.id: check for _, check in CHECKS}
+    assert by_id["log-archive.trail-multi-region"].prowler == \
+        "cloudtrail_multi_region_enabled_logging_management_events"
+    assert by_id["guardrails.scps-attached"].prowler is None
+    assert "iam_password_policy_reuse_24" in by_id["guardrails.password-policy"].prowler_also
+    assert by_id["security-services.securityhub-standards"].prowler == "securityhub_enabled"
