@@ -1,0 +1,81 @@
+"""Brownfield: an organization that already has the user's own OUs and settings.
+
+The whole wizard is applied once (startup-minimal), then the user's own resources are
+made with plain boto3, the way a founder would have made them by hand."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from conftest_part2 import world  # noqa: E402,F401
+
+from bootstrap_tui.errors import ValidationError  # noqa: E402
+from bootstrap_tui.model import Status  # noqa: E402
+from steps.guardrails import parse_exclusions  # noqa: E402
+
+
+def scp_result(world):
+    run = world.engine.verify(["guardrails"], record=False)
+    return next(r for r in run.results if r.check_id == "guardrails.scps-attached")
+
+
+def guardrail_names(org, target: str) -> set[str]:
+    return {p["Name"] for p in org.list_policies_for_target(TargetId=target, Filter="SERVICE_CONTROL_POLICY")
+            ["Policies"] if p["Name"].startswith("bootstrap-guardrails")}
+
+
+def test_users_own_ous_get_the_guardrails_or_are_excluded(world):
+    org = world.client("organizations")
+    root = org.list_roots()["Roots"][0]["Id"]
+    dev = org.create_organizational_unit(ParentId=root, Name="Dev")["OrganizationalUnit"]["Id"]
+    lab = org.create_organizational_unit(ParentId=root, Name="Lab")["OrganizationalUnit"]["Id"]
+    assert guardrail_names(org, dev) == set()
+    assert scp_result(world).status == Status.FAIL  # old code: PASS "attached to every top-level OU"
+
+    world.engine.set_answers("guardrails", {"exclude_ous": "Lab: vendor sandbox, reviewed by the CTO"})
+    plan = world.engine.plan("guardrails")
+    attaches = {c.data["target"] for c in plan.changes if c.data.get("kind") == "scp-attach"}
+    assert attaches == {dev}
+    assert any("Existing OU Dev" in n and "not in the profile" in n for n in plan.notes)
+    assert any("Existing OU Lab" in n and "EXCLUDED" in n and "vendor sandbox" in n for n in plan.notes)
+    world.engine.apply("guardrails", plan)
+
+    workloads = next(ou["Id"] for ou in org.list_organizational_units_for_parent(ParentId=root)
+                     ["OrganizationalUnits"] if ou["Name"] == "Workloads")
+    assert guardrail_names(org, dev) == guardrail_names(org, workloads) != set()
+    assert guardrail_names(org, lab) == set()
+    result = scp_result(world)
+    assert result.status == Status.WARN and "Lab" in result.message and "vendor sandbox" in result.message
+
+    world.engine.set_answers("guardrails", {"exclude_ous": ""})
+    assert scp_result(world).status == Status.FAIL  # Lab is no longer excluded: not attached
+    world.engine.apply("guardrails", world.engine.plan("guardrails"))
+    assert scp_result(world).status == Status.PASS
+    assert guardrail_names(org, lab) == guardrail_names(org, workloads)
+
+
+def test_an_account_directly_under_the_root_fails(world):
+    org = world.client("organizations")
+    root = org.list_roots()["Roots"][0]["Id"]
+    staging = world.engine.account_id("staging")
+    parent = org.list_parents(ChildId=staging)["Parents"][0]["Id"]
+    org.move_account(AccountId=staging, SourceParentId=parent, DestinationParentId=root)
+    try:
+        result = scp_result(world)
+        assert result.status == Status.FAIL and staging in result.message
+        assert any(staging in n and "directly under the root" in n for n in world.engine.plan("guardrails").notes)
+    finally:
+        org.move_account(AccountId=staging, SourceParentId=root, DestinationParentId=parent)
+
+
+def test_exclusions_need_a_reason_and_a_foreign_ou():
+    assert parse_exclusions("Dev: experiments; Lab: vendor", ["Workloads"]) == {
+        "Dev": "experiments", "Lab": "vendor"}
+    for bad in ("Dev", "Dev:  ", "Workloads: no"):
+        try:
+            parse_exclusions(bad, ["Workloads"])
+        except ValidationError as exc:
+            assert "exclude_ous" in str(exc)
+        else:
+            raise AssertionError(bad)
