@@ -258,6 +258,49 @@ def password_policy_gaps(current: dict[str, Any] | None, want: dict[str, Any]) -
     return gaps
 
 
+REQUIRE_FIELDS = (("require_symbols", "RequireSymbols"), ("require_numbers", "RequireNumbers"),
+                  ("require_uppercase", "RequireUppercaseCharacters"),
+                  ("require_lowercase", "RequireLowercaseCharacters"))
+
+
+def merged_password_policy(current: dict[str, Any] | None, want: dict[str, Any]) -> dict[str, Any]:
+    """UpdateAccountPasswordPolicy parameters: the profile's values, keeping every stricter current one.
+
+    The call resets any parameter it omits to AWS's default, so every setting is sent."""
+    cur = current or {}
+    params: dict[str, Any] = {
+        "MinimumPasswordLength": max(int(want["min_length"]), int(cur.get("MinimumPasswordLength") or 0)),
+        "AllowUsersToChangePassword": bool(want.get("allow_users_to_change", True)),
+        "HardExpiry": bool(cur.get("HardExpiry")),
+    }
+    for key, field in REQUIRE_FIELDS:
+        params[field] = bool(want.get(key)) or bool(cur.get(field))
+    reuse = max(int(want.get("reuse_prevention") or 0), int(cur.get("PasswordReusePrevention") or 0))
+    if reuse:
+        params["PasswordReusePrevention"] = reuse
+    ages = [int(a) for a in (want.get("max_age_days"),
+                             cur.get("MaxPasswordAge") if cur.get("ExpirePasswords") else None) if a]
+    if ages:
+        params["MaxPasswordAge"] = min(ages)
+    return params
+
+
+def password_policy_changes(current: dict[str, Any] | None, params: dict[str, Any]) -> list[str]:
+    """Each setting the merged policy changes, as "Name old → new"."""
+    cur = current or {}
+    defaults = {"PasswordReusePrevention": 0, "MaxPasswordAge": 0, "HardExpiry": False}
+    out = []
+    for name, new in params.items():
+        old = cur.get(name, defaults.get(name, False if isinstance(new, bool) else None))
+        if old != new:
+            out.append(f"{name} {_show(old)} → {_show(new)}")
+    return out
+
+
+def _show(value: Any) -> str:
+    return "none" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
+
 def get_password_policy(ctx, account: str) -> dict[str, Any] | None:
     iam = ctx.client("iam", account=account)
     return call_or(None, lambda: iam.get_account_password_policy()["PasswordPolicy"], "NoSuchEntity")
@@ -592,10 +635,14 @@ class GuardrailsStep(Step):
                                       detail="s3control PutPublicAccessBlock (all four settings)",
                                       data={"kind": "pab", "account": account}))
         if pget(ctx, "guardrails.password_policy", DEFAULT_PASSWORD_POLICY) is not False:
-            gaps = password_policy_gaps(get_password_policy(ctx, account), password_policy(ctx))
+            current = get_password_policy(ctx, account)
+            gaps = password_policy_gaps(current, password_policy(ctx))
             if gaps:
-                changes.append(Change("set", "IAM password policy", label, account=account,
-                                      detail="; ".join(gaps), data={"kind": "password", "account": account}))
+                edits = password_policy_changes(current, merged_password_policy(current, password_policy(ctx)))
+                detail = "; ".join(gaps) + (" — " + "; ".join(edits) if current else "")
+                changes.append(Change("set" if not current else "update", "IAM password policy", label,
+                                      account=account, detail=detail,
+                                      data={"kind": "password", "account": account, "changes": edits}))
         return changes, []
 
     # ---------------------------------------------------------- apply
@@ -680,19 +727,7 @@ class GuardrailsStep(Step):
             ctx.client("s3control", account=account).put_public_access_block(
                 AccountId=account, PublicAccessBlockConfiguration={k: True for k in PAB_KEYS})
         elif kind == "password":
-            want = password_policy(ctx)
-            params: dict[str, Any] = {
-                "MinimumPasswordLength": int(want["min_length"]),
-                "RequireSymbols": bool(want["require_symbols"]),
-                "RequireNumbers": bool(want["require_numbers"]),
-                "RequireUppercaseCharacters": bool(want["require_uppercase"]),
-                "RequireLowercaseCharacters": bool(want["require_lowercase"]),
-                "AllowUsersToChangePassword": bool(want.get("allow_users_to_change", True)),
-            }
-            if want.get("max_age_days"):
-                params["MaxPasswordAge"] = int(want["max_age_days"])
-            if want.get("reuse_prevention"):
-                params["PasswordReusePrevention"] = int(want["reuse_prevention"])
+            params = merged_password_policy(get_password_policy(ctx, account), password_policy(ctx))
             ctx.client("iam", account=account).update_account_password_policy(**params)
         elif kind == "default-vpc":
             self._delete_default_vpc(ctx, account, data["region"], data["vpc"]["vpc_id"])

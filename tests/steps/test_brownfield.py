@@ -79,3 +79,29 @@ def test_exclusions_need_a_reason_and_a_foreign_ou():
             assert "exclude_ous" in str(exc)
         else:
             raise AssertionError(bad)
+
+
+def test_password_policy_keeps_stricter_settings_and_shows_each_change(world):
+    account = world.engine.account_id("staging")
+    iam = world.client("iam", account=account)
+    iam.update_account_password_policy(MinimumPasswordLength=8, MaxPasswordAge=30, HardExpiry=True,
+                                       RequireUppercaseCharacters=True, AllowUsersToChangePassword=True)
+    plan = world.engine.plan("guardrails")
+    change = next(c for c in plan.changes if c.data.get("kind") == "password")
+    assert change.account == account and change.action == "update"
+    assert "MinimumPasswordLength 8 → 14" in change.detail
+    assert "PasswordReusePrevention 0 → 24" in change.detail
+    assert "RequireSymbols false → true" in change.detail
+    assert "MaxPasswordAge" not in change.detail and "HardExpiry" not in change.detail
+    world.engine.apply("guardrails", plan)
+    after = iam.get_account_password_policy()["PasswordPolicy"]
+    assert after["MaxPasswordAge"] == 30 and after["HardExpiry"] is True  # stricter: kept
+    assert after["MinimumPasswordLength"] == 14 and after["PasswordReusePrevention"] == 24
+    assert after["RequireSymbols"] and after["RequireUppercaseCharacters"]
+    run = world.engine.verify(["guardrails"], record=False)
+    mine = [r.status for r in run.results if r.check_id == "guardrails.password-policy" and r.account == account]
+    assert mine == [Status.PASS]
+    iam.update_account_password_policy(MinimumPasswordLength=20, PasswordReusePrevention=24, MaxPasswordAge=90,
+                                       RequireSymbols=True, RequireNumbers=True, RequireUppercaseCharacters=True,
+                                       RequireLowercaseCharacters=True, AllowUsersToChangePassword=True)
+    assert not [c for c in world.engine.plan("guardrails").changes if c.account == account]
