@@ -105,3 +105,60 @@ def test_password_policy_keeps_stricter_settings_and_shows_each_change(world):
                                        RequireSymbols=True, RequireNumbers=True, RequireUppercaseCharacters=True,
                                        RequireLowercaseCharacters=True, AllowUsersToChangePassword=True)
     assert not [c for c in world.engine.plan("guardrails").changes if c.account == account]
+
+
+JANE = {"Name": "Jane Doe", "Title": "CTO", "EmailAddress": "jane@corp.example", "PhoneNumber": "+1 206 555 0199"}
+
+
+def test_existing_contacts_are_kept_and_shown_unless_replaced(world):
+    staging = world.engine.account_id("staging")
+    world.client("account", account=staging).put_alternate_contact(AlternateContactType="SECURITY", **JANE)
+    world.client("account").put_alternate_contact(AlternateContactType="BILLING", **JANE)
+    want = world.engine.answers("management-account")
+    mgmt = world.engine.plan("management-account")
+    assert not [c for c in mgmt.changes if c.resource == "alternate contact"]
+    assert any(n.startswith(f"billing contact: jane@corp.example → {want['billing_contact_email']}") and "kept" in n
+               for n in mgmt.notes)
+    plan = world.engine.plan("security-services")
+    assert not [c for c in plan.changes if c.data.get("kind") == "contact"]
+    assert any(f"security contact: jane@corp.example → {want['security_contact_email']}" in n and "kept" in n
+               for n in plan.notes)
+    world.engine.apply("security-services", plan)
+    assert world.client("account", account=staging).get_alternate_contact(
+        AlternateContactType="SECURITY")["AlternateContact"]["EmailAddress"] == "jane@corp.example"
+
+    world.engine.set_answers("management-account", {"replace_contacts": "yes"})
+    try:
+        plan = world.engine.plan("security-services")
+        change = next(c for c in plan.changes if c.data.get("kind") == "contact")
+        assert change.account == staging and change.action == "update"
+        assert f"jane@corp.example → {want['security_contact_email']}" in change.detail
+        world.engine.apply("security-services", plan)
+        assert world.client("account", account=staging).get_alternate_contact(
+            AlternateContactType="SECURITY")["AlternateContact"]["EmailAddress"] == want["security_contact_email"]
+        mgmt = world.engine.plan("management-account")
+        assert [c.name for c in mgmt.changes if c.resource == "alternate contact"] == ["BILLING"]
+        world.engine.apply("management-account", mgmt)
+    finally:
+        world.engine.set_answers("management-account", {"replace_contacts": "no"})
+
+
+def test_a_disabled_guardduty_detector_is_enabled(world):
+    staging = world.engine.account_id("staging")
+    gd = world.client("guardduty", account=staging, region="us-east-1")
+    detector = gd.list_detectors()["DetectorIds"][0]
+    gd.update_detector(DetectorId=detector, Enable=False)
+
+    def verdict():
+        run = world.engine.verify(["security-services"], record=False)
+        return [r.status for r in run.results if r.check_id == "security-services.guardduty-enabled"
+                and r.account == staging and r.region == "us-east-1"]
+
+    assert verdict() == [Status.FAIL]
+    plan = world.engine.plan("security-services")
+    enables = [c for c in plan.changes if c.data.get("kind") == "gd-enable"]
+    assert [(c.account, c.region, c.detail) for c in enables] == [(staging, "us-east-1", f"{detector} (was disabled)")]
+    world.engine.apply("security-services", plan)
+    assert gd.get_detector(DetectorId=detector)["Status"] == "ENABLED"
+    assert verdict() == [Status.PASS]
+    assert not [c for c in world.engine.plan("security-services").changes if c.data.get("kind") == "gd-enable"]
