@@ -162,3 +162,32 @@ def test_a_disabled_guardduty_detector_is_enabled(world):
     assert gd.get_detector(DetectorId=detector)["Status"] == "ENABLED"
     assert verdict() == [Status.PASS]
     assert not [c for c in world.engine.plan("security-services").changes if c.data.get("kind") == "gd-enable"]
+
+
+def test_accounts_the_profile_does_not_name_are_listed_with_their_ou(world):
+    import time
+
+    org = world.client("organizations")
+    root = org.list_roots()["Roots"][0]["Id"]
+    request = org.create_account(AccountName="Production", Email="hand-made-prod@corp.example")
+    status = request["CreateAccountStatus"]
+    for _ in range(100):
+        status = org.describe_create_account_status(CreateAccountRequestId=status["Id"])["CreateAccountStatus"]
+        if status["State"] != "IN_PROGRESS":
+            break
+        time.sleep(0.1)
+    account = status["AccountId"]
+    plan = world.engine.plan("accounts")
+    note = next(n for n in plan.notes if account in n)
+    assert "Production" in note and "directly under the root" in note
+    assert not [c for c in plan.changes if c.account == account]
+    handmade = org.create_organizational_unit(ParentId=root, Name="Handmade")["OrganizationalUnit"]["Id"]
+    org.move_account(AccountId=account, SourceParentId=root, DestinationParentId=handmade)
+    note = next(n for n in world.engine.plan("accounts").notes if account in n)
+    assert "OU Handmade" in note and "outside the profile's tree" in note
+    world.engine.set_answers("guardrails", {"exclude_ous": "Handmade: legacy, owned by ops"})
+    try:
+        note = next(n for n in world.engine.plan("accounts").notes if account in n)
+        assert "EXCLUDED" in note and "legacy, owned by ops" in note
+    finally:
+        world.engine.set_answers("guardrails", {"exclude_ous": ""})
