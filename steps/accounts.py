@@ -135,6 +135,28 @@ def all_accounts(ctx: Any) -> list[dict[str, Any]]:
     return [a for page in client.get_paginator("list_accounts").paginate() for a in page["Accounts"]]
 
 
+def unnamed_account_note(ctx: Any, account: dict[str, Any], tree: dict[str, dict[str, Any]]) -> str:
+    """Where an account the profile does not name stands, and whether the guardrails reach it."""
+    from steps.guardrails import parse_exclusions, profile_tops
+
+    label = f"Account {account.get('Name')} ({account['Id']}, {account.get('Status')}) is not in the profile"
+    parent = account_parent(ctx, account["Id"])
+    path = next((p for p, i in tree.items() if i["Id"] == parent), None)
+    if path is None:
+        return f"{label}: it sits directly under the root, where no OU SCP reaches it; move it into an OU."
+    top = path.split("/")[0]
+    try:
+        excluded = parse_exclusions(ctx.answer("guardrails", "exclude_ous"), profile_tops(ctx))
+    except ValidationError:
+        excluded = {}
+    if top in excluded:
+        return f"{label}: it is in OU {path}, EXCLUDED from the guardrails ({excluded[top]})."
+    if top in profile_tops(ctx):
+        return f"{label}: it is in OU {path}, which gets the guardrails; it is left as it is."
+    return (f"{label}: it is in OU {path}, outside the profile's tree; the guardrails step attaches the "
+            f"workload OUs' SCPs to {top} unless you exclude it there.")
+
+
 def in_progress_requests(ctx: Any) -> dict[str, str]:
     """AccountName -> id of CreateAccount requests still IN_PROGRESS: a run that stopped
     between CreateAccount and saving its request id left them; they are adopted, not resent."""
@@ -307,6 +329,10 @@ class AccountsStep(Step):
                 here = next((p for p, i in tree.items() if i["Id"] == parent), "Root")
                 plan.add("move", "account", want["name"], detail=f"{here} → {target}",
                          account=found["Id"], data={"key": want["key"]})
+        named = {found["Id"] for want in wanted if (found := find_existing(ctx, want, accounts))}
+        for account in accounts:
+            if account["Id"] not in named and account["Id"] != ctx.management_account_id:
+                plan.notes.append(unnamed_account_note(ctx, account, tree))
         return plan
 
     def apply(self, ctx: Any, plan: Plan) -> None:

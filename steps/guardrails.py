@@ -8,8 +8,8 @@ import json
 from typing import Any
 
 from bootstrap_tui.aws import refuse_root
-from bootstrap_tui.errors import RefusedError
-from bootstrap_tui.model import Check, Outcome, Plan, Scope, Severity, Step
+from bootstrap_tui.errors import RefusedError, ValidationError
+from bootstrap_tui.model import Check, Field, Outcome, Plan, Scope, Severity, Step
 
 from steps import scp_policies as scp
 from steps.control_tower import is_preventive
@@ -111,13 +111,69 @@ def resolve_targets(ctx, root_id: str, paths: set[str]) -> dict[str, dict[str, s
     return out
 
 
+def parse_exclusions(raw: Any, profile_tops: list[str]) -> dict[str, str]:
+    """The exclude_ous answer ("Dev: reason; Lab: reason") -> {OU name: reason}."""
+    out: dict[str, str] = {}
+    for item in str(raw or "").split(";"):
+        if not item.strip():
+            continue
+        name, _, reason = item.partition(":")
+        name, reason = name.strip(), reason.strip()
+        if not name or not reason:
+            raise ValidationError("exclude_ous", f"{item.strip()!r} needs the form 'OU name: reason'")
+        if name in profile_tops:
+            raise ValidationError("exclude_ous", f"{name} is one of the profile's OUs; those always get "
+                                                 "the guardrails")
+        out[name] = reason
+    return out
+
+
+def profile_tops(ctx) -> list[str]:
+    return [path for path in ctx.profile.ous() if "/" not in path]
+
+
+def excluded_ous(ctx) -> dict[str, str]:
+    return parse_exclusions(ctx.answer("guardrails", "exclude_ous"), profile_tops(ctx))
+
+
+def foreign_ous(ctx, root_id: str) -> list[dict[str, Any]]:
+    """Top-level OUs that exist but are not in the profile's tree."""
+    tops = set(profile_tops(ctx))
+    return [ou for ou in top_level_ous(ctx, root_id) if ou["Name"] not in tops]
+
+
+def workload_bundle(bundle: dict[str, Any], tops: list[str]) -> bool:
+    """A bundle a workload OU gets: the default (every top-level OU) or one naming Workloads."""
+    targets = set(bundle.get("targets") or [])
+    return "Root" not in targets and (targets >= set(tops) or "Workloads" in targets)
+
+
 def target_map(ctx, bundles: list[dict[str, Any]], root_id: str) -> dict[str, dict[str, str] | None]:
     paths = {t for b in bundles for t in b.get("targets") or []}
     if not paths:  # no explicit targets: every top-level OU
         for bundle in bundles:
             bundle["targets"] = [ou["Name"] for ou in top_level_ous(ctx, root_id)]
         paths = {t for b in bundles for t in b["targets"]}
-    return resolve_targets(ctx, root_id, paths)
+    adopt_foreign_ous(ctx, bundles, root_id)
+    return resolve_targets(ctx, root_id, {t for b in bundles for t in b["targets"]})
+
+
+def adopt_foreign_ous(ctx, bundles: list[dict[str, Any]], root_id: str) -> None:
+    """Top-level OUs outside the profile get the workload OUs' SCPs unless excluded."""
+    tops, excluded = profile_tops(ctx), excluded_ous(ctx)
+    for ou in foreign_ous(ctx, root_id):
+        if ou["Name"] in excluded:
+            continue
+        for bundle in bundles:
+            if workload_bundle(bundle, tops) and ou["Name"] not in bundle["targets"]:
+                bundle["targets"] = [*bundle["targets"], ou["Name"]]
+
+
+def root_accounts(ctx, root_id: str) -> list[dict[str, Any]]:
+    """Member accounts directly under the root (no OU SCP reaches them)."""
+    org = ctx.client("organizations")
+    return [a for page in org.get_paginator("list_accounts_for_parent").paginate(ParentId=root_id)
+            for a in page["Accounts"] if a["Id"] != ctx.management_account_id]
 
 
 # ------------------------------------------------------------------ organizations reads
@@ -202,6 +258,49 @@ def password_policy_gaps(current: dict[str, Any] | None, want: dict[str, Any]) -
     return gaps
 
 
+REQUIRE_FIELDS = (("require_symbols", "RequireSymbols"), ("require_numbers", "RequireNumbers"),
+                  ("require_uppercase", "RequireUppercaseCharacters"),
+                  ("require_lowercase", "RequireLowercaseCharacters"))
+
+
+def merged_password_policy(current: dict[str, Any] | None, want: dict[str, Any]) -> dict[str, Any]:
+    """UpdateAccountPasswordPolicy parameters: the profile's values, keeping every stricter current one.
+
+    The call resets any parameter it omits to AWS's default, so every setting is sent."""
+    cur = current or {}
+    params: dict[str, Any] = {
+        "MinimumPasswordLength": max(int(want["min_length"]), int(cur.get("MinimumPasswordLength") or 0)),
+        "AllowUsersToChangePassword": bool(want.get("allow_users_to_change", True)),
+        "HardExpiry": bool(cur.get("HardExpiry")),
+    }
+    for key, field in REQUIRE_FIELDS:
+        params[field] = bool(want.get(key)) or bool(cur.get(field))
+    reuse = max(int(want.get("reuse_prevention") or 0), int(cur.get("PasswordReusePrevention") or 0))
+    if reuse:
+        params["PasswordReusePrevention"] = reuse
+    ages = [int(a) for a in (want.get("max_age_days"),
+                             cur.get("MaxPasswordAge") if cur.get("ExpirePasswords") else None) if a]
+    if ages:
+        params["MaxPasswordAge"] = min(ages)
+    return params
+
+
+def password_policy_changes(current: dict[str, Any] | None, params: dict[str, Any]) -> list[str]:
+    """Each setting the merged policy changes, as "Name old → new"."""
+    cur = current or {}
+    defaults = {"PasswordReusePrevention": 0, "MaxPasswordAge": 0, "HardExpiry": False}
+    out = []
+    for name, new in params.items():
+        old = cur.get(name, defaults.get(name, False if isinstance(new, bool) else None))
+        if old != new:
+            out.append(f"{name} {_show(old)} → {_show(new)}")
+    return out
+
+
+def _show(value: Any) -> str:
+    return "none" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
+
 def get_password_policy(ctx, account: str) -> dict[str, Any] | None:
     iam = ctx.client("iam", account=account)
     return call_or(None, lambda: iam.get_account_password_policy()["PasswordPolicy"], "NoSuchEntity")
@@ -264,11 +363,21 @@ def check_scps(ctx, account, region) -> Outcome:
         for path in bundle["targets"]:
             if path in names_at and bundle["name"] not in names_at[path]:
                 problems.append(f"{bundle['name']} not attached to {path}")
-    evidence = {"policies": {b["name"]: {"scps": b["ids"], "targets": b["targets"]} for b in bundles}}
+    if not any("Root" in b["targets"] for b in bundles):
+        for account in root_accounts(ctx, root["Id"]):
+            problems.append(f"account {account['Name']} ({account['Id']}) is directly under the root: "
+                            "no OU SCP reaches it; move it into an OU")
+    excluded = {ou["Name"]: excluded_ous(ctx)[ou["Name"]] for ou in foreign_ous(ctx, root["Id"])
+                if ou["Name"] in excluded_ous(ctx)}
+    evidence = {"policies": {b["name"]: {"scps": b["ids"], "targets": b["targets"]} for b in bundles},
+                "excluded_ous": excluded}
     if not resolved:
         problems.append("no OU to attach to")
     if problems:
         return Outcome.fail("; ".join(problems), **evidence)
+    if excluded:
+        return Outcome.warn("excluded from the guardrails: " + "; ".join(
+            f"OU {name} ({reason})" for name, reason in excluded.items()), **evidence)
     return Outcome.ok(f"{len(bundles)} guardrail SCP(s) current and attached to "
                       f"{len(resolved)} target(s)", **evidence)
 
@@ -385,6 +494,11 @@ class GuardrailsStep(Step):
                "no default VPCs.")
     requires = ("organization", "accounts")
     checks = CHECKS
+    inputs = (
+        Field("exclude_ous", "Existing top-level OUs to leave without guardrails", required=False,
+              help=("'OU name: reason; other OU: reason'. Top-level OUs outside the profile get the "
+                    "workload OUs' SCPs unless listed here; verify reports an excluded OU as WARN")),
+    )
 
     # ---------------------------------------------------------- plan
     def plan(self, ctx) -> Plan:
@@ -442,6 +556,7 @@ class GuardrailsStep(Step):
                 plan.add("delete", "SCP", name, detail="no longer in the profile; detach everywhere and delete",
                          destructive=True, data={"kind": "scp-delete", "policy_id": found["Id"]})
         resolved = target_map(ctx, bundles, root["Id"])
+        self._plan_foreign(ctx, plan, bundles, root["Id"])
         if "Root" in resolved:
             plan.notes.append("The profile attaches some SCPs to the Root: they then reach every member "
                               "account, including accounts not yet placed in an OU (never the management "
@@ -465,6 +580,24 @@ class GuardrailsStep(Step):
             for name in missing:
                 plan.add("attach", "SCP", name, detail=f"to {path} ({target['Id']})",
                          data={"kind": "scp-attach", "name": name, "target": target["Id"]})
+
+    def _plan_foreign(self, ctx, plan: Plan, bundles: list[dict[str, Any]], root_id: str) -> None:
+        """Say where each OU outside the profile stands, and each account under the root."""
+        excluded = excluded_ous(ctx)
+        for ou in foreign_ous(ctx, root_id):
+            name = ou["Name"]
+            if name in excluded:
+                plan.notes.append(f"Existing OU {name} ({ou['Id']}) is not in the profile and is EXCLUDED "
+                                  f"from the guardrails: {excluded[name]}. Verify reports it as WARN.")
+                continue
+            scps = [b["name"] for b in bundles if name in b["targets"]]
+            plan.notes.append(f"Existing OU {name} ({ou['Id']}) is not in the profile: it gets the workload "
+                              f"OUs' guardrails ({', '.join(scps) or 'none'}). To leave it out, answer "
+                              f"guardrails exclude_ous with '{name}: <reason>'.")
+        if not any("Root" in b["targets"] for b in bundles):
+            for account in root_accounts(ctx, root_id):
+                plan.notes.append(f"Account {account['Name']} ({account['Id']}) is directly under the root: "
+                                  "no OU SCP reaches it; verify FAILs until it is moved into an OU.")
 
     def _plan_region(self, ctx, account: str, region: str) -> tuple[list, list]:
         from bootstrap_tui.model import Change
@@ -504,10 +637,14 @@ class GuardrailsStep(Step):
                                       detail="s3control PutPublicAccessBlock (all four settings)",
                                       data={"kind": "pab", "account": account}))
         if pget(ctx, "guardrails.password_policy", DEFAULT_PASSWORD_POLICY) is not False:
-            gaps = password_policy_gaps(get_password_policy(ctx, account), password_policy(ctx))
+            current = get_password_policy(ctx, account)
+            gaps = password_policy_gaps(current, password_policy(ctx))
             if gaps:
-                changes.append(Change("set", "IAM password policy", label, account=account,
-                                      detail="; ".join(gaps), data={"kind": "password", "account": account}))
+                edits = password_policy_changes(current, merged_password_policy(current, password_policy(ctx)))
+                detail = "; ".join(gaps) + (" — " + "; ".join(edits) if current else "")
+                changes.append(Change("set" if not current else "update", "IAM password policy", label,
+                                      account=account, detail=detail,
+                                      data={"kind": "password", "account": account, "changes": edits}))
         return changes, []
 
     # ---------------------------------------------------------- apply
@@ -592,19 +729,7 @@ class GuardrailsStep(Step):
             ctx.client("s3control", account=account).put_public_access_block(
                 AccountId=account, PublicAccessBlockConfiguration={k: True for k in PAB_KEYS})
         elif kind == "password":
-            want = password_policy(ctx)
-            params: dict[str, Any] = {
-                "MinimumPasswordLength": int(want["min_length"]),
-                "RequireSymbols": bool(want["require_symbols"]),
-                "RequireNumbers": bool(want["require_numbers"]),
-                "RequireUppercaseCharacters": bool(want["require_uppercase"]),
-                "RequireLowercaseCharacters": bool(want["require_lowercase"]),
-                "AllowUsersToChangePassword": bool(want.get("allow_users_to_change", True)),
-            }
-            if want.get("max_age_days"):
-                params["MaxPasswordAge"] = int(want["max_age_days"])
-            if want.get("reuse_prevention"):
-                params["PasswordReusePrevention"] = int(want["reuse_prevention"])
+            params = merged_password_policy(get_password_policy(ctx, account), password_policy(ctx))
             ctx.client("iam", account=account).update_account_password_policy(**params)
         elif kind == "default-vpc":
             self._delete_default_vpc(ctx, account, data["region"], data["vpc"]["vpc_id"])

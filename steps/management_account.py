@@ -70,6 +70,12 @@ def email_advice(value: str, answers: Mapping[str, Any]) -> str | None:
     return None
 
 
+def contact_change(kind: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
+    """"security contact: jane@… → security@…", naming each field that differs."""
+    fields = [k for k in ("EmailAddress", "Name", "PhoneNumber", "Title") if old.get(k) != new.get(k)]
+    return f"{kind.lower()} contact: " + "; ".join(f"{old.get(k)} → {new.get(k)}" for k in fields)
+
+
 def _contact_fields() -> tuple[Field, ...]:
     out: list[Field] = []
     for key, _, label in CONTACT_TYPES:
@@ -235,6 +241,10 @@ class ManagementAccountStep(Step):
         Field("account_alias", "Account alias (sign-in URL)", kind="alias", required=False,
               help="3-63 lowercase letters, digits, hyphens; empty = derived from company name"),
         *_contact_fields(),
+        Field("replace_contacts", "Replace alternate contacts that are already set", kind="bool",
+              required=False, default=False,
+              help=("No (default): a contact you already have is kept and the plan shows it next to "
+                    "the answered one; yes: it is replaced (here and in every member account)")),
     )
     manual = (
         ManualItem("mgmt.billing-setup", "Set up billing and IAM access to billing",
@@ -269,10 +279,16 @@ class ManagementAccountStep(Step):
                      data={"old": existing})
         for kind, contact in wanted_contacts(answers).items():
             current = current_contact(ctx, kind)
-            if current != contact:
-                plan.add("update" if current else "set", "alternate contact", kind,
-                         detail=f"{contact['Name']} <{contact['EmailAddress']}> {contact['PhoneNumber']}",
-                         data={"contact": contact})
+            if current == contact:
+                continue
+            if current and not answers.get("replace_contacts"):
+                plan.notes.append(f"{contact_change(kind, current, contact)}: kept, you set it already "
+                                  "(answer replace_contacts: yes to replace it)")
+                continue
+            plan.add("update" if current else "set", "alternate contact", kind,
+                     detail=(contact_change(kind, current, contact) if current else
+                             f"{contact['Name']} <{contact['EmailAddress']}> {contact['PhoneNumber']}"),
+                     data={"contact": contact})
         if ctx.simulate_console:
             for item in self.manual:
                 if not ctx.attested(item.id):

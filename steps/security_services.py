@@ -10,6 +10,7 @@ from bootstrap_tui.aws import refuse_root
 from bootstrap_tui.errors import RefusedError
 from bootstrap_tui.model import Change, Check, Field, Outcome, Plan, Scope, Severity, Step
 
+from steps.management_account import contact_change
 from steps._helpers2 import (
     PREFIX, account_label, all_account_ids, audit_account, call_or, delegated_admins, ensure_delegated_admin,
     ensure_service_access, error_code, log_archive_account, org_id, parallel, pget,
@@ -414,18 +415,41 @@ class SecurityServicesStep(Step):
             self._plan_budget(ctx, plan)
         contacts = parallel(accounts, lambda a: (a, security_contact(ctx, a)))
         want = self._contact(ctx)
+        replace = bool(ctx.answer("management-account", "replace_contacts", False))
         for account, contact in contacts:
-            if not contact or any(contact.get(k) != v for k, v in want.items()):
-                plan.add("set", "security alternate contact", account_label(ctx, account), account=account,
-                         detail=f"{want['Name']} <{want['EmailAddress']}>",
-                         data={"kind": "contact", "account": account})
+            if contact and not any(contact.get(k) != v for k, v in want.items()):
+                continue
+            if contact and not replace:
+                plan.notes.append(f"{account_label(ctx, account)}: {contact_change('SECURITY', contact, want)}: "
+                                  "kept, it was set already (answer management-account replace_contacts: yes "
+                                  "to replace it)")
+                continue
+            plan.add("update" if contact else "set", "security alternate contact", account_label(ctx, account),
+                     account=account, detail=(contact_change("SECURITY", contact, want) if contact else
+                                              f"{want['Name']} <{want['EmailAddress']}>"),
+                     data={"kind": "contact", "account": account})
         return plan
+
+    def _plan_gd_disabled(self, ctx, plan: Plan, region: str, accounts: list[str]) -> None:
+        """A detector that exists but is not ENABLED is enabled (the guardduty-enabled check's definition)."""
+        for account, detector in parallel(accounts, lambda a: (a, gd_detector(ctx, a, region))):
+            if detector and detector["status"] != "ENABLED":
+                plan.add("enable", "GuardDuty detector", account_label(ctx, account), account=account,
+                         region=region, detail=f"{detector['id']} (was {str(detector['status']).lower()})",
+                         data={"kind": "gd-enable", "account": account, "region": region,
+                               "detector": detector["id"]})
+
+    def _apply_gd_enable(self, ctx, change: Change) -> None:
+        data = change.data
+        ctx.client("guardduty", account=data["account"], region=data["region"]).update_detector(
+            DetectorId=data["detector"], Enable=True)
 
     def _plan_region(self, ctx, plan: Plan, audit: str, region: str, accounts: list[str]) -> None:
         if enabled(ctx, "guardduty"):
             if audit not in gd_admin(ctx, region):
                 plan.add("delegate", "GuardDuty administration", audit, region=region,
                          data={"kind": "gd-admin", "audit": audit, "region": region})
+            self._plan_gd_disabled(ctx, plan, region, accounts)
             detector = gd_detector(ctx, audit, region)
             if detector is None:
                 plan.add("create", "GuardDuty detector", account_label(ctx, audit), account=audit, region=region,
@@ -518,7 +542,7 @@ class SecurityServicesStep(Step):
         audit = need_audit(ctx)
         # GuardDuty and Security Hub enable their own trusted access in EnableOrganizationAdminAccount.
         # Config first: Security Hub's standards need a recorder when they are enabled (else INCOMPLETE).
-        order = ("config", "gd-admin", "gd-org", "sh-admin", "sh-account", "sh-aggregator", "aa-admin", "aa",
+        order = ("config", "gd-enable", "gd-admin", "gd-org", "sh-admin", "sh-account", "sh-aggregator", "aa-admin", "aa",
                  "config-aggregator", "budget", "contact")
         for kind in order:
             batch = [c for c in plan.changes if c.data.get("kind") == kind]

@@ -44,6 +44,9 @@ def apply_seed(endpoint: str, seed: str, accounts: int, regions: list[str] | Non
     """
     if seed == "fresh":
         return
+    if seed == "brownfield-org":
+        build_brownfield(endpoint)
+        return
     build_compliant(endpoint, accounts, regions)
     if seed == "drifted":
         introduce_drift(endpoint, regions)
@@ -149,6 +152,57 @@ def build_compliant(endpoint: str, accounts: int = 0, regions: list[str] | None 
                 raise RuntimeError(f"seed compliant: step {step_id} failed: {exc}") from None
             finally:
                 engine.close()
+
+
+# ------------------------------------------------------------------ brownfield-org
+
+BROWNFIELD_CONTACT = {"Name": "Jane Founder", "Title": "CEO", "EmailAddress": "jane@founder.example",
+                      "PhoneNumber": "+1 206 555 0142"}
+BROWNFIELD_SCP = "dev-deny-expensive-instances"
+BROWNFIELD_PASSWORD_POLICY = {"MinimumPasswordLength": 8, "MaxPasswordAge": 30, "HardExpiry": True,
+                              "RequireUppercaseCharacters": True, "AllowUsersToChangePassword": True}
+
+
+def build_brownfield(endpoint: str) -> None:
+    """What a founder builds by hand, with plain API calls: an organization with their own OUs Prod
+    and Dev (one account each), their own SCP on Dev, a password policy stricter in some fields
+    and weaker in others, alternate contacts on the management account, and a disabled GuardDuty
+    detector in the home region."""
+    org = _client(endpoint, "organizations")
+    org.create_organization(FeatureSet="ALL")
+    root = org.list_roots()["Roots"][0]["Id"]
+    org.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+    for name in ("Prod", "Dev"):
+        ou = org.create_organizational_unit(ParentId=root, Name=name)["OrganizationalUnit"]["Id"]
+        account = _created_account(org, f"{name} App", f"aws+{name.lower()}-app@founder.example")
+        org.move_account(AccountId=account, SourceParentId=root, DestinationParentId=ou)
+        if name == "Dev":
+            policy = org.create_policy(
+                Name=BROWNFIELD_SCP, Type="SERVICE_CONTROL_POLICY", Description="the founder's own SCP",
+                Content=json.dumps({"Version": "2012-10-17", "Statement": [{
+                    "Sid": "NoLargeInstances", "Effect": "Deny", "Action": "ec2:RunInstances",
+                    "Resource": "arn:aws:ec2:*:*:instance/*",
+                    "Condition": {"StringLike": {"ec2:InstanceType": ["*.8xlarge", "*.16xlarge"]}}}]}))
+            org.attach_policy(PolicyId=policy["Policy"]["PolicySummary"]["Id"], TargetId=ou)
+    _client(endpoint, "iam").update_account_password_policy(**BROWNFIELD_PASSWORD_POLICY)
+    account = _client(endpoint, "account")
+    for kind in ("BILLING", "OPERATIONS", "SECURITY"):
+        account.put_alternate_contact(AlternateContactType=kind, **BROWNFIELD_CONTACT)
+    _client(endpoint, "guardduty", region="us-east-1").create_detector(Enable=False)
+
+
+def _created_account(org: Any, name: str, email: str) -> str:
+    import time
+
+    status = org.create_account(AccountName=name, Email=email)["CreateAccountStatus"]
+    for _ in range(600):
+        if status["State"] != "IN_PROGRESS":
+            break
+        time.sleep(0.1)
+        status = org.describe_create_account_status(CreateAccountRequestId=status["Id"])["CreateAccountStatus"]
+    if status["State"] != "SUCCEEDED":
+        raise RuntimeError(f"seed brownfield-org: account {name}: {status.get('FailureReason')}")
+    return status["AccountId"]
 
 
 # ------------------------------------------------------------------ drifted
