@@ -80,8 +80,9 @@ def desired_bundles(ctx) -> list[dict[str, Any]]:
     control_tower = bool(ctx.profile.control_tower_enabled)
     preventive = control_tower and any(is_preventive(c) for c in
                                        pget(ctx, "control_tower.controls", []) or [])
+    registered = pget(ctx, "control_tower.register_ous", []) or []
     _, bundles = scp.build(ids, fill_values(ctx), regions, targets=targets,
-                           control_tower=control_tower, preventive=preventive)
+                           control_tower=control_tower, preventive=preventive, preventive_ous=registered)
     return bundles
 
 

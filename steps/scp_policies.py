@@ -396,15 +396,22 @@ def pack(policies: dict[str, dict], reserved: list[str] | None = None) -> list[d
 def build(ids: list[str], values: FillValues, regions: list[str], directory: Path | None = None,
           targets: dict[str, list[str]] | None = None,
           control_tower: bool = False,
-          preventive: bool = False) -> tuple[dict[str, dict], list[dict[str, Any]]]:
+          preventive: bool = False,
+          preventive_ous: Iterable[str] | None = None) -> tuple[dict[str, dict], list[dict[str, Any]]]:
     """Load, fill, validate, safety-check and pack. Returns (filled by id, bundles).
 
     Policies that share the same attachment targets are packed together; each
     bundle carries "targets" (OU paths or "Root"). With `control_tower`, every OU
     keeps a slot for Control Tower's own SCP, and with `preventive` one more for the SCP its
-    preventive controls take.
+    preventive controls take, on the OUs in `preventive_ous` (every OU when None): Control Tower
+    enables the profile's controls only on the OUs it registers.
     """
     reserved = reserved_scps(control_tower, preventive)
+    plain = reserved_scps(control_tower, False)
+    held = None if preventive_ous is None else set(preventive_ous)
+
+    def reserved_on(target: str) -> list[str]:
+        return reserved if held is None or target in held else plain
     templates = load_templates(ids, directory)
     filled = {pid: fill(pid, text, values) for pid, text in templates.items()}
     problems = [p for pid, doc in filled.items() for p in validate(pid, doc)]
@@ -431,11 +438,12 @@ def build(ids: list[str], values: FillValues, regions: list[str], directory: Pat
             for target in key:
                 per_target[target] = per_target.get(target, 0) + 1
         bundles.extend(packed)
-    crowded = [t for t, n in per_target.items() if n > MAX_SCPS_PER_TARGET - len(reserved)]
+    crowded = [t for t, n in per_target.items() if n > MAX_SCPS_PER_TARGET - len(reserved_on(t))]
     if crowded:
+        room = reserved_on(crowded[0])
         raise RefusedError(
             f"{crowded[0]} would need {per_target[crowded[0]]} guardrail SCPs; an OU holds at most "
-            f"{MAX_SCPS_PER_TARGET - len(reserved)} besides {' and '.join(reserved)}",
+            f"{MAX_SCPS_PER_TARGET - len(room)} besides {' and '.join(room)}",
             "give more SCPs the same guardrails.scp_targets so they can be merged")
     for number, bundle in enumerate(bundles, 1):
         bundle["name"] = f"{POLICY_NAME_PREFIX}{number}"
