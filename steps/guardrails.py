@@ -264,7 +264,9 @@ def check_scps(ctx, account, region) -> Outcome:
         for path in bundle["targets"]:
             if path in names_at and bundle["name"] not in names_at[path]:
                 problems.append(f"{bundle['name']} not attached to {path}")
-    evidence = {"policies": {b["name"]: {"scps": b["ids"], "targets": b["targets"]} for b in bundles}}
+    evidence = {"policies": {b["name"]: {"scps": b["ids"], "intended_targets": b["targets"],
+                                         "attached_to": sorted(p for p, n in names_at.items() if b["name"] in n)}
+                             for b in bundles}}
     if not resolved:
         problems.append("no OU to attach to")
     if problems:
