@@ -279,11 +279,11 @@ def _control_tower(book: PriceBook, profile: Any, c: Counts) -> list[CostLine]:
     trail_gb = c.accounts * book.value("cloudtrail_log_gb_per_account")
     out.stored_logs("S3 storage of CloudTrail logs", trail_gb, f"{c.accounts} account(s) × "
                     f"{_n(book.value('cloudtrail_log_gb_per_account'))} GB",
-                    "cloudtrail_log_gb_per_account", ct["log_retention_days"], None)
+                    "cloudtrail_log_gb_per_account", profile.get("log_archive.retention_days"), None)
     config_gb = c.members * c.regions * book.value("config_log_gb_per_account_region")
     out.stored_logs("S3 storage of Config files", config_gb, f"{c.members * c.regions} "
                     f"account-region(s) × {_n(book.value('config_log_gb_per_account_region'))} GB",
-                    "config_log_gb_per_account_region", ct["log_retention_days"], None)
+                    "config_log_gb_per_account_region", profile.get("log_archive.retention_days"), None)
     out.usage("S3 PUT requests of log delivery", "s3_put", out.account_regions(),
               "log_deliveries_per_account_region")
     return out.out

@@ -30,6 +30,8 @@ LOG_ARCHIVE_KEY = "log-archive"
 AUDIT_KEY = "audit"
 MANAGEMENT_KEY = "management"
 MAX_OU_DEPTH = 5
+CT_MAX_RETENTION_DAYS = 5475  # Control Tower loggingBucket retentionDays: at most 15 years
+MOVED = {"control_tower.log_retention_days": "log_archive.retention_days"}  # one retention on both paths
 MAX_ERRORS_SHOWN = 25
 KNOWN_REGIONS = (
     "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-east-2",
@@ -157,14 +159,13 @@ SCHEMA: dict[str, Any] = Map("A baseline profile.", {
         "enabled": Bool("Use Control Tower."),
         "version": Text("Landing zone version.", pattern=r"\d+\.\d+",
                         expected='a landing zone version such as "3.3"', max_len=10),
-        "log_retention_days": Int("Retention of logs in the Control Tower log bucket.", 1, 5475),
         "access_log_retention_days": Int("Retention of S3 access logs of the log bucket.", 1, 5475),
         "kms": Bool("Encrypt landing zone logs with a customer-managed KMS key."),
         "access_management": Bool("Let Control Tower set up IAM Identity Center access."),
         "register_ous": List("OUs Control Tower registers (governs).", OU_PATH, default=[]),
         "controls": List("Optional controls enabled on every registered OU.", CONTROL_ID,
                          default=[]),
-    }, required=("enabled", "version", "log_retention_days", "access_log_retention_days", "kms",
+    }, required=("enabled", "version", "access_log_retention_days", "kms",
                  "access_management")),
     "identity_center": Map("IAM Identity Center: groups, permission sets, assignments.", {
         "session_limit_hours": Int("Access portal session length.", 1, 168),
@@ -438,6 +439,9 @@ class _Checker:
                 self.error(sub, f"field names must be text, {_found(key)}",
                            "one of: " + ", ".join(fields))
                 ok = False
+            elif sub in MOVED:
+                self.error(sub, f"this setting moved to {MOVED[sub]}", f"set {MOVED[sub]} instead")
+                ok = False
             elif key not in fields:
                 close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
                 if close:
@@ -604,6 +608,10 @@ def _semantics(data: dict[str, Any], check: _Checker) -> None:
     if _is_int(retention) and _is_int(lock) and lock > retention:
         check.error("log_archive.object_lock_days", f"{lock} is longer than retention_days ({retention})",
                     "at most log_archive.retention_days")
+    tower = _section(data, "control_tower")
+    if tower.get("enabled") is True and _is_int(retention) and retention > CT_MAX_RETENTION_DAYS:
+        check.error("log_archive.retention_days", f"{retention} days is longer than Control Tower keeps logs",
+                    f"at most {CT_MAX_RETENTION_DAYS} with control_tower.enabled (loggingBucket retentionDays)")
     if "pci-dss-4.0" in _strs(data.get("frameworks")) and _is_int(retention) and retention < 365:
         check.error("log_archive.retention_days", f"{retention} days is too short for PCI DSS",
                     "at least 365 (PCI DSS 4.0 requirement 10.5.1)")

@@ -289,7 +289,7 @@ def _newer(a: str, b: str) -> bool:
 
 
 def _retention(ctx: Any) -> tuple[int, int]:
-    log_days = int(ctx.answers.get("log_retention_days") or tower(ctx, "log_retention_days", 365))
+    log_days = int(profile_get(ctx, "log_archive.retention_days", 365))
     access_days = int(ctx.answers.get("access_log_retention_days")
                       or tower(ctx, "access_log_retention_days", 3650))
     return log_days, access_days
@@ -612,8 +612,6 @@ class ControlTowerStep(Step):
     requires = ("accounts",)
     long_running = True
     inputs = (
-        Field("log_retention_days", "Log retention (days)", kind="int", minimum=1, maximum=5475,
-              default=lambda profile, answers: profile.get("control_tower.log_retention_days")),
         Field("access_log_retention_days", "Access-log retention (days)", kind="int",
               minimum=1, maximum=5475,
               default=lambda profile, answers: profile.get(

@@ -370,7 +370,9 @@ def check_scps(ctx, account, region) -> Outcome:
                             "no OU SCP reaches it; move it into an OU")
     excluded = {ou["Name"]: excluded_ous(ctx)[ou["Name"]] for ou in foreign_ous(ctx, root["Id"])
                 if ou["Name"] in excluded_ous(ctx)}
-    evidence = {"policies": {b["name"]: {"scps": b["ids"], "targets": b["targets"]} for b in bundles},
+    evidence = {"policies": {b["name"]: {"scps": b["ids"], "intended_targets": b["targets"],
+                                         "attached_to": sorted(p for p, n in names_at.items() if b["name"] in n)}
+                             for b in bundles},
                 "excluded_ous": excluded}
     if not resolved:
         problems.append("no OU to attach to")

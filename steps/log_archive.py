@@ -454,8 +454,10 @@ def check_trail_multi_region(ctx, account, region) -> Outcome:
     if trail.get("IsMultiRegionTrail") and logging and mgmt:
         return Outcome.ok(f"organization trail {trail['Name']} is multi-region, logging, management events "
                           "read and write", **evidence)
-    return Outcome.fail("the organization trail is not multi-region, not logging or misses management events",
-                        **evidence)
+    failed = [why for ok, why in ((trail.get("IsMultiRegionTrail"), "is not multi-region"),
+                                  (logging, "is not logging"),
+                                  (mgmt, "misses management events (read and write)")) if not ok]
+    return Outcome.fail(f"organization trail {trail['Name']} " + ", ".join(failed), **evidence)
 
 
 def check_log_validation(ctx, account, region) -> Outcome:
@@ -569,6 +571,42 @@ def check_object_lock(ctx, account, region) -> Outcome:
     return Outcome.fail(f"Object Lock is not {mode} (or COMPLIANCE) for at least {days} days", **evidence)
 
 
+def _rule_prefix(rule: dict[str, Any]) -> str:
+    flt = rule.get("Filter") or {}
+    return rule.get("Prefix") or flt.get("Prefix") or (flt.get("And") or {}).get("Prefix") or ""
+
+
+def _expirations(rules: list[dict[str, Any]], log_path: str) -> list[tuple[str, Any]]:
+    """(rule id, Expiration) of the enabled rules that can delete the trail's log files."""
+    return [(r.get("ID", "?"), r["Expiration"]) for r in rules
+            if r.get("Status") == "Enabled" and (r.get("Expiration") or {}).keys() - {"ExpiredObjectDeleteMarker"}
+            and (log_path.startswith(_rule_prefix(r)) or _rule_prefix(r).startswith(log_path))]
+
+
+def check_retention(ctx, account, region) -> Outcome:
+    """The trail bucket keeps logs at least log_archive.retention_days (both paths: ours or Control Tower's)."""
+    trail, n, facts = _trail_bucket(ctx)
+    if facts is None:
+        return Outcome.fail("the organization trail's bucket was not found in the Log Archive account",
+                            bucket=(trail or {}).get("S3BucketName"))
+    days = retention(ctx)["retention_days"]
+    prefix = trail.get("S3KeyPrefix")
+    log_path = f"{prefix}/AWSLogs/" if prefix else "AWSLogs/"
+    expiring = _expirations(facts["lifecycle"], log_path)
+    evidence = {"bucket": facts["name"], "log_path": log_path, "profile_retention_days": days,
+                "expiration_rules": {rule_id: exp for rule_id, exp in expiring}}
+    short = [f"rule {rule_id} expires logs after {exp['Days']} days" if "Days" in exp
+             else f"rule {rule_id} expires logs on a fixed date ({exp.get('Date')})"
+             for rule_id, exp in expiring if exp.get("Days", 0) < days]
+    if short:
+        return Outcome.fail(f"the log bucket {facts['name']} keeps logs shorter than log_archive.retention_days "
+                            f"({days}): " + "; ".join(short), **evidence)
+    if not expiring:
+        return Outcome.ok(f"the log bucket {facts['name']} has no expiration rule: logs are kept indefinitely "
+                          f"(at least {days} days)", **evidence)
+    return Outcome.ok(f"the log bucket {facts['name']} keeps logs at least {days} days", **evidence)
+
+
 def check_config_bucket(ctx, account, region) -> Outcome:
     """The AWS Config delivery bucket: present, versioned, encrypted, TLS-only, not public, no Object Lock."""
     if ctx.profile.control_tower_enabled:
@@ -649,6 +687,12 @@ CHECKS = (
           {"soc2": ["A1.2"], "iso27001-2022": ["A.5.33", "A.8.15"],
            "pci-dss-4.0": ["10.3.2", "10.5.1"], "aws-ssb": ["ACCT.07"]},
           prowler="s3_bucket_object_lock"),
+    Check("log-archive.retention", "The log bucket keeps logs at least log_archive.retention_days",
+          Severity.HIGH, Scope.MANAGEMENT, check_retention,
+          "Without Control Tower: run `bootstrap-tui apply --step log-archive` (it sets the trail bucket's "
+          "expiration to log_archive.retention_days). With Control Tower: update the landing zone so its "
+          "loggingBucket retentionDays is log_archive.retention_days (`bootstrap-tui apply --step control-tower`).",
+          {"soc2": ["CC7.2"], "iso27001-2022": ["A.8.15"], "pci-dss-4.0": ["10.5.1"], "aws-ssb": ["ACCT.07"]}),
     Check("log-archive.config-bucket", "The AWS Config delivery bucket is versioned, encrypted, TLS-only and "
           "not public", Severity.HIGH, Scope.MANAGEMENT, check_config_bucket,
           "Run `bootstrap-tui apply --step log-archive`: it creates the bucket without Object Lock (AWS Config "

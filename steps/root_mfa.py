@@ -26,6 +26,13 @@ ITEM_KEYS = ManualItem(
     "As root: Security credentials → Access keys → Actions → Delete for each key. Anything that "
     "still uses them must move to an IAM role or an Identity Center permission set first.",
     check_id="root.no-access-keys")
+ITEM_HARDWARE_KEY = ManualItem(
+    "root.hardware-key", "Confirm the root MFA is a hardware key, not a synced passkey",
+    "As root: Security credentials → Multi-factor authentication (MFA): every device listed must be a "
+    "FIDO2 security key or a hardware TOTP token. A passkey synced through a cloud account (iCloud "
+    "Keychain, Google Password Manager, a password manager) is not a hardware key: remove it. The IAM "
+    "API shows only whether the root MFA is a virtual (app) device, so this tool needs your word.",
+    check_id="root.hardware-mfa")
 ITEM_RECOVERY = ManualItem(
     "root.recovery-details", "Store the root recovery details",
     "Record in the company password manager: the 12-digit account id, the root email (a shared "
@@ -65,8 +72,19 @@ def check_hardware_mfa(ctx: Any, account: str | None, region: str | None) -> Out
     if virtual:
         return Outcome.warn("the root user's MFA is a virtual (app) device, not a hardware key",
                             AccountMFAEnabled=1, virtual_root_device=True)
-    return Outcome.ok("the root user's MFA is not a virtual device (hardware or FIDO key)",
-                      AccountMFAEnabled=1, virtual_root_device=False)
+    return _hardware_attestation(ctx)
+
+
+def _hardware_attestation(ctx: Any) -> Outcome:
+    """MANUAL either way: the API cannot tell a FIDO security key from a synced passkey."""
+    limit = ("the root MFA is not a virtual device, but the IAM API cannot tell a hardware FIDO key from "
+             "a synced passkey (the root user's devices cannot be read by another principal)")
+    attested = ctx.attested(ITEM_HARDWARE_KEY.id)
+    if attested:
+        return Outcome.manual(f"{limit}; attested as a hardware key", AccountMFAEnabled=1,
+                              virtual_root_device=False, attestation=attested)
+    return Outcome.manual(f"{limit}; attest that it is a hardware key ({ITEM_HARDWARE_KEY.id})",
+                          AccountMFAEnabled=1, virtual_root_device=False, attestation=None)
 
 
 def check_no_keys(ctx: Any, account: str | None, region: str | None) -> Outcome:
@@ -136,7 +154,7 @@ class RootMfaStep(Step):
                "recovery details stored where the company can find them.")
     requires = ("management-account",)
     inputs = ()
-    manual = (ITEM_MFA, ITEM_KEYS, ITEM_RECOVERY)
+    manual = (ITEM_MFA, ITEM_HARDWARE_KEY, ITEM_KEYS, ITEM_RECOVERY)
     checks = (CHECK_MFA, CHECK_HARDWARE_MFA, CHECK_NO_KEYS, CHECK_NOT_USED)
 
     def plan(self, ctx: Any) -> Plan:

@@ -247,14 +247,89 @@ def check_sh_aggregator(ctx, account, region) -> Outcome:
     return Outcome.fail(f"no Security Hub finding aggregator in {ctx.home_region}", **evidence)
 
 
+SERVICE_LINKED_RECORDER_PREFIX = "AWSConfigurationRecorderFor"
+
+
+def account_recorder(recorders: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The account's own (customer-managed) recorder; service-linked recorders have a limited scope."""
+    return next((r for r in recorders if not r.get("name", "").startswith(SERVICE_LINKED_RECORDER_PREFIX)
+                 and r.get("recordingScope") != "INTERNAL" and not r.get("servicePrincipal")), None)
+
+
+def records_all_supported(group: dict[str, Any]) -> bool:
+    return bool(group.get("allSupported")) or \
+        (group.get("recordingStrategy") or {}).get("useOnly") == "ALL_SUPPORTED_RESOURCE_TYPES"
+
+
+def delivery_status(ctx, account: str, region: str, names: list[str]) -> tuple[list[str], list[str]]:
+    """(failures, never delivered) of the channels' history and snapshot deliveries."""
+    cfg = ctx.client("config", account=account, region=region)
+    statuses = cfg.describe_delivery_channel_status(DeliveryChannelNames=names).get("DeliveryChannelsStatus", [])
+    failures, pending = [], []
+    for status in statuses:
+        infos = {kind: status.get(f"config{kind.capitalize()}DeliveryInfo") or {} for kind in ("history", "snapshot")}
+        for kind, info in infos.items():
+            if info.get("lastStatus") == "Failure":
+                failures.append(f"{kind} delivery of channel {status['name']} failed: "
+                                f"{info.get('lastErrorCode', '?')} {info.get('lastErrorMessage', '')}".rstrip())
+        if not any(info.get("lastStatus") == "Success" for info in infos.values()):
+            pending.append(status["name"])
+    return failures, pending
+
+
+def recorder_problems(ctx, region: str, recorder: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(failures, warnings) of the recorder's recording group."""
+    group = recorder.get("recordingGroup") or {}
+    failures, warnings = [], []
+    if not records_all_supported(group):
+        failures.append(f"recorder {recorder['name']} does not record all supported resource types")
+    global_types = bool(group.get("includeGlobalResourceTypes"))
+    if region == ctx.home_region and not global_types:
+        failures.append(f"recorder {recorder['name']} does not record global resource types (IAM) in the home "
+                        f"region {region}")
+    if region != ctx.home_region and global_types:
+        warnings.append(f"recorder {recorder['name']} records global resource types outside the home region "
+                        f"{ctx.home_region}: they are recorded (and billed) twice")
+    return failures, warnings
+
+
+def recorder_drift(ctx, region: str, state: dict[str, Any]) -> bool:
+    """The account's recorder is missing or records less (or global types elsewhere) than the home-region rule."""
+    recorder = account_recorder(state["recorders"])
+    return recorder is None or any(recorder_problems(ctx, region, recorder))
+
+
 @gated("config")
 def check_config_recorder(ctx, account, region) -> Outcome:
-    state = config_state(ctx, account, region)
-    evidence = {"recorders": [r.get("name") for r in state["recorders"]], "recording": state["recording"],
-                "delivery_channels": [c.get("s3BucketName") for c in state["channels"]]}
-    if state["recorders"] and state["recording"] and state["channels"]:
-        return Outcome.ok("AWS Config is recording and delivering", **evidence)
-    return Outcome.fail("AWS Config is not recording with a delivery channel", **evidence)
+    cfg = ctx.client("config", account=account, region=region)
+    recorders = cfg.describe_configuration_recorders().get("ConfigurationRecorders", [])
+    recorder = account_recorder(recorders)
+    channels = cfg.describe_delivery_channels().get("DeliveryChannels", [])
+    evidence: dict[str, Any] = {"recorders": [r.get("name") for r in recorders],
+                                "delivery_channels": [c.get("s3BucketName") for c in channels]}
+    if recorder is None:
+        return Outcome.fail("no configuration recorder of the account (service-linked recorders do not count)",
+                            **evidence)
+    statuses = cfg.describe_configuration_recorder_status(
+        ConfigurationRecorderNames=[recorder["name"]]).get("ConfigurationRecordersStatus", [])
+    recording = any(s.get("recording") for s in statuses)
+    evidence.update(recorder=recorder["name"], recordingGroup=recorder.get("recordingGroup", {}), recording=recording)
+    failures, warnings = recorder_problems(ctx, region, recorder)
+    if not recording:
+        failures.append(f"recorder {recorder['name']} is not recording")
+    if not channels:
+        failures.append("no delivery channel")
+    else:
+        failed, pending = delivery_status(ctx, account, region, [c["name"] for c in channels])
+        failures += failed
+        warnings += [f"delivery channel {n} has not delivered yet (no Success in its history or snapshot "
+                     "delivery status)" for n in pending]
+    if failures:
+        return Outcome.fail("; ".join(failures), **evidence)
+    if warnings:
+        return Outcome.warn("; ".join(warnings), **evidence)
+    return Outcome.ok(f"recorder {recorder['name']} records all supported resource types and is recording; "
+                      "its last delivery succeeded", **evidence)
 
 
 @gated("config", "aggregator")
@@ -493,7 +568,7 @@ class SecurityServicesStep(Step):
         states = parallel([(a, r) for a in accounts for r in regions],
                           lambda ar: (ar, config_state(ctx, *ar)))
         for (account, region), state in states:
-            if state["recorders"] and state["recording"] and state["channels"]:
+            if state["recorders"] and state["recording"] and state["channels"] and not recorder_drift(ctx, region, state):
                 continue
             if tower and account != ctx.management_account_id:
                 plan.notes.append(
@@ -665,9 +740,11 @@ class SecurityServicesStep(Step):
                 "InvalidInput", "EntityAlreadyExists")
         cfg = ctx.client("config", account=account, region=region)
         state = config_state(ctx, account, region)
-        if not state["recorders"]:
+        if not state["recorders"] or recorder_drift(ctx, region, state):
+            own = account_recorder(state["recorders"]) or {}
             cfg.put_configuration_recorder(ConfigurationRecorder={
-                "name": RECORDER_NAME, "roleARN": f"arn:aws:iam::{account}:role/{CONFIG_SLR}",
+                "name": own.get("name", RECORDER_NAME),
+                "roleARN": own.get("roleARN", f"arn:aws:iam::{account}:role/{CONFIG_SLR}"),
                 "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": region == ctx.home_region}})
             state = config_state(ctx, account, region)
         if not state["channels"]:

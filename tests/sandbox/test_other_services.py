@@ -63,6 +63,7 @@ def test_config_delivery_status_and_org_rules(aws) -> None:
         "name": "default", "roleARN": "arn:aws:iam::123456789012:role/config",
         "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}})
     config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "config-bucket"})
+    config.start_configuration_recorder(ConfigurationRecorderName="default")
     statuses = config.describe_delivery_channel_status()["DeliveryChannelsStatus"]
     assert statuses[0]["name"] == "default"
     assert statuses[0]["configSnapshotDeliveryInfo"]["lastStatus"] == "Success"

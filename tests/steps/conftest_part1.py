@@ -93,7 +93,8 @@ def assert_converged_and_verified(engine: Engine, step_id: str) -> None:
     assert engine.plan(step_id).changes == []
     run = engine.verify([step_id])
     bad = [(r.check_id, r.status.value, r.message) for r in run.results
-           if r.status not in (Status.PASS,)]
+           if r.status not in (Status.PASS,) and not (  # the API cannot prove a hardware key: attested MANUAL
+               r.check_id == "root.hardware-mfa" and r.status == Status.MANUAL and r.evidence.get("attestation"))]
     assert run.results and not bad, bad
 
 

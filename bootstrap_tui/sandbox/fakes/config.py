@@ -10,6 +10,17 @@ from ..wire import AwsError, Call
 from .base import Fake, require
 
 
+def _delivery_info(bucket_name: str) -> dict[str, Any]:
+    """A running recorder delivers to its channel's bucket; delivery fails once the bucket is gone."""
+    from moto.s3.models import s3_backends
+
+    now = utcnow().timestamp()
+    if bucket_name not in s3_backends.bucket_accounts:
+        return {"lastStatus": "Failure", "lastErrorCode": "NoSuchBucket",
+                "lastErrorMessage": "The specified bucket does not exist", "lastAttemptTime": now}
+    return {"lastStatus": "Success", "lastAttemptTime": now, "lastSuccessfulTime": now}
+
+
 class ConfigFake(Fake):
     service = "config"
     name = "config"
@@ -23,14 +34,13 @@ class ConfigFake(Fake):
 
         backend = config_backends[call.account][call.region]
         wanted = call.params.get("DeliveryChannelNames") or []
-        now = utcnow().timestamp()
-        success = {"lastStatus": "Success", "lastAttemptTime": now, "lastSuccessfulTime": now}
+        recording = any(r.status.recording for r in backend.recorders.values())
         statuses = []
-        for name in backend.delivery_channels:
+        for name, channel in backend.delivery_channels.items():
             if wanted and name not in wanted:
                 continue
-            statuses.append({"name": name, "configSnapshotDeliveryInfo": success,
-                             "configHistoryDeliveryInfo": success,
+            info = _delivery_info(channel.s3_bucket_name) if recording else {}
+            statuses.append({"name": name, "configSnapshotDeliveryInfo": info, "configHistoryDeliveryInfo": info,
                              "configStreamDeliveryInfo": {"lastStatus": "Not_Applicable"}})
         missing = [n for n in wanted if n not in backend.delivery_channels]
         if missing:
