@@ -443,8 +443,9 @@ def check_bucket_tls_not_public(ctx, account, region) -> Outcome:
 
 def check_object_lock(ctx, account, region) -> Outcome:
     if ctx.profile.control_tower_enabled:
-        return Outcome.ok("not applicable: Control Tower owns the log bucket (its controls protect it)",
-                          applicable=False)
+        return Outcome.not_applicable(
+            "no Object Lock: Control Tower's log bucket is created without Object Lock, so logs "
+            "are not immutable (not covered)", applicable=False)
     trail, n, facts = _trail_bucket(ctx)
     if facts is None:
         return Outcome.fail("the organization trail's bucket was not found")

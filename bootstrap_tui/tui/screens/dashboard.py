@@ -72,7 +72,7 @@ class DashboardScreen(Screen):
 
     def show_run(self, results: list[Any]) -> None:
         self.results = list(results)
-        counts = {k: 0 for k in ("PASS", "FAIL", "WARN", "MANUAL", "ERROR")}
+        counts = {k: 0 for k in ("PASS", "FAIL", "WARN", "MANUAL", "ERROR", "NOT_APPLICABLE")}
         for r in self.results:
             counts[r.status.value] = counts.get(r.status.value, 0) + 1
         self.query_one("#dash-counts", Static).update(
