@@ -123,3 +123,15 @@ def test_a_sandbox_export_and_simulated_attestations_say_so_in_every_format():
     assert next(r for r in rows if r["id"] == "root-mfa.device")["simulated"] == "true"
     plain = build_checklist(make_steps(), {}, [], generated_at="2024-05-03T00:00:00+00:00")
     assert plain["sandbox"] is False and "SANDBOX" not in render_export(plain, "md")
+
+
+def test_the_tui_shows_not_applicable_neutral_and_uncovered():
+    from bootstrap_tui.tui.present import check_badge, check_class, framework_coverage
+    from bootstrap_tui.tui.widgets.results import status_cell
+
+    assert check_badge(Status.NOT_APPLICABLE) == "– NOT APPLICABLE"
+    assert check_class(Status.NOT_APPLICABLE) == "neutral"
+    assert "green" not in str(status_cell(Status.NOT_APPLICABLE).style)
+    na = result(TRAIL, "log-archive", Status.NOT_APPLICABLE, REASON)
+    soc2 = next(row for row in framework_coverage([na]) if row[0] == "soc2")
+    assert soc2[2] == 0, "a not-applicable check covers no control"
