@@ -220,7 +220,8 @@ def cmd_plan(engine, args) -> int:
         if plan.skipped:
             print(f"{plan.step_id} ({title}): skipped — {plan.skipped}")
             continue
-        state = "up to date" if plan.converged else f"{len(plan.changes)} change(s)"
+        state = ("up to date" if plan.converged else f"blocked: {plan.blocked}" if plan.blocked
+                 else f"{len(plan.changes)} change(s)")
         print(f"{plan.step_id} ({title}): {state}")
         for change in plan.changes:
             print(f"  {change.mark} {change.describe()}")
@@ -262,7 +263,8 @@ def cmd_apply(engine, args) -> int:
         plan = engine.apply(sid, confirm_destructive=lambda p: p.step_id in allowed)
         if plan.skipped:
             continue
-        print(f"    {len(plan.changes)} change(s) applied" if plan.changes else "    up to date",
+        print(f"    blocked, nothing done: {plan.blocked}" if plan.blocked else
+              f"    {len(plan.changes)} change(s) applied" if plan.changes else "    up to date",
               file=sys.stderr, flush=True)
         manual_left += [f"{sid}: {m.title}" for m in plan.manual if not engine.state.attestation(m.id)]
     if manual_left:

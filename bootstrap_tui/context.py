@@ -167,7 +167,8 @@ class StepContext:
         if self.read_only:
             raise ConfigError("cannot attest during verify")
         with self.engine.state_lock:
-            self.engine.state.attest(item_id, self.engine.actor, note)
+            self.engine.state.attest(item_id, self.engine.actor, note,
+                                     simulated=self.simulate_console)
 
 
 class Cancelled(threading.Event):

@@ -114,6 +114,21 @@ class VerifyRun:
     account: str = ""
     endpoint: str | None = None
     calls: int = 0
+    sandbox: bool = False  # the endpoint is a bootstrap-tui sandbox, not AWS
+    expected: dict[str, int] = field(default_factory=dict)  # check id -> scopes it claims
+    unreported: set[str] = field(default_factory=set)  # checks that could not run at all
+
+    def coverage(self) -> dict[str, int]:
+        """Checks and scopes expected, and how many of them reported a result of their own."""
+        own = [r for r in self.results if r.check_id not in self.unreported]
+        expected = dict(self.expected)
+        if not expected:  # a run built by hand: it expected what it holds
+            for result in self.results:
+                expected[result.check_id] = expected.get(result.check_id, 0) + 1
+        return {"checks_expected": len(expected),
+                "checks_reported": len({r.check_id for r in own}),
+                "scopes_expected": sum(expected.values()),
+                "scopes_reported": len(own)}
 
     def counts(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Status}
@@ -441,6 +456,9 @@ class Engine:
                 self.state.set_status(step_id, StepStatus.SKIPPED.value)
             self.emit_progress(step_id, f"skipped: {plan.skipped}")
             return plan
+        if plan.blocked:  # nothing was done: the step's status stays what it was
+            self.emit_progress(step_id, f"blocked: {plan.blocked}")
+            return plan
         blocked = [r for r in step.requires
                    if self.state.status(r) not in ("applied", "verified", "skipped",
                                                    "manual-pending", "stale")]
@@ -480,9 +498,10 @@ class Engine:
             self.state.set_status(step_id, status.value)
         return plan
 
-    def attest(self, item_id: str, note: str = "") -> None:
+    def attest(self, item_id: str, note: str = "", *, simulated: bool = False) -> None:
+        """Record a person's attestation; `simulated` marks a sandbox stand-in for one."""
         with self.state_lock:
-            self.state.attest(item_id, self.actor, note)
+            self.state.attest(item_id, self.actor, note, simulated=simulated)
             for step in self.steps:
                 if any(m.id == item_id for m in step.manual):
                     if (self.state.status(step.id) == StepStatus.MANUAL_PENDING.value
@@ -497,10 +516,11 @@ class Engine:
         from bootstrap_tui.state import now
 
         run = VerifyRun(started_at=now(), actor=self.actor, account=self.management_account_id,
-                        endpoint=self.endpoint_url)
+                        endpoint=self.endpoint_url, sandbox=self.sandbox_info is not None)
         calls_before = getattr(self.factory, "calls", 0)
         ids = self.step_ids(step_ids)
         tasks: list[tuple[Step, Any, str | None, str | None]] = []
+        declared: list[tuple[Step, Any]] = []
         with self.factory.read_only_guard(), self._answers_memoized():
             accounts = [a["Id"] for a in self.org_accounts(refresh=True)] or [self.management_account_id]
             for sid in ids:
@@ -509,8 +529,10 @@ class Engine:
                 if step.skip_reason(ctx):
                     continue
                 for check in step.checks:
-                    for account, region in self._scopes(check, accounts):
-                        tasks.append((step, check, account, region))
+                    scopes = self._scopes(check, accounts)
+                    run.expected[check.id] = max(len(scopes), 1)
+                    declared.append((step, check))
+                    tasks += [(step, check, account, region) for account, region in scopes]
 
             def run_one(task):
                 step, check, account, region = task
@@ -525,6 +547,9 @@ class Engine:
                     on_result(result)
 
             fan_out(tasks, run_one, max_workers=self.options.max_workers, on_result=collect)
+            for result in self._silent_checks(declared, run.results, accounts):
+                run.unreported.add(result.check_id)
+                collect(None, result)
         order = {s.id: i for i, s in enumerate(self.steps)}
         run.results.sort(key=lambda r: (order.get(r.step_id, 99), r.check_id,
                                         r.account or "", r.region or ""))
@@ -553,6 +578,39 @@ class Engine:
         if check.scope == Scope.ACCOUNT:
             return [(a, None) for a in selected]
         return [(a, r) for a in selected for r in self.governed_regions]
+
+    def _silent_checks(self, declared, results: list[CheckResult],
+                       accounts: list[str]) -> list[CheckResult]:
+        """One result for each check that yielded nothing: a missing target account is a FAIL
+        that names it; any other silence is an ERROR. Verify never passes over a check."""
+        reported = {r.check_id for r in results}
+        out = []
+        for step, check in declared:
+            if check.id in reported:
+                continue
+            if self._scopes(check, accounts):
+                status, message = Status.ERROR, "the check yielded no result"
+            else:
+                status, message = Status.FAIL, self._no_target_reason(check.accounts)
+            out.append(CheckResult(
+                check_id=check.id, step_id=step.id, title=check.title, status=status,
+                severity=check.severity, message=message, remediation=check.remediation,
+                evidence={"target_accounts": check.accounts, "targets_found": 0},
+                frameworks=check.mappings(), prowler=check.prowler))
+        return out
+
+    def _no_target_reason(self, selector: str) -> str:
+        """Why a check's target accounts do not exist, in words the user can act on."""
+        if selector.startswith("role:"):
+            key = selector[5:]
+            spec = self.profile.account(key)
+            name = spec.name if spec else key
+            return (f"could not run: the {name} account (profile account {key!r}) is not in the "
+                    "organization; run the accounts step")
+        if selector == "members":
+            return ("could not run: the organization has no member accounts; run the "
+                    "organization and accounts steps")
+        return f"could not run: no account matches {selector!r}"
 
     def _select_accounts(self, selector: str, accounts: list[str]) -> list[str]:
         mgmt = self.management_account_id
@@ -598,19 +656,23 @@ class Engine:
             frameworks=check.mappings(), prowler=check.prowler)
 
     def _record_verify(self, run: VerifyRun, ids: list[str]) -> None:
+        from bootstrap_tui.report.common import WORST_RANK as rank
+
         per_check: dict[str, str] = {}
-        rank = {Status.PASS: 0, Status.MANUAL: 1, Status.WARN: 2, Status.ERROR: 3, Status.FAIL: 4}
         for result in run.results:
             current = per_check.get(result.check_id)
             if current is None or rank[result.status] > rank[Status(current)]:
                 per_check[result.check_id] = result.status.value
         with self.state_lock:
             self.state.add_evidence({"at": run.finished_at, "by": run.actor,
-                                     "summary": run.counts(), "checks": per_check})
+                                     "summary": run.counts(), "checks": per_check,
+                                     "coverage": run.coverage(), "sandbox": run.sandbox})
             for sid in ids:
                 statuses = [r.status for r in run.results if r.step_id == sid]
                 current = self.state.status(sid)
-                if statuses and all(s in (Status.PASS, Status.MANUAL, Status.WARN) for s in statuses):
+                if set(statuses) - {Status.NOT_APPLICABLE} and all(
+                        s in (Status.PASS, Status.MANUAL, Status.WARN, Status.NOT_APPLICABLE)
+                        for s in statuses):
                     if current in ("applied", "stale", "pending", "planned", "failed",
                                    "in-progress", "verified"):
                         pending = [m.id for m in self.by_id[sid].manual

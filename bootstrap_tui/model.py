@@ -65,6 +65,8 @@ class Status(str, enum.Enum):
     WARN = "WARN"
     MANUAL = "MANUAL"
     ERROR = "ERROR"
+    # the check does not apply here (the message says why); never counts as passing
+    NOT_APPLICABLE = "NOT_APPLICABLE"
 
 
 class Severity(str, enum.Enum):
@@ -310,10 +312,11 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     manual: list[ManualItem] = field(default_factory=list)
     skipped: str | None = None  # reason when the step does not apply to this profile
+    blocked: str | None = None  # reason the step cannot make its changes from this session
 
     @property
     def converged(self) -> bool:
-        return not self.changes
+        return not self.changes and not self.blocked
 
     @property
     def destructive(self) -> list[Change]:
@@ -335,7 +338,7 @@ class Plan:
     def to_dict(self) -> dict[str, Any]:
         return {"step": self.step_id, "changes": [c.to_dict() for c in self.changes],
                 "notes": list(self.notes), "skipped": self.skipped,
-                "manual": [m.id for m in self.manual]}
+                "blocked": self.blocked, "manual": [m.id for m in self.manual]}
 
 
 # ----------------------------------------------------------------- checks
@@ -363,6 +366,11 @@ class Outcome:
     @classmethod
     def manual(cls, message: str, **evidence: Any) -> "Outcome":
         return cls(Status.MANUAL, message, evidence)
+
+    @classmethod
+    def not_applicable(cls, reason: str, **evidence: Any) -> "Outcome":
+        """The check does not apply in this scope; `reason` says why (never a pass)."""
+        return cls(Status.NOT_APPLICABLE, reason, evidence)
 
 
 @dataclass(frozen=True)

@@ -164,6 +164,11 @@ class PlainWizard:
             self.say(f"   – does not apply: {plan.skipped}")
             engine.apply(step.id, plan)
             return
+        if plan.blocked:
+            self.say(f"   ✘ blocked: {plan.blocked}")
+            for note in plan.notes:
+                self.say(f"   · {note}")
+            return
         confirmed = False
         if plan.converged:
             self.say("   ✔ up to date: nothing to change")
@@ -211,7 +216,7 @@ class PlainWizard:
                 if self.confirm("Simulate the console action (sandbox only)?", default=True):
                     engine.context(step.id).sandbox_root(engine.management_account_id,
                                                          mfa=True, access_keys=False)
-                    engine.attest(item.id, "simulated console action on the sandbox")
+                    engine.attest(item.id, "simulated console action on the sandbox", simulated=True)
                     continue
             if self.confirm("Have you done this?", default=False):
                 engine.attest(item.id, "attested in plain mode")

@@ -437,8 +437,12 @@ class StateStore:
     def facts(self, step_id: str) -> dict[str, Any]:
         return self.step(step_id).setdefault("facts", {})
 
-    def attest(self, item_id: str, by: str, note: str = "") -> None:
-        self.data["attestations"][item_id] = {"by": by, "at": now(), "note": note}
+    def attest(self, item_id: str, by: str, note: str = "", *, simulated: bool = False) -> None:
+        """Record an attestation; `simulated` marks a sandbox stand-in (--simulate-console)."""
+        record = {"by": by, "at": now(), "note": note}
+        if simulated:
+            record["simulated"] = True
+        self.data["attestations"][item_id] = record
         self.save()
 
     def attestation(self, item_id: str) -> dict[str, Any] | None:

@@ -102,6 +102,16 @@ class BootstrapCleanupStep(Step):
     def _user(self, ctx) -> str | None:
         return ctx.answers.get("bootstrap_user_name") or keychain_user(ctx)
 
+    def _left_to_delete(self, ctx) -> list[str]:
+        """What this step would delete, named for the user (read-only)."""
+        left = []
+        name = self._user(ctx)
+        if name and user_inventory(ctx, name) is not None:
+            left.append(f"IAM user {name}")
+        if keychain_has_keys():
+            left.append("the bootstrap keys in the OS keychain")
+        return left
+
     def plan(self, ctx) -> Plan:
         plan = Plan(self.id)
         identity = ctx.identity
@@ -111,6 +121,9 @@ class BootstrapCleanupStep(Step):
                 f"You are signed in as {who}, not through IAM Identity Center. Deleting the bootstrap user now "
                 "could lock you out. Sign in with `aws sso login --profile <management>-administratoraccess` "
                 "(see the identity-center step), run bootstrap-tui with that profile, and run this step again.")
+            left = self._left_to_delete(ctx)
+            if left:  # not done: it must not read as up to date
+                plan.blocked = f"{' and '.join(left)} still to delete, which needs an IAM Identity Center session"
             return plan
         name = self._user(ctx)
         if name:

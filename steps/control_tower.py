@@ -516,7 +516,7 @@ def check_registered(ctx: Any, account: str | None, region: str | None) -> Outco
 def check_controls(ctx: Any, account: str | None, region: str | None) -> Outcome:
     controls = list(tower(ctx, "controls", []) or [])
     if not controls:
-        return Outcome.ok("the profile enables no optional controls", controls=[])
+        return Outcome.not_applicable("the profile enables no optional controls", controls=[])
     zone, failed = _zone_or_fail(ctx)
     if failed:
         return failed

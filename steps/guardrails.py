@@ -340,11 +340,17 @@ def gated(setting: str):
 
 
 def check_scps(ctx, account, region) -> Outcome:
-    bundles = desired_bundles(ctx)
+    root = call_or(None, lambda: org_root(ctx), "AWSOrganizationsNotInUseException")
+    if root is None:
+        return Outcome.fail("there is no organization yet, so no guardrail SCP is attached; "
+                            "run the organization step", organization=False)
+    try:
+        bundles = desired_bundles(ctx)
+    except RefusedError as exc:
+        return Outcome.fail(f"cannot be attached yet: {exc.message}; {exc.hint}")
     if not bundles:
-        return Outcome.ok("the profile lists no SCPs", policies=[])
+        return Outcome.not_applicable("the profile lists no SCPs", policies=[])
     existing = existing_scps(ctx)
-    root = org_root(ctx)
     resolved = target_map(ctx, bundles, root["Id"])
     problems = []
     for bundle in bundles:

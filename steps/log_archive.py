@@ -550,8 +550,9 @@ def check_bucket_tls_not_public(ctx, account, region) -> Outcome:
 
 def check_object_lock(ctx, account, region) -> Outcome:
     if ctx.profile.control_tower_enabled:
-        return Outcome.ok("not applicable: Control Tower owns the log bucket (its controls protect it)",
-                          applicable=False)
+        return Outcome.not_applicable(
+            "no Object Lock: Control Tower's log bucket is created without Object Lock, so logs "
+            "are not immutable (not covered)")
     trail, n, facts = _trail_bucket(ctx)
     if facts is None:
         return Outcome.fail("the organization trail's bucket was not found")
@@ -610,8 +611,8 @@ def check_retention(ctx, account, region) -> Outcome:
 def check_config_bucket(ctx, account, region) -> Outcome:
     """The AWS Config delivery bucket: present, versioned, encrypted, TLS-only, not public, no Object Lock."""
     if ctx.profile.control_tower_enabled:
-        return Outcome.ok("Control Tower delivers AWS Config to its logs bucket "
-                          "(see log-archive.bucket-tls-not-public)", applicable=False)
+        return Outcome.not_applicable("Control Tower delivers AWS Config to its own logs bucket, not to a "
+                                      "bucket of this tool (see log-archive.bucket-tls-not-public)")
     try:
         n = names(ctx)
     except RefusedError as exc:

@@ -12,11 +12,14 @@ from bootstrap_tui.state import redact
 TOOL_NAME = "bootstrap-tui"
 
 # How results are listed: failures first.
-DISPLAY_ORDER = (Status.FAIL, Status.ERROR, Status.WARN, Status.MANUAL, Status.PASS)
+DISPLAY_ORDER = (Status.FAIL, Status.ERROR, Status.WARN, Status.MANUAL, Status.NOT_APPLICABLE,
+                 Status.PASS)
 DISPLAY_RANK = {status: i for i, status in enumerate(DISPLAY_ORDER)}
 # How several results of one check combine into one status (worst wins); the
 # same ranking the engine uses for the evidence history.
-WORST_RANK = {Status.PASS: 0, Status.MANUAL: 1, Status.WARN: 2, Status.ERROR: 3, Status.FAIL: 4}
+# NOT_APPLICABLE ranks above PASS: a check with a not-applicable scope never reads as passing.
+WORST_RANK = {Status.PASS: 0, Status.NOT_APPLICABLE: 1, Status.MANUAL: 2, Status.WARN: 3,
+              Status.ERROR: 4, Status.FAIL: 5}
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -32,6 +35,7 @@ class RunLike(Protocol):
     actor: str
     account: str
     endpoint: str | None
+    # optional: sandbox (bool), coverage() -> dict (see engine.VerifyRun)
 
 
 def tool_info() -> dict[str, str]:
@@ -110,6 +114,31 @@ def summary_line(results: Sequence[CheckResult]) -> str:
     parts = ", ".join(f"{tally[s.value]} {s.value}" for s in DISPLAY_ORDER if tally[s.value]) \
         or "nothing ran"
     return f"{len(results)} checks: {parts}"
+
+
+def coverage(run: Any) -> dict[str, int]:
+    """Checks and scopes the run expected and how many reported a result of their own
+    (engine.VerifyRun.coverage); a run without that record counts what it holds."""
+    method = getattr(run, "coverage", None)
+    if callable(method):
+        return dict(method())
+    checks = len({r.check_id for r in run.results})
+    return {"checks_expected": checks, "checks_reported": checks,
+            "scopes_expected": len(run.results), "scopes_reported": len(run.results)}
+
+
+def coverage_text(run: Any) -> str:
+    cov = coverage(run)
+    return (f"{cov['checks_reported']} of {cov['checks_expected']} checks reported, "
+            f"{cov['scopes_reported']} of {cov['scopes_expected']} scopes")
+
+
+SANDBOX_NOTE = ("SANDBOX: made against a bootstrap-tui sandbox endpoint (simulated AWS), "
+                "not real AWS; it is no evidence about a real account")
+
+
+def from_sandbox(run: Any) -> bool:
+    return bool(getattr(run, "sandbox", False))
 
 
 def step_order(steps: Sequence[Step] | None) -> dict[str, int]:

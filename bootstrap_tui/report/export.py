@@ -28,7 +28,8 @@ from bootstrap_tui.errors import ConfigError
 from bootstrap_tui.model import FRAMEWORKS, Status, Step, parse_timestamp
 from bootstrap_tui.report.catalog import get_catalog
 from bootstrap_tui.report.common import (
-    DISPLAY_ORDER, WORST_RANK, clean_block, jsonable, one_line, safe_endpoint, tool_info,
+    DISPLAY_ORDER, SANDBOX_NOTE, WORST_RANK, clean_block, coverage, jsonable, one_line,
+    safe_endpoint, tool_info,
 )
 from bootstrap_tui.report.mdutil import md_cell, md_code, md_text
 from bootstrap_tui.report.org_items import ORG_ITEMS, OrgItem
@@ -60,7 +61,8 @@ def _history(state_data: Mapping[str, Any], verify_run: Any) -> list[dict[str, A
         if at is None or not isinstance(checks, Mapping):
             continue
         records.append({"at": at, "at_text": str(record.get("at")), "by": record.get("by"),
-                        "summary": record.get("summary") or {}, "checks": dict(checks)})
+                        "summary": record.get("summary") or {}, "checks": dict(checks),
+                        "coverage": record.get("coverage")})
     if verify_run is not None and getattr(verify_run, "results", None) is not None:
         at_text = verify_run.finished_at or verify_run.started_at
         at = parse_timestamp(at_text)
@@ -74,7 +76,8 @@ def _history(state_data: Mapping[str, Any], verify_run: Any) -> list[dict[str, A
             for result in verify_run.results:
                 summary[result.status.value] += 1
             records.append({"at": at, "at_text": at_text, "by": verify_run.actor,
-                            "summary": summary, "checks": per_check})
+                            "summary": summary, "checks": per_check,
+                            "coverage": coverage(verify_run)})
     records.sort(key=lambda r: r["at"])
     return records
 
@@ -102,9 +105,10 @@ def check_timeline(check_id: str, history: Sequence[Mapping[str, Any]]) -> dict[
 def _attestation(state_data: Mapping[str, Any], item_id: str) -> dict[str, Any]:
     record = (state_data.get("attestations") or {}).get(item_id)
     if not isinstance(record, Mapping):
-        return {"status": NOT_ATTESTED, "attested_by": None, "attested_at": None, "note": None}
+        return {"status": NOT_ATTESTED, "attested_by": None, "attested_at": None, "note": None,
+                "simulated": False}
     return {"status": ATTESTED, "attested_by": record.get("by"), "attested_at": record.get("at"),
-            "note": record.get("note") or None}
+            "note": record.get("note") or None, "simulated": bool(record.get("simulated"))}
 
 
 def _scope_results(verify_run: Any, latest: Mapping[str, Mapping[str, Any]] | None,
@@ -141,11 +145,14 @@ def build_checklist(steps: Sequence[Step], state_data: Mapping[str, Any] | None,
                     generated_at: str | None = None, *, profile_name: str | None = None,
                     org_items: Sequence[OrgItem] = ORG_ITEMS,
                     latest_evidence: Mapping[str, Mapping[str, Any]] | None = None,
-                    skipped: Mapping[str, str] | None = None) -> dict[str, Any]:
+                    skipped: Mapping[str, str] | None = None,
+                    sandbox: bool | None = None) -> dict[str, Any]:
     """The checklist as a JSON-ready dict (schema_version 1), secrets redacted.
     Per-scope evidence comes from `verify_run`, else from `latest_evidence`
     (report.evidence.load_latest). `skipped` maps the ids of steps the profile does
-    not use to the reason; their checks are NOT APPLICABLE and cover no control."""
+    not use to the reason; their checks are NOT APPLICABLE and cover no control, as are
+    checks whose results say NOT_APPLICABLE. `sandbox` says the evidence comes from a
+    bootstrap-tui sandbox (default: what the verify run or the state file says)."""
     skipped = dict(skipped or {})
     state_data = state_data or {}
     history = _history(state_data, verify_run)
@@ -212,7 +219,8 @@ def build_checklist(steps: Sequence[Step], state_data: Mapping[str, Any] | None,
 
     last = history[-1] if history else None
     frameworks = [fw for fw in (profile_frameworks or ()) if fw]
-    check_tally = {s: 0 for s in [*(x.value for x in DISPLAY_ORDER), NOT_VERIFIED,
+    check_tally = {s: 0 for s in [*(x.value for x in DISPLAY_ORDER
+                                    if x is not Status.NOT_APPLICABLE), NOT_VERIFIED,
                                   NOT_APPLICABLE]}
     for entry in checks_out:
         check_tally[entry["status"]] = check_tally.get(entry["status"], 0) + 1
@@ -227,6 +235,8 @@ def build_checklist(steps: Sequence[Step], state_data: Mapping[str, Any] | None,
         "management_account_id": state_data.get("management_account_id"),
         "profile": profile_name or state_data.get("profile"),
         "endpoint": safe_endpoint(state_data.get("endpoint")),
+        "sandbox": bool(sandbox if sandbox is not None else
+                        getattr(verify_run, "sandbox", None) or state_data.get("sandbox")),
         "frameworks": frameworks,
         "last_verify": ({"at": last["at_text"], "by": last["by"], "summary": last["summary"]}
                         if last else None),
@@ -234,6 +244,7 @@ def build_checklist(steps: Sequence[Step], state_data: Mapping[str, Any] | None,
         "summary": {
             "steps": step_tally,
             "checks": check_tally,
+            "coverage": _coverage(checks_out, last),
             "manual": {"total": len(manual_out),
                        "attested": sum(1 for m in manual_out if m["status"] == ATTESTED)},
             "organizational": {"total": len(org_out),
@@ -258,6 +269,8 @@ def _check_entry(*, check_id: str, step_id: str, title: str, severity: str, scop
     elif results:
         status = max((Status(r["status"]) for r in results), key=lambda s: WORST_RANK[s]).value
         source = "verify run"
+        if status == Status.NOT_APPLICABLE.value:  # proves nothing there: covers no control
+            status = NOT_APPLICABLE
         tally: dict[str, int] = {}
         for r in results:
             tally[r["status"]] = tally.get(r["status"], 0) + 1
@@ -266,6 +279,8 @@ def _check_entry(*, check_id: str, step_id: str, title: str, severity: str, scop
                        f"{tally[s.value]} {s.value}" for s in DISPLAY_ORDER if s.value in tally))
     elif timeline["last_status"]:
         status, source, message = timeline["last_status"], "evidence history", ""
+        if status == Status.NOT_APPLICABLE.value:
+            status = NOT_APPLICABLE
     else:
         status, source, message = NOT_VERIFIED, None, "never verified"
     return {
@@ -276,6 +291,18 @@ def _check_entry(*, check_id: str, step_id: str, title: str, severity: str, scop
         "remediation": remediation, "controls": controls, "prowler": prowler,
         "results": [{k: v for k, v in r.items() if k != "_result"} for r in results],
     }
+
+
+def _coverage(checks: Sequence[Mapping[str, Any]],
+              last: Mapping[str, Any] | None) -> dict[str, int | None]:
+    """Checks the profile expects and how many have a verified status; scopes expected and
+    reported by the last verify run (None when that run did not record them)."""
+    expected = [c for c in checks if c["status_source"] != "profile"]
+    run = (last or {}).get("coverage") or {}
+    return {"checks_expected": len(expected),
+            "checks_reported": sum(1 for c in expected if c["status"] != NOT_VERIFIED),
+            "scopes_expected": run.get("scopes_expected"),
+            "scopes_reported": run.get("scopes_reported")}
 
 
 # ====================================================================== framework view
@@ -411,6 +438,8 @@ def _who(entry: Mapping[str, Any]) -> str:
         who = "not attested"
     else:
         who = f"{entry.get('attested_by') or '?'} at {entry.get('attested_at') or '?'}"
+        if entry.get("simulated"):
+            who += " (SIMULATED with --simulate-console on a sandbox)"
     if entry.get("check_id") and entry.get("check_status"):
         who += f"; API check {entry['check_id']}: {entry['check_status']}"
     return who
@@ -426,6 +455,8 @@ def _header_facts(checklist: Mapping[str, Any]) -> list[tuple[str, str]]:
              ("Tool", f"{checklist['tool']['name']} {checklist['tool']['version']}")]
     if checklist.get("endpoint"):
         facts.append(("Endpoint", checklist["endpoint"]))
+    if checklist.get("sandbox"):
+        facts.append(("Sandbox", "yes: simulated AWS, not evidence about a real account"))
     return facts
 
 
@@ -434,8 +465,13 @@ def _summary_lines(checklist: Mapping[str, Any]) -> list[str]:
     steps_total = sum(s["steps"].values())
     done = sum(n for k, n in s["steps"].items() if k in ("verified", "applied", "skipped"))
     checks = ", ".join(f"{n} {k}" for k, n in s["checks"].items() if n) or "none"
+    cov = s.get("coverage") or {}
+    scopes = (f"; the last verify reported {cov['scopes_reported']} of "
+              f"{cov['scopes_expected']} scopes" if cov.get("scopes_expected") is not None else "")
     return [f"Steps: {done} of {steps_total} applied, verified or skipped",
             f"Checks: {checks}",
+            f"Coverage: {cov.get('checks_reported', 0)} of {cov.get('checks_expected', 0)} "
+            f"expected checks have a verified status{scopes}",
             f"Manual items attested: {s['manual']['attested']} of {s['manual']['total']}",
             f"Organizational items attested: {s['organizational']['attested']} of "
             f"{s['organizational']['total']}"]
@@ -446,6 +482,8 @@ def _summary_lines(checklist: Mapping[str, Any]) -> list[str]:
 def _render_md(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]]) -> str:
     shown = _shown_frameworks(checklist, views)
     out = ["# Setup checklist", ""]
+    if checklist.get("sandbox"):
+        out += [f"> **{SANDBOX_NOTE}.**", ""]
     out += [f"- {label}: {md_text(value)}" for label, value in _header_facts(checklist)]
     out += ["", "## Summary", ""] + [f"- {md_text(line)}" for line in _summary_lines(checklist)]
     for view in views:
@@ -527,7 +565,8 @@ def _render_md(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]])
 
 CSV_COLUMNS = ("record", "framework", "control_id", "control_title", "id", "title", "step",
                "status", "severity", "updated_at", "first_passed_at", "passing_since", "last_verified_at",
-               "attested_by", "attested_at", "note", "controls", "remediation", "evidence")
+               "attested_by", "attested_at", "note", "controls", "remediation", "evidence",
+               "simulated", "sandbox")
 _CSV_MAX = 32000  # spreadsheet cell limit is 32767
 
 
@@ -548,7 +587,10 @@ def _render_csv(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]]
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
 
+    sandbox = "true" if checklist.get("sandbox") else "false"
+
     def row(**values: Any) -> None:
+        values["sandbox"] = sandbox
         writer.writerow([_csv_cell(values.get(col)) for col in CSV_COLUMNS])
 
     for s in checklist["steps"]:
@@ -566,6 +608,7 @@ def _render_csv(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]]
         for m in checklist[key]:
             row(record=record, id=m["id"], title=m["title"], step=m["step"], status=m["status"],
                 attested_by=m["attested_by"], attested_at=m["attested_at"], note=m["note"],
+                simulated="true" if m.get("simulated") else "false",
                 controls=_controls_text(m["controls"], shown), remediation=m["instructions"])
     for view in views:
         for c in view["controls"]:
@@ -608,6 +651,7 @@ tr.heading td{background:#f6f8fa;font-weight:600}
 table.scopes{font-size:12px;margin:.2rem 0 .6rem}table.scopes td code{word-break:break-all}
 tr.uncovered td{color:var(--muted)}
 .muted{color:var(--muted)}.remediation{margin:.2rem 0 .6rem}
+.sandbox-banner{border:2px solid var(--warn);background:#fff8c5;padding:.5rem .8rem}
 @media print{body{margin:0;max-width:none;font-size:11px}h2{break-after:avoid}
 tr,pre{break-inside:avoid}.badge{border:1px solid #000;color:#000;background:none!important}
 a{color:inherit;text-decoration:none}}
@@ -630,7 +674,10 @@ def _render_html(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]
                     '<meta name="viewport" content="width=device-width, initial-scale=1">',
                     f"<title>Setup checklist — {_e(checklist.get('management_account_id') or '')}"
                     "</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
-                    "<h1>Setup checklist</h1>", '<dl class="facts">']
+                    "<h1>Setup checklist</h1>"]
+    if checklist.get("sandbox"):
+        p.append(f'<p class="sandbox-banner" role="alert"><strong>{_e(SANDBOX_NOTE)}.</strong></p>')
+    p.append('<dl class="facts">')
     for label, value in _header_facts(checklist):
         p.append(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>")
     p.append("</dl>")
@@ -765,5 +812,6 @@ def export_text(engine: Any, fmt: str, frameworks: str | Sequence[str] | None = 
         verify_run=verify_run, generated_at=generated_at,
         profile_name=getattr(profile, "name", None),
         latest_evidence=load_latest(path) if path is not None and verify_run is None else None,
-        skipped=_skip_reasons(engine))
+        skipped=_skip_reasons(engine),
+        sandbox=getattr(engine, "sandbox_info", None) is not None or None)
     return render_export(checklist, fmt, framework=frameworks)

@@ -6,7 +6,8 @@ from typing import Any, Sequence
 
 from bootstrap_tui.model import Status, Step
 from bootstrap_tui.report.common import (
-    DISPLAY_ORDER, RunLike, counts, one_line, result_dict, safe_endpoint, tool_info,
+    DISPLAY_ORDER, RunLike, counts, coverage, from_sandbox, one_line, result_dict, safe_endpoint,
+    tool_info,
 )
 
 SCHEMA_VERSION = 1
@@ -18,6 +19,7 @@ def verify_document(run: RunLike, *, steps: Sequence[Step] | None = None) -> dic
     summary: dict[str, Any] = {"total": len(run.results)}
     summary.update({s.value: tally[s.value] for s in DISPLAY_ORDER})
     summary["checks"] = len({r.check_id for r in run.results})
+    summary.update(coverage(run))
     summary["failed"] = bad > 0
     summary["failed_strict"] = bad + tally[Status.MANUAL.value] > 0
     return {
@@ -28,6 +30,7 @@ def verify_document(run: RunLike, *, steps: Sequence[Step] | None = None) -> dic
         "actor": one_line(run.actor) or None,
         "management_account_id": run.account or None,
         "endpoint": safe_endpoint(getattr(run, "endpoint", None)),
+        "sandbox": from_sandbox(run),
         "api_calls": int(getattr(run, "calls", 0) or 0),
         "summary": summary,
         "results": [result_dict(r) for r in run.results],

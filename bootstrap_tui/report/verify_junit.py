@@ -3,7 +3,7 @@
 Layout follows the de-facto JUnit XML used by Jenkins, GitLab and the GitHub
 test-reporter actions: <testsuites> > <testsuite> per step > <testcase>
 (classname = step id, name = "check_id [account/region]"); FAIL is a
-<failure>, ERROR an <error>, MANUAL <skipped>, WARN passes with a note in
+<failure>, ERROR an <error>, MANUAL and NOT_APPLICABLE <skipped>, WARN passes with a note in
 <system-out>. Evidence goes to <system-out> as JSON.
 """
 from __future__ import annotations
@@ -15,7 +15,8 @@ from typing import Sequence
 
 from bootstrap_tui.model import Status, Step
 from bootstrap_tui.report.common import (
-    RunLike, clean_block, counts, group_by_step, jsonable, one_line, safe_endpoint, scope_label,
+    RunLike, clean_block, counts, coverage, from_sandbox, group_by_step, jsonable, one_line,
+    safe_endpoint, scope_label,
 )
 
 # Characters XML 1.0 cannot carry at all (even escaped).
@@ -38,22 +39,26 @@ def render_junit(run: RunLike, *, steps: Sequence[Step] | None = None) -> str:
         "tests": str(len(run.results)),
         "failures": str(tally["FAIL"]),
         "errors": str(tally["ERROR"]),
-        "skipped": str(tally["MANUAL"]),
+        "skipped": str(tally["MANUAL"] + tally["NOT_APPLICABLE"]),
         "time": "0",
     })
+    run_props = [("sandbox", "true" if from_sandbox(run) else None),
+                 *((f"run.{k}", str(v)) for k, v in coverage(run).items())]
     if run.started_at:
         root.set("timestamp", _x(run.started_at))
     for step_id, title, results in group_by_step(run.results, steps):
         sub = counts(results)
         suite = ET.SubElement(root, "testsuite", {
             "name": _x(step_id), "tests": str(len(results)), "failures": str(sub["FAIL"]),
-            "errors": str(sub["ERROR"]), "skipped": str(sub["MANUAL"]), "time": "0",
+            "errors": str(sub["ERROR"]), "skipped": str(sub["MANUAL"] + sub["NOT_APPLICABLE"]),
+            "time": "0",
             "timestamp": _x(run.started_at or ""), "hostname": "aws",
         })
         props = ET.SubElement(suite, "properties")
         for name, value in (("title", title if title != step_id else None),
                             ("management_account_id", run.account),
-                            ("actor", run.actor), ("endpoint", safe_endpoint(run.endpoint))):
+                            ("actor", run.actor), ("endpoint", safe_endpoint(run.endpoint)),
+                            *run_props):
             if value:
                 ET.SubElement(props, "property", {"name": name, "value": _x(one_line(value))})
         for r in results:
@@ -74,6 +79,9 @@ def render_junit(run: RunLike, *, steps: Sequence[Step] | None = None) -> str:
             elif r.status == Status.MANUAL:
                 ET.SubElement(case, "skipped", {"message": _x(
                     f"MANUAL: needs a human attestation — {one_line(r.message)}")})
+            elif r.status == Status.NOT_APPLICABLE:
+                ET.SubElement(case, "skipped", {"message": _x(
+                    f"NOT_APPLICABLE: {one_line(r.message)}")})
             out = {"status": r.status.value, "severity": r.severity.value,
                    "message": r.message, "evidence": r.evidence,
                    "frameworks": r.frameworks}

@@ -12,8 +12,8 @@ from typing import Any, Sequence
 
 from bootstrap_tui.model import Severity, Status, Step
 from bootstrap_tui.report.common import (
-    RunLike, check_metadata, clean_block, control_tags, jsonable, one_line, safe_endpoint,
-    tool_info,
+    RunLike, check_metadata, clean_block, control_tags, coverage, from_sandbox, jsonable, one_line,
+    safe_endpoint, tool_info,
 )
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -34,6 +34,8 @@ def level(status: Status, severity: Severity | str) -> str:
         return "warning"  # the check could not run: never silently fine, never a finding
     if status == Status.WARN:
         return "warning" if sev in ("critical", "high") else "note"
+    if status == Status.NOT_APPLICABLE:
+        return "none"  # nothing to fix, and nothing proven either
     return "note"  # MANUAL (and PASS, which is not reported)
 
 
@@ -111,7 +113,8 @@ def sarif_document(run: RunLike, *, steps: Sequence[Step] | None = None) -> dict
         "results": results,
         "properties": jsonable({"management_account_id": run.account or None,
                                 "actor": one_line(run.actor) or None,
-                                "endpoint": safe_endpoint(run.endpoint)}),
+                                "endpoint": safe_endpoint(run.endpoint),
+                                "sandbox": from_sandbox(run), **coverage(run)}),
     }
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [sarif_run]}
 

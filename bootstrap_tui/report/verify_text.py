@@ -6,11 +6,12 @@ from typing import Sequence
 
 from bootstrap_tui.model import Status, Step
 from bootstrap_tui.report.common import (
-    DISPLAY_ORDER, RunLike, clean_block, counts, failures_first, one_line,
+    DISPLAY_ORDER, SANDBOX_NOTE, RunLike, clean_block, counts, coverage_text, failures_first,
+    from_sandbox, one_line,
 )
 
 _COLORS = {Status.FAIL: "\x1b[1;31m", Status.ERROR: "\x1b[1;35m", Status.WARN: "\x1b[33m",
-           Status.MANUAL: "\x1b[36m", Status.PASS: "\x1b[32m"}
+           Status.MANUAL: "\x1b[36m", Status.PASS: "\x1b[32m", Status.NOT_APPLICABLE: "\x1b[2m"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 MAX_MESSAGE = 160
 
@@ -25,6 +26,8 @@ def render_text(run: RunLike, *, steps: Sequence[Step] | None = None, color: boo
     lines.append(paint(_BOLD, head))
     lines.append(paint(_DIM, f"as {one_line(run.actor) or '?'}, {one_line(run.started_at)} → "
                              f"{one_line(run.finished_at)}"))
+    if from_sandbox(run):
+        lines.append(paint(_BOLD, SANDBOX_NOTE))
     lines.append("")
     if not results:
         lines.append("No checks ran.")
@@ -47,7 +50,7 @@ def render_text(run: RunLike, *, steps: Sequence[Step] | None = None, color: boo
                      message]
             lines.append("  ".join(cells).rstrip())
 
-    todo = [r for r in results if r.status != Status.PASS]
+    todo = [r for r in results if r.status not in (Status.PASS, Status.NOT_APPLICABLE)]
     if todo:
         lines.append("")
         lines.append(paint(_BOLD, "Remediation"))
@@ -68,5 +71,6 @@ def render_text(run: RunLike, *, steps: Sequence[Step] | None = None, color: boo
     tally = counts(run.results)
     parts = [paint(_COLORS[s], f"{tally[s.value]} {s.value}") for s in DISPLAY_ORDER if tally[s.value]]
     line = f"{len(run.results)} checks: {', '.join(parts) or 'nothing ran'}"
+    lines.append(coverage_text(run))
     lines.append(line)
     return "\n".join(lines) + "\n"

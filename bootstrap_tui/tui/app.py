@@ -259,7 +259,8 @@ class BootstrapApp(App[int]):
                                          access_keys=False)
                 for item in engine.by_id[step_id].manual:
                     if not engine.state.attestation(item.id):
-                        engine.attest(item.id, "simulated console action on the sandbox")
+                        engine.attest(item.id, "simulated console action on the sandbox",
+                                      simulated=True)
                 self.post_message(ConsoleSimulated(step_id, facts))
                 self._verify([step_id])
             except BaseException as exc:  # noqa: BLE001

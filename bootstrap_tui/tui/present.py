@@ -24,6 +24,8 @@ CHECK_STATUS = {
     "WARN": ("!", "WARN", "warn"),
     "MANUAL": ("☐", "MANUAL", "warn"),
     "ERROR": ("⚠", "ERROR", "bad"),
+    # neutral, never green: the check proves nothing here (the message says why)
+    "NOT_APPLICABLE": ("–", "NOT APPLICABLE", "neutral"),
 }
 
 FRAMEWORK_SHORT = {
@@ -83,7 +85,7 @@ def framework_coverage(results: Iterable[Any]) -> list[tuple[str, str, int, int]
     """Per framework: (id, short name, covered controls, total controls).
 
     A control is covered when every result mapped to it is PASS or WARN
-    (MANUAL, FAIL and ERROR leave it uncovered)."""
+    (MANUAL, NOT_APPLICABLE, FAIL and ERROR leave it uncovered)."""
     controls: dict[str, dict[str, bool]] = defaultdict(dict)
     for result in results:
         ok = getattr(result.status, "value", result.status) in ("PASS", "WARN")

@@ -89,7 +89,8 @@ def test_each_run_appends_a_compact_record(world):
     assert "root.mfa-enabled" not in third["checks"] and "log-archive.trail-multi-region" in third["checks"]
     assert sum(second["summary"].values()) > len(second["checks"]), "summary counts every scope"
     for record in history:
-        assert set(record) == {"at", "by", "summary", "checks"}, "compact: no evidence in the state"
+        assert set(record) == {"at", "by", "summary", "checks", "coverage", "sandbox"}, \
+            "compact: no evidence in the state"
 
 
 def test_first_and_last_verified_per_check_across_runs(world):

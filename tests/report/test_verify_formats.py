@@ -93,7 +93,9 @@ def test_json_validates_against_the_published_schema(run, steps):
     assert doc["schema_version"] == 1
     assert doc["tool"]["name"] == "bootstrap-tui"
     assert doc["summary"] == {"total": 8, "FAIL": 2, "ERROR": 1, "WARN": 1, "MANUAL": 1,
-                              "PASS": 3, "checks": 5, "failed": True, "failed_strict": True}
+                              "PASS": 3, "NOT_APPLICABLE": 0, "checks": 5, "failed": True,
+                              "failed_strict": True, "checks_expected": 5, "checks_reported": 5,
+                              "scopes_expected": 8, "scopes_reported": 8}
     assert doc["management_account_id"] == MGMT
     assert doc["api_calls"] == 42
     assert [r["check_id"] for r in doc["results"]] == [r.check_id for r in run.results]

@@ -121,6 +121,9 @@ def test_control_tower_profile_converges_on_what_the_landing_zone_left(sandbox, 
     for result in results:
         by_id.setdefault(result["check_id"], []).append(result)
     assert by_id["ct.landing-zone"][0]["status"] == "PASS"
+    # Control Tower's log bucket has no Object Lock: not applicable, never a PASS
+    lock = by_id["log-archive.object-lock"]
+    assert [r["status"] for r in lock] == ["NOT_APPLICABLE"] and "Object Lock" in lock[0]["message"]
 
     # log-archive verified Control Tower's trail instead of building its own
     assert by_id["log-archive.trail-multi-region"][0]["evidence"]["trail"] == CT_TRAIL

@@ -73,7 +73,7 @@ class DashboardScreen(Screen):
     def show_run(self, results: list[Any]) -> None:
         self.results = list(results)
         counts = {k: 0 for k in ("PASS", "FAIL", "WARN", "MANUAL", "ERROR")}
-        for r in self.results:
+        for r in self.results:  # NOT_APPLICABLE is listed only when some result has it
             counts[r.status.value] = counts.get(r.status.value, 0) + 1
         self.query_one("#dash-counts", Static).update(
             "  ".join(f"{check_badge(k)} {v}" for k, v in counts.items())

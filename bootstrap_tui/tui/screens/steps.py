@@ -42,8 +42,12 @@ def when_ready(method):
 SIMULATE_LABEL = "Simulate console action (sandbox only)"
 
 
-def manual_label(title: str, attested: bool) -> str:
-    return f"✔ attested: {title}" if attested else f"☐ to do: {title}"
+def manual_label(title: str, attested: Any) -> str:
+    """The checkbox label of a manual item; a simulated attestation (sandbox) says so."""
+    if not attested:
+        return f"☐ to do: {title}"
+    simulated = isinstance(attested, dict) and attested.get("simulated")
+    return f"✔ attested (SIMULATED on the sandbox): {title}" if simulated else f"✔ attested: {title}"
 
 
 def _cut(text: Any, limit: int) -> str:
@@ -306,6 +310,8 @@ class StepScreen(Screen):
             return
         if plan.skipped:
             summary.update(f"– This step does not apply: {plan.skipped}")
+        elif plan.blocked:
+            summary.update(f"✘ Blocked: {plan.blocked}")
         elif plan.converged:
             summary.update("✔ Up to date: nothing to change. Apply (a) marks it done "
                            "and verifies.")
@@ -335,7 +341,9 @@ class StepScreen(Screen):
         self._show_change(0)
         lines = [f"· {note}" for note in plan.notes]
         for item in plan.manual:
-            done = "attested" if self.engine.state.attestation(item.id) else "to do by hand"
+            record = self.engine.state.attestation(item.id)
+            done = ("to do by hand" if not record else
+                    "attested, SIMULATED" if record.get("simulated") else "attested")
             lines.append(f"☐ manual: {item.title} ({done})")
         lines += cost_lines(plan_cost(self.engine, plan))
         notes.update("\n".join(lines))
@@ -405,7 +413,7 @@ class StepScreen(Screen):
                                      classes="section manual-header")]
         for item in items:
             attested = self.engine.state.attestation(item.id)
-            box = Checkbox(manual_label(item.title, bool(attested)), value=bool(attested),
+            box = Checkbox(manual_label(item.title, attested), value=bool(attested),
                            disabled=bool(attested), classes="attest")
             box.item_id = item.id
             box.item_title = item.title

@@ -8,7 +8,7 @@ from textual.widgets import DataTable
 
 from bootstrap_tui.tui.present import CHECK_STATUS, check_badge, evidence_text
 
-STYLE = {"ok": "green", "bad": "bold red", "warn": "yellow"}
+STYLE = {"ok": "green", "bad": "bold red", "warn": "yellow", "neutral": "dim"}
 
 
 def status_cell(status: Any) -> Text:
