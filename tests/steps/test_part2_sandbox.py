@@ -90,11 +90,11 @@ def test_default_vpc_in_use_is_kept(world):
     eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
     plan = world.engine.plan("guardrails")
     assert not [c for c in plan.changes if c.resource == "default VPC"]
-    assert any(vpc in n and "in use" in n for n in plan.notes)
+    assert any(vpc in n and f"network interface {eni}" in n for n in plan.notes)
     run = world.engine.verify(["guardrails"], record=False)
     result = next(r for r in run.results if r.check_id == "guardrails.no-default-vpc"
                   and r.account == account and r.region == "us-west-2")
-    assert result.status == Status.WARN
+    assert result.status == Status.FAIL and eni in result.message
     ec2.delete_network_interface(NetworkInterfaceId=eni)
     plan = world.engine.plan("guardrails")
     [change] = [c for c in plan.changes if c.resource == "default VPC"]
@@ -102,6 +102,39 @@ def test_default_vpc_in_use_is_kept(world):
     with pytest.raises(RefusedError, match="not confirmed"):
         world.engine.apply("guardrails", plan, confirm_destructive=lambda p: False)
     world.engine.apply("guardrails", plan, confirm_destructive=lambda p: True)
+    assert ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"] == []
+
+
+@pytest.mark.parametrize("dependency", ["security group", "VPC endpoint"])
+def test_default_vpc_with_dependencies_is_kept_whole(world, dependency):
+    """DeleteVpc refuses a VPC with a custom SG or an endpoint: plan keeps it, apply deletes nothing."""
+    account = world.engine.account_id("staging")
+    ec2 = world.client("ec2", account=account, region="us-west-2")
+    vpc = ec2.create_default_vpc()["Vpc"]["VpcId"]
+    subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]
+    stale = world.engine.plan("guardrails")
+    assert [c for c in stale.changes if c.resource == "default VPC"]
+    if dependency == "security group":
+        ec2.create_security_group(GroupName="app", Description="app", VpcId=vpc)
+    else:
+        ec2.create_vpc_endpoint(VpcId=vpc, ServiceName="com.amazonaws.us-west-2.s3", VpcEndpointType="Gateway")
+    plan = world.engine.plan("guardrails")
+    assert not [c for c in plan.changes if c.resource == "default VPC"]
+    assert any(vpc in n and dependency in n for n in plan.notes)
+    run = world.engine.verify(["guardrails"], record=False)
+    result = next(r for r in run.results if r.check_id == "guardrails.no-default-vpc"
+                  and r.account == account and r.region == "us-west-2")
+    assert result.status == Status.FAIL and dependency in result.message
+    with pytest.raises(RefusedError, match="no longer empty"):
+        world.engine.apply("guardrails", stale, confirm_destructive=lambda p: True)
+    after = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]
+    assert len(after) == len(subnets)
+    for group in ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"]:
+        if group["GroupName"] != "default":
+            ec2.delete_security_group(GroupId=group["GroupId"])
+    for endpoint in ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["VpcEndpoints"]:
+        ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint["VpcEndpointId"]])
+    world.engine.apply("guardrails", world.engine.plan("guardrails"), confirm_destructive=lambda p: True)
     assert ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"] == []
 
 
