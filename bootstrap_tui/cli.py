@@ -180,7 +180,7 @@ def cmd_plan(engine, args) -> int:
     engine.require_inputs(ids)
     from bootstrap_tui.costs import cost_lines, load_prices, plan_cost, total_lines, totals_dict
 
-    plans = [engine.plan(sid) for sid in ids]
+    plans = engine.plan_ahead(ids)
     costs = [plan_cost(engine, p) for p in plans]
     if args.format == "json":
         book = load_prices()
@@ -192,6 +192,10 @@ def cmd_plan(engine, args) -> int:
         title = engine.by_id[plan.step_id].title
         if plan.skipped:
             print(f"{plan.step_id} ({title}): skipped — {plan.skipped}")
+            continue
+        if plan.waiting:
+            print(f"{plan.step_id} ({title}): waits for an earlier step")
+            print(f"  · {plan.waiting}")
             continue
         state = "up to date" if plan.converged else f"{len(plan.changes)} change(s)"
         print(f"{plan.step_id} ({title}): {state}")

@@ -307,10 +307,11 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     manual: list[ManualItem] = field(default_factory=list)
     skipped: str | None = None  # reason when the step does not apply to this profile
+    waiting: str | None = None  # what earlier step or input this plan waits for (plan ahead only)
 
     @property
     def converged(self) -> bool:
-        return not self.changes
+        return not self.changes and not self.waiting
 
     @property
     def destructive(self) -> list[Change]:
@@ -331,7 +332,7 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         return {"step": self.step_id, "changes": [c.to_dict() for c in self.changes],
-                "notes": list(self.notes), "skipped": self.skipped,
+                "notes": list(self.notes), "skipped": self.skipped, "waiting": self.waiting,
                 "manual": [m.id for m in self.manual]}
 
 
