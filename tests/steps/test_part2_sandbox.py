@@ -327,3 +327,21 @@ def test_permission_set_drift_is_updated_and_reprovisioned(world):
     described = sso.describe_permission_set(InstanceArn=instance, PermissionSetArn=sets["AdministratorAccess"])
     assert described["PermissionSet"]["SessionDuration"] == "PT1H"
     assert world.engine.plan("identity-center").changes == []
+
+
+def test_confirmation_covers_only_the_destructive_changes_the_plan_listed(world):
+    """apply --confirm-destructive guardrails confirms the plan computed at its start, nothing more."""
+    from bootstrap_tui.cli import listed_confirmation
+
+    account = world.engine.account_id("staging")
+    ec2 = world.client("ec2", account=account, region="us-west-2")
+    confirm = listed_confirmation(world.engine, ["guardrails"], {"guardrails"})
+    vpc = ec2.create_default_vpc()["Vpc"]["VpcId"]
+    with pytest.raises(RefusedError, match="did not list") as refused:
+        world.engine.apply("guardrails", confirm_destructive=confirm)
+    assert vpc in str(refused.value)
+    assert ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"]
+    assert listed_confirmation(world.engine, ["guardrails"], set())(world.engine.plan("guardrails")) is False
+    world.engine.apply("guardrails", confirm_destructive=listed_confirmation(world.engine, ["guardrails"],
+                                                                              {"guardrails"}))
+    assert ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"] == []
