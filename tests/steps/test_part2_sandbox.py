@@ -345,3 +345,36 @@ def test_confirmation_covers_only_the_destructive_changes_the_plan_listed(world)
     world.engine.apply("guardrails", confirm_destructive=listed_confirmation(world.engine, ["guardrails"],
                                                                               {"guardrails"}))
     assert ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"] == []
+
+
+def test_other_iam_users_with_keys_get_a_retirement_path_and_an_attestation(world):
+    """founder's key FAILs; the plan says how to retire it; an attestation naming founder turns it into WARN."""
+    iam = world.client("iam")
+    iam.create_user(UserName="founder")
+    key = iam.create_access_key(UserName="founder")["AccessKey"]["AccessKeyId"]
+    try:
+        result = next(r for r in world.engine.verify(["bootstrap-cleanup"], record=False).results
+                      if r.check_id == "bootstrap-cleanup.no-iam-users")
+        assert result.status == Status.FAIL and "founder" in result.message
+        plan = world.engine.plan("bootstrap-cleanup")
+        note = next(n for n in plan.notes if "IAM user founder" in n)
+        assert "update-access-key --status Inactive" in note and "delete-access-key" in note
+        assert [m.id for m in plan.manual] == ["bootstrap-cleanup.kept-iam-users"]
+        assert key not in json.dumps(plan.to_dict())
+        world.engine.state.attest("bootstrap-cleanup.kept-iam-users", "test", "founder: CI deploy key until June")
+        result = next(r for r in world.engine.verify(["bootstrap-cleanup"], record=False).results
+                      if r.check_id == "bootstrap-cleanup.no-iam-users")
+        assert result.status == Status.WARN and "CI deploy key until June" in result.message
+        iam.create_user(UserName="intern")
+        iam.create_access_key(UserName="intern")
+        result = next(r for r in world.engine.verify(["bootstrap-cleanup"], record=False).results
+                      if r.check_id == "bootstrap-cleanup.no-iam-users")
+        assert result.status == Status.FAIL and "intern" in result.message
+    finally:
+        for name in ("founder", "intern"):
+            for meta in iam.list_access_keys(UserName=name)["AccessKeyMetadata"] if name in [
+                    u["UserName"] for u in iam.list_users()["Users"]] else []:
+                iam.delete_access_key(UserName=name, AccessKeyId=meta["AccessKeyId"])
+            if name in [u["UserName"] for u in iam.list_users()["Users"]]:
+                iam.delete_user(UserName=name)
+        world.engine.state.data["attestations"].pop("bootstrap-cleanup.kept-iam-users", None)
