@@ -17,7 +17,7 @@ from bootstrap_tui import __version__
 from bootstrap_tui.cliargs import positive_int
 from bootstrap_tui.errors import (
     EXIT_CHECKS_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, BootstrapError, ConfigError,
-    NotSetUp,
+    NotSetUp, RefusedError,
 )
 
 VERIFY_FORMATS = ("text", "json", "junit", "sarif", "md")
@@ -207,7 +207,7 @@ def cmd_plan(engine, args) -> int:
     engine.require_inputs(ids)
     from bootstrap_tui.costs import cost_lines, load_prices, plan_cost, total_lines, totals_dict
 
-    plans = [engine.plan(sid) for sid in ids]
+    plans = engine.plan_ahead(ids)
     costs = [plan_cost(engine, p) for p in plans]
     if args.format == "json":
         book = load_prices()
@@ -219,6 +219,10 @@ def cmd_plan(engine, args) -> int:
         title = engine.by_id[plan.step_id].title
         if plan.skipped:
             print(f"{plan.step_id} ({title}): skipped — {plan.skipped}")
+            continue
+        if plan.waiting:
+            print(f"{plan.step_id} ({title}): waits for an earlier step")
+            print(f"  · {plan.waiting}")
             continue
         state = ("up to date" if plan.converged else f"blocked: {plan.blocked}" if plan.blocked
                  else f"{len(plan.changes)} change(s)")
@@ -238,6 +242,36 @@ def cmd_plan(engine, args) -> int:
     return EXIT_OK
 
 
+def _change_key(change) -> tuple:
+    return (change.action, change.resource, change.name, change.account, change.region)
+
+
+def listed_confirmation(engine, ids: list[str], allowed: set[str]):
+    """--confirm-destructive STEP confirms what the plan computed now lists for STEP.
+
+    A step that could not be planned yet (it waits for an earlier step of this run) is
+    confirmed as a whole; any other step refuses a destructive change its plan did not list.
+    """
+    if not allowed:
+        return lambda plan: False
+    listed = {p.step_id: (None if p.waiting else {_change_key(c) for c in p.destructive})
+              for p in engine.plan_ahead(ids) if p.step_id in allowed}
+
+    def confirm(plan) -> bool:
+        if plan.step_id not in allowed:
+            return False
+        known = listed.get(plan.step_id)
+        unlisted = [c for c in plan.destructive if known is not None and _change_key(c) not in known]
+        if unlisted:
+            raise RefusedError(
+                f"{plan.step_id} now has {len(unlisted)} destructive change(s) the plan confirmed at the "
+                f"start of apply did not list ({'; '.join(c.describe() for c in unlisted[:3])})",
+                f"nothing was changed by {plan.step_id}; review them with bootstrap-tui plan "
+                f"--step {plan.step_id}, then apply again")
+        return True
+    return confirm
+
+
 def cmd_apply(engine, args) -> int:
     if not args.yes:
         raise ConfigError("apply changes your AWS accounts and needs --yes",
@@ -251,6 +285,7 @@ def cmd_apply(engine, args) -> int:
     refuse_root(engine.identity)
     engine.progress_listeners.append(_stderr_progress)
     allowed = set(args.confirm_destructive)
+    confirm = listed_confirmation(engine, ids, allowed)
     manual_left: list[str] = []
     from bootstrap_tui.costs import cost_lines, engine_counts, estimate_step, total_lines
 
@@ -260,7 +295,7 @@ def cmd_apply(engine, args) -> int:
         costs.append(estimate_step(sid, engine.profile, engine_counts(engine)))
         for line in cost_lines(costs[-1])[:1]:
             print(f"    {line}", file=sys.stderr, flush=True)
-        plan = engine.apply(sid, confirm_destructive=lambda p: p.step_id in allowed)
+        plan = engine.apply(sid, confirm_destructive=confirm)
         if plan.skipped:
             continue
         print(f"    blocked, nothing done: {plan.blocked}" if plan.blocked else

@@ -437,6 +437,34 @@ class Engine:
                 self.state.set_status(step_id, StepStatus.PLANNED.value)
         return plan
 
+    def plan_ahead(self, step_ids: list[str]) -> list[Plan]:
+        """Plan steps in order, each against what the earlier ones will create.
+
+        A step that cannot plan because an earlier step in the list is not applied yet gets
+        a plan that names that step and the accounts still to be created (never an error).
+        """
+        plans: list[Plan] = []
+        for step_id in step_ids:
+            pending = [p.step_id for p in plans if p.changes or p.waiting]
+            try:
+                plans.append(self.plan(step_id))
+            except MissingInputs:
+                raise
+            except BootstrapError as exc:
+                if not pending:
+                    raise
+                plans.append(Plan(step_id, waiting=self._waiting_reason(exc, pending, plans)))
+        return plans
+
+    @staticmethod
+    def _waiting_reason(exc: BootstrapError, pending: list[str], plans: list[Plan]) -> str:
+        created = [f"<{c.name}, to be created>" for p in plans if p.step_id == "accounts"
+                   for c in p.changes if c.resource in ("account", "account creation")]
+        reason = f"planned in full once {', '.join(pending)} is applied ({str(exc).splitlines()[0]})"
+        if created:
+            reason += f"; it will act on the accounts {', '.join(created)}"
+        return reason
+
     def apply(self, step_id: str, plan: Plan | None = None, *,
               confirm_destructive: Callable[[Plan], bool] | None = None) -> Plan:
         """Converge one step. Destructive changes need confirm_destructive(plan) -> True."""

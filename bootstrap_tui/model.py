@@ -313,10 +313,11 @@ class Plan:
     manual: list[ManualItem] = field(default_factory=list)
     skipped: str | None = None  # reason when the step does not apply to this profile
     blocked: str | None = None  # reason the step cannot make its changes from this session
+    waiting: str | None = None  # what earlier step or input this plan waits for (plan ahead only)
 
     @property
     def converged(self) -> bool:
-        return not self.changes and not self.blocked
+        return not self.changes and not self.blocked and not self.waiting
 
     @property
     def destructive(self) -> list[Change]:
@@ -338,7 +339,7 @@ class Plan:
     def to_dict(self) -> dict[str, Any]:
         return {"step": self.step_id, "changes": [c.to_dict() for c in self.changes],
                 "notes": list(self.notes), "skipped": self.skipped,
-                "blocked": self.blocked, "manual": [m.id for m in self.manual]}
+                "blocked": self.blocked, "waiting": self.waiting, "manual": [m.id for m in self.manual]}
 
 
 # ----------------------------------------------------------------- checks

@@ -6,7 +6,7 @@ from typing import Any
 
 from bootstrap_tui.aws import refuse_root
 from bootstrap_tui.errors import RefusedError
-from bootstrap_tui.model import Check, Field, Outcome, Plan, Scope, Severity, Step
+from bootstrap_tui.model import Check, Field, ManualItem, Outcome, Plan, Scope, Severity, Step
 
 from steps._helpers2 import call_or, error_code, iam_users_with_credentials
 
@@ -60,8 +60,67 @@ def user_inventory(ctx, name: str) -> dict[str, Any] | None:
             "groups": groups, "signing_certificates": certs, "ssh_keys": ssh, "service_credentials": creds}
 
 
+KEPT_USERS = ManualItem(
+    "bootstrap-cleanup.kept-iam-users", "IAM users whose long-lived credentials you keep on purpose",
+    "Retire each IAM user with an access key or console password once IAM Identity Center works:\n"
+    "  aws iam list-access-keys --user-name USER\n"
+    "  aws iam get-access-key-last-used --access-key-id KEY_ID   (find what still uses it)\n"
+    "  aws iam update-access-key --user-name USER --access-key-id KEY_ID --status Inactive\n"
+    "  (wait until nothing breaks, then) aws iam delete-access-key --user-name USER --access-key-id KEY_ID\n"
+    "  aws iam delete-login-profile --user-name USER   (console password)\n"
+    "or in the console: IAM > Users > USER > Security credentials (Make inactive, then Delete).\n"
+    "If you keep a user's credentials deliberately, attest this item with a note that names each "
+    "kept user and why; verify then reports WARN with your reason instead of FAIL. A user the note "
+    "does not name still fails.",
+    check_id="bootstrap-cleanup.no-iam-users")
+
+
+def attested_users(ctx) -> tuple[set[str], str]:
+    """The user names the kept-users attestation names, and its note."""
+    record = ctx.attested(KEPT_USERS.id) or {}
+    note = str(record.get("note") or "")
+    words = {w.strip(".,;:()'\"") for w in note.split()}
+    return {w for w in words if w}, note
+
+
 def check_no_mgmt_users(ctx, account, region) -> Outcome:
-    return iam_users_with_credentials(ctx, account)
+    outcome = iam_users_with_credentials(ctx, account)
+    evidence = outcome.evidence
+    who = set(evidence.get("users_with_console_password", [])) | set(evidence.get("users_with_active_access_keys", []))
+    named, note = attested_users(ctx)
+    if who and who <= named:
+        return Outcome.warn(f"{len(who)} IAM user(s) keep long-lived credentials by attestation "
+                            f"({', '.join(sorted(who))}): {note}", attested=sorted(who), **evidence)
+    return outcome
+
+
+def other_users_with_credentials(ctx, bootstrap_user: str | None) -> list[dict[str, Any]]:
+    """IAM users of the management account, other than the bootstrap user, with long-lived credentials."""
+    iam = ctx.client("iam")
+    found = []
+    for page in iam.get_paginator("list_users").paginate():
+        for user in page["Users"]:
+            name = user["UserName"]
+            if name == bootstrap_user:
+                continue
+            keys = [k for k in iam.list_access_keys(UserName=name)["AccessKeyMetadata"] if k.get("Status") == "Active"]
+            login = call_or(None, lambda: iam.get_login_profile(UserName=name), "NoSuchEntity") is not None
+            if keys or login:
+                found.append({"user": name, "active_keys": len(keys), "console_password": login})
+    return found
+
+
+def retire_notes(ctx, users: list[dict[str, Any]]) -> list[str]:
+    named, _ = attested_users(ctx)
+    notes = []
+    for item in users:
+        kept = " (kept by attestation)" if item["user"] in named else ""
+        notes.append(f"IAM user {item['user']} has {item['active_keys']} active access key(s) and console "
+                     f"password: {'yes' if item['console_password'] else 'no'}{kept}. This tool does not "
+                     f"delete it: retire its credentials after Identity Center works (aws iam list-access-keys "
+                     f"--user-name {item['user']}; update-access-key --status Inactive; delete-access-key; "
+                     "delete-login-profile), or attest the manual item naming it and why it stays.")
+    return notes
 
 
 def check_keychain(ctx, account, region) -> Outcome:
@@ -74,7 +133,10 @@ CHECKS = (
     Check("bootstrap-cleanup.no-iam-users", "The management account has no IAM users with long-lived credentials",
           Severity.HIGH, Scope.MANAGEMENT, check_no_mgmt_users,
           "Sign in through IAM Identity Center, then delete the bootstrap user's access keys and console "
-          "password (run `bootstrap-tui apply --step bootstrap-cleanup` from an SSO session).",
+          "password (run `bootstrap-tui apply --step bootstrap-cleanup` from an SSO session). For other "
+          "users: aws iam update-access-key --status Inactive, then delete-access-key and "
+          "delete-login-profile (the bootstrap-cleanup plan lists them), or attest "
+          "bootstrap-cleanup.kept-iam-users naming the users you keep and why.",
           {"cis-aws-3.0": ["1.21", "1.12", "1.14"], "soc2": ["CC6.1", "CC6.2"],
            "iso27001-2022": ["A.5.16", "A.5.17", "A.5.18"],
            "pci-dss-4.0": ["8.2.1", "8.2.6", "8.6.3"], "aws-ssb": ["ACCT.03", "WKLD.03"]},
@@ -114,6 +176,10 @@ class BootstrapCleanupStep(Step):
 
     def plan(self, ctx) -> Plan:
         plan = Plan(self.id)
+        others = other_users_with_credentials(ctx, self._user(ctx))
+        plan.notes += retire_notes(ctx, others)
+        if others:
+            plan.manual = [KEPT_USERS]
         identity = ctx.identity
         if not getattr(identity, "is_sso_role", False):
             who = getattr(identity, "arn", "unknown")

@@ -308,7 +308,7 @@ def get_password_policy(ctx, account: str) -> dict[str, Any] | None:
 
 
 def default_vpcs(ctx, account: str, region: str) -> list[dict[str, Any]]:
-    """Each default VPC with its subnets, internet gateways and network interfaces in use."""
+    """Each default VPC with its subnets, internet gateways and what blocks DeleteVpc."""
     ec2 = ctx.client("ec2", account=account, region=region)
     out = []
     for vpc in ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"]:
@@ -320,8 +320,44 @@ def default_vpcs(ctx, account: str, region: str) -> list[dict[str, Any]]:
         enis = [n["NetworkInterfaceId"] for n in ec2.describe_network_interfaces(Filters=vpc_filter)
                 ["NetworkInterfaces"]]
         out.append({"vpc_id": vpc_id, "cidr": vpc.get("CidrBlock"), "subnets": subnets,
-                    "internet_gateways": igws, "network_interfaces": enis})
+                    "internet_gateways": igws, "network_interfaces": enis,
+                    "blockers": vpc_blockers(ec2, vpc_id, enis)})
     return out
+
+
+def vpc_blockers(ec2, vpc_id: str, enis: list[str]) -> list[str]:
+    """Everything the EC2 DeleteVpc reference says must go before a VPC can be deleted,
+    except the subnets and internet gateway this tool deletes itself."""
+    by_vpc = [{"Name": "vpc-id", "Values": [vpc_id]}]
+    found = [f"network interface {e}" for e in enis]
+    found += [f"security group {g['GroupId']} ({g['GroupName']})" for g in
+              ec2.describe_security_groups(Filters=by_vpc)["SecurityGroups"] if g["GroupName"] != "default"]
+    found += [f"VPC endpoint {e['VpcEndpointId']}" for e in ec2.describe_vpc_endpoints(Filters=by_vpc)
+              ["VpcEndpoints"] if e.get("State", "").lower() not in ("deleted", "deleting")]
+    for side in ("requester-vpc-info.vpc-id", "accepter-vpc-info.vpc-id"):
+        found += [f"peering connection {p['VpcPeeringConnectionId']}" for p in ec2.describe_vpc_peering_connections(
+            Filters=[{"Name": side, "Values": [vpc_id]}])["VpcPeeringConnections"]
+            if p.get("Status", {}).get("Code") not in ("deleted", "rejected", "expired", "failed")]
+    found += [f"NAT gateway {n['NatGatewayId']}" for n in ec2.describe_nat_gateways(Filter=by_vpc)["NatGateways"]
+              if n.get("State") not in ("deleted", "deleting")]
+    found += [f"route table {r['RouteTableId']}" for r in ec2.describe_route_tables(Filters=by_vpc)["RouteTables"]
+              if not any(a.get("Main") for a in r.get("Associations", []))]
+    found += [f"network ACL {a['NetworkAclId']}" for a in ec2.describe_network_acls(Filters=by_vpc)["NetworkAcls"]
+              if not a.get("IsDefault")]
+    found += [f"VPN gateway {g['VpnGatewayId']}" for g in ec2.describe_vpn_gateways(
+        Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])["VpnGateways"]
+        if any(a.get("VpcId") == vpc_id and a.get("State") == "attached" for a in g.get("VpcAttachments", []))]
+    found += [f"egress-only internet gateway {g['EgressOnlyInternetGatewayId']}"
+              for g in ec2.describe_egress_only_internet_gateways()["EgressOnlyInternetGateways"]
+              if any(a.get("VpcId") == vpc_id for a in g.get("Attachments", []))]
+    return found
+
+
+def kept_reason(vpc: dict[str, Any]) -> str:
+    """Why a default VPC is kept (it still holds resources DeleteVpc refuses over)."""
+    shown = ", ".join(vpc["blockers"][:5]) + (f" and {len(vpc['blockers']) - 5} more"
+                                             if len(vpc["blockers"]) > 5 else "")
+    return f"it still has {shown}"
 
 
 # ------------------------------------------------------------------ checks
@@ -436,11 +472,11 @@ def check_default_vpc(ctx, account, region) -> Outcome:
     vpcs = default_vpcs(ctx, account, region)
     if not vpcs:
         return Outcome.ok("no default VPC", default_vpcs=0)
-    busy = [v["vpc_id"] for v in vpcs if v["network_interfaces"]]
-    evidence = {"default_vpcs": [v["vpc_id"] for v in vpcs], "in_use": busy}
-    if busy and len(busy) == len(vpcs):
-        return Outcome.warn("the default VPC has network interfaces in use; move the workloads, "
-                            "then delete it", **evidence)
+    kept = {v["vpc_id"]: kept_reason(v) for v in vpcs if v["blockers"]}
+    evidence = {"default_vpcs": [v["vpc_id"] for v in vpcs], "kept": kept}
+    if kept:
+        reasons = "; ".join(f"{vpc_id}: {why}" for vpc_id, why in kept.items())
+        return Outcome.fail(f"a default VPC exists and is not deleted because {reasons}", **evidence)
     return Outcome.fail("a default VPC exists", **evidence)
 
 
@@ -619,11 +655,11 @@ class GuardrailsStep(Step):
                                   data={"kind": "ebs", "account": account, "region": region}))
         if flag(ctx, "remove_default_vpcs"):
             for vpc in default_vpcs(ctx, account, region):
-                if vpc["network_interfaces"]:
+                if vpc["blockers"]:
                     notes.append(
-                        f"Default VPC {vpc['vpc_id']} in {label} {region} is kept: "
-                        f"{len(vpc['network_interfaces'])} network interface(s) in use. Move those "
-                        "resources first; this tool never deletes a VPC that is in use.")
+                        f"Default VPC {vpc['vpc_id']} in {label} {region} is kept: {kept_reason(vpc)}. "
+                        "AWS refuses DeleteVpc while these exist; delete or move them, then plan again. "
+                        "This tool deletes only an empty default VPC, so it never leaves one half-deleted.")
                     continue
                 detail = (f"{vpc['vpc_id']} {vpc['cidr']}: internet gateway(s) "
                           f"{', '.join(vpc['internet_gateways']) or 'none'}; subnets "
@@ -749,9 +785,9 @@ class GuardrailsStep(Step):
         vpc = current.get(vpc_id)
         if vpc is None:
             return  # already gone
-        if vpc["network_interfaces"]:
-            raise RefusedError(f"default VPC {vpc_id} in {account} {region} now has network interfaces in use",
-                               "it was not deleted; move those resources, then apply again")
+        if vpc["blockers"]:
+            raise RefusedError(f"default VPC {vpc_id} in {account} {region} is no longer empty: {kept_reason(vpc)}",
+                               "nothing in it was deleted; delete or move those resources, then apply again")
         ec2 = ctx.client("ec2", account=account, region=region)
         for igw in vpc["internet_gateways"]:
             call_or(None, lambda: ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=vpc_id),

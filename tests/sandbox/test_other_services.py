@@ -93,3 +93,35 @@ def test_tls_only_bucket_policy_does_not_block_owner(aws) -> None:
     s3.put_bucket_policy(Bucket="trail-bucket", Policy=json.dumps(deny_all))
     with pytest.raises(ClientError):
         s3.put_object(Bucket="trail-bucket", Key="y", Body=b"{}")
+
+
+@pytest.mark.parametrize("dependency", ["security-group", "vpc-endpoint", "route-table", "network-acl",
+                                        "egress-only-igw", "peering"])
+def test_delete_vpc_refused_while_dependencies_remain(aws, dependency) -> None:
+    ec2 = aws("ec2", region="eu-west-1")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    if dependency == "security-group":
+        ec2.create_security_group(GroupName="app", Description="app", VpcId=vpc)
+    elif dependency == "vpc-endpoint":
+        ec2.create_vpc_endpoint(VpcId=vpc, ServiceName="com.amazonaws.eu-west-1.s3", VpcEndpointType="Gateway")
+    elif dependency == "route-table":
+        ec2.create_route_table(VpcId=vpc)
+    elif dependency == "network-acl":
+        ec2.create_network_acl(VpcId=vpc)
+    elif dependency == "egress-only-igw":
+        ec2.create_egress_only_internet_gateway(VpcId=vpc)
+    else:
+        other = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
+        ec2.create_vpc_peering_connection(VpcId=vpc, PeerVpcId=other)
+    with pytest.raises(ClientError) as err:
+        ec2.delete_vpc(VpcId=vpc)
+    assert err.value.response["Error"]["Code"] == "DependencyViolation"
+    assert err.value.response["Error"]["Message"] == f"The vpc '{vpc}' has dependencies and cannot be deleted."
+    assert ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"]
+
+
+def test_delete_empty_vpc_still_works(aws) -> None:
+    ec2 = aws("ec2", region="eu-west-1")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    ec2.delete_vpc(VpcId=vpc)
+    assert vpc not in [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]]

@@ -92,11 +92,11 @@ def test_default_vpc_in_use_is_kept(world):
     eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
     plan = world.engine.plan("guardrails")
     assert not [c for c in plan.changes if c.resource == "default VPC"]
-    assert any(vpc in n and "in use" in n for n in plan.notes)
+    assert any(vpc in n and f"network interface {eni}" in n for n in plan.notes)
     run = world.engine.verify(["guardrails"], record=False)
     result = next(r for r in run.results if r.check_id == "guardrails.no-default-vpc"
                   and r.account == account and r.region == "us-west-2")
-    assert result.status == Status.WARN
+    assert result.status == Status.FAIL and eni in result.message
     ec2.delete_network_interface(NetworkInterfaceId=eni)
     plan = world.engine.plan("guardrails")
     [change] = [c for c in plan.changes if c.resource == "default VPC"]
@@ -104,6 +104,39 @@ def test_default_vpc_in_use_is_kept(world):
     with pytest.raises(RefusedError, match="not confirmed"):
         world.engine.apply("guardrails", plan, confirm_destructive=lambda p: False)
     world.engine.apply("guardrails", plan, confirm_destructive=lambda p: True)
+    assert ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"] == []
+
+
+@pytest.mark.parametrize("dependency", ["security group", "VPC endpoint"])
+def test_default_vpc_with_dependencies_is_kept_whole(world, dependency):
+    """DeleteVpc refuses a VPC with a custom SG or an endpoint: plan keeps it, apply deletes nothing."""
+    account = world.engine.account_id("staging")
+    ec2 = world.client("ec2", account=account, region="us-west-2")
+    vpc = ec2.create_default_vpc()["Vpc"]["VpcId"]
+    subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]
+    stale = world.engine.plan("guardrails")
+    assert [c for c in stale.changes if c.resource == "default VPC"]
+    if dependency == "security group":
+        ec2.create_security_group(GroupName="app", Description="app", VpcId=vpc)
+    else:
+        ec2.create_vpc_endpoint(VpcId=vpc, ServiceName="com.amazonaws.us-west-2.s3", VpcEndpointType="Gateway")
+    plan = world.engine.plan("guardrails")
+    assert not [c for c in plan.changes if c.resource == "default VPC"]
+    assert any(vpc in n and dependency in n for n in plan.notes)
+    run = world.engine.verify(["guardrails"], record=False)
+    result = next(r for r in run.results if r.check_id == "guardrails.no-default-vpc"
+                  and r.account == account and r.region == "us-west-2")
+    assert result.status == Status.FAIL and dependency in result.message
+    with pytest.raises(RefusedError, match="no longer empty"):
+        world.engine.apply("guardrails", stale, confirm_destructive=lambda p: True)
+    after = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]
+    assert len(after) == len(subnets)
+    for group in ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"]:
+        if group["GroupName"] != "default":
+            ec2.delete_security_group(GroupId=group["GroupId"])
+    for endpoint in ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["VpcEndpoints"]:
+        ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint["VpcEndpointId"]])
+    world.engine.apply("guardrails", world.engine.plan("guardrails"), confirm_destructive=lambda p: True)
     assert ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"] == []
 
 
@@ -329,3 +362,54 @@ def test_access_portal_url_is_confirmed_not_assumed(world, tmp_path):
             world.engine.plan("identity-center")
     finally:
         world.engine.set_answers("identity-center", {"aws_config_path": "", "access_portal_url": ""})
+
+
+def test_confirmation_covers_only_the_destructive_changes_the_plan_listed(world):
+    """apply --confirm-destructive guardrails confirms the plan computed at its start, nothing more."""
+    from bootstrap_tui.cli import listed_confirmation
+
+    account = world.engine.account_id("staging")
+    ec2 = world.client("ec2", account=account, region="us-west-2")
+    confirm = listed_confirmation(world.engine, ["guardrails"], {"guardrails"})
+    vpc = ec2.create_default_vpc()["Vpc"]["VpcId"]
+    with pytest.raises(RefusedError, match="did not list") as refused:
+        world.engine.apply("guardrails", confirm_destructive=confirm)
+    assert vpc in str(refused.value)
+    assert ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"]
+    assert listed_confirmation(world.engine, ["guardrails"], set())(world.engine.plan("guardrails")) is False
+    world.engine.apply("guardrails", confirm_destructive=listed_confirmation(world.engine, ["guardrails"],
+                                                                              {"guardrails"}))
+    assert ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"] == []
+
+
+def test_other_iam_users_with_keys_get_a_retirement_path_and_an_attestation(world):
+    """founder's key FAILs; the plan says how to retire it; an attestation naming founder turns it into WARN."""
+    iam = world.client("iam")
+    iam.create_user(UserName="founder")
+    key = iam.create_access_key(UserName="founder")["AccessKey"]["AccessKeyId"]
+    try:
+        result = next(r for r in world.engine.verify(["bootstrap-cleanup"], record=False).results
+                      if r.check_id == "bootstrap-cleanup.no-iam-users")
+        assert result.status == Status.FAIL and "founder" in result.message
+        plan = world.engine.plan("bootstrap-cleanup")
+        note = next(n for n in plan.notes if "IAM user founder" in n)
+        assert "update-access-key --status Inactive" in note and "delete-access-key" in note
+        assert [m.id for m in plan.manual] == ["bootstrap-cleanup.kept-iam-users"]
+        assert key not in json.dumps(plan.to_dict())
+        world.engine.state.attest("bootstrap-cleanup.kept-iam-users", "test", "founder: CI deploy key until June")
+        result = next(r for r in world.engine.verify(["bootstrap-cleanup"], record=False).results
+                      if r.check_id == "bootstrap-cleanup.no-iam-users")
+        assert result.status == Status.WARN and "CI deploy key until June" in result.message
+        iam.create_user(UserName="intern")
+        iam.create_access_key(UserName="intern")
+        result = next(r for r in world.engine.verify(["bootstrap-cleanup"], record=False).results
+                      if r.check_id == "bootstrap-cleanup.no-iam-users")
+        assert result.status == Status.FAIL and "intern" in result.message
+    finally:
+        for name in ("founder", "intern"):
+            for meta in iam.list_access_keys(UserName=name)["AccessKeyMetadata"] if name in [
+                    u["UserName"] for u in iam.list_users()["Users"]] else []:
+                iam.delete_access_key(UserName=name, AccessKeyId=meta["AccessKeyId"])
+            if name in [u["UserName"] for u in iam.list_users()["Users"]]:
+                iam.delete_user(UserName=name)
+        world.engine.state.data["attestations"].pop("bootstrap-cleanup.kept-iam-users", None)

@@ -1,10 +1,11 @@
-"""EC2: aws-partition regions with opt-in status, and the EBS default KMS key."""
+"""EC2: aws-partition regions with opt-in status, the EBS default KMS key, and DeleteVpc's
+dependency rule."""
 
 from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from ..wire import Call, Response, ec2_response
+from ..wire import AwsError, Call, Response, ec2_response
 from .base import Fake
 
 STANDARD_REGIONS = (
@@ -21,6 +22,26 @@ OPT_IN_REGIONS = (
 
 def _list_param(params: dict[str, str], prefix: str) -> list[str]:
     return [v for k, v in params.items() if k.startswith(prefix + ".")]
+
+
+def vpc_dependencies(backend, vpc_id: str) -> list[str]:
+    """What AWS's DeleteVpc refuses to delete a VPC over (the default SG, NACL, main route table excepted)."""
+    found = []
+    for zone in backend.subnets.values():
+        found += [s.id for s in zone.values() if s.vpc_id == vpc_id]
+    found += [g.id for g in backend.internet_gateways.values() if g.vpc is not None and g.vpc.id == vpc_id]
+    found += [g.id for g in backend.groups.get(vpc_id, {}).values() if g.name != "default"]
+    found += [e.id for e in backend.vpc_end_points.values() if e.vpc_id == vpc_id and e.state != "deleted"]
+    found += [p.id for p in backend.vpc_pcxs.values() if vpc_id in (p.vpc.id, p.peer_vpc.id)
+              and p._status.code not in ("deleted", "rejected", "expired", "failed")]
+    found += [n.id for n in backend.nat_gateways.values() if n.vpc_id == vpc_id and n.state != "deleted"]
+    found += [r.id for r in backend.route_tables.values() if r.vpc_id == vpc_id and r.main_association_id is None]
+    found += [a.id for a in backend.network_acls.values() if a.vpc_id == vpc_id and not a.default]
+    found += [g.id for g in backend.vpn_gateways.values()
+              if getattr(g.attachments.get(vpc_id), "state", None) == "attached"]
+    found += [g.id for g in backend.egress_only_internet_gateways.values() if g.vpc_id == vpc_id]
+    found += [n.id for n in backend.enis.values() if n.subnet is not None and n.subnet.vpc_id == vpc_id]
+    return found
 
 
 class Ec2Fake(Fake):
@@ -66,3 +87,13 @@ class Ec2Fake(Fake):
     def op_reset_ebs_default_kms_key_id(self, call: Call) -> Response:
         self._keys().pop((call.account, call.region), None)
         return ec2_response("ResetEbsDefaultKmsKeyId", "<kmsKeyId>alias/aws/ebs</kmsKeyId>")
+
+    def op_delete_vpc(self, call: Call) -> Response | None:
+        """AWS refuses DeleteVpc while anything but the default SG, NACL and main route table remains."""
+        from moto.ec2.models import ec2_backends
+
+        vpc_id = call.params.get("VpcId", "")
+        backend = ec2_backends[call.account][call.region]
+        if vpc_id in backend.vpcs and vpc_dependencies(backend, vpc_id):
+            raise AwsError("DependencyViolation", f"The vpc '{vpc_id}' has dependencies and cannot be deleted.")
+        return None
