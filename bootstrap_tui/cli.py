@@ -138,7 +138,7 @@ def _options(args: argparse.Namespace, endpoint: str | None) -> Any:
     return Options(
         aws_profile=args.aws_profile, region=args.region,
         endpoint_url=endpoint or args.endpoint_url, state_file=args.state_file,
-        profile=args.profile_file or "startup-minimal", answers_file=args.answers,
+        profile=args.profile_file, answers_file=args.answers,
         simulate_console=getattr(args, "simulate_console", False),
         use_keychain=args.use_keychain,
         max_workers=max(1, getattr(args, "max_workers", 16) or 1))
@@ -155,6 +155,10 @@ def _open_engine(args: argparse.Namespace, endpoint: str | None):
     engine = Engine(_options(args, endpoint))
     engine.step_ids(getattr(args, "step", None))  # an unknown --step is a usage error, offline too
     engine.connect()
+    if engine.profile_change:
+        from bootstrap_tui.profile_change import describe_change
+
+        print(describe_change(engine.profile_change, "--profile-file"), file=sys.stderr)
     return engine
 
 
@@ -163,6 +167,7 @@ def cmd_status(engine, args) -> int:
     width = max(len(r["id"]) for r in rows)
     print(f"state file: {engine.state.path}")
     print(f"account:    {engine.management_account_id}  ({engine.actor})")
+    print(f"profile:    {engine.profile.name}")
     for row in rows:
         extra = f"  — {row['error']}" if row.get("error") else ""
         ops = f"  (in flight: {', '.join(row['operations'])})" if row["operations"] else ""

@@ -1,0 +1,139 @@
+"""The founder's first hour (issue 15): the baseline profile survives a restart, a step the
+profile skips does not block the steps after it; through the CLI, plain mode and the wizard."""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from bootstrap_tui.cli import main
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture
+def sandbox(monkeypatch):
+    from bootstrap_tui.sandbox.testing import running_sandbox
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    with running_sandbox(seed="fresh", op_delay_s=0.05) as box:
+        yield box
+
+
+def cli(sandbox, state_file, capsys, *args: str) -> tuple[int, str, str]:
+    code = main(["--endpoint-url", sandbox.endpoint, "--state-file", str(state_file), *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_keeps_the_recorded_profile_and_says_when_it_changes(sandbox, tmp_path, capsys):
+    state = tmp_path / "state.yaml"
+    code, _, err = cli(sandbox, state, capsys, "--profile-file", "soc2",
+                       "apply", "--step", "management-account", "--yes")
+    assert code == 0, err
+    code, out, _ = cli(sandbox, state, capsys, "status")
+    assert "profile:    soc2" in out
+    code, out, err = cli(sandbox, state, capsys, "plan", "--step", "control-tower")
+    assert code == 0, err
+    assert "does not use Control Tower" not in out and "changed" not in err
+    assert yaml.safe_load(state.read_text())["profile"] == "soc2"
+
+    code, out, err = cli(sandbox, state, capsys, "--profile-file", "startup-minimal",
+                         "plan", "--step", "control-tower")
+    assert code == 0, err
+    assert "Baseline profile changed from soc2 (recorded in the state file) to " \
+           "startup-minimal (--profile-file)" in err
+    assert "control-tower planned → skipped" in err
+    assert "skipped — the startup-minimal profile does not use Control Tower" in out
+    assert yaml.safe_load(state.read_text())["profile"] == "startup-minimal"
+
+
+def test_a_step_the_profile_skips_does_not_block_the_next(sandbox, tmp_path, capsys):
+    state = tmp_path / "state.yaml"
+    code, _, err = cli(sandbox, state, capsys, "apply", "--step", "management-account",
+                       "--step", "organization", "--step", "accounts", "--yes")
+    assert code == 0, err
+    code, out, err = cli(sandbox, state, capsys, "apply", "--step", "identity-center", "--yes")
+    assert "needs control-tower" not in out + err
+    assert code == 0, out + err
+    assert yaml.safe_load(state.read_text())["steps"]["identity-center"]["status"] in (
+        "applied", "verified", "manual-pending")
+
+
+def test_plain_mode_uses_the_recorded_profile(sandbox, tmp_path, capsys):
+    import io
+
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from bootstrap_tui.engine import Options
+    from bootstrap_tui.plain import run_plain
+
+    state = tmp_path / "state.yaml"
+    code, _, err = cli(sandbox, state, capsys, "--profile-file", "soc2",
+                       "apply", "--step", "management-account", "--yes")
+    assert code == 0, err
+    out = io.StringIO()
+    with create_pipe_input() as pipe:
+        pipe.send_text("\x1b[B\x1b[B\r")  # the first step: Quit
+        code = run_plain(Options(endpoint_url=sandbox.endpoint, state_file=state),
+                         sandbox=True, input=pipe, output=DummyOutput(), out=out)
+    assert code == 0, out.getvalue()
+    assert "Baseline profile: soc2 (recorded in the state file)" in out.getvalue()
+    assert yaml.safe_load(state.read_text())["profile"] == "soc2"
+
+
+# ---------------------------------------------------------------- typing in fields (Pilot)
+
+async def _steps(pilot, app):
+    from textual.widgets import Button
+
+    from bootstrap_tui.tui.screens.steps import StepScreen
+    from tests.tui.conftest import click, wait_for
+
+    await wait_for(pilot, lambda: app.engine is not None, what="connect")
+    await wait_for(pilot, lambda: not app.screen.query_one("#continue", Button).disabled)
+    await click(pilot, "#continue")
+    await wait_for(pilot, lambda: isinstance(app.screen, StepScreen) and app.screen.ready,
+                   what="step screen shown")
+    await pilot.pause()
+    return app.screen
+
+
+async def test_typing_in_a_field_never_fires_shortcuts(make_app, recorder):
+    from textual.widgets import Input, TabbedContent, Tabs
+
+    from bootstrap_tui.tui.messages import PlanReady
+    from bootstrap_tui.tui.screens.export import ExportScreen
+    from bootstrap_tui.tui.screens.steps import StepScreen
+    from tests.tui.conftest import wait_for
+
+    app = make_app()
+    async with app.run_test(size=(80, 24), message_hook=recorder) as pilot:
+        screen = await _steps(pilot, app)
+        await pilot.press("2")  # the Inputs tab: the cursor lands in its first field
+        await wait_for(pilot, lambda: isinstance(app.focused, Input), what="a field focused")
+        field = app.focused
+        await pilot.press("end", "ctrl+u", *"Acme", "space", *"Rockets 1234 edmpavnbs?")
+        assert field.value == "Acme Rockets 1234 edmpavnbs?"
+        assert app.screen is screen and screen.step_id == "management-account"
+        assert screen.query_one("#tabs", TabbedContent).active == "tab-inputs"
+        assert not recorder.of(PlanReady)
+
+        await pilot.press("ctrl+r")  # Plan from inside the field (invalid alias: it says so)
+        await pilot.pause()
+        assert isinstance(app.focused, Input)
+        await pilot.press("escape")  # leaves the field: shortcuts work again
+        assert isinstance(app.focused, Tabs)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen), what="export")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, StepScreen), what="steps again")
+
+        await pilot.press("2")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input), what="a field focused")
+        await pilot.press("end", "ctrl+u", *"acme-prod")
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: recorder.of(PlanReady), what="plan from a field")
+        assert app.engine.state.answers("management-account")["alias"] == "acme-prod"
