@@ -43,10 +43,11 @@ def affected_steps(engine: Any, old: Any, new: Any) -> list[str]:
     """Steps whose plan may change from profile `old` to `new` (conservative): those whose
     profile section (or skip decision) differs, every step when a global setting differs,
     and every step that depends on one of them."""
-    if any(old.data.get(k) != new.data.get(k) for k in GLOBAL_KEYS):
+    before, after = getattr(old, "data", {}), getattr(new, "data", {})
+    if any(before.get(k) != after.get(k) for k in GLOBAL_KEYS):
         return [s.id for s in engine.steps]
     direct = [s.id for s in engine.steps
-              if old.data.get(s.id.replace("-", "_")) != new.data.get(s.id.replace("-", "_"))
+              if before.get(s.id.replace("-", "_")) != after.get(s.id.replace("-", "_"))
               or bool(_skips(engine, s, old)) != bool(_skips(engine, s, new))]
     out = set(direct)
     for sid in direct:

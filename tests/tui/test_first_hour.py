@@ -137,3 +137,120 @@ async def test_typing_in_a_field_never_fires_shortcuts(make_app, recorder):
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: recorder.of(PlanReady), what="plan from a field")
         assert app.engine.state.answers("management-account")["alias"] == "acme-prod"
+
+
+# ---------------------------------------------------------------- the profile in the wizard
+
+def _prepare(sandbox, state_file, profile: str, steps: tuple[str, ...]) -> None:
+    from bootstrap_tui.engine import Engine, Options
+
+    engine = Engine(Options(endpoint_url=sandbox.endpoint, state_file=state_file,
+                            profile=profile, simulate_console=True))
+    engine.connect()
+    try:
+        for sid in steps:
+            engine.apply(sid, confirm_destructive=lambda p: True)
+            engine.verify([sid])
+        engine.state.save()
+    finally:
+        engine.close()
+
+
+def _wizard(sandbox, state_file, profile: str | None = None):
+    from bootstrap_tui.engine import Options
+    from bootstrap_tui.tui.app import BootstrapApp
+    from tests.tui.conftest import quiet
+
+    return quiet(BootstrapApp(Options(endpoint_url=sandbox.endpoint, state_file=state_file,
+                                      profile=profile), sandbox=True, list_aws_profiles=False))
+
+
+async def _palette(pilot, text: str) -> None:
+    await pilot.press("ctrl+p")
+    await pilot.press(*text)
+    await pilot.pause(0.2)
+    await pilot.press("enter")
+
+
+async def test_restart_keeps_the_recorded_profile_and_switching_asks(sandbox, tmp_path):
+    from textual.widgets import Static
+
+    from bootstrap_tui.tui.screens.profile import ConfirmProfile
+    from bootstrap_tui.tui.screens.steps import StepScreen
+    from tests.tui.conftest import click, wait_for
+
+    state = tmp_path / "state.yaml"
+    _prepare(sandbox, state, "soc2", ("management-account", "root-mfa", "organization"))
+    app = _wizard(sandbox, state)  # no --profile-file: a plain restart
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, StepScreen) and app.screen.ready,
+                       timeout=30, what="returning user lands on the steps")
+        assert app.engine.profile.name == "soc2"
+        assert app.sub_title.endswith("· baseline soc2")
+        screen = app.screen
+        screen.select_step("control-tower")
+        await pilot.pause()
+        await pilot.press("p")
+        summary = screen.query_one("#plan-summary", Static)
+        await wait_for(pilot, lambda: "change(s)" in str(summary.render()), timeout=30,
+                       what="control tower plan")
+        assert "does not use Control Tower" not in str(summary.render())
+
+        await _palette(pilot, "startup-minimal")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmProfile), what="confirm")
+        listed = str(app.screen.query_one("#confirm-list", Static).render())
+        assert "control-tower: planned → skipped" in listed
+        assert "organization: verified → stale" in listed
+        await click(pilot, "#confirm-no")
+        await wait_for(pilot, lambda: isinstance(app.screen, StepScreen), what="kept")
+        assert app.engine.profile.name == "soc2"
+        assert app.engine.state.status("organization") == "verified"
+
+        await _palette(pilot, "startup-minimal")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmProfile), what="confirm")
+        await click(pilot, "#confirm-yes")
+        await wait_for(pilot, lambda: app.engine.profile.name == "startup-minimal"
+                       and isinstance(app.screen, StepScreen) and app.screen.ready,
+                       what="switched")
+        assert app.sub_title.endswith("· baseline startup-minimal")
+        assert app.engine.state.status("organization") == "stale"
+        assert app.engine.state.status("control-tower") == "skipped"
+        await pilot.press("ctrl+q")
+    saved = yaml.safe_load(state.read_text())
+    assert saved["profile"] == "startup-minimal"
+    assert saved["steps"]["organization"]["status"] == "stale"
+
+
+async def test_welcome_shows_the_recorded_profile_before_continue(sandbox, tmp_path):
+    from textual.widgets import Select, Static
+
+    from bootstrap_tui.tui.screens.welcome import WelcomeScreen
+    from tests.tui.conftest import wait_for
+
+    state = tmp_path / "state.yaml"
+    _prepare(sandbox, state, "soc2", ())  # the account was connected once, with soc2
+    app = _wizard(sandbox, state)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.engine is not None, timeout=30, what="connect")
+        welcome = app.screen
+        assert isinstance(welcome, WelcomeScreen)
+        await wait_for(pilot, lambda: welcome.query_one("#baseline", Select).value == "soc2",
+                       what="the recorded profile shown")
+        assert "recorded for this account" in str(
+            welcome.query_one("#baseline-note", Static).render())
+        assert "Control Tower landing zone" in str(welcome.query_one("#intro", Static).render())
+        assert app.engine.profile.name == "soc2"
+        await pilot.press("ctrl+q")
+
+
+async def test_palette_plans_the_current_step(make_app, recorder):
+    from bootstrap_tui.tui.messages import PlanReady
+    from tests.tui.conftest import wait_for
+
+    app = make_app()
+    async with app.run_test(size=(80, 24), message_hook=recorder) as pilot:
+        await _steps(pilot, app)
+        await pilot.press("2")
+        await _palette(pilot, "plan management")
+        await wait_for(pilot, lambda: recorder.of(PlanReady), what="plan from the palette")
+        assert recorder.of(PlanReady)[0].step_id == "management-account"

@@ -126,7 +126,8 @@ async def test_walks_the_wizard_on_the_sandbox_from_the_fresh_seed(sandbox, tmp_
     app.messages_seen = seen
     async with app.run_test(size=(80, 24), message_hook=seen.append) as pilot:
         screen = await _to_steps(pilot, app)
-        assert app.sub_title == f"account {sandbox.management_account_id} · SANDBOX"
+        assert app.sub_title == (f"account {sandbox.management_account_id} · SANDBOX · "
+                                 "baseline startup-minimal")
         outcome = {}
         for step in app.engine.steps:
             outcome[step.id] = await _apply_step(pilot, app, screen, step.id)

@@ -65,7 +65,7 @@ async def test_walks_every_step_to_verified(make_app, recorder):
     app = make_app()
     async with app.run_test(size=(120, 40), message_hook=recorder) as pilot:
         screen = await _connect(pilot, app)
-        assert app.sub_title == "account 123456789012 · SANDBOX"
+        assert app.sub_title == "account 123456789012 · SANDBOX · baseline startup-minimal"
         assert screen.step_id == "management-account"
 
         await pilot.press("p")
