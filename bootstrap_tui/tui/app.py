@@ -122,7 +122,7 @@ class BootstrapApp(App[int]):
         if engine.endpoint_url:
             return f"{account} · {engine.endpoint_url}{baseline}"
         profile = engine.options.aws_profile
-        return f"{account} · AWS" + (f" (profile {profile})" if profile else "") + baseline
+        return f"{account} · AWS" + (f" ({profile})" if profile else "") + baseline
 
     # ------------------------------------------------------------------ worker bookkeeping
     @contextlib.contextmanager

@@ -254,3 +254,35 @@ async def test_palette_plans_the_current_step(make_app, recorder):
         await _palette(pilot, "plan management")
         await wait_for(pilot, lambda: recorder.of(PlanReady), what="plan from the palette")
         assert recorder.of(PlanReady)[0].step_id == "management-account"
+
+
+async def test_a_field_reached_with_tab_is_in_view(sandbox, tmp_path):
+    from bootstrap_tui.tui.screens.steps import StepScreen
+    from bootstrap_tui.tui.widgets.form import FieldRow, StepForm
+    from tests.tui.conftest import wait_for
+
+    state = tmp_path / "state.yaml"
+    _prepare(sandbox, state, "startup-minimal", ("management-account",))
+    app = _wizard(sandbox, state)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, StepScreen) and app.screen.ready,
+                       timeout=30, what="steps")
+        screen = app.screen
+        screen.select_step("identity-center")
+        await wait_for(pilot, lambda: screen.form is not None and screen.form.query(FieldRow),
+                       what="identity-center form")
+        await pilot.press("2")
+        form = screen.form
+        widgets = [row.widget for row in form.query(FieldRow)]
+        assert len(widgets) >= 4
+        await wait_for(pilot, lambda: app.focused is widgets[0], what="first field focused")
+        holder = screen.query_one("#form-holder")
+        for expected in widgets[1:]:
+            await pilot.press("tab")
+            await pilot.pause()
+            assert app.focused is expected, (app.focused, expected)
+            await pilot.pause()
+            visible = holder.content_region
+            region = app.focused.region
+            assert visible.contains_region(region), (expected.id, region, visible)
+        assert isinstance(form, StepForm)

@@ -42,7 +42,15 @@ SIMULATE_LABEL = "Simulate console action (sandbox only)"
 
 
 def manual_label(title: str, attested: bool) -> str:
-    return f"✔ attested: {title}" if attested else f"☐ to do: {title}"
+    return f"attested: {title}" if attested else f"to do: {title}"
+
+
+class ManualBox(Checkbox):
+    """A manual item's tick box: one glyph, its state in its shape (✔ done, blank to do)."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - Textual's name
+        return "✔" if self.value else " "
 
 
 def _cut(text: Any, limit: int) -> str:
@@ -407,7 +415,7 @@ class StepScreen(Screen):
                                      classes="section manual-header")]
         for item in items:
             attested = self.engine.state.attestation(item.id)
-            box = Checkbox(manual_label(item.title, bool(attested)), value=bool(attested),
+            box = ManualBox(manual_label(item.title, bool(attested)), value=bool(attested),
                            disabled=bool(attested), classes="attest")
             box.item_id = item.id
             box.item_title = item.title

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -51,6 +52,10 @@ class FieldRow(Vertical):
         yield self.widget
         yield self.error
         yield self.advice
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """A field reached with Tab comes into view with its label and messages."""
+        self.call_after_refresh(self.scroll_visible, animate=False)
 
     @property
     def raw(self) -> Any:
