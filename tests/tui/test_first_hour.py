@@ -286,3 +286,28 @@ async def test_a_field_reached_with_tab_is_in_view(sandbox, tmp_path):
             region = app.focused.region
             assert visible.contains_region(region), (expected.id, region, visible)
         assert isinstance(form, StepForm)
+
+
+async def test_destructive_confirmation_lists_deletions_first_and_answers_a_wrong_word(
+        make_app, cloud):
+    from textual.widgets import Static
+
+    from bootstrap_tui.tui.screens.confirm import ConfirmApply
+    from tests.tui.conftest import wait_for
+
+    cloud.alias, cloud.org = "acme-management", "o-1"
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _steps(pilot, app)
+        screen.select_step("guardrails")
+        await pilot.pause()
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApply)
+                       and app.screen.query("#confirm-word"), what="confirmation")
+        listed = str(app.screen.query_one("#confirm-list", Static).render()).splitlines()
+        assert listed[0].startswith("! DELETE/REPLACE")
+        await pilot.press(*"delte", "enter")
+        wrong = app.screen.query_one("#confirm-wrong", Static)
+        await wait_for(pilot, lambda: wrong.display and "'delte'" in str(wrong.render()),
+                       what="the wrong word answered")
+        assert isinstance(app.screen, ConfirmApply) and cloud.default_vpcs

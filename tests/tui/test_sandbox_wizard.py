@@ -262,6 +262,7 @@ async def test_wizard_starts_its_own_sandbox_in_a_worker(tmp_path, monkeypatch):
         await wait_for(pilot, lambda: app.engine is not None or app.errors, timeout=30,
                        what="sandbox + connect")
         assert not app.errors, app.errors
-        assert app.sub_title.endswith("· SANDBOX") and app.own_sandbox is not None
+        assert app.sub_title.endswith("· SANDBOX · baseline startup-minimal")
+        assert app.own_sandbox is not None
         await pilot.press("ctrl+q")
     assert app.own_sandbox is None
