@@ -311,3 +311,30 @@ async def test_destructive_confirmation_lists_deletions_first_and_answers_a_wron
         await wait_for(pilot, lambda: wrong.display and "'delte'" in str(wrong.render()),
                        what="the wrong word answered")
         assert isinstance(app.screen, ConfirmApply) and cloud.default_vpcs
+
+
+async def test_wizard_applies_identity_center_without_the_skipped_control_tower(sandbox, tmp_path):
+    from bootstrap_tui.tui.screens.confirm import ConfirmApply
+    from bootstrap_tui.tui.screens.steps import StepScreen
+    from tests.tui.conftest import click, wait_for
+
+    state = tmp_path / "state.yaml"
+    _prepare(sandbox, state, "startup-minimal",
+             ("management-account", "root-mfa", "organization", "accounts"))
+    app = _wizard(sandbox, state)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, StepScreen) and app.screen.ready,
+                       timeout=30, what="steps")
+        assert app.engine.state.status("control-tower") == "pending"
+        app.screen.select_step("identity-center")
+        await pilot.pause()
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApply) or app.errors,
+                       timeout=60, what="confirmation")
+        assert not app.errors, app.errors
+        await pilot.pause()
+        await click(pilot, "#confirm-yes")
+        await wait_for(pilot, lambda: app.applied or app.errors, timeout=120, what="apply")
+        assert not app.errors, app.errors
+        assert app.applied[0][0] == "identity-center"
+        await pilot.press("ctrl+q")
