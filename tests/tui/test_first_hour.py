@@ -94,6 +94,8 @@ async def _steps(pilot, app):
 
     await wait_for(pilot, lambda: app.engine is not None, what="connect")
     await wait_for(pilot, lambda: not app.screen.query_one("#continue", Button).disabled)
+    await pilot.pause()  # show_identity scrolls after a refresh: click once it has landed
+    await pilot.pause()
     await click(pilot, "#continue")
     await wait_for(pilot, lambda: isinstance(app.screen, StepScreen) and app.screen.ready,
                    what="step screen shown")
