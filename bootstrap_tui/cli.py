@@ -161,7 +161,7 @@ def _options(args: argparse.Namespace, endpoint: str | None) -> Any:
     return Options(
         aws_profile=args.aws_profile, region=args.region,
         endpoint_url=endpoint or args.endpoint_url, state_file=args.state_file,
-        profile=args.profile_file or "startup-minimal", answers_file=args.answers,
+        profile=args.profile_file, answers_file=args.answers,
         simulate_console=getattr(args, "simulate_console", False),
         use_keychain=args.use_keychain,
         max_workers=max(1, getattr(args, "max_workers", 16) or 1))
@@ -183,6 +183,10 @@ def _open_engine(args: argparse.Namespace, endpoint: str | None):
         except BootstrapError as exc:
             raise ConfigError(f"--confirm-destructive: {exc.message}", exc.hint) from None
     engine.connect()
+    if engine.profile_change:
+        from bootstrap_tui.profile_change import describe_change
+
+        print(describe_change(engine.profile_change, "--profile-file"), file=sys.stderr)
     return engine
 
 
@@ -191,6 +195,7 @@ def cmd_status(engine, args) -> int:
     width = max(len(r["id"]) for r in rows)
     print(f"state file: {engine.state.path}")
     print(f"account:    {engine.management_account_id}  ({engine.actor})")
+    print(f"profile:    {engine.profile.name}")
     for row in rows:
         extra = f"  — {row['error']}" if row.get("error") else ""
         ops = f"  (in flight: {', '.join(row['operations'])})" if row["operations"] else ""

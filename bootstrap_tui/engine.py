@@ -92,7 +92,7 @@ class Options:
     region: str | None = None
     endpoint_url: str | None = None
     state_file: Path | None = None
-    profile: str = "startup-minimal"
+    profile: str | None = None  # None: the state's profile, else startup-minimal
     answers_file: Path | None = None
     simulate_console: bool = False
     use_keychain: bool = False
@@ -147,13 +147,16 @@ class Engine:
     """Holds one run's profile, connection, state and steps."""
 
     _answers_memo: dict[str, dict[str, Any]] | None = None  # each step's answers, while verify runs
+    profile_origin = "option"  # where the profile came from: state, option or default
+    profile_change: dict[str, Any] | None = None  # an explicit switch on connect (profile_change.py)
 
     def __init__(self, options: Options, *, steps: list[Step] | None = None):
         from bootstrap_tui.answers import load_answers
         from bootstrap_tui.profile import load_profile
+        from bootstrap_tui.profile_change import DEFAULT_PROFILE
 
         self.options = options
-        self.profile = load_profile(options.profile)
+        self.profile = load_profile(options.profile or DEFAULT_PROFILE)
         self.steps = steps if steps is not None else discover_steps()
         self.by_id = {s.id: s for s in self.steps}
         self.file_answers = load_answers(options.answers_file, self) if options.answers_file else {}
@@ -174,6 +177,7 @@ class Engine:
     def connect(self) -> None:
         """Build the AWS session, learn who we are, open (and lock) the state file."""
         from bootstrap_tui.aws import ClientFactory, Connection, make_session, probe_sandbox, whoami
+        from bootstrap_tui.profile_change import settle_profile
         from bootstrap_tui.state import StateStore, default_state_path
 
         opts = self.options
@@ -208,7 +212,7 @@ class Engine:
                 f"state file {path} belongs to account {data['management_account_id']}, "
                 f"but the credentials are for {self.management_account_id}",
                 "use the matching --aws-profile, or another --state-file")
-        data["profile"] = self.profile.name
+        settle_profile(self)
         if self.endpoint_url:
             data["endpoint"] = self.endpoint_url
 
@@ -465,6 +469,14 @@ class Engine:
             reason += f"; it will act on the accounts {', '.join(created)}"
         return reason
 
+    def _requirement_met(self, step_id: str) -> bool:
+        """A required step is done when applied (or later), or when the profile skips it."""
+        if self.state.status(step_id) in ("applied", "verified", "skipped", "manual-pending",
+                                          "stale"):
+            return True
+        return step_id in self.by_id and bool(
+            self.by_id[step_id].skip_reason(self.context(step_id)))
+
     def apply(self, step_id: str, plan: Plan | None = None, *,
               confirm_destructive: Callable[[Plan], bool] | None = None) -> Plan:
         """Converge one step. Destructive changes need confirm_destructive(plan) -> True."""
@@ -487,9 +499,7 @@ class Engine:
         if plan.blocked:  # nothing was done: the step's status stays what it was
             self.emit_progress(step_id, f"blocked: {plan.blocked}")
             return plan
-        blocked = [r for r in step.requires
-                   if self.state.status(r) not in ("applied", "verified", "skipped",
-                                                   "manual-pending", "stale")]
+        blocked = [r for r in step.requires if not self._requirement_met(r)]
         if blocked:
             raise RefusedError(f"step {step_id} needs {', '.join(blocked)} first",
                                f"run: bootstrap-tui apply --step {blocked[0]} --yes")

@@ -39,6 +39,19 @@ def validator(field: Any) -> Callable[[str], bool | str]:
     return check
 
 
+def profile_line(engine: Any) -> str:
+    """Which baseline profile is in use and why (or what switching to it did)."""
+    change = getattr(engine, "profile_change", None)
+    if change:
+        from bootstrap_tui.profile_change import describe_change
+
+        return describe_change(change, "--profile-file")
+    origin = {"state": "recorded in the state file",
+              "default": "the default; --profile-file chooses another"}.get(
+        getattr(engine, "profile_origin", ""), "chosen with --profile-file")
+    return f"Baseline profile: {engine.profile.name} ({origin})"
+
+
 class PlainWizard:
     def __init__(self, engine: Any, *, sandbox: bool, input: Any = None, output: Any = None,
                  out: TextIO | None = None) -> None:
@@ -81,6 +94,7 @@ class PlainWizard:
         self.say(f"Connected to account {engine.management_account_id} as "
                  f"{getattr(identity, 'arn', 'unknown')}"
                  + (" (SANDBOX: a local fake AWS)" if engine.sandbox_info is not None else ""))
+        self.say(profile_line(engine))
         from bootstrap_tui.tui.present import is_root
 
         if is_root(identity):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from bootstrap_tui.aws import refuse_root
-from bootstrap_tui.errors import RefusedError
+from bootstrap_tui.errors import BootstrapError, RefusedError
 from bootstrap_tui.model import Check, Field, ManualItem, Outcome, Plan, Scope, Severity, Step
 
 from steps._helpers2 import call_or, error_code, iam_users_with_credentials
+from steps.identity_center import account_names, sso_profile_name
 
 
 def _keychain():
@@ -149,6 +150,16 @@ CHECKS = (
 )
 
 
+def admin_profile(ctx) -> str:
+    """The AWS CLI profile the identity-center step writes for the management account's admins."""
+    account = ctx.management_account_id
+    try:
+        name = account_names(ctx).get(account, account)
+    except BootstrapError:
+        name = account
+    return sso_profile_name(name, account, "AdministratorAccess")
+
+
 class BootstrapCleanupStep(Step):
     id = "bootstrap-cleanup"
     title = "Remove the bootstrap IAM user"
@@ -185,7 +196,7 @@ class BootstrapCleanupStep(Step):
             who = getattr(identity, "arn", "unknown")
             plan.notes.append(
                 f"You are signed in as {who}, not through IAM Identity Center. Deleting the bootstrap user now "
-                "could lock you out. Sign in with `aws sso login --profile <management>-administratoraccess` "
+                f"could lock you out. Sign in with `aws sso login --profile {admin_profile(ctx)}` "
                 "(see the identity-center step), run bootstrap-tui with that profile, and run this step again.")
             left = self._left_to_delete(ctx)
             if left:  # not done: it must not read as up to date

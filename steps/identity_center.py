@@ -163,14 +163,26 @@ def start_url(ctx, inst: dict[str, Any]) -> str:
     return raw
 
 
+def account_names(ctx) -> dict[str, str]:
+    """Account id -> the account's name in AWS Organizations."""
+    return {a["Id"]: a.get("Name", a["Id"]) for a in ctx.org_accounts()}
+
+
+def sso_profile_name(account_name: str, account_id: str, permission_set: str) -> str:
+    """The AWS CLI profile written for one account and permission set: `<account name>-<permission
+    set>`, lower case, runs of other characters as one hyphen (e.g. `master-administratoraccess`)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", account_name.lower()).strip("-") or account_id
+    return f"{slug}-{permission_set.lower()}"
+
+
 def config_block(ctx, inst: dict[str, Any], combos: list[tuple[str, str]]) -> str:
     session = "bootstrap-tui"
-    names = {a["Id"]: a.get("Name", a["Id"]) for a in ctx.org_accounts()}
+    names = account_names(ctx)
     lines = [BEGIN, f"[sso-session {session}]", f"sso_start_url = {start_url(ctx, inst)}",
              f"sso_region = {ctx.home_region}", "sso_registration_scopes = sso:account:access", ""]
     for account, ps_name in combos:
-        slug = re.sub(r"[^a-z0-9]+", "-", names.get(account, account).lower()).strip("-") or account
-        lines += [f"[profile {slug}-{ps_name.lower()}]", f"sso_session = {session}",
+        lines += [f"[profile {sso_profile_name(names.get(account, account), account, ps_name)}]",
+                  f"sso_session = {session}",
                   f"sso_account_id = {account}", f"sso_role_name = {ps_name}",
                   f"region = {ctx.home_region}", "output = json", ""]
     lines.append(END)

@@ -25,7 +25,8 @@ from bootstrap_tui.errors import BootstrapError, ConfigError
 from bootstrap_tui.tui.commands import WizardCommands
 from bootstrap_tui.tui.messages import (
     ApplyDone, ApplyProgress, ApplyStarted, Connected, Connecting, ConsoleSimulated, ExportDone,
-    Failed, OperationFinished, PlanReady, ProfilesListed, VerifyDone, VerifyResult, VerifyStarted,
+    Failed, OperationFinished, PlanReady, ProfileSwitched, ProfilesListed, VerifyDone, VerifyResult,
+    VerifyStarted,
 )
 from bootstrap_tui.tui.present import error_text, refuse_root
 
@@ -115,12 +116,13 @@ class BootstrapApp(App[int]):
         if engine is None:
             return "not connected"
         account = f"account {engine.management_account_id}"
+        baseline = f" · baseline {engine.profile.name}"
         if engine.sandbox_info is not None:
-            return f"{account} · SANDBOX"
+            return f"{account} · SANDBOX{baseline}"
         if engine.endpoint_url:
-            return f"{account} · {engine.endpoint_url}"
+            return f"{account} · {engine.endpoint_url}{baseline}"
         profile = engine.options.aws_profile
-        return f"{account} · AWS" + (f" (profile {profile})" if profile else "")
+        return f"{account} · AWS" + (f" ({profile})" if profile else "") + baseline
 
     # ------------------------------------------------------------------ worker bookkeeping
     @contextlib.contextmanager
@@ -184,17 +186,44 @@ class BootstrapApp(App[int]):
                 elif choices.get("mode") == "profile":
                     options.aws_profile = choices.get("aws_profile")
                     options.use_keychain = False
-                if choices.get("baseline"):
-                    options.profile = str(choices["baseline"])
                 self.post_message(Connecting("Checking who you are…"))
                 engine = self.engine_factory(options)
                 engine.connect()
                 engine.progress_listeners.append(self._progress)
-                self.post_message(Connected(engine, resumed=old is not None))
+                propose = self._take_choice(engine, choices.get("baseline"))
+                self.post_message(Connected(engine, resumed=old is not None, propose=propose))
             except BaseException as exc:  # noqa: BLE001 - reported, never raised into Textual
                 self.post_message(Failed(exc, kind="connect"))
             finally:
                 self.post_message(OperationFinished("connect"))
+
+    @staticmethod
+    def _take_choice(engine: Any, name: str | None) -> str | None:
+        """The Welcome screen's baseline choice: taken at once when it changes no step (a new
+        account), else returned so the user confirms the switch."""
+        if not name or name == engine.profile.name:
+            return None
+        from bootstrap_tui.profile import load_profile
+        from bootstrap_tui.profile_change import status_changes, switch_profile
+
+        new = load_profile(name)
+        if status_changes(engine, engine.profile, new):
+            return name
+        switch_profile(engine, new)
+        engine.profile_change = None  # nothing was set up yet: nothing to announce
+        return None
+
+    @work(thread=True, group="profile", exit_on_error=False)
+    def profile_worker(self, name: str) -> None:
+        engine = self.engine
+        with self._tracked():
+            try:
+                from bootstrap_tui.profile import load_profile
+                from bootstrap_tui.profile_change import switch_profile
+
+                self.post_message(ProfileSwitched(switch_profile(engine, load_profile(name))))
+            except BaseException as exc:  # noqa: BLE001
+                self.post_message(Failed(exc, kind="profile"))
 
     @work(thread=True, group="plan", exit_on_error=False)
     def plan_worker(self, step_id: str, then_apply: bool) -> None:
@@ -298,14 +327,34 @@ class BootstrapApp(App[int]):
         self.connect_worker(choices, old, select)
 
     def switch_profile(self, name: str) -> None:
-        if self.engine is None:
+        """Ask, listing the steps the switch affects, then switch (an explicit act)."""
+        engine = self.engine
+        if engine is None or name == engine.profile.name:
             return
-        if self.applying:
-            self.notify("Wait for the running apply to finish before switching profiles.",
-                        severity="warning")
+        if self.applying or self.verifying:
+            self.notify("Wait for the running apply or verify to finish before switching "
+                        "profiles.", severity="warning")
             return
-        self._select_after_connect = getattr(self.step_screen, "step_id", None)
-        self.start_connect({"mode": None, "baseline": name})
+        from bootstrap_tui.profile import load_profile
+        from bootstrap_tui.profile_change import status_changes
+        from bootstrap_tui.tui.screens.profile import ConfirmProfile
+
+        try:
+            changes = status_changes(engine, engine.profile, load_profile(name))
+        except BootstrapError as exc:
+            self.show_error(exc, kind="profile")
+            return
+        old = engine.profile.name
+
+        def decided(ok: bool | None) -> None:
+            if ok:
+                self.profile_worker(name)
+            else:
+                self.notify(f"Still on the {old} profile.", title="Profile", timeout=3)
+                if self._live(self.welcome):
+                    self.welcome.show_baseline(engine)
+
+        self.push_screen(ConfirmProfile(old, name, changes), decided)
 
     def start_plan(self, step_id: str, *, then_apply: bool = False) -> None:
         if self.engine is not None:
@@ -454,6 +503,12 @@ class BootstrapApp(App[int]):
         self.last_full_run = None
         rows = self.engine.status()
         progress = any(r["status"] != "pending" for r in rows)
+        change = getattr(self.engine, "profile_change", None)
+        if change:
+            from bootstrap_tui.profile_change import describe_change
+
+            self.notify(describe_change(change, "--profile-file"), title="Baseline profile",
+                        severity="warning", timeout=12)
         if message.resumed:
             select = getattr(self, "_select_after_connect", None)
             self.step_screen = None
@@ -461,10 +516,26 @@ class BootstrapApp(App[int]):
             self.notify(f"Baseline profile: {self.engine.profile.name}", title="Profile")
         elif self._live(self.welcome):
             self.welcome.show_identity(self.engine)
-            if self.engine.state.exists and progress:
+            if self.engine.state.exists and progress and not message.propose:
                 self.notify("Welcome back: continuing where you left off.", title="Resumed")
                 self.open_steps()
+        if message.propose:
+            self.switch_profile(message.propose)
         self._resume_inflight(rows)
+
+    def on_profile_switched(self, message: ProfileSwitched) -> None:
+        from bootstrap_tui.profile_change import describe_change
+
+        self.sub_title = self._where()
+        change = message.change
+        self.notify(describe_change(change, "your choice"), title="Baseline profile",
+                    timeout=8)
+        if self._live(self.welcome):
+            self.welcome.show_baseline(self.engine)
+        if self.step_screen is not None:
+            select = getattr(self.step_screen, "step_id", None)
+            self.step_screen = None
+            self.open_steps(select)
 
     def _resume_inflight(self, rows: list[dict[str, Any]]) -> None:
         pending = [r["id"] for r in rows if r["status"] == "in-progress" and r["operations"]]
@@ -564,7 +635,8 @@ class BootstrapApp(App[int]):
         self.errors.append((kind, full))
         title = {"connect": "Could not connect", "plan": "Plan failed", "apply": "Apply failed",
                  "verify": "Verify failed", "export": "Export failed",
-                 "simulate": "Simulation failed"}.get(kind, "Error")
+                 "simulate": "Simulation failed",
+                 "profile": "Profile not switched"}.get(kind, "Error")
         if step_id:
             title = f"{title}: {step_id}"
         self.notify(full, title=title, severity="error", timeout=12)

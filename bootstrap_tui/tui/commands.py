@@ -17,6 +17,15 @@ class WizardCommands(Provider):
         for index, step in enumerate(engine.steps, 1):
             out.append((f"Go to step {index}: {step.title}", partial(app.open_steps, step.id),
                         f"jump to the {step.id} step"))
+        screen = getattr(app, "step_screen", None)
+        if screen is not None and app._live(screen):
+            sid = screen.step_id
+            out += [(f"Plan {sid} (ctrl+r)", screen.action_plan, "show what apply would change"),
+                    (f"Apply {sid} (ctrl+g)", screen.action_apply, "asks before changing anything"),
+                    (f"Verify {sid} (ctrl+t)", screen.action_verify, "run the step's checks")]
+            if engine.sandbox_info is not None:
+                out.append(("Simulate console action (ctrl+o)", screen.action_simulate,
+                            "sandbox only: the root-mfa step's console actions"))
         out.append(("Verify all", app.verify_all_command,
                     "run every check read-only and open the dashboard"))
         out.append(("Dashboard", app.open_dashboard, "results of the whole baseline"))

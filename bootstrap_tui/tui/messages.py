@@ -29,10 +29,19 @@ class Connecting(WizardMessage):
 class Connected(WizardMessage):
     """The engine is connected: identity known, state file open."""
 
-    def __init__(self, engine: Any, *, resumed: bool = False) -> None:
+    def __init__(self, engine: Any, *, resumed: bool = False, propose: str | None = None) -> None:
         super().__init__()
         self.engine = engine
         self.resumed = resumed
+        self.propose = propose  # a baseline profile the user picked that would change steps
+
+
+class ProfileSwitched(WizardMessage):
+    """The engine now uses another baseline profile (profile_change.switch_profile)."""
+
+    def __init__(self, change: dict[str, Any]) -> None:
+        super().__init__()
+        self.change = change
 
 
 class PlanReady(WizardMessage):

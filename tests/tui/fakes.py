@@ -182,7 +182,7 @@ class FakeEngine(Engine):
 
         self.options = options
         self.cloud = cloud
-        self.profile = SimpleNamespace(name=options.profile, home_region="us-east-1",
+        self.profile = SimpleNamespace(name=options.profile or "startup-minimal", home_region="us-east-1",
                                        governed_regions=["us-east-1"], automation_role="x",
                                        account=lambda key: None)
         self.steps = order_steps(fake_steps())

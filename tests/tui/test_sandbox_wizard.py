@@ -126,7 +126,8 @@ async def test_walks_the_wizard_on_the_sandbox_from_the_fresh_seed(sandbox, tmp_
     app.messages_seen = seen
     async with app.run_test(size=(80, 24), message_hook=seen.append) as pilot:
         screen = await _to_steps(pilot, app)
-        assert app.sub_title == f"account {sandbox.management_account_id} · SANDBOX"
+        assert app.sub_title == (f"account {sandbox.management_account_id} · SANDBOX · "
+                                 "baseline startup-minimal")
         outcome = {}
         for step in app.engine.steps:
             outcome[step.id] = await _apply_step(pilot, app, screen, step.id)
@@ -261,6 +262,7 @@ async def test_wizard_starts_its_own_sandbox_in_a_worker(tmp_path, monkeypatch):
         await wait_for(pilot, lambda: app.engine is not None or app.errors, timeout=30,
                        what="sandbox + connect")
         assert not app.errors, app.errors
-        assert app.sub_title.endswith("· SANDBOX") and app.own_sandbox is not None
+        assert app.sub_title.endswith("· SANDBOX · baseline startup-minimal")
+        assert app.own_sandbox is not None
         await pilot.press("ctrl+q")
     assert app.own_sandbox is None

@@ -98,7 +98,11 @@ def test_destructive_confirmation(snap_compare, make_app, cloud, size):
             pilot.app.engine.state.set_status(sid, "verified")
         pilot.app.screen.select_step("guardrails")
         await pilot.press("a")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmApply))
+        # the frame once the modal is mounted AND its word field has the cursor (under
+        # load, a frame taken between the two differed)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmApply)
+                       and pilot.app.focused is not None
+                       and pilot.app.focused.id == "confirm-word")
         await pilot.pause(0.1)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=frozen(run_before))

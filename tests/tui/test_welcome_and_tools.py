@@ -9,6 +9,7 @@ from bootstrap_tui.engine import Options
 from bootstrap_tui.tui.app import BootstrapApp
 from bootstrap_tui.tui.screens.dashboard import DashboardScreen
 from bootstrap_tui.tui.screens.export import ExportScreen
+from bootstrap_tui.tui.screens.profile import ConfirmProfile
 from bootstrap_tui.tui.screens.steps import StepScreen
 from bootstrap_tui.tui.screens.welcome import ChoiceButton, WelcomeScreen
 from tests.tui.conftest import click, quiet, wait_for
@@ -38,13 +39,13 @@ async def test_aws_profiles_are_listed_from_the_config_file_and_used(make_app, t
         await wait_for(pilot, lambda: len(select._options) > 1, what="profiles listed")
         values = [value for _, value in select._options]
         assert {"default", "dev", "prod-admin"} <= set(values)
-        assert app.sub_title == "account 123456789012 · AWS"
+        assert app.sub_title == "account 123456789012 · AWS · baseline startup-minimal"
         select.value = "dev"
         await pilot.pause()
         await click(pilot, "#connect")
         await wait_for(pilot, lambda: isinstance(app.screen, StepScreen), what="reconnect")
         assert app.engine.options.aws_profile == "dev"
-        assert app.sub_title == "account 123456789012 · AWS (profile dev)"
+        assert app.sub_title == "account 123456789012 · AWS (dev) · baseline startup-minimal"
         await pilot.pause(0.2)  # let the header take the new title before quitting
         await pilot.press("ctrl+q")
 
@@ -53,6 +54,11 @@ async def test_connect_choices_show_their_state_by_shape_not_only_colour(make_ap
     app = make_app(sandbox=False, list_aws_profiles=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.engine is not None, what="connect")
+        # show_identity scrolls the identity panel into view after a refresh: let it land
+        # before clicking, or the click hits whatever scrolled under the pointer
+        await wait_for(pilot, lambda: not app.screen.query_one("#continue").disabled)
+        await pilot.pause()
+        await pilot.pause()
 
         def marks() -> dict[str, str]:
             return {b.id: b.render().plain.strip()[1] for b in app.screen.query(ChoiceButton)}
@@ -123,9 +129,12 @@ async def test_palette_verifies_all_and_switches_the_baseline_profile(make_app, 
         await pilot.press(*"soc2")
         await pilot.pause(0.2)
         await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmProfile), what="confirmation")
+        assert app.engine.profile.name == "startup-minimal"  # nothing switched before yes
+        await click(pilot, "#confirm-yes")
         await wait_for(pilot, lambda: app.engine is not None and app.engine.profile.name == "soc2"
                        and isinstance(app.screen, StepScreen), what="profile switch")
-        assert app.sub_title == "account 123456789012 · SANDBOX"
+        assert app.sub_title == "account 123456789012 · SANDBOX · baseline soc2"
 
 
 async def test_export_writes_the_file_for_one_framework_and_shows_the_path(make_app, tmp_path):

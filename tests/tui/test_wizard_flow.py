@@ -21,6 +21,8 @@ from tests.tui.fakes import Cloud
 async def _connect(pilot, app):
     await wait_for(pilot, lambda: app.engine is not None, what="connect")
     await wait_for(pilot, lambda: not app.screen.query_one("#continue", Button).disabled)
+    await pilot.pause()  # show_identity scrolls after a refresh: click once it has landed
+    await pilot.pause()
     await pilot.click("#continue")
     await wait_for(pilot, lambda: isinstance(app.screen, StepScreen) and app.screen.ready,
                    what="step screen shown")
@@ -65,7 +67,7 @@ async def test_walks_every_step_to_verified(make_app, recorder):
     app = make_app()
     async with app.run_test(size=(120, 40), message_hook=recorder) as pilot:
         screen = await _connect(pilot, app)
-        assert app.sub_title == "account 123456789012 · SANDBOX"
+        assert app.sub_title == "account 123456789012 · SANDBOX · baseline startup-minimal"
         assert screen.step_id == "management-account"
 
         await pilot.press("p")

@@ -29,7 +29,8 @@ class ConfirmApply(ModalScreen[bool]):
             yield Static(f"Apply {self.title_text}?", id="confirm-title")
             with VerticalScroll(id="confirm-changes"):
                 lines = []
-                for change in self.plan.changes:
+                # destructive and irreversible changes first: they are what needs reading
+                for change in sorted(self.plan.changes, key=lambda c: not c.destructive):
                     mark = ("!! IRREVERSIBLE " if change.irreversible else
                             "! DELETE/REPLACE " if change.destructive else "+ ")
                     lines.append(f"{mark}{change.describe()}")
@@ -42,6 +43,7 @@ class ConfirmApply(ModalScreen[bool]):
                              f"cannot be undone. Type {self.step_id!r} or 'delete' to confirm.",
                              id="confirm-warning")
                 yield Input(placeholder=f"type {self.step_id} or delete", id="confirm-word")
+                yield Static("", id="confirm-wrong")
             with Horizontal(id="confirm-actions"):
                 yield Button("Apply", id="confirm-yes", variant="error" if self.destructive
                              else "success", disabled=self.destructive)
@@ -73,6 +75,11 @@ class ConfirmApply(ModalScreen[bool]):
     def _submitted(self, event: Input.Submitted) -> None:
         if self.typed_ok(event.value):
             self.dismiss(True)
+            return
+        wrong = self.query_one("#confirm-wrong", Static)
+        wrong.update(f"✘ {event.value.strip()!r} is not {self.step_id!r} or 'delete': nothing "
+                     "was applied. Type one of them, or Esc to cancel.")
+        wrong.display = True
 
     @on(Button.Pressed, "#confirm-yes")
     def _yes(self) -> None:

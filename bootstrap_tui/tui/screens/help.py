@@ -14,6 +14,10 @@ HELP = """\
 `n`/`b` next/previous step, `1`-`4` switch tabs (About, Inputs, Plan, Results),
 `s` back to the step list, Tab moves between controls; the mouse works everywhere.
 
+**Typing** — opening *Inputs* puts the cursor in the first field; while a field has
+focus every letter goes into it, `Esc` leaves it. From a field: `ctrl+r` plan,
+`ctrl+g` apply, `ctrl+t` verify, `ctrl+o` simulate the console action (sandbox).
+
 **Doing a step** — fill the *Inputs* (checked as you type), `ctrl+s` saves them,
 `p` shows the plan (nothing changes), `a` applies after a confirmation that lists
 every change (destructive ones need the step id or `delete` typed), then the step
@@ -22,7 +26,8 @@ verifies itself. `v` verifies again at any time. Manual items are ticked on the
 
 **Everything** — `d` dashboard (whole baseline, `f` failures only),
 `e` export a checklist, `ctrl+p` command palette (jump to a step, verify all,
-export, switch baseline profile), `F1`/`?` this help, `ctrl+q` quit.
+export, switch baseline profile: it lists the steps that change first),
+`F1`/`?` this help, `ctrl+q` quit. The header shows the baseline profile in use.
 
 **Quitting is always safe** — progress is saved after every change. Long AWS
 operations keep running in AWS; the next start resumes polling by itself.

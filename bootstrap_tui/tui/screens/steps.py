@@ -43,11 +43,19 @@ SIMULATE_LABEL = "Simulate console action (sandbox only)"
 
 
 def manual_label(title: str, attested: Any) -> str:
-    """The checkbox label of a manual item; a simulated attestation (sandbox) says so."""
+    """The label of a manual item's tick box; a simulated attestation (sandbox) says so."""
     if not attested:
-        return f"☐ to do: {title}"
+        return f"to do: {title}"
     simulated = isinstance(attested, dict) and attested.get("simulated")
-    return f"✔ attested (SIMULATED on the sandbox): {title}" if simulated else f"✔ attested: {title}"
+    return f"attested (SIMULATED on the sandbox): {title}" if simulated else f"attested: {title}"
+
+
+class ManualBox(Checkbox):
+    """A manual item's tick box: one glyph, its state in its shape (✔ done, blank to do)."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - Textual's name
+        return "✔" if self.value else " "
 
 
 def _cut(text: Any, limit: int) -> str:
@@ -72,6 +80,11 @@ class StepScreen(Screen):
         Binding("4", "tab('tab-verify')", "Results", show=False),
         Binding("s", "focus_sidebar", "Steps", show=False),
         Binding("m", "manual", "Manual items", show=False),
+        # the same from inside a field, where printable keys are typed (widgets/form.py)
+        Binding("ctrl+r", "plan", "Plan", show=False),
+        Binding("ctrl+g", "apply", "Apply", show=False),
+        Binding("ctrl+t", "verify", "Verify", show=False),
+        Binding("ctrl+o", "simulate", "Simulate console action", show=False),
     ]
 
     def __init__(self, engine: Any, *, select: str | None = None) -> None:
@@ -413,7 +426,7 @@ class StepScreen(Screen):
                                      classes="section manual-header")]
         for item in items:
             attested = self.engine.state.attestation(item.id)
-            box = Checkbox(manual_label(item.title, attested), value=bool(attested),
+            box = ManualBox(manual_label(item.title, attested), value=bool(attested),
                            disabled=bool(attested), classes="attest")
             box.item_id = item.id
             box.item_title = item.title
@@ -477,6 +490,10 @@ class StepScreen(Screen):
 
     @on(Button.Pressed, "#simulate")
     def action_simulate(self) -> None:
+        if self.engine.sandbox_info is None or self.step_id not in SIMULATED_STEPS:
+            self.app.notify("Console actions can be simulated only on the sandbox, for the "
+                            "root-mfa step.", timeout=4)
+            return
         self.app.start_simulate(self.step_id)
 
     def action_dashboard(self) -> None:
@@ -487,6 +504,19 @@ class StepScreen(Screen):
 
     def action_tab(self, tab: str) -> None:
         self.query_one("#tabs", TabbedContent).active = tab
+        if tab == "tab-inputs":
+            self.call_after_refresh(self.focus_field)
+
+    @on(TabbedContent.TabActivated, "#tabs")
+    def _tab_opened(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "tab-inputs":
+            self.call_after_refresh(self.focus_field)
+
+    def focus_field(self) -> None:
+        """Put the cursor in the form's first invalid field, else its first, so typing goes there."""
+        form = self.form
+        if form is not None and form.is_mounted:
+            form.focus_first()
 
     def action_manual(self) -> None:
         """Focus the first manual item not ticked yet (space ticks it)."""

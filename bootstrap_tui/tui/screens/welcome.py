@@ -15,15 +15,32 @@ from textual.widgets import (
 from bootstrap_tui.tui.present import is_root
 from bootstrap_tui.tui.widgets.header import AppHeader
 
-INTRO = (
-    "bootstrap-tui walks this AWS management account to a compliant multi-account "
-    "organization in ten steps: Organizations and OUs, accounts, Control Tower, "
-    "IAM Identity Center, MFA on root, an immutable log archive, guardrails and "
-    "security services. Each step explains why it matters, shows what it will "
-    "change before changing anything, and proves the result with read-only calls.\n"
-    "Your time: about 45-60 minutes. AWS's own waits (new accounts, the landing "
-    "zone) add 1-2 hours; you can close the app meanwhile, progress is saved."
-)
+KEEP = "__recorded__"
+
+
+def intro(control_tower: bool | None) -> str:
+    """The opening text; it names Control Tower only when the chosen profile uses it
+    (None: not known yet, e.g. before the state's profile is read)."""
+    tower = {True: "a Control Tower landing zone, ", False: "", None: "Control Tower (if the "
+             "profile uses it), "}[control_tower]
+    waits = "new accounts, the landing zone" if control_tower is not False else "new accounts"
+    return ("bootstrap-tui walks this AWS management account to a compliant multi-account "
+            f"organization in ten steps: Organizations and OUs, accounts, {tower}"
+            "IAM Identity Center, MFA on root, an immutable log archive, guardrails and "
+            "security services. Each step explains why it matters, shows what it will "
+            "change before changing anything, and proves the result with read-only calls.\n"
+            f"Your time: about 45-60 minutes. AWS's own waits ({waits}) add "
+            f"{'1-2 hours' if control_tower is not False else 'up to an hour'}; you can close "
+            "the app meanwhile, progress is saved.")
+
+
+def uses_control_tower(name: str) -> bool | None:
+    try:
+        from bootstrap_tui.profile import load_profile
+
+        return load_profile(name).control_tower_enabled
+    except Exception:  # noqa: BLE001 - an unreadable profile is reported on connect
+        return None
 
 ROOT_WARNING = (
     "⚠ You are signed in as the ROOT user. bootstrap-tui will not automate as root: "
@@ -59,7 +76,7 @@ class WelcomeScreen(Screen):
     BINDINGS = [Binding("ctrl+s", "connect", "Connect"),
                 Binding("ctrl+n", "continue", "Continue", show=False)]
 
-    def __init__(self, *, mode: str, aws_profile: str | None, baseline: str,
+    def __init__(self, *, mode: str, aws_profile: str | None, baseline: str | None,
                  auto_connect: bool, endpoint: str | None) -> None:
         super().__init__(id="welcome")
         self.mode = mode
@@ -69,14 +86,16 @@ class WelcomeScreen(Screen):
         self.endpoint = endpoint
         self.profiles = baseline_profiles()
         names = [n for n, _ in self.profiles]
-        if baseline not in names:
+        if baseline and baseline not in names:
             self.profiles.append((baseline, "from --profile-file"))
+        self.engine: Any = None
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
         with VerticalScroll(id="welcome-body"):
             yield Static("Welcome to bootstrap-tui", id="welcome-title")
-            yield Static(INTRO, id="intro")
+            yield Static(intro(uses_control_tower(self.baseline) if self.baseline else None),
+                         id="intro")
             yield Label("1. How to connect", classes="section")
             with RadioSet(id="connect-mode"):
                 yield ChoiceButton("AWS profile from ~/.aws/config", id="mode-profile",
@@ -100,9 +119,9 @@ class WelcomeScreen(Screen):
                             id="key-id")
                 yield Input(placeholder="secret access key", password=True, id="key-secret")
             yield Label("2. Baseline profile", classes="section")
-            yield Select([(f"{name} — {desc}" if desc else name, name)
-                          for name, desc in self.profiles],
-                         value=self.baseline, allow_blank=False, id="baseline")
+            yield Select(self._baseline_options(), value=self.baseline or KEEP,
+                         allow_blank=False, id="baseline")
+            yield Static("", id="baseline-note", classes="muted")
             with Horizontal(id="welcome-actions"):
                 yield Button("Connect", id="connect", variant="primary")
                 yield Button("Continue →", id="continue", variant="success", disabled=True)
@@ -136,14 +155,46 @@ class WelcomeScreen(Screen):
         values = [v for _, v in options]
         select.value = current if current in values else CHAIN
 
+    def _baseline_options(self, keep: bool = True) -> list[tuple[str, str]]:
+        options = [(f"{name} — {desc}" if desc else name, name) for name, desc in self.profiles]
+        if keep and not self.baseline:
+            options.insert(0, ("as recorded for this account (a new one: startup-minimal)", KEEP))
+        return options
+
+    @on(Select.Changed, "#baseline")
+    def _baseline_changed(self) -> None:
+        value = self.query_one("#baseline", Select).value  # now, not when the event was sent
+        if value in (KEEP, Select.NULL):
+            return
+        self.query_one("#intro", Static).update(intro(uses_control_tower(str(value))))
+        engine = self.engine
+        if engine is not None and engine is self.app.engine and value != engine.profile.name:
+            self.app.switch_profile(str(value))  # asks first, listing the steps it affects
+
+    def show_baseline(self, engine: Any) -> None:
+        """Show the profile the connected engine uses, and why."""
+        self.engine = engine
+        name = engine.profile.name
+        if name not in [n for n, _ in self.profiles]:
+            self.profiles.append((name, "from a profile file"))
+        select = self.query_one("#baseline", Select)
+        select.set_options(self._baseline_options(keep=False))
+        select.value = name
+        origin = {"state": "recorded for this account in the state file",
+                  "default": "the default for a new account; change it here"}.get(
+            getattr(engine, "profile_origin", ""), "your choice")
+        self.query_one("#baseline-note", Static).update(f"Using {name}: {origin}.")
+        self.query_one("#intro", Static).update(intro(uses_control_tower(name)))
+
     def choices(self) -> dict[str, Any]:
         profile = self.query_one("#aws-profile", Select).value
+        baseline = self.query_one("#baseline", Select).value
         return {
             "mode": self.mode,
             "aws_profile": None if profile in (CHAIN, Select.NULL) else profile,
             "key_id": self.query_one("#key-id", Input).value.strip(),
             "secret": self.query_one("#key-secret", Input).value.strip(),
-            "baseline": self.query_one("#baseline", Select).value,
+            "baseline": None if baseline in (KEEP, Select.NULL) else baseline,
         }
 
     # ------------------------------------------------------------------ actions
@@ -177,6 +228,7 @@ class WelcomeScreen(Screen):
         else:
             panel.remove_class("-root")
         panel.update("\n".join(lines))
+        self.show_baseline(engine)
         self.query_one("#connect", Button).disabled = False
         self.query_one("#connect", Button).label = "Reconnect"
         button = self.query_one("#continue", Button)

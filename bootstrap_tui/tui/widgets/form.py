@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Checkbox, Input, Label, Select, Static, Tabs
 
 from bootstrap_tui.errors import BootstrapError, ValidationError
 
@@ -51,6 +53,10 @@ class FieldRow(Vertical):
         yield self.error
         yield self.advice
 
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """A field reached with Tab comes into view with its label and messages."""
+        self.call_after_refresh(self.scroll_visible, animate=False)
+
     @property
     def raw(self) -> Any:
         widget = getattr(self, "widget", None)
@@ -89,7 +95,12 @@ class FieldRow(Vertical):
 
 
 class StepForm(Vertical):
-    """All FieldRows of a step. `values()` returns (ok, raw dict, parsed dict)."""
+    """All FieldRows of a step. `values()` returns (ok, raw dict, parsed dict).
+
+    While a field has focus, every printable key goes to it (the screen's one-letter
+    shortcuts are set aside) and Esc leaves the field for the tab strip."""
+
+    BINDINGS = [Binding("escape", "leave_field", "Leave field")]
 
     def __init__(self, step_id: str, rows: list[tuple[Any, Any, str]], **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -104,6 +115,23 @@ class StepForm(Vertical):
 
     def on_mount(self) -> None:
         self.call_after_refresh(self.validate_all)
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character is not None and character.isprintable()
+
+    def focus_first(self) -> bool:
+        """Focus the first invalid field, else the first; False when there is none."""
+        rows = [row for row in self.query(FieldRow) if getattr(row, "widget", None)]
+        rows = [row for row in rows if row.has_class("-invalid")] or rows
+        if not rows:
+            return False
+        rows[0].widget.focus()
+        return True
+
+    def action_leave_field(self) -> None:
+        tabs = self.screen.query(Tabs)
+        if tabs:
+            tabs.first().focus()
 
     def validate_all(self) -> tuple[bool, dict[str, Any], dict[str, Any]]:
         ok = True
