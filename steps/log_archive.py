@@ -335,6 +335,24 @@ def trail_bucket_problems(facts: dict[str, Any] | None, n: Names, r: dict[str, A
     return problems
 
 
+def _sse_s3_bucket_problems(facts: dict[str, Any], policy: dict[str, Any], rules: list[dict[str, Any]],
+                            sse_note: str = "") -> list[str]:
+    """What differs on a versioned, SSE-S3, non-public bucket with this policy and lifecycle."""
+    problems = []
+    if facts["versioning"] != "Enabled":
+        problems.append("versioning off")
+    sse = facts["encryption"].get("ApplyServerSideEncryptionByDefault") or {}
+    if sse.get("SSEAlgorithm") != "AES256":
+        problems.append("default encryption not SSE-S3" + sse_note)
+    if facts["public_access_block"] != PAB:
+        problems.append("public access block incomplete")
+    if facts["policy"] != policy:
+        problems.append("bucket policy differs")
+    if lifecycle_summary(facts["lifecycle"]) != lifecycle_summary(rules):
+        problems.append("lifecycle differs")
+    return problems
+
+
 def config_bucket_problems(facts: dict[str, Any] | None, n: Names, r: dict[str, Any]) -> list[str]:
     """What differs on the AWS Config delivery bucket."""
     if facts is None:
@@ -342,36 +360,14 @@ def config_bucket_problems(facts: dict[str, Any] | None, n: Names, r: dict[str, 
     problems = []
     if (facts["object_lock"] or {}).get("ObjectLockEnabled") == "Enabled":
         problems.append("Object Lock is enabled: AWS Config cannot deliver to it (delete and recreate the bucket)")
-    if facts["versioning"] != "Enabled":
-        problems.append("versioning off")
-    sse = facts["encryption"].get("ApplyServerSideEncryptionByDefault") or {}
-    if sse.get("SSEAlgorithm") != "AES256":
-        problems.append("default encryption not SSE-S3")
-    if facts["public_access_block"] != PAB:
-        problems.append("public access block incomplete")
-    if facts["policy"] != config_bucket_policy(n):
-        problems.append("bucket policy differs")
-    if lifecycle_summary(facts["lifecycle"]) != lifecycle_summary(config_lifecycle(r)["Rules"]):
-        problems.append("lifecycle differs")
-    return problems
+    return problems + _sse_s3_bucket_problems(facts, config_bucket_policy(n), config_lifecycle(r)["Rules"])
 
 
 def access_bucket_problems(facts: dict[str, Any] | None, n: Names, r: dict[str, Any]) -> list[str]:
     if facts is None:
         return ["missing"]
-    problems = []
-    if facts["versioning"] != "Enabled":
-        problems.append("versioning off")
-    sse = facts["encryption"].get("ApplyServerSideEncryptionByDefault") or {}
-    if sse.get("SSEAlgorithm") != "AES256":
-        problems.append("default encryption not SSE-S3 (server access logs require it)")
-    if facts["public_access_block"] != PAB:
-        problems.append("public access block incomplete")
-    if facts["policy"] != access_bucket_policy(n):
-        problems.append("bucket policy differs")
-    if lifecycle_summary(facts["lifecycle"]) != lifecycle_summary(access_lifecycle(r)["Rules"]):
-        problems.append("lifecycle differs")
-    return problems
+    return _sse_s3_bucket_problems(facts, access_bucket_policy(n), access_lifecycle(r)["Rules"],
+                                   " (server access logs require it)")
 
 
 def find_trail(ctx, name: str | None = None) -> dict[str, Any] | None:
@@ -693,7 +689,9 @@ CHECKS = (
           "Without Control Tower: run `bootstrap-tui apply --step log-archive` (it sets the trail bucket's "
           "expiration to log_archive.retention_days). With Control Tower: update the landing zone so its "
           "loggingBucket retentionDays is log_archive.retention_days (`bootstrap-tui apply --step control-tower`).",
-          {"soc2": ["CC7.2"], "iso27001-2022": ["A.8.15"], "pci-dss-4.0": ["10.5.1"], "aws-ssb": ["ACCT.07"]}),
+          {"soc2": ["CC7.2"], "iso27001-2022": ["A.8.15"], "pci-dss-4.0": ["10.5.1"], "aws-ssb": ["ACCT.07"]},
+          no_prowler="Prowler's s3_bucket_lifecycle_enabled only asks for a lifecycle; none compares the log "
+                     "bucket's expiration with a retention period."),
     Check("log-archive.config-bucket", "The AWS Config delivery bucket is versioned, encrypted, TLS-only and "
           "not public", Severity.HIGH, Scope.MANAGEMENT, check_config_bucket,
           "Run `bootstrap-tui apply --step log-archive`: it creates the bucket without Object Lock (AWS Config "

@@ -292,6 +292,14 @@ def _log_validation_off(endpoint: str, account: str, region: str | None) -> None
     cloudtrail.update_trail(Name=trail["TrailARN"], EnableLogFileValidation=False)
 
 
+def _shorten_log_retention(endpoint: str, account: str, region: str | None) -> None:
+    trail = next(t for t in _client(endpoint, "cloudtrail").describe_trails()["trailList"]
+                 if t.get("IsOrganizationTrail"))
+    s3 = _client(endpoint, "s3", account_ids_by_key(endpoint)["log-archive"])
+    s3.put_bucket_lifecycle_configuration(Bucket=trail["S3BucketName"], LifecycleConfiguration={"Rules": [{
+        "ID": "expire", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 30}}]})
+
+
 def _delete_account_pab(endpoint: str, account: str, region: str | None) -> None:
     _client(endpoint, "s3control", account).delete_public_access_block(AccountId=account)
 
@@ -321,6 +329,8 @@ DRIFTS: tuple[Drift, ...] = (
           "log file validation is turned off on the organization trail", _log_validation_off),
     Drift("guardrails.s3-account-public-access-block", "prod", None,
           "the account-level S3 Block Public Access configuration is deleted", _delete_account_pab),
+    Drift("log-archive.retention", "management", None,
+          "the log bucket's lifecycle expires logs after 30 days", _shorten_log_retention),
 )
 
 
