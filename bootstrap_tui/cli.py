@@ -256,11 +256,16 @@ def listed_confirmation(engine, ids: list[str], allowed: set[str]):
 
     A step that could not be planned yet (it waits for an earlier step of this run) is
     confirmed as a whole; any other step refuses a destructive change its plan did not list.
+    When planning fails now (e.g. access denied), nothing is listed, so nothing destructive is
+    confirmed; apply then meets the same error in the step itself and records it there.
     """
     if not allowed:
         return lambda plan: False
-    listed = {p.step_id: (None if p.waiting else {_change_key(c) for c in p.destructive})
-              for p in engine.plan_ahead(ids) if p.step_id in allowed}
+    try:
+        listed = {p.step_id: (None if p.waiting else {_change_key(c) for c in p.destructive})
+                  for p in engine.plan_ahead(ids) if p.step_id in allowed}
+    except BootstrapError:
+        listed = {sid: set() for sid in allowed}
 
     def confirm(plan) -> bool:
         if plan.step_id not in allowed:

@@ -99,11 +99,17 @@ def lockout_scp(tmp_path, monkeypatch):
     return profile
 
 
-def test_an_scp_set_that_locks_out_the_automation_role_is_refused(world, lockout_scp):
-    code, out, err = run([*world["base"], "--profile-file", str(lockout_scp),
-                          "plan", "--step", "guardrails"])
+def test_an_scp_set_that_locks_out_the_automation_role_is_refused(world, lockout_scp, tmp_path):
+    # a copy of the state: choosing another profile is recorded in the state file it runs on
+    base = list(world["base"])
+    at = base.index("--state-file") + 1
+    copy = tmp_path / "state.yaml"
+    shutil.copy(base[at], copy)
+    base[at] = str(copy)
+    code, out, err = run([*base, "--profile-file", str(lockout_scp), "plan", "--step", "guardrails"])
     assert code == 2 and out == ""
-    first, hint = err.splitlines()
+    assert "Baseline profile changed from startup-minimal" in err
+    first, hint = err.splitlines()[-2:]
     assert first == ("bootstrap-tui: SCP deny-iam (statement NoIam) would deny iam:GetRole to the "
                      "automation role OrganizationAccountAccessRole in us-east-1, locking this tool "
                      "out of member accounts")
