@@ -548,8 +548,10 @@ class Engine:
 
     # ---------------------------------------------------------- verify
     def verify(self, step_ids: Iterable[str] | None = None, *,
-               on_result: ResultCallback | None = None, record: bool = True) -> VerifyRun:
-        """Run every check read-only across accounts and governed regions, concurrently."""
+               on_result: ResultCallback | None = None, record: bool = True,
+               check_ids: Iterable[str] | None = None) -> VerifyRun:
+        """Run every check (or only ``check_ids``) read-only across accounts and governed regions,
+        concurrently."""
         from bootstrap_tui.aws import fan_out
         from bootstrap_tui.state import now
 
@@ -557,6 +559,7 @@ class Engine:
                         endpoint=self.endpoint_url, sandbox=self.sandbox_info is not None)
         calls_before = getattr(self.factory, "calls", 0)
         ids = self.step_ids(step_ids)
+        only = None if check_ids is None else set(check_ids)
         tasks: list[tuple[Step, Any, str | None, str | None]] = []
         declared: list[tuple[Step, Any]] = []
         with self.factory.read_only_guard(), self._answers_memoized():
@@ -567,6 +570,8 @@ class Engine:
                 if step.skip_reason(ctx):
                     continue
                 for check in step.checks:
+                    if only is not None and check.id not in only:
+                        continue
                     scopes = self._scopes(check, accounts)
                     run.expected[check.id] = max(len(scopes), 1)
                     declared.append((step, check))

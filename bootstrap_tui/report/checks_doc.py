@@ -34,7 +34,7 @@ def prowler_control(framework: str, requirement: str) -> str:
 
 
 def _drifts() -> dict[str, str]:
-    from bootstrap_tui.sandbox.seeds import DRIFTS
+    from bootstrap_tui.sandbox.drifts import DRIFTS
     return {d.check_id: d.what for d in DRIFTS}
 
 

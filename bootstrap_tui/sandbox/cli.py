@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from ..cliargs import non_negative_int, port_number
 from .faults import FaultSpecError, parse_fault_spec
 
-SEEDS = ("fresh", "compliant", "drifted", "brownfield-org")
+from .server import SEEDS
 
 
 class _UsageError(Exception):

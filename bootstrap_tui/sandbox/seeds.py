@@ -19,19 +19,18 @@ from __future__ import annotations
 import contextlib
 import json
 import tempfile
-import urllib.request
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .environ import environment
+from .plain import SEED_CREDENTIAL
+from .plain import client as _client
+from .plain import info as _info
 
 BASE_PROFILE = "startup-minimal"
 MAX_WORKLOAD_ACCOUNTS = 98
-SEED_CREDENTIAL = "testing"
 _CREDENTIAL_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
                    "AWS_DEFAULT_PROFILE")
 
@@ -47,8 +46,10 @@ def apply_seed(endpoint: str, seed: str, accounts: int, regions: list[str] | Non
     if seed == "brownfield-org":
         build_brownfield(endpoint)
         return
-    build_compliant(endpoint, accounts, regions)
+    build_compliant(endpoint, accounts, regions, control_tower=seed == "compliant-ct")
     if seed == "drifted":
+        from .drifts import introduce_drift
+
         introduce_drift(endpoint, regions)
 
 
@@ -76,9 +77,11 @@ def workload_accounts(accounts: int) -> list[dict[str, str]]:
     return specs
 
 
-def seed_profile_text(accounts: int = 0, regions: list[str] | None = None) -> str | None:
-    """YAML of the derived profile for ``accounts``/``regions``; None when startup-minimal itself fits."""
-    if accounts == 0 and not regions:
+def seed_profile_text(accounts: int = 0, regions: list[str] | None = None,
+                      control_tower: bool = False) -> str | None:
+    """YAML of the derived profile for ``accounts``/``regions`` (and Control Tower on, for the
+    ``compliant-ct`` seed); None when startup-minimal itself fits."""
+    if accounts == 0 and not regions and not control_tower:
         return None
     base = _base_profile().data
     workloads = workload_accounts(accounts)
@@ -93,6 +96,10 @@ def seed_profile_text(accounts: int = 0, regions: list[str] | None = None) -> st
     dropped = {a["key"] for a in base["accounts"] if a["ou"].startswith("Workloads")} - keys
     if dropped:
         derived["identity_center"] = {"assignments": _assignments_without(base, dropped)}
+    if control_tower:
+        derived["name"] = "sandbox-seed-ct"
+        derived["description"] += ", Control Tower on"
+        derived["control_tower"] = {"enabled": True}
     if regions:
         allowed = list(dict.fromkeys([*base["guardrails"]["allowed_regions"], *regions]))
         derived["home_region"] = regions[0]
@@ -113,9 +120,10 @@ def _assignments_without(base: dict[str, Any], dropped: set[str]) -> list[dict[s
     return kept
 
 
-def write_seed_profile(directory: Path, accounts: int = 0, regions: list[str] | None = None) -> str:
+def write_seed_profile(directory: Path, accounts: int = 0, regions: list[str] | None = None,
+                       control_tower: bool = False) -> str:
     """The profile to give the engine (``Options.profile``): a built-in name or a written file."""
-    text = seed_profile_text(accounts, regions)
+    text = seed_profile_text(accounts, regions, control_tower)
     if text is None:
         return BASE_PROFILE
     path = Path(directory) / "seed-profile.yaml"
@@ -131,13 +139,14 @@ def _sandbox_credentials() -> contextlib.AbstractContextManager[None]:
                         "AWS_SECRET_ACCESS_KEY": SEED_CREDENTIAL})
 
 
-def build_compliant(endpoint: str, accounts: int = 0, regions: list[str] | None = None) -> None:
+def build_compliant(endpoint: str, accounts: int = 0, regions: list[str] | None = None,
+                    control_tower: bool = False) -> None:
     """Run the real engine: every step of the seed profile, applied as ``apply --yes --simulate-console``."""
     from bootstrap_tui.engine import Engine, Options
     from bootstrap_tui.errors import BootstrapError
 
     with tempfile.TemporaryDirectory(prefix="bootstrap-tui-seed-") as tmp:
-        profile = write_seed_profile(Path(tmp), accounts, regions)
+        profile = write_seed_profile(Path(tmp), accounts, regions, control_tower)
         with _sandbox_credentials():
             engine = Engine(Options(endpoint_url=endpoint, state_file=Path(tmp) / "state.yaml",
                                     profile=profile, simulate_console=True))
@@ -149,7 +158,7 @@ def build_compliant(endpoint: str, accounts: int = 0, regions: list[str] | None 
                 for step_id in ids:
                     engine.apply(step_id, confirm_destructive=lambda plan: True)
             except BootstrapError as exc:
-                raise RuntimeError(f"seed compliant: step {step_id} failed: {exc}") from None
+                raise RuntimeError(f"seed compliant{'-ct' if control_tower else ''}: step {step_id} failed: {exc}") from None
             finally:
                 engine.close()
 
@@ -205,135 +214,6 @@ def _created_account(org: Any, name: str, email: str) -> str:
     return status["AccountId"]
 
 
-# ------------------------------------------------------------------ drifted
-
-@dataclass(frozen=True)
-class Drift:
-    """One deliberate drift and the single check scope it must fail.
-
-    ``account`` is a profile account key (``management`` for the management
-    account); ``region`` is an index into the governed regions, or None for a
-    check without region.
-    """
-
-    check_id: str
-    account: str
-    region: int | None
-    what: str
-    make: Callable[[str, str, str | None], None]
-
-
-def _control(endpoint: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    request = urllib.request.Request(endpoint + path, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback)
-        return json.loads(response.read())
-
-
-def _info(endpoint: str) -> dict[str, Any]:
-    with urllib.request.urlopen(endpoint + "/_sandbox/info", timeout=30) as response:  # noqa: S310
-        return json.loads(response.read())
-
-
-def _client(endpoint: str, service: str, account: str | None = None, region: str = "us-east-1") -> Any:
-    import boto3
-    from botocore.config import Config
-
-    from bootstrap_tui.aws.clients import strip_account_host_prefix
-
-    creds: dict[str, str] = {"aws_access_key_id": SEED_CREDENTIAL, "aws_secret_access_key": SEED_CREDENTIAL}
-    if account is not None and account != _info(endpoint)["management_account_id"]:
-        found = _client(endpoint, "sts").assume_role(
-            RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
-            RoleSessionName="seed-drift")["Credentials"]
-        creds = {"aws_access_key_id": found["AccessKeyId"], "aws_secret_access_key": found["SecretAccessKey"],
-                 "aws_session_token": found["SessionToken"]}
-    client = boto3.client(service, endpoint_url=endpoint, region_name=region,
-                          config=Config(retries={"total_max_attempts": 1}), **creds)
-    client.meta.events.register("before-sign.s3-control", strip_account_host_prefix)
-    return client
-
-
-def _root_keys(endpoint: str, account: str, region: str | None) -> None:
-    _control(endpoint, "/_sandbox/root", {"account": account, "access_keys": True})
-
-
-def _delete_password_policy(endpoint: str, account: str, region: str | None) -> None:
-    _client(endpoint, "iam", account).delete_account_password_policy()
-
-
-def _ebs_encryption_off(endpoint: str, account: str, region: str | None) -> None:
-    _client(endpoint, "ec2", account, region).disable_ebs_encryption_by_default()
-
-
-def _default_vpc_back(endpoint: str, account: str, region: str | None) -> None:
-    _client(endpoint, "ec2", account, region).create_default_vpc()
-
-
-def _stop_trail(endpoint: str, account: str, region: str | None) -> None:
-    cloudtrail = _client(endpoint, "cloudtrail")
-    trail = next(t for t in cloudtrail.describe_trails()["trailList"] if t.get("IsOrganizationTrail"))
-    cloudtrail.stop_logging(Name=trail["TrailARN"])
-
-
-def _detach_scp(endpoint: str, account: str, region: str | None) -> None:
-    org = _client(endpoint, "organizations")
-    root = org.list_roots()["Roots"][0]["Id"]
-    sandbox_ou = next(ou for ou in org.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]
-                      if ou["Name"] == "Sandbox")
-    policies = org.list_policies_for_target(TargetId=sandbox_ou["Id"], Filter="SERVICE_CONTROL_POLICY")["Policies"]
-    policy = next(p for p in policies if p["Name"] != "FullAWSAccess")
-    org.detach_policy(PolicyId=policy["Id"], TargetId=sandbox_ou["Id"])
-
-
-def _log_validation_off(endpoint: str, account: str, region: str | None) -> None:
-    cloudtrail = _client(endpoint, "cloudtrail")
-    trail = next(t for t in cloudtrail.describe_trails()["trailList"] if t.get("IsOrganizationTrail"))
-    cloudtrail.update_trail(Name=trail["TrailARN"], EnableLogFileValidation=False)
-
-
-def _shorten_log_retention(endpoint: str, account: str, region: str | None) -> None:
-    trail = next(t for t in _client(endpoint, "cloudtrail").describe_trails()["trailList"]
-                 if t.get("IsOrganizationTrail"))
-    s3 = _client(endpoint, "s3", account_ids_by_key(endpoint)["log-archive"])
-    s3.put_bucket_lifecycle_configuration(Bucket=trail["S3BucketName"], LifecycleConfiguration={"Rules": [{
-        "ID": "expire", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 30}}]})
-
-
-def _delete_account_pab(endpoint: str, account: str, region: str | None) -> None:
-    _client(endpoint, "s3control", account).delete_public_access_block(AccountId=account)
-
-
-def _delete_guardduty(endpoint: str, account: str, region: str | None) -> None:
-    guardduty = _client(endpoint, "guardduty", account, region)
-    for detector in guardduty.list_detectors()["DetectorIds"]:
-        guardduty.delete_detector(DetectorId=detector)
-
-
-DRIFTS: tuple[Drift, ...] = (
-    Drift("root.no-access-keys", "management", None, "the management root user has an access key",
-          _root_keys),
-    Drift("guardrails.password-policy", "audit", None, "the IAM password policy is deleted",
-          _delete_password_policy),
-    Drift("guardrails.ebs-default-encryption", "prod", -1, "EBS encryption by default is off",
-          _ebs_encryption_off),
-    Drift("guardrails.no-default-vpc", "log-archive", 0, "a default VPC is re-created",
-          _default_vpc_back),
-    Drift("log-archive.trail-multi-region", "management", None, "the organization trail stopped logging",
-          _stop_trail),
-    Drift("guardrails.scps-attached", "management", None, "an SCP is detached from the Sandbox OU",
-          _detach_scp),
-    Drift("security-services.guardduty-enabled", "prod", 0, "the GuardDuty detector is deleted",
-          _delete_guardduty),
-    Drift("log-archive.log-file-validation", "management", None,
-          "log file validation is turned off on the organization trail", _log_validation_off),
-    Drift("guardrails.s3-account-public-access-block", "prod", None,
-          "the account-level S3 Block Public Access configuration is deleted", _delete_account_pab),
-    Drift("log-archive.retention", "management", None,
-          "the log bucket's lifecycle expires logs after 30 days", _shorten_log_retention),
-)
-
-
 def account_ids_by_key(endpoint: str, accounts: int = 0) -> dict[str, str]:
     """Profile account key -> account id in a seeded sandbox (matched by account name)."""
     info = _info(endpoint)
@@ -343,18 +223,3 @@ def account_ids_by_key(endpoint: str, accounts: int = 0) -> dict[str, str]:
              if spec["name"] in by_name}
     found["management"] = info["management_account_id"]
     return found
-
-
-def drift_scopes(endpoint: str, regions: list[str] | None = None) -> list[tuple[str, str, str | None]]:
-    """(check id, account id, region) of every drift in ``DRIFTS``, resolved for this sandbox."""
-    governed = list(regions or _base_profile().governed_regions)
-    ids = account_ids_by_key(endpoint)
-    return [(d.check_id, ids[d.account], None if d.region is None else governed[d.region]) for d in DRIFTS]
-
-
-def introduce_drift(endpoint: str, regions: list[str] | None = None) -> list[tuple[str, str, str | None]]:
-    """Apply every drift in ``DRIFTS`` to a compliant sandbox; returns their scopes."""
-    scopes = drift_scopes(endpoint, regions)
-    for drift, (_, account, region) in zip(DRIFTS, scopes):
-        drift.make(endpoint, account, region)
-    return scopes

@@ -9,7 +9,7 @@ from typing import Any
 from .faults import FaultInjector, FaultSpec, parse_fault_spec
 from .state import SandboxState
 
-SEEDS = ("fresh", "compliant", "drifted", "brownfield-org")
+SEEDS = ("fresh", "compliant", "compliant-ct", "drifted", "brownfield-org")
 DEFAULT_OP_DELAY_S = 2.0
 DEFAULT_MANAGEMENT_ACCOUNT = "123456789012"
 _running: Sandbox | None = None

@@ -1,61 +1,122 @@
-"""Every check is proven able to fail: it has a realistic drift in ``seeds.DRIFTS``.
+"""Every check is proven able to fail: it has a realistic drift in ``bootstrap_tui.sandbox.drifts``
+for each kind of scope it supports (the management account, a member account).
 
-The proof itself is in tests/sandbox/test_seeds.py: the compliant seed verifies
-with every check passing, and the drifted seed (compliant plus every drift in
-``DRIFTS``, each a plain-boto3 change) fails exactly the scope each drift names.
-This module makes the drift list complete: a check without a drift fails here,
-unless it is in ``NO_DRIFT_YET``.
+The proof itself is in test_drift_proofs.py / test_drift_proofs_ct.py: on its base seed
+each drift makes its check fail in exactly its scope, and its undo makes it pass again.
+The drifted seed (compliant plus the drifts marked ``in_drifted_seed``) must fail exactly
+their scopes (tests/sandbox/test_seeds.py).
 
-``NO_DRIFT_YET`` is a known debt, not an exemption: it may only shrink. Adding a
-drift for a listed check makes test_allow_list_only_shrinks fail until the check
-is removed from the list, and the list may never grow past ``NO_DRIFT_YET_MAX``.
+``NO_DRIFT_YET`` is a known debt, not an exemption: it may only shrink.
 """
 from __future__ import annotations
 
 import pytest
 
 from bootstrap_tui.engine import discover_steps
-from bootstrap_tui.sandbox.seeds import DRIFTS
+from bootstrap_tui.model import Check, Scope, Status
+from bootstrap_tui.sandbox.drifts import BASES, DRIFTS
 
-CHECK_IDS = [check.id for step in discover_steps() for check in step.checks]
-DRIFTED = {drift.check_id for drift in DRIFTS}
+CHECKS = [check for step in discover_steps() for check in step.checks]
 
-# Checks that have no drift in seeds.DRIFTS yet (first measured 2026-12-03).
-NO_DRIFT_YET = frozenset({
-    "mgmt.caller-not-root", "mgmt.security-contact", "mgmt.alternate-contacts", "mgmt.account-alias",
-    "mgmt.no-workloads", "root.mfa-enabled", "root.hardware-mfa", "root.not-used-recently",
-    "org.all-features", "org.caller-is-management", "org.ou-tree", "org.scps-enabled",
-    "org.trusted-access", "accounts.exist", "accounts.in-ou", "accounts.automation-role",
-    "ct.service-roles", "ct.landing-zone", "ct.version-current", "ct.governed-regions",
-    "ct.ous-registered", "ct.controls-enabled", "identity-center.instance",
-    "identity-center.admin-group-everywhere", "identity-center.session-durations",
-    "identity-center.no-member-iam-users", "log-archive.trail-kms",
-    "log-archive.key-rotation", "log-archive.bucket-access-logging", "log-archive.bucket-tls-not-public",
-    "log-archive.object-lock", "log-archive.config-bucket", "guardrails.root-access-centralized",
-    "security-services.guardduty-delegated-admin",
-    "security-services.securityhub-enabled", "security-services.securityhub-standards",
-    "security-services.securityhub-aggregator", "security-services.config-recorder",
-    "security-services.config-aggregator", "security-services.access-analyzer",
-    "security-services.budget", "security-services.security-contact",
-    "bootstrap-cleanup.no-iam-users", "bootstrap-cleanup.keychain-empty",
+
+def scope_kinds(check: Check) -> set[str]:
+    """The kinds of scope a check reports on: ``management`` and/or ``member``."""
+    if check.scope in (Scope.MANAGEMENT, Scope.REGION) or check.accounts == "management":
+        return {"management"}
+    return {"management", "member"} if check.accounts == "all" else {"member"}
+
+
+def drift_kind(account: str) -> str:
+    return "management" if account == "management" else "member"
+
+
+REQUIRED = sorted((check.id, kind) for check in CHECKS for kind in scope_kinds(check))
+COVERED = {(drift.check_id, drift_kind(drift.account)) for drift in DRIFTS}
+
+# (check, scope kind) pairs without a drift yet; may only shrink, and must end empty.
+NO_DRIFT_YET: frozenset[tuple[str, str]] = frozenset({
+    ("accounts.automation-role", "member"),
+    ("accounts.exist", "management"),
+    ("accounts.in-ou", "management"),
+    ("bootstrap-cleanup.keychain-empty", "management"),
+    ("bootstrap-cleanup.no-iam-users", "management"),
+    ("ct.controls-enabled", "management"),
+    ("ct.governed-regions", "management"),
+    ("ct.landing-zone", "management"),
+    ("ct.ous-registered", "management"),
+    ("ct.service-roles", "management"),
+    ("ct.version-current", "management"),
+    ("guardrails.ebs-default-encryption", "management"),
+    ("guardrails.no-default-vpc", "management"),
+    ("guardrails.password-policy", "management"),
+    ("guardrails.root-access-centralized", "management"),
+    ("guardrails.s3-account-public-access-block", "management"),
+    ("identity-center.admin-group-everywhere", "management"),
+    ("identity-center.admin-group-everywhere", "member"),
+    ("identity-center.instance", "management"),
+    ("identity-center.no-member-iam-users", "member"),
+    ("identity-center.session-durations", "management"),
+    ("log-archive.bucket-access-logging", "management"),
+    ("log-archive.bucket-tls-not-public", "management"),
+    ("log-archive.config-bucket", "management"),
+    ("log-archive.key-rotation", "management"),
+    ("log-archive.object-lock", "management"),
+    ("log-archive.trail-kms", "management"),
+    ("mgmt.account-alias", "management"),
+    ("mgmt.alternate-contacts", "management"),
+    ("mgmt.caller-not-root", "management"),
+    ("mgmt.no-workloads", "management"),
+    ("mgmt.security-contact", "management"),
+    ("org.all-features", "management"),
+    ("org.caller-is-management", "management"),
+    ("org.ou-tree", "management"),
+    ("org.scps-enabled", "management"),
+    ("org.trusted-access", "management"),
+    ("root.hardware-mfa", "management"),
+    ("root.mfa-enabled", "management"),
+    ("root.not-used-recently", "management"),
+    ("security-services.access-analyzer", "member"),
+    ("security-services.budget", "management"),
+    ("security-services.config-aggregator", "member"),
+    ("security-services.config-recorder", "management"),
+    ("security-services.config-recorder", "member"),
+    ("security-services.guardduty-delegated-admin", "management"),
+    ("security-services.guardduty-enabled", "management"),
+    ("security-services.security-contact", "management"),
+    ("security-services.security-contact", "member"),
+    ("security-services.securityhub-aggregator", "member"),
+    ("security-services.securityhub-enabled", "management"),
+    ("security-services.securityhub-enabled", "member"),
+    ("security-services.securityhub-standards", "management"),
+    ("security-services.securityhub-standards", "member"),
 })
-NO_DRIFT_YET_MAX = 44
 
 
-@pytest.mark.parametrize("check_id", CHECK_IDS)
-def test_every_check_has_a_drift_that_makes_it_fail(check_id):
-    assert check_id in DRIFTED or check_id in NO_DRIFT_YET, \
-        f"{check_id}: add a Drift to bootstrap_tui/sandbox/seeds.py DRIFTS that makes it FAIL"
+@pytest.mark.parametrize("required", REQUIRED, ids=lambda pair: f"{pair[0]}@{pair[1]}")
+def test_every_check_has_a_drift_in_each_kind_of_scope(required: tuple[str, str]) -> None:
+    assert required in COVERED or required in NO_DRIFT_YET, \
+        f"{required[0]}: add a Drift in the {required[1]} account to bootstrap_tui/sandbox/drifts/"
 
 
-def test_allow_list_only_shrinks():
-    assert len(NO_DRIFT_YET) <= NO_DRIFT_YET_MAX
-    assert NO_DRIFT_YET <= set(CHECK_IDS), f"not checks: {sorted(NO_DRIFT_YET - set(CHECK_IDS))}"
-    assert NO_DRIFT_YET & DRIFTED == set(), \
-        f"these now have a drift; remove them from NO_DRIFT_YET: {sorted(NO_DRIFT_YET & DRIFTED)}"
+def test_allow_list_only_shrinks() -> None:
+    assert NO_DRIFT_YET <= set(REQUIRED), f"not required: {sorted(NO_DRIFT_YET - set(REQUIRED))}"
+    assert NO_DRIFT_YET & COVERED == set(), \
+        f"these now have a drift; remove them from NO_DRIFT_YET: {sorted(NO_DRIFT_YET & COVERED)}"
 
 
-def test_each_drift_names_a_real_check_and_says_what_it_does():
+def test_each_drift_names_a_real_check_and_says_what_it_does() -> None:
+    ids = {check.id for check in CHECKS}
+    kinds = {check.id: scope_kinds(check) for check in CHECKS}
     for drift in DRIFTS:
-        assert drift.check_id in CHECK_IDS, drift.check_id
-        assert len(drift.what) >= 15 and callable(drift.make), drift.check_id
+        assert drift.check_id in ids, drift.check_id
+        assert drift_kind(drift.account) in kinds[drift.check_id], f"{drift.check_id}: wrong kind of account"
+        assert len(drift.what) >= 15 and callable(drift.make) and callable(drift.undo), drift.check_id
+        assert drift.base in BASES and Status(drift.expect) in (Status.FAIL, Status.WARN), drift.check_id
+
+
+def test_a_drift_expects_warn_only_where_the_check_never_fails() -> None:
+    """A drift proves FAIL; WARN only for checks whose definition caps at WARN (listed with why)."""
+    warn_only: dict[str, str] = {}
+    for drift in DRIFTS:
+        if drift.expect == "WARN":
+            assert drift.check_id in warn_only, f"{drift.check_id}: find a drift that makes it FAIL"

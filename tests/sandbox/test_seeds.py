@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 from bootstrap_tui.engine import Engine, Options, VerifyRun
 from bootstrap_tui.model import Status
 from bootstrap_tui.profile import profile_from_text
-from bootstrap_tui.sandbox import Sandbox, seeds
+from bootstrap_tui.sandbox import Sandbox, drifts, seeds
 from bootstrap_tui.sandbox.testing import client, client_environment
 
 from .conftest import _Shared
@@ -97,7 +97,7 @@ def test_compliant_seed_is_what_the_engine_builds_and_verifies_clean(
 def test_drifts_are_found_exactly(seeded: tuple[Sandbox, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     """Runs after the clean verify above; turns the module's sandbox into the drifted seed."""
     sandbox, directory = seeded
-    scopes = seeds.introduce_drift(sandbox.endpoint)
+    scopes = drifts.introduce_drift(sandbox.endpoint)
     assert len(scopes) >= 6
     assert len({check.split(".")[0] for check, _, _ in scopes}) >= 4
     assert len({account for _, account, _ in scopes}) >= 3

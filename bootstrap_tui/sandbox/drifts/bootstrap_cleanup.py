@@ -1,0 +1,7 @@
+"""Drifts of the bootstrap-cleanup step's checks."""
+
+from __future__ import annotations
+
+from . import Drift
+
+DRIFTS: tuple[Drift, ...] = ()

@@ -1,0 +1,7 @@
+"""Drifts of the identity-center step's checks."""
+
+from __future__ import annotations
+
+from . import Drift
+
+DRIFTS: tuple[Drift, ...] = ()

@@ -1,0 +1,22 @@
+"""Drifts of the root-mfa step's checks (root facts are set through the sandbox's control endpoint)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..plain import control
+from . import Drift
+
+
+def _root_keys(endpoint: str, account: str, region: str | None) -> None:
+    control(endpoint, "/_sandbox/root", {"account": account, "access_keys": True})
+
+
+def _no_root_keys(endpoint: str, account: str, region: str | None, memento: Any) -> None:
+    control(endpoint, "/_sandbox/root", {"account": account, "access_keys": False})
+
+
+DRIFTS: tuple[Drift, ...] = (
+    Drift("root.no-access-keys", "management", None, "the management root user has an access key",
+          _root_keys, _no_root_keys, in_drifted_seed=True),
+)
