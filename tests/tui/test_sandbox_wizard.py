@@ -170,7 +170,10 @@ async def test_aws_error_is_readable_and_the_app_stays_usable(sandbox, tmp_path)
         await pilot.press("ctrl+q")
 
 
-async def test_navigation_answers_at_once_while_apply_runs_at_200ms_latency(sandbox, tmp_path):
+async def test_navigation_answers_while_apply_runs_at_200ms_latency(sandbox, tmp_path):
+    """Each key is handled while the apply worker is still inside the engine calling AWS: a UI
+    blocked by the worker would handle the keys only after it finished. (How fast the keys are
+    handled is a speed figure, printed here; the test does not time it.)"""
     state_file = tmp_path / "state.yaml"
     _prepare(sandbox, state_file, until="organization")
     sandbox.configure(latency_ms=200)
@@ -195,8 +198,7 @@ async def test_navigation_answers_at_once_while_apply_runs_at_200ms_latency(sand
             busy.append(app._active > 0)  # a worker is inside the engine, calling AWS
             assert screen.sidebar.list_view.index == expected
         print(f"key -> sidebar latency: max {max(times):.3f}s over {len(times)} keys")
-        assert all(busy), "the apply worker must still be running for every key"
-        assert max(times) < 0.5, f"key -> sidebar took {max(times):.3f}s while the worker ran"
+        assert all(busy), "every key must be handled while the apply worker is still running"
         await pilot.press("ctrl+q")
 
 
