@@ -147,6 +147,15 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--framework", choices=FRAMEWORK_IDS, action="append",
                         help="group by this framework's controls (repeatable)")
 
+    iam = sub.add_parser("iam-policy", help="print the minimal IAM policies a job needs (offline)",
+                         description="Print, as JSON, the minimal identity policy for the management "
+                                     "account and for the role in member accounts that a job needs.")
+    iam.add_argument("--for", dest="job", choices=iam_policy_jobs(), required=True)
+    iam.add_argument("--step", action="append", metavar="ID",
+                     help="only this step (repeatable); without it, every step")
+    iam.add_argument("--member-role", default="OrganizationAccountAccessRole", metavar="NAME",
+                     help="the role assumed in member accounts (default OrganizationAccountAccessRole)")
+
     # bootstrap_tui/sandbox/cli.py owns every option of this command (see _parse)
     sub.add_parser("sandbox", add_help=False,
                    help="run the embedded fake AWS until stopped (options: sandbox --help)")
@@ -416,7 +425,32 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argpa
     return args
 
 
+def iam_policy_jobs() -> tuple[str, ...]:
+    from bootstrap_tui.iam_policy import JOBS
+
+    return JOBS
+
+
+def cmd_iam_policy(args: argparse.Namespace) -> int:
+    """Offline: the declared actions of the job's steps and checks, as two policy documents."""
+    from bootstrap_tui import iam_policy
+    from bootstrap_tui.engine import discover_steps
+
+    steps = discover_steps()
+    known = [s.id for s in steps]
+    wanted = args.step or known
+    unknown = [s for s in wanted if s not in known]
+    if unknown:
+        raise ConfigError(f"--step: unknown step {unknown[0]!r}", f"steps: {', '.join(known)}")
+    checks = [c.id for s in steps if s.id in wanted for c in s.checks]
+    actions = iam_policy.actions_for(args.job, wanted, checks)
+    print(iam_policy.render(iam_policy.policy_documents(actions, args.member_role)), end="")
+    return EXIT_OK
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "iam-policy":
+        return cmd_iam_policy(args)
     if args.command == "sandbox":
         from bootstrap_tui.sandbox.cli import main as sandbox_main
 

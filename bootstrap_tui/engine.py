@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from bootstrap_tui.aws.activity import doing
 from bootstrap_tui.context import Cancelled, StepContext
 from bootstrap_tui.errors import (
     AwsError, BootstrapError, ConfigError, MissingInputs, RefusedError, StepGraphError,
@@ -430,7 +431,8 @@ class Engine:
             return Plan(step_id, skipped=reason)
         self.require_inputs([step_id])
         try:
-            plan = step.plan(ctx)
+            with doing(f"plan:{step_id}"):
+                plan = step.plan(ctx)
         except BootstrapError:
             raise
         except Exception as exc:  # noqa: BLE001
@@ -517,7 +519,8 @@ class Engine:
         ctx = self.context(step_id)
         try:
             if plan.changes:
-                step.apply(ctx, plan)
+                with doing(f"apply:{step_id}"):
+                    step.apply(ctx, plan)
         except KeyboardInterrupt:
             with self.state_lock:
                 self.state.set_status(step_id, StepStatus.IN_PROGRESS.value,
@@ -562,7 +565,7 @@ class Engine:
         only = None if check_ids is None else set(check_ids)
         tasks: list[tuple[Step, Any, str | None, str | None]] = []
         declared: list[tuple[Step, Any]] = []
-        with self.factory.read_only_guard(), self._answers_memoized():
+        with self.factory.read_only_guard(), self._answers_memoized(), doing("verify"):
             accounts = [a["Id"] for a in self.org_accounts(refresh=True)] or [self.management_account_id]
             for sid in ids:
                 step = self.by_id[sid]
@@ -669,7 +672,8 @@ class Engine:
     def _run_check(self, step: Step, check, account: str | None, region: str | None) -> CheckResult:
         ctx = self.context(step.id, read_only=True)
         try:
-            outcome = check.run(ctx, account, region)
+            with doing(f"check:{check.id}"):
+                outcome = check.run(ctx, account, region)
         except Exception as exc:  # noqa: BLE001 - one scope failing must not stop the rest
             return self._error_result(step, check, account, region, exc)
         if not isinstance(outcome, Outcome):

@@ -22,7 +22,7 @@ from botocore.config import Config
 from botocore.credentials import CredentialProvider, CredentialResolver, DeferredRefreshableCredentials
 
 from bootstrap_tui import __version__
-from bootstrap_tui.aws import bodycheck
+from bootstrap_tui.aws import activity, bodycheck
 from bootstrap_tui.aws.errors import annotate_after_call, call_error_annotator, where_annotator
 from bootstrap_tui.aws.once import BuiltOnce
 from bootstrap_tui.aws.regions import partition_of
@@ -243,6 +243,7 @@ class ClientFactory:
         def sent(event_name: str = "", **_: Any) -> None:
             with self._shared.count_lock:
                 self._shared.calls += 1
+            activity.note(service, event_name.rsplit(".", 1)[-1], account is not None)
             if self.on_call is not None:
                 self.on_call(service, event_name.rsplit(".", 1)[-1], account, region)
         return sent

@@ -1,6 +1,7 @@
 """Run one function over many tasks (accounts x regions) on a bounded thread pool."""
 from __future__ import annotations
 
+import contextvars
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
@@ -27,7 +28,7 @@ def fan_out(tasks: Iterable[T], fn: Callable[[T], R], *, max_workers: int = 16,
     index: dict[Future, int] = {}
     try:
         for i, task in enumerate(items):
-            index[pool.submit(fn, task)] = i
+            index[pool.submit(contextvars.copy_context().run, fn, task)] = i
         pending = set(index)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)

@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from bootstrap_tui import iam_policy
+from bootstrap_tui.aws.activity import CALL_LOG_ENV
 from bootstrap_tui.sandbox.testing import client, client_environment
 
 pytestmark = pytest.mark.slow
@@ -26,6 +28,8 @@ CT_PROFILES = ("soc2", "iso27001", "pci-dss")
 # check id -> why a WARN is expected there (none today: every built-in profile reaches PASS).
 EXPECTED_WARN: dict[str, str] = {}
 CT_TRAIL = "aws-controltower-BaselineCloudTrail"
+# profile -> activity -> kind of account -> IAM actions the real CLI used (see bootstrap_tui/iam_policy.py)
+RECORDED: dict[str, dict[str, dict[str, set[str]]]] = {}
 CT_RECORDER = "aws-controltower-BaselineConfigRecorder"
 
 
@@ -55,7 +59,7 @@ class Cli:
 
     def __init__(self, sandbox: Any, profile: str, tmp: Path):
         self.env = {**os.environ, **client_environment(sandbox.endpoint),
-                    "BOOTSTRAP_TUI_LOG": str(tmp / "run.log")}
+                    "BOOTSTRAP_TUI_LOG": str(tmp / "run.log"), CALL_LOG_ENV: str(tmp / "calls.jsonl")}
         self.base = [sys.executable, "-m", "bootstrap_tui", "--profile-file", profile,
                      "--state-file", str(tmp / "state.yaml")]
 
@@ -103,6 +107,7 @@ def converge(sandbox: Any, profile: str, tmp: Path) -> list[dict[str, Any]]:
     log = _requests(sandbox)
     assert log["total"] > 0, "the request log saw none of the second run's calls"
     assert log["mutating"] == {}, f"the second apply changed AWS: {log['mutating']}"
+    RECORDED[profile] = iam_policy.read_call_log(tmp / "calls.jsonl")
     return results
 
 
@@ -159,3 +164,24 @@ def test_control_tower_profile_converges_on_what_the_landing_zone_left(sandbox, 
                 assert sum(n.startswith("aws-guardrails-") for n in names) == expected, (ou["Name"], names)
                 seen += 1
     assert seen >= 6
+
+
+def test_declared_iam_actions_are_exactly_what_the_full_runs_called():
+    """Per job (verify, plan, apply) and kind of account: no undeclared call, no unused declaration."""
+    if set(RECORDED) != {"startup-minimal", *CT_PROFILES}:
+        pytest.skip(f"needs every profile's full run in this module run, got {sorted(RECORDED)}")
+    recorded: dict[str, dict[str, set[str]]] = {}
+    for per_activity in RECORDED.values():
+        for activity, kinds in per_activity.items():
+            merged = recorded.setdefault(activity, {kind: set() for kind in iam_policy.KINDS})
+            for kind, actions in kinds.items():
+                merged[kind] |= actions
+    if os.environ.get("BOOTSTRAP_TUI_IAM_RECORD"):
+        iam_policy.dump(recorded)
+    declared, called = iam_policy.by_job(iam_policy.load()), iam_policy.by_job(recorded)
+    for key in sorted(set(declared) | set(called)):
+        undeclared = called.get(key, set()) - declared.get(key, set())
+        unused = declared.get(key, set()) - called.get(key, set())
+        assert not undeclared and not unused, (
+            f"{key}: undeclared {sorted(undeclared)}, unused {sorted(unused)} "
+            "(re-record: BOOTSTRAP_TUI_IAM_RECORD=1 pytest tests/steps/test_full_run.py)")
