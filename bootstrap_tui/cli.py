@@ -8,6 +8,7 @@ exit code follows the contract (2 usage/config, 3 AWS access, 4 not set up,
 from __future__ import annotations
 
 import argparse
+import re
 import os
 import sys
 from pathlib import Path
@@ -31,6 +32,12 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _role_name(text: str) -> str:
+    if not re.fullmatch(r"[\w+=,.@-]{1,64}", text):
+        raise argparse.ArgumentTypeError(f"not an IAM role name: {text!r} (1-64 of letters, digits and _+=,.@-)")
+    return text
 
 
 def _endpoint(text: str) -> str:
@@ -140,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--strict", action="store_true", help="MANUAL items count as failures")
     verify.add_argument("--max-workers", type=positive_int, default=16, metavar="N",
                         help="concurrent API calls (default 16)")
+    verify.add_argument("--member-role", metavar="NAME", type=_role_name,
+                        help="the role to assume in member accounts (default: the profile's read-only "
+                             "audit role where it exists, else the automation role, with a WARN)")
 
     export = command("export", "write the setup checklist with evidence and mappings")
     export.add_argument("--format", choices=EXPORT_FORMATS, default="md")
@@ -173,7 +183,8 @@ def _options(args: argparse.Namespace, endpoint: str | None) -> Any:
         profile=args.profile_file, answers_file=args.answers,
         simulate_console=getattr(args, "simulate_console", False),
         use_keychain=args.use_keychain,
-        max_workers=max(1, getattr(args, "max_workers", 16) or 1))
+        max_workers=max(1, getattr(args, "max_workers", 16) or 1),
+        member_role=getattr(args, "member_role", None))
 
 
 def _stderr_progress(step_id: str, message: str, done: int | None, total: int | None) -> None:

@@ -6,6 +6,7 @@ call these methods. Nothing here imports a UI toolkit.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import importlib
 import logging
 import pkgutil
@@ -87,6 +88,10 @@ def order_steps(steps: Iterable[Step]) -> list[Step]:
 
 # ------------------------------------------------------------------ options
 
+# member account -> role verify assumes there, while a verify runs (fan-out threads copy it)
+_VERIFY_ROLES: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "bootstrap_tui_verify_roles", default=None)
+
 @dataclass
 class Options:
     aws_profile: str | None = None
@@ -102,6 +107,7 @@ class Options:
     retry_mode: str | None = None  # None: AWS_RETRY_MODE, else standard
     role_name: str | None = None
     lock: bool = True
+    member_role: str | None = None  # verify: the role to assume in member accounts (None: the audit role if it works)
 
 
 @dataclass
@@ -116,6 +122,7 @@ class VerifyRun:
     endpoint: str | None = None
     calls: int = 0
     sandbox: bool = False  # the endpoint is a bootstrap-tui sandbox, not AWS
+    member_roles: dict[str, str] = field(default_factory=dict)  # member account -> role verify assumed
     expected: dict[str, int] = field(default_factory=dict)  # check id -> scopes it claims
     unreported: set[str] = field(default_factory=set)  # checks that could not run at all
 
@@ -249,10 +256,54 @@ class Engine:
     def client(self, service: str, *, account: str | None = None, region: str | None = None):
         if account == self.management_account_id:
             account = None
-        client = self.factory.client(service, account=account, region=region or self.home_region)
+        factory = self.factory
+        roles = _VERIFY_ROLES.get()
+        if account is not None and roles and roles.get(account, factory.role_name) != factory.role_name:
+            factory = self._role_factory(roles[account])
+        client = factory.client(service, account=account, region=region or self.home_region)
         client.meta.events.register("before-call", self._stop_if_cancelled,
                                     unique_id="bootstrap-tui-cancelled")
         return client
+
+    def _role_factory(self, role: str) -> Any:
+        with self.state_lock:
+            factories = self.__dict__.setdefault("_role_factories", {})
+            if role not in factories:
+                factories[role] = self.factory.with_role(role)
+            return factories[role]
+
+    def verify_role(self, account: str | None) -> str | None:
+        """The role the running verify assumes in ``account`` (None outside verify or for the management account)."""
+        roles = _VERIFY_ROLES.get()
+        return None if not roles or account in (None, self.management_account_id) else roles.get(account)
+
+    def _choose_verify_roles(self, accounts: list[str]) -> dict[str, str]:
+        """Per member account: ``--member-role`` if given; else the profile's audit role where it can
+        be assumed, the automation role where it cannot (the audit-role check then says so)."""
+        from bootstrap_tui.aws import fan_out
+
+        members = [a for a in accounts if a != self.management_account_id]
+        if self.options.member_role:
+            return dict.fromkeys(members, self.options.member_role)
+        audit = (self.profile.data.get("audit_role") or {}).get("name") or "bootstrap-tui-audit"
+        automation = self.factory.role_name
+        factory = self._role_factory(audit)
+
+        def probe(account: str) -> str:
+            try:
+                factory.client("sts", account=account).get_caller_identity()
+                return audit
+            except Exception as exc:  # noqa: BLE001 - cannot assume it: fall back, and say so
+                code = (getattr(exc, "response", None) or {}).get("Error", {}).get("Code")
+                if code in ("AccessDenied", "AccessDeniedException"):
+                    return automation
+                raise
+        roles = {}
+        for account, role in fan_out(members, probe, max_workers=self.options.max_workers):
+            if isinstance(role, BaseException):
+                raise role
+            roles[account] = role
+        return roles
 
     def _stop_if_cancelled(self, **_: Any) -> None:
         """After quit or Ctrl-C, stop before the next AWS call (state is saved; apply resumes)."""
@@ -555,7 +606,6 @@ class Engine:
                check_ids: Iterable[str] | None = None) -> VerifyRun:
         """Run every check (or only ``check_ids``) read-only across accounts and governed regions,
         concurrently."""
-        from bootstrap_tui.aws import fan_out
         from bootstrap_tui.state import now
 
         run = VerifyRun(started_at=now(), actor=self.actor, account=self.management_account_id,
@@ -563,39 +613,14 @@ class Engine:
         calls_before = getattr(self.factory, "calls", 0)
         ids = self.step_ids(step_ids)
         only = None if check_ids is None else set(check_ids)
-        tasks: list[tuple[Step, Any, str | None, str | None]] = []
-        declared: list[tuple[Step, Any]] = []
         with self.factory.read_only_guard(), self._answers_memoized(), doing("verify"):
             accounts = [a["Id"] for a in self.org_accounts(refresh=True)] or [self.management_account_id]
-            for sid in ids:
-                step = self.by_id[sid]
-                ctx = self.context(sid, read_only=True)
-                if step.skip_reason(ctx):
-                    continue
-                for check in step.checks:
-                    if only is not None and check.id not in only:
-                        continue
-                    scopes = self._scopes(check, accounts)
-                    run.expected[check.id] = max(len(scopes), 1)
-                    declared.append((step, check))
-                    tasks += [(step, check, account, region) for account, region in scopes]
-
-            def run_one(task):
-                step, check, account, region = task
-                return self._run_check(step, check, account, region)
-
-            def collect(task, result):
-                if isinstance(result, BaseException):
-                    step, check, account, region = task
-                    result = self._error_result(step, check, account, region, result)
-                run.results.append(result)
-                if on_result:
-                    on_result(result)
-
-            fan_out(tasks, run_one, max_workers=self.options.max_workers, on_result=collect)
-            for result in self._silent_checks(declared, run.results, accounts):
-                run.unreported.add(result.check_id)
-                collect(None, result)
+            run.member_roles = self._choose_verify_roles(accounts)
+            token = _VERIFY_ROLES.set(run.member_roles)
+            try:
+                self._run_checks(run, ids, accounts, only, on_result)
+            finally:
+                _VERIFY_ROLES.reset(token)
         order = {s.id: i for i, s in enumerate(self.steps)}
         run.results.sort(key=lambda r: (order.get(r.step_id, 99), r.check_id,
                                         r.account or "", r.region or ""))
@@ -604,6 +629,43 @@ class Engine:
         if record:
             self._record_verify(run, ids)
         return run
+
+    def _run_checks(self, run: VerifyRun, ids: list[str], accounts: list[str], only: set[str] | None,
+                    on_result: ResultCallback | None) -> None:
+        """Fan every check scope out, then report each check that yielded nothing."""
+        from bootstrap_tui.aws import fan_out
+
+        tasks: list[tuple[Step, Any, str | None, str | None]] = []
+        declared: list[tuple[Step, Any]] = []
+        for sid in ids:
+            step = self.by_id[sid]
+            ctx = self.context(sid, read_only=True)
+            if step.skip_reason(ctx):
+                continue
+            for check in step.checks:
+                if only is not None and check.id not in only:
+                    continue
+                scopes = self._scopes(check, accounts)
+                run.expected[check.id] = max(len(scopes), 1)
+                declared.append((step, check))
+                tasks += [(step, check, account, region) for account, region in scopes]
+
+        def run_one(task):
+            step, check, account, region = task
+            return self._run_check(step, check, account, region)
+
+        def collect(task, result):
+            if isinstance(result, BaseException):
+                step, check, account, region = task
+                result = self._error_result(step, check, account, region, result)
+            run.results.append(result)
+            if on_result:
+                on_result(result)
+
+        fan_out(tasks, run_one, max_workers=self.options.max_workers, on_result=collect)
+        for result in self._silent_checks(declared, run.results, accounts):
+            run.unreported.add(result.check_id)
+            collect(None, result)
 
     @contextlib.contextmanager
     def _answers_memoized(self) -> Iterator[None]:

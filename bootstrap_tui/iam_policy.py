@@ -5,7 +5,10 @@ in the management account and in member accounts (through the automation or audi
 ``connect`` (who am I, the organization's accounts), ``verify`` (the engine's own reads
 during verify), ``check:<id>`` per check, and ``plan:<step>`` / ``apply:<step>`` per step.
 tests/steps/test_full_run.py records every call the real CLI makes (``aws.activity``) and
-holds the declarations to it: no undeclared call, no unused declaration.
+holds the declarations to it: no undeclared call, no unused declaration. A check makes some
+reads only when its control is not in place (e.g. a default VPC's subnets); those are
+declared by hand as ``when-failing:<id>`` and proven by the drift proofs, which run verify
+through the audit role that holds exactly these actions in a sandbox that enforces IAM.
 
 ``bootstrap-tui iam-policy --for verify|plan|apply [--step ID]`` prints the documents.
 """
@@ -35,6 +38,10 @@ RENAMED = {
     "s3:HeadObject": "s3:GetObject",
     "s3:DeleteObjects": "s3:DeleteObject",
     "s3:GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
+    "s3:GetBucketLifecycle": "s3:GetLifecycleConfiguration",
+    "s3:PutBucketLifecycle": "s3:PutLifecycleConfiguration",
+    "s3:DeleteBucketLifecycle": "s3:PutLifecycleConfiguration",
+    "s3:GetBucketNotification": "s3:GetBucketNotification",
     "s3:PutBucketLifecycleConfiguration": "s3:PutLifecycleConfiguration",
     "s3:GetBucketEncryption": "s3:GetEncryptionConfiguration",
     "s3:PutBucketEncryption": "s3:PutEncryptionConfiguration",
@@ -95,7 +102,7 @@ def activities(job: str, steps: Iterable[str], checks: Iterable[str]) -> list[st
     if job == "apply":
         found += [f"apply:{s}" for s in steps]
     if job in ("verify", "apply"):
-        found += ["verify", *[f"check:{c}" for c in checks]]
+        found += ["verify", *[f"check:{c}" for c in checks], *[f"when-failing:{c}" for c in checks]]
     return found
 
 
@@ -137,7 +144,7 @@ def job_of(activity: str) -> str:
     """connect | verify | plan | apply: the job an activity belongs to."""
     if activity == "connect":
         return "connect"
-    if activity == "verify" or activity.startswith("check:"):
+    if activity == "verify" or activity.startswith(("check:", "when-failing:")):
         return "verify"
     return activity.split(":", 1)[0]
 
@@ -166,13 +173,17 @@ def by_job(per_activity: dict[str, dict[str, Any]]) -> dict[tuple[str, str], set
 
 
 def dump(per_activity: dict[str, dict[str, set[str]]], path: Path = DATA) -> None:
-    """Write recorded actions as the declarations file (sorted, so a diff reads well)."""
+    """Write recorded actions as the declarations file (sorted, so a diff reads well); the
+    hand-declared ``when-failing:`` entries are kept."""
+    kept = {a: {k: set(v) for k, v in kinds.items()} for a, kinds in load(path).items()
+            if a.startswith("when-failing:")} if path.exists() else {}
+    per_activity = {**per_activity, **kept}
     lines = [
         "# IAM actions per activity and kind of account, as the real CLI calls them in full runs of",
         "# every built-in profile (tests/steps/test_full_run.py holds them to it; to re-record:",
         "# BOOTSTRAP_TUI_IAM_RECORD=1 pytest tests/steps/test_full_run.py). Read by bootstrap_tui/iam_policy.py.",
     ]
-    order = {"connect": 0, "verify": 1, "check": 2, "plan": 3, "apply": 4}
+    order = {"connect": 0, "verify": 1, "check": 2, "when-failing": 3, "plan": 4, "apply": 5}
     for activity in sorted(per_activity, key=lambda a: (order.get(a.split(":")[0], 9), a)):
         kinds = {kind: sorted(per_activity[activity][kind]) for kind in KINDS if per_activity[activity][kind]}
         if kinds:

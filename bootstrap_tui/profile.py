@@ -135,6 +135,16 @@ SCHEMA: dict[str, Any] = Map("A baseline profile.", {
     "automation_role": Text("Role assumed in member accounts.", pattern=r"[\w+=,.@-]+",
                             expected="an IAM role name", max_len=64,
                             default="OrganizationAccountAccessRole"),
+    "audit_role": Map("The read-only role verify assumes in member accounts (created by the accounts step).", {
+        "name": Text("Role name.", pattern=r"[\w+=,.@-]+", expected="an IAM role name", max_len=64,
+                     default="bootstrap-tui-audit"),
+        "trusted": List("Principals allowed to assume it (e.g. your CI role's ARN); empty means the "
+                        "management account.",
+                        Text("Principal ARN.", pattern=r"arn:aws[a-z-]*:iam::\d{12}:(root|role/[\w+=,.@/-]+|user/[\w+=,.@/-]+)",
+                             expected="an IAM role, user or account root ARN", max_len=2048), default=[]),
+        "external_id": Text("sts:ExternalId the caller must present (optional).", pattern=r"[\w+=,.@:/-]{2,1224}",
+                            expected="2-1224 of letters, digits and _+=,.@:/-", max_len=1224),
+    }, default={}),
     "organization": Map("AWS Organizations settings.", {
         "ous": List("The OU tree under Root. Accounts and policies refer to OUs by path "
                     "(e.g. Workloads/Prod).", OU_SPEC, min_items=1, unique=False),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import contextvars
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Iterable
 
@@ -164,7 +165,8 @@ def parallel(items: list[Any], fn: Callable[[Any], Any], workers: int = 8) -> li
     if len(items) == 1:
         return [fn(items[0])]
     with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
-        return list(pool.map(fn, items))
+        futures = [pool.submit(contextvars.copy_context().run, fn, item) for item in items]
+        return [future.result() for future in futures]
 
 
 # ------------------------------------------------------------------ JSON

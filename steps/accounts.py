@@ -10,6 +10,7 @@ from bootstrap_tui.model import Check, Field, Outcome, Plan, Scope, Severity, St
 from steps._common import (
     account_parent, code_of, describe_org, ou_tree, require_not_root, root_id, run_operations,
 )
+from steps import audit_role
 from steps.management_account import email_advice
 
 POLL_SECONDS = 15
@@ -272,7 +273,7 @@ class AccountsStep(Step):
                "each into its OU.")
     requires = ("organization",)
     long_running = True
-    checks = (CHECK_EXIST, CHECK_IN_OU, CHECK_ROLE)
+    checks = (CHECK_EXIST, CHECK_IN_OU, CHECK_ROLE, audit_role.CHECK_AUDIT_ROLE)
 
     def fields(self, profile: Any) -> tuple[Field, ...]:
         out: list[Field] = []
@@ -333,7 +334,20 @@ class AccountsStep(Step):
         for account in accounts:
             if account["Id"] not in named and account["Id"] != ctx.management_account_id:
                 plan.notes.append(unnamed_account_note(ctx, account, tree))
+        self._plan_audit_role(ctx, plan, wanted, accounts)
         return plan
+
+    @staticmethod
+    def _plan_audit_role(ctx: Any, plan: Plan, wanted: list[dict[str, Any]], accounts: list[dict]) -> None:
+        """The read-only audit role in every ACTIVE account of the profile, existing or to come."""
+        existing, to_create = [], []
+        for want in wanted:
+            found = find_existing(ctx, want, accounts)
+            if found is None:
+                to_create.append(want["name"])
+            elif found.get("Status") == "ACTIVE":
+                existing.append((found["Id"], want["name"]))
+        audit_role.plan_changes(ctx, plan, existing, to_create)
 
     def apply(self, ctx: Any, plan: Plan) -> None:
         require_not_root(ctx)
@@ -404,6 +418,11 @@ class AccountsStep(Step):
                 failures.append(failure_error(want["name"], want["email"], detail or "UNKNOWN"))
         ctx.org_accounts(refresh=True)
         self._move(ctx, wanted)
+        accounts = all_accounts(ctx)
+        for want in wanted:
+            found = find_existing(ctx, want, accounts)
+            if found is not None and found.get("Status") == "ACTIVE":
+                audit_role.ensure(ctx, found["Id"], want["name"])
         if failures:
             if len(failures) == 1:
                 raise failures[0]

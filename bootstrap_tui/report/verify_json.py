@@ -32,9 +32,17 @@ def verify_document(run: RunLike, *, steps: Sequence[Step] | None = None) -> dic
         "endpoint": safe_endpoint(getattr(run, "endpoint", None)),
         "sandbox": from_sandbox(run),
         "api_calls": int(getattr(run, "calls", 0) or 0),
+        "member_role": _member_role(run),
+        "member_roles": dict(sorted((getattr(run, "member_roles", None) or {}).items())),
         "summary": summary,
         "results": [result_dict(r) for r in run.results],
     }
+
+
+def _member_role(run: RunLike) -> str | None:
+    """The role verify assumed in member accounts: one name, "mixed", or None (no member account)."""
+    roles = set((getattr(run, "member_roles", None) or {}).values())
+    return None if not roles else roles.pop() if len(roles) == 1 else "mixed"
 
 
 def render_json(run: RunLike, *, steps: Sequence[Step] | None = None) -> str:

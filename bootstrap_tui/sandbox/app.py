@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
-from . import motoaccess, requestlog
+from . import authz, motoaccess, requestlog
 from .control import ControlEndpoint
 from .faults import FaultInjector
 from .fakes import build_fakes
@@ -118,6 +118,13 @@ class SandboxApp:
             fault = self.faults.fault_for(call, lambda: motoaccess.caller_arn(call.access_key, call.account))
             if fault is not None:
                 return send(error_response(call.protocol, fault, call.service), start_response)
+        try:
+            denied = authz.check(call)
+        except Exception as exc:  # noqa: BLE001 - a bug in the evaluation is an error, never an allow
+            denied = AwsError("InternalFailure", f"sandbox: evaluating IAM: {type(exc).__name__}: {exc}",
+                              500, sender=False)
+        if denied is not None:
+            return send(error_response(call.protocol, denied, call.service), start_response)
         try:
             self.state.tick()
             response = self._dispatch(call, environ)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 CONTROL_TOWER_ROLES = (
@@ -40,6 +41,29 @@ def iam(account: str) -> Any:
     from moto.iam.models import iam_backends
 
     return iam_backends[account]["aws"]
+
+
+def role(account: str, name: str) -> Any:
+    """moto's Role ``name`` in ``account``, or None."""
+    for candidate in list(iam(account).roles.values()):
+        if candidate.name == name:
+            return candidate
+    return None
+
+
+def create_access_role(account: str, name: str, management: str) -> None:
+    """The role Organizations creates in an account it creates: AdministratorAccess, trusting
+    the management account (Organizations User Guide, "Accessing member accounts"). moto
+    creates the role without its policy."""
+    backend = iam(account)
+    if role(account, name) is None:
+        trust = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{management}:root"}, "Action": "sts:AssumeRole"}]}
+        backend.create_role(name, json.dumps(trust), "/", None, "", [], None)
+    admin = "arn:aws:iam::aws:policy/AdministratorAccess"
+    attached, _ = backend.list_attached_role_policies(name)
+    if admin not in {p.arn for p in attached}:
+        backend.attach_role_policy(admin, name)
 
 
 def organizations(account: str) -> Any:

@@ -52,7 +52,7 @@ def test_declarations_exist_and_name_real_steps_and_checks():
     checks = {c.id for s in STEPS for c in s.checks}
     for activity in DECLARED:
         job, _, name = activity.partition(":")
-        assert activity in ("connect", "verify") or (job == "check" and name in checks) \
+        assert activity in ("connect", "verify") or (job in ("check", "when-failing") and name in checks) \
             or (job in ("plan", "apply") and name in steps), activity
 
 

@@ -45,6 +45,7 @@ class Drift:
 def _collect() -> tuple[Drift, ...]:
     from . import (
         accounts,
+        audit_role,
         bootstrap_cleanup,
         control_tower,
         guardrails,
@@ -56,7 +57,7 @@ def _collect() -> tuple[Drift, ...]:
         security_services,
     )
 
-    modules = (management_account, root_mfa, organization, accounts, control_tower, identity_center,
+    modules = (management_account, root_mfa, organization, accounts, audit_role, control_tower, identity_center,
                log_archive, guardrails, security_services, bootstrap_cleanup)
     return tuple(drift for module in modules for drift in module.DRIFTS)
 

@@ -61,6 +61,8 @@ class OrganizationsFake(Fake):
             if operation.outcome == "SUCCEEDED":
                 status = backend.create_account(**params)
                 record["account_id"] = status["CreateAccountStatus"]["AccountId"]
+                motoaccess.create_access_role(record["account_id"],
+                                              params.get("RoleName") or "OrganizationAccountAccessRole", call.account)
 
         if email in taken:
             record["reason"] = "EMAIL_ALREADY_EXISTS"
