@@ -70,20 +70,6 @@ NO_DRIFT_YET: frozenset[tuple[str, str]] = frozenset({
     ("root.hardware-mfa", "management"),
     ("root.mfa-enabled", "management"),
     ("root.not-used-recently", "management"),
-    ("security-services.access-analyzer", "member"),
-    ("security-services.budget", "management"),
-    ("security-services.config-aggregator", "member"),
-    ("security-services.config-recorder", "management"),
-    ("security-services.config-recorder", "member"),
-    ("security-services.guardduty-delegated-admin", "management"),
-    ("security-services.guardduty-enabled", "management"),
-    ("security-services.security-contact", "management"),
-    ("security-services.security-contact", "member"),
-    ("security-services.securityhub-aggregator", "member"),
-    ("security-services.securityhub-enabled", "management"),
-    ("security-services.securityhub-enabled", "member"),
-    ("security-services.securityhub-standards", "management"),
-    ("security-services.securityhub-standards", "member"),
 })
 
 

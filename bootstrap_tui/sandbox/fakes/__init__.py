@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..state import SandboxState
 from .accessanalyzer import AccessAnalyzerFake
 from .base import Fake
+from .budgets import BudgetsFake
 from .cloudtrail import CloudTrailFake
 from .config import ConfigFake
 from .controltower import ControlTowerFake
@@ -16,8 +17,8 @@ from .securityhub import SecurityHubFake
 from .ssoadmin import SsoAdminFake
 
 FAKES: tuple[type[Fake], ...] = (
-    AccessAnalyzerFake, CloudTrailFake, ConfigFake, ControlTowerFake, Ec2Fake, GuardDutyFake, IamFake,
-    OrganizationsFake, SecurityHubFake, SsoAdminFake,
+    AccessAnalyzerFake, BudgetsFake, CloudTrailFake, ConfigFake, ControlTowerFake, Ec2Fake, GuardDutyFake,
+    IamFake, OrganizationsFake, SecurityHubFake, SsoAdminFake,
 )
 
 
