@@ -139,6 +139,34 @@ def _restore_recorder(endpoint: str, account: str, region: str | None, recorder:
                            "includeGlobalResourceTypes": group["includeGlobalResourceTypes"]}})
 
 
+def _ct_execution_client(endpoint: str, service: str, account: str, region: str | None) -> Any:
+    """A client through AWSControlTowerExecution, the one role Control Tower's guardrail SCP lets change Config."""
+    import boto3
+
+    found = client(endpoint, "sts").assume_role(RoleArn=f"arn:aws:iam::{account}:role/AWSControlTowerExecution",
+                                                RoleSessionName="drift")["Credentials"]
+    return boto3.client(service, endpoint_url=endpoint, region_name=region, aws_access_key_id=found["AccessKeyId"],
+                        aws_secret_access_key=found["SecretAccessKey"], aws_session_token=found["SessionToken"])
+
+
+def _delete_ct_delivery_channel(endpoint: str, account: str, region: str | None) -> tuple[str, dict[str, Any]]:
+    """Stop Control Tower's recorder (DeleteDeliveryChannel refuses while it runs), then delete its channel."""
+    config = _ct_execution_client(endpoint, "config", account, region)
+    recorder = config.describe_configuration_recorders()["ConfigurationRecorders"][0]["name"]
+    channel = config.describe_delivery_channels()["DeliveryChannels"][0]
+    config.stop_configuration_recorder(ConfigurationRecorderName=recorder)
+    config.delete_delivery_channel(DeliveryChannelName=channel["name"])
+    return recorder, channel
+
+
+def _restore_ct_delivery_channel(endpoint: str, account: str, region: str | None,
+                                 memento: tuple[str, dict[str, Any]]) -> None:
+    recorder, channel = memento
+    config = _ct_execution_client(endpoint, "config", account, region)
+    config.put_delivery_channel(DeliveryChannel=channel)
+    config.start_configuration_recorder(ConfigurationRecorderName=recorder)
+
+
 def _delete_config_aggregator(endpoint: str, account: str, region: str | None) -> dict[str, Any]:
     config = client(endpoint, "config", account, HOME_REGION)
     found = next(a for a in config.describe_configuration_aggregators()["ConfigurationAggregators"]
@@ -215,6 +243,9 @@ DRIFTS: tuple[Drift, ...] = (
           _stop_recorder, _start_recorder),
     Drift("security-services.config-recorder", "prod", 1,
           "the AWS Config recorder is narrowed to record S3 buckets only", _narrow_recorder, _restore_recorder),
+    Drift("security-services.config-recorder", "prod", 0,
+          "through AWSControlTowerExecution, Control Tower's Config recorder is stopped and its delivery channel "
+          "deleted", _delete_ct_delivery_channel, _restore_ct_delivery_channel, base="compliant-ct"),
     Drift("security-services.config-aggregator", "audit", None,
           "the organization Config aggregator is deleted", _delete_config_aggregator,
           _recreate_config_aggregator),
