@@ -176,3 +176,41 @@ def test_auto_enable_standards_leaves_existing_members_without_standards(aws) ->
     admin.update_organization_configuration(AutoEnable=True, AutoEnableStandards="DEFAULT")
     assert admin.describe_organization_configuration()["AutoEnableStandards"] == "DEFAULT"
     assert member.get_enabled_standards()["StandardsSubscriptions"] == []
+
+
+def test_guardduty_admin_suspends_a_member_only_without_auto_enable_all(aws) -> None:
+    org = aws("organizations")
+    org.create_organization(FeatureSet="ALL")
+    audit = create_account(org, "Audit", "audit@example.com")
+    workload = create_account(org, "Workload", "wl@example.com")
+    aws("guardduty").enable_organization_admin_account(AdminAccountId=audit)
+    admin = aws("guardduty", **member_credentials(aws("sts"), audit))
+    detector = wait_for_detector(admin)
+    admin.update_organization_configuration(DetectorId=detector, AutoEnableOrganizationMembers="ALL")
+    admin.create_members(DetectorId=detector, AccountDetails=[{"AccountId": workload, "Email": "wl@example.com"}])
+    member = aws("guardduty", **member_credentials(aws("sts"), workload))
+    member_detector = member.list_detectors()["DetectorIds"][0]
+    assert _error(lambda: admin.stop_monitoring_members(DetectorId=detector, AccountIds=[workload])) == \
+        "BadRequestException"
+    admin.update_organization_configuration(DetectorId=detector, AutoEnableOrganizationMembers="NEW")
+    assert admin.stop_monitoring_members(DetectorId=detector, AccountIds=[workload])["UnprocessedAccounts"] == []
+    assert member.get_detector(DetectorId=member_detector)["Status"] == "DISABLED"
+    admin.start_monitoring_members(DetectorId=detector, AccountIds=[workload])
+    assert member.get_detector(DetectorId=member_detector)["Status"] == "ENABLED"
+
+
+def test_budget_notification_subscribers_are_listed(aws) -> None:
+    budgets = aws("budgets")
+    account = aws("sts").get_caller_identity()["Account"]
+    alert = {"NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN", "Threshold": 80.0,
+             "ThresholdType": "PERCENTAGE"}
+    subscriber = {"SubscriptionType": "EMAIL", "Address": "billing@example.com"}
+    budgets.create_budget(AccountId=account, Budget={
+        "BudgetName": "monthly", "BudgetLimit": {"Amount": "100", "Unit": "USD"}, "TimeUnit": "MONTHLY",
+        "BudgetType": "COST"}, NotificationsWithSubscribers=[{"Notification": alert, "Subscribers": [subscriber]}])
+    found = budgets.describe_subscribers_for_notification(AccountId=account, BudgetName="monthly", Notification=alert)
+    assert found["Subscribers"] == [subscriber]
+    assert _error(lambda: budgets.describe_subscribers_for_notification(
+        AccountId=account, BudgetName="monthly", Notification={**alert, "Threshold": 90.0})) == "NotFoundException"
+    assert _error(lambda: budgets.describe_subscribers_for_notification(
+        AccountId=account, BudgetName="missing", Notification=alert)) == "NotFoundException"

@@ -23,6 +23,16 @@ def _restore_password_policy(endpoint: str, account: str, region: str | None, po
         **{k: policy[k] for k in fields if k in policy})
 
 
+def _weaken_password_policy(endpoint: str, account: str, region: str | None) -> dict[str, Any]:
+    """UpdateAccountPasswordPolicy resets what it omits: minimum length 8, reuse prevention gone."""
+    iam = client(endpoint, "iam", account)
+    policy = iam.get_account_password_policy()["PasswordPolicy"]
+    keep = ("RequireSymbols", "RequireNumbers", "RequireUppercaseCharacters", "RequireLowercaseCharacters",
+            "AllowUsersToChangePassword", "MaxPasswordAge", "HardExpiry")
+    iam.update_account_password_policy(MinimumPasswordLength=8, **{k: policy[k] for k in keep if k in policy})
+    return policy
+
+
 def _ebs_encryption_off(endpoint: str, account: str, region: str | None) -> None:
     client(endpoint, "ec2", account, region).disable_ebs_encryption_by_default()
 
@@ -46,6 +56,14 @@ def _delete_vpc(endpoint: str, account: str, region: str | None, vpc_id: str) ->
     for subnet in ec2.describe_subnets(Filters=vpc_filter)["Subnets"]:
         ec2.delete_subnet(SubnetId=subnet["SubnetId"])
     ec2.delete_vpc(VpcId=vpc_id)
+
+
+def _root_sessions_off(endpoint: str, account: str, region: str | None) -> None:
+    client(endpoint, "iam").disable_organizations_root_sessions()
+
+
+def _root_sessions_on(endpoint: str, account: str, region: str | None, memento: Any) -> None:
+    client(endpoint, "iam").enable_organizations_root_sessions()
 
 
 def _sandbox_ou_scp(endpoint: str) -> tuple[Any, str, str]:
@@ -81,6 +99,14 @@ def _restore_account_pab(endpoint: str, account: str, region: str | None, config
         AccountId=account, PublicAccessBlockConfiguration=config)
 
 
+def _allow_public_policies(endpoint: str, account: str, region: str | None) -> dict[str, Any]:
+    s3control = client(endpoint, "s3control", account)
+    config = s3control.get_public_access_block(AccountId=account)["PublicAccessBlockConfiguration"]
+    s3control.put_public_access_block(AccountId=account,
+                                      PublicAccessBlockConfiguration={**config, "BlockPublicPolicy": False})
+    return config
+
+
 DRIFTS: tuple[Drift, ...] = (
     Drift("guardrails.password-policy", "audit", None, "the IAM password policy is deleted",
           _delete_password_policy, _restore_password_policy, in_drifted_seed=True),
@@ -93,4 +119,17 @@ DRIFTS: tuple[Drift, ...] = (
     Drift("guardrails.s3-account-public-access-block", "prod", None,
           "the account-level S3 Block Public Access configuration is deleted",
           _delete_account_pab, _restore_account_pab, in_drifted_seed=True),
+    Drift("guardrails.password-policy", "management", None,
+          "the IAM password policy is relaxed to a minimum length of 8 without reuse prevention",
+          _weaken_password_policy, _restore_password_policy),
+    Drift("guardrails.ebs-default-encryption", "management", 1, "EBS encryption by default is turned off",
+          _ebs_encryption_off, _ebs_encryption_on),
+    Drift("guardrails.no-default-vpc", "management", 1, "a default VPC is re-created (ec2 CreateDefaultVpc)",
+          _default_vpc_back, _delete_vpc),
+    Drift("guardrails.root-access-centralized", "management", None,
+          "centralized root sessions (privileged root actions in member accounts) are disabled",
+          _root_sessions_off, _root_sessions_on),
+    Drift("guardrails.s3-account-public-access-block", "management", None,
+          "BlockPublicPolicy is turned off in the account-level S3 Block Public Access configuration",
+          _allow_public_policies, _restore_account_pab),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..state import SandboxState
 from .accessanalyzer import AccessAnalyzerFake
 from .base import Fake
+from .budgets import BudgetsFake
 from .cloudtrail import CloudTrailFake
 from .config import ConfigFake
 from .controltower import ControlTowerFake
@@ -17,8 +18,8 @@ from .ssoadmin import SsoAdminFake
 from .sts import StsFake
 
 FAKES: tuple[type[Fake], ...] = (
-    AccessAnalyzerFake, CloudTrailFake, ConfigFake, ControlTowerFake, Ec2Fake, GuardDutyFake, IamFake,
-    OrganizationsFake, SecurityHubFake, SsoAdminFake, StsFake,
+    AccessAnalyzerFake, BudgetsFake, CloudTrailFake, ConfigFake, ControlTowerFake, Ec2Fake, GuardDutyFake,
+    IamFake, OrganizationsFake, SecurityHubFake, SsoAdminFake, StsFake,
 )
 
 

@@ -207,6 +207,30 @@ class GuardDutyFake(Fake):
             detector["members"].pop(account, None)
         return {"unprocessedAccounts": []}
 
+    def _monitor_members(self, call: Call, status: str) -> dict[str, Any]:
+        """Suspend (DISABLED) or resume (ENABLED) GuardDuty in the admin's member accounts."""
+        detector = self._own_detector(call)
+        if status == "DISABLED" and (detector["orgConfig"] or {}).get("autoEnableOrganizationMembers") == "ALL":
+            raise AwsError("BadRequestException",
+                           "The request is rejected because autoEnableOrganizationMembers is set to ALL for "
+                           "the organization.")
+        unprocessed = []
+        for account in call.params.get("accountIds") or []:
+            member = self.data["detectors"].get((account, call.region))
+            if account not in detector["members"] or member is None:
+                unprocessed.append({"accountId": account,
+                                    "result": "The request is rejected because the account is not a member."})
+                continue
+            member["status"] = status
+            member["updatedAt"] = _now()
+        return {"unprocessedAccounts": unprocessed}
+
+    def op_stop_monitoring_members(self, call: Call) -> dict[str, Any]:
+        return self._monitor_members(call, "DISABLED")
+
+    def op_start_monitoring_members(self, call: Call) -> dict[str, Any]:
+        return self._monitor_members(call, "ENABLED")
+
     def op_get_administrator_account(self, call: Call) -> dict[str, Any]:
         detector = self._own_detector(call)
         if not detector["administrator"]:
