@@ -86,6 +86,12 @@ def iam_action(service: str, operation: str) -> str | None:
     return None if name in NEEDS_NO_PERMISSION else name
 
 
+def signed_action(signing_name: str, operation: str) -> str | None:
+    """The IAM action of a request as a server sees it (by SigV4 signing name: sso, s3, ...)."""
+    name = RENAMED.get(f"{signing_name}:{operation}") or f"{signing_name}:{operation}"
+    return None if name in NEEDS_NO_PERMISSION else name
+
+
 def load(path: Path = DATA) -> dict[str, dict[str, list[str]]]:
     """activity -> {management: [...], member: [...]} as declared."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

@@ -37,15 +37,15 @@ S3_CONTROL_PAB = {"GET": "GetPublicAccessBlock", "PUT": "PutPublicAccessBlock", 
 
 def iam_action(call: Call) -> str | None:
     """The IAM action a request needs (S3 Control's account public access block by its path)."""
-    from bootstrap_tui.iam_policy import iam_action as named
+    from bootstrap_tui.iam_policy import signed_action
 
     if call.service == "s3" and call.path.startswith("/v20180820/"):
         operation = S3_CONTROL_PAB.get(call.method) if call.path.endswith("/publicAccessBlock") else None
-        return named("s3control", operation) if operation else f"s3:{call.method}"
+        return signed_action("s3control", operation) if operation else f"s3:{call.method}"
     operation = call.operation or (s3_operation(call) if call.service == "s3" else None)
     if not operation or not call.service:
         return None
-    return named(call.service, operation)
+    return signed_action(call.service, operation)
 
 
 def principal(call: Call) -> tuple[str, list[Any]] | None:

@@ -104,3 +104,20 @@ def test_an_scp_deny_stops_a_role_that_is_not_exempt(aws, member):
         aws("ec2", **_session(aws, member, "builder")).create_vpc(CidrBlock="10.8.0.0/16")
     assert "service control policy" in info.value.response["Error"]["Message"]
     assert aws("ec2", **admin).create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]  # exempt role
+
+
+def test_actions_are_named_by_the_signing_name_as_iam_names_them():
+    from bootstrap_tui.sandbox.authz import iam_action
+    from bootstrap_tui.sandbox.wire import Call
+
+    def call(service: str, operation: str | None, method: str = "POST", path: str = "/", query=None) -> Call:
+        return Call(method=method, path=path, query=query or {}, headers={}, body=b"", service=service,
+                    operation=operation)
+
+    assert iam_action(call("sso", "ListInstances")) == "sso:ListInstances"
+    assert iam_action(call("access-analyzer", "ListAnalyzers")) == "access-analyzer:ListAnalyzers"
+    assert iam_action(call("sts", "GetCallerIdentity")) is None
+    assert iam_action(call("s3", None, "GET", "/v20180820/configuration/publicAccessBlock")) == \
+        "s3:GetAccountPublicAccessBlock"
+    assert iam_action(call("s3", None, "GET", "/bucket", {"lifecycle": [""]})) == "s3:GetLifecycleConfiguration"
+    assert iam_action(call("s3", None, "GET", "/")) == "s3:ListAllMyBuckets"
