@@ -108,3 +108,13 @@ def test_an_unknown_step_or_job_is_a_usage_error(capsys):
 def test_docs_verify_md_lists_the_actions_verify_needs():
     assert iam_policy.DOC.read_text(encoding="utf-8") == iam_policy.current_doc(), \
         "docs/verify.md is stale: run python -m bootstrap_tui.iam_policy"
+
+
+def test_the_audit_role_policy_holds_only_reads():
+    """What the audit role may do is exactly verify's member reads: no action that changes AWS."""
+    from steps.audit_role import permissions_policy
+
+    actions = permissions_policy()["Statement"][0]["Action"]
+    assert actions and all(is_read_only_operation(a.split(":", 1)[1])
+                           or a in ("s3:ListBucket", "budgets:ViewBudget") for a in actions), actions
+    assert "sts:AssumeRole" not in actions and not any(a.endswith(":*") or a == "*" for a in actions)
