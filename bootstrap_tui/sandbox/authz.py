@@ -9,10 +9,12 @@ allowed only if (IAM User Guide, "Policy evaluation logic"):
 Requests with keys the sandbox does not know (the default test credentials) are not
 evaluated: they keep acting as the management account's administrator.
 
-Simplifications, each failing safe where it matters: resources are not matched (a statement
-applies to every resource it could name); condition keys are ``aws:PrincipalArn``,
-``aws:RequestedRegion`` and ``aws:AssumedRoot`` (a key the sandbox does not know is absent,
-so a Deny with a negated operator on it applies, and an Allow on it does not).
+Simplifications: the request's resource is worked out for IAM roles and users, S3 buckets and
+objects, CloudTrail trails and Config rules (what the guardrail SCPs name); for any other request
+a statement naming specific resources applies if it allows and does not if it denies (the
+sandbox cannot tell). Condition keys are ``aws:PrincipalArn``, ``aws:RequestedRegion`` and
+``aws:AssumedRoot``; a key the sandbox does not know is absent, so a Deny with a negated
+operator on it applies, and an Allow on it does not.
 """
 
 from __future__ import annotations
@@ -127,8 +129,40 @@ def _condition_holds(operator: str, key: str, wanted: Any, context: dict[str, st
     return False  # an operator the sandbox does not evaluate: the statement does not apply
 
 
-def _applies(statement: dict[str, Any], action: str, context: dict[str, str]) -> bool:
-    if not _action_matches(statement, action):
+def request_resource(call: Call) -> str | None:
+    """The ARN the request acts on, where the sandbox can tell; else None."""
+    params, account, region = call.params, call.account, call.region or "us-east-1"
+    if call.service == "iam":
+        if params.get("RoleName"):
+            return f"arn:aws:iam::{account}:role/{params['RoleName']}"
+        if params.get("UserName"):
+            return f"arn:aws:iam::{account}:user/{params['UserName']}"
+        return None
+    if call.service == "s3" and not call.path.startswith("/v20180820/"):
+        path = call.path.strip("/")
+        return f"arn:aws:s3:::{path}" if path else None
+    if call.service == "cloudtrail" and params.get("Name"):
+        name = str(params["Name"])
+        return name if name.startswith("arn:") else f"arn:aws:cloudtrail:{region}:{account}:trail/{name}"
+    if call.service == "config" and params.get("ConfigRuleName"):
+        return f"arn:aws:config:{region}:{account}:config-rule/{params['ConfigRuleName']}"
+    return None
+
+
+def _resource_matches(statement: dict[str, Any], resource: str | None) -> bool:
+    if "NotResource" in statement:
+        return resource is None or not any(fnmatch.fnmatchcase(resource, r) for r in _listed(statement["NotResource"]))
+    patterns = _listed(statement.get("Resource", "*"))
+    if "*" in patterns:
+        return True
+    if resource is None:  # the sandbox cannot tell: an Allow applies, a Deny does not
+        return statement.get("Effect") != "Deny"
+    return any(fnmatch.fnmatchcase(resource, r) for r in patterns)
+
+
+def _applies(statement: dict[str, Any], action: str, context: dict[str, str],
+             resource: str | None = None) -> bool:
+    if not _action_matches(statement, action) or not _resource_matches(statement, resource):
         return False
     for operator, pairs in (statement.get("Condition") or {}).items():
         for key, wanted in pairs.items():
@@ -142,12 +176,13 @@ def _statements(document: dict[str, Any]) -> list[dict[str, Any]]:
     return [statements] if isinstance(statements, dict) else list(statements)
 
 
-def decide(documents: list[dict[str, Any]], action: str, context: dict[str, str]) -> str:
+def decide(documents: list[dict[str, Any]], action: str, context: dict[str, str],
+           resource: str | None = None) -> str:
     """ALLOW, DENY (explicit) or NONE (no statement allows it)."""
     allowed = False
     for document in documents:
         for statement in _statements(document):
-            if _applies(statement, action, context):
+            if _applies(statement, action, context, resource):
                 if statement.get("Effect") == "Deny":
                     return "DENY"
                 allowed = True
@@ -190,12 +225,13 @@ def check(call: Call) -> AwsError | None:
     context = {"aws:principalarn": arn, "aws:requestedregion": call.region or "us-east-1",
                "aws:assumedroot": "false"}
     caller = motoaccess.caller_arn(call.access_key, call.account)
-    if decide(documents, action, context) != "ALLOW":
+    resource = request_resource(call)
+    if decide(documents, action, context, resource) != "ALLOW":
         return access_denied(call, caller)
     levels = _scp_levels(call.account)
     if levels is not None:
         for level in levels:
-            if decide(level, action, context) != "ALLOW":
+            if decide(level, action, context, resource) != "ALLOW":
                 return _scp_denied(call, caller, action)
     return None
 

@@ -121,3 +121,21 @@ def test_actions_are_named_by_the_signing_name_as_iam_names_them():
         "s3:GetAccountPublicAccessBlock"
     assert iam_action(call("s3", None, "GET", "/bucket", {"lifecycle": [""]})) == "s3:GetLifecycleConfiguration"
     assert iam_action(call("s3", None, "GET", "/")) == "s3:ListAllMyBuckets"
+
+
+def test_an_scp_deny_on_named_resources_stops_only_those(aws, member):
+    """Control Tower's guardrail SCPs deny changes to its own roles only, e.g. aws-controltower-*."""
+    org = aws("organizations")
+    root = org.list_roots()["Roots"][0]["Id"]
+    org.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+    deny = org.create_policy(Name="protect-roles", Type="SERVICE_CONTROL_POLICY", Description="test",
+                             Content=json.dumps({"Version": "2012-10-17", "Statement": [{
+                                 "Effect": "Deny", "Action": ["iam:CreateRole", "iam:DeleteRole"],
+                                 "Resource": ["arn:aws:iam::*:role/protected-*"]}]}))
+    org.attach_policy(PolicyId=deny["Policy"]["PolicySummary"]["Id"], TargetId=member)
+    iam = aws("iam", **member_credentials(aws("sts"), member))
+    trust = _trust("arn:aws:iam::123456789012:root")
+    with pytest.raises(ClientError) as info:
+        iam.create_role(RoleName="protected-audit", AssumeRolePolicyDocument=trust)
+    assert "service control policy" in info.value.response["Error"]["Message"]
+    assert iam.create_role(RoleName="bootstrap-tui-audit", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
