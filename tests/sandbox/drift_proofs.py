@@ -12,12 +12,15 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
+
 from bootstrap_tui.engine import Engine, Options
 from bootstrap_tui.model import CheckResult, Status
 from bootstrap_tui.sandbox import Sandbox, seeds
 from bootstrap_tui.sandbox.drifts import DRIFTS, Drift, resolve
 from bootstrap_tui.sandbox.environ import environment
 from bootstrap_tui.sandbox.testing import client_environment
+from tests.keyrings import MemoryKeyring
 
 # The best a check can report when its control is in place, where that is not PASS (with why).
 BEST_STATUS = {
@@ -38,7 +41,8 @@ def drift_id(drift: Drift) -> str:
 @contextlib.contextmanager
 def seeded_engine(base: str, directory: Path) -> Iterator[tuple[Sandbox, Engine]]:
     """A sandbox of its own in ``base`` and a connected engine (new state file, the seed's profile)."""
-    with Sandbox(seed=base, op_delay_s=0.3) as sandbox, environment(client_environment(sandbox.endpoint)):
+    with Sandbox(seed=base, op_delay_s=0.3) as sandbox, environment(client_environment(sandbox.endpoint)), \
+            memory_keychain():
         profile = seeds.write_seed_profile(directory, control_tower=base == "compliant-ct")
         engine = Engine(Options(endpoint_url=sandbox.endpoint, state_file=directory / "state.yaml",
                                 profile=profile))
@@ -47,6 +51,17 @@ def seeded_engine(base: str, directory: Path) -> Iterator[tuple[Sandbox, Engine]
             yield sandbox, engine
         finally:
             engine.close()
+
+
+@contextlib.contextmanager
+def memory_keychain() -> Iterator[None]:
+    """The process's keyring is in memory while drifts are proven (a drift may write to it)."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)
 
 
 def _results(engine: Engine, check_id: str) -> list[CheckResult]:

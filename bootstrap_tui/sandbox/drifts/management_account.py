@@ -2,6 +2,45 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from ..plain import client
 from . import Drift
 
-DRIFTS: tuple[Drift, ...] = ()
+CONTACT_FIELDS = ("Name", "Title", "EmailAddress", "PhoneNumber")
+
+
+def _delete_alias(endpoint: str, account: str, region: str | None) -> str:
+    iam = client(endpoint, "iam", account)
+    alias = iam.list_account_aliases()["AccountAliases"][0]
+    iam.delete_account_alias(AccountAlias=alias)
+    return alias
+
+
+def _create_alias(endpoint: str, account: str, region: str | None, alias: str) -> None:
+    client(endpoint, "iam", account).create_account_alias(AccountAlias=alias)
+
+
+def _contact_deleter(kind: str) -> Any:
+    def delete(endpoint: str, account: str, region: str | None) -> dict[str, str]:
+        accounts = client(endpoint, "account", account)
+        contact = accounts.get_alternate_contact(AlternateContactType=kind)["AlternateContact"]
+        accounts.delete_alternate_contact(AlternateContactType=kind)
+        return {k: contact[k] for k in CONTACT_FIELDS if k in contact}
+    return delete
+
+
+def _contact_restorer(kind: str) -> Any:
+    def restore(endpoint: str, account: str, region: str | None, contact: dict[str, str]) -> None:
+        client(endpoint, "account", account).put_alternate_contact(AlternateContactType=kind, **contact)
+    return restore
+
+
+DRIFTS: tuple[Drift, ...] = (
+    Drift("mgmt.account-alias", "management", None, "the management account's IAM account alias is deleted",
+          _delete_alias, _create_alias),
+    Drift("mgmt.security-contact", "management", None, "the SECURITY alternate contact is deleted",
+          _contact_deleter("SECURITY"), _contact_restorer("SECURITY")),
+    Drift("mgmt.alternate-contacts", "management", None, "the BILLING alternate contact is deleted",
+          _contact_deleter("BILLING"), _contact_restorer("BILLING")),
+)

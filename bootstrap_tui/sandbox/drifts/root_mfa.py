@@ -16,7 +16,20 @@ def _no_root_keys(endpoint: str, account: str, region: str | None, memento: Any)
     control(endpoint, "/_sandbox/root", {"account": account, "access_keys": False})
 
 
+def _mfa_off(endpoint: str, account: str, region: str | None) -> None:
+    control(endpoint, "/_sandbox/root", {"account": account, "mfa": False})
+
+
+def _mfa_on(endpoint: str, account: str, region: str | None, memento: Any) -> None:
+    control(endpoint, "/_sandbox/root", {"account": account, "mfa": True})
+
+
 DRIFTS: tuple[Drift, ...] = (
     Drift("root.no-access-keys", "management", None, "the management root user has an access key",
           _root_keys, _no_root_keys, in_drifted_seed=True),
+    Drift("root.mfa-enabled", "management", None, "the root user's MFA device is removed (console)",
+          _mfa_off, _mfa_on),
+    Drift("root.hardware-mfa", "management", None,
+          "the root user's MFA device is removed (console), so it has no MFA at all",
+          _mfa_off, _mfa_on),
 )
