@@ -9,6 +9,7 @@ test_drift_proofs_ct.py (``compliant-ct``), each with a sandbox of its own.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,6 +65,21 @@ def memory_keychain() -> Iterator[None]:
         keyring.set_keyring(previous)
 
 
+@contextlib.contextmanager
+def engine_as(engine: Engine, credentials: dict[str, str]) -> Iterator[Engine]:
+    """An engine like ``engine`` (own state file) whose AWS calls are signed with ``credentials``."""
+    options = dataclasses.replace(engine.options, state_file=Path(engine.options.state_file).with_name("as.yaml"))
+    with environment({"AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
+                      "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
+                      "AWS_SESSION_TOKEN": credentials.get("SessionToken")}):
+        other = Engine(options)
+        other.connect()
+        try:
+            yield other
+        finally:
+            other.close()
+
+
 def _results(engine: Engine, check_id: str) -> list[CheckResult]:
     step = check_id.split(".")[0]
     step_id = next(s.id for s in engine.steps if any(c.id == check_id for c in s.checks)) if step else step
@@ -85,7 +101,11 @@ def prove(drift: Drift, sandbox: Sandbox, engine: Engine) -> None:
     scope = resolve(drift, sandbox.endpoint)
     memento = drift.make(sandbox.endpoint, *scope)
     try:
-        after = _results(engine, drift.check_id)
+        if drift.caller is None:
+            after = _results(engine, drift.check_id)
+        else:
+            with engine_as(engine, drift.caller(memento)) as other:
+                after = _results(other, drift.check_id)
     finally:
         drift.undo(sandbox.endpoint, *scope, memento)
     assert _not_best(after) == {scope: Status(drift.expect)}, \

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..plain import client
+from ..plain import client, control
 from . import Drift
 
 CONTACT_FIELDS = ("Name", "Title", "EmailAddress", "PhoneNumber")
@@ -36,7 +36,22 @@ def _contact_restorer(kind: str) -> Any:
     return restore
 
 
+def _root_access_key(endpoint: str, account: str, region: str | None) -> dict[str, str]:
+    """Someone creates an access key for the root user (console) to run the tool with it."""
+    return control(endpoint, "/_sandbox/root", {"account": account, "access_keys": True})["access_key"]
+
+
+def _delete_root_access_key(endpoint: str, account: str, region: str | None, key: Any) -> None:
+    control(endpoint, "/_sandbox/root", {"account": account, "access_keys": False})
+
+
+def _the_key(key: dict[str, str]) -> dict[str, str]:
+    return key
+
+
 DRIFTS: tuple[Drift, ...] = (
+    Drift("mgmt.caller-not-root", "management", None, "verify runs with an access key of the root user",
+          _root_access_key, _delete_root_access_key, caller=_the_key),
     Drift("mgmt.account-alias", "management", None, "the management account's IAM account alias is deleted",
           _delete_alias, _create_alias),
     Drift("mgmt.security-contact", "management", None, "the SECURITY alternate contact is deleted",

@@ -50,14 +50,18 @@ def _disable_scps(endpoint: str, account: str, region: str | None) -> tuple[str,
 
 def _enable_scps(endpoint: str, account: str, region: str | None,
                  memento: tuple[str, list[tuple[str, str]]]) -> None:
-    """Re-enable (every entity then has only FullAWSAccess) and re-attach what was attached."""
+    """Re-enable (every entity then has only FullAWSAccess), re-attach what was attached, then detach
+    FullAWSAccess where it was not (an entity must keep one SCP, so it goes last)."""
     root, attached = memento
     org = client(endpoint, "organizations")
     org.enable_policy_type(RootId=root, PolicyType=SCP)
-    for policy, target in attached:
+    for target in _scp_targets(org, root):
+        wanted = {policy for policy, where in attached if where == target}
         present = {p["Id"] for p in org.list_policies_for_target(TargetId=target, Filter=SCP)["Policies"]}
-        if policy not in present:
+        for policy in sorted(wanted - present):
             org.attach_policy(PolicyId=policy, TargetId=target)
+        for policy in sorted(present - wanted):
+            org.detach_policy(PolicyId=policy, TargetId=target)
 
 
 def _trusted_access_off(endpoint: str, account: str, region: str | None) -> str:
@@ -70,7 +74,45 @@ def _trusted_access_on(endpoint: str, account: str, region: str | None, principa
     client(endpoint, "organizations").enable_aws_service_access(ServicePrincipal=principal)
 
 
+def _member_user_key(endpoint: str, account: str, region: str | None) -> dict[str, str]:
+    """An IAM user with an access key in the Production account: the credentials verify is run with."""
+    from ..seeds import account_ids_by_key
+
+    iam = client(endpoint, "iam", account_ids_by_key(endpoint)["prod"])
+    iam.create_user(UserName="ci-verify")
+    key = iam.create_access_key(UserName="ci-verify")["AccessKey"]
+    return {"AccessKeyId": key["AccessKeyId"], "SecretAccessKey": key["SecretAccessKey"]}
+
+
+def _delete_member_user(endpoint: str, account: str, region: str | None, key: dict[str, str]) -> None:
+    from ..seeds import account_ids_by_key
+
+    iam = client(endpoint, "iam", account_ids_by_key(endpoint)["prod"])
+    iam.delete_access_key(UserName="ci-verify", AccessKeyId=key["AccessKeyId"])
+    iam.delete_user(UserName="ci-verify")
+
+
+def _the_key(key: dict[str, str]) -> dict[str, str]:
+    return key
+
+
+def _recreate_organization(feature_set: str) -> Any:
+    def recreate(endpoint: str, account: str, region: str | None, *memento: Any) -> str:
+        org = client(endpoint, "organizations")
+        org.delete_organization()
+        return org.create_organization(FeatureSet=feature_set)["Organization"]["Id"]
+    return recreate
+
+
 DRIFTS: tuple[Drift, ...] = (
+    # An organization's feature set cannot go back from ALL to consolidated billing; deleting the
+    # organization is possible only while it has no member account, hence the ``new-org`` base.
+    Drift("org.all-features", "management", None,
+          "the organization (no member accounts yet) is deleted and created again with consolidated billing only",
+          _recreate_organization("CONSOLIDATED_BILLING"), _recreate_organization("ALL"), base="new-org"),
+    Drift("org.caller-is-management", "management", None,
+          "verify runs with the access key of an IAM user in the Production (member) account",
+          _member_user_key, _delete_member_user, caller=_the_key),
     Drift("org.ou-tree", "management", None, "the Sandbox OU is renamed to Playground",
           _rename_sandbox_ou, _rename_back),
     Drift("org.scps-enabled", "management", None,

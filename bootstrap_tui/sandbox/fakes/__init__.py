@@ -14,10 +14,11 @@ from .iam import IamFake
 from .organizations import OrganizationsFake
 from .securityhub import SecurityHubFake
 from .ssoadmin import SsoAdminFake
+from .sts import StsFake
 
 FAKES: tuple[type[Fake], ...] = (
     AccessAnalyzerFake, CloudTrailFake, ConfigFake, ControlTowerFake, Ec2Fake, GuardDutyFake, IamFake,
-    OrganizationsFake, SecurityHubFake, SsoAdminFake,
+    OrganizationsFake, SecurityHubFake, SsoAdminFake, StsFake,
 )
 
 
