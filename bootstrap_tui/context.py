@@ -49,6 +49,10 @@ class StepContext:
         reached by assuming the profile's automation role."""
         return self.engine.client(service, account=account, region=region)
 
+    def assume_role_now(self, account: str) -> dict[str, Any]:
+        """Assume the automation role in ``account`` afresh (not from the client cache)."""
+        return self.engine.factory.assume_role_now(account)
+
     @property
     def identity(self):
         return self.engine.identity

@@ -327,7 +327,10 @@ class Engine:
                                           if a.get("Status", "ACTIVE") == "ACTIVE"]
                 except Exception as exc:  # noqa: BLE001
                     code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
-                    if code != "AWSOrganizationsNotInUseException":
+                    # a member account's credentials cannot list accounts: org.caller-is-management says so
+                    member = code == "AccessDeniedException" and self.identity is not None \
+                        and self.identity.account_id != self.management_account_id
+                    if code != "AWSOrganizationsNotInUseException" and not member:
                         raise self.map_error(exc, "organizations:ListAccounts") from None
                     self._org_accounts = []
             return list(self._org_accounts)

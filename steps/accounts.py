@@ -230,6 +230,7 @@ def check_in_ou(ctx: Any, account: str | None, region: str | None) -> Outcome:
 def check_automation_role(ctx: Any, account: str | None, region: str | None) -> Outcome:
     role = ctx.profile.automation_role
     try:
+        ctx.assume_role_now(account)  # a cached session outlives a deleted or untrusting role
         seen = ctx.client("sts", account=account).get_caller_identity()
     except Exception as exc:  # noqa: BLE001
         return Outcome.fail(f"cannot assume {role} in {account}: {code_of(exc) or exc}",

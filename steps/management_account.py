@@ -175,8 +175,9 @@ def check_no_workloads(ctx: Any, account: str | None, region: str | None) -> Out
     evidence = {"running_instances": len(instances), "db_instances": len(databases),
                 "instance_ids": instances[:20], "db_instance_ids": databases[:20]}
     if instances or databases:
-        return Outcome.warn(f"{len(instances)} running EC2 instance(s) and {len(databases)} RDS "
-                            "instance(s) in the management account", **evidence)
+        return Outcome.fail(f"{len(instances)} running EC2 instance(s) and {len(databases)} RDS "
+                            "instance(s) in the management account: it should run nothing but the "
+                            "organization (every workload there is outside every SCP)", **evidence)
     return Outcome.ok("no running EC2 or RDS instances in the management account", **evidence)
 
 

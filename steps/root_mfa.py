@@ -105,6 +105,10 @@ def check_not_used(ctx: Any, account: str | None, region: str | None) -> Outcome
     recent = {k: v for k, v in used.items() if v and (now - v).days < RECENT_DAYS}
     evidence = {k: (v.isoformat() if v else row.get(k)) for k, v in used.items()}
     evidence["window_days"] = RECENT_DAYS
+    keys = {k: v for k, v in recent.items() if k != "password_last_used"}
+    if keys:  # no root-only task needs an access key: this is programmatic (daily or automated) root use
+        return Outcome.fail(f"a root access key was used {(now - max(keys.values())).days} day(s) ago "
+                            f"(within {RECENT_DAYS} days)", **evidence)
     if recent:
         last = max(recent.values())
         return Outcome.warn(f"the root user was used {(now - last).days} day(s) ago "
@@ -140,8 +144,9 @@ CHECK_NOT_USED = Check(
     remediation=("Sign in with IAM Identity Center (or the bootstrap IAM user until SSO exists); "
                  "keep root for the few tasks that need it "
                  "(https://docs.aws.amazon.com/IAM/latest/UserGuide/root-user-tasks.html). A "
-                 "recent sign-in during initial set-up is expected; this clears after "
-                 f"{RECENT_DAYS} days without root use."),
+                 "recent sign-in during initial set-up is expected (WARN); this clears after "
+                 f"{RECENT_DAYS} days without root use. A root access key used in that time FAILs: "
+                 "delete it and move what used it to an IAM role."),
     frameworks={"cis-aws-3.0": ["1.7"], "soc2": ["CC6.1"], "iso27001-2022": ["A.8.2"],
                 "pci-dss-4.0": ["8.2.2"], "aws-ssb": ["ACCT.02"]},
     prowler="iam_avoid_root_usage")

@@ -178,6 +178,12 @@ class ClientFactory:
     def role_arn(self, account: str) -> str:
         return f"arn:{partition_of(self.region)}:iam::{account}:role/{self.role_name}"
 
+    def assume_role_now(self, account: str) -> dict[str, Any]:
+        """sts:AssumeRole into ``account`` now, bypassing the cached session: can the role be assumed today?
+        Returns the AssumedRoleUser (Arn, AssumedRoleId)."""
+        return self._role_sts_client().assume_role(RoleArn=self.role_arn(account), RoleSessionName=SESSION_NAME,
+                                                   DurationSeconds=900)["AssumedRoleUser"]
+
     def _assumed_session(self, account: str) -> boto3.Session:
         return self._shared.built.get(self._shared.sessions, ("session", self.role_name, account),
                                        lambda: self._new_assumed_session(account))

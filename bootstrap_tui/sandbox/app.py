@@ -112,6 +112,7 @@ class SandboxApp:
         )
         classify(call)
         call.account = motoaccess.account_for_key(call.access_key, self.state.management_account_id)
+        self._note_root_key_use(call)
         requestlog.record(self.state, call)
         self._sleep()
         if self.faults is not None:
@@ -133,6 +134,14 @@ class SandboxApp:
         if response is None:
             response = self._call_moto(call, environ)
         return send(response, start_response)
+
+    def _note_root_key_use(self, call: Call) -> None:
+        """A request signed with a root access key is its last use (IAM credential report)."""
+        from .patches import ROOT_KEYS
+        from .state import utcnow
+
+        if call.access_key in ROOT_KEYS:
+            self.state.root(call.account).key_last_used = (utcnow(), call.region, call.service or "")
 
     def _sleep(self) -> None:
         if self.latency_ms <= 0:

@@ -227,7 +227,9 @@ def check(call: Call) -> AwsError | None:
     caller = motoaccess.caller_arn(call.access_key, call.account)
     resource = request_resource(call)
     if decide(documents, action, context, resource) != "ALLOW":
-        return access_denied(call, caller)
+        error = access_denied(call, caller)
+        error.message = error.message.replace(f"perform: {call.action}", f"perform: {action}")
+        return error
     levels = _scp_levels(call.account)
     if levels is not None:
         for level in levels:

@@ -1,4 +1,5 @@
-"""The control endpoint: ``/_sandbox/info``, ``/_sandbox/root``, ``/_sandbox/reset``, ``/_sandbox/config``."""
+"""The control endpoint: ``/_sandbox/info``, ``/_sandbox/root``, ``/_sandbox/reopen``, ``/_sandbox/reset``,
+``/_sandbox/config``."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ class ControlEndpoint:
             ("GET", "/_sandbox/info"): self.info,
             ("POST", "/_sandbox/root"): self.set_root,
             ("GET", "/_sandbox/root"): self.get_root,
+            ("POST", "/_sandbox/reopen"): self.reopen,
             ("POST", "/_sandbox/reset"): self.reset,
             ("POST", "/_sandbox/config"): self.set_config,
             ("GET", "/_sandbox/requests"): self.get_requests,
@@ -91,8 +93,21 @@ class ControlEndpoint:
         unknown = set(body) - {"account", "mfa", "access_keys", "password_last_used"}
         if unknown:
             raise ControlError(400, f"unknown field(s): {', '.join(sorted(unknown))}")
-        self.sandbox.set_root(account, **changes)
-        return _json(200, self.sandbox.root_facts(account))
+        created = self.sandbox.set_root(account, **changes)
+        facts = self.sandbox.root_facts(account)
+        return _json(200, {**facts, "access_key": created} if created else facts)
+
+    def reopen(self, body: dict[str, Any]) -> Response:
+        """AWS Support reinstates a closed member account (possible within 90 days of CloseAccount)."""
+        account = str(body.get("account") or "")
+        unknown = set(body) - {"account"}
+        if unknown:
+            raise ControlError(400, f"unknown field(s): {', '.join(sorted(unknown))}")
+        try:
+            self.sandbox.reopen_account(account)
+        except ValueError as error:
+            raise ControlError(400, str(error)) from None
+        return _json(200, self.sandbox.info())
 
     def reset(self, body: dict[str, Any]) -> Response:
         seed = body.get("seed", self.sandbox.seed)

@@ -9,7 +9,7 @@
 - Account lookup: moto's ``get_account_id_from`` instantiates an IAM backend
   for every partition of every account it scans (about a second per new
   account with AWS managed policies loaded); the sandbox only scans backends
-  that already exist.
+  that already exist, after the root users' access keys (``ROOT_KEYS``).
 - Identity Center: moto looks up an AWS managed policy's path under ``path``
   while its policy data spells it ``Path``, so policies outside ``/`` (e.g.
   ``job-function/Billing``) cannot be attached to a permission set.
@@ -46,6 +46,9 @@ EXTRA_DELEGATED_SERVICES = (
 EXTRA_TRUSTED_SERVICES = ("iam.amazonaws.com", "controltower.amazonaws.com", "sso.amazonaws.com")
 
 REQUEST_CONTEXT = {"aws:securetransport": ["true"]}
+
+# Access key id -> account of the root user's access keys (moto has no root user; one sandbox per process).
+ROOT_KEYS: dict[str, str] = {}
 
 _applied = False
 
@@ -92,10 +95,13 @@ def _find_aws_managed_policy(self: Any, managed_policy_arn: str) -> Any:
 
 
 def account_id_from(access_key: str) -> str:
-    """The account owning ``access_key`` among existing IAM backends, else moto's default account."""
+    """The account owning ``access_key`` (a root user's key, or a key in an existing IAM backend),
+    else moto's default account."""
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.iam.models import iam_backends
 
+    if access_key in ROOT_KEYS:
+        return ROOT_KEYS[access_key]
     for account_id, account in list(iam_backends.items()):
         for backend in list(dict.values(account)):
             if access_key in backend.access_keys:

@@ -44,3 +44,13 @@ def client(endpoint: str, service: str, account: str | None = None, region: str 
                         config=Config(retries={"total_max_attempts": 1}), **creds)
     made.meta.events.register("before-sign.s3-control", strip_account_host_prefix)
     return made
+
+
+def root_client(endpoint: str, service: str, key: dict[str, str], region: str = "us-east-1") -> Any:
+    """A boto3 client signed with a root user's access key (as ``POST /_sandbox/root`` returns it)."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(service, endpoint_url=endpoint, region_name=region,
+                        config=Config(retries={"total_max_attempts": 1}),
+                        aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])

@@ -46,6 +46,9 @@ def apply_seed(endpoint: str, seed: str, accounts: int, regions: list[str] | Non
     if seed == "brownfield-org":
         build_brownfield(endpoint)
         return
+    if seed == "new-org":
+        _client(endpoint, "organizations").create_organization(FeatureSet="ALL")
+        return
     build_compliant(endpoint, accounts, regions, control_tower=seed == "compliant-ct")
     if seed == "drifted":
         from .drifts import introduce_drift

@@ -9,7 +9,7 @@ from typing import Any
 from .faults import FaultInjector, FaultSpec, parse_fault_spec
 from .state import SandboxState
 
-SEEDS = ("fresh", "compliant", "compliant-ct", "drifted", "brownfield-org")
+SEEDS = ("fresh", "compliant", "compliant-ct", "drifted", "brownfield-org", "new-org")
 DEFAULT_OP_DELAY_S = 2.0
 DEFAULT_MANAGEMENT_ACCOUNT = "123456789012"
 _running: Sandbox | None = None
@@ -169,11 +169,13 @@ class Sandbox:
 
     def reset(self, seed: str | None = None, accounts: int | None = None) -> None:
         """Forget everything and apply the seed again."""
+        from .patches import ROOT_KEYS
         self.seed = seed or self.seed
         self.accounts = self.accounts if accounts is None else accounts
         with self.state.lock:
             self._reset_moto()
             self.state.roots.clear()
+            ROOT_KEYS.clear()
             self.state.operations.clear()
             self.state.services.clear()
             if self.app is not None:
@@ -207,16 +209,39 @@ class Sandbox:
             self.state.op_delay_s = delay
             self._apply_runtime_config()
 
-    def set_root(self, account: str, **changes: Any) -> None:
-        """Set root-user facts (``mfa``, ``access_keys``, ``password_last_used``) of ``account``."""
+    def set_root(self, account: str, **changes: Any) -> dict[str, str] | None:
+        """Set root-user facts (``mfa``, ``access_keys``, ``password_last_used``) of ``account``.
+
+        Creating the root access key returns it (id and secret, shown once, as in the console);
+        requests signed with it act as the root user. Deleting it forgets it.
+        """
+        from .patches import ROOT_KEYS
         from .state import utcnow
 
         root = self.state.root(account)
+        created = None
         with self.state.lock:
             if changes.get("access_keys") and not root.access_keys:
                 root.keys_created = utcnow()
+                created = _new_access_key()
+                root.access_key_id = created["AccessKeyId"]
+                ROOT_KEYS[root.access_key_id] = account
+            if changes.get("access_keys") is False and root.access_key_id:
+                ROOT_KEYS.pop(root.access_key_id, None)
+                root.access_key_id, root.key_last_used = None, None
             for key, value in changes.items():
                 setattr(root, key, value)
+        return created
+
+    def reopen_account(self, account: str) -> None:
+        """Make a closed (SUSPENDED or PENDING_CLOSURE) member account ACTIVE again, as AWS Support does."""
+        from . import motoaccess
+
+        with self.state.lock:
+            found = next((a for a in motoaccess.org_accounts(self.management_account_id) if a.id == account), None)
+            if found is None or found.status not in ("SUSPENDED", "PENDING_CLOSURE"):
+                raise ValueError(f"account {account!r} is not a closed member account of the organization")
+            found.status = found.state = "ACTIVE"
 
     def root_facts(self, account: str) -> dict[str, Any]:
         root = self.state.root(account)
@@ -275,3 +300,12 @@ class _QuietHandler:
                 return None
 
         return Handler
+
+
+def _new_access_key() -> dict[str, str]:
+    """A fresh access key in AWS's format (AKIA + 16 characters, a 40-character secret)."""
+    import secrets
+    import string
+
+    key_id = "AKIA" + "".join(secrets.choice(string.ascii_uppercase + "234567") for _ in range(16))
+    return {"AccessKeyId": key_id, "SecretAccessKey": secrets.token_urlsafe(30)[:40]}

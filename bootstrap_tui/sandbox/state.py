@@ -23,6 +23,8 @@ class RootUser:
     password_last_used: dt.datetime | None = None
     created: dt.datetime = field(default_factory=utcnow)
     keys_created: dt.datetime | None = None
+    access_key_id: str | None = None  # the root access key requests can be signed with
+    key_last_used: tuple[dt.datetime, str, str] | None = None  # when, region, service
 
 
 @dataclass

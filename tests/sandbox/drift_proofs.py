@@ -9,8 +9,11 @@ test_drift_proofs_ct.py (``compliant-ct``), each with a sandbox of its own.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
+
+import keyring
 
 from bootstrap_tui.engine import Engine, Options
 from bootstrap_tui.model import CheckResult, Status
@@ -18,6 +21,7 @@ from bootstrap_tui.sandbox import Sandbox, seeds
 from bootstrap_tui.sandbox.drifts import DRIFTS, Drift, resolve
 from bootstrap_tui.sandbox.environ import environment
 from bootstrap_tui.sandbox.testing import client_environment
+from tests.keyrings import MemoryKeyring
 
 # The best a check can report when its control is in place, where that is not PASS (with why).
 BEST_STATUS = {
@@ -38,7 +42,8 @@ def drift_id(drift: Drift) -> str:
 @contextlib.contextmanager
 def seeded_engine(base: str, directory: Path) -> Iterator[tuple[Sandbox, Engine]]:
     """A sandbox of its own in ``base`` and a connected engine (new state file, the seed's profile)."""
-    with Sandbox(seed=base, op_delay_s=0.3) as sandbox, environment(client_environment(sandbox.endpoint)):
+    with Sandbox(seed=base, op_delay_s=0.3) as sandbox, environment(client_environment(sandbox.endpoint)), \
+            memory_keychain():
         profile = seeds.write_seed_profile(directory, control_tower=base == "compliant-ct")
         engine = Engine(Options(endpoint_url=sandbox.endpoint, state_file=directory / "state.yaml",
                                 profile=profile))
@@ -47,6 +52,32 @@ def seeded_engine(base: str, directory: Path) -> Iterator[tuple[Sandbox, Engine]
             yield sandbox, engine
         finally:
             engine.close()
+
+
+@contextlib.contextmanager
+def memory_keychain() -> Iterator[None]:
+    """The process's keyring is in memory while drifts are proven (a drift may write to it)."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)
+
+
+@contextlib.contextmanager
+def engine_as(engine: Engine, credentials: dict[str, str]) -> Iterator[Engine]:
+    """An engine like ``engine`` (own state file) whose AWS calls are signed with ``credentials``."""
+    options = dataclasses.replace(engine.options, state_file=Path(engine.options.state_file).with_name("as.yaml"))
+    with environment({"AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
+                      "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
+                      "AWS_SESSION_TOKEN": credentials.get("SessionToken")}):
+        other = Engine(options)
+        other.connect()
+        try:
+            yield other
+        finally:
+            other.close()
 
 
 def _results(engine: Engine, check_id: str) -> list[CheckResult]:
@@ -70,7 +101,11 @@ def prove(drift: Drift, sandbox: Sandbox, engine: Engine) -> None:
     scope = resolve(drift, sandbox.endpoint)
     memento = drift.make(sandbox.endpoint, *scope)
     try:
-        after = _results(engine, drift.check_id)
+        if drift.caller is None:
+            after = _results(engine, drift.check_id)
+        else:
+            with engine_as(engine, drift.caller(memento)) as other:
+                after = _results(other, drift.check_id)
     finally:
         drift.undo(sandbox.endpoint, *scope, memento)
     assert _not_best(after) == {scope: Status(drift.expect)}, \

@@ -63,3 +63,26 @@ def test_security_services_enable_their_own_trusted_access(aws, service, princip
     assert principal in _enabled(org)
     admins = org.list_delegated_administrators(ServicePrincipal=principal)["DelegatedAdministrators"]
     assert [a["Id"] for a in admins] == [audit]
+
+
+def test_disabling_scps_detaches_every_scp_and_enabling_attaches_only_full_aws_access(aws) -> None:
+    import json
+
+    org = aws("organizations")
+    root = _root(org)
+    org.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+    ou = org.create_organizational_unit(ParentId=root, Name="Sandbox")["OrganizationalUnit"]["Id"]
+    deny = org.create_policy(Name="deny-leave", Type="SERVICE_CONTROL_POLICY", Description="d", Content=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "organizations:LeaveOrganization",
+                                                 "Resource": "*"}]}))["Policy"]["PolicySummary"]["Id"]
+    org.attach_policy(PolicyId=deny, TargetId=ou)
+
+    def scps(target: str) -> list[str]:
+        return sorted(p["Name"] for p in org.list_policies_for_target(
+            TargetId=target, Filter="SERVICE_CONTROL_POLICY")["Policies"])
+
+    assert scps(ou) == ["FullAWSAccess", "deny-leave"]
+    org.disable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+    assert scps(ou) == [] and scps(root) == []
+    org.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+    assert scps(ou) == ["FullAWSAccess"] and scps(root) == ["FullAWSAccess"]

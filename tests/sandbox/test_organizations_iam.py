@@ -130,3 +130,52 @@ def test_centralized_root_access(aws) -> None:
     assert result["OrganizationId"] == org_id
     assert sorted(iam.list_organizations_features()["EnabledFeatures"]) == ["RootCredentialsManagement",
                                                                            "RootSessions"]
+
+
+def test_a_root_access_key_signs_as_the_root_user(sandbox: Sandbox, aws) -> None:
+    org = aws("organizations")
+    org.create_organization(FeatureSet="ALL")
+    member = create_account(org, "Member", "m@example.com")
+    status, made = control(sandbox.endpoint, "/_sandbox/root", {"account": member, "access_keys": True})
+    key = made["access_key"]
+    assert status == 200 and key["AccessKeyId"].startswith("AKIA") and len(key["SecretAccessKey"]) == 40
+    creds = {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
+    assert aws("sts", **creds).get_caller_identity()["Arn"] == f"arn:aws:iam::{member}:root"
+    aws("iam", **creds).create_account_alias(AccountAlias="member-alias")
+    member_iam = aws("iam", **member_credentials(aws("sts"), member))
+    assert member_iam.list_account_aliases()["AccountAliases"] == ["member-alias"]
+    root = _report(member_iam)[0]
+    assert root["access_key_1_last_used_service"] == "iam" and root["access_key_1_last_used_date"] != "N/A"
+    assert "secret" not in str(control(sandbox.endpoint, "/_sandbox/root", {"account": member, "mfa": True})[1]).lower()
+    control(sandbox.endpoint, "/_sandbox/root", {"account": member, "access_keys": False})
+    assert aws("sts", **creds).get_caller_identity()["Arn"] != f"arn:aws:iam::{member}:root"
+    assert _report(member_iam)[0]["access_key_1_last_used_date"] == "N/A"
+
+
+def test_assume_role_needs_the_role_to_exist(aws) -> None:
+    org = aws("organizations")
+    org.create_organization(FeatureSet="ALL")
+    member = create_account(org, "Member", "m@example.com")
+    sts = aws("sts")
+    arn = f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole"
+    assert sts.assume_role(RoleArn=arn, RoleSessionName="works")["AssumedRoleUser"]["Arn"].startswith(
+        f"arn:aws:sts::{member}:assumed-role/OrganizationAccountAccessRole/")
+    with pytest.raises(ClientError) as info:
+        sts.assume_role(RoleArn=f"arn:aws:iam::{member}:role/NoSuchRole", RoleSessionName="denied")
+    error = info.value.response["Error"]
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403 and error["Code"] == "AccessDenied"
+    assert error["Message"] == ("User: arn:aws:sts::123456789012:user/moto is not authorized to perform: "
+                                f"sts:AssumeRole on resource: arn:aws:iam::{member}:role/NoSuchRole")
+
+
+def test_a_closed_account_is_reinstated_only_through_the_control_endpoint(sandbox: Sandbox, aws) -> None:
+    org = aws("organizations")
+    org.create_organization(FeatureSet="ALL")
+    member = create_account(org, "Member", "m@example.com")
+    assert control(sandbox.endpoint, "/_sandbox/reopen", {"account": member})[0] == 400  # not closed
+    org.close_account(AccountId=member)
+    assert org.describe_account(AccountId=member)["Account"]["Status"] == "SUSPENDED"
+    status, info = control(sandbox.endpoint, "/_sandbox/reopen", {"account": member})
+    assert status == 200 and {a["id"]: a["status"] for a in info["accounts"]}[member] == "ACTIVE"
+    assert org.describe_account(AccountId=member)["Account"]["Status"] == "ACTIVE"
+    assert control(sandbox.endpoint, "/_sandbox/reopen", {"account": "123456789012"})[0] == 400

@@ -166,7 +166,7 @@ def test_governed_regions_must_be_enabled_in_the_partition(engines):
     assert engine.plan("organization").changes
 
 
-def test_workloads_in_the_management_account_are_a_warning(engines, sandbox):
+def test_workloads_in_the_management_account_fail(engines, sandbox):
     engine = engines.new()
     converge(engine, ["management-account"])
     ec2 = client(sandbox, "ec2", region="us-west-2")
@@ -176,10 +176,9 @@ def test_workloads_in_the_management_account_are_a_warning(engines, sandbox):
     instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
     try:
         results = {(r.check_id, r.region): r for r in engine.verify(["management-account"]).results}
-        warned = results[("mgmt.no-workloads", "us-west-2")]
-        assert warned.status == Status.WARN and warned.evidence["instance_ids"] == [instance]
+        failed = results[("mgmt.no-workloads", "us-west-2")]
+        assert failed.status == Status.FAIL and failed.evidence["instance_ids"] == [instance]
         assert results[("mgmt.no-workloads", "us-east-1")].status == Status.PASS
-        assert engine.state.status("management-account") == "verified"  # a WARN is not a failure
     finally:
         ec2.terminate_instances(InstanceIds=[instance])
 

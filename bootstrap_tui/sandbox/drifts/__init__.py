@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-BASES = ("compliant", "compliant-ct")
+BASES = ("compliant", "compliant-ct", "new-org")
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,9 @@ class Drift:
     ``make(endpoint, account_id, region)`` returns whatever ``undo(endpoint, account_id,
     region, memento)`` needs to restore the compliant state. ``base`` is the seed it
     applies to; ``expect`` the status the check must then report (FAIL unless the
-    check's own definition caps it at WARN).
+    check's own definition caps it at WARN). ``caller``, for a drift in who runs verify
+    (root's access key, a member account's user), maps ``make``'s memento to the
+    credentials verify then uses (``AccessKeyId``, ``SecretAccessKey``, optional ``SessionToken``).
     """
 
     check_id: str
@@ -40,6 +42,7 @@ class Drift:
     base: str = "compliant"
     in_drifted_seed: bool = False
     expect: str = "FAIL"
+    caller: Callable[[Any], dict[str, str]] | None = None
 
 
 def _collect() -> tuple[Drift, ...]:

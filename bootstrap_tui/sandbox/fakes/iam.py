@@ -31,10 +31,12 @@ class IamFake(Fake):
         root = self.state.root(account)
         used = root.password_last_used.strftime(DATE) if root.password_last_used else "no_information"
         rotated = (root.keys_created or root.created).strftime(DATE) if root.access_keys else "N/A"
+        key_used = ([root.key_last_used[0].strftime(DATE), *root.key_last_used[1:]] if root.key_last_used
+                    else ["N/A", "N/A", "N/A"])
         fields = [
             "<root_account>", f"arn:aws:iam::{account}:root", root.created.strftime(DATE), "not_supported",
             used, "not_supported", "not_supported", str(root.mfa).lower(),
-            str(root.access_keys).lower(), rotated, "N/A", "N/A", "N/A",
+            str(root.access_keys).lower(), rotated, *key_used,
             "false", "N/A", "N/A", "N/A", "N/A", "false", "N/A", "false", "N/A",
         ]
         return ",".join(fields) + "\n"

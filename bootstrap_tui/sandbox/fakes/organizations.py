@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import motoaccess
 from ..state import AsyncOperation
-from ..wire import AwsError, Call
+from ..wire import AwsError, Call, Response
 from .base import Fake, require
 
 # What a member account (not the management account) may call.
@@ -115,6 +115,28 @@ class OrganizationsFake(Fake):
                            "You have attached the maximum number of policies of this type to this target "
                            "(MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED).")
         return None
+
+    def op_disable_policy_type(self, call: Call) -> Response:
+        """Disabling a policy type detaches every policy of that type from every root, OU and account."""
+        response = self.moto()
+        if response.status == 200:
+            backend = motoaccess.organizations(call.account)
+            for target in [*backend.ou, *backend.accounts]:
+                for policy in [p for p in target.attached_policies if p.type == call.params.get("PolicyType")]:
+                    target.attached_policies.remove(policy)
+                    policy.attachments.remove(target)
+        return response
+
+    def op_enable_policy_type(self, call: Call) -> Response:
+        """Enabling SCPs attaches FullAWSAccess to the root, every OU and every account (and nothing else)."""
+        from moto.organizations.utils import DEFAULT_SCP_POLICY_ID
+
+        response = self.moto()
+        if response.status == 200 and call.params.get("PolicyType") == "SERVICE_CONTROL_POLICY":
+            backend = motoaccess.organizations(call.account)
+            for target in [*backend.ou, *backend.accounts]:
+                backend.attach_policy(PolicyId=DEFAULT_SCP_POLICY_ID, TargetId=target.id)
+        return response
 
     def op_create_organizational_unit(self, call: Call) -> None:
         """Organizations: OU names are unique among the OUs of one parent."""

@@ -1,4 +1,5 @@
-"""STS: AssumeRole only into a role that exists and whose trust policy lets the caller in.
+"""STS: the root user's access keys sign as the root user; AssumeRole only into a role that
+exists and whose trust policy lets the caller in.
 
 AWS (STS API Reference, "AssumeRole"; IAM User Guide, "Granting a user permissions to switch
 roles"): the role's trust policy must name the caller (its account, its ARN or the role it
@@ -16,10 +17,18 @@ import re
 from typing import Any
 
 from .. import motoaccess
-from ..wire import AwsError, Call
+from ..patches import ROOT_KEYS
+from ..wire import AwsError, Call, Response, query_response
 from .base import Fake
 
 ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::(\d{12}):role/(?:.*/)?([\w+=,.@-]+)$")
+
+
+def caller_arn(call: Call) -> str:
+    """The caller's ARN: the root user for a root access key, else moto's answer."""
+    if call.access_key in ROOT_KEYS:
+        return f"arn:aws:iam::{call.account}:root"
+    return motoaccess.caller_arn(call.access_key, call.account)
 
 
 def principal_arns(caller: str, account: str) -> set[str]:
@@ -67,9 +76,15 @@ class StsFake(Fake):
     service = "sts"
     name = "sts"
 
+    def op_get_caller_identity(self, call: Call) -> Response | None:
+        if call.access_key not in ROOT_KEYS:
+            return None
+        return query_response("sts", "GetCallerIdentity", {
+            "UserId": call.account, "Account": call.account, "Arn": caller_arn(call)})
+
     def op_assume_role(self, call: Call) -> None:
         arn = call.params.get("RoleArn", "")
-        caller = motoaccess.caller_arn(call.access_key, call.account)
+        caller = caller_arn(call)
         denied = AwsError("AccessDenied", f"User: {caller} is not authorized to perform: sts:AssumeRole "
                                           f"on resource: {arn}", 403)
         found = ROLE_ARN.match(arn)
