@@ -265,6 +265,13 @@ class Engine:
                                     unique_id="bootstrap-tui-cancelled")
         return client
 
+    def known_account_names(self) -> dict[str, str]:
+        """Account id -> name from what the engine already read (never calls AWS)."""
+        names = {a["Id"]: a.get("Name", "") for a in (getattr(self, "_org_accounts", None) or []) if a.get("Name")}
+        if self.management_account_id and self.management_account_id not in names:
+            names[self.management_account_id] = "management"
+        return names
+
     def _role_factory(self, role: str) -> Any:
         with self.state_lock:
             factories = self.__dict__.setdefault("_role_factories", {})

@@ -161,3 +161,14 @@ def _doc_page(step: Any) -> str:
         if page.is_file():
             return page.read_text(encoding="utf-8")
     return f"# {step.title}\n"
+
+
+def where_label(account: str | None, region: str | None, names: dict[str, str] | None = None) -> str:
+    """Where a result was seen, short enough for 80 columns: "Production …0042 us-east-1"."""
+    parts = []
+    if account:
+        name = (names or {}).get(account)
+        parts.append(f"{name} …{account[-4:]}" if name else account)
+    if region:
+        parts.append(region)
+    return " ".join(parts) or "–"

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Static
 
-from bootstrap_tui.tui.present import check_badge, framework_coverage
+from bootstrap_tui.tui.present import check_badge, framework_coverage, where_label
 from bootstrap_tui.tui.widgets.header import AppHeader
 from bootstrap_tui.tui.widgets.results import detail_text, status_cell
 
@@ -100,10 +100,11 @@ class DashboardScreen(Screen):
                                  r.check_id))
         self.rows = rows
         last: tuple[str, str, str] = ("", "", "")
+        names = self.engine.known_account_names()
         for index, r in enumerate(rows):
             step = r.step_id if r.step_id != last[0] else ""
             account = r.account or "–"
-            show_account = account if (r.step_id, account) != last[:2] else ""
+            show_account = where_label(r.account, None, names) if (r.step_id, account) != last[:2] else ""
             region = r.region or "–"
             show_region = region if (r.step_id, account, region) != last else ""
             last = (r.step_id, account, region)

@@ -69,7 +69,7 @@ class StepScreen(Screen):
         Binding("p", "plan", "Plan"),
         Binding("a", "apply", "Apply"),
         Binding("v", "verify", "Verify"),
-        Binding("ctrl+s", "save", "Save answers"),
+        Binding("ctrl+s", "save", "Save"),
         Binding("d", "dashboard", "Dashboard"),
         Binding("e", "export", "Export"),
         Binding("n", "next_step", "Next step", show=False),
@@ -398,7 +398,7 @@ class StepScreen(Screen):
             counts[r.status.value] = counts.get(r.status.value, 0) + 1
         summary.update("  ".join(f"{check_badge(k)}: {v}" for k, v in sorted(counts.items()))
                        or "This step has no checks.")
-        table.show(results)
+        table.show(results, self.engine.known_account_names())
 
     @when_ready
     def show_results(self, step_ids: list[str] | None, results: list[Any]) -> None:
@@ -413,8 +413,9 @@ class StepScreen(Screen):
 
     @on(DataTable.RowHighlighted, "#results")
     def _result_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        result = self.query_one(ResultsTable).result_at(event.cursor_row)
-        self.query_one("#result-detail", Static).update(detail_text(result) if result else "")
+        table = self.query_one(ResultsTable)
+        result = table.result_at(event.cursor_row)
+        self.query_one("#result-detail", Static).update(detail_text(result, table.names) if result else "")
 
     def _mount_manual(self) -> None:
         holder = self.query_one("#manual-list", Vertical)

@@ -6,7 +6,7 @@ from typing import Any, Iterable
 from rich.text import Text
 from textual.widgets import DataTable
 
-from bootstrap_tui.tui.present import CHECK_STATUS, check_badge, evidence_text
+from bootstrap_tui.tui.present import CHECK_STATUS, check_badge, evidence_text, where_label
 
 STYLE = {"ok": "green", "bad": "bold red", "warn": "yellow", "neutral": "dim"}
 
@@ -20,28 +20,37 @@ def status_cell(status: Any) -> Text:
 class ResultsTable(DataTable):
     """One row per CheckResult (check x account x region)."""
 
-    # what was seen comes right after the check, so it stays in view at 80 columns
-    COLUMNS = ("Status", "Check", "Message / evidence", "Account", "Region", "Remediation")
+    # where and what was seen come right after the check, so they stay in view at 80 columns
+    COLUMNS = ("Status", "Check", "Where", "Message / evidence", "Remediation")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.add_columns(*self.COLUMNS)
         self.results: list[Any] = []
+        self.names: dict[str, str] = {}
 
-    def show(self, results: Iterable[Any]) -> None:
+    def show(self, results: Iterable[Any], names: dict[str, str] | None = None) -> None:
+        """``names``: account id -> account name, shown with the id's last digits."""
         self.clear()
         self.results = list(results)
+        self.names = dict(names or {})
         for index, r in enumerate(self.results):
             message = r.message
             evidence = evidence_text(r.evidence, 80)
             if evidence:
                 message = f"{message} ({evidence})"
-            self.add_row(status_cell(r.status), r.check_id, _cut(message, 60), r.account or "–",
-                         r.region or "–", _cut(r.remediation or "", 60), key=str(index))
+            self.add_row(status_cell(r.status), _short_check(r.check_id), where_label(r.account, r.region, names),
+                         _cut(message, 60), _cut(r.remediation or "", 60), key=str(index))
 
     def result_at(self, row: int) -> Any | None:
         results = getattr(self, "results", [])
         return results[row] if 0 <= row < len(results) else None
+
+
+def _short_check(check_id: str) -> str:
+    """The check id without its step prefix when long (the step is the screen's subject)."""
+    step, _, name = check_id.partition(".")
+    return name if len(check_id) > 28 and name else check_id
 
 
 def _cut(text: str, limit: int) -> str:
@@ -49,10 +58,12 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def detail_text(result: Any) -> str:
+def detail_text(result: Any, names: dict[str, str] | None = None) -> str:
     """The full story of one result, for the detail line under a table."""
+    name = (names or {}).get(result.account or "")
+    account = f"{name} ({result.account})" if name else (result.account or "–")
     lines = [f"{check_badge(result.status)}  {result.title} ({result.check_id})",
-             f"where: account {result.account or '–'}, region {result.region or '–'}",
+             f"where: account {account}, region {result.region or '–'}",
              f"seen: {result.message}"]
     evidence = evidence_text(result.evidence, 400)
     if evidence:
