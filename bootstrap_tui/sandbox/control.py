@@ -1,4 +1,5 @@
-"""The control endpoint: ``/_sandbox/info``, ``/_sandbox/root``, ``/_sandbox/reset``, ``/_sandbox/config``."""
+"""The control endpoint: ``/_sandbox/info``, ``/_sandbox/root``, ``/_sandbox/identity-center``, ``/_sandbox/reset``,
+``/_sandbox/config``."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ class ControlEndpoint:
             ("POST", "/_sandbox/root"): self.set_root,
             ("GET", "/_sandbox/root"): self.get_root,
             ("POST", "/_sandbox/reset"): self.reset,
+            ("POST", "/_sandbox/identity-center"): self.enable_identity_center,
             ("POST", "/_sandbox/config"): self.set_config,
             ("GET", "/_sandbox/requests"): self.get_requests,
             ("DELETE", "/_sandbox/requests"): self.clear_requests,
@@ -93,6 +95,24 @@ class ControlEndpoint:
             raise ControlError(400, f"unknown field(s): {', '.join(sorted(unknown))}")
         self.sandbox.set_root(account, **changes)
         return _json(200, self.sandbox.root_facts(account))
+
+    def enable_identity_center(self, body: dict[str, Any]) -> Response:
+        """The console-only "Enable" of IAM Identity Center's organization instance."""
+        from .fakes.ssoadmin import enable_organization_instance
+
+        unknown = set(body) - {"account", "enabled"}
+        if unknown:
+            raise ControlError(400, f"unknown field(s): {', '.join(sorted(unknown))}")
+        if body.get("enabled") is not True:
+            raise ControlError(400, "enabled must be true (delete the instance with sso-admin DeleteInstance)")
+        account = str(body.get("account") or self.sandbox.management_account_id)
+        try:
+            with self.sandbox.state.lock:
+                return _json(200, enable_organization_instance(account))
+        except ValueError as exc:
+            raise ControlError(400, str(exc)) from None
+        except LookupError as exc:
+            raise ControlError(409, str(exc)) from None
 
     def reset(self, body: dict[str, Any]) -> Response:
         seed = body.get("seed", self.sandbox.seed)

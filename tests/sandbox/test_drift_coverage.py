@@ -46,7 +46,6 @@ NO_DRIFT_YET: frozenset[tuple[str, str]] = frozenset({
     ("guardrails.password-policy", "management"),
     ("guardrails.root-access-centralized", "management"),
     ("guardrails.s3-account-public-access-block", "management"),
-    ("identity-center.instance", "management"),
     ("mgmt.account-alias", "management"),
     ("mgmt.alternate-contacts", "management"),
     ("mgmt.caller-not-root", "management"),

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..plain import client
+from ..plain import client, control
 from . import Drift
 
 ADMIN_GROUP = "Administrators"
@@ -61,6 +61,11 @@ def _unassign_admins(endpoint: str, account: str, region: str | None) -> dict[st
 
 
 def _reassign_admins(endpoint: str, account: str, region: str | None, assignment: dict[str, str]) -> None:
+    _assign(endpoint, assignment)
+
+
+def _assign(endpoint: str, assignment: dict[str, str]) -> None:
+    """CreateAccountAssignment and wait for it."""
     admin = client(endpoint, "sso-admin")
     request = admin.create_account_assignment(**assignment)["AccountAssignmentCreationStatus"]["RequestId"]
     _wait(lambda: admin.describe_account_assignment_creation_status(
@@ -103,7 +108,73 @@ def _delete_iam_user(endpoint: str, account: str, region: str | None, memento: A
     iam.delete_user(UserName=DRIFT_USER)
 
 
+def _snapshot(endpoint: str, admin: Any, instance: str, store_id: str) -> dict[str, Any]:
+    """Everything deleting the instance deletes, by name: groups, users, memberships, permission sets
+    and account assignments."""
+    store = client(endpoint, "identitystore")
+    groups = store.list_groups(IdentityStoreId=store_id)["Groups"]
+    users = store.list_users(IdentityStoreId=store_id)["Users"]
+    user_names = {u["UserId"]: u["UserName"] for u in users}
+    group_names = {g["GroupId"]: g["DisplayName"] for g in groups}
+    members = {g["DisplayName"]: [user_names[m["MemberId"]["UserId"]] for m in store.list_group_memberships(
+        IdentityStoreId=store_id, GroupId=g["GroupId"])["GroupMemberships"]] for g in groups}
+    sets = []
+    for arn in admin.list_permission_sets(InstanceArn=instance)["PermissionSets"]:
+        found = admin.describe_permission_set(InstanceArn=instance, PermissionSetArn=arn)["PermissionSet"]
+        sets.append({"arn": arn, "Name": found["Name"], "Description": found.get("Description"),
+                     "SessionDuration": found.get("SessionDuration"),
+                     "managed": [p["Arn"] for p in admin.list_managed_policies_in_permission_set(
+                         InstanceArn=instance, PermissionSetArn=arn)["AttachedManagedPolicies"]]})
+    accounts = [a["Id"] for a in client(endpoint, "organizations").list_accounts()["Accounts"]]
+    assignments = []
+    for account in accounts:
+        for found in sets:
+            for row in admin.list_account_assignments(InstanceArn=instance, AccountId=account,
+                                                      PermissionSetArn=found["arn"])["AccountAssignments"]:
+                names = group_names if row["PrincipalType"] == "GROUP" else user_names
+                assignments.append((account, found["Name"], row["PrincipalType"], names[row["PrincipalId"]]))
+    return {"groups": [{k: g[k] for k in ("DisplayName", "Description") if g.get(k)} for g in groups],
+            "users": [{k: u[k] for k in ("UserName", "DisplayName", "Name", "Emails") if u.get(k)} for u in users],
+            "members": members, "sets": sets, "assignments": assignments}
+
+
+def _delete_instance(endpoint: str, account: str, region: str | None) -> dict[str, Any]:
+    admin, instance, store_id = _instance(endpoint)
+    snapshot = _snapshot(endpoint, admin, instance, store_id)
+    admin.delete_instance(InstanceArn=instance)
+    return snapshot
+
+
+def _reenable_and_rebuild(endpoint: str, account: str, region: str | None, snapshot: dict[str, Any]) -> None:
+    """Enable the organization instance again (console only: the control endpoint) and rebuild it."""
+    control(endpoint, "/_sandbox/identity-center", {"enabled": True})
+    admin, instance, store_id = _instance(endpoint)
+    store = client(endpoint, "identitystore")
+    groups = {g["DisplayName"]: store.create_group(IdentityStoreId=store_id, **g)["GroupId"]
+              for g in snapshot["groups"]}
+    users = {u["UserName"]: store.create_user(IdentityStoreId=store_id, **u)["UserId"] for u in snapshot["users"]}
+    for group, names in snapshot["members"].items():
+        for name in names:
+            store.create_group_membership(IdentityStoreId=store_id, GroupId=groups[group],
+                                          MemberId={"UserId": users[name]})
+    sets = {}
+    for found in snapshot["sets"]:
+        params = {k: found[k] for k in ("Name", "Description", "SessionDuration") if found.get(k)}
+        arn = admin.create_permission_set(InstanceArn=instance, **params)["PermissionSet"]["PermissionSetArn"]
+        for policy in found["managed"]:
+            admin.attach_managed_policy_to_permission_set(InstanceArn=instance, PermissionSetArn=arn,
+                                                          ManagedPolicyArn=policy)
+        sets[found["Name"]] = arn
+    for target, name, kind, principal in snapshot["assignments"]:
+        _assign(endpoint, {
+            "InstanceArn": instance, "TargetId": target, "TargetType": "AWS_ACCOUNT", "PermissionSetArn": sets[name],
+            "PrincipalType": kind, "PrincipalId": (groups if kind == "GROUP" else users)[principal]})
+
+
 DRIFTS: tuple[Drift, ...] = (
+    Drift("identity-center.instance", "management", None,
+          "the organization's IAM Identity Center instance is deleted (DeleteInstance) with all it holds",
+          _delete_instance, _reenable_and_rebuild),
     Drift("identity-center.admin-group-everywhere", "management", None,
           "the Administrators group's AdministratorAccess assignment on the management account is deleted",
           _unassign_admins, _reassign_admins),
