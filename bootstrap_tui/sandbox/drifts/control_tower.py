@@ -69,15 +69,20 @@ def _move_audit_to_root(endpoint: str, account: str, region: str | None) -> tupl
     return audit, parent
 
 
+def reset_landing_zone(endpoint: str) -> None:
+    """ResetLandingZone and wait (user guide, "Reset the landing zone to resolve drift")."""
+    tower = client(endpoint, "controltower")
+    _wait_landing_zone(tower, tower.reset_landing_zone(landingZoneIdentifier=_zone(tower)["arn"])
+                       ["operationIdentifier"])
+
+
 def _move_back_and_reset(endpoint: str, account: str, region: str | None, memento: tuple[str, str]) -> None:
-    """Move the account back, then ResetLandingZone (user guide, "Reset the landing zone to resolve drift")."""
+    """Move the account back, then reset the landing zone."""
     audit, parent = memento
     org = client(endpoint, "organizations")
     org.move_account(AccountId=audit, SourceParentId=org.list_parents(ChildId=audit)["Parents"][0]["Id"],
                      DestinationParentId=parent)
-    tower = client(endpoint, "controltower")
-    _wait_landing_zone(tower, tower.reset_landing_zone(landingZoneIdentifier=_zone(tower)["arn"])
-                       ["operationIdentifier"])
+    reset_landing_zone(endpoint)
 
 
 # ---------------------------------------------------------------- ct.governed-regions
