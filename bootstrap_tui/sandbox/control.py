@@ -1,4 +1,5 @@
-"""The control endpoint: ``/_sandbox/info``, ``/_sandbox/root``, ``/_sandbox/reopen``, ``/_sandbox/reset``,
+"""The control endpoint: ``/_sandbox/info``, ``/_sandbox/root``, ``/_sandbox/reopen``,
+``/_sandbox/identity-center``, ``/_sandbox/reset``,
 ``/_sandbox/config``."""
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class ControlEndpoint:
             ("GET", "/_sandbox/root"): self.get_root,
             ("POST", "/_sandbox/reopen"): self.reopen,
             ("POST", "/_sandbox/reset"): self.reset,
+            ("POST", "/_sandbox/identity-center"): self.enable_identity_center,
             ("POST", "/_sandbox/config"): self.set_config,
             ("GET", "/_sandbox/requests"): self.get_requests,
             ("DELETE", "/_sandbox/requests"): self.clear_requests,
@@ -108,6 +110,24 @@ class ControlEndpoint:
         except ValueError as error:
             raise ControlError(400, str(error)) from None
         return _json(200, self.sandbox.info())
+
+    def enable_identity_center(self, body: dict[str, Any]) -> Response:
+        """The console-only "Enable" of IAM Identity Center's organization instance."""
+        from .fakes.ssoadmin import enable_organization_instance
+
+        unknown = set(body) - {"account", "enabled"}
+        if unknown:
+            raise ControlError(400, f"unknown field(s): {', '.join(sorted(unknown))}")
+        if body.get("enabled") is not True:
+            raise ControlError(400, "enabled must be true (delete the instance with sso-admin DeleteInstance)")
+        account = str(body.get("account") or self.sandbox.management_account_id)
+        try:
+            with self.sandbox.state.lock:
+                return _json(200, enable_organization_instance(account))
+        except ValueError as exc:
+            raise ControlError(400, str(exc)) from None
+        except LookupError as exc:
+            raise ControlError(409, str(exc)) from None
 
     def reset(self, body: dict[str, Any]) -> Response:
         seed = body.get("seed", self.sandbox.seed)

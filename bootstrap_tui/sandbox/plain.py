@@ -26,8 +26,10 @@ def info(endpoint: str) -> dict[str, Any]:
         return json.loads(response.read())
 
 
-def client(endpoint: str, service: str, account: str | None = None, region: str = "us-east-1") -> Any:
-    """A boto3 client in the management account, or in ``account`` through its automation role."""
+def client(endpoint: str, service: str, account: str | None = None, region: str = "us-east-1",
+           role: str = "OrganizationAccountAccessRole") -> Any:
+    """A boto3 client in the management account, or in ``account`` through ``role`` (by default the
+    automation role; AWSControlTowerExecution for what Control Tower's SCPs deny everyone else)."""
     import boto3
     from botocore.config import Config
 
@@ -36,7 +38,7 @@ def client(endpoint: str, service: str, account: str | None = None, region: str 
     creds: dict[str, str] = {"aws_access_key_id": SEED_CREDENTIAL, "aws_secret_access_key": SEED_CREDENTIAL}
     if account is not None and account != info(endpoint)["management_account_id"]:
         found = client(endpoint, "sts").assume_role(
-            RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
+            RoleArn=f"arn:aws:iam::{account}:role/{role}",
             RoleSessionName="seed-drift")["Credentials"]
         creds = {"aws_access_key_id": found["AccessKeyId"], "aws_secret_access_key": found["SecretAccessKey"],
                  "aws_session_token": found["SessionToken"]}

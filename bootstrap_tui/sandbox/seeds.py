@@ -31,6 +31,9 @@ from .plain import info as _info
 
 BASE_PROFILE = "startup-minimal"
 MAX_WORKLOAD_ACCOUNTS = 98
+# Optional (detective) controls the compliant-ct seed enables on every registered OU, so that
+# ct.controls-enabled has something to verify (soc2, iso27001 and pci-dss enable them too).
+SEED_CT_CONTROLS = ("AWS-GR_ENCRYPTED_VOLUMES", "AWS-GR_ROOT_ACCOUNT_MFA_ENABLED")
 _CREDENTIAL_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
                    "AWS_DEFAULT_PROFILE")
 
@@ -102,7 +105,7 @@ def seed_profile_text(accounts: int = 0, regions: list[str] | None = None,
     if control_tower:
         derived["name"] = "sandbox-seed-ct"
         derived["description"] += ", Control Tower on"
-        derived["control_tower"] = {"enabled": True}
+        derived["control_tower"] = {"enabled": True, "controls": list(SEED_CT_CONTROLS)}
     if regions:
         allowed = list(dict.fromkeys([*base["guardrails"]["allowed_regions"], *regions]))
         derived["home_region"] = regions[0]

@@ -331,3 +331,65 @@ def test_enrollment_fails_on_config_resources_control_tower_did_not_create(aws, 
     assert f"cannot enroll account {workload}" in operation["statusMessage"]
     assert "us-west-2 (default)" in operation["statusMessage"]
     assert config.describe_configuration_recorders()["ConfigurationRecorders"][0]["name"] == "default"
+
+
+# ---------------------------------------------------------------- deregistering OUs, landing zone drift
+
+def test_disable_baseline_needs_an_empty_ou_without_optional_controls(aws, org, sandbox) -> None:
+    """User guide "Remove an OU": the OU must be empty of accounts and all optional controls removed."""
+    _landing_zone(aws, org, sandbox)
+    root = org.list_roots()["Roots"][0]["Id"]
+    ou = org.create_organizational_unit(ParentId=root, Name="Workloads")["OrganizationalUnit"]
+    tower = aws("controltower")
+    base = {b["name"]: b["arn"] for b in tower.list_baselines()["baselines"]}["AWSControlTowerBaseline"]
+    enabled = tower.enable_baseline(baselineIdentifier=base, baselineVersion="5.0", targetIdentifier=ou["Arn"])["arn"]
+    control = tower.enable_control(controlIdentifier="arn:aws:controltower:us-east-1::control/AWS-GR_ENCRYPTED_VOLUMES",
+                                   targetIdentifier=ou["Arn"])
+    assert "optional controls" in _refused(lambda: tower.disable_baseline(enabledBaselineIdentifier=enabled))
+    tower.disable_control(enabledControlIdentifier=control["arn"])
+    workload = create_account(org, "Prod", "prod@example.com")
+    org.move_account(AccountId=workload, SourceParentId=root, DestinationParentId=ou["Id"])
+    assert "contains accounts" in _refused(lambda: tower.disable_baseline(enabledBaselineIdentifier=enabled))
+    org.move_account(AccountId=workload, SourceParentId=ou["Id"], DestinationParentId=root)
+
+    done = tower.disable_baseline(enabledBaselineIdentifier=enabled)["operationIdentifier"]
+    operation = tower.get_baseline_operation(operationIdentifier=done)["baselineOperation"]
+    assert (operation["operationType"], operation["status"]) == ("DISABLE_BASELINE", "SUCCEEDED")
+    assert not tower.list_enabled_baselines(filter={"targetIdentifiers": [ou["Arn"]]})["enabledBaselines"]
+    names = [p["Name"] for p in org.list_policies_for_target(TargetId=ou["Id"], Filter="SERVICE_CONTROL_POLICY")[
+        "Policies"]]
+    assert names == ["FullAWSAccess"]  # the mandatory controls' SCP went with the registration
+
+
+def _drift(tower, arn: str) -> str:
+    return tower.get_landing_zone(landingZoneIdentifier=arn)["landingZone"]["driftStatus"]["status"]
+
+
+def test_a_moved_shared_account_drifts_the_landing_zone_until_reset(aws, org, sandbox) -> None:
+    """User guide "Types of governance drift": a shared account moved out of its OU is landing zone drift;
+    "Reset the landing zone to resolve drift" (ResetLandingZone)."""
+    _, audit, created = _landing_zone(aws, org, sandbox)
+    tower = aws("controltower")
+    assert _drift(tower, created["arn"]) == "IN_SYNC"
+    root = org.list_roots()["Roots"][0]["Id"]
+    security = org.list_parents(ChildId=audit)["Parents"][0]["Id"]
+    org.move_account(AccountId=audit, SourceParentId=security, DestinationParentId=root)
+    assert _drift(tower, created["arn"]) == "DRIFTED"
+    failed = tower.reset_landing_zone(landingZoneIdentifier=created["arn"])["operationIdentifier"]
+    assert _lz_state(tower, failed) == "FAILED" and _drift(tower, created["arn"]) == "DRIFTED"
+    org.move_account(AccountId=audit, SourceParentId=root, DestinationParentId=security)
+    assert _drift(tower, created["arn"]) == "DRIFTED"  # moving it back does not resolve the drift
+    reset = tower.reset_landing_zone(landingZoneIdentifier=created["arn"])["operationIdentifier"]
+    assert _lz_state(tower, reset) == "SUCCEEDED" and _drift(tower, created["arn"]) == "IN_SYNC"
+
+
+def test_a_missing_service_role_is_landing_zone_drift(aws, org, sandbox) -> None:
+    """User guide "Types of governance drift": role drift while a required role is not available."""
+    _, _, created = _landing_zone(aws, org, sandbox)
+    tower, iam = aws("controltower"), aws("iam")
+    iam.delete_role(RoleName="AWSControlTowerStackSetRole")
+    assert _drift(tower, created["arn"]) == "DRIFTED"
+    iam.create_role(RoleName="AWSControlTowerStackSetRole", Path="/service-role/", AssumeRolePolicyDocument=(
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":'
+        '"cloudformation.amazonaws.com"},"Action":"sts:AssumeRole"}]}'))
+    assert _drift(tower, created["arn"]) == "IN_SYNC"

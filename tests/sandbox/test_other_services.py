@@ -7,7 +7,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from .helpers import create_account, member_credentials
+from .helpers import control, create_account, member_credentials
 
 
 def test_sso_instance_only_in_home_region(aws) -> None:
@@ -40,6 +40,34 @@ def test_sso_member_and_account_instance(aws) -> None:
         aws("sso-admin").create_instance(Name="x")
     arn = member_sso.create_instance(Name="account-instance")["InstanceArn"]
     assert [i["InstanceArn"] for i in member_sso.list_instances()["Instances"]] == [arn]
+
+
+def test_only_the_owner_deletes_the_organization_instance_and_everything_goes_with_it(aws, sandbox) -> None:
+    """sso-admin DeleteInstance: "Only the account that owns the instance can call this API"; enabling
+    the organization instance again is a console action (the control endpoint)."""
+    org = aws("organizations")
+    org.create_organization(FeatureSet="ALL")
+    member = create_account(org, "Member", "m@example.com")
+    sso = aws("sso-admin")
+    instance = sso.list_instances()["Instances"][0]
+    sso.create_permission_set(Name="Admin", InstanceArn=instance["InstanceArn"])
+    store = aws("identitystore")
+    store.create_group(IdentityStoreId=instance["IdentityStoreId"], DisplayName="Administrators")
+    member_sso = aws("sso-admin", **member_credentials(aws("sts"), member))
+    with pytest.raises(ClientError) as info:
+        member_sso.delete_instance(InstanceArn=instance["InstanceArn"])
+    assert info.value.response["Error"]["Code"] == "AccessDeniedException"
+
+    sso.delete_instance(InstanceArn=instance["InstanceArn"])
+    assert sso.list_instances()["Instances"] == []
+    with pytest.raises(ClientError):
+        sso.create_instance(Name="x")  # no account instance in the management account either
+    assert control(sandbox.endpoint, "/_sandbox/identity-center", {"enabled": True})[0] == 200
+    assert control(sandbox.endpoint, "/_sandbox/identity-center", {"enabled": True})[0] == 409
+    again = sso.list_instances()["Instances"]
+    assert [i["InstanceArn"] for i in again] != [instance["InstanceArn"]] and len(again) == 1
+    assert sso.list_permission_sets(InstanceArn=again[0]["InstanceArn"])["PermissionSets"] == []
+    assert store.list_groups(IdentityStoreId=again[0]["IdentityStoreId"])["Groups"] == []
 
 
 def test_describe_regions(aws) -> None:

@@ -15,7 +15,7 @@ from ..wire import AwsError, Call
 from .base import Fake, require
 from .landingzone import (
     CHANNEL, MAX_SCPS_PER_TARGET, RECORDER, SCP_PREFIX, LandingZoneBuilder, attach_preventive_scp,
-    config_conflicts, is_preventive, kms_problem, preventive_scp_problems, scp_count,
+    config_conflicts, is_preventive, kms_problem, preventive_scp_problems, remove_guardrails_scp, scp_count,
 )
 
 LATEST_VERSION = "4.0"
@@ -70,6 +70,8 @@ class LandingZone:
     status: str = "PROCESSING"
     region: str = "us-east-1"
     built: bool = False
+    homes: dict[str, str] = field(default_factory=dict)  # shared account -> its OU when last built
+    drifted: bool = False  # organizational drift seen; cleared by a successful reset or update
 
 
 @dataclass
@@ -346,6 +348,10 @@ class ControlTowerFake(Fake):
             arn = f"arn:aws:controltower:{zone.region}:{management}:enabledbaseline/{_short_id(14)}"
             registry[arn] = Enabled(arn, identifier, target, str(uuid.uuid4()), "1.0", status="SUCCEEDED")
         zone.built = True
+        parents = {a.id: a.parent_id for a in motoaccess.organizations(management).accounts}
+        zone.homes = {account: parents[account] for account in integration_accounts(zone.manifest)
+                      if account in parents}
+        zone.drifted = False
 
     def op_create_landing_zone(self, call: Call) -> dict[str, Any]:
         self._management(call)
@@ -385,7 +391,8 @@ class ControlTowerFake(Fake):
         self._management(call)
         zone = self._landing_zone(call, call.params.get("landingZoneIdentifier"))
         zone.status = "PROCESSING"
-        return {"operationIdentifier": self._start_lz_operation(call, zone, "RESET", [])}
+        problems = integration_ou_problems(zone.manifest, call.account) if is_v4(zone.version) else []
+        return {"operationIdentifier": self._start_lz_operation(call, zone, "RESET", problems)}
 
     def op_delete_landing_zone(self, call: Call) -> dict[str, Any]:
         self._management(call)
@@ -405,9 +412,20 @@ class ControlTowerFake(Fake):
             "arn": zone.arn,
             "status": zone.status,
             "latestAvailableVersion": LATEST_VERSION,
-            "driftStatus": {"status": "IN_SYNC"},
+            "driftStatus": {"status": self._drift_status(call.account, zone)},
             "manifest": zone.manifest,
         }}
+
+    @staticmethod
+    def _drift_status(management: str, zone: LandingZone) -> str:
+        """Landing zone drift (user guide, "Types of governance drift"): role drift while a required
+        role is missing; a shared account moved out of its OU (or out of the organization) stays
+        DRIFTED until a reset or update of the landing zone succeeds."""
+        if zone.status == "ACTIVE" and zone.homes:
+            parents = {a.id: a.parent_id for a in motoaccess.organizations(management).accounts}
+            if any(parents.get(account) != ou for account, ou in zone.homes.items()):
+                zone.drifted = True
+        return "DRIFTED" if zone.drifted or (zone.built and motoaccess.missing_roles(management)) else "IN_SYNC"
 
     def op_list_landing_zones(self, call: Call) -> dict[str, Any]:
         zone = self.data.landing_zones.get(call.account)
@@ -640,6 +658,34 @@ class ControlTowerFake(Fake):
         target = call.params["targetIdentifier"]
         return self._enable(call, "baseline", identifier, target, call.params["baselineVersion"],
                             problems=self._enrollment_config_problems(call, target))
+
+    def op_disable_baseline(self, call: Call) -> dict[str, Any]:
+        """Deregister an OU (or remove another baseline); user guide "Remove an OU": the OU must be
+        empty of accounts and all optional controls must be removed from it first."""
+        management = self._management(call)
+        require(call.params, "enabledBaselineIdentifier")
+        item = self._find_enabled(call, "baseline", call.params["enabledBaselineIdentifier"])
+        registers = item.identifier.endswith("/" + BASELINES[0][1])
+        ou_id = item.target.rsplit("/", 1)[-1]
+        if registers:
+            if any(a.parent_id == ou_id for a in motoaccess.organizations(management).accounts):
+                raise AwsError("ValidationException", f"AWS Control Tower cannot deregister the OU {ou_id}: it "
+                               "contains accounts. Move or unenroll them first.", 400)
+            if any(c.target == item.target for c in self.data.controls.get(call.account, {}).values()):
+                raise AwsError("ValidationException", f"AWS Control Tower cannot deregister the OU {ou_id}: "
+                               "optional controls are enabled on it. Disable them first.", 400)
+        registry = self.data.baselines[call.account]
+        op_id = str(uuid.uuid4())
+        item.status, item.operation = "UNDER_CHANGE", op_id
+
+        def finish(_: AsyncOperation) -> None:
+            registry.pop(item.arn, None)
+            if registers:
+                remove_guardrails_scp(management, ou_id)
+
+        self.state.start_operation(op_id, "baseline:", on_complete=finish, operationType="DISABLE_BASELINE",
+                                   identifier=item.identifier, target=item.target, enabled=item.arn)
+        return {"operationIdentifier": op_id}
 
     def op_get_baseline_operation(self, call: Call) -> dict[str, Any]:
         operation = self._operation(call.params.get("operationIdentifier"), "baseline:")

@@ -146,6 +146,15 @@ def scp_count(management: str, target_id: str) -> int:
     return sum(1 for p in policies if p.type == "SERVICE_CONTROL_POLICY")
 
 
+def remove_guardrails_scp(management: str, ou_id: str) -> None:
+    """Deregistering an OU removes its mandatory controls: detach and delete the aws-guardrails-* SCP."""
+    org = moto_client("organizations", management)
+    for policy in org.list_policies_for_target(TargetId=ou_id, Filter="SERVICE_CONTROL_POLICY")["Policies"]:
+        if policy["Name"].startswith(SCP_PREFIX) and policy["Description"] == SCP_DESCRIPTION:
+            org.detach_policy(PolicyId=policy["Id"], TargetId=ou_id)
+            org.delete_policy(PolicyId=policy["Id"])
+
+
 PREVENTIVE_DESCRIPTION = "AWS Control Tower Guardrails (optional preventive controls)"
 # Preventive (SCP) controls by legacy guardrail name; Control Catalog ids of preventive controls
 # contain ".PV." (AWS Control Tower Controls Reference Guide).

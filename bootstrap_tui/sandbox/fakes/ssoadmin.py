@@ -81,6 +81,24 @@ class SsoAdminFake(Fake):
         self.data["account_instances"].add(instance.instance_arn)
         return {"InstanceArn": instance.instance_arn}
 
+    def op_delete_instance(self, call: Call) -> dict[str, Any]:
+        """DeleteInstance: only the account that owns the instance may delete it; every permission set,
+        account assignment and the identity store's users and groups go with it."""
+        from moto.identitystore.models import identitystore_backends
+
+        arn = call.params.get("InstanceArn")
+        instance = next((i for i in self._visible(call) if i.instance_arn == arn), None)
+        if instance is None:
+            raise AwsError("AccessDeniedException", "Only the account that owns the instance can delete it; a "
+                           "delegated administrator or member account cannot delete the organization instance.")
+        backend = self._backend(call)
+        backend.instances.remove(instance)
+        backend.permission_sets = [p for p in backend.permission_sets if p.instance_arn != arn]
+        backend.account_assignments = [a for a in backend.account_assignments if a.instance_arn != arn]
+        self.data["account_instances"].discard(arn)
+        identitystore_backends[call.account][call.region].identity_stores.pop(instance.identity_store_id, None)
+        return {}
+
     def op_provision_permission_set(self, call: Call) -> Response:
         response = self.moto()
         if response.status == 200:
@@ -96,3 +114,20 @@ class SsoAdminFake(Fake):
         if status is None:
             raise AwsError("ResourceNotFoundException", "Provisioning request not found.")
         return {"PermissionSetProvisioningStatus": status}
+
+
+def enable_organization_instance(management: str) -> dict[str, str]:
+    """The console's "Enable" of IAM Identity Center with AWS Organizations (no API creates an
+    organization instance): a new, empty instance in the organization's home region."""
+    from moto.ssoadmin.models import Instance, ssoadmin_backends
+
+    org = motoaccess.organization(management)
+    if org is None or org.master_account_id != management:
+        raise ValueError(f"account {management} is not the management account of an organization")
+    backend = ssoadmin_backends[management][org.region]
+    if backend.instances:
+        raise LookupError("IAM Identity Center is already enabled")
+    instance = Instance(management, org.region)
+    backend.instances.append(instance)
+    return {"InstanceArn": instance.instance_arn, "IdentityStoreId": instance.identity_store_id,
+            "region": org.region}
