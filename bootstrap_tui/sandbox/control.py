@@ -1,5 +1,5 @@
 """The control endpoint: ``/_sandbox/info``, ``/_sandbox/root``, ``/_sandbox/reopen``,
-``/_sandbox/identity-center``, ``/_sandbox/reset``,
+``/_sandbox/identity-center``, ``/_sandbox/control-tower``, ``/_sandbox/reset``,
 ``/_sandbox/config``."""
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ class ControlEndpoint:
             ("POST", "/_sandbox/reopen"): self.reopen,
             ("POST", "/_sandbox/reset"): self.reset,
             ("POST", "/_sandbox/identity-center"): self.enable_identity_center,
+            ("POST", "/_sandbox/control-tower"): self.publish_landing_zone_version,
             ("POST", "/_sandbox/config"): self.set_config,
             ("GET", "/_sandbox/requests"): self.get_requests,
             ("DELETE", "/_sandbox/requests"): self.clear_requests,
@@ -128,6 +129,21 @@ class ControlEndpoint:
             raise ControlError(400, str(exc)) from None
         except LookupError as exc:
             raise ControlError(409, str(exc)) from None
+
+    def publish_landing_zone_version(self, body: dict[str, Any]) -> Response:
+        """AWS releases a landing zone version: GetLandingZone's latestAvailableVersion becomes it."""
+        import re
+
+        from .fakes.controltower import ControlTowerFake
+
+        unknown = set(body) - {"latest_version"}
+        version = str(body.get("latest_version") or "")
+        if unknown or not re.fullmatch(r"\d+\.\d+", version):
+            raise ControlError(400, "send {\"latest_version\": \"MAJOR.MINOR\"}")
+        fake = next(f for f in self.sandbox.app.fakes["controltower"] if isinstance(f, ControlTowerFake))
+        with self.sandbox.state.lock:
+            fake.data.latest_version = version
+        return _json(200, {"latest_version": version})
 
     def reset(self, body: dict[str, Any]) -> Response:
         seed = body.get("seed", self.sandbox.seed)

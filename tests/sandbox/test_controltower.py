@@ -393,3 +393,17 @@ def test_a_missing_service_role_is_landing_zone_drift(aws, org, sandbox) -> None
         '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":'
         '"cloudformation.amazonaws.com"},"Action":"sts:AssumeRole"}]}'))
     assert _drift(tower, created["arn"]) == "IN_SYNC"
+
+
+def test_a_published_landing_zone_version_shows_as_latest_available(aws, org, sandbox) -> None:
+    from .helpers import control
+
+    create_ct_roles(aws("iam"))
+    log_archive, audit = shared_accounts(org)
+    tower = aws("controltower")
+    created = tower.create_landing_zone(version="4.0", manifest=manifest(log_archive, audit))
+    assert wait_for(lambda: _lz_state(tower, created["operationIdentifier"])) == "SUCCEEDED"
+    assert control(sandbox.endpoint, "/_sandbox/control-tower", {"latest_version": "4.1"})[0] == 200
+    zone = tower.get_landing_zone(landingZoneIdentifier=created["arn"])["landingZone"]
+    assert (zone["version"], zone["latestAvailableVersion"]) == ("4.0", "4.1")
+    assert control(sandbox.endpoint, "/_sandbox/control-tower", {"latest_version": "newest"})[0] == 400

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..plain import client
+from ..plain import client, control
 from . import Drift
 
 BASELINE = "AWSControlTowerBaseline"
@@ -199,7 +199,23 @@ def _recreate_role(endpoint: str, account: str, region: str | None, memento: dic
         iam.attach_role_policy(RoleName=STACKSET_ROLE, PolicyArn=arn)
 
 
+def _publish_newer_version(endpoint: str, account: str, region: str | None) -> str:
+    """AWS releases a newer landing zone version (an event outside the account: the control endpoint)."""
+    zone = client(endpoint, "controltower").list_landing_zones()["landingZones"][0]["arn"]
+    current = client(endpoint, "controltower").get_landing_zone(landingZoneIdentifier=zone)["landingZone"]
+    major, minor = current["version"].split(".")
+    control(endpoint, "/_sandbox/control-tower", {"latest_version": f"{major}.{int(minor) + 1}"})
+    return current["latestAvailableVersion"]
+
+
+def _withdraw_version(endpoint: str, account: str, region: str | None, latest: str) -> None:
+    control(endpoint, "/_sandbox/control-tower", {"latest_version": latest})
+
+
 DRIFTS: tuple[Drift, ...] = (
+    Drift("ct.version-current", "management", None,
+          "AWS releases a newer landing zone version than the one deployed",
+          _publish_newer_version, _withdraw_version, base="compliant-ct", expect="WARN"),
     Drift("ct.landing-zone", "management", None,
           "the Audit account is moved out of the Security OU to the root: landing zone drift",
           _move_audit_to_root, _move_back_and_reset, base="compliant-ct"),

@@ -93,6 +93,7 @@ class TowerState:
     lz_operations: dict[str, list[str]] = field(default_factory=dict)
     controls: dict[str, dict[str, Enabled]] = field(default_factory=dict)
     baselines: dict[str, dict[str, Enabled]] = field(default_factory=dict)
+    latest_version: str = LATEST_VERSION  # what AWS offers; /_sandbox/control-tower publishes a newer one
 
 
 def is_v4(version: str) -> bool:
@@ -411,7 +412,7 @@ class ControlTowerFake(Fake):
             "remediationTypes": zone.remediation_types,
             "arn": zone.arn,
             "status": zone.status,
-            "latestAvailableVersion": LATEST_VERSION,
+            "latestAvailableVersion": self.data.latest_version,
             "driftStatus": {"status": self._drift_status(call.account, zone)},
             "manifest": zone.manifest,
         }}
