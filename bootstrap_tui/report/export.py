@@ -497,12 +497,27 @@ def _header_facts(checklist: Mapping[str, Any]) -> list[tuple[str, str]]:
              ("Generated", checklist.get("generated_at") or "?"),
              ("Last verified", f"{last['at']} by {last.get('by') or '?'}" if last else "never"),
              ("Verify runs recorded", str(checklist.get("verify_runs", 0))),
+             ("Period of operation", _period_text(checklist.get("period") or {})),
              ("Tool", f"{checklist['tool']['name']} {checklist['tool']['version']}")]
     if checklist.get("endpoint"):
         facts.append(("Endpoint", checklist["endpoint"]))
     if checklist.get("sandbox"):
         facts.append(("Sandbox", "yes: simulated AWS, not evidence about a real account"))
     return facts
+
+
+def _period_text(period: Mapping[str, Any]) -> str:
+    if not period.get("first_verified_at"):
+        return "no verify run recorded"
+    return (f"{period['first_verified_at']} to {period['last_verified_at']} "
+            f"({period['verify_runs']} verify runs)")
+
+
+def runs_text(check: Mapping[str, Any]) -> str:
+    """"3 of 4 passed": the recorded runs that included a check and those it passed."""
+    if not check.get("runs_recorded"):
+        return "none"
+    return f"{check['runs_passed']} of {check['runs_recorded']} passed"
 
 
 def _summary_lines(checklist: Mapping[str, Any]) -> list[str]:
@@ -550,12 +565,12 @@ def _render_md(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]])
     for step_id, checks in by_step.items():
         out += ["", f"### {md_text(titles.get(step_id, step_id))}", "",
                 "| Status | Check | Severity | First passed | Passing since | Last checked "
-                "| Controls |", "|---|---|---|---|---|---|---|"]
+                "| Runs | Controls |", "|---|---|---|---|---|---|---|---|"]
         for c in checks:
             out.append(f"| {md_cell(c['status'])} | `{md_code(c['id'])}` {md_cell(c['title'])} "
                        f"| {md_cell(c['severity'])} | {md_cell(_when(c['first_passed_at']))} "
                        f"| {md_cell(_when(c['passing_since']))} "
-                       f"| {md_cell(_when(c['last_verified_at']))} "
+                       f"| {md_cell(_when(c['last_verified_at']))} | {md_cell(runs_text(c))} "
                        f"| {md_cell(_controls_text(c['controls'], shown)) or '—'} |")
         for c in checks:
             if c["status"] == NOT_APPLICABLE:

@@ -14,7 +14,7 @@ from bootstrap_tui.report.common import SANDBOX_NOTE, clean_block, one_line
 from bootstrap_tui.report.evidence_text import evidence_lines
 from bootstrap_tui.report.export import (
     ATTESTED, BAR_LABELS, BAR_STATES, NOT_APPLICABLE, _controls_text, _header_facts,
-    _shown_frameworks, _summary_lines, _verified, attester_text, coverage_line,
+    _shown_frameworks, _summary_lines, _verified, attester_text, coverage_line, runs_text,
 )
 
 __all__ = ["render_html"]
@@ -183,8 +183,7 @@ def _checks(checklist: Mapping[str, Any], shown: Sequence[str]) -> list[str]:
             if c["results"]:
                 detail += _evidence(c["results"])
             message = f'<div class="muted">{_e(c["message"])}</div>' if c.get("message") else ""
-            runs = (f'{c["runs_passed"]} of {c["runs_recorded"]} passed'
-                    if c.get("runs_recorded") else "none")
+            runs = runs_text(c)
             p.append(f'<tr class="check" id="check-{_e(c["id"])}"><td>{_badge(c["status"])}</td>'
                      f"<td><code>{_e(c['id'])}</code><br>{_e(c['title'])}{message}{detail}</td>"
                      f"<td>{_e(c['severity'])}</td><td>{_period_cell(c)}</td><td>{_e(runs)}</td>"

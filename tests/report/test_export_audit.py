@@ -139,6 +139,11 @@ def test_period_of_operation_per_check_from_the_history(checklist):
     assert mfa["first_passed_at"] == "2024-04-10T00:00:00+00:00"
     assert mfa["passing_since"] == "2024-04-10T00:00:00+00:00"
     assert (mfa["runs_recorded"], mfa["runs_passed"]) == (4, 3)
+    md = render_export(checklist, "md")
+    assert "| 3 of 4 passed |" in md
+    assert "- Period of operation: 2024-04-01T00:00:00+00:00 to 2024-05-02T10:00:07+00:00 " \
+        "(4 verify runs)" in md
+    assert ">3 of 4 passed<" in render_export(checklist, "html")
     assert checklist["period"] == {"first_verified_at": "2024-04-01T00:00:00+00:00",
                                    "last_verified_at": "2024-05-02T10:00:07+00:00",
                                    "verify_runs": 4}
