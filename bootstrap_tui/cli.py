@@ -135,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("--simulate-console", action="store_true",
                        help="sandbox only: perform the stand-ins for console-only actions "
                             "(root MFA on, root keys deleted) and record the attestations")
+    apply.add_argument("--attested-by", metavar="NAME",
+                       help="the person attesting manual items, recorded with each attestation "
+                            "(default: the name the wizard recorded)")
     apply.add_argument("--confirm-destructive", metavar="STEP", action="append", default=[],
                        help="allow destructive or irreversible changes (e.g. deleting default VPCs, "
                             "Object Lock) in STEP")
@@ -155,7 +158,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=EXPORT_FORMATS, default="md")
     export.add_argument("-o", "--output", metavar="FILE", type=Path)
     export.add_argument("--framework", choices=FRAMEWORK_IDS, action="append",
-                        help="group by this framework's controls (repeatable)")
+                        help="group only by this framework's controls (repeatable; "
+                             "default: every framework)")
+    export.add_argument("--check", metavar="FILE", type=Path,
+                        help="check that a json, md or html export is unchanged since it was "
+                             "written (its sha256 digests); exit 1 when it is not")
 
     iam = sub.add_parser("iam-policy", help="print the minimal IAM policies a job needs (offline)",
                          description="Print, as JSON, the minimal identity policy for the management "
@@ -184,7 +191,15 @@ def _options(args: argparse.Namespace, endpoint: str | None) -> Any:
         simulate_console=getattr(args, "simulate_console", False),
         use_keychain=args.use_keychain,
         max_workers=max(1, getattr(args, "max_workers", 16) or 1),
-        member_role=getattr(args, "member_role", None))
+        member_role=getattr(args, "member_role", None),
+        attested_by=_attested_by(args))
+
+
+def _attested_by(args: argparse.Namespace) -> str | None:
+    from bootstrap_tui.state import person_name
+
+    value = getattr(args, "attested_by", None)
+    return person_name(value) if value is not None else None
 
 
 def _stderr_progress(step_id: str, message: str, done: int | None, total: int | None) -> None:
@@ -419,6 +434,21 @@ def cmd_export(engine, args) -> int:
     return EXIT_OK
 
 
+def cmd_export_check(path: Path) -> int:
+    """Offline: recompute an export's digests (no state, no AWS)."""
+    from bootstrap_tui.report.integrity import check_export
+
+    try:
+        ok, findings = check_export(path)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    for line in findings:
+        print(line)
+    return EXIT_OK if ok else EXIT_CHECKS_FAILED
+
+
 COMMANDS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
     "status": cmd_status, "plan": cmd_plan, "apply": cmd_apply,
     "verify": cmd_verify, "export": cmd_export,
@@ -466,6 +496,8 @@ def _run(args: argparse.Namespace) -> int:
         from bootstrap_tui.sandbox.cli import main as sandbox_main
 
         return sandbox_main(args.sandbox_argv)
+    if args.command == "export" and args.check is not None:
+        return cmd_export_check(args.check)
 
     sandbox = None
     endpoint = None

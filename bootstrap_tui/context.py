@@ -172,7 +172,8 @@ class StepContext:
             raise ConfigError("cannot attest during verify")
         with self.engine.state_lock:
             self.engine.state.attest(item_id, self.engine.actor, note,
-                                     simulated=self.simulate_console)
+                                     simulated=self.simulate_console,
+                                     person=self.engine.attester())
 
 
 class Cancelled(threading.Event):

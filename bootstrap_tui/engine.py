@@ -108,6 +108,7 @@ class Options:
     role_name: str | None = None
     lock: bool = True
     member_role: str | None = None  # verify: the role to assume in member accounts (None: the audit role if it works)
+    attested_by: str | None = None  # the person attesting (None: the one the state records)
 
 
 @dataclass
@@ -600,10 +601,18 @@ class Engine:
             self.state.set_status(step_id, status.value)
         return plan
 
+    def attester(self) -> str | None:
+        """The person attesting: --attested-by, else the name the wizard recorded."""
+        from bootstrap_tui.state import person_name
+
+        given = self.options.attested_by
+        return person_name(given) if given is not None else self.state.attester
+
     def attest(self, item_id: str, note: str = "", *, simulated: bool = False) -> None:
         """Record a person's attestation; `simulated` marks a sandbox stand-in for one."""
         with self.state_lock:
-            self.state.attest(item_id, self.actor, note, simulated=simulated)
+            self.state.attest(item_id, self.actor, note, simulated=simulated,
+                              person=self.attester())
             for step in self.steps:
                 if any(m.id == item_id for m in step.manual):
                     if (self.state.status(step.id) == StepStatus.MANUAL_PENDING.value

@@ -233,7 +233,19 @@ class PlainWizard:
                     engine.attest(item.id, "simulated console action on the sandbox", simulated=True)
                     continue
             if self.confirm("Have you done this?", default=False):
+                self.ask_attester()
                 engine.attest(item.id, "attested in plain mode")
+
+    def ask_attester(self) -> None:
+        """Who vouches for manual items: asked once, kept in the state (a name, no secret)."""
+        from bootstrap_tui.state import person_name
+
+        if self.engine.attester() is not None:
+            return
+        name = self.text("Your name and role, recorded with each attestation "
+                         "(e.g. Jane Doe, CTO):", validate=_name_problem)
+        with self.engine.state_lock:
+            self.engine.state.set_attester(person_name(name))
 
     def verify(self, step_id: str) -> None:
         from bootstrap_tui.tui.present import check_badge
@@ -280,3 +292,15 @@ def run_plain(options: Any, *, sandbox: bool, input: Any = None, output: Any = N
     finally:
         if engine is not None:
             engine.close()
+
+
+def _name_problem(value: str) -> bool | str:
+    """questionary's validator for the attester's name: True, or what is wrong."""
+    from bootstrap_tui.errors import ConfigError
+    from bootstrap_tui.state import person_name
+
+    try:
+        person_name(value)
+    except ConfigError as exc:
+        return exc.message
+    return True

@@ -95,6 +95,17 @@ def redact(value: Any) -> Any:
     return value
 
 
+def person_name(value: Any) -> str:
+    """A person's name for attestations: one line, 1-120 characters (ConfigError otherwise)."""
+    from bootstrap_tui.errors import ConfigError
+
+    name = " ".join(str(value or "").split())
+    if not name or len(name) > 120:
+        raise ConfigError("the name of the person attesting must be 1 to 120 characters",
+                          "for example: --attested-by 'Jane Doe, CTO'")
+    return name
+
+
 def empty_state(account_id: str | None = None) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
@@ -437,12 +448,26 @@ class StateStore:
     def facts(self, step_id: str) -> dict[str, Any]:
         return self.step(step_id).setdefault("facts", {})
 
-    def attest(self, item_id: str, by: str, note: str = "", *, simulated: bool = False) -> None:
-        """Record an attestation; `simulated` marks a sandbox stand-in (--simulate-console)."""
+    def attest(self, item_id: str, by: str, note: str = "", *, simulated: bool = False,
+               person: str | None = None) -> None:
+        """Record an attestation: the AWS identity `by`, the `person` who attests;
+        `simulated` marks a sandbox stand-in (--simulate-console)."""
         record = {"by": by, "at": now(), "note": note}
+        if person:
+            record["person"] = person
         if simulated:
             record["simulated"] = True
         self.data["attestations"][item_id] = record
+        self.save()
+
+    @property
+    def attester(self) -> str | None:
+        """The person who attests, asked once in the wizard (a name, never a secret)."""
+        value = self.data.get("attested_by")
+        return value if isinstance(value, str) and value.strip() else None
+
+    def set_attester(self, name: str) -> None:
+        self.data["attested_by"] = person_name(name)
         self.save()
 
     def attestation(self, item_id: str) -> dict[str, Any] | None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import html
 import io
 import json
 from typing import Any, Iterable, Mapping, Sequence
@@ -31,11 +30,14 @@ from bootstrap_tui.report.common import (
     DISPLAY_ORDER, SANDBOX_NOTE, WORST_RANK, clean_block, coverage, jsonable, one_line,
     safe_endpoint, tool_info,
 )
+from bootstrap_tui.report.evidence_text import evidence_lines
+from bootstrap_tui.report.integrity import evidence_items, seal_document, seal_item, seal_text
 from bootstrap_tui.report.mdutil import md_cell, md_code, md_text
 from bootstrap_tui.report.org_items import ORG_ITEMS, OrgItem
 
 __all__ = ["EXPORT_FORMATS", "CHECKLIST_SCHEMA_VERSION", "NOT_VERIFIED", "NOT_APPLICABLE", "ATTESTED",
-           "NOT_ATTESTED", "build_checklist", "framework_view", "render_export", "export_text"]
+           "NOT_ATTESTED", "build_checklist", "framework_view", "framework_bars", "render_export",
+           "export_text", "checklist_of"]
 
 EXPORT_FORMATS = ("md", "csv", "json", "html")
 CHECKLIST_SCHEMA_VERSION = 1
@@ -45,6 +47,10 @@ ATTESTED = "ATTESTED"
 NOT_ATTESTED = "NOT ATTESTED"
 # Control states in a framework view.
 PASSING, FAILING, INCOMPLETE, NOT_COVERED = "passing", "failing", "incomplete", "not covered"
+# The summary bar of a framework, in this order, with what each part means to a reader.
+BAR_STATES = (PASSING, FAILING, INCOMPLETE, NOT_COVERED)
+BAR_LABELS = {PASSING: "passing", FAILING: "failing", INCOMPLETE: "not yet attested or verified",
+              NOT_COVERED: "not covered"}
 
 
 # ====================================================================== building
@@ -83,31 +89,37 @@ def _history(state_data: Mapping[str, Any], verify_run: Any) -> list[dict[str, A
 
 
 def check_timeline(check_id: str, history: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """first_passed_at, passing_since, last_passed_at, last_verified_at and last_status of
-    one check, from evidence records sorted oldest first ({at_text, checks: {id: status}})."""
+    """first_passed_at, passing_since, last_passed_at, last_verified_at, last_status,
+    runs_recorded and runs_passed of one check, from evidence records sorted oldest first
+    ({at_text, checks: {id: status}}). Only PASS passes: NOT_APPLICABLE ends a streak."""
     first_pass = last_pass = last_seen = streak = None
     last_status = None
+    runs = passed = 0
     for record in history:
         status = record["checks"].get(check_id)
         if status is None:
             continue
+        runs += 1
         last_seen, last_status = record["at_text"], str(status)
         if status == Status.PASS.value:
+            passed += 1
             first_pass = first_pass or record["at_text"]
             last_pass = record["at_text"]
             streak = streak or record["at_text"]
         else:
             streak = None
     return {"first_passed_at": first_pass, "passing_since": streak, "last_passed_at": last_pass,
-            "last_verified_at": last_seen, "last_status": last_status}
+            "last_verified_at": last_seen, "last_status": last_status,
+            "runs_recorded": runs, "runs_passed": passed}
 
 
 def _attestation(state_data: Mapping[str, Any], item_id: str) -> dict[str, Any]:
     record = (state_data.get("attestations") or {}).get(item_id)
     if not isinstance(record, Mapping):
-        return {"status": NOT_ATTESTED, "attested_by": None, "attested_at": None, "note": None,
-                "simulated": False}
-    return {"status": ATTESTED, "attested_by": record.get("by"), "attested_at": record.get("at"),
+        return {"status": NOT_ATTESTED, "attested_by": None, "attested_person": None,
+                "attested_at": None, "note": None, "simulated": False}
+    return {"status": ATTESTED, "attested_by": record.get("by"),
+            "attested_person": record.get("person") or None, "attested_at": record.get("at"),
             "note": record.get("note") or None, "simulated": bool(record.get("simulated"))}
 
 
@@ -241,6 +253,9 @@ def build_checklist(steps: Sequence[Step], state_data: Mapping[str, Any] | None,
         "last_verify": ({"at": last["at_text"], "by": last["by"], "summary": last["summary"]}
                         if last else None),
         "verify_runs": len(history),
+        "period": {"first_verified_at": history[0]["at_text"] if history else None,
+                   "last_verified_at": last["at_text"] if last else None,
+                   "verify_runs": len(history)},
         "summary": {
             "steps": step_tally,
             "checks": check_tally,
@@ -255,7 +270,10 @@ def build_checklist(steps: Sequence[Step], state_data: Mapping[str, Any] | None,
         "manual_items": manual_out,
         "org_items": org_out,
     }
-    return jsonable(checklist)
+    checklist = jsonable(checklist)
+    for _, item in evidence_items(checklist):
+        seal_item(item)
+    return checklist
 
 
 def _check_entry(*, check_id: str, step_id: str, title: str, severity: str, scope: str | None,
@@ -283,11 +301,13 @@ def _check_entry(*, check_id: str, step_id: str, title: str, severity: str, scop
             status = NOT_APPLICABLE
     else:
         status, source, message = NOT_VERIFIED, None, "never verified"
+    if status != Status.PASS.value:  # a streak is only ever shown for a check passing now
+        timeline["passing_since"] = None
     return {
         "id": check_id, "step": step_id, "title": title, "severity": severity, "scope": scope,
         "status": status, "status_source": source, "message": message,
         **{k: timeline[k] for k in ("first_passed_at", "passing_since", "last_passed_at",
-                                    "last_verified_at")},
+                                    "last_verified_at", "runs_recorded", "runs_passed")},
         "remediation": remediation, "controls": controls, "prowler": prowler,
         "results": [{k: v for k, v in r.items() if k != "_result"} for r in results],
     }
@@ -337,6 +357,7 @@ def framework_view(checklist: Mapping[str, Any], framework: str) -> dict[str, An
         "coverage": {"covered": len(covered), "total": total,
                      "percent": round(100.0 * len(covered) / total, 1) if total else 0.0,
                      "passing": len(passing)},
+        "states": {state: sum(1 for c in leaves if c["state"] == state) for state in BAR_STATES},
         "controls": controls,
         "not_covered": [c["id"] for c in leaves if not c["items"]],
         "mapped_at_heading_level": [c["id"] for c in controls if c["heading"] and c["items"]],
@@ -355,6 +376,18 @@ def _control_state(items: Sequence[Mapping[str, Any]]) -> str:
     return INCOMPLETE
 
 
+def framework_bars(checklist: Mapping[str, Any],
+                   framework: str | Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Per framework (all, or the given ones): {framework, title, total, states: {state: n}}
+    over its leaf controls, states in BAR_STATES order — the summary bars."""
+    out = []
+    for fw in _frameworks_arg(framework):
+        view = framework_view(checklist, fw)
+        out.append({"framework": fw, "title": FRAMEWORKS[fw], "total": view["coverage"]["total"],
+                    "states": view["states"]})
+    return out
+
+
 def coverage_line(view: Mapping[str, Any]) -> str:
     cov = view["coverage"]
     return (f"covered {cov['covered']} of {cov['total']} controls ({cov['percent']}%); "
@@ -364,8 +397,9 @@ def coverage_line(view: Mapping[str, Any]) -> str:
 # ====================================================================== rendering
 
 def _frameworks_arg(framework: str | Sequence[str] | None) -> list[str]:
-    if framework is None:
-        return []
+    """The frameworks to group by: the given ones, or every framework the catalog knows."""
+    if not framework:
+        return list(FRAMEWORKS)
     items = [framework] if isinstance(framework, str) else list(framework)
     out = []
     for item in items:
@@ -379,21 +413,23 @@ def _frameworks_arg(framework: str | Sequence[str] | None) -> list[str]:
 
 def render_export(checklist: Mapping[str, Any], fmt: str,
                   framework: str | Sequence[str] | None = None) -> str:
-    """Render a checklist (from build_checklist) as md, csv, json or html; with
-    `framework` (one id or several) it is also grouped by those frameworks' controls."""
+    """Render a checklist (from build_checklist) as md, csv, json or html, grouped by
+    every framework's controls, or only by `framework` (one id or several).
+    json carries its integrity record; md and html end with their digest line."""
     frameworks = _frameworks_arg(framework)
     views = [framework_view(checklist, fw) for fw in frameworks]
     if fmt == "json":
         doc = dict(checklist)
-        if views:
-            doc["framework_views"] = views
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        doc["framework_views"] = views
+        return json.dumps(seal_document(jsonable(doc)), indent=2, ensure_ascii=False) + "\n"
     if fmt == "md":
-        return _render_md(checklist, views)
+        return seal_text(_render_md(checklist, views))
     if fmt == "csv":
         return _render_csv(checklist, views)
     if fmt == "html":
-        return _render_html(checklist, views)
+        from bootstrap_tui.report.export_html import render_html
+
+        return seal_text(render_html(checklist, views))
     raise ConfigError(f"unknown export format {fmt!r}",
                       f"formats are: {', '.join(EXPORT_FORMATS)}, answers")
 
@@ -410,10 +446,10 @@ def _controls_text(controls: Mapping[str, Sequence[str]], frameworks: Sequence[s
 
 
 def _evidence_text(evidence: Any) -> str:
-    """Evidence as one line of compact JSON (empty when there is none)."""
+    """Evidence as `key: value` pairs on one line, separated by '; ' (empty when none)."""
     if evidence in (None, {}, []):
         return ""
-    return json.dumps(evidence, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+    return "; ".join(evidence_lines(evidence))
 
 
 def _verified(results: Sequence[Mapping[str, Any]]) -> str:
@@ -433,11 +469,20 @@ def _when(value: Any) -> str:
     return str(value) if value else "—"
 
 
+def attester_text(entry: Mapping[str, Any]) -> str:
+    """"Jane Doe (AWS identity ARN)" of an attested item; the identity alone says no
+    person was named."""
+    person, principal = entry.get("attested_person"), entry.get("attested_by")
+    if person:
+        return f"{person} (AWS identity {principal})" if principal else str(person)
+    return f"no person named; AWS identity {principal or '?'}"
+
+
 def _who(entry: Mapping[str, Any]) -> str:
     if entry["status"] != ATTESTED:
         who = "not attested"
     else:
-        who = f"{entry.get('attested_by') or '?'} at {entry.get('attested_at') or '?'}"
+        who = f"{attester_text(entry)} at {entry.get('attested_at') or '?'}"
         if entry.get("simulated"):
             who += " (SIMULATED with --simulate-console on a sandbox)"
     if entry.get("check_id") and entry.get("check_status"):
@@ -452,12 +497,27 @@ def _header_facts(checklist: Mapping[str, Any]) -> list[tuple[str, str]]:
              ("Generated", checklist.get("generated_at") or "?"),
              ("Last verified", f"{last['at']} by {last.get('by') or '?'}" if last else "never"),
              ("Verify runs recorded", str(checklist.get("verify_runs", 0))),
+             ("Period of operation", _period_text(checklist.get("period") or {})),
              ("Tool", f"{checklist['tool']['name']} {checklist['tool']['version']}")]
     if checklist.get("endpoint"):
         facts.append(("Endpoint", checklist["endpoint"]))
     if checklist.get("sandbox"):
         facts.append(("Sandbox", "yes: simulated AWS, not evidence about a real account"))
     return facts
+
+
+def _period_text(period: Mapping[str, Any]) -> str:
+    if not period.get("first_verified_at"):
+        return "no verify run recorded"
+    return (f"{period['first_verified_at']} to {period['last_verified_at']} "
+            f"({period['verify_runs']} verify runs)")
+
+
+def runs_text(check: Mapping[str, Any]) -> str:
+    """"3 of 4 passed": the recorded runs that included a check and those it passed."""
+    if not check.get("runs_recorded"):
+        return "none"
+    return f"{check['runs_passed']} of {check['runs_recorded']} passed"
 
 
 def _summary_lines(checklist: Mapping[str, Any]) -> list[str]:
@@ -505,12 +565,12 @@ def _render_md(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]])
     for step_id, checks in by_step.items():
         out += ["", f"### {md_text(titles.get(step_id, step_id))}", "",
                 "| Status | Check | Severity | First passed | Passing since | Last checked "
-                "| Controls |", "|---|---|---|---|---|---|---|"]
+                "| Runs | Controls |", "|---|---|---|---|---|---|---|---|"]
         for c in checks:
             out.append(f"| {md_cell(c['status'])} | `{md_code(c['id'])}` {md_cell(c['title'])} "
                        f"| {md_cell(c['severity'])} | {md_cell(_when(c['first_passed_at']))} "
                        f"| {md_cell(_when(c['passing_since']))} "
-                       f"| {md_cell(_when(c['last_verified_at']))} "
+                       f"| {md_cell(_when(c['last_verified_at']))} | {md_cell(runs_text(c))} "
                        f"| {md_cell(_controls_text(c['controls'], shown)) or '—'} |")
         for c in checks:
             if c["status"] == NOT_APPLICABLE:
@@ -566,7 +626,7 @@ def _render_md(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]])
 CSV_COLUMNS = ("record", "framework", "control_id", "control_title", "id", "title", "step",
                "status", "severity", "updated_at", "first_passed_at", "passing_since", "last_verified_at",
                "attested_by", "attested_at", "note", "controls", "remediation", "evidence",
-               "simulated", "sandbox")
+               "simulated", "sandbox", "attested_person", "runs_recorded", "runs_passed", "sha256")
 _CSV_MAX = 32000  # spreadsheet cell limit is 32767
 
 
@@ -603,11 +663,13 @@ def _render_csv(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]]
             severity=c["severity"], first_passed_at=c["first_passed_at"],
             passing_since=c["passing_since"], last_verified_at=c["last_verified_at"],
             controls=_controls_text(c["controls"], shown), remediation=c["remediation"],
-            evidence=evidence)
+            evidence=evidence, runs_recorded=c["runs_recorded"], runs_passed=c["runs_passed"],
+            sha256=" ".join(r["sha256"] for r in c["results"]))
     for key, record in (("manual_items", "manual"), ("org_items", "organizational")):
         for m in checklist[key]:
             row(record=record, id=m["id"], title=m["title"], step=m["step"], status=m["status"],
                 attested_by=m["attested_by"], attested_at=m["attested_at"], note=m["note"],
+                attested_person=m.get("attested_person"), sha256=m.get("sha256"),
                 simulated="true" if m.get("simulated") else "false",
                 controls=_controls_text(m["controls"], shown), remediation=m["instructions"])
     for view in views:
@@ -621,153 +683,6 @@ def _render_csv(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]]
                 ("mapped at requirement level" if c["heading"] else ""),
                 evidence=items)
     return buf.getvalue()
-
-
-# ---------------------------------------------------------------------- html
-
-_CSS = """
-:root{--fg:#1b1f23;--muted:#586069;--line:#d0d7de;--bg:#fff;--pass:#1a7f37;--fail:#cf222e;
---warn:#9a6700;--manual:#0969da;--error:#8250df;--none:#6e7781}
-*{box-sizing:border-box}
-body{font:14px/1.45 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:var(--fg);
-background:var(--bg);margin:2rem auto;max-width:72rem;padding:0 1.5rem}
-h1{font-size:1.7rem;margin:0 0 .5rem}h2{font-size:1.3rem;margin:2rem 0 .6rem;
-border-bottom:1px solid var(--line);padding-bottom:.25rem}h3{font-size:1.05rem;margin:1.4rem 0 .4rem}
-table{border-collapse:collapse;width:100%;margin:.4rem 0 1rem}
-th,td{border:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f6f8fa;font-weight:600}
-code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-pre{font:11px/1.35 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f6f8fa;
-padding:.5rem;border:1px solid var(--line);white-space:pre-wrap;word-break:break-all;margin:.2rem 0}
-dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.5rem 0}
-dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
-.badge{display:inline-block;padding:0 .45rem;border-radius:1rem;font-size:12px;font-weight:600;
-color:#fff;background:var(--none);white-space:nowrap}
-.s-PASS,.s-ATTESTED,.s-passing,.s-verified,.s-applied{background:var(--pass)}
-.s-FAIL,.s-failing,.s-failed{background:var(--fail)}
-.s-WARN,.s-incomplete,.s-stale,.s-manual-pending{background:var(--warn)}
-.s-MANUAL,.s-in-progress{background:var(--manual)}.s-ERROR{background:var(--error)}
-tr.heading td{background:#f6f8fa;font-weight:600}
-table.scopes{font-size:12px;margin:.2rem 0 .6rem}table.scopes td code{word-break:break-all}
-tr.uncovered td{color:var(--muted)}
-.muted{color:var(--muted)}.remediation{margin:.2rem 0 .6rem}
-.sandbox-banner{border:2px solid var(--warn);background:#fff8c5;padding:.5rem .8rem}
-@media print{body{margin:0;max-width:none;font-size:11px}h2{break-after:avoid}
-tr,pre{break-inside:avoid}.badge{border:1px solid #000;color:#000;background:none!important}
-a{color:inherit;text-decoration:none}}
-"""
-
-
-def _e(value: Any) -> str:
-    return html.escape(clean_block(value), quote=True)
-
-
-def _badge(status: Any) -> str:
-    text = one_line(status)
-    css = "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in text)
-    return f'<span class="badge s-{css}">{_e(text)}</span>'
-
-
-def _render_html(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]]) -> str:
-    shown = _shown_frameworks(checklist, views)
-    p: list[str] = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-                    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-                    f"<title>Setup checklist — {_e(checklist.get('management_account_id') or '')}"
-                    "</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
-                    "<h1>Setup checklist</h1>"]
-    if checklist.get("sandbox"):
-        p.append(f'<p class="sandbox-banner" role="alert"><strong>{_e(SANDBOX_NOTE)}.</strong></p>')
-    p.append('<dl class="facts">')
-    for label, value in _header_facts(checklist):
-        p.append(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>")
-    p.append("</dl>")
-    p.append("<h2>Summary</h2><ul>")
-    p += [f"<li>{_e(line)}</li>" for line in _summary_lines(checklist)]
-    p += [f"<li>{_e(v['title'])}: {_e(coverage_line(v))}</li>" for v in views]
-    p.append("</ul>")
-
-    p.append('<h2 id="steps">Steps</h2><table><thead><tr><th>Step</th><th>Status</th>'
-             "<th>Updated</th><th>Its checks now</th></tr></thead><tbody>")
-    for s in checklist["steps"]:
-        err = "".join(f'<div class="muted">{_e(s[k])}</div>' for k in ("error", "skip_reason")
-                      if s.get(k))
-        now = _badge(s["checks_status"]) if s.get("checks_status") else "—"
-        p.append(f"<tr><td>{_e(s['title'])} <code>{_e(s['id'])}</code></td>"
-                 f"<td>{_badge(s['status'])}{err}</td><td>{_e(_when(s['updated_at']))}</td>"
-                 f"<td>{now}</td></tr>")
-    p.append("</tbody></table>")
-
-    p.append('<h2 id="checks">Checks</h2>')
-    titles = {s["id"]: s["title"] for s in checklist["steps"]}
-    by_step: dict[str, list[Mapping[str, Any]]] = {}
-    for check in checklist["checks"]:
-        by_step.setdefault(check["step"], []).append(check)
-    for step_id, checks in by_step.items():
-        p.append(f"<h3>{_e(titles.get(step_id, step_id))}</h3>")
-        p.append("<table><thead><tr><th>Status</th><th>Check</th><th>Severity</th>"
-                 "<th>First passed</th><th>Passing since</th><th>Last checked</th>"
-                 "<th>Controls</th></tr></thead><tbody>")
-        for c in checks:
-            detail = ""
-            if c["status"] not in (Status.PASS.value, NOT_APPLICABLE):
-                detail += (f'<div class="remediation"><strong>Remediation:</strong> '
-                           f"{_e(c['remediation'])}</div>")
-            if c["results"]:
-                detail += (f'<div class="muted">Evidence ({_e(_scopes(len(c["results"])))}, '
-                           f'{_e(_verified(c["results"]))})</div><table class="scopes"><thead>'
-                           "<tr><th>Account</th><th>Region</th><th>Status</th><th>Message</th>"
-                           "<th>API facts</th></tr></thead><tbody>")
-                detail += "".join(
-                    f"<tr><td>{_e(r['account'] or '—')}</td><td>{_e(r['region'] or '—')}</td>"
-                    f"<td>{_badge(r['status'])}</td><td>{_e(r['message'])}</td>"
-                    f"<td><code>{_e(_evidence_text(r['evidence']))}</code></td></tr>"
-                    for r in c["results"])
-                detail += "</tbody></table>"
-            message = f'<div class="muted">{_e(c["message"])}</div>' if c.get("message") else ""
-            p.append(f"<tr><td>{_badge(c['status'])}</td>"
-                     f"<td><code>{_e(c['id'])}</code><br>{_e(c['title'])}{message}{detail}</td>"
-                     f"<td>{_e(c['severity'])}</td><td>{_e(_when(c['first_passed_at']))}</td>"
-                     f"<td>{_e(_when(c['passing_since']))}</td>"
-                     f"<td>{_e(_when(c['last_verified_at']))}</td>"
-                     f"<td>{_e(_controls_text(c['controls'], shown)) or '—'}</td></tr>")
-        p.append("</tbody></table>")
-
-    for heading, key, anchor in (("Manual items", "manual_items", "manual"),
-                                 ("Organizational items", "org_items", "organizational")):
-        p.append(f'<h2 id="{anchor}">{heading}</h2><table><thead><tr><th>Item</th><th>Status</th>'
-                 "<th>Attested by / at; API check</th><th>Note</th><th>Controls</th></tr></thead><tbody>")
-        for m in checklist[key]:
-            hint = (f'<div class="muted">Evidence: {_e(m["evidence_hint"])}</div>'
-                    if m.get("evidence_hint") else "")
-            p.append(f"<tr><td><code>{_e(m['id'])}</code><br>{_e(m['title'])}"
-                     f'<div class="muted">{_e(m["instructions"])}</div>{hint}</td>'
-                     f"<td>{_badge(m['status'])}</td><td>{_e(_who(m))}</td>"
-                     f"<td>{_e(m.get('note') or '—')}</td>"
-                     f"<td>{_e(_controls_text(m['controls'], shown)) or '—'}</td></tr>")
-        p.append("</tbody></table>")
-
-    for view in views:
-        p.append(f'<h2 id="fw-{_e(view["framework"])}">{_e(view["title"])}</h2>')
-        p.append(f"<p><strong>{_e(coverage_line(view))}.</strong></p>")
-        if view["note"]:
-            p.append(f'<p class="muted">{_e(view["note"])}</p>')
-        p.append("<table><thead><tr><th>Control</th><th>Title</th><th>State</th>"
-                 "<th>Evidence</th></tr></thead><tbody>")
-        for c in view["controls"]:
-            if c["heading"] and not c["items"]:
-                p.append(f'<tr class="heading"><td>{_e(c["id"])}</td>'
-                         f'<td colspan="3">{_e(c["title"])}</td></tr>')
-                continue
-            items = "<br>".join(f"<code>{_e(i['id'])}</code> {_badge(i['status'])}"
-                                for i in c["items"]) or "not covered by this baseline"
-            cls = ' class="uncovered"' if not c["items"] else ""
-            p.append(f"<tr{cls}><td>{_e(c['id'])}</td><td>{_e(c['title'])}</td>"
-                     f"<td>{_badge(c['state'])}</td><td>{items}</td></tr>")
-        p.append("</tbody></table>")
-        if view["unknown_ids"]:
-            p.append(f"<p>Mapped ids not in the catalog: {_e(', '.join(view['unknown_ids']))}</p>")
-    p += ["</body>", "</html>"]
-    return "\n".join(p) + "\n"
 
 
 # ====================================================================== engine glue
@@ -801,17 +716,23 @@ def export_text(engine: Any, fmt: str, frameworks: str | Sequence[str] | None = 
         answers = redact(export_answers(engine))
         body = yaml.safe_dump(answers, sort_keys=False, allow_unicode=True) if answers else "{}\n"
         return header + body
+    return render_export(checklist_of(engine, verify_run=verify_run, generated_at=generated_at),
+                         fmt, framework=frameworks)
+
+
+def checklist_of(engine: Any, *, verify_run: Any = None,
+                 generated_at: str | None = None) -> dict[str, Any]:
+    """The checklist of a connected engine: its state, latest evidence and profile."""
     from bootstrap_tui.report.evidence import load_latest
 
     state = getattr(engine, "state", None)
     state_data = state.data if state is not None else {}
     path = getattr(state, "path", None)
     profile = getattr(engine, "profile", None)
-    checklist = build_checklist(
+    return build_checklist(
         engine.steps, state_data, list(getattr(profile, "frameworks", None) or []),
         verify_run=verify_run, generated_at=generated_at,
         profile_name=getattr(profile, "name", None),
         latest_evidence=load_latest(path) if path is not None and verify_run is None else None,
         skipped=_skip_reasons(engine),
         sandbox=getattr(engine, "sandbox_info", None) is not None or None)
-    return render_export(checklist, fmt, framework=frameworks)

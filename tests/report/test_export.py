@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import pytest
 
 from bootstrap_tui.errors import ConfigError
+from bootstrap_tui.model import FRAMEWORKS
 from bootstrap_tui.report.catalog import get_catalog
 from bootstrap_tui.report.export import (
     ATTESTED, NOT_ATTESTED, NOT_VERIFIED, build_checklist, check_timeline, framework_view,
@@ -213,7 +214,10 @@ def test_json_export_is_versioned_and_includes_framework_views(checklist):
     doc = json.loads(render_export(checklist, "json", framework=["soc2", "pci-dss-4.0"]))
     assert doc["schema_version"] == 1 and doc["kind"] == "bootstrap-tui/checklist"
     assert [v["framework"] for v in doc["framework_views"]] == ["soc2", "pci-dss-4.0"]
-    assert "framework_views" not in json.loads(render_export(checklist, "json"))
+    # without --framework: every framework the catalog knows, each with its coverage
+    views = json.loads(render_export(checklist, "json"))["framework_views"]
+    assert [v["framework"] for v in views] == list(FRAMEWORKS)
+    assert all(v["coverage"]["total"] > 0 for v in views)
 
 
 class _Assets(HTMLParser):
@@ -281,9 +285,10 @@ def test_export_text_uses_engine_state_and_profile_frameworks():
     assert doc["profile"] == "soc2" and doc["frameworks"] == ["soc2", "aws-ssb"]
     md = export_text(_FakeEngine(), "md", frameworks=["soc2"], generated_at=GENERATED)
     assert "## 2017 Trust Services Criteria" in md
-    # without --framework, controls shown are the profile's frameworks only
-    assert "aws-ssb ACCT.02" in export_text(_FakeEngine(), "md") and \
-        "cis-aws-3.0 1.4" not in export_text(_FakeEngine(), "md")
+    # without --framework, every framework: its controls and its section
+    default = export_text(_FakeEngine(), "md")
+    assert "aws-ssb ACCT.02" in default and "cis-aws-3.0 1.4" in default
+    assert "## 2017 Trust Services Criteria" in default and "## ISO/IEC 27001:2022" in default
 
 
 def test_export_text_answers_is_a_replayable_yaml_file():

@@ -68,6 +68,24 @@ def test_plain_mode_quit_keeps_progress_and_resumes(tmp_path):
     assert "Progress: 1/4 verified" in out
 
 
+def test_plain_mode_asks_once_who_attests(tmp_path):
+    cloud = Cloud()
+    state_file = tmp_path / "state.yaml"
+    down = "\x1b[B"
+    keys = (ENTER + ENTER + ENTER + ENTER                 # management-account, as above
+            + ENTER + "n" + "y"                          # root-mfa: no simulation; done by hand
+            + ENTER                                      # an empty name is refused
+            + "Jane Doe, CTO" + ENTER                    # who attests
+            + down + down + ENTER)                       # organization: quit
+    code, out = _run(keys, state_file, cloud)
+    assert code == 0, out
+    from bootstrap_tui.state import read_state_file
+
+    saved = read_state_file(state_file)
+    assert saved["attested_by"] == "Jane Doe, CTO"
+    assert saved["attestations"]["root.mfa-device"]["person"] == "Jane Doe, CTO"
+
+
 def test_plain_mode_refuses_destructive_without_the_word(tmp_path):
     cloud = Cloud(op_polls=1)
     cloud.alias, cloud.org = "acme-management", "o-1"

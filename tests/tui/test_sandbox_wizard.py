@@ -10,6 +10,7 @@ import pytest
 from bootstrap_tui.engine import Options
 from bootstrap_tui.tui.app import BootstrapApp
 from bootstrap_tui.tui.messages import ApplyProgress, ApplyStarted, Failed, VerifyDone
+from bootstrap_tui.tui.screens.attester import AskAttester
 from bootstrap_tui.tui.screens.confirm import ConfirmApply
 from bootstrap_tui.tui.screens.steps import StepScreen
 from tests.tui.conftest import KeyLatency, click, quiet, wait_for
@@ -109,6 +110,11 @@ async def _do_manual(pilot, app, screen, step_id: str) -> str:
     else:
         while screen._focus_next_manual():  # the user ticks each item once done
             await pilot.press("space")
+            await pilot.pause()
+            if isinstance(app.screen, AskAttester):  # asked once, on the first tick
+                await pilot.press("J", "a", "n", "e", "space", "D", "o", "e", "enter")
+                await wait_for(pilot, lambda: not isinstance(app.screen, AskAttester),
+                               what="who attests recorded")
         assert "all" in str(screen.query_one(".manual-header").render())
         await pilot.press("v")
     await wait_for(pilot, lambda: len(app.errors) > before or not app.verifying and len(

@@ -85,7 +85,7 @@ def test_sandbox_wizard_completes_a_step_and_quits_cleanly(tmux):
     assert "to do" in screen  # status words, not colour alone
     tmux.send("a")  # plan, then the confirmation listing the changes
     deadline = time.monotonic() + 60
-    confirmed = False
+    confirmed = named = False
     while time.monotonic() < deadline:
         screen = tmux.capture()
         if re.search(r"1/\d+ verified", screen):
@@ -99,7 +99,12 @@ def test_sandbox_wizard_completes_a_step_and_quits_cleanly(tmux):
             tmux.send("m")
             time.sleep(0.3)
             tmux.send("Space")
-            time.sleep(0.3)
+            if not named:  # the first tick asks who is attesting, once
+                tmux.wait(r"Who is attesting\?", timeout=10)
+                tmux.send("-l", "Jane Doe, CTO")
+                tmux.send("Enter")
+                named = True
+                time.sleep(0.3)
             if "No manual items left" in tmux.capture():
                 tmux.send("v")
                 time.sleep(1)
@@ -112,3 +117,5 @@ def test_sandbox_wizard_completes_a_step_and_quits_cleanly(tmux):
 
     data = read_state_file(tmux.state)
     assert data["steps"]["management-account"]["status"] == "verified"
+    named = [a.get("person") for a in data["attestations"].values() if not a.get("simulated")]
+    assert all(person == "Jane Doe, CTO" for person in named), data["attestations"]

@@ -12,7 +12,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Static
 
-from bootstrap_tui.tui.present import check_badge, framework_coverage, where_label
+from bootstrap_tui.errors import BootstrapError
+from bootstrap_tui.tui.bars import bars_text
+from bootstrap_tui.tui.present import check_badge, where_label
 from bootstrap_tui.tui.widgets.header import AppHeader
 from bootstrap_tui.tui.widgets.results import detail_text, status_cell
 
@@ -78,16 +80,18 @@ class DashboardScreen(Screen):
         self.query_one("#dash-counts", Static).update(
             "  ".join(f"{check_badge(k)} {v}" for k, v in counts.items())
             + f"   ({len(self.results)} results)")
-        coverage = framework_coverage(self.results)
-        text = Text()
-        for index, (_, name, ok, total) in enumerate(coverage):
-            if index:
-                text.append("  ·  ")
-            text.append(f"{name}: {ok}/{total} controls covered",
-                        style="green" if ok == total else "yellow")
-        self.query_one("#dash-coverage", Static).update(
-            text if coverage else "No framework mappings yet.")
+        self.query_one("#dash-coverage", Static).update(self._bars())
         self._fill()
+
+    def _bars(self) -> Text | str:
+        """The exported checklist's framework bars, from this run and the state."""
+        from bootstrap_tui.report.export import checklist_of, framework_bars
+
+        run = self.app.last_full_run
+        try:
+            return bars_text(framework_bars(checklist_of(self.engine, verify_run=run)))
+        except BootstrapError as exc:
+            return f"Framework summary unavailable: {exc.message}"
 
     def _fill(self) -> None:
         table = self.query_one("#dash-table", DataTable)

@@ -18,6 +18,7 @@ from textual.widgets import (
 from bootstrap_tui.costs import cost_lines, plan_cost
 from bootstrap_tui.errors import BootstrapError
 from bootstrap_tui.tui.present import check_badge, doc_markdown, step_badge
+from bootstrap_tui.tui.screens.attester import AskAttester
 from bootstrap_tui.tui.widgets.form import FieldRow, StepForm
 from bootstrap_tui.tui.widgets.header import AppHeader
 from bootstrap_tui.tui.widgets.operation import OperationPanel
@@ -455,13 +456,28 @@ class StepScreen(Screen):
         item_id = getattr(event.checkbox, "item_id", None)
         if not item_id or not event.value or self.engine.state.attestation(item_id):
             return
+        if self.engine.attester() is None:  # asked once: who vouches for it
+            self.app.push_screen(AskAttester(),
+                                 lambda name: self._named(event.checkbox, name))
+            return
+        self._record_attestation(event.checkbox)
+
+    def _named(self, box: Checkbox, name: str | None) -> None:
+        if not name:
+            box.value = False
+            return
+        with self.engine.state_lock:
+            self.engine.state.set_attester(name)
+        self._record_attestation(box)
+
+    def _record_attestation(self, box: Checkbox) -> None:
         try:
-            self.engine.attest(item_id, "attested in the wizard")
+            self.engine.attest(box.item_id, "attested in the wizard")
         except BootstrapError as exc:
             self.app.show_error(exc, kind="attest")
             return
-        event.checkbox.disabled = True
-        event.checkbox.label = manual_label(getattr(event.checkbox, "item_title", ""), True)
+        box.disabled = True
+        box.label = manual_label(getattr(box, "item_title", ""), True)
         for header in self.query(".manual-header").results(Static):
             header.update(self._manual_header_text())
         self.refresh_status()
