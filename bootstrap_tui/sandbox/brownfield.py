@@ -12,8 +12,8 @@ startup-minimal (throw-away state file) and then a person changed things by hand
   records only EC2 instances, with its own bucket and delivery channel.
 - ``brownfield-iam``: an organization with the founder's OU Dev and account ``Dev App``; in the
   management account an administrator IAM user ``founder`` with a console password and an
-  access key, and another mixed password policy; in Dev App a custom security group in the
-  default VPC.
+  access key, another mixed password policy and the account alias ``founder-co``; in Dev App a
+  custom security group in the default VPC.
 - ``half-finished``: the engine applied startup-minimal up to and including guardrails; then a
   person detached one guardrail SCP from the Workloads OU and created an OU ``Experiments``.
 """
@@ -38,6 +38,7 @@ FOUNDER_RECORDER = "default"
 FOUNDER_RECORDED_TYPES = ["AWS::EC2::Instance"]
 FOUNDER_USER = "founder"
 FOUNDER_SECURITY_GROUP = "founder-ssh"
+FOUNDER_ALIAS = "founder-co"
 IAM_PASSWORD_POLICY = {"MinimumPasswordLength": 20, "MaxPasswordAge": 30, "PasswordReusePrevention": 5,
                        "RequireUppercaseCharacters": True, "RequireLowercaseCharacters": True,
                        "RequireNumbers": True, "RequireSymbols": False, "AllowUsersToChangePassword": True}
@@ -175,8 +176,8 @@ def _founder_config(endpoint: str, account: str) -> None:
 # ------------------------------------------------------------------ brownfield-iam
 
 def build_iam(endpoint: str) -> None:
-    """An admin user with a password and a key, a mixed password policy, and a custom security
-    group in the default VPC of a member account."""
+    """An admin user with a password and a key, a mixed password policy, an account alias, and a
+    custom security group in the default VPC of a member account."""
     org = _organization(endpoint)
     root = org.list_roots()["Roots"][0]["Id"]
     _ou_with_account(org, root, "Dev")
@@ -186,6 +187,7 @@ def build_iam(endpoint: str) -> None:
     iam.create_login_profile(UserName=FOUNDER_USER, Password="Founder-Console-Pa55!", PasswordResetRequired=False)
     iam.create_access_key(UserName=FOUNDER_USER)
     iam.update_account_password_policy(**IAM_PASSWORD_POLICY)
+    iam.create_account_alias(AccountAlias=FOUNDER_ALIAS)
     dev_app = next(a["id"] for a in _info(endpoint)["accounts"] if a.get("name") == "Dev App")
     _custom_security_group(endpoint, dev_app)
 

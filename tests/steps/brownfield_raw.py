@@ -3,7 +3,7 @@ and the README's unattended flow (``plan``, then ``apply --yes``, then ``verify`
 
 ``resources(state)`` flattens what matters into ``{key: value}``; a key is a tuple whose first
 item names the kind (``ou``, ``account``, ``scp``, ``trail``, ``recorder``, ``channel``,
-``detector``, ``vpc``, ``password-policy``, ``iam-user``, ``contact``), then the account and
+``detector``, ``vpc``, ``password-policy``, ``iam-user``, ``alias``, ``contact``), then the account and
 region where the kind has them, then the resource's own name or id.
 """
 from __future__ import annotations
@@ -194,7 +194,7 @@ def read_iam(iam: Any) -> dict[str, Any]:
         except ClientError:
             console = False
         users[name] = {"active_keys": sum(k["Status"] == "Active" for k in keys), "console": console}
-    return {"password_policy": policy, "users": users}
+    return {"password_policy": policy, "users": users, "aliases": iam.list_account_aliases()["AccountAliases"]}
 
 
 def read_region(clients: Clients, account: str, region: str) -> dict[str, Any]:
@@ -236,6 +236,7 @@ def resources(state: dict[str, Any]) -> dict[tuple, Any]:
         if found["iam"]["password_policy"] is not None:
             flat[("password-policy", account)] = found["iam"]["password_policy"]
         flat.update({("iam-user", account, name): user for name, user in found["iam"]["users"].items()})
+        flat.update({("alias", account): alias for alias in found["iam"]["aliases"]})
         for region, regional in found["regions"].items():
             flat.update({("recorder", account, region, name): r for name, r in regional["recorders"].items()})
             flat.update({("channel", account, region, name): b for name, b in regional["channels"].items()})

@@ -97,7 +97,7 @@ def plan_tokens(key: tuple, old: Any, new: Any) -> list[list[str]]:
         return [[key[1], key[2], key[3]]]
     if kind == "iam-user":
         return [[key[1], key[2]]]
-    if kind == "contact":
+    if kind in ("contact", "alias"):
         return [[old]]
     return [[key[1]]]  # account, scp, trail: by name
 
@@ -118,7 +118,7 @@ def unplanned(run: Run, kinds: set[str]) -> list[str]:
 
 ORG = {"ou", "account", "scp"}
 SERVICES = {"trail", "recorder", "channel", "detector"}
-IAM = {"password-policy", "iam-user", "vpc", "contact"}
+IAM = {"password-policy", "iam-user", "vpc", "contact", "alias"}
 FLOWS = ("plan-first", "step-by-step")
 XFAIL: dict[tuple[str, str, str], str] = {
     **{(name, "plan-first", label): ITEM_3 for name in ("brownfield-org", "brownfield-services", "brownfield-iam")
@@ -284,7 +284,8 @@ def users_own(run: Run) -> list[list[str]]:
     return {
         "brownfield-org": org,
         "brownfield-services": [*org, [seed.FOUNDER_TRAIL], [run.management, HOME, "recorder", seed.FOUNDER_RECORDER]],
-        "brownfield-iam": [["Dev"], ["Dev App"], [f"IAM user {seed.FOUNDER_USER} "], [seed.FOUNDER_SECURITY_GROUP]],
+        "brownfield-iam": [["Dev"], ["Dev App"], [f"IAM user {seed.FOUNDER_USER} "], [seed.FOUNDER_SECURITY_GROUP],
+                           [seed.FOUNDER_ALIAS]],
         "half-finished": [[seed.HALF_FINISHED_OU]],
     }[run.seed]
 
@@ -365,7 +366,8 @@ def _seed_facts(run: Run) -> dict[str, bool]:
         groups = [v["groups"] for k, v in had.items() if k[:3] == ("vpc", dev_app, HOME)]
         return {"admin user": had.get(("iam-user", mgmt, seed.FOUNDER_USER)) == {"active_keys": 1, "console": True},
                 "mixed password policy": had.get(("password-policy", mgmt), {}).get("PasswordReusePrevention") == 5,
-                "custom security group": groups == [[seed.FOUNDER_SECURITY_GROUP]]}
+                "custom security group": groups == [[seed.FOUNDER_SECURITY_GROUP]],
+                "account alias": had.get(("alias", mgmt)) == seed.FOUNDER_ALIAS}
     workloads, sandbox_ou = had[("ou", seed.HALF_FINISHED_DETACHED_FROM)], had[("ou", "Sandbox")]
     return {"extra OU": had.get(("ou", seed.HALF_FINISHED_OU)) == ["FullAWSAccess"],
             "one guardrail detached": len(workloads) == len(sandbox_ou) - 1,
