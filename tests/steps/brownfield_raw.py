@@ -133,6 +133,7 @@ def read_state(endpoint: str) -> dict[str, Any]:
     for account in members:
         state["accounts"][account] = {
             "iam": read_iam(clients("iam", account)),
+            "key_purposes": read_key_purposes(clients("kms", account)),
             "regions": {region: read_region(clients, account, region) for region in REGIONS}}
     return state
 
@@ -195,6 +196,17 @@ def read_iam(iam: Any) -> dict[str, Any]:
             console = False
         users[name] = {"active_keys": sum(k["Status"] == "Active" for k in keys), "console": console}
     return {"password_policy": policy, "users": users, "aliases": iam.list_account_aliases()["AccountAliases"]}
+
+
+def read_key_purposes(kms: Any) -> list[str]:
+    """The ``bootstrap-tui:purpose`` tag of each enabled KMS key (the tool tags every key it makes)."""
+    purposes = []
+    for key in kms.list_keys()["Keys"]:
+        if kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] != "Enabled":
+            continue
+        purposes += [t["TagValue"] for t in kms.list_resource_tags(KeyId=key["KeyId"]).get("Tags", [])
+                     if t["TagKey"] == "bootstrap-tui:purpose"]
+    return purposes
 
 
 def read_region(clients: Clients, account: str, region: str) -> dict[str, Any]:

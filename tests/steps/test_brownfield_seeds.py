@@ -155,7 +155,10 @@ def test_nothing_is_duplicated(runs, name):
         assert [n for n, k in Counter(org[what]).items() if k > 1] == [], what
     trails = run.raw_after["trails"]
     assert sum(t["organization"] for t in trails.values()) == 1, trails
+    purposes = [p for found in run.raw_after["accounts"].values() for p in found["key_purposes"]]
+    assert "org-trail" in purposes, purposes  # the KMS keys are read: the trail's key is there
     for account, found in run.raw_after["accounts"].items():
+        assert [p for p, k in Counter(found["key_purposes"]).items() if k > 1] == [], (account, found["key_purposes"])
         for region, regional in found["regions"].items():
             for what in ("recorders", "channels", "detectors"):
                 assert len(regional[what]) <= 1, (account, region, what, regional[what])
