@@ -130,3 +130,8 @@ def test_centralized_root_access(aws) -> None:
     assert result["OrganizationId"] == org_id
     assert sorted(iam.list_organizations_features()["EnabledFeatures"]) == ["RootCredentialsManagement",
                                                                            "RootSessions"]
+
+
+def test_config_service_linked_role_has_aws_name(aws) -> None:
+    role = aws("iam").create_service_linked_role(AWSServiceName="config.amazonaws.com")["Role"]
+    assert role["Arn"] == "arn:aws:iam::123456789012:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
