@@ -215,6 +215,6 @@ def build_half_finished(endpoint: str) -> None:
             org.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]}
     target = tops[HALF_FINISHED_DETACHED_FROM]
     guardrail = sorted(p["Id"] for p in org.list_policies_for_target(
-        TargetId=target, Filter="SERVICE_CONTROL_POLICY")["Policies"] if p["Name"].startswith("bootstrap-"))[0]
+        TargetId=target, Filter="SERVICE_CONTROL_POLICY")["Policies"] if p["Name"].startswith("bootstrap-guardrails-"))[0]
     org.detach_policy(PolicyId=guardrail, TargetId=target)
     org.create_organizational_unit(ParentId=root, Name=HALF_FINISHED_OU)
