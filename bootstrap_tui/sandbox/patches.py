@@ -15,6 +15,9 @@
   ``job-function/Billing``) cannot be attached to a permission set.
 - Organizations: accept the delegated-administrator and trusted-access service
   principals this project uses (securityhub, sso, config, cloudtrail, iam, ...).
+- IAM: service-linked roles get AWS's names where moto's lowercase the service
+  (AWS Config's is ``AWSServiceRoleForConfig``, Config developer guide "Using
+  Service-Linked Roles for AWS Config").
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import json
 import re
 from typing import Any
 
+SERVICE_LINKED_ROLE_NAMES = {"config": "Config"}  # service -> the X of AWSServiceRoleForX
 EXTRA_DELEGATED_SERVICES = (
     "securityhub.amazonaws.com",
     "sso.amazonaws.com",
@@ -71,6 +75,7 @@ def apply_patches() -> None:
     import moto.iam.models as iam_models
 
     iam_models.get_account_id_from = account_id_from
+    iam_models.SERVICE_NAME_CONVERSION.update(SERVICE_LINKED_ROLE_NAMES)
     from moto.ssoadmin.models import SSOAdminBackend
 
     SSOAdminBackend._find_managed_policy = _find_aws_managed_policy

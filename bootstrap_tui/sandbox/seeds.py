@@ -4,7 +4,8 @@
 no root access keys. ``compliant`` is what the product itself builds: the real
 engine applies every step of the startup-minimal profile (``apply --yes
 --simulate-console``, destructive changes confirmed) with a throw-away state
-file. ``drifted`` is ``compliant`` plus the deliberate drifts in ``DRIFTS``.
+file. ``drifted`` is ``compliant`` plus the deliberate drifts in ``DRIFTS``. The brownfield
+seeds (``BROWNFIELD_SEEDS``: what a founder built by hand) live in ``brownfield``.
 
 ``--accounts N`` (N >= 1) gives exactly N workload accounts: the profile's
 Production and Staging, then ``Workload 3`` ... ``Workload N``, alternating
@@ -17,19 +18,20 @@ replace its governed regions.
 from __future__ import annotations
 
 import contextlib
-import json
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from .brownfield import BROWNFIELD_CONTACT, BROWNFIELD_SCP  # noqa: F401 (tests import them from here)
+from .brownfield import build as build_brownfield
 from .environ import environment
 from .plain import SEED_CREDENTIAL
-from .plain import client as _client
 from .plain import info as _info
 
 BASE_PROFILE = "startup-minimal"
+BROWNFIELD_SEEDS = ("brownfield-org", "brownfield-services", "brownfield-iam", "half-finished")
 MAX_WORKLOAD_ACCOUNTS = 98
 # Optional (detective) controls the compliant-ct seed enables on every registered OU, so that
 # ct.controls-enabled has something to verify (soc2, iso27001 and pci-dss enable them too).
@@ -46,8 +48,8 @@ def apply_seed(endpoint: str, seed: str, accounts: int, regions: list[str] | Non
     """
     if seed == "fresh":
         return
-    if seed == "brownfield-org":
-        build_brownfield(endpoint)
+    if seed in BROWNFIELD_SEEDS:
+        build_brownfield(endpoint, seed)
         return
     if seed == "new-org":
         _client(endpoint, "organizations").create_organization(FeatureSet="ALL")
@@ -148,6 +150,12 @@ def _sandbox_credentials() -> contextlib.AbstractContextManager[None]:
 def build_compliant(endpoint: str, accounts: int = 0, regions: list[str] | None = None,
                     control_tower: bool = False) -> None:
     """Run the real engine: every step of the seed profile, applied as ``apply --yes --simulate-console``."""
+    run_engine_steps(endpoint, f"compliant{'-ct' if control_tower else ''}", None, accounts, regions, control_tower)
+
+
+def run_engine_steps(endpoint: str, seed: str, count: int | None, accounts: int = 0,
+                     regions: list[str] | None = None, control_tower: bool = False) -> None:
+    """Apply the first ``count`` steps (None: all) of the seed profile with a throw-away state file."""
     from bootstrap_tui.engine import Engine, Options
     from bootstrap_tui.errors import BootstrapError
 
@@ -159,65 +167,14 @@ def build_compliant(endpoint: str, accounts: int = 0, regions: list[str] | None 
             step_id = "connect"
             try:
                 engine.connect()
-                ids = engine.step_ids()
+                ids = engine.step_ids()[:count]
                 engine.require_inputs(ids)
                 for step_id in ids:
                     engine.apply(step_id, confirm_destructive=lambda plan: True)
             except BootstrapError as exc:
-                raise RuntimeError(f"seed compliant{'-ct' if control_tower else ''}: step {step_id} failed: {exc}") from None
+                raise RuntimeError(f"seed {seed}: step {step_id} failed: {exc}") from None
             finally:
                 engine.close()
-
-
-# ------------------------------------------------------------------ brownfield-org
-
-BROWNFIELD_CONTACT = {"Name": "Jane Founder", "Title": "CEO", "EmailAddress": "jane@founder.example",
-                      "PhoneNumber": "+1 206 555 0142"}
-BROWNFIELD_SCP = "dev-deny-expensive-instances"
-BROWNFIELD_PASSWORD_POLICY = {"MinimumPasswordLength": 8, "MaxPasswordAge": 30, "HardExpiry": True,
-                              "RequireUppercaseCharacters": True, "AllowUsersToChangePassword": True}
-
-
-def build_brownfield(endpoint: str) -> None:
-    """What a founder builds by hand, with plain API calls: an organization with their own OUs Prod
-    and Dev (one account each), their own SCP on Dev, a password policy stricter in some fields
-    and weaker in others, alternate contacts on the management account, and a disabled GuardDuty
-    detector in the home region."""
-    org = _client(endpoint, "organizations")
-    org.create_organization(FeatureSet="ALL")
-    root = org.list_roots()["Roots"][0]["Id"]
-    org.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
-    for name in ("Prod", "Dev"):
-        ou = org.create_organizational_unit(ParentId=root, Name=name)["OrganizationalUnit"]["Id"]
-        account = _created_account(org, f"{name} App", f"aws+{name.lower()}-app@founder.example")
-        org.move_account(AccountId=account, SourceParentId=root, DestinationParentId=ou)
-        if name == "Dev":
-            policy = org.create_policy(
-                Name=BROWNFIELD_SCP, Type="SERVICE_CONTROL_POLICY", Description="the founder's own SCP",
-                Content=json.dumps({"Version": "2012-10-17", "Statement": [{
-                    "Sid": "NoLargeInstances", "Effect": "Deny", "Action": "ec2:RunInstances",
-                    "Resource": "arn:aws:ec2:*:*:instance/*",
-                    "Condition": {"StringLike": {"ec2:InstanceType": ["*.8xlarge", "*.16xlarge"]}}}]}))
-            org.attach_policy(PolicyId=policy["Policy"]["PolicySummary"]["Id"], TargetId=ou)
-    _client(endpoint, "iam").update_account_password_policy(**BROWNFIELD_PASSWORD_POLICY)
-    account = _client(endpoint, "account")
-    for kind in ("BILLING", "OPERATIONS", "SECURITY"):
-        account.put_alternate_contact(AlternateContactType=kind, **BROWNFIELD_CONTACT)
-    _client(endpoint, "guardduty", region="us-east-1").create_detector(Enable=False)
-
-
-def _created_account(org: Any, name: str, email: str) -> str:
-    import time
-
-    status = org.create_account(AccountName=name, Email=email)["CreateAccountStatus"]
-    for _ in range(600):
-        if status["State"] != "IN_PROGRESS":
-            break
-        time.sleep(0.1)
-        status = org.describe_create_account_status(CreateAccountRequestId=status["Id"])["CreateAccountStatus"]
-    if status["State"] != "SUCCEEDED":
-        raise RuntimeError(f"seed brownfield-org: account {name}: {status.get('FailureReason')}")
-    return status["AccountId"]
 
 
 def account_ids_by_key(endpoint: str, accounts: int = 0) -> dict[str, str]:

@@ -9,7 +9,8 @@ from typing import Any
 from .faults import FaultInjector, FaultSpec, parse_fault_spec
 from .state import SandboxState
 
-SEEDS = ("fresh", "compliant", "compliant-ct", "drifted", "brownfield-org", "new-org")
+SEEDS = ("fresh", "compliant", "compliant-ct", "drifted", "brownfield-org", "brownfield-services", "brownfield-iam",
+         "half-finished", "new-org")
 DEFAULT_OP_DELAY_S = 2.0
 DEFAULT_MANAGEMENT_ACCOUNT = "123456789012"
 _running: Sandbox | None = None
@@ -188,12 +189,14 @@ class Sandbox:
         from moto.core.base_backend import BackendDict, backend_lock
         from moto.core.model_instances import reset_model_data
         from moto.organizations.models import organizations_backends
+        from moto.s3.models import s3_backends
 
         with backend_lock:
             for backend in BackendDict._instances:
                 backend.clear()
             BackendDict._instances.clear()
         organizations_backends.master_accounts.clear()
+        s3_backends.bucket_accounts.clear()  # bucket names are global: free them with their buckets
         reset_model_data()
 
     def _apply_seed(self) -> None:

@@ -179,3 +179,8 @@ def test_a_closed_account_is_reinstated_only_through_the_control_endpoint(sandbo
     assert status == 200 and {a["id"]: a["status"] for a in info["accounts"]}[member] == "ACTIVE"
     assert org.describe_account(AccountId=member)["Account"]["Status"] == "ACTIVE"
     assert control(sandbox.endpoint, "/_sandbox/reopen", {"account": "123456789012"})[0] == 400
+
+
+def test_config_service_linked_role_has_aws_name(aws) -> None:
+    role = aws("iam").create_service_linked_role(AWSServiceName="config.amazonaws.com")["Role"]
+    assert role["Arn"] == "arn:aws:iam::123456789012:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"

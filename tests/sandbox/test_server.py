@@ -70,6 +70,13 @@ def test_reset_forgets_state(sandbox: Sandbox, aws) -> None:
     assert info["accounts"][0]["root"]["mfa"] is False
 
 
+def test_reset_frees_bucket_names(sandbox: Sandbox, aws) -> None:
+    aws("s3").create_bucket(Bucket="founder-cloudtrail-123456789012")
+    control(sandbox.endpoint, "/_sandbox/reset", {})
+    aws("s3").create_bucket(Bucket="founder-cloudtrail-123456789012")  # old code: InternalFailure (RecursionError)
+    assert [b["Name"] for b in aws("s3").list_buckets()["Buckets"]] == ["founder-cloudtrail-123456789012"]
+
+
 def test_any_client_region_works(aws) -> None:
     assert aws("sts", region="ap-southeast-7").get_caller_identity()["Account"] == "123456789012"
     assert aws("iam", region="eu-central-2").list_roles()["Roles"] == []
