@@ -124,13 +124,21 @@ class StepContext:
             raise KeyboardInterrupt("cancelled")
 
     def poll(self, describe: Callable[[], tuple[bool, str]], *, interval: float,
-             timeout: float, what: str) -> None:
-        """Call describe() until it reports done; progress shows its status text."""
+             timeout: float, what: str, kind: str | None = None) -> None:
+        """Call describe() until it reports done. Progress says each new status, and once a
+        minute while it stays the same, with the elapsed time and, for a ``kind`` in
+        durations.yaml, the time left if AWS takes its typical time."""
+        from bootstrap_tui.durations import estimate_line
+
         started = time.monotonic()
+        said: tuple[str, float] | None = None
         while True:
             done, status = describe()
-            elapsed = int(time.monotonic() - started)
-            self.progress(f"{what}: {status} ({elapsed}s elapsed)")
+            now = time.monotonic()
+            if said is None or said[0] != status or done or now - said[1] >= 60:
+                tail = estimate_line(None if done else kind, 1, 0, 1, now - started, now - started)
+                self.progress(f"{what}: {status} ({tail.removeprefix(' · ')})")
+                said = (status, now)
             if done:
                 return
             if time.monotonic() - started > timeout:

@@ -376,7 +376,6 @@ class AccountsStep(Step):
         role = ctx.profile.automation_role
 
         def submit(want: dict[str, Any]) -> str:
-            ctx.progress(f"requesting account {want['name']} <{want['email']}>")
             status = client.create_account(Email=want["email"], AccountName=want["name"],
                                            RoleName=role, IamUserAccessToBilling="ALLOW")
             return status["CreateAccountStatus"]["Id"]
@@ -394,7 +393,8 @@ class AccountsStep(Step):
         def run(tasks: list[tuple[str, dict[str, Any]]]) -> dict[str, tuple[str, str | None]]:
             return run_operations(ctx, tasks, submit=submit, status=status,
                                   what="creating accounts", interval=POLL_SECONDS,
-                                  timeout=TIMEOUT_SECONDS, max_in_flight=5)
+                                  timeout=TIMEOUT_SECONDS, max_in_flight=5, kind="create-account",
+                                  label=lambda want: f"account {want['name']}")
 
         results = run(to_create)
         stale = [key for key, result in results.items() if result == ("FAILED", "REQUEST_NOT_FOUND")]

@@ -839,7 +839,7 @@ class ControlTowerStep(Step):
         ctx.progress(f"waiting for landing zone operation {op_id} (up to an hour); {SESSION_NOTE}")
         try:
             with expiry_explained("the landing zone", f"operation {op_id}"):
-                ctx.poll(describe, interval=LZ_POLL, timeout=LZ_TIMEOUT, what="landing zone")
+                ctx.poll(describe, interval=LZ_POLL, timeout=LZ_TIMEOUT, what="landing zone", kind="landing-zone")
         except Exception as exc:  # noqa: BLE001
             if code_of(exc) == "ResourceNotFoundException":
                 ctx.clear_operation("landing-zone")
@@ -892,7 +892,6 @@ class ControlTowerStep(Step):
                                                    "existing": existing}))
 
             def submit(task: dict[str, Any]) -> str | None:
-                ctx.progress(f"registering OU {task['path']}")
                 existing = task["existing"]
                 if existing and existing.get("statusSummary", {}).get("status") == "FAILED":
                     return client.reset_enabled_baseline(
@@ -912,7 +911,8 @@ class ControlTowerStep(Step):
                 results = run_operations(ctx, tasks, submit=submit,
                                          status=lambda op: op_status(ctx, "baseline", op),
                                          what="registering OUs", interval=OP_POLL,
-                                         timeout=LZ_TIMEOUT, max_in_flight=MAX_IN_FLIGHT)
+                                         timeout=LZ_TIMEOUT, max_in_flight=MAX_IN_FLIGHT,
+                                         kind="register-ou", label=lambda task: f"OU {task['path']}")
             self._raise_failures(results, "registering OU")
 
     def _enable_controls(self, ctx: Any, version: str) -> None:
@@ -951,7 +951,9 @@ class ControlTowerStep(Step):
             results = run_operations(ctx, tasks, submit=submit,
                                      status=lambda op: op_status(ctx, "control", op),
                                      what="enabling controls", interval=OP_POLL, timeout=LZ_TIMEOUT,
-                                     max_in_flight=MAX_IN_FLIGHT)
+                                     max_in_flight=MAX_IN_FLIGHT, kind="enable-control",
+                                     label=lambda task: f"{task['control'].rsplit('/', 1)[-1]} on "
+                                                        f"{task['target'].rsplit('/', 1)[-1]}")
         self._raise_failures(results, "enabling")
 
     @staticmethod
