@@ -22,6 +22,19 @@ def to_text(value: Any) -> str:
     return str(value)
 
 
+
+# What an empty field shows: an example, marked as one, never something that reads like a value.
+EXAMPLES = {"email": "security@acme.example", "name": "Acme Rockets", "domain": "acme.example",
+            "alias": "acme-management", "phone": "+1 206 555 0100", "int": "365",
+            "regions": "us-east-1, eu-west-1"}
+
+
+def placeholder(kind: str, required: bool) -> str:
+    example = EXAMPLES.get(kind)
+    if example:
+        return f"e.g. {example}" + ("" if required else " (optional)")
+    return "(required)" if required else "(optional)"
+
 class FieldRow(Vertical):
     """Label, help, the input, an error line and an advice line for one Field."""
 
@@ -46,7 +59,8 @@ class FieldRow(Vertical):
             self.widget = Select([(c, c) for c in f.choices], value=value, id=widget_id,
                                  allow_blank=not f.required)
         else:
-            self.widget = Input(to_text(self.initial), placeholder=f.kind, id=widget_id)
+            self.widget = Input(to_text(self.initial), placeholder=placeholder(f.kind, f.required),
+                                id=widget_id)
         self.error = Static("", classes="field-error")
         self.advice = Static("", classes="field-advice")
         yield self.widget
