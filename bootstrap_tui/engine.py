@@ -117,6 +117,8 @@ class VerifyRun:
     sandbox: bool = False  # the endpoint is a bootstrap-tui sandbox, not AWS
     expected: dict[str, int] = field(default_factory=dict)  # check id -> scopes it claims
     unreported: set[str] = field(default_factory=set)  # checks that could not run at all
+    evidence_error: str | None = None  # why its per-scope evidence could not be saved
+    evidence_notes: list[str] = field(default_factory=list)  # what happened to the evidence
 
     def coverage(self) -> dict[str, int]:
         """Checks and scopes expected, and how many of them reported a result of their own."""
@@ -707,9 +709,12 @@ class Engine:
             if current is None or rank[result.status] > rank[Status(current)]:
                 per_check[result.check_id] = result.status.value
         with self.state_lock:
-            self.state.add_evidence({"at": run.finished_at, "by": run.actor,
-                                     "summary": run.counts(), "checks": per_check,
-                                     "coverage": run.coverage(), "sandbox": run.sandbox})
+            record = {"at": run.finished_at, "by": run.actor, "summary": run.counts(),
+                      "checks": per_check, "coverage": run.coverage(), "sandbox": run.sandbox}
+            self._save_latest_evidence(run)
+            if run.evidence_error:
+                record["evidence_error"] = run.evidence_error
+            self.state.add_evidence(record)
             for sid in ids:
                 statuses = [r.status for r in run.results if r.step_id == sid]
                 current = self.state.status(sid)
@@ -733,12 +738,22 @@ class Engine:
                         f"verify on {run.finished_at} found failing checks: {', '.join(failing)}; "
                         "apply the step again to converge"))
             self.state.save()
-            from bootstrap_tui.report.evidence import save_latest
 
-            try:
-                save_latest(self.state.path, run)
-            except BootstrapError as exc:
-                log.warning("latest evidence not saved: %s", exc)
+    def _save_latest_evidence(self, run: VerifyRun) -> None:
+        """Write the run's per-scope evidence; a failure is kept on the run (and then in its
+        history record) for the front ends and export to say, not only logged."""
+        from bootstrap_tui.report.evidence import save_latest
+
+        try:
+            aside = save_latest(self.state.path, run)
+        except BootstrapError as exc:
+            log.warning("latest evidence not saved: %s", exc)
+            run.evidence_error = exc.message
+            return
+        if aside:
+            run.evidence_notes.append(f"the evidence file was unusable; it was moved aside to "
+                                      f"{aside} for inspection, and a new one holds this run's "
+                                      "evidence")
 
     # ---------------------------------------------------------- status
     def status(self) -> list[dict[str, Any]]:

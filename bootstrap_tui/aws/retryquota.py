@@ -1,4 +1,5 @@
-"""A larger retry quota for every client in standard or adaptive retry mode.
+"""A larger retry quota for every client in standard or adaptive retry mode, and at most
+CONNECTION_ATTEMPTS attempts for a call that gets no answer.
 
 botocore's standard retry handler keeps a quota per client: 500 tokens, 5 spent per throttle
 retry, 14 per other retry, 1 given back per call that needed no retry and the last retry's
@@ -7,7 +8,7 @@ loses about 1.3 tokens per call, so a busy client (the management account's Orga
 client sends about 180 calls in a full run) runs dry in some runs and then fails its next
 retryable error at once, however many attempts are left. docs/reliability.md ("Combined
 faults") has the measurements. `install` gives the client the same handler with a quota of
-RETRY_QUOTA tokens instead, built from botocore's own classes.
+RETRY_QUOTA tokens instead, built from botocore's own classes, and RetryConditions.
 """
 from __future__ import annotations
 
@@ -16,6 +17,24 @@ from typing import Any
 from botocore.retries import quota, standard
 
 RETRY_QUOTA = 2000
+CONNECTION_ATTEMPTS = 10  # a call that gets no answer at all stops here (as before 15)
+
+
+class RetryConditions(standard.StandardRetryConditions):
+    """botocore's standard conditions, except that a call that got no HTTP answer at all
+    (connection refused or reset, body cut short) stops after `connection_attempts`: an
+    endpoint that is gone is reported as soon as with 10 attempts, while throttles and 5xx
+    answers get every attempt."""
+
+    def __init__(self, max_attempts: int, connection_attempts: int = CONNECTION_ATTEMPTS):
+        super().__init__(max_attempts=max_attempts)
+        self._connection_checker = standard.MaxAttemptsChecker(
+            min(max_attempts, connection_attempts))
+
+    def is_retryable(self, context: Any) -> bool:
+        if context.http_response is None and not self._connection_checker.is_retryable(context):
+            return False
+        return super().is_retryable(context)
 
 
 def install(client: Any, max_attempts: int, capacity: int = RETRY_QUOTA) -> None:
@@ -30,7 +49,7 @@ def install(client: Any, max_attempts: int, capacity: int = RETRY_QUOTA) -> None
     checker = standard.RetryQuotaChecker(tokens, detector)
     handler = standard.RetryHandler(
         retry_policy=standard.RetryPolicy(
-            retry_checker=standard.StandardRetryConditions(max_attempts=max_attempts),
+            retry_checker=RetryConditions(max_attempts),
             retry_backoff=standard.ExponentialBackoff(service_name=name,
                                                       throttling_detector=detector)),
         retry_event_adapter=adapter, retry_quota=checker, service_name=name)

@@ -146,13 +146,15 @@ def build_checklist(steps: Sequence[Step], state_data: Mapping[str, Any] | None,
                     org_items: Sequence[OrgItem] = ORG_ITEMS,
                     latest_evidence: Mapping[str, Mapping[str, Any]] | None = None,
                     skipped: Mapping[str, str] | None = None,
-                    sandbox: bool | None = None) -> dict[str, Any]:
+                    sandbox: bool | None = None,
+                    warnings: Sequence[str] = ()) -> dict[str, Any]:
     """The checklist as a JSON-ready dict (schema_version 1), secrets redacted.
     Per-scope evidence comes from `verify_run`, else from `latest_evidence`
     (report.evidence.load_latest). `skipped` maps the ids of steps the profile does
     not use to the reason; their checks are NOT APPLICABLE and cover no control, as are
     checks whose results say NOT_APPLICABLE. `sandbox` says the evidence comes from a
-    bootstrap-tui sandbox (default: what the verify run or the state file says)."""
+    bootstrap-tui sandbox (default: what the verify run or the state file says). `warnings`
+    (report.evidence.evidence_problems) are shown first in every format."""
     skipped = dict(skipped or {})
     state_data = state_data or {}
     history = _history(state_data, verify_run)
@@ -238,6 +240,7 @@ def build_checklist(steps: Sequence[Step], state_data: Mapping[str, Any] | None,
         "sandbox": bool(sandbox if sandbox is not None else
                         getattr(verify_run, "sandbox", None) or state_data.get("sandbox")),
         "frameworks": frameworks,
+        "warnings": list(warnings),
         "last_verify": ({"at": last["at_text"], "by": last["by"], "summary": last["summary"]}
                         if last else None),
         "verify_runs": len(history),
@@ -482,6 +485,7 @@ def _summary_lines(checklist: Mapping[str, Any]) -> list[str]:
 def _render_md(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]]) -> str:
     shown = _shown_frameworks(checklist, views)
     out = ["# Setup checklist", ""]
+    out += [f"> **Warning: {md_text(w)}**\n" for w in checklist.get("warnings") or ()]
     if checklist.get("sandbox"):
         out += [f"> **{SANDBOX_NOTE}.**", ""]
     out += [f"- {label}: {md_text(value)}" for label, value in _header_facts(checklist)]
@@ -593,6 +597,8 @@ def _render_csv(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]]
         values["sandbox"] = sandbox
         writer.writerow([_csv_cell(values.get(col)) for col in CSV_COLUMNS])
 
+    for warning in checklist.get("warnings") or ():
+        row(record="warning", status="WARNING", note=warning)
     for s in checklist["steps"]:
         row(record="step", id=s["id"], title=s["title"], step=s["id"], status=s["status"],
             updated_at=s["updated_at"], note=s.get("error"))
@@ -651,7 +657,7 @@ tr.heading td{background:#f6f8fa;font-weight:600}
 table.scopes{font-size:12px;margin:.2rem 0 .6rem}table.scopes td code{word-break:break-all}
 tr.uncovered td{color:var(--muted)}
 .muted{color:var(--muted)}.remediation{margin:.2rem 0 .6rem}
-.sandbox-banner{border:2px solid var(--warn);background:#fff8c5;padding:.5rem .8rem}
+.sandbox-banner,.evidence-warning{border:2px solid var(--warn);background:#fff8c5;padding:.5rem .8rem}
 @media print{body{margin:0;max-width:none;font-size:11px}h2{break-after:avoid}
 tr,pre{break-inside:avoid}.badge{border:1px solid #000;color:#000;background:none!important}
 a{color:inherit;text-decoration:none}}
@@ -675,6 +681,8 @@ def _render_html(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]
                     f"<title>Setup checklist — {_e(checklist.get('management_account_id') or '')}"
                     "</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
                     "<h1>Setup checklist</h1>"]
+    p += [f'<p class="evidence-warning" role="alert"><strong>Warning: {_e(w)}</strong></p>'
+          for w in checklist.get("warnings") or ()]
     if checklist.get("sandbox"):
         p.append(f'<p class="sandbox-banner" role="alert"><strong>{_e(SANDBOX_NOTE)}.</strong></p>')
     p.append('<dl class="facts">')
@@ -801,7 +809,7 @@ def export_text(engine: Any, fmt: str, frameworks: str | Sequence[str] | None = 
         answers = redact(export_answers(engine))
         body = yaml.safe_dump(answers, sort_keys=False, allow_unicode=True) if answers else "{}\n"
         return header + body
-    from bootstrap_tui.report.evidence import load_latest
+    from bootstrap_tui.report.evidence import evidence_problems, load_latest
 
     state = getattr(engine, "state", None)
     state_data = state.data if state is not None else {}
@@ -813,5 +821,6 @@ def export_text(engine: Any, fmt: str, frameworks: str | Sequence[str] | None = 
         profile_name=getattr(profile, "name", None),
         latest_evidence=load_latest(path) if path is not None and verify_run is None else None,
         skipped=_skip_reasons(engine),
-        sandbox=getattr(engine, "sandbox_info", None) is not None or None)
+        sandbox=getattr(engine, "sandbox_info", None) is not None or None,
+        warnings=evidence_problems(path, state_data) if verify_run is None else ())
     return render_export(checklist, fmt, framework=frameworks)

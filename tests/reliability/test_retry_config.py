@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 
 from bootstrap_tui.aws.clients import ClientFactory
 
@@ -51,3 +51,14 @@ def test_the_larger_quota_is_the_one_the_retries_spend(sandbox):
         assert client.meta.retry_quota.available_capacity == QUOTA - 2 * SERVER_ERROR_RETRY_COST
     finally:
         sandbox.configure(faults="")
+
+
+def test_a_call_that_gets_no_answer_stops_after_10_attempts(tmp_path):
+    """Nothing listens on port 9: every attempt is refused, and 10 of the 15 are sent, so an
+    endpoint that is gone is reported as soon as before the limit was raised."""
+    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing")
+    factory = ClientFactory(session, region="us-east-1", endpoint_url="http://127.0.0.1:9",
+                            max_attempts=ATTEMPTS, retry_mode="standard")
+    with pytest.raises(EndpointConnectionError):
+        factory.client("sts").get_caller_identity()
+    assert factory.calls == 10
