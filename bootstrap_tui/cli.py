@@ -24,6 +24,7 @@ from bootstrap_tui.errors import (
 VERIFY_FORMATS = ("text", "json", "junit", "sarif", "md")
 EXPORT_FORMATS = ("md", "csv", "json", "html", "answers")
 EXIT_INTERNAL = 70
+READERS = ("status", "plan", "verify", "export")  # run beside the wizard (state.py, locks)
 FRAMEWORK_IDS = ("soc2", "iso27001-2022", "cis-aws-3.0", "pci-dss-4.0", "aws-ssb")
 
 
@@ -167,7 +168,8 @@ def _options(args: argparse.Namespace, endpoint: str | None) -> Any:
         profile=args.profile_file, answers_file=args.answers,
         simulate_console=getattr(args, "simulate_console", False),
         use_keychain=args.use_keychain,
-        max_workers=max(1, getattr(args, "max_workers", 16) or 1))
+        max_workers=max(1, getattr(args, "max_workers", 16) or 1),
+        reader=args.command in READERS)
 
 
 def _stderr_progress(step_id: str, message: str, done: int | None, total: int | None) -> None:
@@ -339,6 +341,7 @@ def _protected(engine) -> list[tuple[Path, str]]:
     state = Path(engine.state.path)
     return [(state, "the state file"), (state.with_name(state.name + ".bak"), "the state backup"),
             (state.with_name(state.name + ".lock"), "the state lock file"),
+            (state.with_name(state.name + ".rwlock"), "the state read lock file"),
             (evidence_path(state), "the evidence file")]
 
 

@@ -101,6 +101,7 @@ class Options:
     retry_mode: str | None = None  # None: AWS_RETRY_MODE, else standard
     role_name: str | None = None
     lock: bool = True
+    reader: bool = False  # status, plan, verify, export: runs beside a changing run (state.py)
 
 
 @dataclass
@@ -174,6 +175,7 @@ class Engine:
         self.management_account_id = ""
         self._org_accounts: list[dict[str, Any]] | None = None
         self._org_lock = threading.Lock()
+        self.account_lock = None
 
     # ---------------------------------------------------------- connection
     def connect(self) -> None:
@@ -204,10 +206,11 @@ class Engine:
                 "and attest them; drop --simulate-console")
         self.management_account_id = self._find_management_account()
         path = opts.state_file or default_state_path(self.management_account_id)
-        self.state = StateStore(Path(path), lock=opts.lock).open()
+        self.state = StateStore(Path(path), lock=opts.lock, shared=opts.reader).open()
         data = self.state.data
         if data.get("management_account_id") in (None, self.management_account_id):
             data["management_account_id"] = self.management_account_id
+            self._lock_account()
         else:
             self.state.close()
             raise ConfigError(
@@ -218,10 +221,27 @@ class Engine:
         if self.endpoint_url:
             data["endpoint"] = self.endpoint_url
 
+    def _lock_account(self) -> None:
+        """A changing run also holds its management account's lock (state.AccountLock)."""
+        from bootstrap_tui.state import AccountLock
+
+        if not self.options.lock or self.options.reader:
+            return
+        self.account_lock = AccountLock(self.management_account_id, self.state.path)
+        try:
+            self.account_lock.acquire()
+        except BaseException:
+            self.account_lock = None
+            self.state.close()
+            raise
+
     def close(self) -> None:
         self.cancelled.set()
         if self.state is not None:
             self.state.close()
+        if self.account_lock is not None:
+            self.account_lock.release()
+            self.account_lock = None
 
     def _find_management_account(self) -> str:
         client = self.factory.client("organizations")
@@ -709,6 +729,11 @@ class Engine:
             if current is None or rank[result.status] > rank[Status(current)]:
                 per_check[result.check_id] = result.status.value
         with self.state_lock:
+            refused = self.state.claim()
+            if refused:  # a reading run beside a changing one: record nothing, say why
+                run.evidence_notes.append(f"the evidence of this run was not recorded: {refused}; "
+                                          "run verify again once that run has finished")
+                return
             record = {"at": run.finished_at, "by": run.actor, "summary": run.counts(),
                       "checks": per_check, "coverage": run.coverage(), "sandbox": run.sandbox}
             self._save_latest_evidence(run)
