@@ -152,6 +152,7 @@ class Engine:
     _answers_memo: dict[str, dict[str, Any]] | None = None  # each step's answers, while verify runs
     profile_origin = "option"  # where the profile came from: state, option or default
     profile_change: dict[str, Any] | None = None  # an explicit switch on connect (profile_change.py)
+    account_lock: Any = None  # state.AccountLock while a changing run is connected
 
     def __init__(self, options: Options, *, steps: list[Step] | None = None):
         from bootstrap_tui.answers import load_answers
@@ -175,7 +176,6 @@ class Engine:
         self.management_account_id = ""
         self._org_accounts: list[dict[str, Any]] | None = None
         self._org_lock = threading.Lock()
-        self.account_lock = None
 
     # ---------------------------------------------------------- connection
     def connect(self) -> None:
