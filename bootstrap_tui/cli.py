@@ -3,7 +3,7 @@ export and sandbox subcommands (see DESIGN.md, "Command-line contract").
 
 Every expected failure is a BootstrapError printed as one or two lines; the
 exit code follows the contract (2 usage/config, 3 AWS access, 4 not set up,
-1 failed checks, 130 interrupted).
+1 failed checks, 5 written without evidence, 130 interrupted).
 """
 from __future__ import annotations
 
@@ -17,13 +17,15 @@ from typing import Any, Callable, Sequence
 from bootstrap_tui import __version__
 from bootstrap_tui.cliargs import positive_int
 from bootstrap_tui.errors import (
-    EXIT_CHECKS_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, BootstrapError, ConfigError,
+    EXIT_CHECKS_FAILED, EXIT_EVIDENCE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, BootstrapError,
+    ConfigError,
     NotSetUp, RefusedError,
 )
 
 VERIFY_FORMATS = ("text", "json", "junit", "sarif", "md")
 EXPORT_FORMATS = ("md", "csv", "json", "html", "answers")
 EXIT_INTERNAL = 70
+READERS = ("status", "plan", "verify", "export")  # run beside the wizard (state.py, locks)
 FRAMEWORK_IDS = ("soc2", "iso27001-2022", "cis-aws-3.0", "pci-dss-4.0", "aws-ssb")
 
 
@@ -111,8 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="bootstrap-tui",
         description="From a brand-new AWS management account to a compliant multi-account "
                     "organization, step by step. Without a command, opens the wizard.",
-        epilog="Verify exit codes: 0 ok, 1 a check failed, 2 usage/config error, "
-               "3 AWS credentials/connection error, 4 steps not set up yet, 130 interrupted.")
+        epilog="Exit codes: 0 ok, 1 a check failed (verify), 2 usage/config error, "
+               "3 AWS credentials/connection error, 4 steps not set up yet, 5 report written "
+               "but evidence missing (unusable evidence file, or verify could not save it), "
+               "130 interrupted.")
     parser.add_argument("--version", action="version", version=f"bootstrap-tui {__version__}")
     parser.add_argument("--plain", action="store_true",
                         help="walk the wizard with plain prompts instead of the full-screen app")
@@ -192,7 +196,8 @@ def _options(args: argparse.Namespace, endpoint: str | None) -> Any:
         use_keychain=args.use_keychain,
         max_workers=max(1, getattr(args, "max_workers", 16) or 1),
         member_role=getattr(args, "member_role", None),
-        attested_by=_attested_by(args))
+        attested_by=_attested_by(args),
+        reader=args.command in READERS)
 
 
 def _attested_by(args: argparse.Namespace) -> str | None:
@@ -371,6 +376,7 @@ def _protected(engine) -> list[tuple[Path, str]]:
     state = Path(engine.state.path)
     return [(state, "the state file"), (state.with_name(state.name + ".bak"), "the state backup"),
             (state.with_name(state.name + ".lock"), "the state lock file"),
+            (state.with_name(state.name + ".rwlock"), "the state read lock file"),
             (evidence_path(state), "the evidence file")]
 
 
@@ -421,17 +427,30 @@ def cmd_verify(engine, args) -> int:
     color = args.format == "text" and not args.output and _wants_color(sys.stdout)
     _write_report(render_verify(run, args.format, steps=engine.steps, color=color), args.output,
                   engine)
+    for note in run.evidence_notes:
+        print(f"bootstrap-tui: note: {note}", file=sys.stderr)
+    if run.evidence_error:
+        print(f"bootstrap-tui: warning: the evidence of this run was not saved: "
+              f"{run.evidence_error}", file=sys.stderr)
     if args.soft_fail:
         return EXIT_OK
-    return EXIT_CHECKS_FAILED if run.failed(strict=args.strict) else EXIT_OK
+    if run.failed(strict=args.strict):
+        return EXIT_CHECKS_FAILED
+    return EXIT_EVIDENCE if run.evidence_error else EXIT_OK
 
 
 def cmd_export(engine, args) -> int:
+    from bootstrap_tui.report.evidence import evidence_problems
     from bootstrap_tui.report.export import export_text
 
     _check_output(engine, args.output)
     _write_report(export_text(engine, args.format, frameworks=args.framework), args.output, engine)
-    return EXIT_OK
+    if args.format == "answers":
+        return EXIT_OK
+    problems = evidence_problems(engine.state.path, engine.state.data)
+    for problem in problems:
+        print(f"bootstrap-tui: warning: {problem}", file=sys.stderr)
+    return EXIT_EVIDENCE if problems else EXIT_OK
 
 
 def cmd_export_check(path: Path) -> int:

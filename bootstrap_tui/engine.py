@@ -103,12 +103,13 @@ class Options:
     simulate_console: bool = False
     use_keychain: bool = False
     max_workers: int = 16
-    max_attempts: int | None = None  # None: AWS_MAX_ATTEMPTS, else 10
+    max_attempts: int | None = None  # None: AWS_MAX_ATTEMPTS, else DEFAULT_MAX_ATTEMPTS
     retry_mode: str | None = None  # None: AWS_RETRY_MODE, else standard
     role_name: str | None = None
     lock: bool = True
     member_role: str | None = None  # verify: the role to assume in member accounts (None: the audit role if it works)
     attested_by: str | None = None  # the person attesting (None: the one the state records)
+    reader: bool = False  # status, plan, verify, export: runs beside a changing run (state.py)
 
 
 @dataclass
@@ -126,6 +127,8 @@ class VerifyRun:
     member_roles: dict[str, str] = field(default_factory=dict)  # member account -> role verify assumed
     expected: dict[str, int] = field(default_factory=dict)  # check id -> scopes it claims
     unreported: set[str] = field(default_factory=set)  # checks that could not run at all
+    evidence_error: str | None = None  # why its per-scope evidence could not be saved
+    evidence_notes: list[str] = field(default_factory=list)  # what happened to the evidence
 
     def coverage(self) -> dict[str, int]:
         """Checks and scopes expected, and how many of them reported a result of their own."""
@@ -158,6 +161,7 @@ class Engine:
     _answers_memo: dict[str, dict[str, Any]] | None = None  # each step's answers, while verify runs
     profile_origin = "option"  # where the profile came from: state, option or default
     profile_change: dict[str, Any] | None = None  # an explicit switch on connect (profile_change.py)
+    account_lock: Any = None  # state.AccountLock while a changing run is connected
 
     def __init__(self, options: Options, *, steps: list[Step] | None = None):
         from bootstrap_tui.answers import load_answers
@@ -211,10 +215,11 @@ class Engine:
                 "and attest them; drop --simulate-console")
         self.management_account_id = self._find_management_account()
         path = opts.state_file or default_state_path(self.management_account_id)
-        self.state = StateStore(Path(path), lock=opts.lock).open()
+        self.state = StateStore(Path(path), lock=opts.lock, shared=opts.reader).open()
         data = self.state.data
         if data.get("management_account_id") in (None, self.management_account_id):
             data["management_account_id"] = self.management_account_id
+            self._lock_account()
         else:
             self.state.close()
             raise ConfigError(
@@ -225,10 +230,27 @@ class Engine:
         if self.endpoint_url:
             data["endpoint"] = self.endpoint_url
 
+    def _lock_account(self) -> None:
+        """A changing run also holds its management account's lock (state.AccountLock)."""
+        from bootstrap_tui.state import AccountLock
+
+        if not self.options.lock or self.options.reader:
+            return
+        self.account_lock = AccountLock(self.management_account_id, self.state.path)
+        try:
+            self.account_lock.acquire()
+        except BaseException:
+            self.account_lock = None
+            self.state.close()
+            raise
+
     def close(self) -> None:
         self.cancelled.set()
         if self.state is not None:
             self.state.close()
+        if self.account_lock is not None:
+            self.account_lock.release()
+            self.account_lock = None
 
     def _find_management_account(self) -> str:
         client = self.factory.client("organizations")
@@ -792,9 +814,17 @@ class Engine:
             if current is None or rank[result.status] > rank[Status(current)]:
                 per_check[result.check_id] = result.status.value
         with self.state_lock:
-            self.state.add_evidence({"at": run.finished_at, "by": run.actor,
-                                     "summary": run.counts(), "checks": per_check,
-                                     "coverage": run.coverage(), "sandbox": run.sandbox})
+            refused = self.state.claim()
+            if refused:  # a reading run beside a changing one: record nothing, say why
+                run.evidence_notes.append(f"the evidence of this run was not recorded: {refused}; "
+                                          "run verify again once that run has finished")
+                return
+            record = {"at": run.finished_at, "by": run.actor, "summary": run.counts(),
+                      "checks": per_check, "coverage": run.coverage(), "sandbox": run.sandbox}
+            self._save_latest_evidence(run)
+            if run.evidence_error:
+                record["evidence_error"] = run.evidence_error
+            self.state.add_evidence(record)
             for sid in ids:
                 statuses = [r.status for r in run.results if r.step_id == sid]
                 current = self.state.status(sid)
@@ -818,12 +848,22 @@ class Engine:
                         f"verify on {run.finished_at} found failing checks: {', '.join(failing)}; "
                         "apply the step again to converge"))
             self.state.save()
-            from bootstrap_tui.report.evidence import save_latest
 
-            try:
-                save_latest(self.state.path, run)
-            except BootstrapError as exc:
-                log.warning("latest evidence not saved: %s", exc)
+    def _save_latest_evidence(self, run: VerifyRun) -> None:
+        """Write the run's per-scope evidence; a failure is kept on the run (and then in its
+        history record) for the front ends and export to say, not only logged."""
+        from bootstrap_tui.report.evidence import save_latest
+
+        try:
+            aside = save_latest(self.state.path, run)
+        except BootstrapError as exc:
+            log.warning("latest evidence not saved: %s", exc)
+            run.evidence_error = exc.message
+            return
+        if aside:
+            run.evidence_notes.append(f"the evidence file was unusable; it was moved aside to "
+                                      f"{aside} for inspection, and a new one holds this run's "
+                                      "evidence")
 
     # ---------------------------------------------------------- status
     def status(self) -> list[dict[str, Any]]:
@@ -844,25 +884,29 @@ def _env_endpoint() -> str | None:
 
 
 RETRY_MODES = ("adaptive", "standard", "legacy")
+# 30 % throttling plus 10 % 5xx beat 10 attempts in 12 % of whole runs; 15 attempts (and
+# the larger retry quota of aws/retryquota.py) complete 99.8 % (docs/reliability.md)
+DEFAULT_MAX_ATTEMPTS = 15
 
 
 def retry_settings(max_attempts: int | None, retry_mode: str | None) -> tuple[int, str]:
     """(total attempts, retry mode): explicit values, else AWS_MAX_ATTEMPTS / AWS_RETRY_MODE,
-    else 10 attempts in standard mode. Adaptive mode rate-limits a whole client (every API of
-    one service in one account and region) after any throttle; docs/reliability.md ("Faults")
+    else DEFAULT_MAX_ATTEMPTS in standard mode. Adaptive mode rate-limits a whole client (every
+    API of one service in one account and region) after any throttle; docs/reliability.md ("Faults")
     has the measurements behind these defaults."""
     import os
 
     if max_attempts is None:
         raw = os.environ.get("AWS_MAX_ATTEMPTS", "").strip()
         try:
-            max_attempts = int(raw) if raw else 10
+            max_attempts = int(raw) if raw else DEFAULT_MAX_ATTEMPTS
         except ValueError:
             raise ConfigError(f"AWS_MAX_ATTEMPTS={raw!r} is not a whole number",
-                              "set it to the total number of attempts per call, e.g. 10") from None
+                              "set it to the total number of attempts per call, "
+                              f"e.g. {DEFAULT_MAX_ATTEMPTS}") from None
     if max_attempts < 1:
         raise ConfigError(f"max attempts must be at least 1, got {max_attempts}",
-                          "1 means no retry; the default is 10")
+                          f"1 means no retry; the default is {DEFAULT_MAX_ATTEMPTS}")
     mode = (retry_mode or os.environ.get("AWS_RETRY_MODE", "").strip() or "standard").lower()
     if mode not in RETRY_MODES:
         raise ConfigError(f"retry mode {mode!r} is not one of {', '.join(RETRY_MODES)}",

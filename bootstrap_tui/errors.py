@@ -10,6 +10,7 @@ EXIT_CHECKS_FAILED = 1
 EXIT_USAGE = 2
 EXIT_AWS = 3
 EXIT_NOT_SET_UP = 4
+EXIT_EVIDENCE = 5  # written, but evidence is missing: unusable evidence file or failed save
 EXIT_INTERRUPTED = 130
 
 

@@ -1,7 +1,20 @@
 """The resumable state file: progress, answers, in-flight operations, evidence.
 
 YAML, one file per management account, written atomically (temp file in the
-same directory, fsync, os.replace), mode 0600, guarded by an exclusive lock.
+same directory, fsync, os.replace), mode 0600. Locks (all advisory `flock`s the
+kernel drops when a process dies):
+- `<state>.lock`: held exclusively for its whole run by a run that changes things
+  (apply, the wizard, plain mode), so two such runs never share a state file;
+- `<state>.rwlock`: shared while any run reads the file, exclusive while one
+  replaces it, held only for that read or save;
+- `accounts/<id>/lock` in the user's state directory (AccountLock): held
+  exclusively by a changing run, so two runs cannot change one account through
+  two state files.
+A reading run (status, plan, verify, export; `StateStore(shared=True)`) takes
+neither exclusive lock, so it runs beside the wizard; when it has something to
+record (verify's evidence), it `claim`s the state lock for the rest of its run
+if it is free and the file is unchanged since it read it, else it records
+nothing and says why.
 The last line is END_MARKER, so a file cut short anywhere is refused (schema 2
 on; a schema-1 file from an older version has none and is accepted once, then
 rewritten with it). Each save keeps the previous file as `<state>.bak`.
@@ -10,6 +23,7 @@ Never holds secrets: `save` redacts anything that looks like an AWS credential.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import errno
@@ -167,7 +181,7 @@ class _Lock:
         if os.fstat(fd).st_ino != os.stat(self.path).st_ino:  # replaced while we locked it
             raise self._busy("")
         os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
+        os.write(fd, self._holder_text().encode())
 
     def _recreate_alone(self, fcntl: Any) -> None:
         """The lock file is gone but the state is not: only re-create it if no other run
@@ -185,11 +199,14 @@ class _Lock:
         fcntl.flock(self.dir_fd, fcntl.LOCK_SH)
 
     def _busy(self, holder: str) -> StateError:
-        who = f" (process {holder})" if holder else ""
+        who = f" (process {holder.split(chr(10))[0]})" if holder else ""
         return StateError(
             f"another bootstrap-tui run{who} holds the state file {self.state}",
             "wait for it to finish, or close the other window; two runs at once could "
             "create resources twice")
+
+    def _holder_text(self) -> str:
+        return str(os.getpid())
 
     def release(self) -> None:
         import fcntl
@@ -204,11 +221,76 @@ class _Lock:
                     setattr(self, name, None)
 
 
+class AccountLock(_Lock):
+    """`accounts/<id>/lock` in the user's state directory: one changing run per management
+    account, whatever its state file. It holds "PID\nSTATE FILE" to name the holder; the
+    folder per account keeps _Lock's protection against a deleted lock file to that account."""
+
+    def __init__(self, account_id: str, state: Path):
+        folder = default_state_dir() / "accounts" / account_id
+        super().__init__(folder / "lock", folder)
+        self.account_id = account_id
+        self.state_file = state
+
+    def _holder_text(self) -> str:
+        return f"{os.getpid()}\n{Path(self.state_file).absolute()}"
+
+    def _busy(self, holder: str) -> StateError:
+        pid, _, other = holder.partition("\n")
+        who = f"process {pid}" if pid else "its process is unknown"
+        where = f", state file {other}" if other else ""
+        return StateError(
+            f"another bootstrap-tui run ({who}{where}) is changing account {self.account_id}",
+            "wait for it to finish; two runs changing one account at once could create "
+            "resources twice, even with different --state-file paths")
+
+    def acquire(self) -> None:
+        try:
+            super().acquire()
+        except StateError as exc:
+            if "lock file" in exc.message and "is missing" in exc.message:
+                raise StateError(f"the account lock {self.path} is missing and another "
+                                 f"bootstrap-tui run is using account {self.account_id}",
+                                 "wait for the other run to finish") from None
+            raise
+
+
 def _read_holder(fd: int) -> str:
     try:
-        return os.read(fd, 64).decode(errors="replace").strip()
+        return os.read(fd, 4096).decode(errors="replace").strip()
     except OSError:
         return ""
+
+
+@contextlib.contextmanager
+def _contents_lock(state: Path, *, exclusive: bool) -> Iterator[None]:
+    """`<state>.rwlock`: shared while a run reads the state file, exclusive while one replaces
+    it (held for that read or save only). A folder where it cannot be created (read-only)
+    is read without it: saves are atomic renames, so a read still sees one whole file."""
+    import fcntl
+
+    try:
+        fd = os.open(state.with_name(state.name + ".rwlock"), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        if exclusive:
+            raise
+        log.debug("reading %s without its read lock: %s", state, exc)
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    """What identifies one save of the state file (None: there is none)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns, info.st_size
 
 
 def read_state_file(path: Path) -> dict[str, Any]:
@@ -337,28 +419,58 @@ def _keep_backup(target: Path) -> None:
 class StateStore:
     """Loads, mutates and atomically saves the state file. Use as a context manager."""
 
-    def __init__(self, path: Path, *, lock: bool = True):
+    def __init__(self, path: Path, *, lock: bool = True, shared: bool = False):
         self.path = Path(path).expanduser()
         self._lock = _Lock(self.path.with_name(self.path.name + ".lock"), self.path) \
             if lock else None
+        self.shared = shared and lock  # a reading run: no exclusive lock until it claims one
+        self.claimed = not self.shared
+        self.unsaved: str | None = None  # why a reading run did not save (see claim)
+        self._seen: tuple[int, int, int] | None = None
         self.data: dict[str, Any] = empty_state()
         self.exists = False
 
     def open(self) -> "StateStore":
-        if self._lock:
+        if self._lock and not self.shared:
             self._lock.acquire()
             self._remove_stale_temp_files()
         try:
-            self.data = read_state_file(self.path)
+            with _contents_lock(self._target(), exclusive=False):
+                self._seen = _signature(self._target())
+                self.data = read_state_file(self.path)
             self.exists = True
             self._migrate()
         except FileNotFoundError:
             self.data = empty_state()
             self.exists = False
+        except OSError as exc:
+            self.close()
+            raise StateError(f"cannot lock the state file: {self.path}.rwlock: "
+                             f"{exc.strerror or exc}",
+                             "choose a --state-file in a writable folder with free space") from None
         except BaseException:
             self.close()
             raise
         return self
+
+    def _target(self) -> Path:
+        return Path(os.path.realpath(self.path))  # a symlinked state file stays a symlink
+
+    def claim(self) -> str | None:
+        """Let a reading run save: take the state lock for the rest of the run, if no other
+        run holds it and the file is still the one this run read. Returns why not (the
+        caller says so), or None when saving is allowed."""
+        if self.claimed:
+            return None
+        try:
+            self._lock.acquire()
+        except StateError as exc:
+            return exc.message
+        if _signature(self._target()) != self._seen:
+            self._lock.release()
+            return f"the state file {self.path} changed since this run read it"
+        self.claimed = True
+        return None
 
     def _remove_stale_temp_files(self) -> None:
         """Delete temp files a killed run left mid-save; safe because we hold the lock."""
@@ -380,12 +492,19 @@ class StateStore:
         self.close()
 
     def _migrate(self) -> None:
-        if self.data["schema_version"] < SCHEMA_VERSION:
+        if self.data["schema_version"] < SCHEMA_VERSION and not self.shared:
             shutil.copy2(self.path, self.path.with_name(self.path.name + ".bak"))
             self.data["schema_version"] = SCHEMA_VERSION
 
     def save(self) -> None:
-        """Write atomically: temp file beside the target, fsync, os.replace, fsync dir."""
+        """Write atomically: temp file beside the target, fsync, os.replace, fsync dir.
+        A reading run saves only once it could `claim` the file; otherwise nothing is
+        written and `unsaved` says why."""
+        refused = self.claim()
+        if refused:
+            self.unsaved = refused
+            log.info("state not saved by this reading run: %s", refused)
+            return
         if find_secrets(self.data):
             self.data = redact(self.data)
         self.data["updated_at"] = now()
@@ -393,12 +512,14 @@ class StateStore:
         self.data = {"schema_version": self.data.get("schema_version", SCHEMA_VERSION),
                      **self.data}
         text = state_text(self.data)
-        target = Path(os.path.realpath(self.path))  # a symlinked state file stays a symlink
+        target = self._target()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)  # never a link target's folders
-            if self.exists:
-                _keep_backup(target)
-            replace_file(target, text, 0o600)
+            with _contents_lock(target, exclusive=True):
+                if self.exists:
+                    _keep_backup(target)
+                replace_file(target, text, 0o600)
+                self._seen = _signature(target)
         except OSError as exc:
             where = f" (a symlink to {target})" if target != self.path.absolute() else ""
             raise StateError(f"cannot save the state file {self.path}{where}: "

@@ -4,7 +4,8 @@ Clients for another account use credentials from sts:AssumeRole into
 `arn:aws:iam::{account}:role/{role_name}`; botocore refreshes them before they
 expire. Every client carries the factory's hooks: the read-only guard, the
 `on_call` recorder / `calls` counter, error annotation (see errors.py), the check that
-refuses truncated bodies so they are retried (see bodycheck.py) and, for
+refuses truncated bodies so they are retried (see bodycheck.py), a larger retry quota
+(see retryquota.py) and, for
 custom endpoints, the s3control host fix.
 """
 from __future__ import annotations
@@ -22,7 +23,7 @@ from botocore.config import Config
 from botocore.credentials import CredentialProvider, CredentialResolver, DeferredRefreshableCredentials
 
 from bootstrap_tui import __version__
-from bootstrap_tui.aws import activity, bodycheck
+from bootstrap_tui.aws import activity, bodycheck, retryquota
 from bootstrap_tui.aws.errors import annotate_after_call, call_error_annotator, where_annotator
 from bootstrap_tui.aws.once import BuiltOnce
 from bootstrap_tui.aws.regions import partition_of
@@ -222,6 +223,7 @@ class ClientFactory:
         client = session.client(service, region_name=region, endpoint_url=self.endpoint_url,
                                 config=self.config)
         bodycheck.install(client)
+        retryquota.install(client, self._settings["max_attempts"])
         events = client.meta.events
         custom = bool(self.endpoint_url)
         if guarded:

@@ -158,13 +158,15 @@ def build_checklist(steps: Sequence[Step], state_data: Mapping[str, Any] | None,
                     org_items: Sequence[OrgItem] = ORG_ITEMS,
                     latest_evidence: Mapping[str, Mapping[str, Any]] | None = None,
                     skipped: Mapping[str, str] | None = None,
-                    sandbox: bool | None = None) -> dict[str, Any]:
+                    sandbox: bool | None = None,
+                    warnings: Sequence[str] = ()) -> dict[str, Any]:
     """The checklist as a JSON-ready dict (schema_version 1), secrets redacted.
     Per-scope evidence comes from `verify_run`, else from `latest_evidence`
     (report.evidence.load_latest). `skipped` maps the ids of steps the profile does
     not use to the reason; their checks are NOT APPLICABLE and cover no control, as are
     checks whose results say NOT_APPLICABLE. `sandbox` says the evidence comes from a
-    bootstrap-tui sandbox (default: what the verify run or the state file says)."""
+    bootstrap-tui sandbox (default: what the verify run or the state file says). `warnings`
+    (report.evidence.evidence_problems) are shown first in every format."""
     skipped = dict(skipped or {})
     state_data = state_data or {}
     history = _history(state_data, verify_run)
@@ -250,6 +252,7 @@ def build_checklist(steps: Sequence[Step], state_data: Mapping[str, Any] | None,
         "sandbox": bool(sandbox if sandbox is not None else
                         getattr(verify_run, "sandbox", None) or state_data.get("sandbox")),
         "frameworks": frameworks,
+        "warnings": list(warnings),
         "last_verify": ({"at": last["at_text"], "by": last["by"], "summary": last["summary"]}
                         if last else None),
         "verify_runs": len(history),
@@ -542,6 +545,7 @@ def _summary_lines(checklist: Mapping[str, Any]) -> list[str]:
 def _render_md(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]]) -> str:
     shown = _shown_frameworks(checklist, views)
     out = ["# Setup checklist", ""]
+    out += [f"> **Warning: {md_text(w)}**\n" for w in checklist.get("warnings") or ()]
     if checklist.get("sandbox"):
         out += [f"> **{SANDBOX_NOTE}.**", ""]
     out += [f"- {label}: {md_text(value)}" for label, value in _header_facts(checklist)]
@@ -653,6 +657,8 @@ def _render_csv(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]]
         values["sandbox"] = sandbox
         writer.writerow([_csv_cell(values.get(col)) for col in CSV_COLUMNS])
 
+    for warning in checklist.get("warnings") or ():
+        row(record="warning", status="WARNING", note=warning)
     for s in checklist["steps"]:
         row(record="step", id=s["id"], title=s["title"], step=s["id"], status=s["status"],
             updated_at=s["updated_at"], note=s.get("error"))
@@ -723,7 +729,7 @@ def export_text(engine: Any, fmt: str, frameworks: str | Sequence[str] | None = 
 def checklist_of(engine: Any, *, verify_run: Any = None,
                  generated_at: str | None = None) -> dict[str, Any]:
     """The checklist of a connected engine: its state, latest evidence and profile."""
-    from bootstrap_tui.report.evidence import load_latest
+    from bootstrap_tui.report.evidence import evidence_problems, load_latest
 
     state = getattr(engine, "state", None)
     state_data = state.data if state is not None else {}
@@ -735,4 +741,5 @@ def checklist_of(engine: Any, *, verify_run: Any = None,
         profile_name=getattr(profile, "name", None),
         latest_evidence=load_latest(path) if path is not None and verify_run is None else None,
         skipped=_skip_reasons(engine),
-        sandbox=getattr(engine, "sandbox_info", None) is not None or None)
+        sandbox=getattr(engine, "sandbox_info", None) is not None or None,
+        warnings=evidence_problems(path, state_data) if verify_run is None else ())

@@ -45,7 +45,7 @@ color:#fff;background:var(--none);white-space:nowrap}
 tr.heading td{background:#f6f8fa;font-weight:600}
 tr.uncovered td{color:var(--muted)}
 .muted{color:var(--muted)}.remediation{margin:.2rem 0 .4rem}
-.sandbox-banner{border:2px solid var(--warn);background:#fff8c5;padding:.4rem .8rem;margin:.4rem 0}
+.sandbox-banner,.evidence-warning{border:2px solid var(--warn);background:#fff8c5;padding:.4rem .8rem;margin:.4rem 0}
 .lede{color:var(--muted);margin:0 0 .8rem}
 section.summary{border:1px solid var(--line);border-radius:.4rem;padding:.6rem 1rem .8rem}
 section.summary h2{margin:.4rem 0 .5rem;font-size:1.1rem}
@@ -253,6 +253,8 @@ def render_html(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]]
                     f"<title>Setup checklist — {_e(checklist.get('management_account_id') or '')}"
                     "</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
                     "<h1>Setup checklist</h1>"]
+    p += [f'<p class="evidence-warning" role="alert"><strong>Warning: {_e(w)}</strong></p>'
+          for w in checklist.get("warnings") or ()]
     if checklist.get("sandbox"):
         p.append(f'<p class="sandbox-banner" role="alert"><strong>{_e(SANDBOX_NOTE)}.</strong></p>')
     p += _summary(checklist, views)

@@ -312,7 +312,11 @@ class BootstrapApp(App[int]):
                 target = Path(path).expanduser().resolve()
                 target.parent.mkdir(parents=True, exist_ok=True)
                 write_atomic(target, text)
-                self.post_message(ExportDone(str(target), fmt))
+                from bootstrap_tui.report.evidence import evidence_problems
+
+                warnings = [] if fmt == "answers" else evidence_problems(
+                    self.engine.state.path, self.engine.state.data)
+                self.post_message(ExportDone(str(target), fmt, warnings))
             except BaseException as exc:  # noqa: BLE001
                 self.post_message(Failed(exc, kind="export"))
             finally:
@@ -598,6 +602,11 @@ class BootstrapApp(App[int]):
             bad = counts.get("FAIL", 0) + counts.get("ERROR", 0)
             self.notify(f"{len(results)} result(s), {bad} failing", title="Verified",
                         severity="warning" if bad else "information", timeout=3)
+        for note in message.run.evidence_notes:
+            self.notify(note, title="Evidence", severity="warning", timeout=15)
+        if message.run.evidence_error:
+            self.notify(f"The evidence of this verify was not saved: {message.run.evidence_error}",
+                        title="Evidence not saved", severity="error", timeout=30)
 
     def on_console_simulated(self, message: ConsoleSimulated) -> None:
         self.notify("Sandbox: root MFA turned on, root access keys removed; attestations "
@@ -607,8 +616,10 @@ class BootstrapApp(App[int]):
 
     def on_export_done(self, message: ExportDone) -> None:
         if self._live(self.export_screen):
-            self.export_screen.show_done(message.path)
+            self.export_screen.show_done(message.path, message.warnings)
         self.notify(f"Wrote {message.path}", title="Export")
+        for warning in message.warnings:
+            self.notify(warning, title="Export without evidence", severity="error", timeout=30)
 
     def on_operation_finished(self, message: OperationFinished) -> None:
         if message.kind == "apply":

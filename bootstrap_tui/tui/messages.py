@@ -105,10 +105,11 @@ class ConsoleSimulated(WizardMessage):
 
 
 class ExportDone(WizardMessage):
-    def __init__(self, path: str, fmt: str) -> None:
+    def __init__(self, path: str, fmt: str, warnings: list[str] | None = None) -> None:
         super().__init__()
         self.path = path
         self.fmt = fmt
+        self.warnings = warnings or []  # evidence the export could not show, and why
 
 
 class OperationFinished(WizardMessage):

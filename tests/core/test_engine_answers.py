@@ -75,7 +75,7 @@ def test_apply_refuses_a_step_whose_requirements_are_not_done(engine):
 def test_retry_settings_default_env_and_explicit(monkeypatch):
     monkeypatch.delenv("AWS_MAX_ATTEMPTS", raising=False)
     monkeypatch.delenv("AWS_RETRY_MODE", raising=False)
-    assert retry_settings(None, None) == (10, "standard")  # measured: docs/reliability.md
+    assert retry_settings(None, None) == (15, "standard")  # measured: docs/reliability.md
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "3")
     monkeypatch.setenv("AWS_RETRY_MODE", "Standard")
     assert retry_settings(None, None) == (3, "standard")

@@ -159,7 +159,7 @@ def test_writer_killed_mid_write_leaves_old_or_new_file_never_partial(tmp_path):
         last = data["counter"]
     names = sorted(p.name for p in tmp_path.iterdir())
     leftovers = [n for n in names if n.endswith(".tmp")]
-    assert [n for n in names if n not in leftovers] == ["state.yaml", "state.yaml.bak"]
+    assert [n for n in names if n not in leftovers] == ["state.yaml", "state.yaml.bak", "state.yaml.rwlock"]
     assert len(leftovers) <= 10  # at most one orphan temp file per kill, never the state itself
 
 

@@ -256,6 +256,7 @@ class Rig:
             if path.is_file() and mode & 0o077:
                 problems.append(f"{path.name} has mode {oct(mode)}")
         known = (self.state_file.name, self.state_file.name + ".lock",
+                 self.state_file.name + ".rwlock",
                  self.state_file.name + ".bak", self.state_file.stem + ".evidence.json")
         strays = [p.name for p in directory.iterdir() if p.name not in known
                   and not re.fullmatch(re.escape("." + self.state_file.name) + r"\..+\.tmp", p.name)]

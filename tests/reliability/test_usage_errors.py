@@ -48,7 +48,9 @@ def test_unusable_state_locations_are_one_line_errors(sandbox, tmp_path, where):
         (tmp_path / "state.yaml.lock").symlink_to("/dev/full")
     else:
         state = where
-    result = run_cli("--state-file", str(state), "status", env=isolated_env(tmp_path, sandbox.endpoint))
+    # apply changes things, so it locks the state file (status only reads: it takes no lock)
+    result = run_cli("--state-file", str(state), "apply", "--yes", "--step", "management-account",
+                     env=isolated_env(tmp_path, sandbox.endpoint))
     assert result.returncode == 2, result.stderr
     lines = error_lines(result.stderr)
     assert lines[0].startswith(f"bootstrap-tui: cannot lock the state file: {state}.lock: "), lines

@@ -54,7 +54,7 @@ class ExportScreen(Screen):
             with Horizontal(id="export-actions"):
                 yield Button("Write file", id="export-write", variant="primary")
                 yield Button("Back", id="export-back")
-            yield Static("", id="export-result")
+            yield Static("", id="export-result", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -74,8 +74,9 @@ class ExportScreen(Screen):
         self.query_one("#export-result", Static).update("Writing…")
         self.app.start_export(fmt, None if framework == ALL else [str(framework)], path)
 
-    def show_done(self, path: str) -> None:
-        self.query_one("#export-result", Static).update(f"✔ Wrote {path}")
+    def show_done(self, path: str, warnings: list[str] | None = None) -> None:
+        lines = [f"✔ Wrote {path}"] + [f"⚠ Warning: {w}" for w in warnings or ()]
+        self.query_one("#export-result", Static).update("\n".join(lines))
 
     def show_failure(self, text: str) -> None:
         self.query_one("#export-result", Static).update(f"✘ {text}")
