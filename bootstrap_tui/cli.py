@@ -434,15 +434,13 @@ def _run(args: argparse.Namespace) -> int:
             from bootstrap_tui.tui.app import run_wizard
 
             return run_wizard(_options(args, None), sandbox=True)
-        from bootstrap_tui.sandbox.server import Sandbox
+        from bootstrap_tui.sandbox.home import PersistentSandbox, state_path
 
-        sandbox = Sandbox(seed="fresh")
+        sandbox = PersistentSandbox()
         endpoint = sandbox.start()
         _sandbox_env(endpoint)
         if args.state_file is None:
-            import tempfile
-
-            args.state_file = Path(tempfile.mkdtemp(prefix="bootstrap-tui-sandbox-")) / "state.yaml"
+            args.state_file = state_path()
     try:
         if args.command is None:
             options = _options(args, endpoint)

@@ -80,6 +80,8 @@ class SandboxApp:
         self.latency_ms = 0.0
         self._latency_random = random.Random(0)
         self._latency_lock = threading.Lock()
+        # a persistent sandbox answers one request at a time, so a snapshot never sees half of one
+        self.busy: Any = threading.RLock() if sandbox.snapshot is not None else _NoLock()
 
     def configure(self, latency_ms: float, faults: FaultInjector | None) -> None:
         self.latency_ms = latency_ms
@@ -93,7 +95,8 @@ class SandboxApp:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_sandbox"):
-            return self.control(environ, start_response)
+            with self.busy:
+                return self.control(environ, start_response)
         if path.startswith("/moto-api") or path == "/favicon.ico":
             return self.moto_app(environ, start_response)
         headers = _headers_from(environ)
@@ -118,13 +121,14 @@ class SandboxApp:
             fault = self.faults.fault_for(call, lambda: motoaccess.caller_arn(call.access_key, call.account))
             if fault is not None:
                 return send(error_response(call.protocol, fault, call.service), start_response)
-        try:
-            self.state.tick()
-            response = self._dispatch(call, environ)
-        except AwsError as error:
-            response = error_response(call.protocol, error, call.service)
-        if response is None:
-            response = self._call_moto(call, environ)
+        with self.busy:
+            try:
+                self.state.tick()
+                response = self._dispatch(call, environ)
+            except AwsError as error:
+                response = error_response(call.protocol, error, call.service)
+            if response is None:
+                response = self._call_moto(call, environ)
         return send(response, start_response)
 
     def _sleep(self) -> None:
@@ -178,6 +182,16 @@ class SandboxApp:
         if status == 404 and call.protocol != "rest-xml" and _looks_unimplemented(body):
             return error_response(call.protocol, _unsupported(call), call.service)
         return response
+
+
+class _NoLock:
+    """A stand-in for the lock of a sandbox that keeps nothing between runs."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
 
 
 def _is_html_page(body: bytes) -> bool:
