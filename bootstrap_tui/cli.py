@@ -38,8 +38,8 @@ def _endpoint(text: str) -> str:
 
     try:
         return clean_endpoint_url(text)
-    except BootstrapError as exc:
-        raise argparse.ArgumentTypeError(exc.message) from None
+    except BootstrapError as exc:  # argparse names the option itself
+        raise argparse.ArgumentTypeError(exc.message.removeprefix("--endpoint-url: ")) from None
 
 
 def _clean_env_endpoint() -> None:
