@@ -30,7 +30,21 @@ class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors and exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}{_suggestion(message)} "
+                              f"(see {self.prog} --help)\n")
+
+
+def _suggestion(message: str) -> str:
+    """"; did you mean 'status'?" for an invalid choice close to a valid one."""
+    import difflib
+    import re
+
+    found = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)$", message)
+    if not found:
+        return ""
+    choices = re.findall(r"'([^']*)'", found.group(2))
+    close = difflib.get_close_matches(found.group(1), choices, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def _endpoint(text: str) -> str:
@@ -358,16 +372,21 @@ def _write_report(text: str, output: Path | None, engine=None) -> None:
         sys.stdout.flush()
 
 
+def _require_set_up(engine) -> None:
+    """Exit 4 when there is nothing to verify or export yet."""
+    if not engine.state.exists and not engine.org_accounts():
+        raise NotSetUp("nothing is set up yet: no organization exists and there is no progress "
+                       "recorded for this account",
+                       "run the wizard (bootstrap-tui) or `bootstrap-tui apply --yes` first")
+
+
 def cmd_verify(engine, args) -> int:
     from bootstrap_tui.model import Status
     from bootstrap_tui.report import render_verify
 
     ids = engine.step_ids(args.step)
     _check_output(engine, args.output)
-    if not engine.state.exists and not engine.org_accounts():
-        raise NotSetUp("nothing is set up yet: no organization exists and there is no progress "
-                       "recorded for this account",
-                       "run the wizard (bootstrap-tui) or `bootstrap-tui apply --yes` first")
+    _require_set_up(engine)
     tty = sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
     seen = {"done": 0, "bad": 0}
 
@@ -395,6 +414,7 @@ def cmd_export(engine, args) -> int:
     from bootstrap_tui.report.export import export_text
 
     _check_output(engine, args.output)
+    _require_set_up(engine)
     _write_report(export_text(engine, args.format, frameworks=args.framework), args.output, engine)
     return EXIT_OK
 
