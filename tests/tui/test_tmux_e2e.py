@@ -171,3 +171,38 @@ def test_the_readme_first_command_resumes_after_quitting(tmp_path):
                             env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert re.search(r"PASS\s+mgmt\.account-alias", verify.stdout), verify.stdout + verify.stderr
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_plain_sandbox_quit_and_run_again_resumes(tmp_path):
+    """Issue 15, item 2: `bootstrap-tui --sandbox --plain`, step 1 set up, quit at step 2,
+    run again: step 1 keeps its progress instead of starting over at [1/10]."""
+    if not shutil.which("tmux"):
+        pytest.skip("tmux is not installed (.ci/run installs it)")
+    (tmp_path / "tmp").mkdir()
+    first = _session(tmp_path, "--sandbox", "--plain")
+    try:
+        first.wait(r"\[1/\d+\] Management account \(pending\)", timeout=90)
+        deadline, answered = time.monotonic() + 240, ""
+        while not re.search(r"\[2/\d+\]", screen := first.capture()):  # defaults everywhere
+            assert time.monotonic() < deadline, screen
+            # a prompt waits with the cursor after its text; output leaves it in column 0
+            waiting = subprocess.run(["tmux", "display", "-p", "-t", first.name, "#{cursor_x}"],
+                                     capture_output=True, text=True).stdout.strip() != "0"
+            if waiting and screen != answered:  # one Enter per prompt, never queued ahead
+                first.send("Enter")
+                answered = screen
+            time.sleep(0.3)
+        first.wait(r"\[2/\d+\][^\n]*\n(.*\n)*\? What now\?", timeout=30)
+        first.send("Down", "Down", "Enter")  # Quit (progress is saved)
+        first.wait(r"__EXIT_0__", timeout=60)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", first.name], capture_output=True)
+    second = _session(tmp_path, "--sandbox", "--plain")
+    try:
+        screen = second.wait(r"\[1/\d+\] Management account(: verified| \(\S+\))", timeout=90)
+        assert "(pending)" not in screen and "recorded in the state file" in screen, screen
+        second.wait(r"What now\?", timeout=30)
+        second.send("Down", "Down", "Enter")
+        second.wait(r"__EXIT_0__", timeout=60)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", second.name], capture_output=True)
