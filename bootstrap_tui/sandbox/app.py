@@ -96,6 +96,7 @@ class SandboxApp:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_sandbox"):
             with self.busy:
+                self.state.changes += environ.get("REQUEST_METHOD") != "GET"
                 return self.control(environ, start_response)
         if path.startswith("/moto-api") or path == "/favicon.ico":
             return self.moto_app(environ, start_response)
@@ -129,6 +130,8 @@ class SandboxApp:
                 response = error_response(call.protocol, error, call.service)
             if response is None:
                 response = self._call_moto(call, environ)
+            if _may_change(call):
+                self.state.changes += 1
         return send(response, start_response)
 
     def _sleep(self) -> None:
@@ -182,6 +185,16 @@ class SandboxApp:
         if status == 404 and call.protocol != "rest-xml" and _looks_unimplemented(body):
             return error_response(call.protocol, _unsupported(call), call.service)
         return response
+
+
+_READS = ("Describe", "Get", "List", "Head", "Lookup", "Search", "Batch Get")
+
+
+def _may_change(call: Call) -> bool:
+    """Whether a request may change what the sandbox holds (reads by name or HTTP method)."""
+    if call.operation:
+        return not call.operation.startswith(_READS)
+    return call.method not in ("GET", "HEAD")
 
 
 class _NoLock:

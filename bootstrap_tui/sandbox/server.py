@@ -82,6 +82,7 @@ class Sandbox:
         self.snapshot = snapshot
         self.restored = False
         self._ready = False  # seeded or restored: only then is there anything to save
+        self._saved_mark: tuple[int, int] | None = None
         self.endpoint: str | None = None
         self.app: Any = None
         self._server: Any = None
@@ -157,6 +158,7 @@ class Sandbox:
             with self.app.busy:
                 load(self, self.snapshot)
                 self.state.cap_waits(self.state.op_delay_s)
+                self._saved_mark = (self.state.changes, _backend_count())
             self.restored = self._ready = True
             return
         self._apply_seed()
@@ -171,7 +173,12 @@ class Sandbox:
         if self.snapshot is None or not self._ready:
             return 0
         with self.app.busy:
-            return save(self, self.snapshot)
+            mark = (self.state.changes, _backend_count())
+            if mark == self._saved_mark:
+                return 0  # nothing changed since the last snapshot
+            size = save(self, self.snapshot)
+            self._saved_mark = mark
+            return size
 
     def __enter__(self) -> Sandbox:
         self.start()
@@ -294,6 +301,14 @@ class Sandbox:
                 "deny": [f"{r.service}:{r.operation}" + (f"@{r.account}" if r.account else "") for r in self.fault_spec.deny],
             },
         }
+
+
+def _backend_count() -> int:
+    """moto's backends (service x account x region): reads create them lazily, with ids."""
+    from moto.core.base_backend import BackendDict
+
+    return sum(len(regions) for backends in list(BackendDict._instances)
+               for regions in list(backends.values()))
 
 
 class _QuietHandler:

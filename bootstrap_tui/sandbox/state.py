@@ -75,6 +75,7 @@ class SandboxState:
         self.roots: dict[str, RootUser] = {}
         self.operations: dict[str, AsyncOperation] = {}
         self.services: dict[str, Any] = {}
+        self.changes = 0  # requests that may have changed something, and completed operations
 
     def root(self, account: str) -> RootUser:
         with self.lock:
@@ -108,6 +109,7 @@ class SandboxState:
                     self._complete(operation)
 
     def _complete(self, operation: AsyncOperation) -> None:
+        self.changes += 1
         operation.completed = True
         operation.end_time = utcnow()
         if operation.on_complete:

@@ -33,7 +33,7 @@ def test_an_organization_and_a_pending_account_survive_a_restart(exclusive, tmp_
         box.stop()
     assert snapshot.stat().st_mode & 0o777 == 0o600
 
-    again = _start(snapshot)
+    again = _start(snapshot, op_delay_s=3600)
     try:
         assert again.restored
         org = client(again, "organizations")
