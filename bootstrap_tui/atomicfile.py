@@ -6,8 +6,8 @@ import tempfile
 from pathlib import Path
 
 
-def replace_file(target: Path, text: str, mode: int = 0o600) -> None:
-    """Write `text` (UTF-8) to `target` through a temp file in the same directory:
+def replace_file(target: Path, text: str | bytes, mode: int = 0o600) -> None:
+    """Write `text` (UTF-8, or bytes as they are) to `target` through a temp file in the same directory:
     chmod `mode`, fsync, os.replace, then fsync the directory so the rename survives
     a power cut. On any error the temp file is removed and `target` is unchanged;
     OSError propagates for the caller to explain. A killed process can leave a
@@ -15,8 +15,8 @@ def replace_file(target: Path, text: str, mode: int = 0o600) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8") if isinstance(text, str) else text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)

@@ -33,7 +33,21 @@ class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors and exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}{_suggestion(message)} "
+                              f"(see {self.prog} --help)\n")
+
+
+def _suggestion(message: str) -> str:
+    """"; did you mean 'status'?" for an invalid choice close to a valid one."""
+    import difflib
+    import re
+
+    found = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)$", message)
+    if not found:
+        return ""
+    choices = re.findall(r"'([^']*)'", found.group(2))
+    close = difflib.get_close_matches(found.group(1), choices, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def _role_name(text: str) -> str:
@@ -47,8 +61,8 @@ def _endpoint(text: str) -> str:
 
     try:
         return clean_endpoint_url(text)
-    except BootstrapError as exc:
-        raise argparse.ArgumentTypeError(exc.message) from None
+    except BootstrapError as exc:  # argparse names the option itself
+        raise argparse.ArgumentTypeError(exc.message.removeprefix("--endpoint-url: ")) from None
 
 
 def _clean_env_endpoint() -> None:
@@ -399,16 +413,21 @@ def _write_report(text: str, output: Path | None, engine=None) -> None:
         sys.stdout.flush()
 
 
+def _require_set_up(engine) -> None:
+    """Exit 4 when there is nothing to verify or export yet."""
+    if not engine.state.exists and not engine.org_accounts():
+        raise NotSetUp("nothing is set up yet: no organization exists and there is no progress "
+                       "recorded for this account",
+                       "run the wizard (bootstrap-tui) or `bootstrap-tui apply --yes` first")
+
+
 def cmd_verify(engine, args) -> int:
     from bootstrap_tui.model import Status
     from bootstrap_tui.report import render_verify
 
     ids = engine.step_ids(args.step)
     _check_output(engine, args.output)
-    if not engine.state.exists and not engine.org_accounts():
-        raise NotSetUp("nothing is set up yet: no organization exists and there is no progress "
-                       "recorded for this account",
-                       "run the wizard (bootstrap-tui) or `bootstrap-tui apply --yes` first")
+    _require_set_up(engine)
     tty = sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
     seen = {"done": 0, "bad": 0}
 
@@ -444,6 +463,7 @@ def cmd_export(engine, args) -> int:
     from bootstrap_tui.report.export import export_text
 
     _check_output(engine, args.output)
+    _require_set_up(engine)
     _write_report(export_text(engine, args.format, frameworks=args.framework), args.output, engine)
     if args.format == "answers":
         return EXIT_OK
@@ -530,15 +550,13 @@ def _run(args: argparse.Namespace) -> int:
             from bootstrap_tui.tui.app import run_wizard
 
             return run_wizard(_options(args, None), sandbox=True)
-        from bootstrap_tui.sandbox.server import Sandbox
+        from bootstrap_tui.sandbox.home import PersistentSandbox, state_path
 
-        sandbox = Sandbox(seed="fresh")
+        sandbox = PersistentSandbox()
         endpoint = sandbox.start()
         _sandbox_env(endpoint)
         if args.state_file is None:
-            import tempfile
-
-            args.state_file = Path(tempfile.mkdtemp(prefix="bootstrap-tui-sandbox-")) / "state.yaml"
+            args.state_file = state_path()
     try:
         if args.command is None:
             options = _options(args, endpoint)

@@ -405,8 +405,9 @@ class Engine:
             return default, "profile"
         if self.sandbox_info is not None and field_.demo is not None:
             demo = field_.demo
-            if callable(demo):
-                demo = demo(self.profile, self._answers_so_far(step))
+            if callable(demo):  # it may follow an answer of its own step (e.g. the email domain)
+                demo = demo(self.profile, {**self._answers_so_far(step),
+                                           step.id: {**stored, **from_file}})
             return demo, "sandbox demo"
         return None, "missing"
 

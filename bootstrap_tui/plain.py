@@ -135,9 +135,10 @@ class PlainWizard:
                 except BootstrapError as exc:
                     self.say(f"✘ {exc}")
 
-    def ask_inputs(self, step: Any) -> None:
+    def ask_inputs(self, step: Any, only: str | None = None) -> None:
+        """Ask the step's fields (or only the field named `only`) and store what changed."""
         engine = self.engine
-        fields = list(engine.fields(step))
+        fields = [f for f in engine.fields(step) if only is None or f.name == only]
         if not fields:
             return
         raw: dict[str, Any] = {}
@@ -170,10 +171,23 @@ class PlainWizard:
         if changed:
             engine.set_answers(step.id, changed)
 
+    def plan(self, step: Any) -> Any:
+        """The step's plan; a field the plan finds invalid (e.g. two accounts with one email)
+        is asked again, alone, until the plan accepts it."""
+        while True:
+            try:
+                return self.engine.plan(step.id)
+            except ValidationError as exc:
+                field = next((f for f in self.engine.fields(step) if f.name == exc.field), None)
+                if field is None:
+                    raise
+                self.say(f"   ✘ {field.label}: {exc.problem}")
+                self.ask_inputs(step, only=field.name)
+
     def do_step(self, step: Any) -> None:
         engine = self.engine
         self.ask_inputs(step)
-        plan = engine.plan(step.id)
+        plan = self.plan(step)
         if plan.skipped:
             self.say(f"   – does not apply: {plan.skipped}")
             engine.apply(step.id, plan)

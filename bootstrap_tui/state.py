@@ -32,7 +32,7 @@ import os
 import re
 import shutil
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from bootstrap_tui.atomicfile import replace_file
 from bootstrap_tui.errors import ConfigError, StateError
@@ -55,6 +55,11 @@ _SECRET_PATTERNS = (
 _URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]+@")
 _SECRET_KEYS = re.compile(
     r"^(aws_)?(secret_access_key|secret_key|secret|password|session_token|token)$", re.I)
+
+
+# called before every state save: the persistent sandbox saves its fake AWS first, so that
+# AWS is never behind the progress the state file records (sandbox/home.py)
+BEFORE_SAVE: list[Callable[[], None]] = []
 
 
 def now() -> str:
@@ -505,6 +510,8 @@ class StateStore:
             self.unsaved = refused
             log.info("state not saved by this reading run: %s", refused)
             return
+        for hook in list(BEFORE_SAVE):
+            hook()
         if find_secrets(self.data):
             self.data = redact(self.data)
         self.data["updated_at"] = now()

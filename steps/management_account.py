@@ -76,6 +76,14 @@ def contact_change(kind: str, old: Mapping[str, Any], new: Mapping[str, Any]) ->
     return f"{kind.lower()} contact: " + "; ".join(f"{old.get(k)} → {new.get(k)}" for k in fields)
 
 
+def demo_email(local: str):
+    """A sandbox demo address on the email domain entered in this step (else example.com)."""
+    def on_domain(profile: Any, answers: dict[str, dict[str, Any]]) -> str:
+        return f"{local}@{(answers.get('management-account') or {}).get('email_domain') or 'example.com'}"
+
+    return on_domain
+
+
 def _contact_fields() -> tuple[Field, ...]:
     out: list[Field] = []
     for key, _, label in CONTACT_TYPES:
@@ -85,7 +93,7 @@ def _contact_fields() -> tuple[Field, ...]:
                   demo=f"Example Corp {label}"),
             Field(f"{key}_contact_email", f"{label} contact: email", kind="email",
                   help="A distribution list several people receive, not one person's mailbox",
-                  demo=f"aws-{key}@example.com", warn=email_advice),
+                  demo=demo_email(f"aws-{key}"), warn=email_advice),
             Field(f"{key}_contact_phone", f"{label} contact: phone", kind="phone",
                   help="Digits, spaces and + - ( ), e.g. +1 206 555 0100", demo="+1 206 555 0100"),
             Field(f"{key}_contact_title", f"{label} contact: title", kind="name", required=False,
@@ -236,7 +244,7 @@ class ManagementAccountStep(Step):
         Field("email_domain", "Corporate email domain", kind="domain", demo="example.com",
               help="The domain your company's mail is on, e.g. example.com"),
         Field("root_email", "Root user email of the management account", kind="email",
-              demo="aws@example.com", warn=email_advice,
+              demo=demo_email("aws"), warn=email_advice,
               help=("An alias/distribution list on the company domain (aws@company), not a "
                     "person; account emails default to plus-addresses of it")),
         Field("account_alias", "Account alias (sign-in URL)", kind="alias", required=False,

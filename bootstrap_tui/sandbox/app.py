@@ -80,6 +80,8 @@ class SandboxApp:
         self.latency_ms = 0.0
         self._latency_random = random.Random(0)
         self._latency_lock = threading.Lock()
+        # a persistent sandbox answers one request at a time, so a snapshot never sees half of one
+        self.busy: Any = threading.RLock() if sandbox.snapshot is not None else _NoLock()
 
     def configure(self, latency_ms: float, faults: FaultInjector | None) -> None:
         self.latency_ms = latency_ms
@@ -93,7 +95,9 @@ class SandboxApp:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_sandbox"):
-            return self.control(environ, start_response)
+            with self.busy:
+                self.state.changes += environ.get("REQUEST_METHOD") != "GET"
+                return self.control(environ, start_response)
         if path.startswith("/moto-api") or path == "/favicon.ico":
             return self.moto_app(environ, start_response)
         headers = _headers_from(environ)
@@ -126,13 +130,16 @@ class SandboxApp:
                               500, sender=False)
         if denied is not None:
             return send(error_response(call.protocol, denied, call.service), start_response)
-        try:
-            self.state.tick()
-            response = self._dispatch(call, environ)
-        except AwsError as error:
-            response = error_response(call.protocol, error, call.service)
-        if response is None:
-            response = self._call_moto(call, environ)
+        with self.busy:
+            try:
+                self.state.tick()
+                response = self._dispatch(call, environ)
+            except AwsError as error:
+                response = error_response(call.protocol, error, call.service)
+            if response is None:
+                response = self._call_moto(call, environ)
+            if _may_change(call):
+                self.state.changes += 1
         return send(response, start_response)
 
     def _note_root_key_use(self, call: Call) -> None:
@@ -194,6 +201,26 @@ class SandboxApp:
         if status == 404 and call.protocol != "rest-xml" and _looks_unimplemented(body):
             return error_response(call.protocol, _unsupported(call), call.service)
         return response
+
+
+_READS = ("Describe", "Get", "List", "Head", "Lookup", "Search", "Batch Get")
+
+
+def _may_change(call: Call) -> bool:
+    """Whether a request may change what the sandbox holds (reads by name or HTTP method)."""
+    if call.operation:
+        return not call.operation.startswith(_READS)
+    return call.method not in ("GET", "HEAD")
+
+
+class _NoLock:
+    """A stand-in for the lock of a sandbox that keeps nothing between runs."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
 
 
 def _is_html_page(body: bytes) -> bool:

@@ -37,7 +37,26 @@ def build_parser(prog: str = "bootstrap-tui sandbox") -> argparse.ArgumentParser
     parser.add_argument("--tls-cert", default=None, metavar="FILE",
                         help="serve HTTPS with this PEM certificate (needs --tls-key)")
     parser.add_argument("--tls-key", default=None, metavar="FILE", help="the PEM private key of --tls-cert")
+    parser.add_argument("--reset", action="store_true",
+                        help="forget the sandbox that `bootstrap-tui --sandbox` keeps between runs "
+                             "(its fake AWS and its progress), then exit")
     return parser
+
+
+def _reset(prog: str) -> int:
+    from bootstrap_tui.errors import BootstrapError
+
+    from .home import reset
+
+    try:
+        print(reset(), flush=True)
+    except BootstrapError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except OSError as exc:
+        print(f"{prog}: error: cannot reset the sandbox: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "bootstrap-tui sandbox") -> int:
@@ -58,6 +77,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "bootstrap-tui sandbox")
         return 2
     except SystemExit as exc:
         return int(exc.code or 0)
+    if args.reset:
+        return _reset(prog)
 
     from .server import Sandbox
 

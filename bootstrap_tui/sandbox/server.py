@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 from typing import Any
 
 from .faults import FaultInjector, FaultSpec, parse_fault_spec
@@ -39,7 +40,10 @@ class Sandbox:
     """A local fake AWS endpoint.
 
     ``Sandbox(port=0, seed="fresh", accounts=0, latency_ms=0, faults=None,
-    op_delay_s=None, faults_seed=0, tls=None)``; ``start()`` returns the endpoint URL.
+    op_delay_s=None, faults_seed=0, tls=None, snapshot=None)``; ``start()`` returns the
+    endpoint URL. With ``snapshot`` (a file), the fake AWS is kept between runs: ``start()``
+    restores it when the file exists (else applies the seed), ``save()`` writes it, and so
+    does ``stop()``.
     ``faults`` is a SPEC string (``throttle=0.3,deny=organizations:CreateAccount``)
     or a parsed ``FaultSpec``. ``tls=(certificate file, key file)`` serves HTTPS
     (clients then need that certificate's CA, e.g. via AWS_CA_BUNDLE). Usable as a
@@ -57,6 +61,7 @@ class Sandbox:
         faults_seed: int = 0,
         host: str = "127.0.0.1",
         tls: tuple[str, str] | None = None,
+        snapshot: Path | None = None,
     ):
         if seed not in SEEDS:
             raise ValueError(f"unknown seed {seed!r} (use {', '.join(SEEDS)})")
@@ -75,6 +80,10 @@ class Sandbox:
         op_delay = default_op_delay() if op_delay_s is None else float(op_delay_s)
         self.management_account_id = DEFAULT_MANAGEMENT_ACCOUNT
         self.state = SandboxState(self.management_account_id, op_delay)
+        self.snapshot = snapshot
+        self.restored = False
+        self._ready = False  # seeded or restored: only then is there anything to save
+        self._saved_mark: tuple[int, int] | None = None
         self.endpoint: str | None = None
         self.app: Any = None
         self._server: Any = None
@@ -116,7 +125,7 @@ class Sandbox:
             self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
                                             name="bootstrap-tui-sandbox", daemon=True)
             self._thread.start()
-            self._apply_seed()
+            self._restore_or_seed()
         except BaseException:
             self.stop()
             with _running_lock:
@@ -130,6 +139,9 @@ class Sandbox:
         global _running
         if self._server is None:
             return
+        if self.snapshot is not None and self._ready:
+            self.save()
+        self._ready = False
         with _running_lock:
             if _running is self:
                 _running = None
@@ -139,6 +151,35 @@ class Sandbox:
             self._thread.join(timeout=5)
         self._server = None
         self._thread = None
+
+    def _restore_or_seed(self) -> None:
+        from .persist import load
+
+        if self.snapshot is not None and self.snapshot.exists():
+            with self.app.busy:
+                load(self, self.snapshot)
+                self.state.cap_waits(self.state.op_delay_s)
+                self._saved_mark = (self.state.changes, _backend_count())
+            self.restored = self._ready = True
+            return
+        self._apply_seed()
+        self._ready = True
+        if self.snapshot is not None:
+            self.save()
+
+    def save(self) -> int:
+        """Write the snapshot (between requests, never during one); its size in bytes."""
+        from .persist import save
+
+        if self.snapshot is None or not self._ready:
+            return 0
+        with self.app.busy:
+            mark = (self.state.changes, _backend_count())
+            if mark == self._saved_mark:
+                return 0  # nothing changed since the last snapshot
+            size = save(self, self.snapshot)
+            self._saved_mark = mark
+            return size
 
     def __enter__(self) -> Sandbox:
         self.start()
@@ -288,6 +329,14 @@ class Sandbox:
                 "deny": [f"{r.service}:{r.operation}" + (f"@{r.account}" if r.account else "") for r in self.fault_spec.deny],
             },
         }
+
+
+def _backend_count() -> int:
+    """moto's backends (service x account x region): reads create them lazily, with ids."""
+    from moto.core.base_backend import BackendDict
+
+    return sum(len(regions) for backends in list(BackendDict._instances)
+               for regions in list(backends.values()))
 
 
 class _QuietHandler:

@@ -47,6 +47,17 @@ class AsyncOperation:
     completed: bool = False
     end_time: dt.datetime | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Saved with the wall-clock time it is due, so the wait goes on across restarts."""
+        data = dict(self.__dict__)
+        data["due_at"] = time.time() + (self.started + self.delay - time.monotonic())
+        return data
+
+    def __setstate__(self, data: dict[str, Any]) -> None:
+        due_at = data.pop("due_at")
+        self.__dict__.update(data)
+        self.started = time.monotonic() + (due_at - time.time()) - self.delay
+
     @property
     def due(self) -> bool:
         return time.monotonic() >= self.started + self.delay
@@ -66,6 +77,7 @@ class SandboxState:
         self.roots: dict[str, RootUser] = {}
         self.operations: dict[str, AsyncOperation] = {}
         self.services: dict[str, Any] = {}
+        self.changes = 0  # requests that may have changed something, and completed operations
 
     def root(self, account: str) -> RootUser:
         with self.lock:
@@ -82,6 +94,15 @@ class SandboxState:
                 self._complete(operation)
             return operation
 
+    def cap_waits(self, seconds: float) -> None:
+        """Operations in flight finish at the latest ``seconds`` from now (after a restore, the
+        sandbox's current operation delay applies)."""
+        with self.lock:
+            now = time.monotonic()
+            for operation in self.operations.values():
+                if not operation.completed and operation.started + operation.delay > now + seconds:
+                    operation.started, operation.delay = now, seconds
+
     def tick(self) -> None:
         """Complete every operation whose delay has elapsed."""
         with self.lock:
@@ -90,6 +111,7 @@ class SandboxState:
                     self._complete(operation)
 
     def _complete(self, operation: AsyncOperation) -> None:
+        self.changes += 1
         operation.completed = True
         operation.end_time = utcnow()
         if operation.on_complete:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any, Callable
@@ -40,9 +39,10 @@ def _default_engine(options: Options) -> Any:
 
 
 def _default_sandbox() -> tuple[Any, str]:
-    from bootstrap_tui.sandbox.server import Sandbox
+    """The persistent sandbox (kept in the user's data directory between runs)."""
+    from bootstrap_tui.sandbox.home import PersistentSandbox
 
-    sandbox = Sandbox(seed="fresh")
+    sandbox = PersistentSandbox()
     return sandbox, sandbox.start()
 
 
@@ -171,8 +171,9 @@ class BootstrapApp(App[int]):
                     options.endpoint_url = endpoint
                     self.sandbox = True
                     if options.state_file is None:
-                        options.state_file = Path(tempfile.mkdtemp(
-                            prefix="bootstrap-tui-sandbox-")) / "state.yaml"
+                        from bootstrap_tui.sandbox.home import state_path
+
+                        options.state_file = state_path()
                 if choices.get("mode") == "keys":
                     key_id, secret = choices.get("key_id"), choices.get("secret")
                     if key_id or secret:

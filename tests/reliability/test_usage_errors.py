@@ -18,6 +18,8 @@ USAGE = [
     (["--aws-profile", "", "status"], "argument --aws-profile: expected a value, got an empty one"),
     (["--state-file", "{home}", "status"], "is a directory; give a file path"),
     (["apply", "--yes", "--confirm-destructive", "nope"], "--confirm-destructive: unknown step 'nope'"),
+    (["--endpoint-url", "http://127.0.0.1:PORT", "status"],  # the README's old placeholder
+     "argument --endpoint-url: expected an http(s):// URL with a host, got 'http://127.0.0.1:PORT'"),
 ]
 
 
@@ -36,6 +38,15 @@ def test_endpoint_that_is_not_a_url_is_a_usage_error(tmp_path):
     assert result.returncode == 2, result.stderr
     assert error_lines(result.stderr)[0] == (
         "bootstrap-tui: AWS_ENDPOINT_URL: expected an http(s):// URL with a host, got 'not a url'")
+
+
+def test_an_endpoint_with_a_placeholder_port_is_a_usage_error(tmp_path):
+    result = run_cli("status", env=isolated_env(tmp_path, "http://127.0.0.1:PORT"))
+    assert result.returncode == 2, result.stderr
+    assert error_lines(result.stderr)[0] == (
+        "bootstrap-tui: AWS_ENDPOINT_URL: expected an http(s):// URL with a host, got "
+        "'http://127.0.0.1:PORT'")
+    assert "unexpected error" not in result.stderr and "Traceback" not in result.stderr
 
 
 @pytest.mark.slow
@@ -94,3 +105,19 @@ def test_deleting_the_lock_file_does_not_let_a_second_run_in(tmp_path):
     with StateStore(path) as again:  # alone, the missing lock file is simply re-created
         assert again.exists
     assert (tmp_path / "state.yaml.lock").exists()
+
+
+@pytest.mark.parametrize("args, hint", [
+    (["stauts"], "did you mean 'status'?"),
+    (["exprot"], "did you mean 'export'?"),
+    (["verify", "--format", "jsn"], "did you mean 'json'?"),
+])
+def test_a_mistyped_command_or_choice_gets_did_you_mean(tmp_path, args, hint):
+    result = run_cli(*args, env=isolated_env(tmp_path, "http://127.0.0.1:9"))
+    assert result.returncode == 2, result.stderr
+    assert hint in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_choice_far_from_every_valid_one_gets_no_guess(tmp_path):
+    result = run_cli("frobnicate", env=isolated_env(tmp_path, "http://127.0.0.1:9"))
+    assert result.returncode == 2 and "did you mean" not in result.stderr, result.stderr

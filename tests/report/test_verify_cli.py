@@ -246,3 +246,13 @@ def test_nothing_set_up_is_exit_4_with_what_to_do(tmp_path):
     assert result.returncode == 4, result.stderr
     assert "nothing is set up yet" in result.stderr and "apply --yes" in result.stderr
     assert result.stdout == "" and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_export_before_anything_is_set_up_is_exit_4_like_verify(tmp_path, fmt):
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
+           "XDG_STATE_HOME": str(tmp_path / "xdg")}
+    result = run_cli(["--sandbox", "export", "--format", fmt, "-o", str(tmp_path / "out")], env)
+    assert result.returncode == 4, result.stderr
+    assert "nothing is set up yet" in result.stderr and "apply --yes" in result.stderr
+    assert not (tmp_path / "out").exists() and "Traceback" not in result.stderr

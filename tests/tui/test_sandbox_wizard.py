@@ -274,3 +274,48 @@ async def test_wizard_starts_its_own_sandbox_in_a_worker(tmp_path, monkeypatch):
         assert app.own_sandbox is not None
         await pilot.press("ctrl+q")
     assert app.own_sandbox is None
+
+
+async def test_demo_contacts_follow_the_email_domain_typed(sandbox, tmp_path):
+    """Issue 15, Low: on the sandbox, the demo root and contact emails move to the email
+    domain the user types, and the saved answers keep it."""
+    from textual.widgets import Input
+
+    app = _app(sandbox, tmp_path / "state.yaml")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _to_steps(pilot, app)
+        screen.select_step("management-account")
+        await pilot.pause()
+        await pilot.press("2")  # the Inputs tab, its first field focused
+        await wait_for(pilot, lambda: isinstance(app.focused, Input), what="a field focused")
+        while app.focused.id != "field-email_domain":
+            await pilot.press("tab")
+        await pilot.press("ctrl+a", "ctrl+k", *"acme-rockets.si")
+        await pilot.pause()
+        value = lambda name: screen.query_one(f"#field-{name}", Input).value  # noqa: E731
+        assert value("email_domain") == "acme-rockets.si"
+        assert value("root_email") == "aws@acme-rockets.si"
+        for key in ("billing", "operations", "security"):
+            assert value(f"{key}_contact_email") == f"aws-{key}@acme-rockets.si"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: (app.engine.state.answers("management-account") or {})
+                       .get("security_contact_email") == "aws-security@acme-rockets.si",
+                       what="answers saved")
+        await pilot.press("ctrl+q")
+
+
+def test_unattended_demo_contacts_follow_the_answered_domain(sandbox, tmp_path):
+    """Without the wizard: an answers file with only the domain gives contacts on it."""
+    from bootstrap_tui.engine import Engine
+
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("management-account:\n  email_domain: acme-rockets.si\n")
+    engine = Engine(Options(endpoint_url=sandbox.endpoint, state_file=tmp_path / "s.yaml",
+                            answers_file=answers))
+    engine.connect()
+    try:
+        got = engine.answers("management-account")
+    finally:
+        engine.close()
+    assert got["root_email"] == "aws@acme-rockets.si"
+    assert got["billing_contact_email"] == "aws-billing@acme-rockets.si"

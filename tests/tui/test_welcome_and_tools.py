@@ -180,3 +180,24 @@ async def test_typed_answers_survive_switching_steps_and_quitting(make_app, stat
         await pilot.press("ctrl+q")
     saved = read_state_file(state_file)["steps"]["management-account"]["answers"]
     assert saved == {"alias": "acme-typed", "security_email": "sec@acme.example"}
+
+
+async def test_the_opening_text_names_control_tower_only_when_the_profile_uses_it(make_app):
+    """Issue 15, Low: startup-minimal has no Control Tower, so Welcome does not promise one;
+    choosing soc2 there makes it say so."""
+    from textual.widgets import Select, Static
+
+    from bootstrap_tui.tui.screens.welcome import WelcomeScreen
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.engine is not None, timeout=30, what="connect")
+        welcome = app.screen
+        assert isinstance(welcome, WelcomeScreen)
+        intro = lambda: str(welcome.query_one("#intro", Static).render())  # noqa: E731
+        await wait_for(pilot, lambda: "startup-minimal" in str(
+            welcome.query_one("#baseline-note", Static).render()), what="profile shown")
+        assert "Control Tower" not in intro() and "landing zone" not in intro()
+        welcome.query_one("#baseline", Select).value = "soc2"
+        await wait_for(pilot, lambda: "Control Tower landing zone" in intro(), what="soc2 intro")
+        await pilot.press("ctrl+q")

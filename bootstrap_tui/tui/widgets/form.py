@@ -108,6 +108,9 @@ class FieldRow(Vertical):
         return True, value
 
 
+DOMAIN_FIELD = "email_domain"
+
+
 class StepForm(Vertical):
     """All FieldRows of a step. `values()` returns (ok, raw dict, parsed dict).
 
@@ -120,6 +123,8 @@ class StepForm(Vertical):
         super().__init__(**kwargs)
         self.step_id = step_id
         self.rows = rows
+        self._domain = next((str(value or "") for field, value, _ in rows
+                             if field.name == DOMAIN_FIELD), "")
 
     def compose(self) -> ComposeResult:
         if not self.rows:
@@ -166,7 +171,22 @@ class StepForm(Vertical):
         return ok, raw, parsed
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == f"field-{DOMAIN_FIELD}":
+            self._follow_domain(event.value.strip())
         self.validate_all()
+
+    def _follow_domain(self, domain: str) -> None:
+        """Sandbox demo emails still on the previous email domain move to the one typed."""
+        old = self._domain
+        if not domain or not old or domain == old:
+            return
+        self._domain = domain
+        for row in self.query(FieldRow):
+            if row.source != "sandbox demo" or not isinstance(getattr(row, "widget", None), Input):
+                continue
+            local, at, host = row.widget.value.partition("@")
+            if at and host == old:
+                row.widget.value = f"{local}@{domain}"
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         event.stop()
