@@ -4,6 +4,7 @@ alternate contact on every account."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from bootstrap_tui.aws import refuse_root
@@ -299,6 +300,80 @@ def recorder_drift(ctx, region: str, state: dict[str, Any]) -> bool:
     return recorder is None or any(recorder_problems(ctx, region, recorder))
 
 
+@dataclass
+class ConfigTarget:
+    """What the config step sends for one account and region, and each change as a plan line."""
+
+    recorder_name: str
+    recorder: dict[str, Any] | None = None  # PutConfigurationRecorder body, None: unchanged
+    channel: dict[str, Any] | None = None  # PutDeliveryChannel body, None: unchanged
+    start: bool = False
+    edits: list[str] = field(default_factory=list)
+
+
+def recorded_types(group: dict[str, Any]) -> str:
+    """A recording group's scope in words."""
+    if records_all_supported(group):
+        return "all supported resource types"
+    types = group.get("resourceTypes") or []
+    if types:
+        return ", ".join(types[:4]) + (f" and {len(types) - 4} more" if len(types) > 4 else "") + " only"
+    excluded = (group.get("exclusionByResourceTypes") or {}).get("resourceTypes") or []
+    return f"all but {', '.join(excluded[:4])}" if excluded else "no resource types"
+
+
+def config_target(ctx, account: str, region: str, state: dict[str, Any], bucket: str | None) -> ConfigTarget:
+    """The account's recorder and channel as the baseline wants them. AWS allows one customer-managed
+    recorder and one delivery channel per account and region, and neither can be renamed: an existing
+    one is adopted by name (its role, recording mode and SNS topic kept) and changed field by field."""
+    own = account_recorder(state["recorders"])
+    home = region == ctx.home_region
+    name = own["name"] if own else RECORDER_NAME
+    target = ConfigTarget(name)
+    group = (own or {}).get("recordingGroup") or {}
+    want_group = {"allSupported": True, "includeGlobalResourceTypes": home}
+    if own is None:
+        target.recorder = {"name": name, "roleARN": f"arn:aws:iam::{account}:role/{CONFIG_SLR}",
+                           "recordingGroup": want_group}
+        target.edits.append(f"create recorder {name}: {recorded_types(want_group)}"
+                            + (", global resource types (IAM) included" if home else ""))
+    else:
+        edits = []
+        if not records_all_supported(group):
+            edits.append(f"recorded types: {recorded_types(group)} → all supported resource types")
+        if bool(group.get("includeGlobalResourceTypes")) != home:
+            edits.append(f"includeGlobalResourceTypes {str(bool(group.get('includeGlobalResourceTypes'))).lower()}"
+                         f" → {str(home).lower()}" + (" (home region)" if home else " (recorded once, in the home "
+                                                                                     f"region {ctx.home_region})"))
+        if edits:
+            target.recorder = {"name": name, "roleARN": own["roleARN"], "recordingGroup": want_group,
+                               **({"recordingMode": own["recordingMode"]} if own.get("recordingMode") else {})}
+            target.edits += [f"recorder {name} (kept, with its role): {e}" for e in edits]
+    channel = state["channels"][0] if state["channels"] else None
+    want_prefix = org_id(ctx) if ctx.profile.control_tower_enabled else None
+    if channel is None:
+        target.channel = {"name": RECORDER_NAME, "s3BucketName": bucket,
+                          "configSnapshotDeliveryProperties": {"deliveryFrequency": "TwentyFour_Hours"},
+                          **({"s3KeyPrefix": want_prefix} if want_prefix else {})}
+        target.edits.append(f"create delivery channel {RECORDER_NAME}: s3://{bucket}"
+                            + (f"/{want_prefix}" if want_prefix else ""))
+    elif bucket and (channel.get("s3BucketName") != bucket or channel.get("s3KeyPrefix") != want_prefix
+                     or channel.get("s3KmsKeyArn")):
+        body = {k: v for k, v in channel.items() if k in ("name", "snsTopicARN", "configSnapshotDeliveryProperties")}
+        body.update(s3BucketName=bucket, **({"s3KeyPrefix": want_prefix} if want_prefix else {}))
+        target.channel = body
+        for key, new in (("s3BucketName", bucket), ("s3KeyPrefix", want_prefix), ("s3KmsKeyArn", None)):
+            if channel.get(key) != new:
+                target.edits.append(f"delivery channel {channel['name']} (kept): {key} {channel.get(key) or 'none'} "
+                                    f"→ {new or 'none'}")
+        if channel.get("snsTopicARN"):
+            target.edits.append(f"delivery channel {channel['name']}: keeping its SNS topic {channel['snsTopicARN']}")
+    if not state["recording"]:
+        target.start = True
+        target.edits.append(f"start recorder {name}" + (" (it is stopped)" if own else ""))
+    return target
+
+
 @gated("config")
 def check_config_recorder(ctx, account, region) -> Outcome:
     cfg = ctx.client("config", account=account, region=region)
@@ -568,16 +643,22 @@ class SecurityServicesStep(Step):
         states = parallel([(a, r) for a in accounts for r in regions],
                           lambda ar: (ar, config_state(ctx, *ar)))
         for (account, region), state in states:
-            if state["recorders"] and state["recording"] and state["channels"] and not recorder_drift(ctx, region, state):
-                continue
             if tower and account != ctx.management_account_id:
+                if state["recorders"] and state["recording"] and state["channels"] and \
+                        not recorder_drift(ctx, region, state):
+                    continue
                 plan.notes.append(
                     f"AWS Config in {account_label(ctx, account)} [{region}] is left to Control Tower, which owns "
                     "Config in member accounts and refuses to enroll an account that already has a recorder or "
                     "delivery channel: register the account's OU with Control Tower (control-tower step).")
                 continue
-            plan.add("enable", "AWS Config recorder", account_label(ctx, account), account=account, region=region,
-                     detail=f"all resources; delivery to s3://{bucket}",
+            target = config_target(ctx, account, region, state, bucket)
+            if not target.edits:
+                continue
+            existing = account_recorder(state["recorders"])
+            plan.add("update" if existing else "enable", "AWS Config recorder",
+                     existing["name"] if existing else account_label(ctx, account), account=account,
+                     region=region, detail="; ".join(target.edits),
                      data={"kind": "config", "account": account, "region": region})
         if svc(ctx, "config").get("aggregator", True) and not config_aggregators(ctx, audit):
             plan.add("create", "Config organization aggregator", AGGREGATOR_NAME, account=audit,
@@ -731,31 +812,24 @@ class SecurityServicesStep(Step):
                     raise
 
     def _apply_config(self, ctx, change: Change) -> None:
+        """What the plan listed: the account's recorder (adopted by name) records all supported types,
+        its delivery channel (adopted by name) delivers to the log archive's Config bucket, and it records."""
         account, region = change.data["account"], change.data["region"]
         bucket = config_bucket(ctx)
         if not bucket:
             raise RefusedError("no log archive bucket for AWS Config delivery", "run the log-archive step first")
-        iam = ctx.client("iam", account=account)
-        call_or(None, lambda: iam.create_service_linked_role(AWSServiceName="config.amazonaws.com"),
-                "InvalidInput", "EntityAlreadyExists")
+        target = config_target(ctx, account, region, config_state(ctx, account, region), bucket)
         cfg = ctx.client("config", account=account, region=region)
-        state = config_state(ctx, account, region)
-        if not state["recorders"] or recorder_drift(ctx, region, state):
-            own = account_recorder(state["recorders"]) or {}
-            cfg.put_configuration_recorder(ConfigurationRecorder={
-                "name": own.get("name", RECORDER_NAME),
-                "roleARN": own.get("roleARN", f"arn:aws:iam::{account}:role/{CONFIG_SLR}"),
-                "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": region == ctx.home_region}})
-            state = config_state(ctx, account, region)
-        if not state["channels"]:
-            channel: dict[str, Any] = {"name": RECORDER_NAME, "s3BucketName": bucket,
-                                       "configSnapshotDeliveryProperties": {"deliveryFrequency": "TwentyFour_Hours"}}
-            oid = org_id(ctx) if ctx.profile.control_tower_enabled else None
-            if oid:
-                channel["s3KeyPrefix"] = oid
-            cfg.put_delivery_channel(DeliveryChannel=channel)
-        if not state["recording"]:
-            cfg.start_configuration_recorder(ConfigurationRecorderName=state["recorders"][0]["name"])
+        if target.recorder:
+            if target.recorder["roleARN"].endswith(f"role/{CONFIG_SLR}"):
+                iam = ctx.client("iam", account=account)
+                call_or(None, lambda: iam.create_service_linked_role(AWSServiceName="config.amazonaws.com"),
+                        "InvalidInput", "EntityAlreadyExists")
+            cfg.put_configuration_recorder(ConfigurationRecorder=target.recorder)
+        if target.channel:
+            cfg.put_delivery_channel(DeliveryChannel=target.channel)
+        if target.start:
+            cfg.start_configuration_recorder(ConfigurationRecorderName=target.recorder_name)
 
     def _apply_config_aggregator(self, ctx, change: Change) -> None:
         audit = change.data["audit"]
