@@ -232,8 +232,8 @@ def cmd_plan(engine, args) -> int:
         state = ("up to date" if plan.converged else f"blocked: {plan.blocked}" if plan.blocked
                  else f"{len(plan.changes)} change(s)")
         print(f"{plan.step_id} ({title}): {state}")
-        for change in plan.changes:
-            print(f"  {change.mark} {change.describe()}")
+        for line in [*plan.changes, *plan.kept]:
+            print(f"  {line.mark} {line.describe()}")
         for note in plan.notes:
             print(f"  · {note}")
         for item in plan.manual:

@@ -352,7 +352,8 @@ class StepScreen(Screen):
                     cells.append(_cut(getattr(change, attr) or "–", 40))
             table.add_row(*cells)
         self._show_change(0)
-        lines = [f"· {note}" for note in plan.notes]
+        lines = [f"{kept.mark} {kept.describe()}" for kept in plan.kept]
+        lines += [f"· {note}" for note in plan.notes]
         for item in plan.manual:
             record = self.engine.state.attestation(item.id)
             done = ("to do by hand" if not record else
