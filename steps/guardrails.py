@@ -15,7 +15,7 @@ from steps import scp_policies as scp
 from steps.control_tower import is_preventive
 from steps._helpers2 import (
     PREFIX, account_label, all_account_ids, call_or, canonical, error_code,
-    ensure_service_access, log_archive_account, parallel, pget,
+    ensure_service_access, future_org, is_future, log_archive_account, parallel, pget,
 )
 
 ROOT_FEATURES = ("RootCredentialsManagement", "RootSessions")
@@ -93,6 +93,8 @@ def resolve_targets(ctx, root_id: str, paths: set[str]) -> dict[str, dict[str, s
     cache: dict[str, list[dict[str, Any]]] = {}
 
     def children(parent: str) -> list[dict[str, Any]]:
+        if is_future(ctx, parent):
+            return []
         if parent not in cache:
             cache[parent] = [ou for page in org.get_paginator("list_organizational_units_for_parent")
                              .paginate(ParentId=parent) for ou in page["OrganizationalUnits"]]
@@ -108,8 +110,14 @@ def resolve_targets(ctx, root_id: str, paths: set[str]) -> dict[str, dict[str, s
             if found is None:
                 break
             parent = found["Id"]
-        out[path] = {"Id": found["Id"], "Name": path} if found else None
+        out[path] = {"Id": found["Id"], "Name": path} if found else future_ou(ctx, path)
     return out
+
+
+def future_ou(ctx, path: str) -> dict[str, str] | None:
+    """Planning ahead: an OU the organization step will create (placeholder id), else None."""
+    find = getattr(ctx, "future_ou", None)
+    return find(path) if find else None
 
 
 def parse_exclusions(raw: Any, profile_tops: list[str]) -> dict[str, str]:
@@ -172,6 +180,8 @@ def adopt_foreign_ous(ctx, bundles: list[dict[str, Any]], root_id: str) -> None:
 
 def root_accounts(ctx, root_id: str) -> list[dict[str, Any]]:
     """Member accounts directly under the root (no OU SCP reaches them)."""
+    if is_future(ctx, root_id):
+        return []
     org = ctx.client("organizations")
     return [a for page in org.get_paginator("list_accounts_for_parent").paginate(ParentId=root_id)
             for a in page["Accounts"] if a["Id"] != ctx.management_account_id]
@@ -180,16 +190,29 @@ def root_accounts(ctx, root_id: str) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------ organizations reads
 
 def org_root(ctx) -> dict[str, Any]:
+    if future_org(ctx):
+        from bootstrap_tui.future import placeholder
+
+        return {"Id": placeholder("Root"), "PolicyTypes": []}
     return ctx.client("organizations").list_roots()["Roots"][0]
 
 
 def top_level_ous(ctx, root_id: str) -> list[dict[str, Any]]:
-    org = ctx.client("organizations")
-    return [ou for page in org.get_paginator("list_organizational_units_for_parent").paginate(ParentId=root_id)
-            for ou in page["OrganizationalUnits"]]
+    """The root's OUs, and while planning ahead those the organization step will create."""
+    found = []
+    if not is_future(ctx, root_id):
+        org = ctx.client("organizations")
+        found = [ou for page in org.get_paginator("list_organizational_units_for_parent").paginate(ParentId=root_id)
+                 for ou in page["OrganizationalUnits"]]
+    names = {ou["Name"] for ou in found}
+    planned = getattr(ctx, "future_ous", lambda: [])()
+    return found + [{**future_ou(ctx, path), "Name": path} for path in planned
+                    if "/" not in path and path not in names]
 
 
 def existing_scps(ctx) -> dict[str, dict[str, Any]]:
+    if future_org(ctx):
+        return {}
     org = ctx.client("organizations")
     return {p["Name"]: p for page in org.get_paginator("list_policies").paginate(Filter="SERVICE_CONTROL_POLICY")
             for p in page["Policies"]}
@@ -204,6 +227,8 @@ def policy_document(ctx, policy_id: str) -> dict[str, Any] | None:
 
 
 def attached(ctx, target: str) -> list[dict[str, Any]]:
+    if is_future(ctx, target):
+        return []
     org = ctx.client("organizations")
     return [p for page in org.get_paginator("list_policies_for_target").paginate(
         TargetId=target, Filter="SERVICE_CONTROL_POLICY") for p in page["Policies"]]
@@ -216,6 +241,8 @@ def diff(name: str, before: dict | None, after: dict) -> str:
 
 
 def root_features(ctx) -> set[str]:
+    if future_org(ctx):
+        return set()
     try:
         return set(ctx.client("iam").list_organizations_features().get("EnabledFeatures", []))
     except Exception as exc:  # noqa: BLE001
@@ -649,6 +676,8 @@ class GuardrailsStep(Step):
 
         changes, notes = [], []
         label = account_label(ctx, account)
+        if is_future(ctx, account):
+            return self._plan_new_account_region(ctx, account, region), notes
         if flag(ctx, "ebs_encryption") and not ebs_default(ctx, account, region):
             changes.append(Change("enable", "EBS encryption by default", label, account=account, region=region,
                                   detail="ec2 EnableEbsEncryptionByDefault",
@@ -670,19 +699,39 @@ class GuardrailsStep(Step):
                                             "vpc": vpc}))
         return changes, notes
 
+    @staticmethod
+    def _plan_new_account_region(ctx, account: str, region: str) -> list:
+        """A brand-new account: EBS encryption by default is off, and AWS gives it a default VPC in
+        every region, with nothing in it yet."""
+        from bootstrap_tui.model import Change
+
+        changes = []
+        if flag(ctx, "ebs_encryption"):
+            changes.append(Change("enable", "EBS encryption by default", account, account=account, region=region,
+                                  detail="ec2 EnableEbsEncryptionByDefault",
+                                  data={"kind": "ebs", "account": account, "region": region}))
+        if flag(ctx, "remove_default_vpcs"):
+            changes.append(Change("delete", "default VPC", "the new account's default VPC", account=account,
+                                  region=region, destructive=True,
+                                  detail="AWS creates it with the account; deleted while still empty "
+                                         "(internet gateway, subnets, then the VPC)",
+                                  data={"kind": "default-vpc", "account": account, "region": region}))
+        return changes
+
     def _plan_account(self, ctx, account: str) -> tuple[list, list]:
         from bootstrap_tui.model import Change
 
         changes = []
         label = account_label(ctx, account)
+        new = is_future(ctx, account)
         if flag(ctx, "s3_public_access_block"):
-            config = account_pab(ctx, account)
+            config = None if new else account_pab(ctx, account)
             if not (config and all(config.get(k) for k in PAB_KEYS)):
                 changes.append(Change("enable", "S3 account public access block", label, account=account,
                                       detail="s3control PutPublicAccessBlock (all four settings)",
                                       data={"kind": "pab", "account": account}))
         if pget(ctx, "guardrails.password_policy", DEFAULT_PASSWORD_POLICY) is not False:
-            current = get_password_policy(ctx, account)
+            current = None if new else get_password_policy(ctx, account)
             gaps = password_policy_gaps(current, password_policy(ctx))
             if gaps:
                 edits = password_policy_changes(current, merged_password_policy(current, password_policy(ctx)))

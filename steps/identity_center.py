@@ -15,7 +15,7 @@ from bootstrap_tui.errors import ConfigError, RefusedError
 from bootstrap_tui.model import Check, Field, ManualItem, Outcome, Plan, Scope, Severity, Step
 
 from steps._helpers2 import (
-    account_label, all_account_ids, iam_users_with_credentials, parallel, pget,
+    account_label, all_account_ids, iam_users_with_credentials, is_future, parallel, pget,
 )
 
 BEGIN = "# BEGIN bootstrap-tui (IAM Identity Center)"
@@ -434,7 +434,7 @@ class IdentityCenterStep(Step):
             accounts = resolve_accounts(ctx, row.get("accounts", "all"))
             have_by_account = {}
             if ps and group_id:
-                have_by_account = dict(parallel(accounts, lambda a: (a, assigned(
+                have_by_account = dict(parallel(accounts, lambda a: (a, set() if is_future(ctx, a) else assigned(
                     ctx, instance_arn, a, ps["PermissionSetArn"]))))
             for account in accounts:
                 combos.append((account, row["permission_set"]))

@@ -21,7 +21,7 @@ from bootstrap_tui.model import Check, Outcome, Plan, Scope, Severity, Step
 
 from steps._helpers2 import (
     CT_TRAIL_NAME, KMS_ALIAS, PREFIX, PURPOSE_TAG, TRAIL_NAME, call_or, ensure_service_access,
-    error_code, log_archive_account, org_id, parse_policy, pget, statements, unaliased_tagged_key,
+    error_code, is_future, log_archive_account, org_id, parse_policy, pget, statements, unaliased_tagged_key,
 )
 
 PAB = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
@@ -222,6 +222,8 @@ def lifecycle_summary(rules: list[dict[str, Any]]) -> list[tuple]:
 # ------------------------------------------------------------------ reads
 
 def find_key(ctx, n: Names) -> dict[str, Any] | None:
+    if is_future(ctx, n.log_archive):
+        return None
     kms = ctx.client("kms", account=n.log_archive, region=n.region)
     meta = call_or(None, lambda: kms.describe_key(KeyId=KMS_ALIAS)["KeyMetadata"], "NotFoundException")
     if meta and meta.get("KeyState") == "PendingDeletion":
@@ -264,7 +266,7 @@ def bucket_exists(ctx, n: Names, bucket: str) -> bool:
 
 def bucket_facts(ctx, n: Names, bucket: str) -> dict[str, Any] | None:
     """The security-relevant settings of a bucket, None when it does not exist."""
-    if not bucket_exists(ctx, n, bucket):
+    if is_future(ctx, n.log_archive) or not bucket_exists(ctx, n, bucket):
         return None
     s3 = ctx.client("s3", account=n.log_archive, region=n.region)
     facts: dict[str, Any] = {"name": bucket}

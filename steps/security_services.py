@@ -14,7 +14,7 @@ from bootstrap_tui.model import Change, Check, Field, Outcome, Plan, Scope, Seve
 from steps.management_account import contact_change
 from steps._helpers2 import (
     PREFIX, account_label, all_account_ids, audit_account, call_or, delegated_admins, ensure_delegated_admin,
-    ensure_service_access, error_code, log_archive_account, org_id, parallel, pget,
+    ensure_service_access, error_code, future_org, is_future, log_archive_account, org_id, parallel, pget,
 )
 
 BUDGET_NAME = f"{PREFIX}-monthly-cost"
@@ -71,6 +71,8 @@ def config_bucket(ctx) -> str | None:
 # ------------------------------------------------------------------ reads
 
 def gd_detector(ctx, account: str, region: str) -> dict[str, Any] | None:
+    if is_future(ctx, account):
+        return None
     gd = ctx.client("guardduty", account=account, region=region)
     ids = gd.list_detectors().get("DetectorIds", [])
     if not ids:
@@ -80,6 +82,8 @@ def gd_detector(ctx, account: str, region: str) -> dict[str, Any] | None:
 
 
 def gd_admin(ctx, region: str) -> list[str]:
+    if future_org(ctx):
+        return []
     gd = ctx.client("guardduty", region=region)
     return [a["AdminAccountId"] for a in gd.list_organization_admin_accounts().get("AdminAccounts", [])
             if a.get("AdminStatus") == "ENABLED"]
@@ -98,11 +102,15 @@ def gd_members(ctx, audit: str, region: str, detector: str) -> dict[str, str]:
 
 
 def sh_hub(ctx, account: str, region: str) -> dict[str, Any] | None:
+    if is_future(ctx, account):
+        return None
     sh = ctx.client("securityhub", account=account, region=region)
     return call_or(None, sh.describe_hub, "InvalidAccessException", "ResourceNotFoundException")
 
 
 def sh_admin(ctx, region: str) -> list[str]:
+    if future_org(ctx):
+        return []
     sh = ctx.client("securityhub", region=region)
     return [a["AccountId"] for a in sh.list_organization_admin_accounts().get("AdminAccounts", [])
             if a.get("Status") == "ENABLED"]
@@ -132,6 +140,8 @@ def sh_aggregators(ctx, audit: str) -> list[dict[str, Any]]:
 
 
 def config_state(ctx, account: str, region: str) -> dict[str, Any]:
+    if is_future(ctx, account):
+        return {"recorders": [], "recording": False, "channels": []}
     cfg = ctx.client("config", account=account, region=region)
     recorders = cfg.describe_configuration_recorders().get("ConfigurationRecorders", [])
     statuses = cfg.describe_configuration_recorder_status().get("ConfigurationRecordersStatus", [])
@@ -141,12 +151,16 @@ def config_state(ctx, account: str, region: str) -> dict[str, Any]:
 
 
 def config_aggregators(ctx, audit: str) -> list[dict[str, Any]]:
+    if is_future(ctx, audit):
+        return []
     cfg = ctx.client("config", account=audit, region=ctx.home_region)
     return [a for a in cfg.describe_configuration_aggregators().get("ConfigurationAggregators", [])
             if a.get("OrganizationAggregationSource")]
 
 
 def org_analyzers(ctx, audit: str, region: str) -> list[dict[str, Any]]:
+    if is_future(ctx, audit):
+        return []
     aa = ctx.client("accessanalyzer", account=audit, region=region)
     return [a for a in aa.list_analyzers(type="ORGANIZATION").get("analyzers", []) if a.get("status") == "ACTIVE"]
 
@@ -164,6 +178,8 @@ def budget_notifications(ctx) -> list[dict[str, Any]]:
 
 
 def security_contact(ctx, account: str) -> dict[str, Any] | None:
+    if is_future(ctx, account):
+        return None
     client = ctx.client("account", account=account, region="us-east-1")
     return call_or(None, lambda: client.get_alternate_contact(AlternateContactType="SECURITY")["AlternateContact"],
                    "ResourceNotFoundException")
