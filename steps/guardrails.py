@@ -325,6 +325,25 @@ def password_policy_changes(current: dict[str, Any] | None, params: dict[str, An
     return out
 
 
+def stricter_settings(current: dict[str, Any] | None, want: dict[str, Any]) -> list[str]:
+    """The settings of an existing password policy that are stricter than the profile's (kept as they are)."""
+    cur = current or {}
+    out = []
+    if int(cur.get("MinimumPasswordLength") or 0) > int(want["min_length"]):
+        out.append(f"MinimumPasswordLength {cur['MinimumPasswordLength']} (profile {want['min_length']})")
+    if int(cur.get("PasswordReusePrevention") or 0) > int(want.get("reuse_prevention") or 0):
+        out.append(f"PasswordReusePrevention {cur['PasswordReusePrevention']} (profile {want.get('reuse_prevention')})")
+    if cur.get("ExpirePasswords") and want.get("max_age_days") and int(cur.get("MaxPasswordAge") or 0) < int(
+            want["max_age_days"]):
+        out.append(f"MaxPasswordAge {cur['MaxPasswordAge']} (profile {want['max_age_days']})")
+    if cur.get("HardExpiry"):
+        out.append("HardExpiry true (profile false)")
+    for key, name in REQUIRE_FIELDS:
+        if cur.get(name) and not want.get(key):
+            out.append(f"{name} true (profile false)")
+    return out
+
+
 def _show(value: Any) -> str:
     return "none" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
 
@@ -590,9 +609,9 @@ class GuardrailsStep(Step):
         results = parallel([(a, r) for a in accounts for r in regions],
                            lambda ar: self._plan_region(ctx, *ar))
         results += parallel(accounts, lambda a: self._plan_account(ctx, a))
-        for changes, notes in results:
+        for changes, kept in results:
             plan.changes.extend(changes)
-            plan.notes.extend(notes)
+            plan.kept.extend(kept)
         return plan
 
     def _plan_scps(self, ctx, plan: Plan) -> None:
@@ -659,25 +678,39 @@ class GuardrailsStep(Step):
         for ou in foreign_ous(ctx, root_id):
             name = ou["Name"]
             if name in excluded:
-                plan.notes.append(f"Existing OU {name} ({ou['Id']}) is not in the profile and is EXCLUDED "
-                                  f"from the guardrails: {excluded[name]}. Verify reports it as WARN.")
+                plan.keep("leaving", "OU", name, detail=f"{ou['Id']}: not in the profile and EXCLUDED from the "
+                                                        f"guardrails: {excluded[name]}; verify reports it as WARN")
                 continue
             scps = [b["name"] for b in bundles if name in b["targets"]]
-            plan.notes.append(f"Existing OU {name} ({ou['Id']}) is not in the profile: it gets the workload "
-                              f"OUs' guardrails ({', '.join(scps) or 'none'}). To leave it out, answer "
-                              f"guardrails exclude_ous with '{name}: <reason>'.")
+            plan.keep("reusing", "OU", name, detail=f"{ou['Id']}: not in the profile; it gets the workload OUs' "
+                                                    f"guardrails ({', '.join(scps) or 'none'}); to leave it out, "
+                                                    f"answer guardrails exclude_ous with '{name}: <reason>'")
         if not any("Root" in b["targets"] for b in bundles):
             for account in root_accounts(ctx, root_id):
-                plan.notes.append(f"Account {account['Name']} ({account['Id']}) is directly under the root: "
-                                  "no OU SCP reaches it; verify FAILs until it is moved into an OU.")
+                plan.keep("leaving", "account", account["Name"], account=account["Id"],
+                          detail="directly under the root: no OU SCP reaches it; verify FAILs until it is moved "
+                                 "into an OU")
+        self._keep_own_scps(ctx, plan)
+
+    @staticmethod
+    def _keep_own_scps(ctx, plan: Plan) -> None:
+        """SCPs this tool did not make (yours, or Control Tower's) stay attached as they are."""
+        org = ctx.client("organizations") if not future_org(ctx) else None
+        for name, found in existing_scps(ctx).items():
+            if name.startswith(scp.POLICY_NAME_PREFIX) or found.get("AwsManaged"):
+                continue
+            targets = [t.get("Name") or t["TargetId"] for page in org.get_paginator("list_targets_for_policy")
+                       .paginate(PolicyId=found["Id"]) for t in page["Targets"]]
+            plan.keep("keeping", "SCP", name, detail=f"{found['Id']}, attached to {', '.join(targets) or 'nothing'}; "
+                                                     "left as it is")
 
     def _plan_region(self, ctx, account: str, region: str) -> tuple[list, list]:
-        from bootstrap_tui.model import Change
+        from bootstrap_tui.model import Change, Kept
 
-        changes, notes = [], []
+        changes, kept = [], []
         label = account_label(ctx, account)
         if is_future(ctx, account):
-            return self._plan_new_account_region(ctx, account, region), notes
+            return self._plan_new_account_region(ctx, account, region), kept
         if flag(ctx, "ebs_encryption") and not ebs_default(ctx, account, region):
             changes.append(Change("enable", "EBS encryption by default", label, account=account, region=region,
                                   detail="ec2 EnableEbsEncryptionByDefault",
@@ -685,10 +718,11 @@ class GuardrailsStep(Step):
         if flag(ctx, "remove_default_vpcs"):
             for vpc in default_vpcs(ctx, account, region):
                 if vpc["blockers"]:
-                    notes.append(
-                        f"Default VPC {vpc['vpc_id']} in {label} {region} is kept: {kept_reason(vpc)}. "
-                        "AWS refuses DeleteVpc while these exist; delete or move them, then plan again. "
-                        "This tool deletes only an empty default VPC, so it never leaves one half-deleted.")
+                    kept.append(Kept(
+                        "keeping", "default VPC", vpc["vpc_id"], account=account, region=region,
+                        detail=f"{label}: {kept_reason(vpc)}. AWS refuses DeleteVpc while these exist; delete or "
+                               "move them, then plan again. This tool deletes only an empty default VPC, so it "
+                               "never leaves one half-deleted"))
                     continue
                 detail = (f"{vpc['vpc_id']} {vpc['cidr']}: internet gateway(s) "
                           f"{', '.join(vpc['internet_gateways']) or 'none'}; subnets "
@@ -697,7 +731,7 @@ class GuardrailsStep(Step):
                                       detail=detail, destructive=True,
                                       data={"kind": "default-vpc", "account": account, "region": region,
                                             "vpc": vpc}))
-        return changes, notes
+        return changes, kept
 
     @staticmethod
     def _plan_new_account_region(ctx, account: str, region: str) -> list:
@@ -719,9 +753,9 @@ class GuardrailsStep(Step):
         return changes
 
     def _plan_account(self, ctx, account: str) -> tuple[list, list]:
-        from bootstrap_tui.model import Change
+        from bootstrap_tui.model import Change, Kept
 
-        changes = []
+        changes, kept = [], []
         label = account_label(ctx, account)
         new = is_future(ctx, account)
         if flag(ctx, "s3_public_access_block"):
@@ -739,7 +773,11 @@ class GuardrailsStep(Step):
                 changes.append(Change("set" if not current else "update", "IAM password policy", label,
                                       account=account, detail=detail,
                                       data={"kind": "password", "account": account, "changes": edits}))
-        return changes, []
+            stricter = stricter_settings(current, password_policy(ctx))
+            if stricter:
+                kept.append(Kept("keeping", "IAM password policy settings", label, account=account,
+                                 detail="stricter than the profile: " + "; ".join(stricter)))
+        return changes, kept
 
     # ---------------------------------------------------------- apply
     def apply(self, ctx, plan: Plan) -> None:

@@ -393,12 +393,18 @@ class IdentityCenterStep(Step):
                      data={"kind": "instance"})
             return plan
         store_id, instance_arn = inst["IdentityStoreId"], inst["InstanceArn"]
+        plan.keep("reusing", "IAM Identity Center instance", instance_arn, region=ctx.home_region,
+                  detail=f"identity store {store_id}")
         answers = ctx.answers
         groups = list_groups(ctx, store_id)
         for group in groups_wanted(ctx):
+            if group["name"] in groups:
+                plan.keep("reusing", "Identity Center group", group["name"])
             if group["name"] not in groups:
                 plan.add("create", "Identity Center group", group["name"], data={"kind": "group", "group": group})
         user_id = find_user(ctx, store_id, answers["admin_user_name"])
+        if user_id is not None:
+            plan.keep("reusing", "Identity Center user", answers["admin_user_name"])
         if user_id is None:
             plan.add("create", "Identity Center user", answers["admin_user_name"],
                      detail=f"{answers['admin_given_name']} {answers['admin_family_name']} <{answers['admin_email']}>; "

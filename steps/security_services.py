@@ -325,6 +325,7 @@ class ConfigTarget:
     channel: dict[str, Any] | None = None  # PutDeliveryChannel body, None: unchanged
     start: bool = False
     edits: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # what of an existing recorder or channel stays as it is
 
 
 def recorded_types(group: dict[str, Any]) -> str:
@@ -361,6 +362,8 @@ def config_target(ctx, account: str, region: str, state: dict[str, Any], bucket:
             edits.append(f"includeGlobalResourceTypes {str(bool(group.get('includeGlobalResourceTypes'))).lower()}"
                          f" → {str(home).lower()}" + (" (home region)" if home else " (recorded once, in the home "
                                                                                      f"region {ctx.home_region})"))
+        if own.get("roleARN"):
+            target.kept.append(f"recorder {name}: its role {own['roleARN']}")
         if edits:
             target.recorder = {"name": name, "roleARN": own["roleARN"], "recordingGroup": want_group,
                                **({"recordingMode": own["recordingMode"]} if own.get("recordingMode") else {})}
@@ -383,7 +386,7 @@ def config_target(ctx, account: str, region: str, state: dict[str, Any], bucket:
                 target.edits.append(f"delivery channel {channel['name']} (kept): {key} {channel.get(key) or 'none'} "
                                     f"→ {new or 'none'}")
         if channel.get("snsTopicARN"):
-            target.edits.append(f"delivery channel {channel['name']}: keeping its SNS topic {channel['snsTopicARN']}")
+            target.kept.append(f"delivery channel {channel['name']}: its SNS topic {channel['snsTopicARN']}")
     if not state["recording"]:
         target.start = True
         target.edits.append(f"start recorder {name}" + (" (it is stopped)" if own else ""))
@@ -586,9 +589,10 @@ class SecurityServicesStep(Step):
             if contact and not any(contact.get(k) != v for k, v in want.items()):
                 continue
             if contact and not replace:
-                plan.notes.append(f"{account_label(ctx, account)}: {contact_change('SECURITY', contact, want)}: "
-                                  "kept, it was set already (answer management-account replace_contacts: yes "
-                                  "to replace it)")
+                plan.keep("keeping", "security alternate contact", account_label(ctx, account), account=account,
+                          detail=f"{contact.get('Name')} <{contact.get('EmailAddress')}>, set already; the profile "
+                                 f"would change {contact_change('SECURITY', contact, want)} (answer "
+                                 "management-account replace_contacts: yes to replace it)")
                 continue
             plan.add("update" if contact else "set", "security alternate contact", account_label(ctx, account),
                      account=account, detail=(contact_change("SECURITY", contact, want) if contact else
@@ -599,6 +603,9 @@ class SecurityServicesStep(Step):
     def _plan_gd_disabled(self, ctx, plan: Plan, region: str, accounts: list[str]) -> None:
         """A detector that exists but is not ENABLED is enabled (the guardduty-enabled check's definition)."""
         for account, detector in parallel(accounts, lambda a: (a, gd_detector(ctx, a, region))):
+            if detector and detector["status"] == "ENABLED":
+                plan.keep("keeping", "GuardDuty detector", detector["id"], account=account, region=region,
+                          detail=f"{account_label(ctx, account)}: enabled")
             if detector and detector["status"] != "ENABLED":
                 plan.add("enable", "GuardDuty detector", account_label(ctx, account), account=account,
                          region=region, detail=f"{detector['id']} (was {str(detector['status']).lower()})",
@@ -642,6 +649,9 @@ class SecurityServicesStep(Step):
                     unassociated = [a for a in accounts if a != audit and a not in sh_members(ctx, audit, region)]
                     if unassociated:
                         detail.append(f"associate {len(unassociated)} member account(s)")
+                if hub is not None and not detail:
+                    plan.keep("keeping", "Security Hub", account_label(ctx, account), account=account, region=region,
+                              detail="enabled, with the profile's standards")
                 if hub is None or detail:
                     plan.add("enable" if hub is None else "update", "Security Hub", account_label(ctx, account),
                              account=account, region=region, detail=", ".join(detail),
@@ -669,9 +679,15 @@ class SecurityServicesStep(Step):
                     "delivery channel: register the account's OU with Control Tower (control-tower step).")
                 continue
             target = config_target(ctx, account, region, state, bucket)
-            if not target.edits:
-                continue
             existing = account_recorder(state["recorders"])
+            if existing and not target.edits:
+                plan.keep("keeping", "AWS Config recorder", existing["name"], account=account, region=region,
+                          detail=f"records all supported resource types, delivers to s3://{bucket}")
+                continue
+            if existing:
+                plan.keep("keeping", "AWS Config recorder", existing["name"], account=account, region=region,
+                          detail="adopted by name (one recorder per account and region); unchanged: "
+                                 + "; ".join(target.kept or ["nothing else"]))
             plan.add("update" if existing else "enable", "AWS Config recorder",
                      existing["name"] if existing else account_label(ctx, account), account=account,
                      region=region, detail="; ".join(target.edits),

@@ -69,3 +69,30 @@ def test_plan_lists_every_change_then_apply_makes_only_those(sandbox, tmp_path, 
     assert mutating.get("ec2:DeleteVpc", 0) == len(vpcs)
     assert mutating.get("organizations:DeletePolicy", 0) == len(
         [c for c in deletes if c["resource"] == "SCP"])
+
+
+def test_a_founders_trail_is_kept_with_what_the_duplicate_costs(sandbox, tmp_path):  # noqa: F811
+    from bootstrap_tui.costs import load_prices
+    from bootstrap_tui.sandbox.testing import client
+
+    sandbox.reset(seed="fresh", accounts=0)
+    s3 = client(sandbox, "s3")
+    s3.create_bucket(Bucket="founder-trail-logs")
+    arn = "arn:aws:s3:::founder-trail-logs"
+    s3.put_bucket_policy(Bucket="founder-trail-logs", Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:GetBucketAcl",
+         "Resource": arn},
+        {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
+         "Resource": f"{arn}/AWSLogs/*", "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}},
+    ]}))
+    client(sandbox, "cloudtrail").create_trail(Name="management-events", S3BucketName="founder-trail-logs")
+    planned = Cli(sandbox, "startup-minimal", tmp_path)("plan", "--step", "log-archive", "--format", "json")
+    assert planned.returncode == 0, planned.stderr[-3000:]
+    plan = json.loads(planned.stdout)["plans"][0]
+    kept = [k for k in plan["kept"] if k["resource"] == "CloudTrail trail"]
+    book = load_prices()
+    cost = book.price("cloudtrail_extra_copy").cost(book.value("cloudtrail_events_per_account_region"))
+    assert [k["name"] for k in kept] == ["management-events"]
+    assert kept[0]["detail"].startswith("single-region, your bucket s3://founder-trail-logs: management events "
+                                        f"will be recorded twice, which costs about ${cost:,.2f}/month")
+    assert not [c for c in plan["changes"] if c["name"] == "management-events"]
