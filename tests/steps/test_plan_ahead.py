@@ -96,3 +96,5 @@ def test_a_founders_trail_is_kept_with_what_the_duplicate_costs(sandbox, tmp_pat
     assert kept[0]["detail"].startswith("single-region, your bucket s3://founder-trail-logs: management events "
                                         f"will be recorded twice, which costs about ${cost:,.2f}/month")
     assert not [c for c in plan["changes"] if c["name"] == "management-events"]
+    text = Cli(sandbox, "startup-minimal", tmp_path)("plan", "--step", "log-archive").stdout
+    assert "\n  = keeping CloudTrail trail 'management-events' [us-east-1] — single-region" in text, text
