@@ -392,7 +392,7 @@ def test_other_iam_users_with_keys_get_a_retirement_path_and_an_attestation(worl
                       if r.check_id == "bootstrap-cleanup.no-iam-users")
         assert result.status == Status.FAIL and "founder" in result.message
         plan = world.engine.plan("bootstrap-cleanup")
-        note = next(n for n in plan.notes if "IAM user founder" in n)
+        note = next(k.describe() for k in plan.kept if k.resource == "IAM user" and k.name == "founder")
         assert "update-access-key --status Inactive" in note and "delete-access-key" in note
         assert [m.id for m in plan.manual] == ["bootstrap-cleanup.kept-iam-users"]
         assert key not in json.dumps(plan.to_dict())
