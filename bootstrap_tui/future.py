@@ -39,7 +39,8 @@ class Projection:
         elif plan.step_id == "accounts":
             for change in plan.changes:
                 key = change.data.get("key")
-                if change.resource not in ("account", "account creation") or change.action == "move" or not key:
+                if change.resource not in ("account", "account creation") or change.action not in ("create", "resume") \
+                        or not key:
                     continue
                 spec = profile.account(key)
                 self.accounts.append({"Id": placeholder(change.name), "Name": change.name, "key": key,
