@@ -652,6 +652,11 @@ class SecurityServicesStep(Step):
                 if hub is not None and not detail:
                     plan.keep("keeping", "Security Hub", account_label(ctx, account), account=account, region=region,
                               detail="enabled, with the profile's standards")
+                extra = [arn.split("standards/")[-1] for arn, status in have.items()
+                         if arn not in wanted and status in ("READY", "PENDING", "INCOMPLETE")]
+                if extra:
+                    plan.keep("keeping", "Security Hub standard(s)", ", ".join(extra), account=account, region=region,
+                              detail=f"{account_label(ctx, account)}: enabled, not in the profile; left as they are")
                 if hub is None or detail:
                     plan.add("enable" if hub is None else "update", "Security Hub", account_label(ctx, account),
                              account=account, region=region, detail=", ".join(detail),
