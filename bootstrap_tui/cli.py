@@ -264,15 +264,15 @@ def listed_confirmation(engine, ids: list[str], allowed: set[str]):
 
     The plan is made ahead (bootstrap_tui.future): a change in an account still to be created is
     listed under its placeholder and matched, once the account exists, by the account the accounts
-    step created. A step that could not be planned yet (it waits for an earlier step of this run)
-    is confirmed as a whole; any other step refuses a destructive change its plan did not list.
+    step created. A step refuses every destructive change its plan did not list; a step that could
+    not be planned at all (it waits for an earlier step) listed none, so none is confirmed there.
     When planning fails now (e.g. access denied), nothing is listed, so nothing destructive is
     confirmed; apply then meets the same error in the step itself and records it there.
     """
     if not allowed:
         return lambda plan: False
     try:
-        listed = {p.step_id: (None if p.waiting else {_change_key(c) for c in p.destructive})
+        listed = {p.step_id: {_change_key(c) for c in p.destructive}
                   for p in engine.plan_ahead(ids) if p.step_id in allowed}
         future = dict(engine.projected.account_keys()) if engine.projected else {}
     except BootstrapError:
@@ -290,9 +290,9 @@ def listed_confirmation(engine, ids: list[str], allowed: set[str]):
     def confirm(plan) -> bool:
         if plan.step_id not in allowed:
             return False
-        known = listed.get(plan.step_id)
-        names = placeholders() if known is not None and future else {}
-        unlisted = [c for c in plan.destructive if known is not None and _change_key(c, names) not in known]
+        known = listed.get(plan.step_id, set())
+        names = placeholders() if future else {}
+        unlisted = [c for c in plan.destructive if _change_key(c, names) not in known]
         if unlisted:
             raise RefusedError(
                 f"{plan.step_id} now has {len(unlisted)} destructive change(s) the plan confirmed at the "
