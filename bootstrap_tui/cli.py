@@ -286,8 +286,8 @@ def cmd_plan(engine, args) -> int:
         state = ("up to date" if plan.converged else f"blocked: {plan.blocked}" if plan.blocked
                  else f"{len(plan.changes)} change(s)")
         print(f"{plan.step_id} ({title}): {state}")
-        for change in plan.changes:
-            print(f"  {change.mark} {change.describe()}")
+        for line in [*plan.changes, *plan.kept]:
+            print(f"  {line.mark} {line.describe()}")
         for note in plan.notes:
             print(f"  · {note}")
         for item in plan.manual:
@@ -301,31 +301,52 @@ def cmd_plan(engine, args) -> int:
     return EXIT_OK
 
 
-def _change_key(change) -> tuple:
+def _change_key(change, placeholders: dict[str, str] | None = None) -> tuple:
+    """What identifies a listed change. A change in an account the plan showed as still to be created
+    (``<Log Archive, to be created>``) is matched by that placeholder, action, resource and region:
+    its resource ids (a new account's default VPC) do not exist when the plan is made."""
+    from bootstrap_tui.future import is_placeholder
+
+    account = (placeholders or {}).get(change.account, change.account)
+    if is_placeholder(account):
+        return (change.action, change.resource, account, change.region)
     return (change.action, change.resource, change.name, change.account, change.region)
 
 
 def listed_confirmation(engine, ids: list[str], allowed: set[str]):
     """--confirm-destructive STEP confirms what the plan computed now lists for STEP.
 
-    A step that could not be planned yet (it waits for an earlier step of this run) is
-    confirmed as a whole; any other step refuses a destructive change its plan did not list.
+    The plan is made ahead (bootstrap_tui.future): a change in an account still to be created is
+    listed under its placeholder and matched, once the account exists, by the account the accounts
+    step created. A step refuses every destructive change its plan did not list; a step that could
+    not be planned at all (it waits for an earlier step) listed none, so none is confirmed there.
     When planning fails now (e.g. access denied), nothing is listed, so nothing destructive is
     confirmed; apply then meets the same error in the step itself and records it there.
     """
     if not allowed:
         return lambda plan: False
     try:
-        listed = {p.step_id: (None if p.waiting else {_change_key(c) for c in p.destructive})
+        listed = {p.step_id: {_change_key(c) for c in p.destructive}
                   for p in engine.plan_ahead(ids) if p.step_id in allowed}
+        future = dict(engine.projected.account_keys()) if engine.projected else {}
     except BootstrapError:
-        listed = {sid: set() for sid in allowed}
+        listed, future = {sid: set() for sid in allowed}, {}
+
+    def placeholders() -> dict[str, str]:
+        """Real account id -> the placeholder the plan showed it under (accounts created since)."""
+        out = {}
+        for mark, key in future.items():
+            found = engine.account_id(key)
+            if found:
+                out[found] = mark
+        return out
 
     def confirm(plan) -> bool:
         if plan.step_id not in allowed:
             return False
-        known = listed.get(plan.step_id)
-        unlisted = [c for c in plan.destructive if known is not None and _change_key(c) not in known]
+        known = listed.get(plan.step_id, set())
+        names = placeholders() if future else {}
+        unlisted = [c for c in plan.destructive if _change_key(c, names) not in known]
         if unlisted:
             raise RefusedError(
                 f"{plan.step_id} now has {len(unlisted)} destructive change(s) the plan confirmed at the "

@@ -74,8 +74,31 @@ class StepContext:
         return self.engine.org_accounts(refresh=refresh)
 
     def account_id(self, key: str) -> str | None:
-        """The id of the profile's account `key` (e.g. "log-archive"), found live."""
+        """The id of the profile's account `key` (e.g. "log-archive"), found live; while planning
+        ahead, a placeholder such as "<Log Archive, to be created>" for an account still to be created."""
         return self.engine.account_id(key)
+
+    # -------------------------------------------------------------- planning ahead
+    def is_future(self, account: str | None) -> bool:
+        """The account does not exist yet (planning ahead): treat it as brand new and empty."""
+        from bootstrap_tui.future import is_placeholder
+
+        return is_placeholder(account)
+
+    @property
+    def future_org(self) -> bool:
+        """Planning ahead, and the organization itself is still to be created."""
+        projection = self.engine.projection
+        return bool(projection and projection.organization)
+
+    def future_ou(self, path: str) -> dict[str, str] | None:
+        """Planning ahead: an OU the organization step will create, with a placeholder id."""
+        projection = self.engine.projection
+        return projection.ou(path) if projection else None
+
+    def future_ous(self) -> list[str]:
+        projection = self.engine.projection
+        return list(projection.ous) if projection else []
 
     # -------------------------------------------------------------- progress & state
     def progress(self, message: str, done: int | None = None, total: int | None = None) -> None:

@@ -185,6 +185,8 @@ class Engine:
         self.management_account_id = ""
         self._org_accounts: list[dict[str, Any]] | None = None
         self._org_lock = threading.Lock()
+        self.projection = None  # while plan_ahead runs: what the earlier steps will create
+        self.projected = None  # the last plan_ahead's projection (its placeholders and account keys)
 
     # ---------------------------------------------------------- connection
     def connect(self) -> None:
@@ -277,8 +279,14 @@ class Engine:
         return self.identity.arn if self.identity else "unknown"
 
     def client(self, service: str, *, account: str | None = None, region: str | None = None):
+        from bootstrap_tui.future import is_placeholder
+
         if account == self.management_account_id:
             account = None
+        if is_placeholder(account):
+            raise RefusedError(f"cannot call {service} in {account}: the account does not exist yet",
+                               "this is a bug in the step's plan (it must treat a future account as empty); "
+                               "apply the accounts step, then plan again")
         factory = self.factory
         roles = _VERIFY_ROLES.get()
         if account is not None and roles and roles.get(account, factory.role_name) != factory.role_name:
@@ -363,7 +371,18 @@ class Engine:
                     if code != "AWSOrganizationsNotInUseException" and not member:
                         raise self.map_error(exc, "organizations:ListAccounts") from None
                     self._org_accounts = []
-            return list(self._org_accounts)
+            return list(self._org_accounts) + self._projected_accounts(self._org_accounts)
+
+    def _projected_accounts(self, existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """While planning ahead: the accounts the accounts step will create (and the management
+        account, when the organization itself is still to be created)."""
+        future = self.projection
+        if future is None:
+            return []
+        out = []
+        if not existing and future.organization:
+            out.append({"Id": self.management_account_id, "Status": "ACTIVE"})
+        return out + [dict(a) for a in future.accounts]
 
     def account_id(self, key: str) -> str | None:
         """Find a profile account by the email answered for it, then by name."""
@@ -531,30 +550,57 @@ class Engine:
     def plan_ahead(self, step_ids: list[str]) -> list[Plan]:
         """Plan steps in order, each against what the earlier ones will create.
 
-        A step that cannot plan because an earlier step in the list is not applied yet gets
-        a plan that names that step and the accounts still to be created (never an error).
+        The organization and accounts steps' plans are taken in first (planned even when not
+        requested): later steps see the organization, OUs and accounts still to be created, with
+        placeholder ids (bootstrap_tui.future). A step that still refuses while an earlier step of
+        the list has changes gets a plan that waits, naming that step (never an error).
         """
-        plans: list[Plan] = []
-        for step_id in step_ids:
-            pending = [p.step_id for p in plans if p.changes or p.waiting]
-            try:
-                plans.append(self.plan(step_id))
-            except MissingInputs:
-                raise
-            except BootstrapError as exc:
-                if not pending:
-                    raise
-                plans.append(Plan(step_id, waiting=self._waiting_reason(exc, pending, plans)))
-        return plans
+        from bootstrap_tui.future import Projection
 
-    @staticmethod
-    def _waiting_reason(exc: BootstrapError, pending: list[str], plans: list[Plan]) -> str:
-        created = [f"<{c.name}, to be created>" for p in plans if p.step_id == "accounts"
-                   for c in p.changes if c.resource in ("account", "account creation")]
-        reason = f"planned in full once {', '.join(pending)} is applied ({str(exc).splitlines()[0]})"
-        if created:
-            reason += f"; it will act on the accounts {', '.join(created)}"
-        return reason
+        projection = Projection()
+        self.projection = projection
+        try:
+            plans: list[Plan] = []
+            for step_id in self.step_ids():
+                requested = step_id in step_ids
+                if not requested and step_id not in ("organization", "accounts"):
+                    continue
+                plan = self._plan_ahead_one(step_id, plans) if requested else self._quiet_plan(step_id)
+                if plan is None:
+                    continue
+                if requested:
+                    plans.append(plan)
+                if step_id in ("organization", "accounts"):
+                    answers = self.answers(step_id) if step_id == "accounts" else {}
+                    projection.learn(plan, answers, self.profile)
+            return plans
+        finally:
+            self.projection = None
+            self.projected = projection
+
+    def _plan_ahead_one(self, step_id: str, plans: list[Plan]) -> Plan:
+        pending = [p.step_id for p in plans if p.changes or p.waiting]
+        try:
+            return self.plan(step_id)
+        except MissingInputs:
+            raise
+        except BootstrapError as exc:
+            if not pending:
+                raise
+            return Plan(step_id, waiting=self._waiting_reason(exc, pending, plans))
+
+    def _quiet_plan(self, step_id: str) -> Plan | None:
+        """An earlier step's plan for the projection only; None when it cannot be planned now."""
+        step = self.by_id.get(step_id)
+        if step is None:
+            return None
+        try:
+            ctx = self.context(step_id)
+            if step.skip_reason(ctx) or self.missing_inputs([step_id]):
+                return None
+            return step.plan(ctx)
+        except BootstrapError:
+            return None
 
     def _requirement_met(self, step_id: str) -> bool:
         """A required step is done when applied (or later), or when the profile skips it."""

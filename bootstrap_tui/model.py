@@ -29,7 +29,7 @@ def parse_timestamp(value: Any) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 __all__ = [
-    "Field", "Change", "Plan", "ManualItem", "Check", "CheckResult",
+    "Field", "Change", "Kept", "Plan", "ManualItem", "Check", "CheckResult",
     "Outcome", "Status", "Severity", "Scope", "StepStatus", "Step",
     "FRAMEWORKS", "FREE_MAIL_DOMAINS",
 ]
@@ -295,6 +295,30 @@ class Change:
                 "destructive": self.destructive, "irreversible": self.irreversible}
 
 
+@dataclass
+class Kept:
+    """Something that exists and that the plan adopts or leaves as it is ("reusing organization
+    o-abc", "keeping trail X"): a plan line of its own, never a change, and apply never modifies it."""
+
+    verb: str  # reusing | keeping | leaving
+    resource: str
+    name: str
+    detail: str = ""
+    account: str | None = None
+    region: str | None = None
+
+    mark = "="
+
+    def describe(self) -> str:
+        where = "".join(f" [{p}]" for p in (self.account, self.region) if p)
+        detail = f" — {self.detail}" if self.detail else ""
+        return f"{self.verb} {self.resource} {self.name!r}{where}{detail}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"verb": self.verb, "resource": self.resource, "name": self.name, "detail": self.detail,
+                "account": self.account, "region": self.region}
+
+
 @dataclass(frozen=True)
 class ManualItem:
     """Something only a human can do (usually in the console); the user attests to it."""
@@ -309,6 +333,7 @@ class ManualItem:
 class Plan:
     step_id: str
     changes: list[Change] = field(default_factory=list)
+    kept: list[Kept] = field(default_factory=list)  # what exists and is adopted or left alone
     notes: list[str] = field(default_factory=list)
     manual: list[ManualItem] = field(default_factory=list)
     skipped: str | None = None  # reason when the step does not apply to this profile
@@ -336,9 +361,15 @@ class Plan:
         self.changes.append(change)
         return change
 
+    def keep(self, verb: str, resource: str, name: str, **kwargs: Any) -> Kept:
+        """Say what of the user's this plan adopts or leaves alone (one line each)."""
+        line = Kept(verb, resource, name, **kwargs)
+        self.kept.append(line)
+        return line
+
     def to_dict(self) -> dict[str, Any]:
         return {"step": self.step_id, "changes": [c.to_dict() for c in self.changes],
-                "notes": list(self.notes), "skipped": self.skipped,
+                "kept": [k.to_dict() for k in self.kept], "notes": list(self.notes), "skipped": self.skipped,
                 "blocked": self.blocked, "waiting": self.waiting, "manual": [m.id for m in self.manual]}
 
 

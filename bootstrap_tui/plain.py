@@ -200,11 +200,13 @@ class PlainWizard:
         confirmed = False
         if plan.converged:
             self.say("   ✔ up to date: nothing to change")
+            for kept in plan.kept:
+                self.say(f"   {kept.mark} {kept.describe()}")
             self.costs(plan)
         else:
             self.say(f"   Plan: {len(plan.changes)} change(s)")
-            for change in plan.changes:
-                self.say(f"   {change.mark} {change.describe()}")
+            for line in [*plan.changes, *plan.kept]:
+                self.say(f"   {line.mark} {line.describe()}")
             for note in plan.notes:
                 self.say(f"   · {note}")
             self.costs(plan)

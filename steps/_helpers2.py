@@ -61,6 +61,18 @@ def _first_account(ctx, keys: Iterable[str], names: Iterable[str]) -> str | None
     return None
 
 
+def is_future(ctx, account: str | None) -> bool:
+    """Planning ahead: the account is still to be created (a placeholder id); it is brand new and
+    empty, so a plan reads nothing there and lists everything it would create."""
+    check = getattr(ctx, "is_future", None)
+    return bool(check and check(account))
+
+
+def future_org(ctx) -> bool:
+    """Planning ahead, and the organization itself is still to be created."""
+    return bool(getattr(ctx, "future_org", False))
+
+
 def log_archive_account(ctx) -> str | None:
     return _first_account(ctx, LOG_ARCHIVE_KEYS, LOG_ARCHIVE_NAMES)
 
@@ -79,6 +91,11 @@ def member_account_ids(ctx) -> list[str]:
 
 
 def org_id(ctx) -> str | None:
+    """The organization's id; a placeholder while planning ahead of the organization step."""
+    if future_org(ctx):
+        from bootstrap_tui.future import placeholder
+
+        return placeholder("organization")
     try:
         return ctx.client("organizations").describe_organization()["Organization"]["Id"]
     except Exception as exc:  # noqa: BLE001
@@ -88,6 +105,8 @@ def org_id(ctx) -> str | None:
 
 
 def account_label(ctx, account: str) -> str:
+    if is_future(ctx, account):
+        return account
     for item in ctx.org_accounts():
         if item["Id"] == account:
             return f"{item.get('Name', account)} ({account})"
@@ -116,6 +135,8 @@ def ensure_service_access(ctx, principal: str) -> bool:
 
 
 def service_access_enabled(ctx, principal: str) -> bool:
+    if future_org(ctx):
+        return False
     org = ctx.client("organizations")
     return any(s["ServicePrincipal"] == principal for page in
                org.get_paginator("list_aws_service_access_for_organization").paginate()
@@ -123,6 +144,8 @@ def service_access_enabled(ctx, principal: str) -> bool:
 
 
 def delegated_admins(ctx, principal: str) -> list[str]:
+    if future_org(ctx):
+        return []
     org = ctx.client("organizations")
     return [a["Id"] for page in org.get_paginator("list_delegated_administrators").paginate(
         ServicePrincipal=principal) for a in page["DelegatedAdministrators"]]

@@ -140,7 +140,7 @@ def unnamed_account_note(ctx: Any, account: dict[str, Any], tree: dict[str, dict
     """Where an account the profile does not name stands, and whether the guardrails reach it."""
     from steps.guardrails import parse_exclusions, profile_tops
 
-    label = f"Account {account.get('Name')} ({account['Id']}, {account.get('Status')}) is not in the profile"
+    label = f"{account.get('Status')}, not in the profile"
     parent = account_parent(ctx, account["Id"])
     path = next((p for p, i in tree.items() if i["Id"] == parent), None)
     if path is None:
@@ -319,6 +319,8 @@ class AccountsStep(Step):
                              detail=f"{want['email']}, then move to OU {target}",
                              data={"key": want["key"]})
                 continue
+            plan.keep("reusing", "account", want["name"], account=found["Id"],
+                      detail=f"{found.get('Email')}, {found.get('Status')}")
             if found.get("Email", "").lower() != want["email"].lower():
                 plan.notes.append(f"{want['name']}: adopts existing account {found['Id']} by name, as "
                                   f"confirmed by {want['key']}_adopt (its email is {found.get('Email')})")
@@ -334,7 +336,8 @@ class AccountsStep(Step):
         named = {found["Id"] for want in wanted if (found := find_existing(ctx, want, accounts))}
         for account in accounts:
             if account["Id"] not in named and account["Id"] != ctx.management_account_id:
-                plan.notes.append(unnamed_account_note(ctx, account, tree))
+                plan.keep("leaving", "account", account.get("Name") or account["Id"], account=account["Id"],
+                          detail=unnamed_account_note(ctx, account, tree))
         self._plan_audit_role(ctx, plan, wanted, accounts)
         return plan
 

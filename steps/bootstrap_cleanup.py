@@ -111,17 +111,18 @@ def other_users_with_credentials(ctx, bootstrap_user: str | None) -> list[dict[s
     return found
 
 
-def retire_notes(ctx, users: list[dict[str, Any]]) -> list[str]:
+def keep_other_users(ctx, plan: Plan, users: list[dict[str, Any]]) -> None:
+    """Other IAM users with long-lived credentials are left alone, each on a plan line of its own
+    with the commands that retire them."""
     named, _ = attested_users(ctx)
-    notes = []
     for item in users:
         kept = " (kept by attestation)" if item["user"] in named else ""
-        notes.append(f"IAM user {item['user']} has {item['active_keys']} active access key(s) and console "
-                     f"password: {'yes' if item['console_password'] else 'no'}{kept}. This tool does not "
-                     f"delete it: retire its credentials after Identity Center works (aws iam list-access-keys "
-                     f"--user-name {item['user']}; update-access-key --status Inactive; delete-access-key; "
-                     "delete-login-profile), or attest the manual item naming it and why it stays.")
-    return notes
+        plan.keep("leaving", "IAM user", item["user"], detail=(
+            f"{item['active_keys']} active access key(s), console password: "
+            f"{'yes' if item['console_password'] else 'no'}{kept}. This tool does not delete it: retire its "
+            f"credentials after Identity Center works (aws iam list-access-keys --user-name {item['user']}; "
+            "update-access-key --status Inactive; delete-access-key; delete-login-profile), or attest the "
+            "manual item naming it and why it stays"))
 
 
 def check_keychain(ctx, account, region) -> Outcome:
@@ -188,7 +189,7 @@ class BootstrapCleanupStep(Step):
     def plan(self, ctx) -> Plan:
         plan = Plan(self.id)
         others = other_users_with_credentials(ctx, self._user(ctx))
-        plan.notes += retire_notes(ctx, others)
+        keep_other_users(ctx, plan, others)
         if others:
             plan.manual = [KEPT_USERS]
         identity = ctx.identity

@@ -673,8 +673,8 @@ class ControlTowerStep(Step):
                      destructive=True, data={"manifest": manifest})
             plan.notes.append("Landing zone manifest after the update:\n" + text)
         else:
-            plan.notes.append(f"adopting the existing landing zone {zone['arn']} "
-                              f"(version {zone.get('version')}); it is checked, not recreated")
+            plan.keep("reusing", "landing zone", zone["arn"],
+                      detail=f"version {zone.get('version')}; it is checked, not recreated")
             latest = zone.get("latestAvailableVersion")
             if latest and str(latest) != str(zone.get("version")):
                 plan.notes.append(

@@ -15,7 +15,7 @@ from steps import scp_policies as scp
 from steps.control_tower import is_preventive
 from steps._helpers2 import (
     PREFIX, account_label, all_account_ids, call_or, canonical, error_code,
-    ensure_service_access, log_archive_account, parallel, pget,
+    ensure_service_access, future_org, is_future, log_archive_account, parallel, pget,
 )
 
 ROOT_FEATURES = ("RootCredentialsManagement", "RootSessions")
@@ -93,6 +93,8 @@ def resolve_targets(ctx, root_id: str, paths: set[str]) -> dict[str, dict[str, s
     cache: dict[str, list[dict[str, Any]]] = {}
 
     def children(parent: str) -> list[dict[str, Any]]:
+        if is_future(ctx, parent):
+            return []
         if parent not in cache:
             cache[parent] = [ou for page in org.get_paginator("list_organizational_units_for_parent")
                              .paginate(ParentId=parent) for ou in page["OrganizationalUnits"]]
@@ -108,8 +110,14 @@ def resolve_targets(ctx, root_id: str, paths: set[str]) -> dict[str, dict[str, s
             if found is None:
                 break
             parent = found["Id"]
-        out[path] = {"Id": found["Id"], "Name": path} if found else None
+        out[path] = {"Id": found["Id"], "Name": path} if found else future_ou(ctx, path)
     return out
+
+
+def future_ou(ctx, path: str) -> dict[str, str] | None:
+    """Planning ahead: an OU the organization step will create (placeholder id), else None."""
+    find = getattr(ctx, "future_ou", None)
+    return find(path) if find else None
 
 
 def parse_exclusions(raw: Any, profile_tops: list[str]) -> dict[str, str]:
@@ -172,6 +180,8 @@ def adopt_foreign_ous(ctx, bundles: list[dict[str, Any]], root_id: str) -> None:
 
 def root_accounts(ctx, root_id: str) -> list[dict[str, Any]]:
     """Member accounts directly under the root (no OU SCP reaches them)."""
+    if is_future(ctx, root_id):
+        return []
     org = ctx.client("organizations")
     return [a for page in org.get_paginator("list_accounts_for_parent").paginate(ParentId=root_id)
             for a in page["Accounts"] if a["Id"] != ctx.management_account_id]
@@ -180,16 +190,29 @@ def root_accounts(ctx, root_id: str) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------ organizations reads
 
 def org_root(ctx) -> dict[str, Any]:
+    if future_org(ctx):
+        from bootstrap_tui.future import placeholder
+
+        return {"Id": placeholder("Root"), "PolicyTypes": []}
     return ctx.client("organizations").list_roots()["Roots"][0]
 
 
 def top_level_ous(ctx, root_id: str) -> list[dict[str, Any]]:
-    org = ctx.client("organizations")
-    return [ou for page in org.get_paginator("list_organizational_units_for_parent").paginate(ParentId=root_id)
-            for ou in page["OrganizationalUnits"]]
+    """The root's OUs, and while planning ahead those the organization step will create."""
+    found = []
+    if not is_future(ctx, root_id):
+        org = ctx.client("organizations")
+        found = [ou for page in org.get_paginator("list_organizational_units_for_parent").paginate(ParentId=root_id)
+                 for ou in page["OrganizationalUnits"]]
+    names = {ou["Name"] for ou in found}
+    planned = getattr(ctx, "future_ous", lambda: [])()
+    return found + [{**future_ou(ctx, path), "Name": path} for path in planned
+                    if "/" not in path and path not in names]
 
 
 def existing_scps(ctx) -> dict[str, dict[str, Any]]:
+    if future_org(ctx):
+        return {}
     org = ctx.client("organizations")
     return {p["Name"]: p for page in org.get_paginator("list_policies").paginate(Filter="SERVICE_CONTROL_POLICY")
             for p in page["Policies"]}
@@ -204,6 +227,8 @@ def policy_document(ctx, policy_id: str) -> dict[str, Any] | None:
 
 
 def attached(ctx, target: str) -> list[dict[str, Any]]:
+    if is_future(ctx, target):
+        return []
     org = ctx.client("organizations")
     return [p for page in org.get_paginator("list_policies_for_target").paginate(
         TargetId=target, Filter="SERVICE_CONTROL_POLICY") for p in page["Policies"]]
@@ -216,6 +241,8 @@ def diff(name: str, before: dict | None, after: dict) -> str:
 
 
 def root_features(ctx) -> set[str]:
+    if future_org(ctx):
+        return set()
     try:
         return set(ctx.client("iam").list_organizations_features().get("EnabledFeatures", []))
     except Exception as exc:  # noqa: BLE001
@@ -295,6 +322,25 @@ def password_policy_changes(current: dict[str, Any] | None, params: dict[str, An
         old = cur.get(name, defaults.get(name, False if isinstance(new, bool) else None))
         if old != new:
             out.append(f"{name} {_show(old)} → {_show(new)}")
+    return out
+
+
+def stricter_settings(current: dict[str, Any] | None, want: dict[str, Any]) -> list[str]:
+    """The settings of an existing password policy that are stricter than the profile's (kept as they are)."""
+    cur = current or {}
+    out = []
+    if int(cur.get("MinimumPasswordLength") or 0) > int(want["min_length"]):
+        out.append(f"MinimumPasswordLength {cur['MinimumPasswordLength']} (profile {want['min_length']})")
+    if int(cur.get("PasswordReusePrevention") or 0) > int(want.get("reuse_prevention") or 0):
+        out.append(f"PasswordReusePrevention {cur['PasswordReusePrevention']} (profile {want.get('reuse_prevention')})")
+    if cur.get("ExpirePasswords") and want.get("max_age_days") and int(cur.get("MaxPasswordAge") or 0) < int(
+            want["max_age_days"]):
+        out.append(f"MaxPasswordAge {cur['MaxPasswordAge']} (profile {want['max_age_days']})")
+    if cur.get("HardExpiry"):
+        out.append("HardExpiry true (profile false)")
+    for key, name in REQUIRE_FIELDS:
+        if cur.get(name) and not want.get(key):
+            out.append(f"{name} true (profile false)")
     return out
 
 
@@ -563,9 +609,9 @@ class GuardrailsStep(Step):
         results = parallel([(a, r) for a in accounts for r in regions],
                            lambda ar: self._plan_region(ctx, *ar))
         results += parallel(accounts, lambda a: self._plan_account(ctx, a))
-        for changes, notes in results:
+        for changes, kept in results:
             plan.changes.extend(changes)
-            plan.notes.extend(notes)
+            plan.kept.extend(kept)
         return plan
 
     def _plan_scps(self, ctx, plan: Plan) -> None:
@@ -632,23 +678,39 @@ class GuardrailsStep(Step):
         for ou in foreign_ous(ctx, root_id):
             name = ou["Name"]
             if name in excluded:
-                plan.notes.append(f"Existing OU {name} ({ou['Id']}) is not in the profile and is EXCLUDED "
-                                  f"from the guardrails: {excluded[name]}. Verify reports it as WARN.")
+                plan.keep("leaving", "OU", name, detail=f"{ou['Id']}: not in the profile and EXCLUDED from the "
+                                                        f"guardrails: {excluded[name]}; verify reports it as WARN")
                 continue
             scps = [b["name"] for b in bundles if name in b["targets"]]
-            plan.notes.append(f"Existing OU {name} ({ou['Id']}) is not in the profile: it gets the workload "
-                              f"OUs' guardrails ({', '.join(scps) or 'none'}). To leave it out, answer "
-                              f"guardrails exclude_ous with '{name}: <reason>'.")
+            plan.keep("reusing", "OU", name, detail=f"{ou['Id']}: not in the profile; it gets the workload OUs' "
+                                                    f"guardrails ({', '.join(scps) or 'none'}); to leave it out, "
+                                                    f"answer guardrails exclude_ous with '{name}: <reason>'")
         if not any("Root" in b["targets"] for b in bundles):
             for account in root_accounts(ctx, root_id):
-                plan.notes.append(f"Account {account['Name']} ({account['Id']}) is directly under the root: "
-                                  "no OU SCP reaches it; verify FAILs until it is moved into an OU.")
+                plan.keep("leaving", "account", account["Name"], account=account["Id"],
+                          detail="directly under the root: no OU SCP reaches it; verify FAILs until it is moved "
+                                 "into an OU")
+        self._keep_own_scps(ctx, plan)
+
+    @staticmethod
+    def _keep_own_scps(ctx, plan: Plan) -> None:
+        """SCPs this tool did not make (yours, or Control Tower's) stay attached as they are."""
+        org = ctx.client("organizations") if not future_org(ctx) else None
+        for name, found in existing_scps(ctx).items():
+            if name.startswith(scp.POLICY_NAME_PREFIX) or found.get("AwsManaged"):
+                continue
+            targets = [t.get("Name") or t["TargetId"] for page in org.get_paginator("list_targets_for_policy")
+                       .paginate(PolicyId=found["Id"]) for t in page["Targets"]]
+            plan.keep("keeping", "SCP", name, detail=f"{found['Id']}, attached to {', '.join(targets) or 'nothing'}; "
+                                                     "left as it is")
 
     def _plan_region(self, ctx, account: str, region: str) -> tuple[list, list]:
-        from bootstrap_tui.model import Change
+        from bootstrap_tui.model import Change, Kept
 
-        changes, notes = [], []
+        changes, kept = [], []
         label = account_label(ctx, account)
+        if is_future(ctx, account):
+            return self._plan_new_account_region(ctx, account, region), kept
         if flag(ctx, "ebs_encryption") and not ebs_default(ctx, account, region):
             changes.append(Change("enable", "EBS encryption by default", label, account=account, region=region,
                                   detail="ec2 EnableEbsEncryptionByDefault",
@@ -656,10 +718,11 @@ class GuardrailsStep(Step):
         if flag(ctx, "remove_default_vpcs"):
             for vpc in default_vpcs(ctx, account, region):
                 if vpc["blockers"]:
-                    notes.append(
-                        f"Default VPC {vpc['vpc_id']} in {label} {region} is kept: {kept_reason(vpc)}. "
-                        "AWS refuses DeleteVpc while these exist; delete or move them, then plan again. "
-                        "This tool deletes only an empty default VPC, so it never leaves one half-deleted.")
+                    kept.append(Kept(
+                        "keeping", "default VPC", vpc["vpc_id"], account=account, region=region,
+                        detail=f"{label}: {kept_reason(vpc)}. AWS refuses DeleteVpc while these exist; delete or "
+                               "move them, then plan again. This tool deletes only an empty default VPC, so it "
+                               "never leaves one half-deleted"))
                     continue
                 detail = (f"{vpc['vpc_id']} {vpc['cidr']}: internet gateway(s) "
                           f"{', '.join(vpc['internet_gateways']) or 'none'}; subnets "
@@ -668,21 +731,41 @@ class GuardrailsStep(Step):
                                       detail=detail, destructive=True,
                                       data={"kind": "default-vpc", "account": account, "region": region,
                                             "vpc": vpc}))
-        return changes, notes
+        return changes, kept
 
-    def _plan_account(self, ctx, account: str) -> tuple[list, list]:
+    @staticmethod
+    def _plan_new_account_region(ctx, account: str, region: str) -> list:
+        """A brand-new account: EBS encryption by default is off, and AWS gives it a default VPC in
+        every region, with nothing in it yet."""
         from bootstrap_tui.model import Change
 
         changes = []
+        if flag(ctx, "ebs_encryption"):
+            changes.append(Change("enable", "EBS encryption by default", account, account=account, region=region,
+                                  detail="ec2 EnableEbsEncryptionByDefault",
+                                  data={"kind": "ebs", "account": account, "region": region}))
+        if flag(ctx, "remove_default_vpcs"):
+            changes.append(Change("delete", "default VPC", "the new account's default VPC", account=account,
+                                  region=region, destructive=True,
+                                  detail="AWS creates it with the account; deleted while still empty "
+                                         "(internet gateway, subnets, then the VPC)",
+                                  data={"kind": "default-vpc", "account": account, "region": region}))
+        return changes
+
+    def _plan_account(self, ctx, account: str) -> tuple[list, list]:
+        from bootstrap_tui.model import Change, Kept
+
+        changes, kept = [], []
         label = account_label(ctx, account)
+        new = is_future(ctx, account)
         if flag(ctx, "s3_public_access_block"):
-            config = account_pab(ctx, account)
+            config = None if new else account_pab(ctx, account)
             if not (config and all(config.get(k) for k in PAB_KEYS)):
                 changes.append(Change("enable", "S3 account public access block", label, account=account,
                                       detail="s3control PutPublicAccessBlock (all four settings)",
                                       data={"kind": "pab", "account": account}))
         if pget(ctx, "guardrails.password_policy", DEFAULT_PASSWORD_POLICY) is not False:
-            current = get_password_policy(ctx, account)
+            current = None if new else get_password_policy(ctx, account)
             gaps = password_policy_gaps(current, password_policy(ctx))
             if gaps:
                 edits = password_policy_changes(current, merged_password_policy(current, password_policy(ctx)))
@@ -690,7 +773,11 @@ class GuardrailsStep(Step):
                 changes.append(Change("set" if not current else "update", "IAM password policy", label,
                                       account=account, detail=detail,
                                       data={"kind": "password", "account": account, "changes": edits}))
-        return changes, []
+            stricter = stricter_settings(current, password_policy(ctx))
+            if stricter:
+                kept.append(Kept("keeping", "IAM password policy settings", label, account=account,
+                                 detail="stricter than the profile: " + "; ".join(stricter)))
+        return changes, kept
 
     # ---------------------------------------------------------- apply
     def apply(self, ctx, plan: Plan) -> None:

@@ -15,7 +15,7 @@ from bootstrap_tui.errors import ConfigError, RefusedError
 from bootstrap_tui.model import Check, Field, ManualItem, Outcome, Plan, Scope, Severity, Step
 
 from steps._helpers2 import (
-    account_label, all_account_ids, iam_users_with_credentials, parallel, pget,
+    account_label, all_account_ids, iam_users_with_credentials, is_future, parallel, pget,
 )
 
 BEGIN = "# BEGIN bootstrap-tui (IAM Identity Center)"
@@ -393,12 +393,18 @@ class IdentityCenterStep(Step):
                      data={"kind": "instance"})
             return plan
         store_id, instance_arn = inst["IdentityStoreId"], inst["InstanceArn"]
+        plan.keep("reusing", "IAM Identity Center instance", instance_arn, region=ctx.home_region,
+                  detail=f"identity store {store_id}")
         answers = ctx.answers
         groups = list_groups(ctx, store_id)
         for group in groups_wanted(ctx):
+            if group["name"] in groups:
+                plan.keep("reusing", "Identity Center group", group["name"])
             if group["name"] not in groups:
                 plan.add("create", "Identity Center group", group["name"], data={"kind": "group", "group": group})
         user_id = find_user(ctx, store_id, answers["admin_user_name"])
+        if user_id is not None:
+            plan.keep("reusing", "Identity Center user", answers["admin_user_name"])
         if user_id is None:
             plan.add("create", "Identity Center user", answers["admin_user_name"],
                      detail=f"{answers['admin_given_name']} {answers['admin_family_name']} <{answers['admin_email']}>; "
@@ -434,7 +440,7 @@ class IdentityCenterStep(Step):
             accounts = resolve_accounts(ctx, row.get("accounts", "all"))
             have_by_account = {}
             if ps and group_id:
-                have_by_account = dict(parallel(accounts, lambda a: (a, assigned(
+                have_by_account = dict(parallel(accounts, lambda a: (a, set() if is_future(ctx, a) else assigned(
                     ctx, instance_arn, a, ps["PermissionSetArn"]))))
             for account in accounts:
                 combos.append((account, row["permission_set"]))

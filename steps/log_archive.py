@@ -21,7 +21,7 @@ from bootstrap_tui.model import Check, Outcome, Plan, Scope, Severity, Step
 
 from steps._helpers2 import (
     CT_TRAIL_NAME, KMS_ALIAS, PREFIX, PURPOSE_TAG, TRAIL_NAME, call_or, ensure_service_access,
-    error_code, log_archive_account, org_id, parse_policy, pget, statements, unaliased_tagged_key,
+    error_code, is_future, log_archive_account, org_id, parse_policy, pget, statements, unaliased_tagged_key,
 )
 
 PAB = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
@@ -222,6 +222,8 @@ def lifecycle_summary(rules: list[dict[str, Any]]) -> list[tuple]:
 # ------------------------------------------------------------------ reads
 
 def find_key(ctx, n: Names) -> dict[str, Any] | None:
+    if is_future(ctx, n.log_archive):
+        return None
     kms = ctx.client("kms", account=n.log_archive, region=n.region)
     meta = call_or(None, lambda: kms.describe_key(KeyId=KMS_ALIAS)["KeyMetadata"], "NotFoundException")
     if meta and meta.get("KeyState") == "PendingDeletion":
@@ -264,7 +266,7 @@ def bucket_exists(ctx, n: Names, bucket: str) -> bool:
 
 def bucket_facts(ctx, n: Names, bucket: str) -> dict[str, Any] | None:
     """The security-relevant settings of a bucket, None when it does not exist."""
-    if not bucket_exists(ctx, n, bucket):
+    if is_future(ctx, n.log_archive) or not bucket_exists(ctx, n, bucket):
         return None
     s3 = ctx.client("s3", account=n.log_archive, region=n.region)
     facts: dict[str, Any] = {"name": bucket}
@@ -385,6 +387,58 @@ def find_trail(ctx, name: str | None = None) -> dict[str, Any] | None:
                     return trail
         return org_trails[0] if org_trails else None
     return None
+
+
+def other_trails(ctx, ours: str) -> list[dict[str, Any]]:
+    """Every trail of the management account other than ``ours``, each described in its home region."""
+    ct = ctx.client("cloudtrail", region=ctx.home_region)
+    listed = [t for page in ct.get_paginator("list_trails").paginate() for t in page.get("Trails", [])]
+    out = []
+    for item in listed:
+        if item.get("Name") == ours:
+            continue
+        home = item.get("HomeRegion") or ctx.home_region
+        found = ctx.client("cloudtrail", region=home).describe_trails(
+            trailNameList=[item["TrailARN"]], includeShadowTrails=False)["trailList"]
+        out += found[:1]
+    return out
+
+
+def records_management_events(ctx, trail: dict[str, Any]) -> bool:
+    ct = ctx.client("cloudtrail", region=trail.get("HomeRegion") or ctx.home_region)
+    selectors = ct.get_event_selectors(TrailName=trail["TrailARN"])
+    if not selectors.get("EventSelectors") and not selectors.get("AdvancedEventSelectors"):
+        return True  # a trail created without selectors logs all management events (CloudTrail's default)
+    if any(s.get("IncludeManagementEvents") for s in selectors.get("EventSelectors") or []):
+        return True
+    return any(any(f.get("Field") == "eventCategory" and "Management" in f.get("Equals", [])
+                   for f in s.get("FieldSelectors", [])) for s in selectors.get("AdvancedEventSelectors") or [])
+
+
+def duplicate_cost(ctx, trail: dict[str, Any]) -> float:
+    """What a second copy of management events costs a month (CloudTrail charges every copy after
+    the first; the organization trail is one), from the dated prices in bootstrap_tui/prices.yaml."""
+    book = load_prices()
+    regions = len(ctx.governed_regions) if trail.get("IsMultiRegionTrail") else 1
+    accounts = len(ctx.org_accounts()) if trail.get("IsOrganizationTrail") else 1
+    events = book.value("cloudtrail_events_per_account_region") * regions * max(accounts, 1)
+    return book.price("cloudtrail_extra_copy").cost(events)
+
+
+def keep_trail(ctx, plan: Plan, trail: dict[str, Any]) -> None:
+    """A trail the user made: kept as it is, with what keeping it beside the organization trail costs."""
+    from bootstrap_tui.costs import money
+
+    scope = ("organization, multi-region" if trail.get("IsOrganizationTrail") else
+             "multi-region" if trail.get("IsMultiRegionTrail") else "single-region")
+    what = f"{scope}, your bucket s3://{trail.get('S3BucketName')}"
+    if records_management_events(ctx, trail):
+        detail = (f"{what}: management events will be recorded twice, which costs about "
+                  f"{money(duplicate_cost(ctx, trail))}/month — delete it after the organization trail is "
+                  "running, or keep it")
+    else:
+        detail = f"{what}: it records no management events, so it does not duplicate the organization trail"
+    plan.keep("keeping", "CloudTrail trail", trail["Name"], region=trail.get("HomeRegion"), detail=detail)
 
 
 def management_events_all(ctx, trail: dict[str, Any]) -> bool:
@@ -766,6 +820,8 @@ class LogArchiveStep(Step):
             plan.add("create" if trail is None else "update", "CloudTrail trail", n.trail_name,
                      region=n.region, detail="organization, multi-region, validation, KMS, management events"
                      if trail is None else "; ".join(problems))
+        for other in other_trails(ctx, n.trail_name):
+            keep_trail(ctx, plan, other)
         return plan
 
     @staticmethod
@@ -788,6 +844,8 @@ class LogArchiveStep(Step):
                               "setting (Control Tower > Landing zone settings) and repair the landing zone.")
         else:
             plan.notes.append(f"Organization trail {trail['Name']} delivers to s3://{trail.get('S3BucketName')}.")
+        for other in other_trails(ctx, trail["Name"] if trail else CT_TRAIL_NAME):
+            keep_trail(ctx, plan, other)
 
     def apply(self, ctx, plan: Plan) -> None:
         refuse_root(ctx.identity)

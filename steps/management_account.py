@@ -281,6 +281,8 @@ class ManagementAccountStep(Step):
                               "bootstrap IAM user or SSO instead")
         alias = self.wanted_alias(ctx)
         existing = current_alias(ctx)
+        if existing and existing == alias:
+            plan.keep("reusing", "account alias", alias)
         if existing != alias:
             plan.add("replace" if existing else "create", "account alias", alias,
                      detail=(f"was {existing!r}; the old sign-in URL stops working" if existing
@@ -291,8 +293,10 @@ class ManagementAccountStep(Step):
             if current == contact:
                 continue
             if current and not answers.get("replace_contacts"):
-                plan.notes.append(f"{contact_change(kind, current, contact)}: kept, you set it already "
-                                  "(answer replace_contacts: yes to replace it)")
+                plan.keep("keeping", "alternate contact", kind,
+                          detail=f"{current.get('Name')} <{current.get('EmailAddress')}>, set by you; the profile "
+                                 f"would change {contact_change(kind, current, contact)} (answer "
+                                 "replace_contacts: yes to replace it)")
                 continue
             plan.add("update" if current else "set", "alternate contact", kind,
                      detail=(contact_change(kind, current, contact) if current else

@@ -54,6 +54,27 @@ def check_governed_regions(ctx: Any) -> list[str]:
     return governed_regions(ctx.answers["governed_regions"] or [], enabled)
 
 
+def keep_existing(ctx: Any, plan: Plan, org: dict[str, Any], tree: dict[str, dict[str, Any]]) -> None:
+    """Plan lines for what exists already: the organization and the profile's OUs are reused; OUs
+    outside the profile's tree, and the accounts in them, are left as they are."""
+    features = "all features" if org.get("FeatureSet") == "ALL" else "consolidated billing only"
+    plan.keep("reusing", "organization", org["Id"], detail=f"{features}; management account "
+                                                             f"{org.get('MasterAccountId')}")
+    wanted = set(profile_ous(ctx))
+    for path, ou in tree.items():
+        if path in wanted:
+            plan.keep("reusing", "OU", path, detail=ou["Id"])
+    client = ctx.client("organizations")
+    for path, ou in tree.items():
+        if path in wanted or path.rpartition("/")[0] in tree and path.rpartition("/")[0] not in wanted:
+            continue
+        accounts = [f"{a.get('Name')} ({a['Id']})" for a in paginate(
+            client, "list_accounts_for_parent", "Accounts", ParentId=ou["Id"])]
+        held = f"; its account(s) {', '.join(accounts)} too" if accounts else ""
+        plan.keep("leaving", "OU", path, detail=f"{ou['Id']}: outside the profile's tree{held}; the guardrails "
+                                                "step says which SCPs it gets")
+
+
 def root_policy_types(ctx: Any) -> dict[str, str]:
     root = ctx.client("organizations").list_roots()["Roots"][0]
     return {p["Type"]: p["Status"] for p in root.get("PolicyTypes", [])}
@@ -203,6 +224,7 @@ class OrganizationStep(Step):
             existing = ou_tree(ctx)
             types = root_policy_types(ctx)
             enabled = enabled_services(ctx)
+            keep_existing(ctx, plan, org, existing)
         for path in profile_ous(ctx):
             if path not in existing:
                 parent, _, name = path.rpartition("/")

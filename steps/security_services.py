@@ -4,6 +4,7 @@ alternate contact on every account."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from bootstrap_tui.aws import refuse_root
@@ -13,7 +14,7 @@ from bootstrap_tui.model import Change, Check, Field, Outcome, Plan, Scope, Seve
 from steps.management_account import contact_change
 from steps._helpers2 import (
     PREFIX, account_label, all_account_ids, audit_account, call_or, delegated_admins, ensure_delegated_admin,
-    ensure_service_access, error_code, log_archive_account, org_id, parallel, pget,
+    ensure_service_access, error_code, future_org, is_future, log_archive_account, org_id, parallel, pget,
 )
 
 BUDGET_NAME = f"{PREFIX}-monthly-cost"
@@ -70,6 +71,8 @@ def config_bucket(ctx) -> str | None:
 # ------------------------------------------------------------------ reads
 
 def gd_detector(ctx, account: str, region: str) -> dict[str, Any] | None:
+    if is_future(ctx, account):
+        return None
     gd = ctx.client("guardduty", account=account, region=region)
     ids = gd.list_detectors().get("DetectorIds", [])
     if not ids:
@@ -79,6 +82,8 @@ def gd_detector(ctx, account: str, region: str) -> dict[str, Any] | None:
 
 
 def gd_admin(ctx, region: str) -> list[str]:
+    if future_org(ctx):
+        return []
     gd = ctx.client("guardduty", region=region)
     return [a["AdminAccountId"] for a in gd.list_organization_admin_accounts().get("AdminAccounts", [])
             if a.get("AdminStatus") == "ENABLED"]
@@ -97,11 +102,15 @@ def gd_members(ctx, audit: str, region: str, detector: str) -> dict[str, str]:
 
 
 def sh_hub(ctx, account: str, region: str) -> dict[str, Any] | None:
+    if is_future(ctx, account):
+        return None
     sh = ctx.client("securityhub", account=account, region=region)
     return call_or(None, sh.describe_hub, "InvalidAccessException", "ResourceNotFoundException")
 
 
 def sh_admin(ctx, region: str) -> list[str]:
+    if future_org(ctx):
+        return []
     sh = ctx.client("securityhub", region=region)
     return [a["AccountId"] for a in sh.list_organization_admin_accounts().get("AdminAccounts", [])
             if a.get("Status") == "ENABLED"]
@@ -131,6 +140,8 @@ def sh_aggregators(ctx, audit: str) -> list[dict[str, Any]]:
 
 
 def config_state(ctx, account: str, region: str) -> dict[str, Any]:
+    if is_future(ctx, account):
+        return {"recorders": [], "recording": False, "channels": []}
     cfg = ctx.client("config", account=account, region=region)
     recorders = cfg.describe_configuration_recorders().get("ConfigurationRecorders", [])
     statuses = cfg.describe_configuration_recorder_status().get("ConfigurationRecordersStatus", [])
@@ -140,12 +151,16 @@ def config_state(ctx, account: str, region: str) -> dict[str, Any]:
 
 
 def config_aggregators(ctx, audit: str) -> list[dict[str, Any]]:
+    if is_future(ctx, audit):
+        return []
     cfg = ctx.client("config", account=audit, region=ctx.home_region)
     return [a for a in cfg.describe_configuration_aggregators().get("ConfigurationAggregators", [])
             if a.get("OrganizationAggregationSource")]
 
 
 def org_analyzers(ctx, audit: str, region: str) -> list[dict[str, Any]]:
+    if is_future(ctx, audit):
+        return []
     aa = ctx.client("accessanalyzer", account=audit, region=region)
     return [a for a in aa.list_analyzers(type="ORGANIZATION").get("analyzers", []) if a.get("status") == "ACTIVE"]
 
@@ -163,6 +178,8 @@ def budget_notifications(ctx) -> list[dict[str, Any]]:
 
 
 def security_contact(ctx, account: str) -> dict[str, Any] | None:
+    if is_future(ctx, account):
+        return None
     client = ctx.client("account", account=account, region="us-east-1")
     return call_or(None, lambda: client.get_alternate_contact(AlternateContactType="SECURITY")["AlternateContact"],
                    "ResourceNotFoundException")
@@ -297,6 +314,83 @@ def recorder_drift(ctx, region: str, state: dict[str, Any]) -> bool:
     """The account's recorder is missing or records less (or global types elsewhere) than the home-region rule."""
     recorder = account_recorder(state["recorders"])
     return recorder is None or any(recorder_problems(ctx, region, recorder))
+
+
+@dataclass
+class ConfigTarget:
+    """What the config step sends for one account and region, and each change as a plan line."""
+
+    recorder_name: str
+    recorder: dict[str, Any] | None = None  # PutConfigurationRecorder body, None: unchanged
+    channel: dict[str, Any] | None = None  # PutDeliveryChannel body, None: unchanged
+    start: bool = False
+    edits: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # what of an existing recorder or channel stays as it is
+
+
+def recorded_types(group: dict[str, Any]) -> str:
+    """A recording group's scope in words."""
+    if records_all_supported(group):
+        return "all supported resource types"
+    types = group.get("resourceTypes") or []
+    if types:
+        return ", ".join(types[:4]) + (f" and {len(types) - 4} more" if len(types) > 4 else "") + " only"
+    excluded = (group.get("exclusionByResourceTypes") or {}).get("resourceTypes") or []
+    return f"all but {', '.join(excluded[:4])}" if excluded else "no resource types"
+
+
+def config_target(ctx, account: str, region: str, state: dict[str, Any], bucket: str | None) -> ConfigTarget:
+    """The account's recorder and channel as the baseline wants them. AWS allows one customer-managed
+    recorder and one delivery channel per account and region, and neither can be renamed: an existing
+    one is adopted by name (its role, recording mode and SNS topic kept) and changed field by field."""
+    own = account_recorder(state["recorders"])
+    home = region == ctx.home_region
+    name = own["name"] if own else RECORDER_NAME
+    target = ConfigTarget(name)
+    group = (own or {}).get("recordingGroup") or {}
+    want_group = {"allSupported": True, "includeGlobalResourceTypes": home}
+    if own is None:
+        target.recorder = {"name": name, "roleARN": f"arn:aws:iam::{account}:role/{CONFIG_SLR}",
+                           "recordingGroup": want_group}
+        target.edits.append(f"create recorder {name}: {recorded_types(want_group)}"
+                            + (", global resource types (IAM) included" if home else ""))
+    else:
+        edits = []
+        if not records_all_supported(group):
+            edits.append(f"recorded types: {recorded_types(group)} → all supported resource types")
+        if bool(group.get("includeGlobalResourceTypes")) != home:
+            edits.append(f"includeGlobalResourceTypes {str(bool(group.get('includeGlobalResourceTypes'))).lower()}"
+                         f" → {str(home).lower()}" + (" (home region)" if home else " (recorded once, in the home "
+                                                                                     f"region {ctx.home_region})"))
+        if own.get("roleARN"):
+            target.kept.append(f"recorder {name}: its role {own['roleARN']}")
+        if edits:
+            target.recorder = {"name": name, "roleARN": own["roleARN"], "recordingGroup": want_group,
+                               **({"recordingMode": own["recordingMode"]} if own.get("recordingMode") else {})}
+            target.edits += [f"recorder {name} (kept, with its role): {e}" for e in edits]
+    channel = state["channels"][0] if state["channels"] else None
+    want_prefix = org_id(ctx) if ctx.profile.control_tower_enabled else None
+    if channel is None:
+        target.channel = {"name": RECORDER_NAME, "s3BucketName": bucket,
+                          "configSnapshotDeliveryProperties": {"deliveryFrequency": "TwentyFour_Hours"},
+                          **({"s3KeyPrefix": want_prefix} if want_prefix else {})}
+        target.edits.append(f"create delivery channel {RECORDER_NAME}: s3://{bucket}"
+                            + (f"/{want_prefix}" if want_prefix else ""))
+    elif bucket and (channel.get("s3BucketName") != bucket or channel.get("s3KeyPrefix") != want_prefix
+                     or channel.get("s3KmsKeyArn")):
+        body = {k: v for k, v in channel.items() if k in ("name", "snsTopicARN", "configSnapshotDeliveryProperties")}
+        body.update(s3BucketName=bucket, **({"s3KeyPrefix": want_prefix} if want_prefix else {}))
+        target.channel = body
+        for key, new in (("s3BucketName", bucket), ("s3KeyPrefix", want_prefix), ("s3KmsKeyArn", None)):
+            if channel.get(key) != new:
+                target.edits.append(f"delivery channel {channel['name']} (kept): {key} {channel.get(key) or 'none'} "
+                                    f"→ {new or 'none'}")
+        if channel.get("snsTopicARN"):
+            target.kept.append(f"delivery channel {channel['name']}: its SNS topic {channel['snsTopicARN']}")
+    if not state["recording"]:
+        target.start = True
+        target.edits.append(f"start recorder {name}" + (" (it is stopped)" if own else ""))
+    return target
 
 
 @gated("config")
@@ -495,9 +589,10 @@ class SecurityServicesStep(Step):
             if contact and not any(contact.get(k) != v for k, v in want.items()):
                 continue
             if contact and not replace:
-                plan.notes.append(f"{account_label(ctx, account)}: {contact_change('SECURITY', contact, want)}: "
-                                  "kept, it was set already (answer management-account replace_contacts: yes "
-                                  "to replace it)")
+                plan.keep("keeping", "security alternate contact", account_label(ctx, account), account=account,
+                          detail=f"{contact.get('Name')} <{contact.get('EmailAddress')}>, set already; the profile "
+                                 f"would change {contact_change('SECURITY', contact, want)} (answer "
+                                 "management-account replace_contacts: yes to replace it)")
                 continue
             plan.add("update" if contact else "set", "security alternate contact", account_label(ctx, account),
                      account=account, detail=(contact_change("SECURITY", contact, want) if contact else
@@ -508,6 +603,9 @@ class SecurityServicesStep(Step):
     def _plan_gd_disabled(self, ctx, plan: Plan, region: str, accounts: list[str]) -> None:
         """A detector that exists but is not ENABLED is enabled (the guardduty-enabled check's definition)."""
         for account, detector in parallel(accounts, lambda a: (a, gd_detector(ctx, a, region))):
+            if detector and detector["status"] == "ENABLED":
+                plan.keep("keeping", "GuardDuty detector", detector["id"], account=account, region=region,
+                          detail=f"{account_label(ctx, account)}: enabled")
             if detector and detector["status"] != "ENABLED":
                 plan.add("enable", "GuardDuty detector", account_label(ctx, account), account=account,
                          region=region, detail=f"{detector['id']} (was {str(detector['status']).lower()})",
@@ -551,6 +649,14 @@ class SecurityServicesStep(Step):
                     unassociated = [a for a in accounts if a != audit and a not in sh_members(ctx, audit, region)]
                     if unassociated:
                         detail.append(f"associate {len(unassociated)} member account(s)")
+                if hub is not None and not detail:
+                    plan.keep("keeping", "Security Hub", account_label(ctx, account), account=account, region=region,
+                              detail="enabled, with the profile's standards")
+                extra = [arn.split("standards/")[-1] for arn, status in have.items()
+                         if arn not in wanted and status in ("READY", "PENDING", "INCOMPLETE")]
+                if extra:
+                    plan.keep("keeping", "Security Hub standard(s)", ", ".join(extra), account=account, region=region,
+                              detail=f"{account_label(ctx, account)}: enabled, not in the profile; left as they are")
                 if hub is None or detail:
                     plan.add("enable" if hub is None else "update", "Security Hub", account_label(ctx, account),
                              account=account, region=region, detail=", ".join(detail),
@@ -568,16 +674,28 @@ class SecurityServicesStep(Step):
         states = parallel([(a, r) for a in accounts for r in regions],
                           lambda ar: (ar, config_state(ctx, *ar)))
         for (account, region), state in states:
-            if state["recorders"] and state["recording"] and state["channels"] and not recorder_drift(ctx, region, state):
-                continue
             if tower and account != ctx.management_account_id:
+                if state["recorders"] and state["recording"] and state["channels"] and \
+                        not recorder_drift(ctx, region, state):
+                    continue
                 plan.notes.append(
                     f"AWS Config in {account_label(ctx, account)} [{region}] is left to Control Tower, which owns "
                     "Config in member accounts and refuses to enroll an account that already has a recorder or "
                     "delivery channel: register the account's OU with Control Tower (control-tower step).")
                 continue
-            plan.add("enable", "AWS Config recorder", account_label(ctx, account), account=account, region=region,
-                     detail=f"all resources; delivery to s3://{bucket}",
+            target = config_target(ctx, account, region, state, bucket)
+            existing = account_recorder(state["recorders"])
+            if existing and not target.edits:
+                plan.keep("keeping", "AWS Config recorder", existing["name"], account=account, region=region,
+                          detail=f"records all supported resource types, delivers to s3://{bucket}")
+                continue
+            if existing:
+                plan.keep("keeping", "AWS Config recorder", existing["name"], account=account, region=region,
+                          detail="adopted by name (one recorder per account and region); unchanged: "
+                                 + "; ".join(target.kept or ["nothing else"]))
+            plan.add("update" if existing else "enable", "AWS Config recorder",
+                     existing["name"] if existing else account_label(ctx, account), account=account,
+                     region=region, detail="; ".join(target.edits),
                      data={"kind": "config", "account": account, "region": region})
         if svc(ctx, "config").get("aggregator", True) and not config_aggregators(ctx, audit):
             plan.add("create", "Config organization aggregator", AGGREGATOR_NAME, account=audit,
@@ -731,31 +849,24 @@ class SecurityServicesStep(Step):
                     raise
 
     def _apply_config(self, ctx, change: Change) -> None:
+        """What the plan listed: the account's recorder (adopted by name) records all supported types,
+        its delivery channel (adopted by name) delivers to the log archive's Config bucket, and it records."""
         account, region = change.data["account"], change.data["region"]
         bucket = config_bucket(ctx)
         if not bucket:
             raise RefusedError("no log archive bucket for AWS Config delivery", "run the log-archive step first")
-        iam = ctx.client("iam", account=account)
-        call_or(None, lambda: iam.create_service_linked_role(AWSServiceName="config.amazonaws.com"),
-                "InvalidInput", "EntityAlreadyExists")
+        target = config_target(ctx, account, region, config_state(ctx, account, region), bucket)
         cfg = ctx.client("config", account=account, region=region)
-        state = config_state(ctx, account, region)
-        if not state["recorders"] or recorder_drift(ctx, region, state):
-            own = account_recorder(state["recorders"]) or {}
-            cfg.put_configuration_recorder(ConfigurationRecorder={
-                "name": own.get("name", RECORDER_NAME),
-                "roleARN": own.get("roleARN", f"arn:aws:iam::{account}:role/{CONFIG_SLR}"),
-                "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": region == ctx.home_region}})
-            state = config_state(ctx, account, region)
-        if not state["channels"]:
-            channel: dict[str, Any] = {"name": RECORDER_NAME, "s3BucketName": bucket,
-                                       "configSnapshotDeliveryProperties": {"deliveryFrequency": "TwentyFour_Hours"}}
-            oid = org_id(ctx) if ctx.profile.control_tower_enabled else None
-            if oid:
-                channel["s3KeyPrefix"] = oid
-            cfg.put_delivery_channel(DeliveryChannel=channel)
-        if not state["recording"]:
-            cfg.start_configuration_recorder(ConfigurationRecorderName=state["recorders"][0]["name"])
+        if target.recorder:
+            if target.recorder["roleARN"].endswith(f"role/{CONFIG_SLR}"):
+                iam = ctx.client("iam", account=account)
+                call_or(None, lambda: iam.create_service_linked_role(AWSServiceName="config.amazonaws.com"),
+                        "InvalidInput", "EntityAlreadyExists")
+            cfg.put_configuration_recorder(ConfigurationRecorder=target.recorder)
+        if target.channel:
+            cfg.put_delivery_channel(DeliveryChannel=target.channel)
+        if target.start:
+            cfg.start_configuration_recorder(ConfigurationRecorderName=target.recorder_name)
 
     def _apply_config_aggregator(self, ctx, change: Change) -> None:
         audit = change.data["audit"]

@@ -15,6 +15,11 @@ from bootstrap_tui.model import Status  # noqa: E402
 from steps.guardrails import parse_exclusions  # noqa: E402
 
 
+def lines(plan) -> list[str]:
+    """A plan's notes and its kept lines (what it reuses, keeps or leaves alone), as text."""
+    return [*plan.notes, *(k.describe() for k in plan.kept)]
+
+
 def scp_result(world):
     run = world.engine.verify(["guardrails"], record=False)
     return next(r for r in run.results if r.check_id == "guardrails.scps-attached")
@@ -37,8 +42,8 @@ def test_users_own_ous_get_the_guardrails_or_are_excluded(world):
     plan = world.engine.plan("guardrails")
     attaches = {c.data["target"] for c in plan.changes if c.data.get("kind") == "scp-attach"}
     assert attaches == {dev}
-    assert any("Existing OU Dev" in n and "not in the profile" in n for n in plan.notes)
-    assert any("Existing OU Lab" in n and "EXCLUDED" in n and "vendor sandbox" in n for n in plan.notes)
+    assert any("OU 'Dev'" in n and "not in the profile" in n for n in lines(plan))
+    assert any("OU 'Lab'" in n and "EXCLUDED" in n and "vendor sandbox" in n for n in lines(plan))
     world.engine.apply("guardrails", plan)
 
     workloads = next(ou["Id"] for ou in org.list_organizational_units_for_parent(ParentId=root)
@@ -64,7 +69,7 @@ def test_an_account_directly_under_the_root_fails(world):
     try:
         result = scp_result(world)
         assert result.status == Status.FAIL and staging in result.message
-        assert any(staging in n and "directly under the root" in n for n in world.engine.plan("guardrails").notes)
+        assert any(staging in n and "directly under the root" in n for n in lines(world.engine.plan("guardrails")))
     finally:
         org.move_account(AccountId=staging, SourceParentId=root, DestinationParentId=parent)
 
@@ -117,12 +122,12 @@ def test_existing_contacts_are_kept_and_shown_unless_replaced(world):
     want = world.engine.answers("management-account")
     mgmt = world.engine.plan("management-account")
     assert not [c for c in mgmt.changes if c.resource == "alternate contact"]
-    assert any(n.startswith(f"billing contact: jane@corp.example → {want['billing_contact_email']}") and "kept" in n
-               for n in mgmt.notes)
+    assert any(f"billing contact: jane@corp.example → {want['billing_contact_email']}" in n and "keeping" in n
+               for n in lines(mgmt))
     plan = world.engine.plan("security-services")
     assert not [c for c in plan.changes if c.data.get("kind") == "contact"]
-    assert any(f"security contact: jane@corp.example → {want['security_contact_email']}" in n and "kept" in n
-               for n in plan.notes)
+    assert any(f"security contact: jane@corp.example → {want['security_contact_email']}" in n and "keeping" in n
+               for n in lines(plan))
     world.engine.apply("security-services", plan)
     assert world.client("account", account=staging).get_alternate_contact(
         AlternateContactType="SECURITY")["AlternateContact"]["EmailAddress"] == "jane@corp.example"
@@ -178,16 +183,16 @@ def test_accounts_the_profile_does_not_name_are_listed_with_their_ou(world):
         time.sleep(0.1)
     account = status["AccountId"]
     plan = world.engine.plan("accounts")
-    note = next(n for n in plan.notes if account in n)
+    note = next(n for n in lines(plan) if account in n)
     assert "Production" in note and "directly under the root" in note
     assert not [c for c in plan.changes if c.account == account]
     handmade = org.create_organizational_unit(ParentId=root, Name="Handmade")["OrganizationalUnit"]["Id"]
     org.move_account(AccountId=account, SourceParentId=root, DestinationParentId=handmade)
-    note = next(n for n in world.engine.plan("accounts").notes if account in n)
+    note = next(n for n in lines(world.engine.plan("accounts")) if account in n)
     assert "OU Handmade" in note and "outside the profile's tree" in note
     world.engine.set_answers("guardrails", {"exclude_ous": "Handmade: legacy, owned by ops"})
     try:
-        note = next(n for n in world.engine.plan("accounts").notes if account in n)
+        note = next(n for n in lines(world.engine.plan("accounts")) if account in n)
         assert "EXCLUDED" in note and "legacy, owned by ops" in note
     finally:
         world.engine.set_answers("guardrails", {"exclude_ous": ""})

@@ -34,12 +34,20 @@ def check_plans(engine, plans) -> None:
     mgmt_id = engine.management_account_id
     mgmt = plans["management-account"]
     assert not [c for c in mgmt.changes if c.resource == "alternate contact"]
-    assert sum(f"{BROWNFIELD_CONTACT['EmailAddress']} →" in n and "kept" in n for n in mgmt.notes) == 3
-    assert sum("is not in the profile" in n and " App " in n for n in plans["accounts"].notes) == 2
+    kept = [k.describe() for k in mgmt.kept if k.resource == "alternate contact"]
+    assert sum(f"{BROWNFIELD_CONTACT['EmailAddress']} →" in k for k in kept) == 3
+    outside = [k for k in plans["accounts"].kept if k.verb == "leaving" and k.resource == "account"]
+    assert sorted(k.name for k in outside) == ["Dev App", "Prod App"]
+    assert all("not in the profile" in k.detail for k in outside)
     guard = plans["guardrails"]
     password = next(c for c in guard.changes if c.data.get("kind") == "password" and c.account == mgmt_id)
     assert "MinimumPasswordLength 8 → 14" in password.detail and "MaxPasswordAge" not in password.detail
-    assert {n.split()[2] for n in guard.notes if n.startswith("Existing OU")} == {"Prod", "Dev"}
+    assert {k.name for k in guard.kept if k.resource == "OU" and "not in the profile" in k.detail} == {"Prod", "Dev"}
+    assert [k.name for k in guard.kept if k.resource == "SCP"] == [BROWNFIELD_SCP]
+    assert [k.name for k in plans["organization"].kept if k.verb == "leaving"] == ["Prod", "Dev"] or \
+        sorted(k.name for k in plans["organization"].kept if k.verb == "leaving") == ["Dev", "Prod"]
+    stricter = next(k for k in guard.kept if k.resource == "IAM password policy settings" and k.account == mgmt_id)
+    assert "MaxPasswordAge 30 (profile 90)" in stricter.detail and "HardExpiry true" in stricter.detail
     attached_to = {c.detail.split()[1] for c in guard.changes if c.data.get("kind") == "scp-attach"}
     assert {"Prod", "Dev"} <= attached_to
     enables = [c for c in plans["security-services"].changes if c.data.get("kind") == "gd-enable"]

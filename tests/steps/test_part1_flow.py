@@ -107,7 +107,7 @@ def test_control_tower_from_fresh_seed(engines, ct_profile, sandbox):
     engine.close()
     again = engines.new(profile=ct_profile)
     plan = again.plan("control-tower")
-    assert plan.changes == [] and any("adopting" in n for n in plan.notes)
+    assert plan.changes == [] and [k.verb for k in plan.kept if k.resource == "landing zone"] == ["reusing"]
 
 
 def test_root_mfa_without_simulation_stays_manual(engines):

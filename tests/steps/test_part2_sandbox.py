@@ -92,7 +92,7 @@ def test_default_vpc_in_use_is_kept(world):
     eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
     plan = world.engine.plan("guardrails")
     assert not [c for c in plan.changes if c.resource == "default VPC"]
-    assert any(vpc in n and f"network interface {eni}" in n for n in plan.notes)
+    assert any(vpc in k.describe() and f"network interface {eni}" in k.detail for k in plan.kept)
     run = world.engine.verify(["guardrails"], record=False)
     result = next(r for r in run.results if r.check_id == "guardrails.no-default-vpc"
                   and r.account == account and r.region == "us-west-2")
@@ -122,7 +122,7 @@ def test_default_vpc_with_dependencies_is_kept_whole(world, dependency):
         ec2.create_vpc_endpoint(VpcId=vpc, ServiceName="com.amazonaws.us-west-2.s3", VpcEndpointType="Gateway")
     plan = world.engine.plan("guardrails")
     assert not [c for c in plan.changes if c.resource == "default VPC"]
-    assert any(vpc in n and dependency in n for n in plan.notes)
+    assert any(vpc in k.describe() and dependency in k.detail for k in plan.kept)
     run = world.engine.verify(["guardrails"], record=False)
     result = next(r for r in run.results if r.check_id == "guardrails.no-default-vpc"
                   and r.account == account and r.region == "us-west-2")
@@ -392,7 +392,7 @@ def test_other_iam_users_with_keys_get_a_retirement_path_and_an_attestation(worl
                       if r.check_id == "bootstrap-cleanup.no-iam-users")
         assert result.status == Status.FAIL and "founder" in result.message
         plan = world.engine.plan("bootstrap-cleanup")
-        note = next(n for n in plan.notes if "IAM user founder" in n)
+        note = next(k.describe() for k in plan.kept if k.resource == "IAM user" and k.name == "founder")
         assert "update-access-key --status Inactive" in note and "delete-access-key" in note
         assert [m.id for m in plan.manual] == ["bootstrap-cleanup.kept-iam-users"]
         assert key not in json.dumps(plan.to_dict())

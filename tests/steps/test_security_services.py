@@ -125,3 +125,18 @@ def test_incomplete_standard_is_a_warning_with_its_reason(world):
     assert result.status == Status.WARN
     assert "INCOMPLETE" in result.message and "NO_AVAILABLE_CONFIGURATION_RECORDER" in result.message
     assert result.evidence["incomplete"] == {FSBP: "NO_AVAILABLE_CONFIGURATION_RECORDER"}
+
+
+def test_a_standard_outside_the_profile_is_kept_and_said_so(world):
+    member = next(a for a in _accounts(world) if a != world.engine.management_account_id)
+    hub = world.client("securityhub", member, "us-west-2")
+    arn = "arn:aws:securityhub:us-west-2::standards/pci-dss/v/3.2.1"
+    sub = hub.batch_enable_standards(StandardsSubscriptionRequests=[{"StandardsArn": arn}])[
+        "StandardsSubscriptions"][0]["StandardsSubscriptionArn"]
+    try:
+        plan = world.engine.plan(STEP)
+        kept = [k for k in plan.kept if k.resource == "Security Hub standard(s)"]
+        assert [(k.name, k.account, k.region) for k in kept] == [("pci-dss/v/3.2.1", member, "us-west-2")]
+        assert not [c for c in plan.changes if c.account == member and c.region == "us-west-2"]
+    finally:
+        hub.batch_disable_standards(StandardsSubscriptionArns=[sub])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -34,6 +35,7 @@ class ConfirmApply(ModalScreen[bool]):
                     mark = ("!! IRREVERSIBLE " if change.irreversible else
                             "! DELETE/REPLACE " if change.destructive else "+ ")
                     lines.append(f"{mark}{change.describe()}")
+                lines += [escape(f"{kept.mark} {kept.describe()} (left as it is)") for kept in self.plan.kept]
                 yield Static("\n".join(lines) or "No changes.", id="confirm-list")
                 cost = self._cost_text()
                 if cost:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.markup import escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -353,7 +354,8 @@ class StepScreen(Screen):
                     cells.append(_cut(getattr(change, attr) or "–", 40))
             table.add_row(*cells)
         self._show_change(0)
-        lines = [f"· {note}" for note in plan.notes]
+        lines = [escape(f"{kept.mark} {kept.describe()}") for kept in plan.kept]
+        lines += [f"· {note}" for note in plan.notes]
         for item in plan.manual:
             record = self.engine.state.attestation(item.id)
             done = ("to do by hand" if not record else
