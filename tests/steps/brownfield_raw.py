@@ -41,12 +41,15 @@ class Run:
     verified: list[dict[str, Any]]
 
     def plan_lines(self) -> list[str]:
-        """Every change and note of the up-front plan, one line each, with account and region."""
+        """Every change, kept line and note of the up-front plan, one line each, with account and region."""
         lines = []
         for plan in self.plan["plans"]:
             for c in plan["changes"]:
                 lines.append(" ".join(str(p) for p in (plan["step"], c["action"], c["resource"], c["name"],
                                                        f"[{c['account']}]", f"[{c['region']}]", c["detail"])))
+            for k in plan.get("kept", []):  # what the plan reuses, keeps or leaves alone (= lines)
+                lines.append(" ".join(str(p) for p in (plan["step"], k["verb"], k["resource"], k["name"],
+                                                       f"[{k['account']}]", f"[{k['region']}]", k["detail"])))
             lines += [f"{plan['step']} {note}" for note in plan["notes"]]
         return lines
 

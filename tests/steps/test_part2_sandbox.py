@@ -286,6 +286,8 @@ def test_bootstrap_cleanup_from_an_sso_session(world, monkeypatch):
         role = iam.create_role(RoleName="AWSReservedSSO_AdministratorAccess_0123456789abcdef",
                                Path="/aws-reserved/sso.amazonaws.com/",
                                AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+        # what Identity Center attaches to the role of the AdministratorAccess permission set
+        iam.attach_role_policy(RoleName=role["RoleName"], PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
         creds = world.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="ada")["Credentials"]
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", creds["AccessKeyId"])
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", creds["SecretAccessKey"])
