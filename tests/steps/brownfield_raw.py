@@ -159,6 +159,7 @@ def read_org(org: Any) -> dict[str, Any]:
     walk(root, "")
     return {"ous": ous, "attached": attached, "parents": parents,
             "accounts": [a["Name"] for a in org.list_accounts()["Accounts"]],
+            "ids": {a["Name"]: a["Id"] for a in org.list_accounts()["Accounts"]},
             "scps": [p["Name"] for p in org.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"]]}
 
 

@@ -303,10 +303,7 @@ def test_the_plan_names_everything_the_user_made(runs, name, flow):
 
 # ------------------------------------------------------------------ apply does what the plan says
 
-PLACEHOLDERS = ("the up-front plan names the Config bucket of a Log Archive account still to be created "
-                "(<Log Archive, to be created>); resolving placeholders to the created ids is not done yet")
-DELIVERY_XFAIL: dict[tuple[str, str], str] = {
-    (name, "plan-first"): PLACEHOLDERS for name in ("brownfield-org", "brownfield-services", "brownfield-iam")}
+DELIVERY_XFAIL: dict[tuple[str, str], str] = {}
 
 
 def _delivery_cases():
@@ -320,12 +317,18 @@ def _delivery_cases():
 @pytest.mark.parametrize(("name", "flow"), _delivery_cases())
 def test_config_delivers_where_the_plan_said(runs, name, flow):
     run = runs(name, flow)
+    ids = run.raw_after["org"]["ids"]
+
+    def created(text: str) -> str:
+        """The up-front plan's placeholders (<Log Archive, to be created>) as the ids apply gave them."""
+        return re.sub(r"<([^<>,]+), to be created>", lambda m: ids.get(m.group(1), m.group(0)), text or "")
+
     planned = {}
     for plan in run.plan["plans"]:
         for c in plan["changes"]:
-            buckets = re.findall(r"(?:s3://|s3BucketName \S+ → )([a-z0-9.-]+)", c["detail"])
+            buckets = re.findall(r"(?:s3://|s3BucketName \S+ → )([a-z0-9.-]+)", created(c["detail"]))
             if "Config recorder" in c["resource"] and buckets:
-                planned[(c["account"], c["region"])] = buckets[-1]
+                planned[(created(c["account"]), c["region"])] = buckets[-1]
     assert (run.management, HOME) in planned, "no plan line for the management account's recorder"
     raw = {(a, r): sorted(regional["channels"].values())
            for a, found in run.raw_after["accounts"].items() for r, regional in found["regions"].items()}
