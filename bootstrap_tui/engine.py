@@ -598,8 +598,12 @@ class Engine:
             ctx = self.context(step_id)
             if step.skip_reason(ctx) or self.missing_inputs([step_id]):
                 return None
-            return step.plan(ctx)
+            with doing(f"plan:{step_id}"):
+                return step.plan(ctx)
         except BootstrapError:
+            return None
+        except Exception as exc:  # noqa: BLE001 - AWS refused or failed: the requested steps meet it
+            log.info("could not plan %s ahead: %s", step_id, self.map_error(exc))
             return None
 
     def _requirement_met(self, step_id: str) -> bool:

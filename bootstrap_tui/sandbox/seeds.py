@@ -27,7 +27,7 @@ import yaml
 from .brownfield import BROWNFIELD_CONTACT, BROWNFIELD_SCP  # noqa: F401 (tests import them from here)
 from .brownfield import build as build_brownfield
 from .environ import environment
-from .plain import SEED_CREDENTIAL
+from .plain import SEED_CREDENTIAL, client
 from .plain import info as _info
 
 BASE_PROFILE = "startup-minimal"
@@ -52,7 +52,7 @@ def apply_seed(endpoint: str, seed: str, accounts: int, regions: list[str] | Non
         build_brownfield(endpoint, seed)
         return
     if seed == "new-org":
-        _client(endpoint, "organizations").create_organization(FeatureSet="ALL")
+        client(endpoint, "organizations").create_organization(FeatureSet="ALL")
         return
     build_compliant(endpoint, accounts, regions, control_tower=seed == "compliant-ct")
     if seed == "drifted":

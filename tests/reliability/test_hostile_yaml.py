@@ -104,7 +104,7 @@ def test_state_file_corpus(tmp_path, monkeypatch, case):
     assert expected in message
     assert "move it aside" in caught.value.hint
     assert path.read_bytes() == raw
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.yaml", "state.yaml.lock"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.yaml", "state.yaml.lock", "state.yaml.rwlock"]
     assert not (tmp_path / "PWNED").exists()
 
 
