@@ -6,6 +6,7 @@ No request is sent (the endpoint is never contacted).
 
 Usage: python benchmarks/client_creation_bench.py [--rounds 20]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,11 @@ def per_client_ms(rounds: int, fast: bool) -> float:
 
     install()  # before choosing: installing switches the speed-ups on
     with event_handlers(fast=fast):
-        factory = ClientFactory(boto3.Session(aws_access_key_id="bench", aws_secret_access_key="bench"),
-                                region="us-east-1", endpoint_url="http://127.0.0.1:9")
+        factory = ClientFactory(
+            boto3.Session(aws_access_key_id="bench", aws_secret_access_key="bench"),
+            region="us-east-1",
+            endpoint_url="http://127.0.0.1:9",
+        )
         for service in SERVICES:
             factory._make_client(factory.session, service, "us-east-1", None, guarded=True)
         started = time.process_time()

@@ -20,6 +20,7 @@ attempt limit in `--attempts`.
 Usage: python benchmarks/fault_bench.py [--faults throttle=0.3 error5xx=0.1] [--runs 1]
        [--simulate 2000] [--attempts 10 12 15] [--json FILE]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,12 +48,13 @@ def one_run(box, faults: str) -> dict:
     engine = make_engine(box.endpoint, state)
     per_client: Counter = Counter()
     engine.factory.on_call = lambda service, op, account, region: per_client.update(
-        [(service, account or "management", region)])
+        [(service, account or "management", region)]
+    )
     try:
         try:
             for step in engine.steps:
                 engine.apply(step.id, confirm_destructive=lambda plan: plan.step_id == "guardrails")
-        except Exception as exc:  # noqa: BLE001 - a failed run is a result here
+        except Exception as exc:
             error = str(exc).splitlines()[0]
         apply_s = time.monotonic() - started
         apply_requests = requests_seen(box.endpoint)["total"]
@@ -62,13 +64,22 @@ def one_run(box, faults: str) -> dict:
     finally:
         engine.close()
     names = account_names(box.endpoint)
-    statuses = {f"{r.check_id}|{names.get(r.account, r.account)}|{r.region}": r.status.value
-                for r in run.results}
-    return {"faults": faults or "none", "error": error, "apply_s": round(apply_s, 1),
-            "apply_requests": apply_requests, "verify_s": round(verify_s, 1),
-            "verify_requests": requests_seen(box.endpoint)["total"] - apply_requests,
-            "injected": dict(injected), "counts": run.counts(), "statuses": statuses,
-            "per_client": sorted(per_client.values(), reverse=True)}
+    statuses = {
+        f"{r.check_id}|{names.get(r.account, r.account)}|{r.region}": r.status.value
+        for r in run.results
+    }
+    return {
+        "faults": faults or "none",
+        "error": error,
+        "apply_s": round(apply_s, 1),
+        "apply_requests": apply_requests,
+        "verify_s": round(verify_s, 1),
+        "verify_requests": requests_seen(box.endpoint)["total"] - apply_requests,
+        "injected": dict(injected),
+        "counts": run.counts(),
+        "statuses": statuses,
+        "per_client": sorted(per_client.values(), reverse=True),
+    }
 
 
 def _fault_rates(spec: str) -> tuple[float, float]:
@@ -77,8 +88,9 @@ def _fault_rates(spec: str) -> tuple[float, float]:
     return float(rates.get("throttle", 0)), float(rates.get("error5xx", 0))
 
 
-def _client_survives(calls: int, throttle: float, error5xx: float, attempts: int,
-                     draw: random.Random, quota: int) -> bool:
+def _client_survives(
+    calls: int, throttle: float, error5xx: float, attempts: int, draw: random.Random, quota: int
+) -> bool:
     """One client's `calls` under botocore's standard retry handler and a retry quota."""
     capacity = quota
     for _ in range(calls):
@@ -97,14 +109,16 @@ def _client_survives(calls: int, throttle: float, error5xx: float, attempts: int
     return True
 
 
-def simulate(per_client: list[int], spec: str, attempts: int, runs: int, quota: int,
-             seed: int = 1) -> float:
+def simulate(
+    per_client: list[int], spec: str, attempts: int, runs: int, quota: int, seed: int = 1
+) -> float:
     """Share of `runs` whole runs in which every client's every call succeeds."""
     throttle, error5xx = _fault_rates(spec)
     draw = random.Random(seed)
-    ok = sum(all(_client_survives(n, throttle, error5xx, attempts, draw, quota)
-                 for n in per_client)
-             for _ in range(runs))
+    ok = sum(
+        all(_client_survives(n, throttle, error5xx, attempts, draw, quota) for n in per_client)
+        for _ in range(runs)
+    )
     return ok / runs
 
 
@@ -113,13 +127,29 @@ def main() -> int:
     parser.add_argument("--faults", nargs="*", default=["throttle=0.3", "error5xx=0.1"])
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--simulate", type=int, default=0, metavar="N",
-                        help="replay the retry rules N times per SPEC and attempt limit")
-    parser.add_argument("--attempts", type=int, nargs="*", default=[], metavar="K",
-                        help="attempt limits to simulate (default: the configured one)")
-    parser.add_argument("--quota", type=int, nargs="*", default=[], metavar="TOKENS",
-                        help="retry quotas to simulate (default: the clients' own; "
-                             "botocore's is 500)")
+    parser.add_argument(
+        "--simulate",
+        type=int,
+        default=0,
+        metavar="N",
+        help="replay the retry rules N times per SPEC and attempt limit",
+    )
+    parser.add_argument(
+        "--attempts",
+        type=int,
+        nargs="*",
+        default=[],
+        metavar="K",
+        help="attempt limits to simulate (default: the configured one)",
+    )
+    parser.add_argument(
+        "--quota",
+        type=int,
+        nargs="*",
+        default=[],
+        metavar="TOKENS",
+        help="retry quotas to simulate (default: the clients' own; botocore's is 500)",
+    )
     args = parser.parse_args()
     from bootstrap_tui.aws.retryquota import RETRY_QUOTA
     from bootstrap_tui.engine import retry_settings
@@ -138,25 +168,38 @@ def main() -> int:
     for result in results:
         same = result["statuses"] == clean["statuses"]
         injected = sum(result["injected"].values())
-        print(f"{result['faults']:<14} apply {result['apply_s']:>6}s {result['apply_requests']:>5} req | "
-              f"verify {result['verify_s']:>5}s {result['verify_requests']:>4} req | injected {injected:>4} | "
-              f"{'completed' if not result['error'] else 'FAILED: ' + result['error']} | "
-              f"verify {'same as fault-free' if same else 'DIFFERENT'} {result['counts']}")
+        print(
+            f"{result['faults']:<14} apply {result['apply_s']:>6}s {result['apply_requests']:>5} req | "
+            f"verify {result['verify_s']:>5}s {result['verify_requests']:>4} req | injected {injected:>4} | "
+            f"{'completed' if not result['error'] else 'FAILED: ' + result['error']} | "
+            f"verify {'same as fault-free' if same else 'DIFFERENT'} {result['counts']}"
+        )
     clients = clean["per_client"]
-    print(f"fault-free: {sum(clients)} requests from {len(clients)} clients, busiest "
-          f"{clients[:5]}")
+    print(f"fault-free: {sum(clients)} requests from {len(clients)} clients, busiest {clients[:5]}")
     simulated = []
     for faults in args.faults if args.simulate else ():
         for limit in args.attempts or [attempts]:
             for tokens in args.quota or [RETRY_QUOTA]:
                 share = simulate(clients, faults, limit, args.simulate, tokens)
-                simulated.append({"faults": faults, "attempts": limit, "quota": tokens,
-                                  "runs": args.simulate, "completed": share})
-                print(f"simulated {faults:<24} {limit:>2} attempts, quota {tokens:>5}: "
-                      f"{share:.2%} of {args.simulate} runs complete")
+                simulated.append(
+                    {
+                        "faults": faults,
+                        "attempts": limit,
+                        "quota": tokens,
+                        "runs": args.simulate,
+                        "completed": share,
+                    }
+                )
+                print(
+                    f"simulated {faults:<24} {limit:>2} attempts, quota {tokens:>5}: "
+                    f"{share:.2%} of {args.simulate} runs complete"
+                )
     if args.json:
-        args.json.write_text(json.dumps({"retries": [attempts, mode], "results": results,
-                                         "simulated": simulated}, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {"retries": [attempts, mode], "results": results, "simulated": simulated}, indent=2
+            )
+        )
     return 0 if all(not r["error"] and r["statuses"] == clean["statuses"] for r in results) else 1
 
 

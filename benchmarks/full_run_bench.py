@@ -5,6 +5,7 @@ profiles) and is driven through the real CLI in a subprocess, as a user would.
 
     .venv/bin/python benchmarks/full_run_bench.py [PROFILE ...] [--op-delay 0.05]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,16 +25,33 @@ PROFILES = ("startup-minimal", "soc2", "iso27001", "pci-dss")
 
 def run_profile(sandbox, profile: str, workdir: Path) -> dict[str, float | int | str]:
     sandbox.reset(seed="fresh", accounts=0)
-    env = {**os.environ, **client_environment(sandbox.endpoint), "BOOTSTRAP_TUI_LOG": str(workdir / "run.log")}
-    base = [sys.executable, "-m", "bootstrap_tui", "--profile-file", profile,
-            "--state-file", str(workdir / f"{profile}.yaml")]
+    env = {
+        **os.environ,
+        **client_environment(sandbox.endpoint),
+        "BOOTSTRAP_TUI_LOG": str(workdir / "run.log"),
+    }
+    base = [
+        sys.executable,
+        "-m",
+        "bootstrap_tui",
+        "--profile-file",
+        profile,
+        "--state-file",
+        str(workdir / f"{profile}.yaml"),
+    ]
     apply = ["apply", "--yes", "--simulate-console", "--confirm-destructive", "guardrails"]
     row: dict[str, float | int | str] = {"profile": profile}
-    for label, args in (("apply_s", apply), ("verify_s", ["verify", "--format", "json"]),
-                        ("plan_s", ["plan"]), ("reapply_s", apply)):
+    for label, args in (
+        ("apply_s", apply),
+        ("verify_s", ["verify", "--format", "json"]),
+        ("plan_s", ["plan"]),
+        ("reapply_s", apply),
+    ):
         if label == "plan_s":
-            urllib.request.urlopen(urllib.request.Request(sandbox.endpoint + "/_sandbox/requests",
-                                                          method="DELETE"), timeout=30).read()
+            urllib.request.urlopen(
+                urllib.request.Request(sandbox.endpoint + "/_sandbox/requests", method="DELETE"),
+                timeout=30,
+            ).read()
         started = time.perf_counter()
         done = subprocess.run([*base, *args], env=env, capture_output=True, text=True)
         row[label] = round(time.perf_counter() - started, 1)
@@ -50,7 +68,9 @@ def run_profile(sandbox, profile: str, workdir: Path) -> dict[str, float | int |
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("profiles", nargs="*", default=list(PROFILES))
-    parser.add_argument("--op-delay", type=float, default=0.05, help="sandbox long-operation delay (s)")
+    parser.add_argument(
+        "--op-delay", type=float, default=0.05, help="sandbox long-operation delay (s)"
+    )
     args = parser.parse_args()
     with running_sandbox(op_delay_s=args.op_delay) as sandbox, tempfile.TemporaryDirectory() as tmp:
         for profile in args.profiles:

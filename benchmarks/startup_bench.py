@@ -15,6 +15,7 @@ Two ways to measure, both over N fresh processes, reporting min/median/p95/max:
 
 Usage:  python benchmarks/startup_bench.py [--runs 10] [--mode headless|tmux] [--sandbox]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,8 +48,10 @@ def child() -> None:
     def check() -> None:
         if isinstance(app.screen, WelcomeScreen) and app.screen.is_mounted:
             heavy = sorted(m for m in sys.modules if m.split(".")[0] in HEAVY)
-            print("READY " + json.dumps({"heavy": sorted({m.split(".")[0] for m in heavy})}),
-                  flush=True)
+            print(
+                "READY " + json.dumps({"heavy": sorted({m.split(".")[0] for m in heavy})}),
+                flush=True,
+            )
             app.exit(0)
         else:
             app.set_timer(0.005, check)
@@ -60,8 +63,14 @@ def child() -> None:
 def headless_once() -> tuple[float, list[str]]:
     env = {**os.environ, "BOOTSTRAP_TUI_LOG": os.devnull}
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, __file__, "--child"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--child"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
     heavy: list[str] = []
     elapsed = None
     for line in proc.stdout:
@@ -92,13 +101,29 @@ def tmux_once(sandbox: bool) -> tuple[float, float | None]:
     env = f"BOOTSTRAP_TUI_LOG={os.devnull} "
     tmux = ["tmux", "-L", name]  # a private server: no race with other sessions' servers
     started = time.perf_counter()
-    subprocess.run(tmux + ["new-session", "-d", "-s", name, "-x", "120", "-y", "40",
-                           "-c", str(ROOT), env + " ".join(cmd)], check=True)
+    subprocess.run(
+        tmux
+        + [
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            "120",
+            "-y",
+            "40",
+            "-c",
+            str(ROOT),
+            env + " ".join(cmd),
+        ],
+        check=True,
+    )
     first = None
     try:
         while time.perf_counter() - started < 30:
-            out = subprocess.run(tmux + ["capture-pane", "-p", "-t", name],
-                                 capture_output=True, text=True).stdout
+            out = subprocess.run(
+                tmux + ["capture-pane", "-p", "-t", name], capture_output=True, text=True
+            ).stdout
             now = time.perf_counter() - started
             if first is None and MARKER in out:
                 first = now
@@ -107,8 +132,9 @@ def tmux_once(sandbox: bool) -> tuple[float, float | None]:
             if first is not None and CONNECTED in out:
                 return first, now
             time.sleep(0.01)
-        raise SystemExit(f"the {'Welcome' if first is None else 'Connected'} text did not "
-                         "appear within 30 s")
+        raise SystemExit(
+            f"the {'Welcome' if first is None else 'Connected'} text did not appear within 30 s"
+        )
     finally:
         subprocess.run(tmux + ["kill-server"], capture_output=True)
 
@@ -116,9 +142,14 @@ def tmux_once(sandbox: bool) -> tuple[float, float | None]:
 def report(name: str, samples: list[float]) -> dict:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    result = {"mode": name, "runs": len(samples), "min_s": round(ordered[0], 3),
-              "median_s": round(statistics.median(ordered), 3), "p95_s": round(p95, 3),
-              "max_s": round(ordered[-1], 3)}
+    result = {
+        "mode": name,
+        "runs": len(samples),
+        "min_s": round(ordered[0], 3),
+        "median_s": round(statistics.median(ordered), 3),
+        "p95_s": round(p95, 3),
+        "max_s": round(ordered[-1], 3),
+    }
     print(json.dumps(result))
     return result
 

@@ -10,6 +10,7 @@ each load costs what loading the default bundle does).
 
 Usage: python benchmarks/tls_bench.py [--clients 48] [--repeat 3]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,11 +26,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = ["sts", "ec2", "guardduty", "securityhub", "config", "accessanalyzer"]
-REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1", "ap-northeast-1",
-           "eu-north-1", "ca-central-1"]
-CALLS = {"sts": "get_caller_identity", "ec2": "describe_vpcs", "guardduty": "list_detectors",
-         "securityhub": "describe_hub", "config": "describe_configuration_recorders",
-         "accessanalyzer": "list_analyzers"}
+REGIONS = [
+    "us-east-1",
+    "us-west-2",
+    "eu-west-1",
+    "eu-central-1",
+    "ap-southeast-1",
+    "ap-northeast-1",
+    "eu-north-1",
+    "ca-central-1",
+]
+CALLS = {
+    "sts": "get_caller_identity",
+    "ec2": "describe_vpcs",
+    "guardduty": "list_detectors",
+    "securityhub": "describe_hub",
+    "config": "describe_configuration_recorders",
+    "accessanalyzer": "list_analyzers",
+}
 
 
 def child(endpoint: str, clients: int, shared: bool) -> dict:
@@ -46,9 +60,12 @@ def child(endpoint: str, clients: int, shared: bool) -> dict:
         return stock(self, cafile, capath, cadata)
 
     ssl.SSLContext.load_verify_locations = counting  # type: ignore[method-assign]
-    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
-    factory = ClientFactory(session, region="us-east-1", endpoint_url=endpoint, max_attempts=1,
-                            retry_mode="standard")
+    session = boto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
+    factory = ClientFactory(
+        session, region="us-east-1", endpoint_url=endpoint, max_attempts=1, retry_mode="standard"
+    )
     pairs = [(service, region) for region in REGIONS for service in SERVICES][:clients]
     with tls.sharing(shared):
         factory.client("sts").get_caller_identity()  # service models loaded before the clock starts
@@ -59,15 +76,27 @@ def child(endpoint: str, clients: int, shared: bool) -> dict:
             except ClientError:
                 pass  # an API error still means a full TLS round trip
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    return {"calls": len(pairs), "connections": len(pairs) + 1, "cpu_ms_per_call": round(cpu * 1000 / len(pairs), 2),
-            "wall_ms_per_call": round(wall * 1000 / len(pairs), 2), "bundle_loads": len(loads)}
+    return {
+        "calls": len(pairs),
+        "connections": len(pairs) + 1,
+        "cpu_ms_per_call": round(cpu * 1000 / len(pairs), 2),
+        "wall_ms_per_call": round(wall * 1000 / len(pairs), 2),
+        "bundle_loads": len(loads),
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=48, help=f"clients, one call each (max {len(SERVICES) * len(REGIONS)})")
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=48,
+        help=f"clients, one call each (max {len(SERVICES) * len(REGIONS)})",
+    )
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--child", nargs=3, metavar=("ENDPOINT", "CLIENTS", "MODE"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child", nargs=3, metavar=("ENDPOINT", "CLIENTS", "MODE"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     if args.child:
@@ -84,26 +113,52 @@ def main() -> int:
     bundle.write_text(Path(certifi.where()).read_text() + ca.pem.read_text())
     cert, key = ca.issue(work, "sandbox", hosts=["127.0.0.1"])
     env = {**os.environ, "AWS_CA_BUNDLE": str(bundle), "AWS_EC2_METADATA_DISABLED": "true"}
-    sandbox = subprocess.Popen([sys.executable, "-m", "bootstrap_tui.sandbox", "--port", "0", "--op-delay", "0",
-                                "--tls-cert", cert, "--tls-key", key], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    sandbox = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bootstrap_tui.sandbox",
+            "--port",
+            "0",
+            "--op-delay",
+            "0",
+            "--tls-cert",
+            cert,
+            "--tls-key",
+            key,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         line = sandbox.stdout.readline() if sandbox.stdout else ""
         if not line.startswith("endpoint: "):
             raise SystemExit(f"the sandbox did not start: {line!r}")
         endpoint = line.split(" ", 1)[1].strip()
-        print(f"sandbox: {endpoint}; CA bundle {bundle.stat().st_size // 1024} KB; {ssl.OPENSSL_VERSION}")
+        print(
+            f"sandbox: {endpoint}; CA bundle {bundle.stat().st_size // 1024} KB; {ssl.OPENSSL_VERSION}"
+        )
         results: dict[str, list[dict]] = {"stock": [], "shared": []}
         for _ in range(args.repeat):
             for mode in results:
-                done = subprocess.run([sys.executable, __file__, "--child", endpoint, str(args.clients), mode],
-                                      check=True, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+                done = subprocess.run(
+                    [sys.executable, __file__, "--child", endpoint, str(args.clients), mode],
+                    check=True,
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
                 results[mode].append(json.loads(done.stdout.strip().splitlines()[-1]))
         for mode, runs in results.items():
             label = "botocore's own contexts" if mode == "stock" else "shared trust (aws/tls.py)"
-            print(f"{label}: {statistics.median(r['cpu_ms_per_call'] for r in runs)} ms CPU per new connection "
-                  f"(median of {len(runs)}; runs {[r['cpu_ms_per_call'] for r in runs]}), "
-                  f"CA bundle loaded {runs[0]['bundle_loads']} times for the process's "
-                  f"{runs[0]['connections']} connections")
+            print(
+                f"{label}: {statistics.median(r['cpu_ms_per_call'] for r in runs)} ms CPU per new connection "
+                f"(median of {len(runs)}; runs {[r['cpu_ms_per_call'] for r in runs]}), "
+                f"CA bundle loaded {runs[0]['bundle_loads']} times for the process's "
+                f"{runs[0]['connections']} connections"
+            )
     finally:
         sandbox.terminate()
         sandbox.wait(timeout=10)

@@ -22,6 +22,7 @@ Usage: python benchmarks/verify_bench.py [--accounts 10] [--regions us-east-1,us
        [--json FILE]
 Targets (issue 6): verify <= 1.3x floor; verify >= 5x faster than at concurrency 1.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,15 +42,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_REGIONS = "us-east-1,us-west-2,eu-west-1,eu-central-1"
-CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-               "AWS_DEFAULT_REGION": "us-east-1"}
+CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
 
 
 def start_sandbox() -> tuple[subprocess.Popen, str, float]:
     """The sandbox as a separate process (fresh seed); returns it, its endpoint and the start time."""
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "bootstrap_tui.sandbox", "--port", "0", "--op-delay", "0"],
-                               stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bootstrap_tui.sandbox", "--port", "0", "--op-delay", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     line = process.stdout.readline() if process.stdout else ""
     if not line.startswith("endpoint: "):
         process.kill()
@@ -58,19 +66,29 @@ def start_sandbox() -> tuple[subprocess.Popen, str, float]:
 
 
 def configure(endpoint: str, **settings: float) -> None:
-    request = urllib.request.Request(endpoint + "/_sandbox/config", data=json.dumps(settings).encode(),
-                                     method="POST", headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        endpoint + "/_sandbox/config",
+        data=json.dumps(settings).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=30):
         pass
 
 
 def seed(endpoint: str, accounts: int, regions: list[str]) -> float:
     """Build the compliant seed in a child process (so its memory is not counted here)."""
-    code = ("import sys; from bootstrap_tui.sandbox.seeds import build_compliant; "
-            "build_compliant(sys.argv[1], int(sys.argv[2]), sys.argv[3].split(','))")
+    code = (
+        "import sys; from bootstrap_tui.sandbox.seeds import build_compliant; "
+        "build_compliant(sys.argv[1], int(sys.argv[2]), sys.argv[3].split(','))"
+    )
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code, endpoint, str(accounts), ",".join(regions)],
-                   check=True, cwd=ROOT, env={**os.environ, **CREDENTIALS})
+    subprocess.run(
+        [sys.executable, "-c", code, endpoint, str(accounts), ",".join(regions)],
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, **CREDENTIALS},
+    )
     return time.perf_counter() - started
 
 
@@ -83,7 +101,9 @@ def run_verify(endpoint: str, profile: str, workdir: Path, max_workers: int) -> 
     from bootstrap_tui.engine import Engine, Options
 
     state = workdir / f"state-{max_workers}-{time.monotonic_ns()}.yaml"
-    engine = Engine(Options(endpoint_url=endpoint, state_file=state, profile=profile, max_workers=max_workers))
+    engine = Engine(
+        Options(endpoint_url=endpoint, state_file=state, profile=profile, max_workers=max_workers)
+    )
     connect_started = time.perf_counter()
     engine.connect()
     connect_s = time.perf_counter() - connect_started
@@ -101,20 +121,32 @@ def run_verify(endpoint: str, profile: str, workdir: Path, max_workers: int) -> 
     finally:
         engine.close()
     results = len(run.results)
-    return {"max_workers": max_workers, "wall_s": round(wall, 2), "connect_s": round(connect_s, 2),
-            "cpu_s": round(cold_cpu, 2),
-            "warm_wall_s": round(warm, 2), "warm_cpu_s": round(warm_cpu, 2),
-            "api_calls": run.calls, "check_results": results,
-            "checks": len({r.check_id for r in run.results}),
-            "calls_per_check_result": round(run.calls / results, 2) if results else None,
-            "counts": {k: v for k, v in run.counts().items() if v},
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    return {
+        "max_workers": max_workers,
+        "wall_s": round(wall, 2),
+        "connect_s": round(connect_s, 2),
+        "cpu_s": round(cold_cpu, 2),
+        "warm_wall_s": round(warm, 2),
+        "warm_cpu_s": round(warm_cpu, 2),
+        "api_calls": run.calls,
+        "check_results": results,
+        "checks": len({r.check_id for r in run.results}),
+        "calls_per_check_result": round(run.calls / results, 2) if results else None,
+        "counts": {k: v for k, v in run.counts().items() if v},
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
 
 
 def run_verify_process(endpoint: str, profile: str, workdir: Path, max_workers: int) -> dict:
     """`run_verify` in a new Python process: nothing is cached from an earlier verify."""
-    done = subprocess.run([sys.executable, __file__, "--child", endpoint, profile, str(workdir), str(max_workers)],
-                          check=True, cwd=ROOT, env={**os.environ, **CREDENTIALS}, stdout=subprocess.PIPE, text=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", endpoint, profile, str(workdir), str(max_workers)],
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, **CREDENTIALS},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -123,10 +155,17 @@ def floor(endpoint: str, calls: int, concurrency: int) -> float:
     import boto3
     from botocore.config import Config
 
-    sts = boto3.client("sts", endpoint_url=endpoint, region_name="us-east-1",
-                       aws_access_key_id="testing", aws_secret_access_key="testing",
-                       config=Config(max_pool_connections=max(10, concurrency),
-                                     retries={"mode": "adaptive", "total_max_attempts": 5}))
+    sts = boto3.client(
+        "sts",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(
+            max_pool_connections=max(10, concurrency),
+            retries={"mode": "adaptive", "total_max_attempts": 5},
+        ),
+    )
     sts.get_caller_identity()
     remaining = [calls]
     lock = threading.Lock()
@@ -149,25 +188,43 @@ def floor(endpoint: str, calls: int, concurrency: int) -> float:
 def machine() -> str:
     model = ""
     try:
-        model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                      if line.startswith("model name")), "")
+        model = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            "",
+        )
     except OSError:
         pass
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"{os.cpu_count()} CPUs {model}, Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}, load average {load:.1f} at start")
+    return (
+        f"{os.cpu_count()} CPUs {model}, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}, load average {load:.1f} at start"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=10, help="workload accounts (default 10)")
-    parser.add_argument("--regions", default=DEFAULT_REGIONS, help="governed regions, comma-separated")
+    parser.add_argument(
+        "--regions", default=DEFAULT_REGIONS, help="governed regions, comma-separated"
+    )
     parser.add_argument("--latency-ms", type=float, default=50)
-    parser.add_argument("--max-workers", type=int, default=16, help="verify concurrency (the CLI default)")
-    parser.add_argument("--repeat", type=int, default=3, help="cold verifies, each with its floor (default 3)")
-    parser.add_argument("--warmup", type=int, default=1,
-                        help="verifies run first and not counted, so moto's first-use costs "
-                             "(e.g. ~0.8 s for its first rds:DescribeDBInstances) are not (default 1)")
+    parser.add_argument(
+        "--max-workers", type=int, default=16, help="verify concurrency (the CLI default)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="cold verifies, each with its floor (default 3)"
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=1,
+        help="verifies run first and not counted, so moto's first-use costs "
+        "(e.g. ~0.8 s for its first rds:DescribeDBInstances) are not (default 1)",
+    )
     parser.add_argument("--no-serial", action="store_true", help="skip the concurrency-1 verify")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
@@ -181,45 +238,72 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"sandbox start: {start_s:.2f}s ({endpoint})", flush=True)
         seed_s = seed(endpoint, args.accounts, regions)
-        print(f"seed compliant, {args.accounts} workload accounts x {len(regions)} regions: {seed_s:.1f}s", flush=True)
+        print(
+            f"seed compliant, {args.accounts} workload accounts x {len(regions)} regions: {seed_s:.1f}s",
+            flush=True,
+        )
         configure(endpoint, latency_ms=args.latency_ms)
         workdir = Path(tempfile.mkdtemp(prefix="verify-bench-"))
         profile = write_seed_profile(workdir, args.accounts, regions)
         for number in range(1, args.warmup + 1):
             warmup = run_verify_process(endpoint, profile, workdir, args.max_workers)
-            print(f"warm-up {number} (not counted; the sandbox's first requests of each kind are slow): "
-                  f"verify x{args.max_workers} {warmup['wall_s']}s", flush=True)
+            print(
+                f"warm-up {number} (not counted; the sandbox's first requests of each kind are slow): "
+                f"verify x{args.max_workers} {warmup['wall_s']}s",
+                flush=True,
+            )
         runs = []
         for number in range(1, max(1, args.repeat) + 1):
             run = run_verify_process(endpoint, profile, workdir, args.max_workers)
             floor_s = floor(endpoint, run["api_calls"], args.max_workers)
-            run.update(floor_s=round(floor_s, 2), ratio_to_floor=round(run["wall_s"] / floor_s, 2),
-                       warm_ratio_to_floor=round(run["warm_wall_s"] / floor_s, 2))
+            run.update(
+                floor_s=round(floor_s, 2),
+                ratio_to_floor=round(run["wall_s"] / floor_s, 2),
+                warm_ratio_to_floor=round(run["warm_wall_s"] / floor_s, 2),
+            )
             runs.append(run)
-            print(f"run {number}: verify x{args.max_workers} {run['wall_s']}s (cold: new process), "
-                  f"{run['api_calls']} API calls, {run['check_results']} results of {run['checks']} checks "
-                  f"({run['calls_per_check_result']} calls each), {run['counts']}, peak RSS {run['peak_rss_mb']} MB "
-                  f"(connect {run['connect_s']}s); again on the same engine {run['warm_wall_s']}s; "
-                  f"floor {floor_s:.2f}s -> verify / floor = {run['ratio_to_floor']}, "
-                  f"warm {run['warm_ratio_to_floor']}", flush=True)
-        parallel = {"runs": runs,
-                    "median_wall_s": statistics.median(r["wall_s"] for r in runs),
-                    "median_floor_s": statistics.median(r["floor_s"] for r in runs),
-                    "median_ratio_to_floor": statistics.median(r["ratio_to_floor"] for r in runs),
-                    "median_warm_ratio_to_floor": statistics.median(r["warm_ratio_to_floor"] for r in runs)}
-        print(f"median of {len(runs)}: verify {parallel['median_wall_s']}s, floor {parallel['median_floor_s']}s, "
-              f"verify / floor = {parallel['median_ratio_to_floor']} (target <= 1.3), "
-              f"warm {parallel['median_warm_ratio_to_floor']}", flush=True)
-        figures = {"machine": machine(), "accounts": args.accounts, "regions": regions, "warmup": args.warmup,
-                   "latency_ms": args.latency_ms, "sandbox_start_s": round(start_s, 2),
-                   "seed_s": round(seed_s, 1), "verify": parallel}
+            print(
+                f"run {number}: verify x{args.max_workers} {run['wall_s']}s (cold: new process), "
+                f"{run['api_calls']} API calls, {run['check_results']} results of {run['checks']} checks "
+                f"({run['calls_per_check_result']} calls each), {run['counts']}, peak RSS {run['peak_rss_mb']} MB "
+                f"(connect {run['connect_s']}s); again on the same engine {run['warm_wall_s']}s; "
+                f"floor {floor_s:.2f}s -> verify / floor = {run['ratio_to_floor']}, "
+                f"warm {run['warm_ratio_to_floor']}",
+                flush=True,
+            )
+        parallel = {
+            "runs": runs,
+            "median_wall_s": statistics.median(r["wall_s"] for r in runs),
+            "median_floor_s": statistics.median(r["floor_s"] for r in runs),
+            "median_ratio_to_floor": statistics.median(r["ratio_to_floor"] for r in runs),
+            "median_warm_ratio_to_floor": statistics.median(r["warm_ratio_to_floor"] for r in runs),
+        }
+        print(
+            f"median of {len(runs)}: verify {parallel['median_wall_s']}s, floor {parallel['median_floor_s']}s, "
+            f"verify / floor = {parallel['median_ratio_to_floor']} (target <= 1.3), "
+            f"warm {parallel['median_warm_ratio_to_floor']}",
+            flush=True,
+        )
+        figures = {
+            "machine": machine(),
+            "accounts": args.accounts,
+            "regions": regions,
+            "warmup": args.warmup,
+            "latency_ms": args.latency_ms,
+            "sandbox_start_s": round(start_s, 2),
+            "seed_s": round(seed_s, 1),
+            "verify": parallel,
+        }
         if not args.no_serial:
             serial = run_verify_process(endpoint, profile, workdir, 1)
             speedup = serial["wall_s"] / parallel["median_wall_s"]
             figures["verify_serial"] = serial
             figures["speedup_vs_serial"] = round(speedup, 1)
-            print(f"verify x1: {serial['wall_s']}s, {serial['api_calls']} API calls "
-                  f"-> x{args.max_workers} is {speedup:.1f}x faster (target >= 5)", flush=True)
+            print(
+                f"verify x1: {serial['wall_s']}s, {serial['api_calls']} API calls "
+                f"-> x{args.max_workers} is {speedup:.1f}x faster (target >= 5)",
+                flush=True,
+            )
         if args.json:
             args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     finally:

@@ -1,4 +1,5 @@
 """`python -m bootstrap_tui` runs the console entry point."""
+
 import sys
 
 from bootstrap_tui.cli import main

@@ -1,4 +1,5 @@
 """Answers files: YAML keyed by step id, then field, for unattended runs."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,7 +11,7 @@ if TYPE_CHECKING:
     from bootstrap_tui.engine import Engine
 
 
-def load_answers(path: Path, engine: "Engine") -> dict[str, dict[str, Any]]:
+def load_answers(path: Path, engine: Engine) -> dict[str, dict[str, Any]]:
     """Load and validate an answers file against the engine's steps and profile."""
     from bootstrap_tui.yamlio import load_with_lines, read_file
 
@@ -20,15 +21,18 @@ def load_answers(path: Path, engine: "Engine") -> dict[str, dict[str, Any]]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}:1: expected a mapping of step id to answers, "
-                          f"found {type(data).__name__}")
+        raise ConfigError(
+            f"{path}:1: expected a mapping of step id to answers, found {type(data).__name__}"
+        )
     out: dict[str, dict[str, Any]] = {}
     for step_id, values in data.items():
         line = lines.get(str(step_id), 1)
         step = engine.by_id.get(step_id)
         if step is None:
-            raise ConfigError(f"{path}:{line}: unknown step {step_id!r}",
-                              f"steps are: {', '.join(s.id for s in engine.steps)}")
+            raise ConfigError(
+                f"{path}:{line}: unknown step {step_id!r}",
+                f"steps are: {', '.join(s.id for s in engine.steps)}",
+            )
         if values is None:
             continue
         if not isinstance(values, dict):
@@ -38,8 +42,10 @@ def load_answers(path: Path, engine: "Engine") -> dict[str, dict[str, Any]]:
             where = f"{step_id}.{name}"
             fline = lines.get(where, line)
             if name not in fields:
-                raise ConfigError(f"{path}:{fline}: {where}: unknown field",
-                                  f"{step_id} takes: {', '.join(fields) or 'no inputs'}")
+                raise ConfigError(
+                    f"{path}:{fline}: {where}: unknown field",
+                    f"{step_id} takes: {', '.join(fields) or 'no inputs'}",
+                )
             try:
                 fields[name].parse(value)
             except ValidationError as exc:
@@ -48,7 +54,7 @@ def load_answers(path: Path, engine: "Engine") -> dict[str, dict[str, Any]]:
     return out
 
 
-def export_answers(engine: "Engine") -> dict[str, dict[str, Any]]:
+def export_answers(engine: Engine) -> dict[str, dict[str, Any]]:
     """The collected answers as a replayable answers file (no secrets are ever answers)."""
     out: dict[str, dict[str, Any]] = {}
     for step in engine.steps:

@@ -1,4 +1,5 @@
 """Replacing a file whole or not at all (the state file, reports, exports)."""
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ Every expected failure is a BootstrapError printed as one or two lines; the
 exit code follows the contract (2 usage/config, 3 AWS access, 4 not set up,
 1 failed checks, 5 written without evidence, 130 interrupted).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,14 +13,21 @@ import re
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
+from collections.abc import Callable, Sequence
 
 from bootstrap_tui import __version__
 from bootstrap_tui.cliargs import positive_int
 from bootstrap_tui.errors import (
-    EXIT_CHECKS_FAILED, EXIT_EVIDENCE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, BootstrapError,
+    EXIT_CHECKS_FAILED,
+    EXIT_EVIDENCE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    BootstrapError,
     ConfigError,
-    NotSetUp, RefusedError,
+    NotSetUp,
+    RefusedError,
 )
 
 VERIFY_FORMATS = ("text", "json", "junit", "sarif", "md")
@@ -33,12 +41,14 @@ class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors and exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}{_suggestion(message)} "
-                              f"(see {self.prog} --help)\n")
+        self.exit(
+            EXIT_USAGE,
+            f"{self.prog}: error: {message}{_suggestion(message)} (see {self.prog} --help)\n",
+        )
 
 
 def _suggestion(message: str) -> str:
-    """"; did you mean 'status'?" for an invalid choice close to a valid one."""
+    """ "; did you mean 'status'?" for an invalid choice close to a valid one."""
     import difflib
     import re
 
@@ -52,7 +62,9 @@ def _suggestion(message: str) -> str:
 
 def _role_name(text: str) -> str:
     if not re.fullmatch(r"[\w+=,.@-]{1,64}", text):
-        raise argparse.ArgumentTypeError(f"not an IAM role name: {text!r} (1-64 of letters, digits and _+=,.@-)")
+        raise argparse.ArgumentTypeError(
+            f"not an IAM role name: {text!r} (1-64 of letters, digits and _+=,.@-)"
+        )
     return text
 
 
@@ -79,8 +91,9 @@ def _state_path(text: str) -> Path:
     if not text.strip():
         raise argparse.ArgumentTypeError("expected a file path, got an empty value")
     if text.endswith(os.sep) or Path(text).expanduser().is_dir():
-        raise argparse.ArgumentTypeError(f"{text!r} is a directory; give a file path, "
-                                         "e.g. state.yaml")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is a directory; give a file path, e.g. state.yaml"
+        )
     return Path(text)
 
 
@@ -102,38 +115,79 @@ def _region(text: str) -> str:
 def _add_globals(parser: argparse.ArgumentParser, *, top: bool) -> None:
     default = None if top else argparse.SUPPRESS
     group = parser.add_argument_group("connection and files")
-    group.add_argument("--aws-profile", metavar="NAME", type=_non_empty, default=default,
-                       help="AWS profile from ~/.aws/config (default: the standard credential chain)")
-    group.add_argument("--region", metavar="R", type=_region, default=default,
-                       help="region for API calls (default: the baseline profile's home region)")
-    group.add_argument("--endpoint-url", metavar="URL", type=_endpoint, default=default,
-                       help="send every AWS call to this endpoint (also AWS_ENDPOINT_URL)")
-    group.add_argument("--state-file", metavar="PATH", type=_state_path, default=default,
-                       help="progress file (default: one per management account in the user state dir)")
-    group.add_argument("--profile-file", metavar="PATH|NAME", type=_non_empty, default=default,
-                       help="baseline profile: a built-in name (startup-minimal, soc2, iso27001, "
-                            "pci-dss) or a YAML file (default: startup-minimal)")
-    group.add_argument("--answers", metavar="FILE", type=Path, default=default,
-                       help="answers YAML keyed by step id, then field, for unattended runs")
-    group.add_argument("--sandbox", action="store_true", default=False if top else argparse.SUPPRESS,
-                       help="start the embedded fake AWS on 127.0.0.1 and act on it")
-    group.add_argument("--use-keychain", action="store_true",
-                       default=False if top else argparse.SUPPRESS,
-                       help="use the temporary bootstrap IAM keys stored in the OS keychain")
+    group.add_argument(
+        "--aws-profile",
+        metavar="NAME",
+        type=_non_empty,
+        default=default,
+        help="AWS profile from ~/.aws/config (default: the standard credential chain)",
+    )
+    group.add_argument(
+        "--region",
+        metavar="R",
+        type=_region,
+        default=default,
+        help="region for API calls (default: the baseline profile's home region)",
+    )
+    group.add_argument(
+        "--endpoint-url",
+        metavar="URL",
+        type=_endpoint,
+        default=default,
+        help="send every AWS call to this endpoint (also AWS_ENDPOINT_URL)",
+    )
+    group.add_argument(
+        "--state-file",
+        metavar="PATH",
+        type=_state_path,
+        default=default,
+        help="progress file (default: one per management account in the user state dir)",
+    )
+    group.add_argument(
+        "--profile-file",
+        metavar="PATH|NAME",
+        type=_non_empty,
+        default=default,
+        help="baseline profile: a built-in name (startup-minimal, soc2, iso27001, "
+        "pci-dss) or a YAML file (default: startup-minimal)",
+    )
+    group.add_argument(
+        "--answers",
+        metavar="FILE",
+        type=Path,
+        default=default,
+        help="answers YAML keyed by step id, then field, for unattended runs",
+    )
+    group.add_argument(
+        "--sandbox",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="start the embedded fake AWS on 127.0.0.1 and act on it",
+    )
+    group.add_argument(
+        "--use-keychain",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="use the temporary bootstrap IAM keys stored in the OS keychain",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="bootstrap-tui",
         description="From a brand-new AWS management account to a compliant multi-account "
-                    "organization, step by step. Without a command, opens the wizard.",
+        "organization, step by step. Without a command, opens the wizard.",
         epilog="Exit codes: 0 ok, 1 a check failed (verify), 2 usage/config error, "
-               "3 AWS credentials/connection error, 4 steps not set up yet, 5 report written "
-               "but evidence missing (unusable evidence file, or verify could not save it), "
-               "130 interrupted.")
+        "3 AWS credentials/connection error, 4 steps not set up yet, 5 report written "
+        "but evidence missing (unusable evidence file, or verify could not save it), "
+        "130 interrupted.",
+    )
     parser.add_argument("--version", action="version", version=f"bootstrap-tui {__version__}")
-    parser.add_argument("--plain", action="store_true",
-                        help="walk the wizard with plain prompts instead of the full-screen app")
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="walk the wizard with plain prompts instead of the full-screen app",
+    )
     _add_globals(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -150,15 +204,26 @@ def build_parser() -> argparse.ArgumentParser:
     apply = command("apply", "converge the steps non-interactively")
     apply.add_argument("--step", action="append", metavar="ID", help="only this step (repeatable)")
     apply.add_argument("--yes", action="store_true", help="apply without asking (required)")
-    apply.add_argument("--simulate-console", action="store_true",
-                       help="sandbox only: perform the stand-ins for console-only actions "
-                            "(root MFA on, root keys deleted) and record the attestations")
-    apply.add_argument("--attested-by", metavar="NAME",
-                       help="the person attesting manual items, recorded with each attestation "
-                            "(default: the name the wizard recorded)")
-    apply.add_argument("--confirm-destructive", metavar="STEP", action="append", default=[],
-                       help="allow destructive or irreversible changes (e.g. deleting default VPCs, "
-                            "Object Lock) in STEP")
+    apply.add_argument(
+        "--simulate-console",
+        action="store_true",
+        help="sandbox only: perform the stand-ins for console-only actions "
+        "(root MFA on, root keys deleted) and record the attestations",
+    )
+    apply.add_argument(
+        "--attested-by",
+        metavar="NAME",
+        help="the person attesting manual items, recorded with each attestation "
+        "(default: the name the wizard recorded)",
+    )
+    apply.add_argument(
+        "--confirm-destructive",
+        metavar="STEP",
+        action="append",
+        default=[],
+        help="allow destructive or irreversible changes (e.g. deleting default VPCs, "
+        "Object Lock) in STEP",
+    )
 
     verify = command("verify", "read-only verification of the whole baseline")
     verify.add_argument("--step", action="append", metavar="ID", help="only this step (repeatable)")
@@ -166,52 +231,87 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("-o", "--output", metavar="FILE", type=Path, help="write the report here")
     verify.add_argument("--soft-fail", action="store_true", help="always exit 0 when checks ran")
     verify.add_argument("--strict", action="store_true", help="MANUAL items count as failures")
-    verify.add_argument("--max-workers", type=positive_int, default=16, metavar="N",
-                        help="concurrent API calls (default 16)")
-    verify.add_argument("--member-role", metavar="NAME", type=_role_name,
-                        help="the role to assume in member accounts (default: the profile's read-only "
-                             "audit role where it exists, else the automation role, with a WARN)")
+    verify.add_argument(
+        "--max-workers",
+        type=positive_int,
+        default=16,
+        metavar="N",
+        help="concurrent API calls (default 16)",
+    )
+    verify.add_argument(
+        "--member-role",
+        metavar="NAME",
+        type=_role_name,
+        help="the role to assume in member accounts (default: the profile's read-only "
+        "audit role where it exists, else the automation role, with a WARN)",
+    )
 
     export = command("export", "write the setup checklist with evidence and mappings")
     export.add_argument("--format", choices=EXPORT_FORMATS, default="md")
     export.add_argument("-o", "--output", metavar="FILE", type=Path)
-    export.add_argument("--framework", choices=FRAMEWORK_IDS, action="append",
-                        help="group only by this framework's controls (repeatable; "
-                             "default: every framework)")
-    export.add_argument("--check", metavar="FILE", type=Path,
-                        help="check that a json, md or html export is unchanged since it was "
-                             "written (its sha256 digests); exit 1 when it is not")
+    export.add_argument(
+        "--framework",
+        choices=FRAMEWORK_IDS,
+        action="append",
+        help="group only by this framework's controls (repeatable; default: every framework)",
+    )
+    export.add_argument(
+        "--check",
+        metavar="FILE",
+        type=Path,
+        help="check that a json, md or html export is unchanged since it was "
+        "written (its sha256 digests); exit 1 when it is not",
+    )
 
-    iam = sub.add_parser("iam-policy", help="print the minimal IAM policies a job needs (offline)",
-                         description="Print, as JSON, the minimal identity policy for the management "
-                                     "account and for the role in member accounts that a job needs.")
+    iam = sub.add_parser(
+        "iam-policy",
+        help="print the minimal IAM policies a job needs (offline)",
+        description="Print, as JSON, the minimal identity policy for the management "
+        "account and for the role in member accounts that a job needs.",
+    )
     iam.add_argument("--for", dest="job", choices=iam_policy_jobs(), required=True)
-    iam.add_argument("--step", action="append", metavar="ID",
-                     help="only this step (repeatable); without it, every step")
-    iam.add_argument("--member-role", default="OrganizationAccountAccessRole", metavar="NAME",
-                     help="the role assumed in member accounts (default OrganizationAccountAccessRole)")
+    iam.add_argument(
+        "--step",
+        action="append",
+        metavar="ID",
+        help="only this step (repeatable); without it, every step",
+    )
+    iam.add_argument(
+        "--member-role",
+        default="OrganizationAccountAccessRole",
+        metavar="NAME",
+        help="the role assumed in member accounts (default OrganizationAccountAccessRole)",
+    )
 
     # bootstrap_tui/sandbox/cli.py owns every option of this command (see _parse)
-    sub.add_parser("sandbox", add_help=False,
-                   help="run the embedded fake AWS until stopped (options: sandbox --help)")
+    sub.add_parser(
+        "sandbox",
+        add_help=False,
+        help="run the embedded fake AWS until stopped (options: sandbox --help)",
+    )
     return parser
 
 
 # ---------------------------------------------------------------- commands
 
+
 def _options(args: argparse.Namespace, endpoint: str | None) -> Any:
     from bootstrap_tui.engine import Options
 
     return Options(
-        aws_profile=args.aws_profile, region=args.region,
-        endpoint_url=endpoint or args.endpoint_url, state_file=args.state_file,
-        profile=args.profile_file, answers_file=args.answers,
+        aws_profile=args.aws_profile,
+        region=args.region,
+        endpoint_url=endpoint or args.endpoint_url,
+        state_file=args.state_file,
+        profile=args.profile_file,
+        answers_file=args.answers,
         simulate_console=getattr(args, "simulate_console", False),
         use_keychain=args.use_keychain,
         max_workers=max(1, getattr(args, "max_workers", 16) or 1),
         member_role=getattr(args, "member_role", None),
         attested_by=_attested_by(args),
-        reader=args.command in READERS)
+        reader=args.command in READERS,
+    )
 
 
 def _attested_by(args: argparse.Namespace) -> str | None:
@@ -270,9 +370,19 @@ def cmd_plan(engine, args) -> int:
     costs = [plan_cost(engine, p) for p in plans]
     if args.format == "json":
         book = load_prices()
-        print(json.dumps({"schema_version": 1, "plans": [
-            {**p.to_dict(), "cost": c.to_dict(book) if c else None} for p, c in zip(plans, costs)],
-            "cost_estimate": totals_dict(costs, book)}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "schema_version": 1,
+                    "plans": [
+                        {**p.to_dict(), "cost": c.to_dict(book) if c else None}
+                        for p, c in zip(plans, costs)
+                    ],
+                    "cost_estimate": totals_dict(costs, book),
+                },
+                indent=2,
+            )
+        )
         return EXIT_OK
     for plan, cost in zip(plans, costs):
         title = engine.by_id[plan.step_id].title
@@ -283,8 +393,13 @@ def cmd_plan(engine, args) -> int:
             print(f"{plan.step_id} ({title}): waits for an earlier step")
             print(f"  · {plan.waiting}")
             continue
-        state = ("up to date" if plan.converged else f"blocked: {plan.blocked}" if plan.blocked
-                 else f"{len(plan.changes)} change(s)")
+        state = (
+            "up to date"
+            if plan.converged
+            else f"blocked: {plan.blocked}"
+            if plan.blocked
+            else f"{len(plan.changes)} change(s)"
+        )
         print(f"{plan.step_id} ({title}): {state}")
         for line in [*plan.changes, *plan.kept]:
             print(f"  {line.mark} {line.describe()}")
@@ -326,8 +441,11 @@ def listed_confirmation(engine, ids: list[str], allowed: set[str]):
     if not allowed:
         return lambda plan: False
     try:
-        listed = {p.step_id: {_change_key(c) for c in p.destructive}
-                  for p in engine.plan_ahead(ids) if p.step_id in allowed}
+        listed = {
+            p.step_id: {_change_key(c) for c in p.destructive}
+            for p in engine.plan_ahead(ids)
+            if p.step_id in allowed
+        }
         future = dict(engine.projected.account_keys()) if engine.projected else {}
     except BootstrapError:
         listed, future = {sid: set() for sid in allowed}, {}
@@ -352,15 +470,19 @@ def listed_confirmation(engine, ids: list[str], allowed: set[str]):
                 f"{plan.step_id} now has {len(unlisted)} destructive change(s) the plan confirmed at the "
                 f"start of apply did not list ({'; '.join(c.describe() for c in unlisted[:3])})",
                 f"nothing was changed by {plan.step_id}; review them with bootstrap-tui plan "
-                f"--step {plan.step_id}, then apply again")
+                f"--step {plan.step_id}, then apply again",
+            )
         return True
+
     return confirm
 
 
 def cmd_apply(engine, args) -> int:
     if not args.yes:
-        raise ConfigError("apply changes your AWS accounts and needs --yes",
-                          "run `bootstrap-tui plan` first to review the changes")
+        raise ConfigError(
+            "apply changes your AWS accounts and needs --yes",
+            "run `bootstrap-tui plan` first to review the changes",
+        )
     if args.simulate_console and engine.sandbox_info is None:
         raise ConfigError("--simulate-console works only against a bootstrap-tui sandbox endpoint")
     ids = engine.step_ids(args.step)
@@ -383,10 +505,18 @@ def cmd_apply(engine, args) -> int:
         plan = engine.apply(sid, confirm_destructive=confirm)
         if plan.skipped:
             continue
-        print(f"    blocked, nothing done: {plan.blocked}" if plan.blocked else
-              f"    {len(plan.changes)} change(s) applied" if plan.changes else "    up to date",
-              file=sys.stderr, flush=True)
-        manual_left += [f"{sid}: {m.title}" for m in plan.manual if not engine.state.attestation(m.id)]
+        print(
+            f"    blocked, nothing done: {plan.blocked}"
+            if plan.blocked
+            else f"    {len(plan.changes)} change(s) applied"
+            if plan.changes
+            else "    up to date",
+            file=sys.stderr,
+            flush=True,
+        )
+        manual_left += [
+            f"{sid}: {m.title}" for m in plan.manual if not engine.state.attestation(m.id)
+        ]
     if manual_left:
         print("Manual items still to do (the wizard explains each):", file=sys.stderr)
         for item in manual_left:
@@ -409,10 +539,13 @@ def _protected(engine) -> list[tuple[Path, str]]:
     from bootstrap_tui.report.evidence import evidence_path
 
     state = Path(engine.state.path)
-    return [(state, "the state file"), (state.with_name(state.name + ".bak"), "the state backup"),
-            (state.with_name(state.name + ".lock"), "the state lock file"),
-            (state.with_name(state.name + ".rwlock"), "the state read lock file"),
-            (evidence_path(state), "the evidence file")]
+    return [
+        (state, "the state file"),
+        (state.with_name(state.name + ".bak"), "the state backup"),
+        (state.with_name(state.name + ".lock"), "the state lock file"),
+        (state.with_name(state.name + ".rwlock"), "the state read lock file"),
+        (evidence_path(state), "the evidence file"),
+    ]
 
 
 def _check_output(engine, output: Path | None) -> None:
@@ -437,9 +570,11 @@ def _write_report(text: str, output: Path | None, engine=None) -> None:
 def _require_set_up(engine) -> None:
     """Exit 4 when there is nothing to verify or export yet."""
     if not engine.state.exists and not engine.org_accounts():
-        raise NotSetUp("nothing is set up yet: no organization exists and there is no progress "
-                       "recorded for this account",
-                       "run the wizard (bootstrap-tui) or `bootstrap-tui apply --yes` first")
+        raise NotSetUp(
+            "nothing is set up yet: no organization exists and there is no progress "
+            "recorded for this account",
+            "run the wizard (bootstrap-tui) or `bootstrap-tui apply --yes` first",
+        )
 
 
 def cmd_verify(engine, args) -> int:
@@ -456,8 +591,12 @@ def cmd_verify(engine, args) -> int:
         seen["done"] += 1
         seen["bad"] += result.status in (Status.FAIL, Status.ERROR)
         if tty:
-            print(f"\r\x1b[K  verifying… {seen['done']} checked, {seen['bad']} failing",
-                  end="", file=sys.stderr, flush=True)
+            print(
+                f"\r\x1b[K  verifying… {seen['done']} checked, {seen['bad']} failing",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
 
     try:
         run = engine.verify(ids, on_result=on_result)
@@ -465,13 +604,16 @@ def cmd_verify(engine, args) -> int:
         if tty:
             print("\r\x1b[K", end="", file=sys.stderr, flush=True)
     color = args.format == "text" and not args.output and _wants_color(sys.stdout)
-    _write_report(render_verify(run, args.format, steps=engine.steps, color=color), args.output,
-                  engine)
+    _write_report(
+        render_verify(run, args.format, steps=engine.steps, color=color), args.output, engine
+    )
     for note in run.evidence_notes:
         print(f"bootstrap-tui: note: {note}", file=sys.stderr)
     if run.evidence_error:
-        print(f"bootstrap-tui: warning: the evidence of this run was not saved: "
-              f"{run.evidence_error}", file=sys.stderr)
+        print(
+            f"bootstrap-tui: warning: the evidence of this run was not saved: {run.evidence_error}",
+            file=sys.stderr,
+        )
     if args.soft_fail:
         return EXIT_OK
     if run.failed(strict=args.strict):
@@ -510,8 +652,11 @@ def cmd_export_check(path: Path) -> int:
 
 
 COMMANDS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
-    "status": cmd_status, "plan": cmd_plan, "apply": cmd_apply,
-    "verify": cmd_verify, "export": cmd_export,
+    "status": cmd_status,
+    "plan": cmd_plan,
+    "apply": cmd_apply,
+    "verify": cmd_verify,
+    "export": cmd_export,
 }
 
 
@@ -564,8 +709,10 @@ def _run(args: argparse.Namespace) -> int:
     _clean_env_endpoint()
     if args.sandbox:
         if args.endpoint_url:
-            raise ConfigError("--sandbox and --endpoint-url cannot be used together",
-                              "--sandbox starts its own endpoint")
+            raise ConfigError(
+                "--sandbox and --endpoint-url cannot be used together",
+                "--sandbox starts its own endpoint",
+            )
         if args.command is None and not args.plain:
             # the wizard starts the sandbox in a worker, after its first screen is up
             from bootstrap_tui.tui.app import run_wizard
@@ -613,21 +760,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args)
     except KeyboardInterrupt:
-        print("\ninterrupted; progress is saved — run the same command again to resume",
-              file=sys.stderr)
+        print(
+            "\ninterrupted; progress is saved — run the same command again to resume",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     except BootstrapError as exc:
         print(f"bootstrap-tui: {exc}", file=sys.stderr)
         return exc.exit_code
     except BrokenPipeError:
         return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - last resort: a bug, logged, never a traceback
+    except Exception as exc:
         import logging
 
         logging.getLogger("bootstrap_tui").exception("unexpected error")
-        print(f"bootstrap-tui: unexpected error ({type(exc).__name__}: {exc}); this is a bug. "
-              f"Progress is saved. Details are in the log file ({log or 'logging disabled'}).",
-              file=sys.stderr)
+        print(
+            f"bootstrap-tui: unexpected error ({type(exc).__name__}: {exc}); this is a bug. "
+            f"Progress is saved. Details are in the log file ({log or 'logging disabled'}).",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
 
 

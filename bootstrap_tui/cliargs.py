@@ -1,4 +1,5 @@
 """argparse value types shared by `bootstrap-tui` and `bootstrap-tui sandbox`."""
+
 from __future__ import annotations
 
 import argparse

@@ -3,13 +3,15 @@
 Steps never build boto3 clients, read the state file or talk to the user
 directly; they go through this object, which the engine builds.
 """
+
 from __future__ import annotations
 
 import json
 import threading
 import time
 import urllib.request
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
 
 from bootstrap_tui.errors import ConfigError, RefusedError
 
@@ -23,7 +25,7 @@ ProgressFn = Callable[[str, str, "int | None", "int | None"], None]
 class StepContext:
     """The engine's services as seen by one step (`step_id`)."""
 
-    def __init__(self, engine: "Engine", step: "Step", *, read_only: bool = False):
+    def __init__(self, engine: Engine, step: Step, *, read_only: bool = False):
         self.engine = engine
         self.step = step
         self.step_id = step.id
@@ -146,8 +148,15 @@ class StepContext:
         if self.engine.cancelled.wait(seconds):
             raise KeyboardInterrupt("cancelled")
 
-    def poll(self, describe: Callable[[], tuple[bool, str]], *, interval: float,
-             timeout: float, what: str, kind: str | None = None) -> None:
+    def poll(
+        self,
+        describe: Callable[[], tuple[bool, str]],
+        *,
+        interval: float,
+        timeout: float,
+        what: str,
+        kind: str | None = None,
+    ) -> None:
         """Call describe() until it reports done. Progress says each new status, and once a
         minute while it stays the same, with the elapsed time and, for a ``kind`` in
         durations.yaml, the time left if AWS takes its typical time."""
@@ -167,7 +176,8 @@ class StepContext:
             if time.monotonic() - started > timeout:
                 raise RefusedError(
                     f"{what} still {status} after {int(timeout)}s",
-                    "it keeps running in AWS; run apply again later and polling resumes")
+                    "it keeps running in AWS; run apply again later and polling resumes",
+                )
             self.wait(self.poll_interval(interval))
 
     # -------------------------------------------------------------- sandbox
@@ -179,13 +189,15 @@ class StepContext:
     def simulate_console(self) -> bool:
         return self.engine.options.simulate_console and self.is_sandbox
 
-    def sandbox_root(self, account: str, *, mfa: bool | None = None,
-                     access_keys: bool | None = None) -> dict[str, Any]:
+    def sandbox_root(
+        self, account: str, *, mfa: bool | None = None, access_keys: bool | None = None
+    ) -> dict[str, Any]:
         """Perform the sandbox's stand-in for a console-only root-user action."""
         if not self.is_sandbox:
-            raise RefusedError("console actions can only be simulated on a sandbox endpoint",
-                               "on real AWS, do it in the console as the wizard explains, "
-                               "then attest it")
+            raise RefusedError(
+                "console actions can only be simulated on a sandbox endpoint",
+                "on real AWS, do it in the console as the wizard explains, then attest it",
+            )
         body: dict[str, Any] = {"account": account}
         if mfa is not None:
             body["mfa"] = mfa
@@ -193,18 +205,24 @@ class StepContext:
             body["access_keys"] = access_keys
         request = urllib.request.Request(
             self.engine.endpoint_url.rstrip("/") + "/_sandbox/root",
-            data=json.dumps(body).encode(), method="POST",
-            headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
+            data=json.dumps(body).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read() or b"{}")
 
     def attest(self, item_id: str, note: str = "") -> None:
         if self.read_only:
             raise ConfigError("cannot attest during verify")
         with self.engine.state_lock:
-            self.engine.state.attest(item_id, self.engine.actor, note,
-                                     simulated=self.simulate_console,
-                                     person=self.engine.attester())
+            self.engine.state.attest(
+                item_id,
+                self.engine.actor,
+                note,
+                simulated=self.simulate_console,
+                person=self.engine.attester(),
+            )
 
 
 class Cancelled(threading.Event):

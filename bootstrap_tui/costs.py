@@ -5,12 +5,14 @@ profile and the plan (accounts x governed regions) and by named usage assumption
 kept in the same data file, so it works before any account exists. It is a steady-state
 monthly figure after free trials; docs/costs.md explains the model. No UI imports.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
+from collections.abc import Callable, Iterable, Mapping
 
 import yaml
 
@@ -21,6 +23,7 @@ DAYS_PER_MONTH = 30
 
 
 # ------------------------------------------------------------------ data
+
 
 @dataclass(frozen=True)
 class Price:
@@ -76,8 +79,9 @@ def _date(value: Any, where: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise ConfigError(f"prices.yaml: {where}: expected a date such as 2026-12-03, "
-                          f"got {value!r}") from None
+        raise ConfigError(
+            f"prices.yaml: {where}: expected a date such as 2026-12-03, got {value!r}"
+        ) from None
 
 
 def _price(key: str, raw: Any) -> Price:
@@ -89,10 +93,16 @@ def _price(key: str, raw: Any) -> Price:
     usd = raw.get("usd")
     if usd is None and not raw.get("missing"):
         raise ConfigError(f"prices.yaml: prices.{key}: usd is empty; say why under `missing`")
-    return Price(key, None if usd is None else float(usd), float(raw.get("per") or 1),
-                 str(raw.get("unit") or ""), str(source["title"]), str(source["url"]),
-                 _date(raw.get("recorded"), f"prices.{key}.recorded"),
-                 str(raw.get("missing") or raw.get("note") or "").strip())
+    return Price(
+        key,
+        None if usd is None else float(usd),
+        float(raw.get("per") or 1),
+        str(raw.get("unit") or ""),
+        str(source["title"]),
+        str(source["url"]),
+        _date(raw.get("recorded"), f"prices.{key}.recorded"),
+        str(raw.get("missing") or raw.get("note") or "").strip(),
+    )
 
 
 def parse_prices(data: Any) -> PriceBook:
@@ -104,10 +114,19 @@ def parse_prices(data: Any) -> PriceBook:
     for key, raw in (data.get("assumptions") or {}).items():
         if not isinstance(raw, dict) or not isinstance(raw.get("value"), (int, float)):
             raise ConfigError(f"prices.yaml: assumptions.{key}: needs a numeric value")
-        assumptions[key] = Assumption(key, float(raw["value"]), str(raw.get("unit") or ""),
-                                      " ".join(str(raw.get("why") or "").split()))
-    return PriceBook(_date(data.get("recorded"), "recorded"), str(data.get("region") or ""),
-                     str(data.get("currency") or "USD"), prices, assumptions)
+        assumptions[key] = Assumption(
+            key,
+            float(raw["value"]),
+            str(raw.get("unit") or ""),
+            " ".join(str(raw.get("why") or "").split()),
+        )
+    return PriceBook(
+        _date(data.get("recorded"), "recorded"),
+        str(data.get("region") or ""),
+        str(data.get("currency") or "USD"),
+        prices,
+        assumptions,
+    )
 
 
 _BOOK: PriceBook | None = None
@@ -129,6 +148,7 @@ def load_prices(path: Path | None = None) -> PriceBook:
 
 
 # ------------------------------------------------------------------ estimate
+
 
 @dataclass(frozen=True)
 class Counts:
@@ -154,8 +174,13 @@ class CostLine:
     assumptions: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"item": self.item, "monthly_usd": round(self.monthly_usd, 2), "basis": self.basis,
-                "prices": list(self.prices), "assumptions": list(self.assumptions)}
+        return {
+            "item": self.item,
+            "monthly_usd": round(self.monthly_usd, 2),
+            "basis": self.basis,
+            "prices": list(self.prices),
+            "assumptions": list(self.assumptions),
+        }
 
 
 @dataclass
@@ -172,9 +197,14 @@ class StepCost:
         return list(dict.fromkeys(k for line in self.lines for k in line.assumptions))
 
     def to_dict(self, book: PriceBook) -> dict[str, Any]:
-        return {"monthly_usd": round(self.total, 2), "currency": book.currency,
-                "region_priced": book.region, "prices_recorded": book.recorded.isoformat(),
-                "counts": self.counts.to_dict(), "lines": [line.to_dict() for line in self.lines]}
+        return {
+            "monthly_usd": round(self.total, 2),
+            "currency": book.currency,
+            "region_priced": book.region,
+            "prices_recorded": book.recorded.isoformat(),
+            "counts": self.counts.to_dict(),
+            "lines": [line.to_dict() for line in self.lines],
+        }
 
 
 def counts_for(profile: Any, regions: Iterable[str], org_account_ids: Iterable[str] = ()) -> Counts:
@@ -198,8 +228,15 @@ class _Lines:
     def free(self, item: str, price: str, why: str) -> None:
         self.out.append(CostLine(item, 0.0, why, (price,)))
 
-    def usage(self, item: str, price: str, scope: tuple[int, str], assumption: str,
-              extra: float = 1.0, extra_text: str = "") -> None:
+    def usage(
+        self,
+        item: str,
+        price: str,
+        scope: tuple[int, str],
+        assumption: str,
+        extra: float = 1.0,
+        extra_text: str = "",
+    ) -> None:
         """scope (count, label) x the assumption's value x extra, priced at `price`."""
         count, label = scope
         a = self.book.assumptions[assumption]
@@ -216,20 +253,36 @@ class _Lines:
         n = self.c.accounts if accounts is None else accounts
         return n * self.c.regions, f"{n} account(s) × {self.c.regions} region(s)"
 
-    def stored_logs(self, item: str, monthly_gb: float, scope_text: str, assumption: str,
-                    retention_days: int, glacier_days: int | None) -> None:
+    def stored_logs(
+        self,
+        item: str,
+        monthly_gb: float,
+        scope_text: str,
+        assumption: str,
+        retention_days: int,
+        glacier_days: int | None,
+    ) -> None:
         """Steady-state S3 storage once the retention period has filled."""
         std_days = retention_days if glacier_days is None else min(retention_days, glacier_days)
         cold_days = max(0, retention_days - std_days)
         std, cold = self.book.price("s3_standard_gb"), self.book.price("s3_glacier_gb")
         usd = std.cost(monthly_gb * std_days / DAYS_PER_MONTH)
         usd += cold.cost(monthly_gb * cold_days / DAYS_PER_MONTH)
-        where = (f"{std_days} d in S3 Standard, {cold_days} d in Glacier" if cold_days
-                 else f"{std_days} d in S3 Standard")
-        self.out.append(CostLine(
-            item, usd, f"{scope_text} = {_n(round(monthly_gb, 3))} GB/month kept {retention_days} d "
-            f"({where}) × {std.rate()}" + (f", {cold.rate()}" if cold_days else ""),
-            ("s3_standard_gb", "s3_glacier_gb") if cold_days else ("s3_standard_gb",), (assumption,)))
+        where = (
+            f"{std_days} d in S3 Standard, {cold_days} d in Glacier"
+            if cold_days
+            else f"{std_days} d in S3 Standard"
+        )
+        self.out.append(
+            CostLine(
+                item,
+                usd,
+                f"{scope_text} = {_n(round(monthly_gb, 3))} GB/month kept {retention_days} d "
+                f"({where}) × {std.rate()}" + (f", {cold.rate()}" if cold_days else ""),
+                ("s3_standard_gb", "s3_glacier_gb") if cold_days else ("s3_standard_gb",),
+                (assumption,),
+            )
+        )
 
 
 def _log_archive(book: PriceBook, profile: Any, c: Counts) -> list[CostLine]:
@@ -237,17 +290,33 @@ def _log_archive(book: PriceBook, profile: Any, c: Counts) -> list[CostLine]:
         return []  # Control Tower owns the trail and the bucket: see the control-tower step
     out = _Lines(book, c)
     logs = profile.get("log_archive")
-    out.free("CloudTrail organization trail", "cloudtrail_first_copy",
-             "first copy of management events is free")
+    out.free(
+        "CloudTrail organization trail",
+        "cloudtrail_first_copy",
+        "first copy of management events is free",
+    )
     out.fixed("KMS key for the trail logs", "kms_key", 1, "1 key")
-    out.usage("KMS requests of log delivery", "kms_requests", out.account_regions(),
-              "log_deliveries_per_account_region")
+    out.usage(
+        "KMS requests of log delivery",
+        "kms_requests",
+        out.account_regions(),
+        "log_deliveries_per_account_region",
+    )
     gb = c.accounts * book.value("cloudtrail_log_gb_per_account")
-    out.stored_logs("S3 storage of CloudTrail logs", gb, f"{c.accounts} account(s) × "
-                    f"{_n(book.value('cloudtrail_log_gb_per_account'))} GB",
-                    "cloudtrail_log_gb_per_account", logs["retention_days"], None)
-    out.usage("S3 PUT requests of log delivery", "s3_put", out.account_regions(),
-              "log_deliveries_per_account_region")
+    out.stored_logs(
+        "S3 storage of CloudTrail logs",
+        gb,
+        f"{c.accounts} account(s) × {_n(book.value('cloudtrail_log_gb_per_account'))} GB",
+        "cloudtrail_log_gb_per_account",
+        logs["retention_days"],
+        None,
+    )
+    out.usage(
+        "S3 PUT requests of log delivery",
+        "s3_put",
+        out.account_regions(),
+        "log_deliveries_per_account_region",
+    )
     return out.out
 
 
@@ -257,70 +326,143 @@ def _control_tower(book: PriceBook, profile: Any, c: Counts) -> list[CostLine]:
     out = _Lines(book, c)
     ct = profile.get("control_tower")
     out.free("AWS Control Tower", "controltower", "no charge for Control Tower itself")
-    out.free("CloudTrail organization trail", "cloudtrail_first_copy",
-             "first copy of management events is free")
-    out.usage("AWS Config recording in enrolled accounts", "config_item_continuous",
-              out.account_regions(c.members), "config_items_per_account_region")
+    out.free(
+        "CloudTrail organization trail",
+        "cloudtrail_first_copy",
+        "first copy of management events is free",
+    )
+    out.usage(
+        "AWS Config recording in enrolled accounts",
+        "config_item_continuous",
+        out.account_regions(c.members),
+        "config_items_per_account_region",
+    )
     controls = len(ct.get("controls") or [])
     if controls:
-        out.usage("Config rule evaluations of detective controls", "config_rule_evaluation",
-                  out.account_regions(c.members), "config_evaluations_per_control_account_region",
-                  controls, f" × {controls} control(s)")
-    out.usage("CloudWatch Logs ingestion of the trail", "cloudwatch_logs_ingest_gb",
-              (c.accounts, f"{c.accounts} account(s)"), "cloudtrail_log_gb_per_account")
-    out.usage("CloudWatch Logs storage of the trail", "cloudwatch_logs_storage_gb",
-              (c.accounts, f"{c.accounts} account(s)"), "cloudtrail_log_gb_per_account",
-              book.value("cloudwatch_logs_months_kept"),
-              f" × {_n(book.value('cloudwatch_logs_months_kept'))} month(s) kept")
+        out.usage(
+            "Config rule evaluations of detective controls",
+            "config_rule_evaluation",
+            out.account_regions(c.members),
+            "config_evaluations_per_control_account_region",
+            controls,
+            f" × {controls} control(s)",
+        )
+    out.usage(
+        "CloudWatch Logs ingestion of the trail",
+        "cloudwatch_logs_ingest_gb",
+        (c.accounts, f"{c.accounts} account(s)"),
+        "cloudtrail_log_gb_per_account",
+    )
+    out.usage(
+        "CloudWatch Logs storage of the trail",
+        "cloudwatch_logs_storage_gb",
+        (c.accounts, f"{c.accounts} account(s)"),
+        "cloudtrail_log_gb_per_account",
+        book.value("cloudwatch_logs_months_kept"),
+        f" × {_n(book.value('cloudwatch_logs_months_kept'))} month(s) kept",
+    )
     if ct.get("kms"):
         out.fixed("KMS key for the landing zone logs", "kms_key", 1, "1 key")
-        out.usage("KMS requests of log delivery", "kms_requests", out.account_regions(),
-                  "log_deliveries_per_account_region")
+        out.usage(
+            "KMS requests of log delivery",
+            "kms_requests",
+            out.account_regions(),
+            "log_deliveries_per_account_region",
+        )
     trail_gb = c.accounts * book.value("cloudtrail_log_gb_per_account")
-    out.stored_logs("S3 storage of CloudTrail logs", trail_gb, f"{c.accounts} account(s) × "
-                    f"{_n(book.value('cloudtrail_log_gb_per_account'))} GB",
-                    "cloudtrail_log_gb_per_account", profile.get("log_archive.retention_days"), None)
+    out.stored_logs(
+        "S3 storage of CloudTrail logs",
+        trail_gb,
+        f"{c.accounts} account(s) × {_n(book.value('cloudtrail_log_gb_per_account'))} GB",
+        "cloudtrail_log_gb_per_account",
+        profile.get("log_archive.retention_days"),
+        None,
+    )
     config_gb = c.members * c.regions * book.value("config_log_gb_per_account_region")
-    out.stored_logs("S3 storage of Config files", config_gb, f"{c.members * c.regions} "
-                    f"account-region(s) × {_n(book.value('config_log_gb_per_account_region'))} GB",
-                    "config_log_gb_per_account_region", profile.get("log_archive.retention_days"), None)
-    out.usage("S3 PUT requests of log delivery", "s3_put", out.account_regions(),
-              "log_deliveries_per_account_region")
+    out.stored_logs(
+        "S3 storage of Config files",
+        config_gb,
+        f"{c.members * c.regions} "
+        f"account-region(s) × {_n(book.value('config_log_gb_per_account_region'))} GB",
+        "config_log_gb_per_account_region",
+        profile.get("log_archive.retention_days"),
+        None,
+    )
+    out.usage(
+        "S3 PUT requests of log delivery",
+        "s3_put",
+        out.account_regions(),
+        "log_deliveries_per_account_region",
+    )
     return out.out
 
 
 def _guardduty(out: _Lines) -> None:
     scope = out.account_regions()
-    out.usage("GuardDuty: CloudTrail management events", "guardduty_cloudtrail_events", scope,
-              "cloudtrail_events_per_account_region")
-    out.usage("GuardDuty: VPC flow and DNS logs", "guardduty_flow_dns_gb", scope,
-              "flow_dns_gb_per_account_region")
+    out.usage(
+        "GuardDuty: CloudTrail management events",
+        "guardduty_cloudtrail_events",
+        scope,
+        "cloudtrail_events_per_account_region",
+    )
+    out.usage(
+        "GuardDuty: VPC flow and DNS logs",
+        "guardduty_flow_dns_gb",
+        scope,
+        "flow_dns_gb_per_account_region",
+    )
     for item, price, assumption in (
-            ("GuardDuty S3 Protection (on by default)", "guardduty_s3_data_events",
-             "s3_data_events_per_account_region"),
-            ("GuardDuty EKS Protection (on by default)", "guardduty_eks_audit_events",
-             "eks_audit_events_per_account_region"),
-            ("GuardDuty Malware Protection for EC2 (on by default)", "guardduty_malware_ebs_gb",
-             "malware_gb_scanned_per_account_region"),
-            ("GuardDuty RDS Protection (on by default)", "guardduty_rds_vcpu",
-             "rds_vcpus_per_account_region"),
-            ("GuardDuty Lambda Protection (on by default)", "guardduty_lambda_gb",
-             "lambda_network_gb_per_account_region")):
+        (
+            "GuardDuty S3 Protection (on by default)",
+            "guardduty_s3_data_events",
+            "s3_data_events_per_account_region",
+        ),
+        (
+            "GuardDuty EKS Protection (on by default)",
+            "guardduty_eks_audit_events",
+            "eks_audit_events_per_account_region",
+        ),
+        (
+            "GuardDuty Malware Protection for EC2 (on by default)",
+            "guardduty_malware_ebs_gb",
+            "malware_gb_scanned_per_account_region",
+        ),
+        (
+            "GuardDuty RDS Protection (on by default)",
+            "guardduty_rds_vcpu",
+            "rds_vcpus_per_account_region",
+        ),
+        (
+            "GuardDuty Lambda Protection (on by default)",
+            "guardduty_lambda_gb",
+            "lambda_network_gb_per_account_region",
+        ),
+    ):
         out.usage(item, price, scope, assumption)
 
 
 def _securityhub(out: _Lines, standards: int) -> None:
     book, scope = out.book, out.account_regions()
-    out.usage("Security Hub security checks", "securityhub_check", scope,
-              "securityhub_checks_per_standard_account_region", standards,
-              f" × {standards} standard(s)")
+    out.usage(
+        "Security Hub security checks",
+        "securityhub_check",
+        scope,
+        "securityhub_checks_per_standard_account_region",
+        standards,
+        f" × {standards} standard(s)",
+    )
     events = book.value("securityhub_finding_events_per_account_region")
     billable = max(0.0, events - 10_000)
     p = book.price("securityhub_finding_event")
-    out.out.append(CostLine(
-        "Security Hub finding ingestion", p.cost(scope[0] * billable),
-        f"{scope[1]} × ({_n(events)} events - 10,000 free) × {p.rate()}",
-        (p.key,), ("securityhub_finding_events_per_account_region",)))
+    out.out.append(
+        CostLine(
+            "Security Hub finding ingestion",
+            p.cost(scope[0] * billable),
+            f"{scope[1]} × ({_n(events)} events - 10,000 free) × {p.rate()}",
+            (p.key,),
+            ("securityhub_finding_events_per_account_region",),
+        )
+    )
 
 
 def _security_services(book: PriceBook, profile: Any, c: Counts) -> list[CostLine]:
@@ -333,21 +475,37 @@ def _security_services(book: PriceBook, profile: Any, c: Counts) -> list[CostLin
     if ss["config"]["enabled"]:
         # with Control Tower, recorders are added only where Control Tower has none (management)
         recording = 1 if profile.control_tower_enabled else c.accounts
-        out.usage("AWS Config recording", "config_item_continuous",
-                  out.account_regions(recording), "config_items_per_account_region")
+        out.usage(
+            "AWS Config recording",
+            "config_item_continuous",
+            out.account_regions(recording),
+            "config_items_per_account_region",
+        )
         if not profile.control_tower_enabled:
             logs = profile.get("log_archive")
             gb = recording * c.regions * book.value("config_log_gb_per_account_region")
-            out.stored_logs("S3 storage of Config files", gb, f"{recording * c.regions} "
-                            f"account-region(s) × "
-                            f"{_n(book.value('config_log_gb_per_account_region'))} GB",
-                            "config_log_gb_per_account_region", logs["retention_days"], None)
+            out.stored_logs(
+                "S3 storage of Config files",
+                gb,
+                f"{recording * c.regions} "
+                f"account-region(s) × "
+                f"{_n(book.value('config_log_gb_per_account_region'))} GB",
+                "config_log_gb_per_account_region",
+                logs["retention_days"],
+                None,
+            )
     if ss["access_analyzer"]["enabled"]:
-        out.free("IAM Access Analyzer (organization, external access)", "access_analyzer_external",
-                 "external access analyzers are free")
+        out.free(
+            "IAM Access Analyzer (organization, external access)",
+            "access_analyzer_external",
+            "external access analyzers are free",
+        )
     if ss.get("budget"):
-        out.free("AWS Budgets: 1 cost budget with email alerts", "budget_day",
-                 "budgets without actions are free")
+        out.free(
+            "AWS Budgets: 1 cost budget with email alerts",
+            "budget_day",
+            "budgets without actions are free",
+        )
     return out.out
 
 
@@ -358,8 +516,9 @@ ESTIMATORS: dict[str, Callable[[PriceBook, Any, Counts], list[CostLine]]] = {
 }
 
 
-def estimate_step(step_id: str, profile: Any, counts: Counts,
-                  book: PriceBook | None = None) -> StepCost | None:
+def estimate_step(
+    step_id: str, profile: Any, counts: Counts, book: PriceBook | None = None
+) -> StepCost | None:
     """The monthly cost of what `step_id` turns on, or None when it turns on nothing billable."""
     estimator = ESTIMATORS.get(step_id)
     lines = estimator(book or load_prices(), profile, counts) if estimator else []
@@ -367,6 +526,7 @@ def estimate_step(step_id: str, profile: Any, counts: Counts,
 
 
 # ------------------------------------------------------------------ front ends
+
 
 def engine_counts(engine: Any) -> Counts:
     """Counts for a connected engine: the profile's accounts, or the organization's
@@ -395,8 +555,10 @@ def cost_lines(cost: StepCost | None) -> list[str]:
     if cost is None:
         return []
     c = cost.counts
-    out = [f"Expected monthly cost: ~{money(cost.total)} "
-           f"({c.accounts} account(s) × {c.regions} governed region(s); us-east-1 list prices)"]
+    out = [
+        f"Expected monthly cost: ~{money(cost.total)} "
+        f"({c.accounts} account(s) × {c.regions} governed region(s); us-east-1 list prices)"
+    ]
     out += [f"  {money(line.monthly_usd):>9}  {line.item}: {line.basis}" for line in cost.lines]
     return out
 
@@ -409,9 +571,11 @@ def total_lines(costs: Iterable[StepCost | None], book: PriceBook | None = None)
         return []
     total = sum(c.total for c in costs)
     keys = list(dict.fromkeys(k for c in costs for k in c.assumption_keys()))
-    out = [f"Estimated monthly total: ~{money(total)} (prices for {book.region} recorded "
-           f"{book.recorded.isoformat()}, after free trials; see docs/costs.md)",
-           "Assumptions (per month; edit bootstrap_tui/prices.yaml to change them):"]
+    out = [
+        f"Estimated monthly total: ~{money(total)} (prices for {book.region} recorded "
+        f"{book.recorded.isoformat()}, after free trials; see docs/costs.md)",
+        "Assumptions (per month; edit bootstrap_tui/prices.yaml to change them):",
+    ]
     for key in keys:
         a = book.assumptions[key]
         out.append(f"  {key} = {_n(a.value)} {a.unit}")
@@ -423,7 +587,17 @@ def totals_dict(costs: Iterable[StepCost | None], book: PriceBook | None = None)
     book = book or load_prices()
     costs = [c for c in costs if c is not None]
     keys = list(dict.fromkeys(k for c in costs for k in c.assumption_keys()))
-    return {"monthly_usd": round(sum(c.total for c in costs), 2), "currency": book.currency,
-            "region_priced": book.region, "prices_recorded": book.recorded.isoformat(),
-            "assumptions": {k: {"value": book.assumptions[k].value, "unit": book.assumptions[k].unit,
-                                "why": book.assumptions[k].why} for k in keys}}
+    return {
+        "monthly_usd": round(sum(c.total for c in costs), 2),
+        "currency": book.currency,
+        "region_priced": book.region,
+        "prices_recorded": book.recorded.isoformat(),
+        "assumptions": {
+            k: {
+                "value": book.assumptions[k].value,
+                "unit": book.assumptions[k].unit,
+                "why": book.assumptions[k].why,
+            }
+            for k in keys
+        },
+    }

@@ -31,7 +31,9 @@ def typical_range(kind: str) -> str:
     return f"{clock(low)}–{clock(high)}"
 
 
-def remaining(kind: str, running: int, queued: int, max_in_flight: int, elapsed_in_flight: float) -> float:
+def remaining(
+    kind: str, running: int, queued: int, max_in_flight: int, elapsed_in_flight: float
+) -> float:
     """Seconds left if each operation takes the typical time: the running ones finish, then the
     queued ones run ``max_in_flight`` at a time."""
     typical = float(durations()[kind]["typical_s"])
@@ -40,9 +42,15 @@ def remaining(kind: str, running: int, queued: int, max_in_flight: int, elapsed_
     return left + waves * typical
 
 
-def estimate_line(kind: str | None, running: int, queued: int, max_in_flight: int,
-                  elapsed: float, elapsed_in_flight: float) -> str:
-    """" · 1m 10s elapsed · about 2m left (typically 1m 00s–5m 00s each)" for a progress line."""
+def estimate_line(
+    kind: str | None,
+    running: int,
+    queued: int,
+    max_in_flight: int,
+    elapsed: float,
+    elapsed_in_flight: float,
+) -> str:
+    """ " · 1m 10s elapsed · about 2m left (typically 1m 00s–5m 00s each)" for a progress line."""
     text = f" · {clock(elapsed)} elapsed"
     if kind and kind in durations() and (running or queued):
         left = remaining(kind, running, queued, max_in_flight, elapsed_in_flight)

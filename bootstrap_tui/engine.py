@@ -3,6 +3,7 @@
 One engine, three faces: the Textual wizard, plain prompts and the CLI all
 call these methods. Nothing here imports a UI toolkit.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -13,16 +14,29 @@ import pkgutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterable, Iterator
 
 from bootstrap_tui.aws.activity import doing
 from bootstrap_tui.context import Cancelled, StepContext
 from bootstrap_tui.errors import (
-    AwsError, BootstrapError, ConfigError, MissingInputs, RefusedError, StepGraphError,
+    AwsError,
+    BootstrapError,
+    ConfigError,
+    MissingInputs,
+    RefusedError,
+    StepGraphError,
     ValidationError,
 )
 from bootstrap_tui.model import (
-    CheckResult, Outcome, Plan, Scope, Severity, Status, Step, StepStatus,
+    CheckResult,
+    Outcome,
+    Plan,
+    Scope,
+    Severity,
+    Status,
+    Step,
+    StepStatus,
 )
 
 log = logging.getLogger("bootstrap_tui")
@@ -32,6 +46,7 @@ ResultCallback = Callable[[CheckResult], None]
 
 
 # ------------------------------------------------------------------ registry
+
 
 def discover_steps(package: str = "steps") -> list[Step]:
     """Import every module of `package` and return its Step instances in wizard order."""
@@ -47,9 +62,18 @@ def discover_steps(package: str = "steps") -> list[Step]:
     return order_steps(found)
 
 
-WIZARD_ORDER = ("management-account", "root-mfa", "organization", "accounts", "control-tower",
-                "identity-center", "log-archive", "guardrails", "security-services",
-                "bootstrap-cleanup")
+WIZARD_ORDER = (
+    "management-account",
+    "root-mfa",
+    "organization",
+    "accounts",
+    "control-tower",
+    "identity-center",
+    "log-archive",
+    "guardrails",
+    "security-services",
+    "bootstrap-cleanup",
+)
 
 
 def order_steps(steps: Iterable[Step]) -> list[Step]:
@@ -62,8 +86,10 @@ def order_steps(steps: Iterable[Step]) -> list[Step]:
     for step in by_id.values():
         for req in step.requires:
             if req not in by_id:
-                raise StepGraphError(f"step {step.id!r} requires unknown step {req!r}",
-                                     f"known steps: {', '.join(sorted(by_id))}")
+                raise StepGraphError(
+                    f"step {step.id!r} requires unknown step {req!r}",
+                    f"known steps: {', '.join(sorted(by_id))}",
+                )
     rank = {sid: i for i, sid in enumerate(WIZARD_ORDER)}
     ordered: list[Step] = []
     state: dict[str, int] = {}
@@ -73,7 +99,7 @@ def order_steps(steps: Iterable[Step]) -> list[Step]:
         if mark == 2:
             return
         if mark == 1:
-            cycle = " -> ".join(trail[trail.index(step.id):] + [step.id])
+            cycle = " -> ".join(trail[trail.index(step.id) :] + [step.id])
             raise StepGraphError(f"steps require each other in a cycle: {cycle}")
         state[step.id] = 1
         for req in sorted(step.requires, key=lambda s: (rank.get(s, 99), s)):
@@ -90,7 +116,9 @@ def order_steps(steps: Iterable[Step]) -> list[Step]:
 
 # member account -> role verify assumes there, while a verify runs (fan-out threads copy it)
 _VERIFY_ROLES: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
-    "bootstrap_tui_verify_roles", default=None)
+    "bootstrap_tui_verify_roles", default=None
+)
+
 
 @dataclass
 class Options:
@@ -107,7 +135,9 @@ class Options:
     retry_mode: str | None = None  # None: AWS_RETRY_MODE, else standard
     role_name: str | None = None
     lock: bool = True
-    member_role: str | None = None  # verify: the role to assume in member accounts (None: the audit role if it works)
+    member_role: str | None = (
+        None  # verify: the role to assume in member accounts (None: the audit role if it works)
+    )
     attested_by: str | None = None  # the person attesting (None: the one the state records)
     reader: bool = False  # status, plan, verify, export: runs beside a changing run (state.py)
 
@@ -124,7 +154,9 @@ class VerifyRun:
     endpoint: str | None = None
     calls: int = 0
     sandbox: bool = False  # the endpoint is a bootstrap-tui sandbox, not AWS
-    member_roles: dict[str, str] = field(default_factory=dict)  # member account -> role verify assumed
+    member_roles: dict[str, str] = field(
+        default_factory=dict
+    )  # member account -> role verify assumed
     expected: dict[str, int] = field(default_factory=dict)  # check id -> scopes it claims
     unreported: set[str] = field(default_factory=set)  # checks that could not run at all
     evidence_error: str | None = None  # why its per-scope evidence could not be saved
@@ -137,10 +169,12 @@ class VerifyRun:
         if not expected:  # a run built by hand: it expected what it holds
             for result in self.results:
                 expected[result.check_id] = expected.get(result.check_id, 0) + 1
-        return {"checks_expected": len(expected),
-                "checks_reported": len({r.check_id for r in own}),
-                "scopes_expected": sum(expected.values()),
-                "scopes_reported": len(own)}
+        return {
+            "checks_expected": len(expected),
+            "checks_reported": len({r.check_id for r in own}),
+            "scopes_expected": sum(expected.values()),
+            "scopes_reported": len(own),
+        }
 
     def counts(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Status}
@@ -155,12 +189,15 @@ class VerifyRun:
 
 # ------------------------------------------------------------------ engine
 
+
 class Engine:
     """Holds one run's profile, connection, state and steps."""
 
     _answers_memo: dict[str, dict[str, Any]] | None = None  # each step's answers, while verify runs
     profile_origin = "option"  # where the profile came from: state, option or default
-    profile_change: dict[str, Any] | None = None  # an explicit switch on connect (profile_change.py)
+    profile_change: dict[str, Any] | None = (
+        None  # an explicit switch on connect (profile_change.py)
+    )
     account_lock: Any = None  # state.AccountLock while a changing run is connected
 
     def __init__(self, options: Options, *, steps: list[Step] | None = None):
@@ -186,7 +223,9 @@ class Engine:
         self._org_accounts: list[dict[str, Any]] | None = None
         self._org_lock = threading.Lock()
         self.projection = None  # while plan_ahead runs: what the earlier steps will create
-        self.projected = None  # the last plan_ahead's projection (its placeholders and account keys)
+        self.projected = (
+            None  # the last plan_ahead's projection (its placeholders and account keys)
+        )
 
     # ---------------------------------------------------------- connection
     def connect(self) -> None:
@@ -196,25 +235,37 @@ class Engine:
         from bootstrap_tui.state import StateStore, default_state_path
 
         opts = self.options
-        conn = Connection(aws_profile=opts.aws_profile, region=opts.region or self.profile.home_region,
-                          endpoint_url=opts.endpoint_url, use_keychain=opts.use_keychain)
+        conn = Connection(
+            aws_profile=opts.aws_profile,
+            region=opts.region or self.profile.home_region,
+            endpoint_url=opts.endpoint_url,
+            use_keychain=opts.use_keychain,
+        )
         self.session = make_session(conn)
         self.endpoint_url = conn.endpoint_url or _env_endpoint()
         self.sandbox_info = probe_sandbox(self.endpoint_url) if self.endpoint_url else None
         max_attempts, retry_mode = retry_settings(opts.max_attempts, opts.retry_mode)
         self.factory = ClientFactory(
-            self.session, region=self.home_region, endpoint_url=self.endpoint_url,
-            max_attempts=max_attempts, retry_mode=retry_mode,
-            role_name=opts.role_name or self.profile.automation_role)
+            self.session,
+            region=self.home_region,
+            endpoint_url=self.endpoint_url,
+            max_attempts=max_attempts,
+            retry_mode=retry_mode,
+            role_name=opts.role_name or self.profile.automation_role,
+        )
         self.identity = whoami(self.factory)
         # after whoami: an endpoint that is down is a connection error (exit 3), not this
         if opts.simulate_console and self.sandbox_info is None:
             raise ConfigError(
                 "--simulate-console works only against a bootstrap-tui sandbox endpoint"
-                + (f" ({self.endpoint_url} is not one)" if self.endpoint_url else
-                   " (these credentials reach real AWS)"),
+                + (
+                    f" ({self.endpoint_url} is not one)"
+                    if self.endpoint_url
+                    else " (these credentials reach real AWS)"
+                ),
                 "on real AWS, do the console-only actions by hand (the wizard explains each) "
-                "and attest them; drop --simulate-console")
+                "and attest them; drop --simulate-console",
+            )
         self.management_account_id = self._find_management_account()
         path = opts.state_file or default_state_path(self.management_account_id)
         self.state = StateStore(Path(path), lock=opts.lock, shared=opts.reader).open()
@@ -227,7 +278,8 @@ class Engine:
             raise ConfigError(
                 f"state file {path} belongs to account {data['management_account_id']}, "
                 f"but the credentials are for {self.management_account_id}",
-                "use the matching --aws-profile, or another --state-file")
+                "use the matching --aws-profile, or another --state-file",
+            )
         settle_profile(self)
         if self.endpoint_url:
             data["endpoint"] = self.endpoint_url
@@ -259,7 +311,7 @@ class Engine:
         try:
             org = client.describe_organization()["Organization"]
             return org.get("MasterAccountId") or self.identity.account_id
-        except Exception as exc:  # noqa: BLE001 - no organization yet is normal
+        except Exception as exc:
             code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
             if code in ("AWSOrganizationsNotInUseException", "AccessDeniedException"):
                 return self.identity.account_id
@@ -271,7 +323,11 @@ class Engine:
 
     @property
     def governed_regions(self) -> list[str]:
-        answer = self.answers("organization").get("governed_regions") if "organization" in self.by_id else None
+        answer = (
+            self.answers("organization").get("governed_regions")
+            if "organization" in self.by_id
+            else None
+        )
         return list(answer or self.profile.governed_regions)
 
     @property
@@ -284,21 +340,32 @@ class Engine:
         if account == self.management_account_id:
             account = None
         if is_placeholder(account):
-            raise RefusedError(f"cannot call {service} in {account}: the account does not exist yet",
-                               "this is a bug in the step's plan (it must treat a future account as empty); "
-                               "apply the accounts step, then plan again")
+            raise RefusedError(
+                f"cannot call {service} in {account}: the account does not exist yet",
+                "this is a bug in the step's plan (it must treat a future account as empty); "
+                "apply the accounts step, then plan again",
+            )
         factory = self.factory
         roles = _VERIFY_ROLES.get()
-        if account is not None and roles and roles.get(account, factory.role_name) != factory.role_name:
+        if (
+            account is not None
+            and roles
+            and roles.get(account, factory.role_name) != factory.role_name
+        ):
             factory = self._role_factory(roles[account])
         client = factory.client(service, account=account, region=region or self.home_region)
-        client.meta.events.register("before-call", self._stop_if_cancelled,
-                                    unique_id="bootstrap-tui-cancelled")
+        client.meta.events.register(
+            "before-call", self._stop_if_cancelled, unique_id="bootstrap-tui-cancelled"
+        )
         return client
 
     def known_account_names(self) -> dict[str, str]:
         """Account id -> name from what the engine already read (never calls AWS)."""
-        names = {a["Id"]: a.get("Name", "") for a in (getattr(self, "_org_accounts", None) or []) if a.get("Name")}
+        names = {
+            a["Id"]: a.get("Name", "")
+            for a in (getattr(self, "_org_accounts", None) or [])
+            if a.get("Name")
+        }
         if self.management_account_id and self.management_account_id not in names:
             names[self.management_account_id] = "management"
         return names
@@ -313,7 +380,11 @@ class Engine:
     def verify_role(self, account: str | None) -> str | None:
         """The role the running verify assumes in ``account`` (None outside verify or for the management account)."""
         roles = _VERIFY_ROLES.get()
-        return None if not roles or account in (None, self.management_account_id) else roles.get(account)
+        return (
+            None
+            if not roles or account in (None, self.management_account_id)
+            else roles.get(account)
+        )
 
     def _choose_verify_roles(self, accounts: list[str]) -> dict[str, str]:
         """Per member account: ``--member-role`` if given; else the profile's audit role where it can
@@ -331,11 +402,12 @@ class Engine:
             try:
                 factory.client("sts", account=account).get_caller_identity()
                 return audit
-            except Exception as exc:  # noqa: BLE001 - cannot assume it: fall back, and say so
+            except Exception as exc:
                 code = (getattr(exc, "response", None) or {}).get("Error", {}).get("Code")
                 if code in ("AccessDenied", "AccessDeniedException"):
                     return automation
                 raise
+
         roles = {}
         for account, role in fan_out(members, probe, max_workers=self.options.max_workers):
             if isinstance(role, BaseException):
@@ -361,13 +433,20 @@ class Engine:
                 client = self.client("organizations")
                 try:
                     pages = client.get_paginator("list_accounts").paginate()
-                    self._org_accounts = [a for page in pages for a in page["Accounts"]
-                                          if a.get("Status", "ACTIVE") == "ACTIVE"]
-                except Exception as exc:  # noqa: BLE001
+                    self._org_accounts = [
+                        a
+                        for page in pages
+                        for a in page["Accounts"]
+                        if a.get("Status", "ACTIVE") == "ACTIVE"
+                    ]
+                except Exception as exc:
                     code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
                     # a member account's credentials cannot list accounts: org.caller-is-management says so
-                    member = code == "AccessDeniedException" and self.identity is not None \
+                    member = (
+                        code == "AccessDeniedException"
+                        and self.identity is not None
                         and self.identity.account_id != self.management_account_id
+                    )
                     if code != "AWSOrganizationsNotInUseException" and not member:
                         raise self.map_error(exc, "organizations:ListAccounts") from None
                     self._org_accounts = []
@@ -398,8 +477,9 @@ class Engine:
         return None
 
     # ---------------------------------------------------------- progress
-    def emit_progress(self, step_id: str, message: str, done: int | None = None,
-                      total: int | None = None) -> None:
+    def emit_progress(
+        self, step_id: str, message: str, done: int | None = None, total: int | None = None
+    ) -> None:
         log.info("%s: %s", step_id, message)
         for listener in list(self.progress_listeners):
             listener(step_id, message, done, total)
@@ -425,8 +505,9 @@ class Engine:
         if self.sandbox_info is not None and field_.demo is not None:
             demo = field_.demo
             if callable(demo):  # it may follow an answer of its own step (e.g. the email domain)
-                demo = demo(self.profile, {**self._answers_so_far(step),
-                                           step.id: {**stored, **from_file}})
+                demo = demo(
+                    self.profile, {**self._answers_so_far(step), step.id: {**stored, **from_file}}
+                )
             return demo, "sandbox demo"
         return None, "missing"
 
@@ -491,8 +572,10 @@ class Engine:
             if merged != before:
                 self.state.set_answers(step_id, merged)
                 for dependant in self.dependants(step_id):
-                    if self.state.status(dependant) in (StepStatus.APPLIED.value,
-                                                       StepStatus.VERIFIED.value):
+                    if self.state.status(dependant) in (
+                        StepStatus.APPLIED.value,
+                        StepStatus.VERIFIED.value,
+                    ):
                         self.state.set_status(dependant, StepStatus.STALE.value, save=False)
                 self.state.save()
         return self.answers(step_id)
@@ -523,8 +606,9 @@ class Engine:
         wanted = list(dict.fromkeys(requested))
         unknown = [sid for sid in wanted if sid not in self.by_id]
         if unknown:
-            raise ConfigError(f"unknown step {unknown[0]!r}",
-                              f"steps are: {', '.join(s.id for s in self.steps)}")
+            raise ConfigError(
+                f"unknown step {unknown[0]!r}", f"steps are: {', '.join(s.id for s in self.steps)}"
+            )
         return [s.id for s in self.steps if s.id in wanted]
 
     def plan(self, step_id: str) -> Plan:
@@ -539,7 +623,7 @@ class Engine:
                 plan = step.plan(ctx)
         except BootstrapError:
             raise
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self.map_error(exc) from None
         plan.manual = list(plan.manual or step.manual)
         if self.state.status(step_id) == StepStatus.PENDING.value:
@@ -565,7 +649,9 @@ class Engine:
                 requested = step_id in step_ids
                 if not requested and step_id not in ("organization", "accounts"):
                     continue
-                plan = self._plan_ahead_one(step_id, plans) if requested else self._quiet_plan(step_id)
+                plan = (
+                    self._plan_ahead_one(step_id, plans) if requested else self._quiet_plan(step_id)
+                )
                 if plan is None:
                     continue
                 if requested:
@@ -602,20 +688,31 @@ class Engine:
                 return step.plan(ctx)
         except BootstrapError:
             return None
-        except Exception as exc:  # noqa: BLE001 - AWS refused or failed: the requested steps meet it
+        except Exception as exc:
             log.info("could not plan %s ahead: %s", step_id, self.map_error(exc))
             return None
 
     def _requirement_met(self, step_id: str) -> bool:
         """A required step is done when applied (or later), or when the profile skips it."""
-        if self.state.status(step_id) in ("applied", "verified", "skipped", "manual-pending",
-                                          "stale"):
+        if self.state.status(step_id) in (
+            "applied",
+            "verified",
+            "skipped",
+            "manual-pending",
+            "stale",
+        ):
             return True
         return step_id in self.by_id and bool(
-            self.by_id[step_id].skip_reason(self.context(step_id)))
+            self.by_id[step_id].skip_reason(self.context(step_id))
+        )
 
-    def apply(self, step_id: str, plan: Plan | None = None, *,
-              confirm_destructive: Callable[[Plan], bool] | None = None) -> Plan:
+    def apply(
+        self,
+        step_id: str,
+        plan: Plan | None = None,
+        *,
+        confirm_destructive: Callable[[Plan], bool] | None = None,
+    ) -> Plan:
         """Converge one step. Destructive changes need confirm_destructive(plan) -> True."""
         from bootstrap_tui.aws import refuse_root
 
@@ -638,17 +735,21 @@ class Engine:
             return plan
         blocked = [r for r in step.requires if not self._requirement_met(r)]
         if blocked:
-            raise RefusedError(f"step {step_id} needs {', '.join(blocked)} first",
-                               f"run: bootstrap-tui apply --step {blocked[0]} --yes")
+            raise RefusedError(
+                f"step {step_id} needs {', '.join(blocked)} first",
+                f"run: bootstrap-tui apply --step {blocked[0]} --yes",
+            )
         if plan.destructive and not (confirm_destructive and confirm_destructive(plan)):
             names = "; ".join(c.describe() for c in plan.destructive[:3])
             if len(plan.destructive) > 3:
                 names += f"; and {len(plan.destructive) - 3} more"
-            raise RefusedError(f"{step_id} would make {plan.confirm_kind} changes ({names}) "
-                               "and they were not confirmed",
-                               f"review them (bootstrap-tui plan --step {step_id}) and confirm: "
-                               f"in the wizard, or with apply --confirm-destructive {step_id}; "
-                               "or change the step's answers")
+            raise RefusedError(
+                f"{step_id} would make {plan.confirm_kind} changes ({names}) "
+                "and they were not confirmed",
+                f"review them (bootstrap-tui plan --step {step_id}) and confirm: "
+                f"in the wizard, or with apply --confirm-destructive {step_id}; "
+                "or change the step's answers",
+            )
         with self.state_lock:
             self.state.set_status(step_id, StepStatus.IN_PROGRESS.value)
         ctx = self.context(step_id)
@@ -658,8 +759,11 @@ class Engine:
                     step.apply(ctx, plan)
         except KeyboardInterrupt:
             with self.state_lock:
-                self.state.set_status(step_id, StepStatus.IN_PROGRESS.value,
-                                      error="interrupted; run apply again to resume")
+                self.state.set_status(
+                    step_id,
+                    StepStatus.IN_PROGRESS.value,
+                    error="interrupted; run apply again to resume",
+                )
             raise
         except BaseException as exc:
             error = self.map_error(exc) if isinstance(exc, Exception) else exc
@@ -684,29 +788,43 @@ class Engine:
     def attest(self, item_id: str, note: str = "", *, simulated: bool = False) -> None:
         """Record a person's attestation; `simulated` marks a sandbox stand-in for one."""
         with self.state_lock:
-            self.state.attest(item_id, self.actor, note, simulated=simulated,
-                              person=self.attester())
+            self.state.attest(
+                item_id, self.actor, note, simulated=simulated, person=self.attester()
+            )
             for step in self.steps:
                 if any(m.id == item_id for m in step.manual):
-                    if (self.state.status(step.id) == StepStatus.MANUAL_PENDING.value
-                            and all(self.state.attestation(m.id) for m in step.manual)):
+                    if self.state.status(step.id) == StepStatus.MANUAL_PENDING.value and all(
+                        self.state.attestation(m.id) for m in step.manual
+                    ):
                         self.state.set_status(step.id, StepStatus.APPLIED.value)
 
     # ---------------------------------------------------------- verify
-    def verify(self, step_ids: Iterable[str] | None = None, *,
-               on_result: ResultCallback | None = None, record: bool = True,
-               check_ids: Iterable[str] | None = None) -> VerifyRun:
+    def verify(
+        self,
+        step_ids: Iterable[str] | None = None,
+        *,
+        on_result: ResultCallback | None = None,
+        record: bool = True,
+        check_ids: Iterable[str] | None = None,
+    ) -> VerifyRun:
         """Run every check (or only ``check_ids``) read-only across accounts and governed regions,
         concurrently."""
         from bootstrap_tui.state import now
 
-        run = VerifyRun(started_at=now(), actor=self.actor, account=self.management_account_id,
-                        endpoint=self.endpoint_url, sandbox=self.sandbox_info is not None)
+        run = VerifyRun(
+            started_at=now(),
+            actor=self.actor,
+            account=self.management_account_id,
+            endpoint=self.endpoint_url,
+            sandbox=self.sandbox_info is not None,
+        )
         calls_before = getattr(self.factory, "calls", 0)
         ids = self.step_ids(step_ids)
         only = None if check_ids is None else set(check_ids)
         with self.factory.read_only_guard(), self._answers_memoized(), doing("verify"):
-            accounts = [a["Id"] for a in self.org_accounts(refresh=True)] or [self.management_account_id]
+            accounts = [a["Id"] for a in self.org_accounts(refresh=True)] or [
+                self.management_account_id
+            ]
             run.member_roles = self._choose_verify_roles(accounts)
             token = _VERIFY_ROLES.set(run.member_roles)
             try:
@@ -714,16 +832,23 @@ class Engine:
             finally:
                 _VERIFY_ROLES.reset(token)
         order = {s.id: i for i, s in enumerate(self.steps)}
-        run.results.sort(key=lambda r: (order.get(r.step_id, 99), r.check_id,
-                                        r.account or "", r.region or ""))
+        run.results.sort(
+            key=lambda r: (order.get(r.step_id, 99), r.check_id, r.account or "", r.region or "")
+        )
         run.finished_at = now()
         run.calls = getattr(self.factory, "calls", 0) - calls_before
         if record:
             self._record_verify(run, ids)
         return run
 
-    def _run_checks(self, run: VerifyRun, ids: list[str], accounts: list[str], only: set[str] | None,
-                    on_result: ResultCallback | None) -> None:
+    def _run_checks(
+        self,
+        run: VerifyRun,
+        ids: list[str],
+        accounts: list[str],
+        only: set[str] | None,
+        on_result: ResultCallback | None,
+    ) -> None:
         """Fan every check scope out, then report each check that yielded nothing."""
         from bootstrap_tui.aws import fan_out
 
@@ -779,8 +904,9 @@ class Engine:
             return [(a, None) for a in selected]
         return [(a, r) for a in selected for r in self.governed_regions]
 
-    def _silent_checks(self, declared, results: list[CheckResult],
-                       accounts: list[str]) -> list[CheckResult]:
+    def _silent_checks(
+        self, declared, results: list[CheckResult], accounts: list[str]
+    ) -> list[CheckResult]:
         """One result for each check that yielded nothing: a missing target account is a FAIL
         that names it; any other silence is an ERROR. Verify never passes over a check."""
         reported = {r.check_id for r in results}
@@ -792,11 +918,20 @@ class Engine:
                 status, message = Status.ERROR, "the check yielded no result"
             else:
                 status, message = Status.FAIL, self._no_target_reason(check.accounts)
-            out.append(CheckResult(
-                check_id=check.id, step_id=step.id, title=check.title, status=status,
-                severity=check.severity, message=message, remediation=check.remediation,
-                evidence={"target_accounts": check.accounts, "targets_found": 0},
-                frameworks=check.mappings(), prowler=check.prowler))
+            out.append(
+                CheckResult(
+                    check_id=check.id,
+                    step_id=step.id,
+                    title=check.title,
+                    status=status,
+                    severity=check.severity,
+                    message=message,
+                    remediation=check.remediation,
+                    evidence={"target_accounts": check.accounts, "targets_found": 0},
+                    frameworks=check.mappings(),
+                    prowler=check.prowler,
+                )
+            )
         return out
 
     def _no_target_reason(self, selector: str) -> str:
@@ -805,11 +940,15 @@ class Engine:
             key = selector[5:]
             spec = self.profile.account(key)
             name = spec.name if spec else key
-            return (f"could not run: the {name} account (profile account {key!r}) is not in the "
-                    "organization; run the accounts step")
+            return (
+                f"could not run: the {name} account (profile account {key!r}) is not in the "
+                "organization; run the accounts step"
+            )
         if selector == "members":
-            return ("could not run: the organization has no member accounts; run the "
-                    "organization and accounts steps")
+            return (
+                "could not run: the organization has no member accounts; run the "
+                "organization and accounts steps"
+            )
         return f"could not run: no account matches {selector!r}"
 
     def _select_accounts(self, selector: str, accounts: list[str]) -> list[str]:
@@ -828,15 +967,24 @@ class Engine:
         try:
             with doing(f"check:{check.id}"):
                 outcome = check.run(ctx, account, region)
-        except Exception as exc:  # noqa: BLE001 - one scope failing must not stop the rest
+        except Exception as exc:
             return self._error_result(step, check, account, region, exc)
         if not isinstance(outcome, Outcome):
             outcome = Outcome(Status.ERROR, f"check returned {type(outcome).__name__}")
         return CheckResult(
-            check_id=check.id, step_id=step.id, title=check.title, status=outcome.status,
-            severity=check.severity, message=outcome.message, remediation=check.remediation,
-            account=account, region=region, evidence=outcome.evidence,
-            frameworks=check.mappings(), prowler=check.prowler)
+            check_id=check.id,
+            step_id=step.id,
+            title=check.title,
+            status=outcome.status,
+            severity=check.severity,
+            message=outcome.message,
+            remediation=check.remediation,
+            account=account,
+            region=region,
+            evidence=outcome.evidence,
+            frameworks=check.mappings(),
+            prowler=check.prowler,
+        )
 
     def _error_result(self, step, check, account, region, exc: BaseException) -> CheckResult:
         from bootstrap_tui.aws.errors import INVALID_CREDENTIALS_CODES
@@ -845,16 +993,26 @@ class Engine:
         message = str(error)
         if region and getattr(error, "code", None) in INVALID_CREDENTIALS_CODES:
             # credentials that work elsewhere but not here: an opt-in region not enabled
-            message = (f"could not run in {region} for account {account}: AWS rejected the "
-                       f"credentials there ({error.code}), so the region is probably not enabled "
-                       "in this account\n  → enable it under Account > AWS Regions, or remove it "
-                       "from the governed regions")
+            message = (
+                f"could not run in {region} for account {account}: AWS rejected the "
+                f"credentials there ({error.code}), so the region is probably not enabled "
+                "in this account\n  → enable it under Account > AWS Regions, or remove it "
+                "from the governed regions"
+            )
         return CheckResult(
-            check_id=check.id, step_id=step.id, title=check.title, status=Status.ERROR,
-            severity=check.severity, message=message, remediation=check.remediation,
-            account=account, region=region, evidence={"error": getattr(error, "code", None)
-                                                      or type(exc).__name__},
-            frameworks=check.mappings(), prowler=check.prowler)
+            check_id=check.id,
+            step_id=step.id,
+            title=check.title,
+            status=Status.ERROR,
+            severity=check.severity,
+            message=message,
+            remediation=check.remediation,
+            account=account,
+            region=region,
+            evidence={"error": getattr(error, "code", None) or type(exc).__name__},
+            frameworks=check.mappings(),
+            prowler=check.prowler,
+        )
 
     def _record_verify(self, run: VerifyRun, ids: list[str]) -> None:
         from bootstrap_tui.report.common import WORST_RANK as rank
@@ -867,11 +1025,19 @@ class Engine:
         with self.state_lock:
             refused = self.state.claim()
             if refused:  # a reading run beside a changing one: record nothing, say why
-                run.evidence_notes.append(f"the evidence of this run was not recorded: {refused}; "
-                                          "run verify again once that run has finished")
+                run.evidence_notes.append(
+                    f"the evidence of this run was not recorded: {refused}; "
+                    "run verify again once that run has finished"
+                )
                 return
-            record = {"at": run.finished_at, "by": run.actor, "summary": run.counts(),
-                      "checks": per_check, "coverage": run.coverage(), "sandbox": run.sandbox}
+            record = {
+                "at": run.finished_at,
+                "by": run.actor,
+                "summary": run.counts(),
+                "checks": per_check,
+                "coverage": run.coverage(),
+                "sandbox": run.sandbox,
+            }
             self._save_latest_evidence(run)
             if run.evidence_error:
                 record["evidence_error"] = run.evidence_error
@@ -880,24 +1046,46 @@ class Engine:
                 statuses = [r.status for r in run.results if r.step_id == sid]
                 current = self.state.status(sid)
                 if set(statuses) - {Status.NOT_APPLICABLE} and all(
-                        s in (Status.PASS, Status.MANUAL, Status.WARN, Status.NOT_APPLICABLE)
-                        for s in statuses):
-                    if current in ("applied", "stale", "pending", "planned", "failed",
-                                   "in-progress", "verified"):
-                        pending = [m.id for m in self.by_id[sid].manual
-                                   if not self.state.attestation(m.id)]
+                    s in (Status.PASS, Status.MANUAL, Status.WARN, Status.NOT_APPLICABLE)
+                    for s in statuses
+                ):
+                    if current in (
+                        "applied",
+                        "stale",
+                        "pending",
+                        "planned",
+                        "failed",
+                        "in-progress",
+                        "verified",
+                    ):
+                        pending = [
+                            m.id for m in self.by_id[sid].manual if not self.state.attestation(m.id)
+                        ]
                         self.state.set_status(
-                            sid, "manual-pending" if pending else "verified", save=False)
-                failing = sorted({r.check_id for r in run.results
-                                  if r.step_id == sid and r.status is Status.FAIL})
+                            sid, "manual-pending" if pending else "verified", save=False
+                        )
+                failing = sorted(
+                    {
+                        r.check_id
+                        for r in run.results
+                        if r.step_id == sid and r.status is Status.FAIL
+                    }
+                )
                 # a manual-pending step fails its checks until the human does the manual
                 # items: that is not drift, so it stays manual-pending until all are attested
                 waiting = current == "manual-pending" and any(
-                    not self.state.attestation(m.id) for m in self.by_id[sid].manual)
+                    not self.state.attestation(m.id) for m in self.by_id[sid].manual
+                )
                 if failing and current in ("applied", "verified", "manual-pending") and not waiting:
-                    self.state.set_status(sid, "failed", save=False, error=(
-                        f"verify on {run.finished_at} found failing checks: {', '.join(failing)}; "
-                        "apply the step again to converge"))
+                    self.state.set_status(
+                        sid,
+                        "failed",
+                        save=False,
+                        error=(
+                            f"verify on {run.finished_at} found failing checks: {', '.join(failing)}; "
+                            "apply the step again to converge"
+                        ),
+                    )
             self.state.save()
 
     def _save_latest_evidence(self, run: VerifyRun) -> None:
@@ -912,19 +1100,27 @@ class Engine:
             run.evidence_error = exc.message
             return
         if aside:
-            run.evidence_notes.append(f"the evidence file was unusable; it was moved aside to "
-                                      f"{aside} for inspection, and a new one holds this run's "
-                                      "evidence")
+            run.evidence_notes.append(
+                f"the evidence file was unusable; it was moved aside to "
+                f"{aside} for inspection, and a new one holds this run's "
+                "evidence"
+            )
 
     # ---------------------------------------------------------- status
     def status(self) -> list[dict[str, Any]]:
         rows = []
         for step in self.steps:
             entry = self.state.data["steps"].get(step.id, {}) if self.state else {}
-            rows.append({"id": step.id, "title": step.title,
-                         "status": entry.get("status", "pending"),
-                         "updated_at": entry.get("updated_at"), "error": entry.get("error"),
-                         "operations": sorted((entry.get("operations") or {}).keys())})
+            rows.append(
+                {
+                    "id": step.id,
+                    "title": step.title,
+                    "status": entry.get("status", "pending"),
+                    "updated_at": entry.get("updated_at"),
+                    "error": entry.get("error"),
+                    "operations": sorted((entry.get("operations") or {}).keys()),
+                }
+            )
         return rows
 
 
@@ -952,16 +1148,21 @@ def retry_settings(max_attempts: int | None, retry_mode: str | None) -> tuple[in
         try:
             max_attempts = int(raw) if raw else DEFAULT_MAX_ATTEMPTS
         except ValueError:
-            raise ConfigError(f"AWS_MAX_ATTEMPTS={raw!r} is not a whole number",
-                              "set it to the total number of attempts per call, "
-                              f"e.g. {DEFAULT_MAX_ATTEMPTS}") from None
+            raise ConfigError(
+                f"AWS_MAX_ATTEMPTS={raw!r} is not a whole number",
+                f"set it to the total number of attempts per call, e.g. {DEFAULT_MAX_ATTEMPTS}",
+            ) from None
     if max_attempts < 1:
-        raise ConfigError(f"max attempts must be at least 1, got {max_attempts}",
-                          f"1 means no retry; the default is {DEFAULT_MAX_ATTEMPTS}")
+        raise ConfigError(
+            f"max attempts must be at least 1, got {max_attempts}",
+            f"1 means no retry; the default is {DEFAULT_MAX_ATTEMPTS}",
+        )
     mode = (retry_mode or os.environ.get("AWS_RETRY_MODE", "").strip() or "standard").lower()
     if mode not in RETRY_MODES:
-        raise ConfigError(f"retry mode {mode!r} is not one of {', '.join(RETRY_MODES)}",
-                          "check AWS_RETRY_MODE; standard is the default")
+        raise ConfigError(
+            f"retry mode {mode!r} is not one of {', '.join(RETRY_MODES)}",
+            "check AWS_RETRY_MODE; standard is the default",
+        )
     return max_attempts, mode
 
 

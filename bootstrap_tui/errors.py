@@ -3,6 +3,7 @@
 Front ends catch BootstrapError in one place and print `str(error)`; anything
 else is a bug.
 """
+
 from __future__ import annotations
 
 EXIT_OK = 0
@@ -38,7 +39,7 @@ class ValidationError(BootstrapError):
         prefix = f"{where}: " if where else ""
         super().__init__(f"{prefix}{field}: {problem}")
 
-    def located(self, where: str) -> "ValidationError":
+    def located(self, where: str) -> ValidationError:
         return ValidationError(self.field, self.problem, where)
 
 
@@ -63,7 +64,8 @@ class MissingInputs(BootstrapError):
         super().__init__(
             f"{len(missing)} required input(s) have no answer and no default:\n{lines}",
             "put them in an answers file (--answers FILE, keyed by step id then field) "
-            "or run the interactive wizard")
+            "or run the interactive wizard",
+        )
 
 
 class NotSetUp(BootstrapError):
@@ -76,8 +78,15 @@ class AwsError(BootstrapError):
 
     exit_code = EXIT_AWS
 
-    def __init__(self, message: str, hint: str | None = None, *, kind: str = "aws",
-                 operation: str | None = None, code: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        kind: str = "aws",
+        operation: str | None = None,
+        code: str | None = None,
+    ):
         super().__init__(message, hint)
         self.kind = kind
         self.operation = operation

@@ -6,6 +6,7 @@ plan against that projection: a future account has an id only once it exists, so
 placeholder such as ``<Log Archive, to be created>`` and is treated as a brand-new, empty account
 (no AWS call ever goes to it).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -34,18 +35,34 @@ class Projection:
     def learn(self, plan: Any, answers: dict[str, Any], profile: Any) -> None:
         """Take in what one step's plan creates."""
         if plan.step_id == "organization":
-            self.organization = any(c.action == "create" and c.resource == "organization" for c in plan.changes)
-            self.ous = [c.name for c in plan.changes if c.action == "create" and c.resource == "organizational unit"]
+            self.organization = any(
+                c.action == "create" and c.resource == "organization" for c in plan.changes
+            )
+            self.ous = [
+                c.name
+                for c in plan.changes
+                if c.action == "create" and c.resource == "organizational unit"
+            ]
         elif plan.step_id == "accounts":
             for change in plan.changes:
                 key = change.data.get("key")
-                if change.resource not in ("account", "account creation") or change.action not in ("create", "resume") \
-                        or not key:
+                if (
+                    change.resource not in ("account", "account creation")
+                    or change.action not in ("create", "resume")
+                    or not key
+                ):
                     continue
                 spec = profile.account(key)
-                self.accounts.append({"Id": placeholder(change.name), "Name": change.name, "key": key,
-                                      "Email": answers.get(f"{key}_email") or "", "Status": "ACTIVE",
-                                      "ou": getattr(spec, "ou", None)})
+                self.accounts.append(
+                    {
+                        "Id": placeholder(change.name),
+                        "Name": change.name,
+                        "key": key,
+                        "Email": answers.get(f"{key}_email") or "",
+                        "Status": "ACTIVE",
+                        "ou": getattr(spec, "ou", None),
+                    }
+                )
 
     def ou(self, path: str) -> dict[str, str] | None:
         """A future OU as resolve_targets returns an existing one."""

@@ -76,7 +76,7 @@ def _prefix(service: str) -> str:
 
     try:
         return botocore.session.get_session().get_service_model(service).signing_name
-    except Exception:  # noqa: BLE001 - an unknown client name keeps its own name
+    except Exception:
         return service
 
 
@@ -95,8 +95,10 @@ def signed_action(signing_name: str, operation: str) -> str | None:
 def load(path: Path = DATA) -> dict[str, dict[str, list[str]]]:
     """activity -> {management: [...], member: [...]} as declared."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {activity: {kind: list(kinds.get(kind) or []) for kind in KINDS}
-            for activity, kinds in data.items()}
+    return {
+        activity: {kind: list(kinds.get(kind) or []) for kind in KINDS}
+        for activity, kinds in data.items()
+    }
 
 
 def activities(job: str, steps: Iterable[str], checks: Iterable[str]) -> list[str]:
@@ -112,8 +114,12 @@ def activities(job: str, steps: Iterable[str], checks: Iterable[str]) -> list[st
     return found
 
 
-def actions_for(job: str, steps: Iterable[str], checks: Iterable[str],
-                declared: dict[str, dict[str, list[str]]] | None = None) -> dict[str, list[str]]:
+def actions_for(
+    job: str,
+    steps: Iterable[str],
+    checks: Iterable[str],
+    declared: dict[str, dict[str, list[str]]] | None = None,
+) -> dict[str, list[str]]:
     """kind of account -> sorted IAM actions the job needs."""
     declared = load() if declared is None else declared
     out: dict[str, set[str]] = {kind: set() for kind in KINDS}
@@ -125,14 +131,31 @@ def actions_for(job: str, steps: Iterable[str], checks: Iterable[str],
 
 def policy_documents(actions: dict[str, list[str]], member_role: str) -> dict[str, Any]:
     """The management-account and member-account identity policies for ``actions``."""
-    management = [{"Sid": "BootstrapTui", "Effect": "Allow", "Action": actions["management"], "Resource": "*"}]
+    management = [
+        {"Sid": "BootstrapTui", "Effect": "Allow", "Action": actions["management"], "Resource": "*"}
+    ]
     if actions["member"]:
-        management.append({"Sid": "ReachMemberAccounts", "Effect": "Allow", "Action": "sts:AssumeRole",
-                           "Resource": f"arn:aws:iam::*:role/{member_role}"})
+        management.append(
+            {
+                "Sid": "ReachMemberAccounts",
+                "Effect": "Allow",
+                "Action": "sts:AssumeRole",
+                "Resource": f"arn:aws:iam::*:role/{member_role}",
+            }
+        )
     documents: dict[str, Any] = {
         "management": {"Version": "2012-10-17", "Statement": management},
-        "member": {"Version": "2012-10-17", "Statement": [
-            {"Sid": "BootstrapTui", "Effect": "Allow", "Action": actions["member"], "Resource": "*"}]},
+        "member": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "BootstrapTui",
+                    "Effect": "Allow",
+                    "Action": actions["member"],
+                    "Resource": "*",
+                }
+            ],
+        },
     }
     return documents
 
@@ -143,7 +166,9 @@ def render(documents: dict[str, Any]) -> str:
 
 # ------------------------------------------------------------------ the record behind the declarations
 
-IMPLIED = frozenset({"sts:AssumeRole"})  # made once per member account, whichever activity comes first
+IMPLIED = frozenset(
+    {"sts:AssumeRole"}
+)  # made once per member account, whichever activity comes first
 
 
 def job_of(activity: str) -> str:
@@ -165,7 +190,9 @@ def read_call_log(path: Path) -> dict[str, dict[str, set[str]]]:
         action = iam_action(entry["service"], entry["operation"])
         if action is None or action in IMPLIED:
             continue
-        out.setdefault(entry["activity"], {kind: set() for kind in KINDS})[entry["account"]].add(action)
+        out.setdefault(entry["activity"], {kind: set() for kind in KINDS})[entry["account"]].add(
+            action
+        )
     return out
 
 
@@ -181,8 +208,15 @@ def by_job(per_activity: dict[str, dict[str, Any]]) -> dict[tuple[str, str], set
 def dump(per_activity: dict[str, dict[str, set[str]]], path: Path = DATA) -> None:
     """Write recorded actions as the declarations file (sorted, so a diff reads well); the
     hand-declared ``when-failing:`` entries are kept."""
-    kept = {a: {k: set(v) for k, v in kinds.items()} for a, kinds in load(path).items()
-            if a.startswith("when-failing:")} if path.exists() else {}
+    kept = (
+        {
+            a: {k: set(v) for k, v in kinds.items()}
+            for a, kinds in load(path).items()
+            if a.startswith("when-failing:")
+        }
+        if path.exists()
+        else {}
+    )
     per_activity = {**per_activity, **kept}
     lines = [
         "# IAM actions per activity and kind of account, as the real CLI calls them in full runs of",
@@ -191,7 +225,11 @@ def dump(per_activity: dict[str, dict[str, set[str]]], path: Path = DATA) -> Non
     ]
     order = {"connect": 0, "verify": 1, "check": 2, "when-failing": 3, "plan": 4, "apply": 5}
     for activity in sorted(per_activity, key=lambda a: (order.get(a.split(":")[0], 9), a)):
-        kinds = {kind: sorted(per_activity[activity][kind]) for kind in KINDS if per_activity[activity][kind]}
+        kinds = {
+            kind: sorted(per_activity[activity][kind])
+            for kind in KINDS
+            if per_activity[activity][kind]
+        }
         if kinds:
             lines.append(yaml.safe_dump({activity: kinds}, sort_keys=False, width=200).rstrip())
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -211,9 +249,16 @@ def doc_section() -> str:
     steps = discover_steps()
     actions = actions_for("verify", [s.id for s in steps], [c.id for s in steps for c in s.checks])
     lines = [DOC_START, "", "| account | IAM actions verify needs |", "| --- | --- |"]
-    lines.append("| management | " + ", ".join(f"`{a}`" for a in [*actions["management"], "sts:AssumeRole"])
-                 + " |")
-    lines.append("| member (the role verify assumes) | " + ", ".join(f"`{a}`" for a in actions["member"]) + " |")
+    lines.append(
+        "| management | "
+        + ", ".join(f"`{a}`" for a in [*actions["management"], "sts:AssumeRole"])
+        + " |"
+    )
+    lines.append(
+        "| member (the role verify assumes) | "
+        + ", ".join(f"`{a}`" for a in actions["member"])
+        + " |"
+    )
     return "\n".join([*lines, "", DOC_END])
 
 

@@ -1,4 +1,5 @@
 """The run log: a 0600 file in the user log dir, with credentials redacted."""
+
 from __future__ import annotations
 
 import logging

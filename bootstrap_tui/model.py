@@ -3,6 +3,7 @@
 Pure data and validation; no AWS calls, no UI. Steps in steps/ build on these
 types, front ends render them, reports serialise them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +11,8 @@ import enum
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from bootstrap_tui.errors import ValidationError
 
@@ -19,19 +21,32 @@ def parse_timestamp(value: Any) -> dt.datetime | None:
     """An aware datetime from an ISO 8601 string or datetime (naive means UTC); None for
     anything else, such as the credential report's "N/A" or "no_information"."""
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     if not isinstance(value, str) or not value:
         return None
     try:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
 
 __all__ = [
-    "Field", "Change", "Kept", "Plan", "ManualItem", "Check", "CheckResult",
-    "Outcome", "Status", "Severity", "Scope", "StepStatus", "Step",
-    "FRAMEWORKS", "FREE_MAIL_DOMAINS",
+    "Field",
+    "Change",
+    "Kept",
+    "Plan",
+    "ManualItem",
+    "Check",
+    "CheckResult",
+    "Outcome",
+    "Status",
+    "Severity",
+    "Scope",
+    "StepStatus",
+    "Step",
+    "FRAMEWORKS",
+    "FREE_MAIL_DOMAINS",
 ]
 
 FRAMEWORKS = {
@@ -42,11 +57,27 @@ FRAMEWORKS = {
     "aws-ssb": "AWS Startup Security Baseline",
 }
 
-FREE_MAIL_DOMAINS = frozenset({
-    "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com",
-    "live.com", "icloud.com", "me.com", "aol.com", "proton.me", "protonmail.com",
-    "gmx.com", "gmx.de", "mail.com", "yandex.com", "zoho.com", "fastmail.com",
-})
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.com",
+        "gmx.de",
+        "mail.com",
+        "yandex.com",
+        "zoho.com",
+        "fastmail.com",
+    }
+)
 
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]{1,64}@([A-Za-z0-9\-]{1,63}\.)+[A-Za-z]{2,63}$")
 _DOMAIN = re.compile(r"^([a-z0-9]([a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -100,6 +131,7 @@ class StepStatus(str, enum.Enum):
 
 # ----------------------------------------------------------------- inputs
 
+
 def _text(value: Any, label: str, max_len: int = 256) -> str:
     """Trimmed one-line text; control characters (newlines included) are refused."""
     if value is None:
@@ -117,7 +149,9 @@ def _text(value: Any, label: str, max_len: int = 256) -> str:
 def parse_email(value: Any, label: str = "email") -> str:
     text = _text(value, label, 254)
     if not _EMAIL.match(text):
-        raise ValidationError(label, f"{text!r} is not an email address (expected name@example.com)")
+        raise ValidationError(
+            label, f"{text!r} is not an email address (expected name@example.com)"
+        )
     return text
 
 
@@ -133,11 +167,15 @@ def parse_domain(value: Any, label: str = "domain") -> str:
 def parse_region(value: Any, label: str = "region") -> str:
     text = _text(value, label, 32)
     if not _REGION.match(text):
-        raise ValidationError(label, f"{text!r} is not an AWS region code (expected e.g. eu-west-1)")
+        raise ValidationError(
+            label, f"{text!r} is not an AWS region code (expected e.g. eu-west-1)"
+        )
     return text
 
 
-def parse_int(value: Any, label: str, minimum: int | None = None, maximum: int | None = None) -> int:
+def parse_int(
+    value: Any, label: str, minimum: int | None = None, maximum: int | None = None
+) -> int:
     if isinstance(value, bool):
         raise ValidationError(label, "expected a whole number, got true/false")
     try:
@@ -166,7 +204,9 @@ def parse_alias(value: Any, label: str = "account alias") -> str:
     text = _text(value, label, 63)
     if len(text) < 3 or not _ALIAS.match(text):
         raise ValidationError(
-            label, f"{text!r} is not a valid alias (3-63 lowercase letters, digits and single hyphens)")
+            label,
+            f"{text!r} is not a valid alias (3-63 lowercase letters, digits and single hyphens)",
+        )
     return text
 
 
@@ -178,7 +218,8 @@ def parse_phone(value: Any, label: str = "phone number") -> str:
     text = _text(value, label, 25)
     if not _PHONE.match(text) or sum(ch.isdigit() for ch in text) < 5:
         raise ValidationError(
-            label, f"{text!r} is not a phone number (digits, spaces, + - ( ); e.g. +1 206 555 0100)")
+            label, f"{text!r} is not a phone number (digits, spaces, + - ( ); e.g. +1 206 555 0100)"
+        )
     return text
 
 
@@ -258,12 +299,18 @@ class Field:
         return self.warn(value, answers) if self.warn and value is not None else None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "label": self.label, "kind": self.kind,
-                "required": self.required, "help": self.help,
-                "choices": list(self.choices)}
+        return {
+            "name": self.name,
+            "label": self.label,
+            "kind": self.kind,
+            "required": self.required,
+            "help": self.help,
+            "choices": list(self.choices),
+        }
 
 
 # ----------------------------------------------------------------- plans
+
 
 @dataclass
 class Change:
@@ -276,7 +323,9 @@ class Change:
     account: str | None = None
     region: str | None = None
     destructive: bool = False
-    irreversible: bool = False  # cannot be undone later (e.g. Object Lock); confirmed like destructive
+    irreversible: bool = (
+        False  # cannot be undone later (e.g. Object Lock); confirmed like destructive
+    )
     data: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -290,9 +339,16 @@ class Change:
         return f"{self.action} {self.resource} {self.name!r}{where}{detail}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"action": self.action, "resource": self.resource, "name": self.name,
-                "detail": self.detail, "account": self.account, "region": self.region,
-                "destructive": self.destructive, "irreversible": self.irreversible}
+        return {
+            "action": self.action,
+            "resource": self.resource,
+            "name": self.name,
+            "detail": self.detail,
+            "account": self.account,
+            "region": self.region,
+            "destructive": self.destructive,
+            "irreversible": self.irreversible,
+        }
 
 
 @dataclass
@@ -315,8 +371,14 @@ class Kept:
         return f"{self.verb} {self.resource} {self.name!r}{where}{detail}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"verb": self.verb, "resource": self.resource, "name": self.name, "detail": self.detail,
-                "account": self.account, "region": self.region}
+        return {
+            "verb": self.verb,
+            "resource": self.resource,
+            "name": self.name,
+            "detail": self.detail,
+            "account": self.account,
+            "region": self.region,
+        }
 
 
 @dataclass(frozen=True)
@@ -352,9 +414,14 @@ class Plan:
     @property
     def confirm_kind(self) -> str:
         """How the changes needing confirmation are called: "destructive", "irreversible" or both."""
-        return " or ".join(kind for kind, on in (("destructive", any(c.destructive for c in self.changes)),
-                                                 ("irreversible", any(c.irreversible for c in self.changes)))
-                           if on)
+        return " or ".join(
+            kind
+            for kind, on in (
+                ("destructive", any(c.destructive for c in self.changes)),
+                ("irreversible", any(c.irreversible for c in self.changes)),
+            )
+            if on
+        )
 
     def add(self, action: str, resource: str, name: str, **kwargs: Any) -> Change:
         change = Change(action, resource, name, **kwargs)
@@ -368,12 +435,20 @@ class Plan:
         return line
 
     def to_dict(self) -> dict[str, Any]:
-        return {"step": self.step_id, "changes": [c.to_dict() for c in self.changes],
-                "kept": [k.to_dict() for k in self.kept], "notes": list(self.notes), "skipped": self.skipped,
-                "blocked": self.blocked, "waiting": self.waiting, "manual": [m.id for m in self.manual]}
+        return {
+            "step": self.step_id,
+            "changes": [c.to_dict() for c in self.changes],
+            "kept": [k.to_dict() for k in self.kept],
+            "notes": list(self.notes),
+            "skipped": self.skipped,
+            "blocked": self.blocked,
+            "waiting": self.waiting,
+            "manual": [m.id for m in self.manual],
+        }
 
 
 # ----------------------------------------------------------------- checks
+
 
 @dataclass
 class Outcome:
@@ -384,23 +459,23 @@ class Outcome:
     evidence: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def ok(cls, message: str, **evidence: Any) -> "Outcome":
+    def ok(cls, message: str, **evidence: Any) -> Outcome:
         return cls(Status.PASS, message, evidence)
 
     @classmethod
-    def fail(cls, message: str, **evidence: Any) -> "Outcome":
+    def fail(cls, message: str, **evidence: Any) -> Outcome:
         return cls(Status.FAIL, message, evidence)
 
     @classmethod
-    def warn(cls, message: str, **evidence: Any) -> "Outcome":
+    def warn(cls, message: str, **evidence: Any) -> Outcome:
         return cls(Status.WARN, message, evidence)
 
     @classmethod
-    def manual(cls, message: str, **evidence: Any) -> "Outcome":
+    def manual(cls, message: str, **evidence: Any) -> Outcome:
         return cls(Status.MANUAL, message, evidence)
 
     @classmethod
-    def not_applicable(cls, reason: str, **evidence: Any) -> "Outcome":
+    def not_applicable(cls, reason: str, **evidence: Any) -> Outcome:
         """The check does not apply in this scope; `reason` says why (never a pass)."""
         return cls(Status.NOT_APPLICABLE, reason, evidence)
 
@@ -446,14 +521,24 @@ class CheckResult:
     prowler: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"check_id": self.check_id, "step": self.step_id, "title": self.title,
-                "status": self.status.value, "severity": self.severity.value,
-                "account": self.account, "region": self.region, "message": self.message,
-                "evidence": self.evidence, "remediation": self.remediation,
-                "frameworks": self.frameworks, "prowler": self.prowler}
+        return {
+            "check_id": self.check_id,
+            "step": self.step_id,
+            "title": self.title,
+            "status": self.status.value,
+            "severity": self.severity.value,
+            "account": self.account,
+            "region": self.region,
+            "message": self.message,
+            "evidence": self.evidence,
+            "remediation": self.remediation,
+            "frameworks": self.frameworks,
+            "prowler": self.prowler,
+        }
 
 
 # ----------------------------------------------------------------- steps
+
 
 class Step:
     """Base class of a wizard step. Subclasses live in steps/, one per module.

@@ -5,10 +5,12 @@ full-screen app is unwelcome.
 Testable without a terminal: pass prompt_toolkit `input`/`output` (e.g.
 create_pipe_input() and DummyOutput()) and they reach every prompt.
 """
+
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
+from collections.abc import Callable
 
 from bootstrap_tui.errors import EXIT_INTERRUPTED, EXIT_OK, BootstrapError, ValidationError
 
@@ -46,15 +48,23 @@ def profile_line(engine: Any) -> str:
         from bootstrap_tui.profile_change import describe_change
 
         return describe_change(change, "--profile-file")
-    origin = {"state": "recorded in the state file",
-              "default": "the default; --profile-file chooses another"}.get(
-        getattr(engine, "profile_origin", ""), "chosen with --profile-file")
+    origin = {
+        "state": "recorded in the state file",
+        "default": "the default; --profile-file chooses another",
+    }.get(getattr(engine, "profile_origin", ""), "chosen with --profile-file")
     return f"Baseline profile: {engine.profile.name} ({origin})"
 
 
 class PlainWizard:
-    def __init__(self, engine: Any, *, sandbox: bool, input: Any = None, output: Any = None,
-                 out: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        engine: Any,
+        *,
+        sandbox: bool,
+        input: Any = None,
+        output: Any = None,
+        out: TextIO | None = None,
+    ) -> None:
         self.engine = engine
         self.sandbox = sandbox
         self.prompt_kw = {k: v for k, v in (("input", input), ("output", output)) if v is not None}
@@ -71,8 +81,9 @@ class PlainWizard:
     def select(self, message: str, choices: list[str], default: str | None = None) -> str:
         import questionary
 
-        return self._ask(questionary.select(message, choices=choices, default=default,
-                                            **self.prompt_kw))
+        return self._ask(
+            questionary.select(message, choices=choices, default=default, **self.prompt_kw)
+        )
 
     def confirm(self, message: str, default: bool = True) -> bool:
         import questionary
@@ -82,24 +93,30 @@ class PlainWizard:
     def text(self, message: str, default: str = "", validate: Any = None) -> str:
         import questionary
 
-        return self._ask(questionary.text(message, default=default, validate=validate,
-                                          **self.prompt_kw))
+        return self._ask(
+            questionary.text(message, default=default, validate=validate, **self.prompt_kw)
+        )
 
     # ------------------------------------------------------------------ flow
     def run(self) -> int:
         engine = self.engine
         engine.progress_listeners.append(
-            lambda sid, message, done, total: self.say(f"   … {message}"))
+            lambda sid, message, done, total: self.say(f"   … {message}")
+        )
         identity = engine.identity
-        self.say(f"Connected to account {engine.management_account_id} as "
-                 f"{getattr(identity, 'arn', 'unknown')}"
-                 + (" (SANDBOX: a local fake AWS)" if engine.sandbox_info is not None else ""))
+        self.say(
+            f"Connected to account {engine.management_account_id} as "
+            f"{getattr(identity, 'arn', 'unknown')}"
+            + (" (SANDBOX: a local fake AWS)" if engine.sandbox_info is not None else "")
+        )
         self.say(profile_line(engine))
         from bootstrap_tui.tui.present import is_root
 
         if is_root(identity):
-            self.say("⚠ You are signed in as the ROOT user: bootstrap-tui will not automate as "
-                     "root. Connect with an IAM user or Identity Center admin instead.")
+            self.say(
+                "⚠ You are signed in as the ROOT user: bootstrap-tui will not automate as "
+                "root. Connect with an IAM user or Identity Center admin instead."
+            )
         self.resume()
         total = len(engine.steps)
         for number, step in enumerate(engine.steps, 1):
@@ -149,11 +166,10 @@ class PlainWizard:
                 raw[field.name] = self.confirm(label, default=bool(value))
             elif field.kind == "choice" and field.choices:
                 raw[field.name] = self.select(
-                    label, list(field.choices),
-                    default=value if value in field.choices else None)
+                    label, list(field.choices), default=value if value in field.choices else None
+                )
             else:
-                raw[field.name] = self.text(label, default=_text(value),
-                                            validate=validator(field))
+                raw[field.name] = self.text(label, default=_text(value), validate=validator(field))
             try:
                 advice = field.warning(field.parse(raw[field.name]), raw)
             except BootstrapError:
@@ -216,7 +232,8 @@ class PlainWizard:
             if plan.destructive:
                 word = self.text(
                     f"{len(plan.destructive)} change(s) are {plan.confirm_kind}. Type {step.id!r} or "
-                    "'delete' to confirm (anything else cancels)")
+                    "'delete' to confirm (anything else cancels)"
+                )
                 confirmed = word.strip().lower() in (step.id, "delete")
                 if not confirmed:
                     self.say("   not confirmed; nothing was changed")
@@ -244,9 +261,12 @@ class PlainWizard:
             self.say(f"     {item.instructions}")
             if engine.sandbox_info is not None and step.id == "root-mfa":
                 if self.confirm("Simulate the console action (sandbox only)?", default=True):
-                    engine.context(step.id).sandbox_root(engine.management_account_id,
-                                                         mfa=True, access_keys=False)
-                    engine.attest(item.id, "simulated console action on the sandbox", simulated=True)
+                    engine.context(step.id).sandbox_root(
+                        engine.management_account_id, mfa=True, access_keys=False
+                    )
+                    engine.attest(
+                        item.id, "simulated console action on the sandbox", simulated=True
+                    )
                     continue
             if self.confirm("Have you done this?", default=False):
                 self.ask_attester()
@@ -258,8 +278,10 @@ class PlainWizard:
 
         if self.engine.attester() is not None:
             return
-        name = self.text("Your name and role, recorded with each attestation "
-                         "(e.g. Jane Doe, CTO):", validate=_name_problem)
+        name = self.text(
+            "Your name and role, recorded with each attestation (e.g. Jane Doe, CTO):",
+            validate=_name_problem,
+        )
         with self.engine.state_lock:
             self.engine.state.set_attester(person_name(name))
 
@@ -285,9 +307,15 @@ class PlainWizard:
         self.say("Progress is saved; run again to continue.")
 
 
-def run_plain(options: Any, *, sandbox: bool, input: Any = None, output: Any = None,
-              out: TextIO | None = None,
-              engine_factory: Callable[[Any], Any] | None = None) -> int:
+def run_plain(
+    options: Any,
+    *,
+    sandbox: bool,
+    input: Any = None,
+    output: Any = None,
+    out: TextIO | None = None,
+    engine_factory: Callable[[Any], Any] | None = None,
+) -> int:
     """Walk the steps with plain prompts. Returns the exit code."""
     if engine_factory is None:
         from bootstrap_tui.engine import Engine

@@ -6,6 +6,7 @@ recorded, and the steps it affects lose their done status: a step the new profil
 becomes `skipped`, one it no longer skips goes back to `pending`, and an applied or
 verified step whose profile settings changed becomes `stale` (apply it again).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -34,9 +35,11 @@ def load_recorded(data: dict[str, Any]) -> Any:
     try:
         return load_profile(source)
     except ConfigError as exc:
-        raise ConfigError(f"the state file's baseline profile {data['profile']!r} cannot be "
-                          f"loaded: {exc.message}",
-                          "pass --profile-file NAME|PATH to choose the profile explicitly") from None
+        raise ConfigError(
+            f"the state file's baseline profile {data['profile']!r} cannot be "
+            f"loaded: {exc.message}",
+            "pass --profile-file NAME|PATH to choose the profile explicitly",
+        ) from None
 
 
 def affected_steps(engine: Any, old: Any, new: Any) -> list[str]:
@@ -46,9 +49,12 @@ def affected_steps(engine: Any, old: Any, new: Any) -> list[str]:
     before, after = getattr(old, "data", {}), getattr(new, "data", {})
     if any(before.get(k) != after.get(k) for k in GLOBAL_KEYS):
         return [s.id for s in engine.steps]
-    direct = [s.id for s in engine.steps
-              if before.get(s.id.replace("-", "_")) != after.get(s.id.replace("-", "_"))
-              or bool(_skips(engine, s, old)) != bool(_skips(engine, s, new))]
+    direct = [
+        s.id
+        for s in engine.steps
+        if before.get(s.id.replace("-", "_")) != after.get(s.id.replace("-", "_"))
+        or bool(_skips(engine, s, old)) != bool(_skips(engine, s, new))
+    ]
     out = set(direct)
     for sid in direct:
         out.update(engine.dependants(sid))
@@ -155,10 +161,15 @@ def load_recorded_or_none(data: dict[str, Any]) -> Any:
 
 def describe_change(change: dict[str, Any], how: str) -> str:
     """One paragraph for the user: the switch, why, and what it did to the steps."""
-    text = (f"Baseline profile changed from {change['from']} (recorded in the state file) to "
-            f"{change['to']} ({how}).")
+    text = (
+        f"Baseline profile changed from {change['from']} (recorded in the state file) to "
+        f"{change['to']} ({how})."
+    )
     steps = change["steps"]
     if steps:
-        text += " Steps affected: " + ", ".join(
-            f"{sid} {before} → {after}" for sid, (before, after) in steps.items()) + "."
+        text += (
+            " Steps affected: "
+            + ", ".join(f"{sid} {before} → {after}" for sid, (before, after) in steps.items())
+            + "."
+        )
     return text

@@ -3,6 +3,7 @@
 In a checkout they live at the repository root (profiles/, docs/); in an
 installed wheel hatch places them at bootstrap_tui/_data/<name>.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -21,6 +21,7 @@ rewritten with it). Each save keeps the previous file as `<state>.bak`.
 A corrupt, truncated or future-version file is reported and never overwritten.
 Never holds secrets: `save` redacts anything that looks like an AWS credential.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -32,7 +33,8 @@ import os
 import re
 import shutil
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterator
 
 from bootstrap_tui.atomicfile import replace_file
 from bootstrap_tui.errors import ConfigError, StateError
@@ -54,7 +56,8 @@ _SECRET_PATTERNS = (
 # "scheme://user:password@" in any URL (e.g. AWS_ENDPOINT_URL=http://user:pw@host)
 _URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]+@")
 _SECRET_KEYS = re.compile(
-    r"^(aws_)?(secret_access_key|secret_key|secret|password|session_token|token)$", re.I)
+    r"^(aws_)?(secret_access_key|secret_key|secret|password|session_token|token)$", re.I
+)
 
 
 # called before every state save: the persistent sandbox saves its fake AWS first, so that
@@ -63,7 +66,7 @@ BEFORE_SAVE: list[Callable[[], None]] = []
 
 
 def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
 def default_state_dir() -> Path:
@@ -87,15 +90,20 @@ def find_secrets(value: Any, path: str = "") -> list[str]:
     if isinstance(value, dict):
         for key, item in value.items():
             sub = f"{path}.{key}" if path else str(key)
-            if _SECRET_KEYS.search(str(key)) and isinstance(item, str) and item not in ("", REDACTED):
+            if (
+                _SECRET_KEYS.search(str(key))
+                and isinstance(item, str)
+                and item not in ("", REDACTED)
+            ):
                 found.append(sub)
             else:
                 found.extend(find_secrets(item, sub))
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
             found.extend(find_secrets(item, f"{path}[{index}]"))
-    elif isinstance(value, str) and (any(p.search(value) for p in _SECRET_PATTERNS)
-                                     or _URL_USERINFO.search(value)):
+    elif isinstance(value, str) and (
+        any(p.search(value) for p in _SECRET_PATTERNS) or _URL_USERINFO.search(value)
+    ):
         found.append(path or "<value>")
     return found
 
@@ -103,8 +111,10 @@ def find_secrets(value: Any, path: str = "") -> list[str]:
 def redact(value: Any) -> Any:
     """A copy of `value` with anything that looks like a credential replaced."""
     if isinstance(value, dict):
-        return {k: (REDACTED if _SECRET_KEYS.search(str(k)) and isinstance(v, str) and v
-                    else redact(v)) for k, v in value.items()}
+        return {
+            k: (REDACTED if _SECRET_KEYS.search(str(k)) and isinstance(v, str) and v else redact(v))
+            for k, v in value.items()
+        }
     if isinstance(value, (list, tuple)):
         return [redact(v) for v in value]
     if isinstance(value, str):
@@ -120,8 +130,10 @@ def person_name(value: Any) -> str:
 
     name = " ".join(str(value or "").split())
     if not name or len(name) > 120:
-        raise ConfigError("the name of the person attesting must be 1 to 120 characters",
-                          "for example: --attested-by 'Jane Doe, CTO'")
+        raise ConfigError(
+            "the name of the person attesting must be 1 to 120 characters",
+            "for example: --attested-by 'Jane Doe, CTO'",
+        )
     return name
 
 
@@ -158,9 +170,10 @@ class _Lock:
             self._acquire()
         except OSError as exc:
             self.release()
-            raise StateError(f"cannot lock the state file: {self.path}: "
-                             f"{exc.strerror or exc}",
-                             "choose a --state-file in a writable folder with free space") from None
+            raise StateError(
+                f"cannot lock the state file: {self.path}: {exc.strerror or exc}",
+                "choose a --state-file in a writable folder with free space",
+            ) from None
         except BaseException:
             self.release()
             raise
@@ -199,7 +212,8 @@ class _Lock:
                     f"the lock file {self.path} is missing and another bootstrap-tui run is "
                     f"using {self.path.parent}",
                     "wait for the other run to finish; it may be working on this state file "
-                    "(its lock file was deleted)") from None
+                    "(its lock file was deleted)",
+                ) from None
             raise
         fcntl.flock(self.dir_fd, fcntl.LOCK_SH)
 
@@ -208,7 +222,8 @@ class _Lock:
         return StateError(
             f"another bootstrap-tui run{who} holds the state file {self.state}",
             "wait for it to finish, or close the other window; two runs at once could "
-            "create resources twice")
+            "create resources twice",
+        )
 
     def _holder_text(self) -> str:
         return str(os.getpid())
@@ -247,16 +262,19 @@ class AccountLock(_Lock):
         return StateError(
             f"another bootstrap-tui run ({who}{where}) is changing account {self.account_id}",
             "wait for it to finish; two runs changing one account at once could create "
-            "resources twice, even with different --state-file paths")
+            "resources twice, even with different --state-file paths",
+        )
 
     def acquire(self) -> None:
         try:
             super().acquire()
         except StateError as exc:
             if "lock file" in exc.message and "is missing" in exc.message:
-                raise StateError(f"the account lock {self.path} is missing and another "
-                                 f"bootstrap-tui run is using account {self.account_id}",
-                                 "wait for the other run to finish") from None
+                raise StateError(
+                    f"the account lock {self.path} is missing and another "
+                    f"bootstrap-tui run is using account {self.account_id}",
+                    "wait for the other run to finish",
+                ) from None
             raise
 
 
@@ -308,8 +326,10 @@ def read_state_file(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise StateError(f"cannot read state file {path}: {exc.strerror}") from None
     if len(raw) > MAX_STATE_BYTES:
-        raise StateError(f"state file {path} is larger than {MAX_STATE_BYTES} bytes; refusing "
-                         "to load it", "it is not a bootstrap-tui state file")
+        raise StateError(
+            f"state file {path} is larger than {MAX_STATE_BYTES} bytes; refusing to load it",
+            "it is not a bootstrap-tui state file",
+        )
     _refuse_cut_short(path, raw, _leading_version(raw))
     try:
         data, _ = load_with_lines(raw, str(path), max_bytes=MAX_STATE_BYTES)
@@ -319,8 +339,11 @@ def read_state_file(path: Path) -> dict[str, Any]:
     if data is None:
         raise StateError(f"state file {path} is empty (truncated?)", _restore_hint(path))
     if not isinstance(data, dict):
-        raise StateError(f"state file {path} is corrupt: expected a mapping at the top, "
-                         f"found {type(data).__name__}", _restore_hint(path))
+        raise StateError(
+            f"state file {path} is corrupt: expected a mapping at the top, "
+            f"found {type(data).__name__}",
+            _restore_hint(path),
+        )
     version = data.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool):
         raise StateError(f"state file {path} has no valid schema_version", _restore_hint(path))
@@ -328,27 +351,40 @@ def read_state_file(path: Path) -> dict[str, Any]:
         raise StateError(
             f"state file {path} was written by a newer bootstrap-tui (schema {version}; "
             f"this version understands up to {SCHEMA_VERSION})",
-            "upgrade bootstrap-tui (pipx upgrade bootstrap-tui); the file was left untouched")
+            "upgrade bootstrap-tui (pipx upgrade bootstrap-tui); the file was left untouched",
+        )
     _refuse_cut_short(path, raw, version)
     if version < FIRST_MARKED_SCHEMA:
-        log.warning("state file %s is from an older bootstrap-tui (schema %s, no end marker); "
-                    "loading it as is", path, version)
+        log.warning(
+            "state file %s is from an older bootstrap-tui (schema %s, no end marker); "
+            "loading it as is",
+            path,
+            version,
+        )
     for key, kind in (("steps", dict), ("attestations", dict), ("evidence_history", list)):
         value = data.setdefault(key, kind())
         if not isinstance(value, kind):
-            raise StateError(f"state file {path} is corrupt: '{key}' should be a "
-                             f"{kind.__name__}, found {type(value).__name__}", _restore_hint(path))
+            raise StateError(
+                f"state file {path} is corrupt: '{key}' should be a "
+                f"{kind.__name__}, found {type(value).__name__}",
+                _restore_hint(path),
+            )
     for step_id, entry in data["steps"].items():
         if not isinstance(entry, dict):
-            raise StateError(f"state file {path} is corrupt: steps.{step_id} should be a mapping",
-                             _restore_hint(path))
+            raise StateError(
+                f"state file {path} is corrupt: steps.{step_id} should be a mapping",
+                _restore_hint(path),
+            )
         _check_step_entry(path, step_id, entry)
     for key in ("attestations", "evidence_history"):
         items = data[key].items() if isinstance(data[key], dict) else enumerate(data[key])
         for name, item in items:
             if not isinstance(item, dict):
-                raise StateError(f"state file {path} is corrupt: {key} entry {name!r} should be "
-                                 f"a mapping, found {type(item).__name__}", _restore_hint(path))
+                raise StateError(
+                    f"state file {path} is corrupt: {key} entry {name!r} should be "
+                    f"a mapping, found {type(item).__name__}",
+                    _restore_hint(path),
+                )
     return data
 
 
@@ -363,40 +399,57 @@ def _leading_version(raw: bytes) -> int | None:
 
 def _refuse_cut_short(path: Path, raw: bytes, version: int | None) -> None:
     """StateError when a file of a marked schema does not end with END_MARKER."""
-    if version is not None and FIRST_MARKED_SCHEMA <= version <= SCHEMA_VERSION \
-            and not raw.endswith(END_MARKER.encode()):
-        raise StateError(f"state file {path} is incomplete: it was cut short (its end marker "
-                         "line is missing)", _restore_hint(path))
+    if (
+        version is not None
+        and FIRST_MARKED_SCHEMA <= version <= SCHEMA_VERSION
+        and not raw.endswith(END_MARKER.encode())
+    ):
+        raise StateError(
+            f"state file {path} is incomplete: it was cut short (its end marker line is missing)",
+            _restore_hint(path),
+        )
 
 
 def _check_step_entry(path: Path, step_id: Any, entry: dict[str, Any]) -> None:
     """Refuse a step entry whose parts have the wrong shape (the engine indexes into them)."""
     if not isinstance(entry.get("status", "pending"), str):
-        raise StateError(f"state file {path} is corrupt: steps.{step_id}.status should be text",
-                         _restore_hint(path))
+        raise StateError(
+            f"state file {path} is corrupt: steps.{step_id}.status should be text",
+            _restore_hint(path),
+        )
     for part in ("answers", "operations", "facts"):
         value = entry.get(part)
         if value is None:
             entry.pop(part, None)
         elif not isinstance(value, dict):
-            raise StateError(f"state file {path} is corrupt: steps.{step_id}.{part} should be a "
-                             f"mapping, found {type(value).__name__}", _restore_hint(path))
+            raise StateError(
+                f"state file {path} is corrupt: steps.{step_id}.{part} should be a "
+                f"mapping, found {type(value).__name__}",
+                _restore_hint(path),
+            )
     for key, op in (entry.get("operations") or {}).items():
         if not isinstance(op, dict) or not isinstance(op.get("id"), str):
-            raise StateError(f"state file {path} is corrupt: steps.{step_id}.operations.{key} "
-                             "should be a mapping with a text id", _restore_hint(path))
+            raise StateError(
+                f"state file {path} is corrupt: steps.{step_id}.operations.{key} "
+                "should be a mapping with a text id",
+                _restore_hint(path),
+            )
 
 
-_KEEP_HINT = ("the file was left untouched; move it aside (or pass --state-file) to start "
-              "over, or restore a .bak copy")
+_KEEP_HINT = (
+    "the file was left untouched; move it aside (or pass --state-file) to start "
+    "over, or restore a .bak copy"
+)
 
 
 def _restore_hint(path: Path) -> str:
     """What to do with a state file cut short: the backup to restore, if there is one."""
     backup = path.with_name(path.name + ".bak")
     if backup.is_file():
-        return (f"the file was left untouched; restore the previous save with "
-                f"`cp {backup} {path}` (check it first), or move {path.name} aside to start over")
+        return (
+            f"the file was left untouched; restore the previous save with "
+            f"`cp {backup} {path}` (check it first), or move {path.name} aside to start over"
+        )
     return _KEEP_HINT
 
 
@@ -426,8 +479,9 @@ class StateStore:
 
     def __init__(self, path: Path, *, lock: bool = True, shared: bool = False):
         self.path = Path(path).expanduser()
-        self._lock = _Lock(self.path.with_name(self.path.name + ".lock"), self.path) \
-            if lock else None
+        self._lock = (
+            _Lock(self.path.with_name(self.path.name + ".lock"), self.path) if lock else None
+        )
         self.shared = shared and lock  # a reading run: no exclusive lock until it claims one
         self.claimed = not self.shared
         self.unsaved: str | None = None  # why a reading run did not save (see claim)
@@ -435,7 +489,7 @@ class StateStore:
         self.data: dict[str, Any] = empty_state()
         self.exists = False
 
-    def open(self) -> "StateStore":
+    def open(self) -> StateStore:
         if self._lock and not self.shared:
             self._lock.acquire()
             self._remove_stale_temp_files()
@@ -450,9 +504,10 @@ class StateStore:
             self.exists = False
         except OSError as exc:
             self.close()
-            raise StateError(f"cannot lock the state file: {self.path}.rwlock: "
-                             f"{exc.strerror or exc}",
-                             "choose a --state-file in a writable folder with free space") from None
+            raise StateError(
+                f"cannot lock the state file: {self.path}.rwlock: {exc.strerror or exc}",
+                "choose a --state-file in a writable folder with free space",
+            ) from None
         except BaseException:
             self.close()
             raise
@@ -490,7 +545,7 @@ class StateStore:
         if self._lock:
             self._lock.release()
 
-    def __enter__(self) -> "StateStore":
+    def __enter__(self) -> StateStore:
         return self.open()
 
     def __exit__(self, *exc: Any) -> None:
@@ -516,8 +571,7 @@ class StateStore:
             self.data = redact(self.data)
         self.data["updated_at"] = now()
         # schema_version first: a file cut anywhere after it is known to need END_MARKER
-        self.data = {"schema_version": self.data.get("schema_version", SCHEMA_VERSION),
-                     **self.data}
+        self.data = {"schema_version": self.data.get("schema_version", SCHEMA_VERSION), **self.data}
         text = state_text(self.data)
         target = self._target()
         try:
@@ -529,10 +583,11 @@ class StateStore:
                 self._seen = _signature(target)
         except OSError as exc:
             where = f" (a symlink to {target})" if target != self.path.absolute() else ""
-            raise StateError(f"cannot save the state file {self.path}{where}: "
-                             f"{exc.strerror or exc}",
-                             "free some space or fix the folder, then run again: the last "
-                             "complete save is still in place") from None
+            raise StateError(
+                f"cannot save the state file {self.path}{where}: {exc.strerror or exc}",
+                "free some space or fix the folder, then run again: the last "
+                "complete save is still in place",
+            ) from None
         self.exists = True
 
     # ------------------------------------------------------------ accessors
@@ -543,8 +598,9 @@ class StateStore:
     def status(self, step_id: str) -> str:
         return self.data["steps"].get(step_id, {}).get("status", "pending")
 
-    def set_status(self, step_id: str, status: str, *, error: str | None = None,
-                   save: bool = True) -> None:
+    def set_status(
+        self, step_id: str, status: str, *, error: str | None = None, save: bool = True
+    ) -> None:
         entry = self.step(step_id)
         entry["status"] = status
         entry["updated_at"] = now()
@@ -576,8 +632,15 @@ class StateStore:
     def facts(self, step_id: str) -> dict[str, Any]:
         return self.step(step_id).setdefault("facts", {})
 
-    def attest(self, item_id: str, by: str, note: str = "", *, simulated: bool = False,
-               person: str | None = None) -> None:
+    def attest(
+        self,
+        item_id: str,
+        by: str,
+        note: str = "",
+        *,
+        simulated: bool = False,
+        person: str | None = None,
+    ) -> None:
         """Record an attestation: the AWS identity `by`, the `person` who attests;
         `simulated` marks a sandbox stand-in (--simulate-console)."""
         record = {"by": by, "at": now(), "note": note}

@@ -9,6 +9,7 @@ refused. Every error is a ConfigError whose message starts with "FILE:LINE:".
 dotted path such as "accounts[2].ou" to its 1-based line number ("" is the
 document itself).
 """
+
 from __future__ import annotations
 
 import re
@@ -33,10 +34,15 @@ _SEQ_TAG = _STD + "seq"
 _CONSTRUCTOR = SafeConstructor()
 _BAD_CHAR = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
-_HINT_PLAIN = ("use plain YAML values only: text, numbers, true/false, lists and mappings")
+_HINT_PLAIN = "use plain YAML values only: text, numbers, true/false, lists and mappings"
 
-_KINDS = {"int": "a whole number", "float": "a number", "bool": "true/false",
-          "timestamp": "a timestamp", "null": "null"}
+_KINDS = {
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "true/false",
+    "timestamp": "a timestamp",
+    "null": "null",
+}
 Lines = dict[str, int]
 
 
@@ -49,7 +55,7 @@ def _line_of(text: str, index: int) -> tuple[int, int]:
 
 
 def _short_tag(tag: str) -> str:
-    return "!!" + tag[len(_STD):] if tag.startswith(_STD) else tag
+    return "!!" + tag[len(_STD) :] if tag.startswith(_STD) else tag
 
 
 def key_path(parent: str, key: Any) -> str:
@@ -71,8 +77,10 @@ def decode(raw: bytes | str, filename: str, max_bytes: int = MAX_BYTES) -> str:
         size = len(raw)
         text = None
     if size > max_bytes:
-        raise ConfigError(f"{filename}:1: the file is {size} bytes; the limit is "
-                          f"{_size_text(max_bytes)}", "is this the right file?")
+        raise ConfigError(
+            f"{filename}:1: the file is {size} bytes; the limit is {_size_text(max_bytes)}",
+            "is this the right file?",
+        )
     if text is None:
         assert isinstance(raw, bytes)
         try:
@@ -80,16 +88,21 @@ def decode(raw: bytes | str, filename: str, max_bytes: int = MAX_BYTES) -> str:
         except UnicodeDecodeError as exc:
             line = raw.count(b"\n", 0, exc.start) + 1
             column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-            raise ConfigError(f"{filename}:{line}: byte 0x{raw[exc.start]:02x} at column {column} "
-                              f"is not valid UTF-8", "save the file as UTF-8 text") from None
+            raise ConfigError(
+                f"{filename}:{line}: byte 0x{raw[exc.start]:02x} at column {column} "
+                f"is not valid UTF-8",
+                "save the file as UTF-8 text",
+            ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     bad = _BAD_CHAR.search(text)
     if bad:
         line, column = _line_of(text, bad.start())
-        raise ConfigError(f"{filename}:{line}: control character U+{ord(bad.group()):04X} at "
-                          f"column {column} is not allowed",
-                          "remove it; YAML files may contain only printable text, tabs and newlines")
+        raise ConfigError(
+            f"{filename}:{line}: control character U+{ord(bad.group()):04X} at "
+            f"column {column} is not allowed",
+            "remove it; YAML files may contain only printable text, tabs and newlines",
+        )
     return text
 
 
@@ -107,8 +120,10 @@ def read_file(path: str | Path, what: str = "file") -> bytes:
             raise ConfigError(f"{path}: is a directory, not {article} {what}")
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise ConfigError(f"{path}:1: the file is {size} bytes; the limit is "
-                              f"{_size_text(MAX_BYTES)}", "is this the right file?")
+            raise ConfigError(
+                f"{path}:1: the file is {size} bytes; the limit is {_size_text(MAX_BYTES)}",
+                "is this the right file?",
+            )
         with path.open("rb") as handle:
             return handle.read(MAX_BYTES + 1)
     except OSError as exc:
@@ -131,15 +146,20 @@ class _Builder:
     def build(self, node: Node, path: str, depth: int) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise self.fail(node, path, f"the document expands to more than {MAX_NODES} values "
-                                        "(are aliases nested?)")
+            raise self.fail(
+                node,
+                path,
+                f"the document expands to more than {MAX_NODES} values (are aliases nested?)",
+            )
         if depth > MAX_DEPTH:
             raise self.fail(node, path, f"nested deeper than {MAX_DEPTH} levels")
         if isinstance(node, ScalarNode):
             return self.scalar(node, path)
         if isinstance(node, SequenceNode):
             if node.tag != _SEQ_TAG:
-                raise self.fail(node, path, f"tag {_short_tag(node.tag)} is not allowed", _HINT_PLAIN)
+                raise self.fail(
+                    node, path, f"tag {_short_tag(node.tag)} is not allowed", _HINT_PLAIN
+                )
             out = []
             for index, item in enumerate(node.value):
                 sub = index_path(path, index)
@@ -158,9 +178,12 @@ class _Builder:
         except (ValueError, OverflowError, yaml.YAMLError) as exc:
             kind = _short_tag(node.tag)[2:]
             detail = f" ({exc})" if kind == "timestamp" else ""
-            raise self.fail(node, path, f"{node.value[:40]!r} cannot be read as "
-                                        f"{_KINDS.get(kind, kind)}{detail}",
-                            "quote it to make it text") from None
+            raise self.fail(
+                node,
+                path,
+                f"{node.value[:40]!r} cannot be read as {_KINDS.get(kind, kind)}{detail}",
+                "quote it to make it text",
+            ) from None
 
     def mapping(self, node: MappingNode, path: str, depth: int) -> dict[Any, Any]:
         if node.tag != _MAP_TAG:
@@ -169,25 +192,36 @@ class _Builder:
         first_line: dict[tuple[type, Any], int] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                raise self.fail(key_node, path, "a key must be a plain value, not a list or mapping")
+                raise self.fail(
+                    key_node, path, "a key must be a plain value, not a list or mapping"
+                )
             if key_node.tag == _STD + "merge":
-                raise self.fail(key_node, path, "merge keys (<<) are not supported",
-                                "write the keys out in full")
+                raise self.fail(
+                    key_node,
+                    path,
+                    "merge keys (<<) are not supported",
+                    "write the keys out in full",
+                )
             key = self.scalar(key_node, path)
             sub = key_path(path, key)
             line = key_node.start_mark.line + 1
             ident = (type(key), key)
             if ident in first_line:
-                raise self.fail(key_node, sub, f"duplicate key (first set on line {first_line[ident]})",
-                                "keep only one of them")
+                raise self.fail(
+                    key_node,
+                    sub,
+                    f"duplicate key (first set on line {first_line[ident]})",
+                    "keep only one of them",
+                )
             first_line[ident] = line
             self.lines.setdefault(sub, line)
             out[key] = self.build(value_node, sub, depth + 1)
         return out
 
 
-def load_with_lines(raw: bytes | str, filename: str,
-                    max_bytes: int = MAX_BYTES) -> tuple[Any, Lines]:
+def load_with_lines(
+    raw: bytes | str, filename: str, max_bytes: int = MAX_BYTES
+) -> tuple[Any, Lines]:
     """Parse one YAML document strictly; return (data, {dotted path: line})."""
     text = decode(raw, filename, max_bytes)
     try:
@@ -203,8 +237,10 @@ def load_with_lines(raw: bytes | str, filename: str,
         if "expected a single document" in str(exc.context or ""):
             problem = "only one YAML document is allowed (remove the extra '---')"
         column = f" (column {mark.column + 1})" if mark else ""
-        raise ConfigError(f"{filename}:{line}: invalid YAML: {problem}{column}",
-                          "check the indentation and quoting near that line") from None
+        raise ConfigError(
+            f"{filename}:{line}: invalid YAML: {problem}{column}",
+            "check the indentation and quoting near that line",
+        ) from None
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         raise ConfigError(f"{filename}:1: invalid YAML: {exc}") from None
     if root is None:
@@ -232,5 +268,11 @@ class _Dumper(yaml.SafeDumper):
 
 def dump(data: Any) -> str:
     """Plain YAML text for `data` (keys kept in order, Unicode kept readable)."""
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
-                     default_flow_style=False, width=100)
+    return yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+    )

@@ -1,21 +1,33 @@
 """Shared helpers of the part-1 steps (management-account, root-mfa, organization,
 accounts, control-tower). Small on purpose; no UI imports, AWS only through ctx.
 """
+
 from __future__ import annotations
 
 import base64
 import csv
 import io
 import time
-from typing import Any, Callable, Iterable
+from typing import Any
+from collections.abc import Callable, Iterable
 
-from bootstrap_tui.aws import is_not_found, refuse_root  # noqa: F401 (re-exported)
+from bootstrap_tui.aws import is_not_found, refuse_root
 from bootstrap_tui.errors import RefusedError
 
 __all__ = [
-    "code_of", "is_not_found", "paginate", "profile_get", "describe_org", "root_id",
-    "ou_tree", "ou_arn", "account_parent", "credential_report_rows", "run_operations",
-    "require_not_root", "partition",
+    "code_of",
+    "is_not_found",
+    "paginate",
+    "profile_get",
+    "describe_org",
+    "root_id",
+    "ou_tree",
+    "ou_arn",
+    "account_parent",
+    "credential_report_rows",
+    "run_operations",
+    "require_not_root",
+    "partition",
 ]
 
 
@@ -30,8 +42,11 @@ def code_of(exc: BaseException) -> str:
 def paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:
     """Every item under `key` across all pages of `operation`."""
     if client.can_paginate(operation):
-        return [item for page in client.get_paginator(operation).paginate(**kwargs)
-                for item in page.get(key, [])]
+        return [
+            item
+            for page in client.get_paginator(operation).paginate(**kwargs)
+            for item in page.get(key, [])
+        ]
     return list(getattr(client, operation)(**kwargs).get(key, []))
 
 
@@ -57,11 +72,12 @@ def require_not_root(ctx: Any) -> None:
 
 # ------------------------------------------------------------------ organizations
 
+
 def describe_org(ctx: Any) -> dict[str, Any] | None:
     """The caller's organization, or None when it is in none."""
     try:
         return ctx.client("organizations").describe_organization()["Organization"]
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         if code_of(exc) == "AWSOrganizationsNotInUseException":
             return None
         raise
@@ -77,7 +93,8 @@ def refuse_foreign_org(ctx: Any, org: dict[str, Any] | None) -> None:
             "organization from its management account and will not change another one",
             "run bootstrap-tui with credentials of the management account "
             f"{org['MasterAccountId']}, or (if this account should start its own organization) "
-            "remove it from that organization first (organizations:LeaveOrganization) and run again")
+            "remove it from that organization first (organizations:LeaveOrganization) and run again",
+        )
 
 
 def root_id(ctx: Any) -> str:
@@ -92,8 +109,9 @@ def ou_tree(ctx: Any, root: str | None = None) -> dict[str, dict[str, Any]]:
     frontier: list[tuple[str, str]] = [(root, "")]
     while frontier:
         parent, prefix = frontier.pop(0)
-        for ou in paginate(client, "list_organizational_units_for_parent",
-                           "OrganizationalUnits", ParentId=parent):
+        for ou in paginate(
+            client, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent
+        ):
             path = f"{prefix}{ou['Name']}"
             out[path] = {"Id": ou["Id"], "Arn": ou["Arn"], "Name": ou["Name"], "ParentId": parent}
             frontier.append((ou["Id"], path + "/"))
@@ -101,8 +119,9 @@ def ou_tree(ctx: Any, root: str | None = None) -> dict[str, dict[str, Any]]:
 
 
 def ou_arn(ctx: Any, ou_id: str) -> str:
-    return ctx.client("organizations").describe_organizational_unit(
-        OrganizationalUnitId=ou_id)["OrganizationalUnit"]["Arn"]
+    return ctx.client("organizations").describe_organizational_unit(OrganizationalUnitId=ou_id)[
+        "OrganizationalUnit"
+    ]["Arn"]
 
 
 def account_parent(ctx: Any, account_id: str) -> str:
@@ -112,8 +131,10 @@ def account_parent(ctx: Any, account_id: str) -> str:
 
 # ------------------------------------------------------------------ IAM credential report
 
-def credential_report_rows(ctx: Any, account: str | None = None,
-                           attempts: int = 10) -> list[dict[str, str]]:
+
+def credential_report_rows(
+    ctx: Any, account: str | None = None, attempts: int = 10
+) -> list[dict[str, str]]:
     """The IAM credential report as dict rows (GenerateCredentialReport is read-only)."""
     iam = ctx.client("iam", account=account)
     for attempt in range(attempts):
@@ -125,15 +146,20 @@ def credential_report_rows(ctx: Any, account: str | None = None,
         try:
             content = iam.get_credential_report()["Content"]
             break
-        except Exception as exc:  # noqa: BLE001
-            if code_of(exc) not in ("ReportInProgress", "ReportNotPresent",
-                                    "ReportExpired", "CredentialReportNotReadyException",
-                                    "CredentialReportNotPresentException"):
+        except Exception as exc:
+            if code_of(exc) not in (
+                "ReportInProgress",
+                "ReportNotPresent",
+                "ReportExpired",
+                "CredentialReportNotReadyException",
+                "CredentialReportNotPresentException",
+            ):
                 raise
             time.sleep(0.2 if ctx.is_sandbox else 2)
     else:
-        raise RefusedError("the IAM credential report was not ready in time",
-                           "run verify again in a minute")
+        raise RefusedError(
+            "the IAM credential report was not ready in time", "run verify again in a minute"
+        )
     if isinstance(content, str):
         try:
             content = base64.b64decode(content)
@@ -145,12 +171,20 @@ def credential_report_rows(ctx: Any, account: str | None = None,
 
 # ------------------------------------------------------------------ long operations
 
-def run_operations(ctx: Any, tasks: Iterable[tuple[str, Any]], *,
-                   submit: Callable[[Any], str | None],
-                   status: Callable[[str], tuple[str, str | None]],
-                   what: str, interval: float = 30, timeout: float = 3600,
-                   max_in_flight: int = 10, kind: str | None = None,
-                   label: Callable[[Any], str] | None = None) -> dict[str, tuple[str, str | None]]:
+
+def run_operations(
+    ctx: Any,
+    tasks: Iterable[tuple[str, Any]],
+    *,
+    submit: Callable[[Any], str | None],
+    status: Callable[[str], tuple[str, str | None]],
+    what: str,
+    interval: float = 30,
+    timeout: float = 3600,
+    max_in_flight: int = 10,
+    kind: str | None = None,
+    label: Callable[[Any], str] | None = None,
+) -> dict[str, tuple[str, str | None]]:
     """Run asynchronous AWS operations with at most `max_in_flight` at once.
 
     tasks: (key, payload). A key that already has a recorded operation id is
@@ -178,8 +212,14 @@ def run_operations(ctx: Any, tasks: Iterable[tuple[str, Any]], *,
     def say(text: str) -> None:
         nonlocal last_line
         last_line = time.monotonic()
-        tail = estimate_line(kind, len(in_flight), len(queue), max_in_flight, last_line - started,
-                             last_line - flight_started)
+        tail = estimate_line(
+            kind,
+            len(in_flight),
+            len(queue),
+            max_in_flight,
+            last_line - started,
+            last_line - flight_started,
+        )
         ctx.progress(f"{what}: {text} ({len(results)} of {total} done{tail})", len(results), total)
 
     for key, _payload in list(queue):
@@ -214,6 +254,7 @@ def run_operations(ctx: Any, tasks: Iterable[tuple[str, Any]], *,
         if time.monotonic() - started > timeout:
             raise RefusedError(
                 f"{what}: {len(in_flight)} operation(s) still running after {int(timeout)}s",
-                "they keep running in AWS; run apply again later and polling resumes")
+                "they keep running in AWS; run apply again later and polling resumes",
+            )
         ctx.wait(ctx.poll_interval(interval))
     return results

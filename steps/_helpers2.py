@@ -3,13 +3,15 @@ security-services, bootstrap-cleanup).
 
 No UI imports; everything AWS goes through the StepContext.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
 import json
 import contextvars
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Iterable
+from typing import Any
+from collections.abc import Callable, Iterable
 
 from bootstrap_tui.model import Outcome
 
@@ -26,6 +28,7 @@ PURPOSE_TAG = "bootstrap-tui:purpose"
 
 # ------------------------------------------------------------------ errors
 
+
 def error_code(exc: BaseException) -> str:
     """The AWS error code of a botocore ClientError (or a mapped AwsError), else ''."""
     response = getattr(exc, "response", None)
@@ -38,7 +41,7 @@ def call_or(default: Any, fn: Callable[[], Any], *codes: str) -> Any:
     """fn() or `default` when it fails with one of the given error codes."""
     try:
         return fn()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         if error_code(exc) in codes:
             return default
         raise
@@ -46,11 +49,12 @@ def call_or(default: Any, fn: Callable[[], Any], *codes: str) -> Any:
 
 # ------------------------------------------------------------------ accounts
 
+
 def _first_account(ctx, keys: Iterable[str], names: Iterable[str]) -> str | None:
     for key in keys:
         try:
             found = ctx.account_id(key)
-        except Exception:  # noqa: BLE001 - unknown profile key
+        except Exception:
             found = None
         if found:
             return found
@@ -98,7 +102,7 @@ def org_id(ctx) -> str | None:
         return placeholder("organization")
     try:
         return ctx.client("organizations").describe_organization()["Organization"]["Id"]
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         if error_code(exc) == "AWSOrganizationsNotInUseException":
             return None
         raise
@@ -125,9 +129,11 @@ def pget(ctx, path: str, default: Any = None) -> Any:
 def ensure_service_access(ctx, principal: str) -> bool:
     """Enable Organizations trusted access for a service principal; True when changed."""
     org = ctx.client("organizations")
-    enabled = {s["ServicePrincipal"] for page in
-               org.get_paginator("list_aws_service_access_for_organization").paginate()
-               for s in page["EnabledServicePrincipals"]}
+    enabled = {
+        s["ServicePrincipal"]
+        for page in org.get_paginator("list_aws_service_access_for_organization").paginate()
+        for s in page["EnabledServicePrincipals"]
+    }
     if principal in enabled:
         return False
     org.enable_aws_service_access(ServicePrincipal=principal)
@@ -138,17 +144,24 @@ def service_access_enabled(ctx, principal: str) -> bool:
     if future_org(ctx):
         return False
     org = ctx.client("organizations")
-    return any(s["ServicePrincipal"] == principal for page in
-               org.get_paginator("list_aws_service_access_for_organization").paginate()
-               for s in page["EnabledServicePrincipals"])
+    return any(
+        s["ServicePrincipal"] == principal
+        for page in org.get_paginator("list_aws_service_access_for_organization").paginate()
+        for s in page["EnabledServicePrincipals"]
+    )
 
 
 def delegated_admins(ctx, principal: str) -> list[str]:
     if future_org(ctx):
         return []
     org = ctx.client("organizations")
-    return [a["Id"] for page in org.get_paginator("list_delegated_administrators").paginate(
-        ServicePrincipal=principal) for a in page["DelegatedAdministrators"]]
+    return [
+        a["Id"]
+        for page in org.get_paginator("list_delegated_administrators").paginate(
+            ServicePrincipal=principal
+        )
+        for a in page["DelegatedAdministrators"]
+    ]
 
 
 def ensure_delegated_admin(ctx, account: str, principal: str) -> bool:
@@ -156,17 +169,22 @@ def ensure_delegated_admin(ctx, account: str, principal: str) -> bool:
     if account in delegated_admins(ctx, principal):
         return False
     ctx.client("organizations").register_delegated_administrator(
-        AccountId=account, ServicePrincipal=principal)
+        AccountId=account, ServicePrincipal=principal
+    )
     return True
 
 
 # ------------------------------------------------------------------ KMS
 
+
 def unaliased_tagged_key(kms, purpose: str) -> dict[str, Any] | None:
     """An enabled KMS key tagged with our `purpose` but without an alias: a run stopped
     between CreateKey and CreateAlias. Adopting it keeps a rerun from creating a second key."""
-    aliased = {a.get("TargetKeyId") for page in kms.get_paginator("list_aliases").paginate()
-               for a in page["Aliases"]}
+    aliased = {
+        a.get("TargetKeyId")
+        for page in kms.get_paginator("list_aliases").paginate()
+        for a in page["Aliases"]
+    }
     for page in kms.get_paginator("list_keys").paginate():
         for key in page["Keys"]:
             if key["KeyId"] in aliased:
@@ -181,6 +199,7 @@ def unaliased_tagged_key(kms, purpose: str) -> dict[str, Any] | None:
 
 # ------------------------------------------------------------------ fan-out
 
+
 def parallel(items: list[Any], fn: Callable[[Any], Any], workers: int = 8) -> list[Any]:
     """Run fn over items concurrently; results in order; the first exception is re-raised."""
     if not items:
@@ -193,6 +212,7 @@ def parallel(items: list[Any], fn: Callable[[Any], Any], workers: int = 8) -> li
 
 
 # ------------------------------------------------------------------ JSON
+
 
 def canonical(doc: Any) -> str:
     return json.dumps(doc, sort_keys=True, indent=2)
@@ -230,6 +250,7 @@ def as_list(value: Any) -> list[Any]:
 
 # ------------------------------------------------------------------ IAM users (checks)
 
+
 def iam_users_with_credentials(ctx, account: str | None) -> Outcome:
     """FAIL when an IAM user has a console password or an active access key.
 
@@ -240,7 +261,7 @@ def iam_users_with_credentials(ctx, account: str | None) -> Outcome:
     console: list[str] = []
     keyed: list[str] = []
     oldest = 0
-    now = _dt.datetime.now(_dt.timezone.utc)
+    now = _dt.datetime.now(_dt.UTC)
     for user in users:
         name = user["UserName"]
         has_password = call_or(None, lambda: iam.get_login_profile(UserName=name), "NoSuchEntity")
@@ -254,11 +275,19 @@ def iam_users_with_credentials(ctx, account: str | None) -> Outcome:
                 created = key.get("CreateDate")
                 if isinstance(created, _dt.datetime):
                     oldest = max(oldest, (now - created).days)
-    evidence = {"iam_users": len(users), "users_with_console_password": sorted(console),
-                "users_with_active_access_keys": sorted(keyed), "oldest_active_key_age_days": oldest}
+    evidence = {
+        "iam_users": len(users),
+        "users_with_console_password": sorted(console),
+        "users_with_active_access_keys": sorted(keyed),
+        "oldest_active_key_age_days": oldest,
+    }
     if console or keyed:
         who = sorted(set(console) | set(keyed))
-        return Outcome.fail(f"{len(who)} IAM user(s) with long-lived credentials: {', '.join(who)}",
-                            **evidence)
-    return Outcome.ok(f"no IAM user has a console password or an active access key "
-                      f"({len(users)} user(s) in total)", **evidence)
+        return Outcome.fail(
+            f"{len(who)} IAM user(s) with long-lived credentials: {', '.join(who)}", **evidence
+        )
+    return Outcome.ok(
+        f"no IAM user has a console password or an active access key "
+        f"({len(users)} user(s) in total)",
+        **evidence,
+    )

@@ -9,6 +9,7 @@ The accounts step creates it (``bootstrap-tui-audit`` by default) and keeps it c
 verify uses it when it can (``--member-role`` picks another role); when it falls back to the
 automation role, ``accounts.audit-role`` says so with a WARN in every report.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,11 @@ def role_name(ctx: Any) -> str:
 def trust_policy(ctx: Any) -> dict[str, Any]:
     """Who may assume the role: the profile's principals, else the management account."""
     trusted = settings(ctx).get("trusted") or [f"arn:aws:iam::{ctx.management_account_id}:root"]
-    statement: dict[str, Any] = {"Effect": "Allow", "Principal": {"AWS": sorted(trusted)},
-                                 "Action": "sts:AssumeRole"}
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"AWS": sorted(trusted)},
+        "Action": "sts:AssumeRole",
+    }
     external_id = settings(ctx).get("external_id")
     if external_id:
         statement["Condition"] = {"StringEquals": {"sts:ExternalId": external_id}}
@@ -48,9 +52,20 @@ def permissions_policy() -> dict[str, Any]:
     from bootstrap_tui.engine import discover_steps
 
     steps = discover_steps()
-    actions = iam_policy.actions_for("verify", [s.id for s in steps], [c.id for s in steps for c in s.checks])
-    return {"Version": "2012-10-17", "Statement": [
-        {"Sid": "BootstrapTuiVerify", "Effect": "Allow", "Action": actions["member"], "Resource": "*"}]}
+    actions = iam_policy.actions_for(
+        "verify", [s.id for s in steps], [c.id for s in steps for c in s.checks]
+    )
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "BootstrapTuiVerify",
+                "Effect": "Allow",
+                "Action": actions["member"],
+                "Resource": "*",
+            }
+        ],
+    }
 
 
 def _document(value: Any) -> dict[str, Any]:
@@ -78,6 +93,7 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
             s.pop("Sid", None)
             out.append(json.dumps(s, sort_keys=True))
         return sorted(out)
+
     return norm(a) == norm(b)
 
 
@@ -87,22 +103,31 @@ def observe(ctx: Any, account: str) -> dict[str, Any]:
     name = role_name(ctx)
     try:
         role = iam.get_role(RoleName=name)["Role"]
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         if code_of(exc) == "NoSuchEntity":
             return {"exists": False}
         raise
     inline = iam.list_role_policies(RoleName=name)["PolicyNames"]
     policy = None
     if POLICY_NAME in inline:
-        policy = _document(iam.get_role_policy(RoleName=name, PolicyName=POLICY_NAME)["PolicyDocument"])
-    attached = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]]
-    return {"exists": True,
-            "trust_current": _same(_document(role["AssumeRolePolicyDocument"]), trust_policy(ctx)),
-            "policy_current": policy is not None and _same(policy, permissions_policy()),
-            "other_inline": sorted(set(inline) - {POLICY_NAME}), "attached": sorted(attached)}
+        policy = _document(
+            iam.get_role_policy(RoleName=name, PolicyName=POLICY_NAME)["PolicyDocument"]
+        )
+    attached = [
+        p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+    ]
+    return {
+        "exists": True,
+        "trust_current": _same(_document(role["AssumeRolePolicyDocument"]), trust_policy(ctx)),
+        "policy_current": policy is not None and _same(policy, permissions_policy()),
+        "other_inline": sorted(set(inline) - {POLICY_NAME}),
+        "attached": sorted(attached),
+    }
 
 
-def plan_changes(ctx: Any, plan: Plan, accounts: list[tuple[str, str]], to_create: list[str]) -> None:
+def plan_changes(
+    ctx: Any, plan: Plan, accounts: list[tuple[str, str]], to_create: list[str]
+) -> None:
     """Add the audit role's changes for existing member accounts (id, name) and accounts to come."""
     name = role_name(ctx)
     actions = len(permissions_policy()["Statement"][0]["Action"])
@@ -110,28 +135,61 @@ def plan_changes(ctx: Any, plan: Plan, accounts: list[tuple[str, str]], to_creat
     for account, label in accounts:
         seen = observe(ctx, account)
         if not seen["exists"]:
-            plan.add("create", "audit role", f"{name} in {label}", account=account,
-                     detail=f"read-only: {actions} actions verify needs, trusted by {who}",
-                     data={"audit_role": account})
+            plan.add(
+                "create",
+                "audit role",
+                f"{name} in {label}",
+                account=account,
+                detail=f"read-only: {actions} actions verify needs, trusted by {who}",
+                data={"audit_role": account},
+            )
             continue
         if not seen["trust_current"]:
-            plan.add("update", "audit role trust", f"{name} in {label}", account=account,
-                     detail=f"trusted by {who} only", data={"audit_role": account})
+            plan.add(
+                "update",
+                "audit role trust",
+                f"{name} in {label}",
+                account=account,
+                detail=f"trusted by {who} only",
+                data={"audit_role": account},
+            )
         if not seen["policy_current"]:
-            plan.add("update", "audit role policy", f"{name} in {label}", account=account,
-                     detail=f"exactly the {actions} read actions verify needs", data={"audit_role": account})
+            plan.add(
+                "update",
+                "audit role policy",
+                f"{name} in {label}",
+                account=account,
+                detail=f"exactly the {actions} read actions verify needs",
+                data={"audit_role": account},
+            )
         for arn in seen["attached"]:
-            plan.add("detach", "policy from audit role", f"{arn} from {name} in {label}", account=account,
-                     detail="the audit role holds only its own read-only policy", destructive=True,
-                     data={"audit_role": account, "detach": arn})
+            plan.add(
+                "detach",
+                "policy from audit role",
+                f"{arn} from {name} in {label}",
+                account=account,
+                detail="the audit role holds only its own read-only policy",
+                destructive=True,
+                data={"audit_role": account, "detach": arn},
+            )
         for extra in seen["other_inline"]:
-            plan.add("delete", "inline policy of audit role", f"{extra} of {name} in {label}", account=account,
-                     detail="the audit role holds only its own read-only policy", destructive=True,
-                     data={"audit_role": account, "delete_inline": extra})
+            plan.add(
+                "delete",
+                "inline policy of audit role",
+                f"{extra} of {name} in {label}",
+                account=account,
+                detail="the audit role holds only its own read-only policy",
+                destructive=True,
+                data={"audit_role": account, "delete_inline": extra},
+            )
     if to_create:
-        plan.add("create", "audit role", f"{name} in {', '.join(to_create)}",
-                 detail=f"once created: read-only, {actions} actions verify needs, trusted by {who}",
-                 data={"audit_role": "new"})
+        plan.add(
+            "create",
+            "audit role",
+            f"{name} in {', '.join(to_create)}",
+            detail=f"once created: read-only, {actions} actions verify needs, trusted by {who}",
+            data={"audit_role": "new"},
+        )
 
 
 def ensure(ctx: Any, account: str, label: str) -> None:
@@ -142,13 +200,26 @@ def ensure(ctx: Any, account: str, label: str) -> None:
     trust = json.dumps(trust_policy(ctx))
     if not seen["exists"]:
         ctx.progress(f"creating the audit role {name} in {label}")
-        iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust, Description=DESCRIPTION,
-                        MaxSessionDuration=3600, Tags=[{"Key": "managed-by", "Value": "bootstrap-tui"}])
-        seen = {"exists": True, "trust_current": True, "policy_current": False, "attached": [], "other_inline": []}
+        iam.create_role(
+            RoleName=name,
+            AssumeRolePolicyDocument=trust,
+            Description=DESCRIPTION,
+            MaxSessionDuration=3600,
+            Tags=[{"Key": "managed-by", "Value": "bootstrap-tui"}],
+        )
+        seen = {
+            "exists": True,
+            "trust_current": True,
+            "policy_current": False,
+            "attached": [],
+            "other_inline": [],
+        }
     if not seen["trust_current"]:
         iam.update_assume_role_policy(RoleName=name, PolicyDocument=trust)
     if not seen["policy_current"]:
-        iam.put_role_policy(RoleName=name, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(permissions_policy()))
+        iam.put_role_policy(
+            RoleName=name, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(permissions_policy())
+        )
     for arn in seen["attached"]:
         iam.detach_role_policy(RoleName=name, PolicyArn=arn)
     for extra in seen["other_inline"]:
@@ -161,27 +232,46 @@ def check_audit_role(ctx: Any, account: str | None, region: str | None) -> Outco
     used = ctx.engine.verify_role(account) or ctx.profile.automation_role
     evidence = {"role": name, **seen, "verify_role": used}
     if not seen["exists"]:
-        return Outcome.fail(f"the audit role {name} does not exist; verify ran as {used}", **evidence)
-    wrong = [what for what, ok in (("its trust policy is not the profile's", seen["trust_current"]),
-                                   ("its permissions are not exactly verify's reads", seen["policy_current"]),
-                                   (f"policies are attached to it: {', '.join(seen['attached'])}",
-                                    not seen["attached"]),
-                                   (f"it has other inline policies: {', '.join(seen['other_inline'])}",
-                                    not seen["other_inline"]))
-             if not ok]
+        return Outcome.fail(
+            f"the audit role {name} does not exist; verify ran as {used}", **evidence
+        )
+    wrong = [
+        what
+        for what, ok in (
+            ("its trust policy is not the profile's", seen["trust_current"]),
+            ("its permissions are not exactly verify's reads", seen["policy_current"]),
+            (f"policies are attached to it: {', '.join(seen['attached'])}", not seen["attached"]),
+            (
+                f"it has other inline policies: {', '.join(seen['other_inline'])}",
+                not seen["other_inline"],
+            ),
+        )
+        if not ok
+    ]
     if wrong:
         return Outcome.fail(f"the audit role {name}: " + "; ".join(wrong), **evidence)
     if used != name:
         admin = " (an administrator role)" if used == ctx.profile.automation_role else ""
-        return Outcome.warn(f"verify ran as {used}{admin}, not the read-only audit role {name}", **evidence)
-    return Outcome.ok(f"the read-only audit role {name} is current, and verify ran as it", **evidence)
+        return Outcome.warn(
+            f"verify ran as {used}{admin}, not the read-only audit role {name}", **evidence
+        )
+    return Outcome.ok(
+        f"the read-only audit role {name} is current, and verify ran as it", **evidence
+    )
 
 
 CHECK_AUDIT_ROLE = Check(
-    id="accounts.audit-role", title="verify reaches member accounts through a current read-only audit role",
-    severity=Severity.MEDIUM, scope=Scope.ACCOUNT, accounts="members", run=check_audit_role,
-    remediation=("run: bootstrap-tui apply --step accounts (it creates or corrects the role); in CI, "
-                 "assume it with --member-role or leave the default"),
+    id="accounts.audit-role",
+    title="verify reaches member accounts through a current read-only audit role",
+    severity=Severity.MEDIUM,
+    scope=Scope.ACCOUNT,
+    accounts="members",
+    run=check_audit_role,
+    remediation=(
+        "run: bootstrap-tui apply --step accounts (it creates or corrects the role); in CI, "
+        "assume it with --member-role or leave the default"
+    ),
     frameworks={"soc2": ["CC6.3"], "iso27001-2022": ["A.5.15", "A.8.2"]},
     no_prowler="Prowler has no check that its own scan role is read-only; it documents the role "
-               "(ProwlerScanRole) to create instead.")
+    "(ProwlerScanRole) to create instead.",
+)

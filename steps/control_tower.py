@@ -1,6 +1,7 @@
 """control-tower: the AWS Control Tower landing zone (4.0 by default, 3.x kept for existing
 landing zones), its prerequisite service roles and KMS key, registration of the workload OUs
 and optional controls."""
+
 from __future__ import annotations
 
 import contextlib
@@ -13,8 +14,15 @@ from bootstrap_tui.errors import AwsError, RefusedError
 from bootstrap_tui.model import Check, Field, Outcome, Plan, Scope, Severity, Step
 
 from steps._common import (
-    code_of, describe_org, is_not_found, ou_tree, paginate, partition, profile_get,
-    require_not_root, run_operations,
+    code_of,
+    describe_org,
+    is_not_found,
+    ou_tree,
+    paginate,
+    partition,
+    profile_get,
+    require_not_root,
+    run_operations,
 )
 from steps._helpers2 import PURPOSE_TAG, unaliased_tagged_key
 
@@ -28,11 +36,18 @@ CLOUDTRAIL_ROLE = "AWSControlTowerCloudTrailRole"
 # Legacy guardrail names of preventive controls: Control Tower implements them as SCPs on the
 # OU, so they take SCP room (Controls Reference Guide; e.g. "Disallow creation of access keys for
 # the root user"). Control Catalog ids of preventive controls contain ".PV.".
-PREVENTIVE_CONTROLS = frozenset({
-    "AWS-GR_RESTRICT_ROOT_USER", "AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS",
-    "AWS-GR_RESTRICT_S3_CROSS_REGION_REPLICATION", "AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA",
-    "AWS-GR_DISALLOW_CROSS_REGION_NETWORKING", "AWS-GR_DISALLOW_VPC_INTERNET_ACCESS",
-    "AWS-GR_DISALLOW_VPN_CONNECTIONS", "AWS-GR_REGION_DENY"})
+PREVENTIVE_CONTROLS = frozenset(
+    {
+        "AWS-GR_RESTRICT_ROOT_USER",
+        "AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS",
+        "AWS-GR_RESTRICT_S3_CROSS_REGION_REPLICATION",
+        "AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA",
+        "AWS-GR_DISALLOW_CROSS_REGION_NETWORKING",
+        "AWS-GR_DISALLOW_VPC_INTERNET_ACCESS",
+        "AWS-GR_DISALLOW_VPN_CONNECTIONS",
+        "AWS-GR_REGION_DENY",
+    }
+)
 CLOUDTRAIL_POLICY = "AWSControlTowerCloudTrailRolePolicy"
 KMS_ALIAS = "alias/bootstrap-control-tower"
 LZ_TIMEOUT = 3600
@@ -41,9 +56,11 @@ OP_POLL = 20
 MAX_IN_FLIGHT = 10
 TRAIL_NAME = "aws-controltower-BaselineCloudTrail"
 
-SESSION_NOTE = ("an SSO session or a chained role lasts at most 1 hour, and this wait can be "
-                "longer: if your credentials expire, sign in again (aws sso login) and run apply "
-                "again; it resumes polling the recorded operation, it does not start a new one")
+SESSION_NOTE = (
+    "an SSO session or a chained role lasts at most 1 hour, and this wait can be "
+    "longer: if your credentials expire, sign in again (aws sso login) and run apply "
+    "again; it resumes polling the recorded operation, it does not start a new one"
+)
 SSO_EXPIRY_ERRORS = ("TokenRetrievalError", "SSOTokenLoadError", "UnauthorizedSSOTokenError")
 
 LZ_FAILED_HINT = (
@@ -52,12 +69,17 @@ LZ_FAILED_HINT = (
     "Usual causes: a missing or altered AWSControlTower* service role (this step creates them), "
     "the Log Archive or Audit account is missing, in the wrong OU or already has an AWS Config "
     "recorder / delivery channel, a governed region is not enabled in the account, or the KMS "
-    "key policy does not allow CloudTrail and Config")
+    "key policy does not allow CloudTrail and Config"
+)
 
 
 def _trust(service: str) -> dict[str, Any]:
-    return {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+        ],
+    }
 
 
 def is_preventive(control: str) -> bool:
@@ -84,31 +106,70 @@ def _cloudtrail_role(part: str, version: str | None) -> dict[str, Any]:
     inline one removed (key-changes-lz-v4, "Pre-requisite for Landing Zone 4.0")."""
     trust = _trust("cloudtrail.amazonaws.com")
     if is_v4(version):
-        return {"trust": trust, "absent_inline": [CLOUDTRAIL_POLICY], "inline": {},
-                "managed": [f"arn:{part}:iam::aws:policy/service-role/{CLOUDTRAIL_POLICY}"]}
-    return {"trust": trust, "managed": [], "inline": {CLOUDTRAIL_POLICY: {
-        "Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": f"arn:{part}:logs:*:*:log-group:aws-controltower/CloudTrailLogs:*"}]}}}
+        return {
+            "trust": trust,
+            "absent_inline": [CLOUDTRAIL_POLICY],
+            "inline": {},
+            "managed": [f"arn:{part}:iam::aws:policy/service-role/{CLOUDTRAIL_POLICY}"],
+        }
+    return {
+        "trust": trust,
+        "managed": [],
+        "inline": {
+            CLOUDTRAIL_POLICY: {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                        "Resource": f"arn:{part}:logs:*:*:log-group:aws-controltower/CloudTrailLogs:*",
+                    }
+                ],
+            }
+        },
+    }
 
 
-def service_roles(part: str = "aws", version: str | None = LATEST_VERSION) -> dict[str, dict[str, Any]]:
+def service_roles(
+    part: str = "aws", version: str | None = LATEST_VERSION
+) -> dict[str, dict[str, Any]]:
     """The four roles the landing zone API needs (AWS Control Tower User Guide, "Create the
     required roles"), all under path /service-role/, in the shape of landing zone `version`."""
     return {
         "AWSControlTowerAdmin": {
             "trust": _trust("controltower.amazonaws.com"),
-            "managed": [f"arn:{part}:iam::aws:policy/service-role/AWSControlTowerServiceRolePolicy"],
-            "inline": {"AWSControlTowerAdminPolicy": {"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Action": "ec2:DescribeAvailabilityZones", "Resource": "*"}]}},
+            "managed": [
+                f"arn:{part}:iam::aws:policy/service-role/AWSControlTowerServiceRolePolicy"
+            ],
+            "inline": {
+                "AWSControlTowerAdminPolicy": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": "ec2:DescribeAvailabilityZones",
+                            "Resource": "*",
+                        }
+                    ],
+                }
+            },
         },
         CLOUDTRAIL_ROLE: _cloudtrail_role(part, version),
         "AWSControlTowerStackSetRole": {
             "trust": _trust("cloudformation.amazonaws.com"),
             "managed": [],
-            "inline": {"AWSControlTowerStackSetRolePolicy": {"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Action": ["sts:AssumeRole"],
-                "Resource": [f"arn:{part}:iam::*:role/AWSControlTowerExecution"]}]}},
+            "inline": {
+                "AWSControlTowerStackSetRolePolicy": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": ["sts:AssumeRole"],
+                            "Resource": [f"arn:{part}:iam::*:role/AWSControlTowerExecution"],
+                        }
+                    ],
+                }
+            },
         },
         "AWSControlTowerConfigAggregatorRoleForOrganizations": {
             "trust": _trust("config.amazonaws.com"),
@@ -124,28 +185,48 @@ def accepted_roles(part: str, version: str | None) -> dict[str, list[dict[str, A
     so a role prepared for the upgrade is never "repaired" back."""
     own = service_roles(part, version)
     newer = service_roles(part, LATEST_VERSION)
-    return {name: [spec] + ([newer[name]] if newer[name] != spec else [])
-            for name, spec in own.items()}
+    return {
+        name: [spec] + ([newer[name]] if newer[name] != spec else []) for name, spec in own.items()
+    }
 
 
 def kms_key_policy(account: str, region: str, part: str = "aws") -> dict[str, Any]:
     """Key policy letting AWS Config and the Control Tower trail use the key."""
-    return {"Version": "2012-10-17", "Id": "bootstrap-control-tower", "Statement": [
-        {"Sid": "Enable IAM policies of the account", "Effect": "Allow",
-         "Principal": {"AWS": f"arn:{part}:iam::{account}:root"}, "Action": "kms:*",
-         "Resource": "*"},
-        {"Sid": "Allow Config to use KMS for encryption", "Effect": "Allow",
-         "Principal": {"Service": "config.amazonaws.com"},
-         "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*"},
-        {"Sid": "Allow CloudTrail to use KMS for encryption", "Effect": "Allow",
-         "Principal": {"Service": "cloudtrail.amazonaws.com"},
-         "Action": ["kms:GenerateDataKey*", "kms:Decrypt"], "Resource": "*",
-         "Condition": {
-             "StringEquals": {"aws:SourceArn":
-                              f"arn:{part}:cloudtrail:{region}:{account}:trail/{TRAIL_NAME}"},
-             "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn":
-                            f"arn:{part}:cloudtrail:*:{account}:trail/*"}}},
-    ]}
+    return {
+        "Version": "2012-10-17",
+        "Id": "bootstrap-control-tower",
+        "Statement": [
+            {
+                "Sid": "Enable IAM policies of the account",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:{part}:iam::{account}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                "Sid": "Allow Config to use KMS for encryption",
+                "Effect": "Allow",
+                "Principal": {"Service": "config.amazonaws.com"},
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                "Resource": "*",
+            },
+            {
+                "Sid": "Allow CloudTrail to use KMS for encryption",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {
+                        "aws:SourceArn": f"arn:{part}:cloudtrail:{region}:{account}:trail/{TRAIL_NAME}"
+                    },
+                    "StringLike": {
+                        "kms:EncryptionContext:aws:cloudtrail:arn": f"arn:{part}:cloudtrail:*:{account}:trail/*"
+                    },
+                },
+            },
+        ],
+    }
 
 
 def _doc(value: Any) -> dict[str, Any]:
@@ -175,7 +256,7 @@ def role_problems(ctx: Any, name: str, spec: dict[str, Any]) -> list[str] | None
     iam = ctx.client("iam")
     try:
         role = iam.get_role(RoleName=name)["Role"]
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         if is_not_found(exc):
             return None
         raise
@@ -185,15 +266,17 @@ def role_problems(ctx: Any, name: str, spec: dict[str, Any]) -> list[str] | None
     want = _principals(spec["trust"])
     if _principals(_doc(role.get("AssumeRolePolicyDocument"))) != want:
         problems.append(f"trust policy does not trust exactly {', '.join(sorted(want))}")
-    attached = {p["PolicyArn"] for p in paginate(iam, "list_attached_role_policies",
-                                                 "AttachedPolicies", RoleName=name)}
+    attached = {
+        p["PolicyArn"]
+        for p in paginate(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name)
+    }
     for arn in spec["managed"]:
         if arn not in attached:
             problems.append(f"managed policy {arn.rsplit('/', 1)[-1]} not attached")
     for policy, document in spec["inline"].items():
         try:
             found = _doc(iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"])
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             if not is_not_found(exc):
                 raise
             found = None
@@ -202,7 +285,9 @@ def role_problems(ctx: Any, name: str, spec: dict[str, Any]) -> list[str] | None
     present = set(paginate(iam, "list_role_policies", "PolicyNames", RoleName=name))
     for policy in spec.get("absent_inline", []):
         if policy in present:
-            problems.append(f"inline policy {policy} must be removed (the managed policy replaces it)")
+            problems.append(
+                f"inline policy {policy} must be removed (the managed policy replaces it)"
+            )
     return problems
 
 
@@ -218,6 +303,7 @@ def best_role_problems(ctx: Any, name: str, specs: list[dict[str, Any]]) -> list
 
 
 # ------------------------------------------------------------------ profile & manifest
+
 
 def tower(ctx: Any, key: str, default: Any = None) -> Any:
     return profile_get(ctx, f"control_tower.{key}", default)
@@ -290,15 +376,19 @@ def _newer(a: str, b: str) -> bool:
 
 def _retention(ctx: Any) -> tuple[int, int]:
     log_days = int(profile_get(ctx, "log_archive.retention_days", 365))
-    access_days = int(ctx.answers.get("access_log_retention_days")
-                      or tower(ctx, "access_log_retention_days", 3650))
+    access_days = int(
+        ctx.answers.get("access_log_retention_days")
+        or tower(ctx, "access_log_retention_days", 3650)
+    )
     return log_days, access_days
 
 
 def _bucket_config(ctx: Any, kms_arn: str | None) -> dict[str, Any]:
     log_days, access_days = _retention(ctx)
-    configurations: dict[str, Any] = {"loggingBucket": {"retentionDays": log_days},
-                                      "accessLoggingBucket": {"retentionDays": access_days}}
+    configurations: dict[str, Any] = {
+        "loggingBucket": {"retentionDays": log_days},
+        "accessLoggingBucket": {"retentionDays": access_days},
+    }
     if kms_arn:
         configurations["kmsKeyArn"] = kms_arn
     return configurations
@@ -315,10 +405,16 @@ def build_manifest(ctx: Any, kms_arn: str | None, version: str = LATEST_VERSION)
     if is_v4(version):
         return {
             "governedRegions": list(ctx.governed_regions),
-            "centralizedLogging": {"accountId": log_archive, "enabled": True,
-                                   "configurations": _bucket_config(ctx, kms_arn)},
-            "config": {"accountId": audit, "enabled": True,
-                       "configurations": _bucket_config(ctx, kms_arn)},
+            "centralizedLogging": {
+                "accountId": log_archive,
+                "enabled": True,
+                "configurations": _bucket_config(ctx, kms_arn),
+            },
+            "config": {
+                "accountId": audit,
+                "enabled": True,
+                "configurations": _bucket_config(ctx, kms_arn),
+            },
             "securityRoles": {"accountId": audit, "enabled": True},
             "accessManagement": {"enabled": access},
             "backup": {"enabled": False},
@@ -329,8 +425,11 @@ def build_manifest(ctx: Any, kms_arn: str | None, version: str = LATEST_VERSION)
     return {
         "governedRegions": list(ctx.governed_regions),
         "organizationStructure": structure,
-        "centralizedLogging": {"accountId": log_archive,
-                               "configurations": _bucket_config(ctx, kms_arn), "enabled": True},
+        "centralizedLogging": {
+            "accountId": log_archive,
+            "configurations": _bucket_config(ctx, kms_arn),
+            "enabled": True,
+        },
         "securityRoles": {"accountId": audit},
         "accessManagement": {"enabled": access},
     }
@@ -340,7 +439,7 @@ def find_kms_key(ctx: Any) -> str | None:
     kms = ctx.client("kms")
     try:
         meta = kms.describe_key(KeyId=KMS_ALIAS)["KeyMetadata"]
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         if is_not_found(exc):
             return None
         raise
@@ -351,13 +450,16 @@ def landing_zone(ctx: Any) -> dict[str, Any] | None:
     zones = ctx.client("controltower").list_landing_zones().get("landingZones", [])
     if not zones:
         return None
-    return ctx.client("controltower").get_landing_zone(
-        landingZoneIdentifier=zones[0]["arn"])["landingZone"]
+    return ctx.client("controltower").get_landing_zone(landingZoneIdentifier=zones[0]["arn"])[
+        "landingZone"
+    ]
 
 
 def baseline_arns(ctx: Any) -> dict[str, str]:
-    return {b["name"]: b["arn"] for b in paginate(ctx.client("controltower"), "list_baselines",
-                                                  "baselines")}
+    return {
+        b["name"]: b["arn"]
+        for b in paginate(ctx.client("controltower"), "list_baselines", "baselines")
+    }
 
 
 def enabled_baselines(ctx: Any) -> list[dict[str, Any]]:
@@ -375,7 +477,7 @@ def control_arn(ctx: Any, control: str) -> str:
             for item in paginate(ctx.client("controlcatalog"), "list_controls", "Controls"):
                 if control in (item.get("Aliases") or []):
                     return item["Arn"]
-        except Exception:  # noqa: BLE001 - catalog unavailable: fall back to the name
+        except Exception:
             pass
     return f"arn:{part}:controltower:{ctx.home_region}::control/{control}"
 
@@ -391,11 +493,13 @@ def op_status(ctx: Any, kind: str, op_id: str) -> tuple[str, str | None]:
 
 def prerequisite_note(ctx: Any) -> str:
     """What AWS requires to exist before CreateLandingZone 4.0, and what this tool made."""
-    return ("Before CreateLandingZone 4.0 AWS requires (walkthrough-api-setup, lz-api-launch): "
-            "an organization with all features; the Log Archive and Audit accounts, both in one "
-            f"OU directly under the root (here: {security_ou(ctx)}); the four AWSControlTower* "
-            "roles. Control Tower 4.0 creates no OU: every other OU of the profile is registered "
-            f"afterwards with {BASELINE}.")
+    return (
+        "Before CreateLandingZone 4.0 AWS requires (walkthrough-api-setup, lz-api-launch): "
+        "an organization with all features; the Log Archive and Audit accounts, both in one "
+        f"OU directly under the root (here: {security_ou(ctx)}); the four AWSControlTower* "
+        "roles. Control Tower 4.0 creates no OU: every other OU of the profile is registered "
+        f"afterwards with {BASELINE}."
+    )
 
 
 def integration_ou_problem(ctx: Any) -> str | None:
@@ -422,8 +526,11 @@ def integration_ou_problem(ctx: Any) -> str | None:
 def credentials_expired(exc: BaseException) -> bool:
     """True when `exc` says the session or SSO token expired (raw botocore or mapped)."""
     code = code_of(exc) or str(getattr(exc, "code", "") or "")
-    return code in EXPIRED_TOKEN_CODES or code in SSO_EXPIRY_ERRORS or \
-        type(exc).__name__ in SSO_EXPIRY_ERRORS
+    return (
+        code in EXPIRED_TOKEN_CODES
+        or code in SSO_EXPIRY_ERRORS
+        or type(exc).__name__ in SSO_EXPIRY_ERRORS
+    )
 
 
 @contextlib.contextmanager
@@ -432,7 +539,7 @@ def expiry_explained(what: str, operations: str) -> Iterator[None]:
     keeps running and that the next run resumes it."""
     try:
         yield
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         if not credentials_expired(exc):
             raise
         raise AwsError(
@@ -440,11 +547,14 @@ def expiry_explained(what: str, operations: str) -> Iterator[None]:
             f"in AWS ({operations})",
             "an SSO session or a chained role lasts at most 1 hour: sign in again (aws sso login "
             "--profile NAME) and run apply again; it resumes polling the recorded operation "
-            "instead of starting a new one", kind="credentials",
-            code=code_of(exc) or type(exc).__name__) from None
+            "instead of starting a new one",
+            kind="credentials",
+            code=code_of(exc) or type(exc).__name__,
+        ) from None
 
 
 # ------------------------------------------------------------------ checks
+
 
 def _zone_or_fail(ctx: Any) -> tuple[dict | None, Outcome | None]:
     zone = landing_zone(ctx)
@@ -458,8 +568,12 @@ def check_landing_zone(ctx: Any, account: str | None, region: str | None) -> Out
     if failed:
         return failed
     drift = (zone.get("driftStatus") or {}).get("status")
-    evidence = {"arn": zone["arn"], "status": zone.get("status"), "drift": drift,
-                "version": zone.get("version")}
+    evidence = {
+        "arn": zone["arn"],
+        "status": zone.get("status"),
+        "drift": drift,
+        "version": zone.get("version"),
+    }
     if zone.get("status") != "ACTIVE":
         return Outcome.fail(f"the landing zone is {zone.get('status')}", **evidence)
     if drift != "IN_SYNC":
@@ -488,8 +602,11 @@ def check_regions(ctx: Any, account: str | None, region: str | None) -> Outcome:
     if governed != wanted:
         missing = sorted(set(wanted) - set(governed))
         extra = sorted(set(governed) - set(wanted))
-        return Outcome.fail(f"governed regions differ (missing: {', '.join(missing) or '-'}; "
-                            f"extra: {', '.join(extra) or '-'})", **evidence)
+        return Outcome.fail(
+            f"governed regions differ (missing: {', '.join(missing) or '-'}; "
+            f"extra: {', '.join(extra) or '-'})",
+            **evidence,
+        )
     return Outcome.ok(f"the landing zone governs {', '.join(wanted)}", **evidence)
 
 
@@ -499,14 +616,20 @@ def check_registered(ctx: Any, account: str | None, region: str | None) -> Outco
         return failed
     tree = ou_tree(ctx)
     base = baseline_arns(ctx).get(BASELINE)
-    by_target = {b["targetIdentifier"]: b for b in enabled_baselines(ctx)
-                 if b.get("baselineIdentifier") == base}
+    by_target = {
+        b["targetIdentifier"]: b
+        for b in enabled_baselines(ctx)
+        if b.get("baselineIdentifier") == base
+    }
     state = {}
     for path in register_ous(ctx, zone.get("version")):
         arn = (tree.get(path) or {}).get("Arn")
         found = by_target.get(arn) if arn else None
-        state[path] = ((found.get("statusSummary") or {}).get("status") if found
-                       else ("OU missing" if not arn else "not registered"))
+        state[path] = (
+            (found.get("statusSummary") or {}).get("status")
+            if found
+            else ("OU missing" if not arn else "not registered")
+        )
     bad = {k: v for k, v in state.items() if v != "SUCCEEDED"}
     if bad:
         return Outcome.fail("; ".join(f"{k}: {v}" for k, v in bad.items()), registered=state)
@@ -528,17 +651,21 @@ def check_controls(ctx: Any, account: str | None, region: str | None) -> Outcome
         if not arn:
             missing.append(f"{path}: OU missing")
             continue
-        enabled = {c["controlIdentifier"]: (c.get("statusSummary") or {}).get("status")
-                   for c in paginate(client, "list_enabled_controls", "enabledControls",
-                                     targetIdentifier=arn)}
+        enabled = {
+            c["controlIdentifier"]: (c.get("statusSummary") or {}).get("status")
+            for c in paginate(
+                client, "list_enabled_controls", "enabledControls", targetIdentifier=arn
+            )
+        }
         for control in controls:
             status = enabled.get(control_arn(ctx, control))
             if status != "SUCCEEDED":
                 missing.append(f"{control} on {path}: {status or 'not enabled'}")
     if missing:
         return Outcome.fail(f"{len(missing)} control(s) not enabled", missing=missing[:50])
-    return Outcome.ok(f"{len(controls)} control(s) enabled on every registered OU",
-                      controls=controls)
+    return Outcome.ok(
+        f"{len(controls)} control(s) enabled on every registered OU", controls=controls
+    )
 
 
 def check_roles(ctx: Any, account: str | None, region: str | None) -> Outcome:
@@ -551,80 +678,130 @@ def check_roles(ctx: Any, account: str | None, region: str | None) -> Outcome:
         elif found:
             problems[name] = found
     if problems:
-        return Outcome.fail("; ".join(f"{k}: {', '.join(v)}" for k, v in problems.items()),
-                            problems=problems, landing_zone_version=version)
-    return Outcome.ok(f"the four Control Tower service roles are as AWS documents them for "
-                      f"landing zone {version}", landing_zone_version=version)
+        return Outcome.fail(
+            "; ".join(f"{k}: {', '.join(v)}" for k, v in problems.items()),
+            problems=problems,
+            landing_zone_version=version,
+        )
+    return Outcome.ok(
+        f"the four Control Tower service roles are as AWS documents them for "
+        f"landing zone {version}",
+        landing_zone_version=version,
+    )
 
 
 FIX = "run: bootstrap-tui apply --step control-tower"
 CHECK_LZ = Check(
-    id="ct.landing-zone", title="Control Tower landing zone is ACTIVE and in sync",
-    severity=Severity.HIGH, scope=Scope.MANAGEMENT, run=check_landing_zone,
-    remediation=("Control Tower console → Landing zone settings: repair drift with 'Reset' "
-                 "(aws controltower reset-landing-zone), or create the landing zone: " + FIX),
+    id="ct.landing-zone",
+    title="Control Tower landing zone is ACTIVE and in sync",
+    severity=Severity.HIGH,
+    scope=Scope.MANAGEMENT,
+    run=check_landing_zone,
+    remediation=(
+        "Control Tower console → Landing zone settings: repair drift with 'Reset' "
+        "(aws controltower reset-landing-zone), or create the landing zone: " + FIX
+    ),
     frameworks={"soc2": ["CC7.1"], "iso27001-2022": ["A.8.9"], "pci-dss-4.0": ["2.2.1"]},
-    no_prowler="Prowler has no AWS Control Tower checks.")
+    no_prowler="Prowler has no AWS Control Tower checks.",
+)
 CHECK_VERSION = Check(
-    id="ct.version-current", title="The landing zone runs the latest version",
-    severity=Severity.LOW, scope=Scope.MANAGEMENT, run=check_version,
-    remediation=("The update is irreversible. Set control_tower.version to the latest version and "
-                 "run: bootstrap-tui apply --step control-tower --confirm-destructive control-tower "
-                 "(or Control Tower console → Landing zone settings → Update), then re-register "
-                 "each OU."),
+    id="ct.version-current",
+    title="The landing zone runs the latest version",
+    severity=Severity.LOW,
+    scope=Scope.MANAGEMENT,
+    run=check_version,
+    remediation=(
+        "The update is irreversible. Set control_tower.version to the latest version and "
+        "run: bootstrap-tui apply --step control-tower --confirm-destructive control-tower "
+        "(or Control Tower console → Landing zone settings → Update), then re-register "
+        "each OU."
+    ),
     frameworks={"soc2": ["CC8.1"], "iso27001-2022": ["A.8.8"]},
-    no_prowler="Prowler has no AWS Control Tower checks.")
+    no_prowler="Prowler has no AWS Control Tower checks.",
+)
 CHECK_REGIONS = Check(
-    id="ct.governed-regions", title="The landing zone governs the profile's regions",
-    severity=Severity.MEDIUM, scope=Scope.MANAGEMENT, run=check_regions,
-    remediation=("Update the landing zone's governed regions to match the profile (Landing zone "
-                 "settings → Modify settings, or update-landing-zone with the manifest)."),
+    id="ct.governed-regions",
+    title="The landing zone governs the profile's regions",
+    severity=Severity.MEDIUM,
+    scope=Scope.MANAGEMENT,
+    run=check_regions,
+    remediation=(
+        "Update the landing zone's governed regions to match the profile (Landing zone "
+        "settings → Modify settings, or update-landing-zone with the manifest)."
+    ),
     frameworks={"soc2": ["CC7.2"], "iso27001-2022": ["A.8.16"]},
-    no_prowler="Prowler has no AWS Control Tower checks.")
+    no_prowler="Prowler has no AWS Control Tower checks.",
+)
 CHECK_REGISTERED = Check(
-    id="ct.ous-registered", title="The profile's OUs are registered with Control Tower",
-    severity=Severity.MEDIUM, scope=Scope.MANAGEMENT, run=check_registered,
-    remediation=("Control Tower console → Organization → select the OU → Register "
-                 f"(EnableBaseline {BASELINE}), or {FIX}"),
-    frameworks={"soc2": ["CC6.1", "CC7.2"], "iso27001-2022": ["A.8.15", "A.8.16"],
-                "pci-dss-4.0": ["10.2.1"]},
-    no_prowler="Prowler has no AWS Control Tower checks.")
+    id="ct.ous-registered",
+    title="The profile's OUs are registered with Control Tower",
+    severity=Severity.MEDIUM,
+    scope=Scope.MANAGEMENT,
+    run=check_registered,
+    remediation=(
+        "Control Tower console → Organization → select the OU → Register "
+        f"(EnableBaseline {BASELINE}), or {FIX}"
+    ),
+    frameworks={
+        "soc2": ["CC6.1", "CC7.2"],
+        "iso27001-2022": ["A.8.15", "A.8.16"],
+        "pci-dss-4.0": ["10.2.1"],
+    },
+    no_prowler="Prowler has no AWS Control Tower checks.",
+)
 CHECK_CONTROLS = Check(
-    id="ct.controls-enabled", title="The profile's Control Tower controls are enabled",
-    severity=Severity.MEDIUM, scope=Scope.MANAGEMENT, run=check_controls,
+    id="ct.controls-enabled",
+    title="The profile's Control Tower controls are enabled",
+    severity=Severity.MEDIUM,
+    scope=Scope.MANAGEMENT,
+    run=check_controls,
     remediation=f"Control Tower console → Controls → enable on each registered OU, or {FIX}",
     frameworks={"soc2": ["CC6.1", "CC7.1"], "iso27001-2022": ["A.8.9"]},
-    no_prowler="Prowler has no AWS Control Tower checks.")
+    no_prowler="Prowler has no AWS Control Tower checks.",
+)
 CHECK_ROLES = Check(
-    id="ct.service-roles", title="Control Tower service roles exist as documented",
-    severity=Severity.MEDIUM, scope=Scope.MANAGEMENT, run=check_roles,
-    remediation=("Recreate the AWSControlTower* roles with the documented trust and policies "
-                 f"(Control Tower User Guide, 'Create the required roles'), or {FIX}"),
+    id="ct.service-roles",
+    title="Control Tower service roles exist as documented",
+    severity=Severity.MEDIUM,
+    scope=Scope.MANAGEMENT,
+    run=check_roles,
+    remediation=(
+        "Recreate the AWSControlTower* roles with the documented trust and policies "
+        f"(Control Tower User Guide, 'Create the required roles'), or {FIX}"
+    ),
     frameworks={"soc2": ["CC6.3"]},
-    no_prowler="Prowler has no AWS Control Tower checks.")
+    no_prowler="Prowler has no AWS Control Tower checks.",
+)
 
 
 class ControlTowerStep(Step):
     id = "control-tower"
     title = "Control Tower landing zone"
-    summary = ("Service roles, an optional KMS key, the landing zone (up to an hour), then "
-               "registration of the workload OUs and the profile's controls.")
+    summary = (
+        "Service roles, an optional KMS key, the landing zone (up to an hour), then "
+        "registration of the workload OUs and the profile's controls."
+    )
     requires = ("accounts",)
     long_running = True
     inputs = (
-        Field("access_log_retention_days", "Access-log retention (days)", kind="int",
-              minimum=1, maximum=5475,
-              default=lambda profile, answers: profile.get(
-                  "control_tower.access_log_retention_days")),
+        Field(
+            "access_log_retention_days",
+            "Access-log retention (days)",
+            kind="int",
+            minimum=1,
+            maximum=5475,
+            default=lambda profile, answers: profile.get("control_tower.access_log_retention_days"),
+        ),
     )
-    checks = (CHECK_ROLES, CHECK_LZ, CHECK_VERSION, CHECK_REGIONS, CHECK_REGISTERED,
-              CHECK_CONTROLS)
+    checks = (CHECK_ROLES, CHECK_LZ, CHECK_VERSION, CHECK_REGIONS, CHECK_REGISTERED, CHECK_CONTROLS)
 
     def skip_reason(self, ctx: Any) -> str | None:
         if not ctx.profile.control_tower_enabled:
-            return (f"the {ctx.profile.name} profile does not use Control Tower: the log-archive "
-                    "and guardrails steps build the organization trail, AWS Config and the log "
-                    "bucket directly")
+            return (
+                f"the {ctx.profile.name} profile does not use Control Tower: the log-archive "
+                "and guardrails steps build the organization trail, AWS Config and the log "
+                "bucket directly"
+            )
         return None
 
     # ---------------------------------------------------------- plan
@@ -637,74 +814,121 @@ class ControlTowerStep(Step):
         for name, specs in accepted_roles(part, version).items():
             problems = best_role_problems(ctx, name, specs)
             if problems is None:
-                plan.add("create", "IAM role", name, detail=f"/service-role/, trusts "
-                         f"{', '.join(_principals(specs[0]['trust']))} (landing zone {version})")
+                plan.add(
+                    "create",
+                    "IAM role",
+                    name,
+                    detail=f"/service-role/, trusts "
+                    f"{', '.join(_principals(specs[0]['trust']))} (landing zone {version})",
+                )
             elif problems:
                 plan.add("update", "IAM role", name, detail="; ".join(problems))
         kms_arn = None
         if tower(ctx, "kms", False):
             kms_arn = find_kms_key(ctx)
             if kms_arn is None:
-                plan.add("create", "KMS key", KMS_ALIAS,
-                         detail="rotation on; CloudTrail and Config may use it")
-        manifest = build_manifest(ctx, kms_arn or ("<new KMS key ARN>" if tower(ctx, "kms", False)
-                                                   else None), version)
+                plan.add(
+                    "create",
+                    "KMS key",
+                    KMS_ALIAS,
+                    detail="rotation on; CloudTrail and Config may use it",
+                )
+        manifest = build_manifest(
+            ctx, kms_arn or ("<new KMS key ARN>" if tower(ctx, "kms", False) else None), version
+        )
         text = json.dumps(manifest, indent=2)
         pending = ctx.operation("landing-zone")
         if zone is None:
-            plan.add("resume" if pending else "create", "landing zone", f"version {version}",
-                     detail=("operation " + pending["id"]) if pending else
-                     f"{ctx.home_region}; takes 30-60 minutes",
-                     data={"manifest": manifest})
+            plan.add(
+                "resume" if pending else "create",
+                "landing zone",
+                f"version {version}",
+                detail=("operation " + pending["id"])
+                if pending
+                else f"{ctx.home_region}; takes 30-60 minutes",
+                data={"manifest": manifest},
+            )
             plan.notes.append("Landing zone manifest:\n" + text)
             if is_v4(version) and not pending:
                 plan.notes.append(prerequisite_note(ctx))
         elif zone.get("status") == "FAILED":
-            plan.add("retry", "landing zone", zone["arn"],
-                     detail=f"UpdateLandingZone {version} with manifest", data={"manifest": manifest})
+            plan.add(
+                "retry",
+                "landing zone",
+                zone["arn"],
+                detail=f"UpdateLandingZone {version} with manifest",
+                data={"manifest": manifest},
+            )
             plan.notes.append("Landing zone manifest:\n" + text)
         elif zone.get("status") == "PROCESSING":
             plan.add("resume", "landing zone", zone["arn"], detail="an operation is running")
         elif upgrade:
-            plan.add("update", "landing zone", f"version {zone.get('version')} → {upgrade}",
-                     detail=("UpdateLandingZone; irreversible (no downgrade); afterwards re-register "
-                             f"each OU (console: Re-register OU) for {BASELINE} "
-                             f"{baseline_version(upgrade)}"),
-                     destructive=True, data={"manifest": manifest})
+            plan.add(
+                "update",
+                "landing zone",
+                f"version {zone.get('version')} → {upgrade}",
+                detail=(
+                    "UpdateLandingZone; irreversible (no downgrade); afterwards re-register "
+                    f"each OU (console: Re-register OU) for {BASELINE} "
+                    f"{baseline_version(upgrade)}"
+                ),
+                destructive=True,
+                data={"manifest": manifest},
+            )
             plan.notes.append("Landing zone manifest after the update:\n" + text)
         else:
-            plan.keep("reusing", "landing zone", zone["arn"],
-                      detail=f"version {zone.get('version')}; it is checked, not recreated")
+            plan.keep(
+                "reusing",
+                "landing zone",
+                zone["arn"],
+                detail=f"version {zone.get('version')}; it is checked, not recreated",
+            )
             latest = zone.get("latestAvailableVersion")
             if latest and str(latest) != str(zone.get("version")):
                 plan.notes.append(
                     f"landing zone {latest} is available (deployed: {zone.get('version')}); the "
-                    f"update is irreversible. To take it, set control_tower.version: \"{latest}\" "
-                    "in the profile and apply with --confirm-destructive control-tower")
+                    f'update is irreversible. To take it, set control_tower.version: "{latest}" '
+                    "in the profile and apply with --confirm-destructive control-tower"
+                )
         active = zone is not None and zone.get("status") == "ACTIVE"
         tree = ou_tree(ctx) if describe_org(ctx) else {}
         registered: dict[str, str] = {}
         controls_on: dict[str, set[str]] = {}
         if active:
             base = baseline_arns(ctx).get(BASELINE)
-            registered = {b["targetIdentifier"]: (b.get("statusSummary") or {}).get("status")
-                          for b in enabled_baselines(ctx) if b.get("baselineIdentifier") == base}
+            registered = {
+                b["targetIdentifier"]: (b.get("statusSummary") or {}).get("status")
+                for b in enabled_baselines(ctx)
+                if b.get("baselineIdentifier") == base
+            }
         for path in register_ous(ctx, version):
             arn = (tree.get(path) or {}).get("Arn")
             if not (arn and registered.get(arn) == "SUCCEEDED"):
-                plan.add("enable", "baseline", f"{BASELINE} {baseline_version(version)}",
-                         detail=f"register OU {path}", data={"ou": path})
+                plan.add(
+                    "enable",
+                    "baseline",
+                    f"{BASELINE} {baseline_version(version)}",
+                    detail=f"register OU {path}",
+                    data={"ou": path},
+                )
         for path in register_ous(ctx, version):
             arn = (tree.get(path) or {}).get("Arn")
             if active and arn:
-                controls_on[path] = {c["controlIdentifier"] for c in paginate(
-                    ctx.client("controltower"), "list_enabled_controls", "enabledControls",
-                    targetIdentifier=arn) if (c.get("statusSummary") or {}).get("status")
-                    == "SUCCEEDED"}
+                controls_on[path] = {
+                    c["controlIdentifier"]
+                    for c in paginate(
+                        ctx.client("controltower"),
+                        "list_enabled_controls",
+                        "enabledControls",
+                        targetIdentifier=arn,
+                    )
+                    if (c.get("statusSummary") or {}).get("status") == "SUCCEEDED"
+                }
             for control in tower(ctx, "controls", []) or []:
                 if control_arn(ctx, control) not in controls_on.get(path, set()):
-                    plan.add("enable", "control", control, detail=f"on OU {path}",
-                             data={"ou": path})
+                    plan.add(
+                        "enable", "control", control, detail=f"on OU {path}", data={"ou": path}
+                    )
         return plan
 
     # ---------------------------------------------------------- apply
@@ -712,12 +936,16 @@ class ControlTowerStep(Step):
         require_not_root(ctx)
         org = describe_org(ctx)
         if org is None or org.get("FeatureSet") != "ALL":
-            raise RefusedError("Control Tower needs an organization with all features",
-                               "run: bootstrap-tui apply --step organization")
+            raise RefusedError(
+                "Control Tower needs an organization with all features",
+                "run: bootstrap-tui apply --step organization",
+            )
         log_archive, audit = shared_accounts(ctx)
         if not (log_archive and audit):
-            raise RefusedError("the Log Archive and Audit accounts must exist first",
-                               "run: bootstrap-tui apply --step accounts")
+            raise RefusedError(
+                "the Log Archive and Audit accounts must exist first",
+                "run: bootstrap-tui apply --step accounts",
+            )
         zone = landing_zone(ctx)
         upgrade = upgrade_to(ctx, zone)
         if upgrade and not plan.destructive:
@@ -739,20 +967,25 @@ class ControlTowerStep(Step):
             ctx.progress(f"IAM role {name}")
             if problems is None:
                 try:
-                    iam.create_role(RoleName=name, Path="/service-role/",
-                                    AssumeRolePolicyDocument=json.dumps(spec["trust"]),
-                                    Description="Used by AWS Control Tower (bootstrap-tui)")
-                except Exception as exc:  # noqa: BLE001
+                    iam.create_role(
+                        RoleName=name,
+                        Path="/service-role/",
+                        AssumeRolePolicyDocument=json.dumps(spec["trust"]),
+                        Description="Used by AWS Control Tower (bootstrap-tui)",
+                    )
+                except Exception as exc:
                     if code_of(exc) != "EntityAlreadyExists":
                         raise
             else:
-                iam.update_assume_role_policy(RoleName=name,
-                                              PolicyDocument=json.dumps(spec["trust"]))
+                iam.update_assume_role_policy(
+                    RoleName=name, PolicyDocument=json.dumps(spec["trust"])
+                )
             for arn in spec["managed"]:
                 iam.attach_role_policy(RoleName=name, PolicyArn=arn)
             for policy, document in spec["inline"].items():
-                iam.put_role_policy(RoleName=name, PolicyName=policy,
-                                    PolicyDocument=json.dumps(document))
+                iam.put_role_policy(
+                    RoleName=name, PolicyName=policy, PolicyDocument=json.dumps(document)
+                )
             present = set(paginate(iam, "list_role_policies", "PolicyNames", RoleName=name))
             for policy in set(spec.get("absent_inline", [])) & present:
                 iam.delete_role_policy(RoleName=name, PolicyName=policy)
@@ -770,11 +1003,14 @@ class ControlTowerStep(Step):
                 key_id = orphan["KeyId"] if orphan else None
             if key_id is None:
                 ctx.progress("creating the landing zone KMS key")
-                policy = kms_key_policy(ctx.management_account_id, ctx.home_region,
-                                        partition(ctx.home_region))
+                policy = kms_key_policy(
+                    ctx.management_account_id, ctx.home_region, partition(ctx.home_region)
+                )
                 key_id = kms.create_key(
-                    Policy=json.dumps(policy), Description="AWS Control Tower logs (bootstrap-tui)",
-                    KeyUsage="ENCRYPT_DECRYPT", KeySpec="SYMMETRIC_DEFAULT",
+                    Policy=json.dumps(policy),
+                    Description="AWS Control Tower logs (bootstrap-tui)",
+                    KeyUsage="ENCRYPT_DECRYPT",
+                    KeySpec="SYMMETRIC_DEFAULT",
                     Tags=[{"TagKey": PURPOSE_TAG, "TagValue": "control-tower"}],
                 )["KeyMetadata"]["KeyId"]
                 ctx.record_operation("kms-key", key_id)  # before the alias: no orphan on crash
@@ -786,8 +1022,9 @@ class ControlTowerStep(Step):
         ctx.remember("kms_key_arn", arn)
         return arn
 
-    def _ensure_landing_zone(self, ctx: Any, manifest: dict[str, Any], version: str,
-                             upgrade: str | None = None) -> None:
+    def _ensure_landing_zone(
+        self, ctx: Any, manifest: dict[str, Any], version: str, upgrade: str | None = None
+    ) -> None:
         client = ctx.client("controltower")
         zone = landing_zone(ctx)
         pending = ctx.operation("landing-zone")
@@ -797,24 +1034,35 @@ class ControlTowerStep(Step):
                 if is_v4(version):
                     problem = integration_ou_problem(ctx)
                     if problem:
-                        raise RefusedError(f"landing zone {version} cannot be created: {problem}",
-                                           "run: bootstrap-tui apply --step accounts (it moves both "
-                                           f"into the {security_ou(ctx)} OU)")
+                        raise RefusedError(
+                            f"landing zone {version} cannot be created: {problem}",
+                            "run: bootstrap-tui apply --step accounts (it moves both "
+                            f"into the {security_ou(ctx)} OU)",
+                        )
                 ctx.progress(f"creating the landing zone {version} (30-60 minutes)")
                 started = client.create_landing_zone(version=version, manifest=manifest)
                 op_id = started["operationIdentifier"]
                 ctx.record_operation("landing-zone", op_id, arn=started["arn"], kind="CREATE")
             elif zone.get("status") == "FAILED" or upgrade:
-                ctx.progress(f"updating the landing zone to {version} (UpdateLandingZone)"
-                             if upgrade else "retrying the failed landing zone (UpdateLandingZone)")
-                op_id = client.update_landing_zone(landingZoneIdentifier=zone["arn"],
-                                                   version=version,
-                                                   manifest=manifest)["operationIdentifier"]
+                ctx.progress(
+                    f"updating the landing zone to {version} (UpdateLandingZone)"
+                    if upgrade
+                    else "retrying the failed landing zone (UpdateLandingZone)"
+                )
+                op_id = client.update_landing_zone(
+                    landingZoneIdentifier=zone["arn"], version=version, manifest=manifest
+                )["operationIdentifier"]
                 ctx.record_operation("landing-zone", op_id, arn=zone["arn"], kind="UPDATE")
             elif zone.get("status") == "PROCESSING":
-                running = [o for o in paginate(client, "list_landing_zone_operations",
-                                               "landingZoneOperations",
-                                               filter={"statuses": ["IN_PROGRESS"]})]
+                running = [
+                    o
+                    for o in paginate(
+                        client,
+                        "list_landing_zone_operations",
+                        "landingZoneOperations",
+                        filter={"statuses": ["IN_PROGRESS"]},
+                    )
+                ]
                 if running:
                     op_id = running[0]["operationIdentifier"]
                     ctx.record_operation("landing-zone", op_id, arn=zone["arn"], kind="ADOPTED")
@@ -822,8 +1070,10 @@ class ControlTowerStep(Step):
             self._wait_landing_zone(ctx, op_id)
         zone = landing_zone(ctx)
         if zone is None or zone.get("status") != "ACTIVE":
-            raise RefusedError(f"the landing zone is {zone.get('status') if zone else 'missing'}",
-                               "run apply again later; polling resumes")
+            raise RefusedError(
+                f"the landing zone is {zone.get('status') if zone else 'missing'}",
+                "run apply again later; polling resumes",
+            )
         ctx.remember("landing_zone_arn", zone["arn"])
 
     def _wait_landing_zone(self, ctx: Any, op_id: str) -> None:
@@ -831,26 +1081,36 @@ class ControlTowerStep(Step):
         result: dict[str, Any] = {}
 
         def describe() -> tuple[bool, str]:
-            details = client.get_landing_zone_operation(
-                operationIdentifier=op_id)["operationDetails"]
+            details = client.get_landing_zone_operation(operationIdentifier=op_id)[
+                "operationDetails"
+            ]
             result.update(details)
             return details["status"] != "IN_PROGRESS", details["status"]
 
         ctx.progress(f"waiting for landing zone operation {op_id} (up to an hour); {SESSION_NOTE}")
         try:
             with expiry_explained("the landing zone", f"operation {op_id}"):
-                ctx.poll(describe, interval=LZ_POLL, timeout=LZ_TIMEOUT, what="landing zone", kind="landing-zone")
-        except Exception as exc:  # noqa: BLE001
+                ctx.poll(
+                    describe,
+                    interval=LZ_POLL,
+                    timeout=LZ_TIMEOUT,
+                    what="landing zone",
+                    kind="landing-zone",
+                )
+        except Exception as exc:
             if code_of(exc) == "ResourceNotFoundException":
                 ctx.clear_operation("landing-zone")
-                raise RefusedError(f"the recorded landing zone operation {op_id} no longer exists",
-                                   "run apply again: it checks the landing zone itself") from None
+                raise RefusedError(
+                    f"the recorded landing zone operation {op_id} no longer exists",
+                    "run apply again: it checks the landing zone itself",
+                ) from None
             raise
         ctx.clear_operation("landing-zone")
         if result.get("status") == "FAILED":
             raise RefusedError(
                 f"the landing zone operation FAILED: {result.get('statusMessage') or 'no reason given'}",
-                LZ_FAILED_HINT)
+                LZ_FAILED_HINT,
+            )
 
     def _register_ous(self, ctx: Any, version: str) -> None:
         paths = register_ous(ctx, version)
@@ -860,19 +1120,27 @@ class ControlTowerStep(Step):
         arns = baseline_arns(ctx)
         base = arns.get(BASELINE)
         if not base:
-            raise RefusedError(f"{BASELINE} is not offered by ListBaselines in {ctx.home_region}",
-                               "check the landing zone version and home region")
+            raise RefusedError(
+                f"{BASELINE} is not offered by ListBaselines in {ctx.home_region}",
+                "check the landing zone version and home region",
+            )
         parameters = []
         if tower(ctx, "access_management", True) and arns.get(IDC_BASELINE):
-            idc = [b["arn"] for b in enabled_baselines(ctx)
-                   if b.get("baselineIdentifier") == arns[IDC_BASELINE]]
+            idc = [
+                b["arn"]
+                for b in enabled_baselines(ctx)
+                if b.get("baselineIdentifier") == arns[IDC_BASELINE]
+            ]
             if idc:
                 parameters = [{"key": "IdentityCenterEnabledBaselineArn", "value": idc[0]}]
             else:
                 ctx.progress(f"note: no enabled {IDC_BASELINE} found; registering without it")
         tree = ou_tree(ctx)
-        done = {b["targetIdentifier"]: b for b in enabled_baselines(ctx)
-                if b.get("baselineIdentifier") == base}
+        done = {
+            b["targetIdentifier"]: b
+            for b in enabled_baselines(ctx)
+            if b.get("baselineIdentifier") == base
+        }
         # Parents must be registered before children: one depth level at a time.
         for depth in sorted({p.count("/") for p in paths}):
             tasks = []
@@ -881,38 +1149,51 @@ class ControlTowerStep(Step):
                     continue
                 arn = (tree.get(path) or {}).get("Arn")
                 if not arn:
-                    raise RefusedError(f"OU {path!r} does not exist",
-                                       "run: bootstrap-tui apply --step organization")
+                    raise RefusedError(
+                        f"OU {path!r} does not exist",
+                        "run: bootstrap-tui apply --step organization",
+                    )
                 existing = done.get(arn)
                 status = (existing or {}).get("statusSummary", {}).get("status")
                 if status == "SUCCEEDED":
                     ctx.clear_operation(f"baseline:{path}")
                     continue
-                tasks.append((f"baseline:{path}", {"path": path, "arn": arn,
-                                                   "existing": existing}))
+                tasks.append((f"baseline:{path}", {"path": path, "arn": arn, "existing": existing}))
 
             def submit(task: dict[str, Any]) -> str | None:
                 existing = task["existing"]
                 if existing and existing.get("statusSummary", {}).get("status") == "FAILED":
-                    return client.reset_enabled_baseline(
-                        enabledBaselineIdentifier=existing["arn"])["operationIdentifier"]
+                    return client.reset_enabled_baseline(enabledBaselineIdentifier=existing["arn"])[
+                        "operationIdentifier"
+                    ]
                 if existing:  # UNDER_CHANGE: wait on its last operation
                     return existing.get("statusSummary", {}).get("lastOperationIdentifier")
-                kwargs: dict[str, Any] = {"baselineIdentifier": base,
-                                          "baselineVersion": baseline_version(version),
-                                          "targetIdentifier": task["arn"]}
+                kwargs: dict[str, Any] = {
+                    "baselineIdentifier": base,
+                    "baselineVersion": baseline_version(version),
+                    "targetIdentifier": task["arn"],
+                }
                 if parameters:
                     kwargs["parameters"] = parameters
                 return client.enable_baseline(**kwargs)["operationIdentifier"]
 
             if tasks:
-                ctx.progress(f"registering {len(tasks)} OU(s) can take up to an hour; {SESSION_NOTE}")
+                ctx.progress(
+                    f"registering {len(tasks)} OU(s) can take up to an hour; {SESSION_NOTE}"
+                )
             with expiry_explained("OU registration", "recorded in the state file"):
-                results = run_operations(ctx, tasks, submit=submit,
-                                         status=lambda op: op_status(ctx, "baseline", op),
-                                         what="registering OUs", interval=OP_POLL,
-                                         timeout=LZ_TIMEOUT, max_in_flight=MAX_IN_FLIGHT,
-                                         kind="register-ou", label=lambda task: f"OU {task['path']}")
+                results = run_operations(
+                    ctx,
+                    tasks,
+                    submit=submit,
+                    status=lambda op: op_status(ctx, "baseline", op),
+                    what="registering OUs",
+                    interval=OP_POLL,
+                    timeout=LZ_TIMEOUT,
+                    max_in_flight=MAX_IN_FLIGHT,
+                    kind="register-ou",
+                    label=lambda task: f"OU {task['path']}",
+                )
             self._raise_failures(results, "registering OU")
 
     def _enable_controls(self, ctx: Any, version: str) -> None:
@@ -924,46 +1205,66 @@ class ControlTowerStep(Step):
         tasks = []
         for path in register_ous(ctx, version):
             arn = tree[path]["Arn"]
-            enabled = {c["controlIdentifier"]: c for c in paginate(
-                client, "list_enabled_controls", "enabledControls", targetIdentifier=arn)}
+            enabled = {
+                c["controlIdentifier"]: c
+                for c in paginate(
+                    client, "list_enabled_controls", "enabledControls", targetIdentifier=arn
+                )
+            }
             for control in controls:
                 ident = control_arn(ctx, control)
                 status = (enabled.get(ident) or {}).get("statusSummary", {}).get("status")
                 if status == "SUCCEEDED":
                     ctx.clear_operation(f"control:{control}@{path}")
                 else:
-                    tasks.append((f"control:{control}@{path}",
-                                  {"control": ident, "target": arn, "existing": enabled.get(ident)}))
+                    tasks.append(
+                        (
+                            f"control:{control}@{path}",
+                            {"control": ident, "target": arn, "existing": enabled.get(ident)},
+                        )
+                    )
 
         def submit(task: dict[str, Any]) -> str | None:
             existing = task["existing"]
             if existing:
                 return existing.get("statusSummary", {}).get("lastOperationIdentifier")
             try:
-                return client.enable_control(controlIdentifier=task["control"],
-                                             targetIdentifier=task["target"])["operationIdentifier"]
-            except Exception as exc:  # noqa: BLE001
+                return client.enable_control(
+                    controlIdentifier=task["control"], targetIdentifier=task["target"]
+                )["operationIdentifier"]
+            except Exception as exc:
                 if code_of(exc) == "ValidationException" and "already enabled" in str(exc):
                     return None
                 raise
 
         with expiry_explained("the controls", "recorded in the state file"):
-            results = run_operations(ctx, tasks, submit=submit,
-                                     status=lambda op: op_status(ctx, "control", op),
-                                     what="enabling controls", interval=OP_POLL, timeout=LZ_TIMEOUT,
-                                     max_in_flight=MAX_IN_FLIGHT, kind="enable-control",
-                                     label=lambda task: f"{task['control'].rsplit('/', 1)[-1]} on "
-                                                        f"{task['target'].rsplit('/', 1)[-1]}")
+            results = run_operations(
+                ctx,
+                tasks,
+                submit=submit,
+                status=lambda op: op_status(ctx, "control", op),
+                what="enabling controls",
+                interval=OP_POLL,
+                timeout=LZ_TIMEOUT,
+                max_in_flight=MAX_IN_FLIGHT,
+                kind="enable-control",
+                label=lambda task: (
+                    f"{task['control'].rsplit('/', 1)[-1]} on {task['target'].rsplit('/', 1)[-1]}"
+                ),
+            )
         self._raise_failures(results, "enabling")
 
     @staticmethod
     def _raise_failures(results: dict[str, tuple[str, str | None]], what: str) -> None:
         failed = {k: m for k, (s, m) in results.items() if s == "FAILED"}
         if failed:
-            detail = "; ".join(f"{k.split(':', 1)[1]}: {m or 'no reason given'}"
-                               for k, m in failed.items())
-            raise RefusedError(f"{what} failed for {len(failed)} item(s): {detail}",
-                               "fix the cause, then run apply again; finished items are kept")
+            detail = "; ".join(
+                f"{k.split(':', 1)[1]}: {m or 'no reason given'}" for k, m in failed.items()
+            )
+            raise RefusedError(
+                f"{what} failed for {len(failed)} item(s): {detail}",
+                "fix the cause, then run apply again; finished items are kept",
+            )
 
 
 STEP = ControlTowerStep()

@@ -1,6 +1,7 @@
 """identity-center: groups, the first administrator, permission sets and the
 group x account x permission-set assignments in IAM Identity Center, plus an
 ~/.aws/config block for `aws sso login`."""
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -15,20 +16,31 @@ from bootstrap_tui.errors import ConfigError, RefusedError
 from bootstrap_tui.model import Check, Field, ManualItem, Outcome, Plan, Scope, Severity, Step
 
 from steps._helpers2 import (
-    account_label, all_account_ids, iam_users_with_credentials, is_future, parallel, pget,
+    account_label,
+    all_account_ids,
+    iam_users_with_credentials,
+    is_future,
+    parallel,
+    pget,
 )
 
 BEGIN = "# BEGIN bootstrap-tui (IAM Identity Center)"
 END = "# END bootstrap-tui"
 DEFAULT_PERMISSION_SETS = (
-    {"name": "AdministratorAccess", "managed_policies": ["arn:aws:iam::aws:policy/AdministratorAccess"],
-     "session_hours": 1},
+    {
+        "name": "AdministratorAccess",
+        "managed_policies": ["arn:aws:iam::aws:policy/AdministratorAccess"],
+        "session_hours": 1,
+    },
 )
 DEFAULT_GROUPS = ({"name": "Administrators", "description": "Full administrative access"},)
-DEFAULT_ASSIGNMENTS = ({"group": "Administrators", "permission_set": "AdministratorAccess", "accounts": "all"},)
+DEFAULT_ASSIGNMENTS = (
+    {"group": "Administrators", "permission_set": "AdministratorAccess", "accounts": "all"},
+)
 
 
 # ------------------------------------------------------------------ profile
+
 
 def session_limit(ctx) -> int:
     return int(pget(ctx, "identity_center.session_limit_hours", 8))
@@ -46,7 +58,8 @@ def permission_sets_wanted(ctx) -> list[dict[str, Any]]:
         if not isinstance(hours, (int, float)) or not 1 <= hours <= 12 or hours > limit:
             raise ConfigError(
                 f"identity_center.permission_sets: {item.get('name')} has session_hours {hours}",
-                f"use 1..{min(limit, 12)} (identity_center.session_limit_hours is {limit}; AWS allows 1-12)")
+                f"use 1..{min(limit, 12)} (identity_center.session_limit_hours is {limit}; AWS allows 1-12)",
+            )
     return sets
 
 
@@ -89,8 +102,11 @@ def resolve_accounts(ctx, spec: Any) -> list[str]:
 
 # ------------------------------------------------------------------ reads
 
+
 def instance(ctx) -> dict[str, Any] | None:
-    instances = ctx.client("sso-admin", region=ctx.home_region).list_instances().get("Instances", [])
+    instances = (
+        ctx.client("sso-admin", region=ctx.home_region).list_instances().get("Instances", [])
+    )
     return instances[0] if instances else None
 
 
@@ -117,34 +133,56 @@ def find_user(ctx, store_id: str, user_name: str) -> str | None:
 
 
 def is_member(ctx, store_id: str, group_id: str, user_id: str) -> bool:
-    pages = store(ctx).get_paginator("list_group_memberships").paginate(IdentityStoreId=store_id, GroupId=group_id)
-    return any(m.get("MemberId", {}).get("UserId") == user_id for page in pages for m in page["GroupMemberships"])
+    pages = (
+        store(ctx)
+        .get_paginator("list_group_memberships")
+        .paginate(IdentityStoreId=store_id, GroupId=group_id)
+    )
+    return any(
+        m.get("MemberId", {}).get("UserId") == user_id
+        for page in pages
+        for m in page["GroupMemberships"]
+    )
 
 
 def permission_sets(ctx, instance_arn: str) -> dict[str, dict[str, Any]]:
     client = sso(ctx)
-    arns = [a for page in client.get_paginator("list_permission_sets").paginate(InstanceArn=instance_arn)
-            for a in page["PermissionSets"]]
+    arns = [
+        a
+        for page in client.get_paginator("list_permission_sets").paginate(InstanceArn=instance_arn)
+        for a in page["PermissionSets"]
+    ]
     out = {}
     for arn in arns:
-        described = client.describe_permission_set(InstanceArn=instance_arn, PermissionSetArn=arn)["PermissionSet"]
+        described = client.describe_permission_set(InstanceArn=instance_arn, PermissionSetArn=arn)[
+            "PermissionSet"
+        ]
         out[described["Name"]] = described
     return out
 
 
 def managed_policies(ctx, instance_arn: str, ps_arn: str) -> set[str]:
-    pages = sso(ctx).get_paginator("list_managed_policies_in_permission_set").paginate(
-        InstanceArn=instance_arn, PermissionSetArn=ps_arn)
+    pages = (
+        sso(ctx)
+        .get_paginator("list_managed_policies_in_permission_set")
+        .paginate(InstanceArn=instance_arn, PermissionSetArn=ps_arn)
+    )
     return {p["Arn"] for page in pages for p in page["AttachedManagedPolicies"]}
 
 
 def assigned(ctx, instance_arn: str, account: str, ps_arn: str) -> set[tuple[str, str]]:
-    pages = sso(ctx).get_paginator("list_account_assignments").paginate(
-        InstanceArn=instance_arn, AccountId=account, PermissionSetArn=ps_arn)
-    return {(a["PrincipalType"], a["PrincipalId"]) for page in pages for a in page["AccountAssignments"]}
+    pages = (
+        sso(ctx)
+        .get_paginator("list_account_assignments")
+        .paginate(InstanceArn=instance_arn, AccountId=account, PermissionSetArn=ps_arn)
+    )
+    return {
+        (a["PrincipalType"], a["PrincipalId"]) for page in pages for a in page["AccountAssignments"]
+    }
 
 
 # ------------------------------------------------------------------ ~/.aws/config
+
 
 def default_start_url(inst: dict[str, Any]) -> str:
     """The access portal URL before any custom subdomain (no AWS API returns the real one)."""
@@ -157,9 +195,11 @@ def start_url(ctx, inst: dict[str, Any]) -> str:
     if not raw:
         return default_start_url(inst)
     if not re.fullmatch(r"https://[A-Za-z0-9.-]+\.awsapps\.(com|cn)/\S*", raw):
-        raise ConfigError(f"access_portal_url: {raw!r} is not an AWS access portal URL",
-                          "copy it from IAM Identity Center > Dashboard > Settings summary > AWS access portal "
-                          "URL, e.g. https://my-company.awsapps.com/start")
+        raise ConfigError(
+            f"access_portal_url: {raw!r} is not an AWS access portal URL",
+            "copy it from IAM Identity Center > Dashboard > Settings summary > AWS access portal "
+            "URL, e.g. https://my-company.awsapps.com/start",
+        )
     return raw
 
 
@@ -178,13 +218,24 @@ def sso_profile_name(account_name: str, account_id: str, permission_set: str) ->
 def config_block(ctx, inst: dict[str, Any], combos: list[tuple[str, str]]) -> str:
     session = "bootstrap-tui"
     names = account_names(ctx)
-    lines = [BEGIN, f"[sso-session {session}]", f"sso_start_url = {start_url(ctx, inst)}",
-             f"sso_region = {ctx.home_region}", "sso_registration_scopes = sso:account:access", ""]
+    lines = [
+        BEGIN,
+        f"[sso-session {session}]",
+        f"sso_start_url = {start_url(ctx, inst)}",
+        f"sso_region = {ctx.home_region}",
+        "sso_registration_scopes = sso:account:access",
+        "",
+    ]
     for account, ps_name in combos:
-        lines += [f"[profile {sso_profile_name(names.get(account, account), account, ps_name)}]",
-                  f"sso_session = {session}",
-                  f"sso_account_id = {account}", f"sso_role_name = {ps_name}",
-                  f"region = {ctx.home_region}", "output = json", ""]
+        lines += [
+            f"[profile {sso_profile_name(names.get(account, account), account, ps_name)}]",
+            f"sso_session = {session}",
+            f"sso_account_id = {account}",
+            f"sso_role_name = {ps_name}",
+            f"region = {ctx.home_region}",
+            "output = json",
+            "",
+        ]
     lines.append(END)
     return "\n".join(lines) + "\n"
 
@@ -200,7 +251,11 @@ def merged(existing: str, block: str) -> str:
     pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", re.S)
     if pattern.search(existing):
         return pattern.sub(lambda _: block, existing)
-    sep = "" if not existing or existing.endswith("\n\n") else ("\n" if existing.endswith("\n") else "\n\n")
+    sep = (
+        ""
+        if not existing or existing.endswith("\n\n")
+        else ("\n" if existing.endswith("\n") else "\n\n")
+    )
     return existing + sep + block
 
 
@@ -240,11 +295,15 @@ def write_config(target: Path, content: str, original: Path) -> Path | None:
 
 # ------------------------------------------------------------------ checks
 
+
 def check_instance(ctx, account, region) -> Outcome:
     inst = instance(ctx)
     if inst:
-        return Outcome.ok(f"IAM Identity Center instance in {ctx.home_region}",
-                          InstanceArn=inst["InstanceArn"], IdentityStoreId=inst["IdentityStoreId"])
+        return Outcome.ok(
+            f"IAM Identity Center instance in {ctx.home_region}",
+            InstanceArn=inst["InstanceArn"],
+            IdentityStoreId=inst["IdentityStoreId"],
+        )
     return Outcome.fail(f"no IAM Identity Center instance in {ctx.home_region}")
 
 
@@ -252,18 +311,27 @@ def check_admin_everywhere(ctx, account, region) -> Outcome:
     inst = instance(ctx)
     if not inst:
         return Outcome.fail("no IAM Identity Center instance")
-    admin_row = next((a for a in assignments_wanted(ctx) if a.get("permission_set") == "AdministratorAccess"),
-                     DEFAULT_ASSIGNMENTS[0])
+    admin_row = next(
+        (a for a in assignments_wanted(ctx) if a.get("permission_set") == "AdministratorAccess"),
+        DEFAULT_ASSIGNMENTS[0],
+    )
     group = admin_row["group"]
     group_id = list_groups(ctx, inst["IdentityStoreId"]).get(group)
     sets = permission_sets(ctx, inst["InstanceArn"])
     ps = sets.get(admin_row["permission_set"])
     if not group_id or not ps:
-        return Outcome.fail(f"group {group} or permission set {admin_row['permission_set']} is missing")
+        return Outcome.fail(
+            f"group {group} or permission set {admin_row['permission_set']} is missing"
+        )
     if ("GROUP", group_id) in assigned(ctx, inst["InstanceArn"], account, ps["PermissionSetArn"]):
-        return Outcome.ok(f"{group} has {admin_row['permission_set']}", group=group,
-                          permission_set=admin_row["permission_set"])
-    return Outcome.fail(f"{group} has no {admin_row['permission_set']} assignment here", group=group)
+        return Outcome.ok(
+            f"{group} has {admin_row['permission_set']}",
+            group=group,
+            permission_set=admin_row["permission_set"],
+        )
+    return Outcome.fail(
+        f"{group} has no {admin_row['permission_set']} assignment here", group=group
+    )
 
 
 def check_session_durations(ctx, account, region) -> Outcome:
@@ -275,10 +343,16 @@ def check_session_durations(ctx, account, region) -> Outcome:
     durations = {name: ps.get("SessionDuration", "PT1H") for name, ps in sets.items()}
     long = [n for n, d in durations.items() if parse_iso(d) > limit]
     if long:
-        return Outcome.fail(f"session longer than {limit} h: {', '.join(long)}", limit_hours=limit,
-                            durations=durations)
-    return Outcome.ok(f"every permission set's session is at most {limit} h", limit_hours=limit,
-                      durations=durations)
+        return Outcome.fail(
+            f"session longer than {limit} h: {', '.join(long)}",
+            limit_hours=limit,
+            durations=durations,
+        )
+    return Outcome.ok(
+        f"every permission set's session is at most {limit} h",
+        limit_hours=limit,
+        durations=durations,
+    )
 
 
 def check_member_iam_users(ctx, account, region) -> Outcome:
@@ -286,36 +360,68 @@ def check_member_iam_users(ctx, account, region) -> Outcome:
 
 
 CHECKS = (
-    Check("identity-center.instance", "IAM Identity Center is enabled", Severity.HIGH, Scope.MANAGEMENT,
-          check_instance,
-          "Enable IAM Identity Center in the home region (Control Tower's access management does it, or "
-          "console > IAM Identity Center > Enable, organization instance).",
-          {"cis-aws-3.0": ["1.21"], "soc2": ["CC6.1", "CC6.2"],
-           "iso27001-2022": ["A.5.15", "A.5.16"], "pci-dss-4.0": ["7.2.1", "8.2.1"],
-           "aws-ssb": ["ACCT.03"]},
-          no_prowler="Prowler has no IAM Identity Center instance check for the AWS provider."),
-    Check("identity-center.admin-group-everywhere", "The administrators group has AdministratorAccess",
-          Severity.MEDIUM, Scope.ACCOUNT, check_admin_everywhere,
-          "Assign the administrators group the AdministratorAccess permission set on this account "
-          "(sso-admin CreateAccountAssignment) — run `bootstrap-tui apply --step identity-center`.",
-          {"soc2": ["CC6.2", "CC6.3"], "iso27001-2022": ["A.5.18", "A.8.2"],
-           "pci-dss-4.0": ["7.2.1", "7.2.2"], "aws-ssb": ["ACCT.04"]},
-          no_prowler="Prowler has no IAM Identity Center assignment check."),
-    Check("identity-center.session-durations", "Permission-set sessions stay within the profile's limit",
-          Severity.MEDIUM, Scope.MANAGEMENT, check_session_durations,
-          "Shorten the permission set's session duration (sso-admin UpdatePermissionSet SessionDuration) and "
-          "re-provision it.",
-          {"soc2": ["CC6.1"], "iso27001-2022": ["A.8.5"]},
-          no_prowler="Prowler has no IAM Identity Center permission-set session check."),
-    Check("identity-center.no-member-iam-users", "Member accounts have no IAM users with long-lived credentials",
-          Severity.HIGH, Scope.ACCOUNT, check_member_iam_users,
-          "Delete the IAM users' console passwords and access keys (or the users) and sign in through IAM "
-          "Identity Center; workloads use IAM roles.",
-          {"cis-aws-3.0": ["1.21", "1.12", "1.14"], "soc2": ["CC6.1", "CC6.2"],
-           "iso27001-2022": ["A.5.16", "A.5.17"], "pci-dss-4.0": ["8.2.1", "8.6.3"],
-           "aws-ssb": ["ACCT.03", "WKLD.03"]},
-          accounts="members",
-          no_prowler="Prowler's iam_user_* checks judge each IAM user's credentials; none asserts that an account has no IAM users."),
+    Check(
+        "identity-center.instance",
+        "IAM Identity Center is enabled",
+        Severity.HIGH,
+        Scope.MANAGEMENT,
+        check_instance,
+        "Enable IAM Identity Center in the home region (Control Tower's access management does it, or "
+        "console > IAM Identity Center > Enable, organization instance).",
+        {
+            "cis-aws-3.0": ["1.21"],
+            "soc2": ["CC6.1", "CC6.2"],
+            "iso27001-2022": ["A.5.15", "A.5.16"],
+            "pci-dss-4.0": ["7.2.1", "8.2.1"],
+            "aws-ssb": ["ACCT.03"],
+        },
+        no_prowler="Prowler has no IAM Identity Center instance check for the AWS provider.",
+    ),
+    Check(
+        "identity-center.admin-group-everywhere",
+        "The administrators group has AdministratorAccess",
+        Severity.MEDIUM,
+        Scope.ACCOUNT,
+        check_admin_everywhere,
+        "Assign the administrators group the AdministratorAccess permission set on this account "
+        "(sso-admin CreateAccountAssignment) — run `bootstrap-tui apply --step identity-center`.",
+        {
+            "soc2": ["CC6.2", "CC6.3"],
+            "iso27001-2022": ["A.5.18", "A.8.2"],
+            "pci-dss-4.0": ["7.2.1", "7.2.2"],
+            "aws-ssb": ["ACCT.04"],
+        },
+        no_prowler="Prowler has no IAM Identity Center assignment check.",
+    ),
+    Check(
+        "identity-center.session-durations",
+        "Permission-set sessions stay within the profile's limit",
+        Severity.MEDIUM,
+        Scope.MANAGEMENT,
+        check_session_durations,
+        "Shorten the permission set's session duration (sso-admin UpdatePermissionSet SessionDuration) and "
+        "re-provision it.",
+        {"soc2": ["CC6.1"], "iso27001-2022": ["A.8.5"]},
+        no_prowler="Prowler has no IAM Identity Center permission-set session check.",
+    ),
+    Check(
+        "identity-center.no-member-iam-users",
+        "Member accounts have no IAM users with long-lived credentials",
+        Severity.HIGH,
+        Scope.ACCOUNT,
+        check_member_iam_users,
+        "Delete the IAM users' console passwords and access keys (or the users) and sign in through IAM "
+        "Identity Center; workloads use IAM roles.",
+        {
+            "cis-aws-3.0": ["1.21", "1.12", "1.14"],
+            "soc2": ["CC6.1", "CC6.2"],
+            "iso27001-2022": ["A.5.16", "A.5.17"],
+            "pci-dss-4.0": ["8.2.1", "8.6.3"],
+            "aws-ssb": ["ACCT.03", "WKLD.03"],
+        },
+        accounts="members",
+        no_prowler="Prowler's iam_user_* checks judge each IAM user's credentials; none asserts that an account has no IAM users.",
+    ),
 )
 
 
@@ -326,51 +432,84 @@ def _demo_email(profile, answers) -> str:
 
 # ------------------------------------------------------------------ the step
 
+
 class IdentityCenterStep(Step):
     id = "identity-center"
     title = "IAM Identity Center"
-    summary = ("Groups, the first administrator, permission sets with short sessions, and group access to "
-               "every account: people sign in with single sign-on instead of IAM users.")
+    summary = (
+        "Groups, the first administrator, permission sets with short sessions, and group access to "
+        "every account: people sign in with single sign-on instead of IAM users."
+    )
     requires = ("organization", "accounts", "control-tower")
     inputs = (
-        Field("admin_user_name", "First administrator's user name", kind="name", demo="admin",
-              help="The Identity Center user name you will sign in with."),
+        Field(
+            "admin_user_name",
+            "First administrator's user name",
+            kind="name",
+            demo="admin",
+            help="The Identity Center user name you will sign in with.",
+        ),
         Field("admin_given_name", "Given name", kind="name", demo="Ada"),
         Field("admin_family_name", "Family name", kind="name", demo="Admin"),
-        Field("admin_email", "Email (for the password set-up; AWS sends nothing by itself)", kind="email",
-              demo=_demo_email,
-              help="A user created through the API gets no email: afterwards send the password set-up "
-                   "from the console (manual item 'Send the first administrator a password set-up')."),
-        Field("access_portal_url", "AWS access portal URL (optional)", kind="text", required=False,
-              help="Only if you customised it: IAM Identity Center > Dashboard > Settings summary > AWS access "
-                   "portal URL. Empty: https://<identity store id>.awsapps.com/start, shown in the plan."),
-        Field("aws_config_path", "Write the AWS CLI config block to (optional)", kind="text", required=False,
-              help="e.g. ~/.aws/config. An existing file is never edited unless you allow it below; "
-                   "otherwise the block goes to <file>.bootstrap-tui."),
-        Field("aws_config_merge", "Edit that existing file in place (a .bak copy is kept)", kind="bool",
-              required=False, default=False),
+        Field(
+            "admin_email",
+            "Email (for the password set-up; AWS sends nothing by itself)",
+            kind="email",
+            demo=_demo_email,
+            help="A user created through the API gets no email: afterwards send the password set-up "
+            "from the console (manual item 'Send the first administrator a password set-up').",
+        ),
+        Field(
+            "access_portal_url",
+            "AWS access portal URL (optional)",
+            kind="text",
+            required=False,
+            help="Only if you customised it: IAM Identity Center > Dashboard > Settings summary > AWS access "
+            "portal URL. Empty: https://<identity store id>.awsapps.com/start, shown in the plan.",
+        ),
+        Field(
+            "aws_config_path",
+            "Write the AWS CLI config block to (optional)",
+            kind="text",
+            required=False,
+            help="e.g. ~/.aws/config. An existing file is never edited unless you allow it below; "
+            "otherwise the block goes to <file>.bootstrap-tui.",
+        ),
+        Field(
+            "aws_config_merge",
+            "Edit that existing file in place (a .bak copy is kept)",
+            kind="bool",
+            required=False,
+            default=False,
+        ),
     )
     manual = (
-        ManualItem("identity-center.admin-password",
-                   "Send the first administrator a password set-up",
-                   "AWS sends no email to a user created through the Identity Store API, so the first "
-                   "administrator cannot sign in yet. In the management account, home region: IAM Identity "
-                   "Center console > Users > choose the administrator's user name > Reset password, then "
-                   "either 'Send an email to the user with instructions to reset the password' or 'Generate "
-                   "a one-time password' (hand it over in person), and choose Reset password. The user then "
-                   "signs in at the AWS access portal URL and sets a password and an MFA device.",
-                   "identity-center.instance"),
-        ManualItem("identity-center.mfa",
-                   "Require MFA for every Identity Center sign-in",
-                   "IAM Identity Center > Settings > Authentication > Multi-factor authentication > Configure: "
-                   "'Every time they sign in (always-on)', allow authenticator apps and security keys "
-                   "(FIDO2/passkeys), and 'Require them to register an MFA device at sign in'.",
-                   "identity-center.instance"),
-        ManualItem("identity-center.external-idp",
-                   "Optional: connect your identity provider",
-                   "If you use Google Workspace, Okta or Microsoft Entra ID: Settings > Identity source > "
-                   "Change to External identity provider, exchange SAML metadata, and turn on SCIM automatic "
-                   "provisioning. Keep the Identity Center directory if you have no IdP."),
+        ManualItem(
+            "identity-center.admin-password",
+            "Send the first administrator a password set-up",
+            "AWS sends no email to a user created through the Identity Store API, so the first "
+            "administrator cannot sign in yet. In the management account, home region: IAM Identity "
+            "Center console > Users > choose the administrator's user name > Reset password, then "
+            "either 'Send an email to the user with instructions to reset the password' or 'Generate "
+            "a one-time password' (hand it over in person), and choose Reset password. The user then "
+            "signs in at the AWS access portal URL and sets a password and an MFA device.",
+            "identity-center.instance",
+        ),
+        ManualItem(
+            "identity-center.mfa",
+            "Require MFA for every Identity Center sign-in",
+            "IAM Identity Center > Settings > Authentication > Multi-factor authentication > Configure: "
+            "'Every time they sign in (always-on)', allow authenticator apps and security keys "
+            "(FIDO2/passkeys), and 'Require them to register an MFA device at sign in'.",
+            "identity-center.instance",
+        ),
+        ManualItem(
+            "identity-center.external-idp",
+            "Optional: connect your identity provider",
+            "If you use Google Workspace, Okta or Microsoft Entra ID: Settings > Identity source > "
+            "Change to External identity provider, exchange SAML metadata, and turn on SCIM automatic "
+            "provisioning. Keep the Identity Center directory if you have no IdP.",
+        ),
     )
     checks = CHECKS
 
@@ -382,47 +521,89 @@ class IdentityCenterStep(Step):
             ct = ctx.profile.control_tower_enabled
             plan.notes.append(
                 f"IAM Identity Center is not enabled in {ctx.home_region}. "
-                + ("Control Tower enables it when the landing zone's access management (AWS Identity Center) "
-                   "option is on: repair or update the landing zone. " if ct else "")
+                + (
+                    "Control Tower enables it when the landing zone's access management (AWS Identity Center) "
+                    "option is on: repair or update the landing zone. "
+                    if ct
+                    else ""
+                )
                 + "Or enable it yourself: console > IAM Identity Center (in the home region, signed in to the "
-                  "management account) > Enable > 'Enable with AWS Organizations'. Then run this step again.")
-            plan.manual = [ManualItem("identity-center.enable", "Enable IAM Identity Center",
-                                      plan.notes[-1], "identity-center.instance"), *self.manual]
-            plan.add("enable", "IAM Identity Center", ctx.home_region,
-                     detail="manual: enable it in the console (organization instance)",
-                     data={"kind": "instance"})
+                "management account) > Enable > 'Enable with AWS Organizations'. Then run this step again."
+            )
+            plan.manual = [
+                ManualItem(
+                    "identity-center.enable",
+                    "Enable IAM Identity Center",
+                    plan.notes[-1],
+                    "identity-center.instance",
+                ),
+                *self.manual,
+            ]
+            plan.add(
+                "enable",
+                "IAM Identity Center",
+                ctx.home_region,
+                detail="manual: enable it in the console (organization instance)",
+                data={"kind": "instance"},
+            )
             return plan
         store_id, instance_arn = inst["IdentityStoreId"], inst["InstanceArn"]
-        plan.keep("reusing", "IAM Identity Center instance", instance_arn, region=ctx.home_region,
-                  detail=f"identity store {store_id}")
+        plan.keep(
+            "reusing",
+            "IAM Identity Center instance",
+            instance_arn,
+            region=ctx.home_region,
+            detail=f"identity store {store_id}",
+        )
         answers = ctx.answers
         groups = list_groups(ctx, store_id)
         for group in groups_wanted(ctx):
             if group["name"] in groups:
                 plan.keep("reusing", "Identity Center group", group["name"])
             if group["name"] not in groups:
-                plan.add("create", "Identity Center group", group["name"], data={"kind": "group", "group": group})
+                plan.add(
+                    "create",
+                    "Identity Center group",
+                    group["name"],
+                    data={"kind": "group", "group": group},
+                )
         user_id = find_user(ctx, store_id, answers["admin_user_name"])
         if user_id is not None:
             plan.keep("reusing", "Identity Center user", answers["admin_user_name"])
         if user_id is None:
-            plan.add("create", "Identity Center user", answers["admin_user_name"],
-                     detail=f"{answers['admin_given_name']} {answers['admin_family_name']} <{answers['admin_email']}>; "
-                            "AWS sends no email: then do manual item identity-center.admin-password",
-                     data={"kind": "user"})
+            plan.add(
+                "create",
+                "Identity Center user",
+                answers["admin_user_name"],
+                detail=f"{answers['admin_given_name']} {answers['admin_family_name']} <{answers['admin_email']}>; "
+                "AWS sends no email: then do manual item identity-center.admin-password",
+                data={"kind": "user"},
+            )
         admin_group = self._admin_group(ctx)
-        if user_id is None or admin_group not in groups or not is_member(ctx, store_id, groups[admin_group], user_id):
-            plan.add("add", "group membership", f"{answers['admin_user_name']} -> {admin_group}",
-                     data={"kind": "membership", "group": admin_group})
+        if (
+            user_id is None
+            or admin_group not in groups
+            or not is_member(ctx, store_id, groups[admin_group], user_id)
+        ):
+            plan.add(
+                "add",
+                "group membership",
+                f"{answers['admin_user_name']} -> {admin_group}",
+                data={"kind": "membership", "group": admin_group},
+            )
         existing = permission_sets(ctx, instance_arn)
         for ps in permission_sets_wanted(ctx):
             current = existing.get(ps["name"])
             duration = iso_hours(ps.get("session_hours", 1))
             wanted_policies = set(ps.get("managed_policies") or [])
             if current is None:
-                plan.add("create", "permission set", ps["name"],
-                         detail=f"{duration}; {', '.join(p.split('/')[-1] for p in sorted(wanted_policies))}",
-                         data={"kind": "permission-set", "ps": ps})
+                plan.add(
+                    "create",
+                    "permission set",
+                    ps["name"],
+                    detail=f"{duration}; {', '.join(p.split('/')[-1] for p in sorted(wanted_policies))}",
+                    data={"kind": "permission-set", "ps": ps},
+                )
                 continue
             have = managed_policies(ctx, instance_arn, current["PermissionSetArn"])
             drift = []
@@ -431,8 +612,13 @@ class IdentityCenterStep(Step):
             if have != wanted_policies:
                 drift.append("managed policies differ")
             if drift:
-                plan.add("update", "permission set", ps["name"], detail="; ".join(drift) + "; then re-provision",
-                         data={"kind": "permission-set", "ps": ps})
+                plan.add(
+                    "update",
+                    "permission set",
+                    ps["name"],
+                    detail="; ".join(drift) + "; then re-provision",
+                    data={"kind": "permission-set", "ps": ps},
+                )
         combos = []
         for row in assignments_wanted(ctx):
             ps = existing.get(row["permission_set"])
@@ -440,35 +626,70 @@ class IdentityCenterStep(Step):
             accounts = resolve_accounts(ctx, row.get("accounts", "all"))
             have_by_account = {}
             if ps and group_id:
-                have_by_account = dict(parallel(accounts, lambda a: (a, set() if is_future(ctx, a) else assigned(
-                    ctx, instance_arn, a, ps["PermissionSetArn"]))))
+                have_by_account = dict(
+                    parallel(
+                        accounts,
+                        lambda a: (
+                            a,
+                            set()
+                            if is_future(ctx, a)
+                            else assigned(ctx, instance_arn, a, ps["PermissionSetArn"]),
+                        ),
+                    )
+                )
             for account in accounts:
                 combos.append((account, row["permission_set"]))
                 if ("GROUP", group_id) in have_by_account.get(account, set()):
                     continue
-                plan.add("assign", "account assignment", f"{row['group']} / {row['permission_set']}",
-                         account=account, detail=account_label(ctx, account),
-                         data={"kind": "assignment", "group": row["group"], "permission_set": row["permission_set"],
-                               "account": account})
+                plan.add(
+                    "assign",
+                    "account assignment",
+                    f"{row['group']} / {row['permission_set']}",
+                    account=account,
+                    detail=account_label(ctx, account),
+                    data={
+                        "kind": "assignment",
+                        "group": row["group"],
+                        "permission_set": row["permission_set"],
+                        "account": account,
+                    },
+                )
         path, merge = config_target(ctx)
         if path is not None:
             block = config_block(ctx, inst, list(dict.fromkeys(combos)))
             todo = config_write_plan(path, merge, block)
             if todo:
                 target, _ = todo
-                detail = ("new file" if not path.exists() else
-                          f"edit in place, backup {path.name}.bak" if target == path else
-                          f"{path} exists and was not to be edited: written beside it")
+                detail = (
+                    "new file"
+                    if not path.exists()
+                    else f"edit in place, backup {path.name}.bak"
+                    if target == path
+                    else f"{path} exists and was not to be edited: written beside it"
+                )
                 url = start_url(ctx, inst)
-                assumed = "" if answers.get("access_portal_url") else " (assumed: set access_portal_url if customised)"
-                plan.add("write", "AWS CLI config", str(target), detail=f"{detail}; sso_start_url {url}{assumed}",
-                         data={"kind": "config-file"})
+                assumed = (
+                    ""
+                    if answers.get("access_portal_url")
+                    else " (assumed: set access_portal_url if customised)"
+                )
+                plan.add(
+                    "write",
+                    "AWS CLI config",
+                    str(target),
+                    detail=f"{detail}; sso_start_url {url}{assumed}",
+                    data={"kind": "config-file"},
+                )
         if ctx.simulate_console:
             for item in self.manual:
                 if not ctx.attested(item.id):
-                    plan.add("attest", "manual item", item.id,
-                             detail="sandbox: simulated console action (--simulate-console)",
-                             data={"kind": "attest"})
+                    plan.add(
+                        "attest",
+                        "manual item",
+                        item.id,
+                        detail="sandbox: simulated console action (--simulate-console)",
+                        data={"kind": "attest"},
+                    )
         return plan
 
     def _admin_group(self, ctx) -> str:
@@ -485,7 +706,8 @@ class IdentityCenterStep(Step):
             raise RefusedError(
                 f"IAM Identity Center is not enabled in {ctx.home_region}",
                 "enable it (console > IAM Identity Center > Enable, in the management account and home region, "
-                "or through Control Tower's access management), then run apply again")
+                "or through Control Tower's access management), then run apply again",
+            )
         store_id, instance_arn = inst["IdentityStoreId"], inst["InstanceArn"]
         answers = ctx.answers
         ids = store(ctx)
@@ -500,13 +722,17 @@ class IdentityCenterStep(Step):
         if user_id is None:
             given, family = answers["admin_given_name"], answers["admin_family_name"]
             user_id = ids.create_user(
-                IdentityStoreId=store_id, UserName=answers["admin_user_name"], DisplayName=f"{given} {family}",
+                IdentityStoreId=store_id,
+                UserName=answers["admin_user_name"],
+                DisplayName=f"{given} {family}",
                 Name={"GivenName": given, "FamilyName": family},
-                Emails=[{"Value": answers["admin_email"], "Type": "work", "Primary": True}])["UserId"]
+                Emails=[{"Value": answers["admin_email"], "Type": "work", "Primary": True}],
+            )["UserId"]
         admin_group = self._admin_group(ctx)
         if admin_group in groups and not is_member(ctx, store_id, groups[admin_group], user_id):
-            ids.create_group_membership(IdentityStoreId=store_id, GroupId=groups[admin_group],
-                                        MemberId={"UserId": user_id})
+            ids.create_group_membership(
+                IdentityStoreId=store_id, GroupId=groups[admin_group], MemberId={"UserId": user_id}
+            )
         sets = self._ensure_permission_sets(ctx, instance_arn)
         self._ensure_assignments(ctx, instance_arn, groups, sets)
         self._write_config(ctx, inst)
@@ -525,22 +751,30 @@ class IdentityCenterStep(Step):
             if current is None:
                 created = True
                 current = client.create_permission_set(
-                    Name=ps["name"], InstanceArn=instance_arn, SessionDuration=duration,
-                    Description=(ps.get("description") or f"{ps['name']} (bootstrap-tui)")[:700])["PermissionSet"]
+                    Name=ps["name"],
+                    InstanceArn=instance_arn,
+                    SessionDuration=duration,
+                    Description=(ps.get("description") or f"{ps['name']} (bootstrap-tui)")[:700],
+                )["PermissionSet"]
                 existing[ps["name"]] = current
             elif current.get("SessionDuration", "PT1H") != duration:
-                client.update_permission_set(InstanceArn=instance_arn, PermissionSetArn=current["PermissionSetArn"],
-                                             SessionDuration=duration)
+                client.update_permission_set(
+                    InstanceArn=instance_arn,
+                    PermissionSetArn=current["PermissionSetArn"],
+                    SessionDuration=duration,
+                )
                 changed = True
             arn = current["PermissionSetArn"]
             have = managed_policies(ctx, instance_arn, arn)
             for policy in sorted(wanted - have):
-                client.attach_managed_policy_to_permission_set(InstanceArn=instance_arn, PermissionSetArn=arn,
-                                                               ManagedPolicyArn=policy)
+                client.attach_managed_policy_to_permission_set(
+                    InstanceArn=instance_arn, PermissionSetArn=arn, ManagedPolicyArn=policy
+                )
                 changed = True
             for policy in sorted(have - wanted):
-                client.detach_managed_policy_from_permission_set(InstanceArn=instance_arn, PermissionSetArn=arn,
-                                                                 ManagedPolicyArn=policy)
+                client.detach_managed_policy_from_permission_set(
+                    InstanceArn=instance_arn, PermissionSetArn=arn, ManagedPolicyArn=policy
+                )
                 changed = True
             if changed and not created:  # a new set reaches accounts with its first assignment
                 self._provision(ctx, instance_arn, arn, ps["name"])
@@ -551,8 +785,11 @@ class IdentityCenterStep(Step):
         key = f"provision:{name}"
         op = ctx.operation(key)
         if op is None:
-            status = client.provision_permission_set(InstanceArn=instance_arn, PermissionSetArn=ps_arn,
-                                                     TargetType="ALL_PROVISIONED_ACCOUNTS")
+            status = client.provision_permission_set(
+                InstanceArn=instance_arn,
+                PermissionSetArn=ps_arn,
+                TargetType="ALL_PROVISIONED_ACCOUNTS",
+            )
             request_id = status["PermissionSetProvisioningStatus"]["RequestId"]
             ctx.record_operation(key, request_id)
         else:
@@ -560,26 +797,32 @@ class IdentityCenterStep(Step):
 
         def describe():
             state = client.describe_permission_set_provisioning_status(
-                InstanceArn=instance_arn, ProvisionPermissionSetRequestId=request_id)["PermissionSetProvisioningStatus"]
+                InstanceArn=instance_arn, ProvisionPermissionSetRequestId=request_id
+            )["PermissionSetProvisioningStatus"]
             if state["Status"] == "FAILED":
                 ctx.clear_operation(key)
-                raise RefusedError(f"provisioning permission set {name} failed: {state.get('FailureReason')}",
-                                   "fix the cause, then apply again")
+                raise RefusedError(
+                    f"provisioning permission set {name} failed: {state.get('FailureReason')}",
+                    "fix the cause, then apply again",
+                )
             return state["Status"] == "SUCCEEDED", state["Status"]
 
         ctx.poll(describe, interval=5, timeout=900, what=f"provision {name}")
         ctx.clear_operation(key)
 
-    def _ensure_assignments(self, ctx, instance_arn: str, groups: dict[str, str],
-                            sets: dict[str, dict[str, Any]]) -> None:
+    def _ensure_assignments(
+        self, ctx, instance_arn: str, groups: dict[str, str], sets: dict[str, dict[str, Any]]
+    ) -> None:
         client = sso(ctx)
         todo = []
         for row in assignments_wanted(ctx):
             ps = sets.get(row["permission_set"])
             group_id = groups.get(row["group"])
             if not ps or not group_id:
-                raise ConfigError(f"identity_center.assignments: group {row['group']!r} or permission set "
-                                  f"{row['permission_set']!r} is not defined in the profile")
+                raise ConfigError(
+                    f"identity_center.assignments: group {row['group']!r} or permission set "
+                    f"{row['permission_set']!r} is not defined in the profile"
+                )
             for account in resolve_accounts(ctx, row.get("accounts", "all")):
                 todo.append((row, account, ps["PermissionSetArn"], group_id))
         total = len(todo)
@@ -593,8 +836,13 @@ class IdentityCenterStep(Step):
                 if ("GROUP", group_id) in assigned(ctx, instance_arn, account, ps_arn):
                     continue
                 status = client.create_account_assignment(
-                    InstanceArn=instance_arn, TargetId=account, TargetType="AWS_ACCOUNT", PermissionSetArn=ps_arn,
-                    PrincipalType="GROUP", PrincipalId=group_id)["AccountAssignmentCreationStatus"]
+                    InstanceArn=instance_arn,
+                    TargetId=account,
+                    TargetType="AWS_ACCOUNT",
+                    PermissionSetArn=ps_arn,
+                    PrincipalType="GROUP",
+                    PrincipalId=group_id,
+                )["AccountAssignmentCreationStatus"]
                 request_id = status["RequestId"]
                 ctx.record_operation(key, request_id)
 
@@ -604,8 +852,10 @@ class IdentityCenterStep(Step):
                 )["AccountAssignmentCreationStatus"]
                 if state["Status"] == "FAILED":
                     ctx.clear_operation(key)
-                    raise RefusedError(f"assignment {label} failed: {state.get('FailureReason')}",
-                                       "fix the cause, then apply again")
+                    raise RefusedError(
+                        f"assignment {label} failed: {state.get('FailureReason')}",
+                        "fix the cause, then apply again",
+                    )
                 return state["Status"] == "SUCCEEDED", state["Status"]
 
             ctx.poll(describe, interval=5, timeout=900, what=f"assign {label}")
@@ -626,11 +876,15 @@ class IdentityCenterStep(Step):
         target, content = todo
         backup = write_config(target, content, path)
         if target != path:
-            ctx.progress(f"{path} exists and was left unchanged; the profiles were written to {target} "
-                         "(copy them into your config, or answer yes to editing it in place)")
+            ctx.progress(
+                f"{path} exists and was left unchanged; the profiles were written to {target} "
+                "(copy them into your config, or answer yes to editing it in place)"
+            )
         else:
-            ctx.progress(f"wrote the AWS CLI profiles to {target}"
-                         + (f" (backup: {backup})" if backup else ""))
+            ctx.progress(
+                f"wrote the AWS CLI profiles to {target}"
+                + (f" (backup: {backup})" if backup else "")
+            )
         ctx.remember("aws_config_written", str(target))
 
 

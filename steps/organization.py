@@ -1,5 +1,6 @@
 """organization: AWS Organizations with all features, the OU tree from the
 profile, SCPs enabled on the root, trusted access for the services later steps use."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +10,13 @@ from bootstrap_tui.errors import RefusedError
 from bootstrap_tui.model import Check, Field, Outcome, Plan, Scope, Severity, Step
 
 from steps._common import (
-    code_of, describe_org, ou_tree, paginate, profile_get, refuse_foreign_org, require_not_root,
+    code_of,
+    describe_org,
+    ou_tree,
+    paginate,
+    profile_get,
+    refuse_foreign_org,
+    require_not_root,
     root_id,
 )
 
@@ -42,9 +49,14 @@ def trusted_access(ctx: Any) -> list[str]:
 
 
 def enabled_services(ctx: Any) -> set[str]:
-    return {s["ServicePrincipal"] for s in paginate(
-        ctx.client("organizations"), "list_aws_service_access_for_organization",
-        "EnabledServicePrincipals")}
+    return {
+        s["ServicePrincipal"]
+        for s in paginate(
+            ctx.client("organizations"),
+            "list_aws_service_access_for_organization",
+            "EnabledServicePrincipals",
+        )
+    }
 
 
 def check_governed_regions(ctx: Any) -> list[str]:
@@ -54,25 +66,42 @@ def check_governed_regions(ctx: Any) -> list[str]:
     return governed_regions(ctx.answers["governed_regions"] or [], enabled)
 
 
-def keep_existing(ctx: Any, plan: Plan, org: dict[str, Any], tree: dict[str, dict[str, Any]]) -> None:
+def keep_existing(
+    ctx: Any, plan: Plan, org: dict[str, Any], tree: dict[str, dict[str, Any]]
+) -> None:
     """Plan lines for what exists already: the organization and the profile's OUs are reused; OUs
     outside the profile's tree, and the accounts in them, are left as they are."""
     features = "all features" if org.get("FeatureSet") == "ALL" else "consolidated billing only"
-    plan.keep("reusing", "organization", org["Id"], detail=f"{features}; management account "
-                                                             f"{org.get('MasterAccountId')}")
+    plan.keep(
+        "reusing",
+        "organization",
+        org["Id"],
+        detail=f"{features}; management account {org.get('MasterAccountId')}",
+    )
     wanted = set(profile_ous(ctx))
     for path, ou in tree.items():
         if path in wanted:
             plan.keep("reusing", "OU", path, detail=ou["Id"])
     client = ctx.client("organizations")
     for path, ou in tree.items():
-        if path in wanted or path.rpartition("/")[0] in tree and path.rpartition("/")[0] not in wanted:
+        if (
+            path in wanted
+            or path.rpartition("/")[0] in tree
+            and path.rpartition("/")[0] not in wanted
+        ):
             continue
-        accounts = [f"{a.get('Name')} ({a['Id']})" for a in paginate(
-            client, "list_accounts_for_parent", "Accounts", ParentId=ou["Id"])]
+        accounts = [
+            f"{a.get('Name')} ({a['Id']})"
+            for a in paginate(client, "list_accounts_for_parent", "Accounts", ParentId=ou["Id"])
+        ]
         held = f"; its account(s) {', '.join(accounts)} too" if accounts else ""
-        plan.keep("leaving", "OU", path, detail=f"{ou['Id']}: outside the profile's tree{held}; the guardrails "
-                                                "step says which SCPs it gets")
+        plan.keep(
+            "leaving",
+            "OU",
+            path,
+            detail=f"{ou['Id']}: outside the profile's tree{held}; the guardrails "
+            "step says which SCPs it gets",
+        )
 
 
 def root_policy_types(ctx: Any) -> dict[str, str]:
@@ -81,6 +110,7 @@ def root_policy_types(ctx: Any) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------ checks
+
 
 def _org_or_fail(ctx: Any) -> tuple[dict[str, Any] | None, Outcome | None]:
     org = describe_org(ctx)
@@ -95,8 +125,11 @@ def check_all_features(ctx: Any, account: str | None, region: str | None) -> Out
         return failed
     evidence = {"organization_id": org["Id"], "feature_set": org.get("FeatureSet")}
     if org.get("FeatureSet") != "ALL":
-        return Outcome.fail(f"organization {org['Id']} has only {org.get('FeatureSet')} "
-                            "(consolidated billing): SCPs and trusted access need ALL", **evidence)
+        return Outcome.fail(
+            f"organization {org['Id']} has only {org.get('FeatureSet')} "
+            "(consolidated billing): SCPs and trusted access need ALL",
+            **evidence,
+        )
     return Outcome.ok(f"organization {org['Id']} has all features enabled", **evidence)
 
 
@@ -104,11 +137,14 @@ def check_caller_is_management(ctx: Any, account: str | None, region: str | None
     org, failed = _org_or_fail(ctx)
     if failed:
         return failed
-    evidence = {"management_account": org["MasterAccountId"],
-                "caller_account": ctx.identity.account_id}
+    evidence = {
+        "management_account": org["MasterAccountId"],
+        "caller_account": ctx.identity.account_id,
+    }
     if org["MasterAccountId"] != ctx.identity.account_id:
-        return Outcome.fail("the credentials are not in the organization's management account",
-                            **evidence)
+        return Outcome.fail(
+            "the credentials are not in the organization's management account", **evidence
+        )
     return Outcome.ok("the credentials are in the organization's management account", **evidence)
 
 
@@ -121,8 +157,9 @@ def check_ou_tree(ctx: Any, account: str | None, region: str | None) -> Outcome:
     missing = [p for p in wanted if p not in existing]
     evidence = {"expected": wanted, "missing": missing, "present": sorted(existing)}
     if missing:
-        return Outcome.fail(f"{len(missing)} OU(s) of the profile are missing: "
-                            f"{', '.join(missing)}", **evidence)
+        return Outcome.fail(
+            f"{len(missing)} OU(s) of the profile are missing: {', '.join(missing)}", **evidence
+        )
     return Outcome.ok(f"all {len(wanted)} OUs of the profile exist", **evidence)
 
 
@@ -133,8 +170,10 @@ def check_scps_enabled(ctx: Any, account: str | None, region: str | None) -> Out
     types = root_policy_types(ctx)
     status = types.get(SCP)
     if status != "ENABLED":
-        return Outcome.fail(f"service control policies are {status or 'not enabled'} on the root",
-                            policy_types=types)
+        return Outcome.fail(
+            f"service control policies are {status or 'not enabled'} on the root",
+            policy_types=types,
+        )
     return Outcome.ok("service control policies are enabled on the root", policy_types=types)
 
 
@@ -153,56 +192,92 @@ def check_trusted_access(ctx: Any, account: str | None, region: str | None) -> O
 
 FIX = "run: bootstrap-tui apply --step organization"
 CHECK_ALL_FEATURES = Check(
-    id="org.all-features", title="The organization exists with all features enabled",
-    severity=Severity.HIGH, scope=Scope.MANAGEMENT, run=check_all_features,
-    remediation=("Create the organization with all features (aws organizations "
-                 "create-organization --feature-set ALL), or on a consolidated-billing "
-                 "organization call enable-all-features and accept the handshake in every member "
-                 f"account; or {FIX}"),
+    id="org.all-features",
+    title="The organization exists with all features enabled",
+    severity=Severity.HIGH,
+    scope=Scope.MANAGEMENT,
+    run=check_all_features,
+    remediation=(
+        "Create the organization with all features (aws organizations "
+        "create-organization --feature-set ALL), or on a consolidated-billing "
+        "organization call enable-all-features and accept the handshake in every member "
+        f"account; or {FIX}"
+    ),
     frameworks={"soc2": ["CC6.1"], "iso27001-2022": ["A.5.15"]},
-    prowler="organizations_account_part_of_organizations")
+    prowler="organizations_account_part_of_organizations",
+)
 CHECK_CALLER_MANAGEMENT = Check(
-    id="org.caller-is-management", title="The tool runs from the organization's management account",
-    severity=Severity.MEDIUM, scope=Scope.MANAGEMENT, run=check_caller_is_management,
-    remediation=("Use credentials (an SSO profile) of the management account; member accounts "
-                 "cannot see or change the organization."),
+    id="org.caller-is-management",
+    title="The tool runs from the organization's management account",
+    severity=Severity.MEDIUM,
+    scope=Scope.MANAGEMENT,
+    run=check_caller_is_management,
+    remediation=(
+        "Use credentials (an SSO profile) of the management account; member accounts "
+        "cannot see or change the organization."
+    ),
     frameworks={"soc2": ["CC6.1"]},
-    no_prowler="Prowler has no check that the audited account is the organization's management account.")
+    no_prowler="Prowler has no check that the audited account is the organization's management account.",
+)
 CHECK_OU_TREE = Check(
-    id="org.ou-tree", title="The OU tree matches the profile", severity=Severity.MEDIUM,
-    scope=Scope.MANAGEMENT, run=check_ou_tree,
-    remediation=("Create the missing OUs (Organizations → AWS accounts → Actions → Create new, "
-                 f"under the right parent), or {FIX}"),
+    id="org.ou-tree",
+    title="The OU tree matches the profile",
+    severity=Severity.MEDIUM,
+    scope=Scope.MANAGEMENT,
+    run=check_ou_tree,
+    remediation=(
+        "Create the missing OUs (Organizations → AWS accounts → Actions → Create new, "
+        f"under the right parent), or {FIX}"
+    ),
     frameworks={"soc2": ["CC6.1"], "iso27001-2022": ["A.5.3", "A.8.31"], "pci-dss-4.0": ["6.5.3"]},
-    no_prowler="Prowler has no check for an organizational unit layout.")
+    no_prowler="Prowler has no check for an organizational unit layout.",
+)
 CHECK_SCPS = Check(
-    id="org.scps-enabled", title="Service control policies are enabled", severity=Severity.HIGH,
-    scope=Scope.MANAGEMENT, run=check_scps_enabled,
-    remediation=("Organizations → Policies → Service control policies → Enable (aws "
-                 "organizations enable-policy-type --root-id r-xxxx --policy-type "
-                 f"SERVICE_CONTROL_POLICY), or {FIX}"),
+    id="org.scps-enabled",
+    title="Service control policies are enabled",
+    severity=Severity.HIGH,
+    scope=Scope.MANAGEMENT,
+    run=check_scps_enabled,
+    remediation=(
+        "Organizations → Policies → Service control policies → Enable (aws "
+        "organizations enable-policy-type --root-id r-xxxx --policy-type "
+        f"SERVICE_CONTROL_POLICY), or {FIX}"
+    ),
     frameworks={"soc2": ["CC6.1"], "iso27001-2022": ["A.5.15", "A.8.2"], "pci-dss-4.0": ["7.2.1"]},
-    no_prowler="Prowler has no check that the SCP policy type is enabled; organizations_scp_check_deny_regions inspects one SCP's content.")
+    no_prowler="Prowler has no check that the SCP policy type is enabled; organizations_scp_check_deny_regions inspects one SCP's content.",
+)
 CHECK_TRUSTED = Check(
-    id="org.trusted-access", title="Trusted access is enabled for the baseline's services",
-    severity=Severity.MEDIUM, scope=Scope.MANAGEMENT, run=check_trusted_access,
-    remediation=("Organizations → Services → enable trusted access for each listed service (aws "
-                 "organizations enable-aws-service-access --service-principal "
-                 f"SERVICE.amazonaws.com), or {FIX}"),
+    id="org.trusted-access",
+    title="Trusted access is enabled for the baseline's services",
+    severity=Severity.MEDIUM,
+    scope=Scope.MANAGEMENT,
+    run=check_trusted_access,
+    remediation=(
+        "Organizations → Services → enable trusted access for each listed service (aws "
+        "organizations enable-aws-service-access --service-principal "
+        f"SERVICE.amazonaws.com), or {FIX}"
+    ),
     frameworks={"soc2": ["CC7.2"], "iso27001-2022": ["A.8.16"]},
-    no_prowler="Prowler has no check for AWS Organizations trusted access of a service.")
+    no_prowler="Prowler has no check for AWS Organizations trusted access of a service.",
+)
 
 
 class OrganizationStep(Step):
     id = "organization"
     title = "AWS Organizations and OUs"
-    summary = ("Create the organization with all features, the OU tree, service control "
-               "policies and trusted access for the security services.")
+    summary = (
+        "Create the organization with all features, the OU tree, service control "
+        "policies and trusted access for the security services."
+    )
     requires = ("management-account",)
     inputs = (
-        Field("governed_regions", "Governed regions", kind="regions",
-              default=lambda profile, answers: list(profile.governed_regions),
-              help="Regions the baseline governs and verifies (others are denied by guardrails)"),
+        Field(
+            "governed_regions",
+            "Governed regions",
+            kind="regions",
+            default=lambda profile, answers: list(profile.governed_regions),
+            help="Regions the baseline governs and verifies (others are denied by guardrails)",
+        ),
     )
     checks = (CHECK_ALL_FEATURES, CHECK_CALLER_MANAGEMENT, CHECK_OU_TREE, CHECK_SCPS, CHECK_TRUSTED)
 
@@ -212,15 +287,23 @@ class OrganizationStep(Step):
         refuse_foreign_org(ctx, org)
         check_governed_regions(ctx)
         if org is None:
-            plan.add("create", "organization", "all features",
-                     detail=f"management account {ctx.identity.account_id}")
+            plan.add(
+                "create",
+                "organization",
+                "all features",
+                detail=f"management account {ctx.identity.account_id}",
+            )
             existing: dict[str, Any] = {}
             types: dict[str, str] = {}
             enabled: set[str] = set()
         else:
             if org.get("FeatureSet") != "ALL":
-                plan.add("enable", "all features", org["Id"],
-                         detail="every member account must accept the handshake")
+                plan.add(
+                    "enable",
+                    "all features",
+                    org["Id"],
+                    detail="every member account must accept the handshake",
+                )
             existing = ou_tree(ctx)
             types = root_policy_types(ctx)
             enabled = enabled_services(ctx)
@@ -228,8 +311,13 @@ class OrganizationStep(Step):
         for path in profile_ous(ctx):
             if path not in existing:
                 parent, _, name = path.rpartition("/")
-                plan.add("create", "organizational unit", path,
-                         detail=f"under {parent or 'Root'}", data={"parent": parent, "ou": name})
+                plan.add(
+                    "create",
+                    "organizational unit",
+                    path,
+                    detail=f"under {parent or 'Root'}",
+                    data={"parent": parent, "ou": name},
+                )
         if types.get(SCP) != "ENABLED":
             plan.add("enable", "policy type", SCP, detail="on the organization root")
         for principal in trusted_access(ctx):
@@ -237,9 +325,11 @@ class OrganizationStep(Step):
                 plan.add("enable", "trusted access", principal)
         for principal in listed_trusted_access(ctx):
             if principal in SELF_ENABLING:
-                plan.notes.append(f"organization.trusted_access lists {principal}: not enabled here; "
-                                  f"{SELF_ENABLING[principal]} enables it, as AWS recommends. Remove it "
-                                  "from the profile.")
+                plan.notes.append(
+                    f"organization.trusted_access lists {principal}: not enabled here; "
+                    f"{SELF_ENABLING[principal]} enables it, as AWS recommends. Remove it "
+                    "from the profile."
+                )
         return plan
 
     def apply(self, ctx: Any, plan: Plan) -> None:
@@ -251,7 +341,7 @@ class OrganizationStep(Step):
             ctx.progress("creating the organization (all features)")
             try:
                 org = client.create_organization(FeatureSet="ALL")["Organization"]
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 if code_of(exc) != "AlreadyInOrganizationException":
                     raise
                 org = describe_org(ctx)
@@ -260,14 +350,15 @@ class OrganizationStep(Step):
             ctx.progress("enabling all features (handshake to every member account)")
             try:
                 client.enable_all_features()
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 if code_of(exc) != "HandshakeConstraintViolationException":
                     raise
             raise RefusedError(
                 f"organization {org['Id']} uses consolidated billing only; enabling all features "
                 "needs every member account to accept the handshake",
                 "accept it in each member account (Organizations console → Invitations), then "
-                "run apply again")
+                "run apply again",
+            )
         ctx.remember("organization_id", org["Id"])
         root = root_id(ctx)
         ctx.remember("root_id", root)
@@ -293,7 +384,7 @@ class OrganizationStep(Step):
             try:
                 ou = client.create_organizational_unit(ParentId=parent, Name=name)
                 ids[path] = ou["OrganizationalUnit"]["Id"]
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 if code_of(exc) != "DuplicateOrganizationalUnitException":
                     raise
                 ids[path] = ou_tree(ctx, root)[path]["Id"]
@@ -305,7 +396,7 @@ class OrganizationStep(Step):
         ctx.progress("enabling service control policies on the root")
         try:
             ctx.client("organizations").enable_policy_type(RootId=root, PolicyType=SCP)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             if code_of(exc) != "PolicyTypeAlreadyEnabledException":
                 raise
 

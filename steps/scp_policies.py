@@ -11,6 +11,7 @@ Placeholders (strings in profiles/scps/*.json):
   "${LOG_ARCHIVE_RESOURCES}"  replaced by the log archive bucket ARNs (bucket and objects)
   ${LOG_ARCHIVE_BUCKET}, ${AUTOMATION_ROLE}, ${HOME_REGION} inside a string: substituted
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -18,44 +19,104 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from bootstrap_tui.errors import ConfigError, RefusedError
 
-MAX_POLICY_CHARS = 5120          # Organizations: SCP document size limit
-MAX_SCPS_PER_TARGET = 5          # Organizations: SCPs attached to one root, OU or account
+MAX_POLICY_CHARS = 5120  # Organizations: SCP document size limit
+MAX_SCPS_PER_TARGET = 5  # Organizations: SCPs attached to one root, OU or account
 POLICY_NAME_PREFIX = "bootstrap-guardrails-"
 FULL_ACCESS_ID = "p-FullAWSAccess"
 
 # Condition operators IAM accepts (with optional IfExists / ForAllValues / ForAnyValue).
 OPERATORS = {
-    "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
-    "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan",
-    "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals", "DateEquals",
-    "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan",
-    "DateGreaterThanEquals", "Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "ArnEquals",
-    "ArnLike", "ArnNotEquals", "ArnNotLike", "Null",
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "DateEquals",
+    "DateNotEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "Bool",
+    "BinaryEquals",
+    "IpAddress",
+    "NotIpAddress",
+    "ArnEquals",
+    "ArnLike",
+    "ArnNotEquals",
+    "ArnNotLike",
+    "Null",
 }
 
 # Condition keys this project allows in SCPs (lower case; IAM compares them case-insensitively).
 # Anything else is refused so that a typo cannot silently turn a Deny into a no-op.
 KNOWN_CONDITION_KEYS = {
-    "aws:assumedroot", "aws:calledvia", "aws:calledviafirst", "aws:calledvialast",
-    "aws:currenttime", "aws:epochtime", "aws:multifactorauthage", "aws:multifactorauthpresent",
-    "aws:principalaccount", "aws:principalarn", "aws:principalisawsservice", "aws:principalorgid",
-    "aws:principalorgpaths", "aws:principalservicename", "aws:principaltype", "aws:requestedregion",
-    "aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths", "aws:securetransport",
-    "aws:sourceaccount", "aws:sourcearn", "aws:sourceip", "aws:sourceorgid", "aws:sourceorgpaths",
-    "aws:sourcevpc", "aws:sourcevpce", "aws:tagkeys", "aws:tokenissuetime", "aws:userid",
-    "aws:username", "aws:viaawsservice", "aws:vpcsourceip",
-    "ec2:encrypted", "ec2:region", "ec2:volumetype", "ec2:instancetype", "ec2:metadatahttptokens",
+    "aws:assumedroot",
+    "aws:calledvia",
+    "aws:calledviafirst",
+    "aws:calledvialast",
+    "aws:currenttime",
+    "aws:epochtime",
+    "aws:multifactorauthage",
+    "aws:multifactorauthpresent",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:principalisawsservice",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalservicename",
+    "aws:principaltype",
+    "aws:requestedregion",
+    "aws:resourceaccount",
+    "aws:resourceorgid",
+    "aws:resourceorgpaths",
+    "aws:securetransport",
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:sourceip",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:tagkeys",
+    "aws:tokenissuetime",
+    "aws:userid",
+    "aws:username",
+    "aws:viaawsservice",
+    "aws:vpcsourceip",
+    "ec2:encrypted",
+    "ec2:region",
+    "ec2:volumetype",
+    "ec2:instancetype",
+    "ec2:metadatahttptokens",
     "ec2:rolemaximumsessionduration",
-    "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id",
-    "s3:x-amz-acl", "s3:resourceaccount", "s3:tlsversion",
-    "iam:passedtoservice", "iam:awsservicename", "iam:permissionsboundary",
-    "kms:callervia", "kms:calleraccount", "kms:viaservice",
-    "organizations:serviceprincipal", "organizations:policytype",
-    "sts:rolesessionname", "sts:sourceidentity",
+    "s3:x-amz-server-side-encryption",
+    "s3:x-amz-server-side-encryption-aws-kms-key-id",
+    "s3:x-amz-acl",
+    "s3:resourceaccount",
+    "s3:tlsversion",
+    "iam:passedtoservice",
+    "iam:awsservicename",
+    "iam:permissionsboundary",
+    "kms:callervia",
+    "kms:calleraccount",
+    "kms:viaservice",
+    "organizations:serviceprincipal",
+    "organizations:policytype",
+    "sts:rolesessionname",
+    "sts:sourceidentity",
 }
 KNOWN_KEY_PREFIXES = ("aws:principaltag/", "aws:resourcetag/", "aws:requesttag/")
 
@@ -64,8 +125,13 @@ LIST_PLACEHOLDERS = {"ALLOWED_REGIONS", "EXEMPT_ROLE_ARNS", "LOG_ARCHIVE_RESOURC
 
 # Calls the automation role must always be able to make (to reach and repair accounts).
 CRITICAL_ACTIONS = (
-    "sts:AssumeRole", "sts:GetCallerIdentity", "iam:GetRole", "iam:PassRole",
-    "iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePolicy",
+    "sts:AssumeRole",
+    "sts:GetCallerIdentity",
+    "iam:GetRole",
+    "iam:PassRole",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:AttachRolePolicy",
+    "iam:PutRolePolicy",
     "organizations:DescribeOrganization",
 )
 # Regional calls that must keep working in every allowed region for everybody.
@@ -78,8 +144,10 @@ def scp_directory() -> Path:
 
     directory = data_dir("profiles") / "scps"
     if not directory.is_dir():
-        raise ConfigError("the SCP directory profiles/scps was not found",
-                          "reinstall bootstrap-tui; the package ships its reviewed SCPs")
+        raise ConfigError(
+            "the SCP directory profiles/scps was not found",
+            "reinstall bootstrap-tui; the package ships its reviewed SCPs",
+        )
     return directory
 
 
@@ -88,18 +156,22 @@ def load_templates(ids: Iterable[str], directory: Path | None = None) -> dict[st
     out: dict[str, str] = {}
     for policy_id in ids:
         if not re.fullmatch(r"[a-z0-9][a-z0-9\-]{0,62}", policy_id):
-            raise ConfigError(f"guardrails.scps: {policy_id!r} is not a valid SCP id",
-                              "use the lowercase file name of a JSON file in profiles/scps")
+            raise ConfigError(
+                f"guardrails.scps: {policy_id!r} is not a valid SCP id",
+                "use the lowercase file name of a JSON file in profiles/scps",
+            )
         path = directory / f"{policy_id}.json"
         if not path.is_file():
             known = ", ".join(sorted(p.stem for p in directory.glob("*.json")))
-            raise ConfigError(f"guardrails.scps: no reviewed SCP named {policy_id!r}",
-                              f"available: {known}")
+            raise ConfigError(
+                f"guardrails.scps: no reviewed SCP named {policy_id!r}", f"available: {known}"
+            )
         out[policy_id] = path.read_text(encoding="utf-8")
     return out
 
 
 # ------------------------------------------------------------------ filling
+
 
 @dataclass
 class FillValues:
@@ -118,13 +190,21 @@ class FillValues:
     def lists(self) -> dict[str, list[str]]:
         buckets = [b for b in [self.log_archive_bucket, *self.extra_buckets] if b]
         part = self.partition
-        resources = [arn for b in buckets for arn in (f"arn:{part}:s3:::{b}", f"arn:{part}:s3:::{b}/*")]
-        return {"ALLOWED_REGIONS": list(self.allowed_regions), "EXEMPT_ROLE_ARNS": self.exempt_arns(),
-                "LOG_ARCHIVE_RESOURCES": resources}
+        resources = [
+            arn for b in buckets for arn in (f"arn:{part}:s3:::{b}", f"arn:{part}:s3:::{b}/*")
+        ]
+        return {
+            "ALLOWED_REGIONS": list(self.allowed_regions),
+            "EXEMPT_ROLE_ARNS": self.exempt_arns(),
+            "LOG_ARCHIVE_RESOURCES": resources,
+        }
 
     def scalars(self) -> dict[str, str]:
-        return {"LOG_ARCHIVE_BUCKET": self.log_archive_bucket or "",
-                "AUTOMATION_ROLE": self.automation_role, "HOME_REGION": self.home_region}
+        return {
+            "LOG_ARCHIVE_BUCKET": self.log_archive_bucket or "",
+            "AUTOMATION_ROLE": self.automation_role,
+            "HOME_REGION": self.home_region,
+        }
 
 
 def fill(policy_id: str, template: str, values: FillValues) -> dict[str, Any]:
@@ -149,8 +229,10 @@ def fill(policy_id: str, template: str, values: FillValues) -> dict[str, Any]:
             if whole and whole.group(1) in LIST_PLACEHOLDERS:
                 items = lists[whole.group(1)]
                 if not items:
-                    raise ConfigError(f"SCP {policy_id}: nothing to fill in for ${{{whole.group(1)}}}",
-                                      "run the step that creates it first (log-archive for the bucket)")
+                    raise ConfigError(
+                        f"SCP {policy_id}: nothing to fill in for ${{{whole.group(1)}}}",
+                        "run the step that creates it first (log-archive for the bucket)",
+                    )
                 return list(items)
 
             def sub(match: re.Match) -> str:
@@ -167,6 +249,7 @@ def fill(policy_id: str, template: str, values: FillValues) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ validation
 
+
 def _key_known(key: str) -> bool:
     low = key.lower()
     return low in KNOWN_CONDITION_KEYS or low.startswith(KNOWN_KEY_PREFIXES)
@@ -175,7 +258,7 @@ def _key_known(key: str) -> bool:
 def _base_operator(op: str) -> str:
     for prefix in ("ForAllValues:", "ForAnyValue:"):
         if op.startswith(prefix):
-            op = op[len(prefix):]
+            op = op[len(prefix) :]
     return op[:-8] if op.endswith("IfExists") and op != "IfExists" else op
 
 
@@ -185,7 +268,7 @@ def validate(policy_id: str, doc: Any) -> list[str]:
     if not isinstance(doc, dict):
         return [f"{policy_id}: the policy must be a JSON object"]
     if doc.get("Version") != "2012-10-17":
-        problems.append(f"{policy_id}: Version must be \"2012-10-17\"")
+        problems.append(f'{policy_id}: Version must be "2012-10-17"')
     stmts = doc.get("Statement")
     if isinstance(stmts, dict):
         stmts = [stmts]
@@ -208,13 +291,17 @@ def validate(policy_id: str, doc: Any) -> list[str]:
         if st.get("Effect") not in ("Allow", "Deny"):
             problems.append(f"{where}: Effect must be Allow or Deny")
         if "Principal" in st or "NotPrincipal" in st:
-            problems.append(f"{where}: SCPs cannot name a Principal (use a condition on aws:PrincipalArn)")
+            problems.append(
+                f"{where}: SCPs cannot name a Principal (use a condition on aws:PrincipalArn)"
+            )
         if ("Action" in st) == ("NotAction" in st):
             problems.append(f"{where}: exactly one of Action or NotAction is required")
         if "Resource" not in st and "NotResource" not in st:
             problems.append(f"{where}: Resource is required")
         for action in [*_list(st.get("Action")), *_list(st.get("NotAction"))]:
-            if not isinstance(action, str) or not re.fullmatch(r"\*|[a-z0-9\-]+:[A-Za-z0-9*?]+", action):
+            if not isinstance(action, str) or not re.fullmatch(
+                r"\*|[a-z0-9\-]+:[A-Za-z0-9*?]+", action
+            ):
                 problems.append(f"{where}: {action!r} is not an action (service:Action)")
         condition = st.get("Condition", {})
         if not isinstance(condition, dict):
@@ -230,13 +317,19 @@ def validate(policy_id: str, doc: Any) -> list[str]:
                 continue
             for key, value in block.items():
                 if not _key_known(key):
-                    problems.append(f"{where}: unknown condition key {key!r} (not on the allowlist)")
-                if any(isinstance(v, str) and "${" in v and PLACEHOLDER.search(v) for v in _list(value)):
+                    problems.append(
+                        f"{where}: unknown condition key {key!r} (not on the allowlist)"
+                    )
+                if any(
+                    isinstance(v, str) and "${" in v and PLACEHOLDER.search(v) for v in _list(value)
+                ):
                     problems.append(f"{where}: unfilled placeholder in {key}")
     size = len(minify(doc))
     if size > MAX_POLICY_CHARS:
-        problems.append(f"{policy_id}: {size} characters after minification; "
-                        f"SCPs may have at most {MAX_POLICY_CHARS}")
+        problems.append(
+            f"{policy_id}: {size} characters after minification; "
+            f"SCPs may have at most {MAX_POLICY_CHARS}"
+        )
     return problems
 
 
@@ -251,6 +344,7 @@ def _list(value: Any) -> list[Any]:
 
 
 # ------------------------------------------------------------------ evaluation (safety)
+
 
 def _matches_action(patterns: list[str], action: str) -> bool:
     return any(fnmatch.fnmatchcase(action.lower(), p.lower()) for p in patterns)
@@ -311,14 +405,19 @@ def denies(doc: dict, action: str, context: dict[str, str]) -> list[str]:
     return hits
 
 
-def check_safety(policies: dict[str, dict], automation_role: str, regions: list[str],
-                 partition: str = "aws") -> None:
+def check_safety(
+    policies: dict[str, dict], automation_role: str, regions: list[str], partition: str = "aws"
+) -> None:
     """Raise RefusedError when the set would lock out the automation role or deny an allowed region."""
     role_arn = f"arn:{partition}:iam::111122223333:role/{automation_role}"
     for region in regions:
-        automation = {"aws:PrincipalArn": role_arn, "aws:RequestedRegion": region,
-                      "aws:PrincipalAccount": "111122223333", "aws:SecureTransport": "true",
-                      "aws:PrincipalType": "AssumedRole"}
+        automation = {
+            "aws:PrincipalArn": role_arn,
+            "aws:RequestedRegion": region,
+            "aws:PrincipalAccount": "111122223333",
+            "aws:SecureTransport": "true",
+            "aws:PrincipalType": "AssumedRole",
+        }
         for policy_id, doc in policies.items():
             for action in CRITICAL_ACTIONS:
                 sids = denies(doc, action, automation)
@@ -327,10 +426,15 @@ def check_safety(policies: dict[str, dict], automation_role: str, regions: list[
                         f"SCP {policy_id} (statement {sids[0]}) would deny {action} to the automation "
                         f"role {automation_role} in {region}, locking this tool out of member accounts",
                         f"add arn:{partition}:iam::*:role/{automation_role} to an ArnNotLike aws:PrincipalArn "
-                        "exemption, or use \"${EXEMPT_ROLE_ARNS}\"")
-        someone = {"aws:PrincipalArn": f"arn:{partition}:iam::111122223333:role/Developer",
-                   "aws:RequestedRegion": region, "aws:PrincipalAccount": "111122223333",
-                   "aws:SecureTransport": "true", "aws:PrincipalType": "AssumedRole"}
+                        'exemption, or use "${EXEMPT_ROLE_ARNS}"',
+                    )
+        someone = {
+            "aws:PrincipalArn": f"arn:{partition}:iam::111122223333:role/Developer",
+            "aws:RequestedRegion": region,
+            "aws:PrincipalAccount": "111122223333",
+            "aws:SecureTransport": "true",
+            "aws:PrincipalType": "AssumedRole",
+        }
         for policy_id, doc in policies.items():
             for action in REGIONAL_PROBES:
                 sids = denies(doc, action, someone)
@@ -339,10 +443,12 @@ def check_safety(policies: dict[str, dict], automation_role: str, regions: list[
                         f"SCP {policy_id} (statement {sids[0]}) would deny {action} in {region}, "
                         "which is a home or governed region",
                         "the allowed regions must include the home region and every governed region "
-                        "(guardrails.allowed_regions in the profile)")
+                        "(guardrails.allowed_regions in the profile)",
+                    )
 
 
 # ------------------------------------------------------------------ packing
+
 
 def sid_prefix(policy_id: str) -> str:
     return "".join(part.capitalize() for part in policy_id.split("-"))
@@ -351,9 +457,15 @@ def sid_prefix(policy_id: str) -> str:
 def reserved_scps(control_tower: bool, preventive: bool = False) -> list[str]:
     """The SCPs every OU already holds besides ours: FullAWSAccess, Control Tower's own and,
     when the profile enables preventive Control Tower controls (SCPs), one more for them."""
-    return (["FullAWSAccess"] + (["Control Tower's aws-guardrails-* SCP"] if control_tower else [])
-            + (["the SCP of Control Tower's preventive controls"] if control_tower and preventive
-               else []))
+    return (
+        ["FullAWSAccess"]
+        + (["Control Tower's aws-guardrails-* SCP"] if control_tower else [])
+        + (
+            ["the SCP of Control Tower's preventive controls"]
+            if control_tower and preventive
+            else []
+        )
+    )
 
 
 def pack(policies: dict[str, dict], reserved: list[str] | None = None) -> list[dict[str, Any]]:
@@ -387,17 +499,23 @@ def pack(policies: dict[str, dict], reserved: list[str] | None = None) -> list[d
         raise RefusedError(
             f"the guardrail SCPs need {len(bundles)} policies, but an OU can hold only {slots} "
             f"besides {' and '.join(reserved)}",
-            "shorten the policies or list fewer ids under guardrails.scps")
+            "shorten the policies or list fewer ids under guardrails.scps",
+        )
     for number, bundle in enumerate(bundles, 1):
         bundle["name"] = f"{POLICY_NAME_PREFIX}{number}"
     return bundles
 
 
-def build(ids: list[str], values: FillValues, regions: list[str], directory: Path | None = None,
-          targets: dict[str, list[str]] | None = None,
-          control_tower: bool = False,
-          preventive: bool = False,
-          preventive_ous: Iterable[str] | None = None) -> tuple[dict[str, dict], list[dict[str, Any]]]:
+def build(
+    ids: list[str],
+    values: FillValues,
+    regions: list[str],
+    directory: Path | None = None,
+    targets: dict[str, list[str]] | None = None,
+    control_tower: bool = False,
+    preventive: bool = False,
+    preventive_ous: Iterable[str] | None = None,
+) -> tuple[dict[str, dict], list[dict[str, Any]]]:
     """Load, fill, validate, safety-check and pack. Returns (filled by id, bundles).
 
     Policies that share the same attachment targets are packed together; each
@@ -412,18 +530,22 @@ def build(ids: list[str], values: FillValues, regions: list[str], directory: Pat
 
     def reserved_on(target: str) -> list[str]:
         return reserved if held is None or target in held else plain
+
     templates = load_templates(ids, directory)
     filled = {pid: fill(pid, text, values) for pid, text in templates.items()}
     problems = [p for pid, doc in filled.items() for p in validate(pid, doc)]
     if problems:
-        raise ConfigError("the guardrail SCPs are not valid:\n  " + "\n  ".join(problems),
-                          "fix the JSON under profiles/scps")
+        raise ConfigError(
+            "the guardrail SCPs are not valid:\n  " + "\n  ".join(problems),
+            "fix the JSON under profiles/scps",
+        )
     missing = [r for r in regions if r not in values.allowed_regions]
     if missing:
         raise RefusedError(
             f"guardrails.allowed_regions does not include {', '.join(missing)}; the region-deny SCP "
             "would block the home or governed regions",
-            "add them to guardrails.allowed_regions in the profile")
+            "add them to guardrails.allowed_regions in the profile",
+        )
     check_safety(filled, values.automation_role, regions, values.partition)
     groups: dict[tuple[str, ...], dict[str, dict]] = {}
     for pid, doc in filled.items():
@@ -444,7 +566,8 @@ def build(ids: list[str], values: FillValues, regions: list[str], directory: Pat
         raise RefusedError(
             f"{crowded[0]} would need {per_target[crowded[0]]} guardrail SCPs; an OU holds at most "
             f"{MAX_SCPS_PER_TARGET - len(room)} besides {' and '.join(room)}",
-            "give more SCPs the same guardrails.scp_targets so they can be merged")
+            "give more SCPs the same guardrails.scp_targets so they can be merged",
+        )
     for number, bundle in enumerate(bundles, 1):
         bundle["name"] = f"{POLICY_NAME_PREFIX}{number}"
     return filled, bundles

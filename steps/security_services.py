@@ -1,6 +1,7 @@
 """security-services: GuardDuty, Security Hub, AWS Config, IAM Access Analyzer
 (all administered from the Audit account), a monthly budget, and the security
 alternate contact on every account."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,21 @@ from bootstrap_tui.model import Change, Check, Field, Outcome, Plan, Scope, Seve
 
 from steps.management_account import contact_change
 from steps._helpers2 import (
-    PREFIX, account_label, all_account_ids, audit_account, call_or, delegated_admins, ensure_delegated_admin,
-    ensure_service_access, error_code, future_org, is_future, log_archive_account, org_id, parallel, pget,
+    PREFIX,
+    account_label,
+    all_account_ids,
+    audit_account,
+    call_or,
+    delegated_admins,
+    ensure_delegated_admin,
+    ensure_service_access,
+    error_code,
+    future_org,
+    is_future,
+    log_archive_account,
+    org_id,
+    parallel,
+    pget,
 )
 
 BUDGET_NAME = f"{PREFIX}-monthly-cost"
@@ -50,8 +64,10 @@ def standards(ctx) -> list[str]:
 def need_audit(ctx) -> str:
     audit = audit_account(ctx)
     if not audit:
-        raise RefusedError("the Audit account was not found in the organization",
-                           "run the accounts step first (bootstrap-tui apply --step accounts --yes)")
+        raise RefusedError(
+            "the Audit account was not found in the organization",
+            "run the accounts step first (bootstrap-tui apply --step accounts --yes)",
+        )
     return audit
 
 
@@ -70,6 +86,7 @@ def config_bucket(ctx) -> str | None:
 
 # ------------------------------------------------------------------ reads
 
+
 def gd_detector(ctx, account: str, region: str) -> dict[str, Any] | None:
     if is_future(ctx, account):
         return None
@@ -85,19 +102,28 @@ def gd_admin(ctx, region: str) -> list[str]:
     if future_org(ctx):
         return []
     gd = ctx.client("guardduty", region=region)
-    return [a["AdminAccountId"] for a in gd.list_organization_admin_accounts().get("AdminAccounts", [])
-            if a.get("AdminStatus") == "ENABLED"]
+    return [
+        a["AdminAccountId"]
+        for a in gd.list_organization_admin_accounts().get("AdminAccounts", [])
+        if a.get("AdminStatus") == "ENABLED"
+    ]
 
 
 def gd_org_config(ctx, audit: str, region: str, detector: str) -> dict[str, Any]:
-    return ctx.client("guardduty", account=audit, region=region).describe_organization_configuration(
-        DetectorId=detector)
+    return ctx.client(
+        "guardduty", account=audit, region=region
+    ).describe_organization_configuration(DetectorId=detector)
 
 
 def gd_members(ctx, audit: str, region: str, detector: str) -> dict[str, str]:
     gd = ctx.client("guardduty", account=audit, region=region)
-    members = [m for page in gd.get_paginator("list_members").paginate(DetectorId=detector, OnlyAssociated="false")
-               for m in page["Members"]]
+    members = [
+        m
+        for page in gd.get_paginator("list_members").paginate(
+            DetectorId=detector, OnlyAssociated="false"
+        )
+        for m in page["Members"]
+    ]
     return {m["AccountId"]: m.get("RelationshipStatus", "") for m in members}
 
 
@@ -112,30 +138,45 @@ def sh_admin(ctx, region: str) -> list[str]:
     if future_org(ctx):
         return []
     sh = ctx.client("securityhub", region=region)
-    return [a["AccountId"] for a in sh.list_organization_admin_accounts().get("AdminAccounts", [])
-            if a.get("Status") == "ENABLED"]
+    return [
+        a["AccountId"]
+        for a in sh.list_organization_admin_accounts().get("AdminAccounts", [])
+        if a.get("Status") == "ENABLED"
+    ]
 
 
 def sh_members(ctx, audit: str, region: str) -> set[str]:
     sh = ctx.client("securityhub", account=audit, region=region)
-    return {m["AccountId"] for page in sh.get_paginator("list_members").paginate(OnlyAssociated=False)
-            for m in page["Members"]}
+    return {
+        m["AccountId"]
+        for page in sh.get_paginator("list_members").paginate(OnlyAssociated=False)
+        for m in page["Members"]
+    }
 
 
 def sh_subscriptions(ctx, account: str, region: str) -> dict[str, dict[str, Any]]:
     """The account's standards subscriptions in the region, by StandardsArn."""
     sh = ctx.client("securityhub", account=account, region=region)
-    return {s["StandardsArn"]: s for page in sh.get_paginator("get_enabled_standards").paginate()
-            for s in page["StandardsSubscriptions"]}
+    return {
+        s["StandardsArn"]: s
+        for page in sh.get_paginator("get_enabled_standards").paginate()
+        for s in page["StandardsSubscriptions"]
+    }
 
 
 def sh_enabled_standards(ctx, account: str, region: str) -> dict[str, str]:
-    return {arn: s.get("StandardsStatus", "") for arn, s in sh_subscriptions(ctx, account, region).items()}
+    return {
+        arn: s.get("StandardsStatus", "")
+        for arn, s in sh_subscriptions(ctx, account, region).items()
+    }
 
 
 def sh_aggregators(ctx, audit: str) -> list[dict[str, Any]]:
     sh = ctx.client("securityhub", account=audit, region=ctx.home_region)
-    arns = [a["FindingAggregatorArn"] for a in sh.list_finding_aggregators().get("FindingAggregators", [])]
+    arns = [
+        a["FindingAggregatorArn"]
+        for a in sh.list_finding_aggregators().get("FindingAggregators", [])
+    ]
     return [sh.get_finding_aggregator(FindingAggregatorArn=arn) for arn in arns]
 
 
@@ -146,58 +187,85 @@ def config_state(ctx, account: str, region: str) -> dict[str, Any]:
     recorders = cfg.describe_configuration_recorders().get("ConfigurationRecorders", [])
     statuses = cfg.describe_configuration_recorder_status().get("ConfigurationRecordersStatus", [])
     channels = cfg.describe_delivery_channels().get("DeliveryChannels", [])
-    return {"recorders": recorders, "recording": any(s.get("recording") for s in statuses),
-            "channels": channels}
+    return {
+        "recorders": recorders,
+        "recording": any(s.get("recording") for s in statuses),
+        "channels": channels,
+    }
 
 
 def config_aggregators(ctx, audit: str) -> list[dict[str, Any]]:
     if is_future(ctx, audit):
         return []
     cfg = ctx.client("config", account=audit, region=ctx.home_region)
-    return [a for a in cfg.describe_configuration_aggregators().get("ConfigurationAggregators", [])
-            if a.get("OrganizationAggregationSource")]
+    return [
+        a
+        for a in cfg.describe_configuration_aggregators().get("ConfigurationAggregators", [])
+        if a.get("OrganizationAggregationSource")
+    ]
 
 
 def org_analyzers(ctx, audit: str, region: str) -> list[dict[str, Any]]:
     if is_future(ctx, audit):
         return []
     aa = ctx.client("accessanalyzer", account=audit, region=region)
-    return [a for a in aa.list_analyzers(type="ORGANIZATION").get("analyzers", []) if a.get("status") == "ACTIVE"]
+    return [
+        a
+        for a in aa.list_analyzers(type="ORGANIZATION").get("analyzers", [])
+        if a.get("status") == "ACTIVE"
+    ]
 
 
 def get_budget(ctx) -> dict[str, Any] | None:
     budgets = ctx.client("budgets", region="us-east-1")
-    return call_or(None, lambda: budgets.describe_budget(AccountId=ctx.management_account_id,
-                                                         BudgetName=BUDGET_NAME)["Budget"], "NotFoundException")
+    return call_or(
+        None,
+        lambda: budgets.describe_budget(
+            AccountId=ctx.management_account_id, BudgetName=BUDGET_NAME
+        )["Budget"],
+        "NotFoundException",
+    )
 
 
 def budget_notifications(ctx) -> list[dict[str, Any]]:
     budgets = ctx.client("budgets", region="us-east-1")
-    return budgets.describe_notifications_for_budget(AccountId=ctx.management_account_id,
-                                                     BudgetName=BUDGET_NAME).get("Notifications", [])
+    return budgets.describe_notifications_for_budget(
+        AccountId=ctx.management_account_id, BudgetName=BUDGET_NAME
+    ).get("Notifications", [])
 
 
 def security_contact(ctx, account: str) -> dict[str, Any] | None:
     if is_future(ctx, account):
         return None
     client = ctx.client("account", account=account, region="us-east-1")
-    return call_or(None, lambda: client.get_alternate_contact(AlternateContactType="SECURITY")["AlternateContact"],
-                   "ResourceNotFoundException")
+    return call_or(
+        None,
+        lambda: client.get_alternate_contact(AlternateContactType="SECURITY")["AlternateContact"],
+        "ResourceNotFoundException",
+    )
 
 
 # ------------------------------------------------------------------ checks
 
+
 def gated(service: str, option: str | None = None):
     """A check that reports WARN (not FAIL) when the profile turns the service off."""
+
     def wrap(fn):
         def run(ctx, account, region):
-            on = enabled(ctx, service) and (option is None or bool(svc(ctx, service).get(option, True)))
+            on = enabled(ctx, service) and (
+                option is None or bool(svc(ctx, service).get(option, True))
+            )
             if not on:
                 what = f"security_services.{service}" + (f".{option}" if option else ".enabled")
-                return Outcome.warn(f"turned off in the profile ({what}: false)", profile_setting=what)
+                return Outcome.warn(
+                    f"turned off in the profile ({what}: false)", profile_setting=what
+                )
             return fn(ctx, account, region)
+
         run.__name__ = fn.__name__
         return run
+
     return wrap
 
 
@@ -206,7 +274,9 @@ def check_gd_enabled(ctx, account, region) -> Outcome:
     detector = gd_detector(ctx, account, region)
     if detector and detector["status"] == "ENABLED":
         return Outcome.ok("GuardDuty detector enabled", detector_status="ENABLED")
-    return Outcome.fail("no enabled GuardDuty detector", detector_status=(detector or {}).get("status"))
+    return Outcome.fail(
+        "no enabled GuardDuty detector", detector_status=(detector or {}).get("status")
+    )
 
 
 @gated("guardduty")
@@ -215,7 +285,9 @@ def check_gd_admin(ctx, account, region) -> Outcome:
     admins = gd_admin(ctx, region)
     if audit and audit in admins:
         return Outcome.ok(f"the Audit account {audit} administers GuardDuty", admin_accounts=admins)
-    return Outcome.fail("the Audit account is not GuardDuty's delegated administrator", admin_accounts=admins)
+    return Outcome.fail(
+        "the Audit account is not GuardDuty's delegated administrator", admin_accounts=admins
+    )
 
 
 @gated("securityhub")
@@ -226,12 +298,19 @@ def check_sh_enabled(ctx, account, region) -> Outcome:
     return Outcome.fail("Security Hub is not enabled")
 
 
-def standards_gaps(subscriptions: dict[str, dict[str, Any]], wanted: list[str]) -> tuple[list[str], dict[str, str]]:
+def standards_gaps(
+    subscriptions: dict[str, dict[str, Any]], wanted: list[str]
+) -> tuple[list[str], dict[str, str]]:
     """The wanted standards not enabled, and those INCOMPLETE (some controls failed) with AWS's reason."""
     status = {w: (subscriptions.get(w) or {}).get("StandardsStatus") for w in wanted}
     missing = [w for w in wanted if status[w] not in ("READY", "PENDING", "INCOMPLETE")]
-    incomplete = {w.split("standards/")[-1]: (subscriptions[w].get("StandardsStatusReason") or {}).get(
-        "StatusReasonCode", "no reason given") for w in wanted if status[w] == "INCOMPLETE"}
+    incomplete = {
+        w.split("standards/")[-1]: (subscriptions[w].get("StandardsStatusReason") or {}).get(
+            "StatusReasonCode", "no reason given"
+        )
+        for w in wanted
+        if status[w] == "INCOMPLETE"
+    }
     return missing, incomplete
 
 
@@ -240,25 +319,43 @@ def check_sh_standards(ctx, account, region) -> Outcome:
     audit = audit_account(ctx)
     admins = sh_admin(ctx, region) if account == audit else []
     subscriptions = sh_subscriptions(ctx, account, region) if sh_hub(ctx, account, region) else {}
-    missing, incomplete = standards_gaps(subscriptions, [standard_arn(p, region) for p in standards(ctx)])
-    evidence = {"enabled_standards": sorted(subscriptions), "missing": missing, "incomplete": incomplete}
+    missing, incomplete = standards_gaps(
+        subscriptions, [standard_arn(p, region) for p in standards(ctx)]
+    )
+    evidence = {
+        "enabled_standards": sorted(subscriptions),
+        "missing": missing,
+        "incomplete": incomplete,
+    }
     if account == audit:
         evidence["admin_accounts"] = admins
         if audit not in admins:
-            return Outcome.fail("the Audit account is not Security Hub's delegated administrator", **evidence)
+            return Outcome.fail(
+                "the Audit account is not Security Hub's delegated administrator", **evidence
+            )
     if missing:
         return Outcome.fail(f"{len(missing)} profile standard(s) not enabled", **evidence)
     if incomplete:
         reasons = ", ".join(f"{k}: {v}" for k, v in incomplete.items())
-        return Outcome.warn(f"standard(s) INCOMPLETE, some controls are not running ({reasons})", **evidence)
+        return Outcome.warn(
+            f"standard(s) INCOMPLETE, some controls are not running ({reasons})", **evidence
+        )
     return Outcome.ok("the profile's standards are enabled", **evidence)
 
 
 @gated("securityhub", "aggregator")
 def check_sh_aggregator(ctx, account, region) -> Outcome:
     aggregators = sh_aggregators(ctx, account)
-    evidence = {"aggregators": [{"region": a.get("FindingAggregationRegion"), "mode": a.get("RegionLinkingMode"),
-                                 "regions": a.get("Regions", [])} for a in aggregators]}
+    evidence = {
+        "aggregators": [
+            {
+                "region": a.get("FindingAggregationRegion"),
+                "mode": a.get("RegionLinkingMode"),
+                "regions": a.get("Regions", []),
+            }
+            for a in aggregators
+        ]
+    }
     if any(a.get("FindingAggregationRegion") == ctx.home_region for a in aggregators):
         return Outcome.ok(f"findings are aggregated in {ctx.home_region}", **evidence)
     return Outcome.fail(f"no Security Hub finding aggregator in {ctx.home_region}", **evidence)
@@ -269,26 +366,45 @@ SERVICE_LINKED_RECORDER_PREFIX = "AWSConfigurationRecorderFor"
 
 def account_recorder(recorders: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The account's own (customer-managed) recorder; service-linked recorders have a limited scope."""
-    return next((r for r in recorders if not r.get("name", "").startswith(SERVICE_LINKED_RECORDER_PREFIX)
-                 and r.get("recordingScope") != "INTERNAL" and not r.get("servicePrincipal")), None)
+    return next(
+        (
+            r
+            for r in recorders
+            if not r.get("name", "").startswith(SERVICE_LINKED_RECORDER_PREFIX)
+            and r.get("recordingScope") != "INTERNAL"
+            and not r.get("servicePrincipal")
+        ),
+        None,
+    )
 
 
 def records_all_supported(group: dict[str, Any]) -> bool:
-    return bool(group.get("allSupported")) or \
-        (group.get("recordingStrategy") or {}).get("useOnly") == "ALL_SUPPORTED_RESOURCE_TYPES"
+    return (
+        bool(group.get("allSupported"))
+        or (group.get("recordingStrategy") or {}).get("useOnly") == "ALL_SUPPORTED_RESOURCE_TYPES"
+    )
 
 
-def delivery_status(ctx, account: str, region: str, names: list[str]) -> tuple[list[str], list[str]]:
+def delivery_status(
+    ctx, account: str, region: str, names: list[str]
+) -> tuple[list[str], list[str]]:
     """(failures, never delivered) of the channels' history and snapshot deliveries."""
     cfg = ctx.client("config", account=account, region=region)
-    statuses = cfg.describe_delivery_channel_status(DeliveryChannelNames=names).get("DeliveryChannelsStatus", [])
+    statuses = cfg.describe_delivery_channel_status(DeliveryChannelNames=names).get(
+        "DeliveryChannelsStatus", []
+    )
     failures, pending = [], []
     for status in statuses:
-        infos = {kind: status.get(f"config{kind.capitalize()}DeliveryInfo") or {} for kind in ("history", "snapshot")}
+        infos = {
+            kind: status.get(f"config{kind.capitalize()}DeliveryInfo") or {}
+            for kind in ("history", "snapshot")
+        }
         for kind, info in infos.items():
             if info.get("lastStatus") == "Failure":
-                failures.append(f"{kind} delivery of channel {status['name']} failed: "
-                                f"{info.get('lastErrorCode', '?')} {info.get('lastErrorMessage', '')}".rstrip())
+                failures.append(
+                    f"{kind} delivery of channel {status['name']} failed: "
+                    f"{info.get('lastErrorCode', '?')} {info.get('lastErrorMessage', '')}".rstrip()
+                )
         if not any(info.get("lastStatus") == "Success" for info in infos.values()):
             pending.append(status["name"])
     return failures, pending
@@ -302,11 +418,15 @@ def recorder_problems(ctx, region: str, recorder: dict[str, Any]) -> tuple[list[
         failures.append(f"recorder {recorder['name']} does not record all supported resource types")
     global_types = bool(group.get("includeGlobalResourceTypes"))
     if region == ctx.home_region and not global_types:
-        failures.append(f"recorder {recorder['name']} does not record global resource types (IAM) in the home "
-                        f"region {region}")
+        failures.append(
+            f"recorder {recorder['name']} does not record global resource types (IAM) in the home "
+            f"region {region}"
+        )
     if region != ctx.home_region and global_types:
-        warnings.append(f"recorder {recorder['name']} records global resource types outside the home region "
-                        f"{ctx.home_region}: they are recorded (and billed) twice")
+        warnings.append(
+            f"recorder {recorder['name']} records global resource types outside the home region "
+            f"{ctx.home_region}: they are recorded (and billed) twice"
+        )
     return failures, warnings
 
 
@@ -325,7 +445,9 @@ class ConfigTarget:
     channel: dict[str, Any] | None = None  # PutDeliveryChannel body, None: unchanged
     start: bool = False
     edits: list[str] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)  # what of an existing recorder or channel stays as it is
+    kept: list[str] = field(
+        default_factory=list
+    )  # what of an existing recorder or channel stays as it is
 
 
 def recorded_types(group: dict[str, Any]) -> str:
@@ -334,12 +456,18 @@ def recorded_types(group: dict[str, Any]) -> str:
         return "all supported resource types"
     types = group.get("resourceTypes") or []
     if types:
-        return ", ".join(types[:4]) + (f" and {len(types) - 4} more" if len(types) > 4 else "") + " only"
+        return (
+            ", ".join(types[:4])
+            + (f" and {len(types) - 4} more" if len(types) > 4 else "")
+            + " only"
+        )
     excluded = (group.get("exclusionByResourceTypes") or {}).get("resourceTypes") or []
     return f"all but {', '.join(excluded[:4])}" if excluded else "no resource types"
 
 
-def config_target(ctx, account: str, region: str, state: dict[str, Any], bucket: str | None) -> ConfigTarget:
+def config_target(
+    ctx, account: str, region: str, state: dict[str, Any], bucket: str | None
+) -> ConfigTarget:
     """The account's recorder and channel as the baseline wants them. AWS allows one customer-managed
     recorder and one delivery channel per account and region, and neither can be renamed: an existing
     one is adopted by name (its role, recording mode and SNS topic kept) and changed field by field."""
@@ -350,43 +478,78 @@ def config_target(ctx, account: str, region: str, state: dict[str, Any], bucket:
     group = (own or {}).get("recordingGroup") or {}
     want_group = {"allSupported": True, "includeGlobalResourceTypes": home}
     if own is None:
-        target.recorder = {"name": name, "roleARN": f"arn:aws:iam::{account}:role/{CONFIG_SLR}",
-                           "recordingGroup": want_group}
-        target.edits.append(f"create recorder {name}: {recorded_types(want_group)}"
-                            + (", global resource types (IAM) included" if home else ""))
+        target.recorder = {
+            "name": name,
+            "roleARN": f"arn:aws:iam::{account}:role/{CONFIG_SLR}",
+            "recordingGroup": want_group,
+        }
+        target.edits.append(
+            f"create recorder {name}: {recorded_types(want_group)}"
+            + (", global resource types (IAM) included" if home else "")
+        )
     else:
         edits = []
         if not records_all_supported(group):
             edits.append(f"recorded types: {recorded_types(group)} → all supported resource types")
         if bool(group.get("includeGlobalResourceTypes")) != home:
-            edits.append(f"includeGlobalResourceTypes {str(bool(group.get('includeGlobalResourceTypes'))).lower()}"
-                         f" → {str(home).lower()}" + (" (home region)" if home else " (recorded once, in the home "
-                                                                                     f"region {ctx.home_region})"))
+            edits.append(
+                f"includeGlobalResourceTypes {str(bool(group.get('includeGlobalResourceTypes'))).lower()}"
+                f" → {str(home).lower()}"
+                + (
+                    " (home region)"
+                    if home
+                    else f" (recorded once, in the home region {ctx.home_region})"
+                )
+            )
         if own.get("roleARN"):
             target.kept.append(f"recorder {name}: its role {own['roleARN']}")
         if edits:
-            target.recorder = {"name": name, "roleARN": own["roleARN"], "recordingGroup": want_group,
-                               **({"recordingMode": own["recordingMode"]} if own.get("recordingMode") else {})}
+            target.recorder = {
+                "name": name,
+                "roleARN": own["roleARN"],
+                "recordingGroup": want_group,
+                **({"recordingMode": own["recordingMode"]} if own.get("recordingMode") else {}),
+            }
             target.edits += [f"recorder {name} (kept, with its role): {e}" for e in edits]
     channel = state["channels"][0] if state["channels"] else None
     want_prefix = org_id(ctx) if ctx.profile.control_tower_enabled else None
     if channel is None:
-        target.channel = {"name": RECORDER_NAME, "s3BucketName": bucket,
-                          "configSnapshotDeliveryProperties": {"deliveryFrequency": "TwentyFour_Hours"},
-                          **({"s3KeyPrefix": want_prefix} if want_prefix else {})}
-        target.edits.append(f"create delivery channel {RECORDER_NAME}: s3://{bucket}"
-                            + (f"/{want_prefix}" if want_prefix else ""))
-    elif bucket and (channel.get("s3BucketName") != bucket or channel.get("s3KeyPrefix") != want_prefix
-                     or channel.get("s3KmsKeyArn")):
-        body = {k: v for k, v in channel.items() if k in ("name", "snsTopicARN", "configSnapshotDeliveryProperties")}
+        target.channel = {
+            "name": RECORDER_NAME,
+            "s3BucketName": bucket,
+            "configSnapshotDeliveryProperties": {"deliveryFrequency": "TwentyFour_Hours"},
+            **({"s3KeyPrefix": want_prefix} if want_prefix else {}),
+        }
+        target.edits.append(
+            f"create delivery channel {RECORDER_NAME}: s3://{bucket}"
+            + (f"/{want_prefix}" if want_prefix else "")
+        )
+    elif bucket and (
+        channel.get("s3BucketName") != bucket
+        or channel.get("s3KeyPrefix") != want_prefix
+        or channel.get("s3KmsKeyArn")
+    ):
+        body = {
+            k: v
+            for k, v in channel.items()
+            if k in ("name", "snsTopicARN", "configSnapshotDeliveryProperties")
+        }
         body.update(s3BucketName=bucket, **({"s3KeyPrefix": want_prefix} if want_prefix else {}))
         target.channel = body
-        for key, new in (("s3BucketName", bucket), ("s3KeyPrefix", want_prefix), ("s3KmsKeyArn", None)):
+        for key, new in (
+            ("s3BucketName", bucket),
+            ("s3KeyPrefix", want_prefix),
+            ("s3KmsKeyArn", None),
+        ):
             if channel.get(key) != new:
-                target.edits.append(f"delivery channel {channel['name']} (kept): {key} {channel.get(key) or 'none'} "
-                                    f"→ {new or 'none'}")
+                target.edits.append(
+                    f"delivery channel {channel['name']} (kept): {key} {channel.get(key) or 'none'} "
+                    f"→ {new or 'none'}"
+                )
         if channel.get("snsTopicARN"):
-            target.kept.append(f"delivery channel {channel['name']}: its SNS topic {channel['snsTopicARN']}")
+            target.kept.append(
+                f"delivery channel {channel['name']}: its SNS topic {channel['snsTopicARN']}"
+            )
     if not state["recording"]:
         target.start = True
         target.edits.append(f"start recorder {name}" + (" (it is stopped)" if own else ""))
@@ -399,15 +562,24 @@ def check_config_recorder(ctx, account, region) -> Outcome:
     recorders = cfg.describe_configuration_recorders().get("ConfigurationRecorders", [])
     recorder = account_recorder(recorders)
     channels = cfg.describe_delivery_channels().get("DeliveryChannels", [])
-    evidence: dict[str, Any] = {"recorders": [r.get("name") for r in recorders],
-                                "delivery_channels": [c.get("s3BucketName") for c in channels]}
+    evidence: dict[str, Any] = {
+        "recorders": [r.get("name") for r in recorders],
+        "delivery_channels": [c.get("s3BucketName") for c in channels],
+    }
     if recorder is None:
-        return Outcome.fail("no configuration recorder of the account (service-linked recorders do not count)",
-                            **evidence)
+        return Outcome.fail(
+            "no configuration recorder of the account (service-linked recorders do not count)",
+            **evidence,
+        )
     statuses = cfg.describe_configuration_recorder_status(
-        ConfigurationRecorderNames=[recorder["name"]]).get("ConfigurationRecordersStatus", [])
+        ConfigurationRecorderNames=[recorder["name"]]
+    ).get("ConfigurationRecordersStatus", [])
     recording = any(s.get("recording") for s in statuses)
-    evidence.update(recorder=recorder["name"], recordingGroup=recorder.get("recordingGroup", {}), recording=recording)
+    evidence.update(
+        recorder=recorder["name"],
+        recordingGroup=recorder.get("recordingGroup", {}),
+        recording=recording,
+    )
     failures, warnings = recorder_problems(ctx, region, recorder)
     if not recording:
         failures.append(f"recorder {recorder['name']} is not recording")
@@ -416,14 +588,20 @@ def check_config_recorder(ctx, account, region) -> Outcome:
     else:
         failed, pending = delivery_status(ctx, account, region, [c["name"] for c in channels])
         failures += failed
-        warnings += [f"delivery channel {n} has not delivered yet (no Success in its history or snapshot "
-                     "delivery status)" for n in pending]
+        warnings += [
+            f"delivery channel {n} has not delivered yet (no Success in its history or snapshot "
+            "delivery status)"
+            for n in pending
+        ]
     if failures:
         return Outcome.fail("; ".join(failures), **evidence)
     if warnings:
         return Outcome.warn("; ".join(warnings), **evidence)
-    return Outcome.ok(f"recorder {recorder['name']} records all supported resource types and is recording; "
-                      "its last delivery succeeded", **evidence)
+    return Outcome.ok(
+        f"recorder {recorder['name']} records all supported resource types and is recording; "
+        "its last delivery succeeded",
+        **evidence,
+    )
 
 
 @gated("config", "aggregator")
@@ -451,8 +629,11 @@ def check_budget(ctx, account, region) -> Outcome:
         return Outcome.fail(f"no budget named {BUDGET_NAME}")
     thresholds = sorted(n.get("Threshold") for n in budget_notifications(ctx))
     limit = budget.get("BudgetLimit", {})
-    evidence = {"budget": BUDGET_NAME, "limit": f"{limit.get('Amount')} {limit.get('Unit')}",
-                "alert_thresholds_percent": thresholds}
+    evidence = {
+        "budget": BUDGET_NAME,
+        "limit": f"{limit.get('Amount')} {limit.get('Unit')}",
+        "alert_thresholds_percent": thresholds,
+    }
     want = sorted(float(t) for t in (svc(ctx, "budget").get("thresholds_percent") or [80, 100]))
     if [float(t) for t in thresholds] != want:
         return Outcome.fail("budget alerts differ from the profile", **evidence)
@@ -462,101 +643,188 @@ def check_budget(ctx, account, region) -> Outcome:
 def check_security_contact(ctx, account, region) -> Outcome:
     contact = security_contact(ctx, account)
     if contact and contact.get("EmailAddress"):
-        return Outcome.ok("security alternate contact is set", has_email=True, has_phone=bool(contact.get("PhoneNumber")))
+        return Outcome.ok(
+            "security alternate contact is set",
+            has_email=True,
+            has_phone=bool(contact.get("PhoneNumber")),
+        )
     return Outcome.fail("no security alternate contact")
 
 
 AUDIT_KEY = "audit"
 CHECKS = (
-    Check("security-services.guardduty-enabled", "GuardDuty is enabled", Severity.HIGH, Scope.ACCOUNT_REGION,
-          check_gd_enabled,
-          "From the Audit account (GuardDuty delegated admin): set auto-enable to ALL and add every account "
-          "as a member in each governed region.",
-          {"soc2": ["CC6.8", "CC7.2"], "iso27001-2022": ["A.8.16", "A.8.7", "A.5.25"],
-           "pci-dss-4.0": ["11.5.1"], "aws-ssb": ["ACCT.11"]},
-          prowler="guardduty_is_enabled"),
-    Check("security-services.guardduty-delegated-admin", "GuardDuty is administered by the Audit account",
-          Severity.MEDIUM, Scope.REGION, check_gd_admin,
-          "aws guardduty enable-organization-admin-account --admin-account-id <audit> in each governed region "
-          "(from the management account).",
-          {"soc2": ["CC7.2"], "iso27001-2022": ["A.8.16", "A.5.3"], "pci-dss-4.0": ["11.5.1"],
-           "aws-ssb": ["ACCT.11"]},
-          prowler="guardduty_delegated_admin_enabled_all_regions"),
-    Check("security-services.securityhub-enabled", "Security Hub is enabled", Severity.HIGH, Scope.ACCOUNT_REGION,
-          check_sh_enabled,
-          "From the Audit account (Security Hub delegated admin): enable auto-enable and add the existing "
-          "accounts as members in each governed region.",
-          {"cis-aws-3.0": ["4.16"], "soc2": ["CC7.1", "CC7.2"],
-           "iso27001-2022": ["A.8.16", "A.8.8"]},
-          prowler="securityhub_enabled"),
-    Check("security-services.securityhub-standards", "Security Hub runs the profile's standards in every account",
-          Severity.MEDIUM, Scope.ACCOUNT_REGION, check_sh_standards,
-          "aws securityhub batch-enable-standards in each account and governed region with the ARNs "
-          "arn:aws:securityhub:<region>::standards/<standard> listed in the profile (the Audit account is the "
-          "delegated administrator). INCOMPLETE: turn on AWS Config recording in that account and region, then "
-          "disable and re-enable the standard.",
-          {"cis-aws-3.0": ["4.16"], "soc2": ["CC7.1", "CC4.1"],
-           "iso27001-2022": ["A.5.36", "A.8.8"], "pci-dss-4.0": ["2.2.1"]},
-          prowler="securityhub_enabled"),
-    Check("security-services.securityhub-aggregator", "Security Hub findings are aggregated in the home region",
-          Severity.LOW, Scope.ACCOUNT, check_sh_aggregator,
-          "aws securityhub create-finding-aggregator --region-linking-mode SPECIFIED_REGIONS --regions ... "
-          "in the Audit account, home region.",
-          {"soc2": ["CC7.2"], "iso27001-2022": ["A.8.16"]},
-          accounts=f"role:{AUDIT_KEY}",
-          no_prowler="Prowler has no check for a Security Hub cross-region aggregator."),
-    Check("security-services.config-recorder", "AWS Config records and delivers", Severity.HIGH,
-          Scope.ACCOUNT_REGION, check_config_recorder,
-          "Create a configuration recorder (all supported resources; global resources in the home region), a "
-          "delivery channel to the log archive bucket, and start recording. With Control Tower, in a member "
-          "account: register its OU with Control Tower instead (Control Tower will not enroll an account that "
-          "has Config resources of its own).",
-          {"cis-aws-3.0": ["3.3"], "soc2": ["CC7.1"], "iso27001-2022": ["A.8.9", "A.8.15"],
-           "pci-dss-4.0": ["11.5.2"]},
-          prowler="config_recorder_all_regions_enabled"),
-    Check("security-services.config-aggregator", "An organization Config aggregator exists in the Audit account",
-          Severity.LOW, Scope.ACCOUNT, check_config_aggregator,
-          "Register the Audit account as delegated administrator for config.amazonaws.com and create a "
-          "configuration aggregator with an OrganizationAggregationSource.",
-          {"soc2": ["CC7.1"], "iso27001-2022": ["A.8.9"], "pci-dss-4.0": ["11.5.2"]},
-          accounts=f"role:{AUDIT_KEY}",
-          prowler="config_delegated_admin_and_org_aggregator_all_regions"),
-    Check("security-services.access-analyzer", "IAM Access Analyzer has an ORGANIZATION analyzer",
-          Severity.MEDIUM, Scope.ACCOUNT_REGION, check_access_analyzer,
-          "Register the Audit account as delegated administrator for access-analyzer.amazonaws.com and create "
-          "an ORGANIZATION analyzer in every governed region.",
-          {"cis-aws-3.0": ["1.20"], "soc2": ["CC6.1", "CC6.6"],
-           "iso27001-2022": ["A.5.15", "A.8.3"], "pci-dss-4.0": ["7.2.1"],
-           "aws-ssb": ["WKLD.02"]},
-          prowler="accessanalyzer_enabled", accounts=f"role:{AUDIT_KEY}"),
-    Check("security-services.budget", "A monthly cost budget alerts the billing contact", Severity.LOW,
-          Scope.MANAGEMENT, check_budget,
-          "Create a monthly COST budget with ACTUAL notifications at the profile's thresholds to the billing "
-          "contact (Billing > Budgets).",
-          {"soc2": ["A1.1", "CC7.2"], "iso27001-2022": ["A.8.6"], "aws-ssb": ["ACCT.10"]},
-          no_prowler="Prowler has no AWS Budgets check."),
-    Check("security-services.security-contact", "The security alternate contact is set", Severity.MEDIUM,
-          Scope.ACCOUNT, check_security_contact,
-          "Account > Alternate contacts > Security (or aws account put-alternate-contact "
-          "--alternate-contact-type SECURITY) in every account.",
-          {"cis-aws-3.0": ["1.2"], "soc2": ["CC2.3"], "iso27001-2022": ["A.5.24"],
-           "aws-ssb": ["ACCT.01"]},
-          prowler="account_security_contact_information_is_registered"),
+    Check(
+        "security-services.guardduty-enabled",
+        "GuardDuty is enabled",
+        Severity.HIGH,
+        Scope.ACCOUNT_REGION,
+        check_gd_enabled,
+        "From the Audit account (GuardDuty delegated admin): set auto-enable to ALL and add every account "
+        "as a member in each governed region.",
+        {
+            "soc2": ["CC6.8", "CC7.2"],
+            "iso27001-2022": ["A.8.16", "A.8.7", "A.5.25"],
+            "pci-dss-4.0": ["11.5.1"],
+            "aws-ssb": ["ACCT.11"],
+        },
+        prowler="guardduty_is_enabled",
+    ),
+    Check(
+        "security-services.guardduty-delegated-admin",
+        "GuardDuty is administered by the Audit account",
+        Severity.MEDIUM,
+        Scope.REGION,
+        check_gd_admin,
+        "aws guardduty enable-organization-admin-account --admin-account-id <audit> in each governed region "
+        "(from the management account).",
+        {
+            "soc2": ["CC7.2"],
+            "iso27001-2022": ["A.8.16", "A.5.3"],
+            "pci-dss-4.0": ["11.5.1"],
+            "aws-ssb": ["ACCT.11"],
+        },
+        prowler="guardduty_delegated_admin_enabled_all_regions",
+    ),
+    Check(
+        "security-services.securityhub-enabled",
+        "Security Hub is enabled",
+        Severity.HIGH,
+        Scope.ACCOUNT_REGION,
+        check_sh_enabled,
+        "From the Audit account (Security Hub delegated admin): enable auto-enable and add the existing "
+        "accounts as members in each governed region.",
+        {"cis-aws-3.0": ["4.16"], "soc2": ["CC7.1", "CC7.2"], "iso27001-2022": ["A.8.16", "A.8.8"]},
+        prowler="securityhub_enabled",
+    ),
+    Check(
+        "security-services.securityhub-standards",
+        "Security Hub runs the profile's standards in every account",
+        Severity.MEDIUM,
+        Scope.ACCOUNT_REGION,
+        check_sh_standards,
+        "aws securityhub batch-enable-standards in each account and governed region with the ARNs "
+        "arn:aws:securityhub:<region>::standards/<standard> listed in the profile (the Audit account is the "
+        "delegated administrator). INCOMPLETE: turn on AWS Config recording in that account and region, then "
+        "disable and re-enable the standard.",
+        {
+            "cis-aws-3.0": ["4.16"],
+            "soc2": ["CC7.1", "CC4.1"],
+            "iso27001-2022": ["A.5.36", "A.8.8"],
+            "pci-dss-4.0": ["2.2.1"],
+        },
+        prowler="securityhub_enabled",
+    ),
+    Check(
+        "security-services.securityhub-aggregator",
+        "Security Hub findings are aggregated in the home region",
+        Severity.LOW,
+        Scope.ACCOUNT,
+        check_sh_aggregator,
+        "aws securityhub create-finding-aggregator --region-linking-mode SPECIFIED_REGIONS --regions ... "
+        "in the Audit account, home region.",
+        {"soc2": ["CC7.2"], "iso27001-2022": ["A.8.16"]},
+        accounts=f"role:{AUDIT_KEY}",
+        no_prowler="Prowler has no check for a Security Hub cross-region aggregator.",
+    ),
+    Check(
+        "security-services.config-recorder",
+        "AWS Config records and delivers",
+        Severity.HIGH,
+        Scope.ACCOUNT_REGION,
+        check_config_recorder,
+        "Create a configuration recorder (all supported resources; global resources in the home region), a "
+        "delivery channel to the log archive bucket, and start recording. With Control Tower, in a member "
+        "account: register its OU with Control Tower instead (Control Tower will not enroll an account that "
+        "has Config resources of its own).",
+        {
+            "cis-aws-3.0": ["3.3"],
+            "soc2": ["CC7.1"],
+            "iso27001-2022": ["A.8.9", "A.8.15"],
+            "pci-dss-4.0": ["11.5.2"],
+        },
+        prowler="config_recorder_all_regions_enabled",
+    ),
+    Check(
+        "security-services.config-aggregator",
+        "An organization Config aggregator exists in the Audit account",
+        Severity.LOW,
+        Scope.ACCOUNT,
+        check_config_aggregator,
+        "Register the Audit account as delegated administrator for config.amazonaws.com and create a "
+        "configuration aggregator with an OrganizationAggregationSource.",
+        {"soc2": ["CC7.1"], "iso27001-2022": ["A.8.9"], "pci-dss-4.0": ["11.5.2"]},
+        accounts=f"role:{AUDIT_KEY}",
+        prowler="config_delegated_admin_and_org_aggregator_all_regions",
+    ),
+    Check(
+        "security-services.access-analyzer",
+        "IAM Access Analyzer has an ORGANIZATION analyzer",
+        Severity.MEDIUM,
+        Scope.ACCOUNT_REGION,
+        check_access_analyzer,
+        "Register the Audit account as delegated administrator for access-analyzer.amazonaws.com and create "
+        "an ORGANIZATION analyzer in every governed region.",
+        {
+            "cis-aws-3.0": ["1.20"],
+            "soc2": ["CC6.1", "CC6.6"],
+            "iso27001-2022": ["A.5.15", "A.8.3"],
+            "pci-dss-4.0": ["7.2.1"],
+            "aws-ssb": ["WKLD.02"],
+        },
+        prowler="accessanalyzer_enabled",
+        accounts=f"role:{AUDIT_KEY}",
+    ),
+    Check(
+        "security-services.budget",
+        "A monthly cost budget alerts the billing contact",
+        Severity.LOW,
+        Scope.MANAGEMENT,
+        check_budget,
+        "Create a monthly COST budget with ACTUAL notifications at the profile's thresholds to the billing "
+        "contact (Billing > Budgets).",
+        {"soc2": ["A1.1", "CC7.2"], "iso27001-2022": ["A.8.6"], "aws-ssb": ["ACCT.10"]},
+        no_prowler="Prowler has no AWS Budgets check.",
+    ),
+    Check(
+        "security-services.security-contact",
+        "The security alternate contact is set",
+        Severity.MEDIUM,
+        Scope.ACCOUNT,
+        check_security_contact,
+        "Account > Alternate contacts > Security (or aws account put-alternate-contact "
+        "--alternate-contact-type SECURITY) in every account.",
+        {
+            "cis-aws-3.0": ["1.2"],
+            "soc2": ["CC2.3"],
+            "iso27001-2022": ["A.5.24"],
+            "aws-ssb": ["ACCT.01"],
+        },
+        prowler="account_security_contact_information_is_registered",
+    ),
 )
 
 
 # ------------------------------------------------------------------ the step
 
+
 class SecurityServicesStep(Step):
     id = "security-services"
     title = "Security services"
-    summary = ("GuardDuty, Security Hub, AWS Config and IAM Access Analyzer administered from the Audit "
-               "account in every governed region; a monthly budget; the security contact on every account.")
+    summary = (
+        "GuardDuty, Security Hub, AWS Config and IAM Access Analyzer administered from the Audit "
+        "account in every governed region; a monthly budget; the security contact on every account."
+    )
     requires = ("organization", "accounts", "control-tower", "log-archive")
     inputs = (
-        Field("budget_email", "Email for budget alerts", kind="email",
-              default=lambda profile, answers: (answers.get("management-account") or {}).get("billing_contact_email"),
-              demo="billing@example.com"),
+        Field(
+            "budget_email",
+            "Email for budget alerts",
+            kind="email",
+            default=lambda profile, answers: (answers.get("management-account") or {}).get(
+                "billing_contact_email"
+            ),
+            demo="billing@example.com",
+        ),
     )
     checks = CHECKS
 
@@ -566,20 +834,35 @@ class SecurityServicesStep(Step):
         audit = need_audit(ctx)
         accounts = all_account_ids(ctx)
         regions = ctx.governed_regions
-        plan.notes.append(f"The Audit account {account_label(ctx, audit)} becomes the delegated administrator "
-                          "of GuardDuty, Security Hub, AWS Config (aggregator) and IAM Access Analyzer.")
+        plan.notes.append(
+            f"The Audit account {account_label(ctx, audit)} becomes the delegated administrator "
+            "of GuardDuty, Security Hub, AWS Config (aggregator) and IAM Access Analyzer."
+        )
         for region in regions:
             self._plan_region(ctx, plan, audit, region, accounts)
         if enabled(ctx, "securityhub") and svc(ctx, "securityhub").get("aggregator", True):
             aggregators = sh_aggregators(ctx, audit) if sh_hub(ctx, audit, ctx.home_region) else []
             if not any(a.get("FindingAggregationRegion") == ctx.home_region for a in aggregators):
-                plan.add("create", "Security Hub finding aggregator", ctx.home_region, account=audit,
-                         region=ctx.home_region, data={"kind": "sh-aggregator", "audit": audit})
+                plan.add(
+                    "create",
+                    "Security Hub finding aggregator",
+                    ctx.home_region,
+                    account=audit,
+                    region=ctx.home_region,
+                    data={"kind": "sh-aggregator", "audit": audit},
+                )
         if enabled(ctx, "config"):
             self._plan_config(ctx, plan, audit, accounts, regions)
-        if enabled(ctx, "access_analyzer") and audit not in delegated_admins(ctx, "access-analyzer.amazonaws.com"):
-            plan.add("register", "delegated administrator", "access-analyzer.amazonaws.com", detail=audit,
-                     data={"kind": "aa-admin", "audit": audit})
+        if enabled(ctx, "access_analyzer") and audit not in delegated_admins(
+            ctx, "access-analyzer.amazonaws.com"
+        ):
+            plan.add(
+                "register",
+                "delegated administrator",
+                "access-analyzer.amazonaws.com",
+                detail=audit,
+                data={"kind": "aa-admin", "audit": audit},
+            )
         if enabled(ctx, "budget"):
             self._plan_budget(ctx, plan)
         contacts = parallel(accounts, lambda a: (a, security_contact(ctx, a)))
@@ -589,144 +872,293 @@ class SecurityServicesStep(Step):
             if contact and not any(contact.get(k) != v for k, v in want.items()):
                 continue
             if contact and not replace:
-                plan.keep("keeping", "security alternate contact", account_label(ctx, account), account=account,
-                          detail=f"{contact.get('Name')} <{contact.get('EmailAddress')}>, set already; the profile "
-                                 f"would change {contact_change('SECURITY', contact, want)} (answer "
-                                 "management-account replace_contacts: yes to replace it)")
+                plan.keep(
+                    "keeping",
+                    "security alternate contact",
+                    account_label(ctx, account),
+                    account=account,
+                    detail=f"{contact.get('Name')} <{contact.get('EmailAddress')}>, set already; the profile "
+                    f"would change {contact_change('SECURITY', contact, want)} (answer "
+                    "management-account replace_contacts: yes to replace it)",
+                )
                 continue
-            plan.add("update" if contact else "set", "security alternate contact", account_label(ctx, account),
-                     account=account, detail=(contact_change("SECURITY", contact, want) if contact else
-                                              f"{want['Name']} <{want['EmailAddress']}>"),
-                     data={"kind": "contact", "account": account})
+            plan.add(
+                "update" if contact else "set",
+                "security alternate contact",
+                account_label(ctx, account),
+                account=account,
+                detail=(
+                    contact_change("SECURITY", contact, want)
+                    if contact
+                    else f"{want['Name']} <{want['EmailAddress']}>"
+                ),
+                data={"kind": "contact", "account": account},
+            )
         return plan
 
     def _plan_gd_disabled(self, ctx, plan: Plan, region: str, accounts: list[str]) -> None:
         """A detector that exists but is not ENABLED is enabled (the guardduty-enabled check's definition)."""
         for account, detector in parallel(accounts, lambda a: (a, gd_detector(ctx, a, region))):
             if detector and detector["status"] == "ENABLED":
-                plan.keep("keeping", "GuardDuty detector", detector["id"], account=account, region=region,
-                          detail=f"{account_label(ctx, account)}: enabled")
+                plan.keep(
+                    "keeping",
+                    "GuardDuty detector",
+                    detector["id"],
+                    account=account,
+                    region=region,
+                    detail=f"{account_label(ctx, account)}: enabled",
+                )
             if detector and detector["status"] != "ENABLED":
-                plan.add("enable", "GuardDuty detector", account_label(ctx, account), account=account,
-                         region=region, detail=f"{detector['id']} (was {str(detector['status']).lower()})",
-                         data={"kind": "gd-enable", "account": account, "region": region,
-                               "detector": detector["id"]})
+                plan.add(
+                    "enable",
+                    "GuardDuty detector",
+                    account_label(ctx, account),
+                    account=account,
+                    region=region,
+                    detail=f"{detector['id']} (was {str(detector['status']).lower()})",
+                    data={
+                        "kind": "gd-enable",
+                        "account": account,
+                        "region": region,
+                        "detector": detector["id"],
+                    },
+                )
 
     def _apply_gd_enable(self, ctx, change: Change) -> None:
         data = change.data
         ctx.client("guardduty", account=data["account"], region=data["region"]).update_detector(
-            DetectorId=data["detector"], Enable=True)
+            DetectorId=data["detector"], Enable=True
+        )
 
     def _plan_region(self, ctx, plan: Plan, audit: str, region: str, accounts: list[str]) -> None:
         if enabled(ctx, "guardduty"):
             if audit not in gd_admin(ctx, region):
-                plan.add("delegate", "GuardDuty administration", audit, region=region,
-                         data={"kind": "gd-admin", "audit": audit, "region": region})
+                plan.add(
+                    "delegate",
+                    "GuardDuty administration",
+                    audit,
+                    region=region,
+                    data={"kind": "gd-admin", "audit": audit, "region": region},
+                )
             self._plan_gd_disabled(ctx, plan, region, accounts)
             detector = gd_detector(ctx, audit, region)
             if detector is None:
-                plan.add("create", "GuardDuty detector", account_label(ctx, audit), account=audit, region=region,
-                         data={"kind": "gd-org", "audit": audit, "region": region})
+                plan.add(
+                    "create",
+                    "GuardDuty detector",
+                    account_label(ctx, audit),
+                    account=audit,
+                    region=region,
+                    data={"kind": "gd-org", "audit": audit, "region": region},
+                )
             else:
-                auto = call_or({}, lambda: gd_org_config(ctx, audit, region, detector["id"]), "BadRequestException")
-                members = call_or({}, lambda: gd_members(ctx, audit, region, detector["id"]), "BadRequestException")
+                auto = call_or(
+                    {},
+                    lambda: gd_org_config(ctx, audit, region, detector["id"]),
+                    "BadRequestException",
+                )
+                members = call_or(
+                    {},
+                    lambda: gd_members(ctx, audit, region, detector["id"]),
+                    "BadRequestException",
+                )
                 missing = [a for a in accounts if a != audit and a not in members]
                 off = [a for a in accounts if gd_detector(ctx, a, region) is None]
                 if auto.get("AutoEnableOrganizationMembers") != gd_auto(ctx) or missing or off:
-                    plan.add("configure", "GuardDuty organization", region, account=audit, region=region,
-                             detail=f"auto-enable {gd_auto(ctx)}; {len(missing)} member(s) to add",
-                             data={"kind": "gd-org", "audit": audit, "region": region})
+                    plan.add(
+                        "configure",
+                        "GuardDuty organization",
+                        region,
+                        account=audit,
+                        region=region,
+                        detail=f"auto-enable {gd_auto(ctx)}; {len(missing)} member(s) to add",
+                        data={"kind": "gd-org", "audit": audit, "region": region},
+                    )
         if enabled(ctx, "securityhub"):
             if audit not in sh_admin(ctx, region):
-                plan.add("delegate", "Security Hub administration", audit, region=region,
-                         data={"kind": "sh-admin", "audit": audit, "region": region})
+                plan.add(
+                    "delegate",
+                    "Security Hub administration",
+                    audit,
+                    region=region,
+                    data={"kind": "sh-admin", "audit": audit, "region": region},
+                )
             wanted = [standard_arn(p, region) for p in standards(ctx)]
             for account in accounts:
                 hub = sh_hub(ctx, account, region)
                 have = sh_enabled_standards(ctx, account, region) if hub else {}
                 detail = [w.split("standards/")[-1] for w in wanted if w not in have]
                 if account == audit and hub is not None:
-                    unassociated = [a for a in accounts if a != audit and a not in sh_members(ctx, audit, region)]
+                    unassociated = [
+                        a
+                        for a in accounts
+                        if a != audit and a not in sh_members(ctx, audit, region)
+                    ]
                     if unassociated:
                         detail.append(f"associate {len(unassociated)} member account(s)")
                 if hub is not None and not detail:
-                    plan.keep("keeping", "Security Hub", account_label(ctx, account), account=account, region=region,
-                              detail="enabled, with the profile's standards")
-                extra = [arn.split("standards/")[-1] for arn, status in have.items()
-                         if arn not in wanted and status in ("READY", "PENDING", "INCOMPLETE")]
+                    plan.keep(
+                        "keeping",
+                        "Security Hub",
+                        account_label(ctx, account),
+                        account=account,
+                        region=region,
+                        detail="enabled, with the profile's standards",
+                    )
+                extra = [
+                    arn.split("standards/")[-1]
+                    for arn, status in have.items()
+                    if arn not in wanted and status in ("READY", "PENDING", "INCOMPLETE")
+                ]
                 if extra:
-                    plan.keep("keeping", "Security Hub standard(s)", ", ".join(extra), account=account, region=region,
-                              detail=f"{account_label(ctx, account)}: enabled, not in the profile; left as they are")
+                    plan.keep(
+                        "keeping",
+                        "Security Hub standard(s)",
+                        ", ".join(extra),
+                        account=account,
+                        region=region,
+                        detail=f"{account_label(ctx, account)}: enabled, not in the profile; left as they are",
+                    )
                 if hub is None or detail:
-                    plan.add("enable" if hub is None else "update", "Security Hub", account_label(ctx, account),
-                             account=account, region=region, detail=", ".join(detail),
-                             data={"kind": "sh-account", "account": account, "region": region, "audit": audit})
+                    plan.add(
+                        "enable" if hub is None else "update",
+                        "Security Hub",
+                        account_label(ctx, account),
+                        account=account,
+                        region=region,
+                        detail=", ".join(detail),
+                        data={
+                            "kind": "sh-account",
+                            "account": account,
+                            "region": region,
+                            "audit": audit,
+                        },
+                    )
         if enabled(ctx, "access_analyzer") and not org_analyzers(ctx, audit, region):
-            plan.add("create", "IAM Access Analyzer (ORGANIZATION)", ANALYZER_NAME, account=audit, region=region,
-                     data={"kind": "aa", "audit": audit, "region": region})
+            plan.add(
+                "create",
+                "IAM Access Analyzer (ORGANIZATION)",
+                ANALYZER_NAME,
+                account=audit,
+                region=region,
+                data={"kind": "aa", "audit": audit, "region": region},
+            )
 
-    def _plan_config(self, ctx, plan: Plan, audit: str, accounts: list[str], regions: list[str]) -> None:
+    def _plan_config(
+        self, ctx, plan: Plan, audit: str, accounts: list[str], regions: list[str]
+    ) -> None:
         bucket = config_bucket(ctx)
         tower = ctx.profile.control_tower_enabled
         if tower:
-            plan.notes.append("Control Tower sets up AWS Config in every enrolled account; this step adds a "
-                              "recorder only in the management account, which Control Tower never enrolls.")
-        states = parallel([(a, r) for a in accounts for r in regions],
-                          lambda ar: (ar, config_state(ctx, *ar)))
+            plan.notes.append(
+                "Control Tower sets up AWS Config in every enrolled account; this step adds a "
+                "recorder only in the management account, which Control Tower never enrolls."
+            )
+        states = parallel(
+            [(a, r) for a in accounts for r in regions], lambda ar: (ar, config_state(ctx, *ar))
+        )
         for (account, region), state in states:
             if tower and account != ctx.management_account_id:
-                if state["recorders"] and state["recording"] and state["channels"] and \
-                        not recorder_drift(ctx, region, state):
+                if (
+                    state["recorders"]
+                    and state["recording"]
+                    and state["channels"]
+                    and not recorder_drift(ctx, region, state)
+                ):
                     continue
                 plan.notes.append(
                     f"AWS Config in {account_label(ctx, account)} [{region}] is left to Control Tower, which owns "
                     "Config in member accounts and refuses to enroll an account that already has a recorder or "
-                    "delivery channel: register the account's OU with Control Tower (control-tower step).")
+                    "delivery channel: register the account's OU with Control Tower (control-tower step)."
+                )
                 continue
             target = config_target(ctx, account, region, state, bucket)
             existing = account_recorder(state["recorders"])
             if existing and not target.edits:
-                plan.keep("keeping", "AWS Config recorder", existing["name"], account=account, region=region,
-                          detail=f"records all supported resource types, delivers to s3://{bucket}")
+                plan.keep(
+                    "keeping",
+                    "AWS Config recorder",
+                    existing["name"],
+                    account=account,
+                    region=region,
+                    detail=f"records all supported resource types, delivers to s3://{bucket}",
+                )
                 continue
             if existing:
-                plan.keep("keeping", "AWS Config recorder", existing["name"], account=account, region=region,
-                          detail="adopted by name (one recorder per account and region); unchanged: "
-                                 + "; ".join(target.kept or ["nothing else"]))
-            plan.add("update" if existing else "enable", "AWS Config recorder",
-                     existing["name"] if existing else account_label(ctx, account), account=account,
-                     region=region, detail="; ".join(target.edits),
-                     data={"kind": "config", "account": account, "region": region})
+                plan.keep(
+                    "keeping",
+                    "AWS Config recorder",
+                    existing["name"],
+                    account=account,
+                    region=region,
+                    detail="adopted by name (one recorder per account and region); unchanged: "
+                    + "; ".join(target.kept or ["nothing else"]),
+                )
+            plan.add(
+                "update" if existing else "enable",
+                "AWS Config recorder",
+                existing["name"] if existing else account_label(ctx, account),
+                account=account,
+                region=region,
+                detail="; ".join(target.edits),
+                data={"kind": "config", "account": account, "region": region},
+            )
         if svc(ctx, "config").get("aggregator", True) and not config_aggregators(ctx, audit):
-            plan.add("create", "Config organization aggregator", AGGREGATOR_NAME, account=audit,
-                     region=ctx.home_region, data={"kind": "config-aggregator", "audit": audit})
+            plan.add(
+                "create",
+                "Config organization aggregator",
+                AGGREGATOR_NAME,
+                account=audit,
+                region=ctx.home_region,
+                data={"kind": "config-aggregator", "audit": audit},
+            )
 
     def _plan_budget(self, ctx, plan: Plan) -> None:
         budget = get_budget(ctx)
         amount = float(svc(ctx, "budget").get("monthly_usd") or 100)
-        thresholds = sorted(float(t) for t in (svc(ctx, "budget").get("thresholds_percent") or [80, 100]))
+        thresholds = sorted(
+            float(t) for t in (svc(ctx, "budget").get("thresholds_percent") or [80, 100])
+        )
         email = ctx.answers.get("budget_email")
         if budget is None:
-            plan.add("create", "budget", BUDGET_NAME, detail=f"{amount:g} USD/month; alerts at "
-                     f"{', '.join(f'{t:g}%' for t in thresholds)} to {email}", data={"kind": "budget"})
+            plan.add(
+                "create",
+                "budget",
+                BUDGET_NAME,
+                detail=f"{amount:g} USD/month; alerts at "
+                f"{', '.join(f'{t:g}%' for t in thresholds)} to {email}",
+                data={"kind": "budget"},
+            )
             return
         have = float(budget.get("BudgetLimit", {}).get("Amount", 0))
         notes = sorted(float(n.get("Threshold")) for n in budget_notifications(ctx))
         if have != amount or notes != thresholds:
-            plan.add("update", "budget", BUDGET_NAME, detail=f"{have:g} -> {amount:g} USD; alerts {notes} -> "
-                     f"{thresholds}", data={"kind": "budget"})
+            plan.add(
+                "update",
+                "budget",
+                BUDGET_NAME,
+                detail=f"{have:g} -> {amount:g} USD; alerts {notes} -> {thresholds}",
+                data={"kind": "budget"},
+            )
 
     def _contact(self, ctx) -> dict[str, str]:
         """The security contact answered in the management-account step (same values everywhere)."""
+
         def answer(name: str, default: str | None = None) -> str | None:
             return ctx.answer("management-account", f"security_contact_{name}", default)
 
-        contact = {"Name": answer("name"), "Title": answer("title") or "Security",
-                   "EmailAddress": answer("email"), "PhoneNumber": answer("phone")}
+        contact = {
+            "Name": answer("name"),
+            "Title": answer("title") or "Security",
+            "EmailAddress": answer("email"),
+            "PhoneNumber": answer("phone"),
+        }
         missing = [k for k, v in contact.items() if not v]
         if missing:
-            raise RefusedError("the security contact is incomplete (management-account step answers)",
-                               "answer management-account.security_contact_name/_email/_phone")
+            raise RefusedError(
+                "the security contact is incomplete (management-account step answers)",
+                "answer management-account.security_contact_name/_email/_phone",
+            )
         return contact
 
     # ---------------------------------------------------------- apply
@@ -735,8 +1167,20 @@ class SecurityServicesStep(Step):
         audit = need_audit(ctx)
         # GuardDuty and Security Hub enable their own trusted access in EnableOrganizationAdminAccount.
         # Config first: Security Hub's standards need a recorder when they are enabled (else INCOMPLETE).
-        order = ("config", "gd-enable", "gd-admin", "gd-org", "sh-admin", "sh-account", "sh-aggregator", "aa-admin", "aa",
-                 "config-aggregator", "budget", "contact")
+        order = (
+            "config",
+            "gd-enable",
+            "gd-admin",
+            "gd-org",
+            "sh-admin",
+            "sh-account",
+            "sh-aggregator",
+            "aa-admin",
+            "aa",
+            "config-aggregator",
+            "budget",
+            "contact",
+        )
         for kind in order:
             batch = [c for c in plan.changes if c.data.get("kind") == kind]
             if not batch:
@@ -753,24 +1197,37 @@ class SecurityServicesStep(Step):
         region = change.data["region"]
         if change.data["audit"] not in gd_admin(ctx, region):
             ctx.client("guardduty", region=region).enable_organization_admin_account(
-                AdminAccountId=change.data["audit"])
+                AdminAccountId=change.data["audit"]
+            )
 
     def _apply_gd_org(self, ctx, change: Change) -> None:
         audit, region = change.data["audit"], change.data["region"]
         if audit not in gd_admin(ctx, region):
-            ctx.client("guardduty", region=region).enable_organization_admin_account(AdminAccountId=audit)
+            ctx.client("guardduty", region=region).enable_organization_admin_account(
+                AdminAccountId=audit
+            )
         gd = ctx.client("guardduty", account=audit, region=region)
         detector_id = self._admin_detector(ctx, audit, region)
-        gd.update_organization_configuration(DetectorId=detector_id, AutoEnableOrganizationMembers=gd_auto(ctx))
+        gd.update_organization_configuration(
+            DetectorId=detector_id, AutoEnableOrganizationMembers=gd_auto(ctx)
+        )
         members = gd_members(ctx, audit, region, detector_id)
-        details = [{"AccountId": a["Id"], "Email": a.get("Email", "")} for a in ctx.org_accounts()
-                   if a["Id"] != audit and a["Id"] not in members]
+        details = [
+            {"AccountId": a["Id"], "Email": a.get("Email", "")}
+            for a in ctx.org_accounts()
+            if a["Id"] != audit and a["Id"] not in members
+        ]
         for start in range(0, len(details), 50):
-            result = gd.create_members(DetectorId=detector_id, AccountDetails=details[start:start + 50])
+            result = gd.create_members(
+                DetectorId=detector_id, AccountDetails=details[start : start + 50]
+            )
             failed = result.get("UnprocessedAccounts", [])
             if failed:
-                raise RefusedError(f"GuardDuty could not add {len(failed)} member(s) in {region}: "
-                                   f"{failed[0].get('Result')}", "check the accounts, then apply again")
+                raise RefusedError(
+                    f"GuardDuty could not add {len(failed)} member(s) in {region}: "
+                    f"{failed[0].get('Result')}",
+                    "check the accounts, then apply again",
+                )
 
     @staticmethod
     def _admin_detector(ctx, audit: str, region: str) -> str:
@@ -781,8 +1238,10 @@ class SecurityServicesStep(Step):
             return detector["id"]
         gd = ctx.client("guardduty", account=audit, region=region)
         try:
-            return gd.create_detector(Enable=True, FindingPublishingFrequency="FIFTEEN_MINUTES")["DetectorId"]
-        except Exception as exc:  # noqa: BLE001
+            return gd.create_detector(Enable=True, FindingPublishingFrequency="FIFTEEN_MINUTES")[
+                "DetectorId"
+            ]
+        except Exception as exc:
             if error_code(exc) != "BadRequestException" or "already exists" not in str(exc):
                 raise
         found: dict[str, Any] = {}
@@ -791,39 +1250,57 @@ class SecurityServicesStep(Step):
             found.update(gd_detector(ctx, audit, region) or {})
             return bool(found), "listed" if found else "being created by GuardDuty"
 
-        ctx.poll(listed, interval=5, timeout=120, what=f"GuardDuty detector of the Audit account in {region}")
+        ctx.poll(
+            listed,
+            interval=5,
+            timeout=120,
+            what=f"GuardDuty detector of the Audit account in {region}",
+        )
         return found["id"]
 
     def _apply_sh_admin(self, ctx, change: Change) -> None:
         region = change.data["region"]
         if change.data["audit"] not in sh_admin(ctx, region):
             ctx.client("securityhub", region=region).enable_organization_admin_account(
-                AdminAccountId=change.data["audit"])
+                AdminAccountId=change.data["audit"]
+            )
 
     def _apply_sh_account(self, ctx, change: Change) -> None:
         account, region, audit = change.data["account"], change.data["region"], change.data["audit"]
         sh = ctx.client("securityhub", account=account, region=region)
         if sh_hub(ctx, account, region) is None:
             try:
-                sh.enable_security_hub(EnableDefaultStandards=False, ControlFindingGenerator="SECURITY_CONTROL")
-            except Exception as exc:  # noqa: BLE001
+                sh.enable_security_hub(
+                    EnableDefaultStandards=False, ControlFindingGenerator="SECURITY_CONTROL"
+                )
+            except Exception as exc:
                 if error_code(exc) != "ResourceConflictException":
                     raise
         have = sh_enabled_standards(ctx, account, region)
-        missing = [standard_arn(p, region) for p in standards(ctx) if standard_arn(p, region) not in have]
+        missing = [
+            standard_arn(p, region) for p in standards(ctx) if standard_arn(p, region) not in have
+        ]
         if missing:
-            sh.batch_enable_standards(StandardsSubscriptionRequests=[{"StandardsArn": m} for m in missing])
+            sh.batch_enable_standards(
+                StandardsSubscriptionRequests=[{"StandardsArn": m} for m in missing]
+            )
         if account == audit:
             sh.update_organization_configuration(AutoEnable=True, AutoEnableStandards="DEFAULT")
             members = sh_members(ctx, audit, region)
-            details = [{"AccountId": a["Id"]} for a in ctx.org_accounts()
-                       if a["Id"] != audit and a["Id"] not in members]
+            details = [
+                {"AccountId": a["Id"]}
+                for a in ctx.org_accounts()
+                if a["Id"] != audit and a["Id"] not in members
+            ]
             for start in range(0, len(details), 50):
-                result = sh.create_members(AccountDetails=details[start:start + 50])
+                result = sh.create_members(AccountDetails=details[start : start + 50])
                 if result.get("UnprocessedAccounts"):
                     failed = result["UnprocessedAccounts"]
-                    raise RefusedError(f"Security Hub could not add {len(failed)} member(s) in {region}: "
-                                       f"{failed[0].get('ProcessingResult')}", "check the accounts, then apply again")
+                    raise RefusedError(
+                        f"Security Hub could not add {len(failed)} member(s) in {region}: "
+                        f"{failed[0].get('ProcessingResult')}",
+                        "check the accounts, then apply again",
+                    )
 
     def _apply_sh_aggregator(self, ctx, change: Change) -> None:
         audit = change.data["audit"]
@@ -843,8 +1320,9 @@ class SecurityServicesStep(Step):
         if not org_analyzers(ctx, audit, region):
             try:
                 ctx.client("accessanalyzer", account=audit, region=region).create_analyzer(
-                    analyzerName=ANALYZER_NAME, type="ORGANIZATION")
-            except Exception as exc:  # noqa: BLE001
+                    analyzerName=ANALYZER_NAME, type="ORGANIZATION"
+                )
+            except Exception as exc:
                 if error_code(exc) != "ConflictException":
                     raise
 
@@ -854,14 +1332,20 @@ class SecurityServicesStep(Step):
         account, region = change.data["account"], change.data["region"]
         bucket = config_bucket(ctx)
         if not bucket:
-            raise RefusedError("no log archive bucket for AWS Config delivery", "run the log-archive step first")
+            raise RefusedError(
+                "no log archive bucket for AWS Config delivery", "run the log-archive step first"
+            )
         target = config_target(ctx, account, region, config_state(ctx, account, region), bucket)
         cfg = ctx.client("config", account=account, region=region)
         if target.recorder:
             if target.recorder["roleARN"].endswith(f"role/{CONFIG_SLR}"):
                 iam = ctx.client("iam", account=account)
-                call_or(None, lambda: iam.create_service_linked_role(AWSServiceName="config.amazonaws.com"),
-                        "InvalidInput", "EntityAlreadyExists")
+                call_or(
+                    None,
+                    lambda: iam.create_service_linked_role(AWSServiceName="config.amazonaws.com"),
+                    "InvalidInput",
+                    "EntityAlreadyExists",
+                )
             cfg.put_configuration_recorder(ConfigurationRecorder=target.recorder)
         if target.channel:
             cfg.put_delivery_channel(DeliveryChannel=target.channel)
@@ -873,18 +1357,35 @@ class SecurityServicesStep(Step):
         ensure_delegated_admin(ctx, audit, "config.amazonaws.com")
         ensure_service_access(ctx, "config-multiaccountsetup.amazonaws.com")
         iam = ctx.client("iam", account=audit)
-        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-                 "Principal": {"Service": "config.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "config.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
         role = call_or(None, lambda: iam.get_role(RoleName=AGGREGATOR_ROLE)["Role"], "NoSuchEntity")
         if role is None:
-            role = iam.create_role(RoleName=AGGREGATOR_ROLE, AssumeRolePolicyDocument=json.dumps(trust),
-                                   Description="bootstrap-tui: AWS Config organization aggregator")["Role"]
-        iam.attach_role_policy(RoleName=AGGREGATOR_ROLE,
-                               PolicyArn="arn:aws:iam::aws:policy/service-role/AWSConfigRoleForOrganizations")
+            role = iam.create_role(
+                RoleName=AGGREGATOR_ROLE,
+                AssumeRolePolicyDocument=json.dumps(trust),
+                Description="bootstrap-tui: AWS Config organization aggregator",
+            )["Role"]
+        iam.attach_role_policy(
+            RoleName=AGGREGATOR_ROLE,
+            PolicyArn="arn:aws:iam::aws:policy/service-role/AWSConfigRoleForOrganizations",
+        )
         ctx.client("config", account=audit, region=ctx.home_region).put_configuration_aggregator(
             ConfigurationAggregatorName=AGGREGATOR_NAME,
-            OrganizationAggregationSource={"RoleArn": role["Arn"], "AwsRegions": list(ctx.governed_regions),
-                                           "AllAwsRegions": False})
+            OrganizationAggregationSource={
+                "RoleArn": role["Arn"],
+                "AwsRegions": list(ctx.governed_regions),
+                "AllAwsRegions": False,
+            },
+        )
 
     def _apply_budget(self, ctx, change: Change) -> None:
         budgets = ctx.client("budgets", region="us-east-1")
@@ -893,33 +1394,53 @@ class SecurityServicesStep(Step):
         amount = f"{float(conf.get('monthly_usd') or 100):.2f}"
         thresholds = [float(t) for t in (conf.get("thresholds_percent") or [80, 100])]
         subscriber = [{"SubscriptionType": "EMAIL", "Address": ctx.answers["budget_email"]}]
-        budget = {"BudgetName": BUDGET_NAME, "BudgetLimit": {"Amount": amount, "Unit": "USD"},
-                  "TimeUnit": "MONTHLY", "BudgetType": "COST"}
+        budget = {
+            "BudgetName": BUDGET_NAME,
+            "BudgetLimit": {"Amount": amount, "Unit": "USD"},
+            "TimeUnit": "MONTHLY",
+            "BudgetType": "COST",
+        }
 
         def notification(t: float) -> dict[str, Any]:
-            return {"NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN", "Threshold": t,
-                    "ThresholdType": "PERCENTAGE"}
+            return {
+                "NotificationType": "ACTUAL",
+                "ComparisonOperator": "GREATER_THAN",
+                "Threshold": t,
+                "ThresholdType": "PERCENTAGE",
+            }
 
         if get_budget(ctx) is None:
-            budgets.create_budget(AccountId=account, Budget=budget, NotificationsWithSubscribers=[
-                {"Notification": notification(t), "Subscribers": subscriber} for t in thresholds])
+            budgets.create_budget(
+                AccountId=account,
+                Budget=budget,
+                NotificationsWithSubscribers=[
+                    {"Notification": notification(t), "Subscribers": subscriber} for t in thresholds
+                ],
+            )
             return
         budgets.update_budget(AccountId=account, NewBudget=budget)
         existing = budget_notifications(ctx)
         have = {float(n["Threshold"]) for n in existing}
         for t in thresholds:
             if t not in have:
-                budgets.create_notification(AccountId=account, BudgetName=BUDGET_NAME,
-                                            Notification=notification(t), Subscribers=subscriber)
+                budgets.create_notification(
+                    AccountId=account,
+                    BudgetName=BUDGET_NAME,
+                    Notification=notification(t),
+                    Subscribers=subscriber,
+                )
         for n in existing:
             if float(n["Threshold"]) not in thresholds:
-                budgets.delete_notification(AccountId=account, BudgetName=BUDGET_NAME, Notification=n)
+                budgets.delete_notification(
+                    AccountId=account, BudgetName=BUDGET_NAME, Notification=n
+                )
 
     def _apply_contact(self, ctx, change: Change) -> None:
         # Set from inside each account (through the automation role): valid for the management
         # account and members alike, and it needs no trusted access for account.amazonaws.com.
-        ctx.client("account", account=change.data["account"], region="us-east-1").put_alternate_contact(
-            AlternateContactType="SECURITY", **self._contact(ctx))
+        ctx.client(
+            "account", account=change.data["account"], region="us-east-1"
+        ).put_alternate_contact(AlternateContactType="SECURITY", **self._contact(ctx))
 
 
 STEP = SecurityServicesStep()

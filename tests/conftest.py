@@ -1,4 +1,5 @@
 """Fixtures every test directory can use."""
+
 from __future__ import annotations
 
 import keyring

@@ -2,6 +2,7 @@
 
 Usable in a subprocess too: PYTHONPATH=<repo root>, PYTHON_KEYRING_BACKEND=tests.keyrings.MemoryKeyring.
 """
+
 from __future__ import annotations
 
 from keyring.backend import KeyringBackend

@@ -1,8 +1,10 @@
 """Hypothesis strategies that damage a valid document: the fuzz tests of profiles and state files."""
+
 from __future__ import annotations
 
 import copy
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from hypothesis import strategies as st
 
@@ -18,8 +20,9 @@ def paths(data: Any, prefix: tuple = ()) -> Iterator[tuple]:
             yield from paths(value, prefix + (index,))
 
 
-def mutated(base: Any, values: st.SearchStrategy, *, most: int = 4,
-            add: bool = True) -> st.SearchStrategy:
+def mutated(
+    base: Any, values: st.SearchStrategy, *, most: int = 4, add: bool = True
+) -> st.SearchStrategy:
     """Copies of `base` with 1..`most` values replaced by `values`, deleted or (with `add`) added."""
     every_path = [p for p in paths(base) if p]
     actions = ["replace", "delete", "add"] if add else ["replace", "delete"]

@@ -65,8 +65,17 @@ def _write() -> None:
         return
     with contextlib.suppress(OSError), open(_path, "a", encoding="utf-8") as out:
         for activity, service, operation, kind in sorted(seen()):
-            out.write(json.dumps({"activity": activity, "service": service, "operation": operation,
-                                  "account": kind}) + "\n")
+            out.write(
+                json.dumps(
+                    {
+                        "activity": activity,
+                        "service": service,
+                        "operation": operation,
+                        "account": kind,
+                    }
+                )
+                + "\n"
+            )
 
 
 atexit.register(_write)

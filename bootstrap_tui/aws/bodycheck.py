@@ -9,6 +9,7 @@ raises is retried by the standard, adaptive and legacy retry handlers like a
 dropped connection. A ``before-parse`` handler cannot do this: botocore's
 endpoint does not catch exceptions raised there, so nothing would retry them.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -39,8 +40,10 @@ def check_complete(request: Any, response: Any) -> None:
     expected = declared_length(request, response)
     if expected is not None and len(response.content) < expected:
         raise ConnectionClosedError(
-            endpoint_url=request.url, request=request,
-            error=f"body cut short: {len(response.content)} of {expected} bytes")
+            endpoint_url=request.url,
+            request=request,
+            error=f"body cut short: {len(response.content)} of {expected} bytes",
+        )
 
 
 class CompleteBodySession:

@@ -8,6 +8,7 @@ refuses truncated bodies so they are retried (see bodycheck.py), a larger retry 
 (see retryquota.py) and, for
 custom endpoints, the s3control host fix.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -15,12 +16,17 @@ import platform
 import re
 import threading
 import urllib.request
-from typing import Any, Callable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterator
 
 import boto3
 import botocore
 from botocore.config import Config
-from botocore.credentials import CredentialProvider, CredentialResolver, DeferredRefreshableCredentials
+from botocore.credentials import (
+    CredentialProvider,
+    CredentialResolver,
+    DeferredRefreshableCredentials,
+)
 
 from bootstrap_tui import __version__
 from bootstrap_tui.aws import activity, bodycheck, retryquota
@@ -31,16 +37,27 @@ from bootstrap_tui.aws.speedups import install as install_speedups
 from bootstrap_tui.aws.speedups import new_botocore_session, plain_models
 from bootstrap_tui.errors import ReadOnlyViolation
 
-READ_ONLY_PREFIXES = ("Get", "List", "Describe", "Search", "Lookup", "Head", "BatchGet",
-                      "GenerateCredentialReport", "Select")
+READ_ONLY_PREFIXES = (
+    "Get",
+    "List",
+    "Describe",
+    "Search",
+    "Lookup",
+    "Head",
+    "BatchGet",
+    "GenerateCredentialReport",
+    "Select",
+)
 SESSION_NAME = "bootstrap-tui"
 OnCall = Callable[[str, str, "str | None", str], None]
 
 _ACCOUNT_HOST = re.compile(r"^(https?://)\d{12}\.")
 # Every call says it comes from this tool (CloudTrail records it as userAgent, so an auditor can
 # filter what bootstrap-tui did); built once, where botocore would rebuild its own twice per request.
-USER_AGENT = (f"bootstrap-tui/{__version__} botocore/{botocore.__version__} "
-              f"Python/{platform.python_version()} {platform.system()}/{platform.release()}")
+USER_AGENT = (
+    f"bootstrap-tui/{__version__} botocore/{botocore.__version__} "
+    f"Python/{platform.python_version()} {platform.system()}/{platform.release()}"
+)
 
 
 def is_read_only_operation(operation: str) -> bool:
@@ -90,37 +107,62 @@ class ClientFactory:
     for the caller's own account. `calls` counts the same requests.
     """
 
-    def __init__(self, session: boto3.Session, *, region: str, endpoint_url: str | None = None,
-                 max_attempts: int = 5, retry_mode: str = "adaptive", connect_timeout: float = 5,
-                 read_timeout: float = 60, role_name: str = "OrganizationAccountAccessRole",
-                 max_pool: int = 32, on_call: OnCall | None = None,
-                 session_duration: int = 3600, _shared: _Shared | None = None):
+    def __init__(
+        self,
+        session: boto3.Session,
+        *,
+        region: str,
+        endpoint_url: str | None = None,
+        max_attempts: int = 5,
+        retry_mode: str = "adaptive",
+        connect_timeout: float = 5,
+        read_timeout: float = 60,
+        role_name: str = "OrganizationAccountAccessRole",
+        max_pool: int = 32,
+        on_call: OnCall | None = None,
+        session_duration: int = 3600,
+        _shared: _Shared | None = None,
+    ):
         self.session = session
         self.region = region
         self.endpoint_url = endpoint_url
         self.role_name = role_name
         self.on_call = on_call
         self.session_duration = session_duration
-        self._settings = dict(max_attempts=max_attempts, retry_mode=retry_mode,
-                              connect_timeout=connect_timeout, read_timeout=read_timeout,
-                              max_pool=max_pool)
+        self._settings = dict(
+            max_attempts=max_attempts,
+            retry_mode=retry_mode,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            max_pool=max_pool,
+        )
         # No proxy in the environment: say so once, instead of every client scanning os.environ.
         proxies = {} if not urllib.request.getproxies() else None
         self.config = Config(
             retries={"mode": retry_mode, "total_max_attempts": max_attempts},
-            connect_timeout=connect_timeout, read_timeout=read_timeout,
-            max_pool_connections=max_pool, user_agent=USER_AGENT, proxies=proxies)
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            max_pool_connections=max_pool,
+            user_agent=USER_AGENT,
+            proxies=proxies,
+        )
         self._shared = _shared or _Shared()
         install_speedups()
         plain_models(session._session)
 
     # ------------------------------------------------------------ siblings
-    def with_role(self, role_name: str) -> "ClientFactory":
+    def with_role(self, role_name: str) -> ClientFactory:
         """A factory assuming `role_name` in member accounts; shares cache, guard and counters."""
-        return ClientFactory(self.session, region=self.region, endpoint_url=self.endpoint_url,
-                             role_name=role_name, on_call=self.on_call,
-                             session_duration=self.session_duration, _shared=self._shared,
-                             **self._settings)
+        return ClientFactory(
+            self.session,
+            region=self.region,
+            endpoint_url=self.endpoint_url,
+            role_name=role_name,
+            on_call=self.on_call,
+            session_duration=self.session_duration,
+            _shared=self._shared,
+            **self._settings,
+        )
 
     # ------------------------------------------------------------ counters and guard
     @property
@@ -137,7 +179,7 @@ class ClientFactory:
         self._shared.read_only = bool(value)
 
     @contextlib.contextmanager
-    def read_only_guard(self) -> Iterator["ClientFactory"]:
+    def read_only_guard(self) -> Iterator[ClientFactory]:
         """While active, mutating calls raise ReadOnlyViolation before anything is sent."""
         with self._shared.lock:
             self._shared.guard_depth += 1
@@ -182,19 +224,25 @@ class ClientFactory:
     def assume_role_now(self, account: str) -> dict[str, Any]:
         """sts:AssumeRole into ``account`` now, bypassing the cached session: can the role be assumed today?
         Returns the AssumedRoleUser (Arn, AssumedRoleId)."""
-        return self._role_sts_client().assume_role(RoleArn=self.role_arn(account), RoleSessionName=SESSION_NAME,
-                                                   DurationSeconds=900)["AssumedRoleUser"]
+        return self._role_sts_client().assume_role(
+            RoleArn=self.role_arn(account), RoleSessionName=SESSION_NAME, DurationSeconds=900
+        )["AssumedRoleUser"]
 
     def _assumed_session(self, account: str) -> boto3.Session:
-        return self._shared.built.get(self._shared.sessions, ("session", self.role_name, account),
-                                       lambda: self._new_assumed_session(account))
+        return self._shared.built.get(
+            self._shared.sessions,
+            ("session", self.role_name, account),
+            lambda: self._new_assumed_session(account),
+        )
 
     def _new_assumed_session(self, account: str) -> boto3.Session:
         credentials = DeferredRefreshableCredentials(
-            refresh_using=self._assume_role_fetcher(account), method="assume-role")
+            refresh_using=self._assume_role_fetcher(account), method="assume-role"
+        )
         core = new_botocore_session()
-        core.register_component("credential_provider",
-                                CredentialResolver([_FixedProvider(credentials)]))
+        core.register_component(
+            "credential_provider", CredentialResolver([_FixedProvider(credentials)])
+        )
         # one loader for every session: service models are parsed once, not once per account
         core.register_component("data_loader", self.session._session.get_component("data_loader"))
         return boto3.Session(botocore_session=core, region_name=self.region)
@@ -205,23 +253,38 @@ class ClientFactory:
         duration = self.session_duration
 
         def fetch() -> dict[str, Any]:
-            creds = sts.assume_role(RoleArn=arn, RoleSessionName=SESSION_NAME,
-                                    DurationSeconds=duration)["Credentials"]
-            return {"access_key": creds["AccessKeyId"], "secret_key": creds["SecretAccessKey"],
-                    "token": creds["SessionToken"], "expiry_time": creds["Expiration"].isoformat()}
+            creds = sts.assume_role(
+                RoleArn=arn, RoleSessionName=SESSION_NAME, DurationSeconds=duration
+            )["Credentials"]
+            return {
+                "access_key": creds["AccessKeyId"],
+                "secret_key": creds["SecretAccessKey"],
+                "token": creds["SessionToken"],
+                "expiry_time": creds["Expiration"].isoformat(),
+            }
 
         return fetch
 
     def _role_sts_client(self) -> Any:
         """The base session's STS client that assumes roles (never read-only guarded)."""
         return self._shared.built.get(
-            self._shared.clients, ("assume-role", None, self.region, "sts"),
-            lambda: self._make_client(self.session, "sts", self.region, None, guarded=False))
+            self._shared.clients,
+            ("assume-role", None, self.region, "sts"),
+            lambda: self._make_client(self.session, "sts", self.region, None, guarded=False),
+        )
 
-    def _make_client(self, session: boto3.Session, service: str, region: str,
-                     account: str | None, *, guarded: bool) -> Any:
-        client = session.client(service, region_name=region, endpoint_url=self.endpoint_url,
-                                config=self.config)
+    def _make_client(
+        self,
+        session: boto3.Session,
+        service: str,
+        region: str,
+        account: str | None,
+        *,
+        guarded: bool,
+    ) -> Any:
+        client = session.client(
+            service, region_name=region, endpoint_url=self.endpoint_url, config=self.config
+        )
         bodycheck.install(client)
         retryquota.install(client, self._settings["max_attempts"])
         events = client.meta.events
@@ -230,8 +293,12 @@ class ClientFactory:
             events.register("provide-client-params", self._guard_handler(service, account, region))
         events.register("before-send", self._send_handler(service, account, region))
         events.register("after-call", annotate_after_call)
-        events.register("after-call", where_annotator(
-            lambda: account or (self._shared.identity or {}).get("Account"), region, custom))
+        events.register(
+            "after-call",
+            where_annotator(
+                lambda: account or (self._shared.identity or {}).get("Account"), region, custom
+            ),
+        )
         events.register("after-call-error", call_error_annotator(client.meta.service_model, custom))
         if self.endpoint_url:
             events.register("before-sign.s3-control", strip_account_host_prefix)
@@ -244,7 +311,9 @@ class ClientFactory:
                 raise ReadOnlyViolation(
                     f"read-only mode blocked {service}:{model.name}{where} ({region}): "
                     "it would change AWS, and this command only reads",
-                    "this is a bug in the check that tried it; nothing was sent to AWS")
+                    "this is a bug in the check that tried it; nothing was sent to AWS",
+                )
+
         return guard
 
     def _send_handler(self, service: str, account: str | None, region: str) -> Callable[..., None]:
@@ -254,4 +323,5 @@ class ClientFactory:
             activity.note(service, event_name.rsplit(".", 1)[-1], account is not None)
             if self.on_call is not None:
                 self.on_call(service, event_name.rsplit(".", 1)[-1], account, region)
+
         return sent

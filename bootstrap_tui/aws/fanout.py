@@ -1,17 +1,23 @@
 """Run one function over many tasks (accounts x regions) on a bounded thread pool."""
+
 from __future__ import annotations
 
 import contextvars
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Any, Callable, Iterable, Sequence, TypeVar
+from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Sequence
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
-def fan_out(tasks: Iterable[T], fn: Callable[[T], R], *, max_workers: int = 16,
-            on_result: Callable[[T, "R | BaseException"], None] | None = None,
-            ) -> list[tuple[T, "R | BaseException"]]:
+def fan_out(
+    tasks: Iterable[T],
+    fn: Callable[[T], R],
+    *,
+    max_workers: int = 16,
+    on_result: Callable[[T, R | BaseException], None] | None = None,
+) -> list[tuple[T, R | BaseException]]:
     """Call `fn(task)` for every task with at most `max_workers` running at once.
 
     An exception is captured as that task's result and never stops the others.
@@ -45,8 +51,9 @@ def fan_out(tasks: Iterable[T], fn: Callable[[T], R], *, max_workers: int = 16,
     return list(zip(items, results))
 
 
-def account_tasks(factory: Any, accounts: Sequence[str] | None,
-                  regions: Sequence[str] | None) -> list[tuple[str, str]]:
+def account_tasks(
+    factory: Any, accounts: Sequence[str] | None, regions: Sequence[str] | None
+) -> list[tuple[str, str]]:
     """Every (account, region) pair; no accounts means the caller's own, no regions the home one."""
     accounts = list(accounts or [factory.caller_account])
     regions = list(regions or [factory.region])

@@ -1,4 +1,5 @@
 """Who the credentials belong to, and the refusal to automate as the root user."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ class Identity:
 
     @property
     def principal_name(self) -> str:
-        """"root", the IAM user name, or "role/session" for an assumed role."""
+        """ "root", the IAM user name, or "role/session" for an assumed role."""
         if self.is_root:
             return "root"
         resource = self.arn.split(":", 5)[-1]
@@ -40,11 +41,14 @@ def whoami(factory: Any) -> Identity:
         data = factory.caller_identity()
     except BootstrapError:
         raise
-    except Exception as exc:  # noqa: BLE001 - every failure is mapped for the user
+    except Exception as exc:
         session = getattr(factory, "session", None)
         profile = getattr(session, "profile_name", None)
-        raise map_error(exc, operation="sts:GetCallerIdentity",
-                        profile=None if profile == "default" else profile) from None
+        raise map_error(
+            exc,
+            operation="sts:GetCallerIdentity",
+            profile=None if profile == "default" else profile,
+        ) from None
     return Identity(account_id=data["Account"], arn=data["Arn"], user_id=data["UserId"])
 
 
@@ -59,4 +63,5 @@ def refuse_root(identity: Identity | None) -> None:
             "sign in as root in the console only to create a temporary bootstrap IAM user "
             "(AdministratorAccess, access key kept in the OS keychain), delete any root access "
             "keys, then run again with that user; once IAM Identity Center is set up, use "
-            "`aws sso login --profile NAME` and --aws-profile NAME")
+            "`aws sso login --profile NAME` and --aws-profile NAME",
+        )

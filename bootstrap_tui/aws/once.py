@@ -1,8 +1,10 @@
 """Values built once, by whichever thread needs them first."""
+
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 
 class BuiltOnce:

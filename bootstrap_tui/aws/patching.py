@@ -1,8 +1,10 @@
 """Setting botocore attributes from a table, for good or for a while (speedups.py, tls.py)."""
+
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator, Mapping
+from typing import Any
+from collections.abc import Iterator, Mapping
 
 Table = Mapping[tuple[Any, str], Any]  # (class, attribute name) -> value
 

@@ -1,17 +1,23 @@
 """Regions: partition of a region, regions enabled in an account, governed-region validation."""
+
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from bootstrap_tui.errors import ConfigError
 
 ENABLED_STATUSES = ("opt-in-not-required", "opted-in")
-_PARTITION_PREFIXES = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-isob-", "aws-iso-b"),
-                       ("us-iso-", "aws-iso"))
+_PARTITION_PREFIXES = (
+    ("cn-", "aws-cn"),
+    ("us-gov-", "aws-us-gov"),
+    ("us-isob-", "aws-iso-b"),
+    ("us-iso-", "aws-iso"),
+)
 
 
 def partition_of(region: str) -> str:
-    """"aws", "aws-cn" or "aws-us-gov" (and the ISO partitions) for a region name."""
+    """ "aws", "aws-cn" or "aws-us-gov" (and the ISO partitions) for a region name."""
     for prefix, partition in _PARTITION_PREFIXES:
         if region.startswith(prefix):
             return partition
@@ -20,7 +26,9 @@ def partition_of(region: str) -> str:
 
 def enabled_regions(factory: Any, account: str | None = None) -> list[str]:
     """Regions of the caller's partition that are enabled (opt-in not required or opted in)."""
-    return enabled_region_names(factory.client("ec2", account=account), partition_of(factory.region))
+    return enabled_region_names(
+        factory.client("ec2", account=account), partition_of(factory.region)
+    )
 
 
 def enabled_region_names(ec2: Any, partition: str) -> list[str]:
@@ -28,9 +36,11 @@ def enabled_region_names(ec2: Any, partition: str) -> list[str]:
     regions that are enabled for the account (opt-in not required, or opted in)."""
     response = ec2.describe_regions(AllRegions=True)
     return sorted(
-        r["RegionName"] for r in response.get("Regions", [])
+        r["RegionName"]
+        for r in response.get("Regions", [])
         if partition_of(r["RegionName"]) == partition
-        and r.get("OptInStatus", "opt-in-not-required") in ENABLED_STATUSES)
+        and r.get("OptInStatus", "opt-in-not-required") in ENABLED_STATUSES
+    )
 
 
 def governed_regions(profile_regions: Iterable[str], enabled: Iterable[str]) -> list[str]:
@@ -45,6 +55,7 @@ def governed_regions(profile_regions: Iterable[str], enabled: Iterable[str]) -> 
             raise ConfigError(
                 f"governed region '{region}' is not enabled in this account",
                 "enable it under Account > AWS Regions in the console (opt-in regions), or remove "
-                f"it from governed_regions; enabled regions: {', '.join(sorted(enabled_set))}")
+                f"it from governed_regions; enabled regions: {', '.join(sorted(enabled_set))}",
+            )
         result.append(region)
     return result

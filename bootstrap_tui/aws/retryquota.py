@@ -10,6 +10,7 @@ retryable error at once, however many attempts are left. docs/reliability.md ("C
 faults") has the measurements. `install` gives the client the same handler with a quota of
 RETRY_QUOTA tokens instead, built from botocore's own classes, and RetryConditions.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -29,7 +30,8 @@ class RetryConditions(standard.StandardRetryConditions):
     def __init__(self, max_attempts: int, connection_attempts: int = CONNECTION_ATTEMPTS):
         super().__init__(max_attempts=max_attempts)
         self._connection_checker = standard.MaxAttemptsChecker(
-            min(max_attempts, connection_attempts))
+            min(max_attempts, connection_attempts)
+        )
 
     def is_retryable(self, context: Any) -> bool:
         if context.http_response is None and not self._connection_checker.is_retryable(context):
@@ -50,9 +52,14 @@ def install(client: Any, max_attempts: int, capacity: int = RETRY_QUOTA) -> None
     handler = standard.RetryHandler(
         retry_policy=standard.RetryPolicy(
             retry_checker=RetryConditions(max_attempts),
-            retry_backoff=standard.ExponentialBackoff(service_name=name,
-                                                      throttling_detector=detector)),
-        retry_event_adapter=adapter, retry_quota=checker, service_name=name)
+            retry_backoff=standard.ExponentialBackoff(
+                service_name=name, throttling_detector=detector
+            ),
+        ),
+        retry_event_adapter=adapter,
+        retry_quota=checker,
+        service_name=name,
+    )
     events = client.meta.events
     unique_id = f"retry-config-{name}"
     events.unregister(f"needs-retry.{name}", unique_id=unique_id)

@@ -1,4 +1,5 @@
 """Build the boto3 session: standard credential chain, keychain keys, sandbox detection."""
+
 from __future__ import annotations
 
 import json
@@ -47,8 +48,10 @@ def clean_endpoint_url(text: str, source: str = "--endpoint-url") -> str:
     except ValueError:
         parts, port_ok = None, False
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
-        raise ConfigError(f"{source}: expected an http(s):// URL with a host, got "
-                          f"{strip_userinfo(text)!r}", "e.g. http://127.0.0.1:4566")
+        raise ConfigError(
+            f"{source}: expected an http(s):// URL with a host, got {strip_userinfo(text)!r}",
+            "e.g. http://127.0.0.1:4566",
+        )
     return strip_userinfo(text.strip()).rstrip("/")
 
 
@@ -77,20 +80,27 @@ def make_session(conn: Connection) -> boto3.Session:
     if conn.use_keychain:
         keys = load_bootstrap_keys(conn.keychain_service)
         if keys is None:
-            raise AwsError("no bootstrap keys are stored in the OS keychain",
-                           "store the bootstrap IAM user's access key first (the management-account "
-                           "step offers it), or use --aws-profile", kind="credentials")
+            raise AwsError(
+                "no bootstrap keys are stored in the OS keychain",
+                "store the bootstrap IAM user's access key first (the management-account "
+                "step offers it), or use --aws-profile",
+                kind="credentials",
+            )
     try:
         probe = boto3.Session(profile_name=profile)
         region = conn.region or probe.region_name or DEFAULT_REGION
         if keys is not None:
-            return boto3.Session(aws_access_key_id=keys[0], aws_secret_access_key=keys[1],
-                                 region_name=region)
+            return boto3.Session(
+                aws_access_key_id=keys[0], aws_secret_access_key=keys[1], region_name=region
+            )
         session = boto3.Session(profile_name=profile, region_name=region)
         endpoint = resolve_endpoint(conn)
         if endpoint and session.get_credentials() is None and probe_sandbox(endpoint):
-            return boto3.Session(aws_access_key_id=SANDBOX_CREDENTIAL,
-                                 aws_secret_access_key=SANDBOX_CREDENTIAL, region_name=region)
+            return boto3.Session(
+                aws_access_key_id=SANDBOX_CREDENTIAL,
+                aws_secret_access_key=SANDBOX_CREDENTIAL,
+                region_name=region,
+            )
         return session
     except BotoCoreError as exc:
         raise map_error(exc, profile=profile) from None

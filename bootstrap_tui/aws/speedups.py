@@ -9,6 +9,7 @@ state stays on the client), and is installed only when `_self_check()` proves, a
 installed botocore, that event handlers still behave exactly as botocore's own code does;
 otherwise botocore is left as it is (slower, never wrong).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -19,7 +20,8 @@ import logging
 import os
 import threading
 import types
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import botocore
 import botocore.client
@@ -50,6 +52,7 @@ def install() -> dict[str, bool]:
 
 # ------------------------------------------------------------------ client classes and models
 
+
 def _share_client_classes() -> bool:
     """One client class and one (read-only) service model per service and API version.
 
@@ -63,12 +66,18 @@ def _share_client_classes() -> bool:
         return False
 
     def create_client_class(self: Any, service_name: str, service_model: Any) -> type:
-        return _builder.get(_built, ("class", service_name, service_model.api_version),
-                            lambda: create_class(self, service_name, service_model))
+        return _builder.get(
+            _built,
+            ("class", service_name, service_model.api_version),
+            lambda: create_class(self, service_name, service_model),
+        )
 
     def load_service_model(self: Any, service_name: str, api_version: str | None = None) -> Any:
-        return _builder.get(_built, ("model", service_name, api_version or ""),
-                            lambda: load_model(self, service_name, api_version))
+        return _builder.get(
+            _built,
+            ("model", service_name, api_version or ""),
+            lambda: load_model(self, service_name, api_version),
+        )
 
     creator._create_client_class = create_client_class
     creator._load_service_model = load_service_model
@@ -100,6 +109,7 @@ def plain_models(session: Any) -> bool:
 
 # ------------------------------------------------------------------ event handlers
 
+
 class CopyOnWriteTrie(hooks._PrefixTrie):
     """botocore's handler trie, copied in O(1): copies share nodes until one is changed.
 
@@ -114,7 +124,11 @@ class CopyOnWriteTrie(hooks._PrefixTrie):
     def _own(self, node: dict) -> dict:
         if id(node) in self._owned:
             return node
-        mine = {"chunk": node["chunk"], "values": node["values"], "children": dict(node["children"])}
+        mine = {
+            "chunk": node["chunk"],
+            "values": node["values"],
+            "children": dict(node["children"]),
+        }
         self._owned[id(mine)] = mine
         return mine
 
@@ -148,7 +162,7 @@ class CopyOnWriteTrie(hooks._PrefixTrie):
         self._own_path(key, False)
         super().remove_item(key, value)
 
-    def __copy__(self) -> "CopyOnWriteTrie":
+    def __copy__(self) -> CopyOnWriteTrie:
         twin = CopyOnWriteTrie.__new__(CopyOnWriteTrie)
         twin.__dict__ = dict(self.__dict__)
         twin._owned = {}
@@ -182,6 +196,7 @@ def _copy_aliaser(self: hooks.EventAliaser) -> hooks.EventAliaser:
 
 def _fast_accept_kwargs(original: Callable[..., Any]) -> Callable[..., Any]:
     """`_verify_accept_kwargs` reading a plain function's code flags, not its full signature."""
+
     def verify(self: Any, func: Any) -> Any:
         target = func.__func__ if type(func) is types.MethodType else func
         if type(target) is types.FunctionType and "__signature__" not in target.__dict__:
@@ -189,16 +204,22 @@ def _fast_accept_kwargs(original: Callable[..., Any]) -> Callable[..., Any]:
                 raise ValueError(f"Event handler {func} must accept keyword arguments (**kwargs)")
             return None
         return original(self, func)
+
     return verify
 
 
-_STOCK = {(hooks._PrefixTrie, "__copy__"): hooks._PrefixTrie.__copy__,
-          (hooks.EventAliaser, "__copy__"): hooks.EventAliaser.__copy__,
-          (hooks.BaseEventHooks, "_verify_accept_kwargs"): hooks.BaseEventHooks._verify_accept_kwargs}
-_FAST = {(hooks._PrefixTrie, "__copy__"): _copy_trie,
-         (hooks.EventAliaser, "__copy__"): _copy_aliaser,
-         (hooks.BaseEventHooks, "_verify_accept_kwargs"):
-             _fast_accept_kwargs(hooks.BaseEventHooks._verify_accept_kwargs)}
+_STOCK = {
+    (hooks._PrefixTrie, "__copy__"): hooks._PrefixTrie.__copy__,
+    (hooks.EventAliaser, "__copy__"): hooks.EventAliaser.__copy__,
+    (hooks.BaseEventHooks, "_verify_accept_kwargs"): hooks.BaseEventHooks._verify_accept_kwargs,
+}
+_FAST = {
+    (hooks._PrefixTrie, "__copy__"): _copy_trie,
+    (hooks.EventAliaser, "__copy__"): _copy_aliaser,
+    (hooks.BaseEventHooks, "_verify_accept_kwargs"): _fast_accept_kwargs(
+        hooks.BaseEventHooks._verify_accept_kwargs
+    ),
+}
 
 
 def _install_event_speedups() -> bool:
@@ -218,10 +239,12 @@ def _handler_scenario() -> list[list[str]]:
     def handler(name: str) -> Callable[..., None]:
         def handle(**_: Any) -> None:
             calls.append(name)
+
         return handle
 
-    first, general, ec2, describe, s3, late = (handler(n) for n in
-                                               ("first", "general", "ec2", "describe", "s3", "late"))
+    first, general, ec2, describe, s3, late = (
+        handler(n) for n in ("first", "general", "ec2", "describe", "s3", "late")
+    )
     session = hooks.EventAliaser(hooks.HierarchicalEmitter())
     session.register_first("before-call", first)
     session.register("before-call.*", general)
@@ -250,7 +273,7 @@ def _self_check() -> bool:
             expected = _handler_scenario()
         with event_handlers(fast=True):
             same = _handler_scenario() == expected
-    except Exception:  # noqa: BLE001 - any mismatch with this botocore means: leave it alone
+    except Exception:
         logger.debug("botocore event speed-ups not installed", exc_info=True)
         return False
     if not same:

@@ -11,6 +11,7 @@ Verification is unchanged: certificates are still required and hostnames still m
 (urllib3 sets CERT_REQUIRED on each connection, as before). Any other session, or a bundle
 that cannot be loaded, keeps botocore's own behaviour, so errors read as they always have.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -25,8 +26,12 @@ from bootstrap_tui.aws.once import BuiltOnce
 
 logger = logging.getLogger(__name__)
 
-_contexts: dict[tuple, ssl.SSLContext] = {}  # ("context", bundle path) -> the context its clients share
-_loaded: dict[tuple, bool] = {}  # ("loaded", bundle path) -> in its context (False: it did not load)
+_contexts: dict[
+    tuple, ssl.SSLContext
+] = {}  # ("context", bundle path) -> the context its clients share
+_loaded: dict[
+    tuple, bool
+] = {}  # ("loaded", bundle path) -> in its context (False: it did not load)
 _builder = BuiltOnce()
 
 
@@ -49,6 +54,7 @@ def shared_bundles() -> list[str]:
 def _load(bundle: str) -> bool:
     """Load `bundle` into its shared context on the first HTTPS connection; False if it fails
     (urllib3 then loads it itself and reports the error as botocore always has)."""
+
     def build() -> bool:
         try:
             shared_context(bundle).load_verify_locations(bundle)
@@ -92,15 +98,23 @@ def _shared_methods(stock: patching.Table) -> patching.Table:
         bundle = getattr(conn, "ca_certs", None)
         shared = _contexts.get(("context", bundle)) if isinstance(bundle, str) else None
         conn_kw = getattr(conn, "conn_kw", None)
-        if (shared is not None and isinstance(conn_kw, dict) and conn_kw.get("ssl_context") is shared
-                and _load(bundle)):
+        if (
+            shared is not None
+            and isinstance(conn_kw, dict)
+            and conn_kw.get("ssl_context") is shared
+            and _load(bundle)
+        ):
             conn.ca_certs = None  # already in the shared context: do not parse it again
 
-    return {(session_class, "_get_ssl_context"): get_ssl_context,
-            (session_class, "_setup_ssl_cert"): setup_ssl_cert}
+    return {
+        (session_class, "_get_ssl_context"): get_ssl_context,
+        (session_class, "_setup_ssl_cert"): setup_ssl_cert,
+    }
 
 
-_STOCK = {(httpsession.URLLib3Session, name): getattr(httpsession.URLLib3Session, name)
-          for name in ("_get_ssl_context", "_setup_ssl_cert")
-          if hasattr(httpsession.URLLib3Session, name)}
+_STOCK = {
+    (httpsession.URLLib3Session, name): getattr(httpsession.URLLib3Session, name)
+    for name in ("_get_ssl_context", "_setup_ssl_cert")
+    if hasattr(httpsession.URLLib3Session, name)
+}
 _SHARED = _shared_methods(_STOCK)

@@ -8,6 +8,7 @@ md, csv, json, html (export). Pure functions: no AWS calls, no UI imports.
     report.catalog: load_catalog(framework_id) -> {control id: title}
     report.org_items: ORG_ITEMS
 """
+
 from __future__ import annotations
 
 from bootstrap_tui.report.output import write_atomic

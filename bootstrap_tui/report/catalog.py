@@ -6,6 +6,7 @@ or principal requirement such as CIS "3" or PCI DSS "10.2") when another entry
 of the same catalog has an id that starts with "<id>."; the other entries are
 *leaf controls*, and coverage is counted over those.
 """
+
 from __future__ import annotations
 
 import functools
@@ -78,18 +79,21 @@ def parent_id(control_id: str) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def get_catalog(framework_id: str) -> Catalog:
     """Load and validate one catalog file; ConfigError names the file and problem."""
     if framework_id not in FRAMEWORKS:
-        raise ConfigError(f"unknown framework {framework_id!r}",
-                          f"frameworks are: {', '.join(FRAMEWORKS)}")
+        raise ConfigError(
+            f"unknown framework {framework_id!r}", f"frameworks are: {', '.join(FRAMEWORKS)}"
+        )
     path = CATALOG_DIR / f"{framework_id}.yaml"
     try:
         data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigError(f"cannot read framework catalog {path}: {exc.strerror}",
-                          "the installation is incomplete; reinstall bootstrap-tui") from None
+        raise ConfigError(
+            f"cannot read framework catalog {path}: {exc.strerror}",
+            "the installation is incomplete; reinstall bootstrap-tui",
+        ) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"framework catalog {path} is not valid YAML: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("controls"), dict):
@@ -97,24 +101,35 @@ def get_catalog(framework_id: str) -> Catalog:
     controls: dict[str, str] = {}
     for key, title in data["controls"].items():
         if not isinstance(key, str) or not isinstance(title, str) or not title.strip():
-            raise ConfigError(f"framework catalog {path}: entry {key!r} needs a string id "
-                              "and a non-empty title (quote numeric ids)")
+            raise ConfigError(
+                f"framework catalog {path}: entry {key!r} needs a string id "
+                "and a non-empty title (quote numeric ids)"
+            )
         controls[key] = " ".join(title.split())
     prowler = {str(k): str(v) for k, v in (data.get("prowler") or {}).items()}
-    return Catalog(framework=framework_id, title=str(data.get("title") or FRAMEWORKS[framework_id]),
-                   controls=controls, note=" ".join(str(data.get("note") or "").split()),
-                   source=str(data.get("source") or ""), prowler=prowler,
-                   rationale=_pairs(path, data, "mappings"), rejected=_pairs(path, data, "rejected"))
+    return Catalog(
+        framework=framework_id,
+        title=str(data.get("title") or FRAMEWORKS[framework_id]),
+        controls=controls,
+        note=" ".join(str(data.get("note") or "").split()),
+        source=str(data.get("source") or ""),
+        prowler=prowler,
+        rationale=_pairs(path, data, "mappings"),
+        rejected=_pairs(path, data, "rejected"),
+    )
 
 
 def _pairs(path: Path, data: dict, key: str) -> dict[str, dict[str, str]]:
     """check id -> control id -> one-line reason, from a catalog's `mappings`/`rejected` section."""
     section = data.get(key) or {}
     if not isinstance(section, dict) or not all(isinstance(v, dict) for v in section.values()):
-        raise ConfigError(f"framework catalog {path}: '{key}' must map check ids to "
-                          "{control id: reason}")
-    return {str(check): {str(cid): " ".join(str(why).split()) for cid, why in pairs.items()}
-            for check, pairs in section.items()}
+        raise ConfigError(
+            f"framework catalog {path}: '{key}' must map check ids to {{control id: reason}}"
+        )
+    return {
+        str(check): {str(cid): " ".join(str(why).split()) for cid, why in pairs.items()}
+        for check, pairs in section.items()
+    }
 
 
 def load_catalog(framework_id: str) -> dict[str, str]:

@@ -1,8 +1,10 @@
 """Shared helpers of the verify and export renderers (pure functions)."""
+
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Mapping, Protocol, Sequence
+from typing import Any, Protocol
+from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 from bootstrap_tui import __version__
@@ -12,14 +14,26 @@ from bootstrap_tui.state import redact
 TOOL_NAME = "bootstrap-tui"
 
 # How results are listed: failures first.
-DISPLAY_ORDER = (Status.FAIL, Status.ERROR, Status.WARN, Status.MANUAL, Status.NOT_APPLICABLE,
-                 Status.PASS)
+DISPLAY_ORDER = (
+    Status.FAIL,
+    Status.ERROR,
+    Status.WARN,
+    Status.MANUAL,
+    Status.NOT_APPLICABLE,
+    Status.PASS,
+)
 DISPLAY_RANK = {status: i for i, status in enumerate(DISPLAY_ORDER)}
 # How several results of one check combine into one status (worst wins); the
 # same ranking the engine uses for the evidence history.
 # NOT_APPLICABLE ranks above PASS: a check with a not-applicable scope never reads as passing.
-WORST_RANK = {Status.PASS: 0, Status.NOT_APPLICABLE: 1, Status.MANUAL: 2, Status.WARN: 3,
-              Status.ERROR: 4, Status.FAIL: 5}
+WORST_RANK = {
+    Status.PASS: 0,
+    Status.NOT_APPLICABLE: 1,
+    Status.MANUAL: 2,
+    Status.WARN: 3,
+    Status.ERROR: 4,
+    Status.FAIL: 5,
+}
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -111,8 +125,10 @@ def counts(results: Iterable[CheckResult]) -> dict[str, int]:
 
 def summary_line(results: Sequence[CheckResult]) -> str:
     tally = counts(results)
-    parts = ", ".join(f"{tally[s.value]} {s.value}" for s in DISPLAY_ORDER if tally[s.value]) \
+    parts = (
+        ", ".join(f"{tally[s.value]} {s.value}" for s in DISPLAY_ORDER if tally[s.value])
         or "nothing ran"
+    )
     return f"{len(results)} checks: {parts}"
 
 
@@ -123,18 +139,26 @@ def coverage(run: Any) -> dict[str, int]:
     if callable(method):
         return dict(method())
     checks = len({r.check_id for r in run.results})
-    return {"checks_expected": checks, "checks_reported": checks,
-            "scopes_expected": len(run.results), "scopes_reported": len(run.results)}
+    return {
+        "checks_expected": checks,
+        "checks_reported": checks,
+        "scopes_expected": len(run.results),
+        "scopes_reported": len(run.results),
+    }
 
 
 def coverage_text(run: Any) -> str:
     cov = coverage(run)
-    return (f"{cov['checks_reported']} of {cov['checks_expected']} checks reported, "
-            f"{cov['scopes_reported']} of {cov['scopes_expected']} scopes")
+    return (
+        f"{cov['checks_reported']} of {cov['checks_expected']} checks reported, "
+        f"{cov['scopes_reported']} of {cov['scopes_expected']} scopes"
+    )
 
 
-SANDBOX_NOTE = ("SANDBOX: made against a bootstrap-tui sandbox endpoint (simulated AWS), "
-                "not real AWS; it is no evidence about a real account")
+SANDBOX_NOTE = (
+    "SANDBOX: made against a bootstrap-tui sandbox endpoint (simulated AWS), "
+    "not real AWS; it is no evidence about a real account"
+)
 
 
 def from_sandbox(run: Any) -> bool:
@@ -149,10 +173,21 @@ def step_titles(steps: Sequence[Step] | None) -> dict[str, str]:
     return {step.id: step.title for step in steps or ()}
 
 
-def failures_first(results: Iterable[CheckResult], steps: Sequence[Step] | None) -> list[CheckResult]:
+def failures_first(
+    results: Iterable[CheckResult], steps: Sequence[Step] | None
+) -> list[CheckResult]:
     order = step_order(steps)
-    return sorted(results, key=lambda r: (DISPLAY_RANK[r.status], order.get(r.step_id, len(order)),
-                                          r.step_id, r.check_id, r.account or "", r.region or ""))
+    return sorted(
+        results,
+        key=lambda r: (
+            DISPLAY_RANK[r.status],
+            order.get(r.step_id, len(order)),
+            r.step_id,
+            r.check_id,
+            r.account or "",
+            r.region or "",
+        ),
+    )
 
 
 def worst(statuses: Iterable[Status]) -> Status | None:
@@ -160,8 +195,9 @@ def worst(statuses: Iterable[Status]) -> Status | None:
     return max(found, key=lambda s: WORST_RANK[s]) if found else None
 
 
-def group_by_step(results: Iterable[CheckResult],
-                  steps: Sequence[Step] | None) -> list[tuple[str, str, list[CheckResult]]]:
+def group_by_step(
+    results: Iterable[CheckResult], steps: Sequence[Step] | None
+) -> list[tuple[str, str, list[CheckResult]]]:
     """(step id, title, results) in wizard order; unknown step ids go last."""
     order = step_order(steps)
     titles = step_titles(steps)
@@ -172,21 +208,37 @@ def group_by_step(results: Iterable[CheckResult],
     return [(sid, titles.get(sid, sid), groups[sid]) for sid in ids]
 
 
-def check_metadata(results: Iterable[CheckResult], steps: Sequence[Step] | None) -> dict[str, dict[str, Any]]:
+def check_metadata(
+    results: Iterable[CheckResult], steps: Sequence[Step] | None
+) -> dict[str, dict[str, Any]]:
     """Per check id: step, title, severity, remediation, frameworks, prowler — from the steps'
     Check declarations (stable order), completed by any result of a check not declared there."""
     meta: dict[str, dict[str, Any]] = {}
     for step in steps or ():
         for check in step.checks:
-            meta.setdefault(check.id, {
-                "step": step.id, "title": check.title, "severity": check.severity.value,
-                "remediation": check.remediation, "frameworks": check.mappings(),
-                "prowler": check.prowler})
+            meta.setdefault(
+                check.id,
+                {
+                    "step": step.id,
+                    "title": check.title,
+                    "severity": check.severity.value,
+                    "remediation": check.remediation,
+                    "frameworks": check.mappings(),
+                    "prowler": check.prowler,
+                },
+            )
     for result in results:
-        meta.setdefault(result.check_id, {
-            "step": result.step_id, "title": result.title, "severity": result.severity.value,
-            "remediation": result.remediation, "frameworks": dict(result.frameworks),
-            "prowler": result.prowler})
+        meta.setdefault(
+            result.check_id,
+            {
+                "step": result.step_id,
+                "title": result.title,
+                "severity": result.severity.value,
+                "remediation": result.remediation,
+                "frameworks": dict(result.frameworks),
+                "prowler": result.prowler,
+            },
+        )
     return meta
 
 

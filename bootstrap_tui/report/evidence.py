@@ -14,13 +14,15 @@ then exits EXIT_EVIDENCE), and the next save moves it aside as
 `<name>.corrupt-<UTC time>` for inspection before starting a new one. A save
 that fails is recorded in the run's evidence-history record (`evidence_error`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import json
 import os
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from bootstrap_tui.errors import ConfigError
 from bootstrap_tui.report.common import jsonable
@@ -69,8 +71,10 @@ def read_latest(state_path: str | Path) -> tuple[dict[str, dict[str, Any]], str 
     if not isinstance(doc, dict) or doc.get("kind") != KIND:
         return {}, "it is not a bootstrap-tui evidence file"
     if doc.get("schema_version") != SCHEMA_VERSION:
-        return {}, (f"its schema_version is {doc.get('schema_version')!r}; this version "
-                    f"reads {SCHEMA_VERSION}")
+        return {}, (
+            f"its schema_version is {doc.get('schema_version')!r}; this version "
+            f"reads {SCHEMA_VERSION}"
+        )
     if not isinstance(doc.get("checks"), dict):
         return {}, "its 'checks' entry is missing or not a mapping"
     return _checks_of(doc), None
@@ -81,8 +85,10 @@ def _checks_of(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
     for check_id, entry in doc["checks"].items():
         if isinstance(entry, dict) and isinstance(entry.get("results"), list):
             out[str(check_id)] = {
-                "at": entry.get("at"), "by": entry.get("by"),
-                "results": [r for r in entry["results"] if isinstance(r, dict)]}
+                "at": entry.get("at"),
+                "by": entry.get("by"),
+                "results": [r for r in entry["results"] if isinstance(r, dict)],
+            }
     return out
 
 
@@ -97,13 +103,16 @@ def evidence_problems(state_path: str | Path | None, state_data: Mapping[str, An
             problems.append(
                 f"the evidence file {path} is unusable ({problem}): this export shows no "
                 f"per-scope evidence (API facts); the file is kept for inspection (the next "
-                f"verify moves it aside as {path.name}{CORRUPT_SUFFIX}<time>) — run verify again")
+                f"verify moves it aside as {path.name}{CORRUPT_SUFFIX}<time>) — run verify again"
+            )
     history = state_data.get("evidence_history") or []
     last = history[-1] if history and isinstance(history[-1], Mapping) else {}
     if last.get("evidence_error"):
-        problems.append(f"the evidence of the last verify ({last.get('at')}) could not be saved "
-                        f"({last['evidence_error']}): the per-scope evidence shown is from "
-                        "earlier runs — fix the cause and run verify again")
+        problems.append(
+            f"the evidence of the last verify ({last.get('at')}) could not be saved "
+            f"({last['evidence_error']}): the per-scope evidence shown is from "
+            "earlier runs — fix the cause and run verify again"
+        )
     return problems
 
 
@@ -111,7 +120,7 @@ def move_aside(state_path: str | Path) -> Path:
     """Rename the evidence file to `<name>.corrupt-<UTC time>`, mode 0600 like the state
     (it names accounts), kept for inspection."""
     path = evidence_path(state_path)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     aside = path.with_name(f"{path.name}{CORRUPT_SUFFIX}{stamp}")
     os.replace(path, aside)
     try:
@@ -130,19 +139,30 @@ def save_latest(state_path: str | Path, run: Any, *, account: str | None = None)
         try:
             aside = move_aside(state_path)
         except OSError as exc:
-            raise ConfigError(f"cannot move the unusable evidence file {evidence_path(state_path)} "
-                              f"aside: {exc.strerror or exc}") from None
+            raise ConfigError(
+                f"cannot move the unusable evidence file {evidence_path(state_path)} "
+                f"aside: {exc.strerror or exc}"
+            ) from None
     at = run.finished_at or run.started_at
     fresh: dict[str, list[dict[str, Any]]] = {}
     for r in run.results:
-        fresh.setdefault(r.check_id, []).append({
-            "account": r.account, "region": r.region, "status": r.status.value,
-            "message": r.message, "evidence": _compact(r.evidence)})
+        fresh.setdefault(r.check_id, []).append(
+            {
+                "account": r.account,
+                "region": r.region,
+                "status": r.status.value,
+                "message": r.message,
+                "evidence": _compact(r.evidence),
+            }
+        )
     for check_id, results in fresh.items():
         checks[check_id] = {"at": at, "by": run.actor, "results": results}
-    doc = {"schema_version": SCHEMA_VERSION, "kind": KIND,
-           "management_account_id": account or getattr(run, "account", None),
-           "checks": dict(sorted(checks.items()))}
+    doc = {
+        "schema_version": SCHEMA_VERSION,
+        "kind": KIND,
+        "management_account_id": account or getattr(run, "account", None),
+        "checks": dict(sorted(checks.items())),
+    }
     text = json.dumps(jsonable(doc), indent=1, ensure_ascii=False) + "\n"
     write_atomic(evidence_path(state_path), text)
     return aside
@@ -153,5 +173,7 @@ def scopes_of(latest: Mapping[str, Mapping[str, Any]], check_id: str) -> list[di
     entry = latest.get(check_id)
     if not entry:
         return []
-    return [{**r, "verified_at": entry.get("at"), "verified_by": entry.get("by")}
-            for r in entry.get("results", [])]
+    return [
+        {**r, "verified_at": entry.get("at"), "verified_by": entry.get("by")}
+        for r in entry.get("results", [])
+    ]

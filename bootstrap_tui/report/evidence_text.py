@@ -1,4 +1,5 @@
 """Evidence (the API facts a check saw) as `key: value` lines a person reads."""
+
 from __future__ import annotations
 
 import json

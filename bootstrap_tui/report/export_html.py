@@ -4,17 +4,29 @@ then the details (steps, checks with evidence, attestations, controls per framew
 One self-contained file: inline CSS with print styles, no scripts, no external assets,
 every value escaped. Rows show one compact date; the full timestamps are in its tooltip.
 """
+
 from __future__ import annotations
 
 import html
-from typing import Any, Mapping, Sequence
+from typing import Any
+from collections.abc import Mapping, Sequence
 
 from bootstrap_tui.model import FRAMEWORKS, Status
 from bootstrap_tui.report.common import SANDBOX_NOTE, clean_block, one_line
 from bootstrap_tui.report.evidence_text import evidence_lines
 from bootstrap_tui.report.export import (
-    ATTESTED, BAR_LABELS, BAR_STATES, NOT_APPLICABLE, _controls_text, _header_facts,
-    _shown_frameworks, _summary_lines, _verified, attester_text, coverage_line, runs_text,
+    ATTESTED,
+    BAR_LABELS,
+    BAR_STATES,
+    NOT_APPLICABLE,
+    _controls_text,
+    _header_facts,
+    _shown_frameworks,
+    _summary_lines,
+    _verified,
+    attester_text,
+    coverage_line,
+    runs_text,
 )
 
 __all__ = ["render_html"]
@@ -93,45 +105,66 @@ def _bar(entry: Mapping[str, Any]) -> str:
         n = entry["states"].get(state, 0)
         if n:
             css = state.replace(" ", "-")
-            parts.append(f'<span class="b-{css}" style="width:{100.0 * n / total:.2f}%" '
-                         f'title="{n} {_e(BAR_LABELS[state])}"></span>')
+            parts.append(
+                f'<span class="b-{css}" style="width:{100.0 * n / total:.2f}%" '
+                f'title="{n} {_e(BAR_LABELS[state])}"></span>'
+            )
     return f'<div class="bar" role="img" aria-label="{_e(_counts(entry))}">{"".join(parts)}</div>'
 
 
 def _counts(entry: Mapping[str, Any]) -> str:
     states = entry["states"]
-    return (" · ".join(f"{states.get(s, 0)} {BAR_LABELS[s]}" for s in BAR_STATES)
-            + f" (of {entry['total']} controls)")
+    return (
+        " · ".join(f"{states.get(s, 0)} {BAR_LABELS[s]}" for s in BAR_STATES)
+        + f" (of {entry['total']} controls)"
+    )
 
 
 def _summary(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]]) -> list[str]:
     last = checklist.get("last_verify")
     period = checklist.get("period") or {}
-    lede = [f"Profile {checklist.get('profile') or '?'}",
-            f"account {checklist.get('management_account_id') or '?'}"]
+    lede = [
+        f"Profile {checklist.get('profile') or '?'}",
+        f"account {checklist.get('management_account_id') or '?'}",
+    ]
     if last:
         lede.append(f"last verified {str(last['at'])[:10]}")
     if period.get("first_verified_at"):
-        lede.append(f"{period['verify_runs']} verify runs since "
-                    f"{str(period['first_verified_at'])[:10]}")
-    p = ['<section class="summary" id="summary" aria-label="Summary">',
-         f'<p class="lede">{_e(" · ".join(lede))}</p>',
-         "<h2>Frameworks</h2>", '<table class="bars"><tbody>']
+        lede.append(
+            f"{period['verify_runs']} verify runs since {str(period['first_verified_at'])[:10]}"
+        )
+    p = [
+        '<section class="summary" id="summary" aria-label="Summary">',
+        f'<p class="lede">{_e(" · ".join(lede))}</p>',
+        "<h2>Frameworks</h2>",
+        '<table class="bars"><tbody>',
+    ]
     for view in views:
         entry = {"total": view["coverage"]["total"], "states": view["states"]}
-        p.append(f'<tr><td class="fw"><a href="#fw-{_e(view["framework"])}">'
-                 f'{_e(FRAMEWORKS.get(view["framework"], view["title"]))}</a></td><td>{_bar(entry)}</td>'
-                 f'<td class="counts">{_e(_counts(entry))}</td></tr>')
+        p.append(
+            f'<tr><td class="fw"><a href="#fw-{_e(view["framework"])}">'
+            f"{_e(FRAMEWORKS.get(view['framework'], view['title']))}</a></td><td>{_bar(entry)}</td>"
+            f'<td class="counts">{_e(_counts(entry))}</td></tr>'
+        )
     p.append("</tbody></table>")
-    colors = {"passing": "var(--pass)", "failing": "var(--fail)", "incomplete": "#d4a72c",
-              "not covered": "var(--gap)"}
-    p.append('<p class="legend">' + "".join(
-        f'<i style="background:{colors[s]}"></i>{_e(BAR_LABELS[s])}' for s in BAR_STATES)
-        + "</p>")
+    colors = {
+        "passing": "var(--pass)",
+        "failing": "var(--fail)",
+        "incomplete": "#d4a72c",
+        "not covered": "var(--gap)",
+    }
+    p.append(
+        '<p class="legend">'
+        + "".join(f'<i style="background:{colors[s]}"></i>{_e(BAR_LABELS[s])}' for s in BAR_STATES)
+        + "</p>"
+    )
     p.append('<h2>Steps</h2><ol class="steps">')
     for s in checklist["steps"]:
-        now = (f' <span class="muted">checks now</span> {_badge(s["checks_status"])}'
-               if s.get("checks_status") and s["checks_status"] != Status.PASS.value else "")
+        now = (
+            f' <span class="muted">checks now</span> {_badge(s["checks_status"])}'
+            if s.get("checks_status") and s["checks_status"] != Status.PASS.value
+            else ""
+        )
         p.append(f"<li>{_badge(s['status'])} {_e(s['title'])}{now}</li>")
     p.append("</ol>")
     p += [f'<p class="muted">{_e(line)}</p>' for line in _summary_lines(checklist)[1:3]]
@@ -141,9 +174,18 @@ def _summary(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]]) -
 
 def _period_cell(c: Mapping[str, Any]) -> str:
     """One compact date for a check: passing since, else last checked; the rest in a tooltip."""
-    tip = "; ".join(f"{label} {c[key]}" for label, key in (
-        ("first passed", "first_passed_at"), ("passing since", "passing_since"),
-        ("last checked", "last_verified_at")) if c.get(key)) or "never verified"
+    tip = (
+        "; ".join(
+            f"{label} {c[key]}"
+            for label, key in (
+                ("first passed", "first_passed_at"),
+                ("passing since", "passing_since"),
+                ("last checked", "last_verified_at"),
+            )
+            if c.get(key)
+        )
+        or "never verified"
+    )
     if c.get("passing_since"):
         return f"since {_date(c['passing_since'], tip)}"
     if c.get("last_verified_at"):
@@ -152,16 +194,24 @@ def _period_cell(c: Mapping[str, Any]) -> str:
 
 
 def _evidence(results: Sequence[Mapping[str, Any]]) -> str:
-    out = [f'<div class="muted">Evidence ({len(results)} '
-           f'{"scope" if len(results) == 1 else "scopes"}, {_e(_verified(results))})</div>']
+    out = [
+        f'<div class="muted">Evidence ({len(results)} '
+        f"{'scope' if len(results) == 1 else 'scopes'}, {_e(_verified(results))})</div>"
+    ]
     for r in results:
         where = " · ".join(str(r[k]) for k in ("account", "region") if r.get(k)) or "organization"
         lines = "\n".join(evidence_lines(r.get("evidence")))
-        out.append(f'<div class="scope">{_badge(r["status"])} <code>{_e(where)}</code> '
-                   f'{_e(r.get("message") or "")}'
-                   + (f'<pre class="kv">{_e(lines)}</pre>' if lines else "")
-                   + (f'<div class="muted"><code>sha256 {_e(r["sha256"][:16])}…</code></div>'
-                      if r.get("sha256") else "") + "</div>")
+        out.append(
+            f'<div class="scope">{_badge(r["status"])} <code>{_e(where)}</code> '
+            f"{_e(r.get('message') or '')}"
+            + (f'<pre class="kv">{_e(lines)}</pre>' if lines else "")
+            + (
+                f'<div class="muted"><code>sha256 {_e(r["sha256"][:16])}…</code></div>'
+                if r.get("sha256")
+                else ""
+            )
+            + "</div>"
+        )
     return "".join(out)
 
 
@@ -173,21 +223,27 @@ def _checks(checklist: Mapping[str, Any], shown: Sequence[str]) -> list[str]:
         by_step.setdefault(check["step"], []).append(check)
     for step_id, checks in by_step.items():
         p.append(f"<h3>{_e(titles.get(step_id, step_id))}</h3>")
-        p.append("<table><thead><tr><th>Status</th><th>Check</th><th>Severity</th>"
-                 "<th>Period</th><th>Runs</th><th>Controls</th></tr></thead><tbody>")
+        p.append(
+            "<table><thead><tr><th>Status</th><th>Check</th><th>Severity</th>"
+            "<th>Period</th><th>Runs</th><th>Controls</th></tr></thead><tbody>"
+        )
         for c in checks:
             detail = ""
             if c["status"] not in (Status.PASS.value, NOT_APPLICABLE):
-                detail += (f'<div class="remediation"><strong>Remediation:</strong> '
-                           f"{_e(c['remediation'])}</div>")
+                detail += (
+                    f'<div class="remediation"><strong>Remediation:</strong> '
+                    f"{_e(c['remediation'])}</div>"
+                )
             if c["results"]:
                 detail += _evidence(c["results"])
             message = f'<div class="muted">{_e(c["message"])}</div>' if c.get("message") else ""
             runs = runs_text(c)
-            p.append(f'<tr class="check" id="check-{_e(c["id"])}"><td>{_badge(c["status"])}</td>'
-                     f"<td><code>{_e(c['id'])}</code><br>{_e(c['title'])}{message}{detail}</td>"
-                     f"<td>{_e(c['severity'])}</td><td>{_period_cell(c)}</td><td>{_e(runs)}</td>"
-                     f"<td>{_e(_controls_text(c['controls'], shown)) or '—'}</td></tr>")
+            p.append(
+                f'<tr class="check" id="check-{_e(c["id"])}"><td>{_badge(c["status"])}</td>'
+                f"<td><code>{_e(c['id'])}</code><br>{_e(c['title'])}{message}{detail}</td>"
+                f"<td>{_e(c['severity'])}</td><td>{_period_cell(c)}</td><td>{_e(runs)}</td>"
+                f"<td>{_e(_controls_text(c['controls'], shown)) or '—'}</td></tr>"
+            )
         p.append("</tbody></table>")
     return p
 
@@ -206,40 +262,59 @@ def _who(m: Mapping[str, Any]) -> str:
 
 def _items(checklist: Mapping[str, Any], shown: Sequence[str]) -> list[str]:
     p: list[str] = []
-    for heading, key, anchor in (("Manual items", "manual_items", "manual"),
-                                 ("Organizational items", "org_items", "organizational")):
-        p.append(f'<h2 id="{anchor}">{heading}</h2><table><thead><tr><th>Item</th><th>Status</th>'
-                 "<th>Attested by, on; API check</th><th>Note</th><th>Controls</th></tr></thead>"
-                 "<tbody>")
+    for heading, key, anchor in (
+        ("Manual items", "manual_items", "manual"),
+        ("Organizational items", "org_items", "organizational"),
+    ):
+        p.append(
+            f'<h2 id="{anchor}">{heading}</h2><table><thead><tr><th>Item</th><th>Status</th>'
+            "<th>Attested by, on; API check</th><th>Note</th><th>Controls</th></tr></thead>"
+            "<tbody>"
+        )
         for m in checklist[key]:
-            hint = (f'<div class="muted">Evidence: {_e(m["evidence_hint"])}</div>'
-                    if m.get("evidence_hint") else "")
-            p.append(f"<tr><td><code>{_e(m['id'])}</code><br>{_e(m['title'])}"
-                     f'<div class="muted">{_e(m["instructions"])}</div>{hint}</td>'
-                     f"<td>{_badge(m['status'])}</td><td>{_who(m)}</td>"
-                     f"<td>{_e(m.get('note') or '—')}</td>"
-                     f"<td>{_e(_controls_text(m['controls'], shown)) or '—'}</td></tr>")
+            hint = (
+                f'<div class="muted">Evidence: {_e(m["evidence_hint"])}</div>'
+                if m.get("evidence_hint")
+                else ""
+            )
+            p.append(
+                f"<tr><td><code>{_e(m['id'])}</code><br>{_e(m['title'])}"
+                f'<div class="muted">{_e(m["instructions"])}</div>{hint}</td>'
+                f"<td>{_badge(m['status'])}</td><td>{_who(m)}</td>"
+                f"<td>{_e(m.get('note') or '—')}</td>"
+                f"<td>{_e(_controls_text(m['controls'], shown)) or '—'}</td></tr>"
+            )
         p.append("</tbody></table>")
     return p
 
 
 def _framework(view: Mapping[str, Any]) -> list[str]:
-    p = [f'<h2 id="fw-{_e(view["framework"])}">{_e(view["title"])}</h2>',
-         f"<p><strong>{_e(coverage_line(view))}.</strong></p>"]
+    p = [
+        f'<h2 id="fw-{_e(view["framework"])}">{_e(view["title"])}</h2>',
+        f"<p><strong>{_e(coverage_line(view))}.</strong></p>",
+    ]
     if view["note"]:
         p.append(f'<p class="muted">{_e(view["note"])}</p>')
-    p.append('<table class="controls"><thead><tr><th>Control</th><th>Title</th><th>State</th>'
-             "<th>Evidence</th></tr></thead><tbody>")
+    p.append(
+        '<table class="controls"><thead><tr><th>Control</th><th>Title</th><th>State</th>'
+        "<th>Evidence</th></tr></thead><tbody>"
+    )
     for c in view["controls"]:
         if c["heading"] and not c["items"]:
-            p.append(f'<tr class="heading"><td>{_e(c["id"])}</td>'
-                     f'<td colspan="3">{_e(c["title"])}</td></tr>')
+            p.append(
+                f'<tr class="heading"><td>{_e(c["id"])}</td>'
+                f'<td colspan="3">{_e(c["title"])}</td></tr>'
+            )
             continue
-        items = "<br>".join(f"<code>{_e(i['id'])}</code> {_badge(i['status'])}"
-                            for i in c["items"]) or "not covered by this baseline"
+        items = (
+            "<br>".join(f"<code>{_e(i['id'])}</code> {_badge(i['status'])}" for i in c["items"])
+            or "not covered by this baseline"
+        )
         cls = ' class="uncovered"' if not c["items"] else ""
-        p.append(f"<tr{cls}><td>{_e(c['id'])}</td><td>{_e(c['title'])}</td>"
-                 f"<td>{_badge(c['state'])}</td><td>{items}</td></tr>")
+        p.append(
+            f"<tr{cls}><td>{_e(c['id'])}</td><td>{_e(c['title'])}</td>"
+            f"<td>{_badge(c['state'])}</td><td>{items}</td></tr>"
+        )
     p.append("</tbody></table>")
     if view["unknown_ids"]:
         p.append(f"<p>Mapped ids not in the catalog: {_e(', '.join(view['unknown_ids']))}</p>")
@@ -248,13 +323,22 @@ def _framework(view: Mapping[str, Any]) -> list[str]:
 
 def render_html(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]]) -> str:
     shown = _shown_frameworks(checklist, views)
-    p: list[str] = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-                    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-                    f"<title>Setup checklist — {_e(checklist.get('management_account_id') or '')}"
-                    "</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
-                    "<h1>Setup checklist</h1>"]
-    p += [f'<p class="evidence-warning" role="alert"><strong>Warning: {_e(w)}</strong></p>'
-          for w in checklist.get("warnings") or ()]
+    p: list[str] = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Setup checklist — {_e(checklist.get('management_account_id') or '')}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        "<h1>Setup checklist</h1>",
+    ]
+    p += [
+        f'<p class="evidence-warning" role="alert"><strong>Warning: {_e(w)}</strong></p>'
+        for w in checklist.get("warnings") or ()
+    ]
     if checklist.get("sandbox"):
         p.append(f'<p class="sandbox-banner" role="alert"><strong>{_e(SANDBOX_NOTE)}.</strong></p>')
     p += _summary(checklist, views)
@@ -265,15 +349,20 @@ def render_html(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]]
     p += [f"<li>{_e(line)}</li>" for line in _summary_lines(checklist)]
     p += [f"<li>{_e(v['title'])}: {_e(coverage_line(v))}</li>" for v in views]
     p.append("</ul>")
-    p.append('<h2 id="steps">Steps</h2><table><thead><tr><th>Step</th><th>Status</th>'
-             "<th>Updated</th><th>Its checks now</th></tr></thead><tbody>")
+    p.append(
+        '<h2 id="steps">Steps</h2><table><thead><tr><th>Step</th><th>Status</th>'
+        "<th>Updated</th><th>Its checks now</th></tr></thead><tbody>"
+    )
     for s in checklist["steps"]:
-        err = "".join(f'<div class="muted">{_e(s[k])}</div>' for k in ("error", "skip_reason")
-                      if s.get(k))
+        err = "".join(
+            f'<div class="muted">{_e(s[k])}</div>' for k in ("error", "skip_reason") if s.get(k)
+        )
         now = _badge(s["checks_status"]) if s.get("checks_status") else "—"
-        p.append(f"<tr><td>{_e(s['title'])} <code>{_e(s['id'])}</code></td>"
-                 f"<td>{_badge(s['status'])}{err}</td><td>{_date(s['updated_at'])}</td>"
-                 f"<td>{now}</td></tr>")
+        p.append(
+            f"<tr><td>{_e(s['title'])} <code>{_e(s['id'])}</code></td>"
+            f"<td>{_badge(s['status'])}{err}</td><td>{_date(s['updated_at'])}</td>"
+            f"<td>{now}</td></tr>"
+        )
     p.append("</tbody></table>")
     p += _checks(checklist, shown)
     p += _items(checklist, shown)

@@ -10,16 +10,25 @@
 
 Canonical JSON: keys sorted, separators `,` and `:`, non-ASCII kept, UTF-8.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import re
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
+from collections.abc import Iterator, Mapping
 
-__all__ = ["canonical_json", "item_digest", "seal_item", "seal_document", "seal_text",
-           "check_export", "TRAILER_PREFIX"]
+__all__ = [
+    "canonical_json",
+    "item_digest",
+    "seal_item",
+    "seal_document",
+    "seal_text",
+    "check_export",
+    "TRAILER_PREFIX",
+]
 
 ALGORITHM = "sha256"
 CANONICAL = "JSON with sorted keys, separators ',' and ':', non-ASCII kept, UTF-8"
@@ -29,14 +38,16 @@ MAX_CHECK_BYTES = 256 * 1024 * 1024
 
 
 def canonical_json(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False).encode("utf-8")
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
 
 
 def item_digest(item: Mapping[str, Any]) -> str:
     """SHA-256 of an item's canonical JSON, its own `sha256` key left out."""
-    return hashlib.sha256(canonical_json(
-        {k: v for k, v in item.items() if k != "sha256"})).hexdigest()
+    return hashlib.sha256(
+        canonical_json({k: v for k, v in item.items() if k != "sha256"})
+    ).hexdigest()
 
 
 def seal_item(item: dict[str, Any]) -> dict[str, Any]:
@@ -45,14 +56,18 @@ def seal_item(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def document_digest(doc: Mapping[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(
-        {k: v for k, v in doc.items() if k != "integrity"})).hexdigest()
+    return hashlib.sha256(
+        canonical_json({k: v for k, v in doc.items() if k != "integrity"})
+    ).hexdigest()
 
 
 def seal_document(doc: dict[str, Any]) -> dict[str, Any]:
     """Add `integrity` (algorithm, canonical form, digest of the rest) to a json export."""
-    doc["integrity"] = {"algorithm": ALGORITHM, "canonical": CANONICAL,
-                        "sha256": document_digest(doc)}
+    doc["integrity"] = {
+        "algorithm": ALGORITHM,
+        "canonical": CANONICAL,
+        "sha256": document_digest(doc),
+    }
     return doc
 
 
@@ -95,8 +110,10 @@ def _check_json(path: Path, text: str) -> tuple[bool, list[str]]:
         raise ValueError(f"{path} is not valid JSON ({exc})") from None
     seal = doc.get("integrity") if isinstance(doc, dict) else None
     if not isinstance(seal, dict) or seal.get("algorithm") != ALGORITHM:
-        raise ValueError(f"{path} has no sha256 integrity record (not a bootstrap-tui "
-                         "json export, or one made before version that added it)")
+        raise ValueError(
+            f"{path} has no sha256 integrity record (not a bootstrap-tui "
+            "json export, or one made before version that added it)"
+        )
     findings, ok = [], True
     for label, item in evidence_items(doc):
         if not isinstance(item, Mapping):
@@ -109,19 +126,24 @@ def _check_json(path: Path, text: str) -> tuple[bool, list[str]]:
         findings.append("changed: the document (its sha256 does not match its content)")
     items = sum(1 for _ in evidence_items(doc))
     if ok:
-        findings.append(f"ok: {items} evidence items and the whole document match their "
-                        f"sha256 ({seal['sha256']})")
+        findings.append(
+            f"ok: {items} evidence items and the whole document match their "
+            f"sha256 ({seal['sha256']})"
+        )
     return ok, findings
 
 
 def _check_trailer(path: Path, text: str) -> tuple[bool, list[str]]:
     match = _TRAILER.search(text)
     if not match:
-        raise ValueError(f"{path} has no '{TRAILER_PREFIX}…' last line (not a bootstrap-tui "
-                         "md or html export; csv exports carry no digest)")
-    body = text[:match.start()]
+        raise ValueError(
+            f"{path} has no '{TRAILER_PREFIX}…' last line (not a bootstrap-tui "
+            "md or html export; csv exports carry no digest)"
+        )
+    body = text[: match.start()]
     actual = hashlib.sha256(body.encode("utf-8")).hexdigest()
     if actual != match.group(1):
-        return False, [f"changed: the file's sha256 is {actual}, its last line says "
-                       f"{match.group(1)}"]
+        return False, [
+            f"changed: the file's sha256 is {actual}, its last line says {match.group(1)}"
+        ]
     return True, [f"ok: the file matches its sha256 ({actual})"]

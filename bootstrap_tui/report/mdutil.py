@@ -1,4 +1,5 @@
 """Markdown escaping: strings from AWS or users never become markup or raw HTML."""
+
 from __future__ import annotations
 
 import html

@@ -1,10 +1,11 @@
 """Writing reports to disk: regular files atomically, devices and FIFOs directly."""
+
 from __future__ import annotations
 
 import os
 import stat
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from bootstrap_tui.atomicfile import replace_file
 from bootstrap_tui.errors import ConfigError
@@ -24,8 +25,9 @@ def _stat(path: Path) -> os.stat_result | None:
 
 def _is_stream(info: os.stat_result | None) -> bool:
     """A character device, FIFO or socket: written in place, never replaced."""
-    return info is not None and (stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode)
-                                 or stat.S_ISSOCK(info.st_mode))
+    return info is not None and (
+        stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode) or stat.S_ISSOCK(info.st_mode)
+    )
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -37,8 +39,9 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
-def output_target(path: str | os.PathLike[str], *,
-                  refuse: Iterable[tuple[str | os.PathLike[str], str]] = ()) -> Path:
+def output_target(
+    path: str | os.PathLike[str], *, refuse: Iterable[tuple[str | os.PathLike[str], str]] = ()
+) -> Path:
     """Check, before any work, that a report can go to `path`; return where it will be
     written (a symlink is followed: its target is written, the link stays). `refuse`
     lists (path, what it is) that must never be overwritten, e.g. the state file.
@@ -50,18 +53,22 @@ def output_target(path: str | os.PathLike[str], *,
     target = Path(os.path.realpath(given))
     info = _stat(target)
     if info is not None and stat.S_ISDIR(info.st_mode):
-        raise ConfigError(f"cannot write {given}: it is a directory",
-                          "give a file name, e.g. -o report.json")
+        raise ConfigError(
+            f"cannot write {given}: it is a directory", "give a file name, e.g. -o report.json"
+        )
     if _is_stream(info):
         if not os.access(target, os.W_OK):
             raise ConfigError(f"cannot write {given}: permission denied", _ANOTHER)
         return target
     directory = target.parent
     if not directory.is_dir():
-        raise ConfigError(f"cannot write {given}: directory {directory} does not exist",
-                          "create it first or choose another -o path")
-    if not os.access(directory, os.W_OK | os.X_OK) or \
-            (info is not None and not os.access(target, os.W_OK)):
+        raise ConfigError(
+            f"cannot write {given}: directory {directory} does not exist",
+            "create it first or choose another -o path",
+        )
+    if not os.access(directory, os.W_OK | os.X_OK) or (
+        info is not None and not os.access(target, os.W_OK)
+    ):
         raise ConfigError(f"cannot write {given}: permission denied", _ANOTHER)
     return target
 
@@ -72,8 +79,13 @@ def _write_stream(target: Path, text: str) -> None:
         handle.write(text)
 
 
-def write_atomic(path: str | os.PathLike[str], text: str, *, mode: int = REPORT_MODE,
-                 refuse: Iterable[tuple[str | os.PathLike[str], str]] = ()) -> Path:
+def write_atomic(
+    path: str | os.PathLike[str],
+    text: str,
+    *,
+    mode: int = REPORT_MODE,
+    refuse: Iterable[tuple[str | os.PathLike[str], str]] = (),
+) -> Path:
     """Write `text` (UTF-8) to `path`. A regular file is replaced atomically (temp file
     beside it, fsync, os.replace, fsync of the directory) with mode 0600, since reports
     name accounts, people and findings; a symlink is written through (its target is

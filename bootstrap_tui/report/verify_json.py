@@ -1,12 +1,21 @@
 """verify --format json: the versioned, stable contract (docs/verify-json.schema.json)."""
+
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from bootstrap_tui.model import Status, Step
 from bootstrap_tui.report.common import (
-    DISPLAY_ORDER, RunLike, counts, coverage, from_sandbox, one_line, result_dict, safe_endpoint,
+    DISPLAY_ORDER,
+    RunLike,
+    counts,
+    coverage,
+    from_sandbox,
+    one_line,
+    result_dict,
+    safe_endpoint,
     tool_info,
 )
 

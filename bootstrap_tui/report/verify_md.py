@@ -1,17 +1,32 @@
 """verify --format md: a Markdown report, one section per step (for PR comments, wikis)."""
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from bootstrap_tui.model import Status, Step
 from bootstrap_tui.report.common import (
-    DISPLAY_ORDER, SANDBOX_NOTE, RunLike, clean_block, counts, coverage_text, failures_first,
-    from_sandbox, group_by_step, safe_endpoint,
+    DISPLAY_ORDER,
+    SANDBOX_NOTE,
+    RunLike,
+    clean_block,
+    counts,
+    coverage_text,
+    failures_first,
+    from_sandbox,
+    group_by_step,
+    safe_endpoint,
 )
 from bootstrap_tui.report.mdutil import md_cell, md_code, md_text
 
-_ICON = {Status.PASS: "✅", Status.FAIL: "❌", Status.ERROR: "⛔", Status.WARN: "⚠️",
-         Status.MANUAL: "✋", Status.NOT_APPLICABLE: "➖"}
+_ICON = {
+    Status.PASS: "✅",
+    Status.FAIL: "❌",
+    Status.ERROR: "⛔",
+    Status.WARN: "⚠️",
+    Status.MANUAL: "✋",
+    Status.NOT_APPLICABLE: "➖",
+}
 
 
 def render_md(run: RunLike, *, steps: Sequence[Step] | None = None) -> str:
@@ -34,9 +49,11 @@ def render_md(run: RunLike, *, steps: Sequence[Step] | None = None) -> str:
         out += ["", f"## {md_text(title)} (`{md_code(step_id)}`)", ""]
         out += ["| Status | Check | Account | Region | Message |", "|---|---|---|---|---|"]
         for r in failures_first(results, steps):
-            out.append(f"| {_ICON[r.status]} {r.status.value} | `{md_code(r.check_id)}` "
-                       f"| {md_cell(r.account) or '-'} | {md_cell(r.region) or '-'} "
-                       f"| {md_cell(r.message)} |")
+            out.append(
+                f"| {_ICON[r.status]} {r.status.value} | `{md_code(r.check_id)}` "
+                f"| {md_cell(r.account) or '-'} | {md_cell(r.region) or '-'} "
+                f"| {md_cell(r.message)} |"
+            )
         todo: dict[str, object] = {}
         for r in failures_first(results, steps):
             if r.status not in (Status.PASS, Status.NOT_APPLICABLE):

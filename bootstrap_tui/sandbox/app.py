@@ -120,14 +120,20 @@ class SandboxApp:
         requestlog.record(self.state, call)
         self._sleep()
         if self.faults is not None:
-            fault = self.faults.fault_for(call, lambda: motoaccess.caller_arn(call.access_key, call.account))
+            fault = self.faults.fault_for(
+                call, lambda: motoaccess.caller_arn(call.access_key, call.account)
+            )
             if fault is not None:
                 return send(error_response(call.protocol, fault, call.service), start_response)
         try:
             denied = authz.check(call)
-        except Exception as exc:  # noqa: BLE001 - a bug in the evaluation is an error, never an allow
-            denied = AwsError("InternalFailure", f"sandbox: evaluating IAM: {type(exc).__name__}: {exc}",
-                              500, sender=False)
+        except Exception as exc:
+            denied = AwsError(
+                "InternalFailure",
+                f"sandbox: evaluating IAM: {type(exc).__name__}: {exc}",
+                500,
+                sender=False,
+            )
         if denied is not None:
             return send(error_response(call.protocol, denied, call.service), start_response)
         with self.busy:
@@ -148,7 +154,11 @@ class SandboxApp:
         from .state import utcnow
 
         if call.access_key in ROOT_KEYS:
-            self.state.root(call.account).key_last_used = (utcnow(), call.region, call.service or "")
+            self.state.root(call.account).key_last_used = (
+                utcnow(),
+                call.region,
+                call.service or "",
+            )
 
     def _sleep(self) -> None:
         if self.latency_ms <= 0:
@@ -171,7 +181,9 @@ class SandboxApp:
         """Run moto on the request and capture its response."""
         captured: dict[str, Any] = {}
 
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+        def capture(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Callable[[bytes], None]:
             captured["status"], captured["headers"] = status, headers
             return lambda data: None
 
@@ -190,7 +202,9 @@ class SandboxApp:
         except Exception as exc:
             if not _moto_serves(call):
                 return error_response(call.protocol, _unsupported(call), call.service)
-            error = AwsError("InternalFailure", f"sandbox: {type(exc).__name__}: {exc}", 500, sender=False)
+            error = AwsError(
+                "InternalFailure", f"sandbox: {type(exc).__name__}: {exc}", 500, sender=False
+            )
             return error_response(call.protocol, error, call.service)
         status = int(captured["status"].split(" ", 1)[0])
         response = Response(status, list(captured["headers"]), body)
@@ -248,4 +262,3 @@ def _unsupported(call: Call) -> AwsError:
         501,
         sender=False,
     )
-

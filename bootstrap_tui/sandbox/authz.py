@@ -27,14 +27,24 @@ from . import motoaccess
 from .faults import s3_operation
 from .wire import AwsError, Call, access_denied
 
-NEGATED = ("StringNotEquals", "StringNotLike", "ArnNotEquals", "ArnNotLike", "StringNotEqualsIgnoreCase")
+NEGATED = (
+    "StringNotEquals",
+    "StringNotLike",
+    "ArnNotEquals",
+    "ArnNotLike",
+    "StringNotEqualsIgnoreCase",
+)
 
 
 def _listed(value: Any) -> list[Any]:
     return [value] if isinstance(value, (str, bool)) else list(value or [])
 
 
-S3_CONTROL_PAB = {"GET": "GetPublicAccessBlock", "PUT": "PutPublicAccessBlock", "DELETE": "DeletePublicAccessBlock"}
+S3_CONTROL_PAB = {
+    "GET": "GetPublicAccessBlock",
+    "PUT": "PutPublicAccessBlock",
+    "DELETE": "DeletePublicAccessBlock",
+}
 
 
 def iam_action(call: Call) -> str | None:
@@ -42,7 +52,9 @@ def iam_action(call: Call) -> str | None:
     from bootstrap_tui.iam_policy import signed_action
 
     if call.service == "s3" and call.path.startswith("/v20180820/"):
-        operation = S3_CONTROL_PAB.get(call.method) if call.path.endswith("/publicAccessBlock") else None
+        operation = (
+            S3_CONTROL_PAB.get(call.method) if call.path.endswith("/publicAccessBlock") else None
+        )
         return signed_action("s3control", operation) if operation else f"s3:{call.method}"
     operation = call.operation or (s3_operation(call) if call.service == "s3" else None)
     if not operation or not call.service:
@@ -82,17 +94,24 @@ def _document(policy: Any) -> dict[str, Any]:
 
 def _role_documents(account: str, name: str) -> list[dict[str, Any]]:
     backend = motoaccess.iam(account)
-    documents = [_document(backend.get_role_policy(name, p)[1]) for p in backend.list_role_policies(name)]
+    documents = [
+        _document(backend.get_role_policy(name, p)[1]) for p in backend.list_role_policies(name)
+    ]
     attached, _ = backend.list_attached_role_policies(name)
     return documents + [_document(p) for p in attached]
 
 
 def _user_documents(backend: Any, name: str) -> list[dict[str, Any]]:
-    documents = [_document(backend.get_user_policy(name, p)) for p in backend.list_user_policies(name)]
+    documents = [
+        _document(backend.get_user_policy(name, p)) for p in backend.list_user_policies(name)
+    ]
     attached, _ = backend.list_attached_user_policies(name)
     documents += [_document(p) for p in attached]
     for group in backend.get_groups_for_user(name):
-        documents += [_document(backend.get_group_policy(group.name, p)) for p in backend.list_group_policies(group.name)]
+        documents += [
+            _document(backend.get_group_policy(group.name, p))
+            for p in backend.list_group_policies(group.name)
+        ]
         attached, _ = backend.list_attached_group_policies(group.name)
         documents += [_document(p) for p in attached]
     return documents
@@ -100,8 +119,12 @@ def _user_documents(backend: Any, name: str) -> list[dict[str, Any]]:
 
 def _action_matches(statement: dict[str, Any], action: str) -> bool:
     if "NotAction" in statement:
-        return not any(fnmatch.fnmatchcase(action.lower(), a.lower()) for a in _listed(statement["NotAction"]))
-    return any(fnmatch.fnmatchcase(action.lower(), a.lower()) for a in _listed(statement.get("Action")))
+        return not any(
+            fnmatch.fnmatchcase(action.lower(), a.lower()) for a in _listed(statement["NotAction"])
+        )
+    return any(
+        fnmatch.fnmatchcase(action.lower(), a.lower()) for a in _listed(statement.get("Action"))
+    )
 
 
 def _condition_holds(operator: str, key: str, wanted: Any, context: dict[str, str]) -> bool:
@@ -143,7 +166,11 @@ def request_resource(call: Call) -> str | None:
         return f"arn:aws:s3:::{path}" if path else None
     if call.service == "cloudtrail" and params.get("Name"):
         name = str(params["Name"])
-        return name if name.startswith("arn:") else f"arn:aws:cloudtrail:{region}:{account}:trail/{name}"
+        return (
+            name
+            if name.startswith("arn:")
+            else f"arn:aws:cloudtrail:{region}:{account}:trail/{name}"
+        )
     if call.service == "config" and params.get("ConfigRuleName"):
         return f"arn:aws:config:{region}:{account}:config-rule/{params['ConfigRuleName']}"
     return None
@@ -151,7 +178,9 @@ def request_resource(call: Call) -> str | None:
 
 def _resource_matches(statement: dict[str, Any], resource: str | None) -> bool:
     if "NotResource" in statement:
-        return resource is None or not any(fnmatch.fnmatchcase(resource, r) for r in _listed(statement["NotResource"]))
+        return resource is None or not any(
+            fnmatch.fnmatchcase(resource, r) for r in _listed(statement["NotResource"])
+        )
     patterns = _listed(statement.get("Resource", "*"))
     if "*" in patterns:
         return True
@@ -160,8 +189,9 @@ def _resource_matches(statement: dict[str, Any], resource: str | None) -> bool:
     return any(fnmatch.fnmatchcase(resource, r) for r in patterns)
 
 
-def _applies(statement: dict[str, Any], action: str, context: dict[str, str],
-             resource: str | None = None) -> bool:
+def _applies(
+    statement: dict[str, Any], action: str, context: dict[str, str], resource: str | None = None
+) -> bool:
     if not _action_matches(statement, action) or not _resource_matches(statement, resource):
         return False
     for operator, pairs in (statement.get("Condition") or {}).items():
@@ -176,8 +206,12 @@ def _statements(document: dict[str, Any]) -> list[dict[str, Any]]:
     return [statements] if isinstance(statements, dict) else list(statements)
 
 
-def decide(documents: list[dict[str, Any]], action: str, context: dict[str, str],
-           resource: str | None = None) -> str:
+def decide(
+    documents: list[dict[str, Any]],
+    action: str,
+    context: dict[str, str],
+    resource: str | None = None,
+) -> str:
     """ALLOW, DENY (explicit) or NONE (no statement allows it)."""
     allowed = False
     for document in documents:
@@ -197,8 +231,10 @@ def _scp_levels(account: str) -> list[list[dict[str, Any]]] | None:
         return None
     backend = motoaccess.organizations(management)
     roots = [ou for ou in backend.ou if ou.id.startswith("r-")]
-    if not roots or not any(p.get("Type") == "SERVICE_CONTROL_POLICY" and p.get("Status") == "ENABLED"
-                            for p in getattr(roots[0], "policy_types", [])):
+    if not roots or not any(
+        p.get("Type") == "SERVICE_CONTROL_POLICY" and p.get("Status") == "ENABLED"
+        for p in getattr(roots[0], "policy_types", [])
+    ):
         return None
     by_id = {ou.id: ou for ou in backend.ou}
     target = next((a for a in backend.accounts if a.id == account), None)
@@ -209,8 +245,14 @@ def _scp_levels(account: str) -> list[list[dict[str, Any]]] | None:
     while parent is not None:
         chain.append(parent)
         parent = by_id.get(getattr(parent, "parent_id", None))
-    return [[json.loads(p.content) for p in node.attached_policies if p.type == "SERVICE_CONTROL_POLICY"]
-            for node in reversed(chain)]
+    return [
+        [
+            json.loads(p.content)
+            for p in node.attached_policies
+            if p.type == "SERVICE_CONTROL_POLICY"
+        ]
+        for node in reversed(chain)
+    ]
 
 
 def check(call: Call) -> AwsError | None:
@@ -222,8 +264,11 @@ def check(call: Call) -> AwsError | None:
     if action is None:
         return None
     arn, documents = found
-    context = {"aws:principalarn": arn, "aws:requestedregion": call.region or "us-east-1",
-               "aws:assumedroot": "false"}
+    context = {
+        "aws:principalarn": arn,
+        "aws:requestedregion": call.region or "us-east-1",
+        "aws:assumedroot": "false",
+    }
     caller = motoaccess.caller_arn(call.access_key, call.account)
     resource = request_resource(call)
     if decide(documents, action, context, resource) != "ALLOW":
@@ -240,7 +285,8 @@ def check(call: Call) -> AwsError | None:
 
 def _scp_denied(call: Call, caller: str, action: str) -> AwsError:
     error = access_denied(call, caller)
-    error.message = (f"User: {caller} is not authorized to perform: {action} with an explicit deny in a "
-                     "service control policy")
+    error.message = (
+        f"User: {caller} is not authorized to perform: {action} with an explicit deny in a "
+        "service control policy"
+    )
     return error
-

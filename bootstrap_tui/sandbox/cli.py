@@ -25,21 +25,47 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser(prog: str = "bootstrap-tui sandbox") -> argparse.ArgumentParser:
     parser = _Parser(prog=prog, description="Run the local fake AWS endpoint until stopped.")
-    parser.add_argument("--port", type=port_number, default=0, help="TCP port on 127.0.0.1 (0 = any free port)")
+    parser.add_argument(
+        "--port", type=port_number, default=0, help="TCP port on 127.0.0.1 (0 = any free port)"
+    )
     parser.add_argument("--seed", choices=SEEDS, default="fresh", help="starting state")
-    parser.add_argument("--accounts", type=non_negative_int, default=0,
-                        help="workload accounts added by the compliant/drifted seeds")
-    parser.add_argument("--latency-ms", type=non_negative_int, default=0, help="added latency per request")
-    parser.add_argument("--faults", default=None, metavar="SPEC",
-                        help="e.g. throttle=0.3,error5xx=0.1,deny=organizations:CreateAccount[@ACCOUNT]")
-    parser.add_argument("--op-delay", type=float, default=None, metavar="SECONDS",
-                        help="how long long-running operations stay IN_PROGRESS")
-    parser.add_argument("--tls-cert", default=None, metavar="FILE",
-                        help="serve HTTPS with this PEM certificate (needs --tls-key)")
-    parser.add_argument("--tls-key", default=None, metavar="FILE", help="the PEM private key of --tls-cert")
-    parser.add_argument("--reset", action="store_true",
-                        help="forget the sandbox that `bootstrap-tui --sandbox` keeps between runs "
-                             "(its fake AWS and its progress), then exit")
+    parser.add_argument(
+        "--accounts",
+        type=non_negative_int,
+        default=0,
+        help="workload accounts added by the compliant/drifted seeds",
+    )
+    parser.add_argument(
+        "--latency-ms", type=non_negative_int, default=0, help="added latency per request"
+    )
+    parser.add_argument(
+        "--faults",
+        default=None,
+        metavar="SPEC",
+        help="e.g. throttle=0.3,error5xx=0.1,deny=organizations:CreateAccount[@ACCOUNT]",
+    )
+    parser.add_argument(
+        "--op-delay",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="how long long-running operations stay IN_PROGRESS",
+    )
+    parser.add_argument(
+        "--tls-cert",
+        default=None,
+        metavar="FILE",
+        help="serve HTTPS with this PEM certificate (needs --tls-key)",
+    )
+    parser.add_argument(
+        "--tls-key", default=None, metavar="FILE", help="the PEM private key of --tls-cert"
+    )
+    parser.add_argument(
+        "--reset",
+        action="store_true",
+        help="forget the sandbox that `bootstrap-tui --sandbox` keeps between runs "
+        "(its fake AWS and its progress), then exit",
+    )
     return parser
 
 
@@ -83,18 +109,30 @@ def main(argv: Sequence[str] | None = None, prog: str = "bootstrap-tui sandbox")
     from .server import Sandbox
 
     stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {
+        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
         try:
-            sandbox = Sandbox(port=args.port, seed=args.seed, accounts=args.accounts, latency_ms=args.latency_ms,
-                              faults=faults, op_delay_s=args.op_delay,
-                              tls=(args.tls_cert, args.tls_key) if args.tls_cert else None)
+            sandbox = Sandbox(
+                port=args.port,
+                seed=args.seed,
+                accounts=args.accounts,
+                latency_ms=args.latency_ms,
+                faults=faults,
+                op_delay_s=args.op_delay,
+                tls=(args.tls_cert, args.tls_key) if args.tls_cert else None,
+            )
             endpoint = sandbox.start()
         except (OSError, ValueError, RuntimeError) as exc:
             print(f"{prog}: error: cannot start the sandbox: {exc}", file=sys.stderr)
             return 2 if isinstance(exc, ValueError) else 1
         if args.accounts and args.seed == "fresh":
-            print("note: --accounts only applies to the compliant and drifted seeds", file=sys.stderr, flush=True)
+            print(
+                "note: --accounts only applies to the compliant and drifted seeds",
+                file=sys.stderr,
+                flush=True,
+            )
         print(f"endpoint: {endpoint}", flush=True)
         try:
             while not stop.wait(0.1):

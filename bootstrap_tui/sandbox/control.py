@@ -22,7 +22,9 @@ class ControlError(Exception):
 
 
 def _json(status: int, data: Any) -> Response:
-    return Response(status, [("Content-Type", "application/json")], json.dumps(data, default=str).encode())
+    return Response(
+        status, [("Content-Type", "application/json")], json.dumps(data, default=str).encode()
+    )
 
 
 class ControlEndpoint:
@@ -31,7 +33,9 @@ class ControlEndpoint:
     def __init__(self, sandbox: Any):
         self.sandbox = sandbox
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         from .app import send
 
         method = environ.get("REQUEST_METHOD", "GET")
@@ -75,7 +79,9 @@ class ControlEndpoint:
         return _json(200, self.sandbox.info())
 
     def get_root(self, _: dict[str, Any]) -> Response:
-        return _json(200, {"roots": [self.sandbox.root_facts(a) for a in self.sandbox.account_ids()]})
+        return _json(
+            200, {"roots": [self.sandbox.root_facts(a) for a in self.sandbox.account_ids()]}
+        )
 
     def set_root(self, body: dict[str, Any]) -> Response:
         account = str(body.get("account") or self.sandbox.management_account_id)
@@ -92,7 +98,9 @@ class ControlEndpoint:
             try:
                 changes["password_last_used"] = dt.datetime.fromisoformat(value) if value else None
             except (TypeError, ValueError):
-                raise ControlError(400, "password_last_used must be an ISO 8601 timestamp or null") from None
+                raise ControlError(
+                    400, "password_last_used must be an ISO 8601 timestamp or null"
+                ) from None
         unknown = set(body) - {"account", "mfa", "access_keys", "password_last_used"}
         if unknown:
             raise ControlError(400, f"unknown field(s): {', '.join(sorted(unknown))}")
@@ -120,7 +128,9 @@ class ControlEndpoint:
         if unknown:
             raise ControlError(400, f"unknown field(s): {', '.join(sorted(unknown))}")
         if body.get("enabled") is not True:
-            raise ControlError(400, "enabled must be true (delete the instance with sso-admin DeleteInstance)")
+            raise ControlError(
+                400, "enabled must be true (delete the instance with sso-admin DeleteInstance)"
+            )
         account = str(body.get("account") or self.sandbox.management_account_id)
         try:
             with self.sandbox.state.lock:
@@ -139,8 +149,10 @@ class ControlEndpoint:
         unknown = set(body) - {"latest_version"}
         version = str(body.get("latest_version") or "")
         if unknown or not re.fullmatch(r"\d+\.\d+", version):
-            raise ControlError(400, "send {\"latest_version\": \"MAJOR.MINOR\"}")
-        fake = next(f for f in self.sandbox.app.fakes["controltower"] if isinstance(f, ControlTowerFake))
+            raise ControlError(400, 'send {"latest_version": "MAJOR.MINOR"}')
+        fake = next(
+            f for f in self.sandbox.app.fakes["controltower"] if isinstance(f, ControlTowerFake)
+        )
         with self.sandbox.state.lock:
             fake.data.latest_version = version
         return _json(200, {"latest_version": version})
@@ -173,11 +185,15 @@ class ControlEndpoint:
         if unknown:
             raise ControlError(400, f"unknown field(s): {', '.join(sorted(unknown))}")
         for key in ("latency_ms", "op_delay_s"):
-            if key in body and (isinstance(body[key], bool) or not isinstance(body[key], (int, float))):
-                raise ControlError(400, f"{key} must be a number of {'ms' if key == 'latency_ms' else 'seconds'}")
+            if key in body and (
+                isinstance(body[key], bool) or not isinstance(body[key], (int, float))
+            ):
+                raise ControlError(
+                    400, f"{key} must be a number of {'ms' if key == 'latency_ms' else 'seconds'}"
+                )
         faults = body.get("faults")
         if "faults" in body and faults is not None and not isinstance(faults, str):
-            raise ControlError(400, "faults must be a SPEC string, \"\" or null (no faults)")
+            raise ControlError(400, 'faults must be a SPEC string, "" or null (no faults)')
         try:
             self.sandbox.configure(
                 latency_ms=body.get("latency_ms"),

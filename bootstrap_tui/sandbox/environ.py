@@ -1,4 +1,5 @@
 """Environment variables set for a while, then put back as they were."""
+
 from __future__ import annotations
 
 import contextlib

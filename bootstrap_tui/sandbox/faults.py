@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 
 from .wire import AwsError, Call, access_denied, region_not_enabled, server_error, throttled
 
-DENY_RE = re.compile(r"^(?P<service>[a-z0-9*-]+):(?P<operation>[A-Za-z0-9*]+)(?:@(?P<account>\d{12}))?$")
+DENY_RE = re.compile(
+    r"^(?P<service>[a-z0-9*-]+):(?P<operation>[A-Za-z0-9*]+)(?:@(?P<account>\d{12}))?$"
+)
 KEY_RE = re.compile(r"^[A-Z0-9]{16,128}$")
 REGION_RE = re.compile(r"^(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)(?:@(?P<account>\d{12}))?$")
 
@@ -85,14 +87,18 @@ class FaultSpec:
 
     @property
     def active(self) -> bool:
-        return bool(self.throttle or self.error5xx or self.deny or self.not_opted_in or self.invalid_keys)
+        return bool(
+            self.throttle or self.error5xx or self.deny or self.not_opted_in or self.invalid_keys
+        )
 
 
 def _rate(item: str, value: str) -> float:
     try:
         rate = float(value)
     except ValueError:
-        raise FaultSpecError(f"bad fault item {item!r}: rate must be a number between 0 and 1") from None
+        raise FaultSpecError(
+            f"bad fault item {item!r}: rate must be a number between 0 and 1"
+        ) from None
     if not 0.0 <= rate <= 1.0:
         raise FaultSpecError(f"bad fault item {item!r}: rate must be between 0 and 1")
     return rate
@@ -118,12 +124,16 @@ def parse_fault_spec(spec: str | None) -> FaultSpec:
         elif key == "deny":
             found = DENY_RE.match(value)
             if not found:
-                raise FaultSpecError(f"bad fault item {item!r}: expected deny=service:Operation[@account]")
+                raise FaultSpecError(
+                    f"bad fault item {item!r}: expected deny=service:Operation[@account]"
+                )
             result.deny.append(DenyRule(found["service"], found["operation"], found["account"]))
         elif key == "not-opted-in":
             found = REGION_RE.match(value)
             if not found:
-                raise FaultSpecError(f"bad fault item {item!r}: expected not-opted-in=region[@account]")
+                raise FaultSpecError(
+                    f"bad fault item {item!r}: expected not-opted-in=region[@account]"
+                )
             result.not_opted_in.append((found["region"], found["account"]))
         elif key == "invalid-key":
             if not KEY_RE.match(value):
@@ -135,7 +145,9 @@ def parse_fault_spec(spec: str | None) -> FaultSpec:
             except ValueError:
                 raise FaultSpecError(f"bad fault item {item!r}: seed must be an integer") from None
         else:
-            raise FaultSpecError(f"bad fault item {item!r}: unknown fault {key!r} (use throttle, error5xx, deny, not-opted-in, invalid-key, seed)")
+            raise FaultSpecError(
+                f"bad fault item {item!r}: unknown fault {key!r} (use throttle, error5xx, deny, not-opted-in, invalid-key, seed)"
+            )
     return result
 
 

@@ -35,8 +35,10 @@ def _hold_lock(home: Path) -> int:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
-        raise ConfigError("the sandbox is in use by another bootstrap-tui --sandbox run",
-                          "close that one first; one run at a time keeps the sandbox") from None
+        raise ConfigError(
+            "the sandbox is in use by another bootstrap-tui --sandbox run",
+            "close that one first; one run at a time keeps the sandbox",
+        ) from None
     return fd
 
 
@@ -57,8 +59,10 @@ class PersistentSandbox(Sandbox):
             endpoint = super().start()
         except SnapshotError as exc:
             self._release()
-            raise ConfigError(f"cannot resume the sandbox: {exc}",
-                              "start over with: bootstrap-tui sandbox --reset") from None
+            raise ConfigError(
+                f"cannot resume the sandbox: {exc}",
+                "start over with: bootstrap-tui sandbox --reset",
+            ) from None
         except BaseException:
             self._release()
             raise
@@ -79,8 +83,10 @@ class PersistentSandbox(Sandbox):
         try:
             self.save()
         except OSError as exc:
-            raise StateError(f"cannot save the sandbox in {self.home}: {exc.strerror or exc}",
-                             "free some space, then run again") from None
+            raise StateError(
+                f"cannot save the sandbox in {self.home}: {exc.strerror or exc}",
+                "free some space, then run again",
+            ) from None
 
     def _release(self) -> None:
         if self._lock_fd is not None:

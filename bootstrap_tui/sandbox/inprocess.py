@@ -19,10 +19,13 @@ def moto_client(service: str, account: str, region: str = "us-east-1") -> Any:
 
     stubber = BotocoreStubber()
     stubber.enabled = True
-    client = boto3.client(service, region_name=region, aws_access_key_id="sandbox-internal",
-                          aws_secret_access_key="sandbox-internal",
-                          config=Config(ignore_configured_endpoint_urls=True,
-                                        retries={"total_max_attempts": 1}))
+    client = boto3.client(
+        service,
+        region_name=region,
+        aws_access_key_id="sandbox-internal",
+        aws_secret_access_key="sandbox-internal",
+        config=Config(ignore_configured_endpoint_urls=True, retries={"total_max_attempts": 1}),
+    )
 
     def as_account(request: Any = None, **_: Any) -> None:
         request.headers["x-moto-account-id"] = account

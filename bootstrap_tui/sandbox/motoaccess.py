@@ -57,8 +57,16 @@ def create_access_role(account: str, name: str, management: str) -> None:
     creates the role without its policy."""
     backend = iam(account)
     if role(account, name) is None:
-        trust = {"Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{management}:root"}, "Action": "sts:AssumeRole"}]}
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{management}:root"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
         backend.create_role(name, json.dumps(trust), "/", None, "", [], None)
     admin = "arn:aws:iam::aws:policy/AdministratorAccess"
     attached, _ = backend.list_attached_role_policies(name)
@@ -97,7 +105,9 @@ def is_delegated_admin(account: str, service_principal: str | None = None) -> bo
     if not management:
         return False
     for admin in organizations(management).admins:
-        if admin.account.id == account and (service_principal is None or service_principal in admin.services):
+        if admin.account.id == account and (
+            service_principal is None or service_principal in admin.services
+        ):
             return True
     return False
 

@@ -41,6 +41,7 @@ class SnapshotError(Exception):
 
 # ------------------------------------------------------------------ rebuilders
 
+
 @functools.lru_cache(maxsize=1)
 def _aws_policy_data() -> dict[str, Any]:
     from moto.iam.aws_managed_policies import aws_managed_policies_data
@@ -48,15 +49,16 @@ def _aws_policy_data() -> dict[str, Any]:
     return json.loads(aws_managed_policies_data)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _aws_policy_prototype(name: str) -> Any:
     from moto.iam.models import AWSManagedPolicy
 
     return AWSManagedPolicy.from_data(name, "000000000000", "us-east-1", _aws_policy_data()[name])
 
 
-def _aws_managed_policy(name: str, account_id: str, partition: str, attachments: int,
-                        policy_id: str) -> Any:
+def _aws_managed_policy(
+    name: str, account_id: str, partition: str, attachments: int, policy_id: str
+) -> Any:
     """An AWS managed policy as moto builds it for every account (a copy of one prototype:
     its versions cannot change, AWS managed policies are read-only)."""
     policy = copy.copy(_aws_policy_prototype(name))
@@ -99,8 +101,9 @@ def _local_function(module: str, qualname: str, index: int, cells: tuple, defaul
         raise SnapshotError(f"the sandbox code changed ({qualname} is gone)")
     code = found[index]
     closure = tuple(types.CellType() if v == _EMPTY_CELL else types.CellType(v) for v in cells)
-    return types.FunctionType(code, vars(importlib.import_module(module)), code.co_name, defaults,
-                              closure or None)
+    return types.FunctionType(
+        code, vars(importlib.import_module(module)), code.co_name, defaults, closure or None
+    )
 
 
 def _private_key(pem: bytes) -> Any:
@@ -118,6 +121,7 @@ def _cell_value(cell: types.CellType) -> Any:
 
 # ------------------------------------------------------------------ pickling
 
+
 class _Pickler(pickle.Pickler):
     def __init__(self, file: io.BufferedWriter, live: dict[int, tuple]) -> None:
         super().__init__(file, protocol=5)
@@ -131,19 +135,28 @@ class _Pickler(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
         kind = type(obj)
         if kind.__name__ == "AWSManagedPolicy":
-            return _aws_managed_policy, (obj.name, obj.account_id, obj.partition,
-                                         obj.attachment_count, obj.id)
+            return _aws_managed_policy, (
+                obj.name,
+                obj.account_id,
+                obj.partition,
+                obj.attachment_count,
+                obj.id,
+            )
         if kind is types.FunctionType and "<locals>" in obj.__qualname__:
             code = obj.__code__
-            return _local_function, (obj.__module__, code.co_qualname,
-                                     _same_name_codes(obj.__module__, code.co_qualname).index(code),
-                                     tuple(_cell_value(c) for c in obj.__closure__ or ()),
-                                     obj.__defaults__)
+            return _local_function, (
+                obj.__module__,
+                code.co_qualname,
+                _same_name_codes(obj.__module__, code.co_qualname).index(code),
+                tuple(_cell_value(c) for c in obj.__closure__ or ()),
+                obj.__defaults__,
+            )
         if kind.__module__.startswith("cryptography") and hasattr(obj, "private_bytes"):
             from cryptography.hazmat.primitives import serialization as s
 
-            return _private_key, (obj.private_bytes(s.Encoding.PEM, s.PrivateFormat.PKCS8,
-                                                    s.NoEncryption()),)
+            return _private_key, (
+                obj.private_bytes(s.Encoding.PEM, s.PrivateFormat.PKCS8, s.NoEncryption()),
+            )
         return NotImplemented
 
 
@@ -187,14 +200,26 @@ def save(sandbox: Any, path: Path) -> int:
 
     live = _live_objects(sandbox)
     backends = {key: dict(obj) for key, obj in live.items() if key[0] == "backends"}
-    extras = {key: {name: value for name, value in vars(obj).items() if name not in _PLAIN}
-              for key, obj in live.items() if key[0] == "backends"}
+    extras = {
+        key: {name: value for name, value in vars(obj).items() if name not in _PLAIN}
+        for key, obj in live.items()
+        if key[0] == "backends"
+    }
     state = sandbox.state
-    data = {"seed": sandbox.seed, "backends": backends, "extras": extras,
-            "roots": state.roots, "operations": state.operations, "services": state.services}
+    data = {
+        "seed": sandbox.seed,
+        "backends": backends,
+        "extras": extras,
+        "roots": state.roots,
+        "operations": state.operations,
+        "services": state.services,
+    }
     buffer = io.BytesIO()
-    pickle.dump({"format": FORMAT, "version": __version__,
-                 "modules": sorted({key[1] for key in backends})}, buffer, protocol=5)
+    pickle.dump(
+        {"format": FORMAT, "version": __version__, "modules": sorted({key[1] for key in backends})},
+        buffer,
+        protocol=5,
+    )
     _Pickler(buffer, {id(obj): key for key, obj in live.items()}).dump(data)
     path.parent.mkdir(parents=True, exist_ok=True)
     replace_file(path, buffer.getvalue(), 0o600)
@@ -219,7 +244,7 @@ def load(sandbox: Any, path: Path) -> None:
             data = _Unpickler(file, live).load()
     except SnapshotError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any damage means: cannot resume from it
+    except Exception as exc:
         raise SnapshotError(f"{path} cannot be read ({type(exc).__name__}: {exc})") from None
     _put_in_place(sandbox, live, data)
 

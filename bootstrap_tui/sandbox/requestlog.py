@@ -15,8 +15,12 @@ from .wire import Call
 
 STATE_KEY = "request-log"
 # Calls whose names do not start with a read prefix but change nothing.
-NOT_MUTATING = {"sts:AssumeRole", "sts:GetSessionToken", "sts:AssumeRoleWithSAML",
-                "sts:AssumeRoleWithWebIdentity"}
+NOT_MUTATING = {
+    "sts:AssumeRole",
+    "sts:GetSessionToken",
+    "sts:AssumeRoleWithSAML",
+    "sts:AssumeRoleWithWebIdentity",
+}
 
 
 def _log(state: Any) -> Counter:
@@ -43,8 +47,12 @@ def snapshot(state: Any) -> dict[str, Any]:
     with state.lock:
         counts = dict(_log(state))
     mutating = {name: n for name, n in counts.items() if is_mutating(name)}
-    return {"total": sum(counts.values()), "requests": counts,
-            "mutating_total": sum(mutating.values()), "mutating": mutating}
+    return {
+        "total": sum(counts.values()),
+        "requests": counts,
+        "mutating_total": sum(mutating.values()),
+        "mutating": mutating,
+    }
 
 
 def clear(state: Any) -> None:

@@ -84,7 +84,11 @@ def classify(call: Call) -> None:
     auth = call.headers.get("authorization", "")
     found = CREDENTIAL_RE.search(auth)
     if found:
-        call.access_key, call.region, call.service = found.group(1), found.group(2), found.group(3).lower()
+        call.access_key, call.region, call.service = (
+            found.group(1),
+            found.group(2),
+            found.group(3).lower(),
+        )
     target = call.headers.get("x-amz-target")
     content_type = call.headers.get("content-type", "")
     if target:

@@ -36,8 +36,13 @@ MAX_WORKLOAD_ACCOUNTS = 98
 # Optional (detective) controls the compliant-ct seed enables on every registered OU, so that
 # ct.controls-enabled has something to verify (soc2, iso27001 and pci-dss enable them too).
 SEED_CT_CONTROLS = ("AWS-GR_ENCRYPTED_VOLUMES", "AWS-GR_ROOT_ACCOUNT_MFA_ENABLED")
-_CREDENTIAL_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-                   "AWS_DEFAULT_PROFILE")
+_CREDENTIAL_ENV = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+)
 
 
 def apply_seed(endpoint: str, seed: str, accounts: int, regions: list[str] | None = None) -> None:
@@ -63,6 +68,7 @@ def apply_seed(endpoint: str, seed: str, accounts: int, regions: list[str] | Non
 
 # ------------------------------------------------------------------ the seed profile
 
+
 def _base_profile() -> Any:
     from bootstrap_tui.profile import load_profile
 
@@ -72,21 +78,29 @@ def _base_profile() -> Any:
 def workload_accounts(accounts: int) -> list[dict[str, str]]:
     """The workload account specs for ``--accounts N`` (0 = the profile's own)."""
     if accounts < 0 or accounts > MAX_WORKLOAD_ACCOUNTS:
-        raise ValueError(f"accounts must be between 0 and {MAX_WORKLOAD_ACCOUNTS} (a profile holds at "
-                         f"most 100 accounts, two of them Log Archive and Audit), got {accounts}")
+        raise ValueError(
+            f"accounts must be between 0 and {MAX_WORKLOAD_ACCOUNTS} (a profile holds at "
+            f"most 100 accounts, two of them Log Archive and Audit), got {accounts}"
+        )
     own = [dict(a) for a in _base_profile().data["accounts"] if a["ou"].startswith("Workloads")]
     if accounts == 0:
         return own
     specs = own[:accounts]
     for number in range(len(specs) + 1, accounts + 1):
-        specs.append({"key": f"workload-{number}", "name": f"Workload {number}",
-                      "ou": "Workloads/Prod" if number % 2 else "Workloads/NonProd",
-                      "email_local": f"workload-{number}"})
+        specs.append(
+            {
+                "key": f"workload-{number}",
+                "name": f"Workload {number}",
+                "ou": "Workloads/Prod" if number % 2 else "Workloads/NonProd",
+                "email_local": f"workload-{number}",
+            }
+        )
     return specs
 
 
-def seed_profile_text(accounts: int = 0, regions: list[str] | None = None,
-                      control_tower: bool = False) -> str | None:
+def seed_profile_text(
+    accounts: int = 0, regions: list[str] | None = None, control_tower: bool = False
+) -> str | None:
     """YAML of the derived profile for ``accounts``/``regions`` (and Control Tower on, for the
     ``compliant-ct`` seed); None when startup-minimal itself fits."""
     if accounts == 0 and not regions and not control_tower:
@@ -128,8 +142,12 @@ def _assignments_without(base: dict[str, Any], dropped: set[str]) -> list[dict[s
     return kept
 
 
-def write_seed_profile(directory: Path, accounts: int = 0, regions: list[str] | None = None,
-                       control_tower: bool = False) -> str:
+def write_seed_profile(
+    directory: Path,
+    accounts: int = 0,
+    regions: list[str] | None = None,
+    control_tower: bool = False,
+) -> str:
     """The profile to give the engine (``Options.profile``): a built-in name or a written file."""
     text = seed_profile_text(accounts, regions, control_tower)
     if text is None:
@@ -141,20 +159,40 @@ def write_seed_profile(directory: Path, accounts: int = 0, regions: list[str] | 
 
 # ------------------------------------------------------------------ compliant
 
+
 def _sandbox_credentials() -> contextlib.AbstractContextManager[None]:
     """Dummy credentials for the engine run, whatever AWS profile the sandbox's user has set."""
-    return environment({**dict.fromkeys(_CREDENTIAL_ENV), "AWS_ACCESS_KEY_ID": SEED_CREDENTIAL,
-                        "AWS_SECRET_ACCESS_KEY": SEED_CREDENTIAL})
+    return environment(
+        {
+            **dict.fromkeys(_CREDENTIAL_ENV),
+            "AWS_ACCESS_KEY_ID": SEED_CREDENTIAL,
+            "AWS_SECRET_ACCESS_KEY": SEED_CREDENTIAL,
+        }
+    )
 
 
-def build_compliant(endpoint: str, accounts: int = 0, regions: list[str] | None = None,
-                    control_tower: bool = False) -> None:
+def build_compliant(
+    endpoint: str, accounts: int = 0, regions: list[str] | None = None, control_tower: bool = False
+) -> None:
     """Run the real engine: every step of the seed profile, applied as ``apply --yes --simulate-console``."""
-    run_engine_steps(endpoint, f"compliant{'-ct' if control_tower else ''}", None, accounts, regions, control_tower)
+    run_engine_steps(
+        endpoint,
+        f"compliant{'-ct' if control_tower else ''}",
+        None,
+        accounts,
+        regions,
+        control_tower,
+    )
 
 
-def run_engine_steps(endpoint: str, seed: str, count: int | None, accounts: int = 0,
-                     regions: list[str] | None = None, control_tower: bool = False) -> None:
+def run_engine_steps(
+    endpoint: str,
+    seed: str,
+    count: int | None,
+    accounts: int = 0,
+    regions: list[str] | None = None,
+    control_tower: bool = False,
+) -> None:
     """Apply the first ``count`` steps (None: all) of the seed profile with a throw-away state file."""
     from bootstrap_tui.engine import Engine, Options
     from bootstrap_tui.errors import BootstrapError
@@ -162,8 +200,14 @@ def run_engine_steps(endpoint: str, seed: str, count: int | None, accounts: int 
     with tempfile.TemporaryDirectory(prefix="bootstrap-tui-seed-") as tmp:
         profile = write_seed_profile(Path(tmp), accounts, regions, control_tower)
         with _sandbox_credentials():
-            engine = Engine(Options(endpoint_url=endpoint, state_file=Path(tmp) / "state.yaml",
-                                    profile=profile, simulate_console=True))
+            engine = Engine(
+                Options(
+                    endpoint_url=endpoint,
+                    state_file=Path(tmp) / "state.yaml",
+                    profile=profile,
+                    simulate_console=True,
+                )
+            )
             step_id = "connect"
             try:
                 engine.connect()
@@ -182,7 +226,10 @@ def account_ids_by_key(endpoint: str, accounts: int = 0) -> dict[str, str]:
     info = _info(endpoint)
     by_name = {a.get("name"): a["id"] for a in info["accounts"] if not a["management"]}
     shared = [a for a in _base_profile().data["accounts"] if not a["ou"].startswith("Workloads")]
-    found = {spec["key"]: by_name[spec["name"]] for spec in [*shared, *workload_accounts(accounts)]
-             if spec["name"] in by_name}
+    found = {
+        spec["key"]: by_name[spec["name"]]
+        for spec in [*shared, *workload_accounts(accounts)]
+        if spec["name"] in by_name
+    }
     found["management"] = info["management_account_id"]
     return found

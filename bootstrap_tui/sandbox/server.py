@@ -10,8 +10,17 @@ from typing import Any
 from .faults import FaultInjector, FaultSpec, parse_fault_spec
 from .state import SandboxState
 
-SEEDS = ("fresh", "compliant", "compliant-ct", "drifted", "brownfield-org", "brownfield-services", "brownfield-iam",
-         "half-finished", "new-org")
+SEEDS = (
+    "fresh",
+    "compliant",
+    "compliant-ct",
+    "drifted",
+    "brownfield-org",
+    "brownfield-services",
+    "brownfield-iam",
+    "half-finished",
+    "new-org",
+)
 DEFAULT_OP_DELAY_S = 2.0
 DEFAULT_MANAGEMENT_ACCOUNT = "123456789012"
 _running: Sandbox | None = None
@@ -117,13 +126,22 @@ class Sandbox:
         self._reset_moto()
         try:
             self.app = SandboxApp(self)
-            self._server = make_server(self.host, self.port, self.app, threaded=True,
-                                       request_handler=_QuietHandler.of(MotoRequestHandler),
-                                       ssl_context=self.tls)
+            self._server = make_server(
+                self.host,
+                self.port,
+                self.app,
+                threaded=True,
+                request_handler=_QuietHandler.of(MotoRequestHandler),
+                ssl_context=self.tls,
+            )
             self.port = self._server.server_address[1]
             self.endpoint = f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
-            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                            name="bootstrap-tui-sandbox", daemon=True)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.1},
+                name="bootstrap-tui-sandbox",
+                daemon=True,
+            )
             self._thread.start()
             self._restore_or_seed()
         except BaseException:
@@ -188,8 +206,12 @@ class Sandbox:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def configure(self, latency_ms: float | None = None, faults: str | None = None,
-                  op_delay_s: float | None = None) -> None:
+    def configure(
+        self,
+        latency_ms: float | None = None,
+        faults: str | None = None,
+        op_delay_s: float | None = None,
+    ) -> None:
         """Change latency, faults or operation delay of a running sandbox."""
         if latency_ms is not None:
             if float(latency_ms) < 0:
@@ -206,12 +228,15 @@ class Sandbox:
     def _apply_runtime_config(self) -> None:
         if self.app is None:
             return
-        injector = FaultInjector(self.fault_spec, self.faults_seed) if self.fault_spec.active else None
+        injector = (
+            FaultInjector(self.fault_spec, self.faults_seed) if self.fault_spec.active else None
+        )
         self.app.configure(self.latency_ms, injector)
 
     def reset(self, seed: str | None = None, accounts: int | None = None) -> None:
         """Forget everything and apply the seed again."""
         from .patches import ROOT_KEYS
+
         self.seed = seed or self.seed
         self.accounts = self.accounts if accounts is None else accounts
         with self.state.lock:
@@ -282,9 +307,14 @@ class Sandbox:
         from . import motoaccess
 
         with self.state.lock:
-            found = next((a for a in motoaccess.org_accounts(self.management_account_id) if a.id == account), None)
+            found = next(
+                (a for a in motoaccess.org_accounts(self.management_account_id) if a.id == account),
+                None,
+            )
             if found is None or found.status not in ("SUSPENDED", "PENDING_CLOSURE"):
-                raise ValueError(f"account {account!r} is not a closed member account of the organization")
+                raise ValueError(
+                    f"account {account!r} is not a closed member account of the organization"
+                )
             found.status = found.state = "ACTIVE"
 
     def root_facts(self, account: str) -> dict[str, Any]:
@@ -293,7 +323,9 @@ class Sandbox:
             "account": account,
             "mfa": root.mfa,
             "access_keys": root.access_keys,
-            "password_last_used": root.password_last_used.isoformat() if root.password_last_used else None,
+            "password_last_used": root.password_last_used.isoformat()
+            if root.password_last_used
+            else None,
         }
 
     def account_ids(self) -> list[str]:
@@ -307,7 +339,10 @@ class Sandbox:
         org = motoaccess.organizations(self.management_account_id)
         accounts = []
         for account_id in self.account_ids():
-            entry: dict[str, Any] = {"id": account_id, "management": account_id == self.management_account_id}
+            entry: dict[str, Any] = {
+                "id": account_id,
+                "management": account_id == self.management_account_id,
+            }
             for account in org.accounts:
                 if account.id == account_id:
                     entry.update(name=account.name, email=account.email, status=account.status)
@@ -326,7 +361,10 @@ class Sandbox:
             "faults": {
                 "throttle": self.fault_spec.throttle,
                 "error5xx": self.fault_spec.error5xx,
-                "deny": [f"{r.service}:{r.operation}" + (f"@{r.account}" if r.account else "") for r in self.fault_spec.deny],
+                "deny": [
+                    f"{r.service}:{r.operation}" + (f"@{r.account}" if r.account else "")
+                    for r in self.fault_spec.deny
+                ],
             },
         }
 
@@ -335,8 +373,11 @@ def _backend_count() -> int:
     """moto's backends (service x account x region): reads create them lazily, with ids."""
     from moto.core.base_backend import BackendDict
 
-    return sum(len(regions) for backends in list(BackendDict._instances)
-               for regions in list(backends.values()))
+    return sum(
+        len(regions)
+        for backends in list(BackendDict._instances)
+        for regions in list(backends.values())
+    )
 
 
 class _QuietHandler:

@@ -11,7 +11,7 @@ from typing import Any
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 @dataclass
@@ -83,12 +83,26 @@ class SandboxState:
         with self.lock:
             return self.roots.setdefault(account, RootUser())
 
-    def start_operation(self, op_id: str, kind: str, outcome: str = "SUCCEEDED", message: str | None = None,
-                        on_complete: Callable[[AsyncOperation], None] | None = None,
-                        **details: Any) -> AsyncOperation:
+    def start_operation(
+        self,
+        op_id: str,
+        kind: str,
+        outcome: str = "SUCCEEDED",
+        message: str | None = None,
+        on_complete: Callable[[AsyncOperation], None] | None = None,
+        **details: Any,
+    ) -> AsyncOperation:
         with self.lock:
-            operation = AsyncOperation(op_id, kind, time.monotonic(), self.op_delay_s, outcome, message,
-                                       on_complete, details)
+            operation = AsyncOperation(
+                op_id,
+                kind,
+                time.monotonic(),
+                self.op_delay_s,
+                outcome,
+                message,
+                on_complete,
+                details,
+            )
             self.operations[op_id] = operation
             if operation.delay <= 0:
                 self._complete(operation)

@@ -38,7 +38,9 @@ def client_environment(endpoint: str, region: str = "us-east-1") -> dict[str, st
     }
 
 
-def client(sandbox: Sandbox, service: str, region: str = "us-east-1", max_attempts: int = 1, **kwargs: Any) -> Any:
+def client(
+    sandbox: Sandbox, service: str, region: str = "us-east-1", max_attempts: int = 1, **kwargs: Any
+) -> Any:
     """A plain boto3 client for ``service`` on ``sandbox`` with dummy credentials.
 
     ``max_attempts`` counts every attempt, the first included (botocore's
@@ -49,5 +51,10 @@ def client(sandbox: Sandbox, service: str, region: str = "us-east-1", max_attemp
 
     kwargs.setdefault("aws_access_key_id", "testing")
     kwargs.setdefault("aws_secret_access_key", "testing")
-    return boto3.client(service, endpoint_url=sandbox.endpoint, region_name=region,
-                        config=Config(retries={"total_max_attempts": max_attempts, "mode": "standard"}), **kwargs)
+    return boto3.client(
+        service,
+        endpoint_url=sandbox.endpoint,
+        region_name=region,
+        config=Config(retries={"total_max_attempts": max_attempts, "mode": "standard"}),
+        **kwargs,
+    )

@@ -77,13 +77,17 @@ def request_id() -> str:
 def json_response(data: Any, status: int = 200, protocol: str = JSON) -> Response:
     content_type = "application/x-amz-json-1.1" if protocol == JSON else "application/json"
     body = json.dumps(data, default=str).encode()
-    return Response(status, [("Content-Type", content_type), ("x-amzn-RequestId", request_id())], body)
+    return Response(
+        status, [("Content-Type", content_type), ("x-amzn-RequestId", request_id())], body
+    )
 
 
 def to_xml(value: Any, member_tag: str = "member") -> str:
     """Serialise dicts/lists/scalars into AWS query-style XML fragments."""
     if isinstance(value, dict):
-        return "".join(f"<{k}>{to_xml(v, member_tag)}</{k}>" for k, v in value.items() if v is not None)
+        return "".join(
+            f"<{k}>{to_xml(v, member_tag)}</{k}>" for k, v in value.items() if v is not None
+        )
     if isinstance(value, list):
         return "".join(f"<{member_tag}>{to_xml(v, member_tag)}</{member_tag}>" for v in value)
     if isinstance(value, bool):
@@ -121,7 +125,9 @@ def error_response(protocol: str, error: AwsError, service: str | None = None) -
         body = json.dumps({"__type": error.code, "message": error.message}).encode()
         headers = [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", rid)]
     elif protocol == REST_JSON:
-        body = json.dumps({"__type": error.code, "message": error.message, "Message": error.message}).encode()
+        body = json.dumps(
+            {"__type": error.code, "message": error.message, "Message": error.message}
+        ).encode()
         headers = [
             ("Content-Type", "application/json"),
             ("x-amzn-ErrorType", error.code),
@@ -156,7 +162,11 @@ def access_denied(call: Call, caller_arn: str) -> AwsError:
     if call.protocol in (JSON, REST_JSON):
         return AwsError("AccessDeniedException", message, 400 if call.protocol == JSON else 403)
     if call.protocol == EC2:
-        return AwsError("UnauthorizedOperation", f"You are not authorized to perform this operation. {message}", 403)
+        return AwsError(
+            "UnauthorizedOperation",
+            f"You are not authorized to perform this operation. {message}",
+            403,
+        )
     return AwsError("AccessDenied", message, 403)
 
 
@@ -166,9 +176,15 @@ def region_not_enabled(call: Call) -> AwsError:
     if call.protocol in (JSON, REST_JSON):
         return AwsError("UnrecognizedClientException", message, 403)
     if call.protocol == EC2:
-        return AwsError("AuthFailure", "AWS was not able to validate the provided access credentials", 401)
+        return AwsError(
+            "AuthFailure", "AWS was not able to validate the provided access credentials", 401
+        )
     if call.protocol == REST_XML:
-        return AwsError("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.", 403)
+        return AwsError(
+            "InvalidAccessKeyId",
+            "The AWS Access Key Id you provided does not exist in our records.",
+            403,
+        )
     return AwsError("InvalidClientTokenId", message, 403)
 
 
@@ -188,6 +204,11 @@ def throttled(call: Call) -> AwsError:
 def server_error(call: Call, unavailable: bool) -> AwsError:
     """An HTTP 503 ServiceUnavailable or 500 InternalError."""
     if unavailable:
-        return AwsError("ServiceUnavailable", "Service is unavailable. Please try again later.", 503, sender=False)
+        return AwsError(
+            "ServiceUnavailable",
+            "Service is unavailable. Please try again later.",
+            503,
+            sender=False,
+        )
     code = "InternalFailure" if call.protocol in (JSON, REST_JSON) else "InternalError"
     return AwsError(code, "We encountered an internal error. Please try again.", 500, sender=False)

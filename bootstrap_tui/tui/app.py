@@ -6,6 +6,7 @@ engine and posts a message (messages.py); handlers here update the screens on th
 UI thread, and every failure arrives as `Failed` and is shown in one place
 (`show_error`) as a readable message with its hint, never a traceback.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -13,7 +14,8 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from textual import on, work
 from textual.app import App
@@ -23,8 +25,20 @@ from bootstrap_tui.engine import Options
 from bootstrap_tui.errors import BootstrapError, ConfigError
 from bootstrap_tui.tui.commands import WizardCommands
 from bootstrap_tui.tui.messages import (
-    ApplyDone, ApplyProgress, ApplyStarted, Connected, Connecting, ConsoleSimulated, ExportDone,
-    Failed, OperationFinished, PlanReady, ProfileSwitched, ProfilesListed, VerifyDone, VerifyResult,
+    ApplyDone,
+    ApplyProgress,
+    ApplyStarted,
+    Connected,
+    Connecting,
+    ConsoleSimulated,
+    ExportDone,
+    Failed,
+    OperationFinished,
+    PlanReady,
+    ProfileSwitched,
+    ProfilesListed,
+    VerifyDone,
+    VerifyResult,
     VerifyStarted,
 )
 from bootstrap_tui.tui.present import error_text, refuse_root
@@ -62,10 +76,15 @@ class BootstrapApp(App[int]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 
-    def __init__(self, options: Options, *, sandbox: bool = False,
-                 engine_factory: Callable[[Options], Any] | None = None,
-                 sandbox_factory: Callable[[], tuple[Any, str]] | None = None,
-                 list_aws_profiles: bool = True) -> None:
+    def __init__(
+        self,
+        options: Options,
+        *,
+        sandbox: bool = False,
+        engine_factory: Callable[[Options], Any] | None = None,
+        sandbox_factory: Callable[[], tuple[Any, str]] | None = None,
+        list_aws_profiles: bool = True,
+    ) -> None:
         super().__init__()
         self.options = options
         self.sandbox = sandbox
@@ -99,9 +118,13 @@ class BootstrapApp(App[int]):
         else:
             mode = "profile"
         auto = bool(self.sandbox or opts.endpoint_url or opts.aws_profile or opts.use_keychain)
-        self.welcome = WelcomeScreen(mode=mode, aws_profile=opts.aws_profile,
-                                     baseline=opts.profile, auto_connect=auto,
-                                     endpoint=None if self.sandbox else opts.endpoint_url)
+        self.welcome = WelcomeScreen(
+            mode=mode,
+            aws_profile=opts.aws_profile,
+            baseline=opts.profile,
+            auto_connect=auto,
+            endpoint=None if self.sandbox else opts.endpoint_url,
+        )
         self.push_screen(self.welcome)
         if self.list_aws_profiles:
             # botocore is heavy: list ~/.aws/config profiles after the first paint
@@ -152,7 +175,7 @@ class BootstrapApp(App[int]):
             import botocore.session
 
             names = sorted(botocore.session.Session().available_profiles)
-        except Exception:  # noqa: BLE001 - a broken ~/.aws/config only hides the list
+        except Exception:
             names = []
         self.post_message(ProfilesListed(names))
 
@@ -193,7 +216,7 @@ class BootstrapApp(App[int]):
                 engine.progress_listeners.append(self._progress)
                 propose = self._take_choice(engine, choices.get("baseline"))
                 self.post_message(Connected(engine, resumed=old is not None, propose=propose))
-            except BaseException as exc:  # noqa: BLE001 - reported, never raised into Textual
+            except BaseException as exc:
                 self.post_message(Failed(exc, kind="connect"))
             finally:
                 self.post_message(OperationFinished("connect"))
@@ -223,7 +246,7 @@ class BootstrapApp(App[int]):
                 from bootstrap_tui.profile_change import switch_profile
 
                 self.post_message(ProfileSwitched(switch_profile(engine, load_profile(name))))
-            except BaseException as exc:  # noqa: BLE001
+            except BaseException as exc:
                 self.post_message(Failed(exc, kind="profile"))
 
     @work(thread=True, group="plan", exit_on_error=False)
@@ -232,14 +255,15 @@ class BootstrapApp(App[int]):
             try:
                 plan = self.engine.plan(step_id)
                 self.post_message(PlanReady(step_id, plan, then_apply=then_apply))
-            except BaseException as exc:  # noqa: BLE001
+            except BaseException as exc:
                 self.post_message(Failed(exc, kind="plan", step_id=step_id))
             finally:
                 self.post_message(OperationFinished("plan", step_id))
 
     @work(thread=True, group="apply", exit_on_error=False)
-    def apply_worker(self, step_ids: list[str], plan: Any, confirmed: bool,
-                     resumed: bool = False) -> None:
+    def apply_worker(
+        self, step_ids: list[str], plan: Any, confirmed: bool, resumed: bool = False
+    ) -> None:
         engine = self.engine
         with self._tracked():
             for step_id in step_ids:
@@ -248,10 +272,9 @@ class BootstrapApp(App[int]):
                 self.post_message(ApplyStarted(step_id, resumed=resumed))
                 try:
                     refuse_root(engine)
-                    done = engine.apply(step_id, plan,
-                                        confirm_destructive=lambda p: confirmed)
+                    done = engine.apply(step_id, plan, confirm_destructive=lambda p: confirmed)
                     self.post_message(ApplyDone(step_id, done, engine.state.status(step_id)))
-                except BaseException as exc:  # noqa: BLE001
+                except BaseException as exc:
                     if not engine.cancelled.is_set():
                         self.post_message(Failed(exc, kind="apply", step_id=step_id))
                     self.post_message(OperationFinished("apply", step_id))
@@ -269,13 +292,15 @@ class BootstrapApp(App[int]):
         engine = self.engine
         self.post_message(VerifyStarted(step_ids))
         try:
-            run = engine.verify(step_ids,
-                                on_result=lambda result: self.post_message(VerifyResult(result)))
+            run = engine.verify(
+                step_ids, on_result=lambda result: self.post_message(VerifyResult(result))
+            )
             self.post_message(VerifyDone(step_ids, run))
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             if not engine.cancelled.is_set():
-                self.post_message(Failed(exc, kind="verify",
-                                         step_id=step_ids[0] if step_ids else None))
+                self.post_message(
+                    Failed(exc, kind="verify", step_id=step_ids[0] if step_ids else None)
+                )
 
     @work(thread=True, group="simulate", exit_on_error=False)
     def simulate_worker(self, step_id: str) -> None:
@@ -285,15 +310,15 @@ class BootstrapApp(App[int]):
                 if engine.sandbox_info is None:
                     raise ConfigError("console actions can only be simulated on the sandbox")
                 ctx = engine.context(step_id)
-                facts = ctx.sandbox_root(engine.management_account_id, mfa=True,
-                                         access_keys=False)
+                facts = ctx.sandbox_root(engine.management_account_id, mfa=True, access_keys=False)
                 for item in engine.by_id[step_id].manual:
                     if not engine.state.attestation(item.id):
-                        engine.attest(item.id, "simulated console action on the sandbox",
-                                      simulated=True)
+                        engine.attest(
+                            item.id, "simulated console action on the sandbox", simulated=True
+                        )
                 self.post_message(ConsoleSimulated(step_id, facts))
                 self._verify([step_id])
-            except BaseException as exc:  # noqa: BLE001
+            except BaseException as exc:
                 self.post_message(Failed(exc, kind="simulate", step_id=step_id))
             finally:
                 self.post_message(OperationFinished("simulate", step_id))
@@ -306,19 +331,23 @@ class BootstrapApp(App[int]):
                     from bootstrap_tui.report import write_atomic
                     from bootstrap_tui.report.export import export_text
                 except ImportError:
-                    raise ConfigError("export is not available in this build yet",
-                                      "use `bootstrap-tui export` once the report module "
-                                      "is installed") from None
+                    raise ConfigError(
+                        "export is not available in this build yet",
+                        "use `bootstrap-tui export` once the report module is installed",
+                    ) from None
                 text = export_text(self.engine, fmt, frameworks=frameworks)
                 target = Path(path).expanduser().resolve()
                 target.parent.mkdir(parents=True, exist_ok=True)
                 write_atomic(target, text)
                 from bootstrap_tui.report.evidence import evidence_problems
 
-                warnings = [] if fmt == "answers" else evidence_problems(
-                    self.engine.state.path, self.engine.state.data)
+                warnings = (
+                    []
+                    if fmt == "answers"
+                    else evidence_problems(self.engine.state.path, self.engine.state.data)
+                )
                 self.post_message(ExportDone(str(target), fmt, warnings))
-            except BaseException as exc:  # noqa: BLE001
+            except BaseException as exc:
                 self.post_message(Failed(exc, kind="export"))
             finally:
                 self.post_message(OperationFinished("export"))
@@ -337,8 +366,10 @@ class BootstrapApp(App[int]):
         if engine is None or name == engine.profile.name:
             return
         if self.applying or self.verifying:
-            self.notify("Wait for the running apply or verify to finish before switching "
-                        "profiles.", severity="warning")
+            self.notify(
+                "Wait for the running apply or verify to finish before switching profiles.",
+                severity="warning",
+            )
             return
         from bootstrap_tui.profile import load_profile
         from bootstrap_tui.profile_change import status_changes
@@ -368,8 +399,10 @@ class BootstrapApp(App[int]):
 
     def request_apply(self, step_id: str, plan: Any = None) -> None:
         if self.applying:
-            self.notify(f"{self.applying} is still being applied; wait for it to finish.",
-                        severity="warning")
+            self.notify(
+                f"{self.applying} is still being applied; wait for it to finish.",
+                severity="warning",
+            )
             return
         if plan is None:
             self.start_plan(step_id, then_apply=True)
@@ -387,8 +420,9 @@ class BootstrapApp(App[int]):
 
         self.push_screen(ConfirmApply(step_id, self.engine.by_id[step_id].title, plan), decided)
 
-    def start_apply(self, step_id: str, plan: Any, *, confirmed: bool,
-                    resumed: bool = False) -> None:
+    def start_apply(
+        self, step_id: str, plan: Any, *, confirmed: bool, resumed: bool = False
+    ) -> None:
         self.applying = step_id
         self.apply_worker([step_id], plan, confirmed, resumed)
 
@@ -512,8 +546,12 @@ class BootstrapApp(App[int]):
         if change:
             from bootstrap_tui.profile_change import describe_change
 
-            self.notify(describe_change(change, "--profile-file"), title="Baseline profile",
-                        severity="warning", timeout=12)
+            self.notify(
+                describe_change(change, "--profile-file"),
+                title="Baseline profile",
+                severity="warning",
+                timeout=12,
+            )
         if message.resumed:
             select = getattr(self, "_select_after_connect", None)
             self.step_screen = None
@@ -533,8 +571,7 @@ class BootstrapApp(App[int]):
 
         self.sub_title = self._where()
         change = message.change
-        self.notify(describe_change(change, "your choice"), title="Baseline profile",
-                    timeout=8)
+        self.notify(describe_change(change, "your choice"), title="Baseline profile", timeout=8)
         if self._live(self.welcome):
             self.welcome.show_baseline(self.engine)
         if self.step_screen is not None:
@@ -552,8 +589,10 @@ class BootstrapApp(App[int]):
             return
         if self.step_screen is None:
             self.open_steps(pending[0])
-        self.notify(f"Resuming {', '.join(pending)}: polling the operations AWS is running.",
-                    title="Resuming")
+        self.notify(
+            f"Resuming {', '.join(pending)}: polling the operations AWS is running.",
+            title="Resuming",
+        )
         self.applying = pending[0]
         self.apply_worker(pending, None, False, True)
 
@@ -579,8 +618,11 @@ class BootstrapApp(App[int]):
             self.step_screen.operation_finished(f"✔ {message.step_id}: {message.status}")
             if message.step_id == self.step_screen.step_id:
                 self.step_screen._show_plan(None)
-        self.notify(f"{message.step_id}: {message.status.replace('-', ' ')}; verifying…",
-                    title="Applied", timeout=3)
+        self.notify(
+            f"{message.step_id}: {message.status.replace('-', ' ')}; verifying…",
+            title="Applied",
+            timeout=3,
+        )
 
     def on_verify_started(self, message: VerifyStarted) -> None:
         if message.step_ids is None and self._live(self.dashboard):
@@ -601,17 +643,27 @@ class BootstrapApp(App[int]):
         if message.step_ids is not None:
             counts = message.run.counts()
             bad = counts.get("FAIL", 0) + counts.get("ERROR", 0)
-            self.notify(f"{len(results)} result(s), {bad} failing", title="Verified",
-                        severity="warning" if bad else "information", timeout=3)
+            self.notify(
+                f"{len(results)} result(s), {bad} failing",
+                title="Verified",
+                severity="warning" if bad else "information",
+                timeout=3,
+            )
         for note in message.run.evidence_notes:
             self.notify(note, title="Evidence", severity="warning", timeout=15)
         if message.run.evidence_error:
-            self.notify(f"The evidence of this verify was not saved: {message.run.evidence_error}",
-                        title="Evidence not saved", severity="error", timeout=30)
+            self.notify(
+                f"The evidence of this verify was not saved: {message.run.evidence_error}",
+                title="Evidence not saved",
+                severity="error",
+                timeout=30,
+            )
 
     def on_console_simulated(self, message: ConsoleSimulated) -> None:
-        self.notify("Sandbox: root MFA turned on, root access keys removed; attestations "
-                    "recorded.", title="Simulated console action")
+        self.notify(
+            "Sandbox: root MFA turned on, root access keys removed; attestations recorded.",
+            title="Simulated console action",
+        )
         if self._live(self.step_screen):
             self.step_screen.refresh_status()
 
@@ -645,10 +697,15 @@ class BootstrapApp(App[int]):
             log.error("unexpected error in %s", kind, exc_info=error)
         full = f"{text}\n→ {hint}" if hint else text
         self.errors.append((kind, full))
-        title = {"connect": "Could not connect", "plan": "Plan failed", "apply": "Apply failed",
-                 "verify": "Verify failed", "export": "Export failed",
-                 "simulate": "Simulation failed",
-                 "profile": "Profile not switched"}.get(kind, "Error")
+        title = {
+            "connect": "Could not connect",
+            "plan": "Plan failed",
+            "apply": "Apply failed",
+            "verify": "Verify failed",
+            "export": "Export failed",
+            "simulate": "Simulation failed",
+            "profile": "Profile not switched",
+        }.get(kind, "Error")
         if step_id:
             title = f"{title}: {step_id}"
         self.notify(full, title=title, severity="error", timeout=12)

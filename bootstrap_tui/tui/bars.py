@@ -1,9 +1,11 @@
 """The framework bars of the exported checklist's summary, drawn in the terminal:
 passing, failing, not yet attested or verified, not covered (see report.export)."""
+
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping, Sequence
+from typing import Any
+from collections.abc import Mapping, Sequence
 
 from rich.text import Text
 
@@ -11,8 +13,12 @@ from bootstrap_tui.report.export import BAR_LABELS, BAR_STATES
 from bootstrap_tui.tui.present import FRAMEWORK_SHORT
 
 # glyph and style per state: told apart without colour too
-CELLS = {"passing": ("█", "green"), "failing": ("█", "red"),
-         "incomplete": ("▒", "yellow"), "not covered": ("░", "grey50")}
+CELLS = {
+    "passing": ("█", "green"),
+    "failing": ("█", "red"),
+    "incomplete": ("▒", "yellow"),
+    "not covered": ("░", "grey50"),
+}
 
 
 def bar_cells(states: Mapping[str, int], width: int) -> list[tuple[str, int]]:

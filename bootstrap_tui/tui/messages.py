@@ -3,6 +3,7 @@
 Workers never touch widgets: they call the engine and post one of these; the app's
 handlers update the screens on the UI thread.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,9 +1,11 @@
 """How engine facts are shown: status icons AND words (never colour alone),
 error texts, per-framework coverage. Pure functions, no widgets."""
+
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 STEP_STATUS = {
     # status: (icon, word, css class)
@@ -70,8 +72,10 @@ def error_text(error: BaseException) -> tuple[str, str | None]:
         return error.message, error.hint
     if isinstance(error, KeyboardInterrupt):
         return "stopped; progress is saved", "start the operation again to resume"
-    return (f"unexpected error ({type(error).__name__}: {error}); this is a bug",
-            "progress is saved; details are in the log file")
+    return (
+        f"unexpected error ({type(error).__name__}: {error}); this is a bug",
+        "progress is saved; details are in the log file",
+    )
 
 
 def evidence_text(evidence: dict[str, Any] | None, limit: int = 200) -> str:
@@ -96,14 +100,22 @@ def framework_coverage(results: Iterable[Any]) -> list[tuple[str, str, int, int]
     for framework in list(FRAMEWORK_SHORT) + sorted(set(controls) - set(FRAMEWORK_SHORT)):
         if framework in controls:
             values = controls[framework].values()
-            out.append((framework, FRAMEWORK_SHORT.get(framework, framework),
-                        sum(values), len(controls[framework])))
+            out.append(
+                (
+                    framework,
+                    FRAMEWORK_SHORT.get(framework, framework),
+                    sum(values),
+                    len(controls[framework]),
+                )
+            )
     return out
 
 
 def coverage_line(results: Iterable[Any]) -> str:
-    parts = [f"{name}: {ok}/{total} controls covered"
-             for _, name, ok, total in framework_coverage(results)]
+    parts = [
+        f"{name}: {ok}/{total} controls covered"
+        for _, name, ok, total in framework_coverage(results)
+    ]
     return " · ".join(parts) if parts else "no framework mappings in these results"
 
 
@@ -128,8 +140,10 @@ def refuse_root(engine: Any) -> None:
     if is_root(engine.identity):
         from bootstrap_tui.errors import RefusedError
 
-        raise RefusedError("bootstrap-tui does not automate as the root user",
-                           "connect with an IAM user or Identity Center admin")
+        raise RefusedError(
+            "bootstrap-tui does not automate as the root user",
+            "connect with an IAM user or Identity Center admin",
+        )
 
 
 def doc_markdown(step: Any) -> str:
@@ -151,19 +165,23 @@ def _doc_page(step: Any) -> str:
         text = doc_page(f"steps/{step.id}.md")
         if text:
             return text
-    except Exception:  # noqa: BLE001 - resources may be missing in a dev tree
+    except Exception:
         pass
     from pathlib import Path
 
-    for base in (Path(__file__).resolve().parents[2] / "docs",
-                 Path(__file__).resolve().parents[1] / "_data" / "docs"):
+    for base in (
+        Path(__file__).resolve().parents[2] / "docs",
+        Path(__file__).resolve().parents[1] / "_data" / "docs",
+    ):
         page = base / "steps" / f"{step.id}.md"
         if page.is_file():
             return page.read_text(encoding="utf-8")
     return f"# {step.title}\n"
 
 
-def where_label(account: str | None, region: str | None, names: dict[str, str] | None = None) -> str:
+def where_label(
+    account: str | None, region: str | None, names: dict[str, str] | None = None
+) -> str:
     """Where a result was seen, short enough for 80 columns: "Production …0042 us-east-1"."""
     parts = []
     if account:

@@ -1,4 +1,5 @@
 """A tiny HTTP server that answers every request with a scripted AWS-like response."""
+
 from __future__ import annotations
 
 import json
@@ -8,8 +9,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 JSON11 = "application/x-amz-json-1.1"
 XML = "text/xml"
 HTML = "text/html; charset=utf-8"
-HTML_500 = (b"<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n"
-            b"<h1>Internal Server Error</h1>\n")
+HTML_500 = (
+    b"<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n"
+    b"<h1>Internal Server Error</h1>\n"
+)
 
 
 def json_error(code: str, message: str, status: int = 400) -> tuple[int, str, bytes]:
@@ -17,8 +20,10 @@ def json_error(code: str, message: str, status: int = 400) -> tuple[int, str, by
 
 
 def query_error(code: str, message: str, status: int = 400) -> tuple[int, str, bytes]:
-    body = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code>"
-            f"<Message>{message}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>")
+    body = (
+        f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code>"
+        f"<Message>{message}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>"
+    )
     return status, XML, body.encode()
 
 
@@ -52,7 +57,7 @@ class FaultServer:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 if cut:
-                    self.wfile.write(body[:len(body) // 2])
+                    self.wfile.write(body[: len(body) // 2])
                     self.wfile.flush()
                     self.close_connection = True
                     return
@@ -66,10 +71,9 @@ class FaultServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
-                                        daemon=True)
+        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
 
-    def start(self) -> "FaultServer":
+    def start(self) -> FaultServer:
         self._thread.start()
         return self
 

@@ -1,4 +1,5 @@
 """A 200 whose body is cut short is retried like a dropped connection, never taken as `{}`."""
+
 from __future__ import annotations
 
 import json
@@ -10,17 +11,32 @@ from bootstrap_tui.aws import ClientFactory, map_error
 
 from .faultserver import JSON11, XML
 
-ORGANIZATION = {"Organization": {"Id": "o-abcdefghij", "MasterAccountId": "111111111111",
-                                 "FeatureSet": "ALL", "Arn": "arn:aws:organizations::1:o"}}
-SUMMARY = (b"<GetAccountSummaryResponse><GetAccountSummaryResult><SummaryMap>"
-           b"<entry><key>AccountMFAEnabled</key><value>1</value></entry>"
-           b"</SummaryMap></GetAccountSummaryResult></GetAccountSummaryResponse>")
+ORGANIZATION = {
+    "Organization": {
+        "Id": "o-abcdefghij",
+        "MasterAccountId": "111111111111",
+        "FeatureSet": "ALL",
+        "Arn": "arn:aws:organizations::1:o",
+    }
+}
+SUMMARY = (
+    b"<GetAccountSummaryResponse><GetAccountSummaryResult><SummaryMap>"
+    b"<entry><key>AccountMFAEnabled</key><value>1</value></entry>"
+    b"</SummaryMap></GetAccountSummaryResult></GetAccountSummaryResponse>"
+)
 
 
 def factory_for(url: str, attempts: int, mode: str = "standard") -> ClientFactory:
     session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing")
-    return ClientFactory(session, region="us-east-1", endpoint_url=url, max_attempts=attempts,
-                         retry_mode=mode, connect_timeout=1, read_timeout=5)
+    return ClientFactory(
+        session,
+        region="us-east-1",
+        endpoint_url=url,
+        max_attempts=attempts,
+        retry_mode=mode,
+        connect_timeout=1,
+        read_timeout=5,
+    )
 
 
 @pytest.mark.parametrize("mode", ["standard", "adaptive", "legacy"])
@@ -58,7 +74,9 @@ def test_missing_response_key_is_not_reported_as_unexpected(fault):
         org.describe_organization()["Organization"]
     err = map_error(caught.value, operation="organizations:DescribeOrganization")
     assert "unexpected" not in err.message and "bug" not in (err.hint or "")
-    assert err.message.endswith("DescribeOrganization lacked 'Organization' (an incomplete response)")
+    assert err.message.endswith(
+        "DescribeOrganization lacked 'Organization' (an incomplete response)"
+    )
 
 
 def test_garbled_answer_from_aws_is_not_blamed_on_an_emulator(fault):
@@ -66,8 +84,9 @@ def test_garbled_answer_from_aws_is_not_blamed_on_an_emulator(fault):
     fault.response = (200, XML, b"<<this is not xml")
     session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing")
     iam = ClientFactory(session, region="us-east-1", max_attempts=1).client("iam")
-    iam.meta.events.register("before-sign", lambda request=None, **_: setattr(
-        request, "url", fault.url + "/"))
+    iam.meta.events.register(
+        "before-sign", lambda request=None, **_: setattr(request, "url", fault.url + "/")
+    )
     with pytest.raises(Exception) as caught:
         iam.get_account_summary()
     err = map_error(caught.value)

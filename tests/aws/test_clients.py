@@ -1,4 +1,5 @@
 """ClientFactory against moto's server over HTTP: caching, assume-role, read-only guard, s3control."""
+
 from __future__ import annotations
 
 import threading
@@ -137,8 +138,16 @@ def test_read_only_attribute(factory):
 
 
 def test_read_only_operation_names():
-    for name in ("GetAccountSummary", "ListAccounts", "DescribeOrganization", "HeadBucket",
-                 "BatchGetItem", "GenerateCredentialReport", "SearchResources", "LookupEvents"):
+    for name in (
+        "GetAccountSummary",
+        "ListAccounts",
+        "DescribeOrganization",
+        "HeadBucket",
+        "BatchGetItem",
+        "GenerateCredentialReport",
+        "SearchResources",
+        "LookupEvents",
+    ):
         assert is_read_only_operation(name)
     for name in ("CreateAccount", "PutBucketPolicy", "DeleteUser", "AssumeRole", "EnableControl"):
         assert not is_read_only_operation(name)
@@ -147,8 +156,12 @@ def test_read_only_operation_names():
 def test_s3control_public_access_block_through_custom_endpoint(factory):
     account = factory.caller_account
     s3control = factory.client("s3control")
-    config = {"BlockPublicAcls": True, "IgnorePublicAcls": True,
-              "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+    config = {
+        "BlockPublicAcls": True,
+        "IgnorePublicAcls": True,
+        "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True,
+    }
     s3control.put_public_access_block(AccountId=account, PublicAccessBlockConfiguration=config)
     got = s3control.get_public_access_block(AccountId=account)
     assert got["PublicAccessBlockConfiguration"] == config
@@ -156,8 +169,11 @@ def test_s3control_public_access_block_through_custom_endpoint(factory):
 
 def test_s3control_without_the_fix_cannot_reach_the_endpoint(moto):
     plain = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing").client(
-        "s3control", region_name="us-east-1", endpoint_url=moto,
-        config=Config(retries={"mode": "standard", "max_attempts": 1}))
+        "s3control",
+        region_name="us-east-1",
+        endpoint_url=moto,
+        config=Config(retries={"mode": "standard", "max_attempts": 1}),
+    )
     with pytest.raises(EndpointConnectionError):
         plain.get_public_access_block(AccountId="123456789012")
 
@@ -179,10 +195,13 @@ def test_every_request_names_the_tool_in_its_user_agent(factory):
     """CloudTrail records the User-Agent: an auditor can tell this tool's calls apart."""
     seen = []
     sts = factory.client("sts")
-    sts.meta.events.register("before-send", lambda request, **_: seen.append(request.headers["User-Agent"]))
+    sts.meta.events.register(
+        "before-send", lambda request, **_: seen.append(request.headers["User-Agent"])
+    )
     sts.get_caller_identity()
     factory.client("iam", region="eu-west-1").meta.events.register(
-        "before-send", lambda request, **_: seen.append(request.headers["User-Agent"]))
+        "before-send", lambda request, **_: seen.append(request.headers["User-Agent"])
+    )
     factory.client("iam", region="eu-west-1").list_users()
     assert len(seen) == 2
     for agent in seen:

@@ -1,4 +1,5 @@
 """Engine.connect against an endpoint that is not a bootstrap-tui sandbox (plain moto)."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,7 +20,10 @@ def test_simulate_console_is_refused_off_the_sandbox(moto, creds, tmp_path):
     engine = Engine(Options(endpoint_url=moto, state_file=state, simulate_console=True))
     with pytest.raises(ConfigError) as caught:
         engine.connect()
-    assert "--simulate-console works only against a bootstrap-tui sandbox endpoint" in caught.value.message
+    assert (
+        "--simulate-console works only against a bootstrap-tui sandbox endpoint"
+        in caught.value.message
+    )
     assert moto in caught.value.message
     assert "by hand" in caught.value.hint
     assert not state.exists() and not (tmp_path / "state.yaml.lock").exists()
@@ -60,8 +64,10 @@ def test_state_file_of_another_account_is_refused_and_left_alone(moto, creds, tm
     engine = Engine(Options(endpoint_url=moto, state_file=state))
     with pytest.raises(ConfigError) as caught:
         engine.connect()
-    assert caught.value.message == (f"state file {state} belongs to account 999988887777, "
-                                    "but the credentials are for 123456789012")
+    assert caught.value.message == (
+        f"state file {state} belongs to account 999988887777, "
+        "but the credentials are for 123456789012"
+    )
     assert "--state-file" in caught.value.hint
     assert state.read_bytes() == before
     StateStore(state).open().close()  # the refused run released its lock on the way out
@@ -69,16 +75,20 @@ def test_state_file_of_another_account_is_refused_and_left_alone(moto, creds, tm
 
 def test_the_profile_chooses_the_role_assumed_in_member_accounts(moto, creds, tmp_path):
     profile = tmp_path / "ct-role.yaml"
-    profile.write_text("name: ct-role\ndescription: Control Tower's role.\nextends: startup-minimal\n"
-                       "automation_role: AWSControlTowerExecution\n")
-    engine = Engine(Options(endpoint_url=moto, state_file=tmp_path / "state.yaml",
-                            profile=str(profile)))
+    profile.write_text(
+        "name: ct-role\ndescription: Control Tower's role.\nextends: startup-minimal\n"
+        "automation_role: AWSControlTowerExecution\n"
+    )
+    engine = Engine(
+        Options(endpoint_url=moto, state_file=tmp_path / "state.yaml", profile=str(profile))
+    )
     try:
         engine.connect()
         org = engine.client("organizations")
         org.create_organization(FeatureSet="ALL")
-        member = org.create_account(Email="m@example.com",
-                                    AccountName="m")["CreateAccountStatus"]["AccountId"]
+        member = org.create_account(Email="m@example.com", AccountName="m")["CreateAccountStatus"][
+            "AccountId"
+        ]
         arn = engine.client("sts", account=member).get_caller_identity()["Arn"]
         assert arn.startswith(f"arn:aws:sts::{member}:assumed-role/AWSControlTowerExecution/")
         assert engine.client("sts", account=engine.management_account_id) is engine.client("sts")

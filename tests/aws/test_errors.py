@@ -1,4 +1,5 @@
 """Error mapping over real HTTP: the fault server returns the exact AWS error shapes."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,12 +13,24 @@ from pathlib import Path
 
 import boto3
 import pytest
-from botocore.exceptions import (ClientError, NoCredentialsError, ProfileNotFound,
-                                 SSOTokenLoadError, TokenRetrievalError,
-                                 UnauthorizedSSOTokenError)
+from botocore.exceptions import (
+    ClientError,
+    NoCredentialsError,
+    ProfileNotFound,
+    SSOTokenLoadError,
+    TokenRetrievalError,
+    UnauthorizedSSOTokenError,
+)
 
-from bootstrap_tui.aws import (ClientFactory, Connection, call, exit_kind, is_not_found,
-                               make_session, map_error)
+from bootstrap_tui.aws import (
+    ClientFactory,
+    Connection,
+    call,
+    exit_kind,
+    is_not_found,
+    make_session,
+    map_error,
+)
 from bootstrap_tui.errors import EXIT_AWS, AwsError
 
 from .faultserver import HTML, HTML_500, XML, json_error, query_error
@@ -27,8 +40,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def factory_for(url, attempts=1, session=None, mode="standard"):
     session = session or boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing")
-    return ClientFactory(session, region="us-east-1", endpoint_url=url, max_attempts=attempts,
-                         retry_mode=mode, connect_timeout=1, read_timeout=5)
+    return ClientFactory(
+        session,
+        region="us-east-1",
+        endpoint_url=url,
+        max_attempts=attempts,
+        retry_mode=mode,
+        connect_timeout=1,
+        read_timeout=5,
+    )
 
 
 def mapped(fn, **kwargs) -> AwsError:
@@ -77,8 +97,9 @@ def test_server_error_is_reported_with_code(fault):
     err = mapped(factory_for(fault.url, attempts=2).client("organizations").list_roots)
     assert fault.count == 2
     assert err.kind == "aws"
-    assert err.message == ("AWS said ServiceUnavailableException: try later during "
-                           "Organizations.ListRoots")
+    assert err.message == (
+        "AWS said ServiceUnavailableException: try later during Organizations.ListRoots"
+    )
 
 
 def test_html_500_is_unsupported(fault):
@@ -101,8 +122,10 @@ def test_unparseable_xml_is_unsupported(fault):
 
 
 def test_not_implemented_in_process_is_unsupported():
-    err = map_error(NotImplementedError("The x action has not been implemented"),
-                    operation="ec2:GetEbsDefaultKmsKeyId")
+    err = map_error(
+        NotImplementedError("The x action has not been implemented"),
+        operation="ec2:GetEbsDefaultKmsKeyId",
+    )
     assert err.kind == "unsupported" and "not supported by this endpoint" in err.message
 
 
@@ -139,21 +162,29 @@ def test_profile_not_found():
 
 def _write_sso_profile(tmp_path, *, legacy: bool):
     start_url = "https://example.awsapps.com/start"
-    expired = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    expired = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     if legacy:
-        profile = (f"[profile dev]\nsso_start_url = {start_url}\nsso_region = us-east-1\n"
-                   "sso_account_id = 123456789012\nsso_role_name = Admin\nregion = us-east-1\n")
+        profile = (
+            f"[profile dev]\nsso_start_url = {start_url}\nsso_region = us-east-1\n"
+            "sso_account_id = 123456789012\nsso_role_name = Admin\nregion = us-east-1\n"
+        )
         cache_key = start_url
     else:
-        profile = ("[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\n"
-                   "sso_role_name = Admin\nregion = us-east-1\n\n[sso-session corp]\n"
-                   f"sso_start_url = {start_url}\nsso_region = us-east-1\n")
+        profile = (
+            "[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\n"
+            "sso_role_name = Admin\nregion = us-east-1\n\n[sso-session corp]\n"
+            f"sso_start_url = {start_url}\nsso_region = us-east-1\n"
+        )
         cache_key = "corp"
     (tmp_path / "aws-config").write_text(profile)
     cache = tmp_path / ".aws" / "sso" / "cache"
     cache.mkdir(parents=True)
-    token = {"startUrl": start_url, "region": "us-east-1", "accessToken": "expired",
-             "expiresAt": expired}
+    token = {
+        "startUrl": start_url,
+        "region": "us-east-1",
+        "accessToken": "expired",
+        "expiresAt": expired,
+    }
     (cache / (hashlib.sha1(cache_key.encode()).hexdigest() + ".json")).write_text(json.dumps(token))
 
 
@@ -179,24 +210,40 @@ def test_expired_sso_token_hint(tmp_path, fault, legacy):
     with its own HOME reads the expired token."""
     _write_sso_profile(tmp_path, legacy=legacy)
     env = {**os.environ, "HOME": str(tmp_path)}
-    child = subprocess.run([sys.executable, "-c", SSO_CHILD, fault.url], env=env,
-                           capture_output=True, text=True, timeout=30, cwd=ROOT)
+    child = subprocess.run(
+        [sys.executable, "-c", SSO_CHILD, fault.url],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=ROOT,
+    )
     assert child.returncode == 0, child.stderr
     result = json.loads(child.stdout)
-    assert result == {"kind": "credentials", "hint": "aws sso login --profile dev",
-                      "exit": EXIT_AWS, "expired": True, "region": "us-east-1"}
+    assert result == {
+        "kind": "credentials",
+        "hint": "aws sso login --profile dev",
+        "exit": EXIT_AWS,
+        "expired": True,
+        "region": "us-east-1",
+    }
     assert fault.count == 0
 
 
 def test_sso_error_classes_map_to_login_hint():
-    for exc in (TokenRetrievalError(provider="sso", error_msg="Token has expired"),
-                UnauthorizedSSOTokenError(), SSOTokenLoadError(error_msg="missing")):
+    for exc in (
+        TokenRetrievalError(provider="sso", error_msg="Token has expired"),
+        UnauthorizedSSOTokenError(),
+        SSOTokenLoadError(error_msg="missing"),
+    ):
         err = map_error(exc, profile="dev")
         assert err.kind == "credentials" and err.hint == "aws sso login --profile dev"
 
 
 def test_expired_token_code_uses_profile(fault):
-    fault.response = query_error("ExpiredToken", "The security token included in the request is expired")
+    fault.response = query_error(
+        "ExpiredToken", "The security token included in the request is expired"
+    )
     with pytest.raises(ClientError) as caught:
         factory_for(fault.url).client("sts").get_caller_identity()
     err = map_error(caught.value, profile="dev")

@@ -1,4 +1,5 @@
 """Regions by partition, fan_out concurrency/isolation, identity and root refusal."""
+
 from __future__ import annotations
 
 import threading
@@ -6,8 +7,17 @@ import time
 
 import pytest
 
-from bootstrap_tui.aws import (ClientFactory, Identity, account_tasks, enabled_regions, fan_out,
-                               governed_regions, partition_of, refuse_root, whoami)
+from bootstrap_tui.aws import (
+    ClientFactory,
+    Identity,
+    account_tasks,
+    enabled_regions,
+    fan_out,
+    governed_regions,
+    partition_of,
+    refuse_root,
+    whoami,
+)
 from bootstrap_tui.errors import ConfigError, RefusedError
 
 
@@ -27,16 +37,19 @@ def test_enabled_regions_filters_partition_and_opt_in(factory):
 
 
 def test_enabled_regions_in_china_partition(factory, session):
-    china = ClientFactory(session, region="cn-north-1", endpoint_url=factory.endpoint_url,
-                          max_attempts=1)
+    china = ClientFactory(
+        session, region="cn-north-1", endpoint_url=factory.endpoint_url, max_attempts=1
+    )
     regions = enabled_regions(china)
     assert regions and all(r.startswith("cn-") for r in regions)
 
 
 def test_governed_regions():
     enabled = ["us-east-1", "eu-west-1"]
-    assert governed_regions(["eu-west-1", "us-east-1", "eu-west-1"], enabled) == \
-        ["eu-west-1", "us-east-1"]
+    assert governed_regions(["eu-west-1", "us-east-1", "eu-west-1"], enabled) == [
+        "eu-west-1",
+        "us-east-1",
+    ]
     with pytest.raises(ConfigError) as caught:
         governed_regions(["us-east-1", "ap-east-1"], enabled)
     assert "'ap-east-1'" in caught.value.message
@@ -96,7 +109,11 @@ def test_fan_out_interrupt_cancels_pending_work():
 
 def test_account_tasks(factory):
     assert account_tasks(factory, ["1", "2"], ["us-east-1", "eu-west-1"]) == [
-        ("1", "us-east-1"), ("1", "eu-west-1"), ("2", "us-east-1"), ("2", "eu-west-1")]
+        ("1", "us-east-1"),
+        ("1", "eu-west-1"),
+        ("2", "us-east-1"),
+        ("2", "eu-west-1"),
+    ]
     assert account_tasks(factory, None, None) == [("123456789012", "us-east-1")]
 
 
@@ -105,11 +122,18 @@ def test_whoami_and_fan_out_over_accounts(factory, recorded):
     assert identity.account_id == "123456789012" and not identity.is_root
     org = factory.client("organizations")
     org.create_organization(FeatureSet="ALL")
-    members = [org.create_account(Email=f"m{i}@example.com", AccountName=f"m{i}")
-               ["CreateAccountStatus"]["AccountId"] for i in range(2)]
+    members = [
+        org.create_account(Email=f"m{i}@example.com", AccountName=f"m{i}")["CreateAccountStatus"][
+            "AccountId"
+        ]
+        for i in range(2)
+    ]
     tasks = account_tasks(factory, [identity.account_id, *members], ["us-east-1", "eu-west-1"])
-    results = fan_out(tasks, lambda t: factory.client("sts", account=t[0], region=t[1])
-                      .get_caller_identity()["Account"], max_workers=4)
+    results = fan_out(
+        tasks,
+        lambda t: factory.client("sts", account=t[0], region=t[1]).get_caller_identity()["Account"],
+        max_workers=4,
+    )
     assert [(t[0], r) for t, r in results] == [(t[0], t[0]) for t in tasks]
     assert len([c for c in recorded if c[1] == "AssumeRole"]) == 2
 
@@ -117,12 +141,18 @@ def test_whoami_and_fan_out_over_accounts(factory, recorded):
 def test_identity_properties():
     root = Identity("111122223333", "arn:aws:iam::111122223333:root", "111122223333")
     user = Identity("111122223333", "arn:aws:iam::111122223333:user/ops/bootstrap", "AIDA1")
-    sso = Identity("111122223333", "arn:aws:sts::111122223333:assumed-role/"
-                   "AWSReservedSSO_AdministratorAccess_abc/jane@example.com", "AROA1:jane")
+    sso = Identity(
+        "111122223333",
+        "arn:aws:sts::111122223333:assumed-role/"
+        "AWSReservedSSO_AdministratorAccess_abc/jane@example.com",
+        "AROA1:jane",
+    )
     assert root.is_root and root.principal_name == "root"
     assert not user.is_root and not user.is_sso_role and user.principal_name == "bootstrap"
-    assert sso.is_sso_role and sso.principal_name == \
-        "AWSReservedSSO_AdministratorAccess_abc/jane@example.com"
+    assert (
+        sso.is_sso_role
+        and sso.principal_name == "AWSReservedSSO_AdministratorAccess_abc/jane@example.com"
+    )
 
 
 def test_refuse_root():

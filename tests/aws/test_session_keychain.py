@@ -1,4 +1,5 @@
 """Sessions (profile region, sandbox detection) and the keychain, with an in-memory keyring."""
+
 from __future__ import annotations
 
 import json
@@ -7,9 +8,17 @@ import keyring
 import pytest
 from keyring.backends import fail
 
-from bootstrap_tui.aws import (ClientFactory, Connection, delete_bootstrap_keys,
-                               has_bootstrap_keys, load_bootstrap_keys, make_session,
-                               probe_sandbox, store_bootstrap_keys, whoami)
+from bootstrap_tui.aws import (
+    ClientFactory,
+    Connection,
+    delete_bootstrap_keys,
+    has_bootstrap_keys,
+    load_bootstrap_keys,
+    make_session,
+    probe_sandbox,
+    store_bootstrap_keys,
+    whoami,
+)
 from bootstrap_tui.errors import AwsError
 
 KEY_ID = "AKIAIOSFODNN7EXAMPLE"
@@ -59,7 +68,9 @@ def test_make_session_with_keychain_keys(memory_keyring, moto, tmp_path):
     assert session.region_name == "eu-west-1"
     identity = whoami(ClientFactory(session, region="eu-west-1", endpoint_url=moto, max_attempts=1))
     assert identity.account_id == "123456789012"
-    leaked = [p for p in tmp_path.rglob("*") if p.is_file() and SECRET in p.read_text(errors="ignore")]
+    leaked = [
+        p for p in tmp_path.rglob("*") if p.is_file() and SECRET in p.read_text(errors="ignore")
+    ]
     assert leaked == []
 
 
@@ -71,11 +82,15 @@ def test_make_session_keychain_empty(memory_keyring):
 
 def test_region_precedence(tmp_path, monkeypatch):
     (tmp_path / "aws-config").write_text(
-        "[profile dev]\nregion = eu-central-1\n[default]\nregion = ap-south-1\n")
+        "[profile dev]\nregion = eu-central-1\n[default]\nregion = ap-south-1\n"
+    )
     (tmp_path / "aws-credentials").write_text(
-        "[dev]\naws_access_key_id = AKIAAAAAAAAAAAAAAAAA\naws_secret_access_key = s\n")
+        "[dev]\naws_access_key_id = AKIAAAAAAAAAAAAAAAAA\naws_secret_access_key = s\n"
+    )
     assert make_session(Connection(aws_profile="dev")).region_name == "eu-central-1"
-    assert make_session(Connection(aws_profile="dev", region="us-west-2")).region_name == "us-west-2"
+    assert (
+        make_session(Connection(aws_profile="dev", region="us-west-2")).region_name == "us-west-2"
+    )
     assert make_session(Connection()).region_name == "ap-south-1"
     (tmp_path / "aws-config").write_text("")
     assert make_session(Connection()).region_name == "us-east-1"
@@ -85,8 +100,11 @@ def test_region_precedence(tmp_path, monkeypatch):
 
 
 def test_probe_sandbox(fault, moto):
-    fault.routes["/_sandbox/info"] = (200, "application/json",
-                                      json.dumps({"sandbox": True, "account": "1"}).encode())
+    fault.routes["/_sandbox/info"] = (
+        200,
+        "application/json",
+        json.dumps({"sandbox": True, "account": "1"}).encode(),
+    )
     assert probe_sandbox(fault.url) == {"sandbox": True, "account": "1"}
     assert probe_sandbox(fault.url + "/") == {"sandbox": True, "account": "1"}
     fault.routes["/_sandbox/info"] = (200, "application/json", b'{"sandbox": false}')

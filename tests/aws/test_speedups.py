@@ -1,4 +1,5 @@
 """botocore speed-ups (aws/speedups.py): same handlers called as with botocore's own code."""
+
 from __future__ import annotations
 
 import copy
@@ -16,15 +17,32 @@ from hypothesis import strategies as st
 from bootstrap_tui.aws import speedups
 from bootstrap_tui.aws.speedups import CopyOnWriteTrie, event_handlers
 
-EVENTS = ["before-call", "before-call.ec2", "before-call.ec2.DescribeVpcs", "before-call.*.DescribeVpcs",
-          "before-call.s3", "after-call.ec2.DescribeVpcs", "before-call.api.sagemaker.ListModels",
-          "before-call.sagemaker.ListModels"]
+EVENTS = [
+    "before-call",
+    "before-call.ec2",
+    "before-call.ec2.DescribeVpcs",
+    "before-call.*.DescribeVpcs",
+    "before-call.s3",
+    "after-call.ec2.DescribeVpcs",
+    "before-call.api.sagemaker.ListModels",
+    "before-call.sagemaker.ListModels",
+]
 HANDLERS = 4
 
 operation = st.one_of(
-    st.tuples(st.just("register"), st.integers(0, 5), st.sampled_from(EVENTS), st.integers(0, HANDLERS - 1),
-              st.sampled_from(["register", "register_first", "register_last"])),
-    st.tuples(st.just("unregister"), st.integers(0, 5), st.sampled_from(EVENTS), st.integers(0, HANDLERS - 1)),
+    st.tuples(
+        st.just("register"),
+        st.integers(0, 5),
+        st.sampled_from(EVENTS),
+        st.integers(0, HANDLERS - 1),
+        st.sampled_from(["register", "register_first", "register_last"]),
+    ),
+    st.tuples(
+        st.just("unregister"),
+        st.integers(0, 5),
+        st.sampled_from(EVENTS),
+        st.integers(0, HANDLERS - 1),
+    ),
     st.tuples(st.just("copy"), st.integers(0, 5)),
     st.tuples(st.just("emit"), st.integers(0, 5), st.sampled_from(EVENTS)),
 )
@@ -37,6 +55,7 @@ def play(operations) -> list:
     def handler(number: int):
         def handle(**_):
             calls.append(f"h{number}")
+
         return handle
 
     handlers = [handler(n) for n in range(HANDLERS)]
@@ -55,7 +74,7 @@ def play(operations) -> list:
                 calls.clear()
                 emitter.emit(op[2])
                 seen.append(list(calls))
-        except Exception as exc:  # noqa: BLE001 - botocore's own errors must match too
+        except Exception as exc:
             seen.append(type(exc).__name__)
     for emitter in emitters:
         for event in EVENTS:
@@ -75,7 +94,11 @@ def test_emitters_call_the_same_handlers_as_stock_botocore(operations):
 
 
 def test_speedups_are_active_with_the_pinned_botocore():
-    assert speedups.install() == {"client_classes": True, "event_handlers": True, "shared_trust": True}
+    assert speedups.install() == {
+        "client_classes": True,
+        "event_handlers": True,
+        "shared_trust": True,
+    }
 
 
 def test_a_wrong_copy_is_caught_by_the_self_check(monkeypatch):
@@ -87,7 +110,9 @@ def test_a_wrong_copy_is_caught_by_the_self_check(monkeypatch):
 
 def test_clients_copy_handlers_on_write_and_stay_isolated():
     speedups.install()
-    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+    session = boto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
     one = session.client("sts", endpoint_url="http://127.0.0.1:9")
     two = session.client("sts", endpoint_url="http://127.0.0.1:9")
     assert isinstance(one.meta.events._emitter._handlers, CopyOnWriteTrie)
@@ -114,9 +139,21 @@ def test_handlers_without_kwargs_are_still_refused():
 def _handlers_by_event(session) -> dict[str, list]:
     trie = session._original_handler._handlers
     names = {spec[0] for spec in botocore.handlers.BUILTIN_HANDLERS}
-    names |= {f"{name}.ec2.DescribeVpcs" for name in ("before-call", "after-call", "before-parameter-build",
-                                                      "needs-retry", "before-sign", "provide-client-params")}
-    return {name: list(trie.prefix_search(session._events._alias_event_name(name))) for name in sorted(names)}
+    names |= {
+        f"{name}.ec2.DescribeVpcs"
+        for name in (
+            "before-call",
+            "after-call",
+            "before-parameter-build",
+            "needs-retry",
+            "before-sign",
+            "provide-client-params",
+        )
+    }
+    return {
+        name: list(trie.prefix_search(session._events._alias_event_name(name)))
+        for name in sorted(names)
+    }
 
 
 def test_new_sessions_get_exactly_botocores_builtin_handlers():
@@ -131,7 +168,9 @@ def test_new_sessions_do_not_share_what_is_registered_on_them():
     seen = []
     one.register("test-event.sts.GetCallerIdentity", lambda **_: seen.append("one"))
     two.get_component("event_emitter").emit("test-event.sts.GetCallerIdentity")
-    speedups.new_botocore_session().get_component("event_emitter").emit("test-event.sts.GetCallerIdentity")
+    speedups.new_botocore_session().get_component("event_emitter").emit(
+        "test-event.sts.GetCallerIdentity"
+    )
     assert seen == []
     one.get_component("event_emitter").emit("test-event.sts.GetCallerIdentity")
     assert seen == ["one"]
@@ -140,7 +179,9 @@ def test_new_sessions_do_not_share_what_is_registered_on_them():
 def test_session_initializers_run_once_per_session(monkeypatch):
     """A pristine emitter built while an initializer is registered would hold its handler too."""
     monkeypatch.setattr(speedups, "_pristine", {})
-    monkeypatch.setattr(botocore, "_INITIALIZERS", [lambda session: session.register("x-event", lambda **_: None)])
+    monkeypatch.setattr(
+        botocore, "_INITIALIZERS", [lambda session: session.register("x-event", lambda **_: None)]
+    )
     for _ in range(2):
         made = speedups.new_botocore_session()
         assert len(list(made._original_handler._handlers.prefix_search("x-event"))) == 1

@@ -1,4 +1,5 @@
 """The monthly cost estimate: the dated price data, the arithmetic, and the plan output."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,18 +15,32 @@ import pytest
 import yaml
 
 from bootstrap_tui.costs import (
-    PRICES_FILE, Counts, counts_for, estimate_step, load_prices, parse_prices, total_lines,
+    PRICES_FILE,
+    Counts,
+    counts_for,
+    estimate_step,
+    parse_prices,
+    total_lines,
 )
 from bootstrap_tui.errors import ConfigError
 from bootstrap_tui.profile import BUILTIN_ORDER, load_profile
 
 RAW = yaml.safe_load(PRICES_FILE.read_text(encoding="utf-8"))
-BILLABLE = {"startup-minimal": ("log-archive", "security-services"),
-            "soc2": ("control-tower", "security-services"),
-            "iso27001": ("control-tower", "security-services"),
-            "pci-dss": ("control-tower", "security-services")}
-FREE_STEPS = ("management-account", "root-mfa", "organization", "accounts", "identity-center",
-              "guardrails", "bootstrap-cleanup")
+BILLABLE = {
+    "startup-minimal": ("log-archive", "security-services"),
+    "soc2": ("control-tower", "security-services"),
+    "iso27001": ("control-tower", "security-services"),
+    "pci-dss": ("control-tower", "security-services"),
+}
+FREE_STEPS = (
+    "management-account",
+    "root-mfa",
+    "organization",
+    "accounts",
+    "identity-center",
+    "guardrails",
+    "bootstrap-cleanup",
+)
 
 
 def usd(key: str) -> float:
@@ -39,6 +54,7 @@ def value(key: str) -> float:
 
 
 # ------------------------------------------------------------------ the data file
+
 
 def test_every_price_has_a_date_a_unit_and_an_aws_source():
     assert isinstance(RAW["recorded"], dt.date) and RAW["region"] == "us-east-1"
@@ -69,20 +85,30 @@ def test_a_price_without_a_source_or_a_figure_is_refused():
 
 # ------------------------------------------------------------------ the arithmetic
 
+
 def test_security_services_estimate_equals_the_hand_computed_figure():
     profile = load_profile("startup-minimal")
     counts = counts_for(profile, profile.governed_regions)
     assert counts == Counts(accounts=1 + len(profile.accounts()), regions=2)
     ar = counts.accounts * counts.regions
     standards = len(profile.get("security_services.securityhub.standards"))
-    lines = {line.item: line.monthly_usd
-             for line in estimate_step("security-services", profile, counts).lines}
+    lines = {
+        line.item: line.monthly_usd
+        for line in estimate_step("security-services", profile, counts).lines
+    }
 
-    guardduty = ar * (value("cloudtrail_events_per_account_region") * usd("guardduty_cloudtrail_events")
-                      + value("flow_dns_gb_per_account_region") * usd("guardduty_flow_dns_gb")
-                      + value("s3_data_events_per_account_region") * usd("guardduty_s3_data_events")
-                      + value("lambda_network_gb_per_account_region") * usd("guardduty_lambda_gb"))
-    hub = ar * standards * value("securityhub_checks_per_standard_account_region") * usd("securityhub_check")
+    guardduty = ar * (
+        value("cloudtrail_events_per_account_region") * usd("guardduty_cloudtrail_events")
+        + value("flow_dns_gb_per_account_region") * usd("guardduty_flow_dns_gb")
+        + value("s3_data_events_per_account_region") * usd("guardduty_s3_data_events")
+        + value("lambda_network_gb_per_account_region") * usd("guardduty_lambda_gb")
+    )
+    hub = (
+        ar
+        * standards
+        * value("securityhub_checks_per_standard_account_region")
+        * usd("securityhub_check")
+    )
     config = ar * value("config_items_per_account_region") * usd("config_item_continuous")
     logs = profile.get("log_archive")
     config_gb = ar * value("config_log_gb_per_account_region")
@@ -98,21 +124,31 @@ def test_security_services_estimate_equals_the_hand_computed_figure():
 def test_control_tower_estimate_counts_enrolled_accounts_and_controls():
     profile = load_profile("soc2")
     counts = Counts(accounts=9, regions=3)  # more accounts than the profile: the org's count wins
-    lines = {line.item: line.monthly_usd
-             for line in estimate_step("control-tower", profile, counts).lines}
+    lines = {
+        line.item: line.monthly_usd
+        for line in estimate_step("control-tower", profile, counts).lines
+    }
     controls = len(profile.get("control_tower.controls"))
     assert lines["AWS Config recording in enrolled accounts"] == pytest.approx(
-        8 * 3 * value("config_items_per_account_region") * usd("config_item_continuous"))
+        8 * 3 * value("config_items_per_account_region") * usd("config_item_continuous")
+    )
     assert lines["Config rule evaluations of detective controls"] == pytest.approx(
-        8 * 3 * controls * value("config_evaluations_per_control_account_region")
-        * usd("config_rule_evaluation"))
+        8
+        * 3
+        * controls
+        * value("config_evaluations_per_control_account_region")
+        * usd("config_rule_evaluation")
+    )
     assert lines["KMS key for the landing zone logs"] == pytest.approx(usd("kms_key"))
     assert lines["AWS Control Tower"] == 0
     # with Control Tower, security-services records Config only in the management account
-    ss = {line.item: line.monthly_usd
-          for line in estimate_step("security-services", profile, counts).lines}
+    ss = {
+        line.item: line.monthly_usd
+        for line in estimate_step("security-services", profile, counts).lines
+    }
     assert ss["AWS Config recording"] == pytest.approx(
-        1 * 3 * value("config_items_per_account_region") * usd("config_item_continuous"))
+        1 * 3 * value("config_items_per_account_region") * usd("config_item_continuous")
+    )
     assert estimate_step("log-archive", profile, counts) is None
 
 
@@ -140,6 +176,7 @@ def test_the_total_names_the_price_date_and_the_assumptions():
 
 # ------------------------------------------------------------------ the plan output
 
+
 @pytest.fixture(scope="module")
 def compliant() -> Iterator[Any]:
     from bootstrap_tui.sandbox import server
@@ -159,9 +196,23 @@ def plan(box: Any, profile: str, tmp: Path, *extra: str) -> subprocess.Completed
     from bootstrap_tui.sandbox.testing import client_environment
 
     env = {**os.environ, **client_environment(box.endpoint), "BOOTSTRAP_TUI_LOG": str(tmp / "log")}
-    return subprocess.run([sys.executable, "-m", "bootstrap_tui", "--profile-file", profile,
-                           "--state-file", str(tmp / f"{profile}.yaml"), "plan", *extra],
-                          env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bootstrap_tui",
+            "--profile-file",
+            profile,
+            "--state-file",
+            str(tmp / f"{profile}.yaml"),
+            "plan",
+            *extra,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def blocks(stdout: str) -> dict[str, str]:
@@ -186,7 +237,7 @@ def test_every_profile_plan_shows_the_cost_of_its_billable_steps(compliant, tmp_
         assert "Expected monthly cost: ~$" in steps[step_id], (step_id, done.stdout)
     for step_id in FREE_STEPS:
         assert "Expected monthly cost" not in steps.get(step_id, ""), step_id
-    assert f"Estimated monthly total: ~$" in done.stdout
+    assert "Estimated monthly total: ~$" in done.stdout
     assert f"recorded {RAW['recorded']}" in done.stdout
 
 
@@ -221,7 +272,12 @@ def test_the_cost_section_of_a_billable_step_points_to_the_estimate(step_id):
 def test_the_example_totals_in_docs_costs_match_the_estimator(profile):
     loaded = load_profile(profile)
     counts = counts_for(loaded, loaded.governed_regions)
-    total = sum(c.total for c in (estimate_step(s, loaded, counts)
-                                  for s in ("control-tower", "log-archive", "security-services"))
-                if c)
+    total = sum(
+        c.total
+        for c in (
+            estimate_step(s, loaded, counts)
+            for s in ("control-tower", "log-archive", "security-services")
+        )
+        if c
+    )
     assert f"USD {round(total)}" in (DOCS / "costs.md").read_text(encoding="utf-8"), total

@@ -1,4 +1,5 @@
 """Engine bookkeeping without AWS: answers, stale dependants, refusals before anything is sent."""
+
 from __future__ import annotations
 
 import pytest
@@ -29,12 +30,15 @@ def test_changed_answers_mark_applied_dependants_stale(engine):
 
     status = {sid: engine.state.status(sid) for sid in engine.by_id}
     assert status["accounts"] == status["guardrails"] == status["log-archive"] == "stale"
-    assert status["security-services"] == "pending"        # never applied: nothing to go stale
-    assert status["identity-center"] == "failed"           # failed stays failed
+    assert status["security-services"] == "pending"  # never applied: nothing to go stale
+    assert status["identity-center"] == "failed"  # failed stays failed
     assert status["management-account"] == status["root-mfa"] == "applied"  # not dependants
     on_disk = read_state_file(engine.state.path)
     assert on_disk["steps"]["guardrails"]["status"] == "stale"
-    assert on_disk["steps"]["organization"]["answers"]["governed_regions"] == ["us-east-1", "eu-west-1"]
+    assert on_disk["steps"]["organization"]["answers"]["governed_regions"] == [
+        "us-east-1",
+        "eu-west-1",
+    ]
     assert engine.governed_regions == ["us-east-1", "eu-west-1"]
 
 
@@ -49,7 +53,9 @@ def test_invalid_answer_names_step_and_field_and_stores_nothing(engine):
     engine.state.set_status("accounts", "applied")
     with pytest.raises(ValidationError) as caught:
         engine.set_answers("organization", {"governed_regions": ["us-east-1", "moon-1"]})
-    assert str(caught.value).startswith("organization: governed_regions: 'moon-1' is not an AWS region")
+    assert str(caught.value).startswith(
+        "organization: governed_regions: 'moon-1' is not an AWS region"
+    )
     assert engine.state.answers("organization") == {}
     assert engine.state.status("accounts") == "applied"
 
@@ -82,11 +88,14 @@ def test_retry_settings_default_env_and_explicit(monkeypatch):
     assert retry_settings(8, "adaptive") == (8, "adaptive")
 
 
-@pytest.mark.parametrize("attempts,mode,needle", [
-    ("many", None, "AWS_MAX_ATTEMPTS='many' is not a whole number"),
-    ("0", None, "max attempts must be at least 1, got 0"),
-    (None, "turbo", "retry mode 'turbo' is not one of adaptive, standard, legacy"),
-])
+@pytest.mark.parametrize(
+    "attempts,mode,needle",
+    [
+        ("many", None, "AWS_MAX_ATTEMPTS='many' is not a whole number"),
+        ("0", None, "max attempts must be at least 1, got 0"),
+        (None, "turbo", "retry mode 'turbo' is not one of adaptive, standard, legacy"),
+    ],
+)
 def test_bad_retry_settings_are_config_errors(monkeypatch, attempts, mode, needle):
     monkeypatch.delenv("AWS_MAX_ATTEMPTS", raising=False)
     monkeypatch.delenv("AWS_RETRY_MODE", raising=False)

@@ -3,6 +3,7 @@
 That the declarations are exactly what the real CLI calls is proven in
 tests/steps/test_full_run.py (recorded full runs of every built-in profile).
 """
+
 from __future__ import annotations
 
 import json
@@ -32,16 +33,19 @@ def _actions(document: dict) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize(("service", "operation", "action"), [
-    ("sso-admin", "ListInstances", "sso:ListInstances"),
-    ("accessanalyzer", "ListAnalyzers", "access-analyzer:ListAnalyzers"),
-    ("s3", "ListBuckets", "s3:ListAllMyBuckets"),
-    ("s3", "GetBucketLifecycleConfiguration", "s3:GetLifecycleConfiguration"),
-    ("s3control", "GetPublicAccessBlock", "s3:GetAccountPublicAccessBlock"),
-    ("budgets", "DescribeBudgets", "budgets:ViewBudget"),
-    ("organizations", "ListAccounts", "organizations:ListAccounts"),
-    ("sts", "GetCallerIdentity", None),
-])
+@pytest.mark.parametrize(
+    ("service", "operation", "action"),
+    [
+        ("sso-admin", "ListInstances", "sso:ListInstances"),
+        ("accessanalyzer", "ListAnalyzers", "access-analyzer:ListAnalyzers"),
+        ("s3", "ListBuckets", "s3:ListAllMyBuckets"),
+        ("s3", "GetBucketLifecycleConfiguration", "s3:GetLifecycleConfiguration"),
+        ("s3control", "GetPublicAccessBlock", "s3:GetAccountPublicAccessBlock"),
+        ("budgets", "DescribeBudgets", "budgets:ViewBudget"),
+        ("organizations", "ListAccounts", "organizations:ListAccounts"),
+        ("sts", "GetCallerIdentity", None),
+    ],
+)
 def test_operations_become_their_iam_actions(service, operation, action):
     assert iam_policy.iam_action(service, operation) == action
 
@@ -52,8 +56,11 @@ def test_declarations_exist_and_name_real_steps_and_checks():
     checks = {c.id for s in STEPS for c in s.checks}
     for activity in DECLARED:
         job, _, name = activity.partition(":")
-        assert activity in ("connect", "verify") or (job in ("check", "when-failing") and name in checks) \
-            or (job in ("plan", "apply") and name in steps), activity
+        assert (
+            activity in ("connect", "verify")
+            or (job in ("check", "when-failing") and name in checks)
+            or (job in ("plan", "apply") and name in steps)
+        ), activity
 
 
 def test_every_declared_action_is_a_real_iam_action():
@@ -67,15 +74,22 @@ def test_every_declared_action_is_a_real_iam_action():
     for activity, kinds in DECLARED.items():
         for action in kinds["management"] + kinds["member"]:
             prefix, _, name = action.partition(":")
-            assert action in renamed or name in operations.get(prefix, set()), f"{activity}: {action}"
+            assert action in renamed or name in operations.get(prefix, set()), (
+                f"{activity}: {action}"
+            )
 
 
 def test_verify_needs_only_read_actions(capsys):
     code, documents, _ = _run(capsys, "--for", "verify")
     assert code == 0
-    writes = {a for doc in documents.values() for a in _actions(doc)
-              if a != "sts:AssumeRole" and not is_read_only_operation(a.split(":", 1)[1])
-              and a not in ("s3:ListAllMyBuckets", "s3:ListBucket", "budgets:ViewBudget")}
+    writes = {
+        a
+        for doc in documents.values()
+        for a in _actions(doc)
+        if a != "sts:AssumeRole"
+        and not is_read_only_operation(a.split(":", 1)[1])
+        and a not in ("s3:ListAllMyBuckets", "s3:ListBucket", "budgets:ViewBudget")
+    }
     assert writes == set(), writes
     assert _actions(documents["management"]) and _actions(documents["member"])
 
@@ -93,8 +107,14 @@ def test_plan_is_within_apply_and_a_step_narrows_it(capsys):
 def test_the_member_role_is_the_only_role_the_management_policy_may_assume(capsys):
     _, documents, _ = _run(capsys, "--for", "verify", "--member-role", "bootstrap-tui-audit")
     assume = [s for s in documents["management"]["Statement"] if s["Action"] == "sts:AssumeRole"]
-    assert assume == [{"Sid": "ReachMemberAccounts", "Effect": "Allow", "Action": "sts:AssumeRole",
-                       "Resource": "arn:aws:iam::*:role/bootstrap-tui-audit"}]
+    assert assume == [
+        {
+            "Sid": "ReachMemberAccounts",
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Resource": "arn:aws:iam::*:role/bootstrap-tui-audit",
+        }
+    ]
 
 
 def test_an_unknown_step_or_job_is_a_usage_error(capsys):
@@ -106,8 +126,9 @@ def test_an_unknown_step_or_job_is_a_usage_error(capsys):
 
 
 def test_docs_verify_md_lists_the_actions_verify_needs():
-    assert iam_policy.DOC.read_text(encoding="utf-8") == iam_policy.current_doc(), \
+    assert iam_policy.DOC.read_text(encoding="utf-8") == iam_policy.current_doc(), (
         "docs/verify.md is stale: run python -m bootstrap_tui.iam_policy"
+    )
 
 
 def test_the_audit_role_policy_holds_only_reads():
@@ -115,6 +136,10 @@ def test_the_audit_role_policy_holds_only_reads():
     from steps.audit_role import permissions_policy
 
     actions = permissions_policy()["Statement"][0]["Action"]
-    assert actions and all(is_read_only_operation(a.split(":", 1)[1])
-                           or a in ("s3:ListBucket", "budgets:ViewBudget") for a in actions), actions
-    assert "sts:AssumeRole" not in actions and not any(a.endswith(":*") or a == "*" for a in actions)
+    assert actions and all(
+        is_read_only_operation(a.split(":", 1)[1]) or a in ("s3:ListBucket", "budgets:ViewBudget")
+        for a in actions
+    ), actions
+    assert "sts:AssumeRole" not in actions and not any(
+        a.endswith(":*") or a == "*" for a in actions
+    )

@@ -1,4 +1,5 @@
 """The core never imports a UI toolkit: only tui/, plain.py and cli.py may."""
+
 from __future__ import annotations
 
 import ast
@@ -39,10 +40,12 @@ def test_core_modules_do_not_import_ui_toolkits():
 
 
 def test_importing_engine_and_steps_loads_no_ui_toolkit():
-    code = ("import sys; import bootstrap_tui.engine as e; e.discover_steps(); "
-            "import bootstrap_tui.report; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-            f"{sorted(UI_MODULES)!r}))")
+    code = (
+        "import sys; import bootstrap_tui.engine as e; e.discover_steps(); "
+        "import bootstrap_tui.report; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        f"{sorted(UI_MODULES)!r}))"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"

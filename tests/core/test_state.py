@@ -1,4 +1,5 @@
 """The state file: atomic writes, locking, corrupt/future files, no secrets."""
+
 from __future__ import annotations
 
 import os
@@ -30,13 +31,20 @@ def test_new_state_is_written_0600_with_schema_version(tmp_path):
 def test_second_run_is_refused_while_the_first_holds_the_lock(tmp_path):
     path = tmp_path / "state.yaml"
     holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import sys, time
             from bootstrap_tui.state import StateStore
             store = StateStore({str(path)!r}).open()
             print("locked", flush=True)
             time.sleep(30)
-        """)], stdout=subprocess.PIPE, text=True)
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(StateError) as err:
@@ -50,18 +58,24 @@ def test_second_run_is_refused_while_the_first_holds_the_lock(tmp_path):
         assert store.data["steps"] == {}
 
 
-@pytest.mark.parametrize("content,expected", [
-    (b"", "is empty"),
-    (b"steps: [unclosed\n", "state.yaml:2: invalid YAML"),
-    (b"- just\n- a list\n", "expected a mapping"),
-    (b"schema_version: 99\nsteps: {}\n", "newer bootstrap-tui"),
-    (b"steps: {}\n", "no valid schema_version"),
-    (b"schema_version: 1\nsteps: [1, 2]\n", "'steps' should be a dict"),
-    (b"\xff\xfe\x00garbage", "state.yaml:1: byte 0xff at column 1 is not valid UTF-8"),
-    (b"schema_version: 1\nsteps:\n  organization: nope\n", "steps.organization should be a mapping"),
-    (b"schema_version: 1\nsteps: {}\nsteps: {}\n", "state.yaml:3: steps: duplicate key"),
-    (b"schema_version: 1\nx: !!python/object:os.system {}\n", "state.yaml:2: x: tag !!python"),
-])
+@pytest.mark.parametrize(
+    "content,expected",
+    [
+        (b"", "is empty"),
+        (b"steps: [unclosed\n", "state.yaml:2: invalid YAML"),
+        (b"- just\n- a list\n", "expected a mapping"),
+        (b"schema_version: 99\nsteps: {}\n", "newer bootstrap-tui"),
+        (b"steps: {}\n", "no valid schema_version"),
+        (b"schema_version: 1\nsteps: [1, 2]\n", "'steps' should be a dict"),
+        (b"\xff\xfe\x00garbage", "state.yaml:1: byte 0xff at column 1 is not valid UTF-8"),
+        (
+            b"schema_version: 1\nsteps:\n  organization: nope\n",
+            "steps.organization should be a mapping",
+        ),
+        (b"schema_version: 1\nsteps: {}\nsteps: {}\n", "state.yaml:3: steps: duplicate key"),
+        (b"schema_version: 1\nx: !!python/object:os.system {}\n", "state.yaml:2: x: tag !!python"),
+    ],
+)
 def test_bad_state_files_are_reported_and_left_untouched(tmp_path, content, expected):
     path = tmp_path / "state.yaml"
     path.write_bytes(content)
@@ -108,7 +122,10 @@ def test_in_flight_operations_are_on_disk_before_returning(tmp_path):
     path = tmp_path / "state.yaml"
     with StateStore(path) as store:
         store.record_operation("accounts", "create:audit", "car-123", email="a@example.com")
-        assert read_state_file(path)["steps"]["accounts"]["operations"]["create:audit"]["id"] == "car-123"
+        assert (
+            read_state_file(path)["steps"]["accounts"]["operations"]["create:audit"]["id"]
+            == "car-123"
+        )
         store.clear_operation("accounts", "create:audit")
     assert read_state_file(path)["steps"]["accounts"]["operations"] == {}
 
@@ -142,12 +159,15 @@ def test_writer_killed_mid_write_leaves_old_or_new_file_never_partial(tmp_path):
     rng = random.Random(7)
     last = 0
     for round_ in range(10):
-        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path)],
-                                stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True
+        )
         try:
             # Kill only once this writer has saved at least once, however slow the machine:
             # every round then has to move the counter forward.
-            assert _wait_for_line(proc, timeout=60) == "saved", f"round {round_}: writer never saved"
+            assert _wait_for_line(proc, timeout=60) == "saved", (
+                f"round {round_}: writer never saved"
+            )
             time.sleep(rng.random() * 0.3)
         finally:
             os.kill(proc.pid, signal.SIGKILL)
@@ -155,11 +175,17 @@ def test_writer_killed_mid_write_leaves_old_or_new_file_never_partial(tmp_path):
             proc.stdout.close()
         data = read_state_file(path)
         assert data["blob"] == "x" * 200_000 + str(data["counter"])
-        assert data["counter"] > last, f"round {round_}: the counter went from {last} to {data['counter']}"
+        assert data["counter"] > last, (
+            f"round {round_}: the counter went from {last} to {data['counter']}"
+        )
         last = data["counter"]
     names = sorted(p.name for p in tmp_path.iterdir())
     leftovers = [n for n in names if n.endswith(".tmp")]
-    assert [n for n in names if n not in leftovers] == ["state.yaml", "state.yaml.bak", "state.yaml.rwlock"]
+    assert [n for n in names if n not in leftovers] == [
+        "state.yaml",
+        "state.yaml.bak",
+        "state.yaml.rwlock",
+    ]
     assert len(leftovers) <= 10  # at most one orphan temp file per kill, never the state itself
 
 

@@ -1,5 +1,6 @@
 """Every step has its docs/steps page, the page covers what the wizard promises, and the CIS
 AWS Foundations 3.0 numbers it cites are the ones its checks map to."""
+
 from __future__ import annotations
 
 import re
@@ -31,4 +32,6 @@ def test_page_cites_the_cis_numbers_of_its_checks(step):
     cited.discard("3.0")  # the benchmark's version, not a recommendation
     mapped = {cis for check in step.checks for cis in check.mappings().get("cis-aws-3.0", [])}
     assert mapped <= cited, f"docs/{step.doc_name} does not cite CIS {sorted(mapped - cited)}"
-    assert cited <= mapped, f"docs/{step.doc_name} cites CIS {sorted(cited - mapped)}, which no check maps"
+    assert cited <= mapped, (
+        f"docs/{step.doc_name} cites CIS {sorted(cited - mapped)}, which no check maps"
+    )

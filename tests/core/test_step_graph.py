@@ -1,4 +1,5 @@
 """Step discovery and ordering by `requires`."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,9 +17,20 @@ def make(step_id, *requires):
 
 
 def test_requires_come_first_and_ties_follow_wizard_order():
-    ordered = order_steps([make("guardrails", "organization"), make("organization"),
-                           make("root-mfa"), make("management-account")])
-    assert [s.id for s in ordered] == ["management-account", "root-mfa", "organization", "guardrails"]
+    ordered = order_steps(
+        [
+            make("guardrails", "organization"),
+            make("organization"),
+            make("root-mfa"),
+            make("management-account"),
+        ]
+    )
+    assert [s.id for s in ordered] == [
+        "management-account",
+        "root-mfa",
+        "organization",
+        "guardrails",
+    ]
 
 
 def test_unknown_requirement_is_a_clear_error():

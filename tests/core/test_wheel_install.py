@@ -1,4 +1,5 @@
 """The built wheel installs into a fresh venv and works without the checkout."""
+
 from __future__ import annotations
 
 import json
@@ -16,13 +17,24 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 @pytest.mark.slow
 def test_wheel_installs_and_runs_from_a_fresh_venv(tmp_path):
     dist = tmp_path / "dist"
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
     wheel = next(dist.glob("bootstrap_tui-*.whl"))
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q",
-           "-c", str(ROOT / "constraints.txt"), str(wheel)]
+    pip = [
+        str(venv / "bin" / "python"),
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "-c",
+        str(ROOT / "constraints.txt"),
+        str(wheel),
+    ]
     subprocess.run(pip, check=True, capture_output=True)
     exe = venv / "bin" / "bootstrap-tui"
     outside = tmp_path / "elsewhere"
@@ -33,22 +45,41 @@ def test_wheel_installs_and_runs_from_a_fresh_venv(tmp_path):
     assert "verify" in help_out.stdout and "sandbox" in help_out.stdout
 
     where = subprocess.run(
-        [str(venv / "bin" / "python"), "-c",
-         "from bootstrap_tui.resources import data_dir; "
-         "print(data_dir('profiles')); print(data_dir('docs'))"],
-        cwd=outside, capture_output=True, text=True, check=True).stdout.split()
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "from bootstrap_tui.resources import data_dir; "
+            "print(data_dir('profiles')); print(data_dir('docs'))",
+        ],
+        cwd=outside,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert all(str(venv) in p for p in where)
     assert (pathlib.Path(where[0]) / "startup-minimal.yaml").is_file()
     assert (pathlib.Path(where[1]) / "steps" / "organization.md").is_file()
     prices = subprocess.run(
-        [str(venv / "bin" / "python"), "-c",
-         "from bootstrap_tui.costs import PRICES_FILE, load_prices; "
-         "print(PRICES_FILE); print(load_prices().recorded)"],
-        cwd=outside, capture_output=True, text=True, check=True).stdout.split()
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "from bootstrap_tui.costs import PRICES_FILE, load_prices; "
+            "print(PRICES_FILE); print(load_prices().recorded)",
+        ],
+        cwd=outside,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert str(venv) in prices[0] and prices[1].startswith("20")
 
-    proc = subprocess.Popen([str(exe), "sandbox", "--port", "0"], cwd=outside,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [str(exe), "sandbox", "--port", "0"],
+        cwd=outside,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline().strip()
         assert line.startswith("endpoint: http://127.0.0.1:")

@@ -1,4 +1,5 @@
 """Built-in profiles, the Profile API, extends, and the corpus of broken profiles."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,8 +8,15 @@ import pytest
 
 from bootstrap_tui import profile as profile_mod
 from bootstrap_tui.errors import ConfigError
-from bootstrap_tui.profile import (AccountSpec, Profile, list_profiles, load_profile,
-                                   profile_from_text, schema_reference, validate_profile)
+from bootstrap_tui.profile import (
+    AccountSpec,
+    Profile,
+    list_profiles,
+    load_profile,
+    profile_from_text,
+    schema_reference,
+    validate_profile,
+)
 from bootstrap_tui.resources import data_dir
 from bootstrap_tui.yamlio import load_with_lines
 
@@ -22,6 +30,7 @@ def errors_of(exc: ConfigError) -> list[str]:
 
 
 # ------------------------------------------------------------------ built-ins
+
 
 def test_list_profiles_order_and_descriptions():
     names = [name for name, _ in list_profiles()]
@@ -58,21 +67,35 @@ def test_profiles_differ_where_the_issue_says():
     assert pci.get("guardrails.password_policy.min_length") >= 15
     assert pci.get("log_archive.retention_days") >= 365
     assert pci.get("log_archive.object_lock_days") >= 365
-    assert pci.get("identity_center.session_limit_hours") < soc2.get("identity_center.session_limit_hours")
+    assert pci.get("identity_center.session_limit_hours") < soc2.get(
+        "identity_center.session_limit_hours"
+    )
 
 
 def test_profile_accessors():
     prof = load_profile("startup-minimal")
-    assert prof.ous() == ["Security", "Infrastructure", "Workloads", "Workloads/Prod",
-                          "Workloads/NonProd", "Sandbox", "Suspended"]
+    assert prof.ous() == [
+        "Security",
+        "Infrastructure",
+        "Workloads",
+        "Workloads/Prod",
+        "Workloads/NonProd",
+        "Sandbox",
+        "Suspended",
+    ]
     assert prof.account("prod") == AccountSpec("prod", "Production", "Workloads/Prod", "prod")
     assert prof.account("nope") is None
     assert prof.get("accounts[2].ou") == "Workloads/Prod"
     assert prof.get("accounts[99].ou", "x") == "x"
     assert prof.get("guardrails.nothing", 5) == 5
     assert prof.get("control_tower.controls") == []
-    assert prof.scp_targets()["deny-leave-org"] == ["Security", "Infrastructure", "Workloads",
-                                                    "Sandbox", "Suspended"]
+    assert prof.scp_targets()["deny-leave-org"] == [
+        "Security",
+        "Infrastructure",
+        "Workloads",
+        "Sandbox",
+        "Suspended",
+    ]
     assert load_profile("soc2").scp_targets()["protect-log-archive"] == ["Security"]
     copy_ = prof.get("governed_regions")
     copy_.append("eu-west-1")
@@ -115,12 +138,15 @@ def test_missing_file_and_directory(tmp_path):
 
 # ------------------------------------------------------------------ extends
 
+
 def test_extends_deep_merges_mappings_and_replaces_lists():
     prof = profile_from_text(
         "name: eu-startup\ndescription: EU variant.\nextends: startup-minimal\n"
         "home_region: eu-west-1\ngoverned_regions: [eu-west-1, eu-central-1]\n"
         "guardrails:\n  allowed_regions: [eu-west-1, eu-central-1, us-east-1]\n"
-        "  password_policy: {min_length: 16}\n", "eu.yaml")
+        "  password_policy: {min_length: 16}\n",
+        "eu.yaml",
+    )
     assert prof.name == "eu-startup" and prof.description == "EU variant."
     assert prof.governed_regions == ["eu-west-1", "eu-central-1"]
     policy = prof.get("guardrails.password_policy")
@@ -132,7 +158,8 @@ def test_extends_needs_its_own_name():
     with pytest.raises(ConfigError) as info:
         profile_from_text("extends: soc2\n", "f.yaml")
     assert errors_of(info.value) == [
-        "f.yaml:1: name: missing — expected a name of its own for a profile that extends another"]
+        "f.yaml:1: name: missing — expected a name of its own for a profile that extends another"
+    ]
 
 
 def test_extends_cycle_is_reported(tmp_path, monkeypatch):
@@ -143,19 +170,26 @@ def test_extends_cycle_is_reported(tmp_path, monkeypatch):
         load_profile("a")
     assert errors_of(info.value) == [
         f"{tmp_path / 'b.yaml'}:3: extends: 'a' extends itself through a -> b -> a"
-        " — expected a chain without cycles"]
+        " — expected a chain without cycles"
+    ]
 
 
 def test_inherited_error_points_at_extends_line():
     with pytest.raises(ConfigError) as info:
-        profile_from_text("name: x\ndescription: X.\nextends: startup-minimal\n"
-                          "organization:\n  ous: [{name: Security}]\n", "x.yaml")
+        profile_from_text(
+            "name: x\ndescription: X.\nextends: startup-minimal\n"
+            "organization:\n  ous: [{name: Security}]\n",
+            "x.yaml",
+        )
     errors = errors_of(info.value)
-    assert "x.yaml:3: accounts[2].ou: 'Workloads/Prod' is not an OU in organization.ous " \
-           "— expected one of: Security" in errors
+    assert (
+        "x.yaml:3: accounts[2].ou: 'Workloads/Prod' is not an OU in organization.ous "
+        "— expected one of: Security" in errors
+    )
 
 
 # ------------------------------------------------------------------ broken corpus
+
 
 def test_corpus_is_big_enough():
     assert len(BROKEN) >= 15
@@ -177,14 +211,17 @@ def test_huge_file(tmp_path):
     path.write_bytes(b"name: huge\n" + b"# padding\n" * 110_000)
     with pytest.raises(ConfigError) as info:
         load_profile(path)
-    assert info.value.message == (f"{path}:1: the file is {path.stat().st_size} bytes; "
-                                  "the limit is 1 MiB (1048576 bytes)")
+    assert info.value.message == (
+        f"{path}:1: the file is {path.stat().st_size} bytes; the limit is 1 MiB (1048576 bytes)"
+    )
 
 
 def test_all_errors_are_reported_in_file_order(tmp_path):
     path = tmp_path / "many.yaml"
-    path.write_text("name: many\nextends: startup-minimal\nhome_region: mars-1\n"
-                    "frameworks: [sox]\nlog_archive: {retention_days: 0}\n")
+    path.write_text(
+        "name: many\nextends: startup-minimal\nhome_region: mars-1\n"
+        "frameworks: [sox]\nlog_archive: {retention_days: 0}\n"
+    )
     with pytest.raises(ConfigError) as info:
         load_profile(path)
     errors = errors_of(info.value)
@@ -194,10 +231,12 @@ def test_all_errors_are_reported_in_file_order(tmp_path):
 
 def test_validate_profile_on_non_mapping():
     assert validate_profile([1], {"": 1}, "f.yaml") == [
-        "f.yaml:1: found a list — expected a mapping of profile fields (name, description, ...)"]
+        "f.yaml:1: found a list — expected a mapping of profile fields (name, description, ...)"
+    ]
 
 
 # ------------------------------------------------------------------ docs
+
 
 def test_docs_embed_the_generated_reference():
     docs = (data_dir("docs") / "profiles.md").read_text(encoding="utf-8")

@@ -5,6 +5,7 @@ Fixtures here are generic and none is autouse; any test module in this directory
 use them. moto keeps one state per process, so `sandbox` reuses (and resets) a sandbox
 another module left running instead of starting a second one.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,15 +53,29 @@ def isolated_env(home: Path, endpoint: str | None = None, **extra: str) -> dict[
     credentials files point into `home`, instance metadata is off, and (with `endpoint`)
     every AWS call goes to it with the sandbox's dummy keys. `extra` adds or, with an
     empty value, removes variables."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("AWS_", "BOOTSTRAP_TUI_"))}
-    env.update({"HOME": str(home), "AWS_CONFIG_FILE": str(home / ".aws" / "config"),
-                "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
-                "AWS_EC2_METADATA_DISABLED": "true", "PYTHONUNBUFFERED": "1",
-                "XDG_STATE_HOME": str(home / ".local" / "state")})
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("AWS_", "BOOTSTRAP_TUI_"))
+    }
+    env.update(
+        {
+            "HOME": str(home),
+            "AWS_CONFIG_FILE": str(home / ".aws" / "config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "PYTHONUNBUFFERED": "1",
+            "XDG_STATE_HOME": str(home / ".local" / "state"),
+        }
+    )
     if endpoint:
-        env.update({"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing",
-                    "AWS_SECRET_ACCESS_KEY": "testing"})
+        env.update(
+            {
+                "AWS_ENDPOINT_URL": endpoint,
+                "AWS_ACCESS_KEY_ID": "testing",
+                "AWS_SECRET_ACCESS_KEY": "testing",
+            }
+        )
     for key, value in extra.items():
         if value == "":
             env.pop(key, None)
@@ -69,24 +84,38 @@ def isolated_env(home: Path, endpoint: str | None = None, **extra: str) -> dict[
     return env
 
 
-def run_cli(*args: str, env: dict[str, str], timeout: float = CLI_TIMEOUT_S,
-            **kwargs: Any) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, env: dict[str, str], timeout: float = CLI_TIMEOUT_S, **kwargs: Any
+) -> subprocess.CompletedProcess:
     """`python -m bootstrap_tui ARGS` as a real process; returns the finished process."""
-    return subprocess.run([sys.executable, "-m", "bootstrap_tui", *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "bootstrap_tui", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **kwargs,
+    )
 
 
 def start_cli(*args: str, env: dict[str, str]) -> subprocess.Popen:
     """`python -m bootstrap_tui ARGS` started in the background (stdout/stderr piped)."""
-    return subprocess.Popen([sys.executable, "-m", "bootstrap_tui", *args], env=env, cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "bootstrap_tui", *args],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def error_lines(stderr: str) -> list[str]:
     """The lines of the final error report: from the last 'bootstrap-tui:' line on."""
     lines = stderr.rstrip("\n").splitlines()
     starts = [i for i, line in enumerate(lines) if line.startswith("bootstrap-tui:")]
-    return lines[starts[-1]:] if starts else []
+    return lines[starts[-1] :] if starts else []
 
 
 def make_engine(endpoint: str, state_file: Path, **options: Any) -> Any:
@@ -108,7 +137,7 @@ def read_state(path: Path) -> dict[str, Any]:
 
 def _control(endpoint: str, path: str, method: str = "GET") -> dict[str, Any]:
     request = urllib.request.Request(endpoint.rstrip("/") + path, method=method)
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
+    with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 
 
@@ -127,8 +156,10 @@ def sandbox_info(endpoint: str) -> dict[str, Any]:
 
 def account_names(endpoint: str) -> dict[str, str]:
     """Account id -> account name of the sandbox's organization (management included)."""
-    return {a["id"]: a.get("name") or ("management" if a["management"] else a["id"])
-            for a in sandbox_info(endpoint)["accounts"]}
+    return {
+        a["id"]: a.get("name") or ("management" if a["management"] else a["id"])
+        for a in sandbox_info(endpoint)["accounts"]
+    }
 
 
 def count_faults(box: Any) -> Any:

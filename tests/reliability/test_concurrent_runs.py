@@ -1,4 +1,5 @@
 """Two `bootstrap-tui apply` processes on one state file: the second is refused, naming the first."""
+
 from __future__ import annotations
 
 import json
@@ -7,7 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -26,14 +27,23 @@ def cli_env(tmp_path_factory) -> Iterator[dict[str, str]]:
     with running_sandbox(op_delay_s=0.3) as sandbox:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update(client_environment(sandbox.endpoint))
-        env.update(HOME=str(home), XDG_STATE_HOME=str(home / "state"),
-                   AWS_CONFIG_FILE=str(home / "aws-config"), AWS_EC2_METADATA_DISABLED="true")
+        env.update(
+            HOME=str(home),
+            XDG_STATE_HOME=str(home / "state"),
+            AWS_CONFIG_FILE=str(home / "aws-config"),
+            AWS_EC2_METADATA_DISABLED="true",
+        )
         yield env
 
 
 def start(env: dict[str, str], state: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([CLI, "--state-file", str(state), *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [CLI, "--state-file", str(state), *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def wait_for_lock(state: Path, pid: int, timeout: float = 120) -> None:
@@ -59,13 +69,20 @@ def test_second_apply_is_refused_and_first_completes(cli_env, tmp_path):
     finally:
         _, first_err = first.communicate(timeout=600)
     assert second.returncode == EXIT_USAGE
-    assert err.startswith(f"bootstrap-tui: another bootstrap-tui run (process {first.pid}) holds "
-                          f"the state file {state}\n")
+    assert err.startswith(
+        f"bootstrap-tui: another bootstrap-tui run (process {first.pid}) holds "
+        f"the state file {state}\n"
+    )
     assert "Traceback" not in err and "==>" not in err and out == ""
     assert first.returncode == 0, first_err[-2000:]
     assert "==> security-services" in first_err
     assert read_state_file(state)["steps"]["security-services"]["status"] == "applied"
-    plan = subprocess.run([CLI, "--state-file", str(state), "plan", "--format", "json"],
-                          env=cli_env, capture_output=True, text=True, timeout=300)
+    plan = subprocess.run(
+        [CLI, "--state-file", str(state), "plan", "--format", "json"],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert plan.returncode == 0, plan.stderr
     assert [p["step"] for p in json.loads(plan.stdout)["plans"] if p["changes"]] == []

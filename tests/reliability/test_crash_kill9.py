@@ -15,6 +15,7 @@ and nothing exists twice in AWS. At the end of a chain, an apply runs to the
 end (exit 0), `plan` shows nothing to change and `verify` passes every check.
 `benchmarks/kill_matrix.py` runs the same workers with many more points.
 """
+
 from __future__ import annotations
 
 import io
@@ -34,7 +35,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 
@@ -42,8 +44,18 @@ ROOT = Path(__file__).resolve().parents[2]
 APPLY = ("apply", "--yes", "--simulate-console", "--confirm-destructive", "guardrails")
 OP_DELAY_S = 0.05
 RUN_TIMEOUT_S = 600
-READ_PREFIXES = ("Get", "List", "Describe", "Search", "Lookup", "Head", "BatchGet",
-                 "GenerateCredentialReport", "Select", "AssumeRole")
+READ_PREFIXES = (
+    "Get",
+    "List",
+    "Describe",
+    "Search",
+    "Lookup",
+    "Head",
+    "BatchGet",
+    "GenerateCredentialReport",
+    "Select",
+    "AssumeRole",
+)
 PURPOSE_TAG = "bootstrap-tui:purpose"
 
 
@@ -56,6 +68,7 @@ def is_mutating(name: str) -> bool:
 
 
 # ------------------------------------------------------------------ kill switch
+
 
 class KillSwitch:
     """WSGI middleware: logs the AWS calls of the armed run and kills it at a chosen call."""
@@ -116,7 +129,9 @@ def _operation(environ: dict[str, Any]) -> str:
     from bootstrap_tui.sandbox.routing import CREDENTIAL_RE, classify
     from bootstrap_tui.sandbox.wire import Call
 
-    headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+    headers = {
+        k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")
+    }
     if environ.get("CONTENT_TYPE"):
         headers["content-type"] = environ["CONTENT_TYPE"]
     found = CREDENTIAL_RE.search(headers.get("authorization", ""))
@@ -127,13 +142,19 @@ def _operation(environ: dict[str, Any]) -> str:
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
-    call = Call(environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", ""),
-                parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True), headers, body)
+    call = Call(
+        environ.get("REQUEST_METHOD", "GET"),
+        environ.get("PATH_INFO", ""),
+        parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True),
+        headers,
+        body,
+    )
     classify(call)
     return f"{call.service}:{call.operation or call.method}"
 
 
 # ------------------------------------------------------------------ the rig
+
 
 @dataclass
 class Point:
@@ -199,10 +220,14 @@ class Rig:
         home.mkdir(parents=True, exist_ok=True)
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         self.env.update(client_environment(self.sandbox.endpoint))
-        self.env.update(HOME=str(home), XDG_STATE_HOME=str(home / "state"),
-                        XDG_CONFIG_HOME=str(home / "config"), AWS_CONFIG_FILE=str(home / "aws-config"),
-                        AWS_SHARED_CREDENTIALS_FILE=str(home / "aws-credentials"),
-                        AWS_EC2_METADATA_DISABLED="true")
+        self.env.update(
+            HOME=str(home),
+            XDG_STATE_HOME=str(home / "state"),
+            XDG_CONFIG_HOME=str(home / "config"),
+            AWS_CONFIG_FILE=str(home / "aws-config"),
+            AWS_SHARED_CREDENTIALS_FILE=str(home / "aws-credentials"),
+            AWS_EC2_METADATA_DISABLED="true",
+        )
         self.chain = 0
         self.inventory: Inventory | None = None
         self.state_file = workdir / "state.yaml"
@@ -219,12 +244,18 @@ class Rig:
         self.state_file.parent.mkdir(parents=True)
 
     def cli(self, *args: str, point: Point | None = None) -> Run:
-        command = [str(Path(sys.executable).with_name("bootstrap-tui")),
-                   "--state-file", str(self.state_file), *args]
+        command = [
+            str(Path(sys.executable).with_name("bootstrap-tui")),
+            "--state-file",
+            str(self.state_file),
+            *args,
+        ]
         started = time.monotonic()
         with tempfile.TemporaryFile("w+") as err, tempfile.TemporaryFile("w+") as out:
             proc = subprocess.Popen(command, env=self.env, stdout=out, stderr=err, cwd=self.workdir)
-            self.switch.arm(proc.pid, point and (point.operations or point.calls), bool(point and point.after))
+            self.switch.arm(
+                proc.pid, point and (point.operations or point.calls), bool(point and point.after)
+            )
             try:
                 timeout = point.seconds if point and point.seconds is not None else RUN_TIMEOUT_S
                 try:
@@ -240,8 +271,16 @@ class Rig:
             out.seek(0)
             stderr, stdout = err.read(), out.read()
         first = self.switch.first_at
-        return Run(proc.returncode, stderr, list(self.switch.calls), self.switch.mutating,
-                   self.switch.fired, time.monotonic() - started, (first or started) - started, stdout)
+        return Run(
+            proc.returncode,
+            stderr,
+            list(self.switch.calls),
+            self.switch.mutating,
+            self.switch.fired,
+            time.monotonic() - started,
+            (first or started) - started,
+            stdout,
+        )
 
     # -------------------------------------------------------------- checks
     def state_problems(self) -> list[str]:
@@ -255,11 +294,19 @@ class Rig:
             mode = stat.S_IMODE(path.stat().st_mode)
             if path.is_file() and mode & 0o077:
                 problems.append(f"{path.name} has mode {oct(mode)}")
-        known = (self.state_file.name, self.state_file.name + ".lock",
-                 self.state_file.name + ".rwlock",
-                 self.state_file.name + ".bak", self.state_file.stem + ".evidence.json")
-        strays = [p.name for p in directory.iterdir() if p.name not in known
-                  and not re.fullmatch(re.escape("." + self.state_file.name) + r"\..+\.tmp", p.name)]
+        known = (
+            self.state_file.name,
+            self.state_file.name + ".lock",
+            self.state_file.name + ".rwlock",
+            self.state_file.name + ".bak",
+            self.state_file.stem + ".evidence.json",
+        )
+        strays = [
+            p.name
+            for p in directory.iterdir()
+            if p.name not in known
+            and not re.fullmatch(re.escape("." + self.state_file.name) + r"\..+\.tmp", p.name)
+        ]
         if strays:
             problems.append(f"unexpected files beside the state file: {strays}")
         if self.state_file.exists():
@@ -276,6 +323,7 @@ class Rig:
 
 
 # ------------------------------------------------------------------ what exists in AWS
+
 
 class Inventory:
     """Everything the wizard creates, counted with plain boto3 clients, to find doubles."""
@@ -296,18 +344,29 @@ class Inventory:
         import boto3
         from botocore.config import Config
 
-        kwargs: dict[str, Any] = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+        kwargs: dict[str, Any] = {
+            "aws_access_key_id": "testing",
+            "aws_secret_access_key": "testing",
+        }
         if account is not None:
             if account not in self.sessions:
                 creds = self.client("sts").assume_role(
                     RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
-                    RoleSessionName="kill-inventory")["Credentials"]
-                self.sessions[account] = {"aws_access_key_id": creds["AccessKeyId"],
-                                          "aws_secret_access_key": creds["SecretAccessKey"],
-                                          "aws_session_token": creds["SessionToken"]}
+                    RoleSessionName="kill-inventory",
+                )["Credentials"]
+                self.sessions[account] = {
+                    "aws_access_key_id": creds["AccessKeyId"],
+                    "aws_secret_access_key": creds["SecretAccessKey"],
+                    "aws_session_token": creds["SessionToken"],
+                }
             kwargs = self.sessions[account]
-        return boto3.client(service, endpoint_url=self.endpoint, region_name=region,
-                            config=Config(retries={"total_max_attempts": 3}), **kwargs)
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=region,
+            config=Config(retries={"total_max_attempts": 3}),
+            **kwargs,
+        )
 
     def duplicates(self) -> list[str]:
         """`kind name xN` for everything that exists more than once."""
@@ -321,15 +380,25 @@ class Inventory:
             org.describe_organization()
         except org.exceptions.AWSOrganizationsNotInUseException:
             return found
-        accounts = [a for page in org.get_paginator("list_accounts").paginate() for a in page["Accounts"]]
+        accounts = [
+            a for page in org.get_paginator("list_accounts").paginate() for a in page["Accounts"]
+        ]
         twice("account email", [a["Email"].lower() for a in accounts])
         twice("account name", [a["Name"] for a in accounts])
         pending = org.list_create_account_status(States=["IN_PROGRESS"])["CreateAccountStatuses"]
-        twice("account request", [s["AccountName"] for s in pending]
-              + [a["Name"] for a in accounts if a["Name"] in {s["AccountName"] for s in pending}])
+        twice(
+            "account request",
+            [s["AccountName"] for s in pending]
+            + [a["Name"] for a in accounts if a["Name"] in {s["AccountName"] for s in pending}],
+        )
         twice("OU", self._ou_paths(org))
-        twice("SCP", [p["Name"] for p in org.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"]])
-        twice("trail", [t["Name"] for t in self.client("cloudtrail").describe_trails()["trailList"]])
+        twice(
+            "SCP",
+            [p["Name"] for p in org.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"]],
+        )
+        twice(
+            "trail", [t["Name"] for t in self.client("cloudtrail").describe_trails()["trailList"]]
+        )
         management = org.describe_organization()["Organization"]["MasterAccountId"]
         for account in [a["Id"] for a in accounts if a["Status"] == "ACTIVE"]:
             self._per_account(account, None if account == management else account, twice)
@@ -341,7 +410,9 @@ class Inventory:
         paths, frontier = [], [(root, "")]
         while frontier:
             parent, prefix = frontier.pop()
-            for ou in org.list_organizational_units_for_parent(ParentId=parent)["OrganizationalUnits"]:
+            for ou in org.list_organizational_units_for_parent(ParentId=parent)[
+                "OrganizationalUnits"
+            ]:
                 paths.append(prefix + ou["Name"])
                 frontier.append((ou["Id"], prefix + ou["Name"] + "/"))
         return paths
@@ -354,12 +425,17 @@ class Inventory:
             meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
             if meta["KeyState"] == "PendingDeletion" or meta.get("KeyManager") == "AWS":
                 continue
-            tags = {t["TagKey"]: t["TagValue"] for t in kms.list_resource_tags(KeyId=key["KeyId"])["Tags"]}
+            tags = {
+                t["TagKey"]: t["TagValue"]
+                for t in kms.list_resource_tags(KeyId=key["KeyId"])["Tags"]
+            }
             if PURPOSE_TAG in tags or "bootstrap" in (meta.get("Description") or "").lower():
                 ours.append(tags.get(PURPOSE_TAG) or meta.get("Description"))
         twice(f"KMS key {where}", ours)
         twice(f"KMS alias {where}", [a["AliasName"] for a in kms.list_aliases()["Aliases"]])
-        twice(f"bucket {where}", [b["Name"] for b in self.client("s3", own).list_buckets()["Buckets"]])
+        twice(
+            f"bucket {where}", [b["Name"] for b in self.client("s3", own).list_buckets()["Buckets"]]
+        )
         for region in ("us-east-1", "us-west-2"):
             gd = self.client("guardduty", own, region)
             detectors = gd.list_detectors()["DetectorIds"]
@@ -367,10 +443,16 @@ class Inventory:
             analyzers = self.client("accessanalyzer", own, region).list_analyzers()["analyzers"]
             twice(f"Access Analyzer {where} {region}", [a["type"] for a in analyzers])
             config = self.client("config", own, region)
-            twice(f"Config recorder {where} {region}",
-                  ["recorder"] * len(config.describe_configuration_recorders()["ConfigurationRecorders"]))
-            twice(f"Config aggregator {where} {region}",
-                  ["aggregator"] * len(config.describe_configuration_aggregators()["ConfigurationAggregators"]))
+            twice(
+                f"Config recorder {where} {region}",
+                ["recorder"]
+                * len(config.describe_configuration_recorders()["ConfigurationRecorders"]),
+            )
+            twice(
+                f"Config aggregator {where} {region}",
+                ["aggregator"]
+                * len(config.describe_configuration_aggregators()["ConfigurationAggregators"]),
+            )
         budgets = self.client("budgets", own).describe_budgets(AccountId=account).get("Budgets", [])
         twice(f"budget {where}", [b["BudgetName"] for b in budgets])
 
@@ -382,17 +464,27 @@ class Inventory:
         arn, store = instances[0]["InstanceArn"], instances[0]["IdentityStoreId"]
         names = {}
         for ps in sso.list_permission_sets(InstanceArn=arn)["PermissionSets"]:
-            names[ps] = sso.describe_permission_set(InstanceArn=arn, PermissionSetArn=ps)["PermissionSet"]["Name"]
+            names[ps] = sso.describe_permission_set(InstanceArn=arn, PermissionSetArn=ps)[
+                "PermissionSet"
+            ]["Name"]
         twice("permission set", list(names.values()))
         ids = self.client("identitystore")
-        twice("Identity Center group", [g["DisplayName"] for g in ids.list_groups(IdentityStoreId=store)["Groups"]])
-        twice("Identity Center user", [u["UserName"] for u in ids.list_users(IdentityStoreId=store)["Users"]])
+        twice(
+            "Identity Center group",
+            [g["DisplayName"] for g in ids.list_groups(IdentityStoreId=store)["Groups"]],
+        )
+        twice(
+            "Identity Center user",
+            [u["UserName"] for u in ids.list_users(IdentityStoreId=store)["Users"]],
+        )
         rows = []
         for ps, name in names.items():
             for account in sso.list_accounts_for_provisioned_permission_set(
-                    InstanceArn=arn, PermissionSetArn=ps)["AccountIds"]:
-                for row in sso.list_account_assignments(InstanceArn=arn, AccountId=account,
-                                                        PermissionSetArn=ps)["AccountAssignments"]:
+                InstanceArn=arn, PermissionSetArn=ps
+            )["AccountIds"]:
+                for row in sso.list_account_assignments(
+                    InstanceArn=arn, AccountId=account, PermissionSetArn=ps
+                )["AccountAssignments"]:
                     rows.append((name, account, row["PrincipalType"], row["PrincipalId"]))
         twice("account assignment", rows)
 
@@ -407,15 +499,24 @@ def inject_doubles(inventory: Inventory) -> list[str]:
     sso = inventory.client("sso-admin")
     instance = sso.list_instances()["Instances"][0]
     attempts = {
-        f"KMS key in {accounts['Log Archive']}": lambda: inventory.client("kms", accounts["Log Archive"]).create_key(
+        f"KMS key in {accounts['Log Archive']}": lambda: inventory.client(
+            "kms", accounts["Log Archive"]
+        ).create_key(
             Description="bootstrap-tui: encrypts the organization CloudTrail logs",
-            Tags=[{"TagKey": PURPOSE_TAG, "TagValue": "org-trail"}]),
+            Tags=[{"TagKey": PURPOSE_TAG, "TagValue": "org-trail"}],
+        ),
         "permission set": lambda: sso.create_permission_set(
-            InstanceArn=instance["InstanceArn"], Name="AdministratorAccess"),
+            InstanceArn=instance["InstanceArn"], Name="AdministratorAccess"
+        ),
         "Identity Center group": lambda: inventory.client("identitystore").create_group(
-            IdentityStoreId=instance["IdentityStoreId"], DisplayName="Administrators"),
-        "SCP": lambda: org.create_policy(Name="bootstrap-guardrails-1", Description="double", Content="{}",
-                                         Type="SERVICE_CONTROL_POLICY"),
+            IdentityStoreId=instance["IdentityStoreId"], DisplayName="Administrators"
+        ),
+        "SCP": lambda: org.create_policy(
+            Name="bootstrap-guardrails-1",
+            Description="double",
+            Content="{}",
+            Type="SERVICE_CONTROL_POLICY",
+        ),
     }
     made = []
     for kind, create in attempts.items():
@@ -429,6 +530,7 @@ def inject_doubles(inventory: Inventory) -> list[str]:
 
 # ------------------------------------------------------------------ chains
 
+
 def chain_points(rng: random.Random, full: Run, kills: int, time_share: float) -> list[Point]:
     """`kills` points spread at random over a whole apply (`full`), in the order they are reached.
 
@@ -440,8 +542,11 @@ def chain_points(rng: random.Random, full: Run, kills: int, time_share: float) -
     points, previous = [], 0
     for spot in spots:
         if rng.random() < time_share:
-            stretch = (0.05, full.startup) if rng.random() < 0.1 else (
-                full.startup, full.startup + work * (spot - previous) / full.mutating + 1.0)
+            stretch = (
+                (0.05, full.startup)
+                if rng.random() < 0.1
+                else (full.startup, full.startup + work * (spot - previous) / full.mutating + 1.0)
+            )
             points.append(Point(seconds=round(rng.uniform(*stretch), 2)))
         else:
             points.append(Point(calls=max(1, spot - previous), after=rng.random() < 0.5))
@@ -471,11 +576,20 @@ def run_chain(rig: Rig, points: Any) -> tuple[list[Kill], list[str]]:
         run = rig.cli(*APPLY, point=point)
         if run.returncode == 0:
             break
-        kill = Kill(rig.chain, point.describe(), run.returncode == -signal.SIGKILL, run.step,
-                    run.fired or (run.calls[-1] if run.calls else "(none)"), len(run.calls), run.mutating)
+        kill = Kill(
+            rig.chain,
+            point.describe(),
+            run.returncode == -signal.SIGKILL,
+            run.step,
+            run.fired or (run.calls[-1] if run.calls else "(none)"),
+            len(run.calls),
+            run.mutating,
+        )
         if not kill.killed:
-            kill.problems.append(f"apply ended by itself with exit {run.returncode}: "
-                                 f"{run.stderr.strip().splitlines()[-3:]}")
+            kill.problems.append(
+                f"apply ended by itself with exit {run.returncode}: "
+                f"{run.stderr.strip().splitlines()[-3:]}"
+            )
         kill.problems += rig.state_problems() + rig.duplicates()
         kill.temp_files = len(list(rig.state_file.parent.glob(f".{rig.state_file.name}.*.tmp")))
         kills.append(kill)
@@ -499,30 +613,51 @@ def converged_problems(rig: Rig) -> list[str]:
         return problems + [f"plan exited {plan.returncode}: {plan.stderr.strip()[-300:]}"]
     for step in json.loads(plan.stdout)["plans"]:
         if step.get("changes"):
-            problems.append(f"plan after resume still changes {step['step']}: "
-                            f"{[c.get('action', '') + ' ' + c.get('name', '') for c in step['changes']]}")
+            problems.append(
+                f"plan after resume still changes {step['step']}: "
+                f"{[c.get('action', '') + ' ' + c.get('name', '') for c in step['changes']]}"
+            )
     verify = rig.cli("verify", "--format", "json")
     results = json.loads(verify.stdout)["results"] if verify.stdout.strip() else []
     # root.hardware-mfa is MANUAL by design: the API cannot tell a hardware key from a synced passkey
-    bad = [(r.get("check_id"), r.get("account"), r.get("region"), r.get("status"))
-           for r in results if r.get("status") != "PASS"
-           and (r.get("check_id"), r.get("status")) != ("root.hardware-mfa", "MANUAL")]
+    bad = [
+        (r.get("check_id"), r.get("account"), r.get("region"), r.get("status"))
+        for r in results
+        if r.get("status") != "PASS"
+        and (r.get("check_id"), r.get("status")) != ("root.hardware-mfa", "MANUAL")
+    ]
     if verify.returncode != 0 or bad or not results:
-        problems.append(f"verify exited {verify.returncode} with {len(results)} results, "
-                        f"not PASS: {bad[:5]}")
+        problems.append(
+            f"verify exited {verify.returncode} with {len(results)} results, not PASS: {bad[:5]}"
+        )
     return problems
 
 
 # Calls that create something AWS would not refuse to create again: killing right after one
 # (the change is made, the answer lost) is where a resumed run could make a double.
 TRAPS = (
-    "iam:CreateAccountAlias", "organizations:CreateOrganization", "organizations:CreateOrganizationalUnit",
-    "organizations:CreateAccount", "organizations:MoveAccount", "identitystore:CreateGroup",
-    "identitystore:CreateUser", "identitystore:CreateGroupMembership", "sso:CreatePermissionSet",
-    "sso:CreateAccountAssignment", "kms:CreateKey", "kms:CreateAlias", "cloudtrail:CreateTrail",
-    "organizations:CreatePolicy", "organizations:AttachPolicy", "ec2:DeleteVpc",
-    "config:PutConfigurationRecorder", "guardduty:CreateDetector", "securityhub:EnableSecurityHub",
-    "access-analyzer:CreateAnalyzer", "iam:CreateRole", "config:PutConfigurationAggregator",
+    "iam:CreateAccountAlias",
+    "organizations:CreateOrganization",
+    "organizations:CreateOrganizationalUnit",
+    "organizations:CreateAccount",
+    "organizations:MoveAccount",
+    "identitystore:CreateGroup",
+    "identitystore:CreateUser",
+    "identitystore:CreateGroupMembership",
+    "sso:CreatePermissionSet",
+    "sso:CreateAccountAssignment",
+    "kms:CreateKey",
+    "kms:CreateAlias",
+    "cloudtrail:CreateTrail",
+    "organizations:CreatePolicy",
+    "organizations:AttachPolicy",
+    "ec2:DeleteVpc",
+    "config:PutConfigurationRecorder",
+    "guardduty:CreateDetector",
+    "securityhub:EnableSecurityHub",
+    "access-analyzer:CreateAnalyzer",
+    "iam:CreateRole",
+    "config:PutConfigurationAggregator",
     "budgets:CreateBudget",
 )
 
@@ -542,23 +677,45 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
                 rig.new_chain()
                 full = rig.cli(*APPLY)
                 if full.returncode != 0:
-                    return {"error": f"uninterrupted apply exited {full.returncode}: {full.stderr[-500:]}"}
-                calibration = {"mutating": full.mutating, "calls": len(full.calls),
-                               "seconds": round(full.seconds, 1), "startup": round(full.startup, 1)}
-                plans += [chain_points(rng, full, spec["kills"], spec["time_share"])
-                          for _ in range(spec["chains"])]
+                    return {
+                        "error": f"uninterrupted apply exited {full.returncode}: {full.stderr[-500:]}"
+                    }
+                calibration = {
+                    "mutating": full.mutating,
+                    "calls": len(full.calls),
+                    "seconds": round(full.seconds, 1),
+                    "startup": round(full.startup, 1),
+                }
+                plans += [
+                    chain_points(rng, full, spec["kills"], spec["time_share"])
+                    for _ in range(spec["chains"])
+                ]
             self_check: dict[str, Any] = {}
             for points in plans:
                 started = time.monotonic()
                 done, problems = run_chain(rig, points)
                 for kill in done:
-                    print(f"chain {kill.chain}: {kill.point:<36} {kill.step:<18} {kill.operation:<45} "
-                          f"{'; '.join(kill.problems) or 'ok'}", file=sys.stderr, flush=True)
+                    print(
+                        f"chain {kill.chain}: {kill.point:<36} {kill.step:<18} {kill.operation:<45} "
+                        f"{'; '.join(kill.problems) or 'ok'}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                 kills += done
-                chains.append({"chain": rig.chain, "kills": len(done), "problems": problems,
-                               "seconds": round(time.monotonic() - started, 1)})
-                print(f"chain {rig.chain}: {len(done)} kills, {time.monotonic() - started:.0f}s, "
-                      f"{'; '.join(problems) or 'converged'}", file=sys.stderr, flush=True)
+                chains.append(
+                    {
+                        "chain": rig.chain,
+                        "kills": len(done),
+                        "problems": problems,
+                        "seconds": round(time.monotonic() - started, 1),
+                    }
+                )
+                print(
+                    f"chain {rig.chain}: {len(done)} kills, {time.monotonic() - started:.0f}s, "
+                    f"{'; '.join(problems) or 'converged'}",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 if problems or any(k.problems for k in done):
                     break
             else:
@@ -568,19 +725,29 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
         finally:
             rig.close()
     used = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
-    return {"calibration": calibration, "kills": [asdict(k) for k in kills], "chains": chains,
-            "self_check": self_check,
-            "cpu_seconds": round(sum(u.ru_utime + u.ru_stime for u in used), 1)}
+    return {
+        "calibration": calibration,
+        "kills": [asdict(k) for k in kills],
+        "chains": chains,
+        "self_check": self_check,
+        "cpu_seconds": round(sum(u.ru_utime + u.ru_stime for u in used), 1),
+    }
 
 
 # ------------------------------------------------------------------ the test
+
 
 def run_workers(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each spec in its own process (moto's state is per process), in parallel."""
 
     def one(spec: dict[str, Any]) -> dict[str, Any]:
-        proc = subprocess.run([sys.executable, __file__, "--worker", json.dumps(spec)],
-                              capture_output=True, text=True, cwd=ROOT, timeout=3600)
+        proc = subprocess.run(
+            [sys.executable, __file__, "--worker", json.dumps(spec)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=3600,
+        )
         if proc.returncode != 0:
             return {"error": f"worker exited {proc.returncode}: {proc.stderr[-2000:]}"}
         return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -591,8 +758,10 @@ def run_workers(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def ci_specs(seed: int) -> list[dict[str, Any]]:
     """What CI runs: the trap chain plus 4 random chains (~58 kills), on two workers."""
-    return [{"traps": True, "seed": seed, "chains": 1, "kills": 8, "time_share": 0.3},
-            {"seed": seed + 1, "chains": 3, "kills": 9, "time_share": 0.3}]
+    return [
+        {"traps": True, "seed": seed, "chains": 1, "kills": 8, "time_share": 0.3},
+        {"seed": seed + 1, "chains": 3, "kills": 9, "time_share": 0.3},
+    ]
 
 
 @pytest.mark.slow
@@ -601,15 +770,24 @@ def test_kill9_at_many_points_always_resumes_without_doubles():
     reports = run_workers(ci_specs(seed))
     assert [r["error"] for r in reports if "error" in r] == []
     kills = [k for r in reports for k in r["kills"]]
-    assert [(k["point"], k["step"], k["operation"], k["problems"]) for k in kills if k["problems"]] == []
+    assert [
+        (k["point"], k["step"], k["operation"], k["problems"]) for k in kills if k["problems"]
+    ] == []
     assert [c for r in reports for c in r["chains"] if c["problems"]] == []
     assert sum(k["killed"] for k in kills) >= 50
     # Calls run concurrently (fan-out): a trap whose call completes in the same run as another
     # trap's kill is done before its own kill point, and never called again. At most one such.
     unreached = set(TRAPS) - {k["operation"] for k in kills}
     assert len(unreached) <= 1, f"trap calls never reached: {sorted(unreached)}"
-    changing = {"management-account", "organization", "accounts", "identity-center", "log-archive",
-                "guardrails", "security-services"}  # root-mfa's changes go to the control endpoint
+    changing = {
+        "management-account",
+        "organization",
+        "accounts",
+        "identity-center",
+        "log-archive",
+        "guardrails",
+        "security-services",
+    }  # root-mfa's changes go to the control endpoint
     assert changing <= {k["step"] for k in kills}
     assert {"before", "after", "at"} <= {k["point"].split()[0] for k in kills}
     for report in reports:  # the inventory does see doubles when there are some

@@ -4,6 +4,7 @@ the exact command that fixes it, exits 3, prints no traceback and writes no stat
 Each case gets its own HOME with an AWS config and SSO token cache written the way the
 AWS CLI writes them; nothing of the machine's own AWS configuration is read.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,9 +38,13 @@ def _write_sso(home: Path, *, expired: bool) -> None:
     (aws / "sso" / "cache").mkdir(parents=True)
     (aws / "config").write_text(SSO_SESSION_PROFILE)
     if expired:
-        at = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
-        token = {"startUrl": START_URL, "region": "us-east-1", "accessToken": "expired-token",
-                 "expiresAt": at.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        at = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+        token = {
+            "startUrl": START_URL,
+            "region": "us-east-1",
+            "accessToken": "expired-token",
+            "expiresAt": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
         name = hashlib.sha1(b"corp").hexdigest() + ".json"
         (aws / "sso" / "cache" / name).write_text(json.dumps(token))
 
@@ -76,15 +81,24 @@ def test_sso_session_expired_or_missing(sandbox, tmp_path, how, expired):
     else:
         args = ["--aws-profile", "dev", *args]
     lines = _assert_clean_exit_3(run_cli(*args, env=env, timeout=60), state)
-    assert lines == ["bootstrap-tui: your AWS SSO (IAM Identity Center) session has expired or is missing",
-                     "  → aws sso login --profile dev"]
+    assert lines == [
+        "bootstrap-tui: your AWS SSO (IAM Identity Center) session has expired or is missing",
+        "  → aws sso login --profile dev",
+    ]
 
 
 def test_unknown_profile(sandbox, tmp_path):
     _write_sso(tmp_path, expired=False)
     state = tmp_path / "state.yaml"
-    result = run_cli("--aws-profile", "prod", "--state-file", str(state), "status",
-                     env=isolated_env(tmp_path, sandbox.endpoint), timeout=60)
+    result = run_cli(
+        "--aws-profile",
+        "prod",
+        "--state-file",
+        str(state),
+        "status",
+        env=isolated_env(tmp_path, sandbox.endpoint),
+        timeout=60,
+    )
     lines = _assert_clean_exit_3(result, state)
     assert lines[0] == "bootstrap-tui: the AWS profile 'prod' is not in your AWS config"
     assert "`aws configure sso --profile prod`" in lines[1]
@@ -96,15 +110,27 @@ def test_invalid_access_key(sandbox, tmp_path):
     sandbox.configure(faults=f"invalid-key={REVOKED_KEY}")
     state = tmp_path / "state.yaml"
     try:
-        result = run_cli("--state-file", str(state), "verify", timeout=60,
-                         env=isolated_env(tmp_path, sandbox.endpoint, AWS_ACCESS_KEY_ID=REVOKED_KEY))
-        other_key = run_cli("--state-file", str(tmp_path / "other.yaml"), "status", timeout=60,
-                            env=isolated_env(tmp_path, sandbox.endpoint))
+        result = run_cli(
+            "--state-file",
+            str(state),
+            "verify",
+            timeout=60,
+            env=isolated_env(tmp_path, sandbox.endpoint, AWS_ACCESS_KEY_ID=REVOKED_KEY),
+        )
+        other_key = run_cli(
+            "--state-file",
+            str(tmp_path / "other.yaml"),
+            "status",
+            timeout=60,
+            env=isolated_env(tmp_path, sandbox.endpoint),
+        )
     finally:
         sandbox.configure(faults="")
     lines = _assert_clean_exit_3(result, state)
-    assert lines[0] == ("bootstrap-tui: AWS rejected the credentials (InvalidClientTokenId): "
-                        "The security token included in the request is invalid.")
+    assert lines[0] == (
+        "bootstrap-tui: AWS rejected the credentials (InvalidClientTokenId): "
+        "The security token included in the request is invalid."
+    )
     assert "check the access key (it may be deleted or inactive)" in lines[1]
     assert REVOKED_KEY not in result.stderr
     assert other_key.returncode == 0, other_key.stderr

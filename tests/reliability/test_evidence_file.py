@@ -1,6 +1,7 @@
 """A corrupt or unsaved evidence file is said out loud (issue 16, item 4): export writes every
 format with a warning and exits 5, verify moves the unusable file aside for inspection, and a
 failed evidence save is a warning and exit 5, not only a line in the log file."""
+
 from __future__ import annotations
 
 import json
@@ -53,16 +54,22 @@ def test_export_with_a_cut_evidence_file_warns_in_every_format_and_exits_5(verif
     result = _export(env, state, fmt)
 
     assert result.returncode == EXIT_EVIDENCE, result.stderr
-    assert f"bootstrap-tui: warning: the evidence file {evidence} is unusable (it is not valid " \
-           "JSON (cut short or edited?)" in result.stderr
+    assert (
+        f"bootstrap-tui: warning: the evidence file {evidence} is unusable (it is not valid "
+        "JSON (cut short or edited?)" in result.stderr
+    )
     assert "Traceback" not in result.stderr
-    said = {"md": "> **Warning: the evidence file", "csv": "warning,,,,,,,WARNING,",
-            "html": '<p class="evidence-warning" role="alert"><strong>Warning: the evidence file',
-            "json": None}[fmt]
+    said = {
+        "md": "> **Warning: the evidence file",
+        "csv": "warning,,,,,,,WARNING,",
+        "html": '<p class="evidence-warning" role="alert"><strong>Warning: the evidence file',
+        "json": None,
+    }[fmt]
     if fmt == "json":
         warnings = json.loads(result.stdout)["warnings"]
-        assert len(warnings) == 1 and warnings[0].startswith(f"the evidence file {evidence} is "
-                                                              "unusable")
+        assert len(warnings) == 1 and warnings[0].startswith(
+            f"the evidence file {evidence} is unusable"
+        )
     else:
         assert said in result.stdout
     assert evidence.read_bytes() == cut  # left in place for inspection
@@ -79,8 +86,10 @@ def test_verify_moves_the_unusable_file_aside_and_starts_a_new_one(verified, tmp
     aside = list(tmp_path.glob(f"{evidence.name}.corrupt-*"))
     assert len(aside) == 1 and aside[0].read_text().endswith('"che')
     assert oct(aside[0].stat().st_mode & 0o777) == "0o600"
-    assert f"bootstrap-tui: note: the evidence file was unusable; it was moved aside to " \
-           f"{aside[0]} for inspection" in result.stderr
+    assert (
+        f"bootstrap-tui: note: the evidence file was unusable; it was moved aside to "
+        f"{aside[0]} for inspection" in result.stderr
+    )
     assert json.loads(evidence.read_text())["checks"]
     again = _export(env, state, "md")
     assert again.returncode == EXIT_OK and "Warning" not in again.stdout, again.stderr
@@ -97,11 +106,14 @@ def test_a_failed_evidence_save_is_a_warning_exit_5_and_recorded_for_export(veri
 
     assert result.returncode == EXIT_EVIDENCE, result.stderr[-2000:]
     why = f"cannot write {evidence}: directory {tmp_path / 'no-such-folder'} does not exist"
-    assert f"bootstrap-tui: warning: the evidence of this run was not saved: {why}\n" \
-        in result.stderr
+    assert (
+        f"bootstrap-tui: warning: the evidence of this run was not saved: {why}\n" in result.stderr
+    )
     last = read_state(state)["evidence_history"][-1]
     assert last["evidence_error"] == why
     exported = _export(env, state, "md")
     assert exported.returncode == EXIT_EVIDENCE
-    assert f"> **Warning: the evidence of the last verify ({last['at']}) could not be saved" \
-           in exported.stdout
+    assert (
+        f"> **Warning: the evidence of the last verify ({last['at']}) could not be saved"
+        in exported.stdout
+    )

@@ -5,6 +5,7 @@ Results are compared per check x account (by name) x region against a fault-free
 account ids differ between fresh sandboxes, names do not. Each test prints its figures
 (requests, injected faults, seconds); run with `-s` to see them.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,19 @@ from typing import Any
 
 import pytest
 
-from conftest import (APPLY, account_names, count_faults, error_lines, make_engine, read_state,
-                      requests_seen, reset_sandbox, run_cli, start_cli, isolated_env)
+from conftest import (
+    APPLY,
+    account_names,
+    count_faults,
+    error_lines,
+    make_engine,
+    read_state,
+    requests_seen,
+    reset_sandbox,
+    run_cli,
+    start_cli,
+    isolated_env,
+)
 
 SUBSET = ("management-account", "root-mfa", "organization", "accounts")
 SUBSET_ARGS = tuple(arg for step in SUBSET for arg in ("--step", step))
@@ -32,7 +44,11 @@ def status_map(results: list[Any], names: dict[str, str]) -> dict[tuple, str]:
     out = {}
     for result in results:
         if isinstance(result, dict):
-            key = (result["check_id"], names.get(result["account"], result["account"]), result["region"])
+            key = (
+                result["check_id"],
+                names.get(result["account"], result["account"]),
+                result["region"],
+            )
             out[key] = result["status"]
         else:
             key = (result.check_id, names.get(result.account, result.account), result.region)
@@ -57,15 +73,22 @@ def apply_subset(box: Any, tmp: Path, faults: str) -> dict[str, Any]:
         statuses = {sid: engine.state.status(sid) for sid in SUBSET}
     finally:
         engine.close()
-    return {"statuses": status_map(run.results, account_names(box.endpoint)), "steps": statuses,
-            "elapsed": elapsed, "requests": requests, "injected": injected}
+    return {
+        "statuses": status_map(run.results, account_names(box.endpoint)),
+        "steps": statuses,
+        "elapsed": elapsed,
+        "requests": requests,
+        "injected": injected,
+    }
 
 
 # ---------------------------------------------------------------- verify: rate faults, AccessDenied
 
+
 def _verify_json(endpoint: str, state: Path, home: Path) -> tuple[int, dict[str, Any], str]:
-    result = run_cli("--state-file", str(state), "verify", "--format", "json",
-                     env=isolated_env(home, endpoint))
+    result = run_cli(
+        "--state-file", str(state), "verify", "--format", "json", env=isolated_env(home, endpoint)
+    )
     assert "Traceback" not in result.stderr
     return result.returncode, json.loads(result.stdout), result.stderr
 
@@ -77,8 +100,13 @@ def compliant_verify(sandbox, tmp_path_factory) -> dict[str, Any]:
     home = tmp_path_factory.mktemp("home")
     code, report, _ = _verify_json(sandbox.endpoint, home / "state.yaml", home)
     names = account_names(sandbox.endpoint)
-    return {"code": code, "results": report["results"], "names": names, "home": home,
-            "statuses": status_map(report["results"], names)}
+    return {
+        "code": code,
+        "results": report["results"],
+        "names": names,
+        "home": home,
+        "statuses": status_map(report["results"], names),
+    }
 
 
 def test_verify_under_faults_gives_the_same_results(sandbox, compliant_verify, tmp_path):
@@ -94,8 +122,10 @@ def test_verify_under_faults_gives_the_same_results(sandbox, compliant_verify, t
             injected = count_faults(sandbox)
             started = time.monotonic()
             run = engine.verify()
-            figures.append(f"{faults}: {run.calls} requests, injected {dict(injected)}, "
-                           f"{time.monotonic() - started:.1f}s")
+            figures.append(
+                f"{faults}: {run.calls} requests, injected {dict(injected)}, "
+                f"{time.monotonic() - started:.1f}s"
+            )
             assert sum(injected.values()) > 0
             assert status_map(run.results, compliant_verify["names"]) == expected, faults
     finally:
@@ -106,9 +136,12 @@ def test_verify_under_faults_gives_the_same_results(sandbox, compliant_verify, t
 
 def _changed(baseline: dict[str, Any], results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     names = baseline["names"]
-    return [r for r in results
-            if baseline["statuses"][(r["check_id"], names.get(r["account"], r["account"]), r["region"])]
-            != r["status"]]
+    return [
+        r
+        for r in results
+        if baseline["statuses"][(r["check_id"], names.get(r["account"], r["account"]), r["region"])]
+        != r["status"]
+    ]
 
 
 def test_verify_with_one_operation_denied(sandbox, compliant_verify):
@@ -123,9 +156,11 @@ def test_verify_with_one_operation_denied(sandbox, compliant_verify):
     assert changed and len(changed) < len(report["results"]) / 2
     for result in changed:
         assert result["status"] == "ERROR"
-        assert result["message"].startswith("access denied: the current identity may not call "
-                                            f"iam:GetAccountSummary (IAM.GetAccountSummary) in "
-                                            f"account {result['account']}"), result["message"]
+        assert result["message"].startswith(
+            "access denied: the current identity may not call "
+            f"iam:GetAccountSummary (IAM.GetAccountSummary) in "
+            f"account {result['account']}"
+        ), result["message"]
     assert ("root.mfa-enabled", "123456789012") in {(r["check_id"], r["account"]) for r in changed}
     evidence = read_state(home / "state.yaml")["evidence_history"][-1]
     assert {evidence["checks"][r["check_id"]] for r in changed} == {"ERROR"}
@@ -147,13 +182,19 @@ def test_verify_with_one_account_denied(sandbox, compliant_verify):
     # assignments) still pass; every other one is an ERROR that names the account
     assert in_audit and sum(r in changed for r in in_audit) >= 0.9 * len(in_audit)
     for result in changed:  # accounts.automation-role exists to say the role is unusable: FAIL
-        assert result["status"] == ("FAIL" if result["check_id"] == "accounts.automation-role" else "ERROR")
-        assert "accessdenied" in result["message"].lower().replace(" ", "") and audit in result["message"], result
+        assert result["status"] == (
+            "FAIL" if result["check_id"] == "accounts.automation-role" else "ERROR"
+        )
+        assert (
+            "accessdenied" in result["message"].lower().replace(" ", "")
+            and audit in result["message"]
+        ), result
     unchanged = len(report["results"]) - len(changed)
     assert unchanged > len(changed), (unchanged, len(changed))
 
 
 # ---------------------------------------------------------------- apply under faults
+
 
 @pytest.fixture(scope="module")
 def clean_subset(sandbox, tmp_path_factory) -> dict[str, Any]:
@@ -163,9 +204,11 @@ def clean_subset(sandbox, tmp_path_factory) -> dict[str, Any]:
 @pytest.mark.parametrize("faults", RATE_FAULTS)
 def test_apply_under_faults_converges_to_the_clean_result(sandbox, clean_subset, tmp_path, faults):
     faulted = apply_subset(sandbox, tmp_path, faults)
-    print(f"\napply {','.join(SUBSET)} under {faults}: {faulted['requests']} requests "
-          f"({clean_subset['requests']} without faults), injected {dict(faulted['injected'])}, "
-          f"{faulted['elapsed']:.1f}s ({clean_subset['elapsed']:.1f}s without faults)")
+    print(
+        f"\napply {','.join(SUBSET)} under {faults}: {faulted['requests']} requests "
+        f"({clean_subset['requests']} without faults), injected {dict(faulted['injected'])}, "
+        f"{faulted['elapsed']:.1f}s ({clean_subset['elapsed']:.1f}s without faults)"
+    )
     rate = float(faults.split("=")[1])
     assert sum(faulted["injected"].values()) >= rate * faulted["requests"] / 3
     assert set(faulted["steps"].values()) <= {"verified", "manual-pending"}, faulted["steps"]
@@ -184,8 +227,14 @@ def denied_apply(sandbox, tmp_path_factory) -> dict[str, Any]:
     sandbox.configure(faults="")
     after_denied = read_state(state)
     resumed = run_cli("--state-file", str(state), *APPLY, *SUBSET_ARGS, env=env)
-    return {"denied": denied, "after_denied": after_denied, "resumed": resumed, "state": state,
-            "env": env, "home": home}
+    return {
+        "denied": denied,
+        "after_denied": after_denied,
+        "resumed": resumed,
+        "state": state,
+        "env": env,
+        "home": home,
+    }
 
 
 def test_apply_with_an_operation_denied_fails_that_step_clearly(sandbox, denied_apply):
@@ -193,9 +242,11 @@ def test_apply_with_an_operation_denied_fails_that_step_clearly(sandbox, denied_
     assert denied.returncode == 3, denied.stderr
     assert "Traceback" not in denied.stderr
     lines = error_lines(denied.stderr)
-    assert lines[0] == ("bootstrap-tui: access denied: the current identity may not call "
-                        "organizations:CreateAccount (Organizations.CreateAccount) in account "
-                        "123456789012 (us-east-1)")
+    assert lines[0] == (
+        "bootstrap-tui: access denied: the current identity may not call "
+        "organizations:CreateAccount (Organizations.CreateAccount) in account "
+        "123456789012 (us-east-1)"
+    )
     assert len(lines) == 2 and "grant organizations:CreateAccount" in lines[1]
     steps = denied_apply["after_denied"]["steps"]
     assert {sid: steps[sid]["status"] for sid in SUBSET[:3]} == dict.fromkeys(SUBSET[:3], "applied")
@@ -217,8 +268,15 @@ def test_apply_with_one_account_denied_names_it_and_recovers(sandbox, denied_app
     assert denied_apply["resumed"].returncode == 0
     state, env = denied_apply["state"], denied_apply["env"]
     audit = next(i for i, n in account_names(sandbox.endpoint).items() if n == "Audit")
-    args = ("--state-file", str(state), *APPLY, "--step", "guardrails",
-            "--confirm-destructive", "guardrails")
+    args = (
+        "--state-file",
+        str(state),
+        *APPLY,
+        "--step",
+        "guardrails",
+        "--confirm-destructive",
+        "guardrails",
+    )
     sandbox.configure(faults=f"deny=*:*@{audit}")
     try:
         denied = run_cli(*args, env=env)
@@ -239,6 +297,7 @@ def test_apply_with_one_account_denied_names_it_and_recovers(sandbox, denied_app
 
 
 # ---------------------------------------------------------------- the endpoint goes away
+
 
 class CuttableProxy:
     """A TCP proxy on 127.0.0.1 in front of the sandbox. `cut()` resets every connection
@@ -278,7 +337,9 @@ class CuttableProxy:
             listener.close()
         for sock in doomed:  # shutdown wakes the pumps blocked in recv; close alone would not
             try:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                sock.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+                )
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
@@ -327,7 +388,7 @@ def _wait_for(predicate, timeout: float, what: str) -> None:
 def _operation_recorded(state: Path) -> bool:
     try:
         return bool(read_state(state)["steps"].get("accounts", {}).get("operations"))
-    except Exception:  # noqa: BLE001 - not written yet
+    except Exception:
         return False
 
 
@@ -343,8 +404,11 @@ def test_endpoint_lost_mid_apply_then_back_resumes_without_duplicates(sandbox, t
     args = ("--state-file", str(state), *APPLY, *SUBSET_ARGS)
     process = start_cli(*args, env=env)
     try:
-        _wait_for(lambda: _operation_recorded(state) or process.poll() is not None, 120,
-                  "the accounts step to record its CreateAccount request")
+        _wait_for(
+            lambda: _operation_recorded(state) or process.poll() is not None,
+            120,
+            "the accounts step to record its CreateAccount request",
+        )
         assert process.poll() is None, process.communicate()
         proxy.cut()
         cut_at = time.monotonic()
@@ -357,7 +421,9 @@ def test_endpoint_lost_mid_apply_then_back_resumes_without_duplicates(sandbox, t
     assert process.returncode == 3, stderr
     assert "Traceback" not in stderr
     lines = error_lines(stderr)
-    assert lines[0].startswith(f"bootstrap-tui: could not connect to {proxy.endpoint} during "), lines
+    assert lines[0].startswith(f"bootstrap-tui: could not connect to {proxy.endpoint} during "), (
+        lines
+    )
     assert len(lines) == 2 and "make sure it is still running" in lines[1]
     data = read_state(state)
     steps = data["steps"]

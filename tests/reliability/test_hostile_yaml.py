@@ -5,6 +5,7 @@ leave the file untouched. Loading is through yamlio's strict safe loader, so
 YAML tags never construct objects and alias bombs stop early. The profile
 loader's field-level errors are covered by tests/profiles/broken/.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,36 +37,76 @@ def bomb(levels: int = 9) -> bytes:
 
 # name -> (file bytes, message expected after "FILE:" for answers and state files)
 CORPUS = {
-    "python-object-tag": (b"organization: !!python/object/apply:os.system ['touch PWNED']\n",
-                          "1: organization: tag !!python/object/apply:os.system is not allowed"),
-    "python-name-tag": (b"organization:\n  governed_regions: !!python/name:os.system\n",
-                        "2: organization.governed_regions: tag !!python/name:os.system is not allowed"),
+    "python-object-tag": (
+        b"organization: !!python/object/apply:os.system ['touch PWNED']\n",
+        "1: organization: tag !!python/object/apply:os.system is not allowed",
+    ),
+    "python-name-tag": (
+        b"organization:\n  governed_regions: !!python/name:os.system\n",
+        "2: organization.governed_regions: tag !!python/name:os.system is not allowed",
+    ),
     "custom-tag": (b"organization: !Ref Something\n", "1: organization: tag !Ref is not allowed"),
-    "binary-tag": (b"organization: !!binary aGVsbG8=\n", "1: organization: tag !!binary is not allowed"),
-    "billion-laughs": (bomb(), "the document expands to more than 200000 values (are aliases nested?)"),
-    "self-alias": (b"organization: &loop\n  governed_regions: *loop\n", "nested deeper than 64 levels"),
-    "merge-key": (b"base: &b {x: 1}\norganization:\n  <<: *b\n",
-                  "3: organization: merge keys (<<) are not supported"),
-    "duplicate-key": (b"organization: {}\naccounts: {}\norganization: {}\n",
-                      "3: organization: duplicate key (first set on line 1)"),
-    "nul-byte": (b"organization:\n  governed_regions: [us-east-1\x00]\n",
-                 "2: control character U+0000 at column 31 is not allowed"),
-    "escape-sequence": (b"organization: {}\n# \x1b[2J\n",
-                        "2: control character U+001B at column 3 is not allowed"),
-    "utf16-bom": ("organization: {}\n".encode("utf-16"), "1: byte 0xff at column 1 is not valid UTF-8"),
-    "utf16-no-bom": ("organization: {}\n".encode("utf-16-le"),
-                     "1: control character U+0000 at column 2 is not allowed"),
-    "latin1": ("management-account:\n  company_name: Café\n".encode("latin-1"),
-               "2: byte 0xe9 at column 20 is not valid UTF-8"),
-    "two-documents": (b"organization: {}\n---\naccounts: {}\n",
-                      "2: invalid YAML: only one YAML document is allowed"),
+    "binary-tag": (
+        b"organization: !!binary aGVsbG8=\n",
+        "1: organization: tag !!binary is not allowed",
+    ),
+    "billion-laughs": (
+        bomb(),
+        "the document expands to more than 200000 values (are aliases nested?)",
+    ),
+    "self-alias": (
+        b"organization: &loop\n  governed_regions: *loop\n",
+        "nested deeper than 64 levels",
+    ),
+    "merge-key": (
+        b"base: &b {x: 1}\norganization:\n  <<: *b\n",
+        "3: organization: merge keys (<<) are not supported",
+    ),
+    "duplicate-key": (
+        b"organization: {}\naccounts: {}\norganization: {}\n",
+        "3: organization: duplicate key (first set on line 1)",
+    ),
+    "nul-byte": (
+        b"organization:\n  governed_regions: [us-east-1\x00]\n",
+        "2: control character U+0000 at column 31 is not allowed",
+    ),
+    "escape-sequence": (
+        b"organization: {}\n# \x1b[2J\n",
+        "2: control character U+001B at column 3 is not allowed",
+    ),
+    "utf16-bom": (
+        "organization: {}\n".encode("utf-16"),
+        "1: byte 0xff at column 1 is not valid UTF-8",
+    ),
+    "utf16-no-bom": (
+        "organization: {}\n".encode("utf-16-le"),
+        "1: control character U+0000 at column 2 is not allowed",
+    ),
+    "latin1": (
+        "management-account:\n  company_name: Café\n".encode("latin-1"),
+        "2: byte 0xe9 at column 20 is not valid UTF-8",
+    ),
+    "two-documents": (
+        b"organization: {}\n---\naccounts: {}\n",
+        "2: invalid YAML: only one YAML document is allowed",
+    ),
     "syntax-error": (b"organization: [us-east-1\n", "invalid YAML: "),
-    "deep-nesting": (b"organization: " + b"[" * 500 + b"]" * 500 + b"\n", "nested deeper than 64 levels"),
-    "bad-timestamp": (b"organization: 2024-13-40\n",
-                      "1: organization: '2024-13-40' cannot be read as a timestamp"),
-    "huge-integer": (b"organization: " + b"9" * 6000 + b"\n",
-                     "1: organization: '" + "9" * 40 + "' cannot be read as a whole number"),
-    "list-as-key": (b"? [organization]\n: {}\n", "1: a key must be a plain value, not a list or mapping"),
+    "deep-nesting": (
+        b"organization: " + b"[" * 500 + b"]" * 500 + b"\n",
+        "nested deeper than 64 levels",
+    ),
+    "bad-timestamp": (
+        b"organization: 2024-13-40\n",
+        "1: organization: '2024-13-40' cannot be read as a timestamp",
+    ),
+    "huge-integer": (
+        b"organization: " + b"9" * 6000 + b"\n",
+        "1: organization: '" + "9" * 40 + "' cannot be read as a whole number",
+    ),
+    "list-as-key": (
+        b"? [organization]\n: {}\n",
+        "1: a key must be a plain value, not a list or mapping",
+    ),
 }
 
 
@@ -104,12 +145,27 @@ def test_state_file_corpus(tmp_path, monkeypatch, case):
     assert expected in message
     assert "move it aside" in caught.value.hint
     assert path.read_bytes() == raw
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.yaml", "state.yaml.lock", "state.yaml.rwlock"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "state.yaml",
+        "state.yaml.lock",
+        "state.yaml.rwlock",
+    ]
     assert not (tmp_path / "PWNED").exists()
 
 
-@pytest.mark.parametrize("case", ["python-object-tag", "custom-tag", "billion-laughs", "self-alias",
-                                  "duplicate-key", "utf16-bom", "latin1", "deep-nesting"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "python-object-tag",
+        "custom-tag",
+        "billion-laughs",
+        "self-alias",
+        "duplicate-key",
+        "utf16-bom",
+        "latin1",
+        "deep-nesting",
+    ],
+)
 def test_profile_file_corpus(tmp_path, monkeypatch, case):
     raw, expected = CORPUS[case]
     monkeypatch.chdir(tmp_path)
@@ -124,17 +180,25 @@ def test_profile_file_corpus(tmp_path, monkeypatch, case):
 
 # ------------------------------------------------------------------ wrong shapes
 
-@pytest.mark.parametrize("raw, expected", [
-    (b"- organization\n", "1: expected a mapping of step id to answers, found list"),
-    (b"organization: [us-east-1]\n", "1: organization: expected a mapping of field to value"),
-    (b"organization:\n  governed_regions: {us-east-1: yes}\n",
-     "2: organization.governed_regions: expected a list of region codes"),
-    (b"management-account:\n  company_name: [a, b]\n",
-     "2: management-account.company_name: expected text, got list"),
-    (b"organisation: {}\n", "1: unknown step 'organisation'"),
-    (b"organization:\n  regions: [us-east-1]\n", "2: organization.regions: unknown field"),
-    (b"12: {}\n", "1: unknown step 12"),
-])
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        (b"- organization\n", "1: expected a mapping of step id to answers, found list"),
+        (b"organization: [us-east-1]\n", "1: organization: expected a mapping of field to value"),
+        (
+            b"organization:\n  governed_regions: {us-east-1: yes}\n",
+            "2: organization.governed_regions: expected a list of region codes",
+        ),
+        (
+            b"management-account:\n  company_name: [a, b]\n",
+            "2: management-account.company_name: expected text, got list",
+        ),
+        (b"organisation: {}\n", "1: unknown step 'organisation'"),
+        (b"organization:\n  regions: [us-east-1]\n", "2: organization.regions: unknown field"),
+        (b"12: {}\n", "1: unknown step 12"),
+    ],
+)
 def test_answers_with_wrong_shapes(tmp_path, raw, expected):
     path = write(tmp_path, "answers.yaml", raw)
     with pytest.raises(ConfigError) as caught:
@@ -143,28 +207,45 @@ def test_answers_with_wrong_shapes(tmp_path, raw, expected):
 
 
 def test_huge_string_value_is_refused_by_length_not_by_a_crash(tmp_path):
-    path = write(tmp_path, "answers.yaml",
-                 b"management-account:\n  company_name: '" + b"x" * 900_000 + b"'\n")
+    path = write(
+        tmp_path,
+        "answers.yaml",
+        b"management-account:\n  company_name: '" + b"x" * 900_000 + b"'\n",
+    )
     with pytest.raises(ConfigError) as caught:
         load_answers(path, ENGINE)
-    assert caught.value.message == (f"{path}:2: management-account.company_name: is 900000 "
-                                    "characters long; at most 128 allowed")
+    assert caught.value.message == (
+        f"{path}:2: management-account.company_name: is 900000 characters long; at most 128 allowed"
+    )
 
 
-@pytest.mark.parametrize("raw, expected", [
-    (b"schema_version: 1\nsteps:\n  organization: {answers: [1, 2]}\n",
-     "steps.organization.answers should be a mapping, found list"),
-    (b"schema_version: 1\nsteps:\n  accounts: {operations: {create:audit: car-1}}\n",
-     "steps.accounts.operations.create:audit should be a mapping with a text id"),
-    (b"schema_version: 1\nsteps:\n  organization: {status: [applied]}\n",
-     "steps.organization.status should be text"),
-    (b"schema_version: 1\nsteps: {}\nattestations: {root.mfa: true}\n",
-     "attestations entry 'root.mfa' should be a mapping, found bool"),
-    (b"schema_version: 1\nsteps: {}\nevidence_history: [1]\n",
-     "evidence_history entry 0 should be a mapping, found int"),
-    (b"schema_version: '1'\nsteps: {}\n", "has no valid schema_version"),
-    (b"schema_version: true\nsteps: {}\n", "has no valid schema_version"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        (
+            b"schema_version: 1\nsteps:\n  organization: {answers: [1, 2]}\n",
+            "steps.organization.answers should be a mapping, found list",
+        ),
+        (
+            b"schema_version: 1\nsteps:\n  accounts: {operations: {create:audit: car-1}}\n",
+            "steps.accounts.operations.create:audit should be a mapping with a text id",
+        ),
+        (
+            b"schema_version: 1\nsteps:\n  organization: {status: [applied]}\n",
+            "steps.organization.status should be text",
+        ),
+        (
+            b"schema_version: 1\nsteps: {}\nattestations: {root.mfa: true}\n",
+            "attestations entry 'root.mfa' should be a mapping, found bool",
+        ),
+        (
+            b"schema_version: 1\nsteps: {}\nevidence_history: [1]\n",
+            "evidence_history entry 0 should be a mapping, found int",
+        ),
+        (b"schema_version: '1'\nsteps: {}\n", "has no valid schema_version"),
+        (b"schema_version: true\nsteps: {}\n", "has no valid schema_version"),
+    ],
+)
 def test_state_with_wrong_shapes(tmp_path, raw, expected):
     path = write(tmp_path, "state.yaml", raw)
     with pytest.raises(StateError) as caught:
@@ -175,20 +256,27 @@ def test_state_with_wrong_shapes(tmp_path, raw, expected):
 
 # ------------------------------------------------------------------ encodings that are fine
 
-@pytest.mark.parametrize("transform", [
-    lambda raw: b"\xef\xbb\xbf" + raw,                  # UTF-8 BOM
-    lambda raw: raw.replace(b"\n", b"\r\n"),            # Windows line ends
-    lambda raw: raw + b"# \xc3\xa9t\xc3\xa9 \xe2\x9c\x93\n",  # UTF-8 comment
-], ids=["bom", "crlf", "utf8-comment"])
+
+@pytest.mark.parametrize(
+    "transform",
+    [
+        lambda raw: b"\xef\xbb\xbf" + raw,  # UTF-8 BOM
+        lambda raw: raw.replace(b"\n", b"\r\n"),  # Windows line ends
+        lambda raw: raw + b"# \xc3\xa9t\xc3\xa9 \xe2\x9c\x93\n",  # UTF-8 comment
+    ],
+    ids=["bom", "crlf", "utf8-comment"],
+)
 def test_bom_crlf_and_utf8_are_accepted(tmp_path, transform):
     answers = write(tmp_path, "answers.yaml", transform(GOOD_ANSWERS))
-    assert load_answers(answers, ENGINE) == {"organization": {"governed_regions": ["us-east-1",
-                                                                                  "us-west-2"]}}
+    assert load_answers(answers, ENGINE) == {
+        "organization": {"governed_regions": ["us-east-1", "us-west-2"]}
+    }
     state = write(tmp_path, "state.yaml", transform(GOOD_STATE))
     assert read_state_file(state)["steps"]["organization"]["status"] == "applied"
 
 
 # ------------------------------------------------------------------ files that are not files
+
 
 def test_empty_files(tmp_path):
     assert load_answers(write(tmp_path, "answers.yaml", b""), ENGINE) == {}
@@ -207,7 +295,10 @@ def test_ten_megabyte_files(tmp_path):
     path = write(tmp_path, "big.yaml", raw)
     with pytest.raises(ConfigError) as caught:
         load_answers(path, ENGINE)
-    assert caught.value.message == f"{path}:1: the file is {len(raw)} bytes; the limit is 1 MiB ({MIB} bytes)"
+    assert (
+        caught.value.message
+        == f"{path}:1: the file is {len(raw)} bytes; the limit is 1 MiB ({MIB} bytes)"
+    )
     with pytest.raises(ConfigError, match="the limit is 1 MiB"):
         load_profile(str(path))
     with pytest.raises(StateError) as caught:

@@ -8,6 +8,7 @@
 Real processes against an in-process sandbox whose long operations take 0.3 s, so a full
 apply lasts long enough for the other process to meet it.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,7 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 import boto3
 import pytest
@@ -41,14 +42,23 @@ def cli_env(box, tmp_path) -> dict[str, str]:
     box.reset(seed="fresh")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BOOTSTRAP_TUI_"))}
     env.update(client_environment(box.endpoint))
-    env.update(HOME=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "xdg-state"),
-               AWS_CONFIG_FILE=str(tmp_path / "aws-config"), AWS_EC2_METADATA_DISABLED="true")
+    env.update(
+        HOME=str(tmp_path),
+        XDG_STATE_HOME=str(tmp_path / "xdg-state"),
+        AWS_CONFIG_FILE=str(tmp_path / "aws-config"),
+        AWS_EC2_METADATA_DISABLED="true",
+    )
     return env
 
 
 def start(env: dict[str, str], state: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([CLI, "--state-file", str(state), *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [CLI, "--state-file", str(state), *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def wait_for_lock(state: Path, pid: int, timeout: float = 120) -> None:
@@ -63,14 +73,20 @@ def wait_for_lock(state: Path, pid: int, timeout: float = 120) -> None:
 
 def ou_paths(endpoint: str) -> list[str]:
     """Every OU of the sandbox's organization as a path of names (duplicates kept)."""
-    org = boto3.client("organizations", region_name="us-east-1", endpoint_url=endpoint,
-                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    org = boto3.client(
+        "organizations",
+        region_name="us-east-1",
+        endpoint_url=endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     paths: list[str] = []
     todo = [(org.list_roots()["Roots"][0]["Id"], "")]
     while todo:
         parent, prefix = todo.pop()
         for page in org.get_paginator("list_organizational_units_for_parent").paginate(
-                ParentId=parent):
+            ParentId=parent
+        ):
             for ou in page["OrganizationalUnits"]:
                 paths.append(f"{prefix}/{ou['Name']}")
                 todo.append((ou["Id"], f"{prefix}/{ou['Name']}"))
@@ -78,8 +94,9 @@ def ou_paths(endpoint: str) -> list[str]:
 
 
 @pytest.mark.slow
-def test_a_second_apply_on_the_same_account_with_another_state_file_is_refused(box, cli_env,
-                                                                              tmp_path):
+def test_a_second_apply_on_the_same_account_with_another_state_file_is_refused(
+    box, cli_env, tmp_path
+):
     first_state, second_state = tmp_path / "a" / "state.yaml", tmp_path / "b" / "state.yaml"
     first = start(cli_env, first_state, *APPLY)
     try:
@@ -91,8 +108,10 @@ def test_a_second_apply_on_the_same_account_with_another_state_file_is_refused(b
         _, first_err = first.communicate(timeout=900)
     account = read_state_file(first_state)["management_account_id"]
     assert second.returncode == EXIT_USAGE, err
-    assert err.startswith(f"bootstrap-tui: another bootstrap-tui run (process {first.pid}, state "
-                          f"file {first_state}) is changing account {account}\n"), err
+    assert err.startswith(
+        f"bootstrap-tui: another bootstrap-tui run (process {first.pid}, state "
+        f"file {first_state}) is changing account {account}\n"
+    ), err
     assert "Traceback" not in err and "==>" not in err and out == ""
     assert not second_state.exists()
     assert first.returncode == 0, first_err[-2000:]
@@ -110,12 +129,21 @@ def test_readers_run_beside_an_apply_and_never_see_half_a_state(box, cli_env, tm
             time.sleep(0.05)
         reads = 0
         results = {}
-        for args in (("status",), ("plan", "--format", "json"), ("verify", "--format", "json"),
-                     ("export", "--format", "json")):
+        for args in (
+            ("status",),
+            ("plan", "--format", "json"),
+            ("verify", "--format", "json"),
+            ("export", "--format", "json"),
+        ):
             out, err = tmp_path / f"{args[0]}.out", tmp_path / f"{args[0]}.err"
             with out.open("w") as out_file, err.open("w") as err_file:
-                reader = subprocess.Popen([CLI, "--state-file", str(state), *args], env=cli_env,
-                                          stdout=out_file, stderr=err_file, text=True)
+                reader = subprocess.Popen(
+                    [CLI, "--state-file", str(state), *args],
+                    env=cli_env,
+                    stdout=out_file,
+                    stderr=err_file,
+                    text=True,
+                )
                 while reader.poll() is None:  # meanwhile, read the file as often as possible
                     read_state_file(state)  # StateError on a half-written file
                     reads += 1
@@ -134,9 +162,11 @@ def test_readers_run_beside_an_apply_and_never_see_half_a_state(box, cli_env, tm
     assert json.loads(results["verify"][1])["results"]
     assert json.loads(results["export"][1])["kind"] == "bootstrap-tui/checklist"
     verify_err = results["verify"][2]
-    assert f"bootstrap-tui: note: the evidence of this run was not recorded: another " \
-           f"bootstrap-tui run (process {writer.pid}) holds the state file {state}; run verify " \
-           "again once that run has finished" in verify_err
+    assert (
+        f"bootstrap-tui: note: the evidence of this run was not recorded: another "
+        f"bootstrap-tui run (process {writer.pid}) holds the state file {state}; run verify "
+        "again once that run has finished" in verify_err
+    )
     # the apply's own saves were not overwritten by a reader's stale copy
     assert read_state_file(state)["steps"]["security-services"]["status"] == "applied"
 
@@ -171,12 +201,18 @@ def test_deleting_the_account_lock_does_not_let_a_second_run_in(tmp_path):
     first = AccountLock("123456789012", tmp_path / "a.yaml")
     first.acquire()
     try:
-        with pytest.raises(StateError, match=rf"process {os.getpid()}, state file "
-                                             rf"{tmp_path / 'a.yaml'}\) is changing account"):
+        with pytest.raises(
+            StateError,
+            match=rf"process {os.getpid()}, state file "
+            rf"{tmp_path / 'a.yaml'}\) is changing account",
+        ):
             AccountLock("123456789012", tmp_path / "b.yaml").acquire()
         os.unlink(first.path)
-        with pytest.raises(StateError, match="account lock .* is missing and another "
-                                             "bootstrap-tui run is using account 123456789012"):
+        with pytest.raises(
+            StateError,
+            match="account lock .* is missing and another "
+            "bootstrap-tui run is using account 123456789012",
+        ):
             AccountLock("123456789012", tmp_path / "b.yaml").acquire()
         other = AccountLock("210987654321", tmp_path / "c.yaml")
         other.acquire()  # another account is free

@@ -6,6 +6,7 @@ Requests are recorded twice: by the sandbox's HTTP server (a WSGI wrapper that p
 request with the sandbox's own routing) and by the ClientFactory's on_call hook; both lists
 must match, so no request bypasses the guarded factory.
 """
+
 from __future__ import annotations
 
 import io
@@ -49,8 +50,13 @@ class RequestRecorder:
         path = environ.get("PATH_INFO", "")
         if self.recording and not path.startswith(("/_sandbox", "/moto-api")):
             headers = _headers_from(environ)
-            call = Call(method=environ.get("REQUEST_METHOD", "GET"), path=path, query={},
-                        headers=headers, body=b"")
+            call = Call(
+                method=environ.get("REQUEST_METHOD", "GET"),
+                path=path,
+                query={},
+                headers=headers,
+                body=b"",
+            )
             classify(call)
             if call.service != "s3":
                 body = _read_body(environ)
@@ -77,8 +83,9 @@ def world(tmp_path_factory):
     with running_sandbox(set_env=True, op_delay_s=0.1) as sandbox:
         recorder = RequestRecorder(sandbox._server.app)
         sandbox._server.app = recorder
-        applier = Engine(Options(endpoint_url=sandbox.endpoint, state_file=state,
-                                 simulate_console=True))
+        applier = Engine(
+            Options(endpoint_url=sandbox.endpoint, state_file=state, simulate_console=True)
+        )
         applier.connect()
         try:
             for step in applier.steps:
@@ -96,7 +103,9 @@ def world(tmp_path_factory):
 def test_a_full_verify_sends_only_reads(world):
     engine, recorder = world
     sent: list[tuple[str, str]] = []
-    engine.factory.on_call = lambda service, operation, account, region: sent.append((service, operation))
+    engine.factory.on_call = lambda service, operation, account, region: sent.append(
+        (service, operation)
+    )
     recorder.requests.clear()
     recorder.recording = True
     try:
@@ -144,8 +153,15 @@ def tamper_member(ctx, account, region):
 
 TamperingStep.checks = (
     Check("tamper.org", "creates an OU", Severity.LOW, Scope.MANAGEMENT, tamper, "none"),
-    Check("tamper.ec2", "changes EBS defaults", Severity.LOW, Scope.ACCOUNT_REGION, tamper_member, "none",
-          accounts="members"),
+    Check(
+        "tamper.ec2",
+        "changes EBS defaults",
+        Severity.LOW,
+        Scope.ACCOUNT_REGION,
+        tamper_member,
+        "none",
+        accounts="members",
+    ),
 )
 
 
@@ -171,5 +187,6 @@ def test_the_guard_blocks_a_mutating_call_during_verify(world):
     sent = {o for _, o, _ in recorder.requests}
     assert "CreateOrganizationalUnit" not in sent and "EnableEbsEncryptionByDefault" not in sent
     ous = engine.client("organizations").list_organizational_units_for_parent(
-        ParentId=engine.client("organizations").list_roots()["Roots"][0]["Id"])
+        ParentId=engine.client("organizations").list_roots()["Roots"][0]["Id"]
+    )
     assert "Evil" not in {ou["Name"] for ou in ous["OrganizationalUnits"]}

@@ -1,6 +1,7 @@
 """`verify -o` / `export -o` write where they are told without replacing what they must not
 (issue 16, item 1): a device or FIFO is written in place, a symlink is written through, the
 state file and its companions are refused (exit 2), and a bad -o is refused before any check."""
+
 from __future__ import annotations
 
 import os
@@ -30,8 +31,17 @@ def applied(sandbox, tmp_path_factory):
 
 def verify(applied, *extra: str):
     env, state = applied
-    return run_cli("--state-file", str(state), "verify", "--step", "root-mfa",
-                   "--format", "json", *extra, env=env)
+    return run_cli(
+        "--state-file",
+        str(state),
+        "verify",
+        "--step",
+        "root-mfa",
+        "--format",
+        "json",
+        *extra,
+        env=env,
+    )
 
 
 def null_device(tmp_path: Path) -> Path:
@@ -63,8 +73,9 @@ def test_fifo_is_written_not_replaced(applied, tmp_path):
     reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
     reader.start()
     env, state = applied
-    result = run_cli("--state-file", str(state), "export", "--format", "json", "-o", str(fifo),
-                     env=env)
+    result = run_cli(
+        "--state-file", str(state), "export", "--format", "json", "-o", str(fifo), env=env
+    )
     reader.join(30)
     assert result.returncode == 0, result.stderr
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
@@ -82,9 +93,15 @@ def test_symlink_is_written_through_and_kept(applied, tmp_path):
     assert real.read_text().lstrip().startswith("{")
 
 
-@pytest.mark.parametrize("companion, what", [
-    ("state.yaml", "the state file"), ("state.yaml.lock", "the state lock file"),
-    ("state.evidence.json", "the evidence file"), ("state.yaml.bak", "the state backup")])
+@pytest.mark.parametrize(
+    "companion, what",
+    [
+        ("state.yaml", "the state file"),
+        ("state.yaml.lock", "the state lock file"),
+        ("state.evidence.json", "the evidence file"),
+        ("state.yaml.bak", "the state backup"),
+    ],
+)
 @pytest.mark.parametrize("command", ["verify", "export"])
 def test_state_file_and_companions_are_refused(applied, companion, what, command, tmp_path):
     env, state = applied

@@ -4,6 +4,7 @@ out or deny a governed region are refused at plan time, destructive changes need
 
 (The SCP evaluation itself is unit-tested in tests/steps/test_part2_scp.py.)
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -38,10 +39,16 @@ def default_vpcs(sandbox, account: str | None, region: str) -> list[str]:
     if account:
         creds = client(sandbox, "sts").assume_role(
             RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
-            RoleSessionName="test")["Credentials"]
-        ec2 = client(sandbox, "ec2", region=region, aws_access_key_id=creds["AccessKeyId"],
-                     aws_secret_access_key=creds["SecretAccessKey"],
-                     aws_session_token=creds["SessionToken"])
+            RoleSessionName="test",
+        )["Credentials"]
+        ec2 = client(
+            sandbox,
+            "ec2",
+            region=region,
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
     vpcs = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"]
     return [v["VpcId"] for v in vpcs]
 
@@ -57,13 +64,18 @@ def world(tmp_path_factory):
     root = tmp_path_factory.mktemp("refusals")
     state = root / "state.yaml"
     with running_sandbox(set_env=True, op_delay_s=0.1) as sandbox:
-        engine = Engine(Options(endpoint_url=sandbox.endpoint, state_file=state, simulate_console=True))
+        engine = Engine(
+            Options(endpoint_url=sandbox.endpoint, state_file=state, simulate_console=True)
+        )
         engine.connect()
         try:
             for sid in ("management-account", "root-mfa", "organization", "accounts"):
                 engine.apply(sid)
-            members = [a["Id"] for a in engine.org_accounts(refresh=True)
-                       if a["Id"] != engine.management_account_id]
+            members = [
+                a["Id"]
+                for a in engine.org_accounts(refresh=True)
+                if a["Id"] != engine.management_account_id
+            ]
         finally:
             engine.close()
         base = ["--endpoint-url", sandbox.endpoint, "--state-file", str(state)]
@@ -73,11 +85,15 @@ def world(tmp_path_factory):
 def test_answers_that_govern_a_region_the_scps_deny_are_refused_at_plan_time(world):
     answers = world["root"] / "answers.yaml"
     answers.write_text("organization:\n  governed_regions: [us-east-1, us-west-2, eu-west-1]\n")
-    code, out, err = run([*world["base"], "--answers", str(answers), "plan", "--step", "guardrails"])
+    code, out, err = run(
+        [*world["base"], "--answers", str(answers), "plan", "--step", "guardrails"]
+    )
     assert code == 2
     first, *rest = err.splitlines()
-    assert first == ("bootstrap-tui: guardrails.allowed_regions does not include eu-west-1; the "
-                     "region-deny SCP would block the home or governed regions")
+    assert first == (
+        "bootstrap-tui: guardrails.allowed_regions does not include eu-west-1; the "
+        "region-deny SCP would block the home or governed regions"
+    )
     assert rest == ["  → add them to guardrails.allowed_regions in the profile"]
     assert out == "" and guardrail_scps(world["sandbox"]) == []
 
@@ -88,14 +104,22 @@ def lockout_scp(tmp_path, monkeypatch):
     (Only the SCP directory is redirected; loading and the safety check are the real ones.)"""
     directory = tmp_path / "scps"
     shutil.copytree(data_dir("profiles") / "scps", directory)
-    (directory / "deny-iam.json").write_text(json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Sid": "NoIam", "Effect": "Deny", "Action": "iam:*", "Resource": "*"}]}))
+    (directory / "deny-iam.json").write_text(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Sid": "NoIam", "Effect": "Deny", "Action": "iam:*", "Resource": "*"}
+                ],
+            }
+        )
+    )
     monkeypatch.setattr(scp_policies, "scp_directory", lambda: directory)
     monkeypatch.setattr(profile_module, "_scp_directory", lambda: directory)
     profile = tmp_path / "locked.yaml"
-    profile.write_text("name: locked\nextends: startup-minimal\nguardrails:\n"
-                       "  scps: [deny-leave-org, deny-iam]\n")
+    profile.write_text(
+        "name: locked\nextends: startup-minimal\nguardrails:\n  scps: [deny-leave-org, deny-iam]\n"
+    )
     return profile
 
 
@@ -106,13 +130,17 @@ def test_an_scp_set_that_locks_out_the_automation_role_is_refused(world, lockout
     copy = tmp_path / "state.yaml"
     shutil.copy(base[at], copy)
     base[at] = str(copy)
-    code, out, err = run([*base, "--profile-file", str(lockout_scp), "plan", "--step", "guardrails"])
+    code, out, err = run(
+        [*base, "--profile-file", str(lockout_scp), "plan", "--step", "guardrails"]
+    )
     assert code == 2 and out == ""
     assert "Baseline profile changed from startup-minimal" in err
     first, hint = err.splitlines()[-2:]
-    assert first == ("bootstrap-tui: SCP deny-iam (statement NoIam) would deny iam:GetRole to the "
-                     "automation role OrganizationAccountAccessRole in us-east-1, locking this tool "
-                     "out of member accounts")
+    assert first == (
+        "bootstrap-tui: SCP deny-iam (statement NoIam) would deny iam:GetRole to the "
+        "automation role OrganizationAccountAccessRole in us-east-1, locking this tool "
+        "out of member accounts"
+    )
     assert "ArnNotLike aws:PrincipalArn" in hint
     assert guardrail_scps(world["sandbox"]) == []
 
@@ -125,14 +153,24 @@ def test_destructive_changes_need_confirm_destructive(world):
     assert code == 2
     message = [line for line in err.splitlines() if line.startswith("bootstrap-tui: ")]
     assert len(message) == 1
-    assert message[0].startswith("bootstrap-tui: guardrails would make destructive changes (delete "
-                                 "default VPC 'vpc-")
+    assert message[0].startswith(
+        "bootstrap-tui: guardrails would make destructive changes (delete default VPC 'vpc-"
+    )
     assert message[0].endswith("more) and they were not confirmed")
     assert "apply --confirm-destructive guardrails" in err
     assert default_vpcs(sandbox, member, "us-west-2") == before  # nothing deleted
-    assert guardrail_scps(sandbox) == []                         # nor anything else applied
-    code, out, err = run([*world["base"], "apply", "--yes", "--step", "guardrails",
-                          "--confirm-destructive", "guardrails"])
+    assert guardrail_scps(sandbox) == []  # nor anything else applied
+    code, out, err = run(
+        [
+            *world["base"],
+            "apply",
+            "--yes",
+            "--step",
+            "guardrails",
+            "--confirm-destructive",
+            "guardrails",
+        ]
+    )
     assert code == 0, err[-2000:]
     assert default_vpcs(sandbox, member, "us-west-2") == []
     assert default_vpcs(sandbox, None, "us-east-1") == []
@@ -140,6 +178,7 @@ def test_destructive_changes_need_confirm_destructive(world):
 
 
 # ------------------------------------------------------------------ root credentials
+
 
 class RootEndpoint:
     """An AWS endpoint whose credentials are a root user: answers GetCallerIdentity and
@@ -158,15 +197,27 @@ class RootEndpoint:
                 target = self.headers.get("X-Amz-Target", "")
                 outer.requests.append(target.rsplit(".", 1)[-1] or body.split("&")[0])
                 if "Action=GetCallerIdentity" in body:
-                    self._send(200, "text/xml", (
-                        "<GetCallerIdentityResponse><GetCallerIdentityResult>"
-                        "<Arn>arn:aws:iam::123456789012:root</Arn><UserId>123456789012</UserId>"
-                        "<Account>123456789012</Account></GetCallerIdentityResult>"
-                        "</GetCallerIdentityResponse>").encode())
+                    self._send(
+                        200,
+                        "text/xml",
+                        (
+                            b"<GetCallerIdentityResponse><GetCallerIdentityResult>"
+                            b"<Arn>arn:aws:iam::123456789012:root</Arn><UserId>123456789012</UserId>"
+                            b"<Account>123456789012</Account></GetCallerIdentityResult>"
+                            b"</GetCallerIdentityResponse>"
+                        ),
+                    )
                 elif target.endswith("DescribeOrganization"):
-                    self._send(400, "application/x-amz-json-1.1", json.dumps({
-                        "__type": "AWSOrganizationsNotInUseException",
-                        "Message": "not in an organization"}).encode())
+                    self._send(
+                        400,
+                        "application/x-amz-json-1.1",
+                        json.dumps(
+                            {
+                                "__type": "AWSOrganizationsNotInUseException",
+                                "Message": "not in an organization",
+                            }
+                        ).encode(),
+                    )
                 else:
                     self._send(500, "text/plain", b"unexpected")
 
@@ -199,12 +250,26 @@ def test_root_credentials_are_refused_before_any_change(tmp_path, monkeypatch):
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.setenv("BOOTSTRAP_TUI_LOG", str(tmp_path / "log.txt"))
     with RootEndpoint() as endpoint:
-        code, out, err = run(["--endpoint-url", endpoint.url, "--state-file", str(tmp_path / "s.yaml"),
-                              "apply", "--yes", "--step", "root-mfa"])
+        code, out, err = run(
+            [
+                "--endpoint-url",
+                endpoint.url,
+                "--state-file",
+                str(tmp_path / "s.yaml"),
+                "apply",
+                "--yes",
+                "--step",
+                "root-mfa",
+            ]
+        )
     assert code == 2
-    assert err.startswith("bootstrap-tui: these credentials are the root user of account 123456789012; "
-                          "bootstrap-tui never runs automated steps as root")
+    assert err.startswith(
+        "bootstrap-tui: these credentials are the root user of account 123456789012; "
+        "bootstrap-tui never runs automated steps as root"
+    )
     assert "bootstrap IAM user" in err and "Traceback" not in err
     assert endpoint.requests == ["Action=GetCallerIdentity", "DescribeOrganization"]
-    assert Path(tmp_path / "s.yaml").exists() is False or "root-mfa" not in Path(
-        tmp_path / "s.yaml").read_text()
+    assert (
+        Path(tmp_path / "s.yaml").exists() is False
+        or "root-mfa" not in Path(tmp_path / "s.yaml").read_text()
+    )

@@ -1,5 +1,6 @@
 """`bootstrap-tui --sandbox` keeps its fake AWS and its progress between runs (issue 15,
 item 2), as a user runs it: real processes, killed mid-apply, started again."""
+
 from __future__ import annotations
 
 import time
@@ -18,8 +19,9 @@ def _home_state(home: Path) -> Path:
 
 def _env(home: Path, op_delay: str) -> dict[str, str]:
     (home / "tmp").mkdir(exist_ok=True)
-    return isolated_env(home, BOOTSTRAP_TUI_SANDBOX_OP_DELAY=op_delay, TMPDIR=str(home / "tmp"),
-                        XDG_DATA_HOME="")
+    return isolated_env(
+        home, BOOTSTRAP_TUI_SANDBOX_OP_DELAY=op_delay, TMPDIR=str(home / "tmp"), XDG_DATA_HOME=""
+    )
 
 
 def _operations(state: Path) -> dict:
@@ -64,8 +66,9 @@ def test_killed_mid_apply_the_next_run_resumes_the_operations_in_flight(tmp_path
 
 def test_reset_starts_over_and_a_second_run_is_refused_while_one_holds_it(tmp_path):
     env = _env(tmp_path, "0.05")
-    applied = run_cli("--sandbox", *APPLY, "--step", "management-account", "--step", "organization",
-                      env=env)
+    applied = run_cli(
+        "--sandbox", *APPLY, "--step", "management-account", "--step", "organization", env=env
+    )
     assert applied.returncode == 0, applied.stderr
     holder = start_cli("--sandbox", *APPLY, env=_env(tmp_path, "3600"))
     try:

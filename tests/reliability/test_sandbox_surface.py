@@ -1,6 +1,7 @@
 """The sandbox's own surface (issue 16, item 12): `bootstrap-tui sandbox` takes every
 option docs/sandbox.md documents, `{"faults": null}` clears the faults, and `deny` fires
 for S3 like for every other service."""
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,13 @@ pytestmark = pytest.mark.slow
 
 def serve(*args: str) -> tuple[subprocess.Popen, str]:
     """`bootstrap-tui sandbox ARGS` started; returns the process and its endpoint."""
-    process = subprocess.Popen([sys.executable, "-m", "bootstrap_tui", "sandbox", "--port", "0", *args],
-                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bootstrap_tui", "sandbox", "--port", "0", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     line = process.stdout.readline()
     if not line.startswith("endpoint: "):
         process.kill()
@@ -64,15 +70,24 @@ def test_tls_options_are_accepted_by_the_main_command(tmp_path: Path):
 
 
 def test_sandbox_usage_errors_come_from_the_sandbox_parser():
-    result = subprocess.run([sys.executable, "-m", "bootstrap_tui", "sandbox", "--tls-cert", "x.pem"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bootstrap_tui", "sandbox", "--tls-cert", "x.pem"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert result.stderr == "bootstrap-tui sandbox: error: --tls-cert and --tls-key go together\n"
 
 
 def post_config(endpoint: str, body: dict) -> tuple[int, dict]:
-    request = urllib.request.Request(endpoint + "/_sandbox/config", data=json.dumps(body).encode(),
-                                     method="POST", headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        endpoint + "/_sandbox/config",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as answer:
             return answer.status, json.loads(answer.read())
@@ -92,11 +107,14 @@ def test_null_faults_clear_the_faults(sandbox):
     assert sts.get_caller_identity()["Account"]
 
 
-@pytest.mark.parametrize("body, message", [
-    ({"fault": "throttle=1"}, "unknown field(s): fault"),
-    ({"latency_ms": None}, "latency_ms must be a number of ms"),
-    ({"faults": 3}, "faults must be a SPEC string"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ({"fault": "throttle=1"}, "unknown field(s): fault"),
+        ({"latency_ms": None}, "latency_ms must be a number of ms"),
+        ({"faults": 3}, "faults must be a SPEC string"),
+    ],
+)
 def test_bad_config_is_refused(sandbox, body, message):
     status, answer = post_config(sandbox.endpoint, body)
     assert status == 400 and message in answer["error"]
@@ -106,9 +124,20 @@ def test_deny_fires_for_s3(sandbox):
     reset_sandbox(sandbox)
     s3 = client(sandbox, "s3")
     s3.create_bucket(Bucket="deny-test-bucket")
-    policy = json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-        "Resource": "arn:aws:s3:::deny-test-bucket/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})
+    policy = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": "arn:aws:s3:::deny-test-bucket/*",
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                }
+            ],
+        }
+    )
     sandbox.configure(faults="deny=s3:PutBucketPolicy")
     try:
         with pytest.raises(ClientError) as caught:

@@ -1,5 +1,6 @@
 """A state file cut short anywhere is refused, never loaded with data missing (issue 16,
 item 5). The sweep prints its figures; run with `-s` to see them."""
+
 from __future__ import annotations
 
 import pytest
@@ -45,9 +46,11 @@ def test_every_truncation_point_is_refused(real_state, tmp_path):
             silent_legacy += 1
         except StateError:
             pass
-    print(f"\ntruncation sweep: {len(raw)} points, {len(silent)} silent loads; the same file "
-          f"as schema 1 without the marker (as older versions wrote it): {len(legacy)} points, "
-          f"{silent_legacy} silent loads")
+    print(
+        f"\ntruncation sweep: {len(raw)} points, {len(silent)} silent loads; the same file "
+        f"as schema 1 without the marker (as older versions wrote it): {len(legacy)} points, "
+        f"{silent_legacy} silent loads"
+    )
     assert silent == []
     assert silent_legacy > 0  # the sweep does find what the marker now refuses
 
@@ -55,8 +58,9 @@ def test_every_truncation_point_is_refused(real_state, tmp_path):
 def unmarked_schema_1(raw: bytes) -> bytes:
     text = raw.decode()
     assert text.startswith(f"schema_version: {SCHEMA_VERSION}\n") and text.endswith(END_MARKER)
-    return ("schema_version: 1\n" + text[len(f"schema_version: {SCHEMA_VERSION}\n"):
-                                           -len(END_MARKER)]).encode()
+    return (
+        "schema_version: 1\n" + text[len(f"schema_version: {SCHEMA_VERSION}\n") : -len(END_MARKER)]
+    ).encode()
 
 
 def read_state_file_bytes(tmp_path, raw: bytes):
@@ -74,8 +78,10 @@ def test_truncated_state_is_refused_naming_the_backup_and_left_untouched(real_st
         result = run_cli("--state-file", str(state), "status", env=env)
         assert result.returncode == 2, result.stderr
         lines = error_lines(result.stderr)
-        assert lines[0] == (f"bootstrap-tui: state file {state} is incomplete: it was cut "
-                            "short (its end marker line is missing)")
+        assert lines[0] == (
+            f"bootstrap-tui: state file {state} is incomplete: it was cut "
+            "short (its end marker line is missing)"
+        )
         assert f"cp {state}.bak {state}" in lines[1]
         assert state.read_bytes() == cut
         restored = state.with_name("state.yaml.bak").read_bytes()
@@ -95,7 +101,6 @@ def test_an_older_unmarked_state_file_loads_once_and_is_rewritten_marked(tmp_pat
     text = path.read_text()
     assert text.startswith(f"schema_version: {SCHEMA_VERSION}\n") and text.endswith(END_MARKER)
     assert (tmp_path / "state.yaml.bak").read_text() == legacy
-    path.write_text(text[:-len(END_MARKER)])
+    path.write_text(text[: -len(END_MARKER)])
     with pytest.raises(StateError, match="is incomplete"):
         read_state_file(path)
-

@@ -3,6 +3,7 @@
 The drifted seed is documented (docs/sandbox.md): the compliant organization, then the
 management root user loses MFA and gets access keys, GuardDuty is deleted in us-west-2 and
 the password policy is removed, so `--step root-mfa` always fails."""
+
 from __future__ import annotations
 
 import os
@@ -27,11 +28,20 @@ def sandbox():
 @pytest.fixture
 def cli_env(sandbox, tmp_path):
     """Environment for a CLI subprocess aimed at the sandbox, with no colour preference."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("AWS_") and k not in ("NO_COLOR", "FORCE_COLOR")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("AWS_") and k not in ("NO_COLOR", "FORCE_COLOR")
+    }
     env.update(client_environment(sandbox.endpoint))
-    env.update({"HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "xdg-state"),
-                "TERM": "xterm-256color", "AWS_MAX_ATTEMPTS": "2"})
+    env.update(
+        {
+            "HOME": str(tmp_path),
+            "XDG_STATE_HOME": str(tmp_path / "xdg-state"),
+            "TERM": "xterm-256color",
+            "AWS_MAX_ATTEMPTS": "2",
+        }
+    )
     return env
 
 
@@ -40,8 +50,11 @@ def aim_at_sandbox(mp: pytest.MonkeyPatch, sandbox, home) -> None:
     cli.main): no AWS_* or NO_COLOR from the caller's shell."""
     for key in [k for k in os.environ if k.startswith("AWS_")] + ["NO_COLOR"]:
         mp.delenv(key, raising=False)
-    for key, value in {**client_environment(sandbox.endpoint), "HOME": str(home),
-                       "XDG_STATE_HOME": str(home / "xdg-state")}.items():
+    for key, value in {
+        **client_environment(sandbox.endpoint),
+        "HOME": str(home),
+        "XDG_STATE_HOME": str(home / "xdg-state"),
+    }.items():
         mp.setenv(key, value)
 
 

@@ -4,6 +4,7 @@ Chromium (Skia) writes Flate-compressed content streams that show text with Tj/T
 operators on hex glyph strings of Type0 fonts, each with a ToUnicode CMap. This reads
 those (no dependency); it is not a general PDF parser.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,7 @@ def _objects(pdf: bytes) -> dict[int, tuple[bytes, bytes | None]]:
         start = match.end()
         stream_at = pdf.find(b"stream", start)
         end_at = pdf.find(b"endobj", start)
-        heads[int(match.group(1))] = (start, stream_at if -1 < stream_at < end_at else -1,
-                                      end_at)
+        heads[int(match.group(1))] = (start, stream_at if -1 < stream_at < end_at else -1, end_at)
     out: dict[int, tuple[bytes, bytes | None]] = {}
     for number, (start, stream_at, end_at) in heads.items():
         if stream_at < 0:
@@ -36,8 +36,8 @@ def _objects(pdf: bytes) -> dict[int, tuple[bytes, bytes | None]]:
         if length.group(2):
             size = int(out[size][0].strip())
         data_at = stream_at + len(b"stream")
-        data_at += 2 if pdf[data_at:data_at + 2] == b"\r\n" else 1
-        raw = pdf[data_at:data_at + size]
+        data_at += 2 if pdf[data_at : data_at + 2] == b"\r\n" else 1
+        raw = pdf[data_at : data_at + size]
         out[number] = (body, zlib.decompress(raw) if b"FlateDecode" in body else raw)
     return out
 
@@ -54,7 +54,8 @@ def _cmap(data: bytes) -> dict[int, str]:
             table[int(src, 16)] = text(dst)
     for block in re.findall(rb"beginbfrange(.*?)endbfrange", data, re.S):
         for lo, hi, dst in re.findall(
-                rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block
+        ):
             start = int(dst, 16)
             for offset, code in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
                 table[code] = chr(start + offset)
@@ -119,8 +120,9 @@ def _show(data: bytes, names: dict[bytes, int], fonts: dict[int, dict[int, str]]
                 lines.append("".join(line))
                 line = []
         else:
-            for hexstr in ([single] if single is not None else
-                           re.findall(rb"<([0-9A-Fa-f]*)>", array)):
+            for hexstr in (
+                [single] if single is not None else re.findall(rb"<([0-9A-Fa-f]*)>", array)
+            ):
                 line.append(_decode(hexstr, cmap))
     if line:
         lines.append("".join(line))
@@ -129,5 +131,5 @@ def _show(data: bytes, names: dict[bytes, int], fonts: dict[int, dict[int, str]]
 
 def _decode(hexstr: bytes, cmap: dict[int, str]) -> str:
     raw = bytes.fromhex(hexstr.decode())
-    codes = [int.from_bytes(raw[i:i + 2], "big") for i in range(0, len(raw) - 1, 2)]
+    codes = [int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw) - 1, 2)]
     return "".join(cmap.get(code, "") for code in codes)

@@ -1,4 +1,5 @@
 """Just enough PNG reading for tests (no dependency): 8-bit RGB or RGBA, not interlaced."""
+
 from __future__ import annotations
 
 import struct
@@ -10,8 +11,8 @@ def read_png(data: bytes) -> tuple[int, int, list[bytes]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     pos, idat, header = 8, [], None
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        chunk = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        chunk = data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             header = struct.unpack(">IIBBBBB", chunk)
         elif kind == b"IDAT":
@@ -25,11 +26,13 @@ def read_png(data: bytes) -> tuple[int, int, list[bytes]]:
     rows, previous = [], bytes(stride)
     for y in range(height):
         start = y * (stride + 1)
-        row = _unfilter(raw[start], bytearray(raw[start + 1:start + 1 + stride]), previous,
-                        channels)
+        row = _unfilter(
+            raw[start], bytearray(raw[start + 1 : start + 1 + stride]), previous, channels
+        )
         previous = bytes(row)
-        rows.append(previous if channels == 3 else bytes(
-            b for i, b in enumerate(previous) if i % 4 != 3))
+        rows.append(
+            previous if channels == 3 else bytes(b for i, b in enumerate(previous) if i % 4 != 3)
+        )
     return width, height, rows
 
 

@@ -1,4 +1,5 @@
 """Framework catalogs and mappings: every mapped control id exists in its catalog."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,13 @@ from bootstrap_tui.model import FRAMEWORKS
 from bootstrap_tui.report.catalog import CATALOG_DIR, get_catalog, load_catalog, parent_id
 from bootstrap_tui.report.org_items import ORG_ITEMS
 
-EXPECTED_LEAVES = {"cis-aws-3.0": None, "soc2": 38, "iso27001-2022": 93, "aws-ssb": 27,
-                   "pci-dss-4.0": None}
+EXPECTED_LEAVES = {
+    "cis-aws-3.0": None,
+    "soc2": 38,
+    "iso27001-2022": 93,
+    "aws-ssb": 27,
+    "pci-dss-4.0": None,
+}
 
 
 @pytest.mark.parametrize("framework", list(FRAMEWORKS))
@@ -52,9 +58,13 @@ def test_headings_and_parents():
 
 
 def test_org_item_mappings_exist_in_catalogs():
-    missing = [f"{item.id}: {fw} {cid}" for item in ORG_ITEMS
-               for fw, ids in item.mappings().items() for cid in ids
-               if cid not in get_catalog(fw)]
+    missing = [
+        f"{item.id}: {fw} {cid}"
+        for item in ORG_ITEMS
+        for fw, ids in item.mappings().items()
+        for cid in ids
+        if cid not in get_catalog(fw)
+    ]
     assert missing == []
     assert len({item.id for item in ORG_ITEMS}) == len(ORG_ITEMS)
     assert all(item.id.startswith("org.") for item in ORG_ITEMS)
@@ -97,8 +107,11 @@ def test_every_mapped_control_of_every_step_exists_in_its_catalog():
                     problems.append(f"{step.id}/{check.id}: unknown framework {fw!r}")
                     continue
                 catalog = get_catalog(fw)
-                problems += [f"{step.id}/{check.id}: {fw} {cid!r} is not in the catalog"
-                             for cid in ids if cid not in catalog]
+                problems += [
+                    f"{step.id}/{check.id}: {fw} {cid!r} is not in the catalog"
+                    for cid in ids
+                    if cid not in catalog
+                ]
     assert problems == [], "\n".join(problems)
 
 
@@ -115,8 +128,10 @@ def test_cis_numbers_match_the_prowler_check_they_name():
             cis = check.mappings().get("cis-aws-3.0")
             expected = hints.get(check.prowler or "")
             if cis and expected and expected not in cis:
-                problems.append(f"{check.id} (prowler {check.prowler}) maps CIS {cis}, "
-                                f"CIS 3.0 numbers it {expected}")
+                problems.append(
+                    f"{check.id} (prowler {check.prowler}) maps CIS {cis}, "
+                    f"CIS 3.0 numbers it {expected}"
+                )
     assert problems == [], "\n".join(problems)
 
 
@@ -129,7 +144,9 @@ PROWLER_DATA = Path(__file__).resolve().parents[1] / "data" / "prowler.json"
 
 
 def _prowler_cis() -> dict[str, list[str]]:
-    return json.loads(PROWLER_DATA.read_text(encoding="utf-8"))["compliance"]["cis-aws-3.0"]["checks"]
+    return json.loads(PROWLER_DATA.read_text(encoding="utf-8"))["compliance"]["cis-aws-3.0"][
+        "checks"
+    ]
 
 
 def _cis_provenance() -> dict[str, str]:
@@ -140,9 +157,11 @@ def _cis_provenance() -> dict[str, str]:
 def test_cis_prowler_map_agrees_with_prowlers_published_file():
     """Each entry either is in Prowler's cis_3.0_aws.json (generated data) or says where it comes from."""
     published, provenance = _prowler_cis(), _cis_provenance()
-    wrong = [f"{check} -> {cid}: Prowler's cis_3.0_aws.json has {published.get(check)}"
-             for check, cid in get_catalog("cis-aws-3.0").prowler.items()
-             if cid not in published.get(check, []) and check not in provenance]
+    wrong = [
+        f"{check} -> {cid}: Prowler's cis_3.0_aws.json has {published.get(check)}"
+        for check, cid in get_catalog("cis-aws-3.0").prowler.items()
+        if cid not in published.get(check, []) and check not in provenance
+    ]
     assert wrong == [], "\n".join(wrong)
 
 
@@ -151,8 +170,9 @@ def test_cis_provenance_notes_are_needed_and_explained():
     hints = get_catalog("cis-aws-3.0").prowler
     for check, why in provenance.items():
         assert check in hints, f"provenance for {check}, which the prowler map does not list"
-        assert hints[check] not in published.get(check, []), \
+        assert hints[check] not in published.get(check, []), (
             f"{check}: Prowler's file does map {hints[check]}; drop the provenance note"
+        )
         assert len(" ".join(why.split())) >= 40, f"{check}: provenance too thin"
 
 
@@ -162,13 +182,22 @@ def test_ebs_default_encryption_provenance_is_not_prowlers_cis_file():
 
 
 def _step_pairs() -> set[tuple[str, str, str]]:
-    return {(fw, check.id, cid) for step in _discovered_steps() for check in step.checks
-            for fw, ids in check.mappings().items() for cid in ids}
+    return {
+        (fw, check.id, cid)
+        for step in _discovered_steps()
+        for check in step.checks
+        for fw, ids in check.mappings().items()
+        for cid in ids
+    }
 
 
 def _catalog_pairs(attr: str) -> set[tuple[str, str, str]]:
-    return {(fw, check, cid) for fw in FRAMEWORKS
-            for check, pairs in getattr(get_catalog(fw), attr).items() for cid in pairs}
+    return {
+        (fw, check, cid)
+        for fw in FRAMEWORKS
+        for check, pairs in getattr(get_catalog(fw), attr).items()
+        for cid in pairs
+    }
 
 
 def test_every_mapped_pair_has_a_rationale_in_its_catalog():
@@ -188,7 +217,9 @@ def test_rationales_are_one_line_and_name_real_controls(framework):
         for check, pairs in getattr(catalog, attr).items():
             for cid, why in pairs.items():
                 assert cid in catalog, f"{check}: {cid}"
-                assert 15 <= len(why) <= 160 and "\n" not in why, f"{framework} {check} {cid}: {why!r}"
+                assert 15 <= len(why) <= 160 and "\n" not in why, (
+                    f"{framework} {check} {cid}: {why!r}"
+                )
 
 
 def test_rejected_pairs_stay_out_of_the_steps():
@@ -196,10 +227,14 @@ def test_rejected_pairs_stay_out_of_the_steps():
     assert back == [], f"pairs reviewed and rejected are mapped again: {back}"
 
 
-@pytest.mark.parametrize("framework,check,control", [
-    ("pci-dss-4.0", "guardrails.s3-account-public-access-block", "1.3.1"),
-    ("pci-dss-4.0", "guardrails.s3-account-public-access-block", "1.4.1"),
-    ("soc2", "log-archive.object-lock", "CC7.2")])
+@pytest.mark.parametrize(
+    "framework,check,control",
+    [
+        ("pci-dss-4.0", "guardrails.s3-account-public-access-block", "1.3.1"),
+        ("pci-dss-4.0", "guardrails.s3-account-public-access-block", "1.4.1"),
+        ("soc2", "log-archive.object-lock", "CC7.2"),
+    ],
+)
 def test_review_drops_pairs_an_auditor_rejects(framework, check, control):
     assert (framework, check, control) not in _step_pairs()
     assert control in get_catalog(framework).rejected[check]

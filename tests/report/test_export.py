@@ -1,5 +1,6 @@
 """export: checklist building (timelines, attestations), framework grouping with honest
 coverage, and the md / csv / json / html renderers."""
+
 from __future__ import annotations
 
 import csv
@@ -14,7 +15,12 @@ from bootstrap_tui.errors import ConfigError
 from bootstrap_tui.model import FRAMEWORKS
 from bootstrap_tui.report.catalog import get_catalog
 from bootstrap_tui.report.export import (
-    ATTESTED, NOT_ATTESTED, NOT_VERIFIED, build_checklist, check_timeline, framework_view,
+    ATTESTED,
+    NOT_ATTESTED,
+    NOT_VERIFIED,
+    build_checklist,
+    check_timeline,
+    framework_view,
     render_export,
 )
 from bootstrap_tui.report.org_items import ORG_ITEMS
@@ -26,8 +32,13 @@ GENERATED = "2024-05-03T00:00:00+00:00"
 
 @pytest.fixture
 def checklist():
-    return build_checklist(make_steps(), make_state(), ["soc2", "cis-aws-3.0"],
-                           verify_run=make_run(), generated_at=GENERATED)
+    return build_checklist(
+        make_steps(),
+        make_state(),
+        ["soc2", "cis-aws-3.0"],
+        verify_run=make_run(),
+        generated_at=GENERATED,
+    )
 
 
 @pytest.fixture
@@ -42,19 +53,33 @@ def _check(checklist, check_id):
 
 # ------------------------------------------------------------------ building
 
+
 def test_every_step_check_manual_and_org_item_is_listed(checklist):
     assert [s["id"] for s in checklist["steps"]] == ["root-mfa", "log-archive", "guardrails"]
     assert checklist["steps"][1]["status"] == "verified"
     assert checklist["steps"][1]["updated_at"] == "2024-05-01T09:30:00+00:00"
     assert {c["id"] for c in checklist["checks"]} == {
-        "root.mfa-enabled", "root.no-access-keys", "logs.trail-multi-region",
-        "guardrails.ebs-encryption", "account.security-contact"}
-    assert [m["id"] for m in checklist["manual_items"]] == ["root-mfa.device",
-                                                           "root-mfa.password-manager"]
+        "root.mfa-enabled",
+        "root.no-access-keys",
+        "logs.trail-multi-region",
+        "guardrails.ebs-encryption",
+        "account.security-contact",
+    }
+    assert [m["id"] for m in checklist["manual_items"]] == [
+        "root-mfa.device",
+        "root-mfa.password-manager",
+    ]
     ids = [m["id"] for m in checklist["org_items"]]
-    for required in ("org.incident-response-plan", "org.acceptable-use-policy",
-                     "org.access-reviews", "org.backup-restore-test", "org.security-awareness",
-                     "org.vendor-management", "org.risk-assessment", "org.change-management"):
+    for required in (
+        "org.incident-response-plan",
+        "org.acceptable-use-policy",
+        "org.access-reviews",
+        "org.backup-restore-test",
+        "org.security-awareness",
+        "org.vendor-management",
+        "org.risk-assessment",
+        "org.change-management",
+    ):
         assert required in ids
     assert checklist["schema_version"] == 1
     assert checklist["management_account_id"] == MGMT
@@ -86,18 +111,24 @@ def test_a_verify_run_is_the_latest_evidence(checklist):
     assert trail["message"] == "2 scopes: 1 ERROR, 1 PASS"
     assert len(trail["results"]) == 2
     assert _check(checklist, "root.mfa-enabled")["results"][0]["evidence"] == {
-        "AccountMFAEnabled": 1}
+        "AccountMFAEnabled": 1
+    }
     assert checklist["last_verify"]["at"] == "2024-05-02T10:00:07+00:00"
     assert checklist["verify_runs"] == 4
 
 
 def test_timeline_ignores_unordered_and_broken_records():
-    history = [{"at_text": "2024-01-01T00:00:00+00:00", "checks": {"a": "PASS"}},
-               {"at_text": "2024-02-01T00:00:00+00:00", "checks": {"b": "PASS"}}]
+    history = [
+        {"at_text": "2024-01-01T00:00:00+00:00", "checks": {"a": "PASS"}},
+        {"at_text": "2024-02-01T00:00:00+00:00", "checks": {"b": "PASS"}},
+    ]
     assert check_timeline("a", history)["last_verified_at"] == "2024-01-01T00:00:00+00:00"
     state = make_state()
     state["evidence_history"] = list(reversed(state["evidence_history"])) + [
-        "garbage", {"at": "not a time", "checks": {}}, {"at": "2024-01-01T00:00:00Z"}]
+        "garbage",
+        {"at": "not a time", "checks": {}},
+        {"at": "2024-01-01T00:00:00Z"},
+    ]
     built = build_checklist(make_steps(), state, [], generated_at=GENERATED)
     assert _check(built, "root.mfa-enabled")["first_passed_at"] == "2024-04-10T00:00:00+00:00"
 
@@ -129,6 +160,7 @@ def test_empty_state_and_no_steps():
 
 # ------------------------------------------------------------------ framework view
 
+
 def test_grouped_by_framework_with_uncovered_controls_and_coverage(checklist):
     view = framework_view(checklist, "cis-aws-3.0")
     catalog = get_catalog("cis-aws-3.0")
@@ -152,9 +184,12 @@ def test_grouped_by_framework_with_uncovered_controls_and_coverage(checklist):
 def test_org_items_count_towards_coverage_when_attested_or_not(checklist):
     view = framework_view(checklist, "soc2")
     by_id = {c["id"]: c for c in view["controls"]}
-    assert {"kind": "organizational", "id": "org.vendor-management",
-            "title": "Vendors and sub-processors assessed", "status": NOT_ATTESTED} \
-        in by_id["CC9.2"]["items"]
+    assert {
+        "kind": "organizational",
+        "id": "org.vendor-management",
+        "title": "Vendors and sub-processors assessed",
+        "status": NOT_ATTESTED,
+    } in by_id["CC9.2"]["items"]
     assert by_id["CC9.2"]["state"] == "incomplete"
     assert by_id["CC6.4"]["state"] == "not covered"  # physical access: never claimed
 
@@ -173,11 +208,18 @@ def test_unknown_framework_or_format(checklist):
 
 # ------------------------------------------------------------------ renderers
 
+
 def test_md_export(checklist):
     out = render_export(checklist, "md", framework="cis-aws-3.0")
     assert out.startswith("# Setup checklist")
-    for heading in ("## Summary", "## Steps", "## Checks", "## Manual items",
-                    "## Organizational items", "## CIS Amazon Web Services Foundations"):
+    for heading in (
+        "## Summary",
+        "## Steps",
+        "## Checks",
+        "## Manual items",
+        "## Organizational items",
+        "## CIS Amazon Web Services Foundations",
+    ):
         assert heading in out
     assert "covered 5 of" in out and "Not covered by this baseline" in out
     assert "<script>" not in out and HOSTILE not in out
@@ -202,8 +244,11 @@ def test_csv_export_parses_one_row_per_item_and_control(checklist):
 
 def test_csv_cells_cannot_become_formulas():
     state = make_state()
-    state["attestations"]["org.risk-assessment"] = {"by": "=cmd|' /C calc'!A0", "at": "x",
-                                                    "note": "+SUM(1)"}
+    state["attestations"]["org.risk-assessment"] = {
+        "by": "=cmd|' /C calc'!A0",
+        "at": "x",
+        "note": "+SUM(1)",
+    }
     built = build_checklist(make_steps(), state, [], generated_at=GENERATED)
     rows = list(csv.DictReader(io.StringIO(render_export(built, "csv"))))
     risk = next(r for r in rows if r["id"] == "org.risk-assessment")
@@ -257,6 +302,7 @@ def test_no_secret_in_any_export(checklist, fmt):
 
 
 # ------------------------------------------------------------------ engine glue
+
 
 class _FakeState:
     def __init__(self, data):

@@ -1,5 +1,6 @@
 """As the user does it: `apply --attested-by`, then `export` (every framework by default)
 and `export --check FILE` on what was written, then on an edited copy."""
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,20 @@ def applied(tmp_path_factory):
     base = ["--state-file", str(home / "state.yaml")]
     with pytest.MonkeyPatch.context() as mp, running_sandbox(op_delay_s=0.1) as box:
         aim_at_sandbox(mp, box, home)
-        code = main([*base, "apply", "--step", "management-account", "--step", "root-mfa",
-                     "--yes", "--simulate-console", "--attested-by", f"  {PERSON} "])
+        code = main(
+            [
+                *base,
+                "apply",
+                "--step",
+                "management-account",
+                "--step",
+                "root-mfa",
+                "--yes",
+                "--simulate-console",
+                "--attested-by",
+                f"  {PERSON} ",
+            ]
+        )
         files = {}
         for fmt in ("json", "html", "md"):
             files[fmt] = home / f"export.{fmt}"
@@ -55,13 +68,14 @@ def test_the_default_export_maps_every_framework(applied):
     doc = json.loads(applied["files"]["json"].read_text())
     assert [v["framework"] for v in doc["framework_views"]] == list(FRAMEWORKS)
     for view in doc["framework_views"]:
-        assert view["coverage"]["covered"] > 0 and sum(view["states"].values()) == \
-            view["coverage"]["total"]
+        assert (
+            view["coverage"]["covered"] > 0
+            and sum(view["states"].values()) == view["coverage"]["total"]
+        )
 
 
 @pytest.mark.parametrize("fmt", ["json", "html", "md"])
-def test_export_check_accepts_the_file_as_written_and_names_an_edit(applied, fmt, capsys,
-                                                                    tmp_path):
+def test_export_check_accepts_the_file_as_written_and_names_an_edit(applied, fmt, capsys, tmp_path):
     path: Path = applied["files"][fmt]
     assert main(["export", "--check", str(path)]) == 0
     assert capsys.readouterr().out.startswith("ok: ")

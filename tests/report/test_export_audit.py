@@ -1,5 +1,6 @@
 """The checklist as an auditor reads it: every framework by default, named attesters,
 sha256 digests a reviewer can recompute, the period of operation, the html summary."""
+
 from __future__ import annotations
 
 import hashlib
@@ -24,8 +25,9 @@ GENERATED = "2024-05-03T00:00:00+00:00"
 def checklist():
     state = make_state()
     state["attestations"]["root-mfa.device"]["person"] = "Jane Doe, CTO"
-    return build_checklist(make_steps(), state, ["cis-aws-3.0"], verify_run=make_run(),
-                           generated_at=GENERATED)
+    return build_checklist(
+        make_steps(), state, ["cis-aws-3.0"], verify_run=make_run(), generated_at=GENERATED
+    )
 
 
 def _check(doc, check_id):
@@ -33,6 +35,7 @@ def _check(doc, check_id):
 
 
 # ------------------------------------------------------------------ 10: every framework
+
 
 @pytest.mark.parametrize("fmt", ["md", "html", "csv"])
 def test_default_export_maps_every_framework_with_coverage(checklist, fmt):
@@ -46,11 +49,13 @@ def test_default_export_maps_every_framework_with_coverage(checklist, fmt):
 def test_framework_narrows_the_export(checklist):
     doc = json.loads(render_export(checklist, "json", framework=["iso27001-2022"]))
     assert [v["framework"] for v in doc["framework_views"]] == ["iso27001-2022"]
-    assert "soc2" not in render_export(checklist, "md", framework="cis-aws-3.0").split(
-        "## Checks")[1]
+    assert (
+        "soc2" not in render_export(checklist, "md", framework="cis-aws-3.0").split("## Checks")[1]
+    )
 
 
 # ------------------------------------------------------------------ 11: named attesters
+
 
 def test_an_attestation_names_the_person_and_the_aws_identity(checklist):
     device = next(m for m in checklist["manual_items"] if m["id"] == "root-mfa.device")
@@ -65,15 +70,18 @@ def test_an_attestation_names_the_person_and_the_aws_identity(checklist):
 
 # ------------------------------------------------------------------ 12: digests
 
+
 def _canonical(value) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False).encode("utf-8")
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
 
 
 def test_every_evidence_item_and_the_whole_json_carry_a_recomputable_sha256(checklist):
     doc = json.loads(render_export(checklist, "json"))
-    items = [r for c in doc["checks"] for r in c["results"]] + doc["manual_items"] + \
-        doc["org_items"]
+    items = (
+        [r for c in doc["checks"] for r in c["results"]] + doc["manual_items"] + doc["org_items"]
+    )
     assert len(items) > 10
     for item in items:  # the documented recipe, not our own helper
         rest = {k: v for k, v in item.items() if k != "sha256"}
@@ -90,12 +98,14 @@ def test_the_documented_one_liner_checks_a_json_export(checklist, tmp_path):
     one_liner = re.search(r"```sh\n(python3 -c .*?)\n```", doc.read_text(), re.S).group(1)
     path = tmp_path / "export.json"
     path.write_text(render_export(checklist, "json"))
-    run = subprocess.run(["bash", "-c", one_liner.replace("export.json", str(path))],
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        ["bash", "-c", one_liner.replace("export.json", str(path))], capture_output=True, text=True
+    )
     assert run.returncode == 0 and run.stdout.strip() == "unchanged", run.stderr
     path.write_text(path.read_text().replace('"PASS"', '"FAIL"', 1))
-    run = subprocess.run(["bash", "-c", one_liner.replace("export.json", str(path))],
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        ["bash", "-c", one_liner.replace("export.json", str(path))], capture_output=True, text=True
+    )
     assert run.returncode != 0 and "CHANGED" in run.stdout
 
 
@@ -116,7 +126,10 @@ def test_an_edited_evidence_item_is_named(checklist, tmp_path):
 def test_md_and_html_end_with_the_digest_of_everything_above(checklist, fmt, tmp_path):
     text = render_export(checklist, fmt)
     body, last = text[:-1].rsplit("\n", 1)
-    assert last == f"<!-- bootstrap-tui sha256: {hashlib.sha256((body + chr(10)).encode()).hexdigest()} -->"
+    assert (
+        last
+        == f"<!-- bootstrap-tui sha256: {hashlib.sha256((body + chr(10)).encode()).hexdigest()} -->"
+    )
     path = tmp_path / f"export.{fmt}"
     path.write_text(text)
     assert check_export(path)[0]
@@ -133,6 +146,7 @@ def test_a_file_that_is_not_a_sealed_export_is_refused(tmp_path):
 
 # ------------------------------------------------------------------ 13: period of operation
 
+
 def test_period_of_operation_per_check_from_the_history(checklist):
     mfa = _check(checklist, "root.mfa-enabled")  # FAIL, PASS, PASS, then the run: PASS
     assert mfa["status"] == "PASS"
@@ -141,19 +155,28 @@ def test_period_of_operation_per_check_from_the_history(checklist):
     assert (mfa["runs_recorded"], mfa["runs_passed"]) == (4, 3)
     md = render_export(checklist, "md")
     assert "| 3 of 4 passed |" in md
-    assert "- Period of operation: 2024-04-01T00:00:00+00:00 to 2024-05-02T10:00:07+00:00 " \
+    assert (
+        "- Period of operation: 2024-04-01T00:00:00+00:00 to 2024-05-02T10:00:07+00:00 "
         "(4 verify runs)" in md
+    )
     assert ">3 of 4 passed<" in render_export(checklist, "html")
-    assert checklist["period"] == {"first_verified_at": "2024-04-01T00:00:00+00:00",
-                                   "last_verified_at": "2024-05-02T10:00:07+00:00",
-                                   "verify_runs": 4}
+    assert checklist["period"] == {
+        "first_verified_at": "2024-04-01T00:00:00+00:00",
+        "last_verified_at": "2024-05-02T10:00:07+00:00",
+        "verify_runs": 4,
+    }
 
 
 def test_not_applicable_never_counts_as_passing():
     state = make_state()
     state["evidence_history"].append(
-        {"at": "2024-04-25T00:00:00+00:00", "by": "ci", "summary": {},
-         "checks": {"logs.trail-multi-region": "NOT_APPLICABLE"}})
+        {
+            "at": "2024-04-25T00:00:00+00:00",
+            "by": "ci",
+            "summary": {},
+            "checks": {"logs.trail-multi-region": "NOT_APPLICABLE"},
+        }
+    )
     doc = build_checklist(make_steps(), state, [], generated_at=GENERATED)
     trail = _check(doc, "logs.trail-multi-region")  # PASS, FAIL, PASS, NOT_APPLICABLE
     assert trail["status"] == "NOT APPLICABLE"
@@ -162,13 +185,15 @@ def test_not_applicable_never_counts_as_passing():
 
 
 def test_a_check_of_a_skipped_step_shows_no_passing_streak():
-    doc = build_checklist(make_steps(), make_state(), [], generated_at=GENERATED,
-                          skipped={"root-mfa": "not used"})
+    doc = build_checklist(
+        make_steps(), make_state(), [], generated_at=GENERATED, skipped={"root-mfa": "not used"}
+    )
     mfa = _check(doc, "root.mfa-enabled")  # history says PASS, PASS; the profile skips it
     assert mfa["status"] == "NOT APPLICABLE" and mfa["passing_since"] is None
 
 
 # ------------------------------------------------------------------ 14: html summary
+
 
 class _Page(HTMLParser):
     """Titles of elements, the text of the summary section, and the check rows."""
@@ -223,12 +248,14 @@ def test_html_opens_with_a_summary_bar_per_framework_and_each_steps_state(checkl
 
 def test_rows_show_one_compact_date_with_the_full_timestamp_in_a_tooltip(checklist):
     out = render_export(checklist, "html")
-    checks = out[out.index('id="checks"'):out.index('id="manual"')]
+    checks = out[out.index('id="checks"') : out.index('id="manual"')]
     assert "2024-04-10T00:00:00+00:00" not in re.sub(r'title="[^"]*"', "", checks)
     page = _Page()
     page.feed(checks)
-    assert any("first passed 2024-04-10T00:00:00+00:00; passing since 2024-04-10T00:00:00+00:00"
-               in t for t in page.titles)
+    assert any(
+        "first passed 2024-04-10T00:00:00+00:00; passing since 2024-04-10T00:00:00+00:00" in t
+        for t in page.titles
+    )
     assert ">2024-04-10</span>" in checks
 
 
@@ -239,9 +266,20 @@ def test_evidence_reads_as_key_value_lines(checklist):
 
 
 def test_evidence_lines_flatten_nested_facts():
-    assert evidence_lines({"trail": {"name": "org", "regions": ["a", "b"]},
-                           "buckets": [{"name": "x", "ok": True}], "none": None, "empty": []}) == [
-        "buckets[1].name: x", "buckets[1].ok: true", "empty: (none)", "none: null",
-        "trail.name: org", "trail.regions: a, b"]
+    assert evidence_lines(
+        {
+            "trail": {"name": "org", "regions": ["a", "b"]},
+            "buckets": [{"name": "x", "ok": True}],
+            "none": None,
+            "empty": [],
+        }
+    ) == [
+        "buckets[1].name: x",
+        "buckets[1].ok: true",
+        "empty: (none)",
+        "none: null",
+        "trail.name: org",
+        "trail.regions: a, b",
+    ]
     assert evidence_lines({"k": list(range(3))}, limit=1) == ["k: 0, 1, 2"]
     assert evidence_lines({"a": 1, "b": 2, "c": 3}, limit=2) == ["a: 1", "b: 2", "… 1 more lines"]

@@ -6,6 +6,7 @@ The reference screenshot is tests/report/screenshots/checklist-summary.png: it i
 compared by structure (one bar per framework, each split as the checklist says), not
 pixel by pixel, so fonts may differ between machines. UPDATE_SCREENSHOTS=1 rewrites it.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,12 @@ pytestmark = pytest.mark.slow
 REFERENCE = Path(__file__).resolve().parent / "screenshots" / "checklist-summary.png"
 WINDOW = (1100, 700)
 # The bar colours of the html's CSS, per state.
-BAR_RGB = {"passing": (0x1a, 0x7f, 0x37), "failing": (0xcf, 0x22, 0x2e),
-           "incomplete": (0xd4, 0xa7, 0x2c), "not covered": (0xd8, 0xde, 0xe4)}
+BAR_RGB = {
+    "passing": (0x1A, 0x7F, 0x37),
+    "failing": (0xCF, 0x22, 0x2E),
+    "incomplete": (0xD4, 0xA7, 0x2C),
+    "not covered": (0xD8, 0xDE, 0xE4),
+}
 
 
 def _chromium() -> str:
@@ -37,8 +42,10 @@ def _chromium() -> str:
         found = shutil.which(name)
         if found:
             return found
-    pytest.skip("no headless Chromium: `apt-get install -y chromium` (.ci/run does it) "
-                "to check the html checklist in a real browser")
+    pytest.skip(
+        "no headless Chromium: `apt-get install -y chromium` (.ci/run does it) "
+        "to check the html checklist in a real browser"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -48,24 +55,45 @@ def rendered(tmp_path_factory):
     home = tmp_path_factory.mktemp("browser")
     state = make_state()
     state["attestations"]["root-mfa.device"]["person"] = "Jane Doe, CTO"
-    checklist = build_checklist(make_steps(), state, ["soc2"], verify_run=make_run(),
-                                generated_at="2024-05-03T00:00:00+00:00")
+    checklist = build_checklist(
+        make_steps(),
+        state,
+        ["soc2"],
+        verify_run=make_run(),
+        generated_at="2024-05-03T00:00:00+00:00",
+    )
     page = home / "checklist.html"
     page.write_text(render_export(checklist, "html"), encoding="utf-8")
-    base = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-            f"--user-data-dir={home / 'profile'}", "--no-pdf-header-footer"]
+    base = [
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        f"--user-data-dir={home / 'profile'}",
+        "--no-pdf-header-footer",
+    ]
 
     def run(*args: str, stdout: bool = False) -> str:
-        done = subprocess.run([*base, *args, page.as_uri()], capture_output=True, text=True,
-                              timeout=180, env={**os.environ, "HOME": str(home)})
+        done = subprocess.run(
+            [*base, *args, page.as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            env={**os.environ, "HOME": str(home)},
+        )
         assert done.returncode == 0, done.stderr[-2000:]
         return done.stdout
 
     dom = run("--dump-dom")
     run(f"--print-to-pdf={home / 'checklist.pdf'}")
     run(f"--screenshot={home / 'summary.png'}", f"--window-size={WINDOW[0]},{WINDOW[1]}")
-    return {"checklist": checklist, "dom": dom, "pdf": (home / "checklist.pdf").read_bytes(),
-            "png": (home / "summary.png").read_bytes()}
+    return {
+        "checklist": checklist,
+        "dom": dom,
+        "pdf": (home / "checklist.pdf").read_bytes(),
+        "png": (home / "summary.png").read_bytes(),
+    }
 
 
 def _pdf_title(pdf: bytes) -> str:
@@ -93,17 +121,20 @@ def test_a_failing_row_and_a_control_table_read_as_printed(rendered):
     text = "\n".join(pdf_text(rendered["pdf"]))
     row = text.index("root.no-access-keys\n")
     assert text[:row].rstrip().endswith("FAIL"), "the row starts with its FAIL badge"
-    after = text[row:row + 600]
+    after = text[row : row + 600]
     assert "Remediation:" in after and "root has 1 access key" in after
     assert "AccountAccessKeysPresent: 1" in after, "evidence as key: value lines"
     assert "Control\nTitle\nState\nEvidence" in text
-    control = text[text.index("\nCC6.1\n"):]
-    assert re.match(r"\nCC6\.1\nThe entity implements logical access[^\n]*\n(?:[^\n]*\n){0,3}"
-                    r"(passing|failing|incomplete)\nroot\.mfa-enabled\nPASS\n", control), \
-        control[:400]
+    control = text[text.index("\nCC6.1\n") :]
+    assert re.match(
+        r"\nCC6\.1\nThe entity implements logical access[^\n]*\n(?:[^\n]*\n){0,3}"
+        r"(passing|failing|incomplete)\nroot\.mfa-enabled\nPASS\n",
+        control,
+    ), control[:400]
     assert "not covered by this baseline" in text
-    assert "Jane Doe, CTO (AWS identity arn:aws:iam::111111111111:user/alice)" in \
-        " ".join(text.split())
+    assert "Jane Doe, CTO (AWS identity arn:aws:iam::111111111111:user/alice)" in " ".join(
+        text.split()
+    )
     assert "<script>alert('x')</script>" in text, "hostile markup is shown as text, not run"
 
 
@@ -122,7 +153,7 @@ def _bars(png: bytes) -> list[list[tuple[str, int]]]:
     for row in rows:
         runs, current = [], []
         for x in range(width):
-            state = colours.get(tuple(row[3 * x:3 * x + 3]))
+            state = colours.get(tuple(row[3 * x : 3 * x + 3]))
             if state is None:
                 if len(current) >= 300:
                     runs.append(current)
@@ -157,8 +188,7 @@ def test_screenshot_shows_one_bar_per_framework_split_as_the_checklist_says(rend
     expected = framework_bars(rendered["checklist"])
     assert len(bars) == len(expected) == len(FRAMEWORKS)
     for bar, entry in zip(bars, expected):
-        want = [(s, entry["states"][s] / entry["total"]) for s in BAR_STATES
-                if entry["states"][s]]
+        want = [(s, entry["states"][s] / entry["total"]) for s in BAR_STATES if entry["states"][s]]
         got = _fractions(bar)
         assert [s for s, _ in got] == [s for s, _ in want], entry["framework"]
         for (_, a), (_, b) in zip(got, want):
@@ -167,7 +197,8 @@ def test_screenshot_shows_one_bar_per_framework_split_as_the_checklist_says(rend
         REFERENCE.parent.mkdir(exist_ok=True)
         REFERENCE.write_bytes(rendered["png"])
     reference = [_fractions(bar) for bar in _bars(REFERENCE.read_bytes())]
-    assert [[s for s, _ in bar] for bar in reference] == [[s for s, _ in bar] for bar in
-                                                          map(_fractions, bars)]
+    assert [[s for s, _ in bar] for bar in reference] == [
+        [s for s, _ in bar] for bar in map(_fractions, bars)
+    ]
     for ref, bar in zip(reference, map(_fractions, bars)):
         assert all(abs(a - b) < 0.01 for (_, a), (_, b) in zip(ref, bar))

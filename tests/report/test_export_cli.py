@@ -1,5 +1,6 @@
 """`bootstrap-tui export` end to end: evidence history over verify runs at different times,
 per-scope evidence, attestations, every format, framework coverage and -o."""
+
 from __future__ import annotations
 
 import csv
@@ -57,20 +58,29 @@ def world(sandbox, tmp_path_factory):
             actor = engine.actor
         finally:
             engine.close()
-        for name, args in (("json", ["--format", "json"]),
-                           ("soc2.json", ["--format", "json", "--framework", "soc2"]),
-                           ("md", ["--format", "md"]), ("csv", ["--format", "csv"]),
-                           ("html", ["--format", "html", "--framework", "cis-aws-3.0"]),
-                           ("answers.yaml", ["--format", "answers"])):
+        for name, args in (
+            ("json", ["--format", "json"]),
+            ("soc2.json", ["--format", "json", "--framework", "soc2"]),
+            ("md", ["--format", "md"]),
+            ("csv", ["--format", "csv"]),
+            ("html", ["--format", "html", "--framework", "cis-aws-3.0"]),
+            ("answers.yaml", ["--format", "answers"]),
+        ):
             path = home / f"export.{name}"
             assert main([*base, "export", *args, "-o", str(path)]) == 0
             files[name] = path
     finally:
         mp.undo()
     data = yaml.safe_load(state.read_text())
-    return {"codes": codes, "files": files, "state": data, "actor": actor, "home": home,
-            "denied": denied,
-            "json": json.loads(files["json"].read_text())}
+    return {
+        "codes": codes,
+        "files": files,
+        "state": data,
+        "actor": actor,
+        "home": home,
+        "denied": denied,
+        "json": json.loads(files["json"].read_text()),
+    }
 
 
 def check(doc, check_id):
@@ -87,11 +97,15 @@ def test_each_run_appends_a_compact_record(world):
     assert first["by"] == world["actor"]
     assert first["checks"]["root.mfa-enabled"] == "PASS"
     assert second["checks"]["root.mfa-enabled"] == "FAIL"
-    assert "root.mfa-enabled" not in third["checks"] and "log-archive.trail-multi-region" in third["checks"]
+    assert (
+        "root.mfa-enabled" not in third["checks"]
+        and "log-archive.trail-multi-region" in third["checks"]
+    )
     assert sum(second["summary"].values()) > len(second["checks"]), "summary counts every scope"
     for record in history:
-        assert set(record) == {"at", "by", "summary", "checks", "coverage", "sandbox"}, \
+        assert set(record) == {"at", "by", "summary", "checks", "coverage", "sandbox"}, (
             "compact: no evidence in the state"
+        )
 
 
 def test_first_and_last_verified_per_check_across_runs(world):
@@ -111,8 +125,9 @@ def test_per_account_evidence_of_the_run_that_last_included_the_check(world, san
     doc = world["json"]
     t2, t3 = (r["at"] for r in world["state"]["evidence_history"][1:])
     mfa = check(doc, "root.mfa-enabled")
-    assert [(r["account"], r["status"], r["verified_at"]) for r in mfa["results"]] == \
-        [(sandbox.management_account_id, "FAIL", t2)]
+    assert [(r["account"], r["status"], r["verified_at"]) for r in mfa["results"]] == [
+        (sandbox.management_account_id, "FAIL", t2)
+    ]
     assert mfa["results"][0]["evidence"] and mfa["results"][0]["verified_by"] == world["actor"]
     gd = check(doc, "security-services.guardduty-enabled")
     scopes = {(r["account"], r["region"]): r for r in gd["results"]}
@@ -124,7 +139,9 @@ def test_per_account_evidence_of_the_run_that_last_included_the_check(world, san
     assert gd["status"] in ("ERROR", "FAIL"), "the worst scope decides (FAIL ranks above ERROR)"
     assert all(r["status"] != "ERROR" for (a, _), r in scopes.items() if a != world["denied"])
     assert all(r["verified_at"] == t2 for r in gd["results"])
-    assert all(r["verified_at"] == t3 for r in check(doc, "log-archive.trail-multi-region")["results"])
+    assert all(
+        r["verified_at"] == t3 for r in check(doc, "log-archive.trail-multi-region")["results"]
+    )
 
 
 def test_attestations_and_manual_items_are_listed_with_who_and_when(world):
@@ -133,10 +150,15 @@ def test_attestations_and_manual_items_are_listed_with_who_and_when(world):
     assert ir["status"] == "ATTESTED" and ir["attested_by"] == world["actor"]
     assert ir["note"] == NOTE and ir["attested_at"]
     others = [i for i in doc["org_items"] if i["id"] != "org.incident-response-plan"]
-    assert others and all(i["status"] == "NOT ATTESTED" and i["attested_by"] is None
-                          for i in others)
-    assert {"org.access-reviews", "org.backup-restore-test", "org.security-awareness",
-            "org.acceptable-use-policy"} <= {i["id"] for i in doc["org_items"]}
+    assert others and all(
+        i["status"] == "NOT ATTESTED" and i["attested_by"] is None for i in others
+    )
+    assert {
+        "org.access-reviews",
+        "org.backup-restore-test",
+        "org.security-awareness",
+        "org.acceptable-use-policy",
+    } <= {i["id"] for i in doc["org_items"]}
     assert doc["manual_items"] and all(m["kind"] == "manual" for m in doc["manual_items"])
     device = next(m for m in doc["manual_items"] if m["check_id"] == "root.mfa-enabled")
     assert device["check_status"] == "FAIL", "the API's view is shown next to the attestation"
@@ -177,12 +199,17 @@ def test_framework_view_lists_uncovered_controls_honestly(world):
     for cid in view["not_covered"]:
         assert controls[cid]["items"] == [] and controls[cid]["state"] == "not covered"
     leaves = [c for c in view["controls"] if not c["heading"]]
-    assert view["coverage"]["covered"] + len(view["not_covered"]) == view["coverage"]["total"] \
+    assert (
+        view["coverage"]["covered"] + len(view["not_covered"])
+        == view["coverage"]["total"]
         == len(leaves)
+    )
     items = [i for c in view["controls"] for i in c["items"]]
     assert not any(i["status"] == "NOT APPLICABLE" for i in items), "skipped steps cover nothing"
-    assert any(i["id"] == "org.incident-response-plan" and i["status"] == "ATTESTED"
-               for i in controls["CC7.4"]["items"])
+    assert any(
+        i["id"] == "org.incident-response-plan" and i["status"] == "ATTESTED"
+        for i in controls["CC7.4"]["items"]
+    )
 
 
 class _Collector(HTMLParser):
@@ -200,14 +227,20 @@ def test_html_is_one_self_contained_printable_file(world, sandbox):
     text = world["files"]["html"].read_text()
     parser = _Collector()
     parser.feed(text)
-    assert [r for r in parser.refs if not r.startswith("#")] == [], \
+    assert [r for r in parser.refs if not r.startswith("#")] == [], (
         "no external resource references (links within the page only)"
+    )
     assert not {"script", "link", "img", "iframe", "object"} & set(parser.tags)
     style = re.search(r"<style>(.*?)</style>", text, re.S).group(1)
     assert "@media print" in style and "url(" not in style and "@import" not in style
-    for needle in ("Organizational items", "Incident response plan written and tested", NOTE,
-                   "not covered by this baseline", "NOT APPLICABLE",
-                   f"Evidence ({scopes} scopes, verified "):
+    for needle in (
+        "Organizational items",
+        "Incident response plan written and tested",
+        NOTE,
+        "not covered by this baseline",
+        "NOT APPLICABLE",
+        f"Evidence ({scopes} scopes, verified ",
+    ):
         assert needle in text, needle
 
 
@@ -215,18 +248,27 @@ def test_md_and_csv_exports(world, sandbox):
     md = world["files"]["md"].read_text()
     assert md.startswith("# Setup checklist")
     scopes = 2 * len(sandbox.info()["accounts"])
-    assert f"<details><summary>Evidence for security-services.guardduty-enabled ({scopes} scopes" \
-        in md
+    assert (
+        f"<details><summary>Evidence for security-services.guardduty-enabled ({scopes} scopes" in md
+    )
     rows = list(csv.DictReader(io.StringIO(world["files"]["csv"].read_text())))
     kinds = {}
     for row in rows:
         kinds[row["record"]] = kinds.get(row["record"], 0) + 1
     doc = world["json"]
-    controls = sum(1 for view in doc["framework_views"] for c in view["controls"]
-                   if c["items"] or not c["heading"])
-    assert kinds == {"step": len(doc["steps"]), "check": len(doc["checks"]),
-                     "manual": len(doc["manual_items"]), "organizational": len(doc["org_items"]),
-                     "control": controls}  # every framework's controls, by default
+    controls = sum(
+        1
+        for view in doc["framework_views"]
+        for c in view["controls"]
+        if c["items"] or not c["heading"]
+    )
+    assert kinds == {
+        "step": len(doc["steps"]),
+        "check": len(doc["checks"]),
+        "manual": len(doc["manual_items"]),
+        "organizational": len(doc["org_items"]),
+        "control": controls,
+    }  # every framework's controls, by default
     assert {r["framework"] for r in rows if r["record"] == "control"} == set(FRAMEWORKS)
     mfa = next(r for r in rows if r["id"] == "root.mfa-enabled")
     assert mfa["status"] == "FAIL" and mfa["first_passed_at"] and mfa["evidence"]
@@ -238,15 +280,26 @@ def test_answers_export_is_a_replayable_answers_file(world):
     answers = yaml.safe_load(path.read_text())
     assert "management-account" in answers and "organization" in answers
     engine = Engine(Options(answers_file=path, state_file=world["home"] / "unused.yaml"))
-    assert engine.file_answers["organization"]["governed_regions"] == \
-        answers["organization"]["governed_regions"]
+    assert (
+        engine.file_answers["organization"]["governed_regions"]
+        == answers["organization"]["governed_regions"]
+    )
 
 
 def test_exports_are_0600_and_a_missing_directory_is_exit_2(world, in_sandbox_env, capsys):
     for path in world["files"].values():
         assert path.stat().st_mode & 0o777 == 0o600
     target = world["home"] / "missing" / "x.html"
-    code = main(["--state-file", str(world["home"] / "state.yaml"), "export", "--format",
-                 "html", "-o", str(target)])
+    code = main(
+        [
+            "--state-file",
+            str(world["home"] / "state.yaml"),
+            "export",
+            "--format",
+            "html",
+            "-o",
+            str(target),
+        ]
+    )
     assert code == 2
     assert "does not exist" in capsys.readouterr().err

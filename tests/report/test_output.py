@@ -1,4 +1,5 @@
 """write_atomic: whole file or nothing, mode 0600, clear errors."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """verify's assume-role sessions: one AssumeRole per member account, reused across services
 and regions, and refreshed by botocore before the credentials expire (sandbox over HTTP)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,10 +21,16 @@ def assume_calls(recorded):
 
 def test_role_session_is_reused_then_refreshed_before_expiry(sandbox):
     recorded = []
-    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                            region_name="us-east-1")
-    factory = ClientFactory(session, region="us-east-1", endpoint_url=sandbox.endpoint,
-                            max_attempts=2, on_call=lambda *call: recorded.append(call))
+    session = boto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
+    factory = ClientFactory(
+        session,
+        region="us-east-1",
+        endpoint_url=sandbox.endpoint,
+        max_attempts=2,
+        on_call=lambda *call: recorded.append(call),
+    )
     member = sorted(member_accounts(sandbox).values())[0]
 
     factory.client("ec2", account=member).describe_vpcs()
@@ -32,20 +39,21 @@ def test_role_session_is_reused_then_refreshed_before_expiry(sandbox):
     assert len(assume_calls(recorded)) == 1, "one role session per account, shared by clients"
 
     credentials = factory.client("iam", account=member)._request_signer._credentials
-    remaining = credentials._expiry_time - dt.datetime.now(dt.timezone.utc)
-    assert dt.timedelta(minutes=55) < remaining <= dt.timedelta(hours=1), \
+    remaining = credentials._expiry_time - dt.datetime.now(dt.UTC)
+    assert dt.timedelta(minutes=55) < remaining <= dt.timedelta(hours=1), (
         "AssumeRole asked for the factory's session duration (1 h)"
+    )
     first_key = credentials.get_frozen_credentials().access_key
 
     # 5 minutes left: inside botocore's mandatory refresh window (10 min)
-    credentials._expiry_time = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=5)
+    credentials._expiry_time = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)
     who = factory.client("sts", account=member).get_caller_identity()
     assert len(assume_calls(recorded)) == 2, "refreshed with a new AssumeRole before expiry"
     assert credentials.get_frozen_credentials().access_key != first_key
     assert who["Account"] == member and ":assumed-role/" in who["Arn"]
 
     # already expired (e.g. a laptop woke up mid-run): refreshed, never sent stale
-    credentials._expiry_time = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)
+    credentials._expiry_time = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
     factory.client("ec2", account=member).describe_vpcs()
     assert len(assume_calls(recorded)) == 3
     factory.client("ec2", account=member).describe_vpcs()

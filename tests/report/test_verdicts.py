@@ -1,6 +1,7 @@
 """Issue 12, in the renderers: NOT_APPLICABLE is its own status and never a pass, every
 summary says how many checks and scopes were expected and reported, and a sandbox run
 or a simulated attestation says so in every format."""
+
 from __future__ import annotations
 
 import csv
@@ -15,7 +16,12 @@ import pytest
 from bootstrap_tui.engine import VerifyRun
 from bootstrap_tui.model import Status
 from bootstrap_tui.report import render_verify
-from bootstrap_tui.report.export import NOT_APPLICABLE, build_checklist, framework_view, render_export
+from bootstrap_tui.report.export import (
+    NOT_APPLICABLE,
+    build_checklist,
+    framework_view,
+    render_export,
+)
 from tests.report.fixtures import EBS, MGMT, ROOT_MFA, TRAIL, make_steps, result
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -26,14 +32,28 @@ REASON = "no Object Lock: Control Tower's log bucket is created without Object L
 
 def _run(*, sandbox: bool = False) -> VerifyRun:
     """Trail NOT_APPLICABLE, root MFA PASS, EBS claimed two scopes but its target was missing."""
-    results = [result(ROOT_MFA, "root-mfa", Status.PASS, "MFA is enabled"),
-               result(TRAIL, "log-archive", Status.NOT_APPLICABLE, REASON),
-               result(EBS, "guardrails", Status.FAIL, "could not run: the Audit account is missing",
-                      account=None)]
-    return VerifyRun(results=results, started_at="2024-05-02T10:00:00+00:00",
-                     finished_at="2024-05-02T10:00:07+00:00", actor="arn:aws:sts::1:x", account=MGMT,
-                     endpoint="http://127.0.0.1:4566" if sandbox else None, sandbox=sandbox,
-                     expected={ROOT_MFA.id: 1, TRAIL.id: 1, EBS.id: 1}, unreported={EBS.id})
+    results = [
+        result(ROOT_MFA, "root-mfa", Status.PASS, "MFA is enabled"),
+        result(TRAIL, "log-archive", Status.NOT_APPLICABLE, REASON),
+        result(
+            EBS,
+            "guardrails",
+            Status.FAIL,
+            "could not run: the Audit account is missing",
+            account=None,
+        ),
+    ]
+    return VerifyRun(
+        results=results,
+        started_at="2024-05-02T10:00:00+00:00",
+        finished_at="2024-05-02T10:00:07+00:00",
+        actor="arn:aws:sts::1:x",
+        account=MGMT,
+        endpoint="http://127.0.0.1:4566" if sandbox else None,
+        sandbox=sandbox,
+        expected={ROOT_MFA.id: 1, TRAIL.id: 1, EBS.id: 1},
+        unreported={EBS.id},
+    )
 
 
 def test_not_applicable_in_every_verify_format():
@@ -60,11 +80,20 @@ def test_not_applicable_in_every_verify_format():
 
 
 def test_not_applicable_is_not_covered_and_never_passing_in_the_export():
-    state = {"management_account_id": MGMT, "evidence_history": [
-        {"at": "2024-05-01T10:00:00+00:00", "by": "x", "summary": {},
-         "checks": {TRAIL.id: "PASS"}}]}
-    checklist = build_checklist(make_steps(), state, ["soc2"], verify_run=_run(),
-                                generated_at="2024-05-03T00:00:00+00:00")
+    state = {
+        "management_account_id": MGMT,
+        "evidence_history": [
+            {
+                "at": "2024-05-01T10:00:00+00:00",
+                "by": "x",
+                "summary": {},
+                "checks": {TRAIL.id: "PASS"},
+            }
+        ],
+    }
+    checklist = build_checklist(
+        make_steps(), state, ["soc2"], verify_run=_run(), generated_at="2024-05-03T00:00:00+00:00"
+    )
     jsonschema.Draft202012Validator(EXPORT_SCHEMA).validate(checklist)
     trail = next(c for c in checklist["checks"] if c["id"] == TRAIL.id)
     assert trail["status"] == NOT_APPLICABLE and "Object Lock" in trail["message"]
@@ -81,8 +110,12 @@ def test_every_verify_summary_says_what_was_expected_and_reported(fmt):
     if fmt in ("json", "sarif"):
         doc = json.loads(out)
         summary = doc["summary"] if fmt == "json" else doc["runs"][0]["properties"]
-        assert (summary["checks_expected"], summary["checks_reported"],
-                summary["scopes_expected"], summary["scopes_reported"]) == (3, 2, 3, 2)
+        assert (
+            summary["checks_expected"],
+            summary["checks_reported"],
+            summary["scopes_expected"],
+            summary["scopes_reported"],
+        ) == (3, 2, 3, 2)
     elif fmt == "junit":
         props = {p.get("name"): p.get("value") for p in ET.fromstring(out).iter("property")}
         assert props["run.checks_expected"] == "3" and props["run.scopes_reported"] == "2"
@@ -105,11 +138,20 @@ def test_a_sandbox_run_says_so_in_every_verify_format(fmt):
 
 
 def test_a_sandbox_export_and_simulated_attestations_say_so_in_every_format():
-    state = {"management_account_id": MGMT, "attestations": {
-        "root-mfa.device": {"by": "arn:x", "at": "2024-05-01T10:00:00+00:00",
-                            "note": "simulated", "simulated": True}}}
-    checklist = build_checklist(make_steps(), state, ["soc2"], sandbox=True,
-                                generated_at="2024-05-03T00:00:00+00:00")
+    state = {
+        "management_account_id": MGMT,
+        "attestations": {
+            "root-mfa.device": {
+                "by": "arn:x",
+                "at": "2024-05-01T10:00:00+00:00",
+                "note": "simulated",
+                "simulated": True,
+            }
+        },
+    }
+    checklist = build_checklist(
+        make_steps(), state, ["soc2"], sandbox=True, generated_at="2024-05-03T00:00:00+00:00"
+    )
     jsonschema.Draft202012Validator(EXPORT_SCHEMA).validate(checklist)
     assert checklist["sandbox"] is True
     device = next(m for m in checklist["manual_items"] if m["id"] == "root-mfa.device")

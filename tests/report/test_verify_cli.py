@@ -1,5 +1,6 @@
 """`bootstrap-tui verify` end to end against the sandbox: terminal vs pipe, formats, exit
 codes, -o, and checks that cannot run (AccessDenied in one account, a region not enabled)."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,7 @@ ANSI_COLOUR = "\x1b[1;31m"  # FAIL in bold red
 
 
 def run_cli(args, env, timeout=180):
-    return subprocess.run([*CLI, *args], env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run([*CLI, *args], env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def run_in_ptys(args, env, timeout=180):
@@ -33,8 +33,9 @@ def run_in_ptys(args, env, timeout=180):
     (exit code, stdout text, stderr text)."""
     out_master, out_slave = pty.openpty()
     err_master, err_slave = pty.openpty()
-    proc = subprocess.Popen([*CLI, *args], env=env, stdin=subprocess.DEVNULL,
-                            stdout=out_slave, stderr=err_slave)
+    proc = subprocess.Popen(
+        [*CLI, *args], env=env, stdin=subprocess.DEVNULL, stdout=out_slave, stderr=err_slave
+    )
     os.close(out_slave)
     os.close(err_slave)
     chunks = {out_master: b"", err_master: b""}
@@ -62,15 +63,18 @@ def run_in_ptys(args, env, timeout=180):
 
 
 def test_piped_output_has_no_colour_and_stderr_stays_empty(cli_env, tmp_path):
-    result = run_cli(["--state-file", str(tmp_path / "s.yaml"), "verify", "--step", "root-mfa"],
-                     cli_env)
+    result = run_cli(
+        ["--state-file", str(tmp_path / "s.yaml"), "verify", "--step", "root-mfa"], cli_env
+    )
     assert result.returncode == 1, result.stderr  # drifted: root has keys and no MFA
     assert "\x1b" not in result.stdout
     assert result.stderr == "", "nothing extra on stderr when it is not a terminal"
     lines = result.stdout.splitlines()
     assert lines[0].startswith("bootstrap-tui verify — management account 123456789012")
     table = [line for line in lines if line.startswith(("FAIL", "PASS", "ERROR", "WARN", "MANUAL"))]
-    assert table[0].startswith("FAIL") and not table[-1].startswith(("FAIL", "ERROR")), "failures first"
+    assert table[0].startswith("FAIL") and not table[-1].startswith(("FAIL", "ERROR")), (
+        "failures first"
+    )
     assert "Remediation" in result.stdout
     assert lines[-1].startswith(f"{len(table)} checks: ")
 
@@ -98,8 +102,20 @@ def test_check_that_cannot_run_is_error_for_its_scope_only(sandbox, cli_env, tmp
     sandbox.configure(faults=f"deny=guardduty:*@{denied},not-opted-in=us-west-2@{opted_out}")
     try:
         out = tmp_path / "verify.json"
-        result = run_cli(["--state-file", str(tmp_path / "s.yaml"), "verify", "--step",
-                          "security-services", "--format", "json", "-o", str(out)], cli_env)
+        result = run_cli(
+            [
+                "--state-file",
+                str(tmp_path / "s.yaml"),
+                "verify",
+                "--step",
+                "security-services",
+                "--format",
+                "json",
+                "-o",
+                str(out),
+            ],
+            cli_env,
+        )
     finally:
         sandbox.configure(faults="")
     assert result.returncode == 1, result.stderr
@@ -110,15 +126,21 @@ def test_check_that_cannot_run_is_error_for_its_scope_only(sandbox, cli_env, tmp
 
     denied_gd = by_scope[("security-services.guardduty-enabled", denied, "us-east-1")]
     assert denied_gd["status"] == "ERROR"
-    assert "access denied" in denied_gd["message"] and "guardduty:ListDetectors" in denied_gd["message"]
+    assert (
+        "access denied" in denied_gd["message"]
+        and "guardduty:ListDetectors" in denied_gd["message"]
+    )
     region_off = by_scope[("security-services.guardduty-enabled", opted_out, "us-west-2")]
     assert region_off["status"] == "ERROR"
     assert "us-west-2" in region_off["message"] and "not enabled" in region_off["message"]
     # the same check ran everywhere else, including the other region of the opted-out account
-    others = [r for (cid, acct, reg), r in by_scope.items()
-              if cid == "security-services.guardduty-enabled"
-              and (acct, reg) not in ((denied, "us-east-1"), (denied, "us-west-2"),
-                                      (opted_out, "us-west-2"))]
+    others = [
+        r
+        for (cid, acct, reg), r in by_scope.items()
+        if cid == "security-services.guardduty-enabled"
+        and (acct, reg)
+        not in ((denied, "us-east-1"), (denied, "us-west-2"), (opted_out, "us-west-2"))
+    ]
     assert len(others) == len(sandbox.info()["accounts"]) * 2 - 3
     assert all(r["status"] in ("PASS", "FAIL") for r in others), others
     assert sum(r["status"] == "PASS" for r in others) >= 5
@@ -138,9 +160,23 @@ def reports(sandbox, tmp_path_factory):
     try:
         for fmt in ("json", "junit", "sarif", "md"):
             path = home / f"report.{fmt}"
-            code = main(["--state-file", str(state), "verify", "--step", "root-mfa",
-                         "--step", "accounts", "--step", "log-archive", "--format", fmt,
-                         "-o", str(path)])
+            code = main(
+                [
+                    "--state-file",
+                    str(state),
+                    "verify",
+                    "--step",
+                    "root-mfa",
+                    "--step",
+                    "accounts",
+                    "--step",
+                    "log-archive",
+                    "--format",
+                    fmt,
+                    "-o",
+                    str(path),
+                ]
+            )
             out[fmt] = (code, path)
     finally:
         mp.undo()
@@ -199,8 +235,10 @@ def test_sarif_is_2_1_0_with_a_rule_per_check_and_levels_by_severity(reports):
     for result in run["results"]:
         assert rule_ids[result["ruleIndex"]] == result["ruleId"]
         assert result["level"] in ("error", "warning", "note")
-        if result["message"]["text"].startswith("FAIL") and \
-                severity[result["ruleId"]] in ("critical", "high"):
+        if result["message"]["text"].startswith("FAIL") and severity[result["ruleId"]] in (
+            "critical",
+            "high",
+        ):
             assert result["level"] == "error"
         logical = result["locations"][0]["logicalLocations"][0]
         assert logical["fullyQualifiedName"].startswith("aws://")
@@ -231,8 +269,19 @@ def test_soft_fail_turns_1_into_0_and_a_clean_step_exits_0(in_sandbox_env, tmp_p
 
 def test_output_into_a_missing_directory_is_a_one_line_error(in_sandbox_env, tmp_path, capsys):
     target = tmp_path / "nope" / "r.json"
-    code = main(["--state-file", str(tmp_path / "s.yaml"), "verify", "--step", "root-mfa",
-                 "--format", "json", "-o", str(target)])
+    code = main(
+        [
+            "--state-file",
+            str(tmp_path / "s.yaml"),
+            "verify",
+            "--step",
+            "root-mfa",
+            "--format",
+            "json",
+            "-o",
+            str(target),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert f"directory {target.parent} does not exist" in err
@@ -240,8 +289,11 @@ def test_output_into_a_missing_directory_is_a_one_line_error(in_sandbox_env, tmp
 
 
 def test_nothing_set_up_is_exit_4_with_what_to_do(tmp_path):
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
-           "XDG_STATE_HOME": str(tmp_path / "xdg")}
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "XDG_STATE_HOME": str(tmp_path / "xdg"),
+    }
     result = run_cli(["--sandbox", "--state-file", str(tmp_path / "s.yaml"), "verify"], env)
     assert result.returncode == 4, result.stderr
     assert "nothing is set up yet" in result.stderr and "apply --yes" in result.stderr
@@ -250,8 +302,11 @@ def test_nothing_set_up_is_exit_4_with_what_to_do(tmp_path):
 
 @pytest.mark.parametrize("fmt", ["md", "html"])
 def test_export_before_anything_is_set_up_is_exit_4_like_verify(tmp_path, fmt):
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
-           "XDG_STATE_HOME": str(tmp_path / "xdg")}
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "XDG_STATE_HOME": str(tmp_path / "xdg"),
+    }
     result = run_cli(["--sandbox", "export", "--format", fmt, "-o", str(tmp_path / "out")], env)
     assert result.returncode == 4, result.stderr
     assert "nothing is set up yet" in result.stderr and "apply --yes" in result.stderr

@@ -1,5 +1,6 @@
 """verify renderers: text, json (validated against docs/verify-json.schema.json),
 junit, sarif, md — built from real model objects."""
+
 from __future__ import annotations
 
 import json
@@ -33,6 +34,7 @@ def steps():
 
 # ------------------------------------------------------------------ common
 
+
 @pytest.mark.parametrize("fmt", VERIFY_FORMATS)
 def test_no_secret_reaches_any_format(run, steps, fmt):
     out = render_verify(run, fmt, steps=steps)
@@ -42,8 +44,13 @@ def test_no_secret_reaches_any_format(run, steps, fmt):
 
 @pytest.mark.parametrize("fmt", VERIFY_FORMATS)
 def test_empty_run_renders(fmt, steps):
-    empty = VerifyRun(results=[], started_at="2024-05-02T10:00:00+00:00",
-                      finished_at="2024-05-02T10:00:00+00:00", actor="me", account=MGMT)
+    empty = VerifyRun(
+        results=[],
+        started_at="2024-05-02T10:00:00+00:00",
+        finished_at="2024-05-02T10:00:00+00:00",
+        actor="me",
+        account=MGMT,
+    )
     assert render_verify(empty, fmt, steps=steps)
 
 
@@ -54,11 +61,15 @@ def test_unknown_format_is_a_config_error(run):
 
 # ------------------------------------------------------------------ text
 
+
 def test_text_lists_failures_first_then_remediation_then_summary(run, steps):
     out = render_verify(run, "text", steps=steps)
-    rows = [line.split()[0] for line in out.splitlines()
-            if line.split() and line.split()[0] in {s.value for s in Status}]
-    table = rows[:len(run.results)]
+    rows = [
+        line.split()[0]
+        for line in out.splitlines()
+        if line.split() and line.split()[0] in {s.value for s in Status}
+    ]
+    table = rows[: len(run.results)]
     order = ["FAIL", "ERROR", "WARN", "MANUAL", "PASS"]
     assert table == sorted(table, key=order.index)
     assert table[0] == "FAIL" and table[-1] == "PASS"
@@ -86,16 +97,29 @@ def test_text_columns(run, steps):
 
 # ------------------------------------------------------------------ json
 
+
 def test_json_validates_against_the_published_schema(run, steps):
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
     doc = json.loads(render_verify(run, "json", steps=steps))
     jsonschema.Draft202012Validator(SCHEMA).validate(doc)
     assert doc["schema_version"] == 1
     assert doc["tool"]["name"] == "bootstrap-tui"
-    assert doc["summary"] == {"total": 8, "FAIL": 2, "ERROR": 1, "WARN": 1, "MANUAL": 1,
-                              "PASS": 3, "NOT_APPLICABLE": 0, "checks": 5, "failed": True,
-                              "failed_strict": True, "checks_expected": 5, "checks_reported": 5,
-                              "scopes_expected": 8, "scopes_reported": 8}
+    assert doc["summary"] == {
+        "total": 8,
+        "FAIL": 2,
+        "ERROR": 1,
+        "WARN": 1,
+        "MANUAL": 1,
+        "PASS": 3,
+        "NOT_APPLICABLE": 0,
+        "checks": 5,
+        "failed": True,
+        "failed_strict": True,
+        "checks_expected": 5,
+        "checks_reported": 5,
+        "scopes_expected": 8,
+        "scopes_reported": 8,
+    }
     assert doc["management_account_id"] == MGMT
     assert doc["api_calls"] == 42
     assert [r["check_id"] for r in doc["results"]] == [r.check_id for r in run.results]
@@ -117,19 +141,24 @@ def test_json_endpoint_never_carries_credentials(run, steps):
 def test_json_is_jsonable_with_datetimes_in_evidence(run, steps):
     import datetime as dt
 
-    run.results[0].evidence["when"] = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+    run.results[0].evidence["when"] = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     doc = json.loads(render_verify(run, "json", steps=steps))
     assert doc["results"][0]["evidence"]["when"] == "2024-01-01T00:00:00+00:00"
 
 
 # ------------------------------------------------------------------ junit
 
+
 def test_junit_parses_with_one_testcase_per_scope_and_right_counts(run, steps):
     out = render_verify(run, "junit", steps=steps)
     root = ET.fromstring(out.encode())
     assert root.tag == "testsuites"
-    assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) \
-        == ("8", "2", "1", "1")
+    assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) == (
+        "8",
+        "2",
+        "1",
+        "1",
+    )
     cases = root.findall("./testsuite/testcase")
     assert len(cases) == 8
     names = {c.get("name") for c in cases}
@@ -165,15 +194,20 @@ def test_junit_evidence_in_system_out(run, steps):
 
 # ------------------------------------------------------------------ sarif
 
+
 def test_sarif_structure_rules_and_levels(run, steps):
     doc = json.loads(render_verify(run, "sarif", steps=steps))
     assert doc["version"] == "2.1.0" and doc["$schema"].endswith("sarif-2.1.0.json")
     sarif_run = doc["runs"][0]
     rules = sarif_run["tool"]["driver"]["rules"]
     # one rule per declared check, wizard order: stable ruleIndex whatever failed
-    assert [r["id"] for r in rules] == ["root.mfa-enabled", "root.no-access-keys",
-                                        "logs.trail-multi-region", "guardrails.ebs-encryption",
-                                        "account.security-contact"]
+    assert [r["id"] for r in rules] == [
+        "root.mfa-enabled",
+        "root.no-access-keys",
+        "logs.trail-multi-region",
+        "guardrails.ebs-encryption",
+        "account.security-contact",
+    ]
     ebs = rules[3]
     assert ebs["help"]["text"] == "Enable EBS encryption by default in every region."
     assert ebs["properties"]["severity"] == "medium"
@@ -188,11 +222,19 @@ def test_sarif_structure_rules_and_levels(run, steps):
         assert loc["logicalLocations"][0]["fullyQualifiedName"].startswith("aws://")
     by = {(r["ruleId"], r["properties"]["account"], r["properties"]["region"]): r for r in results}
     assert by[("root.no-access-keys", MGMT, None)]["level"] == "error"  # critical FAIL
-    assert by[("root.no-access-keys", MGMT, None)]["locations"][0]["logicalLocations"][0][
-        "fullyQualifiedName"] == f"aws://{MGMT}"
+    assert (
+        by[("root.no-access-keys", MGMT, None)]["locations"][0]["logicalLocations"][0][
+            "fullyQualifiedName"
+        ]
+        == f"aws://{MGMT}"
+    )
     assert by[("guardrails.ebs-encryption", LOGS, "us-east-1")]["level"] == "warning"  # medium
-    assert by[("guardrails.ebs-encryption", LOGS, "us-east-1")]["locations"][0][
-        "logicalLocations"][0]["fullyQualifiedName"] == f"aws://{LOGS}/us-east-1"
+    assert (
+        by[("guardrails.ebs-encryption", LOGS, "us-east-1")]["locations"][0]["logicalLocations"][0][
+            "fullyQualifiedName"
+        ]
+        == f"aws://{LOGS}/us-east-1"
+    )
     assert by[("guardrails.ebs-encryption", LOGS, "eu-west-1")]["level"] == "note"  # medium WARN
     assert by[("logs.trail-multi-region", LOGS, None)]["level"] == "warning"  # ERROR
     assert by[("account.security-contact", MGMT, None)]["level"] == "note"  # MANUAL
@@ -213,17 +255,24 @@ def test_sarif_rule_index_is_stable_across_runs(run, steps):
     first = json.loads(render_verify(run, "sarif", steps=steps))
     run.results = [r for r in run.results if r.check_id != "root.no-access-keys"]
     second = json.loads(render_verify(run, "sarif", steps=steps))
-    assert first["runs"][0]["tool"]["driver"]["rules"] == second["runs"][0]["tool"]["driver"]["rules"]
+    assert (
+        first["runs"][0]["tool"]["driver"]["rules"] == second["runs"][0]["tool"]["driver"]["rules"]
+    )
 
 
 # ------------------------------------------------------------------ md
+
 
 def test_md_has_a_section_per_step_a_table_and_a_summary(run, steps):
     out = render_verify(run, "md", steps=steps)
     assert "**8 checks: 2 FAIL, 1 ERROR, 1 WARN, 1 MANUAL, 3 PASS**" in out
     headings = [line for line in out.splitlines() if line.startswith("## ")]
-    assert headings == ["## Summary", "## Root user: MFA and no access keys (`root-mfa`)",
-                        "## Immutable log archive (`log-archive`)", "## Guardrails (`guardrails`)"]
+    assert headings == [
+        "## Summary",
+        "## Root user: MFA and no access keys (`root-mfa`)",
+        "## Immutable log archive (`log-archive`)",
+        "## Guardrails (`guardrails`)",
+    ]
     assert "| Status | Check | Account | Region | Message |" in out
     assert "<script>" not in out and "&lt;script&gt;" in out
     # a hostile message cannot add table columns

@@ -42,11 +42,17 @@ def drift_id(drift: Drift) -> str:
 @contextlib.contextmanager
 def seeded_engine(base: str, directory: Path) -> Iterator[tuple[Sandbox, Engine]]:
     """A sandbox of its own in ``base`` and a connected engine (new state file, the seed's profile)."""
-    with Sandbox(seed=base, op_delay_s=0.3) as sandbox, environment(client_environment(sandbox.endpoint)), \
-            memory_keychain():
+    with (
+        Sandbox(seed=base, op_delay_s=0.3) as sandbox,
+        environment(client_environment(sandbox.endpoint)),
+        memory_keychain(),
+    ):
         profile = seeds.write_seed_profile(directory, control_tower=base == "compliant-ct")
-        engine = Engine(Options(endpoint_url=sandbox.endpoint, state_file=directory / "state.yaml",
-                                profile=profile))
+        engine = Engine(
+            Options(
+                endpoint_url=sandbox.endpoint, state_file=directory / "state.yaml", profile=profile
+            )
+        )
         engine.connect()
         try:
             yield sandbox, engine
@@ -68,10 +74,16 @@ def memory_keychain() -> Iterator[None]:
 @contextlib.contextmanager
 def engine_as(engine: Engine, credentials: dict[str, str]) -> Iterator[Engine]:
     """An engine like ``engine`` (own state file) whose AWS calls are signed with ``credentials``."""
-    options = dataclasses.replace(engine.options, state_file=Path(engine.options.state_file).with_name("as.yaml"))
-    with environment({"AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
-                      "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
-                      "AWS_SESSION_TOKEN": credentials.get("SessionToken")}):
+    options = dataclasses.replace(
+        engine.options, state_file=Path(engine.options.state_file).with_name("as.yaml")
+    )
+    with environment(
+        {
+            "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
+            "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
+            "AWS_SESSION_TOKEN": credentials.get("SessionToken"),
+        }
+    ):
         other = Engine(options)
         other.connect()
         try:
@@ -82,9 +94,16 @@ def engine_as(engine: Engine, credentials: dict[str, str]) -> Iterator[Engine]:
 
 def _results(engine: Engine, check_id: str) -> list[CheckResult]:
     step = check_id.split(".")[0]
-    step_id = next(s.id for s in engine.steps if any(c.id == check_id for c in s.checks)) if step else step
-    results = [r for r in engine.verify([step_id], check_ids=[check_id], record=False).results
-               if r.check_id == check_id]
+    step_id = (
+        next(s.id for s in engine.steps if any(c.id == check_id for c in s.checks))
+        if step
+        else step
+    )
+    results = [
+        r
+        for r in engine.verify([step_id], check_ids=[check_id], record=False).results
+        if r.check_id == check_id
+    ]
     assert results, f"{check_id} reported nothing"
     return results
 
@@ -97,7 +116,9 @@ def _not_best(results: list[CheckResult]) -> dict[tuple[str | None, str | None],
 def prove(drift: Drift, sandbox: Sandbox, engine: Engine) -> None:
     """Passes, fails in exactly the drift's scope after ``make``, passes again after ``undo``."""
     before = _results(engine, drift.check_id)
-    assert _not_best(before) == {}, [r.message for r in before if (r.account, r.region) in _not_best(before)]
+    assert _not_best(before) == {}, [
+        r.message for r in before if (r.account, r.region) in _not_best(before)
+    ]
     scope = resolve(drift, sandbox.endpoint)
     memento = drift.make(sandbox.endpoint, *scope)
     try:
@@ -108,7 +129,8 @@ def prove(drift: Drift, sandbox: Sandbox, engine: Engine) -> None:
                 after = _results(other, drift.check_id)
     finally:
         drift.undo(sandbox.endpoint, *scope, memento)
-    assert _not_best(after) == {scope: Status(drift.expect)}, \
-        [(r.account, r.region, r.status.value, r.message) for r in after]
+    assert _not_best(after) == {scope: Status(drift.expect)}, [
+        (r.account, r.region, r.status.value, r.message) for r in after
+    ]
     restored = _results(engine, drift.check_id)
     assert _not_best(restored) == {}, [r.message for r in restored]

@@ -8,14 +8,24 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-CT_ROLES = ("AWSControlTowerAdmin", "AWSControlTowerCloudTrailRole", "AWSControlTowerStackSetRole",
-            "AWSControlTowerConfigAggregatorRoleForOrganizations")
+CT_ROLES = (
+    "AWSControlTowerAdmin",
+    "AWSControlTowerCloudTrailRole",
+    "AWSControlTowerStackSetRole",
+    "AWSControlTowerConfigAggregatorRoleForOrganizations",
+)
 
 
-def control(endpoint: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
+def control(
+    endpoint: str, path: str, body: dict[str, Any] | None = None
+) -> tuple[int, dict[str, Any]]:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(endpoint + path, data=data, method="POST" if body is not None else "GET",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        endpoint + path,
+        data=data,
+        method="POST" if body is not None else "GET",
+        headers={"Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read())
@@ -23,7 +33,9 @@ def control(endpoint: str, path: str, body: dict[str, Any] | None = None) -> tup
         return error.code, json.loads(error.read())
 
 
-def wait_for(fetch: Callable[[], str], done: tuple[str, ...] = ("SUCCEEDED", "FAILED"), timeout: float = 5.0) -> str:
+def wait_for(
+    fetch: Callable[[], str], done: tuple[str, ...] = ("SUCCEEDED", "FAILED"), timeout: float = 5.0
+) -> str:
     deadline = time.monotonic() + timeout
     while True:
         state = fetch()
@@ -34,17 +46,26 @@ def wait_for(fetch: Callable[[], str], done: tuple[str, ...] = ("SUCCEEDED", "FA
 
 def create_account(org: Any, name: str, email: str) -> str:
     request = org.create_account(AccountName=name, Email=email)["CreateAccountStatus"]
-    state = wait_for(lambda: org.describe_create_account_status(
-        CreateAccountRequestId=request["Id"])["CreateAccountStatus"]["State"])
+    state = wait_for(
+        lambda: org.describe_create_account_status(CreateAccountRequestId=request["Id"])[
+            "CreateAccountStatus"
+        ]["State"]
+    )
     assert state == "SUCCEEDED"
-    return org.describe_create_account_status(CreateAccountRequestId=request["Id"])["CreateAccountStatus"]["AccountId"]
+    return org.describe_create_account_status(CreateAccountRequestId=request["Id"])[
+        "CreateAccountStatus"
+    ]["AccountId"]
 
 
 def member_credentials(sts: Any, account: str) -> dict[str, str]:
-    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
-                            RoleSessionName="test")["Credentials"]
-    return {"aws_access_key_id": creds["AccessKeyId"], "aws_secret_access_key": creds["SecretAccessKey"],
-            "aws_session_token": creds["SessionToken"]}
+    creds = sts.assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole", RoleSessionName="test"
+    )["Credentials"]
+    return {
+        "aws_access_key_id": creds["AccessKeyId"],
+        "aws_secret_access_key": creds["SecretAccessKey"],
+        "aws_session_token": creds["SessionToken"],
+    }
 
 
 CLOUDTRAIL_POLICY = "arn:aws:iam::aws:policy/service-role/AWSControlTowerCloudTrailRolePolicy"
@@ -52,8 +73,18 @@ CLOUDTRAIL_POLICY = "arn:aws:iam::aws:policy/service-role/AWSControlTowerCloudTr
 
 def create_ct_roles(iam: Any) -> None:
     """The four roles; the CloudTrail role with the managed policy landing zone 4.0 requires."""
-    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
-        "Service": "controltower.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    trust = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "controltower.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+    )
     for role in CT_ROLES:
         iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust, Path="/service-role/")
     iam.attach_role_policy(RoleName="AWSControlTowerCloudTrailRole", PolicyArn=CLOUDTRAIL_POLICY)
@@ -73,8 +104,11 @@ def shared_accounts(org: Any, ou_name: str | None = "Security") -> tuple[str, st
 
 def manifest(log_archive: str, audit: str) -> dict[str, Any]:
     """A landing zone 4.0 manifest (User Guide, lz-api-launch)."""
-    return {"governedRegions": ["us-east-1", "us-west-2"],
-            "centralizedLogging": {"accountId": log_archive, "enabled": True},
-            "config": {"accountId": audit, "enabled": True},
-            "securityRoles": {"accountId": audit, "enabled": True},
-            "accessManagement": {"enabled": True}, "backup": {"enabled": False}}
+    return {
+        "governedRegions": ["us-east-1", "us-west-2"],
+        "centralizedLogging": {"accountId": log_archive, "enabled": True},
+        "config": {"accountId": audit, "enabled": True},
+        "securityRoles": {"accountId": audit, "enabled": True},
+        "accessManagement": {"enabled": True},
+        "backup": {"enabled": False},
+    }

@@ -11,10 +11,16 @@ def _status(config) -> dict:
 def test_delivery_status_follows_the_recorder_and_the_bucket(aws) -> None:
     s3, config = aws("s3"), aws("config")
     s3.create_bucket(Bucket="config-delivery")
-    config.put_configuration_recorder(ConfigurationRecorder={
-        "name": "default", "roleARN": "arn:aws:iam::123456789012:role/config",
-        "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}})
-    config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "config-delivery"})
+    config.put_configuration_recorder(
+        ConfigurationRecorder={
+            "name": "default",
+            "roleARN": "arn:aws:iam::123456789012:role/config",
+            "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True},
+        }
+    )
+    config.put_delivery_channel(
+        DeliveryChannel={"name": "default", "s3BucketName": "config-delivery"}
+    )
     before = _status(config)
     assert "lastStatus" not in before["configHistoryDeliveryInfo"]  # never delivered yet
     assert "lastStatus" not in before["configSnapshotDeliveryInfo"]

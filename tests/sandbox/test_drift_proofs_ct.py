@@ -25,5 +25,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sandbox, 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("drift", drifts_on("compliant-ct"), ids=drift_id)
-def test_drift_fails_its_check_and_undo_passes(drift: Drift, seeded: tuple[Sandbox, Engine]) -> None:
+def test_drift_fails_its_check_and_undo_passes(
+    drift: Drift, seeded: tuple[Sandbox, Engine]
+) -> None:
     prove(drift, *seeded)

@@ -11,10 +11,14 @@ from bootstrap_tui.sandbox import FaultSpecError, Sandbox, parse_fault_spec
 
 
 def test_parse_fault_spec() -> None:
-    spec = parse_fault_spec("throttle=0.3, error5xx=0.1,deny=organizations:CreateAccount,deny=sts:AssumeRole@111111111111")
+    spec = parse_fault_spec(
+        "throttle=0.3, error5xx=0.1,deny=organizations:CreateAccount,deny=sts:AssumeRole@111111111111"
+    )
     assert spec.throttle == 0.3 and spec.error5xx == 0.1
     assert [(r.service, r.operation, r.account) for r in spec.deny] == [
-        ("organizations", "CreateAccount", None), ("sts", "AssumeRole", "111111111111")]
+        ("organizations", "CreateAccount", None),
+        ("sts", "AssumeRole", "111111111111"),
+    ]
     for bad in ("throttle", "throttle=x", "error5xx=1.5", "deny=foo", "boom=1", "seed=x"):
         with pytest.raises(FaultSpecError, match=bad.split("=")[0]):
             parse_fault_spec(bad)
@@ -51,10 +55,15 @@ def test_error5xx(sandbox: Sandbox, aws) -> None:
 
 
 def test_deny(sandbox: Sandbox, aws) -> None:
-    sandbox.configure(faults="deny=organizations:CreateOrganization,deny=iam:ListUsers@999999999999")
+    sandbox.configure(
+        faults="deny=organizations:CreateOrganization,deny=iam:ListUsers@999999999999"
+    )
     code, response = _code(lambda: aws("organizations").create_organization(FeatureSet="ALL"))
     assert code == "AccessDeniedException"
-    assert "is not authorized to perform: organizations:CreateOrganization" in response["Error"]["Message"]
+    assert (
+        "is not authorized to perform: organizations:CreateOrganization"
+        in response["Error"]["Message"]
+    )
     assert aws("iam").list_users()["Users"] == []
     sandbox.configure(faults="deny=iam:*")
     code, response = _code(lambda: aws("iam").list_users())

@@ -20,13 +20,19 @@ def test_sso_instance_only_in_home_region(aws) -> None:
     instance = instances[0]["InstanceArn"]
     permission_set = east.create_permission_set(Name="Admin", InstanceArn=instance)["PermissionSet"]
     east.attach_managed_policy_to_permission_set(
-        InstanceArn=instance, PermissionSetArn=permission_set["PermissionSetArn"],
-        ManagedPolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
-    request = east.provision_permission_set(InstanceArn=instance, PermissionSetArn=permission_set["PermissionSetArn"],
-                                            TargetType="ALL_PROVISIONED_ACCOUNTS")
+        InstanceArn=instance,
+        PermissionSetArn=permission_set["PermissionSetArn"],
+        ManagedPolicyArn="arn:aws:iam::aws:policy/AdministratorAccess",
+    )
+    request = east.provision_permission_set(
+        InstanceArn=instance,
+        PermissionSetArn=permission_set["PermissionSetArn"],
+        TargetType="ALL_PROVISIONED_ACCOUNTS",
+    )
     request_id = request["PermissionSetProvisioningStatus"]["RequestId"]
-    status = east.describe_permission_set_provisioning_status(InstanceArn=instance,
-                                                              ProvisionPermissionSetRequestId=request_id)
+    status = east.describe_permission_set_provisioning_status(
+        InstanceArn=instance, ProvisionPermissionSetRequestId=request_id
+    )
     assert status["PermissionSetProvisioningStatus"]["Status"] == "SUCCEEDED"
 
 
@@ -42,7 +48,9 @@ def test_sso_member_and_account_instance(aws) -> None:
     assert [i["InstanceArn"] for i in member_sso.list_instances()["Instances"]] == [arn]
 
 
-def test_only_the_owner_deletes_the_organization_instance_and_everything_goes_with_it(aws, sandbox) -> None:
+def test_only_the_owner_deletes_the_organization_instance_and_everything_goes_with_it(
+    aws, sandbox
+) -> None:
     """sso-admin DeleteInstance: "Only the account that owns the instance can call this API"; enabling
     the organization instance again is a console action (the control endpoint)."""
     org = aws("organizations")
@@ -75,7 +83,9 @@ def test_describe_regions(aws) -> None:
     default = {r["RegionName"]: r["OptInStatus"] for r in ec2.describe_regions()["Regions"]}
     assert "us-east-1" in default and set(default.values()) == {"opt-in-not-required"}
     assert not any(r.startswith(("cn-", "us-gov-")) for r in default)
-    every = {r["RegionName"]: r["OptInStatus"] for r in ec2.describe_regions(AllRegions=True)["Regions"]}
+    every = {
+        r["RegionName"]: r["OptInStatus"] for r in ec2.describe_regions(AllRegions=True)["Regions"]
+    }
     assert every["af-south-1"] == "not-opted-in" and len(every) > len(default)
     only = ec2.describe_regions(RegionNames=["eu-west-1"])["Regions"]
     assert [r["RegionName"] for r in only] == ["eu-west-1"]
@@ -87,10 +97,16 @@ def test_describe_regions(aws) -> None:
 def test_config_delivery_status_and_org_rules(aws) -> None:
     s3, config = aws("s3"), aws("config")
     s3.create_bucket(Bucket="config-bucket")
-    config.put_configuration_recorder(ConfigurationRecorder={
-        "name": "default", "roleARN": "arn:aws:iam::123456789012:role/config",
-        "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}})
-    config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "config-bucket"})
+    config.put_configuration_recorder(
+        ConfigurationRecorder={
+            "name": "default",
+            "roleARN": "arn:aws:iam::123456789012:role/config",
+            "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True},
+        }
+    )
+    config.put_delivery_channel(
+        DeliveryChannel={"name": "default", "s3BucketName": "config-bucket"}
+    )
     config.start_configuration_recorder(ConfigurationRecorderName="default")
     statuses = config.describe_delivery_channel_status()["DeliveryChannelsStatus"]
     assert statuses[0]["name"] == "default"
@@ -98,7 +114,8 @@ def test_config_delivery_status_and_org_rules(aws) -> None:
     aws("organizations").create_organization(FeatureSet="ALL")
     arn = config.put_organization_config_rule(
         OrganizationConfigRuleName="root-mfa",
-        OrganizationManagedRuleMetadata={"RuleIdentifier": "ROOT_ACCOUNT_MFA_ENABLED"})["OrganizationConfigRuleArn"]
+        OrganizationManagedRuleMetadata={"RuleIdentifier": "ROOT_ACCOUNT_MFA_ENABLED"},
+    )["OrganizationConfigRuleArn"]
     rules = config.describe_organization_config_rules()["OrganizationConfigRules"]
     assert [r["OrganizationConfigRuleArn"] for r in rules] == [arn]
 
@@ -106,32 +123,59 @@ def test_config_delivery_status_and_org_rules(aws) -> None:
 def test_tls_only_bucket_policy_does_not_block_owner(aws) -> None:
     s3 = aws("s3")
     s3.create_bucket(Bucket="trail-bucket")
-    policy = {"Version": "2012-10-17", "Statement": [
-        {"Sid": "AWSCloudTrailWrite", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
-         "Action": "s3:PutObject", "Resource": "arn:aws:s3:::trail-bucket/AWSLogs/*",
-         "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}},
-        {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-         "Resource": ["arn:aws:s3:::trail-bucket", "arn:aws:s3:::trail-bucket/*"],
-         "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AWSCloudTrailWrite",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": "arn:aws:s3:::trail-bucket/AWSLogs/*",
+                "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}},
+            },
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": ["arn:aws:s3:::trail-bucket", "arn:aws:s3:::trail-bucket/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+        ],
+    }
     s3.put_bucket_policy(Bucket="trail-bucket", Policy=json.dumps(policy))
     s3.put_object(Bucket="trail-bucket", Key="AWSLogs/x.json", Body=b"{}")
     assert s3.get_object(Bucket="trail-bucket", Key="AWSLogs/x.json")["Body"].read() == b"{}"
-    deny_all = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::trail-bucket/*"}]}
+    deny_all = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:PutObject",
+                "Resource": "arn:aws:s3:::trail-bucket/*",
+            }
+        ],
+    }
     s3.put_bucket_policy(Bucket="trail-bucket", Policy=json.dumps(deny_all))
     with pytest.raises(ClientError):
         s3.put_object(Bucket="trail-bucket", Key="y", Body=b"{}")
 
 
-@pytest.mark.parametrize("dependency", ["security-group", "vpc-endpoint", "route-table", "network-acl",
-                                        "egress-only-igw", "peering"])
+@pytest.mark.parametrize(
+    "dependency",
+    ["security-group", "vpc-endpoint", "route-table", "network-acl", "egress-only-igw", "peering"],
+)
 def test_delete_vpc_refused_while_dependencies_remain(aws, dependency) -> None:
     ec2 = aws("ec2", region="eu-west-1")
     vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
     if dependency == "security-group":
         ec2.create_security_group(GroupName="app", Description="app", VpcId=vpc)
     elif dependency == "vpc-endpoint":
-        ec2.create_vpc_endpoint(VpcId=vpc, ServiceName="com.amazonaws.eu-west-1.s3", VpcEndpointType="Gateway")
+        ec2.create_vpc_endpoint(
+            VpcId=vpc, ServiceName="com.amazonaws.eu-west-1.s3", VpcEndpointType="Gateway"
+        )
     elif dependency == "route-table":
         ec2.create_route_table(VpcId=vpc)
     elif dependency == "network-acl":
@@ -144,7 +188,10 @@ def test_delete_vpc_refused_while_dependencies_remain(aws, dependency) -> None:
     with pytest.raises(ClientError) as err:
         ec2.delete_vpc(VpcId=vpc)
     assert err.value.response["Error"]["Code"] == "DependencyViolation"
-    assert err.value.response["Error"]["Message"] == f"The vpc '{vpc}' has dependencies and cannot be deleted."
+    assert (
+        err.value.response["Error"]["Message"]
+        == f"The vpc '{vpc}' has dependencies and cannot be deleted."
+    )
     assert ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"]
 
 

@@ -27,7 +27,8 @@ def test_an_organization_and_a_pending_account_survive_a_restart(exclusive, tmp_
         request = org.create_account(Email="log@example.com", AccountName="Log Archive")
         request_id = request["CreateAccountStatus"]["Id"]
         key_id = client(box, "kms").create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")[
-            "KeyMetadata"]["KeyId"]
+            "KeyMetadata"
+        ]["KeyId"]
         client(box, "s3").create_bucket(Bucket="kept-bucket")
     finally:
         box.stop()
@@ -44,7 +45,9 @@ def test_an_organization_and_a_pending_account_survive_a_restart(exclusive, tmp_
         assert status["CreateAccountStatus"]["State"] == "SUCCEEDED"
         names = {a["Name"] for a in org.list_accounts()["Accounts"]}
         assert "Log Archive" in names
-        assert client(again, "kms").describe_key(KeyId=key_id)["KeyMetadata"]["KeySpec"] == "RSA_2048"
+        assert (
+            client(again, "kms").describe_key(KeyId=key_id)["KeyMetadata"]["KeySpec"] == "RSA_2048"
+        )
         assert client(again, "kms").get_public_key(KeyId=key_id)["PublicKey"]
         assert "kept-bucket" in {b["Name"] for b in client(again, "s3").list_buckets()["Buckets"]}
         attached = client(again, "iam").list_policies(Scope="AWS", MaxItems=5)["Policies"]

@@ -35,7 +35,9 @@ def test_single_detector_per_region(aws) -> None:
     assert west.list_detectors()["DetectorIds"] == []
     west.create_detector(Enable=True)
     got = east.get_detector(DetectorId=detector)
-    assert got["Status"] == "ENABLED" and got["ServiceRole"].endswith("AWSServiceRoleForAmazonGuardDuty")
+    assert got["Status"] == "ENABLED" and got["ServiceRole"].endswith(
+        "AWSServiceRoleForAmazonGuardDuty"
+    )
     east.update_detector(DetectorId=detector, Enable=False)
     assert east.get_detector(DetectorId=detector)["Status"] == "DISABLED"
     east.delete_detector(DetectorId=detector)
@@ -49,23 +51,31 @@ def test_guardduty_organization(aws) -> None:
     workload = create_account(org, "Workload", "wl@example.com")
     aws("guardduty").enable_organization_admin_account(AdminAccountId=audit)
     assert aws("guardduty").list_organization_admin_accounts()["AdminAccounts"] == [
-        {"AdminAccountId": audit, "AdminStatus": "ENABLED"}]
-    admins = org.list_delegated_administrators(ServicePrincipal="guardduty.amazonaws.com")["DelegatedAdministrators"]
+        {"AdminAccountId": audit, "AdminStatus": "ENABLED"}
+    ]
+    admins = org.list_delegated_administrators(ServicePrincipal="guardduty.amazonaws.com")[
+        "DelegatedAdministrators"
+    ]
     assert [a["Id"] for a in admins] == [audit]
     admin = aws("guardduty", **member_credentials(aws("sts"), audit))
     detector = wait_for_detector(admin)
-    admin.update_organization_configuration(DetectorId=detector, AutoEnableOrganizationMembers="ALL")
+    admin.update_organization_configuration(
+        DetectorId=detector, AutoEnableOrganizationMembers="ALL"
+    )
     config = admin.describe_organization_configuration(DetectorId=detector)
     assert config["AutoEnableOrganizationMembers"] == "ALL" and config["AutoEnable"] is True
-    result = admin.create_members(DetectorId=detector, AccountDetails=[{"AccountId": workload,
-                                                                        "Email": "wl@example.com"}])
+    result = admin.create_members(
+        DetectorId=detector, AccountDetails=[{"AccountId": workload, "Email": "wl@example.com"}]
+    )
     assert result["UnprocessedAccounts"] == []
     members = admin.list_members(DetectorId=detector)["Members"]
     assert [(m["AccountId"], m["RelationshipStatus"]) for m in members] == [(workload, "Enabled")]
     member = aws("guardduty", **member_credentials(aws("sts"), workload))
     assert len(member.list_detectors()["DetectorIds"]) == 1
-    assert _error(lambda: aws("guardduty").describe_organization_configuration(DetectorId=detector)) == \
-        "BadRequestException"
+    assert (
+        _error(lambda: aws("guardduty").describe_organization_configuration(DetectorId=detector))
+        == "BadRequestException"
+    )
 
 
 def test_security_hub(aws) -> None:
@@ -82,9 +92,14 @@ def test_security_hub(aws) -> None:
     assert [s["StandardsArn"] for s in enabled] == [cis]
     aggregator = hub.create_finding_aggregator(RegionLinkingMode="ALL_REGIONS")
     assert hub.list_finding_aggregators()["FindingAggregators"] == [
-        {"FindingAggregatorArn": aggregator["FindingAggregatorArn"]}]
-    assert hub.get_finding_aggregator(FindingAggregatorArn=aggregator["FindingAggregatorArn"])[
-        "RegionLinkingMode"] == "ALL_REGIONS"
+        {"FindingAggregatorArn": aggregator["FindingAggregatorArn"]}
+    ]
+    assert (
+        hub.get_finding_aggregator(FindingAggregatorArn=aggregator["FindingAggregatorArn"])[
+            "RegionLinkingMode"
+        ]
+        == "ALL_REGIONS"
+    )
 
 
 def test_security_hub_organization(aws) -> None:
@@ -95,11 +110,16 @@ def test_security_hub_organization(aws) -> None:
     hub.enable_security_hub()
     assert len(hub.get_enabled_standards()["StandardsSubscriptions"]) == 2
     hub.enable_organization_admin_account(AdminAccountId=audit)
-    assert hub.list_organization_admin_accounts()["AdminAccounts"] == [{"AccountId": audit, "Status": "ENABLED"}]
+    assert hub.list_organization_admin_accounts()["AdminAccounts"] == [
+        {"AccountId": audit, "Status": "ENABLED"}
+    ]
     admin = aws("securityhub", **member_credentials(aws("sts"), audit))
     admin.enable_security_hub()
-    admin.update_organization_configuration(AutoEnable=True, AutoEnableStandards="DEFAULT",
-                                            OrganizationConfiguration={"ConfigurationType": "LOCAL"})
+    admin.update_organization_configuration(
+        AutoEnable=True,
+        AutoEnableStandards="DEFAULT",
+        OrganizationConfiguration={"ConfigurationType": "LOCAL"},
+    )
     config = admin.describe_organization_configuration()
     assert config["AutoEnable"] is True and config["AutoEnableStandards"] == "DEFAULT"
     assert _error(hub.describe_organization_configuration) == "InvalidAccessException"
@@ -109,13 +129,21 @@ def test_access_analyzer(aws) -> None:
     analyzer = aws("accessanalyzer")
     arn = analyzer.create_analyzer(analyzerName="account", type="ACCOUNT")["arn"]
     assert arn == "arn:aws:access-analyzer:us-east-1:123456789012:analyzer/account"
-    assert _error(lambda: analyzer.create_analyzer(analyzerName="account", type="ACCOUNT")) == "ConflictException"
-    assert _error(lambda: analyzer.create_analyzer(analyzerName="org", type="ORGANIZATION")) == "ValidationException"
+    assert (
+        _error(lambda: analyzer.create_analyzer(analyzerName="account", type="ACCOUNT"))
+        == "ConflictException"
+    )
+    assert (
+        _error(lambda: analyzer.create_analyzer(analyzerName="org", type="ORGANIZATION"))
+        == "ValidationException"
+    )
     aws("organizations").create_organization(FeatureSet="ALL")
     analyzer.create_analyzer(analyzerName="org", type="ORGANIZATION")
     listed = analyzer.list_analyzers()["analyzers"]
     assert sorted((a["name"], a["type"], a["status"]) for a in listed) == [
-        ("account", "ACCOUNT", "ACTIVE"), ("org", "ORGANIZATION", "ACTIVE")]
+        ("account", "ACCOUNT", "ACTIVE"),
+        ("org", "ORGANIZATION", "ACTIVE"),
+    ]
     assert [a["name"] for a in analyzer.list_analyzers(type="ORGANIZATION")["analyzers"]] == ["org"]
     assert aws("accessanalyzer", region="eu-west-1").list_analyzers()["analyzers"] == []
     assert analyzer.get_analyzer(analyzerName="org")["analyzer"]["type"] == "ORGANIZATION"
@@ -137,13 +165,20 @@ def test_designating_the_guardduty_admin_enables_guardduty_there(aws) -> None:
     assert "already exists" in info.value.response["Error"]["Message"]
     detector = wait_for_detector(admin)
     assert admin.get_detector(DetectorId=detector)["Status"] == "ENABLED"
-    assert aws("guardduty", **member_credentials(aws("sts"), audit)).list_detectors()["DetectorIds"] == []
+    assert (
+        aws("guardduty", **member_credentials(aws("sts"), audit)).list_detectors()["DetectorIds"]
+        == []
+    )
 
 
 def _recorder(config, account: str) -> None:
-    config.put_configuration_recorder(ConfigurationRecorder={
-        "name": "default", "roleARN": f"arn:aws:iam::{account}:role/aws-service-role/config.amazonaws.com/"
-                                      "AWSServiceRoleForConfig"})
+    config.put_configuration_recorder(
+        ConfigurationRecorder={
+            "name": "default",
+            "roleARN": f"arn:aws:iam::{account}:role/aws-service-role/config.amazonaws.com/"
+            "AWSServiceRoleForConfig",
+        }
+    )
 
 
 def test_standards_without_a_config_recorder_are_incomplete(aws) -> None:
@@ -151,13 +186,20 @@ def test_standards_without_a_config_recorder_are_incomplete(aws) -> None:
     _recorder(aws("config", region="us-west-2"), "123456789012")
     for client in (hub, west):
         client.enable_security_hub(EnableDefaultStandards=False)
-        client.batch_enable_standards(StandardsSubscriptionRequests=[
-            {"StandardsArn": f"arn:aws:securityhub:{client.meta.region_name}::standards/"
-                             "aws-foundational-security-best-practices/v/1.0.0"}])
+        client.batch_enable_standards(
+            StandardsSubscriptionRequests=[
+                {
+                    "StandardsArn": f"arn:aws:securityhub:{client.meta.region_name}::standards/"
+                    "aws-foundational-security-best-practices/v/1.0.0"
+                }
+            ]
+        )
     time.sleep(OP_DELAY + 0.1)
     [east_sub] = hub.get_enabled_standards()["StandardsSubscriptions"]
     assert east_sub["StandardsStatus"] == "INCOMPLETE"
-    assert east_sub["StandardsStatusReason"] == {"StatusReasonCode": "NO_AVAILABLE_CONFIGURATION_RECORDER"}
+    assert east_sub["StandardsStatusReason"] == {
+        "StatusReasonCode": "NO_AVAILABLE_CONFIGURATION_RECORDER"
+    }
     [west_sub] = west.get_enabled_standards()["StandardsSubscriptions"]
     assert west_sub["StandardsStatus"] == "READY" and "StandardsStatusReason" not in west_sub
 
@@ -186,14 +228,27 @@ def test_guardduty_admin_suspends_a_member_only_without_auto_enable_all(aws) -> 
     aws("guardduty").enable_organization_admin_account(AdminAccountId=audit)
     admin = aws("guardduty", **member_credentials(aws("sts"), audit))
     detector = wait_for_detector(admin)
-    admin.update_organization_configuration(DetectorId=detector, AutoEnableOrganizationMembers="ALL")
-    admin.create_members(DetectorId=detector, AccountDetails=[{"AccountId": workload, "Email": "wl@example.com"}])
+    admin.update_organization_configuration(
+        DetectorId=detector, AutoEnableOrganizationMembers="ALL"
+    )
+    admin.create_members(
+        DetectorId=detector, AccountDetails=[{"AccountId": workload, "Email": "wl@example.com"}]
+    )
     member = aws("guardduty", **member_credentials(aws("sts"), workload))
     member_detector = member.list_detectors()["DetectorIds"][0]
-    assert _error(lambda: admin.stop_monitoring_members(DetectorId=detector, AccountIds=[workload])) == \
-        "BadRequestException"
-    admin.update_organization_configuration(DetectorId=detector, AutoEnableOrganizationMembers="NEW")
-    assert admin.stop_monitoring_members(DetectorId=detector, AccountIds=[workload])["UnprocessedAccounts"] == []
+    assert (
+        _error(lambda: admin.stop_monitoring_members(DetectorId=detector, AccountIds=[workload]))
+        == "BadRequestException"
+    )
+    admin.update_organization_configuration(
+        DetectorId=detector, AutoEnableOrganizationMembers="NEW"
+    )
+    assert (
+        admin.stop_monitoring_members(DetectorId=detector, AccountIds=[workload])[
+            "UnprocessedAccounts"
+        ]
+        == []
+    )
     assert member.get_detector(DetectorId=member_detector)["Status"] == "DISABLED"
     admin.start_monitoring_members(DetectorId=detector, AccountIds=[workload])
     assert member.get_detector(DetectorId=member_detector)["Status"] == "ENABLED"
@@ -202,15 +257,40 @@ def test_guardduty_admin_suspends_a_member_only_without_auto_enable_all(aws) -> 
 def test_budget_notification_subscribers_are_listed(aws) -> None:
     budgets = aws("budgets")
     account = aws("sts").get_caller_identity()["Account"]
-    alert = {"NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN", "Threshold": 80.0,
-             "ThresholdType": "PERCENTAGE"}
+    alert = {
+        "NotificationType": "ACTUAL",
+        "ComparisonOperator": "GREATER_THAN",
+        "Threshold": 80.0,
+        "ThresholdType": "PERCENTAGE",
+    }
     subscriber = {"SubscriptionType": "EMAIL", "Address": "billing@example.com"}
-    budgets.create_budget(AccountId=account, Budget={
-        "BudgetName": "monthly", "BudgetLimit": {"Amount": "100", "Unit": "USD"}, "TimeUnit": "MONTHLY",
-        "BudgetType": "COST"}, NotificationsWithSubscribers=[{"Notification": alert, "Subscribers": [subscriber]}])
-    found = budgets.describe_subscribers_for_notification(AccountId=account, BudgetName="monthly", Notification=alert)
+    budgets.create_budget(
+        AccountId=account,
+        Budget={
+            "BudgetName": "monthly",
+            "BudgetLimit": {"Amount": "100", "Unit": "USD"},
+            "TimeUnit": "MONTHLY",
+            "BudgetType": "COST",
+        },
+        NotificationsWithSubscribers=[{"Notification": alert, "Subscribers": [subscriber]}],
+    )
+    found = budgets.describe_subscribers_for_notification(
+        AccountId=account, BudgetName="monthly", Notification=alert
+    )
     assert found["Subscribers"] == [subscriber]
-    assert _error(lambda: budgets.describe_subscribers_for_notification(
-        AccountId=account, BudgetName="monthly", Notification={**alert, "Threshold": 90.0})) == "NotFoundException"
-    assert _error(lambda: budgets.describe_subscribers_for_notification(
-        AccountId=account, BudgetName="missing", Notification=alert)) == "NotFoundException"
+    assert (
+        _error(
+            lambda: budgets.describe_subscribers_for_notification(
+                AccountId=account, BudgetName="monthly", Notification={**alert, "Threshold": 90.0}
+            )
+        )
+        == "NotFoundException"
+    )
+    assert (
+        _error(
+            lambda: budgets.describe_subscribers_for_notification(
+                AccountId=account, BudgetName="missing", Notification=alert
+            )
+        )
+        == "NotFoundException"
+    )

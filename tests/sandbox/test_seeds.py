@@ -36,14 +36,18 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sandbox, 
         yield sandbox, tmp_path_factory.mktemp("seeded")
 
 
-def _verify(sandbox: Sandbox, directory: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> VerifyRun:
+def _verify(
+    sandbox: Sandbox, directory: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> VerifyRun:
     """`bootstrap-tui verify` as the CLI runs it, with a new state file and the seed's profile."""
     for key, value in client_environment(sandbox.endpoint).items():
         monkeypatch.setenv(key, value)
     work = directory / name
     work.mkdir()
     profile = seeds.write_seed_profile(work, ACCOUNTS)
-    engine = Engine(Options(endpoint_url=sandbox.endpoint, state_file=work / "state.yaml", profile=profile))
+    engine = Engine(
+        Options(endpoint_url=sandbox.endpoint, state_file=work / "state.yaml", profile=profile)
+    )
     engine.connect()
     try:
         return engine.verify()
@@ -52,8 +56,11 @@ def _verify(sandbox: Sandbox, directory: Path, monkeypatch: pytest.MonkeyPatch, 
 
 
 def _not_passing(run: VerifyRun) -> dict[tuple[str, str | None, str | None], Status]:
-    return {(r.check_id, r.account, r.region): r.status for r in run.results
-            if r.status not in (Status.PASS, Status.MANUAL)}
+    return {
+        (r.check_id, r.account, r.region): r.status
+        for r in run.results
+        if r.status not in (Status.PASS, Status.MANUAL)
+    }
 
 
 # Runs before the module's own sandbox starts (only one sandbox per process).
@@ -77,7 +84,8 @@ def test_constructor_validation() -> None:
 
 @pytest.mark.slow
 def test_compliant_seed_is_what_the_engine_builds_and_verifies_clean(
-        seeded: tuple[Sandbox, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    seeded: tuple[Sandbox, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     sandbox, directory = seeded
     info = sandbox.info()
     names = {a.get("name") for a in info["accounts"] if not a["management"]}
@@ -94,7 +102,9 @@ def test_compliant_seed_is_what_the_engine_builds_and_verifies_clean(
 
 
 @pytest.mark.slow
-def test_drifts_are_found_exactly(seeded: tuple[Sandbox, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_drifts_are_found_exactly(
+    seeded: tuple[Sandbox, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Runs after the clean verify above; turns the module's sandbox into the drifted seed."""
     sandbox, directory = seeded
     scopes = drifts.introduce_drift(sandbox.endpoint)
@@ -115,26 +125,52 @@ def test_drifted_seed_through_reset(seeded: tuple[Sandbox, Path]) -> None:
     info = sandbox.info()
     assert info["seed"] == "drifted"
     assert {a.get("name") for a in info["accounts"] if not a["management"]} == {
-        "Log Archive", "Audit", "Production"}
+        "Log Archive",
+        "Audit",
+        "Production",
+    }
     management = next(a for a in info["accounts"] if a["management"])
     assert management["root"]["access_keys"] is True
     prod = seeds.account_ids_by_key(sandbox.endpoint)["prod"]
-    assert client(sandbox, "iam").get_account_summary()["SummaryMap"]["AccountAccessKeysPresent"] == 1
+    assert (
+        client(sandbox, "iam").get_account_summary()["SummaryMap"]["AccountAccessKeysPresent"] == 1
+    )
     trail = client(sandbox, "cloudtrail").describe_trails()["trailList"][0]
-    assert client(sandbox, "cloudtrail").get_trail_status(Name=trail["TrailARN"])["IsLogging"] is False
+    assert (
+        client(sandbox, "cloudtrail").get_trail_status(Name=trail["TrailARN"])["IsLogging"] is False
+    )
     creds = client(sandbox, "sts").assume_role(
-        RoleArn=f"arn:aws:iam::{prod}:role/OrganizationAccountAccessRole", RoleSessionName="test")["Credentials"]
-    guardduty = client(sandbox, "guardduty", region="us-east-1", aws_access_key_id=creds["AccessKeyId"],
-                       aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+        RoleArn=f"arn:aws:iam::{prod}:role/OrganizationAccountAccessRole", RoleSessionName="test"
+    )["Credentials"]
+    guardduty = client(
+        sandbox,
+        "guardduty",
+        region="us-east-1",
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
     assert guardduty.list_detectors()["DetectorIds"] == []
 
 
 def test_seed_profile_expresses_workload_accounts() -> None:
-    derived = yaml.safe_load(seeds.seed_profile_text(5, ["eu-west-1", "us-east-1", "us-west-2", "eu-central-1"]))
+    derived = yaml.safe_load(
+        seeds.seed_profile_text(5, ["eu-west-1", "us-east-1", "us-west-2", "eu-central-1"])
+    )
     profile = profile_from_text(yaml.safe_dump(derived), "seed-profile.yaml")
     workloads = [a for a in profile.accounts() if a.ou.startswith("Workloads")]
-    assert [a.name for a in workloads] == ["Production", "Staging", "Workload 3", "Workload 4", "Workload 5"]
-    assert [a.ou for a in workloads][2:] == ["Workloads/Prod", "Workloads/NonProd", "Workloads/Prod"]
+    assert [a.name for a in workloads] == [
+        "Production",
+        "Staging",
+        "Workload 3",
+        "Workload 4",
+        "Workload 5",
+    ]
+    assert [a.ou for a in workloads][2:] == [
+        "Workloads/Prod",
+        "Workloads/NonProd",
+        "Workloads/Prod",
+    ]
     assert profile.governed_regions == ["eu-west-1", "us-east-1", "us-west-2", "eu-central-1"]
     assert profile.home_region == "eu-west-1"
     assert set(profile.governed_regions) <= set(profile.data["guardrails"]["allowed_regions"])

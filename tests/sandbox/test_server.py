@@ -73,8 +73,12 @@ def test_reset_forgets_state(sandbox: Sandbox, aws) -> None:
 def test_reset_frees_bucket_names(sandbox: Sandbox, aws) -> None:
     aws("s3").create_bucket(Bucket="founder-cloudtrail-123456789012")
     control(sandbox.endpoint, "/_sandbox/reset", {})
-    aws("s3").create_bucket(Bucket="founder-cloudtrail-123456789012")  # old code: InternalFailure (RecursionError)
-    assert [b["Name"] for b in aws("s3").list_buckets()["Buckets"]] == ["founder-cloudtrail-123456789012"]
+    aws("s3").create_bucket(
+        Bucket="founder-cloudtrail-123456789012"
+    )  # old code: InternalFailure (RecursionError)
+    assert [b["Name"] for b in aws("s3").list_buckets()["Buckets"]] == [
+        "founder-cloudtrail-123456789012"
+    ]
 
 
 def test_any_client_region_works(aws) -> None:
@@ -103,17 +107,30 @@ def test_cli_bad_arguments(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_cli_subprocess_serves_and_exits_cleanly() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen([sys.executable, "-m", "bootstrap_tui.sandbox", "--port", "0", "--seed", "fresh"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bootstrap_tui.sandbox", "--port", "0", "--seed", "fresh"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
     try:
         line = process.stdout.readline()
         assert line.startswith("endpoint: http://127.0.0.1:"), line
         endpoint = line.split(" ", 1)[1].strip()
         status, info = control(endpoint, "/_sandbox/info")
         assert status == 200 and info["sandbox"] is True
-        sts = boto3.client("sts", endpoint_url=endpoint, region_name="us-east-1",
-                           **{k.lower(): v for k, v in client_environment(endpoint).items()
-                              if k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")})
+        sts = boto3.client(
+            "sts",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            **{
+                k.lower(): v
+                for k, v in client_environment(endpoint).items()
+                if k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+            },
+        )
         assert sts.get_caller_identity()["Account"] == "123456789012"
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0

@@ -13,7 +13,12 @@ CASES = [
     ("account", "list_regions", {}, "rest-json"),
     ("account", "get_contact_information", {}, "rest-json"),
     ("guardduty", "list_filters", {"DetectorId": "d0"}, "rest-json"),
-    ("sso-admin", "list_trusted_token_issuers", {"InstanceArn": "arn:aws:sso:::instance/ssoins-0"}, "json"),
+    (
+        "sso-admin",
+        "list_trusted_token_issuers",
+        {"InstanceArn": "arn:aws:sso:::instance/ssoins-0"},
+        "json",
+    ),
     ("organizations", "list_handshakes_for_organization", {}, "json"),
     ("controlcatalog", "list_domains", {}, "rest-json"),
     ("cloudtrail", "list_event_data_stores", {}, "json"),
@@ -28,8 +33,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("service, operation, params, protocol", CASES,
-                         ids=[f"{c[0]}-{c[1]}" for c in CASES])
+@pytest.mark.parametrize(
+    "service, operation, params, protocol", CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES]
+)
 def test_unimplemented_operation_is_501(aws, service, operation, params, protocol):
     client = aws(service)
     assert client.meta.service_model.protocol == protocol

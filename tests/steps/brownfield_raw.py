@@ -6,6 +6,7 @@ item names the kind (``ou``, ``account``, ``scp``, ``trail``, ``recorder``, ``ch
 ``detector``, ``vpc``, ``password-policy``, ``iam-user``, ``alias``, ``contact``), then the account and
 region where the kind has them, then the resource's own name or id.
 """
+
 from __future__ import annotations
 
 import json
@@ -45,17 +46,48 @@ class Run:
         lines = []
         for plan in self.plan["plans"]:
             for c in plan["changes"]:
-                lines.append(" ".join(str(p) for p in (plan["step"], c["action"], c["resource"], c["name"],
-                                                       f"[{c['account']}]", f"[{c['region']}]", c["detail"])))
+                lines.append(
+                    " ".join(
+                        str(p)
+                        for p in (
+                            plan["step"],
+                            c["action"],
+                            c["resource"],
+                            c["name"],
+                            f"[{c['account']}]",
+                            f"[{c['region']}]",
+                            c["detail"],
+                        )
+                    )
+                )
             for k in plan.get("kept", []):  # what the plan reuses, keeps or leaves alone (= lines)
-                lines.append(" ".join(str(p) for p in (plan["step"], k["verb"], k["resource"], k["name"],
-                                                       f"[{k['account']}]", f"[{k['region']}]", k["detail"])))
+                lines.append(
+                    " ".join(
+                        str(p)
+                        for p in (
+                            plan["step"],
+                            k["verb"],
+                            k["resource"],
+                            k["name"],
+                            f"[{k['account']}]",
+                            f"[{k['region']}]",
+                            k["detail"],
+                        )
+                    )
+                )
             lines += [f"{plan['step']} {note}" for note in plan["notes"]]
         return lines
 
-    def verdicts(self, check_id: str, account: str | None = None, region: str | None = None) -> list[str]:
-        return [r["status"] for r in self.verified if r["check_id"] == check_id
-                and (account is None or r["account"] == account) and (region is None or r["region"] == region)]
+    def verdicts(
+        self, check_id: str, account: str | None = None, region: str | None = None
+    ) -> list[str]:
+        return [
+            r["status"]
+            for r in self.verified
+            if r["check_id"] == check_id
+            and (account is None or r["account"] == account)
+            and (region is None or r["region"] == region)
+        ]
 
 
 def run_flow(box: Any, seed: str, flow: str) -> Run:
@@ -69,8 +101,15 @@ def run_flow(box: Any, seed: str, flow: str) -> Run:
     before = read_state(endpoint)
     tmp = Path(tempfile.mkdtemp(prefix=f"bt-{seed}-"))
     env = {**os.environ, **client_environment(endpoint), "BOOTSTRAP_TUI_LOG": str(tmp / "run.log")}
-    base = [sys.executable, "-m", "bootstrap_tui", "--profile-file", "startup-minimal",
-            "--state-file", str(tmp / "state.yaml")]
+    base = [
+        sys.executable,
+        "-m",
+        "bootstrap_tui",
+        "--profile-file",
+        "startup-minimal",
+        "--state-file",
+        str(tmp / "state.yaml"),
+    ]
 
     def cli(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([*base, *args], env=env, capture_output=True, text=True, timeout=900)
@@ -82,8 +121,17 @@ def run_flow(box: Any, seed: str, flow: str) -> Run:
     assert verified.returncode in (0, 1), verified.stderr[-3000:]
     after = read_state(endpoint)
     names = {a["id"]: a.get("name") or a["id"] for a in info(endpoint)["accounts"]}
-    return Run(seed, info(endpoint)["management_account_id"], names, resources(before), resources(after), after,
-               json.loads(planned.stdout), applied, json.loads(verified.stdout)["results"])
+    return Run(
+        seed,
+        info(endpoint)["management_account_id"],
+        names,
+        resources(before),
+        resources(after),
+        after,
+        json.loads(planned.stdout),
+        applied,
+        json.loads(verified.stdout)["results"],
+    )
 
 
 def _step_by_step(endpoint: str, seed: str) -> Run:
@@ -104,11 +152,21 @@ def _step_by_step(endpoint: str, seed: str) -> Run:
     about = info(endpoint)
     names = {a["id"]: a.get("name") or a["id"] for a in about["accounts"]}
     done = subprocess.CompletedProcess(["step-by-step"], 0, "", "")
-    return Run(seed, about["management_account_id"], names, resources(before), resources(after), after,
-               {"plans": plans}, done, verified)
+    return Run(
+        seed,
+        about["management_account_id"],
+        names,
+        resources(before),
+        resources(after),
+        after,
+        {"plans": plans},
+        done,
+        verified,
+    )
 
 
 # ------------------------------------------------------------------ reading the raw state
+
 
 class Clients:
     """plain.client per (service, account, region), made once."""
@@ -137,7 +195,8 @@ def read_state(endpoint: str) -> dict[str, Any]:
         state["accounts"][account] = {
             "iam": read_iam(clients("iam", account)),
             "key_purposes": read_key_purposes(clients("kms", account)),
-            "regions": {region: read_region(clients, account, region) for region in REGIONS}}
+            "regions": {region: read_region(clients, account, region) for region in REGIONS},
+        }
     return state
 
 
@@ -148,8 +207,12 @@ def read_org(org: Any) -> dict[str, Any]:
     parents: dict[str, str] = {}
 
     def walk(parent: str, path: str) -> None:
-        attached[path or "Root"] = sorted(p["Name"] for p in org.list_policies_for_target(
-            TargetId=parent, Filter="SERVICE_CONTROL_POLICY")["Policies"])
+        attached[path or "Root"] = sorted(
+            p["Name"]
+            for p in org.list_policies_for_target(TargetId=parent, Filter="SERVICE_CONTROL_POLICY")[
+                "Policies"
+            ]
+        )
         for account in org.list_accounts_for_parent(ParentId=parent)["Accounts"]:
             parents[account["Name"]] = path or "Root"
         for ou in org.list_organizational_units_for_parent(ParentId=parent)["OrganizationalUnits"]:
@@ -157,20 +220,27 @@ def read_org(org: Any) -> dict[str, Any]:
             walk(ou["Id"], ous[-1])
 
     walk(root, "")
-    return {"ous": ous, "attached": attached, "parents": parents,
-            "accounts": [a["Name"] for a in org.list_accounts()["Accounts"]],
-            "ids": {a["Name"]: a["Id"] for a in org.list_accounts()["Accounts"]},
-            "scps": [p["Name"] for p in org.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"]]}
+    return {
+        "ous": ous,
+        "attached": attached,
+        "parents": parents,
+        "accounts": [a["Name"] for a in org.list_accounts()["Accounts"]],
+        "ids": {a["Name"]: a["Id"] for a in org.list_accounts()["Accounts"]},
+        "scps": [p["Name"] for p in org.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"]],
+    }
 
 
 def read_trails(cloudtrail: Any) -> dict[str, dict[str, Any]]:
     trails = {}
     for trail in cloudtrail.describe_trails(includeShadowTrails=False)["trailList"]:
         status = cloudtrail.get_trail_status(Name=trail["TrailARN"])
-        trails[trail["Name"]] = {"bucket": trail["S3BucketName"], "multi_region": trail["IsMultiRegionTrail"],
-                                 "organization": trail.get("IsOrganizationTrail", False),
-                                 "validation": trail.get("LogFileValidationEnabled", False),
-                                 "logging": status["IsLogging"]}
+        trails[trail["Name"]] = {
+            "bucket": trail["S3BucketName"],
+            "multi_region": trail["IsMultiRegionTrail"],
+            "organization": trail.get("IsOrganizationTrail", False),
+            "validation": trail.get("LogFileValidationEnabled", False),
+            "logging": status["IsLogging"],
+        }
     return trails
 
 
@@ -178,7 +248,9 @@ def read_contacts(account: Any) -> dict[str, str | None]:
     contacts: dict[str, str | None] = {}
     for kind in ("BILLING", "OPERATIONS", "SECURITY"):
         try:
-            contacts[kind] = account.get_alternate_contact(AlternateContactType=kind)["AlternateContact"]["EmailAddress"]
+            contacts[kind] = account.get_alternate_contact(AlternateContactType=kind)[
+                "AlternateContact"
+            ]["EmailAddress"]
         except ClientError:
             contacts[kind] = None
     return contacts
@@ -198,8 +270,15 @@ def read_iam(iam: Any) -> dict[str, Any]:
             console = True
         except ClientError:
             console = False
-        users[name] = {"active_keys": sum(k["Status"] == "Active" for k in keys), "console": console}
-    return {"password_policy": policy, "users": users, "aliases": iam.list_account_aliases()["AccountAliases"]}
+        users[name] = {
+            "active_keys": sum(k["Status"] == "Active" for k in keys),
+            "console": console,
+        }
+    return {
+        "password_policy": policy,
+        "users": users,
+        "aliases": iam.list_account_aliases()["AccountAliases"],
+    }
 
 
 def read_key_purposes(kms: Any) -> list[str]:
@@ -208,35 +287,63 @@ def read_key_purposes(kms: Any) -> list[str]:
     for key in kms.list_keys()["Keys"]:
         if kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] != "Enabled":
             continue
-        purposes += [t["TagValue"] for t in kms.list_resource_tags(KeyId=key["KeyId"]).get("Tags", [])
-                     if t["TagKey"] == "bootstrap-tui:purpose"]
+        purposes += [
+            t["TagValue"]
+            for t in kms.list_resource_tags(KeyId=key["KeyId"]).get("Tags", [])
+            if t["TagKey"] == "bootstrap-tui:purpose"
+        ]
     return purposes
 
 
 def read_region(clients: Clients, account: str, region: str) -> dict[str, Any]:
     config = clients("config", account, region)
-    status = {s["name"]: s.get("recording", False)
-              for s in config.describe_configuration_recorder_status()["ConfigurationRecordersStatus"]}
-    recorders = {r["name"]: {"group": r.get("recordingGroup", {}), "role": r.get("roleARN"),
-                             "recording": status.get(r["name"], False)}
-                 for r in config.describe_configuration_recorders()["ConfigurationRecorders"]}
-    channels = {c["name"]: c.get("s3BucketName") for c in config.describe_delivery_channels()["DeliveryChannels"]}
+    status = {
+        s["name"]: s.get("recording", False)
+        for s in config.describe_configuration_recorder_status()["ConfigurationRecordersStatus"]
+    }
+    recorders = {
+        r["name"]: {
+            "group": r.get("recordingGroup", {}),
+            "role": r.get("roleARN"),
+            "recording": status.get(r["name"], False),
+        }
+        for r in config.describe_configuration_recorders()["ConfigurationRecorders"]
+    }
+    channels = {
+        c["name"]: c.get("s3BucketName")
+        for c in config.describe_delivery_channels()["DeliveryChannels"]
+    }
     gd = clients("guardduty", account, region)
-    detectors = {d: gd.get_detector(DetectorId=d)["Status"] for d in gd.list_detectors()["DetectorIds"]}
+    detectors = {
+        d: gd.get_detector(DetectorId=d)["Status"] for d in gd.list_detectors()["DetectorIds"]
+    }
     ec2 = clients("ec2", account, region)
     vpcs = {}
     for vpc in ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]:
         where = [{"Name": "vpc-id", "Values": [vpc["VpcId"]]}]
         vpcs[vpc["VpcId"]] = {
             "subnets": len(ec2.describe_subnets(Filters=where)["Subnets"]),
-            "gateways": len(ec2.describe_internet_gateways(
-                Filters=[{"Name": "attachment.vpc-id", "Values": [vpc["VpcId"]]}])["InternetGateways"]),
-            "groups": sorted(g["GroupName"] for g in ec2.describe_security_groups(Filters=where)["SecurityGroups"]
-                             if g["GroupName"] != "default")}
-    return {"recorders": recorders, "channels": channels, "detectors": detectors, "default_vpcs": vpcs}
+            "gateways": len(
+                ec2.describe_internet_gateways(
+                    Filters=[{"Name": "attachment.vpc-id", "Values": [vpc["VpcId"]]}]
+                )["InternetGateways"]
+            ),
+            "groups": sorted(
+                g["GroupName"]
+                for g in ec2.describe_security_groups(Filters=where)["SecurityGroups"]
+                if g["GroupName"] != "default"
+            ),
+        }
+    return {
+        "recorders": recorders,
+        "channels": channels,
+        "detectors": detectors,
+        "default_vpcs": vpcs,
+    }
 
 
 # ------------------------------------------------------------------ flattening
+
 
 def resources(state: dict[str, Any]) -> dict[tuple, Any]:
     """``{key: value}`` of every resource in ``state`` (see the module docstring)."""
@@ -251,11 +358,24 @@ def resources(state: dict[str, Any]) -> dict[tuple, Any]:
     for account, found in state["accounts"].items():
         if found["iam"]["password_policy"] is not None:
             flat[("password-policy", account)] = found["iam"]["password_policy"]
-        flat.update({("iam-user", account, name): user for name, user in found["iam"]["users"].items()})
+        flat.update(
+            {("iam-user", account, name): user for name, user in found["iam"]["users"].items()}
+        )
         flat.update({("alias", account): alias for alias in found["iam"]["aliases"]})
         for region, regional in found["regions"].items():
-            flat.update({("recorder", account, region, name): r for name, r in regional["recorders"].items()})
-            flat.update({("channel", account, region, name): b for name, b in regional["channels"].items()})
-            flat.update({("detector", account, region, d): s for d, s in regional["detectors"].items()})
-            flat.update({("vpc", account, region, v): vpc for v, vpc in regional["default_vpcs"].items()})
+            flat.update(
+                {
+                    ("recorder", account, region, name): r
+                    for name, r in regional["recorders"].items()
+                }
+            )
+            flat.update(
+                {("channel", account, region, name): b for name, b in regional["channels"].items()}
+            )
+            flat.update(
+                {("detector", account, region, d): s for d, s in regional["detectors"].items()}
+            )
+            flat.update(
+                {("vpc", account, region, v): vpc for v, vpc in regional["default_vpcs"].items()}
+            )
     return flat

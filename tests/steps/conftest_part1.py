@@ -3,10 +3,12 @@ organization, accounts, control-tower). Imported by tests/steps/test_part1_*.py.
 
 Every test talks real HTTP to a sandbox started in-process.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 import pytest
 
@@ -29,8 +31,14 @@ control_tower:
 
 @pytest.fixture
 def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN",
-                 "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+    for name in (
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_ENDPOINT_URL",
+        "AWS_SESSION_TOKEN",
+        "AWS_CONFIG_FILE",
+        "AWS_SHARED_CREDENTIALS_FILE",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
@@ -60,11 +68,22 @@ class Engines:
         self.state_file = tmp_path / "state.yaml"
         self.made: list[Engine] = []
 
-    def new(self, *, profile: str = "startup-minimal", simulate: bool = True,
-            state_file: Path | None = None) -> Engine:
-        engine = Engine(Options(endpoint_url=self.sandbox.endpoint,
-                                state_file=state_file or self.state_file, profile=profile,
-                                simulate_console=simulate, max_attempts=2))
+    def new(
+        self,
+        *,
+        profile: str = "startup-minimal",
+        simulate: bool = True,
+        state_file: Path | None = None,
+    ) -> Engine:
+        engine = Engine(
+            Options(
+                endpoint_url=self.sandbox.endpoint,
+                state_file=state_file or self.state_file,
+                profile=profile,
+                simulate_console=simulate,
+                max_attempts=2,
+            )
+        )
         engine.connect()
         self.made.append(engine)
         return engine
@@ -92,9 +111,16 @@ def converge(engine: Engine, step_ids: Iterable[str]) -> None:
 def assert_converged_and_verified(engine: Engine, step_id: str) -> None:
     assert engine.plan(step_id).changes == []
     run = engine.verify([step_id])
-    bad = [(r.check_id, r.status.value, r.message) for r in run.results
-           if r.status not in (Status.PASS,) and not (  # the API cannot prove a hardware key: attested MANUAL
-               r.check_id == "root.hardware-mfa" and r.status == Status.MANUAL and r.evidence.get("attestation"))]
+    bad = [
+        (r.check_id, r.status.value, r.message)
+        for r in run.results
+        if r.status not in (Status.PASS,)
+        and not (  # the API cannot prove a hardware key: attested MANUAL
+            r.check_id == "root.hardware-mfa"
+            and r.status == Status.MANUAL
+            and r.evidence.get("attestation")
+        )
+    ]
     assert run.results and not bad, bad
 
 
@@ -105,7 +131,9 @@ def client(sandbox: Any, service: str, **kwargs: Any) -> Any:
 def stop_when(engine: Engine, text: str) -> None:
     """Simulate quitting: cancel the engine once a progress message contains `text`
     (the next wait in a poll loop raises KeyboardInterrupt)."""
+
     def listener(step: str, message: str, done: Any, total: Any) -> None:
         if text in message:
             engine.cancelled.set()
+
     engine.progress_listeners.append(listener)

@@ -4,6 +4,7 @@ security-services, bootstrap-cleanup): one sandbox and one engine run per module
 Import what you need from here (`from conftest_part2 import world`); pytest only
 auto-loads files named conftest.py.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,7 +12,8 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 
@@ -36,7 +38,10 @@ def patch_moto_ssoadmin_paths() -> None:
             data = json.loads(aws_managed_policies_data)
             name = arn.split("/")[-1]
             policy = data.get(name)
-            if policy and arn == f"arn:{self.partition}:iam::aws:policy{policy.get('Path', '/')}{name}":
+            if (
+                policy
+                and arn == f"arn:{self.partition}:iam::aws:policy{policy.get('Path', '/')}{name}"
+            ):
                 return models.ManagedPolicy(arn, name)
             raise
 
@@ -72,11 +77,21 @@ class World:
         return self.engine.client(service, account=account, region=region)
 
 
-def make_engine(endpoint: str, state_file: Path, profile: str = "startup-minimal", **kwargs: Any) -> Any:
+def make_engine(
+    endpoint: str, state_file: Path, profile: str = "startup-minimal", **kwargs: Any
+) -> Any:
     from bootstrap_tui.engine import Engine, Options
 
-    engine = Engine(Options(endpoint_url=endpoint, state_file=state_file, simulate_console=True,
-                            max_attempts=2, profile=profile, **kwargs))
+    engine = Engine(
+        Options(
+            endpoint_url=endpoint,
+            state_file=state_file,
+            simulate_console=True,
+            max_attempts=2,
+            profile=profile,
+            **kwargs,
+        )
+    )
     engine.connect()
     return engine
 

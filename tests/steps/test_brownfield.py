@@ -2,17 +2,18 @@
 
 The whole wizard is applied once (startup-minimal), then the user's own resources are
 made with plain boto3, the way a founder would have made them by hand."""
+
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest_part2 import world  # noqa: E402,F401
+from conftest_part2 import world  # noqa: F401
 
-from bootstrap_tui.errors import ValidationError  # noqa: E402
-from bootstrap_tui.model import Status  # noqa: E402
-from steps.guardrails import parse_exclusions  # noqa: E402
+from bootstrap_tui.errors import ValidationError
+from bootstrap_tui.model import Status
+from steps.guardrails import parse_exclusions
 
 
 def lines(plan) -> list[str]:
@@ -26,8 +27,13 @@ def scp_result(world):
 
 
 def guardrail_names(org, target: str) -> set[str]:
-    return {p["Name"] for p in org.list_policies_for_target(TargetId=target, Filter="SERVICE_CONTROL_POLICY")
-            ["Policies"] if p["Name"].startswith("bootstrap-guardrails")}
+    return {
+        p["Name"]
+        for p in org.list_policies_for_target(TargetId=target, Filter="SERVICE_CONTROL_POLICY")[
+            "Policies"
+        ]
+        if p["Name"].startswith("bootstrap-guardrails")
+    }
 
 
 def test_users_own_ous_get_the_guardrails_or_are_excluded(world):
@@ -36,9 +42,13 @@ def test_users_own_ous_get_the_guardrails_or_are_excluded(world):
     dev = org.create_organizational_unit(ParentId=root, Name="Dev")["OrganizationalUnit"]["Id"]
     lab = org.create_organizational_unit(ParentId=root, Name="Lab")["OrganizationalUnit"]["Id"]
     assert guardrail_names(org, dev) == set()
-    assert scp_result(world).status == Status.FAIL  # old code: PASS "attached to every top-level OU"
+    assert (
+        scp_result(world).status == Status.FAIL
+    )  # old code: PASS "attached to every top-level OU"
 
-    world.engine.set_answers("guardrails", {"exclude_ous": "Lab: vendor sandbox, reviewed by the CTO"})
+    world.engine.set_answers(
+        "guardrails", {"exclude_ous": "Lab: vendor sandbox, reviewed by the CTO"}
+    )
     plan = world.engine.plan("guardrails")
     attaches = {c.data["target"] for c in plan.changes if c.data.get("kind") == "scp-attach"}
     assert attaches == {dev}
@@ -46,12 +56,19 @@ def test_users_own_ous_get_the_guardrails_or_are_excluded(world):
     assert any("OU 'Lab'" in n and "EXCLUDED" in n and "vendor sandbox" in n for n in lines(plan))
     world.engine.apply("guardrails", plan)
 
-    workloads = next(ou["Id"] for ou in org.list_organizational_units_for_parent(ParentId=root)
-                     ["OrganizationalUnits"] if ou["Name"] == "Workloads")
+    workloads = next(
+        ou["Id"]
+        for ou in org.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]
+        if ou["Name"] == "Workloads"
+    )
     assert guardrail_names(org, dev) == guardrail_names(org, workloads) != set()
     assert guardrail_names(org, lab) == set()
     result = scp_result(world)
-    assert result.status == Status.WARN and "Lab" in result.message and "vendor sandbox" in result.message
+    assert (
+        result.status == Status.WARN
+        and "Lab" in result.message
+        and "vendor sandbox" in result.message
+    )
 
     world.engine.set_answers("guardrails", {"exclude_ous": ""})
     assert scp_result(world).status == Status.FAIL  # Lab is no longer excluded: not attached
@@ -69,14 +86,19 @@ def test_an_account_directly_under_the_root_fails(world):
     try:
         result = scp_result(world)
         assert result.status == Status.FAIL and staging in result.message
-        assert any(staging in n and "directly under the root" in n for n in lines(world.engine.plan("guardrails")))
+        assert any(
+            staging in n and "directly under the root" in n
+            for n in lines(world.engine.plan("guardrails"))
+        )
     finally:
         org.move_account(AccountId=staging, SourceParentId=root, DestinationParentId=parent)
 
 
 def test_exclusions_need_a_reason_and_a_foreign_ou():
     assert parse_exclusions("Dev: experiments; Lab: vendor", ["Workloads"]) == {
-        "Dev": "experiments", "Lab": "vendor"}
+        "Dev": "experiments",
+        "Lab": "vendor",
+    }
     for bad in ("Dev", "Dev:  ", "Workloads: no"):
         try:
             parse_exclusions(bad, ["Workloads"])
@@ -89,8 +111,13 @@ def test_exclusions_need_a_reason_and_a_foreign_ou():
 def test_password_policy_keeps_stricter_settings_and_shows_each_change(world):
     account = world.engine.account_id("staging")
     iam = world.client("iam", account=account)
-    iam.update_account_password_policy(MinimumPasswordLength=8, MaxPasswordAge=30, HardExpiry=True,
-                                       RequireUppercaseCharacters=True, AllowUsersToChangePassword=True)
+    iam.update_account_password_policy(
+        MinimumPasswordLength=8,
+        MaxPasswordAge=30,
+        HardExpiry=True,
+        RequireUppercaseCharacters=True,
+        AllowUsersToChangePassword=True,
+    )
     plan = world.engine.plan("guardrails")
     change = next(c for c in plan.changes if c.data.get("kind") == "password")
     assert change.account == account and change.action == "update"
@@ -104,33 +131,61 @@ def test_password_policy_keeps_stricter_settings_and_shows_each_change(world):
     assert after["MinimumPasswordLength"] == 14 and after["PasswordReusePrevention"] == 24
     assert after["RequireSymbols"] and after["RequireUppercaseCharacters"]
     run = world.engine.verify(["guardrails"], record=False)
-    mine = [r.status for r in run.results if r.check_id == "guardrails.password-policy" and r.account == account]
+    mine = [
+        r.status
+        for r in run.results
+        if r.check_id == "guardrails.password-policy" and r.account == account
+    ]
     assert mine == [Status.PASS]
-    iam.update_account_password_policy(MinimumPasswordLength=20, PasswordReusePrevention=24, MaxPasswordAge=90,
-                                       RequireSymbols=True, RequireNumbers=True, RequireUppercaseCharacters=True,
-                                       RequireLowercaseCharacters=True, AllowUsersToChangePassword=True)
+    iam.update_account_password_policy(
+        MinimumPasswordLength=20,
+        PasswordReusePrevention=24,
+        MaxPasswordAge=90,
+        RequireSymbols=True,
+        RequireNumbers=True,
+        RequireUppercaseCharacters=True,
+        RequireLowercaseCharacters=True,
+        AllowUsersToChangePassword=True,
+    )
     assert not [c for c in world.engine.plan("guardrails").changes if c.account == account]
 
 
-JANE = {"Name": "Jane Doe", "Title": "CTO", "EmailAddress": "jane@corp.example", "PhoneNumber": "+1 206 555 0199"}
+JANE = {
+    "Name": "Jane Doe",
+    "Title": "CTO",
+    "EmailAddress": "jane@corp.example",
+    "PhoneNumber": "+1 206 555 0199",
+}
 
 
 def test_existing_contacts_are_kept_and_shown_unless_replaced(world):
     staging = world.engine.account_id("staging")
-    world.client("account", account=staging).put_alternate_contact(AlternateContactType="SECURITY", **JANE)
+    world.client("account", account=staging).put_alternate_contact(
+        AlternateContactType="SECURITY", **JANE
+    )
     world.client("account").put_alternate_contact(AlternateContactType="BILLING", **JANE)
     want = world.engine.answers("management-account")
     mgmt = world.engine.plan("management-account")
     assert not [c for c in mgmt.changes if c.resource == "alternate contact"]
-    assert any(f"billing contact: jane@corp.example → {want['billing_contact_email']}" in n and "keeping" in n
-               for n in lines(mgmt))
+    assert any(
+        f"billing contact: jane@corp.example → {want['billing_contact_email']}" in n
+        and "keeping" in n
+        for n in lines(mgmt)
+    )
     plan = world.engine.plan("security-services")
     assert not [c for c in plan.changes if c.data.get("kind") == "contact"]
-    assert any(f"security contact: jane@corp.example → {want['security_contact_email']}" in n and "keeping" in n
-               for n in lines(plan))
+    assert any(
+        f"security contact: jane@corp.example → {want['security_contact_email']}" in n
+        and "keeping" in n
+        for n in lines(plan)
+    )
     world.engine.apply("security-services", plan)
-    assert world.client("account", account=staging).get_alternate_contact(
-        AlternateContactType="SECURITY")["AlternateContact"]["EmailAddress"] == "jane@corp.example"
+    assert (
+        world.client("account", account=staging).get_alternate_contact(
+            AlternateContactType="SECURITY"
+        )["AlternateContact"]["EmailAddress"]
+        == "jane@corp.example"
+    )
 
     world.engine.set_answers("management-account", {"replace_contacts": "yes"})
     try:
@@ -139,8 +194,12 @@ def test_existing_contacts_are_kept_and_shown_unless_replaced(world):
         assert change.account == staging and change.action == "update"
         assert f"jane@corp.example → {want['security_contact_email']}" in change.detail
         world.engine.apply("security-services", plan)
-        assert world.client("account", account=staging).get_alternate_contact(
-            AlternateContactType="SECURITY")["AlternateContact"]["EmailAddress"] == want["security_contact_email"]
+        assert (
+            world.client("account", account=staging).get_alternate_contact(
+                AlternateContactType="SECURITY"
+            )["AlternateContact"]["EmailAddress"]
+            == want["security_contact_email"]
+        )
         mgmt = world.engine.plan("management-account")
         assert [c.name for c in mgmt.changes if c.resource == "alternate contact"] == ["BILLING"]
         world.engine.apply("management-account", mgmt)
@@ -156,17 +215,28 @@ def test_a_disabled_guardduty_detector_is_enabled(world):
 
     def verdict():
         run = world.engine.verify(["security-services"], record=False)
-        return [r.status for r in run.results if r.check_id == "security-services.guardduty-enabled"
-                and r.account == staging and r.region == "us-east-1"]
+        return [
+            r.status
+            for r in run.results
+            if r.check_id == "security-services.guardduty-enabled"
+            and r.account == staging
+            and r.region == "us-east-1"
+        ]
 
     assert verdict() == [Status.FAIL]
     plan = world.engine.plan("security-services")
     enables = [c for c in plan.changes if c.data.get("kind") == "gd-enable"]
-    assert [(c.account, c.region, c.detail) for c in enables] == [(staging, "us-east-1", f"{detector} (was disabled)")]
+    assert [(c.account, c.region, c.detail) for c in enables] == [
+        (staging, "us-east-1", f"{detector} (was disabled)")
+    ]
     world.engine.apply("security-services", plan)
     assert gd.get_detector(DetectorId=detector)["Status"] == "ENABLED"
     assert verdict() == [Status.PASS]
-    assert not [c for c in world.engine.plan("security-services").changes if c.data.get("kind") == "gd-enable"]
+    assert not [
+        c
+        for c in world.engine.plan("security-services").changes
+        if c.data.get("kind") == "gd-enable"
+    ]
 
 
 def test_accounts_the_profile_does_not_name_are_listed_with_their_ou(world):
@@ -177,7 +247,9 @@ def test_accounts_the_profile_does_not_name_are_listed_with_their_ou(world):
     request = org.create_account(AccountName="Production", Email="hand-made-prod@corp.example")
     status = request["CreateAccountStatus"]
     for _ in range(100):
-        status = org.describe_create_account_status(CreateAccountRequestId=status["Id"])["CreateAccountStatus"]
+        status = org.describe_create_account_status(CreateAccountRequestId=status["Id"])[
+            "CreateAccountStatus"
+        ]
         if status["State"] != "IN_PROGRESS":
             break
         time.sleep(0.1)
@@ -186,7 +258,9 @@ def test_accounts_the_profile_does_not_name_are_listed_with_their_ou(world):
     note = next(n for n in lines(plan) if account in n)
     assert "Production" in note and "directly under the root" in note
     assert not [c for c in plan.changes if c.account == account]
-    handmade = org.create_organizational_unit(ParentId=root, Name="Handmade")["OrganizationalUnit"]["Id"]
+    handmade = org.create_organizational_unit(ParentId=root, Name="Handmade")["OrganizationalUnit"][
+        "Id"
+    ]
     org.move_account(AccountId=account, SourceParentId=root, DestinationParentId=handmade)
     note = next(n for n in lines(world.engine.plan("accounts")) if account in n)
     assert "OU Handmade" in note and "outside the profile's tree" in note

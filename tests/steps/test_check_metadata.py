@@ -3,6 +3,7 @@
 That each mapped control id exists in its framework catalog is enforced by
 tests/report/test_catalogs.py; this module checks the rest of the metadata.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,8 +53,9 @@ def test_manual_items_have_instructions(step):
     for item in step.manual:
         assert item.title.strip(), item.id
         assert len(item.instructions.strip()) >= 40, f"{item.id}: instructions too thin"
-        assert item.check_id is None or item.check_id in check_ids, \
+        assert item.check_id is None or item.check_id in check_ids, (
             f"{item.id} points at unknown check {item.check_id}"
+        )
 
 
 PROWLER_DATA = Path(__file__).resolve().parents[1] / "data" / "prowler.json"
@@ -83,8 +85,10 @@ def test_check_names_a_real_prowler_check_or_says_why_not(step, check):
 
 def test_loose_prowler_ids_are_fixed():
     by_id = {check.id: check for _, check in CHECKS}
-    assert by_id["log-archive.trail-multi-region"].prowler == \
-        "cloudtrail_multi_region_enabled_logging_management_events"
+    assert (
+        by_id["log-archive.trail-multi-region"].prowler
+        == "cloudtrail_multi_region_enabled_logging_management_events"
+    )
     assert by_id["guardrails.scps-attached"].prowler is None
     assert "iam_password_policy_reuse_24" in by_id["guardrails.password-policy"].prowler_also
     assert by_id["security-services.securityhub-standards"].prowler == "securityhub_enabled"

@@ -1,5 +1,6 @@
 """A preventive Control Tower control (AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS) is an SCP on the OU:
 the guardrails step keeps a slot for it, and the sandbox refuses it on a full OU."""
+
 from __future__ import annotations
 
 import json
@@ -10,23 +11,28 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from conftest_part1 import aws_env, sandbox  # noqa: E402
-from bootstrap_tui.errors import RefusedError  # noqa: E402
-from bootstrap_tui.sandbox.testing import client  # noqa: E402
-from steps import scp_policies as scp  # noqa: E402
-from steps.control_tower import is_preventive  # noqa: E402
+from conftest_part1 import aws_env, sandbox
+from bootstrap_tui.errors import RefusedError
+from bootstrap_tui.sandbox.testing import client
+from steps import scp_policies as scp
+from steps.control_tower import is_preventive
 
 __all__ = ["aws_env", "sandbox"]
 
 REGIONS = ["us-east-1", "us-west-2"]
-VALUES = scp.FillValues(allowed_regions=list(REGIONS), automation_role="OrganizationAccountAccessRole",
-                        log_archive_bucket="bootstrap-org-trail-111122223333-us-east-1",
-                        extra_buckets=[])
+VALUES = scp.FillValues(
+    allowed_regions=list(REGIONS),
+    automation_role="OrganizationAccountAccessRole",
+    log_archive_bucket="bootstrap-org-trail-111122223333-us-east-1",
+    extra_buckets=[],
+)
 
 
 def test_restrict_root_user_access_keys_is_preventive():
     assert is_preventive("AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS")
-    assert is_preventive("arn:aws:controltower:us-east-1::control/AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS")
+    assert is_preventive(
+        "arn:aws:controltower:us-east-1::control/AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS"
+    )
     assert not is_preventive("AWS-GR_ROOT_ACCOUNT_MFA_ENABLED")
     assert not is_preventive("AWS-GR_RESTRICTED_SSH")
 
@@ -36,8 +42,10 @@ def _three_policies(tmp_path: Path) -> list[str]:
     ids = []
     for n in range(3):
         actions = [f"ec2:Action{n}{i:03d}" for i in range(200)]
-        doc = {"Version": "2012-10-17", "Statement": [
-            {"Sid": "S1", "Effect": "Deny", "Action": actions, "Resource": "*"}]}
+        doc = {
+            "Version": "2012-10-17",
+            "Statement": [{"Sid": "S1", "Effect": "Deny", "Action": actions, "Resource": "*"}],
+        }
         (tmp_path / f"p{n}.json").write_text(json.dumps(doc))
         ids.append(f"p{n}")
     return ids
@@ -57,13 +65,21 @@ def test_shipped_profiles_fit_with_their_preventive_controls():
 
     for name in ("soc2", "iso27001", "pci-dss"):
         profile = load_profile(name)
-        values = scp.FillValues(allowed_regions=profile.get("guardrails.allowed_regions"),
-                                automation_role=profile.automation_role,
-                                log_archive_bucket="aws-controltower-logs-111122223333-us-east-1",
-                                extra_buckets=[])
+        values = scp.FillValues(
+            allowed_regions=profile.get("guardrails.allowed_regions"),
+            automation_role=profile.automation_role,
+            log_archive_bucket="aws-controltower-logs-111122223333-us-east-1",
+            extra_buckets=[],
+        )
         assert any(is_preventive(c) for c in profile.get("control_tower.controls"))
-        scp.build(profile.get("guardrails.scps"), values, profile.governed_regions,
-                  targets=profile.scp_targets(), control_tower=True, preventive=True)
+        scp.build(
+            profile.get("guardrails.scps"),
+            values,
+            profile.governed_regions,
+            targets=profile.scp_targets(),
+            control_tower=True,
+            preventive=True,
+        )
 
 
 def test_sandbox_preventive_control_needs_a_free_scp_slot(sandbox):
@@ -81,8 +97,12 @@ def test_sandbox_preventive_control_needs_a_free_scp_slot(sandbox):
     full = org.create_organizational_unit(ParentId=root, Name="Full")["OrganizationalUnit"]
     for ou, count in ((room, 3), (full, 4)):
         for n in range(count):
-            policy = org.create_policy(Name=f"{ou['Name']}{n}", Description="x", Type="SERVICE_CONTROL_POLICY",
-                                       Content='{"Version":"2012-10-17","Statement":[]}')["Policy"]
+            policy = org.create_policy(
+                Name=f"{ou['Name']}{n}",
+                Description="x",
+                Type="SERVICE_CONTROL_POLICY",
+                Content='{"Version":"2012-10-17","Statement":[]}',
+            )["Policy"]
             org.attach_policy(PolicyId=policy["PolicySummary"]["Id"], TargetId=ou["Id"])
     control = "arn:aws:controltower:us-east-1::control/AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS"
 
@@ -91,9 +111,16 @@ def test_sandbox_preventive_control_needs_a_free_scp_slot(sandbox):
 
     refused = tower.enable_control(controlIdentifier=control, targetIdentifier=full["Arn"])
     assert wait_for(lambda: status(refused["operationIdentifier"])["status"]) == "FAILED"
-    assert "maximum of 5 service control policies" in status(refused["operationIdentifier"])["statusMessage"]
+    assert (
+        "maximum of 5 service control policies"
+        in status(refused["operationIdentifier"])["statusMessage"]
+    )
     done = tower.enable_control(controlIdentifier=control, targetIdentifier=room["Arn"])
     assert wait_for(lambda: status(done["operationIdentifier"])["status"]) == "SUCCEEDED"
-    names = [p["Name"] for p in org.list_policies_for_target(
-        TargetId=room["Id"], Filter="SERVICE_CONTROL_POLICY")["Policies"]]
+    names = [
+        p["Name"]
+        for p in org.list_policies_for_target(TargetId=room["Id"], Filter="SERVICE_CONTROL_POLICY")[
+            "Policies"
+        ]
+    ]
     assert len(names) == 5 and any(n.startswith("aws-guardrails-") for n in names)

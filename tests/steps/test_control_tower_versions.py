@@ -1,6 +1,7 @@
 """control-tower across landing zone versions: 4.0 by default, an existing 3.3 landing zone
 kept (its role shape accepted, a 4.0-shaped role never "repaired" back) or updated when the
 profile asks for 4.0 and the user confirms the irreversible update."""
+
 from __future__ import annotations
 
 import sys
@@ -10,20 +11,27 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from conftest_part1 import (  # noqa: E402
-    CT_PROFILE, aws_env, client, converge, engines, sandbox,
+from conftest_part1 import (
+    CT_PROFILE,
+    aws_env,
+    client,
+    converge,
+    engines,
+    sandbox,
 )
-from bootstrap_tui.errors import RefusedError  # noqa: E402
-from bootstrap_tui.model import Status  # noqa: E402
-from bootstrap_tui.sandbox.fakes.controltower import TowerState  # noqa: E402
+from bootstrap_tui.errors import RefusedError
+from bootstrap_tui.model import Status
+from bootstrap_tui.sandbox.fakes.controltower import TowerState
 
 __all__ = ["aws_env", "sandbox", "engines"]
 
 ROLE = "AWSControlTowerCloudTrailRole"
 MANAGED = "arn:aws:iam::aws:policy/service-role/AWSControlTowerCloudTrailRolePolicy"
-INLINE = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": '
-          '["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": '
-          '"arn:aws:logs:*:*:log-group:aws-controltower/CloudTrailLogs:*"}]}')
+INLINE = (
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": '
+    '["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": '
+    '"arn:aws:logs:*:*:log-group:aws-controltower/CloudTrailLogs:*"}]}'
+)
 
 
 def _profile(tmp_path: Path, version: str) -> str:
@@ -42,15 +50,18 @@ def _landing_zone_from_before_4(sandbox, engine) -> None:
         manifest = dict(zone.manifest)
         manifest.pop("config"), manifest.pop("backup")
         manifest["securityRoles"] = {"accountId": manifest["securityRoles"]["accountId"]}
-        manifest["organizationStructure"] = {"security": {"name": "Security"},
-                                             "sandbox": {"name": "Sandbox"}}
+        manifest["organizationStructure"] = {
+            "security": {"name": "Security"},
+            "sandbox": {"name": "Sandbox"},
+        }
         zone.version, zone.manifest = "3.3", manifest
         for item in tower.baselines.get(management, {}).values():
             item.version = "4.0" if item.version == "5.0" else item.version
     iam = client(sandbox, "iam")
     iam.detach_role_policy(RoleName=ROLE, PolicyArn=MANAGED)
-    iam.put_role_policy(RoleName=ROLE, PolicyName="AWSControlTowerCloudTrailRolePolicy",
-                        PolicyDocument=INLINE)
+    iam.put_role_policy(
+        RoleName=ROLE, PolicyName="AWSControlTowerCloudTrailRolePolicy", PolicyDocument=INLINE
+    )
 
 
 def _results(engine) -> dict[str, Status]:
@@ -82,13 +93,16 @@ def test_existing_3_3_landing_zone_is_kept_and_its_roles_accepted(engines, sandb
     assert _results(engine)["ct.service-roles"] == Status.PASS
 
 
-def test_profile_4_0_offers_the_irreversible_update_of_a_3_3_landing_zone(engines, sandbox, tmp_path):
+def test_profile_4_0_offers_the_irreversible_update_of_a_3_3_landing_zone(
+    engines, sandbox, tmp_path
+):
     _built(engines, sandbox, tmp_path)
     engine = engines.new(profile=_profile(tmp_path, "4.0"))
     plan = engine.plan("control-tower")
     update = [c for c in plan.changes if c.resource == "landing zone"]
     assert [(c.action, c.name, c.destructive) for c in update] == [
-        ("update", "version 3.3 → 4.0", True)]
+        ("update", "version 3.3 → 4.0", True)
+    ]
     assert "config" in update[0].data["manifest"]
     role = [c for c in plan.changes if c.resource == "IAM role"]
     assert [c.name for c in role] == [ROLE] and "must be removed" in role[0].detail
@@ -108,7 +122,8 @@ def test_profile_4_0_offers_the_irreversible_update_of_a_3_3_landing_zone(engine
 
 
 def test_landing_zone_4_is_not_started_unless_the_shared_accounts_share_a_top_level_ou(
-        engines, sandbox, tmp_path):
+    engines, sandbox, tmp_path
+):
     engine = engines.new(profile=_profile(tmp_path, "4.0"))
     converge(engine, ["management-account", "root-mfa", "organization", "accounts"])
     org = client(sandbox, "organizations")
@@ -136,13 +151,16 @@ def _expire_after_first_poll(engine) -> list[int]:
         calls[0] += 1
         if calls[0] < 2:
             return None
-        body = {"Error": {"Code": "ExpiredTokenException",
-                          "Message": "The security token included in the request is expired"},
-                "ResponseMetadata": {"HTTPStatusCode": 403}}
+        body = {
+            "Error": {
+                "Code": "ExpiredTokenException",
+                "Message": "The security token included in the request is expired",
+            },
+            "ResponseMetadata": {"HTTPStatusCode": 403},
+        }
         return AWSResponse("https://controltower", 403, {}, None), body
 
-    engine.session.events.register(
-        "before-call.controltower.GetLandingZoneOperation", handler)
+    engine.session.events.register("before-call.controltower.GetLandingZoneOperation", handler)
     return calls
 
 

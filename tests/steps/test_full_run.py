@@ -5,6 +5,7 @@ has no FAIL or ERROR, a second `plan` shows every step up to date and a second `
 sends no mutating call (the sandbox's request log counts them). The Control Tower profiles
 also prove that the steps build on what the landing zone left instead of duplicating it.
 """
+
 from __future__ import annotations
 
 import json
@@ -58,14 +59,26 @@ class Cli:
     """The bootstrap-tui console script in a subprocess, pointed at the sandbox."""
 
     def __init__(self, sandbox: Any, profile: str, tmp: Path):
-        self.env = {**os.environ, **client_environment(sandbox.endpoint),
-                    "BOOTSTRAP_TUI_LOG": str(tmp / "run.log"), CALL_LOG_ENV: str(tmp / "calls.jsonl")}
-        self.base = [sys.executable, "-m", "bootstrap_tui", "--profile-file", profile,
-                     "--state-file", str(tmp / "state.yaml")]
+        self.env = {
+            **os.environ,
+            **client_environment(sandbox.endpoint),
+            "BOOTSTRAP_TUI_LOG": str(tmp / "run.log"),
+            CALL_LOG_ENV: str(tmp / "calls.jsonl"),
+        }
+        self.base = [
+            sys.executable,
+            "-m",
+            "bootstrap_tui",
+            "--profile-file",
+            profile,
+            "--state-file",
+            str(tmp / "state.yaml"),
+        ]
 
     def __call__(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([*self.base, *args], env=self.env, capture_output=True, text=True,
-                              timeout=600)
+        return subprocess.run(
+            [*self.base, *args], env=self.env, capture_output=True, text=True, timeout=600
+        )
 
     def apply(self) -> subprocess.CompletedProcess:
         return self("apply", "--yes", "--simulate-console", "--confirm-destructive", "guardrails")
@@ -76,7 +89,9 @@ def converge(sandbox: Any, profile: str, tmp: Path) -> list[dict[str, Any]]:
     sandbox.reset(seed="fresh", accounts=0)
     cli = Cli(sandbox, profile, tmp)
     applied = cli.apply()
-    assert applied.returncode == 0, f"apply failed:\n{applied.stdout[-4000:]}\n{applied.stderr[-4000:]}"
+    assert applied.returncode == 0, (
+        f"apply failed:\n{applied.stdout[-4000:]}\n{applied.stderr[-4000:]}"
+    )
     security = applied.stderr.split("==> security-services", 1)[1].split("==> ", 1)[0]
     assert "Expected monthly cost: ~$" in security  # apply states the cost before it acts
     assert "\nEstimated monthly total: ~$" in applied.stderr
@@ -84,9 +99,12 @@ def converge(sandbox: Any, profile: str, tmp: Path) -> list[dict[str, Any]]:
     verified = cli("verify", "--format", "json")
     report = json.loads(verified.stdout)
     results = report["results"]
-    bad = [f"{r['status']} {r['check_id']} {r.get('account')} {r.get('region')}: {r['message']}"
-           for r in results if r["status"] in ("FAIL", "ERROR")
-           or (r["status"] == "WARN" and r["check_id"] not in EXPECTED_WARN)]
+    bad = [
+        f"{r['status']} {r['check_id']} {r.get('account')} {r.get('region')}: {r['message']}"
+        for r in results
+        if r["status"] in ("FAIL", "ERROR")
+        or (r["status"] == "WARN" and r["check_id"] not in EXPECTED_WARN)
+    ]
     assert bad == [], "\n".join(bad)
     assert verified.returncode == 0, verified.stderr
     assert len({r["check_id"] for r in results}) >= 40
@@ -98,8 +116,9 @@ def converge(sandbox: Any, profile: str, tmp: Path) -> list[dict[str, Any]]:
     assert total.strip(), planned.stdout  # the plan ends with the cost total and its price date
     step_lines = [line for line in body.splitlines() if line and not line.startswith(" ")]
     assert len(step_lines) == 10, planned.stdout
-    pending = [line for line in step_lines
-               if not (line.endswith(": up to date") or ": skipped — " in line)]
+    pending = [
+        line for line in step_lines if not (line.endswith(": up to date") or ": skipped — " in line)
+    ]
     assert pending == [], planned.stdout
 
     again = cli.apply()
@@ -152,16 +171,25 @@ def test_control_tower_profile_converges_on_what_the_landing_zone_left(sandbox, 
     pending = [root]
     seen = 0
     while pending:
-        for ou in org.list_organizational_units_for_parent(ParentId=pending.pop())["OrganizationalUnits"]:
+        for ou in org.list_organizational_units_for_parent(ParentId=pending.pop())[
+            "OrganizationalUnits"
+        ]:
             pending.append(ou["Id"])
-            names = [p["Name"] for p in org.list_policies_for_target(
-                TargetId=ou["Id"], Filter="SERVICE_CONTROL_POLICY")["Policies"]]
+            names = [
+                p["Name"]
+                for p in org.list_policies_for_target(
+                    TargetId=ou["Id"], Filter="SERVICE_CONTROL_POLICY"
+                )["Policies"]
+            ]
             assert len(names) <= 5, (ou["Name"], names)
             if ou["Name"] != "Suspended":  # the one OU no built-in profile registers
                 # mandatory controls, plus on registered OUs the SCP of the preventive
                 # AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS every Control Tower profile enables
                 expected = 1 if ou["Name"] == "Security" else 2
-                assert sum(n.startswith("aws-guardrails-") for n in names) == expected, (ou["Name"], names)
+                assert sum(n.startswith("aws-guardrails-") for n in names) == expected, (
+                    ou["Name"],
+                    names,
+                )
                 seen += 1
     assert seen >= 6
 
@@ -182,11 +210,14 @@ def test_declared_iam_actions_are_exactly_what_the_full_runs_called():
         iam_policy.dump(recorded)
     every = iam_policy.load()
     declared = iam_policy.by_job(every)
-    always = iam_policy.by_job({a: k for a, k in every.items() if not a.startswith("when-failing:")})
+    always = iam_policy.by_job(
+        {a: k for a, k in every.items() if not a.startswith("when-failing:")}
+    )
     called = iam_policy.by_job(recorded)
     for key in sorted(set(declared) | set(called)):
         undeclared = called.get(key, set()) - declared.get(key, set())
         unused = always.get(key, set()) - called.get(key, set())
         assert not undeclared and not unused, (
             f"{key}: undeclared {sorted(undeclared)}, unused {sorted(unused)} "
-            "(re-record: BOOTSTRAP_TUI_IAM_RECORD=1 pytest tests/steps/test_full_run.py)")
+            "(re-record: BOOTSTRAP_TUI_IAM_RECORD=1 pytest tests/steps/test_full_run.py)"
+        )

@@ -1,4 +1,5 @@
 """Organization trusted access and account adoption against the sandbox over real HTTP."""
+
 from __future__ import annotations
 
 import sys
@@ -9,12 +10,17 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest_part2 import apply_all, make_engine, sandbox_endpoint  # noqa: E402
+from conftest_part2 import apply_all, make_engine, sandbox_endpoint
 
-from bootstrap_tui.errors import RefusedError  # noqa: E402
+from bootstrap_tui.errors import RefusedError
 
-SELF_ENABLING = {"sso.amazonaws.com", "guardduty.amazonaws.com", "securityhub.amazonaws.com",
-                 "controltower.amazonaws.com", "member.org.stacksets.cloudformation.amazonaws.com"}
+SELF_ENABLING = {
+    "sso.amazonaws.com",
+    "guardduty.amazonaws.com",
+    "securityhub.amazonaws.com",
+    "controltower.amazonaws.com",
+    "member.org.stacksets.cloudformation.amazonaws.com",
+}
 
 
 @pytest.fixture(scope="module")
@@ -31,13 +37,21 @@ def engine():
 
 def _enabled(engine) -> set[str]:
     org = engine.client("organizations")
-    return {s["ServicePrincipal"] for s in org.list_aws_service_access_for_organization()["EnabledServicePrincipals"]}
+    return {
+        s["ServicePrincipal"]
+        for s in org.list_aws_service_access_for_organization()["EnabledServicePrincipals"]
+    }
 
 
 def test_organization_enables_only_the_trusted_access_the_tool_needs(engine):
     enabled = _enabled(engine)
-    assert {"cloudtrail.amazonaws.com", "config.amazonaws.com", "access-analyzer.amazonaws.com",
-            "account.amazonaws.com", "iam.amazonaws.com"} <= enabled
+    assert {
+        "cloudtrail.amazonaws.com",
+        "config.amazonaws.com",
+        "access-analyzer.amazonaws.com",
+        "account.amazonaws.com",
+        "iam.amazonaws.com",
+    } <= enabled
     assert not enabled & SELF_ENABLING
 
 
@@ -45,7 +59,9 @@ def _create_by_hand(engine, name: str, email: str) -> str:
     org = engine.client("organizations")
     request = org.create_account(AccountName=name, Email=email)["CreateAccountStatus"]["Id"]
     for _ in range(200):
-        status = org.describe_create_account_status(CreateAccountRequestId=request)["CreateAccountStatus"]
+        status = org.describe_create_account_status(CreateAccountRequestId=request)[
+            "CreateAccountStatus"
+        ]
         if status["State"] != "IN_PROGRESS":
             break
         time.sleep(0.05)
@@ -63,5 +79,7 @@ def test_same_name_other_email_is_not_adopted_without_confirmation(engine):
         engine.apply("accounts", plan)
     engine.set_answers("accounts", {"log-archive_adopt": stranger})
     plan = engine.plan("accounts")
-    assert not [c for c in plan.changes if c.name == "Log Archive" and c.action in ("resolve", "create")]
+    assert not [
+        c for c in plan.changes if c.name == "Log Archive" and c.action in ("resolve", "create")
+    ]
     assert any(stranger in note and "log-archive_adopt" in note for note in plan.notes)

@@ -1,5 +1,6 @@
 """Part-1 failure paths: duplicate emails, a FAILED landing zone, AccessDenied,
 a member account of another organization, and input advice."""
+
 from __future__ import annotations
 
 import sys
@@ -10,22 +11,29 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from conftest_part1 import (  # noqa: E402
-    assert_converged_and_verified, aws_env, client, converge, ct_profile, engines, sandbox,
+from conftest_part1 import (
+    assert_converged_and_verified,
+    aws_env,
+    client,
+    converge,
+    ct_profile,
+    engines,
+    sandbox,
 )
-from bootstrap_tui.engine import Engine, Options  # noqa: E402
-from bootstrap_tui.errors import AwsError, RefusedError, ValidationError  # noqa: E402
-from bootstrap_tui.model import Status  # noqa: E402
-from bootstrap_tui.sandbox.testing import running_sandbox  # noqa: E402
-from steps import control_tower  # noqa: E402
-from steps._common import require_not_root  # noqa: E402
-from steps.accounts import plus_address  # noqa: E402
-from steps.management_account import derived_alias, email_advice, looks_personal  # noqa: E402
+from bootstrap_tui.engine import Engine, Options
+from bootstrap_tui.errors import AwsError, RefusedError, ValidationError
+from bootstrap_tui.model import Status
+from bootstrap_tui.sandbox.testing import running_sandbox
+from steps import control_tower
+from steps._common import require_not_root
+from steps.accounts import plus_address
+from steps.management_account import derived_alias, email_advice, looks_personal
 
 __all__ = ["aws_env", "sandbox", "engines", "ct_profile"]
 
 
 # ------------------------------------------------------------------ no sandbox needed
+
 
 def test_email_advice():
     assert "free-mail" in email_advice("founder@gmail.com", {"email_domain": "example.com"})
@@ -38,8 +46,10 @@ def test_email_advice():
 
 
 def test_plus_addressing_and_alias():
-    assert plus_address("aws@example.com", "log-archive", "example.com") == \
-        "aws+log-archive@example.com"
+    assert (
+        plus_address("aws@example.com", "log-archive", "example.com")
+        == "aws+log-archive@example.com"
+    )
     assert plus_address("aws+x@corp.io", "audit", None) == "aws+audit@corp.io"
     assert plus_address(None, "audit", "example.com") is None
     assert derived_alias("Example Corp, Inc.") == "example-corp-inc"
@@ -48,23 +58,27 @@ def test_plus_addressing_and_alias():
 def test_root_credentials_are_refused():
     from bootstrap_tui.aws import Identity
 
-    ctx = SimpleNamespace(identity=Identity("123456789012", "arn:aws:iam::123456789012:root",
-                                            "123456789012"))
+    ctx = SimpleNamespace(
+        identity=Identity("123456789012", "arn:aws:iam::123456789012:root", "123456789012")
+    )
     with pytest.raises(RefusedError, match="root user"):
         require_not_root(ctx)
 
 
 # ------------------------------------------------------------------ sandbox
 
+
 def test_duplicate_emails_in_answers_are_rejected(engines):
     engine = engines.new()
     converge(engine, ["management-account", "root-mfa", "organization"])
-    engine.set_answers("accounts", {"prod_email": "shared@example.com",
-                                    "staging_email": "Shared@example.com"})
+    engine.set_answers(
+        "accounts", {"prod_email": "shared@example.com", "staging_email": "Shared@example.com"}
+    )
     with pytest.raises(ValidationError, match="staging_email.*also the email of account 'prod'"):
         engine.plan("accounts")
-    engine.set_answers("accounts", {"prod_email": "aws@example.com",
-                                    "staging_email": "aws+staging@example.com"})
+    engine.set_answers(
+        "accounts", {"prod_email": "aws@example.com", "staging_email": "aws+staging@example.com"}
+    )
     with pytest.raises(ValidationError, match="management account's root email"):
         engine.plan("accounts")
 
@@ -74,8 +88,9 @@ def test_email_already_exists_fails_with_reason(engines, sandbox):
     converge(engine, ["management-account", "root-mfa", "organization"])
     sandbox.configure(op_delay_s=0.8)
     # Someone else's request for the same address is in flight (another account owns it).
-    client(sandbox, "organizations").create_account(Email="aws+prod@example.com",
-                                                    AccountName="Someone else")
+    client(sandbox, "organizations").create_account(
+        Email="aws+prod@example.com", AccountName="Someone else"
+    )
     with pytest.raises(RefusedError) as failed:
         engine.apply("accounts")
     text = str(failed.value)
@@ -89,8 +104,7 @@ def test_email_already_exists_fails_with_reason(engines, sandbox):
     assert {"Log Archive", "Audit", "Staging"} <= accounts
 
 
-def test_landing_zone_failed_without_roles_then_retried(engines, sandbox, ct_profile,
-                                                        monkeypatch):
+def test_landing_zone_failed_without_roles_then_retried(engines, sandbox, ct_profile, monkeypatch):
     engine = engines.new(profile=ct_profile)
     converge(engine, ["management-account", "root-mfa", "organization", "accounts"])
     monkeypatch.setattr(control_tower.STEP, "_ensure_roles", lambda ctx, version: None)
@@ -98,8 +112,8 @@ def test_landing_zone_failed_without_roles_then_retried(engines, sandbox, ct_pro
         engine.apply("control-tower")
     text = str(failed.value)
     assert "landing zone operation FAILED" in text
-    assert "AWSControlTowerAdmin" in text          # the status message names the missing roles
-    assert "UpdateLandingZone" in text             # and the remediation says how to retry
+    assert "AWSControlTowerAdmin" in text  # the status message names the missing roles
+    assert "UpdateLandingZone" in text  # and the remediation says how to retry
     assert engine.state.status("control-tower") == "failed"
 
     monkeypatch.undo()
@@ -111,10 +125,17 @@ def test_landing_zone_failed_without_roles_then_retried(engines, sandbox, ct_pro
 
 
 def test_access_denied_names_the_action(aws_env, tmp_path):
-    with running_sandbox(op_delay_s=0.1,
-                         faults="deny=organizations:CreateOrganizationalUnit") as box:
-        engine = Engine(Options(endpoint_url=box.endpoint, state_file=tmp_path / "s.yaml",
-                                simulate_console=True, max_attempts=2))
+    with running_sandbox(
+        op_delay_s=0.1, faults="deny=organizations:CreateOrganizationalUnit"
+    ) as box:
+        engine = Engine(
+            Options(
+                endpoint_url=box.endpoint,
+                state_file=tmp_path / "s.yaml",
+                simulate_console=True,
+                max_attempts=2,
+            )
+        )
         try:
             engine.connect()
             converge(engine, ["management-account", "root-mfa"])
@@ -135,7 +156,8 @@ def test_member_account_of_another_org_is_refused(engines, sandbox, monkeypatch,
     engine.close()
     creds = client(sandbox, "sts").assume_role(
         RoleArn=f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole",
-        RoleSessionName="member-test")["Credentials"]
+        RoleSessionName="member-test",
+    )["Credentials"]
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", creds["AccessKeyId"])
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", creds["SecretAccessKey"])
     monkeypatch.setenv("AWS_SESSION_TOKEN", creds["SessionToken"])
@@ -171,9 +193,13 @@ def test_workloads_in_the_management_account_fail(engines, sandbox):
     converge(engine, ["management-account"])
     ec2 = client(sandbox, "ec2", region="us-west-2")
     image = ec2.register_image(  # the sandbox loads no sample AMIs
-        Name="workload", RootDeviceName="/dev/xvda",
-        BlockDeviceMappings=[{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 8}}])["ImageId"]
-    instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+        Name="workload",
+        RootDeviceName="/dev/xvda",
+        BlockDeviceMappings=[{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 8}}],
+    )["ImageId"]
+    instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0][
+        "InstanceId"
+    ]
     try:
         results = {(r.check_id, r.region): r for r in engine.verify(["management-account"]).results}
         failed = results[("mgmt.no-workloads", "us-west-2")]

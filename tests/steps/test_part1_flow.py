@@ -1,5 +1,6 @@
 """Part-1 steps end to end on a fresh sandbox: plan shows the changes, apply
 converges, a second plan is empty, verify passes."""
+
 from __future__ import annotations
 
 import sys
@@ -7,10 +8,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from conftest_part1 import (  # noqa: E402
-    assert_converged_and_verified, aws_env, client, converge, ct_profile, engines, sandbox,
+from conftest_part1 import (
+    assert_converged_and_verified,
+    aws_env,
+    client,
+    converge,
+    ct_profile,
+    engines,
+    sandbox,
 )
-from bootstrap_tui.model import Status  # noqa: E402
+from bootstrap_tui.model import Status
 
 __all__ = ["aws_env", "sandbox", "engines", "ct_profile"]  # fixtures used below
 
@@ -24,7 +31,10 @@ def test_startup_minimal_part1_from_fresh_seed(engines):
     described = [c.describe() for c in plan.changes]
     assert any("account alias 'example-corp'" in d for d in described)
     assert {c.name for c in plan.changes if c.resource == "alternate contact"} == {
-        "BILLING", "OPERATIONS", "SECURITY"}
+        "BILLING",
+        "OPERATIONS",
+        "SECURITY",
+    }
     engine.apply("management-account", plan)
     assert_converged_and_verified(engine, "management-account")
     assert engine.state.status("management-account") == "verified"
@@ -38,8 +48,9 @@ def test_startup_minimal_part1_from_fresh_seed(engines):
     plan = engine.plan("organization")
     kinds = [(c.action, c.resource) for c in plan.changes]
     assert kinds[0] == ("create", "organization")
-    assert [c.name for c in plan.changes if c.resource == "organizational unit"] == \
-        engine.profile.ous()
+    assert [
+        c.name for c in plan.changes if c.resource == "organizational unit"
+    ] == engine.profile.ous()
     assert ("enable", "policy type") in kinds
     engine.apply("organization", plan)
     assert_converged_and_verified(engine, "organization")
@@ -48,8 +59,11 @@ def test_startup_minimal_part1_from_fresh_seed(engines):
 
     plan = engine.plan("accounts")
     assert [c.detail.split(",")[0] for c in plan.changes if c.resource == "account"] == [
-        "aws+log-archive@example.com", "aws+audit@example.com", "aws+prod@example.com",
-        "aws+staging@example.com"]
+        "aws+log-archive@example.com",
+        "aws+audit@example.com",
+        "aws+prod@example.com",
+        "aws+staging@example.com",
+    ]
     engine.apply("accounts", plan)
     assert_converged_and_verified(engine, "accounts")
     facts = engine.state.facts("accounts")["accounts"]
@@ -70,21 +84,34 @@ def test_control_tower_from_fresh_seed(engines, ct_profile, sandbox):
     creates = {(c.resource, c.name) for c in plan.changes if c.action == "create"}
     assert ("IAM role", "AWSControlTowerAdmin") in creates
     assert ("KMS key", "alias/bootstrap-control-tower") in creates
-    assert any(n.startswith("Landing zone manifest") and '"governedRegions"' in n
-               for n in plan.notes)
+    assert any(
+        n.startswith("Landing zone manifest") and '"governedRegions"' in n for n in plan.notes
+    )
     lz = next(c for c in plan.changes if c.resource == "landing zone")
     assert lz.data["manifest"]["securityRoles"]["accountId"] == engine.account_id("audit")
     assert lz.name == "version 4.0" and "organizationStructure" not in lz.data["manifest"]
-    assert {k: lz.data["manifest"][k]["enabled"] for k in (
-        "accessManagement", "backup", "centralizedLogging", "config", "securityRoles")} == {
-        "accessManagement": True, "backup": False, "centralizedLogging": True, "config": True,
-        "securityRoles": True}
+    assert {
+        k: lz.data["manifest"][k]["enabled"]
+        for k in ("accessManagement", "backup", "centralizedLogging", "config", "securityRoles")
+    } == {
+        "accessManagement": True,
+        "backup": False,
+        "centralizedLogging": True,
+        "config": True,
+        "securityRoles": True,
+    }
     # 4.0 creates no OU: Sandbox is registered by this step, Security (the OU of the shared
     # accounts) is not registrable
     assert {c.detail for c in plan.changes if c.resource == "baseline"} == {
-        "register OU Infrastructure", "register OU Workloads", "register OU Workloads/Prod",
-        "register OU Workloads/NonProd", "register OU Sandbox"}
-    assert {c.name for c in plan.changes if c.resource == "baseline"} == {"AWSControlTowerBaseline 5.0"}
+        "register OU Infrastructure",
+        "register OU Workloads",
+        "register OU Workloads/Prod",
+        "register OU Workloads/NonProd",
+        "register OU Sandbox",
+    }
+    assert {c.name for c in plan.changes if c.resource == "baseline"} == {
+        "AWSControlTowerBaseline 5.0"
+    }
     engine.apply("control-tower", plan)
     assert_converged_and_verified(engine, "control-tower")
 
@@ -92,13 +119,17 @@ def test_control_tower_from_fresh_seed(engines, ct_profile, sandbox):
     role = iam.get_role(RoleName="AWSControlTowerStackSetRole")["Role"]
     assert role["Path"] == "/service-role/"
     trail_role = "AWSControlTowerCloudTrailRole"
-    assert [p["PolicyName"] for p in iam.list_attached_role_policies(RoleName=trail_role)[
-        "AttachedPolicies"]] == ["AWSControlTowerCloudTrailRolePolicy"]
+    assert [
+        p["PolicyName"]
+        for p in iam.list_attached_role_policies(RoleName=trail_role)["AttachedPolicies"]
+    ] == ["AWSControlTowerCloudTrailRolePolicy"]
     assert iam.list_role_policies(RoleName=trail_role)["PolicyNames"] == []
     tower = client(sandbox, "controltower")
     zones = tower.list_landing_zones()["landingZones"]
     assert len(zones) == 1
-    manifest = tower.get_landing_zone(landingZoneIdentifier=zones[0]["arn"])["landingZone"]["manifest"]
+    manifest = tower.get_landing_zone(landingZoneIdentifier=zones[0]["arn"])["landingZone"][
+        "manifest"
+    ]
     logging = manifest["centralizedLogging"]["configurations"]
     assert logging["kmsKeyArn"].startswith("arn:aws:kms:us-east-1:")
     assert logging["loggingBucket"] == {"retentionDays": 365}
@@ -107,7 +138,9 @@ def test_control_tower_from_fresh_seed(engines, ct_profile, sandbox):
     engine.close()
     again = engines.new(profile=ct_profile)
     plan = again.plan("control-tower")
-    assert plan.changes == [] and [k.verb for k in plan.kept if k.resource == "landing zone"] == ["reusing"]
+    assert plan.changes == [] and [k.verb for k in plan.kept if k.resource == "landing zone"] == [
+        "reusing"
+    ]
 
 
 def test_root_mfa_without_simulation_stays_manual(engines):

@@ -1,5 +1,6 @@
 """Interruption: quit while AWS works, restart on the same state file, resume
 polling the recorded operation — nothing is created twice."""
+
 from __future__ import annotations
 
 import sys
@@ -9,8 +10,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from conftest_part1 import (  # noqa: E402
-    assert_converged_and_verified, aws_env, client, converge, ct_profile, engines, sandbox,
+from conftest_part1 import (
+    assert_converged_and_verified,
+    aws_env,
+    client,
+    converge,
+    ct_profile,
+    engines,
+    sandbox,
     stop_when,
 )
 
@@ -29,8 +36,12 @@ def test_account_creation_resumes_after_restart(engines, sandbox):
     with pytest.raises(KeyboardInterrupt):
         first.apply("accounts")
     recorded = first.state.operations("accounts")
-    assert sorted(recorded) == ["create:audit", "create:log-archive", "create:prod",
-                                "create:staging"]
+    assert sorted(recorded) == [
+        "create:audit",
+        "create:log-archive",
+        "create:prod",
+        "create:staging",
+    ]
     assert first.state.status("accounts") == "in-progress"
     first.close()
 
@@ -44,7 +55,9 @@ def test_account_creation_resumes_after_restart(engines, sandbox):
     assert second.state.operations("accounts") == {}
     assert_converged_and_verified(second, "accounts")
 
-    statuses = client(sandbox, "organizations").list_create_account_status()["CreateAccountStatuses"]
+    statuses = client(sandbox, "organizations").list_create_account_status()[
+        "CreateAccountStatuses"
+    ]
     assert len(statuses) == 4 and {s["State"] for s in statuses} == {"SUCCEEDED"}
     assert len(client(sandbox, "organizations").list_accounts()["Accounts"]) == 5
 
@@ -78,8 +91,9 @@ def test_request_sent_but_never_recorded_is_adopted_not_sent_again(engines, sand
     sandbox.configure(op_delay_s=LONG_OP_S)
     org = client(sandbox, "organizations")
     # a run that died between CreateAccount and saving the request id in the state file
-    lost = org.create_account(Email="aws+audit@example.com",
-                              AccountName="Audit")["CreateAccountStatus"]["Id"]
+    lost = org.create_account(Email="aws+audit@example.com", AccountName="Audit")[
+        "CreateAccountStatus"
+    ]["Id"]
     assert engine.state.operations("accounts") == {}
 
     plan = engine.plan("accounts")
@@ -89,8 +103,12 @@ def test_request_sent_but_never_recorded_is_adopted_not_sent_again(engines, sand
     engine.apply("accounts", plan)
 
     statuses = org.list_create_account_status()["CreateAccountStatuses"]
-    assert sorted(s["AccountName"] for s in statuses) == ["Audit", "Log Archive", "Production",
-                                                          "Staging"]
+    assert sorted(s["AccountName"] for s in statuses) == [
+        "Audit",
+        "Log Archive",
+        "Production",
+        "Staging",
+    ]
     assert [s["Id"] for s in statuses if s["AccountName"] == "Audit"] == [lost]
     assert_converged_and_verified(engine, "accounts")
 
@@ -98,22 +116,29 @@ def test_request_sent_but_never_recorded_is_adopted_not_sent_again(engines, sand
 def test_landing_zone_key_created_but_never_recorded_is_adopted(engines, sandbox, tmp_path):
     """A run killed between kms:CreateKey and saving its id: the tagged key is used, not a second one."""
     profile = tmp_path / "ct-kms.yaml"
-    profile.write_text("name: ct-kms\ndescription: Control Tower with its own KMS key\nextends: startup-minimal\n"
-                       "control_tower:\n  enabled: true\n  kms: true\n")
+    profile.write_text(
+        "name: ct-kms\ndescription: Control Tower with its own KMS key\nextends: startup-minimal\n"
+        "control_tower:\n  enabled: true\n  kms: true\n"
+    )
     engine = engines.new(profile=str(profile))
     converge(engine, ["management-account", "root-mfa", "organization", "accounts"])
     kms = client(sandbox, "kms")
-    orphan = kms.create_key(Description="AWS Control Tower logs (bootstrap-tui)",
-                            Tags=[{"TagKey": "bootstrap-tui:purpose", "TagValue": "control-tower"}])
+    orphan = kms.create_key(
+        Description="AWS Control Tower logs (bootstrap-tui)",
+        Tags=[{"TagKey": "bootstrap-tui:purpose", "TagValue": "control-tower"}],
+    )
     orphan_id = orphan["KeyMetadata"]["KeyId"]
     assert engine.state.operations("control-tower") == {}
 
     sandbox.configure(op_delay_s=0.1)
     converge(engine, ["control-tower"])
 
-    tagged = [k["KeyId"] for k in kms.list_keys()["Keys"]
-              if {"TagKey": "bootstrap-tui:purpose", "TagValue": "control-tower"}
-              in kms.list_resource_tags(KeyId=k["KeyId"])["Tags"]]
+    tagged = [
+        k["KeyId"]
+        for k in kms.list_keys()["Keys"]
+        if {"TagKey": "bootstrap-tui:purpose", "TagValue": "control-tower"}
+        in kms.list_resource_tags(KeyId=k["KeyId"])["Tags"]
+    ]
     assert tagged == [orphan_id]
     aliases = {a["AliasName"]: a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"]}
     assert aliases["alias/bootstrap-control-tower"] == orphan_id
@@ -132,7 +157,9 @@ def test_account_creation_says_each_change_once_with_one_clock_and_the_time_left
     for name in names:
         assert sum(f"started account {name} " in line for line in runs) == 1, runs
         assert sum(f"account {name} done " in line for line in runs) == 1, runs
-    assert len(runs) == len(set(runs)) == 2 * len(names), runs  # one line per real change, no repeats
+    assert len(runs) == len(set(runs)) == 2 * len(names), (
+        runs
+    )  # one line per real change, no repeats
     assert all(" elapsed" in line for line in runs)
     assert "left (typically 1m 00s–5m 00s each)" in runs[0]
     assert runs[-1].endswith("(4 of 4 done · " + runs[-1].split("(4 of 4 done · ", 1)[1])

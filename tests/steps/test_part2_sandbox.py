@@ -1,5 +1,6 @@
 """Part-2 steps against the sandbox over real HTTP: the whole wizard (startup-minimal,
 no Control Tower) applied once per module, then convergence, verify, drift and safety."""
+
 from __future__ import annotations
 
 import json
@@ -9,10 +10,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest_part2 import PART2, make_engine, world  # noqa: E402,F401
+from conftest_part2 import PART2, make_engine, world  # noqa: F401
 
-from bootstrap_tui.errors import RefusedError  # noqa: E402
-from bootstrap_tui.model import Status  # noqa: E402
+from bootstrap_tui.errors import RefusedError
+from bootstrap_tui.model import Status
 
 
 def test_second_plan_is_empty(world):
@@ -23,8 +24,11 @@ def test_second_plan_is_empty(world):
 
 def test_verify_passes(world):
     run = world.engine.verify(list(PART2))
-    bad = [(r.check_id, r.account, r.region, r.message) for r in run.results
-           if r.status in (Status.FAIL, Status.ERROR)]
+    bad = [
+        (r.check_id, r.account, r.region, r.message)
+        for r in run.results
+        if r.status in (Status.FAIL, Status.ERROR)
+    ]
     assert bad == []
     ids = {r.check_id for r in run.results}
     expected = {c.id for sid in PART2 for c in world.engine.by_id[sid].checks}
@@ -38,12 +42,17 @@ def test_verify_passes(world):
 def test_the_whole_baseline_verifies(world):
     """Every check of every step, after the whole wizard ran unattended (--simulate-console)."""
     run = world.engine.verify()
-    not_pass = [(r.check_id, r.account, r.region, r.status.value, r.message) for r in run.results
-                if r.status != Status.PASS]
+    not_pass = [
+        (r.check_id, r.account, r.region, r.status.value, r.message)
+        for r in run.results
+        if r.status != Status.PASS
+    ]
     # the API cannot tell a hardware key from a synced passkey: MANUAL, carrying the attestation
     assert [(c, s) for c, _, _, s, _ in not_pass] == [("root.hardware-mfa", "MANUAL")]
     assert not_pass[0][4].endswith("attested as a hardware key")
-    assert {r.step_id for r in run.results} == {s.id for s in world.engine.steps} - {"control-tower"}
+    assert {r.step_id for r in run.results} == {s.id for s in world.engine.steps} - {
+        "control-tower"
+    }
     statuses = {s.id: world.engine.state.status(s.id) for s in world.engine.steps}
     assert statuses == {**{sid: "verified" for sid in statuses}, "control-tower": "skipped"}
     assert not world.engine.plan("root-mfa").changes  # attested, nothing left to do by hand
@@ -55,19 +64,30 @@ def test_log_archive_resources(world):
     bucket = f"bootstrap-org-trail-{la}-us-east-1"
     lock = s3.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]
     retention = lock["Rule"]["DefaultRetention"]
-    assert (retention["Mode"], retention["Days"]) == ("GOVERNANCE", 365)  # startup-minimal's object_lock_mode
+    assert (retention["Mode"], retention["Days"]) == (
+        "GOVERNANCE",
+        365,
+    )  # startup-minimal's object_lock_mode
     policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
     write = next(s for s in policy["Statement"] if s["Sid"] == "AWSCloudTrailWrite")
     org_id = world.client("organizations").describe_organization()["Organization"]["Id"]
     assert f"arn:aws:s3:::{bucket}/AWSLogs/{org_id}/*" in write["Resource"]
-    trail = world.client("cloudtrail").describe_trails(trailNameList=["bootstrap-org-trail"])["trailList"][0]
-    assert trail["IsOrganizationTrail"] and trail["IsMultiRegionTrail"] and trail["LogFileValidationEnabled"]
+    trail = world.client("cloudtrail").describe_trails(trailNameList=["bootstrap-org-trail"])[
+        "trailList"
+    ][0]
+    assert (
+        trail["IsOrganizationTrail"]
+        and trail["IsMultiRegionTrail"]
+        and trail["LogFileValidationEnabled"]
+    )
     assert trail["KmsKeyId"].startswith(f"arn:aws:kms:us-east-1:{la}:key/")
 
 
 def test_scp_drift_is_diffed_and_updated_in_place(world):
     org = world.client("organizations")
-    policies = {p["Name"]: p["Id"] for p in org.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"]}
+    policies = {
+        p["Name"]: p["Id"] for p in org.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"]
+    }
     pid = policies["bootstrap-guardrails-1"]
     doc = json.loads(org.describe_policy(PolicyId=pid)["Policy"]["Content"])
     doc["Statement"] = doc["Statement"][1:]
@@ -77,9 +97,14 @@ def test_scp_drift_is_diffed_and_updated_in_place(world):
     assert "+" in plan.changes[0].data["diff"] and "(in AWS)" in plan.changes[0].data["diff"]
     assert any(n.startswith("SCP bootstrap-guardrails-1") for n in plan.notes)
     failing = world.engine.verify(["guardrails"], record=False)
-    assert any(r.check_id == "guardrails.scps-attached" and r.status == Status.FAIL for r in failing.results)
+    assert any(
+        r.check_id == "guardrails.scps-attached" and r.status == Status.FAIL
+        for r in failing.results
+    )
     world.engine.apply("guardrails", plan)
-    after = {p["Name"]: p["Id"] for p in org.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"]}
+    after = {
+        p["Name"]: p["Id"] for p in org.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"]
+    }
     assert after["bootstrap-guardrails-1"] == pid  # same policy, updated in place
     assert world.engine.plan("guardrails").changes == []
 
@@ -88,14 +113,21 @@ def test_default_vpc_in_use_is_kept(world):
     account = world.engine.account_id("staging")
     ec2 = world.client("ec2", account=account, region="us-west-2")
     vpc = ec2.create_default_vpc()["Vpc"]["VpcId"]
-    subnet = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][0]["SubnetId"]
+    subnet = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][0][
+        "SubnetId"
+    ]
     eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
     plan = world.engine.plan("guardrails")
     assert not [c for c in plan.changes if c.resource == "default VPC"]
     assert any(vpc in k.describe() and f"network interface {eni}" in k.detail for k in plan.kept)
     run = world.engine.verify(["guardrails"], record=False)
-    result = next(r for r in run.results if r.check_id == "guardrails.no-default-vpc"
-                  and r.account == account and r.region == "us-west-2")
+    result = next(
+        r
+        for r in run.results
+        if r.check_id == "guardrails.no-default-vpc"
+        and r.account == account
+        and r.region == "us-west-2"
+    )
     assert result.status == Status.FAIL and eni in result.message
     ec2.delete_network_interface(NetworkInterfaceId=eni)
     plan = world.engine.plan("guardrails")
@@ -119,24 +151,37 @@ def test_default_vpc_with_dependencies_is_kept_whole(world, dependency):
     if dependency == "security group":
         ec2.create_security_group(GroupName="app", Description="app", VpcId=vpc)
     else:
-        ec2.create_vpc_endpoint(VpcId=vpc, ServiceName="com.amazonaws.us-west-2.s3", VpcEndpointType="Gateway")
+        ec2.create_vpc_endpoint(
+            VpcId=vpc, ServiceName="com.amazonaws.us-west-2.s3", VpcEndpointType="Gateway"
+        )
     plan = world.engine.plan("guardrails")
     assert not [c for c in plan.changes if c.resource == "default VPC"]
     assert any(vpc in k.describe() and dependency in k.detail for k in plan.kept)
     run = world.engine.verify(["guardrails"], record=False)
-    result = next(r for r in run.results if r.check_id == "guardrails.no-default-vpc"
-                  and r.account == account and r.region == "us-west-2")
+    result = next(
+        r
+        for r in run.results
+        if r.check_id == "guardrails.no-default-vpc"
+        and r.account == account
+        and r.region == "us-west-2"
+    )
     assert result.status == Status.FAIL and dependency in result.message
     with pytest.raises(RefusedError, match="no longer empty"):
         world.engine.apply("guardrails", stale, confirm_destructive=lambda p: True)
     after = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]
     assert len(after) == len(subnets)
-    for group in ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"]:
+    for group in ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}])[
+        "SecurityGroups"
+    ]:
         if group["GroupName"] != "default":
             ec2.delete_security_group(GroupId=group["GroupId"])
-    for endpoint in ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["VpcEndpoints"]:
+    for endpoint in ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])[
+        "VpcEndpoints"
+    ]:
         ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint["VpcEndpointId"]])
-    world.engine.apply("guardrails", world.engine.plan("guardrails"), confirm_destructive=lambda p: True)
+    world.engine.apply(
+        "guardrails", world.engine.plan("guardrails"), confirm_destructive=lambda p: True
+    )
     assert ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"] == []
 
 
@@ -146,8 +191,10 @@ def test_account_baseline_drift_is_found_and_fixed(world):
     world.client("ec2", account=account, region="us-west-2").disable_ebs_encryption_by_default()
     run = world.engine.verify(["guardrails"], record=False)
     failed = {(r.check_id, r.account, r.region) for r in run.results if r.status == Status.FAIL}
-    assert failed == {("guardrails.password-policy", account, None),
-                      ("guardrails.ebs-default-encryption", account, "us-west-2")}
+    assert failed == {
+        ("guardrails.password-policy", account, None),
+        ("guardrails.ebs-default-encryption", account, "us-west-2"),
+    }
     world.engine.apply("guardrails")
     assert world.engine.plan("guardrails").changes == []
 
@@ -159,9 +206,14 @@ def test_member_iam_user_with_keys_fails(world):
     iam.create_access_key(UserName="legacy")
     try:
         run = world.engine.verify(["identity-center"], record=False)
-        [result] = [r for r in run.results if r.check_id == "identity-center.no-member-iam-users"
-                    and r.status == Status.FAIL]
-        assert result.account == account and result.evidence["users_with_active_access_keys"] == ["legacy"]
+        [result] = [
+            r
+            for r in run.results
+            if r.check_id == "identity-center.no-member-iam-users" and r.status == Status.FAIL
+        ]
+        assert result.account == account and result.evidence["users_with_active_access_keys"] == [
+            "legacy"
+        ]
         assert "AKIA" not in json.dumps(result.evidence)
     finally:
         for key in iam.list_access_keys(UserName="legacy")["AccessKeyMetadata"]:
@@ -192,8 +244,9 @@ def test_aws_config_edited_in_place_only_with_consent_and_a_backup(world, tmp_pa
     target = tmp_path / "config"
     original = "[default]\nregion = eu-west-1\n\n[profile old]\nregion = us-east-1\n"
     target.write_text(original)
-    world.engine.set_answers("identity-center", {"aws_config_path": str(target),
-                                                 "aws_config_merge": True})
+    world.engine.set_answers(
+        "identity-center", {"aws_config_path": str(target), "aws_config_merge": True}
+    )
     try:
         [change] = world.engine.plan("identity-center").changes
         assert change.name == str(target) and "edit in place, backup config.bak" in change.detail
@@ -201,11 +254,15 @@ def test_aws_config_edited_in_place_only_with_consent_and_a_backup(world, tmp_pa
         assert (tmp_path / "config.bak").read_text() == original
         text = target.read_text()
         assert text.startswith(original) and text.count("# BEGIN bootstrap-tui") == 1
-        assert "[sso-session bootstrap-tui]" in text and not (tmp_path / "config.bootstrap-tui").exists()
+        assert (
+            "[sso-session bootstrap-tui]" in text
+            and not (tmp_path / "config.bootstrap-tui").exists()
+        )
         assert world.engine.plan("identity-center").changes == []
         # the user's later edits outside the block survive a rewrite of the block
-        edited = (text.replace("region = eu-west-1", "region = eu-central-1")
-                  .replace("output = json", "output = yaml", 1))
+        edited = text.replace("region = eu-west-1", "region = eu-central-1").replace(
+            "output = json", "output = yaml", 1
+        )
         target.write_text(edited)
         [change] = world.engine.plan("identity-center").changes
         world.engine.apply("identity-center")
@@ -214,9 +271,11 @@ def test_aws_config_edited_in_place_only_with_consent_and_a_backup(world, tmp_pa
         assert again.count("# BEGIN bootstrap-tui") == 1
         backups = {p.name: p.read_text() for p in tmp_path.iterdir() if p.name.endswith(".bak")}
         assert backups.pop("config.bak") == original  # the first backup is never overwritten
-        assert list(backups.values()) == [edited]     # the second edit got its own backup
+        assert list(backups.values()) == [edited]  # the second edit got its own backup
     finally:
-        world.engine.set_answers("identity-center", {"aws_config_path": "", "aws_config_merge": False})
+        world.engine.set_answers(
+            "identity-center", {"aws_config_path": "", "aws_config_merge": False}
+        )
 
 
 def test_missing_identity_center_is_explained_and_refused(world, monkeypatch):
@@ -267,28 +326,54 @@ def test_bootstrap_cleanup_from_an_sso_session(world, monkeypatch):
         iam.create_user(UserName="bootstrap")
         key = iam.create_access_key(UserName="bootstrap")["AccessKey"]
         iam.create_login_profile(UserName="bootstrap", Password="Very-Long-Passw0rd!")
-        iam.attach_user_policy(UserName="bootstrap", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
-        iam.put_user_policy(UserName="bootstrap", PolicyName="inline", PolicyDocument=json.dumps(
-            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+        iam.attach_user_policy(
+            UserName="bootstrap", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess"
+        )
+        iam.put_user_policy(
+            UserName="bootstrap",
+            PolicyName="inline",
+            PolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+                }
+            ),
+        )
         device = iam.create_virtual_mfa_device(VirtualMFADeviceName="bootstrap")["VirtualMFADevice"]
-        iam.enable_mfa_device(UserName="bootstrap", SerialNumber=device["SerialNumber"],
-                              AuthenticationCode1="123456", AuthenticationCode2="654321")
+        iam.enable_mfa_device(
+            UserName="bootstrap",
+            SerialNumber=device["SerialNumber"],
+            AuthenticationCode1="123456",
+            AuthenticationCode2="654321",
+        )
         keychain.store_bootstrap_keys(key["AccessKeyId"], key["SecretAccessKey"])
 
         run = world.engine.verify(["bootstrap-cleanup"], record=False)
         assert {r.check_id for r in run.results if r.status == Status.FAIL} == {
-            "bootstrap-cleanup.no-iam-users", "bootstrap-cleanup.keychain-empty"}
+            "bootstrap-cleanup.no-iam-users",
+            "bootstrap-cleanup.keychain-empty",
+        }
         plan = world.engine.plan("bootstrap-cleanup")  # not an SSO session: nothing to do
         assert plan.changes == [] and "Identity Center" in plan.notes[0]
 
-        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"},
-                                                         "Action": "sts:AssumeRole"}]}
-        role = iam.create_role(RoleName="AWSReservedSSO_AdministratorAccess_0123456789abcdef",
-                               Path="/aws-reserved/sso.amazonaws.com/",
-                               AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+        role = iam.create_role(
+            RoleName="AWSReservedSSO_AdministratorAccess_0123456789abcdef",
+            Path="/aws-reserved/sso.amazonaws.com/",
+            AssumeRolePolicyDocument=json.dumps(trust),
+        )["Role"]
         # what Identity Center attaches to the role of the AdministratorAccess permission set
-        iam.attach_role_policy(RoleName=role["RoleName"], PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
-        creds = world.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="ada")["Credentials"]
+        iam.attach_role_policy(
+            RoleName=role["RoleName"], PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess"
+        )
+        creds = world.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="ada")[
+            "Credentials"
+        ]
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", creds["AccessKeyId"])
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", creds["SecretAccessKey"])
         monkeypatch.setenv("AWS_SESSION_TOKEN", creds["SessionToken"])
@@ -317,18 +402,30 @@ def test_permission_set_drift_is_updated_and_reprovisioned(world):
     sso = world.client("sso-admin")
     instance = sso.list_instances()["Instances"][0]["InstanceArn"]
     arns = sso.list_permission_sets(InstanceArn=instance)["PermissionSets"]
-    sets = {sso.describe_permission_set(InstanceArn=instance, PermissionSetArn=a)["PermissionSet"]["Name"]: a
-            for a in arns}
-    sso.update_permission_set(InstanceArn=instance, PermissionSetArn=sets["AdministratorAccess"],
-                              SessionDuration="PT12H")
+    sets = {
+        sso.describe_permission_set(InstanceArn=instance, PermissionSetArn=a)["PermissionSet"][
+            "Name"
+        ]: a
+        for a in arns
+    }
+    sso.update_permission_set(
+        InstanceArn=instance, PermissionSetArn=sets["AdministratorAccess"], SessionDuration="PT12H"
+    )
     run = world.engine.verify(["identity-center"], record=False)
-    assert any(r.check_id == "identity-center.session-durations" and r.status == Status.FAIL
-               for r in run.results)
+    assert any(
+        r.check_id == "identity-center.session-durations" and r.status == Status.FAIL
+        for r in run.results
+    )
     plan = world.engine.plan("identity-center")
     [change] = plan.changes
-    assert (change.action, change.name) == ("update", "AdministratorAccess") and "PT12H -> PT1H" in change.detail
+    assert (change.action, change.name) == (
+        "update",
+        "AdministratorAccess",
+    ) and "PT12H -> PT1H" in change.detail
     world.engine.apply("identity-center", plan)
-    described = sso.describe_permission_set(InstanceArn=instance, PermissionSetArn=sets["AdministratorAccess"])
+    described = sso.describe_permission_set(
+        InstanceArn=instance, PermissionSetArn=sets["AdministratorAccess"]
+    )
     assert described["PermissionSet"]["SessionDuration"] == "PT1H"
     assert world.engine.plan("identity-center").changes == []
 
@@ -352,18 +449,27 @@ def test_access_portal_url_is_confirmed_not_assumed(world, tmp_path):
         world.engine.set_answers("identity-center", {"aws_config_path": str(target)})
         [change] = world.engine.plan("identity-center").changes
         assert ".awsapps.com/start (assumed" in change.detail
-        world.engine.set_answers("identity-center", {"aws_config_path": str(target),
-                                                     "access_portal_url": "https://my-company.awsapps.com/start"})
+        world.engine.set_answers(
+            "identity-center",
+            {
+                "aws_config_path": str(target),
+                "access_portal_url": "https://my-company.awsapps.com/start",
+            },
+        )
         [change] = world.engine.plan("identity-center").changes
         assert "sso_start_url https://my-company.awsapps.com/start" in change.detail
         world.engine.apply("identity-center")
         assert "sso_start_url = https://my-company.awsapps.com/start\n" in target.read_text()
-        world.engine.set_answers("identity-center", {"aws_config_path": str(target),
-                                                     "access_portal_url": "http://evil.example/start"})
+        world.engine.set_answers(
+            "identity-center",
+            {"aws_config_path": str(target), "access_portal_url": "http://evil.example/start"},
+        )
         with pytest.raises(Exception, match="not an AWS access portal URL"):
             world.engine.plan("identity-center")
     finally:
-        world.engine.set_answers("identity-center", {"aws_config_path": "", "access_portal_url": ""})
+        world.engine.set_answers(
+            "identity-center", {"aws_config_path": "", "access_portal_url": ""}
+        )
 
 
 def test_confirmation_covers_only_the_destructive_changes_the_plan_listed(world):
@@ -378,9 +484,14 @@ def test_confirmation_covers_only_the_destructive_changes_the_plan_listed(world)
         world.engine.apply("guardrails", confirm_destructive=confirm)
     assert vpc in str(refused.value)
     assert ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"]
-    assert listed_confirmation(world.engine, ["guardrails"], set())(world.engine.plan("guardrails")) is False
-    world.engine.apply("guardrails", confirm_destructive=listed_confirmation(world.engine, ["guardrails"],
-                                                                              {"guardrails"}))
+    assert (
+        listed_confirmation(world.engine, ["guardrails"], set())(world.engine.plan("guardrails"))
+        is False
+    )
+    world.engine.apply(
+        "guardrails",
+        confirm_destructive=listed_confirmation(world.engine, ["guardrails"], {"guardrails"}),
+    )
     assert ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"] == []
 
 
@@ -390,27 +501,43 @@ def test_other_iam_users_with_keys_get_a_retirement_path_and_an_attestation(worl
     iam.create_user(UserName="founder")
     key = iam.create_access_key(UserName="founder")["AccessKey"]["AccessKeyId"]
     try:
-        result = next(r for r in world.engine.verify(["bootstrap-cleanup"], record=False).results
-                      if r.check_id == "bootstrap-cleanup.no-iam-users")
+        result = next(
+            r
+            for r in world.engine.verify(["bootstrap-cleanup"], record=False).results
+            if r.check_id == "bootstrap-cleanup.no-iam-users"
+        )
         assert result.status == Status.FAIL and "founder" in result.message
         plan = world.engine.plan("bootstrap-cleanup")
-        note = next(k.describe() for k in plan.kept if k.resource == "IAM user" and k.name == "founder")
+        note = next(
+            k.describe() for k in plan.kept if k.resource == "IAM user" and k.name == "founder"
+        )
         assert "update-access-key --status Inactive" in note and "delete-access-key" in note
         assert [m.id for m in plan.manual] == ["bootstrap-cleanup.kept-iam-users"]
         assert key not in json.dumps(plan.to_dict())
-        world.engine.state.attest("bootstrap-cleanup.kept-iam-users", "test", "founder: CI deploy key until June")
-        result = next(r for r in world.engine.verify(["bootstrap-cleanup"], record=False).results
-                      if r.check_id == "bootstrap-cleanup.no-iam-users")
+        world.engine.state.attest(
+            "bootstrap-cleanup.kept-iam-users", "test", "founder: CI deploy key until June"
+        )
+        result = next(
+            r
+            for r in world.engine.verify(["bootstrap-cleanup"], record=False).results
+            if r.check_id == "bootstrap-cleanup.no-iam-users"
+        )
         assert result.status == Status.WARN and "CI deploy key until June" in result.message
         iam.create_user(UserName="intern")
         iam.create_access_key(UserName="intern")
-        result = next(r for r in world.engine.verify(["bootstrap-cleanup"], record=False).results
-                      if r.check_id == "bootstrap-cleanup.no-iam-users")
+        result = next(
+            r
+            for r in world.engine.verify(["bootstrap-cleanup"], record=False).results
+            if r.check_id == "bootstrap-cleanup.no-iam-users"
+        )
         assert result.status == Status.FAIL and "intern" in result.message
     finally:
         for name in ("founder", "intern"):
-            for meta in iam.list_access_keys(UserName=name)["AccessKeyMetadata"] if name in [
-                    u["UserName"] for u in iam.list_users()["Users"]] else []:
+            for meta in (
+                iam.list_access_keys(UserName=name)["AccessKeyMetadata"]
+                if name in [u["UserName"] for u in iam.list_users()["Users"]]
+                else []
+            ):
                 iam.delete_access_key(UserName=name, AccessKeyId=meta["AccessKeyId"])
             if name in [u["UserName"] for u in iam.list_users()["Users"]]:
                 iam.delete_user(UserName=name)

@@ -1,5 +1,6 @@
 """Unit tests (no AWS): SCP validation and safety refusals, and pure helpers of the
 part-2 steps."""
+
 from __future__ import annotations
 
 import json
@@ -10,15 +11,24 @@ import pytest
 from bootstrap_tui.errors import ConfigError, RefusedError
 from steps import scp_policies as scp
 
-IDS = ["deny-leave-org", "protect-security-services", "deny-root-member", "region-deny",
-       "protect-log-archive", "require-ebs-encryption"]
+IDS = [
+    "deny-leave-org",
+    "protect-security-services",
+    "deny-root-member",
+    "region-deny",
+    "protect-log-archive",
+    "require-ebs-encryption",
+]
 REGIONS = ["us-east-1", "us-west-2"]
 
 
 def values(**changes) -> scp.FillValues:
-    base = dict(allowed_regions=list(REGIONS), automation_role="OrganizationAccountAccessRole",
-                log_archive_bucket="bootstrap-org-trail-111122223333-us-east-1",
-                extra_buckets=["bootstrap-access-logs-111122223333-us-east-1"])
+    base = dict(
+        allowed_regions=list(REGIONS),
+        automation_role="OrganizationAccountAccessRole",
+        log_archive_bucket="bootstrap-org-trail-111122223333-us-east-1",
+        extra_buckets=["bootstrap-access-logs-111122223333-us-east-1"],
+    )
     base.update(changes)
     return scp.FillValues(**base)
 
@@ -37,7 +47,10 @@ def deny(action, condition=None, sid="S1", resource="*"):
 
 # ------------------------------------------------------------------ shipped policies
 
-@pytest.mark.parametrize("ct_roles", [[], ["AWSControlTowerExecution", "aws-controltower-*", "stacksets-exec-*"]])
+
+@pytest.mark.parametrize(
+    "ct_roles", [[], ["AWSControlTowerExecution", "aws-controltower-*", "stacksets-exec-*"]]
+)
 def test_shipped_policies_are_valid_and_fit(ct_roles):
     filled, bundles = scp.build(IDS, values(extra_exempt_roles=ct_roles), REGIONS)
     assert set(filled) == set(IDS)
@@ -51,10 +64,23 @@ def test_shipped_policies_are_valid_and_fit(ct_roles):
         assert len(sids) == len(set(sids))
     region_deny = filled["region-deny"]["Statement"][0]
     assert region_deny["Condition"]["StringNotEquals"]["aws:RequestedRegion"] == REGIONS
-    assert "arn:aws:iam::*:role/OrganizationAccountAccessRole" in \
-        region_deny["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
-    for service in ("iam:*", "organizations:*", "sts:*", "cloudfront:*", "route53:*", "support:*",
-                    "budgets:*", "ce:*", "health:*", "account:*", "sso:*"):
+    assert (
+        "arn:aws:iam::*:role/OrganizationAccountAccessRole"
+        in region_deny["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+    )
+    for service in (
+        "iam:*",
+        "organizations:*",
+        "sts:*",
+        "cloudfront:*",
+        "route53:*",
+        "support:*",
+        "budgets:*",
+        "ce:*",
+        "health:*",
+        "account:*",
+        "sso:*",
+    ):
         assert service in region_deny["NotAction"]
     log = json.dumps(filled["protect-log-archive"])
     assert "arn:aws:s3:::bootstrap-org-trail-111122223333-us-east-1/*" in log
@@ -65,12 +91,19 @@ def test_shipped_policies_work_with_every_profile():
 
     for name in ("startup-minimal", "soc2", "iso27001", "pci-dss"):
         profile = load_profile(name)
-        v = values(allowed_regions=profile.get("guardrails.allowed_regions"),
-                   automation_role=profile.automation_role)
+        v = values(
+            allowed_regions=profile.get("guardrails.allowed_regions"),
+            automation_role=profile.automation_role,
+        )
         ids = profile.get("guardrails.scps")
         for control_tower in (False, True):  # with Control Tower, every OU keeps a slot for its SCP
-            scp.build(ids, v, profile.governed_regions, targets=profile.scp_targets(),
-                      control_tower=control_tower)
+            scp.build(
+                ids,
+                v,
+                profile.governed_regions,
+                targets=profile.scp_targets(),
+                control_tower=control_tower,
+            )
 
 
 def test_region_deny_denies_other_regions_but_not_global_services():
@@ -80,8 +113,10 @@ def test_region_deny_denies_other_regions_but_not_global_services():
     assert scp.denies(doc, "ec2:RunInstances", {**dev, "aws:RequestedRegion": "eu-west-1"})
     assert not scp.denies(doc, "ec2:RunInstances", {**dev, "aws:RequestedRegion": "us-west-2"})
     assert not scp.denies(doc, "iam:CreateRole", {**dev, "aws:RequestedRegion": "eu-west-1"})
-    robot = {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole",
-             "aws:RequestedRegion": "eu-west-1"}
+    robot = {
+        "aws:PrincipalArn": "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole",
+        "aws:RequestedRegion": "eu-west-1",
+    }
     assert not scp.denies(doc, "ec2:RunInstances", robot)
 
 
@@ -89,12 +124,18 @@ def test_deny_root_member_spares_roles_and_root_sessions():
     filled, _ = scp.build(["deny-root-member"], values(), REGIONS)
     doc = filled["deny-root-member"]
     assert scp.denies(doc, "s3:ListBucket", {"aws:PrincipalArn": "arn:aws:iam::111122223333:root"})
-    assert not scp.denies(doc, "s3:ListBucket", {"aws:PrincipalArn": "arn:aws:iam::111122223333:root",
-                                                 "aws:AssumedRoot": "true"})
-    assert not scp.denies(doc, "s3:ListBucket", {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/X"})
+    assert not scp.denies(
+        doc,
+        "s3:ListBucket",
+        {"aws:PrincipalArn": "arn:aws:iam::111122223333:root", "aws:AssumedRoot": "true"},
+    )
+    assert not scp.denies(
+        doc, "s3:ListBucket", {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/X"}
+    )
 
 
 # ------------------------------------------------------------------ validation
+
 
 def test_size_limit(tmp_path):
     big = deny([f"ec2:Action{i:04d}" for i in range(400)])
@@ -114,27 +155,39 @@ def test_size_counts_minified_characters():
 
 def test_unknown_condition_key_is_refused(tmp_path):
     doc = deny("s3:*", {"StringEquals": {"aws:RequestedRegoin": "us-east-1"}})
-    assert any("unknown condition key 'aws:RequestedRegoin'" in p for p in scp.validate("typo", doc))
+    assert any(
+        "unknown condition key 'aws:RequestedRegoin'" in p for p in scp.validate("typo", doc)
+    )
     write(tmp_path, "typo", doc)
     with pytest.raises(ConfigError, match="unknown condition key"):
         scp.build(["typo"], values(), REGIONS, directory=tmp_path)
 
 
 def test_tag_keys_and_case_insensitive_keys_are_known():
-    doc = deny("kms:DisableKey", {"StringEquals": {"aws:ResourceTag/team": "x", "AWS:PrincipalArn": "y"}})
+    doc = deny(
+        "kms:DisableKey", {"StringEquals": {"aws:ResourceTag/team": "x", "AWS:PrincipalArn": "y"}}
+    )
     assert scp.validate("ok", doc) == []
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda d: d.update(Version="2008-10-17"), "Version"),
-    (lambda d: d["Statement"][0].update(Principal="*"), "Principal"),
-    (lambda d: d["Statement"][0].update(Effect="Maybe"), "Effect"),
-    (lambda d: d["Statement"][0].pop("Resource"), "Resource"),
-    (lambda d: d["Statement"][0].update(NotAction=["s3:*"]), "exactly one of Action"),
-    (lambda d: d["Statement"][0].update(Action="s3 GetObject"), "not an action"),
-    (lambda d: d["Statement"][0].update(Condition={"StringEqualz": {"aws:PrincipalArn": "x"}}), "operator"),
-    (lambda d: d["Statement"][0].update(Sid="has-dash"), "Sid"),
-])
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda d: d.update(Version="2008-10-17"), "Version"),
+        (lambda d: d["Statement"][0].update(Principal="*"), "Principal"),
+        (lambda d: d["Statement"][0].update(Effect="Maybe"), "Effect"),
+        (lambda d: d["Statement"][0].pop("Resource"), "Resource"),
+        (lambda d: d["Statement"][0].update(NotAction=["s3:*"]), "exactly one of Action"),
+        (lambda d: d["Statement"][0].update(Action="s3 GetObject"), "not an action"),
+        (
+            lambda d: d["Statement"][0].update(
+                Condition={"StringEqualz": {"aws:PrincipalArn": "x"}}
+            ),
+            "operator",
+        ),
+        (lambda d: d["Statement"][0].update(Sid="has-dash"), "Sid"),
+    ],
+)
 def test_validation_problems(mutate, message):
     doc = deny("s3:GetObject")
     mutate(doc)
@@ -154,10 +207,13 @@ def test_invalid_json_and_unknown_id(tmp_path):
 def test_empty_placeholder_is_refused(tmp_path):
     write(tmp_path, "logs", deny("s3:DeleteBucket", resource="${LOG_ARCHIVE_RESOURCES}"))
     with pytest.raises(ConfigError, match="LOG_ARCHIVE_RESOURCES"):
-        scp.build(["logs"], values(log_archive_bucket=None, extra_buckets=[]), REGIONS, directory=tmp_path)
+        scp.build(
+            ["logs"], values(log_archive_bucket=None, extra_buckets=[]), REGIONS, directory=tmp_path
+        )
 
 
 # ------------------------------------------------------------------ safety refusals
+
 
 def test_lockout_deny_assume_role_without_exemption(tmp_path):
     write(tmp_path, "lock", deny("sts:AssumeRole"))
@@ -166,22 +222,40 @@ def test_lockout_deny_assume_role_without_exemption(tmp_path):
 
 
 def test_lockout_deny_iam_star_without_exemption(tmp_path):
-    write(tmp_path, "noiam", deny("iam:*", {"StringNotEquals": {"aws:PrincipalAccount": "999999999999"}}))
+    write(
+        tmp_path,
+        "noiam",
+        deny("iam:*", {"StringNotEquals": {"aws:PrincipalAccount": "999999999999"}}),
+    )
     with pytest.raises(RefusedError, match="automation role"):
         scp.build(["noiam"], values(), REGIONS, directory=tmp_path)
 
 
 def test_lockout_exemption_makes_it_safe(tmp_path):
-    write(tmp_path, "iamguard", deny("iam:*", {"ArnNotLike": {"aws:PrincipalArn": "${EXEMPT_ROLE_ARNS}"}}))
+    write(
+        tmp_path,
+        "iamguard",
+        deny("iam:*", {"ArnNotLike": {"aws:PrincipalArn": "${EXEMPT_ROLE_ARNS}"}}),
+    )
     scp.build(["iamguard"], values(), REGIONS, directory=tmp_path)
-    write(tmp_path, "wrongrole", deny("iam:*", {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/Other"}}))
+    write(
+        tmp_path,
+        "wrongrole",
+        deny("iam:*", {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/Other"}}),
+    )
     with pytest.raises(RefusedError):
         scp.build(["wrongrole"], values(), REGIONS, directory=tmp_path)
 
 
 def test_lockout_through_not_action(tmp_path):
-    write(tmp_path, "everything", {"Version": "2012-10-17", "Statement": [
-        {"Sid": "A", "Effect": "Deny", "NotAction": ["s3:*"], "Resource": "*"}]})
+    write(
+        tmp_path,
+        "everything",
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Sid": "A", "Effect": "Deny", "NotAction": ["s3:*"], "Resource": "*"}],
+        },
+    )
     with pytest.raises(RefusedError, match="sts:AssumeRole"):
         scp.build(["everything"], values(), REGIONS, directory=tmp_path)
 
@@ -192,8 +266,13 @@ def test_region_deny_must_allow_governed_regions():
 
 
 def test_policy_that_denies_an_allowed_region_is_refused(tmp_path):
-    doc = deny("*", {"StringEquals": {"aws:RequestedRegion": ["us-west-2"]},
-                     "ArnNotLike": {"aws:PrincipalArn": "${EXEMPT_ROLE_ARNS}"}})
+    doc = deny(
+        "*",
+        {
+            "StringEquals": {"aws:RequestedRegion": ["us-west-2"]},
+            "ArnNotLike": {"aws:PrincipalArn": "${EXEMPT_ROLE_ARNS}"},
+        },
+    )
     write(tmp_path, "nowest", doc)
     with pytest.raises(RefusedError, match="us-west-2"):
         scp.build(["nowest"], values(), REGIONS, directory=tmp_path)
@@ -201,15 +280,20 @@ def test_policy_that_denies_an_allowed_region_is_refused(tmp_path):
 
 def test_condition_semantics():
     ctx = {"aws:PrincipalArn": "arn:aws:iam::1:role/R"}
-    assert scp.condition_holds({"StringNotEquals": {"aws:RequestedRegion": "x"}}, ctx)  # missing + negated
+    assert scp.condition_holds(
+        {"StringNotEquals": {"aws:RequestedRegion": "x"}}, ctx
+    )  # missing + negated
     assert not scp.condition_holds({"StringEquals": {"aws:RequestedRegion": "x"}}, ctx)
     assert scp.condition_holds({"StringEqualsIfExists": {"aws:RequestedRegion": "x"}}, ctx)
     assert scp.condition_holds({"Null": {"aws:AssumedRoot": "true"}}, ctx)
     assert scp.condition_holds({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/*"}}, ctx)
-    assert not scp.condition_holds({"ArnNotLike": {"aws:PrincipalArn": ["arn:aws:iam::*:role/R"]}}, ctx)
+    assert not scp.condition_holds(
+        {"ArnNotLike": {"aws:PrincipalArn": ["arn:aws:iam::*:role/R"]}}, ctx
+    )
 
 
 # ------------------------------------------------------------------ packing
+
 
 def test_pack_merges_and_names_bundles():
     docs = {f"p{i}": deny([f"s3:Action{i}{j}" for j in range(40)], sid="S") for i in range(6)}
@@ -235,7 +319,9 @@ def test_control_tower_keeps_a_slot_in_every_ou(tmp_path):
     assert len(bundles) == 4
     with pytest.raises(RefusedError, match="only 3 besides FullAWSAccess and Control Tower's"):
         scp.build(ids, values(), REGIONS, directory=tmp_path, control_tower=True)
-    assert len(scp.build(ids[:3], values(), REGIONS, directory=tmp_path, control_tower=True)[1]) == 3
+    assert (
+        len(scp.build(ids[:3], values(), REGIONS, directory=tmp_path, control_tower=True)[1]) == 3
+    )
 
 
 def test_targets_group_policies():
@@ -246,13 +332,21 @@ def test_targets_group_policies():
 
 # ------------------------------------------------------------------ other pure helpers
 
+
 def test_password_policy_gaps():
     from steps.guardrails import DEFAULT_PASSWORD_POLICY, password_policy_gaps
 
     assert password_policy_gaps(None, DEFAULT_PASSWORD_POLICY) == ["no password policy"]
-    good = {"MinimumPasswordLength": 14, "PasswordReusePrevention": 24, "RequireSymbols": True,
-            "RequireNumbers": True, "RequireUppercaseCharacters": True, "RequireLowercaseCharacters": True,
-            "ExpirePasswords": True, "MaxPasswordAge": 90}
+    good = {
+        "MinimumPasswordLength": 14,
+        "PasswordReusePrevention": 24,
+        "RequireSymbols": True,
+        "RequireNumbers": True,
+        "RequireUppercaseCharacters": True,
+        "RequireLowercaseCharacters": True,
+        "ExpirePasswords": True,
+        "MaxPasswordAge": 90,
+    }
     assert password_policy_gaps(good, DEFAULT_PASSWORD_POLICY) == []
     weak = {**good, "MinimumPasswordLength": 8, "PasswordReusePrevention": 5}
     gaps = password_policy_gaps(weak, DEFAULT_PASSWORD_POLICY)
@@ -303,14 +397,24 @@ def test_every_part2_check_has_mappings_and_remediation():
             assert check.id.startswith(module.STEP.id + "."), check.id
 
 
-@pytest.mark.parametrize("action", ["cloudtrail:LookupEvents", "ecr-public:GetAuthorizationToken",
-                                    "compute-optimizer:GetEnrollmentStatus", "notifications:ListChannels",
-                                    "resource-explorer-2:Search", "tag:GetResources"])
+@pytest.mark.parametrize(
+    "action",
+    [
+        "cloudtrail:LookupEvents",
+        "ecr-public:GetAuthorizationToken",
+        "compute-optimizer:GetEnrollmentStatus",
+        "notifications:ListChannels",
+        "resource-explorer-2:Search",
+        "tag:GetResources",
+    ],
+)
 def test_region_deny_exempts_what_control_towers_region_deny_exempts(action):
     """The NotAction list follows Control Tower's GRREGIONDENY control (Controls reference)."""
     filled, _ = scp.build(["region-deny"], values(), REGIONS)
-    outside = {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/Developer",
-               "aws:RequestedRegion": "eu-central-1"}
+    outside = {
+        "aws:PrincipalArn": "arn:aws:iam::111122223333:role/Developer",
+        "aws:RequestedRegion": "eu-central-1",
+    }
     assert scp.denies(filled["region-deny"], action, outside) == []
     assert scp.denies(filled["region-deny"], "ec2:RunInstances", outside) != []
 
@@ -318,10 +422,12 @@ def test_region_deny_exempts_what_control_towers_region_deny_exempts(action):
 def test_exempt_role_arns_take_the_callers_partition():
     ct_roles = ["AWSControlTowerExecution", "aws-controltower-*", "stacksets-exec-*"]
     gov = ["us-gov-west-1"]
-    filled, bundles = scp.build(IDS, values(partition="aws-us-gov", extra_exempt_roles=ct_roles,
-                                            allowed_regions=gov), gov)
+    filled, bundles = scp.build(
+        IDS, values(partition="aws-us-gov", extra_exempt_roles=ct_roles, allowed_regions=gov), gov
+    )
     exempt = filled["region-deny"]["Statement"][0]["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
     assert exempt and all(arn.startswith("arn:aws-us-gov:iam::*:role/") for arn in exempt)
     assert "arn:aws-us-gov:s3:::bootstrap-org-trail-111122223333-us-east-1/*" in json.dumps(
-        filled["protect-log-archive"])
+        filled["protect-log-archive"]
+    )
     assert all(len(scp.minify(b["document"])) <= scp.MAX_POLICY_CHARS for b in bundles)

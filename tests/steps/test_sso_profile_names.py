@@ -1,5 +1,6 @@
 """The AWS CLI profile the cleanup step tells you to sign in with is one the identity-center
 step wrote (one naming rule, steps.identity_center.sso_profile_name)."""
+
 from __future__ import annotations
 
 import re
@@ -7,9 +8,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest_part2 import world  # noqa: E402,F401
+from conftest_part2 import world  # noqa: F401
 
-from steps.identity_center import sso_profile_name  # noqa: E402
+from steps.identity_center import sso_profile_name
 
 
 def test_cleanup_names_a_profile_the_identity_center_step_wrote(world, tmp_path):
@@ -27,7 +28,11 @@ def test_cleanup_names_a_profile_the_identity_center_step_wrote(world, tmp_path)
 
 
 def test_profile_name_rule():
-    assert sso_profile_name("Log Archive", "111122223333", "ReadOnlyAccess") == \
-        "log-archive-readonlyaccess"
-    assert sso_profile_name("***", "111122223333", "AdministratorAccess") == \
-        "111122223333-administratoraccess"
+    assert (
+        sso_profile_name("Log Archive", "111122223333", "ReadOnlyAccess")
+        == "log-archive-readonlyaccess"
+    )
+    assert (
+        sso_profile_name("***", "111122223333", "AdministratorAccess")
+        == "111122223333-administratoraccess"
+    )

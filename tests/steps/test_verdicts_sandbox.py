@@ -2,6 +2,7 @@
 one saying why it could not run), a missing organization is a FAIL with the reason,
 simulated attestations are marked, and bootstrap-cleanup never reads as done when it
 cannot run from this session."""
+
 from __future__ import annotations
 
 import json
@@ -10,9 +11,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from conftest_part1 import aws_env, engines, sandbox  # noqa: E402
-from bootstrap_tui.model import Status  # noqa: E402
-from bootstrap_tui.report.export import export_text  # noqa: E402
+from conftest_part1 import aws_env, engines, sandbox
+from bootstrap_tui.model import Status
+from bootstrap_tui.report.export import export_text
 
 __all__ = ["aws_env", "sandbox", "engines"]  # fixtures used below
 
@@ -20,8 +21,12 @@ __all__ = ["aws_env", "sandbox", "engines"]  # fixtures used below
 def test_fresh_account_every_check_reports_and_says_why(engines):
     engine = engines.new()
     run = engine.verify(record=False)
-    declared = {c.id for s in engine.steps
-                if not s.skip_reason(engine.context(s.id, read_only=True)) for c in s.checks}
+    declared = {
+        c.id
+        for s in engine.steps
+        if not s.skip_reason(engine.context(s.id, read_only=True))
+        for c in s.checks
+    }
     by_check: dict[str, list] = {}
     for r in run.results:
         by_check.setdefault(r.check_id, []).append(r)
@@ -31,7 +36,9 @@ def test_fresh_account_every_check_reports_and_says_why(engines):
     assert [r.status for r in analyzer] == [Status.FAIL]
     assert "Audit account" in analyzer[0].message and "accounts step" in analyzer[0].message
     members = by_check["identity-center.no-member-iam-users"]
-    assert [r.status for r in members] == [Status.FAIL] and "no member accounts" in members[0].message
+    assert [r.status for r in members] == [Status.FAIL] and "no member accounts" in members[
+        0
+    ].message
 
     cov = run.coverage()
     assert cov["checks_expected"] == len(declared)

@@ -1,10 +1,12 @@
 """Fixtures for the wizard tests: apps on the throwaway step set (tests/tui/fakes.py)."""
+
 from __future__ import annotations
 
 import asyncio
 import inspect
 import time
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import pytest
 
@@ -43,9 +45,15 @@ def make_app(cloud, state_file) -> Callable[..., BootstrapApp]:
         options = Options(state_file=state_file, endpoint_url="http://127.0.0.1:1")
         sandbox = kw.pop("sandbox", True)
         use_cloud = kw.pop("cloud", cloud)
-        return quiet(BootstrapApp(
-            options, sandbox=sandbox, list_aws_profiles=kw.pop("list_aws_profiles", False),
-            engine_factory=lambda o: FakeEngine(o, use_cloud, sandbox=sandbox), **kw))
+        return quiet(
+            BootstrapApp(
+                options,
+                sandbox=sandbox,
+                list_aws_profiles=kw.pop("list_aws_profiles", False),
+                engine_factory=lambda o: FakeEngine(o, use_cloud, sandbox=sandbox),
+                **kw,
+            )
+        )
 
     return make
 
@@ -57,13 +65,16 @@ def quiet(app: BootstrapApp) -> BootstrapApp:
     return app
 
 
-async def wait_for(pilot, predicate: Callable[[], bool], timeout: float = 20.0,
-                   what: str = "condition") -> float:
+async def wait_for(
+    pilot, predicate: Callable[[], bool], timeout: float = 20.0, what: str = "condition"
+) -> float:
     """Pump the app until predicate() holds; returns the seconds it took."""
     started = time.monotonic()
     while not predicate():
         if time.monotonic() - started > timeout:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}; {_app_state(pilot.app)}")
+            raise AssertionError(
+                f"timed out after {timeout}s waiting for {what}; {_app_state(pilot.app)}"
+            )
         await pilot.pause(0.02)
     return time.monotonic() - started
 
@@ -71,9 +82,11 @@ async def wait_for(pilot, predicate: Callable[[], bool], timeout: float = 20.0,
 def _app_state(app) -> str:
     """What the app was doing, for a timeout's message (which screen, what it told the user)."""
     notes = [n.message for n in getattr(app, "_notifications", [])]
-    return (f"screen {type(app.screen).__name__}, focused {type(app.focused).__name__}, "
-            f"applying {getattr(app, 'applying', None)!r}, errors {getattr(app, 'errors', [])[-3:]}, "
-            f"notifications {notes[-5:]}")
+    return (
+        f"screen {type(app.screen).__name__}, focused {type(app.focused).__name__}, "
+        f"applying {getattr(app, 'applying', None)!r}, errors {getattr(app, 'errors', [])[-3:]}, "
+        f"notifications {notes[-5:]}"
+    )
 
 
 async def click(pilot, selector: str) -> None:
@@ -143,6 +156,7 @@ class KeyLatency:
         count = len(self.highlights)
         started = time.monotonic()
         await pilot.press(key)
-        await wait_for(pilot, lambda: len(self.highlights) > count, timeout=5,
-                       what=f"highlight after {key}")
+        await wait_for(
+            pilot, lambda: len(self.highlights) > count, timeout=5, what=f"highlight after {key}"
+        )
         return self.highlights[count] - started

@@ -1,6 +1,7 @@
 """A throwaway step set and an in-memory "cloud" for TUI tests that must not depend
 on the real steps or AWS: the real Engine (answers, plan, apply, attest, state
 file), with connect/verify swapped for in-process fakes. Deterministic."""
+
 from __future__ import annotations
 
 import threading
@@ -12,7 +13,14 @@ from typing import Any
 from bootstrap_tui.context import Cancelled
 from bootstrap_tui.engine import Engine, Options, VerifyRun
 from bootstrap_tui.model import (
-    Check, Field, ManualItem, Outcome, Plan, Scope, Severity, Step,
+    Check,
+    Field,
+    ManualItem,
+    Outcome,
+    Plan,
+    Scope,
+    Severity,
+    Step,
 )
 
 ACCOUNT = "123456789012"
@@ -50,14 +58,32 @@ class ManagementStep(Step):
     title = "Management account"
     summary = "Name the management account and set its contact email."
     inputs = (
-        Field("alias", "Account alias", kind="alias", help="3-63 lowercase letters and hyphens",
-              demo="acme-management"),
-        Field("security_email", "Security contact email", kind="email",
-              demo="security@example.com", warn=_free_mail),
+        Field(
+            "alias",
+            "Account alias",
+            kind="alias",
+            help="3-63 lowercase letters and hyphens",
+            demo="acme-management",
+        ),
+        Field(
+            "security_email",
+            "Security contact email",
+            kind="email",
+            demo="security@example.com",
+            warn=_free_mail,
+        ),
     )
-    checks = (Check("mgmt.alias", "Account alias is set", Severity.LOW, Scope.MANAGEMENT,
-                    lambda ctx, a, r: ctx.engine.cloud_check_alias(),
-                    "set an account alias", frameworks={"soc2": ["CC1.1"], "aws-ssb": ["ACCT.01"]}),)
+    checks = (
+        Check(
+            "mgmt.alias",
+            "Account alias is set",
+            Severity.LOW,
+            Scope.MANAGEMENT,
+            lambda ctx, a, r: ctx.engine.cloud_check_alias(),
+            "set an account alias",
+            frameworks={"soc2": ["CC1.1"], "aws-ssb": ["ACCT.01"]},
+        ),
+    )
 
     def plan(self, ctx) -> Plan:
         cloud = ctx.engine.cloud
@@ -81,15 +107,28 @@ class RootMfaStep(Step):
     title = "MFA on the root user"
     summary = "Protect the root user with an MFA device."
     requires = ("management-account",)
-    manual = (ManualItem("root.mfa-device", "Register an MFA device for root",
-                         "Sign in as root in the console, add a passkey or TOTP device."),)
-    checks = (Check("root.mfa-enabled", "Root user has MFA", Severity.CRITICAL, Scope.MANAGEMENT,
-                    lambda ctx, a, r: (Outcome.ok("root MFA is on", AccountMFAEnabled=1)
-                                       if ctx.engine.cloud.root_mfa else
-                                       Outcome.fail("root user has no MFA device",
-                                                    AccountMFAEnabled=0)),
-                    "add an MFA device to the root user",
-                    frameworks={"soc2": ["CC6.1"], "cis-aws-3.0": ["1.5"]}),)
+    manual = (
+        ManualItem(
+            "root.mfa-device",
+            "Register an MFA device for root",
+            "Sign in as root in the console, add a passkey or TOTP device.",
+        ),
+    )
+    checks = (
+        Check(
+            "root.mfa-enabled",
+            "Root user has MFA",
+            Severity.CRITICAL,
+            Scope.MANAGEMENT,
+            lambda ctx, a, r: (
+                Outcome.ok("root MFA is on", AccountMFAEnabled=1)
+                if ctx.engine.cloud.root_mfa
+                else Outcome.fail("root user has no MFA device", AccountMFAEnabled=0)
+            ),
+            "add an MFA device to the root user",
+            frameworks={"soc2": ["CC6.1"], "cis-aws-3.0": ["1.5"]},
+        ),
+    )
 
     def plan(self, ctx) -> Plan:
         return Plan(self.id)
@@ -104,11 +143,21 @@ class OrganizationStep(Step):
     summary = "Create the organization (a long AWS operation)."
     requires = ("management-account",)
     long_running = True
-    checks = (Check("org.exists", "Organization exists", Severity.HIGH, Scope.MANAGEMENT,
-                    lambda ctx, a, r: (Outcome.ok("organization exists", Id=ctx.engine.cloud.org)
-                                       if ctx.engine.cloud.org else
-                                       Outcome.fail("no organization")),
-                    "create the organization", frameworks={"soc2": ["CC6.1", "CC1.1"]}),)
+    checks = (
+        Check(
+            "org.exists",
+            "Organization exists",
+            Severity.HIGH,
+            Scope.MANAGEMENT,
+            lambda ctx, a, r: (
+                Outcome.ok("organization exists", Id=ctx.engine.cloud.org)
+                if ctx.engine.cloud.org
+                else Outcome.fail("no organization")
+            ),
+            "create the organization",
+            frameworks={"soc2": ["CC6.1", "CC1.1"]},
+        ),
+    )
 
     def plan(self, ctx) -> Plan:
         ctx.engine.cloud.call()
@@ -150,18 +199,26 @@ class GuardrailsStep(Step):
     title = "Guardrails"
     summary = "Delete the default VPCs (destructive)."
     requires = ("organization",)
-    checks = (Check("vpc.no-default", "No default VPC", Severity.MEDIUM, Scope.MANAGEMENT,
-                    lambda ctx, a, r: (Outcome.ok("no default VPC")
-                                       if not ctx.engine.cloud.default_vpcs else
-                                       Outcome.fail("default VPCs exist",
-                                                    count=ctx.engine.cloud.default_vpcs)),
-                    "delete the default VPCs", frameworks={"cis-aws-3.0": ["5.1"]}),)
+    checks = (
+        Check(
+            "vpc.no-default",
+            "No default VPC",
+            Severity.MEDIUM,
+            Scope.MANAGEMENT,
+            lambda ctx, a, r: (
+                Outcome.ok("no default VPC")
+                if not ctx.engine.cloud.default_vpcs
+                else Outcome.fail("default VPCs exist", count=ctx.engine.cloud.default_vpcs)
+            ),
+            "delete the default VPCs",
+            frameworks={"cis-aws-3.0": ["5.1"]},
+        ),
+    )
 
     def plan(self, ctx) -> Plan:
         plan = Plan(self.id)
         for index in range(ctx.engine.cloud.default_vpcs):
-            plan.add("delete", "default vpc", f"vpc-{index}", region="us-east-1",
-                     destructive=True)
+            plan.add("delete", "default vpc", f"vpc-{index}", region="us-east-1", destructive=True)
         return plan
 
     def apply(self, ctx, plan) -> None:
@@ -182,9 +239,13 @@ class FakeEngine(Engine):
 
         self.options = options
         self.cloud = cloud
-        self.profile = SimpleNamespace(name=options.profile or "startup-minimal", home_region="us-east-1",
-                                       governed_regions=["us-east-1"], automation_role="x",
-                                       account=lambda key: None)
+        self.profile = SimpleNamespace(
+            name=options.profile or "startup-minimal",
+            home_region="us-east-1",
+            governed_regions=["us-east-1"],
+            automation_role="x",
+            account=lambda key: None,
+        )
         self.steps = order_steps(fake_steps())
         self.by_id = {s.id: s for s in self.steps}
         self.file_answers = {}

@@ -1,5 +1,6 @@
 """The exported checklist's pieces in the wizard: who attests is asked once (and kept in
 the state), and the dashboard shows the same framework bars as the html checklist."""
+
 from __future__ import annotations
 
 import re
@@ -47,14 +48,18 @@ async def test_the_first_attestation_asks_who_attests_once(make_app, state_file)
         await wait_for(pilot, lambda: isinstance(app.screen, AskAttester), what="asked again")
         await pilot.press("enter")  # an empty name is refused, with the reason
         await pilot.pause()
-        assert "1 to 120 characters" in str(app.screen.query_one("#attester-error",
-                                                                 Static).render())
+        assert "1 to 120 characters" in str(
+            app.screen.query_one("#attester-error", Static).render()
+        )
         for key in "Jane Doe":
             await pilot.press("space" if key == " " else key)
         assert app.screen.query_one("#attester-name", Input).value == "Jane Doe"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.engine.state.attestation("root.mfa-device")
-                       is not None, what="attestation recorded")
+        await wait_for(
+            pilot,
+            lambda: app.engine.state.attestation("root.mfa-device") is not None,
+            what="attestation recorded",
+        )
         record = app.engine.state.attestation("root.mfa-device")
         assert record["person"] == "Jane Doe" and record["by"].startswith("arn:aws:")
         assert app.engine.attester() == "Jane Doe"  # from now on, not asked again
@@ -65,9 +70,14 @@ async def test_the_first_attestation_asks_who_attests_once(make_app, state_file)
 
 def _counts(text: str) -> list[tuple[int, ...]]:
     """(passing, failing, not yet attested, not covered, total) per framework in html."""
-    return [tuple(int(n) for n in m) for m in re.findall(
-        r"(\d+) passing · (\d+) failing · (\d+) not yet attested or verified · "
-        r"(\d+) not covered \(of (\d+)", text)]
+    return [
+        tuple(int(n) for n in m)
+        for m in re.findall(
+            r"(\d+) passing · (\d+) failing · (\d+) not yet attested or verified · "
+            r"(\d+) not covered \(of (\d+)",
+            text,
+        )
+    ]
 
 
 async def test_dashboard_shows_the_same_framework_bars_as_the_html_checklist(make_app, cloud):

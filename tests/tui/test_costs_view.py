@@ -1,4 +1,5 @@
 """The plan view, the apply confirmation and plain mode show the plan's cost lines."""
+
 from __future__ import annotations
 
 import io
@@ -62,14 +63,34 @@ def test_plain_mode_shows_the_cost_lines_before_asking(tmp_path):
         engines.append(CostedEngine(options, cloud))
         return engines[-1]
 
-    keys = (ENTER + WIPE + "acme-prod" + ENTER + ENTER + ENTER   # management-account
-            + ENTER + ENTER + ENTER + ENTER                      # root-mfa, organization
-            + ENTER + ENTER + "delete" + ENTER                   # guardrails
-            + ENTER + ENTER)                                     # security-services
+    keys = (
+        ENTER
+        + WIPE
+        + "acme-prod"
+        + ENTER
+        + ENTER
+        + ENTER  # management-account
+        + ENTER
+        + ENTER
+        + ENTER
+        + ENTER  # root-mfa, organization
+        + ENTER
+        + ENTER
+        + "delete"
+        + ENTER  # guardrails
+        + ENTER
+        + ENTER
+    )  # security-services
     with create_pipe_input() as pipe:
         pipe.send_text(keys)
-        code = run_plain(Options(state_file=tmp_path / "state.yaml"), sandbox=True, input=pipe,
-                         output=DummyOutput(), out=out, engine_factory=factory)
+        code = run_plain(
+            Options(state_file=tmp_path / "state.yaml"),
+            sandbox=True,
+            input=pipe,
+            output=DummyOutput(),
+            out=out,
+            engine_factory=factory,
+        )
     text = out.getvalue()
     assert code == 0, text
     block = text.split("+ create GuardDuty detector", 1)[1]
@@ -80,8 +101,14 @@ def test_plain_mode_shows_the_cost_lines_before_asking(tmp_path):
 
 async def test_plan_view_and_confirmation_show_the_cost_lines(cloud, state_file):
     options = Options(state_file=state_file, endpoint_url="http://127.0.0.1:1")
-    app = quiet(BootstrapApp(options, sandbox=True, list_aws_profiles=False,
-                             engine_factory=lambda o: CostedEngine(o, cloud)))
+    app = quiet(
+        BootstrapApp(
+            options,
+            sandbox=True,
+            list_aws_profiles=False,
+            engine_factory=lambda o: CostedEngine(o, cloud),
+        )
+    )
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await _connect(pilot, app)
         plan = SecurityStep().plan(None)
@@ -98,7 +125,10 @@ async def test_plan_view_and_confirmation_show_the_cost_lines(cloud, state_file)
         assert "Expected monthly cost" not in str(screen.query_one("#plan-notes", Static).render())
 
         app.push_screen(ConfirmApply("security-services", "Security services", plan))
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApply)
-                       and app.screen.query("#confirm-cost"), what="confirmation with cost")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, ConfirmApply) and app.screen.query("#confirm-cost"),
+            what="confirmation with cost",
+        )
         cost = str(app.screen.query_one("#confirm-cost", Static).render())
         assert all(line in cost for line in lines), cost

@@ -1,5 +1,6 @@
 """The founder's first hour (issue 15): the baseline profile survives a restart, a step the
 profile skips does not block the steps after it; through the CLI, plain mode and the wizard."""
+
 from __future__ import annotations
 
 import pytest
@@ -29,8 +30,17 @@ def cli(sandbox, state_file, capsys, *args: str) -> tuple[int, str, str]:
 
 def test_cli_keeps_the_recorded_profile_and_says_when_it_changes(sandbox, tmp_path, capsys):
     state = tmp_path / "state.yaml"
-    code, _, err = cli(sandbox, state, capsys, "--profile-file", "soc2",
-                       "apply", "--step", "management-account", "--yes")
+    code, _, err = cli(
+        sandbox,
+        state,
+        capsys,
+        "--profile-file",
+        "soc2",
+        "apply",
+        "--step",
+        "management-account",
+        "--yes",
+    )
     assert code == 0, err
     code, out, _ = cli(sandbox, state, capsys, "status")
     assert "profile:    soc2" in out
@@ -39,11 +49,21 @@ def test_cli_keeps_the_recorded_profile_and_says_when_it_changes(sandbox, tmp_pa
     assert "does not use Control Tower" not in out and "changed" not in err
     assert yaml.safe_load(state.read_text())["profile"] == "soc2"
 
-    code, out, err = cli(sandbox, state, capsys, "--profile-file", "startup-minimal",
-                         "plan", "--step", "control-tower")
+    code, out, err = cli(
+        sandbox,
+        state,
+        capsys,
+        "--profile-file",
+        "startup-minimal",
+        "plan",
+        "--step",
+        "control-tower",
+    )
     assert code == 0, err
-    assert "Baseline profile changed from soc2 (recorded in the state file) to " \
-           "startup-minimal (--profile-file)" in err
+    assert (
+        "Baseline profile changed from soc2 (recorded in the state file) to "
+        "startup-minimal (--profile-file)" in err
+    )
     assert "control-tower planned → skipped" in err
     assert "skipped — the startup-minimal profile does not use Control Tower" in out
     assert yaml.safe_load(state.read_text())["profile"] == "startup-minimal"
@@ -51,14 +71,28 @@ def test_cli_keeps_the_recorded_profile_and_says_when_it_changes(sandbox, tmp_pa
 
 def test_a_step_the_profile_skips_does_not_block_the_next(sandbox, tmp_path, capsys):
     state = tmp_path / "state.yaml"
-    code, _, err = cli(sandbox, state, capsys, "apply", "--step", "management-account",
-                       "--step", "organization", "--step", "accounts", "--yes")
+    code, _, err = cli(
+        sandbox,
+        state,
+        capsys,
+        "apply",
+        "--step",
+        "management-account",
+        "--step",
+        "organization",
+        "--step",
+        "accounts",
+        "--yes",
+    )
     assert code == 0, err
     code, out, err = cli(sandbox, state, capsys, "apply", "--step", "identity-center", "--yes")
     assert "needs control-tower" not in out + err
     assert code == 0, out + err
     assert yaml.safe_load(state.read_text())["steps"]["identity-center"]["status"] in (
-        "applied", "verified", "manual-pending")
+        "applied",
+        "verified",
+        "manual-pending",
+    )
 
 
 def test_plain_mode_uses_the_recorded_profile(sandbox, tmp_path, capsys):
@@ -71,20 +105,35 @@ def test_plain_mode_uses_the_recorded_profile(sandbox, tmp_path, capsys):
     from bootstrap_tui.plain import run_plain
 
     state = tmp_path / "state.yaml"
-    code, _, err = cli(sandbox, state, capsys, "--profile-file", "soc2",
-                       "apply", "--step", "management-account", "--yes")
+    code, _, err = cli(
+        sandbox,
+        state,
+        capsys,
+        "--profile-file",
+        "soc2",
+        "apply",
+        "--step",
+        "management-account",
+        "--yes",
+    )
     assert code == 0, err
     out = io.StringIO()
     with create_pipe_input() as pipe:
         pipe.send_text("\x1b[B\x1b[B\r")  # the first step: Quit
-        code = run_plain(Options(endpoint_url=sandbox.endpoint, state_file=state),
-                         sandbox=True, input=pipe, output=DummyOutput(), out=out)
+        code = run_plain(
+            Options(endpoint_url=sandbox.endpoint, state_file=state),
+            sandbox=True,
+            input=pipe,
+            output=DummyOutput(),
+            out=out,
+        )
     assert code == 0, out.getvalue()
     assert "Baseline profile: soc2 (recorded in the state file)" in out.getvalue()
     assert yaml.safe_load(state.read_text())["profile"] == "soc2"
 
 
 # ---------------------------------------------------------------- typing in fields (Pilot)
+
 
 async def _steps(pilot, app):
     from textual.widgets import Button
@@ -97,8 +146,11 @@ async def _steps(pilot, app):
     await pilot.pause()  # show_identity scrolls after a refresh: click once it has landed
     await pilot.pause()
     await click(pilot, "#continue")
-    await wait_for(pilot, lambda: isinstance(app.screen, StepScreen) and app.screen.ready,
-                   what="step screen shown")
+    await wait_for(
+        pilot,
+        lambda: isinstance(app.screen, StepScreen) and app.screen.ready,
+        what="step screen shown",
+    )
     await pilot.pause()
     return app.screen
 
@@ -143,11 +195,18 @@ async def test_typing_in_a_field_never_fires_shortcuts(make_app, recorder):
 
 # ---------------------------------------------------------------- the profile in the wizard
 
+
 def _prepare(sandbox, state_file, profile: str, steps: tuple[str, ...]) -> None:
     from bootstrap_tui.engine import Engine, Options
 
-    engine = Engine(Options(endpoint_url=sandbox.endpoint, state_file=state_file,
-                            profile=profile, simulate_console=True))
+    engine = Engine(
+        Options(
+            endpoint_url=sandbox.endpoint,
+            state_file=state_file,
+            profile=profile,
+            simulate_console=True,
+        )
+    )
     engine.connect()
     try:
         for sid in steps:
@@ -163,8 +222,13 @@ def _wizard(sandbox, state_file, profile: str | None = None):
     from bootstrap_tui.tui.app import BootstrapApp
     from tests.tui.conftest import quiet
 
-    return quiet(BootstrapApp(Options(endpoint_url=sandbox.endpoint, state_file=state_file,
-                                      profile=profile), sandbox=True, list_aws_profiles=False))
+    return quiet(
+        BootstrapApp(
+            Options(endpoint_url=sandbox.endpoint, state_file=state_file, profile=profile),
+            sandbox=True,
+            list_aws_profiles=False,
+        )
+    )
 
 
 async def _palette(pilot, text: str) -> None:
@@ -185,8 +249,12 @@ async def test_restart_keeps_the_recorded_profile_and_switching_asks(sandbox, tm
     _prepare(sandbox, state, "soc2", ("management-account", "root-mfa", "organization"))
     app = _wizard(sandbox, state)  # no --profile-file: a plain restart
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, StepScreen) and app.screen.ready,
-                       timeout=30, what="returning user lands on the steps")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, StepScreen) and app.screen.ready,
+            timeout=30,
+            what="returning user lands on the steps",
+        )
         assert app.engine.profile.name == "soc2"
         assert app.sub_title.endswith("· baseline soc2")
         screen = app.screen
@@ -194,8 +262,12 @@ async def test_restart_keeps_the_recorded_profile_and_switching_asks(sandbox, tm
         await pilot.pause()
         await pilot.press("p")
         summary = screen.query_one("#plan-summary", Static)
-        await wait_for(pilot, lambda: "change(s)" in str(summary.render()), timeout=30,
-                       what="control tower plan")
+        await wait_for(
+            pilot,
+            lambda: "change(s)" in str(summary.render()),
+            timeout=30,
+            what="control tower plan",
+        )
         assert "does not use Control Tower" not in str(summary.render())
 
         await _palette(pilot, "startup-minimal")
@@ -212,9 +284,15 @@ async def test_restart_keeps_the_recorded_profile_and_switching_asks(sandbox, tm
         await _palette(pilot, "startup-minimal")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmProfile), what="confirm")
         await click(pilot, "#confirm-yes")
-        await wait_for(pilot, lambda: app.engine.profile.name == "startup-minimal"
-                       and isinstance(app.screen, StepScreen) and app.screen.ready,
-                       what="switched")
+        await wait_for(
+            pilot,
+            lambda: (
+                app.engine.profile.name == "startup-minimal"
+                and isinstance(app.screen, StepScreen)
+                and app.screen.ready
+            ),
+            what="switched",
+        )
         assert app.sub_title.endswith("· baseline startup-minimal")
         assert app.engine.state.status("organization") == "verified"
         assert app.engine.state.status("control-tower") == "skipped"
@@ -238,10 +316,14 @@ async def test_welcome_shows_the_recorded_profile_before_continue(sandbox, tmp_p
         await wait_for(pilot, lambda: app.engine is not None, timeout=30, what="connect")
         welcome = app.screen
         assert isinstance(welcome, WelcomeScreen)
-        await wait_for(pilot, lambda: welcome.query_one("#baseline", Select).value == "soc2",
-                       what="the recorded profile shown")
+        await wait_for(
+            pilot,
+            lambda: welcome.query_one("#baseline", Select).value == "soc2",
+            what="the recorded profile shown",
+        )
         assert "recorded for this account" in str(
-            welcome.query_one("#baseline-note", Static).render())
+            welcome.query_one("#baseline-note", Static).render()
+        )
         assert "Control Tower landing zone" in str(welcome.query_one("#intro", Static).render())
         assert app.engine.profile.name == "soc2"
         await pilot.press("ctrl+q")
@@ -269,12 +351,19 @@ async def test_a_field_reached_with_tab_is_in_view(sandbox, tmp_path):
     _prepare(sandbox, state, "startup-minimal", ("management-account",))
     app = _wizard(sandbox, state)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, StepScreen) and app.screen.ready,
-                       timeout=30, what="steps")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, StepScreen) and app.screen.ready,
+            timeout=30,
+            what="steps",
+        )
         screen = app.screen
         screen.select_step("identity-center")
-        await wait_for(pilot, lambda: screen.form is not None and screen.form.query(FieldRow),
-                       what="identity-center form")
+        await wait_for(
+            pilot,
+            lambda: screen.form is not None and screen.form.query(FieldRow),
+            what="identity-center form",
+        )
         await pilot.press("2")
         form = screen.form
         widgets = [row.widget for row in form.query(FieldRow)]
@@ -293,7 +382,8 @@ async def test_a_field_reached_with_tab_is_in_view(sandbox, tmp_path):
 
 
 async def test_destructive_confirmation_lists_deletions_first_and_answers_a_wrong_word(
-        make_app, cloud):
+    make_app, cloud
+):
     from textual.widgets import Static
 
     from bootstrap_tui.tui.screens.confirm import ConfirmApply
@@ -306,14 +396,20 @@ async def test_destructive_confirmation_lists_deletions_first_and_answers_a_wron
         screen.select_step("guardrails")
         await pilot.pause()
         await pilot.press("a")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApply)
-                       and app.screen.query("#confirm-word"), what="confirmation")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, ConfirmApply) and app.screen.query("#confirm-word"),
+            what="confirmation",
+        )
         listed = str(app.screen.query_one("#confirm-list", Static).render()).splitlines()
         assert listed[0].startswith("! DELETE/REPLACE")
         await pilot.press(*"delte", "enter")
         wrong = app.screen.query_one("#confirm-wrong", Static)
-        await wait_for(pilot, lambda: wrong.display and "'delte'" in str(wrong.render()),
-                       what="the wrong word answered")
+        await wait_for(
+            pilot,
+            lambda: wrong.display and "'delte'" in str(wrong.render()),
+            what="the wrong word answered",
+        )
         assert isinstance(app.screen, ConfirmApply) and cloud.default_vpcs
 
 
@@ -323,18 +419,30 @@ async def test_wizard_applies_identity_center_without_the_skipped_control_tower(
     from tests.tui.conftest import click, wait_for
 
     state = tmp_path / "state.yaml"
-    _prepare(sandbox, state, "startup-minimal",
-             ("management-account", "root-mfa", "organization", "accounts"))
+    _prepare(
+        sandbox,
+        state,
+        "startup-minimal",
+        ("management-account", "root-mfa", "organization", "accounts"),
+    )
     app = _wizard(sandbox, state)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, StepScreen) and app.screen.ready,
-                       timeout=30, what="steps")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, StepScreen) and app.screen.ready,
+            timeout=30,
+            what="steps",
+        )
         assert app.engine.state.status("control-tower") == "pending"
         app.screen.select_step("identity-center")
         await pilot.pause()
         await pilot.press("a")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApply) or app.errors,
-                       timeout=60, what="confirmation")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, ConfirmApply) or app.errors,
+            timeout=60,
+            what="confirmation",
+        )
         assert not app.errors, app.errors
         await pilot.pause()
         await click(pilot, "#confirm-yes")

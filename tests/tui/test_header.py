@@ -1,4 +1,5 @@
 """AppHeader: a title change that reaches a header without its title widget must not crash the app."""
+
 from __future__ import annotations
 
 from textual.app import App, ComposeResult

@@ -1,4 +1,5 @@
 """The plan view and the apply confirmation show what a plan keeps or leaves alone (its = lines)."""
+
 from __future__ import annotations
 
 from textual.widgets import Static
@@ -15,15 +16,26 @@ from tests.tui.test_wizard_flow import _connect
 def kept_plan() -> Plan:
     plan = Plan("security-services")
     plan.add("create", "GuardDuty detector", "audit", region="us-east-1")
-    plan.keep("keeping", "CloudTrail trail", "management-events", region="us-east-1",
-              detail="single-region, your bucket s3://founder-logs")
+    plan.keep(
+        "keeping",
+        "CloudTrail trail",
+        "management-events",
+        region="us-east-1",
+        detail="single-region, your bucket s3://founder-logs",
+    )
     return plan
 
 
 async def test_plan_view_and_confirmation_show_kept_lines(cloud, state_file):
     options = Options(state_file=state_file, endpoint_url="http://127.0.0.1:1")
-    app = quiet(BootstrapApp(options, sandbox=True, list_aws_profiles=False,
-                             engine_factory=lambda o: CostedEngine(o, cloud)))
+    app = quiet(
+        BootstrapApp(
+            options,
+            sandbox=True,
+            list_aws_profiles=False,
+            engine_factory=lambda o: CostedEngine(o, cloud),
+        )
+    )
     line = "= keeping CloudTrail trail 'management-events' [us-east-1] — single-region, your bucket s3://founder-logs"
     async with app.run_test(size=(160, 40)) as pilot:
         screen = await _connect(pilot, app)
@@ -33,7 +45,10 @@ async def test_plan_view_and_confirmation_show_kept_lines(cloud, state_file):
         assert line in notes, notes
 
         app.push_screen(ConfirmApply("security-services", "Security services", kept_plan()))
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApply) and app.screen.query("#confirm-list"),
-                       what="confirmation")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, ConfirmApply) and app.screen.query("#confirm-list"),
+            what="confirmation",
+        )
         listed = str(app.screen.query_one("#confirm-list", Static).render())
         assert line in listed and "(left as it is)" in listed, listed

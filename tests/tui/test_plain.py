@@ -1,4 +1,5 @@
 """Plain mode driven through questionary's test input (prompt_toolkit pipe input)."""
+
 from __future__ import annotations
 
 import io
@@ -20,8 +21,14 @@ def _run(keys: str, state_file, cloud: Cloud) -> tuple[int, str]:
     options = Options(state_file=state_file)
     with create_pipe_input() as pipe:
         pipe.send_text(keys)
-        code = run_plain(options, sandbox=True, input=pipe, output=DummyOutput(), out=out,
-                         engine_factory=lambda o: FakeEngine(o, cloud))
+        code = run_plain(
+            options,
+            sandbox=True,
+            input=pipe,
+            output=DummyOutput(),
+            out=out,
+            engine_factory=lambda o: FakeEngine(o, cloud),
+        )
     return code, out.getvalue()
 
 
@@ -35,19 +42,32 @@ def test_plain_mode_walks_every_step_to_verified(tmp_path):
     cloud = Cloud()
     state_file = tmp_path / "state.yaml"
     keys = (
-        ENTER                                            # management-account: set up
-        + WIPE + "Bad Alias" + ENTER                     # rejected by Field.parse
-        + WIPE + "acme-prod" + ENTER                     # accepted
-        + ENTER                                          # email: demo default
-        + ENTER                                          # apply 1 change? yes
-        + ENTER + ENTER                                  # root-mfa: set up; simulate (sandbox)
-        + ENTER + ENTER                                  # organization: set up; apply? yes
-        + ENTER + ENTER + "delete" + ENTER               # guardrails: destructive, typed word
+        ENTER  # management-account: set up
+        + WIPE
+        + "Bad Alias"
+        + ENTER  # rejected by Field.parse
+        + WIPE
+        + "acme-prod"
+        + ENTER  # accepted
+        + ENTER  # email: demo default
+        + ENTER  # apply 1 change? yes
+        + ENTER
+        + ENTER  # root-mfa: set up; simulate (sandbox)
+        + ENTER
+        + ENTER  # organization: set up; apply? yes
+        + ENTER
+        + ENTER
+        + "delete"
+        + ENTER  # guardrails: destructive, typed word
     )
     code, out = _run(keys, state_file, cloud)
     assert code == 0, out
-    assert _status(state_file) == {"management-account": "verified", "root-mfa": "verified",
-                                   "organization": "verified", "guardrails": "verified"}
+    assert _status(state_file) == {
+        "management-account": "verified",
+        "root-mfa": "verified",
+        "organization": "verified",
+        "guardrails": "verified",
+    }
     assert cloud.alias == "acme-prod" and cloud.default_vpcs == 0 and cloud.root_mfa
     assert "Progress: 4/4 verified" in out
     assert "! delete default vpc 'vpc-0'" in out
@@ -72,11 +92,21 @@ def test_plain_mode_asks_once_who_attests(tmp_path):
     cloud = Cloud()
     state_file = tmp_path / "state.yaml"
     down = "\x1b[B"
-    keys = (ENTER + ENTER + ENTER + ENTER                 # management-account, as above
-            + ENTER + "n" + "y"                          # root-mfa: no simulation; done by hand
-            + ENTER                                      # an empty name is refused
-            + "Jane Doe, CTO" + ENTER                    # who attests
-            + down + down + ENTER)                       # organization: quit
+    keys = (
+        ENTER
+        + ENTER
+        + ENTER
+        + ENTER  # management-account, as above
+        + ENTER
+        + "n"
+        + "y"  # root-mfa: no simulation; done by hand
+        + ENTER  # an empty name is refused
+        + "Jane Doe, CTO"
+        + ENTER  # who attests
+        + down
+        + down
+        + ENTER
+    )  # organization: quit
     code, out = _run(keys, state_file, cloud)
     assert code == 0, out
     from bootstrap_tui.state import read_state_file
@@ -91,10 +121,18 @@ def test_plain_mode_refuses_destructive_without_the_word(tmp_path):
     cloud.alias, cloud.org = "acme-management", "o-1"
     state_file = tmp_path / "state.yaml"
     down = "\x1b[B"
-    keys = (ENTER + ENTER + ENTER                   # management-account: converged, no question
-            + down + ENTER                          # skip root-mfa
-            + ENTER                                 # organization: converged, applied
-            + ENTER + ENTER + "nope" + ENTER)       # guardrails: wrong word
+    keys = (
+        ENTER
+        + ENTER
+        + ENTER  # management-account: converged, no question
+        + down
+        + ENTER  # skip root-mfa
+        + ENTER  # organization: converged, applied
+        + ENTER
+        + ENTER
+        + "nope"
+        + ENTER
+    )  # guardrails: wrong word
     code, out = _run(keys, state_file, cloud)
     assert code == 0, out
     assert "not confirmed; nothing was changed" in out

@@ -1,5 +1,6 @@
 """Plain mode on the real sandbox, through questionary's pipe input (issue 15, Low): a field
 the plan finds invalid is asked again alone, not with every field of the step."""
+
 from __future__ import annotations
 
 import io
@@ -27,17 +28,32 @@ def sandbox(monkeypatch):
 
 
 def test_plain_mode_asks_only_the_field_the_plan_rejects(sandbox, tmp_path):
-    engine = Engine(Options(endpoint_url=sandbox.endpoint, state_file=tmp_path / "state.yaml",
-                            simulate_console=True))
+    engine = Engine(
+        Options(
+            endpoint_url=sandbox.endpoint, state_file=tmp_path / "state.yaml", simulate_console=True
+        )
+    )
     engine.connect()
     try:
         for sid in ("management-account", "root-mfa", "organization"):
             engine.apply(sid)
-        keys = (WIPE + "log@acme.test" + ENTER + ENTER + ENTER   # Log Archive: email, name, adopt
-                + WIPE + "log@acme.test" + ENTER + ENTER + ENTER  # Audit: the same email
-                + ENTER * 6                                        # Production, Staging: defaults
-                + WIPE + "audit@acme.test" + ENTER                 # asked again: only Audit's email
-                + "n")                                             # apply? no
+        keys = (
+            WIPE
+            + "log@acme.test"
+            + ENTER
+            + ENTER
+            + ENTER  # Log Archive: email, name, adopt
+            + WIPE
+            + "log@acme.test"
+            + ENTER
+            + ENTER
+            + ENTER  # Audit: the same email
+            + ENTER * 6  # Production, Staging: defaults
+            + WIPE
+            + "audit@acme.test"
+            + ENTER  # asked again: only Audit's email
+            + "n"
+        )  # apply? no
         out = io.StringIO()
         with create_pipe_input() as pipe:
             pipe.send_text(keys)

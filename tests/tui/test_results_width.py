@@ -1,5 +1,6 @@
 """Results at 80 columns: each row says where it was seen (account name, id's last digits, region)
 within the first 80 columns, so ten rows of one check never read identically."""
+
 from __future__ import annotations
 
 from textual.app import App, ComposeResult
@@ -11,9 +12,17 @@ NAMES = {"111111110042": "Production", "222222220077": "Staging", "123456789012"
 
 
 def _result(account: str, region: str, status: Status = Status.PASS) -> CheckResult:
-    return CheckResult(check_id="guardrails.ebs-default-encryption", step_id="guardrails",
-                       title="EBS encryption by default", status=status, severity=Severity.HIGH,
-                       message="EBS encryption by default is on", remediation="", account=account, region=region)
+    return CheckResult(
+        check_id="guardrails.ebs-default-encryption",
+        step_id="guardrails",
+        title="EBS encryption by default",
+        status=status,
+        severity=Severity.HIGH,
+        message="EBS encryption by default is on",
+        remediation="",
+        account=account,
+        region=region,
+    )
 
 
 class _Results(App):
@@ -37,7 +46,9 @@ async def test_every_row_names_its_account_and_region_within_80_columns():
         assert sum(widths[:3]) <= 80, widths  # status, check and where are on screen
         table.move_cursor(row=1)
         await pilot.pause()
-        assert "account management (123456789012), region us-west-2" in detail_text(table.result_at(1), table.names)
+        assert "account management (123456789012), region us-west-2" in detail_text(
+            table.result_at(1), table.names
+        )
 
 
 async def test_the_footer_keeps_quit_and_help_at_80_columns(make_app):
@@ -52,4 +63,8 @@ async def test_the_footer_keeps_quit_and_help_at_80_columns(make_app):
         for wanted in ("Quit", "Help"):
             assert wanted in keys, sorted(keys)
             region = keys[wanted]
-            assert region.width > 0 and region.x + region.width <= 80, (wanted, region, sorted(keys))
+            assert region.width > 0 and region.x + region.width <= 80, (
+                wanted,
+                region,
+                sorted(keys),
+            )

@@ -1,6 +1,7 @@
 """The wizard on the real engine, real steps and the embedded sandbox (real boto3 over
 HTTP): the whole walk from the fresh seed, responsiveness under 200 ms latency, and
 resuming a long operation after quitting."""
+
 from __future__ import annotations
 
 import time
@@ -40,8 +41,14 @@ def _prepare(sandbox, state_file, until: str, profile: str = "startup-minimal") 
     """Apply every step before `until` with the engine alone (the UI is tested later)."""
     from bootstrap_tui.engine import Engine
 
-    engine = Engine(Options(endpoint_url=sandbox.endpoint, state_file=state_file,
-                            profile=profile, simulate_console=True))
+    engine = Engine(
+        Options(
+            endpoint_url=sandbox.endpoint,
+            state_file=state_file,
+            profile=profile,
+            simulate_console=True,
+        )
+    )
     engine.connect()
     try:
         for sid in engine.step_ids():
@@ -53,14 +60,14 @@ def _prepare(sandbox, state_file, until: str, profile: str = "startup-minimal") 
 
 
 async def _to_steps(pilot, app) -> StepScreen:
-    await wait_for(pilot, lambda: app.engine is not None or app.errors, timeout=30,
-                   what="connect")
+    await wait_for(pilot, lambda: app.engine is not None or app.errors, timeout=30, what="connect")
     assert not app.errors, app.errors
     if not isinstance(app.screen, StepScreen):
         await wait_for(pilot, lambda: not app.screen.query_one("#continue").disabled)
         await pilot.press("enter")
-    await wait_for(pilot, lambda: isinstance(app.screen, StepScreen) and app.screen.ready,
-                   what="step screen")
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, StepScreen) and app.screen.ready, what="step screen"
+    )
     return app.screen
 
 
@@ -69,8 +76,12 @@ async def _start_apply(pilot, app, screen, step_id: str) -> None:
     screen.select_step(step_id)
     await pilot.pause()
     await pilot.press("a")
-    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApply)
-                   and app.screen.query("#confirm-yes"), timeout=60, what="confirmation")
+    await wait_for(
+        pilot,
+        lambda: isinstance(app.screen, ConfirmApply) and app.screen.query("#confirm-yes"),
+        timeout=60,
+        what="confirmation",
+    )
     await pilot.pause()
     await click(pilot, "#confirm-yes")
 
@@ -113,13 +124,23 @@ async def _do_manual(pilot, app, screen, step_id: str) -> str:
             await pilot.pause()
             if isinstance(app.screen, AskAttester):  # asked once, on the first tick
                 await pilot.press("J", "a", "n", "e", "space", "D", "o", "e", "enter")
-                await wait_for(pilot, lambda: not isinstance(app.screen, AskAttester),
-                               what="who attests recorded")
+                await wait_for(
+                    pilot,
+                    lambda: not isinstance(app.screen, AskAttester),
+                    what="who attests recorded",
+                )
         assert "all" in str(screen.query_one(".manual-header").render())
         await pilot.press("v")
-    await wait_for(pilot, lambda: len(app.errors) > before or not app.verifying and len(
-        [m for m in app.messages_seen if isinstance(m, VerifyDone)]) > done, timeout=60,
-        what="verify after the manual items")
+    await wait_for(
+        pilot,
+        lambda: (
+            len(app.errors) > before
+            or not app.verifying
+            and len([m for m in app.messages_seen if isinstance(m, VerifyDone)]) > done
+        ),
+        timeout=60,
+        what="verify after the manual items",
+    )
     assert len(app.errors) == before, app.errors[-1]
     return app.engine.state.status(step_id)
 
@@ -132,8 +153,9 @@ async def test_walks_the_wizard_on_the_sandbox_from_the_fresh_seed(sandbox, tmp_
     app.messages_seen = seen
     async with app.run_test(size=(80, 24), message_hook=seen.append) as pilot:
         screen = await _to_steps(pilot, app)
-        assert app.sub_title == (f"account {sandbox.management_account_id} · SANDBOX · "
-                                 "baseline startup-minimal")
+        assert app.sub_title == (
+            f"account {sandbox.management_account_id} · SANDBOX · baseline startup-minimal"
+        )
         outcome = {}
         for step in app.engine.steps:
             outcome[step.id] = await _apply_step(pilot, app, screen, step.id)
@@ -195,8 +217,9 @@ async def test_navigation_answers_while_apply_runs_at_200ms_latency(sandbox, tmp
     async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
         screen = await _to_steps(pilot, app)
         await _start_apply(pilot, app, screen, "organization")
-        await wait_for(pilot, lambda: any(isinstance(m, ApplyStarted) for m in seen),
-                       what="apply to start")
+        await wait_for(
+            pilot, lambda: any(isinstance(m, ApplyStarted) for m in seen), what="apply to start"
+        )
         screen.sidebar.list_view.focus()
         times = []
         for key, expected in (("down", 3), ("down", 4), ("up", 3), ("down", 4), ("down", 5)):
@@ -222,8 +245,12 @@ async def test_quitting_mid_landing_zone_resumes_polling_on_next_start(sandbox, 
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _to_steps(pilot, app)
         await _start_apply(pilot, app, screen, "control-tower")
-        await wait_for(pilot, lambda: "landing-zone" in app.engine.state.operations(
-            "control-tower"), timeout=60, what="the landing zone's operation id")
+        await wait_for(
+            pilot,
+            lambda: "landing-zone" in app.engine.state.operations("control-tower"),
+            timeout=60,
+            what="the landing zone's operation id",
+        )
         panel = screen.operation
         assert panel.running
         assert "Applying Control Tower" in str(panel.query_one("#op-title").render())
@@ -237,16 +264,21 @@ async def test_quitting_mid_landing_zone_resumes_polling_on_next_start(sandbox, 
     app = _app(sandbox, state_file, profile="soc2")
     seen: list = []
     async with app.run_test(size=(80, 24), message_hook=seen.append) as pilot:
-        await wait_for(pilot, lambda: any(isinstance(m, ApplyStarted) and m.resumed
-                                          for m in seen), timeout=30, what="resume")
+        await wait_for(
+            pilot,
+            lambda: any(isinstance(m, ApplyStarted) and m.resumed for m in seen),
+            timeout=30,
+            what="resume",
+        )
         assert isinstance(app.screen, StepScreen)  # returning user: straight to the step
         assert "Resuming" in str(app.screen.operation.query_one("#op-title").render())
         await wait_for(pilot, lambda: app.applying is None, timeout=120, what="resumed apply")
         assert not app.errors, app.errors
         assert app.engine.state.status("control-tower") in ("verified", "applied")
         assert app.engine.state.operations("control-tower") == {}
-        progress = [m.text for m in seen if isinstance(m, ApplyProgress)
-                    and m.step_id == "control-tower"]
+        progress = [
+            m.text for m in seen if isinstance(m, ApplyProgress) and m.step_id == "control-tower"
+        ]
         assert any("landing zone" in p for p in progress), progress
         await pilot.press("ctrl+q")
     from bootstrap_tui.sandbox.testing import client
@@ -263,12 +295,19 @@ async def test_wizard_starts_its_own_sandbox_in_a_worker(tmp_path, monkeypatch):
     from bootstrap_tui.tui.screens.welcome import WelcomeScreen
 
     monkeypatch.delenv("AWS_PROFILE", raising=False)
-    app = quiet(BootstrapApp(Options(state_file=tmp_path / "state.yaml"), sandbox=True,
-                             list_aws_profiles=False))
+    app = quiet(
+        BootstrapApp(
+            Options(state_file=tmp_path / "state.yaml"), sandbox=True, list_aws_profiles=False
+        )
+    )
     async with app.run_test(size=(120, 40)) as pilot:
         assert isinstance(app.screen, WelcomeScreen)
-        await wait_for(pilot, lambda: app.engine is not None or app.errors, timeout=30,
-                       what="sandbox + connect")
+        await wait_for(
+            pilot,
+            lambda: app.engine is not None or app.errors,
+            timeout=30,
+            what="sandbox + connect",
+        )
         assert not app.errors, app.errors
         assert app.sub_title.endswith("· SANDBOX · baseline startup-minimal")
         assert app.own_sandbox is not None
@@ -298,9 +337,14 @@ async def test_demo_contacts_follow_the_email_domain_typed(sandbox, tmp_path):
         for key in ("billing", "operations", "security"):
             assert value(f"{key}_contact_email") == f"aws-{key}@acme-rockets.si"
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: (app.engine.state.answers("management-account") or {})
-                       .get("security_contact_email") == "aws-security@acme-rockets.si",
-                       what="answers saved")
+        await wait_for(
+            pilot,
+            lambda: (
+                (app.engine.state.answers("management-account") or {}).get("security_contact_email")
+                == "aws-security@acme-rockets.si"
+            ),
+            what="answers saved",
+        )
         await pilot.press("ctrl+q")
 
 
@@ -310,8 +354,9 @@ def test_unattended_demo_contacts_follow_the_answered_domain(sandbox, tmp_path):
 
     answers = tmp_path / "answers.yaml"
     answers.write_text("management-account:\n  email_domain: acme-rockets.si\n")
-    engine = Engine(Options(endpoint_url=sandbox.endpoint, state_file=tmp_path / "s.yaml",
-                            answers_file=answers))
+    engine = Engine(
+        Options(endpoint_url=sandbox.endpoint, state_file=tmp_path / "s.yaml", answers_file=answers)
+    )
     engine.connect()
     try:
         got = engine.answers("management-account")

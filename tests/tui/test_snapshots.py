@@ -4,6 +4,7 @@ They run on the throwaway step set (tests/tui/fakes.py) whose account id, ARN an
 results are fixed, and they never show elapsed times or timestamps, so the SVGs are
 deterministic. Update with: pytest tests/tui/test_snapshots.py --snapshot-update
 """
+
 from __future__ import annotations
 
 import pytest
@@ -13,6 +14,7 @@ from bootstrap_tui.tui.screens.dashboard import DashboardScreen
 from bootstrap_tui.tui.screens.export import ExportScreen
 from bootstrap_tui.tui.screens.steps import StepScreen
 from tests.tui.conftest import wait_for
+
 
 def frozen(run_before):
     """Run `run_before`, then stop cursor blinking and drop toasts: a deterministic frame."""
@@ -35,16 +37,22 @@ SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "12
 
 async def _connected(pilot):
     app = pilot.app
-    await wait_for(pilot, lambda: app.engine is not None and app.welcome.query_one(
-        "#continue").disabled is False, what="connect")
+    await wait_for(
+        pilot,
+        lambda: app.engine is not None and app.welcome.query_one("#continue").disabled is False,
+        what="connect",
+    )
     await pilot.pause()
 
 
 async def _steps(pilot):
     await _connected(pilot)
     await pilot.press("enter")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, StepScreen)
-                   and pilot.app.screen.ready, what="step screen")
+    await wait_for(
+        pilot,
+        lambda: isinstance(pilot.app.screen, StepScreen) and pilot.app.screen.ready,
+        what="step screen",
+    )
     await pilot.pause()
 
 
@@ -100,9 +108,14 @@ def test_destructive_confirmation(snap_compare, make_app, cloud, size):
         await pilot.press("a")
         # the frame once the modal is mounted AND its word field has the cursor (under
         # load, a frame taken between the two differed)
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmApply)
-                       and pilot.app.focused is not None
-                       and pilot.app.focused.id == "confirm-word")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(pilot.app.screen, ConfirmApply)
+                and pilot.app.focused is not None
+                and pilot.app.focused.id == "confirm-word"
+            ),
+        )
         # the "Planning guardrails…" toast may or may not have timed out yet: not part of the frame
         pilot.app.clear_notifications()
         await pilot.pause(0.1)
@@ -131,8 +144,14 @@ def test_dashboard(snap_compare, make_app, cloud, size):
     async def run_before(pilot):
         await _steps(pilot)
         await pilot.press("d")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DashboardScreen)
-                       and pilot.app.last_full_run is not None, what="dashboard")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(pilot.app.screen, DashboardScreen)
+                and pilot.app.last_full_run is not None
+            ),
+            what="dashboard",
+        )
         await _settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=frozen(run_before))

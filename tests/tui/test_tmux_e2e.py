@@ -5,6 +5,7 @@ at 80x24, the smallest size the wizard supports.
 Sends keys, reads the screen with capture-pane, completes the management-account step
 (plan + confirm + apply + verify with the sandbox's demo defaults) and quits cleanly.
 """
+
 from __future__ import annotations
 
 import os
@@ -39,8 +40,9 @@ class Tmux:
         self.name = name
 
     def capture(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name],
-                              capture_output=True, text=True).stdout
+        return subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+        ).stdout
 
     def send(self, *keys: str) -> None:
         subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
@@ -63,11 +65,14 @@ def tmux(tmp_path):
     name = f"bt-e2e-{uuid.uuid4().hex[:8]}"
     state = tmp_path / "state.yaml"
     command = " ".join(_command() + ["--sandbox", "--state-file", str(state)])
-    env = (f"BOOTSTRAP_TUI_LOG={tmp_path / 'log.txt'} HOME={tmp_path} "
-           f"AWS_CONFIG_FILE={tmp_path / 'aws-config'} TERM=xterm-256color")
+    env = (
+        f"BOOTSTRAP_TUI_LOG={tmp_path / 'log.txt'} HOME={tmp_path} "
+        f"AWS_CONFIG_FILE={tmp_path / 'aws-config'} TERM=xterm-256color"
+    )
     shell = f"cd {ROOT} && env {env} {command}; echo __EXIT_$?__; sleep 60"
-    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "80", "-y", "24", shell],
-                   check=True)
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", name, "-x", "80", "-y", "24", shell], check=True
+    )
     session = Tmux(name)
     session.state = state
     try:
@@ -127,11 +132,16 @@ def test_sandbox_wizard_completes_a_step_and_quits_cleanly(tmux):
 def _session(tmp_path: Path, *args: str) -> Tmux:
     """`bootstrap-tui ARGS` in a new 80x24 tmux session with HOME in `tmp_path`."""
     name = f"bt-e2e-{uuid.uuid4().hex[:8]}"
-    env = (f"BOOTSTRAP_TUI_LOG={tmp_path / 'log.txt'} HOME={tmp_path} TMPDIR={tmp_path / 'tmp'} "
-           f"AWS_CONFIG_FILE={tmp_path / 'aws-config'} TERM=xterm-256color")
-    shell = f"cd {ROOT} && env {env} {' '.join(_command() + list(args))}; echo __EXIT_$?__; sleep 60"
-    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "80", "-y", "24", shell],
-                   check=True)
+    env = (
+        f"BOOTSTRAP_TUI_LOG={tmp_path / 'log.txt'} HOME={tmp_path} TMPDIR={tmp_path / 'tmp'} "
+        f"AWS_CONFIG_FILE={tmp_path / 'aws-config'} TERM=xterm-256color"
+    )
+    shell = (
+        f"cd {ROOT} && env {env} {' '.join(_command() + list(args))}; echo __EXIT_$?__; sleep 60"
+    )
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", name, "-x", "80", "-y", "24", shell], check=True
+    )
     return Tmux(name)
 
 
@@ -174,11 +184,21 @@ def test_the_readme_first_command_resumes_after_quitting(tmp_path):
         second.wait(r"__EXIT_0__", timeout=30)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", second.name], capture_output=True)
-    env = {**os.environ, "HOME": str(tmp_path), "TMPDIR": str(tmp_path / "tmp"),
-           "AWS_CONFIG_FILE": str(tmp_path / "aws-config")}
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path),
+        "TMPDIR": str(tmp_path / "tmp"),
+        "AWS_CONFIG_FILE": str(tmp_path / "aws-config"),
+    }
     env.pop("AWS_ENDPOINT_URL", None)
-    verify = subprocess.run(_command() + ["--sandbox", "verify", "--step", "management-account"],
-                            env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    verify = subprocess.run(
+        _command() + ["--sandbox", "verify", "--step", "management-account"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert re.search(r"PASS\s+mgmt\.account-alias", verify.stdout), verify.stdout + verify.stderr
     assert list((tmp_path / "tmp").iterdir()) == []
 
@@ -196,8 +216,14 @@ def test_plain_sandbox_quit_and_run_again_resumes(tmp_path):
         while not re.search(r"\[2/\d+\]", screen := first.capture()):  # defaults everywhere
             assert time.monotonic() < deadline, screen
             # a prompt waits with the cursor after its text; output leaves it in column 0
-            waiting = subprocess.run(["tmux", "display", "-p", "-t", first.name, "#{cursor_x}"],
-                                     capture_output=True, text=True).stdout.strip() != "0"
+            waiting = (
+                subprocess.run(
+                    ["tmux", "display", "-p", "-t", first.name, "#{cursor_x}"],
+                    capture_output=True,
+                    text=True,
+                ).stdout.strip()
+                != "0"
+            )
             if waiting and screen != answered:  # one Enter per prompt, never queued ahead
                 first.send("Enter")
                 answered = screen

@@ -1,8 +1,8 @@
 """Welcome choices (AWS profiles from ~/.aws/config, bootstrap keys in the keychain),
 the command palette, export, and quitting without losing typed answers."""
+
 from __future__ import annotations
 
-import pytest
 from textual.widgets import Input, Select, Static
 
 from bootstrap_tui.engine import Options
@@ -22,15 +22,17 @@ async def _to_steps(pilot, app) -> StepScreen:
     await wait_for(pilot, lambda: app.engine is not None, what="connect")
     await wait_for(pilot, lambda: not app.screen.query_one("#continue").disabled)
     await pilot.press("enter")  # Continue has the focus once connected
-    await wait_for(pilot, lambda: isinstance(app.screen, StepScreen) and app.screen.ready,
-                   what="step screen")
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, StepScreen) and app.screen.ready, what="step screen"
+    )
     return app.screen
 
 
 async def test_aws_profiles_are_listed_from_the_config_file_and_used(make_app, tmp_path):
     (tmp_path / "aws-config").write_text(
         "[default]\nregion = us-east-1\n[profile dev]\nregion = eu-west-1\n"
-        "[profile prod-admin]\nregion = us-east-1\n")
+        "[profile prod-admin]\nregion = us-east-1\n"
+    )
     app = make_app(sandbox=False, list_aws_profiles=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.engine is not None, what="connect")
@@ -71,8 +73,9 @@ async def test_connect_choices_show_their_state_by_shape_not_only_colour(make_ap
         await pilot.press("ctrl+q")
 
 
-async def test_bootstrap_keys_are_kept_in_the_keychain_never_on_disk(memory_keyring, tmp_path,
-                                                                    monkeypatch):
+async def test_bootstrap_keys_are_kept_in_the_keychain_never_on_disk(
+    memory_keyring, tmp_path, monkeypatch
+):
     """Real engine on the sandbox: the keys typed on Welcome reach the keychain only,
     and the engine connects with them; a malformed key id is a clear message."""
     from bootstrap_tui.sandbox.testing import running_sandbox
@@ -81,8 +84,12 @@ async def test_bootstrap_keys_are_kept_in_the_keychain_never_on_disk(memory_keyr
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     state_file = tmp_path / "state.yaml"
     with running_sandbox(seed="fresh") as sandbox:
-        app = quiet(BootstrapApp(Options(endpoint_url=sandbox.endpoint, state_file=state_file),
-                                 list_aws_profiles=False))
+        app = quiet(
+            BootstrapApp(
+                Options(endpoint_url=sandbox.endpoint, state_file=state_file),
+                list_aws_profiles=False,
+            )
+        )
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_for(pilot, lambda: app.engine is not None, timeout=30, what="connect")
             welcome = app.screen
@@ -98,8 +105,9 @@ async def test_bootstrap_keys_are_kept_in_the_keychain_never_on_disk(memory_keyr
             assert memory_keyring.entries == {}
             welcome.query_one("#key-id", Input).value = KEY_ID
             await click(pilot, "#connect")
-            await wait_for(pilot, lambda: app.engine is not None, timeout=30,
-                           what="connected with the keys")
+            await wait_for(
+                pilot, lambda: app.engine is not None, timeout=30, what="connected with the keys"
+            )
             assert app.engine.options.use_keychain
             text = str(welcome.query_one("#identity", Static).render())
             assert f"Connected to account {sandbox.management_account_id}" in text
@@ -120,8 +128,11 @@ async def test_palette_verifies_all_and_switches_the_baseline_profile(make_app, 
         await pilot.press(*"verify all")
         await pilot.pause(0.2)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen)
-                       and app.last_full_run is not None, what="verify all")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, DashboardScreen) and app.last_full_run is not None,
+            what="verify all",
+        )
         assert "SOC 2 " in str(app.screen.query_one("#dash-coverage", Static).render())  # its bar
         await pilot.press("escape")
         assert app.screen is screen
@@ -132,8 +143,15 @@ async def test_palette_verifies_all_and_switches_the_baseline_profile(make_app, 
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmProfile), what="confirmation")
         assert app.engine.profile.name == "startup-minimal"  # nothing switched before yes
         await click(pilot, "#confirm-yes")
-        await wait_for(pilot, lambda: app.engine is not None and app.engine.profile.name == "soc2"
-                       and isinstance(app.screen, StepScreen), what="profile switch")
+        await wait_for(
+            pilot,
+            lambda: (
+                app.engine is not None
+                and app.engine.profile.name == "soc2"
+                and isinstance(app.screen, StepScreen)
+            ),
+            what="profile switch",
+        )
         assert app.sub_title == "account 123456789012 · SANDBOX · baseline soc2"
 
 
@@ -151,8 +169,9 @@ async def test_export_writes_the_file_for_one_framework_and_shows_the_path(make_
         screen.query_one("#export-path", Input).value = str(target)
         await click(pilot, "#export-write")
         result = screen.query_one("#export-result", Static)
-        await wait_for(pilot, lambda: str(result.render()) not in ("", "Writing…"),
-                       what="export result")
+        await wait_for(
+            pilot, lambda: str(result.render()) not in ("", "Writing…"), what="export result"
+        )
         assert str(result.render()) == f"✔ Wrote {target}"
         text = target.read_text()
         assert "mgmt.alias" in text and "root.mfa-enabled" in text
@@ -195,8 +214,11 @@ async def test_the_opening_text_names_control_tower_only_when_the_profile_uses_i
         welcome = app.screen
         assert isinstance(welcome, WelcomeScreen)
         intro = lambda: str(welcome.query_one("#intro", Static).render())  # noqa: E731
-        await wait_for(pilot, lambda: "startup-minimal" in str(
-            welcome.query_one("#baseline-note", Static).render()), what="profile shown")
+        await wait_for(
+            pilot,
+            lambda: "startup-minimal" in str(welcome.query_one("#baseline-note", Static).render()),
+            what="profile shown",
+        )
         assert "Control Tower" not in intro() and "landing zone" not in intro()
         welcome.query_one("#baseline", Select).value = "soc2"
         await wait_for(pilot, lambda: "Control Tower landing zone" in intro(), what="soc2 intro")

@@ -1,4 +1,5 @@
 """Pilot tests of the wizard on the throwaway step set: flows, messages, state."""
+
 from __future__ import annotations
 
 import time
@@ -6,7 +7,12 @@ import time
 from textual.widgets import Button, Input, Static
 
 from bootstrap_tui.tui.messages import (
-    ApplyDone, ApplyProgress, ApplyStarted, Connected, Failed, PlanReady, VerifyDone, VerifyResult,
+    ApplyDone,
+    ApplyProgress,
+    ApplyStarted,
+    Failed,
+    PlanReady,
+    VerifyDone,
 )
 from bootstrap_tui.tui.screens.confirm import ConfirmApply
 from bootstrap_tui.tui.screens.dashboard import DashboardScreen
@@ -15,7 +21,6 @@ from bootstrap_tui.tui.screens.help import HelpScreen
 from bootstrap_tui.tui.screens.steps import StepScreen
 from bootstrap_tui.tui.screens.welcome import WelcomeScreen
 from tests.tui.conftest import KeyLatency, wait_for
-from tests.tui.fakes import Cloud
 
 
 async def _connect(pilot, app):
@@ -24,16 +29,25 @@ async def _connect(pilot, app):
     await pilot.pause()  # show_identity scrolls after a refresh: click once it has landed
     await pilot.pause()
     await pilot.click("#continue")
-    await wait_for(pilot, lambda: isinstance(app.screen, StepScreen) and app.screen.ready,
-                   what="step screen shown")
+    await wait_for(
+        pilot,
+        lambda: isinstance(app.screen, StepScreen) and app.screen.ready,
+        what="step screen shown",
+    )
     await pilot.pause()
     return app.screen
 
 
 async def _confirm(pilot, app, typed: str | None = None):
-    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApply)
-                   and app.screen.query("#confirm-yes") and app.screen.is_mounted,
-                   what="confirmation")
+    await wait_for(
+        pilot,
+        lambda: (
+            isinstance(app.screen, ConfirmApply)
+            and app.screen.query("#confirm-yes")
+            and app.screen.is_mounted
+        ),
+        what="confirmation",
+    )
     await pilot.pause()
     for key in typed or "":
         await pilot.press(key)
@@ -42,8 +56,9 @@ async def _confirm(pilot, app, typed: str | None = None):
     while not await pilot.click("#confirm-yes"):
         assert time.monotonic() - started < 10, "the Apply button never took a click"
         await pilot.pause(0.05)
-    await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmApply),
-                   what="confirmation to close")
+    await wait_for(
+        pilot, lambda: not isinstance(app.screen, ConfirmApply), what="confirmation to close"
+    )
 
 
 async def _apply_current(pilot, app, *, typed: str | None = None):
@@ -85,8 +100,11 @@ async def test_walks_every_step_to_verified(make_app, recorder):
         assert app.screen.query_one("#simulate", Button).display
         await pilot.press("4")
         await pilot.click("#simulate")
-        await wait_for(pilot, lambda: app.engine.state.status("root-mfa") == "verified",
-                       what="simulated root MFA")
+        await wait_for(
+            pilot,
+            lambda: app.engine.state.status("root-mfa") == "verified",
+            what="simulated root MFA",
+        )
 
         # organization: a long operation with progress
         await pilot.press("n")
@@ -103,8 +121,17 @@ async def test_walks_every_step_to_verified(make_app, recorder):
         assert [r["status"] for r in app.engine.status()] == ["verified"] * 4
         assert "4/4 verified" in str(app.screen.query_one("#overall-progress", Static).render())
         names = recorder.names()
-        for kind in ("Connected", "PlanReady", "ApplyStarted", "ApplyProgress", "ApplyDone",
-                     "VerifyStarted", "VerifyResult", "VerifyDone", "ConsoleSimulated"):
+        for kind in (
+            "Connected",
+            "PlanReady",
+            "ApplyStarted",
+            "ApplyProgress",
+            "ApplyDone",
+            "VerifyStarted",
+            "VerifyResult",
+            "VerifyDone",
+            "ConsoleSimulated",
+        ):
             assert kind in names, kind
         assert not recorder.of(Failed), [str(m.error) for m in recorder.of(Failed)]
         assert all(m.run.results for m in recorder.of(VerifyDone))
@@ -179,8 +206,10 @@ async def test_connect_failure_is_shown_on_welcome(make_app, recorder, monkeypat
     from tests.tui import fakes
 
     def broken(self):
-        raise AwsError("the credentials were rejected (InvalidClientTokenId)",
-                       "run `aws sso login` or check AWS_PROFILE")
+        raise AwsError(
+            "the credentials were rejected (InvalidClientTokenId)",
+            "run `aws sso login` or check AWS_PROFILE",
+        )
 
     monkeypatch.setattr(fakes.FakeEngine, "connect", broken)
     app = make_app()
@@ -200,8 +229,9 @@ async def test_resume_polls_the_recorded_operation(make_app, cloud, recorder, st
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await _connect(pilot, app)
-        app.engine.set_answers("management-account", {"alias": "acme-management",
-                                                      "security_email": "sec@example.com"})
+        app.engine.set_answers(
+            "management-account", {"alias": "acme-management", "security_email": "sec@example.com"}
+        )
         app.engine.state.set_status("management-account", "verified")
         screen.select_step("organization")
         await pilot.press("a")
@@ -221,11 +251,15 @@ async def test_resume_polls_the_recorded_operation(make_app, cloud, recorder, st
     app = make_app()
     async with app.run_test(size=(120, 40), message_hook=recorder) as pilot:
         # returning user: straight to the step view, and polling resumes by itself
-        await wait_for(pilot, lambda: any(m.resumed for m in recorder.of(ApplyStarted)),
-                       what="resumed apply")
+        await wait_for(
+            pilot, lambda: any(m.resumed for m in recorder.of(ApplyStarted)), what="resumed apply"
+        )
         assert isinstance(app.screen, StepScreen)
-        await wait_for(pilot, lambda: app.engine.state.status("organization") == "verified",
-                       what="resumed operation to finish")
+        await wait_for(
+            pilot,
+            lambda: app.engine.state.status("organization") == "verified",
+            what="resumed operation to finish",
+        )
         assert cloud.started_ops == 1, "the operation must not be started twice"
         assert cloud.describes > polled
         assert recorder.of(ApplyDone)[0].step_id == "organization"
@@ -239,8 +273,9 @@ async def test_navigation_stays_responsive_during_apply(make_app, cloud):
     latency = KeyLatency()
     async with app.run_test(size=(120, 40), message_hook=latency) as pilot:
         screen = await _connect(pilot, app)
-        app.engine.set_answers("management-account", {"alias": "acme-management",
-                                                      "security_email": "sec@example.com"})
+        app.engine.set_answers(
+            "management-account", {"alias": "acme-management", "security_email": "sec@example.com"}
+        )
         app.engine.state.set_status("management-account", "verified")
         screen.select_step("organization")
         await pilot.press("a")
@@ -253,8 +288,9 @@ async def test_navigation_stays_responsive_during_apply(make_app, cloud):
             assert screen.sidebar.list_view.index == expected
         assert app.applying == "organization", "the worker must still be running"
         assert max(times) < 0.5, f"key -> sidebar took {max(times):.3f}s"
-        await wait_for(pilot, lambda: screen.step_id == "guardrails", timeout=2,
-                       what="detail pane to follow")
+        await wait_for(
+            pilot, lambda: screen.step_id == "guardrails", timeout=2, what="detail pane to follow"
+        )
         await pilot.press("ctrl+q")
 
 
@@ -287,8 +323,11 @@ async def test_dashboard_filter_and_framework_summary(make_app, cloud):
         assert len(app.screen.rows) == 4
         await pilot.press("f")
         await pilot.pause()
-        assert [r.check_id for r in app.screen.rows] == ["root.mfa-enabled", "org.exists",
-                                                         "vpc.no-default"]
+        assert [r.check_id for r in app.screen.rows] == [
+            "root.mfa-enabled",
+            "org.exists",
+            "vpc.no-default",
+        ]
         await pilot.press("escape")
         assert isinstance(app.screen, StepScreen)
 
@@ -301,12 +340,20 @@ async def test_export_screen_reports_the_path_or_a_clear_message(make_app, tmp_p
         await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
         app.screen.query_one("#export-path", Input).value = str(tmp_path / "out.md")
         await pilot.click("#export-write")
-        await wait_for(pilot, lambda: "Writ" not in str(
-            app.screen.query_one("#export-result", Static).render()) or
-            "Wrote" in str(app.screen.query_one("#export-result", Static).render()),
-            what="export result")
-        await wait_for(pilot, lambda: str(app.screen.query_one("#export-result", Static).render())
-                       not in ("", "Writing…"))
+        await wait_for(
+            pilot,
+            lambda: (
+                "Writ" not in str(app.screen.query_one("#export-result", Static).render())
+                or "Wrote" in str(app.screen.query_one("#export-result", Static).render())
+            ),
+            what="export result",
+        )
+        await wait_for(
+            pilot,
+            lambda: (
+                str(app.screen.query_one("#export-result", Static).render()) not in ("", "Writing…")
+            ),
+        )
         result = str(app.screen.query_one("#export-result", Static).render())
         if result.startswith("✔"):
             assert (tmp_path / "out.md").exists() and str(tmp_path / "out.md") in result
@@ -328,8 +375,11 @@ async def test_help_and_command_palette(make_app):
             await pilot.press(key)
         await pilot.pause(0.3)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen is screen and screen.step_id == "guardrails",
-                       what="palette jump")
+        await wait_for(
+            pilot,
+            lambda: app.screen is screen and screen.step_id == "guardrails",
+            what="palette jump",
+        )
 
 
 async def test_root_user_is_warned_with_the_reason(make_app, monkeypatch):
@@ -341,8 +391,9 @@ async def test_root_user_is_warned_with_the_reason(make_app, monkeypatch):
 
     def as_root(self):
         original(self)
-        self.identity = SimpleNamespace(account_id=fakes.ACCOUNT, is_root=True,
-                                        arn=f"arn:aws:iam::{fakes.ACCOUNT}:root")
+        self.identity = SimpleNamespace(
+            account_id=fakes.ACCOUNT, is_root=True, arn=f"arn:aws:iam::{fakes.ACCOUNT}:root"
+        )
 
     monkeypatch.setattr(fakes.FakeEngine, "connect", as_root)
     app = make_app()

@@ -60,8 +60,19 @@ def _collect() -> tuple[Drift, ...]:
         security_services,
     )
 
-    modules = (management_account, root_mfa, organization, accounts, audit_role, control_tower, identity_center,
-               log_archive, guardrails, security_services, bootstrap_cleanup)
+    modules = (
+        management_account,
+        root_mfa,
+        organization,
+        accounts,
+        audit_role,
+        control_tower,
+        identity_center,
+        log_archive,
+        guardrails,
+        security_services,
+        bootstrap_cleanup,
+    )
     return tuple(drift for module in modules for drift in module.DRIFTS)
 
 
@@ -69,20 +80,28 @@ DRIFTS: tuple[Drift, ...] = _collect()
 SEEDED: tuple[Drift, ...] = tuple(d for d in DRIFTS if d.in_drifted_seed)
 
 
-def resolve(drift: Drift, endpoint: str, regions: list[str] | None = None) -> tuple[str, str | None]:
+def resolve(
+    drift: Drift, endpoint: str, regions: list[str] | None = None
+) -> tuple[str, str | None]:
     """(account id, region) of ``drift`` in the sandbox at ``endpoint``."""
     from ..seeds import _base_profile, account_ids_by_key
 
     governed = list(regions or _base_profile().governed_regions)
-    return account_ids_by_key(endpoint)[drift.account], None if drift.region is None else governed[drift.region]
+    return account_ids_by_key(endpoint)[drift.account], None if drift.region is None else governed[
+        drift.region
+    ]
 
 
-def drift_scopes(endpoint: str, regions: list[str] | None = None) -> list[tuple[str, str, str | None]]:
+def drift_scopes(
+    endpoint: str, regions: list[str] | None = None
+) -> list[tuple[str, str, str | None]]:
     """(check id, account id, region) of every drift of the ``drifted`` seed, resolved for this sandbox."""
     return [(d.check_id, *resolve(d, endpoint, regions)) for d in SEEDED]
 
 
-def introduce_drift(endpoint: str, regions: list[str] | None = None) -> list[tuple[str, str, str | None]]:
+def introduce_drift(
+    endpoint: str, regions: list[str] | None = None
+) -> list[tuple[str, str, str | None]]:
     """Apply every drift of the ``drifted`` seed to a compliant sandbox; returns their scopes."""
     scopes = drift_scopes(endpoint, regions)
     for drift, (_, account, region) in zip(SEEDED, scopes):

@@ -17,8 +17,11 @@ def _move_to_root(endpoint: str, account: str, region: str | None) -> str:
     org = client(endpoint, "organizations")
     staging = account_ids_by_key(endpoint)["staging"]
     parent = org.list_parents(ChildId=staging)["Parents"][0]["Id"]
-    org.move_account(AccountId=staging, SourceParentId=parent,
-                     DestinationParentId=org.list_roots()["Roots"][0]["Id"])
+    org.move_account(
+        AccountId=staging,
+        SourceParentId=parent,
+        DestinationParentId=org.list_roots()["Roots"][0]["Id"],
+    )
     return parent
 
 
@@ -27,20 +30,30 @@ def _move_back(endpoint: str, account: str, region: str | None, parent: str) -> 
 
     org = client(endpoint, "organizations")
     staging = account_ids_by_key(endpoint)["staging"]
-    org.move_account(AccountId=staging, SourceParentId=org.list_roots()["Roots"][0]["Id"],
-                     DestinationParentId=parent)
+    org.move_account(
+        AccountId=staging,
+        SourceParentId=org.list_roots()["Roots"][0]["Id"],
+        DestinationParentId=parent,
+    )
 
 
 def _delete_role(endpoint: str, account: str, region: str | None) -> dict[str, Any]:
     """The account's root user deletes the role (policies first, as IAM requires; the role itself
     could not finish: detaching its own AdministratorAccess leaves it unable to go on)."""
-    key = control(endpoint, "/_sandbox/root", {"account": account, "access_keys": True})["access_key"]
+    key = control(endpoint, "/_sandbox/root", {"account": account, "access_keys": True})[
+        "access_key"
+    ]
     try:
         iam = root_client(endpoint, "iam", key)
         role = iam.get_role(RoleName=ROLE)["Role"]
-        attached = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]]
-        inline = {name: iam.get_role_policy(RoleName=ROLE, PolicyName=name)["PolicyDocument"]
-                  for name in iam.list_role_policies(RoleName=ROLE)["PolicyNames"]}
+        attached = [
+            p["PolicyArn"]
+            for p in iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]
+        ]
+        inline = {
+            name: iam.get_role_policy(RoleName=ROLE, PolicyName=name)["PolicyDocument"]
+            for name in iam.list_role_policies(RoleName=ROLE)["PolicyNames"]
+        }
         for arn in attached:
             iam.detach_role_policy(RoleName=ROLE, PolicyArn=arn)
         for name in inline:
@@ -51,10 +64,14 @@ def _delete_role(endpoint: str, account: str, region: str | None) -> dict[str, A
     return {"trust": role["AssumeRolePolicyDocument"], "attached": attached, "inline": inline}
 
 
-def _recreate_role_as_root(endpoint: str, account: str, region: str | None, role: dict[str, Any]) -> None:
+def _recreate_role_as_root(
+    endpoint: str, account: str, region: str | None, role: dict[str, Any]
+) -> None:
     """The account's root user recreates the role (AWS's way back in when the role is gone: sign in as
     the member account's root); the sandbox's root access key stands in for that console session."""
-    key = control(endpoint, "/_sandbox/root", {"account": account, "access_keys": True})["access_key"]
+    key = control(endpoint, "/_sandbox/root", {"account": account, "access_keys": True})[
+        "access_key"
+    ]
     try:
         iam = root_client(endpoint, "iam", key)
         iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=_as_text(role["trust"]))
@@ -87,10 +104,28 @@ def _reopen(endpoint: str, account: str, region: str | None, closed: str) -> Non
 
 
 DRIFTS: tuple[Drift, ...] = (
-    Drift("accounts.exist", "management", None, "the Staging account is closed (CloseAccount)",
-          _close_staging, _reopen),
-    Drift("accounts.automation-role", "prod", None, "OrganizationAccountAccessRole is deleted in Production",
-          _delete_role, _recreate_role_as_root),
-    Drift("accounts.in-ou", "management", None, "the Staging account is moved out of Workloads/NonProd to the root",
-          _move_to_root, _move_back),
+    Drift(
+        "accounts.exist",
+        "management",
+        None,
+        "the Staging account is closed (CloseAccount)",
+        _close_staging,
+        _reopen,
+    ),
+    Drift(
+        "accounts.automation-role",
+        "prod",
+        None,
+        "OrganizationAccountAccessRole is deleted in Production",
+        _delete_role,
+        _recreate_role_as_root,
+    ),
+    Drift(
+        "accounts.in-ou",
+        "management",
+        None,
+        "the Staging account is moved out of Workloads/NonProd to the root",
+        _move_to_root,
+        _move_back,
+    ),
 )

@@ -53,10 +53,20 @@ def _clear_keychain(endpoint: str, account: str, region: str | None, memento: An
 
 
 DRIFTS: tuple[Drift, ...] = (
-    Drift("bootstrap-cleanup.no-iam-users", "management", None,
-          "an IAM user with an active access key is created in the management account",
-          _user_with_key, _delete_user),
-    Drift("bootstrap-cleanup.keychain-empty", "management", None,
-          "a bootstrap IAM user's access key is left in the OS keychain after SSO works",
-          _key_left_in_keychain, _clear_keychain),
+    Drift(
+        "bootstrap-cleanup.no-iam-users",
+        "management",
+        None,
+        "an IAM user with an active access key is created in the management account",
+        _user_with_key,
+        _delete_user,
+    ),
+    Drift(
+        "bootstrap-cleanup.keychain-empty",
+        "management",
+        None,
+        "a bootstrap IAM user's access key is left in the OS keychain after SSO works",
+        _key_left_in_keychain,
+        _clear_keychain,
+    ),
 )

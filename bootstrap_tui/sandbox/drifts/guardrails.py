@@ -15,21 +15,41 @@ def _delete_password_policy(endpoint: str, account: str, region: str | None) -> 
     return policy
 
 
-def _restore_password_policy(endpoint: str, account: str, region: str | None, policy: dict[str, Any]) -> None:
-    fields = ("MinimumPasswordLength", "RequireSymbols", "RequireNumbers", "RequireUppercaseCharacters",
-              "RequireLowercaseCharacters", "AllowUsersToChangePassword", "MaxPasswordAge",
-              "PasswordReusePrevention", "HardExpiry")
+def _restore_password_policy(
+    endpoint: str, account: str, region: str | None, policy: dict[str, Any]
+) -> None:
+    fields = (
+        "MinimumPasswordLength",
+        "RequireSymbols",
+        "RequireNumbers",
+        "RequireUppercaseCharacters",
+        "RequireLowercaseCharacters",
+        "AllowUsersToChangePassword",
+        "MaxPasswordAge",
+        "PasswordReusePrevention",
+        "HardExpiry",
+    )
     client(endpoint, "iam", account).update_account_password_policy(
-        **{k: policy[k] for k in fields if k in policy})
+        **{k: policy[k] for k in fields if k in policy}
+    )
 
 
 def _weaken_password_policy(endpoint: str, account: str, region: str | None) -> dict[str, Any]:
     """UpdateAccountPasswordPolicy resets what it omits: minimum length 8, reuse prevention gone."""
     iam = client(endpoint, "iam", account)
     policy = iam.get_account_password_policy()["PasswordPolicy"]
-    keep = ("RequireSymbols", "RequireNumbers", "RequireUppercaseCharacters", "RequireLowercaseCharacters",
-            "AllowUsersToChangePassword", "MaxPasswordAge", "HardExpiry")
-    iam.update_account_password_policy(MinimumPasswordLength=8, **{k: policy[k] for k in keep if k in policy})
+    keep = (
+        "RequireSymbols",
+        "RequireNumbers",
+        "RequireUppercaseCharacters",
+        "RequireLowercaseCharacters",
+        "AllowUsersToChangePassword",
+        "MaxPasswordAge",
+        "HardExpiry",
+    )
+    iam.update_account_password_policy(
+        MinimumPasswordLength=8, **{k: policy[k] for k in keep if k in policy}
+    )
     return policy
 
 
@@ -50,7 +70,8 @@ def _delete_vpc(endpoint: str, account: str, region: str | None, vpc_id: str) ->
     ec2 = client(endpoint, "ec2", account, region)
     vpc_filter = [{"Name": "vpc-id", "Values": [vpc_id]}]
     for gateway in ec2.describe_internet_gateways(
-            Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])["InternetGateways"]:
+        Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}]
+    )["InternetGateways"]:
         ec2.detach_internet_gateway(InternetGatewayId=gateway["InternetGatewayId"], VpcId=vpc_id)
         ec2.delete_internet_gateway(InternetGatewayId=gateway["InternetGatewayId"])
     for subnet in ec2.describe_subnets(Filters=vpc_filter)["Subnets"]:
@@ -69,9 +90,14 @@ def _root_sessions_on(endpoint: str, account: str, region: str | None, memento: 
 def _sandbox_ou_scp(endpoint: str) -> tuple[Any, str, str]:
     org = client(endpoint, "organizations")
     root = org.list_roots()["Roots"][0]["Id"]
-    sandbox_ou = next(ou for ou in org.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]
-                      if ou["Name"] == "Sandbox")
-    policies = org.list_policies_for_target(TargetId=sandbox_ou["Id"], Filter="SERVICE_CONTROL_POLICY")["Policies"]
+    sandbox_ou = next(
+        ou
+        for ou in org.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]
+        if ou["Name"] == "Sandbox"
+    )
+    policies = org.list_policies_for_target(
+        TargetId=sandbox_ou["Id"], Filter="SERVICE_CONTROL_POLICY"
+    )["Policies"]
     policy = next(p for p in policies if p["Name"] != "FullAWSAccess")
     return org, policy["Id"], sandbox_ou["Id"]
 
@@ -94,42 +120,107 @@ def _delete_account_pab(endpoint: str, account: str, region: str | None) -> dict
     return config
 
 
-def _restore_account_pab(endpoint: str, account: str, region: str | None, config: dict[str, Any]) -> None:
+def _restore_account_pab(
+    endpoint: str, account: str, region: str | None, config: dict[str, Any]
+) -> None:
     client(endpoint, "s3control", account).put_public_access_block(
-        AccountId=account, PublicAccessBlockConfiguration=config)
+        AccountId=account, PublicAccessBlockConfiguration=config
+    )
 
 
 def _allow_public_policies(endpoint: str, account: str, region: str | None) -> dict[str, Any]:
     s3control = client(endpoint, "s3control", account)
     config = s3control.get_public_access_block(AccountId=account)["PublicAccessBlockConfiguration"]
-    s3control.put_public_access_block(AccountId=account,
-                                      PublicAccessBlockConfiguration={**config, "BlockPublicPolicy": False})
+    s3control.put_public_access_block(
+        AccountId=account, PublicAccessBlockConfiguration={**config, "BlockPublicPolicy": False}
+    )
     return config
 
 
 DRIFTS: tuple[Drift, ...] = (
-    Drift("guardrails.password-policy", "audit", None, "the IAM password policy is deleted",
-          _delete_password_policy, _restore_password_policy, in_drifted_seed=True),
-    Drift("guardrails.ebs-default-encryption", "prod", -1, "EBS encryption by default is off",
-          _ebs_encryption_off, _ebs_encryption_on, in_drifted_seed=True),
-    Drift("guardrails.no-default-vpc", "log-archive", 0, "a default VPC is re-created",
-          _default_vpc_back, _delete_vpc, in_drifted_seed=True),
-    Drift("guardrails.scps-attached", "management", None, "an SCP is detached from the Sandbox OU",
-          _detach_scp, _attach_scp, in_drifted_seed=True),
-    Drift("guardrails.s3-account-public-access-block", "prod", None,
-          "the account-level S3 Block Public Access configuration is deleted",
-          _delete_account_pab, _restore_account_pab, in_drifted_seed=True),
-    Drift("guardrails.password-policy", "management", None,
-          "the IAM password policy is relaxed to a minimum length of 8 without reuse prevention",
-          _weaken_password_policy, _restore_password_policy),
-    Drift("guardrails.ebs-default-encryption", "management", 1, "EBS encryption by default is turned off",
-          _ebs_encryption_off, _ebs_encryption_on),
-    Drift("guardrails.no-default-vpc", "management", 1, "a default VPC is re-created (ec2 CreateDefaultVpc)",
-          _default_vpc_back, _delete_vpc),
-    Drift("guardrails.root-access-centralized", "management", None,
-          "centralized root sessions (privileged root actions in member accounts) are disabled",
-          _root_sessions_off, _root_sessions_on),
-    Drift("guardrails.s3-account-public-access-block", "management", None,
-          "BlockPublicPolicy is turned off in the account-level S3 Block Public Access configuration",
-          _allow_public_policies, _restore_account_pab),
+    Drift(
+        "guardrails.password-policy",
+        "audit",
+        None,
+        "the IAM password policy is deleted",
+        _delete_password_policy,
+        _restore_password_policy,
+        in_drifted_seed=True,
+    ),
+    Drift(
+        "guardrails.ebs-default-encryption",
+        "prod",
+        -1,
+        "EBS encryption by default is off",
+        _ebs_encryption_off,
+        _ebs_encryption_on,
+        in_drifted_seed=True,
+    ),
+    Drift(
+        "guardrails.no-default-vpc",
+        "log-archive",
+        0,
+        "a default VPC is re-created",
+        _default_vpc_back,
+        _delete_vpc,
+        in_drifted_seed=True,
+    ),
+    Drift(
+        "guardrails.scps-attached",
+        "management",
+        None,
+        "an SCP is detached from the Sandbox OU",
+        _detach_scp,
+        _attach_scp,
+        in_drifted_seed=True,
+    ),
+    Drift(
+        "guardrails.s3-account-public-access-block",
+        "prod",
+        None,
+        "the account-level S3 Block Public Access configuration is deleted",
+        _delete_account_pab,
+        _restore_account_pab,
+        in_drifted_seed=True,
+    ),
+    Drift(
+        "guardrails.password-policy",
+        "management",
+        None,
+        "the IAM password policy is relaxed to a minimum length of 8 without reuse prevention",
+        _weaken_password_policy,
+        _restore_password_policy,
+    ),
+    Drift(
+        "guardrails.ebs-default-encryption",
+        "management",
+        1,
+        "EBS encryption by default is turned off",
+        _ebs_encryption_off,
+        _ebs_encryption_on,
+    ),
+    Drift(
+        "guardrails.no-default-vpc",
+        "management",
+        1,
+        "a default VPC is re-created (ec2 CreateDefaultVpc)",
+        _default_vpc_back,
+        _delete_vpc,
+    ),
+    Drift(
+        "guardrails.root-access-centralized",
+        "management",
+        None,
+        "centralized root sessions (privileged root actions in member accounts) are disabled",
+        _root_sessions_off,
+        _root_sessions_on,
+    ),
+    Drift(
+        "guardrails.s3-account-public-access-block",
+        "management",
+        None,
+        "BlockPublicPolicy is turned off in the account-level S3 Block Public Access configuration",
+        _allow_public_policies,
+        _restore_account_pab,
+    ),
 )

@@ -14,8 +14,11 @@ CT_EXECUTION_ROLE = "AWSControlTowerExecution"
 
 def organization_trail(endpoint: str) -> dict[str, Any]:
     """The organization trail (describe_trails in the management account)."""
-    return next(t for t in client(endpoint, "cloudtrail").describe_trails()["trailList"]
-                if t.get("IsOrganizationTrail"))
+    return next(
+        t
+        for t in client(endpoint, "cloudtrail").describe_trails()["trailList"]
+        if t.get("IsOrganizationTrail")
+    )
 
 
 def _stop_trail(endpoint: str, account: str, region: str | None) -> str:
@@ -38,24 +41,39 @@ def _log_validation_on(endpoint: str, account: str, region: str | None, arn: str
     client(endpoint, "cloudtrail").update_trail(Name=arn, EnableLogFileValidation=True)
 
 
-def _shorten_log_retention(endpoint: str, account: str, region: str | None) -> tuple[str, list[Any]]:
+def _shorten_log_retention(
+    endpoint: str, account: str, region: str | None
+) -> tuple[str, list[Any]]:
     from ..seeds import account_ids_by_key
 
     bucket = organization_trail(endpoint)["S3BucketName"]
     s3 = client(endpoint, "s3", account_ids_by_key(endpoint)["log-archive"])
     rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
-    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [{
-        "ID": "expire", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 30}}]})
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket,
+        LifecycleConfiguration={
+            "Rules": [
+                {
+                    "ID": "expire",
+                    "Status": "Enabled",
+                    "Filter": {"Prefix": ""},
+                    "Expiration": {"Days": 30},
+                }
+            ]
+        },
+    )
     return bucket, rules
 
 
-def _restore_log_retention(endpoint: str, account: str, region: str | None,
-                           memento: tuple[str, list[Any]]) -> None:
+def _restore_log_retention(
+    endpoint: str, account: str, region: str | None, memento: tuple[str, list[Any]]
+) -> None:
     from ..seeds import account_ids_by_key
 
     bucket, rules = memento
-    client(endpoint, "s3", account_ids_by_key(endpoint)["log-archive"]).put_bucket_lifecycle_configuration(
-        Bucket=bucket, LifecycleConfiguration={"Rules": rules})
+    client(
+        endpoint, "s3", account_ids_by_key(endpoint)["log-archive"]
+    ).put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
 
 
 def _log_archive_s3(endpoint: str, role: str = "OrganizationAccountAccessRole") -> Any:
@@ -64,8 +82,9 @@ def _log_archive_s3(endpoint: str, role: str = "OrganizationAccountAccessRole") 
     return client(endpoint, "s3", account_ids_by_key(endpoint)["log-archive"], role=role)
 
 
-def _access_logging_off(endpoint: str, account: str, region: str | None,
-                        role: str = "OrganizationAccountAccessRole") -> tuple[str, dict[str, Any], str]:
+def _access_logging_off(
+    endpoint: str, account: str, region: str | None, role: str = "OrganizationAccountAccessRole"
+) -> tuple[str, dict[str, Any], str]:
     bucket = organization_trail(endpoint)["S3BucketName"]
     s3 = _log_archive_s3(endpoint, role)
     logging = s3.get_bucket_logging(Bucket=bucket)["LoggingEnabled"]
@@ -73,27 +92,35 @@ def _access_logging_off(endpoint: str, account: str, region: str | None,
     return bucket, logging, role
 
 
-def _access_logging_on(endpoint: str, account: str, region: str | None,
-                       memento: tuple[str, dict[str, Any], str]) -> None:
+def _access_logging_on(
+    endpoint: str, account: str, region: str | None, memento: tuple[str, dict[str, Any], str]
+) -> None:
     bucket, logging, role = memento
-    _log_archive_s3(endpoint, role).put_bucket_logging(Bucket=bucket,
-                                                       BucketLoggingStatus={"LoggingEnabled": logging})
+    _log_archive_s3(endpoint, role).put_bucket_logging(
+        Bucket=bucket, BucketLoggingStatus={"LoggingEnabled": logging}
+    )
 
 
-def _allow_plain_http(endpoint: str, account: str, region: str | None,
-                      role: str = "OrganizationAccountAccessRole") -> tuple[str, str, str]:
+def _allow_plain_http(
+    endpoint: str, account: str, region: str | None, role: str = "OrganizationAccountAccessRole"
+) -> tuple[str, str, str]:
     """Replace the log bucket's policy with the same policy minus its deny of non-TLS requests."""
     bucket = organization_trail(endpoint)["S3BucketName"]
     s3 = _log_archive_s3(endpoint, role)
     original = s3.get_bucket_policy(Bucket=bucket)["Policy"]
     policy = json.loads(original)
-    policy["Statement"] = [st for st in policy["Statement"]
-                           if "aws:SecureTransport" not in json.dumps(st.get("Condition", {}))]
+    policy["Statement"] = [
+        st
+        for st in policy["Statement"]
+        if "aws:SecureTransport" not in json.dumps(st.get("Condition", {}))
+    ]
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
     return bucket, original, role
 
 
-def _restore_bucket_policy(endpoint: str, account: str, region: str | None, memento: tuple[str, str, str]) -> None:
+def _restore_bucket_policy(
+    endpoint: str, account: str, region: str | None, memento: tuple[str, str, str]
+) -> None:
     bucket, original, role = memento
     _log_archive_s3(endpoint, role).put_bucket_policy(Bucket=bucket, Policy=original)
 
@@ -129,7 +156,9 @@ def _trail_sse_kms_off(endpoint: str, account: str, region: str | None) -> tuple
     return trail["TrailARN"], trail["KmsKeyId"]
 
 
-def _trail_sse_kms_on(endpoint: str, account: str, region: str | None, memento: tuple[str, str]) -> None:
+def _trail_sse_kms_on(
+    endpoint: str, account: str, region: str | None, memento: tuple[str, str]
+) -> None:
     arn, key = memento
     client(endpoint, "cloudtrail").update_trail(Name=arn, KmsKeyId=key)
 
@@ -147,14 +176,23 @@ def _shorten_lock(endpoint: str, account: str, region: str | None) -> tuple[str,
     s3 = _log_archive_s3(endpoint)
     config = s3.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]
     mode = config["Rule"]["DefaultRetention"]["Mode"]
-    s3.put_object_lock_configuration(Bucket=bucket, ObjectLockConfiguration={
-        "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": mode, "Days": 1}}})
+    s3.put_object_lock_configuration(
+        Bucket=bucket,
+        ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled",
+            "Rule": {"DefaultRetention": {"Mode": mode, "Days": 1}},
+        },
+    )
     return bucket, config
 
 
-def _restore_lock(endpoint: str, account: str, region: str | None, memento: tuple[str, dict[str, Any]]) -> None:
+def _restore_lock(
+    endpoint: str, account: str, region: str | None, memento: tuple[str, dict[str, Any]]
+) -> None:
     bucket, config = memento
-    _log_archive_s3(endpoint).put_object_lock_configuration(Bucket=bucket, ObjectLockConfiguration=config)
+    _log_archive_s3(endpoint).put_object_lock_configuration(
+        Bucket=bucket, ObjectLockConfiguration=config
+    )
 
 
 def _config_bucket(endpoint: str) -> str:
@@ -165,46 +203,128 @@ def _config_bucket(endpoint: str) -> str:
 
 def _suspend_config_versioning(endpoint: str, account: str, region: str | None) -> str:
     bucket = _config_bucket(endpoint)
-    _log_archive_s3(endpoint).put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+    _log_archive_s3(endpoint).put_bucket_versioning(
+        Bucket=bucket, VersioningConfiguration={"Status": "Suspended"}
+    )
     return bucket
 
 
 def _enable_config_versioning(endpoint: str, account: str, region: str | None, bucket: str) -> None:
-    _log_archive_s3(endpoint).put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    _log_archive_s3(endpoint).put_bucket_versioning(
+        Bucket=bucket, VersioningConfiguration={"Status": "Enabled"}
+    )
 
 
 DRIFTS: tuple[Drift, ...] = (
-    Drift("log-archive.trail-multi-region", "management", None, "the organization trail stopped logging",
-          _stop_trail, _start_trail, in_drifted_seed=True),
-    Drift("log-archive.log-file-validation", "management", None,
-          "log file validation is turned off on the organization trail",
-          _log_validation_off, _log_validation_on, in_drifted_seed=True),
-    Drift("log-archive.retention", "management", None, "the log bucket's lifecycle expires logs after 30 days",
-          _shorten_log_retention, _restore_log_retention, in_drifted_seed=True),
-    Drift("log-archive.bucket-access-logging", "management", None,
-          "server access logging of the log bucket is turned off", _access_logging_off, _access_logging_on),
-    Drift("log-archive.bucket-tls-not-public", "management", None,
-          "the log bucket's policy no longer denies requests without TLS", _allow_plain_http,
-          _restore_bucket_policy),
-    Drift("log-archive.key-rotation", "management", None, "automatic rotation of the trail's KMS key is disabled",
-          _rotation_off, _rotation_on),
-    Drift("log-archive.trail-kms", "management", None,
-          "SSE-KMS encryption is removed from the organization trail (UpdateTrail with an empty KmsKeyId)",
-          _trail_sse_kms_off, _trail_sse_kms_on),
-    Drift("log-archive.bucket-access-logging", "management", None,
-          "server access logging of the Control Tower log bucket is turned off (as AWSControlTowerExecution)",
-          _ct_access_logging_off, _access_logging_on, base="compliant-ct"),
-    Drift("log-archive.bucket-tls-not-public", "management", None,
-          "the Control Tower log bucket's policy no longer denies requests without TLS (as AWSControlTowerExecution)",
-          _ct_allow_plain_http, _restore_bucket_policy, base="compliant-ct"),
-    Drift("log-archive.key-rotation", "management", None,
-          "automatic rotation of the Control Tower trail's KMS key (management account) is disabled",
-          _rotation_off, _rotation_on, base="compliant-ct"),
-    Drift("log-archive.trail-kms", "management", None,
-          "SSE-KMS encryption is removed from the Control Tower trail; undone by resetting the landing zone",
-          _trail_sse_kms_off, _reset_landing_zone, base="compliant-ct"),
-    Drift("log-archive.object-lock", "management", None,
-          "the log bucket's Object Lock default retention is shortened to 1 day", _shorten_lock, _restore_lock),
-    Drift("log-archive.config-bucket", "management", None, "versioning of the AWS Config bucket is suspended",
-          _suspend_config_versioning, _enable_config_versioning),
+    Drift(
+        "log-archive.trail-multi-region",
+        "management",
+        None,
+        "the organization trail stopped logging",
+        _stop_trail,
+        _start_trail,
+        in_drifted_seed=True,
+    ),
+    Drift(
+        "log-archive.log-file-validation",
+        "management",
+        None,
+        "log file validation is turned off on the organization trail",
+        _log_validation_off,
+        _log_validation_on,
+        in_drifted_seed=True,
+    ),
+    Drift(
+        "log-archive.retention",
+        "management",
+        None,
+        "the log bucket's lifecycle expires logs after 30 days",
+        _shorten_log_retention,
+        _restore_log_retention,
+        in_drifted_seed=True,
+    ),
+    Drift(
+        "log-archive.bucket-access-logging",
+        "management",
+        None,
+        "server access logging of the log bucket is turned off",
+        _access_logging_off,
+        _access_logging_on,
+    ),
+    Drift(
+        "log-archive.bucket-tls-not-public",
+        "management",
+        None,
+        "the log bucket's policy no longer denies requests without TLS",
+        _allow_plain_http,
+        _restore_bucket_policy,
+    ),
+    Drift(
+        "log-archive.key-rotation",
+        "management",
+        None,
+        "automatic rotation of the trail's KMS key is disabled",
+        _rotation_off,
+        _rotation_on,
+    ),
+    Drift(
+        "log-archive.trail-kms",
+        "management",
+        None,
+        "SSE-KMS encryption is removed from the organization trail (UpdateTrail with an empty KmsKeyId)",
+        _trail_sse_kms_off,
+        _trail_sse_kms_on,
+    ),
+    Drift(
+        "log-archive.bucket-access-logging",
+        "management",
+        None,
+        "server access logging of the Control Tower log bucket is turned off (as AWSControlTowerExecution)",
+        _ct_access_logging_off,
+        _access_logging_on,
+        base="compliant-ct",
+    ),
+    Drift(
+        "log-archive.bucket-tls-not-public",
+        "management",
+        None,
+        "the Control Tower log bucket's policy no longer denies requests without TLS (as AWSControlTowerExecution)",
+        _ct_allow_plain_http,
+        _restore_bucket_policy,
+        base="compliant-ct",
+    ),
+    Drift(
+        "log-archive.key-rotation",
+        "management",
+        None,
+        "automatic rotation of the Control Tower trail's KMS key (management account) is disabled",
+        _rotation_off,
+        _rotation_on,
+        base="compliant-ct",
+    ),
+    Drift(
+        "log-archive.trail-kms",
+        "management",
+        None,
+        "SSE-KMS encryption is removed from the Control Tower trail; undone by resetting the landing zone",
+        _trail_sse_kms_off,
+        _reset_landing_zone,
+        base="compliant-ct",
+    ),
+    Drift(
+        "log-archive.object-lock",
+        "management",
+        None,
+        "the log bucket's Object Lock default retention is shortened to 1 day",
+        _shorten_lock,
+        _restore_lock,
+    ),
+    Drift(
+        "log-archive.config-bucket",
+        "management",
+        None,
+        "versioning of the AWS Config bucket is suspended",
+        _suspend_config_versioning,
+        _enable_config_versioning,
+    ),
 )

@@ -18,8 +18,18 @@ from .ssoadmin import SsoAdminFake
 from .sts import StsFake
 
 FAKES: tuple[type[Fake], ...] = (
-    AccessAnalyzerFake, BudgetsFake, CloudTrailFake, ConfigFake, ControlTowerFake, Ec2Fake, GuardDutyFake,
-    IamFake, OrganizationsFake, SecurityHubFake, SsoAdminFake, StsFake,
+    AccessAnalyzerFake,
+    BudgetsFake,
+    CloudTrailFake,
+    ConfigFake,
+    ControlTowerFake,
+    Ec2Fake,
+    GuardDutyFake,
+    IamFake,
+    OrganizationsFake,
+    SecurityHubFake,
+    SsoAdminFake,
+    StsFake,
 )
 
 

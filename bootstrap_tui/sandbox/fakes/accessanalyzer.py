@@ -30,21 +30,31 @@ class AccessAnalyzerFake(Fake):
         if kind in ORG_TYPES:
             management = motoaccess.org_management_account(call.account)
             allowed = management == call.account or motoaccess.is_delegated_admin(
-                call.account, "access-analyzer.amazonaws.com")
+                call.account, "access-analyzer.amazonaws.com"
+            )
             if management is None or not allowed:
-                raise AwsError("ValidationException",
-                               "You must be the management account or a delegated administrator of an "
-                               "organization to create an organization analyzer.")
+                raise AwsError(
+                    "ValidationException",
+                    "You must be the management account or a delegated administrator of an "
+                    "organization to create an organization analyzer.",
+                )
         analyzers = self._analyzers(call)
         if name in analyzers:
             raise AwsError("ConflictException", f"Analyzer {name} already exists.", 409)
         if any(a["type"] == kind for a in analyzers.values()):
-            raise AwsError("ServiceQuotaExceededException",
-                           f"Only one analyzer of type {kind} is allowed per account and region.", 402)
+            raise AwsError(
+                "ServiceQuotaExceededException",
+                f"Only one analyzer of type {kind} is allowed per account and region.",
+                402,
+            )
         arn = f"arn:aws:access-analyzer:{call.region}:{call.account}:analyzer/{name}"
         analyzers[name] = {
-            "arn": arn, "name": name, "type": kind, "createdAt": utcnow().timestamp(),
-            "tags": call.params.get("tags") or {}, "status": "ACTIVE",
+            "arn": arn,
+            "name": name,
+            "type": kind,
+            "createdAt": utcnow().timestamp(),
+            "tags": call.params.get("tags") or {},
+            "status": "ACTIVE",
         }
         if call.params.get("configuration"):
             analyzers[name]["configuration"] = call.params["configuration"]
@@ -52,7 +62,11 @@ class AccessAnalyzerFake(Fake):
 
     def op_list_analyzers(self, call: Call) -> dict[str, Any]:
         kind = call.params.get("type")
-        return {"analyzers": [a for a in self._analyzers(call).values() if not kind or a["type"] == kind]}
+        return {
+            "analyzers": [
+                a for a in self._analyzers(call).values() if not kind or a["type"] == kind
+            ]
+        }
 
     def _get(self, call: Call) -> dict[str, Any]:
         name = call.params.get("analyzerName", "")

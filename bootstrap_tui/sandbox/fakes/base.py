@@ -61,4 +61,7 @@ def require(params: dict[str, Any], *names: str) -> None:
     """Raise ValidationException naming the first missing parameter."""
     for name in names:
         if params.get(name) in (None, ""):
-            raise AwsError("ValidationException", f"1 validation error detected: Value at '{name}' failed to satisfy constraint: Member must not be null")
+            raise AwsError(
+                "ValidationException",
+                f"1 validation error detected: Value at '{name}' failed to satisfy constraint: Member must not be null",
+            )

@@ -22,7 +22,14 @@ from .base import Fake
 
 SERVICE = "cloudtrail.amazonaws.com"
 SAMPLE_LOG = "CloudTrail/us-east-1/2026/01/01/sample.json.gz"
-STRING_OPERATORS = ("StringEquals", "StringLike", "ArnEquals", "ArnLike", "StringEqualsIgnoreCase", "Bool")
+STRING_OPERATORS = (
+    "StringEquals",
+    "StringLike",
+    "ArnEquals",
+    "ArnLike",
+    "StringEqualsIgnoreCase",
+    "Bool",
+)
 NEGATED_OPERATORS = ("StringNotEquals", "StringNotLike", "ArnNotEquals", "ArnNotLike")
 
 
@@ -59,8 +66,9 @@ def _condition_holds(condition: dict[str, Any], context: dict[str, str]) -> bool
     return True
 
 
-def allows(policy: dict[str, Any] | None, service: str, action: str, resource: str,
-           context: dict[str, str]) -> bool:
+def allows(
+    policy: dict[str, Any] | None, service: str, action: str, resource: str, context: dict[str, str]
+) -> bool:
     """Does ``policy`` let ``service`` perform ``action`` on ``resource`` in ``context``? (Deny wins.)"""
     allowed = False
     for st in _as_list((policy or {}).get("Statement")):
@@ -95,54 +103,78 @@ def _bucket(name: str) -> Any:
 
 
 def _bucket_key_enabled(bucket: Any) -> bool:
-    rules = _as_list(((bucket.encryption or {}).get("Rule")))
+    rules = _as_list((bucket.encryption or {}).get("Rule"))
     return any(str(rule.get("BucketKeyEnabled", "")).lower() == "true" for rule in rules)
 
 
-def trail_policy_problem(*, account: str, region: str, name: str, bucket_name: str, prefix: str | None,
-                         organization: bool, kms_key_id: str | None, require_describe_key: bool = True
-                         ) -> AwsError | None:
+def trail_policy_problem(
+    *,
+    account: str,
+    region: str,
+    name: str,
+    bucket_name: str,
+    prefix: str | None,
+    organization: bool,
+    kms_key_id: str | None,
+    require_describe_key: bool = True,
+) -> AwsError | None:
     """The error AWS gives a CreateTrail/UpdateTrail with these settings, or None."""
     bucket = _bucket(bucket_name)
     if bucket is None:
         return None  # moto answers S3BucketDoesNotExistException
     trail_arn = f"arn:aws:cloudtrail:{region}:{account}:trail/{name}"
     org = motoaccess.organization(account)
-    context = {"aws:sourcearn": trail_arn, "aws:sourceaccount": account, "aws:securetransport": "true",
-               "s3:x-amz-acl": "bucket-owner-full-control",
-               "kms:encryptioncontext:aws:cloudtrail:arn": trail_arn}
+    context = {
+        "aws:sourcearn": trail_arn,
+        "aws:sourceaccount": account,
+        "aws:securetransport": "true",
+        "s3:x-amz-acl": "bucket-owner-full-control",
+        "kms:encryptioncontext:aws:cloudtrail:arn": trail_arn,
+    }
     if org is not None:
         context["aws:sourceorgid"] = org.id
     owners = [account] + ([org.id] if organization and org is not None else [])
     base = f"arn:aws:s3:::{bucket_name}/" + (f"{prefix}/" if prefix else "")
     policy = _policy(bucket.policy)
     writes = [f"{base}AWSLogs/{owner}/{SAMPLE_LOG}" for owner in owners]
-    if not allows(policy, SERVICE, "s3:GetBucketAcl", f"arn:aws:s3:::{bucket_name}", context) or \
-            not all(allows(policy, SERVICE, "s3:PutObject", w, context) for w in writes):
-        return AwsError("InsufficientS3BucketPolicyException",
-                        f"Incorrect S3 bucket policy is detected for bucket: {bucket_name}")
+    if not allows(
+        policy, SERVICE, "s3:GetBucketAcl", f"arn:aws:s3:::{bucket_name}", context
+    ) or not all(allows(policy, SERVICE, "s3:PutObject", w, context) for w in writes):
+        return AwsError(
+            "InsufficientS3BucketPolicyException",
+            f"Incorrect S3 bucket policy is detected for bucket: {bucket_name}",
+        )
     if not kms_key_id:
         return None
     return _key_problem(account, region, kms_key_id, bucket, context, require_describe_key)
 
 
-def _key_problem(account: str, region: str, key_id: str, bucket: Any, context: dict[str, str],
-                 require_describe_key: bool) -> AwsError | None:
+def _key_problem(
+    account: str,
+    region: str,
+    key_id: str,
+    bucket: Any,
+    context: dict[str, str],
+    require_describe_key: bool,
+) -> AwsError | None:
     parts = key_id.split(":")
-    key_account, key_region = (parts[4], parts[3]) if key_id.startswith("arn:") and len(parts) > 5 \
-        else (account, region)
+    key_account, key_region = (
+        (parts[4], parts[3]) if key_id.startswith("arn:") and len(parts) > 5 else (account, region)
+    )
     kms = moto_client("kms", key_account, key_region)
     try:
         key = kms.describe_key(KeyId=key_id)["KeyMetadata"]
-    except Exception:  # noqa: BLE001 - moto's NotFoundException
+    except Exception:
         return AwsError("KmsKeyNotFoundException", f"KMS key {key_id} does not exist.")
     policy = _policy(kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"])
     needed = ["kms:GenerateDataKey"] + (["kms:DescribeKey"] if require_describe_key else [])
     needed += ["kms:Decrypt"] if _bucket_key_enabled(bucket) else []
     if all(allows(policy, SERVICE, action, key["Arn"], context) for action in needed):
         return None
-    return AwsError("InsufficientEncryptionPolicyException",
-                    f"Insufficient permissions to access S3 bucket {bucket.name} or KMS key {key['Arn']}.")
+    return AwsError(
+        "InsufficientEncryptionPolicyException",
+        f"Insufficient permissions to access S3 bucket {bucket.name} or KMS key {key['Arn']}.",
+    )
 
 
 class CloudTrailFake(Fake):
@@ -152,9 +184,14 @@ class CloudTrailFake(Fake):
     def op_create_trail(self, call: Call) -> None:
         params = call.params
         problem = trail_policy_problem(
-            account=call.account, region=call.region, name=str(params.get("Name", "")),
-            bucket_name=str(params.get("S3BucketName", "")), prefix=params.get("S3KeyPrefix"),
-            organization=bool(params.get("IsOrganizationTrail")), kms_key_id=params.get("KmsKeyId"))
+            account=call.account,
+            region=call.region,
+            name=str(params.get("Name", "")),
+            bucket_name=str(params.get("S3BucketName", "")),
+            prefix=params.get("S3KeyPrefix"),
+            organization=bool(params.get("IsOrganizationTrail")),
+            kms_key_id=params.get("KmsKeyId"),
+        )
         if problem:
             raise problem
         return None
@@ -169,9 +206,14 @@ class CloudTrailFake(Fake):
             return params[key] if key in params else current.get(key)
 
         problem = trail_policy_problem(
-            account=call.account, region=call.region, name=current["Name"],
-            bucket_name=str(setting("S3BucketName") or ""), prefix=setting("S3KeyPrefix"),
-            organization=bool(setting("IsOrganizationTrail")), kms_key_id=setting("KmsKeyId") or None)
+            account=call.account,
+            region=call.region,
+            name=current["Name"],
+            bucket_name=str(setting("S3BucketName") or ""),
+            prefix=setting("S3KeyPrefix"),
+            organization=bool(setting("IsOrganizationTrail")),
+            kms_key_id=setting("KmsKeyId") or None,
+        )
         if problem:
             raise problem
         return None

@@ -9,14 +9,40 @@ from ..wire import AwsError, Call, Response, ec2_response
 from .base import Fake
 
 STANDARD_REGIONS = (
-    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ap-south-1", "ap-northeast-1", "ap-northeast-2",
-    "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-west-1",
-    "eu-west-2", "eu-west-3", "eu-north-1", "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "ap-south-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-north-1",
+    "sa-east-1",
 )
 OPT_IN_REGIONS = (
-    "af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
-    "ap-southeast-7", "ca-west-1", "eu-central-2", "eu-south-1", "eu-south-2", "il-central-1",
-    "me-central-1", "me-south-1", "mx-central-1",
+    "af-south-1",
+    "ap-east-1",
+    "ap-south-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-7",
+    "ca-west-1",
+    "eu-central-2",
+    "eu-south-1",
+    "eu-south-2",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
 )
 
 
@@ -29,18 +55,37 @@ def vpc_dependencies(backend, vpc_id: str) -> list[str]:
     found = []
     for zone in backend.subnets.values():
         found += [s.id for s in zone.values() if s.vpc_id == vpc_id]
-    found += [g.id for g in backend.internet_gateways.values() if g.vpc is not None and g.vpc.id == vpc_id]
+    found += [
+        g.id for g in backend.internet_gateways.values() if g.vpc is not None and g.vpc.id == vpc_id
+    ]
     found += [g.id for g in backend.groups.get(vpc_id, {}).values() if g.name != "default"]
-    found += [e.id for e in backend.vpc_end_points.values() if e.vpc_id == vpc_id and e.state != "deleted"]
-    found += [p.id for p in backend.vpc_pcxs.values() if vpc_id in (p.vpc.id, p.peer_vpc.id)
-              and p._status.code not in ("deleted", "rejected", "expired", "failed")]
-    found += [n.id for n in backend.nat_gateways.values() if n.vpc_id == vpc_id and n.state != "deleted"]
-    found += [r.id for r in backend.route_tables.values() if r.vpc_id == vpc_id and r.main_association_id is None]
+    found += [
+        e.id for e in backend.vpc_end_points.values() if e.vpc_id == vpc_id and e.state != "deleted"
+    ]
+    found += [
+        p.id
+        for p in backend.vpc_pcxs.values()
+        if vpc_id in (p.vpc.id, p.peer_vpc.id)
+        and p._status.code not in ("deleted", "rejected", "expired", "failed")
+    ]
+    found += [
+        n.id for n in backend.nat_gateways.values() if n.vpc_id == vpc_id and n.state != "deleted"
+    ]
+    found += [
+        r.id
+        for r in backend.route_tables.values()
+        if r.vpc_id == vpc_id and r.main_association_id is None
+    ]
     found += [a.id for a in backend.network_acls.values() if a.vpc_id == vpc_id and not a.default]
-    found += [g.id for g in backend.vpn_gateways.values()
-              if getattr(g.attachments.get(vpc_id), "state", None) == "attached"]
+    found += [
+        g.id
+        for g in backend.vpn_gateways.values()
+        if getattr(g.attachments.get(vpc_id), "state", None) == "attached"
+    ]
     found += [g.id for g in backend.egress_only_internet_gateways.values() if g.vpc_id == vpc_id]
-    found += [n.id for n in backend.enis.values() if n.subnet is not None and n.subnet.vpc_id == vpc_id]
+    found += [
+        n.id for n in backend.enis.values() if n.subnet is not None and n.subnet.vpc_id == vpc_id
+    ]
     return found
 
 
@@ -69,7 +114,9 @@ class Ec2Fake(Fake):
             index += 1
         items = "".join(
             f"<item><regionName>{r}</regionName><regionEndpoint>ec2.{r}.amazonaws.com</regionEndpoint>"
-            f"<optInStatus>{s}</optInStatus></item>" for r, s in regions)
+            f"<optInStatus>{s}</optInStatus></item>"
+            for r, s in regions
+        )
         return ec2_response("DescribeRegions", f"<regionInfo>{items}</regionInfo>")
 
     def _keys(self) -> dict[tuple[str, str], str]:
@@ -95,5 +142,7 @@ class Ec2Fake(Fake):
         vpc_id = call.params.get("VpcId", "")
         backend = ec2_backends[call.account][call.region]
         if vpc_id in backend.vpcs and vpc_dependencies(backend, vpc_id):
-            raise AwsError("DependencyViolation", f"The vpc '{vpc_id}' has dependencies and cannot be deleted.")
+            raise AwsError(
+                "DependencyViolation", f"The vpc '{vpc_id}' has dependencies and cannot be deleted."
+            )
         return None

@@ -29,15 +29,36 @@ class IamFake(Fake):
 
     def root_row(self, account: str) -> str:
         root = self.state.root(account)
-        used = root.password_last_used.strftime(DATE) if root.password_last_used else "no_information"
+        used = (
+            root.password_last_used.strftime(DATE) if root.password_last_used else "no_information"
+        )
         rotated = (root.keys_created or root.created).strftime(DATE) if root.access_keys else "N/A"
-        key_used = ([root.key_last_used[0].strftime(DATE), *root.key_last_used[1:]] if root.key_last_used
-                    else ["N/A", "N/A", "N/A"])
+        key_used = (
+            [root.key_last_used[0].strftime(DATE), *root.key_last_used[1:]]
+            if root.key_last_used
+            else ["N/A", "N/A", "N/A"]
+        )
         fields = [
-            "<root_account>", f"arn:aws:iam::{account}:root", root.created.strftime(DATE), "not_supported",
-            used, "not_supported", "not_supported", str(root.mfa).lower(),
-            str(root.access_keys).lower(), rotated, *key_used,
-            "false", "N/A", "N/A", "N/A", "N/A", "false", "N/A", "false", "N/A",
+            "<root_account>",
+            f"arn:aws:iam::{account}:root",
+            root.created.strftime(DATE),
+            "not_supported",
+            used,
+            "not_supported",
+            "not_supported",
+            str(root.mfa).lower(),
+            str(root.access_keys).lower(),
+            rotated,
+            *key_used,
+            "false",
+            "N/A",
+            "N/A",
+            "N/A",
+            "N/A",
+            "false",
+            "N/A",
+            "false",
+            "N/A",
         ]
         return ",".join(fields) + "\n"
 
@@ -47,33 +68,47 @@ class IamFake(Fake):
             return None
         header, _, users = backend.get_credential_report().partition("\n")
         report = header + "\n" + self.root_row(call.account) + users
-        return query_response("iam", "GetCredentialReport", {
-            "Content": base64.b64encode(report.encode()).decode(),
-            "ReportFormat": "text/csv",
-            "GeneratedTime": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
-        })
+        return query_response(
+            "iam",
+            "GetCredentialReport",
+            {
+                "Content": base64.b64encode(report.encode()).decode(),
+                "ReportFormat": "text/csv",
+                "GeneratedTime": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+            },
+        )
 
     def _org_id(self, call: Call) -> str:
         org = motoaccess.organization(call.account)
         if org is None:
-            raise AwsError("OrganizationNotFoundException",
-                           "The request failed because AWS Organizations is not enabled for this account.", 400)
+            raise AwsError(
+                "OrganizationNotFoundException",
+                "The request failed because AWS Organizations is not enabled for this account.",
+                400,
+            )
         if org.master_account_id != call.account:
-            raise AwsError("AccountNotManagementOrDelegatedAdministratorException",
-                           "The request failed because the account is not the management account or delegated "
-                           "administrator of the organization.", 400)
+            raise AwsError(
+                "AccountNotManagementOrDelegatedAdministratorException",
+                "The request failed because the account is not the management account or delegated "
+                "administrator of the organization.",
+                400,
+            )
         return org.id
 
     def _trusted(self, call: Call) -> None:
         services = motoaccess.organizations(call.account).services
         if not any(s.get("ServicePrincipal") == "iam.amazonaws.com" for s in services):
-            raise AwsError("ServiceAccessNotEnabledException",
-                           "The request failed because trusted access for IAM is not enabled in AWS Organizations.",
-                           400)
+            raise AwsError(
+                "ServiceAccessNotEnabledException",
+                "The request failed because trusted access for IAM is not enabled in AWS Organizations.",
+                400,
+            )
 
     def _features_response(self, call: Call, org_id: str) -> Response:
         enabled = sorted(self.features.get(org_id, set()))
-        return query_response("iam", call.operation or "", {"OrganizationId": org_id, "EnabledFeatures": enabled})
+        return query_response(
+            "iam", call.operation or "", {"OrganizationId": org_id, "EnabledFeatures": enabled}
+        )
 
     def _toggle(self, call: Call, feature: str, enable: bool) -> Response:
         org_id = self._org_id(call)
@@ -102,4 +137,3 @@ class IamFake(Fake):
 
     def enabled_features(self, org_id: str) -> set[str]:
         return set(self.features.get(org_id, set()))
-

@@ -13,9 +13,17 @@ from .base import Fake, require
 
 # What a member account (not the management account) may call.
 MEMBER_OPERATIONS = {
-    "DescribeOrganization", "LeaveOrganization", "ListHandshakesForAccount", "AcceptHandshake",
-    "DeclineHandshake", "DescribeHandshake", "ListDelegatedServicesForAccount", "DescribeAccount",
-    "DescribeEffectivePolicy", "ListAccountsWithInvalidEffectivePolicy", "ListEffectivePolicyValidationErrors",
+    "DescribeOrganization",
+    "LeaveOrganization",
+    "ListHandshakesForAccount",
+    "AcceptHandshake",
+    "DeclineHandshake",
+    "DescribeHandshake",
+    "ListDelegatedServicesForAccount",
+    "DescribeAccount",
+    "DescribeEffectivePolicy",
+    "ListAccountsWithInvalidEffectivePolicy",
+    "ListEffectivePolicyValidationErrors",
 }
 DENIED = "You don't have permissions to access this resource."
 MAX_POLICIES_PER_TARGET = 5
@@ -35,9 +43,15 @@ class OrganizationsFake(Fake):
 
     def handle(self, call: Call, moto: Any) -> Any:
         management = motoaccess.org_management_account(call.account)
-        if (management is not None and management != call.account and call.operation
-                and call.operation not in MEMBER_OPERATIONS):
-            delegated_read = motoaccess.is_delegated_admin(call.account) and call.operation.startswith(("List", "Describe"))
+        if (
+            management is not None
+            and management != call.account
+            and call.operation
+            and call.operation not in MEMBER_OPERATIONS
+        ):
+            delegated_read = motoaccess.is_delegated_admin(
+                call.account
+            ) and call.operation.startswith(("List", "Describe"))
             if not delegated_read:
                 raise AwsError("AccessDeniedException", DENIED)
         return super().handle(call, moto)
@@ -46,31 +60,50 @@ class OrganizationsFake(Fake):
         require(call.params, "Email", "AccountName")
         backend = motoaccess.organizations(call.account)
         if backend.org is None:
-            raise AwsError("AWSOrganizationsNotInUseException",
-                           "Your account is not a member of an organization.")
+            raise AwsError(
+                "AWSOrganizationsNotInUseException",
+                "Your account is not a member of an organization.",
+            )
         email = call.params["Email"].strip().lower()
         taken = {a.email.lower() for a in backend.accounts}
-        taken |= {r["email"] for r in self.requests.values()
-                  if r["owner"] == call.account and r["operation"].status != "FAILED"}
+        taken |= {
+            r["email"]
+            for r in self.requests.values()
+            if r["owner"] == call.account and r["operation"].status != "FAILED"
+        }
         request_id = _request_id()
-        params = {k: call.params[k] for k in ("AccountName", "Email", "RoleName", "Tags") if k in call.params}
-        record: dict[str, Any] = {"owner": call.account, "email": email, "name": call.params["AccountName"],
-                                  "account_id": None, "reason": None}
+        params = {
+            k: call.params[k]
+            for k in ("AccountName", "Email", "RoleName", "Tags")
+            if k in call.params
+        }
+        record: dict[str, Any] = {
+            "owner": call.account,
+            "email": email,
+            "name": call.params["AccountName"],
+            "account_id": None,
+            "reason": None,
+        }
 
         def finish(operation: AsyncOperation) -> None:
             if operation.outcome == "SUCCEEDED":
                 status = backend.create_account(**params)
                 record["account_id"] = status["CreateAccountStatus"]["AccountId"]
-                motoaccess.create_access_role(record["account_id"],
-                                              params.get("RoleName") or "OrganizationAccountAccessRole", call.account)
+                motoaccess.create_access_role(
+                    record["account_id"],
+                    params.get("RoleName") or "OrganizationAccountAccessRole",
+                    call.account,
+                )
 
         if email in taken:
             record["reason"] = "EMAIL_ALREADY_EXISTS"
-            operation = self.state.start_operation(request_id, "organizations:CreateAccount", "FAILED",
-                                                   "EMAIL_ALREADY_EXISTS", finish)
+            operation = self.state.start_operation(
+                request_id, "organizations:CreateAccount", "FAILED", "EMAIL_ALREADY_EXISTS", finish
+            )
         else:
-            operation = self.state.start_operation(request_id, "organizations:CreateAccount", "SUCCEEDED",
-                                                   None, finish)
+            operation = self.state.start_operation(
+                request_id, "organizations:CreateAccount", "SUCCEEDED", None, finish
+            )
         record["operation"] = operation
         self.requests[request_id] = record
         return {"CreateAccountStatus": self._status(request_id)}
@@ -78,8 +111,12 @@ class OrganizationsFake(Fake):
     def _status(self, request_id: str) -> dict[str, Any]:
         record = self.requests[request_id]
         operation: AsyncOperation = record["operation"]
-        status: dict[str, Any] = {"Id": request_id, "AccountName": record["name"], "State": operation.status,
-                                  "RequestedTimestamp": operation.start_time.timestamp()}
+        status: dict[str, Any] = {
+            "Id": request_id,
+            "AccountName": record["name"],
+            "State": operation.status,
+            "RequestedTimestamp": operation.start_time.timestamp(),
+        }
         if operation.completed:
             status["CompletedTimestamp"] = (operation.end_time or operation.start_time).timestamp()
             if operation.outcome == "SUCCEEDED":
@@ -92,13 +129,17 @@ class OrganizationsFake(Fake):
         request_id = call.params.get("CreateAccountRequestId", "")
         record = self.requests.get(request_id)
         if record is None or record["owner"] != call.account:  # AWS: unknown or not yours
-            raise AwsError("CreateAccountStatusNotFoundException",
-                           "We can't find an create account request with the CreateAccountRequestId that you specified.")
+            raise AwsError(
+                "CreateAccountStatusNotFoundException",
+                "We can't find an create account request with the CreateAccountRequestId that you specified.",
+            )
         return {"CreateAccountStatus": self._status(request_id)}
 
     def op_list_create_account_status(self, call: Call) -> dict[str, Any]:
         states = call.params.get("States") or ["IN_PROGRESS", "SUCCEEDED", "FAILED"]
-        statuses = [self._status(rid) for rid, r in self.requests.items() if r["owner"] == call.account]
+        statuses = [
+            self._status(rid) for rid, r in self.requests.items() if r["owner"] == call.account
+        ]
         return {"CreateAccountStatuses": [s for s in statuses if s["State"] in states]}
 
     def op_attach_policy(self, call: Call) -> None:
@@ -106,14 +147,18 @@ class OrganizationsFake(Fake):
         backend = motoaccess.organizations(call.account)
         policy = next((p for p in backend.policies if p.id == call.params.get("PolicyId")), None)
         target_id = call.params.get("TargetId")
-        target = next((t for t in [*backend.ou, *backend.accounts] if t.id == target_id), None)  # roots are in .ou
+        target = next(
+            (t for t in [*backend.ou, *backend.accounts] if t.id == target_id), None
+        )  # roots are in .ou
         if policy is None or target is None or policy in target.attached_policies:
             return None
         same_type = [p for p in target.attached_policies if p.type == policy.type]
         if len(same_type) >= MAX_POLICIES_PER_TARGET:
-            raise AwsError("ConstraintViolationException",
-                           "You have attached the maximum number of policies of this type to this target "
-                           "(MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED).")
+            raise AwsError(
+                "ConstraintViolationException",
+                "You have attached the maximum number of policies of this type to this target "
+                "(MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED).",
+            )
         return None
 
     def op_disable_policy_type(self, call: Call) -> Response:
@@ -122,7 +167,9 @@ class OrganizationsFake(Fake):
         if response.status == 200:
             backend = motoaccess.organizations(call.account)
             for target in [*backend.ou, *backend.accounts]:
-                for policy in [p for p in target.attached_policies if p.type == call.params.get("PolicyType")]:
+                for policy in [
+                    p for p in target.attached_policies if p.type == call.params.get("PolicyType")
+                ]:
                     target.attached_policies.remove(policy)
                     policy.attachments.remove(target)
         return response
@@ -156,7 +203,13 @@ class OrganizationsFake(Fake):
         return ou.describe()
 
 
-def _reject_duplicate_ou(backend: Any, parent_id: str | None, name: str | None, self_id: str | None) -> None:
-    siblings = [o for o in backend.ou if getattr(o, "parent_id", None) == parent_id and o.id != self_id]
+def _reject_duplicate_ou(
+    backend: Any, parent_id: str | None, name: str | None, self_id: str | None
+) -> None:
+    siblings = [
+        o for o in backend.ou if getattr(o, "parent_id", None) == parent_id and o.id != self_id
+    ]
     if name and any(o.name == name for o in siblings):
-        raise AwsError("DuplicateOrganizationalUnitException", "An OU with the same name already exists.")
+        raise AwsError(
+            "DuplicateOrganizationalUnitException", "An OU with the same name already exists."
+        )

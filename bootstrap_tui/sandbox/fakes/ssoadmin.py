@@ -24,10 +24,14 @@ class SsoAdminFake(Fake):
 
     @property
     def data(self) -> dict[str, Any]:
-        return self.state.service_state(self.name, lambda: {"account_instances": set(), "provisioning": {}})
+        return self.state.service_state(
+            self.name, lambda: {"account_instances": set(), "provisioning": {}}
+        )
 
     def handle(self, call: Call, moto: Any) -> Response | None:
-        if call.protocol != "json" or not (call.headers.get("x-amz-target") or "").startswith("SWBExternalService"):
+        if call.protocol != "json" or not (call.headers.get("x-amz-target") or "").startswith(
+            "SWBExternalService"
+        ):
             return None
         return super().handle(call, moto)
 
@@ -40,7 +44,9 @@ class SsoAdminFake(Fake):
     def _visible(self, call: Call) -> list[Any]:
         backend = self._backend(call)
         org = motoaccess.organization(call.account)
-        org_home = org is not None and org.master_account_id == call.account and org.region == call.region
+        org_home = (
+            org is not None and org.master_account_id == call.account and org.region == call.region
+        )
         result = []
         for index, instance in enumerate(backend.instances):
             if instance.instance_arn in self.data["account_instances"] or (index == 0 and org_home):
@@ -50,10 +56,18 @@ class SsoAdminFake(Fake):
     @staticmethod
     def _describe(instance: Any, region: str) -> dict[str, Any]:
         data = {k: v for k, v in instance.to_json().items() if v is not None}
-        data["IdentityStoreArn"] = f"arn:aws:identitystore::{instance.account_id}:identitystore/{instance.identity_store_id}"
+        data["IdentityStoreArn"] = (
+            f"arn:aws:identitystore::{instance.account_id}:identitystore/{instance.identity_store_id}"
+        )
         data["PrimaryRegion"] = region
-        data["Regions"] = [{"RegionName": region, "Status": "ACTIVE", "IsPrimaryRegion": True,
-                            "AddedDate": instance.created_date}]
+        data["Regions"] = [
+            {
+                "RegionName": region,
+                "Status": "ACTIVE",
+                "IsPrimaryRegion": True,
+                "AddedDate": instance.created_date,
+            }
+        ]
         return data
 
     def op_list_instances(self, call: Call) -> dict[str, Any]:
@@ -70,11 +84,15 @@ class SsoAdminFake(Fake):
 
         org = motoaccess.organization(call.account)
         if org is not None and org.master_account_id == call.account:
-            raise AwsError("ValidationException",
-                           "An organization instance already exists; account instances cannot be created in the "
-                           "management account.")
+            raise AwsError(
+                "ValidationException",
+                "An organization instance already exists; account instances cannot be created in the "
+                "management account.",
+            )
         if self._visible(call):
-            raise AwsError("ConflictException", "An instance of IAM Identity Center already exists.")
+            raise AwsError(
+                "ConflictException", "An instance of IAM Identity Center already exists."
+            )
         instance = Instance(call.account, call.region)
         instance.name = call.params.get("Name")
         self._backend(call).instances.append(instance)
@@ -89,14 +107,21 @@ class SsoAdminFake(Fake):
         arn = call.params.get("InstanceArn")
         instance = next((i for i in self._visible(call) if i.instance_arn == arn), None)
         if instance is None:
-            raise AwsError("AccessDeniedException", "Only the account that owns the instance can delete it; a "
-                           "delegated administrator or member account cannot delete the organization instance.")
+            raise AwsError(
+                "AccessDeniedException",
+                "Only the account that owns the instance can delete it; a "
+                "delegated administrator or member account cannot delete the organization instance.",
+            )
         backend = self._backend(call)
         backend.instances.remove(instance)
         backend.permission_sets = [p for p in backend.permission_sets if p.instance_arn != arn]
-        backend.account_assignments = [a for a in backend.account_assignments if a.instance_arn != arn]
+        backend.account_assignments = [
+            a for a in backend.account_assignments if a.instance_arn != arn
+        ]
         self.data["account_instances"].discard(arn)
-        identitystore_backends[call.account][call.region].identity_stores.pop(instance.identity_store_id, None)
+        identitystore_backends[call.account][call.region].identity_stores.pop(
+            instance.identity_store_id, None
+        )
         return {}
 
     def op_provision_permission_set(self, call: Call) -> Response:
@@ -129,5 +154,8 @@ def enable_organization_instance(management: str) -> dict[str, str]:
         raise LookupError("IAM Identity Center is already enabled")
     instance = Instance(management, org.region)
     backend.instances.append(instance)
-    return {"InstanceArn": instance.instance_arn, "IdentityStoreId": instance.identity_store_id,
-            "region": org.region}
+    return {
+        "InstanceArn": instance.instance_arn,
+        "IdentityStoreId": instance.identity_store_id,
+        "region": org.region,
+    }

@@ -67,9 +67,13 @@ def trust_allows(document: str | dict[str, Any], names: set[str], external_id: s
     policy = json.loads(document) if isinstance(document, str) else document
     statements = policy.get("Statement", [])
     statements = [statements] if isinstance(statements, dict) else statements
-    if any(s.get("Effect") == "Deny" and _statement_matches(s, names, external_id) for s in statements):
+    if any(
+        s.get("Effect") == "Deny" and _statement_matches(s, names, external_id) for s in statements
+    ):
         return False
-    return any(s.get("Effect") == "Allow" and _statement_matches(s, names, external_id) for s in statements)
+    return any(
+        s.get("Effect") == "Allow" and _statement_matches(s, names, external_id) for s in statements
+    )
 
 
 class StsFake(Fake):
@@ -79,21 +83,30 @@ class StsFake(Fake):
     def op_get_caller_identity(self, call: Call) -> Response | None:
         if call.access_key not in ROOT_KEYS:
             return None
-        return query_response("sts", "GetCallerIdentity", {
-            "UserId": call.account, "Account": call.account, "Arn": caller_arn(call)})
+        return query_response(
+            "sts",
+            "GetCallerIdentity",
+            {"UserId": call.account, "Account": call.account, "Arn": caller_arn(call)},
+        )
 
     def op_assume_role(self, call: Call) -> None:
         arn = call.params.get("RoleArn", "")
         caller = caller_arn(call)
-        denied = AwsError("AccessDenied", f"User: {caller} is not authorized to perform: sts:AssumeRole "
-                                          f"on resource: {arn}", 403)
+        denied = AwsError(
+            "AccessDenied",
+            f"User: {caller} is not authorized to perform: sts:AssumeRole on resource: {arn}",
+            403,
+        )
         found = ROLE_ARN.match(arn)
         if not found:
             return None  # moto validates the ARN's shape
         role = motoaccess.role(found.group(1), found.group(2))
         if role is None:
             raise denied
-        if not trust_allows(role.assume_role_policy_document, principal_arns(caller, call.account),
-                            call.params.get("ExternalId")):
+        if not trust_allows(
+            role.assume_role_policy_document,
+            principal_arns(caller, call.account),
+            call.params.get("ExternalId"),
+        ):
             raise denied
         return None

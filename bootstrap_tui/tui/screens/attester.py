@@ -1,4 +1,5 @@
 """Who attests: asked once, the first time a manual item is ticked; kept in the state."""
+
 from __future__ import annotations
 
 from textual import on
@@ -20,9 +21,12 @@ class AskAttester(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="attester-box"):
             yield Static("Who is attesting?", id="attester-title")
-            yield Static("Your name (and role) is recorded with each manual item you tick, so "
-                         "the exported checklist says who vouched for it. Asked once; kept in "
-                         "the state file. Not a password.", classes="muted")
+            yield Static(
+                "Your name (and role) is recorded with each manual item you tick, so "
+                "the exported checklist says who vouched for it. Asked once; kept in "
+                "the state file. Not a password.",
+                classes="muted",
+            )
             yield Input(placeholder="e.g. Jane Doe, CTO", id="attester-name")
             yield Static("", id="attester-error")
             with Horizontal(id="attester-actions"):

@@ -1,4 +1,5 @@
 """Confirmation before apply: lists the changes; destructive ones need a typed word."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -32,23 +33,37 @@ class ConfirmApply(ModalScreen[bool]):
                 lines = []
                 # destructive and irreversible changes first: they are what needs reading
                 for change in sorted(self.plan.changes, key=lambda c: not c.destructive):
-                    mark = ("!! IRREVERSIBLE " if change.irreversible else
-                            "! DELETE/REPLACE " if change.destructive else "+ ")
+                    mark = (
+                        "!! IRREVERSIBLE "
+                        if change.irreversible
+                        else "! DELETE/REPLACE "
+                        if change.destructive
+                        else "+ "
+                    )
                     lines.append(f"{mark}{change.describe()}")
-                lines += [escape(f"{kept.mark} {kept.describe()} (left as it is)") for kept in self.plan.kept]
+                lines += [
+                    escape(f"{kept.mark} {kept.describe()} (left as it is)")
+                    for kept in self.plan.kept
+                ]
                 yield Static("\n".join(lines) or "No changes.", id="confirm-list")
                 cost = self._cost_text()
                 if cost:
                     yield Static(cost, id="confirm-cost")
             if self.destructive:
-                yield Static(f"{len(self.plan.destructive)} change(s) above are {self.plan.confirm_kind} and "
-                             f"cannot be undone. Type {self.step_id!r} or 'delete' to confirm.",
-                             id="confirm-warning")
+                yield Static(
+                    f"{len(self.plan.destructive)} change(s) above are {self.plan.confirm_kind} and "
+                    f"cannot be undone. Type {self.step_id!r} or 'delete' to confirm.",
+                    id="confirm-warning",
+                )
                 yield Input(placeholder=f"type {self.step_id} or delete", id="confirm-word")
                 yield Static("", id="confirm-wrong")
             with Horizontal(id="confirm-actions"):
-                yield Button("Apply", id="confirm-yes", variant="error" if self.destructive
-                             else "success", disabled=self.destructive)
+                yield Button(
+                    "Apply",
+                    id="confirm-yes",
+                    variant="error" if self.destructive else "success",
+                    disabled=self.destructive,
+                )
                 yield Button("Cancel", id="confirm-no")
 
     def _cost_text(self) -> str:
@@ -79,8 +94,10 @@ class ConfirmApply(ModalScreen[bool]):
             self.dismiss(True)
             return
         wrong = self.query_one("#confirm-wrong", Static)
-        wrong.update(f"✘ {event.value.strip()!r} is not {self.step_id!r} or 'delete': nothing "
-                     "was applied. Type one of them, or Esc to cancel.")
+        wrong.update(
+            f"✘ {event.value.strip()!r} is not {self.step_id!r} or 'delete': nothing "
+            "was applied. Type one of them, or Esc to cancel."
+        )
         wrong.display = True
 
     @on(Button.Pressed, "#confirm-yes")

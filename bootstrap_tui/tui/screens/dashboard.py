@@ -1,5 +1,6 @@
 """Dashboard: verify for the whole baseline, grouped by step, account and region,
 filterable to failures, with a per-framework coverage summary."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -43,8 +44,7 @@ class DashboardScreen(Screen):
             yield Static("", id="dash-counts")
             yield Static("", id="dash-coverage")
             with Horizontal(id="dash-controls"):
-                yield Checkbox(filter_label(False), value=False, id="failures-only",
-                               compact=True)
+                yield Checkbox(filter_label(False), value=False, id="failures-only", compact=True)
                 yield Button("Verify all", id="verify-all", compact=True, variant="primary")
                 yield Button("Export", id="dash-export", compact=True)
             table = DataTable(id="dash-table", cursor_type="row", zebra_stripes=True)
@@ -70,7 +70,8 @@ class DashboardScreen(Screen):
     def add_live(self, result: Any) -> None:
         self.live += 1
         self.query_one("#dash-counts", Static).update(
-            f"Verifying the whole baseline… {self.live} result(s) so far")
+            f"Verifying the whole baseline… {self.live} result(s) so far"
+        )
 
     def show_run(self, results: list[Any]) -> None:
         self.results = list(results)
@@ -79,7 +80,8 @@ class DashboardScreen(Screen):
             counts[r.status.value] = counts.get(r.status.value, 0) + 1
         self.query_one("#dash-counts", Static).update(
             "  ".join(f"{check_badge(k)} {v}" for k, v in counts.items())
-            + f"   ({len(self.results)} results)")
+            + f"   ({len(self.results)} results)"
+        )
         self.query_one("#dash-coverage", Static).update(self._bars())
         self._fill()
 
@@ -98,25 +100,35 @@ class DashboardScreen(Screen):
         table.clear()
         only_failures = self.query_one("#failures-only", Checkbox).value
         order = {s.id: i for i, s in enumerate(self.engine.steps)}
-        rows = [r for r in self.results
-                if not only_failures or r.status.value in FAILURES]
-        rows.sort(key=lambda r: (order.get(r.step_id, 99), r.account or "", r.region or "",
-                                 r.check_id))
+        rows = [r for r in self.results if not only_failures or r.status.value in FAILURES]
+        rows.sort(
+            key=lambda r: (order.get(r.step_id, 99), r.account or "", r.region or "", r.check_id)
+        )
         self.rows = rows
         last: tuple[str, str, str] = ("", "", "")
         names = self.engine.known_account_names()
         for index, r in enumerate(rows):
             step = r.step_id if r.step_id != last[0] else ""
             account = r.account or "–"
-            show_account = where_label(r.account, None, names) if (r.step_id, account) != last[:2] else ""
+            show_account = (
+                where_label(r.account, None, names) if (r.step_id, account) != last[:2] else ""
+            )
             region = r.region or "–"
             show_region = region if (r.step_id, account, region) != last else ""
             last = (r.step_id, account, region)
-            table.add_row(Text(step, style="bold"), show_account, show_region,
-                          status_cell(r.status), r.check_id, _cut(r.message, 60), key=str(index))
+            table.add_row(
+                Text(step, style="bold"),
+                show_account,
+                show_region,
+                status_cell(r.status),
+                r.check_id,
+                _cut(r.message, 60),
+                key=str(index),
+            )
         if not rows:
             self.query_one("#dash-detail", Static).update(
-                "No failures." if only_failures and self.results else "")
+                "No failures." if only_failures and self.results else ""
+            )
 
     @on(DataTable.RowHighlighted, "#dash-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:

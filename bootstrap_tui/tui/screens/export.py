@@ -1,4 +1,5 @@
 """Export: pick a format and a framework, write the checklist, show the path."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -40,15 +41,25 @@ class ExportScreen(Screen):
         yield AppHeader()
         with VerticalScroll(id="export-body"):
             yield Static("Export the setup checklist", id="export-title")
-            yield Static("Status, evidence, timestamps and framework mappings of every "
-                         "check, for you or your auditor. Secrets are never included.",
-                         classes="muted")
+            yield Static(
+                "Status, evidence, timestamps and framework mappings of every "
+                "check, for you or your auditor. Secrets are never included.",
+                classes="muted",
+            )
             yield Label("Format", classes="section")
-            yield Select([(f"{k} — {v[0]}", k) for k, v in FORMATS.items()], value="md",
-                         allow_blank=False, id="export-format")
+            yield Select(
+                [(f"{k} — {v[0]}", k) for k, v in FORMATS.items()],
+                value="md",
+                allow_blank=False,
+                id="export-format",
+            )
             yield Label("Framework", classes="section")
-            yield Select([("all frameworks", ALL)] + [(v, k) for k, v in FRAMEWORKS.items()],
-                         value=ALL, allow_blank=False, id="export-framework")
+            yield Select(
+                [("all frameworks", ALL)] + [(v, k) for k, v in FRAMEWORKS.items()],
+                value=ALL,
+                allow_blank=False,
+                id="export-framework",
+            )
             yield Label("File", classes="section")
             yield Input(default_path("md"), id="export-path")
             with Horizontal(id="export-actions"):

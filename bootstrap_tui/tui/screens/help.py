@@ -1,4 +1,5 @@
 """The help screen (F1 or ?)."""
+
 from __future__ import annotations
 
 from textual.app import ComposeResult

@@ -1,7 +1,7 @@
 """Confirmation before switching the baseline profile: which steps it affects, and how."""
+
 from __future__ import annotations
 
-from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -10,14 +10,18 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-AFTER = {"skipped": "the new profile skips it",
-         "pending": "the new profile needs it: set it up",
-         "stale": "its settings change: apply it again"}
+AFTER = {
+    "skipped": "the new profile skips it",
+    "pending": "the new profile needs it: set it up",
+    "stale": "its settings change: apply it again",
+}
 
 
 def change_lines(changes: dict[str, tuple[str, str]]) -> list[str]:
-    return [f"• {sid}: {before} → {after} ({AFTER.get(after, '')})"
-            for sid, (before, after) in changes.items()]
+    return [
+        f"• {sid}: {before} → {after} ({AFTER.get(after, '')})"
+        for sid, (before, after) in changes.items()
+    ]
 
 
 class ConfirmProfile(ModalScreen[bool]):
@@ -29,14 +33,19 @@ class ConfirmProfile(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
-            yield Static(f"Switch the baseline profile from {self.old} to {self.new}?",
-                         id="confirm-title")
+            yield Static(
+                f"Switch the baseline profile from {self.old} to {self.new}?", id="confirm-title"
+            )
             with VerticalScroll(id="confirm-changes"):
                 lines = change_lines(self.changes) or [
-                    "No step has been set up in a way this changes."]
+                    "No step has been set up in a way this changes."
+                ]
                 yield Static("\n".join(lines), id="confirm-list")
-            yield Static(f"The plans of these steps follow {self.new} from now on; nothing in "
-                         "AWS changes until you apply them.", classes="muted")
+            yield Static(
+                f"The plans of these steps follow {self.new} from now on; nothing in "
+                "AWS changes until you apply them.",
+                classes="muted",
+            )
             with Horizontal(id="confirm-actions"):
                 yield Button(f"Switch to {self.new}", id="confirm-yes", variant="warning")
                 yield Button(f"Keep {self.old}", id="confirm-no")

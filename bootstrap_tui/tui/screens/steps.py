@@ -1,5 +1,6 @@
 """The step view: sidebar of steps; for the selected one its docs, inputs, plan and
 verification results; actions that the app runs in workers."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,7 +13,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import (
-    Button, Checkbox, DataTable, Footer, ListView, Markdown, Static, TabbedContent,
+    Button,
+    Checkbox,
+    DataTable,
+    Footer,
+    ListView,
+    Markdown,
+    Static,
+    TabbedContent,
     TabPane,
 )
 
@@ -25,6 +33,7 @@ from bootstrap_tui.tui.widgets.header import AppHeader
 from bootstrap_tui.tui.widgets.operation import OperationPanel
 from bootstrap_tui.tui.widgets.results import ResultsTable, detail_text
 from bootstrap_tui.tui.widgets.sidebar import StepSidebar
+
 
 def when_ready(method):
     """Run now when the screen is composed, else queue until it is (app handlers may
@@ -56,13 +65,15 @@ class ManualBox(Checkbox):
     """A manual item's tick box: one glyph, its state in its shape (✔ done, blank to do)."""
 
     @property
-    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - Textual's name
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]
         return "✔" if self.value else " "
 
 
 def _cut(text: Any, limit: int) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 SIMULATED_STEPS = ("root-mfa",)
 
 
@@ -115,20 +126,25 @@ class StepScreen(Screen):
                     with TabPane("Inputs", id="tab-inputs"):
                         yield VerticalScroll(id="form-holder")
                     with TabPane("Plan", id="tab-plan"):
-                        yield Static("No plan yet: press Plan (p) to see what would change.",
-                                     id="plan-summary")
+                        yield Static(
+                            "No plan yet: press Plan (p) to see what would change.",
+                            id="plan-summary",
+                        )
                         yield DataTable(id="plan-table", cursor_type="row", zebra_stripes=True)
                         yield Static("", id="plan-detail")
                         yield Static("", id="plan-notes")
                     with TabPane("Results", id="tab-verify"):
                         with VerticalScroll(id="verify-scroll"):
-                            yield Static("Not verified in this session yet: press Verify now (v).",
-                                         id="verify-summary")
+                            yield Static(
+                                "Not verified in this session yet: press Verify now (v).",
+                                id="verify-summary",
+                            )
                             yield Vertical(id="manual-list")
                             with Horizontal(id="verify-actions"):
                                 yield Button("Verify now", id="verify2", compact=True)
-                                yield Button(SIMULATE_LABEL, id="simulate", compact=True,
-                                             variant="warning")
+                                yield Button(
+                                    SIMULATE_LABEL, id="simulate", compact=True, variant="warning"
+                                )
                             yield ResultsTable(id="results")
                             yield Static("", id="result-detail")
                 yield OperationPanel(id="operation")
@@ -255,8 +271,11 @@ class StepScreen(Screen):
         ok, raw, parsed = form.validate_all()
         if not ok:
             self.action_tab("tab-inputs")
-            self.app.notify("Some inputs are not valid; see the messages under them.",
-                            title="Inputs", severity="error")
+            self.app.notify(
+                "Some inputs are not valid; see the messages under them.",
+                title="Inputs",
+                severity="error",
+            )
             return False
         try:
             current = self.engine.answers(self.step_id)
@@ -316,8 +335,10 @@ class StepScreen(Screen):
         if plan is None:
             status = self.engine.state.status(self.step_id)
             if status in ("applied", "verified", "manual-pending"):
-                summary.update(f"Applied ({step_badge(status)}). Plan (p) checks that nothing "
-                               "is left to change.")
+                summary.update(
+                    f"Applied ({step_badge(status)}). Plan (p) checks that nothing "
+                    "is left to change."
+                )
             else:
                 summary.update("No plan yet: press Plan (p) to see what would change.")
             notes.update("")
@@ -328,22 +349,32 @@ class StepScreen(Screen):
         elif plan.blocked:
             summary.update(f"✘ Blocked: {plan.blocked}")
         elif plan.converged:
-            summary.update("✔ Up to date: nothing to change. Apply (a) marks it done "
-                           "and verifies.")
+            summary.update("✔ Up to date: nothing to change. Apply (a) marks it done and verifies.")
         else:
             destructive = len(plan.destructive)
             extra = f", {destructive} DESTRUCTIVE" if destructive else ""
-            summary.update(f"{len(plan.changes)} change(s){extra}. Apply (a) asks "
-                           "for confirmation first.")
+            summary.update(
+                f"{len(plan.changes)} change(s){extra}. Apply (a) asks for confirmation first."
+            )
         changes = list(plan.changes)
         self._plan_rows = changes
         table.display = bool(changes)
         # columns without a value in any row are left out, so the table fits 80 columns
-        columns = [("", None), ("Action", "action"), ("Resource", "resource"), ("Name", "name"),
-                   ("Account", "account"), ("Region", "region"), ("Detail", "detail")]
-        columns = [(label, attr) for label, attr in columns
-                   if attr in (None, "action", "resource", "name")
-                   or any(getattr(c, attr) for c in changes)]
+        columns = [
+            ("", None),
+            ("Action", "action"),
+            ("Resource", "resource"),
+            ("Name", "name"),
+            ("Account", "account"),
+            ("Region", "region"),
+            ("Detail", "detail"),
+        ]
+        columns = [
+            (label, attr)
+            for label, attr in columns
+            if attr in (None, "action", "resource", "name")
+            or any(getattr(c, attr) for c in changes)
+        ]
         table.add_columns(*(label for label, _ in columns))
         for change in changes:
             cells: list[Any] = []
@@ -358,8 +389,13 @@ class StepScreen(Screen):
         lines += [f"· {note}" for note in plan.notes]
         for item in plan.manual:
             record = self.engine.state.attestation(item.id)
-            done = ("to do by hand" if not record else
-                    "attested, SIMULATED" if record.get("simulated") else "attested")
+            done = (
+                "to do by hand"
+                if not record
+                else "attested, SIMULATED"
+                if record.get("simulated")
+                else "attested"
+            )
             lines.append(f"☐ manual: {item.title} ({done})")
         lines += cost_lines(plan_cost(self.engine, plan))
         notes.update("\n".join(lines))
@@ -372,12 +408,19 @@ class StepScreen(Screen):
         rows = getattr(self, "_plan_rows", [])
         if 0 <= index < len(rows):
             change = rows[index]
-            mark = ("!! IRREVERSIBLE: " if change.irreversible else
-                    "! DESTRUCTIVE: " if change.destructive else "+ ")
-            where = ", ".join(f"{k} {v}" for k, v in (("account", change.account),
-                                                       ("region", change.region)) if v)
+            mark = (
+                "!! IRREVERSIBLE: "
+                if change.irreversible
+                else "! DESTRUCTIVE: "
+                if change.destructive
+                else "+ "
+            )
+            where = ", ".join(
+                f"{k} {v}" for k, v in (("account", change.account), ("region", change.region)) if v
+            )
             self.query_one("#plan-detail", Static).update(
-                f"{mark}{change.describe()}" + (f" ({where})" if where else ""))
+                f"{mark}{change.describe()}" + (f" ({where})" if where else "")
+            )
 
     @when_ready
     def show_plan(self, step_id: str, plan: Any) -> None:
@@ -399,13 +442,15 @@ class StepScreen(Screen):
         counts: dict[str, int] = {}
         for r in results:
             counts[r.status.value] = counts.get(r.status.value, 0) + 1
-        summary.update("  ".join(f"{check_badge(k)}: {v}" for k, v in sorted(counts.items()))
-                       or "This step has no checks.")
+        summary.update(
+            "  ".join(f"{check_badge(k)}: {v}" for k, v in sorted(counts.items()))
+            or "This step has no checks."
+        )
         table.show(results, self.engine.known_account_names())
 
     @when_ready
     def show_results(self, step_ids: list[str] | None, results: list[Any]) -> None:
-        for sid in (step_ids or [s.id for s in self.engine.steps]):
+        for sid in step_ids or [s.id for s in self.engine.steps]:
             self.results[sid] = [r for r in results if r.step_id == sid]
         if step_ids is None or self.step_id in step_ids:
             self._show_results(self.results.get(self.step_id))
@@ -418,7 +463,9 @@ class StepScreen(Screen):
     def _result_highlighted(self, event: DataTable.RowHighlighted) -> None:
         table = self.query_one(ResultsTable)
         result = table.result_at(event.cursor_row)
-        self.query_one("#result-detail", Static).update(detail_text(result, table.names) if result else "")
+        self.query_one("#result-detail", Static).update(
+            detail_text(result, table.names) if result else ""
+        )
 
     def _mount_manual(self) -> None:
         holder = self.query_one("#manual-list", Vertical)
@@ -426,12 +473,15 @@ class StepScreen(Screen):
         items = list(self.step.manual)
         if not items:
             return
-        widgets: list[Any] = [Static(self._manual_header_text(),
-                                     classes="section manual-header")]
+        widgets: list[Any] = [Static(self._manual_header_text(), classes="section manual-header")]
         for item in items:
             attested = self.engine.state.attestation(item.id)
-            box = ManualBox(manual_label(item.title, attested), value=bool(attested),
-                           disabled=bool(attested), classes="attest")
+            box = ManualBox(
+                manual_label(item.title, attested),
+                value=bool(attested),
+                disabled=bool(attested),
+                classes="attest",
+            )
             box.item_id = item.id
             box.item_title = item.title
             widgets.append(box)
@@ -443,8 +493,10 @@ class StepScreen(Screen):
         left = sum(1 for item in items if not self.engine.state.attestation(item.id))
         if not left:
             return f"Manual items: all {len(items)} attested; Verify now checks what AWS shows"
-        return (f"Manual items: {left} of {len(items)} to do (only a human can do these, in "
-                "the console; tick each when done, then Verify now)")
+        return (
+            f"Manual items: {left} of {len(items)} to do (only a human can do these, in "
+            "the console; tick each when done, then Verify now)"
+        )
 
     def _focus_next_manual(self) -> bool:
         for box in self.query(".attest").results(Checkbox):
@@ -459,8 +511,7 @@ class StepScreen(Screen):
         if not item_id or not event.value or self.engine.state.attestation(item_id):
             return
         if self.engine.attester() is None:  # asked once: who vouches for it
-            self.app.push_screen(AskAttester(),
-                                 lambda name: self._named(event.checkbox, name))
+            self.app.push_screen(AskAttester(), lambda name: self._named(event.checkbox, name))
             return
         self._record_attestation(event.checkbox)
 
@@ -484,8 +535,10 @@ class StepScreen(Screen):
             header.update(self._manual_header_text())
         self.refresh_status()
         self._focus_next_manual()
-        self.app.notify("Attestation recorded. Verify now (v) checks what the API can show.",
-                        title="Manual item")
+        self.app.notify(
+            "Attestation recorded. Verify now (v) checks what the API can show.",
+            title="Manual item",
+        )
 
     # ------------------------------------------------------------------ actions
     @on(Button.Pressed, "#save")
@@ -510,8 +563,10 @@ class StepScreen(Screen):
     @on(Button.Pressed, "#simulate")
     def action_simulate(self) -> None:
         if self.engine.sandbox_info is None or self.step_id not in SIMULATED_STEPS:
-            self.app.notify("Console actions can be simulated only on the sandbox, for the "
-                            "root-mfa step.", timeout=4)
+            self.app.notify(
+                "Console actions can be simulated only on the sandbox, for the root-mfa step.",
+                timeout=4,
+            )
             return
         self.app.start_simulate(self.step_id)
 

@@ -1,4 +1,5 @@
 """Welcome: what the tool does, how to connect, which baseline, and who you are."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +10,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import (
-    Button, Footer, Input, Label, RadioButton, RadioSet, Select, Static,
+    Button,
+    Footer,
+    Input,
+    Label,
+    RadioButton,
+    RadioSet,
+    Select,
+    Static,
 )
 
 from bootstrap_tui.tui.present import is_root
@@ -21,17 +29,22 @@ KEEP = "__recorded__"
 def intro(control_tower: bool | None) -> str:
     """The opening text; it names Control Tower only when the chosen profile uses it
     (None: not known yet, e.g. before the state's profile is read)."""
-    tower = {True: "a Control Tower landing zone, ", False: "", None: "Control Tower (if the "
-             "profile uses it), "}[control_tower]
+    tower = {
+        True: "a Control Tower landing zone, ",
+        False: "",
+        None: "Control Tower (if the profile uses it), ",
+    }[control_tower]
     waits = "new accounts, the landing zone" if control_tower is not False else "new accounts"
-    return ("bootstrap-tui walks this AWS management account to a compliant multi-account "
-            f"organization in ten steps: Organizations and OUs, accounts, {tower}"
-            "IAM Identity Center, MFA on root, an immutable log archive, guardrails and "
-            "security services. Each step explains why it matters, shows what it will "
-            "change before changing anything, and proves the result with read-only calls.\n"
-            f"Your time: about 45-60 minutes. AWS's own waits ({waits}) add "
-            f"{'1-2 hours' if control_tower is not False else 'up to an hour'}; you can close "
-            "the app meanwhile, progress is saved.")
+    return (
+        "bootstrap-tui walks this AWS management account to a compliant multi-account "
+        f"organization in ten steps: Organizations and OUs, accounts, {tower}"
+        "IAM Identity Center, MFA on root, an immutable log archive, guardrails and "
+        "security services. Each step explains why it matters, shows what it will "
+        "change before changing anything, and proves the result with read-only calls.\n"
+        f"Your time: about 45-60 minutes. AWS's own waits ({waits}) add "
+        f"{'1-2 hours' if control_tower is not False else 'up to an hour'}; you can close "
+        "the app meanwhile, progress is saved."
+    )
 
 
 def uses_control_tower(name: str) -> bool | None:
@@ -39,8 +52,9 @@ def uses_control_tower(name: str) -> bool | None:
         from bootstrap_tui.profile import load_profile
 
         return load_profile(name).control_tower_enabled
-    except Exception:  # noqa: BLE001 - an unreadable profile is reported on connect
+    except Exception:
         return None
+
 
 ROOT_WARNING = (
     "⚠ You are signed in as the ROOT user. bootstrap-tui will not automate as root: "
@@ -58,7 +72,7 @@ def baseline_profiles() -> list[tuple[str, str]]:
         from bootstrap_tui.profile import list_profiles
 
         return list(list_profiles())
-    except Exception:  # noqa: BLE001 - profile module missing or profiles unreadable
+    except Exception:
         return [("startup-minimal", "the smallest sound baseline for a startup")]
 
 
@@ -66,18 +80,27 @@ class ChoiceButton(RadioButton):
     """A radio button whose state shows in its shape (● chosen, ○ not), not only in its colour."""
 
     @property
-    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - Textual's name
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]
         return "●" if self.value else "○"
 
 
 class WelcomeScreen(Screen):
     """The first screen. The app connects in a worker; this screen only collects choices."""
 
-    BINDINGS = [Binding("ctrl+s", "connect", "Connect"),
-                Binding("ctrl+n", "continue", "Continue", show=False)]
+    BINDINGS = [
+        Binding("ctrl+s", "connect", "Connect"),
+        Binding("ctrl+n", "continue", "Continue", show=False),
+    ]
 
-    def __init__(self, *, mode: str, aws_profile: str | None, baseline: str | None,
-                 auto_connect: bool, endpoint: str | None) -> None:
+    def __init__(
+        self,
+        *,
+        mode: str,
+        aws_profile: str | None,
+        baseline: str | None,
+        auto_connect: bool,
+        endpoint: str | None,
+    ) -> None:
         super().__init__(id="welcome")
         self.mode = mode
         self.aws_profile = aws_profile
@@ -94,16 +117,26 @@ class WelcomeScreen(Screen):
         yield AppHeader()
         with VerticalScroll(id="welcome-body"):
             yield Static("Welcome to bootstrap-tui", id="welcome-title")
-            yield Static(intro(uses_control_tower(self.baseline) if self.baseline else None),
-                         id="intro")
+            yield Static(
+                intro(uses_control_tower(self.baseline) if self.baseline else None), id="intro"
+            )
             yield Label("1. How to connect", classes="section")
             with RadioSet(id="connect-mode"):
-                yield ChoiceButton("AWS profile from ~/.aws/config", id="mode-profile",
-                                   value=self.mode == "profile")
-                yield ChoiceButton("Temporary bootstrap keys (kept in the OS keychain)",
-                                   id="mode-keys", value=self.mode == "keys")
-                yield ChoiceButton("Built-in sandbox (a local fake AWS, for a demo)",
-                                   id="mode-sandbox", value=self.mode == "sandbox")
+                yield ChoiceButton(
+                    "AWS profile from ~/.aws/config",
+                    id="mode-profile",
+                    value=self.mode == "profile",
+                )
+                yield ChoiceButton(
+                    "Temporary bootstrap keys (kept in the OS keychain)",
+                    id="mode-keys",
+                    value=self.mode == "keys",
+                )
+                yield ChoiceButton(
+                    "Built-in sandbox (a local fake AWS, for a demo)",
+                    id="mode-sandbox",
+                    value=self.mode == "sandbox",
+                )
             with Vertical(id="profile-box", classes="mode-box"):
                 initial = self.aws_profile or CHAIN
                 options = [("(default credential chain)", CHAIN)]
@@ -113,14 +146,22 @@ class WelcomeScreen(Screen):
                 if self.endpoint:
                     yield Static(f"endpoint: {self.endpoint}", classes="muted")
             with Vertical(id="keys-box", classes="mode-box"):
-                yield Static("Keys of a temporary IAM user; stored only in the OS keychain, "
-                             "deleted by the bootstrap-cleanup step.", classes="muted")
-                yield Input(placeholder="access key id (leave empty to use stored keys)",
-                            id="key-id")
+                yield Static(
+                    "Keys of a temporary IAM user; stored only in the OS keychain, "
+                    "deleted by the bootstrap-cleanup step.",
+                    classes="muted",
+                )
+                yield Input(
+                    placeholder="access key id (leave empty to use stored keys)", id="key-id"
+                )
                 yield Input(placeholder="secret access key", password=True, id="key-secret")
             yield Label("2. Baseline profile", classes="section")
-            yield Select(self._baseline_options(), value=self.baseline or KEEP,
-                         allow_blank=False, id="baseline")
+            yield Select(
+                self._baseline_options(),
+                value=self.baseline or KEEP,
+                allow_blank=False,
+                id="baseline",
+            )
             yield Static("", id="baseline-note", classes="muted")
             with Horizontal(id="welcome-actions"):
                 yield Button("Connect", id="connect", variant="primary")
@@ -180,9 +221,10 @@ class WelcomeScreen(Screen):
         select = self.query_one("#baseline", Select)
         select.set_options(self._baseline_options(keep=False))
         select.value = name
-        origin = {"state": "recorded for this account in the state file",
-                  "default": "the default for a new account; change it here"}.get(
-            getattr(engine, "profile_origin", ""), "your choice")
+        origin = {
+            "state": "recorded for this account in the state file",
+            "default": "the default for a new account; change it here",
+        }.get(getattr(engine, "profile_origin", ""), "your choice")
         self.query_one("#baseline-note", Static).update(f"Using {name}: {origin}.")
         self.query_one("#intro", Static).update(intro(uses_control_tower(name)))
 
@@ -215,8 +257,10 @@ class WelcomeScreen(Screen):
 
     def show_identity(self, engine: Any) -> None:
         identity = engine.identity
-        lines = [f"✔ Connected to account {engine.management_account_id}",
-                 f"  as {getattr(identity, 'arn', 'unknown')}"]
+        lines = [
+            f"✔ Connected to account {engine.management_account_id}",
+            f"  as {getattr(identity, 'arn', 'unknown')}",
+        ]
         if engine.sandbox_info is not None:
             lines.append("  endpoint: SANDBOX (local fake AWS; nothing real is changed)")
         elif engine.endpoint_url:

@@ -1,4 +1,5 @@
 """A step's inputs as a form, validated inline with Field.parse; Field.warning as advice."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -22,11 +23,16 @@ def to_text(value: Any) -> str:
     return str(value)
 
 
-
 # What an empty field shows: an example, marked as one, never something that reads like a value.
-EXAMPLES = {"email": "security@acme.example", "name": "Acme Rockets", "domain": "acme.example",
-            "alias": "acme-management", "phone": "+1 206 555 0100", "int": "365",
-            "regions": "us-east-1, eu-west-1"}
+EXAMPLES = {
+    "email": "security@acme.example",
+    "name": "Acme Rockets",
+    "domain": "acme.example",
+    "alias": "acme-management",
+    "phone": "+1 206 555 0100",
+    "int": "365",
+    "regions": "us-east-1, eu-west-1",
+}
 
 
 def placeholder(kind: str, required: bool) -> str:
@@ -34,6 +40,7 @@ def placeholder(kind: str, required: bool) -> str:
     if example:
         return f"e.g. {example}" + ("" if required else " (optional)")
     return "(required)" if required else "(optional)"
+
 
 class FieldRow(Vertical):
     """Label, help, the input, an error line and an advice line for one Field."""
@@ -56,11 +63,13 @@ class FieldRow(Vertical):
             self.widget = Checkbox(f.label, value=bool(self.initial), id=widget_id)
         elif f.kind == "choice" and f.choices:
             value = self.initial if self.initial in f.choices else Select.NULL
-            self.widget = Select([(c, c) for c in f.choices], value=value, id=widget_id,
-                                 allow_blank=not f.required)
+            self.widget = Select(
+                [(c, c) for c in f.choices], value=value, id=widget_id, allow_blank=not f.required
+            )
         else:
-            self.widget = Input(to_text(self.initial), placeholder=placeholder(f.kind, f.required),
-                                id=widget_id)
+            self.widget = Input(
+                to_text(self.initial), placeholder=placeholder(f.kind, f.required), id=widget_id
+            )
         self.error = Static("", classes="field-error")
         self.advice = Static("", classes="field-advice")
         yield self.widget
@@ -101,7 +110,7 @@ class FieldRow(Vertical):
         self.remove_class("-invalid")
         try:
             warning = self.field.warning(value, answers)
-        except Exception:  # noqa: BLE001 - advice must never break the form
+        except Exception:
             warning = None
         advice.update(f"! {warning}" if warning else "")
         self.set_class(bool(warning), "-advice")
@@ -123,8 +132,9 @@ class StepForm(Vertical):
         super().__init__(**kwargs)
         self.step_id = step_id
         self.rows = rows
-        self._domain = next((str(value or "") for field, value, _ in rows
-                             if field.name == DOMAIN_FIELD), "")
+        self._domain = next(
+            (str(value or "") for field, value, _ in rows if field.name == DOMAIN_FIELD), ""
+        )
 
     def compose(self) -> ComposeResult:
         if not self.rows:

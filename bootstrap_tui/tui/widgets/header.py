@@ -1,4 +1,5 @@
 """The screens' header: Textual's, with a title update that survives a header being torn down."""
+
 from __future__ import annotations
 
 from textual.css.query import NoMatches

@@ -1,5 +1,6 @@
 """The long-operation panel: progress bar, elapsed time, the operation's own status,
 a live log and the reassurance that the app may be closed."""
+
 from __future__ import annotations
 
 import time
@@ -9,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import ProgressBar, RichLog, Static
 
-REASSURANCE = ("You can close the app; on the next start it resumes polling by itself.")
+REASSURANCE = "You can close the app; on the next start it resumes polling by itself."
 
 
 def elapsed_text(seconds: float) -> str:
@@ -54,7 +55,8 @@ class OperationPanel(Vertical):
     def _tick(self) -> None:
         if self.started is not None:
             self.query_one("#op-elapsed", Static).update(
-                elapsed_text(time.monotonic() - self.started))
+                elapsed_text(time.monotonic() - self.started)
+            )
 
     def progress(self, text: str, done: int | None, total: int | None) -> None:
         self.query_one("#op-status", Static).update(text)

@@ -1,7 +1,9 @@
 """Verification results as a table: check, account, region, status, message/evidence, remediation."""
+
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from rich.text import Text
 from textual.widgets import DataTable
@@ -39,8 +41,14 @@ class ResultsTable(DataTable):
             evidence = evidence_text(r.evidence, 80)
             if evidence:
                 message = f"{message} ({evidence})"
-            self.add_row(status_cell(r.status), _short_check(r.check_id), where_label(r.account, r.region, names),
-                         _cut(message, 60), _cut(r.remediation or "", 60), key=str(index))
+            self.add_row(
+                status_cell(r.status),
+                _short_check(r.check_id),
+                where_label(r.account, r.region, names),
+                _cut(message, 60),
+                _cut(r.remediation or "", 60),
+                key=str(index),
+            )
 
     def result_at(self, row: int) -> Any | None:
         results = getattr(self, "results", [])
@@ -62,9 +70,11 @@ def detail_text(result: Any, names: dict[str, str] | None = None) -> str:
     """The full story of one result, for the detail line under a table."""
     name = (names or {}).get(result.account or "")
     account = f"{name} ({result.account})" if name else (result.account or "–")
-    lines = [f"{check_badge(result.status)}  {result.title} ({result.check_id})",
-             f"where: account {account}, region {result.region or '–'}",
-             f"seen: {result.message}"]
+    lines = [
+        f"{check_badge(result.status)}  {result.title} ({result.check_id})",
+        f"where: account {account}, region {result.region or '–'}",
+        f"seen: {result.message}",
+    ]
     evidence = evidence_text(result.evidence, 400)
     if evidence:
         lines.append(f"evidence: {evidence}")

@@ -1,4 +1,5 @@
 """The step list: every step in wizard order with an icon AND a word for its status."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -35,7 +36,7 @@ class StepItem(ListItem):
         self.add_class(f"-{new}")
         try:
             self.query_one(".step-status", Label).update(self._badge())
-        except Exception:  # noqa: BLE001 - not composed yet
+        except Exception:
             pass
 
     def on_mount(self) -> None:
@@ -45,8 +46,9 @@ class StepItem(ListItem):
 class StepSidebar(Vertical):
     """Overall progress line plus the list of steps."""
 
-    def __init__(self, rows: list[dict[str, Any]], selected: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, rows: list[dict[str, Any]], selected: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.rows = rows
         ids = [r["id"] for r in rows]
@@ -54,9 +56,11 @@ class StepSidebar(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(progress_line(self.rows), id="overall-progress")
-        yield ListView(*[StepItem(i, r["id"], r["title"], r["status"])
-                         for i, r in enumerate(self.rows, 1)],
-                       initial_index=self.initial_index, id="step-list")
+        yield ListView(
+            *[StepItem(i, r["id"], r["title"], r["status"]) for i, r in enumerate(self.rows, 1)],
+            initial_index=self.initial_index,
+            id="step-list",
+        )
 
     @property
     def list_view(self) -> ListView:
