@@ -336,6 +336,9 @@ def _open_engine(args: argparse.Namespace, endpoint: str | None):
             engine.step_ids(args.confirm_destructive)
         except BootstrapError as exc:
             raise ConfigError(f"--confirm-destructive: {exc.message}", exc.hint) from None
+    from bootstrap_tui.plain import say_retry
+
+    engine.retry_listeners.append(say_retry)
     engine.connect()
     if engine.profile_change:
         from bootstrap_tui.profile_change import describe_change

@@ -213,6 +213,7 @@ class Engine:
         self.cancelled = Cancelled()
         self.state_lock = threading.RLock()
         self.progress_listeners: list[ProgressCallback] = []
+        self.retry_listeners: list[Callable[[str], None]] = []  # hear "no answer; attempt n of N"
         self.session = None
         self.factory = None
         self.identity = None
@@ -252,6 +253,7 @@ class Engine:
             max_attempts=max_attempts,
             retry_mode=retry_mode,
             role_name=opts.role_name or self.profile.automation_role,
+            on_retry=self._retrying,
         )
         self.identity = whoami(self.factory)
         # after whoami: an endpoint that is down is a connection error (exit 3), not this
@@ -477,6 +479,14 @@ class Engine:
         return None
 
     # ---------------------------------------------------------- progress
+    def _retrying(self, operation: str, attempt: int, limit: int, reason: str) -> None:
+        """A call got no answer and is sent again: say so, so a dead endpoint is not silence."""
+        where = self.endpoint_url or "AWS"
+        text = f"no answer from {where} to {operation} ({reason}); retrying, attempt {attempt} of {limit}"
+        log.warning("%s", text)
+        for listener in list(self.retry_listeners):
+            listener(text)
+
     def emit_progress(
         self, step_id: str, message: str, done: int | None = None, total: int | None = None
     ) -> None:

@@ -325,6 +325,7 @@ def run_plain(
     engine = None
     try:
         engine = engine_factory(options)
+        engine.retry_listeners.append(say_retry)
         engine.connect()
         return PlainWizard(engine, sandbox=sandbox, input=input, output=output, out=out).run()
     except BootstrapError as exc:
@@ -348,3 +349,8 @@ def _name_problem(value: str) -> bool | str:
     except ConfigError as exc:
         return exc.message
     return True
+
+
+def say_retry(text: str) -> None:
+    """AWS did not answer and the call is sent again: one line on stderr per attempt."""
+    print(f"bootstrap-tui: {text}", file=sys.stderr, flush=True)

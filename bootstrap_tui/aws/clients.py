@@ -104,7 +104,8 @@ class ClientFactory:
     `max_attempts` counts every HTTP attempt including the first (like AWS_MAX_ATTEMPTS),
     so max_attempts=1 means no retry. `on_call(service, operation, account, region)` runs
     in the calling thread for every HTTP request sent (retries included); `account` is None
-    for the caller's own account. `calls` counts the same requests.
+    for the caller's own account. `calls` counts the same requests. `on_retry` hears of each
+    retry of a call that got no answer at all (see retryquota.install).
     """
 
     def __init__(
@@ -120,6 +121,7 @@ class ClientFactory:
         role_name: str = "OrganizationAccountAccessRole",
         max_pool: int = 32,
         on_call: OnCall | None = None,
+        on_retry: retryquota.OnRetry | None = None,
         session_duration: int = 3600,
         _shared: _Shared | None = None,
     ):
@@ -128,6 +130,7 @@ class ClientFactory:
         self.endpoint_url = endpoint_url
         self.role_name = role_name
         self.on_call = on_call
+        self.on_retry = on_retry
         self.session_duration = session_duration
         self._settings = dict(
             max_attempts=max_attempts,
@@ -159,6 +162,7 @@ class ClientFactory:
             endpoint_url=self.endpoint_url,
             role_name=role_name,
             on_call=self.on_call,
+            on_retry=self.on_retry,
             session_duration=self.session_duration,
             _shared=self._shared,
             **self._settings,
@@ -286,7 +290,7 @@ class ClientFactory:
             service, region_name=region, endpoint_url=self.endpoint_url, config=self.config
         )
         bodycheck.install(client)
-        retryquota.install(client, self._settings["max_attempts"])
+        retryquota.install(client, self._settings["max_attempts"], on_retry=self.on_retry)
         events = client.meta.events
         custom = bool(self.endpoint_url)
         if guarded:

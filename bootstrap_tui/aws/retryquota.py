@@ -13,9 +13,13 @@ RETRY_QUOTA tokens instead, built from botocore's own classes, and RetryConditio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from botocore.retries import quota, standard
+
+OnRetry = Callable[[str, int, int, str], None]
+"""`on_retry(operation, next_attempt, limit, reason)`: a call got no answer and is sent again."""
 
 RETRY_QUOTA = 2000
 CONNECTION_ATTEMPTS = 10  # a call that gets no answer at all stops here (as before 15)
@@ -39,9 +43,12 @@ class RetryConditions(standard.StandardRetryConditions):
         return super().is_retryable(context)
 
 
-def install(client: Any, max_attempts: int, capacity: int = RETRY_QUOTA) -> None:
+def install(
+    client: Any, max_attempts: int, capacity: int = RETRY_QUOTA, on_retry: OnRetry | None = None
+) -> None:
     """Replace the standard retry handler of `client` by one whose quota holds `capacity`
-    tokens (legacy mode, which has no quota, is left alone)."""
+    tokens (legacy mode, which has no quota, is left alone). `on_retry` hears of each retry of
+    a call that got no HTTP answer, so a user waiting on a dead endpoint sees the attempts."""
     if client.meta.config.retries.get("mode") not in ("standard", "adaptive"):
         return
     name = client.meta.service_model.service_id.hyphenize()
@@ -64,5 +71,23 @@ def install(client: Any, max_attempts: int, capacity: int = RETRY_QUOTA) -> None
     unique_id = f"retry-config-{name}"
     events.unregister(f"needs-retry.{name}", unique_id=unique_id)
     events.register(f"after-call.{name}", checker.release_retry_quota)
-    events.register(f"needs-retry.{name}", handler.needs_retry, unique_id=unique_id)
+    needs_retry = handler.needs_retry
+    if on_retry is not None:
+        needs_retry = _announcing(needs_retry, on_retry, min(max_attempts, CONNECTION_ATTEMPTS))
+    events.register(f"needs-retry.{name}", needs_retry, unique_id=unique_id)
     client.meta.retry_quota = tokens  # its available_capacity, for tests and benchmarks
+
+
+def _announcing(needs_retry: Callable[..., Any], on_retry: OnRetry, limit: int) -> Any:
+    """`needs_retry` that tells `on_retry` when a call that got no answer will be sent again."""
+
+    def wrapped(**kwargs: Any) -> Any:
+        delay = needs_retry(**kwargs)
+        caught = kwargs.get("caught_exception")
+        if delay is not None and kwargs.get("response") is None and caught is not None:
+            operation = getattr(kwargs.get("operation"), "name", "a call")
+            reason = str(caught).split(": ", 1)[0] if caught else "no answer"
+            on_retry(operation, int(kwargs.get("attempts", 1)) + 1, limit, reason)
+        return delay
+
+    return wrapped

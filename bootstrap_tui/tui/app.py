@@ -212,6 +212,7 @@ class BootstrapApp(App[int]):
                     options.use_keychain = False
                 self.post_message(Connecting("Checking who you are…"))
                 engine = self.engine_factory(options)
+                engine.retry_listeners.append(lambda text: self.post_message(Connecting(text)))
                 engine.connect()
                 engine.progress_listeners.append(self._progress)
                 propose = self._take_choice(engine, choices.get("baseline"))
@@ -535,6 +536,9 @@ class BootstrapApp(App[int]):
     def on_connecting(self, message: Connecting) -> None:
         if self._live(self.welcome):
             self.welcome.show_connecting(message.what)
+        else:  # AWS stopped answering mid-run: the latest attempt replaces the one before
+            self.clear_notifications()
+            self.notify(message.what, severity="warning", timeout=5)
 
     def on_connected(self, message: Connected) -> None:
         self.engine = message.engine
@@ -574,7 +578,7 @@ class BootstrapApp(App[int]):
         self.notify(describe_change(change, "your choice"), title="Baseline profile", timeout=8)
         if self._live(self.welcome):
             self.welcome.show_baseline(self.engine)
-        if self.step_screen is not None:
+        if self.step_screen is not None and self.screen_stack:  # not while the app closes
             select = getattr(self.step_screen, "step_id", None)
             self.step_screen = None
             self.open_steps(select)

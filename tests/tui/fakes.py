@@ -252,6 +252,7 @@ class FakeEngine(Engine):
         self.cancelled = Cancelled()
         self.state_lock = _t.RLock()
         self.progress_listeners = []
+        self.retry_listeners = []
         self.session = self.factory = None
         self.identity = None
         self.sandbox_info = {"sandbox": True} if sandbox else None
