@@ -292,7 +292,9 @@ class Engine:
 
         if not self.options.lock or self.options.reader:
             return
-        self.account_lock = AccountLock(self.management_account_id, self.state.path)
+        self.account_lock = AccountLock(
+            self.management_account_id, self.state.path, self.endpoint_url
+        )
         try:
             self.account_lock.acquire()
         except BaseException:

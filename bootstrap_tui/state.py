@@ -28,6 +28,7 @@ import contextlib
 import copy
 import datetime as dt
 import errno
+import hashlib
 import logging
 import os
 import re
@@ -244,12 +245,19 @@ class _Lock:
 class AccountLock(_Lock):
     """`accounts/<id>/lock` in the user's state directory: one changing run per management
     account, whatever its state file. It holds "PID\nSTATE FILE" to name the holder; the
-    folder per account keeps _Lock's protection against a deleted lock file to that account."""
+    folder per account keeps _Lock's protection against a deleted lock file to that account.
+    Behind a custom endpoint (a sandbox), the account lives at that endpoint only: the folder
+    is `accounts/<id>@<endpoint hash>`, so two sandboxes (which share an account id) never
+    wait for each other, while two runs against one sandbox still do."""
 
-    def __init__(self, account_id: str, state: Path):
-        folder = default_state_dir() / "accounts" / account_id
+    def __init__(self, account_id: str, state: Path, endpoint: str | None = None):
+        name = account_id
+        if endpoint:
+            name += "@" + hashlib.sha256(endpoint.rstrip("/").encode()).hexdigest()[:12]
+        folder = default_state_dir() / "accounts" / name
         super().__init__(folder / "lock", folder)
         self.account_id = account_id
+        self.endpoint = endpoint
         self.state_file = state
 
     def _holder_text(self) -> str:
@@ -260,7 +268,8 @@ class AccountLock(_Lock):
         who = f"process {pid}" if pid else "its process is unknown"
         where = f", state file {other}" if other else ""
         return StateError(
-            f"another bootstrap-tui run ({who}{where}) is changing account {self.account_id}",
+            f"another bootstrap-tui run ({who}{where}) is changing account {self.account_id}"
+            + (f" at {self.endpoint}" if self.endpoint else ""),
             "wait for it to finish; two runs changing one account at once could create "
             "resources twice, even with different --state-file paths",
         )

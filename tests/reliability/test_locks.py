@@ -110,7 +110,7 @@ def test_a_second_apply_on_the_same_account_with_another_state_file_is_refused(
     assert second.returncode == EXIT_USAGE, err
     assert err.startswith(
         f"bootstrap-tui: another bootstrap-tui run (process {first.pid}, state "
-        f"file {first_state}) is changing account {account}\n"
+        f"file {first_state}) is changing account {account} at {box.endpoint}\n"
     ), err
     assert "Traceback" not in err and "==>" not in err and out == ""
     assert not second_state.exists()
@@ -222,3 +222,23 @@ def test_deleting_the_account_lock_does_not_let_a_second_run_in(tmp_path):
     again = AccountLock("123456789012", tmp_path / "b.yaml")
     again.acquire()  # alone, the missing lock file is re-created
     again.release()
+
+
+def test_the_account_lock_is_per_endpoint_behind_a_custom_endpoint(tmp_path):
+    """Two sandboxes share the account id 123456789012 but not the account: runs against
+    different endpoints never wait for each other; two runs against one endpoint do."""
+    first = AccountLock("123456789012", tmp_path / "a.yaml", "http://127.0.0.1:5001")
+    first.acquire()
+    try:
+        with pytest.raises(
+            StateError, match=r"is changing account 123456789012 at http://127\.0\.0\.1:5001"
+        ):
+            AccountLock("123456789012", tmp_path / "b.yaml", "http://127.0.0.1:5001/").acquire()
+        other = AccountLock("123456789012", tmp_path / "c.yaml", "http://127.0.0.1:5002")
+        other.acquire()
+        other.release()
+        real = AccountLock("123456789012", tmp_path / "d.yaml")  # real AWS: the account itself
+        real.acquire()
+        real.release()
+    finally:
+        first.release()
