@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from bootstrap_tui.errors import ConfigError
 from bootstrap_tui.model import FRAMEWORKS, Status, Step, parse_timestamp
-from bootstrap_tui.report.catalog import get_catalog
+from bootstrap_tui.frameworks.catalog import get_catalog
 from bootstrap_tui.report.common import (
     DISPLAY_ORDER,
     SANDBOX_NOTE,

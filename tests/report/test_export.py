@@ -13,7 +13,7 @@ import pytest
 
 from bootstrap_tui.errors import ConfigError
 from bootstrap_tui.model import FRAMEWORKS
-from bootstrap_tui.report.catalog import get_catalog
+from bootstrap_tui.frameworks.catalog import get_catalog
 from bootstrap_tui.report.export import (
     ATTESTED,
     NOT_ATTESTED,
