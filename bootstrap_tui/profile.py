@@ -23,11 +23,11 @@ from typing import Any
 from collections.abc import Iterator
 
 from bootstrap_tui.errors import ConfigError
+from bootstrap_tui.frameworks import FRAMEWORKS
 from bootstrap_tui.resources import data_dir
 from bootstrap_tui.yamlio import Lines, index_path, key_path, load_with_lines, read_file
 
 BUILTIN_ORDER = ("startup-minimal", "soc2", "iso27001", "pci-dss")
-FRAMEWORKS = ("cis-aws-3.0", "soc2", "iso27001-2022", "pci-dss-4.0", "aws-ssb")
 LOG_ARCHIVE_KEY = "log-archive"
 AUDIT_KEY = "audit"
 MANAGEMENT_KEY = "management"
@@ -240,7 +240,7 @@ SCHEMA: dict[str, Any] = Map(
         ),
         "frameworks": List(
             "Frameworks that verify and export report against.",
-            Enum("Framework id.", FRAMEWORKS),
+            Enum("Framework id.", tuple(FRAMEWORKS)),
             min_items=1,
         ),
         "home_region": REGION

@@ -321,7 +321,6 @@ CHECK_EXIST = Check(
         "Create the missing accounts (Organizations → Add an AWS account) with the "
         f"emails from the accounts step, or {FIX}"
     ),
-    frameworks={"soc2": ["CC6.1"], "iso27001-2022": ["A.5.3", "A.8.31"], "pci-dss-4.0": ["6.5.3"]},
     prowler="organizations_account_part_of_organizations",
 )
 CHECK_IN_OU = Check(
@@ -334,7 +333,6 @@ CHECK_IN_OU = Check(
         "Move the account (Organizations → AWS accounts → select → Actions → Move), "
         f"or {FIX}; OU placement decides which SCPs and controls apply"
     ),
-    frameworks={"soc2": ["CC6.1"], "iso27001-2022": ["A.8.31"], "pci-dss-4.0": ["6.5.3"]},
     no_prowler="Prowler has no check that an account sits in a given organizational unit.",
 )
 CHECK_ROLE = Check(
@@ -350,7 +348,6 @@ CHECK_ROLE = Check(
         "role with that name trusting the management account "
         "(arn:aws:iam::MANAGEMENT:root) and AdministratorAccess; SCPs must not deny it."
     ),
-    frameworks={"soc2": ["CC6.3"]},
     no_prowler="Prowler has no check for a cross-account automation role.",
 )
 

@@ -271,7 +271,6 @@ CHECK_AUDIT_ROLE = Check(
         "run: bootstrap-tui apply --step accounts (it creates or corrects the role); in CI, "
         "assume it with --member-role or leave the default"
     ),
-    frameworks={"soc2": ["CC6.3"], "iso27001-2022": ["A.5.15", "A.8.2"]},
     no_prowler="Prowler has no check that its own scan role is read-only; it documents the role "
     "(ProwlerScanRole) to create instead.",
 )

@@ -183,13 +183,6 @@ CHECKS = (
         "users: aws iam update-access-key --status Inactive, then delete-access-key and "
         "delete-login-profile (the bootstrap-cleanup plan lists them), or attest "
         "bootstrap-cleanup.kept-iam-users naming the users you keep and why.",
-        {
-            "cis-aws-3.0": ["1.21", "1.12", "1.14"],
-            "soc2": ["CC6.1", "CC6.2"],
-            "iso27001-2022": ["A.5.16", "A.5.17", "A.5.18"],
-            "pci-dss-4.0": ["8.2.1", "8.2.6", "8.6.3"],
-            "aws-ssb": ["ACCT.03", "WKLD.03"],
-        },
         no_prowler="Prowler's iam_user_* checks judge each IAM user's credentials; none asserts that the management account has no IAM users left.",
     ),
     Check(
@@ -199,7 +192,6 @@ CHECKS = (
         Scope.MANAGEMENT,
         check_keychain,
         "Run bootstrap-cleanup, or delete the 'bootstrap-tui' entry from your keychain.",
-        {"soc2": ["CC6.1"], "iso27001-2022": ["A.5.17"], "aws-ssb": ["WKLD.04"]},
         no_prowler="Local state of the operator's machine (OS keychain); not an AWS resource Prowler can read.",
     ),
 )

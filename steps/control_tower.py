@@ -701,7 +701,6 @@ CHECK_LZ = Check(
         "Control Tower console → Landing zone settings: repair drift with 'Reset' "
         "(aws controltower reset-landing-zone), or create the landing zone: " + FIX
     ),
-    frameworks={"soc2": ["CC7.1"], "iso27001-2022": ["A.8.9"], "pci-dss-4.0": ["2.2.1"]},
     no_prowler="Prowler has no AWS Control Tower checks.",
 )
 CHECK_VERSION = Check(
@@ -716,7 +715,6 @@ CHECK_VERSION = Check(
         "(or Control Tower console → Landing zone settings → Update), then re-register "
         "each OU."
     ),
-    frameworks={"soc2": ["CC8.1"], "iso27001-2022": ["A.8.8"]},
     no_prowler="Prowler has no AWS Control Tower checks.",
 )
 CHECK_REGIONS = Check(
@@ -729,7 +727,6 @@ CHECK_REGIONS = Check(
         "Update the landing zone's governed regions to match the profile (Landing zone "
         "settings → Modify settings, or update-landing-zone with the manifest)."
     ),
-    frameworks={"soc2": ["CC7.2"], "iso27001-2022": ["A.8.16"]},
     no_prowler="Prowler has no AWS Control Tower checks.",
 )
 CHECK_REGISTERED = Check(
@@ -742,11 +739,6 @@ CHECK_REGISTERED = Check(
         "Control Tower console → Organization → select the OU → Register "
         f"(EnableBaseline {BASELINE}), or {FIX}"
     ),
-    frameworks={
-        "soc2": ["CC6.1", "CC7.2"],
-        "iso27001-2022": ["A.8.15", "A.8.16"],
-        "pci-dss-4.0": ["10.2.1"],
-    },
     no_prowler="Prowler has no AWS Control Tower checks.",
 )
 CHECK_CONTROLS = Check(
@@ -756,7 +748,6 @@ CHECK_CONTROLS = Check(
     scope=Scope.MANAGEMENT,
     run=check_controls,
     remediation=f"Control Tower console → Controls → enable on each registered OU, or {FIX}",
-    frameworks={"soc2": ["CC6.1", "CC7.1"], "iso27001-2022": ["A.8.9"]},
     no_prowler="Prowler has no AWS Control Tower checks.",
 )
 CHECK_ROLES = Check(
@@ -769,7 +760,6 @@ CHECK_ROLES = Check(
         "Recreate the AWSControlTower* roles with the documented trust and policies "
         f"(Control Tower User Guide, 'Create the required roles'), or {FIX}"
     ),
-    frameworks={"soc2": ["CC6.3"]},
     no_prowler="Prowler has no AWS Control Tower checks.",
 )
 

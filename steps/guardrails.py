@@ -736,12 +736,6 @@ CHECKS = (
         check_scps,
         "Run `bootstrap-tui apply --step guardrails`; review the diff in the plan. Never edit the "
         "bootstrap-guardrails-* policies by hand: change profiles/scps instead.",
-        {
-            "soc2": ["CC6.1", "CC8.1"],
-            "iso27001-2022": ["A.5.15", "A.8.9", "A.5.23"],
-            "pci-dss-4.0": ["7.2.1"],
-            "aws-ssb": ["ACCT.02"],
-        },
         no_prowler="Prowler has no check that given SCPs are current and attached to OUs; organizations_scp_check_deny_regions only inspects a region-deny SCP's content.",
     ),
     Check(
@@ -753,13 +747,6 @@ CHECKS = (
         "In the management account: enable trusted access for iam.amazonaws.com, then IAM > Root "
         "access management > Enable (root credentials management and privileged root actions); "
         "API: iam EnableOrganizationsRootCredentialsManagement and EnableOrganizationsRootSessions.",
-        {
-            "cis-aws-3.0": ["1.7"],
-            "soc2": ["CC6.1"],
-            "iso27001-2022": ["A.8.2", "A.5.18"],
-            "pci-dss-4.0": ["8.2.2", "7.2.1"],
-            "aws-ssb": ["ACCT.02"],
-        },
         prowler="iam_root_credentials_management_enabled",
     ),
     Check(
@@ -770,13 +757,6 @@ CHECKS = (
         check_ebs,
         "aws ec2 enable-ebs-encryption-by-default --region <region> in each account; existing "
         "unencrypted volumes must be copied to encrypted ones.",
-        {
-            "cis-aws-3.0": ["2.2.1"],
-            "soc2": ["CC6.1"],
-            "iso27001-2022": ["A.8.24"],
-            "pci-dss-4.0": ["3.5.1"],
-            "aws-ssb": ["WKLD.08"],
-        },
         prowler="ec2_ebs_default_encryption",
     ),
     Check(
@@ -787,12 +767,6 @@ CHECKS = (
         check_pab,
         "aws s3control put-public-access-block --account-id <id> --public-access-block-configuration "
         "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true",
-        {
-            "cis-aws-3.0": ["2.1.4"],
-            "soc2": ["CC6.1", "CC6.6"],
-            "iso27001-2022": ["A.8.3", "A.8.12"],
-            "aws-ssb": ["ACCT.08"],
-        },
         prowler="s3_account_level_public_access_blocks",
     ),
     Check(
@@ -804,13 +778,6 @@ CHECKS = (
         "aws iam update-account-password-policy --minimum-password-length 14 --password-reuse-prevention 24 "
         "--require-symbols --require-numbers --require-uppercase-characters --require-lowercase-characters "
         "--max-password-age 90 --allow-users-to-change-password",
-        {
-            "cis-aws-3.0": ["1.8", "1.9"],
-            "soc2": ["CC6.1"],
-            "iso27001-2022": ["A.5.17"],
-            "pci-dss-4.0": ["8.3.6", "8.3.7", "8.3.9"],
-            "aws-ssb": ["ACCT.06"],
-        },
         prowler="iam_password_policy_minimum_length_14",
         prowler_also=("iam_password_policy_reuse_24",),
     ),
@@ -822,12 +789,6 @@ CHECKS = (
         check_default_vpc,
         "Delete the default VPC (detach and delete its internet gateway, delete its subnets, then the "
         "VPC) once nothing uses it; create purpose-built VPCs instead.",
-        {
-            "soc2": ["CC6.6"],
-            "iso27001-2022": ["A.8.20"],
-            "pci-dss-4.0": ["2.2.4"],
-            "aws-ssb": ["ACCT.09"],
-        },
         no_prowler="Prowler has no check that the default VPC was deleted.",
     ),
 )

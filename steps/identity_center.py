@@ -368,13 +368,6 @@ CHECKS = (
         check_instance,
         "Enable IAM Identity Center in the home region (Control Tower's access management does it, or "
         "console > IAM Identity Center > Enable, organization instance).",
-        {
-            "cis-aws-3.0": ["1.21"],
-            "soc2": ["CC6.1", "CC6.2"],
-            "iso27001-2022": ["A.5.15", "A.5.16"],
-            "pci-dss-4.0": ["7.2.1", "8.2.1"],
-            "aws-ssb": ["ACCT.03"],
-        },
         no_prowler="Prowler has no IAM Identity Center instance check for the AWS provider.",
     ),
     Check(
@@ -385,12 +378,6 @@ CHECKS = (
         check_admin_everywhere,
         "Assign the administrators group the AdministratorAccess permission set on this account "
         "(sso-admin CreateAccountAssignment) — run `bootstrap-tui apply --step identity-center`.",
-        {
-            "soc2": ["CC6.2", "CC6.3"],
-            "iso27001-2022": ["A.5.18", "A.8.2"],
-            "pci-dss-4.0": ["7.2.1", "7.2.2"],
-            "aws-ssb": ["ACCT.04"],
-        },
         no_prowler="Prowler has no IAM Identity Center assignment check.",
     ),
     Check(
@@ -401,7 +388,6 @@ CHECKS = (
         check_session_durations,
         "Shorten the permission set's session duration (sso-admin UpdatePermissionSet SessionDuration) and "
         "re-provision it.",
-        {"soc2": ["CC6.1"], "iso27001-2022": ["A.8.5"]},
         no_prowler="Prowler has no IAM Identity Center permission-set session check.",
     ),
     Check(
@@ -412,13 +398,6 @@ CHECKS = (
         check_member_iam_users,
         "Delete the IAM users' console passwords and access keys (or the users) and sign in through IAM "
         "Identity Center; workloads use IAM roles.",
-        {
-            "cis-aws-3.0": ["1.21", "1.12", "1.14"],
-            "soc2": ["CC6.1", "CC6.2"],
-            "iso27001-2022": ["A.5.16", "A.5.17"],
-            "pci-dss-4.0": ["8.2.1", "8.6.3"],
-            "aws-ssb": ["ACCT.03", "WKLD.03"],
-        },
         accounts="members",
         no_prowler="Prowler's iam_user_* checks judge each IAM user's credentials; none asserts that an account has no IAM users.",
     ),

@@ -1012,13 +1012,6 @@ CHECKS = (
         check_trail_multi_region,
         "Create (or fix) the organization trail: IsOrganizationTrail, IsMultiRegionTrail, management "
         "events read+write, then cloudtrail StartLogging. Run `bootstrap-tui apply --step log-archive`.",
-        {
-            "soc2": ["CC7.2"],
-            "iso27001-2022": ["A.8.15", "A.8.16"],
-            "pci-dss-4.0": ["10.2.1", "10.2.1.2", "10.3.3"],
-            "aws-ssb": ["ACCT.07"],
-            "cis-aws-3.0": ["3.1"],
-        },
         prowler="cloudtrail_multi_region_enabled_logging_management_events",
     ),
     Check(
@@ -1028,12 +1021,6 @@ CHECKS = (
         Scope.MANAGEMENT,
         check_log_validation,
         "aws cloudtrail update-trail --name <trail> --enable-log-file-validation",
-        {
-            "cis-aws-3.0": ["3.2"],
-            "iso27001-2022": ["A.8.15", "A.5.28"],
-            "pci-dss-4.0": ["10.3.4"],
-            "aws-ssb": ["ACCT.07"],
-        },
         prowler="cloudtrail_log_file_validation_enabled",
     ),
     Check(
@@ -1044,13 +1031,6 @@ CHECKS = (
         check_trail_kms,
         "aws cloudtrail update-trail --name <trail> --kms-key-id <key arn> (the key policy must allow "
         "cloudtrail.amazonaws.com kms:GenerateDataKey*).",
-        {
-            "cis-aws-3.0": ["3.5"],
-            "soc2": ["CC6.1"],
-            "iso27001-2022": ["A.8.24", "A.8.15"],
-            "pci-dss-4.0": ["10.3.1"],
-            "aws-ssb": ["ACCT.07"],
-        },
         prowler="cloudtrail_kms_encryption_enabled",
     ),
     Check(
@@ -1060,12 +1040,6 @@ CHECKS = (
         Scope.MANAGEMENT,
         check_key_rotation,
         "aws kms enable-key-rotation --key-id <key> (in the account that owns the key).",
-        {
-            "cis-aws-3.0": ["3.6"],
-            "soc2": ["CC6.1"],
-            "iso27001-2022": ["A.8.24"],
-            "pci-dss-4.0": ["3.7.4"],
-        },
         prowler="kms_cmk_rotation_enabled",
     ),
     Check(
@@ -1076,13 +1050,6 @@ CHECKS = (
         check_bucket_logging,
         "aws s3api put-bucket-logging --bucket <trail bucket> with a target bucket in the Log Archive "
         "account whose policy allows logging.s3.amazonaws.com.",
-        {
-            "cis-aws-3.0": ["3.4"],
-            "soc2": ["CC7.2"],
-            "iso27001-2022": ["A.8.15"],
-            "pci-dss-4.0": ["10.2.1"],
-            "aws-ssb": ["ACCT.07"],
-        },
         prowler="cloudtrail_logs_s3_bucket_access_logging_enabled",
     ),
     Check(
@@ -1093,13 +1060,6 @@ CHECKS = (
         check_bucket_tls_not_public,
         "Add a Deny for aws:SecureTransport=false to the bucket policy, turn on all four S3 Block Public "
         "Access settings for the bucket, and remove public Allow statements.",
-        {
-            "cis-aws-3.0": ["2.1.1", "2.1.4"],
-            "soc2": ["CC6.1", "CC6.7"],
-            "iso27001-2022": ["A.8.3", "A.8.24"],
-            "pci-dss-4.0": ["10.3.2"],
-            "aws-ssb": ["ACCT.07", "ACCT.08"],
-        },
         prowler="cloudtrail_logs_s3_bucket_is_not_publicly_accessible",
     ),
     Check(
@@ -1110,12 +1070,6 @@ CHECKS = (
         check_object_lock,
         "Object Lock needs versioning; put-object-lock-configuration with a default retention in the "
         "profile's log_archive.object_lock_mode for log_archive.object_lock_days.",
-        {
-            "soc2": ["A1.2"],
-            "iso27001-2022": ["A.5.33", "A.8.15"],
-            "pci-dss-4.0": ["10.3.2", "10.5.1"],
-            "aws-ssb": ["ACCT.07"],
-        },
         prowler="s3_bucket_object_lock",
     ),
     Check(
@@ -1127,12 +1081,6 @@ CHECKS = (
         "Without Control Tower: run `bootstrap-tui apply --step log-archive` (it sets the trail bucket's "
         "expiration to log_archive.retention_days). With Control Tower: update the landing zone so its "
         "loggingBucket retentionDays is log_archive.retention_days (`bootstrap-tui apply --step control-tower`).",
-        {
-            "soc2": ["CC7.2"],
-            "iso27001-2022": ["A.8.15"],
-            "pci-dss-4.0": ["10.5.1"],
-            "aws-ssb": ["ACCT.07"],
-        },
         no_prowler="Prowler's s3_bucket_lifecycle_enabled only asks for a lifecycle; none compares the log "
         "bucket's expiration with a retention period.",
     ),
@@ -1145,12 +1093,6 @@ CHECKS = (
         "Run `bootstrap-tui apply --step log-archive`: it creates the bucket without Object Lock (AWS Config "
         "cannot deliver to an Object Lock bucket), with versioning, SSE-S3, all four public access block "
         "settings and a TLS-only policy.",
-        {
-            "cis-aws-3.0": ["2.1.1", "2.1.4"],
-            "soc2": ["CC6.1"],
-            "iso27001-2022": ["A.8.15"],
-            "pci-dss-4.0": ["10.3.2"],
-        },
         prowler="s3_bucket_secure_transport_policy",
     ),
 )

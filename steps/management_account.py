@@ -358,13 +358,6 @@ CHECK_CALLER = Check(
         "bootstrap IAM user) in the management account, never the root user; delete any "
         "root access keys."
     ),
-    frameworks={
-        "cis-aws-3.0": ["1.7"],
-        "soc2": ["CC6.1"],
-        "iso27001-2022": ["A.8.2"],
-        "pci-dss-4.0": ["8.2.2"],
-        "aws-ssb": ["ACCT.02"],
-    },
     prowler="iam_avoid_root_usage",
 )
 CHECK_SECURITY_CONTACT = Check(
@@ -378,12 +371,6 @@ CHECK_SECURITY_CONTACT = Check(
         "phone (aws account put-alternate-contact --alternate-contact-type SECURITY ...), "
         "or run: bootstrap-tui apply --step management-account"
     ),
-    frameworks={
-        "cis-aws-3.0": ["1.2"],
-        "soc2": ["CC2.3"],
-        "iso27001-2022": ["A.5.24"],
-        "aws-ssb": ["ACCT.01"],
-    },
     prowler="account_security_contact_information_is_registered",
 )
 CHECK_OTHER_CONTACTS = Check(
@@ -396,7 +383,6 @@ CHECK_OTHER_CONTACTS = Check(
         "Account → Alternate contacts: set Billing and Operations contacts to monitored "
         "distribution lists, or run: bootstrap-tui apply --step management-account"
     ),
-    frameworks={"cis-aws-3.0": ["1.1"], "soc2": ["CC2.3"], "aws-ssb": ["ACCT.01"]},
     prowler="account_maintain_current_contact_details",
 )
 CHECK_ALIAS = Check(
@@ -410,7 +396,6 @@ CHECK_ALIAS = Check(
         "(aws iam create-account-alias --account-alias NAME), or run: "
         "bootstrap-tui apply --step management-account"
     ),
-    frameworks={"iso27001-2022": ["A.5.9"]},
     no_prowler="Prowler has no check for an IAM account alias.",
 )
 CHECK_NO_WORKLOADS = Check(
@@ -424,7 +409,6 @@ CHECK_NO_WORKLOADS = Check(
         "apply to the management account, so anything running there cannot be "
         "restricted by the organization's guardrails."
     ),
-    frameworks={"soc2": ["CC6.1"]},
     no_prowler="Prowler audits workload resources one by one; none asserts the management account runs no workloads.",
 )
 

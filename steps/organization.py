@@ -203,7 +203,6 @@ CHECK_ALL_FEATURES = Check(
         "organization call enable-all-features and accept the handshake in every member "
         f"account; or {FIX}"
     ),
-    frameworks={"soc2": ["CC6.1"], "iso27001-2022": ["A.5.15"]},
     prowler="organizations_account_part_of_organizations",
 )
 CHECK_CALLER_MANAGEMENT = Check(
@@ -216,7 +215,6 @@ CHECK_CALLER_MANAGEMENT = Check(
         "Use credentials (an SSO profile) of the management account; member accounts "
         "cannot see or change the organization."
     ),
-    frameworks={"soc2": ["CC6.1"]},
     no_prowler="Prowler has no check that the audited account is the organization's management account.",
 )
 CHECK_OU_TREE = Check(
@@ -229,7 +227,6 @@ CHECK_OU_TREE = Check(
         "Create the missing OUs (Organizations → AWS accounts → Actions → Create new, "
         f"under the right parent), or {FIX}"
     ),
-    frameworks={"soc2": ["CC6.1"], "iso27001-2022": ["A.5.3", "A.8.31"], "pci-dss-4.0": ["6.5.3"]},
     no_prowler="Prowler has no check for an organizational unit layout.",
 )
 CHECK_SCPS = Check(
@@ -243,7 +240,6 @@ CHECK_SCPS = Check(
         "organizations enable-policy-type --root-id r-xxxx --policy-type "
         f"SERVICE_CONTROL_POLICY), or {FIX}"
     ),
-    frameworks={"soc2": ["CC6.1"], "iso27001-2022": ["A.5.15", "A.8.2"], "pci-dss-4.0": ["7.2.1"]},
     no_prowler="Prowler has no check that the SCP policy type is enabled; organizations_scp_check_deny_regions inspects one SCP's content.",
 )
 CHECK_TRUSTED = Check(
@@ -257,7 +253,6 @@ CHECK_TRUSTED = Check(
         "organizations enable-aws-service-access --service-principal "
         f"SERVICE.amazonaws.com), or {FIX}"
     ),
-    frameworks={"soc2": ["CC7.2"], "iso27001-2022": ["A.8.16"]},
     no_prowler="Prowler has no check for AWS Organizations trusted access of a service.",
 )
 

@@ -174,13 +174,6 @@ CHECK_MFA = Check(
     scope=Scope.MANAGEMENT,
     run=check_mfa,
     remediation=ITEM_MFA.instructions,
-    frameworks={
-        "cis-aws-3.0": ["1.5"],
-        "soc2": ["CC6.1"],
-        "iso27001-2022": ["A.8.5"],
-        "pci-dss-4.0": ["8.4.2"],
-        "aws-ssb": ["ACCT.02", "ACCT.05"],
-    },
     prowler="iam_root_mfa_enabled",
 )
 CHECK_HARDWARE_MFA = Check(
@@ -193,13 +186,6 @@ CHECK_HARDWARE_MFA = Check(
         "Register a FIDO2 security key (or hardware TOTP token) for the root user and "
         "remove the virtual MFA device: Security credentials → MFA."
     ),
-    frameworks={
-        "cis-aws-3.0": ["1.6"],
-        "soc2": ["CC6.1"],
-        "iso27001-2022": ["A.8.5"],
-        "pci-dss-4.0": ["8.4.2"],
-        "aws-ssb": ["ACCT.05"],
-    },
     prowler="iam_root_hardware_mfa_enabled",
 )
 CHECK_NO_KEYS = Check(
@@ -209,13 +195,6 @@ CHECK_NO_KEYS = Check(
     scope=Scope.MANAGEMENT,
     run=check_no_keys,
     remediation=ITEM_KEYS.instructions,
-    frameworks={
-        "cis-aws-3.0": ["1.4"],
-        "soc2": ["CC6.1"],
-        "iso27001-2022": ["A.5.17", "A.8.2"],
-        "pci-dss-4.0": ["8.2.2"],
-        "aws-ssb": ["ACCT.02"],
-    },
     prowler="iam_no_root_access_key",
 )
 CHECK_NOT_USED = Check(
@@ -232,13 +211,6 @@ CHECK_NOT_USED = Check(
         f"{RECENT_DAYS} days without root use. A root access key used in that time FAILs: "
         "delete it and move what used it to an IAM role."
     ),
-    frameworks={
-        "cis-aws-3.0": ["1.7"],
-        "soc2": ["CC6.1"],
-        "iso27001-2022": ["A.8.2"],
-        "pci-dss-4.0": ["8.2.2"],
-        "aws-ssb": ["ACCT.02"],
-    },
     prowler="iam_avoid_root_usage",
 )
 

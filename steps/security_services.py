@@ -661,12 +661,6 @@ CHECKS = (
         check_gd_enabled,
         "From the Audit account (GuardDuty delegated admin): set auto-enable to ALL and add every account "
         "as a member in each governed region.",
-        {
-            "soc2": ["CC6.8", "CC7.2"],
-            "iso27001-2022": ["A.8.16", "A.8.7", "A.5.25"],
-            "pci-dss-4.0": ["11.5.1"],
-            "aws-ssb": ["ACCT.11"],
-        },
         prowler="guardduty_is_enabled",
     ),
     Check(
@@ -677,12 +671,6 @@ CHECKS = (
         check_gd_admin,
         "aws guardduty enable-organization-admin-account --admin-account-id <audit> in each governed region "
         "(from the management account).",
-        {
-            "soc2": ["CC7.2"],
-            "iso27001-2022": ["A.8.16", "A.5.3"],
-            "pci-dss-4.0": ["11.5.1"],
-            "aws-ssb": ["ACCT.11"],
-        },
         prowler="guardduty_delegated_admin_enabled_all_regions",
     ),
     Check(
@@ -693,7 +681,6 @@ CHECKS = (
         check_sh_enabled,
         "From the Audit account (Security Hub delegated admin): enable auto-enable and add the existing "
         "accounts as members in each governed region.",
-        {"cis-aws-3.0": ["4.16"], "soc2": ["CC7.1", "CC7.2"], "iso27001-2022": ["A.8.16", "A.8.8"]},
         prowler="securityhub_enabled",
     ),
     Check(
@@ -706,12 +693,6 @@ CHECKS = (
         "arn:aws:securityhub:<region>::standards/<standard> listed in the profile (the Audit account is the "
         "delegated administrator). INCOMPLETE: turn on AWS Config recording in that account and region, then "
         "disable and re-enable the standard.",
-        {
-            "cis-aws-3.0": ["4.16"],
-            "soc2": ["CC7.1", "CC4.1"],
-            "iso27001-2022": ["A.5.36", "A.8.8"],
-            "pci-dss-4.0": ["2.2.1"],
-        },
         prowler="securityhub_enabled",
     ),
     Check(
@@ -722,7 +703,6 @@ CHECKS = (
         check_sh_aggregator,
         "aws securityhub create-finding-aggregator --region-linking-mode SPECIFIED_REGIONS --regions ... "
         "in the Audit account, home region.",
-        {"soc2": ["CC7.2"], "iso27001-2022": ["A.8.16"]},
         accounts=f"role:{AUDIT_KEY}",
         no_prowler="Prowler has no check for a Security Hub cross-region aggregator.",
     ),
@@ -736,12 +716,6 @@ CHECKS = (
         "delivery channel to the log archive bucket, and start recording. With Control Tower, in a member "
         "account: register its OU with Control Tower instead (Control Tower will not enroll an account that "
         "has Config resources of its own).",
-        {
-            "cis-aws-3.0": ["3.3"],
-            "soc2": ["CC7.1"],
-            "iso27001-2022": ["A.8.9", "A.8.15"],
-            "pci-dss-4.0": ["11.5.2"],
-        },
         prowler="config_recorder_all_regions_enabled",
     ),
     Check(
@@ -752,7 +726,6 @@ CHECKS = (
         check_config_aggregator,
         "Register the Audit account as delegated administrator for config.amazonaws.com and create a "
         "configuration aggregator with an OrganizationAggregationSource.",
-        {"soc2": ["CC7.1"], "iso27001-2022": ["A.8.9"], "pci-dss-4.0": ["11.5.2"]},
         accounts=f"role:{AUDIT_KEY}",
         prowler="config_delegated_admin_and_org_aggregator_all_regions",
     ),
@@ -764,13 +737,6 @@ CHECKS = (
         check_access_analyzer,
         "Register the Audit account as delegated administrator for access-analyzer.amazonaws.com and create "
         "an ORGANIZATION analyzer in every governed region.",
-        {
-            "cis-aws-3.0": ["1.20"],
-            "soc2": ["CC6.1", "CC6.6"],
-            "iso27001-2022": ["A.5.15", "A.8.3"],
-            "pci-dss-4.0": ["7.2.1"],
-            "aws-ssb": ["WKLD.02"],
-        },
         prowler="accessanalyzer_enabled",
         accounts=f"role:{AUDIT_KEY}",
     ),
@@ -782,7 +748,6 @@ CHECKS = (
         check_budget,
         "Create a monthly COST budget with ACTUAL notifications at the profile's thresholds to the billing "
         "contact (Billing > Budgets).",
-        {"soc2": ["A1.1", "CC7.2"], "iso27001-2022": ["A.8.6"], "aws-ssb": ["ACCT.10"]},
         no_prowler="Prowler has no AWS Budgets check.",
     ),
     Check(
@@ -793,12 +758,6 @@ CHECKS = (
         check_security_contact,
         "Account > Alternate contacts > Security (or aws account put-alternate-contact "
         "--alternate-contact-type SECURITY) in every account.",
-        {
-            "cis-aws-3.0": ["1.2"],
-            "soc2": ["CC2.3"],
-            "iso27001-2022": ["A.5.24"],
-            "aws-ssb": ["ACCT.01"],
-        },
         prowler="account_security_contact_information_is_registered",
     ),
 )

@@ -5,7 +5,6 @@ md, csv, json, html (export). Pure functions: no AWS calls, no UI imports.
     write_atomic(path, text) -> Path
     report.export: build_checklist(...), render_export(checklist, fmt, framework=None),
                    export_text(engine, fmt, frameworks=None)
-    report.catalog: load_catalog(framework_id) -> {control id: title}
     report.org_items: ORG_ITEMS
 """
 

@@ -14,20 +14,17 @@ from collections.abc import Mapping, Sequence
 from bootstrap_tui.model import FRAMEWORKS, Status
 from bootstrap_tui.report.common import SANDBOX_NOTE, clean_block, one_line
 from bootstrap_tui.report.evidence_text import evidence_lines
-from bootstrap_tui.report.export import (
-    ATTESTED,
-    BAR_LABELS,
-    BAR_STATES,
-    NOT_APPLICABLE,
-    _controls_text,
-    _header_facts,
-    _shown_frameworks,
-    _summary_lines,
-    _verified,
-    attester_text,
-    coverage_line,
+from bootstrap_tui.report.checklist import NOT_APPLICABLE
+from bootstrap_tui.report.checklist_text import (
+    attestation_text,
+    controls_text,
+    header_facts,
     runs_text,
+    shown_frameworks,
+    summary_lines,
+    verified_text,
 )
+from bootstrap_tui.report.framework_views import BAR_LABELS, BAR_STATES, coverage_line
 
 __all__ = ["render_html"]
 
@@ -167,7 +164,7 @@ def _summary(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]]) -
         )
         p.append(f"<li>{_badge(s['status'])} {_e(s['title'])}{now}</li>")
     p.append("</ol>")
-    p += [f'<p class="muted">{_e(line)}</p>' for line in _summary_lines(checklist)[1:3]]
+    p += [f'<p class="muted">{_e(line)}</p>' for line in summary_lines(checklist)[1:3]]
     p.append("</section>")
     return p
 
@@ -196,7 +193,7 @@ def _period_cell(c: Mapping[str, Any]) -> str:
 def _evidence(results: Sequence[Mapping[str, Any]]) -> str:
     out = [
         f'<div class="muted">Evidence ({len(results)} '
-        f"{'scope' if len(results) == 1 else 'scopes'}, {_e(_verified(results))})</div>"
+        f"{'scope' if len(results) == 1 else 'scopes'}, {_e(verified_text(results))})</div>"
     ]
     for r in results:
         where = " · ".join(str(r[k]) for k in ("account", "region") if r.get(k)) or "organization"
@@ -242,22 +239,16 @@ def _checks(checklist: Mapping[str, Any], shown: Sequence[str]) -> list[str]:
                 f'<tr class="check" id="check-{_e(c["id"])}"><td>{_badge(c["status"])}</td>'
                 f"<td><code>{_e(c['id'])}</code><br>{_e(c['title'])}{message}{detail}</td>"
                 f"<td>{_e(c['severity'])}</td><td>{_period_cell(c)}</td><td>{_e(runs)}</td>"
-                f"<td>{_e(_controls_text(c['controls'], shown)) or '—'}</td></tr>"
+                f"<td>{_e(controls_text(c['controls'], shown)) or '—'}</td></tr>"
             )
         p.append("</tbody></table>")
     return p
 
 
 def _who(m: Mapping[str, Any]) -> str:
-    if m["status"] != ATTESTED:
-        who = "not attested"
-    else:
-        who = f"{_e(attester_text(m))}, {_date(m.get('attested_at'))}"
-        if m.get("simulated"):
-            who += " (SIMULATED with --simulate-console on a sandbox)"
-    if m.get("check_id") and m.get("check_status"):
-        who += f"; API check <code>{_e(m['check_id'])}</code>: {_e(m['check_status'])}"
-    return who
+    return attestation_text(
+        m, escape=_e, at=lambda value: f", {_date(value)}", code=lambda s: f"<code>{s}</code>"
+    )
 
 
 def _items(checklist: Mapping[str, Any], shown: Sequence[str]) -> list[str]:
@@ -282,7 +273,7 @@ def _items(checklist: Mapping[str, Any], shown: Sequence[str]) -> list[str]:
                 f'<div class="muted">{_e(m["instructions"])}</div>{hint}</td>'
                 f"<td>{_badge(m['status'])}</td><td>{_who(m)}</td>"
                 f"<td>{_e(m.get('note') or '—')}</td>"
-                f"<td>{_e(_controls_text(m['controls'], shown)) or '—'}</td></tr>"
+                f"<td>{_e(controls_text(m['controls'], shown)) or '—'}</td></tr>"
             )
         p.append("</tbody></table>")
     return p
@@ -322,7 +313,7 @@ def _framework(view: Mapping[str, Any]) -> list[str]:
 
 
 def render_html(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]]) -> str:
-    shown = _shown_frameworks(checklist, views)
+    shown = shown_frameworks(checklist, views)
     p: list[str] = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -343,10 +334,10 @@ def render_html(checklist: Mapping[str, Any], views: Sequence[Mapping[str, Any]]
         p.append(f'<p class="sandbox-banner" role="alert"><strong>{_e(SANDBOX_NOTE)}.</strong></p>')
     p += _summary(checklist, views)
     p.append('<h2 id="details">Details</h2><dl class="facts">')
-    for label, value in _header_facts(checklist):
+    for label, value in header_facts(checklist):
         p.append(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>")
     p.append("</dl><ul>")
-    p += [f"<li>{_e(line)}</li>" for line in _summary_lines(checklist)]
+    p += [f"<li>{_e(line)}</li>" for line in summary_lines(checklist)]
     p += [f"<li>{_e(v['title'])}: {_e(coverage_line(v))}</li>" for v in views]
     p.append("</ul>")
     p.append(

@@ -72,6 +72,21 @@ def test_wheel_installs_and_runs_from_a_fresh_venv(tmp_path):
         check=True,
     ).stdout.split()
     assert str(venv) in prices[0] and prices[1].startswith("20")
+    mapped = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "from bootstrap_tui.frameworks import FRAMEWORK_DIR, FRAMEWORKS; "
+            "from bootstrap_tui.frameworks.mappings import mappings_of; "
+            "print(FRAMEWORK_DIR); print(len(list(FRAMEWORK_DIR.glob('*.yaml'))), len(FRAMEWORKS)); "
+            "print(mappings_of('root.mfa-enabled')['soc2'])",
+        ],
+        cwd=outside,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert str(venv) in mapped[0] and mapped[1] == "5 5" and "CC6.1" in mapped[2]
 
     proc = subprocess.Popen(
         [str(exe), "sandbox", "--port", "0"],

@@ -1,4 +1,4 @@
-"""Framework catalogs and mappings: every mapped control id exists in its catalog."""
+"""Framework files (catalog and mappings): every pair names a real check and control."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import pytest
 import yaml
 
 from bootstrap_tui.model import FRAMEWORKS
-from bootstrap_tui.report.catalog import CATALOG_DIR, get_catalog, load_catalog, parent_id
+from bootstrap_tui.frameworks import FRAMEWORK_DIR
+from bootstrap_tui.frameworks.catalog import Catalog, get_catalog, load_catalog, parent_id
+from bootstrap_tui.frameworks.mappings import mapping_problems
 from bootstrap_tui.report.org_items import ORG_ITEMS
 
 EXPECTED_LEAVES = {
@@ -23,7 +25,7 @@ EXPECTED_LEAVES = {
 
 @pytest.mark.parametrize("framework", list(FRAMEWORKS))
 def test_every_framework_has_a_catalog(framework):
-    assert (CATALOG_DIR / f"{framework}.yaml").is_file()
+    assert (FRAMEWORK_DIR / f"{framework}.yaml").is_file()
     controls = load_catalog(framework)
     assert controls and all(isinstance(k, str) and v for k, v in controls.items())
     expected = EXPECTED_LEAVES[framework]
@@ -150,7 +152,7 @@ def _prowler_cis() -> dict[str, list[str]]:
 
 
 def _cis_provenance() -> dict[str, str]:
-    data = yaml.safe_load((CATALOG_DIR / "cis-aws-3.0.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((FRAMEWORK_DIR / "cis-aws-3.0.yaml").read_text(encoding="utf-8"))
     return data.get("prowler_provenance") or {}
 
 
@@ -191,23 +193,65 @@ def _step_pairs() -> set[tuple[str, str, str]]:
     }
 
 
-def _catalog_pairs(attr: str) -> set[tuple[str, str, str]]:
-    return {
-        (fw, check, cid)
-        for fw in FRAMEWORKS
-        for check, pairs in getattr(get_catalog(fw), attr).items()
-        for cid in pairs
-    }
+def test_the_framework_files_are_exactly_the_frameworks():
+    assert sorted(p.stem for p in FRAMEWORK_DIR.glob("*.yaml")) == sorted(FRAMEWORKS)
 
 
-def test_every_mapped_pair_has_a_rationale_in_its_catalog():
-    missing = sorted(_step_pairs() - _catalog_pairs("rationale"))
-    assert missing == [], f"(framework, check, control) pairs without a rationale: {missing}"
+def test_steps_declare_no_mappings_inline():
+    inline = [c.id for s in _discovered_steps() for c in s.checks if c.frameworks is not None]
+    assert inline == [], f"checks with inline framework ids (move them to the data files): {inline}"
 
 
-def test_every_rationale_is_for_a_pair_the_steps_map():
-    stale = sorted(_catalog_pairs("rationale") - _step_pairs())
-    assert stale == [], f"rationales for pairs no step maps: {stale}"
+def test_every_check_is_mapped_and_every_pair_names_a_real_check_and_control():
+    checks = [check.id for step in _discovered_steps() for check in step.checks]
+    problems = mapping_problems(checks, [get_catalog(fw) for fw in FRAMEWORKS])
+    assert problems == [], "\n".join(problems)
+
+
+def _tiny_catalog(**sections) -> Catalog:
+    return Catalog("soc2", "t", {"CC6": "Access", "CC6.1": "Logical access"}, **sections)
+
+
+def test_mapping_problems_names_an_unmapped_check():
+    catalog = _tiny_catalog(rationale={"a.one": {"CC6.1": "why"}})
+    assert mapping_problems(["a.one", "a.two"], [catalog]) == [
+        "a.two: mapped to no control of any framework"
+    ]
+
+
+def test_mapping_problems_names_an_unknown_control():
+    catalog = _tiny_catalog(rationale={"a.one": {"CC6.1": "why", "CC6.9": "why"}})
+    assert mapping_problems(["a.one"], [catalog]) == [
+        "soc2 mappings: a.one -> 'CC6.9' is not a control of the catalog"
+    ]
+
+
+def test_mapping_problems_names_an_unknown_check():
+    catalog = _tiny_catalog(
+        rationale={"a.one": {"CC6.1": "why"}, "a.gone": {"CC6.1": "why"}},
+        rejected={"a.old": {"CC6": "why not"}},
+    )
+    assert mapping_problems(["a.one"], [catalog]) == [
+        "soc2 mappings: unknown check 'a.gone'",
+        "soc2 rejected: unknown check 'a.old'",
+    ]
+
+
+def test_mapping_problems_names_a_pair_both_mapped_and_rejected():
+    catalog = _tiny_catalog(
+        rationale={"a.one": {"CC6.1": "why"}}, rejected={"a.one": {"CC6.1": "why not"}}
+    )
+    assert mapping_problems(["a.one"], [catalog]) == [
+        "soc2: a.one -> CC6.1 is both mapped and rejected"
+    ]
+
+
+def test_check_mappings_come_from_the_framework_files():
+    steps = {check.id: check for step in _discovered_steps() for check in step.checks}
+    trail = steps["log-archive.trail-multi-region"].mappings()
+    assert list(trail) == [fw for fw in FRAMEWORKS if fw in trail]
+    for fw, ids in trail.items():
+        assert ids == list(get_catalog(fw).rationale["log-archive.trail-multi-region"])
 
 
 @pytest.mark.parametrize("framework", list(FRAMEWORKS))
@@ -220,11 +264,6 @@ def test_rationales_are_one_line_and_name_real_controls(framework):
                 assert 15 <= len(why) <= 160 and "\n" not in why, (
                     f"{framework} {check} {cid}: {why!r}"
                 )
-
-
-def test_rejected_pairs_stay_out_of_the_steps():
-    back = sorted(_step_pairs() & _catalog_pairs("rejected"))
-    assert back == [], f"pairs reviewed and rejected are mapped again: {back}"
 
 
 @pytest.mark.parametrize(

@@ -7,13 +7,14 @@ import csv
 import io
 import json
 import re
+from html import escape as html_escape
 from html.parser import HTMLParser
 
 import pytest
 
 from bootstrap_tui.errors import ConfigError
 from bootstrap_tui.model import FRAMEWORKS
-from bootstrap_tui.report.catalog import get_catalog
+from bootstrap_tui.frameworks.catalog import get_catalog
 from bootstrap_tui.report.export import (
     ATTESTED,
     NOT_ATTESTED,
@@ -23,6 +24,7 @@ from bootstrap_tui.report.export import (
     framework_view,
     render_export,
 )
+from bootstrap_tui.report.checklist_text import attestation_text
 from bootstrap_tui.report.org_items import ORG_ITEMS
 
 from .fixtures import HOSTILE, MGMT, SECRET_KEY_ID, make_run, make_state, make_steps
@@ -345,3 +347,26 @@ def test_export_text_answers_is_a_replayable_yaml_file():
     out = export_text(_FakeEngine(), "answers")
     assert out.startswith("# bootstrap-tui answers file")
     assert yaml.safe_load(out) == {"root-mfa": {"device": "hardware"}}
+
+
+def test_an_attestation_reads_the_same_in_text_and_html():
+    entry = {
+        "status": ATTESTED,
+        "attested_person": "Jane <b>",
+        "attested_by": "arn:aws:iam::111111111111:user/jane",
+        "attested_at": "2024-05-01T10:00:00+00:00",
+        "simulated": True,
+        "check_id": "root.mfa-enabled",
+        "check_status": "PASS",
+    }
+    assert attestation_text(entry) == (
+        "Jane <b> (AWS identity arn:aws:iam::111111111111:user/jane) at "
+        "2024-05-01T10:00:00+00:00 (SIMULATED with --simulate-console on a sandbox); "
+        "API check root.mfa-enabled: PASS"
+    )
+    html = attestation_text(
+        entry, escape=html_escape, at=lambda v: f", {v[:10]}", code=lambda s: f"<code>{s}</code>"
+    )
+    assert html.startswith("Jane &lt;b&gt; (AWS identity") and ", 2024-05-01 (SIMULATED" in html
+    assert html.endswith("API check <code>root.mfa-enabled</code>: PASS")
+    assert attestation_text({"status": NOT_ATTESTED}) == "not attested"
