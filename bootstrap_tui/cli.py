@@ -674,6 +674,20 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argpa
     return args
 
 
+def command_parser(name: str | None) -> argparse.ArgumentParser:
+    """The one parser that owns the options of `bootstrap-tui <name>`: the sandbox's own
+    parser for `sandbox`, the subcommand's for the others, the top-level one for None."""
+    parser = build_parser()
+    if name is None:
+        return parser
+    if name == "sandbox":
+        from bootstrap_tui.sandbox.cli import build_parser as sandbox_parser
+
+        return sandbox_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return commands.choices[name]
+
+
 def iam_policy_jobs() -> tuple[str, ...]:
     from bootstrap_tui.iam_policy import JOBS
 

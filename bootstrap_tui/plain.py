@@ -238,9 +238,9 @@ class PlainWizard:
                 if not confirmed:
                     self.say("   not confirmed; nothing was changed")
                     return
-        from bootstrap_tui.tui.present import refuse_root
+        from bootstrap_tui.aws import refuse_root
 
-        refuse_root(engine)
+        refuse_root(engine.identity)
         engine.apply(step.id, plan, confirm_destructive=lambda p: confirmed)
         self.manual(step)
         self.verify(step.id)

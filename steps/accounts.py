@@ -6,18 +6,13 @@ from __future__ import annotations
 from typing import Any
 from collections.abc import Callable
 
+from bootstrap_tui.aws import refuse_root
 from bootstrap_tui.errors import BootstrapError, RefusedError, ValidationError
 from bootstrap_tui.model import Check, Field, Outcome, Plan, Scope, Severity, Step
 
-from steps._common import (
-    account_parent,
-    code_of,
-    describe_org,
-    ou_tree,
-    require_not_root,
-    root_id,
-    run_operations,
-)
+from steps._errors import error_code
+from steps._operations import run_operations
+from steps._org import account_parent, describe_org, ou_tree, root_id
 from steps import audit_role
 from steps.management_account import email_advice
 
@@ -299,9 +294,9 @@ def check_automation_role(ctx: Any, account: str | None, region: str | None) -> 
         seen = ctx.client("sts", account=account).get_caller_identity()
     except Exception as exc:
         return Outcome.fail(
-            f"cannot assume {role} in {account}: {code_of(exc) or exc}",
+            f"cannot assume {role} in {account}: {error_code(exc) or exc}",
             role=role,
-            error=code_of(exc) or type(exc).__name__,
+            error=error_code(exc) or type(exc).__name__,
         )
     if seen.get("Account") != account:
         return Outcome.fail(
@@ -499,7 +494,7 @@ class AccountsStep(Step):
         audit_role.plan_changes(ctx, plan, existing, to_create)
 
     def apply(self, ctx: Any, plan: Plan) -> None:
-        require_not_root(ctx)
+        refuse_root(ctx.identity)
         wanted = wanted_accounts(ctx)
         client = ctx.client("organizations")
         accounts = all_accounts(ctx)
@@ -543,7 +538,7 @@ class AccountsStep(Step):
                     "CreateAccountStatus"
                 ]
             except Exception as exc:
-                if code_of(exc) == "CreateAccountStatusNotFoundException":
+                if error_code(exc) == "CreateAccountStatusNotFoundException":
                     return "FAILED", "REQUEST_NOT_FOUND"
                 raise
             return found["State"], found.get("FailureReason") or found.get("AccountId")
@@ -636,7 +631,7 @@ class AccountsStep(Step):
                         DestinationParentId=target["Id"],
                     )
                 except Exception as exc:
-                    if code_of(exc) != "DuplicateAccountException":
+                    if error_code(exc) != "DuplicateAccountException":
                         raise
         ctx.remember("accounts", ids)
 

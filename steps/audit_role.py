@@ -18,7 +18,7 @@ from urllib.parse import unquote
 
 from bootstrap_tui.model import Check, Outcome, Plan, Scope, Severity
 
-from steps._common import code_of
+from steps._errors import error_code
 
 POLICY_NAME = "bootstrap-tui-audit"
 DESCRIPTION = "Read-only role bootstrap-tui verify assumes (created by bootstrap-tui; exactly the reads verify needs)"
@@ -104,7 +104,7 @@ def observe(ctx: Any, account: str) -> dict[str, Any]:
     try:
         role = iam.get_role(RoleName=name)["Role"]
     except Exception as exc:
-        if code_of(exc) == "NoSuchEntity":
+        if error_code(exc) == "NoSuchEntity":
             return {"exists": False}
         raise
     inline = iam.list_role_policies(RoleName=name)["PolicyNames"]

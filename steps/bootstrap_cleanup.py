@@ -9,7 +9,8 @@ from bootstrap_tui.aws import refuse_root
 from bootstrap_tui.errors import BootstrapError, RefusedError
 from bootstrap_tui.model import Check, Field, ManualItem, Outcome, Plan, Scope, Severity, Step
 
-from steps._helpers2 import call_or, error_code, iam_users_with_credentials
+from steps._credentials import iam_users_with_credentials
+from steps._errors import call_or, error_code
 from steps.identity_center import account_names, sso_profile_name
 
 

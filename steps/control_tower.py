@@ -9,22 +9,18 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from bootstrap_tui.aws import partition_of, refuse_root
 from bootstrap_tui.aws.errors import EXPIRED_TOKEN_CODES
 from bootstrap_tui.errors import AwsError, RefusedError
 from bootstrap_tui.model import Check, Field, Outcome, Plan, Scope, Severity, Step
 
-from steps._common import (
-    code_of,
-    describe_org,
-    is_not_found,
-    ou_tree,
-    paginate,
-    partition,
-    profile_get,
-    require_not_root,
-    run_operations,
-)
-from steps._helpers2 import PURPOSE_TAG, unaliased_tagged_key
+from steps._errors import error_code, is_not_found
+from steps._kms import unaliased_tagged_key
+from steps._naming import PURPOSE_TAG
+from steps._operations import run_operations
+from steps._org import describe_org, ou_tree
+from steps._paging import paginate
+from steps._profile import pget
 
 BASELINE = "AWSControlTowerBaseline"
 IDC_BASELINE = "IdentityCenterBaseline"
@@ -306,7 +302,7 @@ def best_role_problems(ctx: Any, name: str, specs: list[dict[str, Any]]) -> list
 
 
 def tower(ctx: Any, key: str, default: Any = None) -> Any:
-    return profile_get(ctx, f"control_tower.{key}", default)
+    return pget(ctx, f"control_tower.{key}", default)
 
 
 def security_ou(ctx: Any) -> str:
@@ -375,7 +371,7 @@ def _newer(a: str, b: str) -> bool:
 
 
 def _retention(ctx: Any) -> tuple[int, int]:
-    log_days = int(profile_get(ctx, "log_archive.retention_days", 365))
+    log_days = int(pget(ctx, "log_archive.retention_days", 365))
     access_days = int(
         ctx.answers.get("access_log_retention_days")
         or tower(ctx, "access_log_retention_days", 3650)
@@ -469,7 +465,7 @@ def enabled_baselines(ctx: Any) -> list[dict[str, Any]]:
 def control_arn(ctx: Any, control: str) -> str:
     """A control identifier for EnableControl: ARNs as given; AWS-GR_* guardrail names as
     arn:aws:controltower:REGION::control/NAME; CT.* / SH.* aliases via the Control Catalog."""
-    part = partition(ctx.home_region)
+    part = partition_of(ctx.home_region)
     if control.startswith("arn:"):
         return control
     if not control.startswith("AWS-GR_"):
@@ -525,7 +521,7 @@ def integration_ou_problem(ctx: Any) -> str | None:
 
 def credentials_expired(exc: BaseException) -> bool:
     """True when `exc` says the session or SSO token expired (raw botocore or mapped)."""
-    code = code_of(exc) or str(getattr(exc, "code", "") or "")
+    code = error_code(exc) or str(getattr(exc, "code", "") or "")
     return (
         code in EXPIRED_TOKEN_CODES
         or code in SSO_EXPIRY_ERRORS
@@ -549,7 +545,7 @@ def expiry_explained(what: str, operations: str) -> Iterator[None]:
             "--profile NAME) and run apply again; it resumes polling the recorded operation "
             "instead of starting a new one",
             kind="credentials",
-            code=code_of(exc) or type(exc).__name__,
+            code=error_code(exc) or type(exc).__name__,
         ) from None
 
 
@@ -671,7 +667,7 @@ def check_controls(ctx: Any, account: str | None, region: str | None) -> Outcome
 def check_roles(ctx: Any, account: str | None, region: str | None) -> Outcome:
     problems = {}
     version = target_version(ctx)
-    for name, specs in accepted_roles(partition(ctx.home_region), version).items():
+    for name, specs in accepted_roles(partition_of(ctx.home_region), version).items():
         found = best_role_problems(ctx, name, specs)
         if found is None:
             problems[name] = ["missing"]
@@ -797,7 +793,7 @@ class ControlTowerStep(Step):
     # ---------------------------------------------------------- plan
     def plan(self, ctx: Any) -> Plan:
         plan = Plan(self.id)
-        part = partition(ctx.home_region)
+        part = partition_of(ctx.home_region)
         zone = landing_zone(ctx) if describe_org(ctx) else None
         upgrade = upgrade_to(ctx, zone)
         version = upgrade or target_version(ctx, zone)
@@ -923,7 +919,7 @@ class ControlTowerStep(Step):
 
     # ---------------------------------------------------------- apply
     def apply(self, ctx: Any, plan: Plan) -> None:
-        require_not_root(ctx)
+        refuse_root(ctx.identity)
         org = describe_org(ctx)
         if org is None or org.get("FeatureSet") != "ALL":
             raise RefusedError(
@@ -949,7 +945,7 @@ class ControlTowerStep(Step):
 
     def _ensure_roles(self, ctx: Any, version: str) -> None:
         iam = ctx.client("iam")
-        for name, specs in accepted_roles(partition(ctx.home_region), version).items():
+        for name, specs in accepted_roles(partition_of(ctx.home_region), version).items():
             problems = best_role_problems(ctx, name, specs)
             if problems == []:
                 continue
@@ -964,7 +960,7 @@ class ControlTowerStep(Step):
                         Description="Used by AWS Control Tower (bootstrap-tui)",
                     )
                 except Exception as exc:
-                    if code_of(exc) != "EntityAlreadyExists":
+                    if error_code(exc) != "EntityAlreadyExists":
                         raise
             else:
                 iam.update_assume_role_policy(
@@ -994,7 +990,7 @@ class ControlTowerStep(Step):
             if key_id is None:
                 ctx.progress("creating the landing zone KMS key")
                 policy = kms_key_policy(
-                    ctx.management_account_id, ctx.home_region, partition(ctx.home_region)
+                    ctx.management_account_id, ctx.home_region, partition_of(ctx.home_region)
                 )
                 key_id = kms.create_key(
                     Policy=json.dumps(policy),
@@ -1088,7 +1084,7 @@ class ControlTowerStep(Step):
                     kind="landing-zone",
                 )
         except Exception as exc:
-            if code_of(exc) == "ResourceNotFoundException":
+            if error_code(exc) == "ResourceNotFoundException":
                 ctx.clear_operation("landing-zone")
                 raise RefusedError(
                     f"the recorded landing zone operation {op_id} no longer exists",
@@ -1223,7 +1219,7 @@ class ControlTowerStep(Step):
                     controlIdentifier=task["control"], targetIdentifier=task["target"]
                 )["operationIdentifier"]
             except Exception as exc:
-                if code_of(exc) == "ValidationException" and "already enabled" in str(exc):
+                if error_code(exc) == "ValidationException" and "already enabled" in str(exc):
                     return None
                 raise
 

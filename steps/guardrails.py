@@ -14,20 +14,19 @@ from bootstrap_tui.model import Check, Field, Outcome, Plan, Scope, Severity, St
 
 from steps import scp_policies as scp
 from steps.control_tower import is_preventive
-from steps._helpers2 import (
-    PREFIX,
+from steps._errors import call_or, error_code
+from steps._fanout import parallel
+from steps._naming import PREFIX
+from steps._org import (
     account_label,
     all_account_ids,
-    call_or,
-    canonical,
-    error_code,
     ensure_service_access,
     future_org,
     is_future,
     log_archive_account,
-    parallel,
-    pget,
 )
+from steps._policy_documents import canonical
+from steps._profile import pget
 
 ROOT_FEATURES = ("RootCredentialsManagement", "RootSessions")
 DEFAULT_PASSWORD_POLICY = {

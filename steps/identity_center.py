@@ -15,14 +15,10 @@ from bootstrap_tui.aws import refuse_root
 from bootstrap_tui.errors import ConfigError, RefusedError
 from bootstrap_tui.model import Check, Field, ManualItem, Outcome, Plan, Scope, Severity, Step
 
-from steps._helpers2 import (
-    account_label,
-    all_account_ids,
-    iam_users_with_credentials,
-    is_future,
-    parallel,
-    pget,
-)
+from steps._credentials import iam_users_with_credentials
+from steps._fanout import parallel
+from steps._org import account_label, all_account_ids, is_future
+from steps._profile import pget
 
 BEGIN = "# BEGIN bootstrap-tui (IAM Identity Center)"
 END = "# END bootstrap-tui"

@@ -20,23 +20,12 @@ from bootstrap_tui.costs import load_prices
 from bootstrap_tui.errors import RefusedError
 from bootstrap_tui.model import Check, Outcome, Plan, Scope, Severity, Step
 
-from steps._helpers2 import (
-    CT_TRAIL_NAME,
-    KMS_ALIAS,
-    PREFIX,
-    PURPOSE_TAG,
-    TRAIL_NAME,
-    call_or,
-    ensure_service_access,
-    error_code,
-    is_future,
-    log_archive_account,
-    org_id,
-    parse_policy,
-    pget,
-    statements,
-    unaliased_tagged_key,
-)
+from steps._errors import call_or, error_code
+from steps._kms import unaliased_tagged_key
+from steps._naming import CT_TRAIL_NAME, KMS_ALIAS, PREFIX, PURPOSE_TAG, TRAIL_NAME
+from steps._org import ensure_service_access, is_future, log_archive_account, org_id
+from steps._policy_documents import parse_policy, statements
+from steps._profile import pget
 
 PAB = {
     "BlockPublicAcls": True,
@@ -1463,7 +1452,7 @@ class LogArchiveStep(Step):
 
 
 def _trusted(ctx, principal: str) -> bool:
-    from steps._helpers2 import service_access_enabled
+    from steps._org import service_access_enabled
 
     return service_access_enabled(ctx, principal)
 

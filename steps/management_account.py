@@ -7,6 +7,7 @@ import re
 from typing import Any
 from collections.abc import Mapping
 
+from bootstrap_tui.aws import refuse_root
 from bootstrap_tui.model import (
     FREE_MAIL_DOMAINS,
     Check,
@@ -19,7 +20,8 @@ from bootstrap_tui.model import (
     Step,
 )
 
-from steps._common import code_of, describe_org, is_not_found, require_not_root
+from steps._errors import error_code, is_not_found
+from steps._org import describe_org
 
 CONTACT_TYPES = (
     ("billing", "BILLING", "Billing"),
@@ -557,7 +559,7 @@ class ManagementAccountStep(Step):
         return plan
 
     def apply(self, ctx: Any, plan: Plan) -> None:
-        require_not_root(ctx)
+        refuse_root(ctx.identity)
         for change in plan.changes:
             if change.resource == "account alias":
                 self._set_alias(ctx, change.name)
@@ -584,7 +586,7 @@ class ManagementAccountStep(Step):
         except Exception as exc:
             if existing:
                 iam.create_account_alias(AccountAlias=existing)  # put the old one back
-            if code_of(exc) == "EntityAlreadyExists":
+            if error_code(exc) == "EntityAlreadyExists":
                 from bootstrap_tui.errors import RefusedError
 
                 raise RefusedError(

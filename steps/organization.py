@@ -5,20 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from bootstrap_tui.aws import enabled_region_names, governed_regions, partition_of
+from bootstrap_tui.aws import enabled_region_names, governed_regions, partition_of, refuse_root
 from bootstrap_tui.errors import RefusedError
 from bootstrap_tui.model import Check, Field, Outcome, Plan, Scope, Severity, Step
 
-from steps._common import (
-    code_of,
-    describe_org,
-    ou_tree,
-    paginate,
-    profile_get,
-    refuse_foreign_org,
-    require_not_root,
-    root_id,
-)
+from steps._errors import error_code
+from steps._org import describe_org, ou_tree, refuse_foreign_org, root_id
+from steps._paging import paginate
+from steps._profile import pget
 
 SCP = "SERVICE_CONTROL_POLICY"
 
@@ -40,7 +34,7 @@ SELF_ENABLING = {
 
 
 def listed_trusted_access(ctx: Any) -> list[str]:
-    return list(dict.fromkeys(profile_get(ctx, "organization.trusted_access", []) or []))
+    return list(dict.fromkeys(pget(ctx, "organization.trusted_access", []) or []))
 
 
 def trusted_access(ctx: Any) -> list[str]:
@@ -328,7 +322,7 @@ class OrganizationStep(Step):
         return plan
 
     def apply(self, ctx: Any, plan: Plan) -> None:
-        require_not_root(ctx)
+        refuse_root(ctx.identity)
         client = ctx.client("organizations")
         org = describe_org(ctx)
         refuse_foreign_org(ctx, org)
@@ -337,7 +331,7 @@ class OrganizationStep(Step):
             try:
                 org = client.create_organization(FeatureSet="ALL")["Organization"]
             except Exception as exc:
-                if code_of(exc) != "AlreadyInOrganizationException":
+                if error_code(exc) != "AlreadyInOrganizationException":
                     raise
                 org = describe_org(ctx)
                 refuse_foreign_org(ctx, org)
@@ -346,7 +340,7 @@ class OrganizationStep(Step):
             try:
                 client.enable_all_features()
             except Exception as exc:
-                if code_of(exc) != "HandshakeConstraintViolationException":
+                if error_code(exc) != "HandshakeConstraintViolationException":
                     raise
             raise RefusedError(
                 f"organization {org['Id']} uses consolidated billing only; enabling all features "
@@ -380,7 +374,7 @@ class OrganizationStep(Step):
                 ou = client.create_organizational_unit(ParentId=parent, Name=name)
                 ids[path] = ou["OrganizationalUnit"]["Id"]
             except Exception as exc:
-                if code_of(exc) != "DuplicateOrganizationalUnitException":
+                if error_code(exc) != "DuplicateOrganizationalUnitException":
                     raise
                 ids[path] = ou_tree(ctx, root)[path]["Id"]
         ctx.remember("ou_ids", {path: ids[path] for path in wanted})
@@ -392,7 +386,7 @@ class OrganizationStep(Step):
         try:
             ctx.client("organizations").enable_policy_type(RootId=root, PolicyType=SCP)
         except Exception as exc:
-            if code_of(exc) != "PolicyTypeAlreadyEnabledException":
+            if error_code(exc) != "PolicyTypeAlreadyEnabledException":
                 raise
 
         def enabled() -> tuple[bool, str]:

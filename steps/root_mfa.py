@@ -18,7 +18,8 @@ from bootstrap_tui.model import (
     parse_timestamp,
 )
 
-from steps._common import credential_report_rows, paginate
+from steps._credentials import credential_report_rows
+from steps._paging import paginate
 
 RECENT_DAYS = 90
 

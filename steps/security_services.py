@@ -13,23 +13,22 @@ from bootstrap_tui.errors import RefusedError
 from bootstrap_tui.model import Change, Check, Field, Outcome, Plan, Scope, Severity, Step
 
 from steps.management_account import contact_change
-from steps._helpers2 import (
-    PREFIX,
+from steps._errors import call_or, error_code
+from steps._fanout import parallel
+from steps._naming import PREFIX
+from steps._org import (
     account_label,
     all_account_ids,
     audit_account,
-    call_or,
     delegated_admins,
     ensure_delegated_admin,
     ensure_service_access,
-    error_code,
     future_org,
     is_future,
     log_archive_account,
     org_id,
-    parallel,
-    pget,
 )
+from steps._profile import pget
 
 BUDGET_NAME = f"{PREFIX}-monthly-cost"
 ANALYZER_NAME = f"{PREFIX}-organization"

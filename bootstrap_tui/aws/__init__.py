@@ -1,7 +1,7 @@
 """AWS access: sessions, the client factory, error mapping, regions and fan-out."""
 
 from bootstrap_tui.aws.clients import ClientFactory, is_read_only_operation
-from bootstrap_tui.aws.errors import call, exit_kind, is_not_found, map_error
+from bootstrap_tui.aws.errors import call, error_code, exit_kind, is_not_found, map_error
 from bootstrap_tui.aws.fanout import account_tasks, fan_out
 from bootstrap_tui.aws.identity import Identity, refuse_root, whoami
 from bootstrap_tui.aws.keychain import (
@@ -27,6 +27,7 @@ __all__ = [
     "delete_bootstrap_keys",
     "enabled_region_names",
     "enabled_regions",
+    "error_code",
     "exit_kind",
     "fan_out",
     "governed_regions",

@@ -136,7 +136,8 @@ def call_error_annotator(service_model: Any, custom_endpoint: bool = False) -> C
 
 
 # ---------------------------------------------------------------- helpers
-def _error_code(exc: BaseException) -> str:
+def error_code(exc: BaseException) -> str:
+    """The AWS error code of a botocore ClientError or a mapped AwsError, else ''."""
     if isinstance(exc, bce.ClientError):
         return str(exc.response.get("Error", {}).get("Code", ""))
     if isinstance(exc, AwsError):
@@ -184,7 +185,7 @@ def _sso_hint(profile: str | None) -> str:
 
 
 def _is_html_error(exc: bce.ClientError) -> bool:
-    code = _error_code(exc)
+    code = error_code(exc)
     if code not in ("500", "501", "404", "405"):
         return False
     if code == "404" and (exc.operation_name or "").startswith("Head"):
@@ -336,7 +337,7 @@ def _where(info: dict[str, str]) -> str:
 def _map_client_error(
     exc: bce.ClientError, label: str, action: str | None, profile: str | None, where: str = ""
 ) -> AwsError:
-    code = _error_code(exc)
+    code = error_code(exc)
     message = str(exc.response.get("Error", {}).get("Message", "")).strip()
     if code in ACCESS_DENIED_CODES:
         needed = action or label
@@ -394,7 +395,7 @@ def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 def is_not_found(exc: BaseException) -> bool:
     """True for "*NotFound*", "NoSuch*", ResourceNotFoundException and S3 HEAD 404s."""
-    code = _error_code(exc)
+    code = error_code(exc)
     if "NotFound" in code or code.startswith("NoSuch") or code in NOT_FOUND_EXACT:
         return True
     operation = getattr(exc, "operation_name", "") or ""

@@ -41,7 +41,7 @@ from bootstrap_tui.tui.messages import (
     VerifyResult,
     VerifyStarted,
 )
-from bootstrap_tui.tui.present import error_text, refuse_root
+from bootstrap_tui.tui.present import error_text
 
 log = logging.getLogger("bootstrap_tui")
 
@@ -265,6 +265,8 @@ class BootstrapApp(App[int]):
     def apply_worker(
         self, step_ids: list[str], plan: Any, confirmed: bool, resumed: bool = False
     ) -> None:
+        from bootstrap_tui.aws import refuse_root
+
         engine = self.engine
         with self._tracked():
             for step_id in step_ids:
@@ -272,7 +274,7 @@ class BootstrapApp(App[int]):
                     return
                 self.post_message(ApplyStarted(step_id, resumed=resumed))
                 try:
-                    refuse_root(engine)
+                    refuse_root(engine.identity)
                     done = engine.apply(step_id, plan, confirm_destructive=lambda p: confirmed)
                     self.post_message(ApplyDone(step_id, done, engine.state.status(step_id)))
                 except BaseException as exc:

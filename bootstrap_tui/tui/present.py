@@ -128,24 +128,6 @@ def is_root(identity: Any) -> bool:
     return str(getattr(identity, "arn", "")).endswith(":root")
 
 
-def refuse_root(engine: Any) -> None:
-    """Refuse automated changes as the root user (the aws layer's rule when present)."""
-    try:
-        from bootstrap_tui.aws import refuse_root as aws_refuse_root
-    except ImportError:
-        aws_refuse_root = None
-    if aws_refuse_root is not None:
-        aws_refuse_root(engine.identity)
-        return
-    if is_root(engine.identity):
-        from bootstrap_tui.errors import RefusedError
-
-        raise RefusedError(
-            "bootstrap-tui does not automate as the root user",
-            "connect with an IAM user or Identity Center admin",
-        )
-
-
 def doc_markdown(step: Any) -> str:
     """The step's docs page for the About tab: the summary first, then the page without
     its leading `# Title` (the step view's head already shows the title)."""

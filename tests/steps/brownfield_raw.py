@@ -135,7 +135,7 @@ def run_flow(box: Any, seed: str, flow: str) -> Run:
 
 
 def _step_by_step(endpoint: str, seed: str) -> Run:
-    from conftest_part2 import make_engine
+    from tests.steps.engines import make_engine
 
     before = read_state(endpoint)
     engine = make_engine(endpoint, Path(tempfile.mkdtemp(prefix=f"bt-{seed}-")) / "state.yaml")

@@ -5,11 +5,6 @@ made with plain boto3, the way a founder would have made them by hand."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent))
-from conftest_part2 import world  # noqa: F401
 
 from bootstrap_tui.errors import ValidationError
 from bootstrap_tui.model import Status

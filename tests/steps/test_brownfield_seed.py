@@ -4,13 +4,12 @@ nothing is duplicated, the founder's SCP stays, and verify agrees with the raw s
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-from conftest_part2 import make_engine, sandbox_endpoint
+from tests.steps.engines import make_engine
+from tests.steps.sandboxes import sandbox_endpoint
 
 from bootstrap_tui.model import Status
 from bootstrap_tui.sandbox.seeds import BROWNFIELD_CONTACT, BROWNFIELD_SCP

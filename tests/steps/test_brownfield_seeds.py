@@ -12,16 +12,13 @@ the lead removes the mark after merging that branch.
 from __future__ import annotations
 
 import re
-import sys
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from brownfield_raw import HOME, Run, run_flow
-from conftest_part2 import sandbox_endpoint
+from tests.steps.brownfield_raw import HOME, Run, run_flow
+from tests.steps.sandboxes import sandbox_endpoint
 
 from bootstrap_tui.sandbox import brownfield as seed
 

@@ -4,12 +4,11 @@ recorder or channel appears, and verify's verdict matches the raw state read wit
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-from conftest_part2 import make_engine, sandbox_endpoint
+from tests.steps.engines import make_engine
+from tests.steps.sandboxes import sandbox_endpoint
 
 from bootstrap_tui.model import Status
 from bootstrap_tui.sandbox.testing import client

@@ -4,20 +4,14 @@ the guardrails step keeps a slot for it, and the sandbox refuses it on a full OU
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from conftest_part1 import aws_env, sandbox
 from bootstrap_tui.errors import RefusedError
 from bootstrap_tui.sandbox.testing import client
 from steps import scp_policies as scp
 from steps.control_tower import is_preventive
-
-__all__ = ["aws_env", "sandbox"]
 
 REGIONS = ["us-east-1", "us-west-2"]
 VALUES = scp.FillValues(

@@ -4,26 +4,15 @@ profile asks for 4.0 and the user confirms the irreversible update."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from conftest_part1 import (
-    CT_PROFILE,
-    aws_env,
-    client,
-    converge,
-    engines,
-    sandbox,
-)
+from tests.steps.engines import CT_PROFILE, converge
+from tests.steps.sandboxes import client
 from bootstrap_tui.errors import RefusedError
 from bootstrap_tui.model import Status
 from bootstrap_tui.sandbox.fakes.controltower import TowerState
-
-__all__ = ["aws_env", "sandbox", "engines"]
 
 ROLE = "AWSControlTowerCloudTrailRole"
 MANAGED = "arn:aws:iam::aws:policy/service-role/AWSControlTowerCloudTrailRolePolicy"

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,8 +17,9 @@ from typing import Any
 import pytest
 
 from bootstrap_tui import iam_policy
-from bootstrap_tui.aws.activity import CALL_LOG_ENV
-from bootstrap_tui.sandbox.testing import client, client_environment
+from bootstrap_tui.sandbox.testing import client
+from tests.steps.cli_runs import Cli
+from tests.steps.sandboxes import sandbox_requests
 
 pytestmark = pytest.mark.slow
 
@@ -49,41 +47,6 @@ def sandbox() -> Iterator[Any]:
         yield box
 
 
-def _requests(sandbox: Any, method: str = "GET") -> dict[str, Any]:
-    request = urllib.request.Request(sandbox.endpoint + "/_sandbox/requests", method=method)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
-
-
-class Cli:
-    """The bootstrap-tui console script in a subprocess, pointed at the sandbox."""
-
-    def __init__(self, sandbox: Any, profile: str, tmp: Path):
-        self.env = {
-            **os.environ,
-            **client_environment(sandbox.endpoint),
-            "BOOTSTRAP_TUI_LOG": str(tmp / "run.log"),
-            CALL_LOG_ENV: str(tmp / "calls.jsonl"),
-        }
-        self.base = [
-            sys.executable,
-            "-m",
-            "bootstrap_tui",
-            "--profile-file",
-            profile,
-            "--state-file",
-            str(tmp / "state.yaml"),
-        ]
-
-    def __call__(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [*self.base, *args], env=self.env, capture_output=True, text=True, timeout=600
-        )
-
-    def apply(self) -> subprocess.CompletedProcess:
-        return self("apply", "--yes", "--simulate-console", "--confirm-destructive", "guardrails")
-
-
 def converge(sandbox: Any, profile: str, tmp: Path) -> list[dict[str, Any]]:
     """Apply, verify, re-plan and re-apply one profile; returns the verify results."""
     sandbox.reset(seed="fresh", accounts=0)
@@ -109,7 +72,7 @@ def converge(sandbox: Any, profile: str, tmp: Path) -> list[dict[str, Any]]:
     assert verified.returncode == 0, verified.stderr
     assert len({r["check_id"] for r in results}) >= 40
 
-    _requests(sandbox, "DELETE")
+    sandbox_requests(sandbox, "DELETE")
     planned = cli("plan")
     assert planned.returncode == 0, planned.stderr
     body, total = planned.stdout.split("\nEstimated monthly total: ~$", 1)
@@ -123,7 +86,7 @@ def converge(sandbox: Any, profile: str, tmp: Path) -> list[dict[str, Any]]:
 
     again = cli.apply()
     assert again.returncode == 0, again.stderr[-4000:]
-    log = _requests(sandbox)
+    log = sandbox_requests(sandbox)
     assert log["total"] > 0, "the request log saw none of the second run's calls"
     assert log["mutating"] == {}, f"the second apply changed AWS: {log['mutating']}"
     RECORDED[profile] = iam_policy.read_call_log(tmp / "calls.jsonl")

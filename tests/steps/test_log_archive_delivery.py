@@ -8,15 +8,13 @@ COMPLIANCE Object Lock is planned as an irreversible change that needs the typed
 from __future__ import annotations
 
 import json
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
 
-sys.path.insert(0, str(Path(__file__).parent))
-from conftest_part2 import make_engine, world  # noqa: F401
+from tests.steps.engines import make_engine
 
 from bootstrap_tui.errors import RefusedError
 from bootstrap_tui.sandbox.fakes.cloudtrail import allows

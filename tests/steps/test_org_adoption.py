@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from conftest_part2 import apply_all, make_engine, sandbox_endpoint
+from tests.steps.engines import apply_all, make_engine
+from tests.steps.sandboxes import sandbox_endpoint
 
 from bootstrap_tui.errors import RefusedError
 

@@ -3,33 +3,20 @@ a member account of another organization, and input advice."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from conftest_part1 import (
-    assert_converged_and_verified,
-    aws_env,
-    client,
-    converge,
-    ct_profile,
-    engines,
-    sandbox,
-)
+from tests.steps.engines import assert_converged_and_verified, converge
+from tests.steps.sandboxes import client
 from bootstrap_tui.engine import Engine, Options
 from bootstrap_tui.errors import AwsError, RefusedError, ValidationError
 from bootstrap_tui.model import Status
 from bootstrap_tui.sandbox.testing import running_sandbox
 from steps import control_tower
-from steps._common import require_not_root
+from bootstrap_tui.aws import refuse_root
 from steps.accounts import plus_address
 from steps.management_account import derived_alias, email_advice, looks_personal
-
-__all__ = ["aws_env", "sandbox", "engines", "ct_profile"]
 
 
 # ------------------------------------------------------------------ no sandbox needed
@@ -62,7 +49,7 @@ def test_root_credentials_are_refused():
         identity=Identity("123456789012", "arn:aws:iam::123456789012:root", "123456789012")
     )
     with pytest.raises(RefusedError, match="root user"):
-        require_not_root(ctx)
+        refuse_root(ctx.identity)
 
 
 # ------------------------------------------------------------------ sandbox

@@ -3,23 +3,10 @@ converges, a second plan is empty, verify passes."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from conftest_part1 import (
-    assert_converged_and_verified,
-    aws_env,
-    client,
-    converge,
-    ct_profile,
-    engines,
-    sandbox,
-)
+from tests.steps.engines import assert_converged_and_verified, converge
+from tests.steps.sandboxes import client
 from bootstrap_tui.model import Status
-
-__all__ = ["aws_env", "sandbox", "engines", "ct_profile"]  # fixtures used below
 
 
 def test_startup_minimal_part1_from_fresh_seed(engines):

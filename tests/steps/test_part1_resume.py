@@ -3,25 +3,11 @@ polling the recorded operation — nothing is created twice."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from conftest_part1 import (
-    assert_converged_and_verified,
-    aws_env,
-    client,
-    converge,
-    ct_profile,
-    engines,
-    sandbox,
-    stop_when,
-)
-
-__all__ = ["aws_env", "sandbox", "engines", "ct_profile"]
+from tests.steps.engines import assert_converged_and_verified, converge, stop_when
+from tests.steps.sandboxes import client
 
 # How long the interrupted operations stay IN_PROGRESS: long enough that a loaded CI machine
 # still finds them running when the second engine plans (a 1 s delay was flaky there).

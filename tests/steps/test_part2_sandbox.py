@@ -4,13 +4,10 @@ no Control Tower) applied once per module, then convergence, verify, drift and s
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from conftest_part2 import PART2, make_engine, world  # noqa: F401
+from tests.steps.engines import PART2, make_engine
 
 from bootstrap_tui.errors import RefusedError
 from bootstrap_tui.model import Status

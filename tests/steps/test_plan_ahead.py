@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import json
 import re
-import sys
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from test_full_run import Cli, sandbox  # noqa: F401
+from tests.steps.cli_runs import Cli
+from tests.steps.sandboxes import sandbox_requests
 
 pytestmark = pytest.mark.slow
 
@@ -28,9 +25,9 @@ def sections(stdout: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("profile", PROFILES)
-def test_plan_on_a_fresh_account_shows_every_step(sandbox, tmp_path, profile):  # noqa: F811
-    sandbox.reset(seed="fresh", accounts=0)
-    planned = Cli(sandbox, profile, tmp_path)("plan")
+def test_plan_on_a_fresh_account_shows_every_step(shared_sandbox, tmp_path, profile):
+    shared_sandbox.reset(seed="fresh", accounts=0)
+    planned = Cli(shared_sandbox, profile, tmp_path)("plan")
     assert planned.returncode == 0, planned.stdout[-3000:] + planned.stderr[-3000:]
     found = sections(planned.stdout)
     assert len(found) == 10, planned.stdout
@@ -39,16 +36,10 @@ def test_plan_on_a_fresh_account_shows_every_step(sandbox, tmp_path, profile):  
     assert re.match(r"\d+ change\(s\)", found["guardrails"]), found["guardrails"][:300]
 
 
-def _requests(sandbox, method: str = "GET") -> dict:
-    request = urllib.request.Request(sandbox.endpoint + "/_sandbox/requests", method=method)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
-
-
 @pytest.mark.parametrize("seed", ("fresh", "brownfield-org"))
-def test_plan_lists_every_change_then_apply_makes_only_those(sandbox, tmp_path, seed):  # noqa: F811
-    sandbox.reset(seed=seed, accounts=0)
-    cli = Cli(sandbox, "startup-minimal", tmp_path)
+def test_plan_lists_every_change_then_apply_makes_only_those(shared_sandbox, tmp_path, seed):
+    shared_sandbox.reset(seed=seed, accounts=0)
+    cli = Cli(shared_sandbox, "startup-minimal", tmp_path)
     text = cli("plan")
     assert text.returncode == 0, text.stdout[-3000:] + text.stderr[-3000:]
     found = sections(text.stdout)
@@ -67,22 +58,22 @@ def test_plan_lists_every_change_then_apply_makes_only_those(sandbox, tmp_path, 
     }
     assert all(c["destructive"] for c in vpcs)
     deletes = [c for p in plans.values() for c in p["changes"] if c["destructive"]]
-    _requests(sandbox, "DELETE")
+    sandbox_requests(shared_sandbox, "DELETE")
     applied = cli.apply()
     assert applied.returncode == 0, applied.stdout[-3000:] + applied.stderr[-3000:]
-    mutating = _requests(sandbox)["mutating"]
+    mutating = sandbox_requests(shared_sandbox)["mutating"]
     assert mutating.get("ec2:DeleteVpc", 0) == len(vpcs)
     assert mutating.get("organizations:DeletePolicy", 0) == len(
         [c for c in deletes if c["resource"] == "SCP"]
     )
 
 
-def test_a_founders_trail_is_kept_with_what_the_duplicate_costs(sandbox, tmp_path):  # noqa: F811
+def test_a_founders_trail_is_kept_with_what_the_duplicate_costs(shared_sandbox, tmp_path):
     from bootstrap_tui.costs import load_prices
     from bootstrap_tui.sandbox.testing import client
 
-    sandbox.reset(seed="fresh", accounts=0)
-    s3 = client(sandbox, "s3")
+    shared_sandbox.reset(seed="fresh", accounts=0)
+    s3 = client(shared_sandbox, "s3")
     s3.create_bucket(Bucket="founder-trail-logs")
     arn = "arn:aws:s3:::founder-trail-logs"
     s3.put_bucket_policy(
@@ -110,10 +101,10 @@ def test_a_founders_trail_is_kept_with_what_the_duplicate_costs(sandbox, tmp_pat
             }
         ),
     )
-    client(sandbox, "cloudtrail").create_trail(
+    client(shared_sandbox, "cloudtrail").create_trail(
         Name="management-events", S3BucketName="founder-trail-logs"
     )
-    planned = Cli(sandbox, "startup-minimal", tmp_path)(
+    planned = Cli(shared_sandbox, "startup-minimal", tmp_path)(
         "plan", "--step", "log-archive", "--format", "json"
     )
     assert planned.returncode == 0, planned.stderr[-3000:]
@@ -129,7 +120,7 @@ def test_a_founders_trail_is_kept_with_what_the_duplicate_costs(sandbox, tmp_pat
         f"will be recorded twice, which costs about ${cost:,.2f}/month"
     )
     assert not [c for c in plan["changes"] if c["name"] == "management-events"]
-    text = Cli(sandbox, "startup-minimal", tmp_path)("plan", "--step", "log-archive").stdout
+    text = Cli(shared_sandbox, "startup-minimal", tmp_path)("plan", "--step", "log-archive").stdout
     assert (
         "\n  = keeping CloudTrail trail 'management-events' [us-east-1] — single-region" in text
     ), text

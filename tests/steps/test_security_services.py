@@ -3,13 +3,11 @@ Control Tower in member accounts, and the GuardDuty detector that designation cr
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-from conftest_part2 import make_engine, world  # noqa: F401
+from tests.steps.engines import make_engine
 
 from bootstrap_tui.model import Status
 from steps import security_services as ss

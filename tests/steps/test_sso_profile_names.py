@@ -4,11 +4,7 @@ step wrote (one naming rule, steps.identity_center.sso_profile_name)."""
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-from conftest_part2 import world  # noqa: F401
 
 from steps.identity_center import sso_profile_name
 

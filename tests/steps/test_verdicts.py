@@ -6,12 +6,10 @@ role), verifies, and restores what it changed so the module's shared world stays
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-from conftest_part2 import make_engine, world  # noqa: F401
+from tests.steps.engines import make_engine
 
 from bootstrap_tui.model import Status
 from steps import control_tower as ct

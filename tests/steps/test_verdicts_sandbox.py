@@ -6,16 +6,9 @@ cannot run from this session."""
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from conftest_part1 import aws_env, engines, sandbox
 from bootstrap_tui.model import Status
 from bootstrap_tui.report.export import export_text
-
-__all__ = ["aws_env", "sandbox", "engines"]  # fixtures used below
 
 
 def test_fresh_account_every_check_reports_and_says_why(engines):

@@ -1,23 +1,17 @@
-"""Fixtures and helpers of the part-1 step tests (management-account, root-mfa,
-organization, accounts, control-tower). Imported by tests/steps/test_part1_*.py.
-
-Every test talks real HTTP to a sandbox started in-process.
-"""
+"""Engines for the step tests: built on a sandbox, driven step by step, stopped mid-run."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterable
-
-import pytest
 
 from bootstrap_tui.engine import Engine, Options
 from bootstrap_tui.model import Status
-from bootstrap_tui.sandbox.testing import client as sandbox_client
-from bootstrap_tui.sandbox.testing import running_sandbox
 
 PART1 = ("management-account", "root-mfa", "organization", "accounts", "control-tower")
+PART2 = ("identity-center", "log-archive", "guardrails", "security-services", "bootstrap-cleanup")
 
 CT_PROFILE = """\
 name: ct-test
@@ -29,35 +23,26 @@ control_tower:
 """
 
 
-@pytest.fixture
-def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_ENDPOINT_URL",
-        "AWS_SESSION_TOKEN",
-        "AWS_CONFIG_FILE",
-        "AWS_SHARED_CREDENTIALS_FILE",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
-
-
-@pytest.fixture
-def sandbox(aws_env: None) -> Iterable[Any]:
-    with running_sandbox(op_delay_s=0.1) as box:
-        yield box
-
-
-@pytest.fixture
-def ct_profile(tmp_path: Path) -> str:
-    path = tmp_path / "ct-test.yaml"
-    path.write_text(CT_PROFILE)
-    return str(path)
+def make_engine(
+    endpoint: str,
+    state_file: Path,
+    profile: str = "startup-minimal",
+    simulate_console: bool = True,
+    **kwargs: Any,
+) -> Engine:
+    """A connected engine on the sandbox at `endpoint` (two attempts per call)."""
+    engine = Engine(
+        Options(
+            endpoint_url=endpoint,
+            state_file=state_file,
+            simulate_console=simulate_console,
+            max_attempts=2,
+            profile=profile,
+            **kwargs,
+        )
+    )
+    engine.connect()
+    return engine
 
 
 class Engines:
@@ -75,16 +60,12 @@ class Engines:
         simulate: bool = True,
         state_file: Path | None = None,
     ) -> Engine:
-        engine = Engine(
-            Options(
-                endpoint_url=self.sandbox.endpoint,
-                state_file=state_file or self.state_file,
-                profile=profile,
-                simulate_console=simulate,
-                max_attempts=2,
-            )
+        engine = make_engine(
+            self.sandbox.endpoint,
+            state_file or self.state_file,
+            profile,
+            simulate_console=simulate,
         )
-        engine.connect()
         self.made.append(engine)
         return engine
 
@@ -93,13 +74,27 @@ class Engines:
             engine.close()
 
 
-@pytest.fixture
-def engines(sandbox: Any, tmp_path: Path) -> Iterable[Engines]:
-    made = Engines(sandbox, tmp_path)
-    try:
-        yield made
-    finally:
-        made.close()
+@dataclass
+class World:
+    """The whole wizard applied once on a sandbox (the `world` fixture)."""
+
+    sandbox: Any
+    engine: Any
+    state_file: Path
+    applied: dict[str, Any]
+
+    def client(self, service: str, account: str | None = None, region: str | None = None) -> Any:
+        return self.engine.client(service, account=account, region=region)
+
+
+def apply_all(engine: Any, upto: str | None = None) -> dict[str, Any]:
+    """Apply every step in order (destructive changes confirmed), up to and including `upto`."""
+    applied = {}
+    for step in engine.steps:
+        applied[step.id] = engine.apply(step.id, confirm_destructive=lambda plan: True)
+        if step.id == upto:
+            break
+    return applied
 
 
 def converge(engine: Engine, step_ids: Iterable[str]) -> None:
@@ -122,10 +117,6 @@ def assert_converged_and_verified(engine: Engine, step_id: str) -> None:
         )
     ]
     assert run.results and not bad, bad
-
-
-def client(sandbox: Any, service: str, **kwargs: Any) -> Any:
-    return sandbox_client(sandbox, service, **kwargs)
 
 
 def stop_when(engine: Engine, text: str) -> None:
