@@ -18,7 +18,6 @@ __all__ = [
     "code_of",
     "is_not_found",
     "paginate",
-    "profile_get",
     "describe_org",
     "root_id",
     "ou_tree",
@@ -48,13 +47,6 @@ def paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:
             for item in page.get(key, [])
         ]
     return list(getattr(client, operation)(**kwargs).get(key, []))
-
-
-def profile_get(ctx: Any, path: str, default: Any = None) -> Any:
-    """A profile value at a dotted path; `default` when absent or null."""
-    getter = getattr(ctx.profile, "get", None)
-    value = getter(path, default) if callable(getter) else default
-    return default if value is None else value
 
 
 def partition(region: str) -> str:

@@ -117,15 +117,6 @@ def account_label(ctx, account: str) -> str:
     return account
 
 
-def pget(ctx, path: str, default: Any = None) -> Any:
-    """Profile value at a dotted path (tolerates profile objects without .get)."""
-    getter = getattr(ctx.profile, "get", None)
-    if callable(getter):
-        value = getter(path, default)
-        return default if value is None else value
-    return default
-
-
 def ensure_service_access(ctx, principal: str) -> bool:
     """Enable Organizations trusted access for a service principal; True when changed."""
     org = ctx.client("organizations")

@@ -14,7 +14,6 @@ from steps._common import (
     describe_org,
     ou_tree,
     paginate,
-    profile_get,
     refuse_foreign_org,
     require_not_root,
     root_id,
@@ -40,7 +39,7 @@ SELF_ENABLING = {
 
 
 def listed_trusted_access(ctx: Any) -> list[str]:
-    return list(dict.fromkeys(profile_get(ctx, "organization.trusted_access", []) or []))
+    return list(dict.fromkeys(ctx.profile.organization.trusted_access))
 
 
 def trusted_access(ctx: Any) -> list[str]:
