@@ -210,7 +210,7 @@ class StepCost:
 def counts_for(profile: Any, regions: Iterable[str], org_account_ids: Iterable[str] = ()) -> Counts:
     """Accounts = the management account + the profile's accounts, or the organization's
     accounts when it already has more; regions = the governed regions."""
-    planned = 1 + len(profile.accounts())
+    planned = 1 + len(profile.accounts)
     existing = len(set(org_account_ids))
     return Counts(max(planned, existing), max(1, len(list(regions))))
 
@@ -289,7 +289,7 @@ def _log_archive(book: PriceBook, profile: Any, c: Counts) -> list[CostLine]:
     if profile.control_tower_enabled:
         return []  # Control Tower owns the trail and the bucket: see the control-tower step
     out = _Lines(book, c)
-    logs = profile.get("log_archive")
+    logs = profile.log_archive
     out.free(
         "CloudTrail organization trail",
         "cloudtrail_first_copy",
@@ -308,7 +308,7 @@ def _log_archive(book: PriceBook, profile: Any, c: Counts) -> list[CostLine]:
         gb,
         f"{c.accounts} account(s) × {_n(book.value('cloudtrail_log_gb_per_account'))} GB",
         "cloudtrail_log_gb_per_account",
-        logs["retention_days"],
+        logs.retention_days,
         None,
     )
     out.usage(
@@ -324,7 +324,7 @@ def _control_tower(book: PriceBook, profile: Any, c: Counts) -> list[CostLine]:
     if not profile.control_tower_enabled:
         return []
     out = _Lines(book, c)
-    ct = profile.get("control_tower")
+    ct = profile.control_tower
     out.free("AWS Control Tower", "controltower", "no charge for Control Tower itself")
     out.free(
         "CloudTrail organization trail",
@@ -337,7 +337,7 @@ def _control_tower(book: PriceBook, profile: Any, c: Counts) -> list[CostLine]:
         out.account_regions(c.members),
         "config_items_per_account_region",
     )
-    controls = len(ct.get("controls") or [])
+    controls = len(ct.controls)
     if controls:
         out.usage(
             "Config rule evaluations of detective controls",
@@ -361,7 +361,7 @@ def _control_tower(book: PriceBook, profile: Any, c: Counts) -> list[CostLine]:
         book.value("cloudwatch_logs_months_kept"),
         f" × {_n(book.value('cloudwatch_logs_months_kept'))} month(s) kept",
     )
-    if ct.get("kms"):
+    if ct.kms:
         out.fixed("KMS key for the landing zone logs", "kms_key", 1, "1 key")
         out.usage(
             "KMS requests of log delivery",
@@ -375,7 +375,7 @@ def _control_tower(book: PriceBook, profile: Any, c: Counts) -> list[CostLine]:
         trail_gb,
         f"{c.accounts} account(s) × {_n(book.value('cloudtrail_log_gb_per_account'))} GB",
         "cloudtrail_log_gb_per_account",
-        profile.get("log_archive.retention_days"),
+        profile.log_archive.retention_days,
         None,
     )
     config_gb = c.members * c.regions * book.value("config_log_gb_per_account_region")
@@ -385,7 +385,7 @@ def _control_tower(book: PriceBook, profile: Any, c: Counts) -> list[CostLine]:
         f"{c.members * c.regions} "
         f"account-region(s) × {_n(book.value('config_log_gb_per_account_region'))} GB",
         "config_log_gb_per_account_region",
-        profile.get("log_archive.retention_days"),
+        profile.log_archive.retention_days,
         None,
     )
     out.usage(
@@ -467,12 +467,12 @@ def _securityhub(out: _Lines, standards: int) -> None:
 
 def _security_services(book: PriceBook, profile: Any, c: Counts) -> list[CostLine]:
     out = _Lines(book, c)
-    ss = profile.get("security_services")
-    if ss["guardduty"]["enabled"]:
+    ss = profile.security_services
+    if ss.guardduty.enabled:
         _guardduty(out)
-    if ss["securityhub"]["enabled"]:
-        _securityhub(out, max(1, len(ss["securityhub"]["standards"])))
-    if ss["config"]["enabled"]:
+    if ss.securityhub.enabled:
+        _securityhub(out, max(1, len(ss.securityhub.standards)))
+    if ss.config.enabled:
         # with Control Tower, recorders are added only where Control Tower has none (management)
         recording = 1 if profile.control_tower_enabled else c.accounts
         out.usage(
@@ -482,7 +482,7 @@ def _security_services(book: PriceBook, profile: Any, c: Counts) -> list[CostLin
             "config_items_per_account_region",
         )
         if not profile.control_tower_enabled:
-            logs = profile.get("log_archive")
+            logs = profile.log_archive
             gb = recording * c.regions * book.value("config_log_gb_per_account_region")
             out.stored_logs(
                 "S3 storage of Config files",
@@ -491,16 +491,16 @@ def _security_services(book: PriceBook, profile: Any, c: Counts) -> list[CostLin
                 f"account-region(s) × "
                 f"{_n(book.value('config_log_gb_per_account_region'))} GB",
                 "config_log_gb_per_account_region",
-                logs["retention_days"],
+                logs.retention_days,
                 None,
             )
-    if ss["access_analyzer"]["enabled"]:
+    if ss.access_analyzer.enabled:
         out.free(
             "IAM Access Analyzer (organization, external access)",
             "access_analyzer_external",
             "external access analyzers are free",
         )
-    if ss.get("budget"):
+    if ss.budget:
         out.free(
             "AWS Budgets: 1 cost budget with email alerts",
             "budget_day",

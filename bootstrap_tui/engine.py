@@ -398,7 +398,7 @@ class Engine:
         members = [a for a in accounts if a != self.management_account_id]
         if self.options.member_role:
             return dict.fromkeys(members, self.options.member_role)
-        audit = (self.profile.data.get("audit_role") or {}).get("name") or "bootstrap-tui-audit"
+        audit = self.profile.audit_role.name
         automation = self.factory.role_name
         factory = self._role_factory(audit)
 

@@ -18,10 +18,10 @@ DONE = ("applied", "verified", "manual-pending")
 
 def profile_source(profile: Any) -> str:
     """What to load the profile from again: a built-in's name, or a file's absolute path."""
-    from bootstrap_tui.profile import _builtin_dir
+    from bootstrap_tui.profile.loading import builtin_dir
 
     path = getattr(profile, "path", None)
-    if path is None or path.parent.resolve() == _builtin_dir().resolve():
+    if path is None or path.parent.resolve() == builtin_dir().resolve():
         return profile.name
     return str(path.resolve())
 

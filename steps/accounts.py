@@ -101,7 +101,7 @@ def _email_default(spec: Any) -> Callable[[Any, dict[str, Any]], str | None]:
 
 def specs(ctx_or_profile: Any) -> list[Any]:
     profile = getattr(ctx_or_profile, "profile", ctx_or_profile)
-    return list(profile.accounts())
+    return list(profile.accounts)
 
 
 def wanted_accounts(ctx: Any) -> list[dict[str, Any]]:

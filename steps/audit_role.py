@@ -24,23 +24,21 @@ POLICY_NAME = "bootstrap-tui-audit"
 DESCRIPTION = "Read-only role bootstrap-tui verify assumes (created by bootstrap-tui; exactly the reads verify needs)"
 
 
-def settings(ctx: Any) -> dict[str, Any]:
-    return dict(ctx.profile.data.get("audit_role") or {})
-
-
 def role_name(ctx: Any) -> str:
-    return settings(ctx).get("name") or "bootstrap-tui-audit"
+    return ctx.profile.audit_role.name
 
 
 def trust_policy(ctx: Any) -> dict[str, Any]:
     """Who may assume the role: the profile's principals, else the management account."""
-    trusted = settings(ctx).get("trusted") or [f"arn:aws:iam::{ctx.management_account_id}:root"]
+    trusted = list(ctx.profile.audit_role.trusted) or [
+        f"arn:aws:iam::{ctx.management_account_id}:root"
+    ]
     statement: dict[str, Any] = {
         "Effect": "Allow",
         "Principal": {"AWS": sorted(trusted)},
         "Action": "sts:AssumeRole",
     }
-    external_id = settings(ctx).get("external_id")
+    external_id = ctx.profile.audit_role.external_id
     if external_id:
         statement["Condition"] = {"StringEquals": {"sts:ExternalId": external_id}}
     return {"Version": "2012-10-17", "Statement": [statement]}

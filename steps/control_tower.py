@@ -20,7 +20,6 @@ from steps._naming import PURPOSE_TAG
 from steps._operations import run_operations
 from steps._org import describe_org, ou_tree
 from steps._paging import paginate
-from steps._profile import pget
 
 BASELINE = "AWSControlTowerBaseline"
 IDC_BASELINE = "IdentityCenterBaseline"
@@ -301,10 +300,6 @@ def best_role_problems(ctx: Any, name: str, specs: list[dict[str, Any]]) -> list
 # ------------------------------------------------------------------ profile & manifest
 
 
-def tower(ctx: Any, key: str, default: Any = None) -> Any:
-    return pget(ctx, f"control_tower.{key}", default)
-
-
 def security_ou(ctx: Any) -> str:
     spec = ctx.profile.account("log-archive")
     return (spec.ou if spec else "Security").split("/")[0]
@@ -321,7 +316,7 @@ def register_ous(ctx: Any, version: str | None = None) -> list[str]:
     version = version or target_version(ctx)
     own = {security_ou(ctx)} | (set() if is_v4(version) else {sandbox_ou(ctx)})
     out: list[str] = []
-    for path in tower(ctx, "register_ous", []) or []:
+    for path in ctx.profile.control_tower.register_ous:
         parts = path.split("/")
         for depth in range(1, len(parts) + 1):
             prefix = "/".join(parts[:depth])
@@ -344,7 +339,7 @@ def target_version(ctx: Any, zone: Any = _LOOK_UP) -> str:
     """The landing zone version to work with: the deployed one for an existing landing zone
     (kept unless the profile asks for a newer one), else the profile's (4.0 by default).
     `zone`: the landing zone already read (None: there is none); looked up when not given."""
-    wanted = str(tower(ctx, "version", LATEST_VERSION))
+    wanted = ctx.profile.control_tower.version
     if zone is _LOOK_UP:
         zone = landing_zone(ctx) if describe_org(ctx) else None
     deployed = (zone or {}).get("version")
@@ -356,7 +351,7 @@ def upgrade_to(ctx: Any, zone: dict[str, Any] | None) -> str | None:
     latest available one and newer than the deployed one; else None."""
     if not zone or zone.get("status") != "ACTIVE":
         return None
-    wanted, deployed = str(tower(ctx, "version", LATEST_VERSION)), str(zone.get("version"))
+    wanted, deployed = ctx.profile.control_tower.version, str(zone.get("version"))
     latest = str(zone.get("latestAvailableVersion") or "")
     if wanted == latest and wanted != deployed and _newer(wanted, deployed):
         return wanted
@@ -371,10 +366,10 @@ def _newer(a: str, b: str) -> bool:
 
 
 def _retention(ctx: Any) -> tuple[int, int]:
-    log_days = int(pget(ctx, "log_archive.retention_days", 365))
+    log_days = ctx.profile.log_archive.retention_days
     access_days = int(
         ctx.answers.get("access_log_retention_days")
-        or tower(ctx, "access_log_retention_days", 3650)
+        or ctx.profile.control_tower.access_log_retention_days
     )
     return log_days, access_days
 
@@ -397,7 +392,7 @@ def build_manifest(ctx: Any, kms_arn: str | None, version: str = LATEST_VERSION)
     log_archive, audit = shared_accounts(ctx)
     log_archive = log_archive or "<log-archive account id>"
     audit = audit or "<audit account id>"
-    access = bool(tower(ctx, "access_management", True))
+    access = ctx.profile.control_tower.access_management
     if is_v4(version):
         return {
             "governedRegions": list(ctx.governed_regions),
@@ -633,7 +628,7 @@ def check_registered(ctx: Any, account: str | None, region: str | None) -> Outco
 
 
 def check_controls(ctx: Any, account: str | None, region: str | None) -> Outcome:
-    controls = list(tower(ctx, "controls", []) or [])
+    controls = list(ctx.profile.control_tower.controls)
     if not controls:
         return Outcome.not_applicable("the profile enables no optional controls", controls=[])
     zone, failed = _zone_or_fail(ctx)
@@ -776,7 +771,7 @@ class ControlTowerStep(Step):
             kind="int",
             minimum=1,
             maximum=5475,
-            default=lambda profile, answers: profile.get("control_tower.access_log_retention_days"),
+            default=lambda profile, answers: profile.control_tower.access_log_retention_days,
         ),
     )
     checks = (CHECK_ROLES, CHECK_LZ, CHECK_VERSION, CHECK_REGIONS, CHECK_REGISTERED, CHECK_CONTROLS)
@@ -810,7 +805,7 @@ class ControlTowerStep(Step):
             elif problems:
                 plan.add("update", "IAM role", name, detail="; ".join(problems))
         kms_arn = None
-        if tower(ctx, "kms", False):
+        if ctx.profile.control_tower.kms:
             kms_arn = find_kms_key(ctx)
             if kms_arn is None:
                 plan.add(
@@ -820,7 +815,9 @@ class ControlTowerStep(Step):
                     detail="rotation on; CloudTrail and Config may use it",
                 )
         manifest = build_manifest(
-            ctx, kms_arn or ("<new KMS key ARN>" if tower(ctx, "kms", False) else None), version
+            ctx,
+            kms_arn or ("<new KMS key ARN>" if ctx.profile.control_tower.kms else None),
+            version,
         )
         text = json.dumps(manifest, indent=2)
         pending = ctx.operation("landing-zone")
@@ -910,7 +907,7 @@ class ControlTowerStep(Step):
                     )
                     if (c.get("statusSummary") or {}).get("status") == "SUCCEEDED"
                 }
-            for control in tower(ctx, "controls", []) or []:
+            for control in ctx.profile.control_tower.controls:
                 if control_arn(ctx, control) not in controls_on.get(path, set()):
                     plan.add(
                         "enable", "control", control, detail=f"on OU {path}", data={"ou": path}
@@ -938,7 +935,7 @@ class ControlTowerStep(Step):
             upgrade = None  # the plan given to apply did not include (confirm) the update
         version = upgrade or target_version(ctx, zone)
         self._ensure_roles(ctx, version)
-        kms_arn = self._ensure_kms(ctx) if tower(ctx, "kms", False) else None
+        kms_arn = self._ensure_kms(ctx) if ctx.profile.control_tower.kms else None
         self._ensure_landing_zone(ctx, build_manifest(ctx, kms_arn, version), version, upgrade)
         self._register_ous(ctx, version)
         self._enable_controls(ctx, version)
@@ -1111,7 +1108,7 @@ class ControlTowerStep(Step):
                 "check the landing zone version and home region",
             )
         parameters = []
-        if tower(ctx, "access_management", True) and arns.get(IDC_BASELINE):
+        if ctx.profile.control_tower.access_management and arns.get(IDC_BASELINE):
             idc = [
                 b["arn"]
                 for b in enabled_baselines(ctx)
@@ -1183,7 +1180,7 @@ class ControlTowerStep(Step):
             self._raise_failures(results, "registering OU")
 
     def _enable_controls(self, ctx: Any, version: str) -> None:
-        controls = list(tower(ctx, "controls", []) or [])
+        controls = list(ctx.profile.control_tower.controls)
         if not controls:
             return
         client = ctx.client("controltower")

@@ -4,6 +4,7 @@ password policy, no default VPCs)."""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 from typing import Any
@@ -26,7 +27,6 @@ from steps._org import (
     log_archive_account,
 )
 from steps._policy_documents import canonical
-from steps._profile import pget
 
 ROOT_FEATURES = ("RootCredentialsManagement", "RootSessions")
 DEFAULT_PASSWORD_POLICY = {
@@ -44,20 +44,21 @@ DEFAULT_PASSWORD_POLICY = {
 # ------------------------------------------------------------------ profile values
 
 
-def flag(ctx, name: str, default: bool = True) -> bool:
-    return bool(pget(ctx, f"guardrails.{name}", default))
+def flag(ctx, name: str) -> bool:
+    """A guardrails switch of the profile (ebs_encryption, remove_default_vpcs, ...)."""
+    return getattr(ctx.profile.guardrails, name)
 
 
 def password_policy(ctx) -> dict[str, Any]:
-    return {**DEFAULT_PASSWORD_POLICY, **(pget(ctx, "guardrails.password_policy", {}) or {})}
+    return dataclasses.asdict(ctx.profile.guardrails.password_policy)
 
 
 def scp_ids(ctx) -> list[str]:
-    return list(pget(ctx, "guardrails.scps", []) or [])
+    return list(ctx.profile.guardrails.scps)
 
 
 def allowed_regions(ctx) -> list[str]:
-    regions = list(pget(ctx, "guardrails.allowed_regions", []) or [])
+    regions = list(ctx.profile.guardrails.allowed_regions)
     return regions or list(dict.fromkeys([ctx.home_region, *ctx.governed_regions]))
 
 
@@ -105,13 +106,10 @@ def desired_bundles(ctx) -> list[dict[str, Any]]:
             "run the accounts step first",
         )
     regions = list(dict.fromkeys([ctx.home_region, *ctx.governed_regions]))
-    targets_of = getattr(ctx.profile, "scp_targets", None)
-    targets = targets_of() if callable(targets_of) else {}
+    targets = ctx.profile.scp_targets()
     control_tower = bool(ctx.profile.control_tower_enabled)
-    preventive = control_tower and any(
-        is_preventive(c) for c in pget(ctx, "control_tower.controls", []) or []
-    )
-    registered = pget(ctx, "control_tower.register_ous", []) or []
+    preventive = control_tower and any(is_preventive(c) for c in ctx.profile.control_tower.controls)
+    registered = list(ctx.profile.control_tower.register_ous)
     _, bundles = scp.build(
         ids,
         fill_values(ctx),
@@ -1112,35 +1110,34 @@ class GuardrailsStep(Step):
                         data={"kind": "pab", "account": account},
                     )
                 )
-        if pget(ctx, "guardrails.password_policy", DEFAULT_PASSWORD_POLICY) is not False:
-            current = None if new else get_password_policy(ctx, account)
-            gaps = password_policy_gaps(current, password_policy(ctx))
-            if gaps:
-                edits = password_policy_changes(
-                    current, merged_password_policy(current, password_policy(ctx))
+        current = None if new else get_password_policy(ctx, account)
+        gaps = password_policy_gaps(current, password_policy(ctx))
+        if gaps:
+            edits = password_policy_changes(
+                current, merged_password_policy(current, password_policy(ctx))
+            )
+            detail = "; ".join(gaps) + (" — " + "; ".join(edits) if current else "")
+            changes.append(
+                Change(
+                    "set" if not current else "update",
+                    "IAM password policy",
+                    label,
+                    account=account,
+                    detail=detail,
+                    data={"kind": "password", "account": account, "changes": edits},
                 )
-                detail = "; ".join(gaps) + (" — " + "; ".join(edits) if current else "")
-                changes.append(
-                    Change(
-                        "set" if not current else "update",
-                        "IAM password policy",
-                        label,
-                        account=account,
-                        detail=detail,
-                        data={"kind": "password", "account": account, "changes": edits},
-                    )
+            )
+        stricter = stricter_settings(current, password_policy(ctx))
+        if stricter:
+            kept.append(
+                Kept(
+                    "keeping",
+                    "IAM password policy settings",
+                    label,
+                    account=account,
+                    detail="stricter than the profile: " + "; ".join(stricter),
                 )
-            stricter = stricter_settings(current, password_policy(ctx))
-            if stricter:
-                kept.append(
-                    Kept(
-                        "keeping",
-                        "IAM password policy settings",
-                        label,
-                        account=account,
-                        detail="stricter than the profile: " + "; ".join(stricter),
-                    )
-                )
+            )
         return changes, kept
 
     # ---------------------------------------------------------- apply

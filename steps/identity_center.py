@@ -14,11 +14,11 @@ from typing import Any
 from bootstrap_tui.aws import refuse_root
 from bootstrap_tui.errors import ConfigError, RefusedError
 from bootstrap_tui.model import Check, Field, ManualItem, Outcome, Plan, Scope, Severity, Step
+from bootstrap_tui.profile.model import to_data
 
 from steps._credentials import iam_users_with_credentials
 from steps._fanout import parallel
 from steps._org import account_label, all_account_ids, is_future
-from steps._profile import pget
 
 BEGIN = "# BEGIN bootstrap-tui (IAM Identity Center)"
 END = "# END bootstrap-tui"
@@ -39,15 +39,15 @@ DEFAULT_ASSIGNMENTS = (
 
 
 def session_limit(ctx) -> int:
-    return int(pget(ctx, "identity_center.session_limit_hours", 8))
+    return ctx.profile.identity_center.session_limit_hours
 
 
 def groups_wanted(ctx) -> list[dict[str, Any]]:
-    return list(pget(ctx, "identity_center.groups", None) or DEFAULT_GROUPS)
+    return list(to_data(ctx.profile.identity_center.groups) or DEFAULT_GROUPS)
 
 
 def permission_sets_wanted(ctx) -> list[dict[str, Any]]:
-    sets = list(pget(ctx, "identity_center.permission_sets", None) or DEFAULT_PERMISSION_SETS)
+    sets = list(to_data(ctx.profile.identity_center.permission_sets) or DEFAULT_PERMISSION_SETS)
     limit = session_limit(ctx)
     for item in sets:
         hours = item.get("session_hours", 1)
@@ -60,7 +60,7 @@ def permission_sets_wanted(ctx) -> list[dict[str, Any]]:
 
 
 def assignments_wanted(ctx) -> list[dict[str, Any]]:
-    return list(pget(ctx, "identity_center.assignments", None) or DEFAULT_ASSIGNMENTS)
+    return list(to_data(ctx.profile.identity_center.assignments) or DEFAULT_ASSIGNMENTS)
 
 
 def iso_hours(hours: float) -> str:

@@ -25,7 +25,6 @@ from steps._kms import unaliased_tagged_key
 from steps._naming import CT_TRAIL_NAME, KMS_ALIAS, PREFIX, PURPOSE_TAG, TRAIL_NAME
 from steps._org import ensure_service_access, is_future, log_archive_account, org_id
 from steps._policy_documents import parse_policy, statements
-from steps._profile import pget
 
 PAB = {
     "BlockPublicAcls": True,
@@ -93,16 +92,13 @@ def config_delivery_bucket(log_archive: str, region: str) -> str:
     return f"{PREFIX}-config-{log_archive}-{region}"
 
 
-LOCK_MODES = ("GOVERNANCE", "COMPLIANCE")
-
-
 def retention(ctx) -> dict[str, Any]:
-    mode = str(pget(ctx, "log_archive.object_lock_mode", "COMPLIANCE")).upper()
+    logs = ctx.profile.log_archive
     return {
-        "retention_days": int(pget(ctx, "log_archive.retention_days", 365)),
-        "object_lock_days": int(pget(ctx, "log_archive.object_lock_days", 365)),
-        "object_lock_mode": mode if mode in LOCK_MODES else "COMPLIANCE",
-        "bypass_denied": "protect-log-archive" in (pget(ctx, "guardrails.scps", []) or []),
+        "retention_days": logs.retention_days,
+        "object_lock_days": logs.object_lock_days,
+        "object_lock_mode": logs.object_lock_mode,
+        "bypass_denied": "protect-log-archive" in ctx.profile.guardrails.scps,
     }
 
 
@@ -1118,7 +1114,7 @@ class LogArchiveStep(Step):
             f"{n.log_archive}; the trail {n.trail_name} in the management account records every "
             "account and region of the organization."
         )
-        if pget(ctx, "log_archive.transition_to_glacier_days", None) is not None:
+        if ctx.profile.log_archive.transition_to_glacier_days is not None:
             plan.notes.append(
                 "log_archive.transition_to_glacier_days is no longer used: S3 does not transition "
                 "objects under 128 KB by default, and CloudTrail's log files are smaller."

@@ -12,7 +12,6 @@ from bootstrap_tui.model import Check, Field, Outcome, Plan, Scope, Severity, St
 from steps._errors import error_code
 from steps._org import describe_org, ou_tree, refuse_foreign_org, root_id
 from steps._paging import paginate
-from steps._profile import pget
 
 SCP = "SERVICE_CONTROL_POLICY"
 
@@ -34,7 +33,7 @@ SELF_ENABLING = {
 
 
 def listed_trusted_access(ctx: Any) -> list[str]:
-    return list(dict.fromkeys(pget(ctx, "organization.trusted_access", []) or []))
+    return list(dict.fromkeys(ctx.profile.organization.trusted_access))
 
 
 def trusted_access(ctx: Any) -> list[str]:

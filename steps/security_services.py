@@ -28,7 +28,6 @@ from steps._org import (
     log_archive_account,
     org_id,
 )
-from steps._profile import pget
 
 BUDGET_NAME = f"{PREFIX}-monthly-cost"
 ANALYZER_NAME = f"{PREFIX}-organization"
@@ -39,17 +38,19 @@ CONFIG_SLR = "aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
 DEFAULT_STANDARDS = ("aws-foundational-security-best-practices/v/1.0.0",)
 
 
-def svc(ctx, name: str) -> dict[str, Any]:
-    return pget(ctx, f"security_services.{name}", {}) or {}
+def svc(ctx, name: str) -> Any:
+    """The profile's settings of one security service (security_services.<name>)."""
+    return getattr(ctx.profile.security_services, name)
 
 
 def enabled(ctx, name: str) -> bool:
-    return bool(svc(ctx, name).get("enabled", name != "budget" or bool(svc(ctx, "budget"))))
+    """Whether the profile turns the service on (the budget has no switch: always)."""
+    return getattr(svc(ctx, name), "enabled", True)
 
 
 def gd_auto(ctx) -> str:
     """GuardDuty AutoEnableOrganizationMembers: ALL (existing and new accounts) or NONE."""
-    return "ALL" if svc(ctx, "guardduty").get("auto_enable", True) else "NONE"
+    return "ALL" if svc(ctx, "guardduty").auto_enable else "NONE"
 
 
 def standard_arn(path: str, region: str) -> str:
@@ -57,7 +58,7 @@ def standard_arn(path: str, region: str) -> str:
 
 
 def standards(ctx) -> list[str]:
-    return list(svc(ctx, "securityhub").get("standards") or DEFAULT_STANDARDS)
+    return list(svc(ctx, "securityhub").standards or DEFAULT_STANDARDS)
 
 
 def need_audit(ctx) -> str:
@@ -252,9 +253,7 @@ def gated(service: str, option: str | None = None):
 
     def wrap(fn):
         def run(ctx, account, region):
-            on = enabled(ctx, service) and (
-                option is None or bool(svc(ctx, service).get(option, True))
-            )
+            on = enabled(ctx, service) and (option is None or getattr(svc(ctx, service), option))
             if not on:
                 what = f"security_services.{service}" + (f".{option}" if option else ".enabled")
                 return Outcome.warn(
@@ -633,7 +632,7 @@ def check_budget(ctx, account, region) -> Outcome:
         "limit": f"{limit.get('Amount')} {limit.get('Unit')}",
         "alert_thresholds_percent": thresholds,
     }
-    want = sorted(float(t) for t in (svc(ctx, "budget").get("thresholds_percent") or [80, 100]))
+    want = sorted(float(t) for t in svc(ctx, "budget").thresholds_percent)
     if [float(t) for t in thresholds] != want:
         return Outcome.fail("budget alerts differ from the profile", **evidence)
     return Outcome.ok("monthly cost budget with alerts", **evidence)
@@ -798,7 +797,7 @@ class SecurityServicesStep(Step):
         )
         for region in regions:
             self._plan_region(ctx, plan, audit, region, accounts)
-        if enabled(ctx, "securityhub") and svc(ctx, "securityhub").get("aggregator", True):
+        if enabled(ctx, "securityhub") and svc(ctx, "securityhub").aggregator:
             aggregators = sh_aggregators(ctx, audit) if sh_hub(ctx, audit, ctx.home_region) else []
             if not any(a.get("FindingAggregationRegion") == ctx.home_region for a in aggregators):
                 plan.add(
@@ -1061,7 +1060,7 @@ class SecurityServicesStep(Step):
                 detail="; ".join(target.edits),
                 data={"kind": "config", "account": account, "region": region},
             )
-        if svc(ctx, "config").get("aggregator", True) and not config_aggregators(ctx, audit):
+        if svc(ctx, "config").aggregator and not config_aggregators(ctx, audit):
             plan.add(
                 "create",
                 "Config organization aggregator",
@@ -1073,10 +1072,8 @@ class SecurityServicesStep(Step):
 
     def _plan_budget(self, ctx, plan: Plan) -> None:
         budget = get_budget(ctx)
-        amount = float(svc(ctx, "budget").get("monthly_usd") or 100)
-        thresholds = sorted(
-            float(t) for t in (svc(ctx, "budget").get("thresholds_percent") or [80, 100])
-        )
+        amount = float(svc(ctx, "budget").monthly_usd)
+        thresholds = sorted(float(t) for t in svc(ctx, "budget").thresholds_percent)
         email = ctx.answers.get("budget_email")
         if budget is None:
             plan.add(
@@ -1349,8 +1346,8 @@ class SecurityServicesStep(Step):
         budgets = ctx.client("budgets", region="us-east-1")
         account = ctx.management_account_id
         conf = svc(ctx, "budget")
-        amount = f"{float(conf.get('monthly_usd') or 100):.2f}"
-        thresholds = [float(t) for t in (conf.get("thresholds_percent") or [80, 100])]
+        amount = f"{float(conf.monthly_usd):.2f}"
+        thresholds = [float(t) for t in conf.thresholds_percent]
         subscriber = [{"SubscriptionType": "EMAIL", "Address": ctx.answers["budget_email"]}]
         budget = {
             "BudgetName": BUDGET_NAME,

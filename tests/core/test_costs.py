@@ -89,9 +89,9 @@ def test_a_price_without_a_source_or_a_figure_is_refused():
 def test_security_services_estimate_equals_the_hand_computed_figure():
     profile = load_profile("startup-minimal")
     counts = counts_for(profile, profile.governed_regions)
-    assert counts == Counts(accounts=1 + len(profile.accounts()), regions=2)
+    assert counts == Counts(accounts=1 + len(profile.accounts), regions=2)
     ar = counts.accounts * counts.regions
-    standards = len(profile.get("security_services.securityhub.standards"))
+    standards = len(profile.security_services.securityhub.standards)
     lines = {
         line.item: line.monthly_usd
         for line in estimate_step("security-services", profile, counts).lines
@@ -110,9 +110,9 @@ def test_security_services_estimate_equals_the_hand_computed_figure():
         * usd("securityhub_check")
     )
     config = ar * value("config_items_per_account_region") * usd("config_item_continuous")
-    logs = profile.get("log_archive")
+    logs = profile.log_archive
     config_gb = ar * value("config_log_gb_per_account_region")
-    config_s3 = config_gb * logs["retention_days"] / 30 * usd("s3_standard_gb")
+    config_s3 = config_gb * logs.retention_days / 30 * usd("s3_standard_gb")
 
     assert sum(v for k, v in lines.items() if k.startswith("GuardDuty")) == pytest.approx(guardduty)
     assert lines["Security Hub security checks"] == pytest.approx(hub)
@@ -128,7 +128,7 @@ def test_control_tower_estimate_counts_enrolled_accounts_and_controls():
         line.item: line.monthly_usd
         for line in estimate_step("control-tower", profile, counts).lines
     }
-    controls = len(profile.get("control_tower.controls"))
+    controls = len(profile.control_tower.controls)
     assert lines["AWS Config recording in enrolled accounts"] == pytest.approx(
         8 * 3 * value("config_items_per_account_region") * usd("config_item_continuous")
     )

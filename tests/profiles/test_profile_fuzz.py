@@ -30,7 +30,7 @@ def exercise(raw) -> None:
         return
     assert isinstance(prof, Profile)
     prof.ous()
-    for account in prof.accounts():
+    for account in prof.accounts:
         assert prof.account(account.key) == account
         assert account.ou in prof.ous()
     prof.scp_targets()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bootstrap_tui import profile as profile_mod
+from bootstrap_tui.profile import loading
 from bootstrap_tui.errors import ConfigError
 from bootstrap_tui.profile import (
     AccountSpec,
@@ -18,7 +18,7 @@ from bootstrap_tui.profile import (
     validate_profile,
 )
 from bootstrap_tui.resources import data_dir
-from bootstrap_tui.yamlio import load_with_lines
+from bootstrap_tui.yamlio import dump, load_with_lines
 
 HERE = Path(__file__).parent
 BROKEN = sorted((HERE / "broken").glob("*.yaml"))
@@ -48,28 +48,26 @@ def test_builtin_profile_loads_and_validates(name):
     data, lines = load_with_lines(path.read_bytes(), str(path))
     assert validate_profile(data, lines, str(path)) == []
     assert prof.home_region in prof.governed_regions
-    assert set(prof.governed_regions) <= set(prof.get("guardrails.allowed_regions"))
+    assert set(prof.governed_regions) <= set(prof.guardrails.allowed_regions)
     assert prof.account("log-archive") and prof.account("audit")
-    for account in prof.accounts():
+    for account in prof.accounts:
         assert account.ou in prof.ous()
-    assert prof.get("guardrails.password_policy.min_length") >= 14
+    assert prof.guardrails.password_policy.min_length >= 14
     assert prof.automation_role == "OrganizationAccountAccessRole"
 
 
 def test_profiles_differ_where_the_issue_says():
     minimal, soc2, iso, pci = (load_profile(n) for n in BUILTINS)
     assert not minimal.control_tower_enabled and len(minimal.governed_regions) == 2
-    assert soc2.control_tower_enabled and soc2.frameworks == ["soc2", "cis-aws-3.0", "aws-ssb"]
-    assert soc2.get("control_tower.controls")
+    assert soc2.control_tower_enabled and soc2.frameworks == ("soc2", "cis-aws-3.0", "aws-ssb")
+    assert soc2.control_tower.controls
     assert "iso27001-2022" in iso.frameworks and iso.control_tower_enabled
     assert "pci-dss-4.0" in pci.frameworks and "cis-aws-3.0" in pci.frameworks
     assert "Workloads/CDE" in pci.ous()
-    assert pci.get("guardrails.password_policy.min_length") >= 15
-    assert pci.get("log_archive.retention_days") >= 365
-    assert pci.get("log_archive.object_lock_days") >= 365
-    assert pci.get("identity_center.session_limit_hours") < soc2.get(
-        "identity_center.session_limit_hours"
-    )
+    assert pci.guardrails.password_policy.min_length >= 15
+    assert pci.log_archive.retention_days >= 365
+    assert pci.log_archive.object_lock_days >= 365
+    assert pci.identity_center.session_limit_hours < soc2.identity_center.session_limit_hours
 
 
 def test_profile_accessors():
@@ -85,10 +83,9 @@ def test_profile_accessors():
     ]
     assert prof.account("prod") == AccountSpec("prod", "Production", "Workloads/Prod", "prod")
     assert prof.account("nope") is None
-    assert prof.get("accounts[2].ou") == "Workloads/Prod"
-    assert prof.get("accounts[99].ou", "x") == "x"
-    assert prof.get("guardrails.nothing", 5) == 5
-    assert prof.get("control_tower.controls") == []
+    assert prof.accounts[2].ou == "Workloads/Prod"
+    assert prof.control_tower.controls == ()
+    assert prof.log_archive.transition_to_glacier_days is None
     assert prof.scp_targets()["deny-leave-org"] == [
         "Security",
         "Infrastructure",
@@ -97,11 +94,13 @@ def test_profile_accessors():
         "Suspended",
     ]
     assert load_profile("soc2").scp_targets()["protect-log-archive"] == ["Security"]
-    copy_ = prof.get("governed_regions")
-    copy_.append("eu-west-1")
-    assert prof.governed_regions == ["us-east-1", "us-west-2"]
+    data = prof.data
+    data["governed_regions"].append("eu-west-1")
+    assert prof.governed_regions == ("us-east-1", "us-west-2")
     with pytest.raises(AttributeError):
         prof.name = "other"
+    with pytest.raises(AttributeError):
+        prof.log_archive.retention_days = 1
 
 
 def test_defaults_are_filled(tmp_path):
@@ -110,8 +109,9 @@ def test_defaults_are_filled(tmp_path):
     text = text.replace("  controls: []\n", "")
     prof = profile_from_text(text, "x.yaml")
     assert prof.automation_role == "OrganizationAccountAccessRole"
-    assert prof.get("control_tower.controls") == []
-    assert prof.get("identity_center.permission_sets[0].description") == ""
+    assert prof.control_tower.controls == ()
+    assert prof.identity_center.permission_sets[0].description == ""
+    assert prof.audit_role.name == "bootstrap-tui-audit"
 
 
 def test_load_by_path(tmp_path):
@@ -148,10 +148,10 @@ def test_extends_deep_merges_mappings_and_replaces_lists():
         "eu.yaml",
     )
     assert prof.name == "eu-startup" and prof.description == "EU variant."
-    assert prof.governed_regions == ["eu-west-1", "eu-central-1"]
-    policy = prof.get("guardrails.password_policy")
-    assert policy["min_length"] == 16 and policy["reuse_prevention"] == 24
-    assert prof.get("guardrails.scps") == load_profile("startup-minimal").get("guardrails.scps")
+    assert prof.governed_regions == ("eu-west-1", "eu-central-1")
+    policy = prof.guardrails.password_policy
+    assert policy.min_length == 16 and policy.reuse_prevention == 24
+    assert prof.guardrails.scps == load_profile("startup-minimal").guardrails.scps
 
 
 def test_extends_needs_its_own_name():
@@ -165,7 +165,7 @@ def test_extends_needs_its_own_name():
 def test_extends_cycle_is_reported(tmp_path, monkeypatch):
     (tmp_path / "a.yaml").write_text("name: a\ndescription: A.\nextends: b\n")
     (tmp_path / "b.yaml").write_text("name: b\ndescription: B.\nextends: a\n")
-    monkeypatch.setattr(profile_mod, "_builtin_dir", lambda: tmp_path)
+    monkeypatch.setattr(loading, "builtin_dir", lambda: tmp_path)
     with pytest.raises(ConfigError) as info:
         load_profile("a")
     assert errors_of(info.value) == [
@@ -243,3 +243,11 @@ def test_docs_embed_the_generated_reference():
     assert schema_reference() in docs
     for name in BUILTINS:
         assert f"`{name}`" in docs
+
+
+@pytest.mark.parametrize("name", BUILTINS)
+def test_typed_profile_round_trips_through_yaml(name):
+    prof = load_profile(name)
+    again = profile_from_text(dump(prof.data), "again.yaml")
+    assert again == prof
+    assert isinstance(again.security_services.budget.thresholds_percent, tuple)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-import bootstrap_tui.profile as profile_module
+import bootstrap_tui.profile.validation as profile_validation
 from bootstrap_tui.cli import main
 from bootstrap_tui.engine import Engine, Options
 from bootstrap_tui.resources import data_dir
@@ -115,7 +115,7 @@ def lockout_scp(tmp_path, monkeypatch):
         )
     )
     monkeypatch.setattr(scp_policies, "scp_directory", lambda: directory)
-    monkeypatch.setattr(profile_module, "_scp_directory", lambda: directory)
+    monkeypatch.setattr(profile_validation, "scp_directory", lambda: directory)
     profile = tmp_path / "locked.yaml"
     profile.write_text(
         "name: locked\nextends: startup-minimal\nguardrails:\n  scps: [deny-leave-org, deny-iam]\n"

@@ -158,7 +158,7 @@ def test_seed_profile_expresses_workload_accounts() -> None:
         seeds.seed_profile_text(5, ["eu-west-1", "us-east-1", "us-west-2", "eu-central-1"])
     )
     profile = profile_from_text(yaml.safe_dump(derived), "seed-profile.yaml")
-    workloads = [a for a in profile.accounts() if a.ou.startswith("Workloads")]
+    workloads = [a for a in profile.accounts if a.ou.startswith("Workloads")]
     assert [a.name for a in workloads] == [
         "Production",
         "Staging",
@@ -171,18 +171,18 @@ def test_seed_profile_expresses_workload_accounts() -> None:
         "Workloads/NonProd",
         "Workloads/Prod",
     ]
-    assert profile.governed_regions == ["eu-west-1", "us-east-1", "us-west-2", "eu-central-1"]
+    assert profile.governed_regions == ("eu-west-1", "us-east-1", "us-west-2", "eu-central-1")
     assert profile.home_region == "eu-west-1"
-    assert set(profile.governed_regions) <= set(profile.data["guardrails"]["allowed_regions"])
+    assert set(profile.governed_regions) <= set(profile.guardrails.allowed_regions)
     assert seeds.seed_profile_text(0) is None
 
 
 def test_one_workload_account_drops_assignments_to_the_missing_one() -> None:
     profile = profile_from_text(seeds.seed_profile_text(1), "seed-profile.yaml")
-    assert [a.key for a in profile.accounts()] == ["log-archive", "audit", "prod"]
-    targets = [a["accounts"] for a in profile.data["identity_center"]["assignments"]]
+    assert [a.key for a in profile.accounts] == ["log-archive", "audit", "prod"]
+    targets = [a.accounts for a in profile.identity_center.assignments]
     assert all(t == "all" or "staging" not in t for t in targets)
-    assert ["prod"] in targets
+    assert ("prod",) in targets
 
 
 def test_too_many_accounts_is_a_clear_error() -> None:

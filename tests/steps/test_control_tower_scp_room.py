@@ -60,14 +60,14 @@ def test_shipped_profiles_fit_with_their_preventive_controls():
     for name in ("soc2", "iso27001", "pci-dss"):
         profile = load_profile(name)
         values = scp.FillValues(
-            allowed_regions=profile.get("guardrails.allowed_regions"),
+            allowed_regions=list(profile.guardrails.allowed_regions),
             automation_role=profile.automation_role,
             log_archive_bucket="aws-controltower-logs-111122223333-us-east-1",
             extra_buckets=[],
         )
-        assert any(is_preventive(c) for c in profile.get("control_tower.controls"))
+        assert any(is_preventive(c) for c in profile.control_tower.controls)
         scp.build(
-            profile.get("guardrails.scps"),
+            list(profile.guardrails.scps),
             values,
             profile.governed_regions,
             targets=profile.scp_targets(),

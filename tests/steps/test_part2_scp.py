@@ -92,10 +92,10 @@ def test_shipped_policies_work_with_every_profile():
     for name in ("startup-minimal", "soc2", "iso27001", "pci-dss"):
         profile = load_profile(name)
         v = values(
-            allowed_regions=profile.get("guardrails.allowed_regions"),
+            allowed_regions=list(profile.guardrails.allowed_regions),
             automation_role=profile.automation_role,
         )
-        ids = profile.get("guardrails.scps")
+        ids = list(profile.guardrails.scps)
         for control_tower in (False, True):  # with Control Tower, every OU keeps a slot for its SCP
             scp.build(
                 ids,

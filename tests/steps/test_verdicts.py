@@ -231,5 +231,5 @@ def test_control_tower_keeps_logs_for_log_archive_retention_days(world):
         configurations = ct._bucket_config(engine.context("control-tower"), None)
     finally:
         engine.close()
-    assert engine.profile.get("log_archive.retention_days") == 730
+    assert engine.profile.log_archive.retention_days == 730
     assert configurations["loggingBucket"]["retentionDays"] == 730
