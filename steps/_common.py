@@ -142,7 +142,7 @@ def credential_report_rows(
         if state == "COMPLETE":
             break
         time.sleep(min(0.2 * (attempt + 1), 2) if ctx.is_sandbox else 2)
-    for attempt in range(attempts):
+    for _ in range(attempts):
         try:
             content = iam.get_credential_report()["Content"]
             break

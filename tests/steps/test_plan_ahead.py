@@ -28,7 +28,7 @@ def sections(stdout: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("profile", PROFILES)
-def test_plan_on_a_fresh_account_shows_every_step(sandbox, tmp_path, profile):  # noqa: F811
+def test_plan_on_a_fresh_account_shows_every_step(sandbox, tmp_path, profile):
     sandbox.reset(seed="fresh", accounts=0)
     planned = Cli(sandbox, profile, tmp_path)("plan")
     assert planned.returncode == 0, planned.stdout[-3000:] + planned.stderr[-3000:]
@@ -46,7 +46,7 @@ def _requests(sandbox, method: str = "GET") -> dict:
 
 
 @pytest.mark.parametrize("seed", ("fresh", "brownfield-org"))
-def test_plan_lists_every_change_then_apply_makes_only_those(sandbox, tmp_path, seed):  # noqa: F811
+def test_plan_lists_every_change_then_apply_makes_only_those(sandbox, tmp_path, seed):
     sandbox.reset(seed=seed, accounts=0)
     cli = Cli(sandbox, "startup-minimal", tmp_path)
     text = cli("plan")
@@ -77,7 +77,7 @@ def test_plan_lists_every_change_then_apply_makes_only_those(sandbox, tmp_path, 
     )
 
 
-def test_a_founders_trail_is_kept_with_what_the_duplicate_costs(sandbox, tmp_path):  # noqa: F811
+def test_a_founders_trail_is_kept_with_what_the_duplicate_costs(sandbox, tmp_path):
     from bootstrap_tui.costs import load_prices
     from bootstrap_tui.sandbox.testing import client
 
