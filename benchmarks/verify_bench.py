@@ -17,6 +17,11 @@
    ratios, and every run is printed (this machine's noise is about +-10 %).
 7. Unless --no-serial: the same verify with max_workers=1 (once).
 
+--compare-speedups instead measures what each botocore speed-up (aws/speedups.py) buys: in
+each of --repeat rounds, one cold verify with every speed-up, one without each of them in
+turn (BOOTSTRAP_TUI_SPEEDUPS_OFF) and one without any, each followed by its floor; a speed-up
+buys (median ratio to the floor without it) / (median ratio with all) - 1.
+
 Usage: python benchmarks/verify_bench.py [--accounts 10] [--regions us-east-1,us-west-2,eu-west-1,
        eu-central-1] [--latency-ms 50] [--max-workers 16] [--repeat 3] [--warmup 1] [--no-serial]
        [--json FILE]
@@ -42,6 +47,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_REGIONS = "us-east-1,us-west-2,eu-west-1,eu-central-1"
+SPEEDUPS_SWITCH = "BOOTSTRAP_TUI_SPEEDUPS_OFF"  # bootstrap_tui.aws.speedups.SWITCH
+SPEEDUPS = ("client_classes", "event_handlers", "pristine_sessions", "plain_models")
 CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -137,13 +144,15 @@ def run_verify(endpoint: str, profile: str, workdir: Path, max_workers: int) -> 
     }
 
 
-def run_verify_process(endpoint: str, profile: str, workdir: Path, max_workers: int) -> dict:
+def run_verify_process(
+    endpoint: str, profile: str, workdir: Path, max_workers: int, speedups_off: str = ""
+) -> dict:
     """`run_verify` in a new Python process: nothing is cached from an earlier verify."""
     done = subprocess.run(
         [sys.executable, __file__, "--child", endpoint, profile, str(workdir), str(max_workers)],
         check=True,
         cwd=ROOT,
-        env={**os.environ, **CREDENTIALS},
+        env={**os.environ, **CREDENTIALS, SPEEDUPS_SWITCH: speedups_off},
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -226,11 +235,19 @@ def main(argv: list[str] | None = None) -> int:
         "(e.g. ~0.8 s for its first rds:DescribeDBInstances) are not (default 1)",
     )
     parser.add_argument("--no-serial", action="store_true", help="skip the concurrency-1 verify")
+    parser.add_argument(
+        "--compare-speedups",
+        action="store_true",
+        help="cold verify with every botocore speed-up, without each, and without any",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
     regions = [r.strip() for r in args.regions.split(",") if r.strip()]
     sys.path.insert(0, str(ROOT))
     os.environ.update(CREDENTIALS)
+    # its own state directory: the account lock there is per management account, and other
+    # runs against a sandbox (same account id) must not hold up or be held up by this one
+    os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="verify-bench-state-")
     from bootstrap_tui.sandbox.seeds import write_seed_profile
 
     print(f"machine: {machine()}", flush=True)
@@ -252,6 +269,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"verify x{args.max_workers} {warmup['wall_s']}s",
                 flush=True,
             )
+        if args.compare_speedups:
+            figures = compare_speedups(endpoint, profile, workdir, args)
+            if args.json:
+                args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+            return 0
         runs = []
         for number in range(1, max(1, args.repeat) + 1):
             run = run_verify_process(endpoint, profile, workdir, args.max_workers)
@@ -310,6 +332,40 @@ def main(argv: list[str] | None = None) -> int:
         process.terminate()
         process.wait(timeout=30)
     return 0
+
+
+def compare_speedups(endpoint: str, profile: str, workdir: Path, args: argparse.Namespace) -> dict:
+    """Cold verify with all speed-ups, without each one, and without any, round after round."""
+    variants = {"all": "", **{f"without {n}": n for n in SPEEDUPS}, "none": ",".join(SPEEDUPS)}
+    ratios: dict[str, list[float]] = {name: [] for name in variants}
+    walls: dict[str, list[float]] = {name: [] for name in variants}
+    for number in range(1, max(1, args.repeat) + 1):
+        for name, off in variants.items():
+            run = run_verify_process(endpoint, profile, workdir, args.max_workers, off)
+            floor_s = floor(endpoint, run["api_calls"], args.max_workers)
+            ratios[name].append(round(run["wall_s"] / floor_s, 3))
+            walls[name].append(run["wall_s"])
+            print(
+                f"round {number}, {name}: verify {run['wall_s']}s (cpu {run['cpu_s']}s), "
+                f"floor {floor_s:.2f}s -> {ratios[name][-1]}",
+                flush=True,
+            )
+    base = statistics.median(ratios["all"])
+    summary = {}
+    for name in variants:
+        ratio = statistics.median(ratios[name])
+        summary[name] = {
+            "median_wall_s": statistics.median(walls[name]),
+            "median_ratio_to_floor": ratio,
+            "slower_than_all": round(ratio / base - 1, 3),
+            "ratios": ratios[name],
+        }
+        print(
+            f"{name}: median verify {summary[name]['median_wall_s']}s, {ratio:.3f}x the floor, "
+            f"{summary[name]['slower_than_all']:+.1%} against all speed-ups",
+            flush=True,
+        )
+    return {"machine": machine(), "accounts": args.accounts, "speedups": summary}
 
 
 def child(argv: list[str]) -> int:

@@ -379,7 +379,7 @@ def cmd_plan(engine, args) -> int:
                     "schema_version": 1,
                     "plans": [
                         {**p.to_dict(), "cost": c.to_dict(book) if c else None}
-                        for p, c in zip(plans, costs)
+                        for p, c in zip(plans, costs, strict=True)
                     ],
                     "cost_estimate": totals_dict(costs, book),
                 },
@@ -387,7 +387,7 @@ def cmd_plan(engine, args) -> int:
             )
         )
         return EXIT_OK
-    for plan, cost in zip(plans, costs):
+    for plan, cost in zip(plans, costs, strict=True):
         title = engine.by_id[plan.step_id].title
         if plan.skipped:
             print(f"{plan.step_id} ({title}): skipped — {plan.skipped}")

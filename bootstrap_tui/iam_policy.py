@@ -244,7 +244,7 @@ DOC_END = "<!-- iam-actions: end -->"
 
 def doc_section() -> str:
     """The list of IAM actions verify needs, per kind of account, as Markdown."""
-    from bootstrap_tui.engine import discover_steps
+    from bootstrap_tui.registry import discover_steps
 
     steps = discover_steps()
     actions = actions_for("verify", [s.id for s in steps], [c.id for s in steps for c in s.checks])

@@ -65,7 +65,9 @@ def iam_users_with_credentials(ctx, account: str | None) -> Outcome:
     now = _dt.datetime.now(_dt.UTC)
     for user in users:
         name = user["UserName"]
-        has_password = call_or(None, lambda: iam.get_login_profile(UserName=name), "NoSuchEntity")
+        has_password = call_or(
+            None, lambda name=name: iam.get_login_profile(UserName=name), "NoSuchEntity"
+        )
         if has_password:
             console.append(name)
         keys = iam.list_access_keys(UserName=name)["AccessKeyMetadata"]

@@ -47,7 +47,7 @@ def trust_policy(ctx: Any) -> dict[str, Any]:
 def permissions_policy() -> dict[str, Any]:
     """Exactly the actions verify's checks use in member accounts (iam_actions.yaml)."""
     from bootstrap_tui import iam_policy
-    from bootstrap_tui.engine import discover_steps
+    from bootstrap_tui.registry import discover_steps
 
     steps = discover_steps()
     actions = iam_policy.actions_for(

@@ -136,7 +136,11 @@ def other_users_with_credentials(ctx, bootstrap_user: str | None) -> list[dict[s
                 if k.get("Status") == "Active"
             ]
             login = (
-                call_or(None, lambda: iam.get_login_profile(UserName=name), "NoSuchEntity")
+                call_or(
+                    None,
+                    lambda name=name: iam.get_login_profile(UserName=name),
+                    "NoSuchEntity",
+                )
                 is not None
             )
             if keys or login:
@@ -326,12 +330,14 @@ class BootstrapCleanupStep(Step):
         for serial in inv["mfa_devices"]:
             call_or(
                 None,
-                lambda: iam.deactivate_mfa_device(UserName=name, SerialNumber=serial),
+                lambda serial=serial: iam.deactivate_mfa_device(UserName=name, SerialNumber=serial),
                 "NoSuchEntity",
             )
             if ":mfa/" in serial:  # virtual device: delete it too
                 call_or(
-                    None, lambda: iam.delete_virtual_mfa_device(SerialNumber=serial), "NoSuchEntity"
+                    None,
+                    lambda serial=serial: iam.delete_virtual_mfa_device(SerialNumber=serial),
+                    "NoSuchEntity",
                 )
         if inv["login_profile"]:
             call_or(None, lambda: iam.delete_login_profile(UserName=name), "NoSuchEntity")

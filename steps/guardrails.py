@@ -1260,16 +1260,20 @@ class GuardrailsStep(Step):
         for igw in vpc["internet_gateways"]:
             call_or(
                 None,
-                lambda: ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=vpc_id),
+                lambda igw=igw: ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=vpc_id),
                 "Gateway.NotAttached",
             )
             call_or(
                 None,
-                lambda: ec2.delete_internet_gateway(InternetGatewayId=igw),
+                lambda igw=igw: ec2.delete_internet_gateway(InternetGatewayId=igw),
                 "InvalidInternetGatewayID.NotFound",
             )
         for subnet in vpc["subnets"]:
-            call_or(None, lambda: ec2.delete_subnet(SubnetId=subnet), "InvalidSubnetID.NotFound")
+            call_or(
+                None,
+                lambda subnet=subnet: ec2.delete_subnet(SubnetId=subnet),
+                "InvalidSubnetID.NotFound",
+            )
         call_or(None, lambda: ec2.delete_vpc(VpcId=vpc_id), "InvalidVpcID.NotFound")
 
 

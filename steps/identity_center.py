@@ -604,11 +604,9 @@ class IdentityCenterStep(Step):
                 have_by_account = dict(
                     parallel(
                         accounts,
-                        lambda a: (
+                        lambda a, arn=ps["PermissionSetArn"]: (
                             a,
-                            set()
-                            if is_future(ctx, a)
-                            else assigned(ctx, instance_arn, a, ps["PermissionSetArn"]),
+                            set() if is_future(ctx, a) else assigned(ctx, instance_arn, a, arn),
                         ),
                     )
                 )

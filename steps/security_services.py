@@ -1119,7 +1119,7 @@ class SecurityServicesStep(Step):
     # ---------------------------------------------------------- apply
     def apply(self, ctx, plan: Plan) -> None:
         refuse_root(ctx.identity)
-        audit = need_audit(ctx)
+        need_audit(ctx)
         # GuardDuty and Security Hub enable their own trusted access in EnableOrganizationAdminAccount.
         # Config first: Security Hub's standards need a recorder when they are enabled (else INCOMPLETE).
         order = (
@@ -1143,7 +1143,7 @@ class SecurityServicesStep(Step):
             ctx.progress(f"{batch[0].action} {batch[0].resource} ({len(batch)})")
             handler = getattr(self, "_apply_" + kind.replace("-", "_"))
             if kind in ("sh-account", "config", "contact"):
-                parallel(batch, lambda c: handler(ctx, c))
+                parallel(batch, lambda c, handler=handler: handler(ctx, c))
             else:
                 for change in batch:
                     handler(ctx, change)

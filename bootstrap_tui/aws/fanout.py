@@ -48,7 +48,7 @@ def fan_out(
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
-    return list(zip(items, results))
+    return list(zip(items, results, strict=True))
 
 
 def account_tasks(

@@ -39,14 +39,27 @@ _built: dict[tuple, Any] = {}  # ("class" | "model", service, API version)
 _builder = BuiltOnce()  # loading EC2's model does not hold up building GuardDuty's client
 _alias_cache: dict[str, str] = {}
 
+# For measurement only (benchmarks/verify_bench.py --compare-speedups): speed-ups named here,
+# comma-separated, are not installed in this process.
+SWITCH = "BOOTSTRAP_TUI_SPEEDUPS_OFF"
+NAMES = ("client_classes", "event_handlers", "pristine_sessions", "plain_models", "shared_trust")
+
+
+def switched_off() -> set[str]:
+    """The speed-ups the environment switches off (see SWITCH); normally none."""
+    return {name.strip() for name in os.environ.get(SWITCH, "").split(",") if name.strip()}
+
 
 def install() -> dict[str, bool]:
     """Install every speed-up once per process; returns which are active."""
     with _lock:
         if not _installed:
-            _installed["client_classes"] = _share_client_classes()
-            _installed["event_handlers"] = _self_check() and _install_event_speedups()
-            _installed["shared_trust"] = tls.install()
+            off = switched_off()
+            _installed["client_classes"] = "client_classes" not in off and _share_client_classes()
+            _installed["event_handlers"] = (
+                "event_handlers" not in off and _self_check() and _install_event_speedups()
+            )
+            _installed["shared_trust"] = "shared_trust" not in off and tls.install()
         return dict(_installed)
 
 
@@ -102,6 +115,8 @@ def plain_models(session: Any) -> bool:
     """Use `PlainJSONFileLoader` for a botocore session's models; False if its loader is not
     botocore's own (someone else chose it: left alone)."""
     loader = session.get_component("data_loader")
+    if "plain_models" in switched_off():
+        return False
     if type(getattr(loader, "file_loader", None)) is loaders.JSONFileLoader:
         loader.file_loader = PlainJSONFileLoader()
     return type(getattr(loader, "file_loader", None)) is PlainJSONFileLoader
@@ -295,7 +310,11 @@ def new_botocore_session() -> botocore.session.Session:
     its own `event_hooks` / `include_builtin_handlers` arguments instead. Not done when
     session initializers are registered (they would run twice on the pristine handlers).
     """
-    if not install().get("event_handlers") or getattr(botocore, "_INITIALIZERS", None) != []:
+    if (
+        not install().get("event_handlers")
+        or "pristine_sessions" in switched_off()
+        or getattr(botocore, "_INITIALIZERS", None) != []
+    ):
         return botocore.session.Session()
     emitter = _builder.get(_pristine, ("emitter",), _pristine_emitter)
     return botocore.session.Session(event_hooks=copy.copy(emitter), include_builtin_handlers=False)

@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from bootstrap_tui.engine import discover_steps
+from bootstrap_tui.registry import discover_steps
 from bootstrap_tui.model import FRAMEWORKS, Check
 from bootstrap_tui.frameworks.catalog import get_catalog
 

@@ -36,7 +36,7 @@ def test_clients_are_cached_per_account_region_service(factory):
 
 
 def test_client_creation_is_thread_safe(factory):
-    factory.caller_account
+    _ = factory.caller_account
     got = []
     barrier = threading.Barrier(8)
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import copy
+import json
+import os
+import subprocess
+import sys
 
 import boto3
 import botocore
@@ -206,3 +210,17 @@ def test_a_loader_chosen_by_someone_else_is_left_alone():
     session.get_component("data_loader").file_loader = custom = Custom()
     assert speedups.plain_models(session) is False
     assert session.get_component("data_loader").file_loader is custom
+
+
+def test_the_measurement_switch_turns_named_speedups_off():
+    """benchmarks/verify_bench.py --compare-speedups measures each speed-up with this switch."""
+    code = (
+        "import json, botocore.session; from bootstrap_tui.aws import speedups; "
+        "print(json.dumps([speedups.install(), speedups.plain_models(botocore.session.Session())]))"
+    )
+    env = {**os.environ, speedups.SWITCH: "client_classes,plain_models"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    active, plain = json.loads(out.stdout)
+    assert active == {"client_classes": False, "event_handlers": True, "shared_trust": True}
+    assert plain is False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bootstrap_tui.engine import WIZARD_ORDER, discover_steps, order_steps
+from bootstrap_tui.registry import WIZARD_ORDER, discover_steps, order_steps
 from bootstrap_tui.errors import StepGraphError
 from bootstrap_tui.model import Step
 

@@ -153,7 +153,7 @@ def test_readers_run_beside_an_apply_and_never_see_half_a_state(box, cli_env, tm
         _, writer_err = writer.communicate(timeout=900)
     assert writer.returncode == 0, writer_err[-2000:]
     assert reads > 20
-    for command, (code, out, err) in results.items():
+    for command, (code, _out, err) in results.items():
         assert "holds the state file" not in err.split("note:")[0], (command, err)
         assert "Traceback" not in err, (command, err)
         assert code in ((0, 1) if command == "verify" else (0,)), (command, code, err)

@@ -40,7 +40,7 @@ def _unfilter(kind: int, row: bytearray, up: bytes, bpp: int) -> bytearray:
     if kind == 0:
         return row
     if kind == 2:
-        return bytearray((a + b) & 255 for a, b in zip(row, up))
+        return bytearray((a + b) & 255 for a, b in zip(row, up, strict=True))
     for i in range(len(row)):
         left = row[i - bpp] if i >= bpp else 0
         if kind == 1:

@@ -187,11 +187,11 @@ def test_screenshot_shows_one_bar_per_framework_split_as_the_checklist_says(rend
     bars = _bars(rendered["png"])
     expected = framework_bars(rendered["checklist"])
     assert len(bars) == len(expected) == len(FRAMEWORKS)
-    for bar, entry in zip(bars, expected):
+    for bar, entry in zip(bars, expected, strict=True):
         want = [(s, entry["states"][s] / entry["total"]) for s in BAR_STATES if entry["states"][s]]
         got = _fractions(bar)
         assert [s for s, _ in got] == [s for s, _ in want], entry["framework"]
-        for (_, a), (_, b) in zip(got, want):
+        for (_, a), (_, b) in zip(got, want, strict=True):
             assert abs(a - b) < 0.01, (entry["framework"], got, want)
     if os.environ.get("UPDATE_SCREENSHOTS") or not REFERENCE.exists():
         REFERENCE.parent.mkdir(exist_ok=True)
@@ -200,5 +200,5 @@ def test_screenshot_shows_one_bar_per_framework_split_as_the_checklist_says(rend
     assert [[s for s, _ in bar] for bar in reference] == [
         [s for s, _ in bar] for bar in map(_fractions, bars)
     ]
-    for ref, bar in zip(reference, map(_fractions, bars)):
-        assert all(abs(a - b) < 0.01 for (_, a), (_, b) in zip(ref, bar))
+    for ref, bar in zip(reference, map(_fractions, bars), strict=True):
+        assert all(abs(a - b) < 0.01 for (_, a), (_, b) in zip(ref, bar, strict=True))

@@ -361,7 +361,8 @@ def resources(state: dict[str, Any]) -> dict[tuple, Any]:
         flat.update(
             {("iam-user", account, name): user for name, user in found["iam"]["users"].items()}
         )
-        flat.update({("alias", account): alias for alias in found["iam"]["aliases"]})
+        if found["iam"]["aliases"]:
+            flat[("alias", account)] = found["iam"]["aliases"][-1]
         for region, regional in found["regions"].items():
             flat.update(
                 {

@@ -235,7 +235,7 @@ class FakeEngine(Engine):
     def __init__(self, options: Options, cloud: Cloud, *, sandbox: bool = True) -> None:
         import threading as _t
 
-        from bootstrap_tui.engine import order_steps
+        from bootstrap_tui.registry import order_steps
 
         self.options = options
         self.cloud = cloud

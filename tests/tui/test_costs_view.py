@@ -9,7 +9,8 @@ from prompt_toolkit.output import DummyOutput
 from textual.widgets import Static
 
 from bootstrap_tui.costs import cost_lines, counts_for, estimate_step
-from bootstrap_tui.engine import Options, order_steps
+from bootstrap_tui.engine import Options
+from bootstrap_tui.registry import order_steps
 from bootstrap_tui.model import Plan, Step
 from bootstrap_tui.plain import run_plain
 from bootstrap_tui.profile import load_profile

@@ -104,6 +104,6 @@ def introduce_drift(
 ) -> list[tuple[str, str, str | None]]:
     """Apply every drift of the ``drifted`` seed to a compliant sandbox; returns their scopes."""
     scopes = drift_scopes(endpoint, regions)
-    for drift, (_, account, region) in zip(SEEDED, scopes):
+    for drift, (_, account, region) in zip(SEEDED, scopes, strict=True):
         drift.make(endpoint, account, region)
     return scopes

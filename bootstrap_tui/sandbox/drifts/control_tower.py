@@ -154,10 +154,10 @@ def _enabled_controls(tower: Any, ou_arn: str) -> list[dict[str, Any]]:
 
 
 def _disable_controls(tower: Any, controls: list[dict[str, Any]]) -> list[str]:
-    for control in controls:
+    for enabled in controls:
         _wait_control(
             tower,
-            tower.disable_control(enabledControlIdentifier=control["arn"])["operationIdentifier"],
+            tower.disable_control(enabledControlIdentifier=enabled["arn"])["operationIdentifier"],
         )
     return [c["controlIdentifier"] for c in controls]
 
