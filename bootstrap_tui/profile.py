@@ -1110,6 +1110,11 @@ class Profile:
     """A validated baseline profile (read-only)."""
 
     __slots__ = ("name", "description", "path", "data", "extends")
+    name: str
+    description: str
+    path: Path | None
+    data: dict[str, Any]
+    extends: str | None
 
     def __init__(self, data: dict[str, Any], path: Path | None = None):
         for slot, value in (

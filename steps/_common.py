@@ -12,6 +12,7 @@ from typing import Any
 from collections.abc import Callable, Iterable
 
 from bootstrap_tui.aws import is_not_found, refuse_root
+from bootstrap_tui.context import StepContext
 from bootstrap_tui.errors import RefusedError
 
 __all__ = [
@@ -50,7 +51,7 @@ def paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:
     return list(getattr(client, operation)(**kwargs).get(key, []))
 
 
-def profile_get(ctx: Any, path: str, default: Any = None) -> Any:
+def profile_get(ctx: StepContext, path: str, default: Any = None) -> Any:
     """A profile value at a dotted path; `default` when absent or null."""
     getter = getattr(ctx.profile, "get", None)
     value = getter(path, default) if callable(getter) else default
@@ -65,7 +66,7 @@ def partition(region: str) -> str:
     return "aws"
 
 
-def require_not_root(ctx: Any) -> None:
+def require_not_root(ctx: StepContext) -> None:
     """Automated (mutating) steps never run as the root user."""
     refuse_root(ctx.identity)
 
@@ -73,7 +74,7 @@ def require_not_root(ctx: Any) -> None:
 # ------------------------------------------------------------------ organizations
 
 
-def describe_org(ctx: Any) -> dict[str, Any] | None:
+def describe_org(ctx: StepContext) -> dict[str, Any] | None:
     """The caller's organization, or None when it is in none."""
     try:
         return ctx.client("organizations").describe_organization()["Organization"]
@@ -83,7 +84,7 @@ def describe_org(ctx: Any) -> dict[str, Any] | None:
         raise
 
 
-def refuse_foreign_org(ctx: Any, org: dict[str, Any] | None) -> None:
+def refuse_foreign_org(ctx: StepContext, org: dict[str, Any] | None) -> None:
     """A caller that is a member account of someone else's organization is refused."""
     caller = ctx.identity.account_id
     if org and org.get("MasterAccountId") and org["MasterAccountId"] != caller:
@@ -97,11 +98,11 @@ def refuse_foreign_org(ctx: Any, org: dict[str, Any] | None) -> None:
         )
 
 
-def root_id(ctx: Any) -> str:
+def root_id(ctx: StepContext) -> str:
     return ctx.client("organizations").list_roots()["Roots"][0]["Id"]
 
 
-def ou_tree(ctx: Any, root: str | None = None) -> dict[str, dict[str, Any]]:
+def ou_tree(ctx: StepContext, root: str | None = None) -> dict[str, dict[str, Any]]:
     """Every OU of the organization by path ("Workloads/Prod") -> {Id, Arn, Name, ParentId}."""
     client = ctx.client("organizations")
     root = root or root_id(ctx)
@@ -118,13 +119,13 @@ def ou_tree(ctx: Any, root: str | None = None) -> dict[str, dict[str, Any]]:
     return out
 
 
-def ou_arn(ctx: Any, ou_id: str) -> str:
+def ou_arn(ctx: StepContext, ou_id: str) -> str:
     return ctx.client("organizations").describe_organizational_unit(OrganizationalUnitId=ou_id)[
         "OrganizationalUnit"
     ]["Arn"]
 
 
-def account_parent(ctx: Any, account_id: str) -> str:
+def account_parent(ctx: StepContext, account_id: str) -> str:
     parents = ctx.client("organizations").list_parents(ChildId=account_id)["Parents"]
     return parents[0]["Id"] if parents else ""
 
@@ -133,7 +134,7 @@ def account_parent(ctx: Any, account_id: str) -> str:
 
 
 def credential_report_rows(
-    ctx: Any, account: str | None = None, attempts: int = 10
+    ctx: StepContext, account: str | None = None, attempts: int = 10
 ) -> list[dict[str, str]]:
     """The IAM credential report as dict rows (GenerateCredentialReport is read-only)."""
     iam = ctx.client("iam", account=account)
@@ -173,7 +174,7 @@ def credential_report_rows(
 
 
 def run_operations(
-    ctx: Any,
+    ctx: StepContext,
     tasks: Iterable[tuple[str, Any]],
     *,
     submit: Callable[[Any], str | None],

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from collections.abc import Callable, Iterable
 
+from bootstrap_tui.context import StepContext
 from bootstrap_tui.model import Outcome
 
 PREFIX = "bootstrap"  # deterministic prefix of every resource name this tool creates
@@ -50,7 +51,7 @@ def call_or(default: Any, fn: Callable[[], Any], *codes: str) -> Any:
 # ------------------------------------------------------------------ accounts
 
 
-def _first_account(ctx, keys: Iterable[str], names: Iterable[str]) -> str | None:
+def _first_account(ctx: StepContext, keys: Iterable[str], names: Iterable[str]) -> str | None:
     for key in keys:
         try:
             found = ctx.account_id(key)
@@ -65,36 +66,36 @@ def _first_account(ctx, keys: Iterable[str], names: Iterable[str]) -> str | None
     return None
 
 
-def is_future(ctx, account: str | None) -> bool:
+def is_future(ctx: StepContext, account: str | None) -> bool:
     """Planning ahead: the account is still to be created (a placeholder id); it is brand new and
     empty, so a plan reads nothing there and lists everything it would create."""
     check = getattr(ctx, "is_future", None)
     return bool(check and check(account))
 
 
-def future_org(ctx) -> bool:
+def future_org(ctx: StepContext) -> bool:
     """Planning ahead, and the organization itself is still to be created."""
     return bool(getattr(ctx, "future_org", False))
 
 
-def log_archive_account(ctx) -> str | None:
+def log_archive_account(ctx: StepContext) -> str | None:
     return _first_account(ctx, LOG_ARCHIVE_KEYS, LOG_ARCHIVE_NAMES)
 
 
-def audit_account(ctx) -> str | None:
+def audit_account(ctx: StepContext) -> str | None:
     return _first_account(ctx, AUDIT_KEYS, AUDIT_NAMES)
 
 
-def all_account_ids(ctx) -> list[str]:
+def all_account_ids(ctx: StepContext) -> list[str]:
     ids = [a["Id"] for a in ctx.org_accounts()]
     return ids or [ctx.management_account_id]
 
 
-def member_account_ids(ctx) -> list[str]:
+def member_account_ids(ctx: StepContext) -> list[str]:
     return [a for a in all_account_ids(ctx) if a != ctx.management_account_id]
 
 
-def org_id(ctx) -> str | None:
+def org_id(ctx: StepContext) -> str | None:
     """The organization's id; a placeholder while planning ahead of the organization step."""
     if future_org(ctx):
         from bootstrap_tui.future import placeholder
@@ -108,7 +109,7 @@ def org_id(ctx) -> str | None:
         raise
 
 
-def account_label(ctx, account: str) -> str:
+def account_label(ctx: StepContext, account: str) -> str:
     if is_future(ctx, account):
         return account
     for item in ctx.org_accounts():
@@ -117,7 +118,7 @@ def account_label(ctx, account: str) -> str:
     return account
 
 
-def pget(ctx, path: str, default: Any = None) -> Any:
+def pget(ctx: StepContext, path: str, default: Any = None) -> Any:
     """Profile value at a dotted path (tolerates profile objects without .get)."""
     getter = getattr(ctx.profile, "get", None)
     if callable(getter):
@@ -126,7 +127,7 @@ def pget(ctx, path: str, default: Any = None) -> Any:
     return default
 
 
-def ensure_service_access(ctx, principal: str) -> bool:
+def ensure_service_access(ctx: StepContext, principal: str) -> bool:
     """Enable Organizations trusted access for a service principal; True when changed."""
     org = ctx.client("organizations")
     enabled = {
@@ -140,7 +141,7 @@ def ensure_service_access(ctx, principal: str) -> bool:
     return True
 
 
-def service_access_enabled(ctx, principal: str) -> bool:
+def service_access_enabled(ctx: StepContext, principal: str) -> bool:
     if future_org(ctx):
         return False
     org = ctx.client("organizations")
@@ -151,7 +152,7 @@ def service_access_enabled(ctx, principal: str) -> bool:
     )
 
 
-def delegated_admins(ctx, principal: str) -> list[str]:
+def delegated_admins(ctx: StepContext, principal: str) -> list[str]:
     if future_org(ctx):
         return []
     org = ctx.client("organizations")
@@ -164,7 +165,7 @@ def delegated_admins(ctx, principal: str) -> list[str]:
     ]
 
 
-def ensure_delegated_admin(ctx, account: str, principal: str) -> bool:
+def ensure_delegated_admin(ctx: StepContext, account: str, principal: str) -> bool:
     ensure_service_access(ctx, principal)
     if account in delegated_admins(ctx, principal):
         return False
@@ -251,7 +252,7 @@ def as_list(value: Any) -> list[Any]:
 # ------------------------------------------------------------------ IAM users (checks)
 
 
-def iam_users_with_credentials(ctx, account: str | None) -> Outcome:
+def iam_users_with_credentials(ctx: StepContext, account: str | None) -> Outcome:
     """FAIL when an IAM user has a console password or an active access key.
 
     Evidence holds counts, user names and key ages only: never key ids or secrets.

@@ -4,8 +4,11 @@ error texts, per-framework coverage. Pure functions, no widgets."""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Iterable
+
+if TYPE_CHECKING:
+    from bootstrap_tui.engine import Engine
 
 STEP_STATUS = {
     # status: (icon, word, css class)
@@ -128,7 +131,7 @@ def is_root(identity: Any) -> bool:
     return str(getattr(identity, "arn", "")).endswith(":root")
 
 
-def refuse_root(engine: Any) -> None:
+def refuse_root(engine: Engine) -> None:
     """Refuse automated changes as the root user (the aws layer's rule when present)."""
     try:
         from bootstrap_tui.aws import refuse_root as aws_refuse_root

@@ -262,6 +262,13 @@ class FakeEngine(Engine):
         self._org_lock = _t.Lock()
         self._sandbox = sandbox
 
+    @classmethod
+    def connected(cls, options: Options, cloud: Cloud, **kwargs: Any) -> FakeEngine:
+        """A connected fake, as the wizard's engine factory returns it."""
+        engine = cls(options, cloud, **kwargs)
+        engine.connect()
+        return engine
+
     def connect(self) -> None:
         from bootstrap_tui.state import StateStore
 
