@@ -13,7 +13,7 @@ import re
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Callable, Sequence
 
 from bootstrap_tui import __version__
@@ -29,6 +29,9 @@ from bootstrap_tui.errors import (
     NotSetUp,
     RefusedError,
 )
+
+if TYPE_CHECKING:
+    from bootstrap_tui.engine import Engine
 
 VERIFY_FORMATS = ("text", "json", "junit", "sarif", "md")
 EXPORT_FORMATS = ("md", "csv", "json", "html", "answers")
@@ -326,20 +329,23 @@ def _stderr_progress(step_id: str, message: str, done: int | None, total: int | 
     print(f"  {step_id}{count}: {message}", file=sys.stderr, flush=True)
 
 
-def _open_engine(args: argparse.Namespace, endpoint: str | None):
-    from bootstrap_tui.engine import Engine
+def _open_engine(args: argparse.Namespace, endpoint: str | None) -> Engine:
+    from bootstrap_tui.engine import connect_engine
 
-    engine = Engine(_options(args, endpoint))
-    engine.step_ids(getattr(args, "step", None))  # an unknown --step is a usage error, offline too
-    if getattr(args, "confirm_destructive", None):  # so is an unknown --confirm-destructive
-        try:
-            engine.step_ids(args.confirm_destructive)
-        except BootstrapError as exc:
-            raise ConfigError(f"--confirm-destructive: {exc.message}", exc.hint) from None
+    def check_steps(offline: Engine) -> None:
+        """An unknown --step or --confirm-destructive is a usage error, offline too."""
+        offline.step_ids(getattr(args, "step", None))
+        if getattr(args, "confirm_destructive", None):
+            try:
+                offline.step_ids(args.confirm_destructive)
+            except BootstrapError as exc:
+                raise ConfigError(f"--confirm-destructive: {exc.message}", exc.hint) from None
+
     from bootstrap_tui.plain import say_retry
 
-    engine.retry_listeners.append(say_retry)
-    engine.connect()
+    options = _options(args, endpoint)
+    options.on_retry = say_retry
+    engine = connect_engine(options, before_connect=check_steps)
     if engine.profile_change:
         from bootstrap_tui.profile_change import describe_change
 

@@ -1,7 +1,9 @@
 """StepContext: everything a step's plan, apply and checks may touch.
 
 Steps never build boto3 clients, read the state file or talk to the user
-directly; they go through this object, which the engine builds.
+directly; they go through this object, which the engine builds. The context
+depends only on `EngineServices`, the narrow interface the engine satisfies:
+this module never imports the engine.
 """
 
 from __future__ import annotations
@@ -10,22 +12,77 @@ import json
 import threading
 import time
 import urllib.request
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from collections.abc import Callable
 
 from bootstrap_tui.errors import ConfigError, RefusedError
 
 if TYPE_CHECKING:
-    from bootstrap_tui.engine import Engine
+    from bootstrap_tui.aws import ClientFactory, Identity
+    from bootstrap_tui.future import Projection
     from bootstrap_tui.model import Step
+    from bootstrap_tui.profile import Profile
+    from bootstrap_tui.state import StateStore
 
 ProgressFn = Callable[[str, str, "int | None", "int | None"], None]
+
+
+class RunOptions(Protocol):
+    """The one run option a step context reads."""
+
+    @property
+    def simulate_console(self) -> bool: ...
+
+
+class EngineServices(Protocol):
+    """What a StepContext needs from the engine (bootstrap_tui.engine.Engine satisfies it)."""
+
+    @property
+    def profile(self) -> Profile: ...
+    @property
+    def options(self) -> RunOptions: ...
+    @property
+    def factory(self) -> ClientFactory: ...
+    @property
+    def identity(self) -> Identity: ...
+    @property
+    def management_account_id(self) -> str: ...
+    @property
+    def home_region(self) -> str: ...
+    @property
+    def governed_regions(self) -> list[str]: ...
+    @property
+    def projection(self) -> Projection | None: ...
+    @property
+    def sandbox_info(self) -> dict[str, Any] | None: ...
+    @property
+    def endpoint_url(self) -> str | None: ...
+    @property
+    def state(self) -> StateStore: ...
+    @property
+    def state_lock(self) -> threading.RLock: ...
+    @property
+    def cancelled(self) -> threading.Event: ...
+    @property
+    def actor(self) -> str: ...
+
+    def answers(self, step_id: str) -> dict[str, Any]: ...
+    def client(
+        self, service: str, *, account: str | None = None, region: str | None = None
+    ) -> Any: ...
+    def org_accounts(self, refresh: bool = False) -> list[dict[str, Any]]: ...
+    def account_id(self, key: str) -> str | None: ...
+    def verify_role(self, account: str | None) -> str | None: ...
+    def emit_progress(
+        self, step_id: str, message: str, done: int | None = None, total: int | None = None
+    ) -> None: ...
+    def attester(self) -> str | None: ...
 
 
 class StepContext:
     """The engine's services as seen by one step (`step_id`)."""
 
-    def __init__(self, engine: Engine, step: Step, *, read_only: bool = False):
+    def __init__(self, engine: EngineServices, step: Step, *, read_only: bool = False):
         self.engine = engine
         self.step = step
         self.step_id = step.id
@@ -33,7 +90,7 @@ class StepContext:
 
     # -------------------------------------------------------------- inputs
     @property
-    def profile(self):
+    def profile(self) -> Profile:
         return self.engine.profile
 
     @property
@@ -46,7 +103,7 @@ class StepContext:
         return default if value is None else value
 
     # -------------------------------------------------------------- AWS
-    def client(self, service: str, account: str | None = None, region: str | None = None):
+    def client(self, service: str, account: str | None = None, region: str | None = None) -> Any:
         """A cached boto3 client; `account` other than the management account is
         reached by assuming the profile's automation role."""
         return self.engine.client(service, account=account, region=region)
@@ -56,8 +113,12 @@ class StepContext:
         return self.engine.factory.assume_role_now(account)
 
     @property
-    def identity(self):
+    def identity(self) -> Identity:
         return self.engine.identity
+
+    def verify_role(self, account: str | None) -> str | None:
+        """The role the running verify assumes in ``account`` (None outside verify)."""
+        return self.engine.verify_role(account)
 
     @property
     def management_account_id(self) -> str:
@@ -193,7 +254,8 @@ class StepContext:
         self, account: str, *, mfa: bool | None = None, access_keys: bool | None = None
     ) -> dict[str, Any]:
         """Perform the sandbox's stand-in for a console-only root-user action."""
-        if not self.is_sandbox:
+        endpoint = self.engine.endpoint_url
+        if not self.is_sandbox or endpoint is None:
             raise RefusedError(
                 "console actions can only be simulated on a sandbox endpoint",
                 "on real AWS, do it in the console as the wizard explains, then attest it",
@@ -204,7 +266,7 @@ class StepContext:
         if access_keys is not None:
             body["access_keys"] = access_keys
         request = urllib.request.Request(
-            self.engine.endpoint_url.rstrip("/") + "/_sandbox/root",
+            endpoint.rstrip("/") + "/_sandbox/root",
             data=json.dumps(body).encode(),
             method="POST",
             headers={"Content-Type": "application/json"},

@@ -12,7 +12,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Callable, Iterable, Iterator
 
 from bootstrap_tui.aws.activity import doing
@@ -27,7 +27,9 @@ from bootstrap_tui.errors import (
 )
 from bootstrap_tui.registry import discover_steps
 from bootstrap_tui.model import (
+    Check,
     CheckResult,
+    Field,
     Outcome,
     Plan,
     Scope,
@@ -37,10 +39,18 @@ from bootstrap_tui.model import (
     StepStatus,
 )
 
+if TYPE_CHECKING:
+    import boto3
+
+    from bootstrap_tui.aws import ClientFactory, Identity
+    from bootstrap_tui.future import Projection
+    from bootstrap_tui.state import AccountLock, StateStore
+
 log = logging.getLogger("bootstrap_tui")
 
 ProgressCallback = Callable[[str, str, "int | None", "int | None"], None]
-ResultCallback = Callable[[CheckResult], None]
+ResultCallback = Callable[[CheckResult], object]  # its return value is ignored
+CheckTask = tuple[Step, Check, str, "str | None"]  # one check in one account (and region)
 
 
 # ------------------------------------------------------------------ options
@@ -71,6 +81,7 @@ class Options:
     )
     attested_by: str | None = None  # the person attesting (None: the one the state records)
     reader: bool = False  # status, plan, verify, export: runs beside a changing run (state.py)
+    on_retry: Callable[[str], None] | None = None  # hears "no answer ...; attempt n of N"
 
 
 @dataclass
@@ -121,15 +132,45 @@ class VerifyRun:
 # ------------------------------------------------------------------ engine
 
 
+def connect_engine(
+    options: Options,
+    *,
+    steps: list[Step] | None = None,
+    before_connect: Callable[[Engine], None] | None = None,
+) -> Engine:
+    """An engine that is fully set up: profile, steps and answers loaded, AWS reached, state open.
+
+    Every front end gets its engine here. ``before_connect`` checks the offline engine first
+    (e.g. the requested step ids); a connection that fails half-way is closed again."""
+    engine = Engine(options, steps=steps)
+    if before_connect is not None:
+        before_connect(engine)
+    try:
+        engine.connect()
+    except BaseException:
+        engine.close()
+        raise
+    return engine
+
+
 class Engine:
-    """Holds one run's profile, connection, state and steps."""
+    """Holds one run's profile, connection, state and steps.
+
+    ``Engine(options)`` alone is the offline part (profile, steps, answers files); the
+    connection fields below exist once ``connect()`` has run, so build an engine that
+    talks to AWS with ``connect_engine``."""
 
     _answers_memo: dict[str, dict[str, Any]] | None = None  # each step's answers, while verify runs
     profile_origin = "option"  # where the profile came from: state, option or default
     profile_change: dict[str, Any] | None = (
         None  # an explicit switch on connect (profile_change.py)
     )
-    account_lock: Any = None  # state.AccountLock while a changing run is connected
+    account_lock: AccountLock | None = None  # held while a changing run is connected
+    # set by connect(), never None after it
+    session: boto3.Session
+    factory: ClientFactory
+    identity: Identity
+    state: StateStore
 
     def __init__(self, options: Options, *, steps: list[Step] | None = None):
         from bootstrap_tui.answers import load_answers
@@ -144,20 +185,15 @@ class Engine:
         self.cancelled = Cancelled()
         self.state_lock = threading.RLock()
         self.progress_listeners: list[ProgressCallback] = []
-        self.retry_listeners: list[Callable[[str], None]] = []  # hear "no answer; attempt n of N"
-        self.session = None
-        self.factory = None
-        self.identity = None
         self.sandbox_info: dict[str, Any] | None = None
         self.endpoint_url: str | None = None
-        self.state = None
         self.management_account_id = ""
         self._org_accounts: list[dict[str, Any]] | None = None
         self._org_lock = threading.Lock()
-        self.projection = None  # while plan_ahead runs: what the earlier steps will create
-        self.projected = (
-            None  # the last plan_ahead's projection (its placeholders and account keys)
-        )
+        # while plan_ahead runs: what the earlier steps will create
+        self.projection: Projection | None = None
+        # the last plan_ahead's projection (its placeholders and account keys)
+        self.projected: Projection | None = None
 
     # ---------------------------------------------------------- connection
     def connect(self) -> None:
@@ -233,10 +269,15 @@ class Engine:
             self.state.close()
             raise
 
+    def _open_state(self) -> StateStore | None:
+        """The state store once connect() opened it; None before (an offline engine)."""
+        return self.__dict__.get("state")
+
     def close(self) -> None:
         self.cancelled.set()
-        if self.state is not None:
-            self.state.close()
+        state = self._open_state()
+        if state is not None:
+            state.close()
         if self.account_lock is not None:
             self.account_lock.release()
             self.account_lock = None
@@ -267,9 +308,10 @@ class Engine:
 
     @property
     def actor(self) -> str:
-        return self.identity.arn if self.identity else "unknown"
+        identity = self.__dict__.get("identity")
+        return identity.arn if identity else "unknown"
 
-    def client(self, service: str, *, account: str | None = None, region: str | None = None):
+    def client(self, service: str, *, account: str | None = None, region: str | None = None) -> Any:
         from bootstrap_tui.future import is_placeholder
 
         if account == self.management_account_id:
@@ -417,8 +459,8 @@ class Engine:
         where = self.endpoint_url or "AWS"
         text = f"no answer from {where} to {operation} ({reason}); retrying, attempt {attempt} of {limit}"
         log.warning("%s", text)
-        for listener in list(self.retry_listeners):
-            listener(text)
+        if self.options.on_retry is not None:
+            self.options.on_retry(text)
 
     def emit_progress(
         self, step_id: str, message: str, done: int | None = None, total: int | None = None
@@ -428,7 +470,7 @@ class Engine:
             listener(step_id, message, done, total)
 
     # ---------------------------------------------------------- answers
-    def fields(self, step: Step):
+    def fields(self, step: Step) -> tuple[Field, ...]:
         return step.fields(self.profile)
 
     def raw_answer(self, step: Step, name: str) -> tuple[Any, str]:
@@ -437,7 +479,8 @@ class Engine:
         from_file = self.file_answers.get(step.id, {})
         if name in from_file:
             return from_file[name], "answers file"
-        stored = self.state.answers(step.id) if self.state else {}
+        state = self._open_state()
+        stored = state.answers(step.id) if state else {}
         if stored.get(name) is not None:
             return stored[name], "state"
         default = field_.default
@@ -618,6 +661,23 @@ class Engine:
                 raise
             return Plan(step_id, waiting=self._waiting_reason(exc, pending, plans))
 
+    @staticmethod
+    def _waiting_reason(exc: BootstrapError, pending: list[str], plans: list[Plan]) -> str:
+        """Why a step that refuses now is planned in full later, and the new accounts it uses."""
+        created = [
+            f"<{c.name}, to be created>"
+            for p in plans
+            if p.step_id == "accounts"
+            for c in p.changes
+            if c.resource in ("account", "account creation")
+        ]
+        reason = (
+            f"planned in full once {', '.join(pending)} is applied ({str(exc).splitlines()[0]})"
+        )
+        if created:
+            reason += f"; it will act on the accounts {', '.join(created)}"
+        return reason
+
     def _quiet_plan(self, step_id: str) -> Plan | None:
         """An earlier step's plan for the projection only; None when it cannot be planned now."""
         step = self.by_id.get(step_id)
@@ -795,8 +855,8 @@ class Engine:
         """Fan every check scope out, then report each check that yielded nothing."""
         from bootstrap_tui.aws import fan_out
 
-        tasks: list[tuple[Step, Any, str | None, str | None]] = []
-        declared: list[tuple[Step, Any]] = []
+        tasks: list[CheckTask] = []
+        declared: list[tuple[Step, Check]] = []
         for sid in ids:
             step = self.by_id[sid]
             ctx = self.context(sid, read_only=True)
@@ -810,22 +870,25 @@ class Engine:
                 declared.append((step, check))
                 tasks += [(step, check, account, region) for account, region in scopes]
 
-        def run_one(task):
+        def run_one(task: CheckTask) -> CheckResult:
             step, check, account, region = task
             return self._run_check(step, check, account, region)
 
-        def collect(task, result):
-            if isinstance(result, BaseException):
-                step, check, account, region = task
-                result = self._error_result(step, check, account, region, result)
+        def record(result: CheckResult) -> None:
             run.results.append(result)
             if on_result:
                 on_result(result)
 
+        def collect(task: CheckTask, result: CheckResult | BaseException) -> None:
+            if isinstance(result, BaseException):
+                step, check, account, region = task
+                result = self._error_result(step, check, account, region, result)
+            record(result)
+
         fan_out(tasks, run_one, max_workers=self.options.max_workers, on_result=collect)
         for result in self._silent_checks(declared, run.results, accounts):
             run.unreported.add(result.check_id)
-            collect(None, result)
+            record(result)
 
     @contextlib.contextmanager
     def _answers_memoized(self) -> Iterator[None]:
@@ -836,7 +899,7 @@ class Engine:
         finally:
             self._answers_memo = None
 
-    def _scopes(self, check, accounts: list[str]) -> list[tuple[str | None, str | None]]:
+    def _scopes(self, check: Check, accounts: list[str]) -> list[tuple[str, str | None]]:
         mgmt = self.management_account_id
         if check.scope == Scope.MANAGEMENT:
             return [(mgmt, None)]
@@ -848,7 +911,7 @@ class Engine:
         return [(a, r) for a in selected for r in self.governed_regions]
 
     def _silent_checks(
-        self, declared, results: list[CheckResult], accounts: list[str]
+        self, declared: list[tuple[Step, Check]], results: list[CheckResult], accounts: list[str]
     ) -> list[CheckResult]:
         """One result for each check that yielded nothing: a missing target account is a FAIL
         that names it; any other silence is an ERROR. Verify never passes over a check."""
@@ -905,7 +968,7 @@ class Engine:
             return [found] if found else []
         return accounts
 
-    def _run_check(self, step: Step, check, account: str | None, region: str | None) -> CheckResult:
+    def _run_check(self, step: Step, check: Check, account: str, region: str | None) -> CheckResult:
         ctx = self.context(step.id, read_only=True)
         try:
             with doing(f"check:{check.id}"):
@@ -929,16 +992,19 @@ class Engine:
             prowler=check.prowler,
         )
 
-    def _error_result(self, step, check, account, region, exc: BaseException) -> CheckResult:
+    def _error_result(
+        self, step: Step, check: Check, account: str | None, region: str | None, exc: BaseException
+    ) -> CheckResult:
         from bootstrap_tui.aws.errors import INVALID_CREDENTIALS_CODES
 
         error = self.map_error(exc) if isinstance(exc, Exception) else exc
         message = str(error)
-        if region and getattr(error, "code", None) in INVALID_CREDENTIALS_CODES:
+        code = getattr(error, "code", None)
+        if region and code in INVALID_CREDENTIALS_CODES:
             # credentials that work elsewhere but not here: an opt-in region not enabled
             message = (
                 f"could not run in {region} for account {account}: AWS rejected the "
-                f"credentials there ({error.code}), so the region is probably not enabled "
+                f"credentials there ({code}), so the region is probably not enabled "
                 "in this account\n  → enable it under Account > AWS Regions, or remove it "
                 "from the governed regions"
             )
@@ -1053,7 +1119,8 @@ class Engine:
     def status(self) -> list[dict[str, Any]]:
         rows = []
         for step in self.steps:
-            entry = self.state.data["steps"].get(step.id, {}) if self.state else {}
+            state = self._open_state()
+            entry = state.data["steps"].get(step.id, {}) if state else {}
             rows.append(
                 {
                     "id": step.id,

@@ -11,12 +11,15 @@ import enum
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from bootstrap_tui.errors import ValidationError
 from bootstrap_tui.frameworks import FRAMEWORKS
 from bootstrap_tui.frameworks.mappings import mappings_of
+
+if TYPE_CHECKING:
+    from bootstrap_tui.context import StepContext
 
 
 def parse_timestamp(value: Any) -> dt.datetime | None:
@@ -475,19 +478,24 @@ class Outcome:
         return cls(Status.NOT_APPLICABLE, reason, evidence)
 
 
+# a check's function: (ctx, account id, region) -> its outcome(s); the region is a str for the
+# REGION and ACCOUNT_REGION scopes and None for the others, so each check declares which it gets
+CheckFn = Callable[["StepContext", str, Any], "Outcome | Iterable[Outcome]"]
+
+
 @dataclass(frozen=True)
 class Check:
     """A read-only verification with its metadata (severity, mappings, remediation).
 
-    run(ctx, account_id, region) -> Outcome, where account_id/region are None
-    for the scopes that do not need them. ctx.client(...) gives read-only clients.
+    run(ctx, account_id, region) -> Outcome, where region is None for the scopes
+    that do not need it. ctx.client(...) gives read-only clients.
     """
 
     id: str
     title: str
     severity: Severity
     scope: Scope
-    run: Callable[..., Outcome | Iterable[Outcome]]
+    run: CheckFn
     remediation: str
     prowler: str | None = None  # the closest Prowler check id
     accounts: str = "all"  # for ACCOUNT scopes: all | members | management | role:<role>
@@ -559,14 +567,14 @@ class Step:
         """The step's inputs for a profile (override when they depend on it)."""
         return self.inputs
 
-    def skip_reason(self, ctx: Any) -> str | None:
+    def skip_reason(self, ctx: StepContext) -> str | None:
         """Return why this step does not apply to the selected profile, or None."""
         return None
 
-    def plan(self, ctx: Any) -> Plan:
+    def plan(self, ctx: StepContext) -> Plan:
         raise NotImplementedError
 
-    def apply(self, ctx: Any, plan: Plan) -> None:
+    def apply(self, ctx: StepContext, plan: Plan) -> None:
         raise NotImplementedError
 
     def input(self, name: str) -> Field:

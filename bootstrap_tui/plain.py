@@ -9,10 +9,13 @@ create_pipe_input() and DummyOutput()) and they reach every prompt.
 from __future__ import annotations
 
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from collections.abc import Callable
 
 from bootstrap_tui.errors import EXIT_INTERRUPTED, EXIT_OK, BootstrapError, ValidationError
+
+if TYPE_CHECKING:
+    from bootstrap_tui.engine import Engine
 
 DONE = ("verified", "skipped")
 SETUP, SKIP, QUIT = "Set up this step now", "Skip it for now", "Quit (progress is saved)"
@@ -58,7 +61,7 @@ def profile_line(engine: Any) -> str:
 class PlainWizard:
     def __init__(
         self,
-        engine: Any,
+        engine: Engine,
         *,
         sandbox: bool,
         input: Any = None,
@@ -314,19 +317,20 @@ def run_plain(
     input: Any = None,
     output: Any = None,
     out: TextIO | None = None,
-    engine_factory: Callable[[Any], Any] | None = None,
+    engine_factory: Callable[[Any], Engine] | None = None,
 ) -> int:
-    """Walk the steps with plain prompts. Returns the exit code."""
+    """Walk the steps with plain prompts (`engine_factory` builds a connected engine).
+    Returns the exit code."""
     if engine_factory is None:
-        from bootstrap_tui.engine import Engine
+        from bootstrap_tui.engine import connect_engine
 
-        engine_factory = Engine
+        engine_factory = connect_engine
     err = sys.stderr
     engine = None
+    if options.on_retry is None:
+        options.on_retry = say_retry
     try:
         engine = engine_factory(options)
-        engine.retry_listeners.append(say_retry)
-        engine.connect()
         return PlainWizard(engine, sandbox=sandbox, input=input, output=output, out=out).run()
     except BootstrapError as exc:
         print(f"bootstrap-tui: {exc}", file=err)

@@ -3,20 +3,22 @@ or an active access key."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import base64
 import csv
 import datetime as _dt
 import io
 import time
-from typing import Any
 
 from bootstrap_tui.errors import RefusedError
 from bootstrap_tui.model import Outcome
+from bootstrap_tui.context import StepContext
 from steps._errors import call_or, error_code
 
 
 def credential_report_rows(
-    ctx: Any, account: str | None = None, attempts: int = 10
+    ctx: StepContext, account: str | None = None, attempts: int = 10
 ) -> list[dict[str, str]]:
     """The IAM credential report as dict rows (GenerateCredentialReport is read-only)."""
     iam = ctx.client("iam", account=account)
@@ -52,7 +54,7 @@ def credential_report_rows(
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def iam_users_with_credentials(ctx, account: str | None) -> Outcome:
+def iam_users_with_credentials(ctx: StepContext, account: str | None) -> Outcome:
     """FAIL when an IAM user has a console password or an active access key.
 
     Evidence holds counts, user names and key ages only: never key ids or secrets.
@@ -65,9 +67,7 @@ def iam_users_with_credentials(ctx, account: str | None) -> Outcome:
     now = _dt.datetime.now(_dt.UTC)
     for user in users:
         name = user["UserName"]
-        has_password = call_or(
-            None, lambda name=name: iam.get_login_profile(UserName=name), "NoSuchEntity"
-        )
+        has_password = call_or(None, partial(iam.get_login_profile, UserName=name), "NoSuchEntity")
         if has_password:
             console.append(name)
         keys = iam.list_access_keys(UserName=name)["AccessKeyMetadata"]

@@ -8,10 +8,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bootstrap_tui.errors import RefusedError
+from bootstrap_tui.context import StepContext
 
 
 def run_operations(
-    ctx: Any,
+    ctx: StepContext,
     tasks: Iterable[tuple[str, Any]],
     *,
     submit: Callable[[Any], str | None],

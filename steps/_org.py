@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from bootstrap_tui.errors import RefusedError
+from bootstrap_tui.context import StepContext
 from steps._errors import error_code
 from steps._paging import paginate
 
@@ -22,7 +23,7 @@ AUDIT_NAMES = ("Audit", "audit", "Security Tooling")
 # ------------------------------------------------------------------ the organization
 
 
-def describe_org(ctx: Any) -> dict[str, Any] | None:
+def describe_org(ctx: StepContext) -> dict[str, Any] | None:
     """The caller's organization, or None when it is in none."""
     try:
         return ctx.client("organizations").describe_organization()["Organization"]
@@ -32,12 +33,12 @@ def describe_org(ctx: Any) -> dict[str, Any] | None:
         raise
 
 
-def future_org(ctx: Any) -> bool:
+def future_org(ctx: StepContext) -> bool:
     """Planning ahead, and the organization itself is still to be created."""
     return bool(getattr(ctx, "future_org", False))
 
 
-def org_id(ctx: Any) -> str | None:
+def org_id(ctx: StepContext) -> str | None:
     """The organization's id; a placeholder while planning ahead of the organization step."""
     if future_org(ctx):
         from bootstrap_tui.future import placeholder
@@ -47,7 +48,7 @@ def org_id(ctx: Any) -> str | None:
     return org["Id"] if org else None
 
 
-def refuse_foreign_org(ctx: Any, org: dict[str, Any] | None) -> None:
+def refuse_foreign_org(ctx: StepContext, org: dict[str, Any] | None) -> None:
     """A caller that is a member account of someone else's organization is refused."""
     caller = ctx.identity.account_id
     if org and org.get("MasterAccountId") and org["MasterAccountId"] != caller:
@@ -64,11 +65,11 @@ def refuse_foreign_org(ctx: Any, org: dict[str, Any] | None) -> None:
 # ------------------------------------------------------------------ root and OUs
 
 
-def root_id(ctx: Any) -> str:
+def root_id(ctx: StepContext) -> str:
     return ctx.client("organizations").list_roots()["Roots"][0]["Id"]
 
 
-def ou_tree(ctx: Any, root: str | None = None) -> dict[str, dict[str, Any]]:
+def ou_tree(ctx: StepContext, root: str | None = None) -> dict[str, dict[str, Any]]:
     """Every OU of the organization by path ("Workloads/Prod") -> {Id, Arn, Name, ParentId}."""
     client = ctx.client("organizations")
     root = root or root_id(ctx)
@@ -85,13 +86,13 @@ def ou_tree(ctx: Any, root: str | None = None) -> dict[str, dict[str, Any]]:
     return out
 
 
-def ou_arn(ctx: Any, ou_id: str) -> str:
+def ou_arn(ctx: StepContext, ou_id: str) -> str:
     return ctx.client("organizations").describe_organizational_unit(OrganizationalUnitId=ou_id)[
         "OrganizationalUnit"
     ]["Arn"]
 
 
-def account_parent(ctx: Any, account_id: str) -> str:
+def account_parent(ctx: StepContext, account_id: str) -> str:
     parents = ctx.client("organizations").list_parents(ChildId=account_id)["Parents"]
     return parents[0]["Id"] if parents else ""
 
@@ -99,14 +100,14 @@ def account_parent(ctx: Any, account_id: str) -> str:
 # ------------------------------------------------------------------ accounts
 
 
-def is_future(ctx: Any, account: str | None) -> bool:
+def is_future(ctx: StepContext, account: str | None) -> bool:
     """Planning ahead: the account is still to be created (a placeholder id); it is brand new and
     empty, so a plan reads nothing there and lists everything it would create."""
     check = getattr(ctx, "is_future", None)
     return bool(check and check(account))
 
 
-def _first_account(ctx: Any, keys: Iterable[str], names: Iterable[str]) -> str | None:
+def _first_account(ctx: StepContext, keys: Iterable[str], names: Iterable[str]) -> str | None:
     for key in keys:
         try:
             found = ctx.account_id(key)
@@ -121,24 +122,24 @@ def _first_account(ctx: Any, keys: Iterable[str], names: Iterable[str]) -> str |
     return None
 
 
-def log_archive_account(ctx: Any) -> str | None:
+def log_archive_account(ctx: StepContext) -> str | None:
     return _first_account(ctx, LOG_ARCHIVE_KEYS, LOG_ARCHIVE_NAMES)
 
 
-def audit_account(ctx: Any) -> str | None:
+def audit_account(ctx: StepContext) -> str | None:
     return _first_account(ctx, AUDIT_KEYS, AUDIT_NAMES)
 
 
-def all_account_ids(ctx: Any) -> list[str]:
+def all_account_ids(ctx: StepContext) -> list[str]:
     ids = [a["Id"] for a in ctx.org_accounts()]
     return ids or [ctx.management_account_id]
 
 
-def member_account_ids(ctx: Any) -> list[str]:
+def member_account_ids(ctx: StepContext) -> list[str]:
     return [a for a in all_account_ids(ctx) if a != ctx.management_account_id]
 
 
-def account_label(ctx: Any, account: str) -> str:
+def account_label(ctx: StepContext, account: str) -> str:
     if is_future(ctx, account):
         return account
     for item in ctx.org_accounts():
@@ -150,7 +151,7 @@ def account_label(ctx: Any, account: str) -> str:
 # ------------------------------------------------------------------ trusted access, delegated admins
 
 
-def _enabled_service_principals(ctx: Any) -> set[str]:
+def _enabled_service_principals(ctx: StepContext) -> set[str]:
     org = ctx.client("organizations")
     return {
         s["ServicePrincipal"]
@@ -159,13 +160,13 @@ def _enabled_service_principals(ctx: Any) -> set[str]:
     }
 
 
-def service_access_enabled(ctx: Any, principal: str) -> bool:
+def service_access_enabled(ctx: StepContext, principal: str) -> bool:
     if future_org(ctx):
         return False
     return principal in _enabled_service_principals(ctx)
 
 
-def ensure_service_access(ctx: Any, principal: str) -> bool:
+def ensure_service_access(ctx: StepContext, principal: str) -> bool:
     """Enable Organizations trusted access for a service principal; True when changed."""
     if principal in _enabled_service_principals(ctx):
         return False
@@ -173,7 +174,7 @@ def ensure_service_access(ctx: Any, principal: str) -> bool:
     return True
 
 
-def delegated_admins(ctx: Any, principal: str) -> list[str]:
+def delegated_admins(ctx: StepContext, principal: str) -> list[str]:
     if future_org(ctx):
         return []
     org = ctx.client("organizations")
@@ -186,7 +187,7 @@ def delegated_admins(ctx: Any, principal: str) -> list[str]:
     ]
 
 
-def ensure_delegated_admin(ctx: Any, account: str, principal: str) -> bool:
+def ensure_delegated_admin(ctx: StepContext, account: str, principal: str) -> bool:
     ensure_service_access(ctx, principal)
     if account in delegated_admins(ctx, principal):
         return False

@@ -7,6 +7,7 @@ from typing import Any
 from collections.abc import Callable
 
 from bootstrap_tui.aws import refuse_root
+from bootstrap_tui.context import StepContext
 from bootstrap_tui.errors import BootstrapError, RefusedError, ValidationError
 from bootstrap_tui.model import Check, Field, Outcome, Plan, Scope, Severity, Step
 
@@ -104,7 +105,7 @@ def specs(ctx_or_profile: Any) -> list[Any]:
     return list(profile.accounts)
 
 
-def wanted_accounts(ctx: Any) -> list[dict[str, Any]]:
+def wanted_accounts(ctx: StepContext) -> list[dict[str, Any]]:
     """Each profile account with the answered email and name; validates uniqueness."""
     answers = ctx.answers
     out = []
@@ -141,7 +142,9 @@ def wanted_accounts(ctx: Any) -> list[dict[str, Any]]:
     return out
 
 
-def find_existing(ctx: Any, want: dict[str, Any], accounts: list[dict[str, Any]]) -> dict | None:
+def find_existing(
+    ctx: StepContext, want: dict[str, Any], accounts: list[dict[str, Any]]
+) -> dict | None:
     """The account with the wanted email; by name only when the user confirmed its id
     (answer `<key>_adopt: <account id>`)."""
     for account in accounts:
@@ -154,7 +157,9 @@ def find_existing(ctx: Any, want: dict[str, Any], accounts: list[dict[str, Any]]
     return None
 
 
-def name_clash(ctx: Any, want: dict[str, Any], accounts: list[dict[str, Any]]) -> dict | None:
+def name_clash(
+    ctx: StepContext, want: dict[str, Any], accounts: list[dict[str, Any]]
+) -> dict | None:
     """An account with the wanted name but another email, not confirmed for adoption."""
     if find_existing(ctx, want, accounts) is not None:
         return None
@@ -169,7 +174,7 @@ def clash_advice(want: dict[str, Any], clash: dict[str, Any]) -> str:
     )
 
 
-def all_accounts(ctx: Any) -> list[dict[str, Any]]:
+def all_accounts(ctx: StepContext) -> list[dict[str, Any]]:
     """Every account of the organization, any status (live)."""
     if describe_org(ctx) is None:
         return []
@@ -179,7 +184,9 @@ def all_accounts(ctx: Any) -> list[dict[str, Any]]:
     ]
 
 
-def unnamed_account_note(ctx: Any, account: dict[str, Any], tree: dict[str, dict[str, Any]]) -> str:
+def unnamed_account_note(
+    ctx: StepContext, account: dict[str, Any], tree: dict[str, dict[str, Any]]
+) -> str:
     """Where an account the profile does not name stands, and whether the guardrails reach it."""
     from steps.guardrails import parse_exclusions, profile_tops
 
@@ -203,7 +210,7 @@ def unnamed_account_note(ctx: Any, account: dict[str, Any], tree: dict[str, dict
     )
 
 
-def in_progress_requests(ctx: Any) -> dict[str, str]:
+def in_progress_requests(ctx: StepContext) -> dict[str, str]:
     """AccountName -> id of CreateAccount requests still IN_PROGRESS: a run that stopped
     between CreateAccount and saving its request id left them; they are adopted, not resent."""
     if describe_org(ctx) is None:
@@ -230,13 +237,13 @@ def failure_error(name: str, email: str, reason: str) -> BootstrapError:
 # ------------------------------------------------------------------ checks
 
 
-def _located(ctx: Any) -> tuple[list[tuple[dict, dict | None]], dict[str, dict]]:
+def _located(ctx: StepContext) -> tuple[list[tuple[dict, dict | None]], dict[str, dict]]:
     accounts = all_accounts(ctx)
     pairs = [(want, find_existing(ctx, want, accounts)) for want in _wanted_for_check(ctx)]
     return pairs, (ou_tree(ctx) if accounts else {})
 
 
-def _wanted_for_check(ctx: Any) -> list[dict[str, Any]]:
+def _wanted_for_check(ctx: StepContext) -> list[dict[str, Any]]:
     try:
         return wanted_accounts(ctx)
     except ValidationError:
@@ -252,7 +259,7 @@ def _wanted_for_check(ctx: Any) -> list[dict[str, Any]]:
         ]
 
 
-def check_exist(ctx: Any, account: str | None, region: str | None) -> Outcome:
+def check_exist(ctx: StepContext, account: str, region: str | None) -> Outcome:
     pairs, _ = _located(ctx)
     missing = [w["key"] for w, a in pairs if a is None]
     inactive = {w["key"]: a.get("Status") for w, a in pairs if a and a.get("Status") != "ACTIVE"}
@@ -268,7 +275,7 @@ def check_exist(ctx: Any, account: str | None, region: str | None) -> Outcome:
     return Outcome.ok(f"all {len(pairs)} accounts of the profile exist and are ACTIVE", **evidence)
 
 
-def check_in_ou(ctx: Any, account: str | None, region: str | None) -> Outcome:
+def check_in_ou(ctx: StepContext, account: str, region: str | None) -> Outcome:
     pairs, tree = _located(ctx)
     by_id = {info["Id"]: path for path, info in tree.items()}
     wrong = {}
@@ -287,7 +294,7 @@ def check_in_ou(ctx: Any, account: str | None, region: str | None) -> Outcome:
     return Outcome.ok("every account is in its OU", **evidence)
 
 
-def check_automation_role(ctx: Any, account: str | None, region: str | None) -> Outcome:
+def check_automation_role(ctx: StepContext, account: str, region: str | None) -> Outcome:
     role = ctx.profile.automation_role
     try:
         ctx.assume_role_now(account)  # a cached session outlives a deleted or untrusting role
@@ -394,7 +401,7 @@ class AccountsStep(Step):
             )
         return tuple(out)
 
-    def plan(self, ctx: Any) -> Plan:
+    def plan(self, ctx: StepContext) -> Plan:
         plan = Plan(self.id)
         wanted = wanted_accounts(ctx)
         accounts = all_accounts(ctx)
@@ -481,7 +488,7 @@ class AccountsStep(Step):
 
     @staticmethod
     def _plan_audit_role(
-        ctx: Any, plan: Plan, wanted: list[dict[str, Any]], accounts: list[dict]
+        ctx: StepContext, plan: Plan, wanted: list[dict[str, Any]], accounts: list[dict]
     ) -> None:
         """The read-only audit role in every ACTIVE account of the profile, existing or to come."""
         existing, to_create = [], []
@@ -493,7 +500,7 @@ class AccountsStep(Step):
                 existing.append((found["Id"], want["name"]))
         audit_role.plan_changes(ctx, plan, existing, to_create)
 
-    def apply(self, ctx: Any, plan: Plan) -> None:
+    def apply(self, ctx: StepContext, plan: Plan) -> None:
         refuse_root(ctx.identity)
         wanted = wanted_accounts(ctx)
         client = ctx.client("organizations")
@@ -604,7 +611,7 @@ class AccountsStep(Step):
                 "; ".join(f.message for f in failures), " / ".join(f.hint or "" for f in failures)
             )
 
-    def _move(self, ctx: Any, wanted: list[dict[str, Any]]) -> None:
+    def _move(self, ctx: StepContext, wanted: list[dict[str, Any]]) -> None:
         client = ctx.client("organizations")
         accounts = all_accounts(ctx)
         root = root_id(ctx)

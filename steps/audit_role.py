@@ -16,6 +16,7 @@ import json
 from typing import Any
 from urllib.parse import unquote
 
+from bootstrap_tui.context import StepContext
 from bootstrap_tui.model import Check, Outcome, Plan, Scope, Severity
 
 from steps._errors import error_code
@@ -24,11 +25,11 @@ POLICY_NAME = "bootstrap-tui-audit"
 DESCRIPTION = "Read-only role bootstrap-tui verify assumes (created by bootstrap-tui; exactly the reads verify needs)"
 
 
-def role_name(ctx: Any) -> str:
+def role_name(ctx: StepContext) -> str:
     return ctx.profile.audit_role.name
 
 
-def trust_policy(ctx: Any) -> dict[str, Any]:
+def trust_policy(ctx: StepContext) -> dict[str, Any]:
     """Who may assume the role: the profile's principals, else the management account."""
     trusted = list(ctx.profile.audit_role.trusted) or [
         f"arn:aws:iam::{ctx.management_account_id}:root"
@@ -95,7 +96,7 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return norm(a) == norm(b)
 
 
-def observe(ctx: Any, account: str) -> dict[str, Any]:
+def observe(ctx: StepContext, account: str) -> dict[str, Any]:
     """What the role looks like in ``account``: exists, trust/policy current, attached policies."""
     iam = ctx.client("iam", account=account)
     name = role_name(ctx)
@@ -124,7 +125,7 @@ def observe(ctx: Any, account: str) -> dict[str, Any]:
 
 
 def plan_changes(
-    ctx: Any, plan: Plan, accounts: list[tuple[str, str]], to_create: list[str]
+    ctx: StepContext, plan: Plan, accounts: list[tuple[str, str]], to_create: list[str]
 ) -> None:
     """Add the audit role's changes for existing member accounts (id, name) and accounts to come."""
     name = role_name(ctx)
@@ -190,7 +191,7 @@ def plan_changes(
         )
 
 
-def ensure(ctx: Any, account: str, label: str) -> None:
+def ensure(ctx: StepContext, account: str, label: str) -> None:
     """Create or correct the role in ``account`` (through the automation role)."""
     iam = ctx.client("iam", account=account)
     name = role_name(ctx)
@@ -224,10 +225,10 @@ def ensure(ctx: Any, account: str, label: str) -> None:
         iam.delete_role_policy(RoleName=name, PolicyName=extra)
 
 
-def check_audit_role(ctx: Any, account: str | None, region: str | None) -> Outcome:
+def check_audit_role(ctx: StepContext, account: str, region: str | None) -> Outcome:
     name = role_name(ctx)
     seen = observe(ctx, account or ctx.management_account_id)
-    used = ctx.engine.verify_role(account) or ctx.profile.automation_role
+    used = ctx.verify_role(account) or ctx.profile.automation_role
     evidence = {"role": name, **seen, "verify_role": used}
     if not seen["exists"]:
         return Outcome.fail(

@@ -3,9 +3,12 @@ temporary bootstrap IAM user and remove its keys from the OS keychain."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from typing import Any
 
 from bootstrap_tui.aws import refuse_root
+from bootstrap_tui.context import StepContext
 from bootstrap_tui.errors import BootstrapError, RefusedError
 from bootstrap_tui.model import Check, Field, ManualItem, Outcome, Plan, Scope, Severity, Step
 
@@ -27,7 +30,7 @@ def keychain_has_keys() -> bool:
         return False
 
 
-def keychain_user(ctx) -> str | None:
+def keychain_user(ctx: StepContext) -> str | None:
     """The IAM user owning the access key stored in the keychain (the key id itself is never shown)."""
     try:
         keys = _keychain().load_bootstrap_keys()
@@ -41,7 +44,7 @@ def keychain_user(ctx) -> str | None:
         return None
 
 
-def user_inventory(ctx, name: str) -> dict[str, Any] | None:
+def user_inventory(ctx: StepContext, name: str) -> dict[str, Any] | None:
     iam = ctx.client("iam")
     user = call_or(None, lambda: iam.get_user(UserName=name)["User"], "NoSuchEntity")
     if user is None:
@@ -96,7 +99,7 @@ KEPT_USERS = ManualItem(
 )
 
 
-def attested_users(ctx) -> tuple[set[str], str]:
+def attested_users(ctx: StepContext) -> tuple[set[str], str]:
     """The user names the kept-users attestation names, and its note."""
     record = ctx.attested(KEPT_USERS.id) or {}
     note = str(record.get("note") or "")
@@ -104,7 +107,7 @@ def attested_users(ctx) -> tuple[set[str], str]:
     return {w for w in words if w}, note
 
 
-def check_no_mgmt_users(ctx, account, region) -> Outcome:
+def check_no_mgmt_users(ctx: StepContext, account: str, region: str | None) -> Outcome:
     outcome = iam_users_with_credentials(ctx, account)
     evidence = outcome.evidence
     who = set(evidence.get("users_with_console_password", [])) | set(
@@ -121,7 +124,9 @@ def check_no_mgmt_users(ctx, account, region) -> Outcome:
     return outcome
 
 
-def other_users_with_credentials(ctx, bootstrap_user: str | None) -> list[dict[str, Any]]:
+def other_users_with_credentials(
+    ctx: StepContext, bootstrap_user: str | None
+) -> list[dict[str, Any]]:
     """IAM users of the management account, other than the bootstrap user, with long-lived credentials."""
     iam = ctx.client("iam")
     found = []
@@ -138,7 +143,7 @@ def other_users_with_credentials(ctx, bootstrap_user: str | None) -> list[dict[s
             login = (
                 call_or(
                     None,
-                    lambda name=name: iam.get_login_profile(UserName=name),
+                    partial(iam.get_login_profile, UserName=name),
                     "NoSuchEntity",
                 )
                 is not None
@@ -148,7 +153,7 @@ def other_users_with_credentials(ctx, bootstrap_user: str | None) -> list[dict[s
     return found
 
 
-def keep_other_users(ctx, plan: Plan, users: list[dict[str, Any]]) -> None:
+def keep_other_users(ctx: StepContext, plan: Plan, users: list[dict[str, Any]]) -> None:
     """Other IAM users with long-lived credentials are left alone, each on a plan line of its own
     with the commands that retire them."""
     named, _ = attested_users(ctx)
@@ -168,7 +173,7 @@ def keep_other_users(ctx, plan: Plan, users: list[dict[str, Any]]) -> None:
         )
 
 
-def check_keychain(ctx, account, region) -> Outcome:
+def check_keychain(ctx: StepContext, account: str, region: str | None) -> Outcome:
     if keychain_has_keys():
         return Outcome.fail(
             "bootstrap access keys are still stored in the OS keychain", keychain_entry=True
@@ -202,7 +207,7 @@ CHECKS = (
 )
 
 
-def admin_profile(ctx) -> str:
+def admin_profile(ctx: StepContext) -> str:
     """The AWS CLI profile the identity-center step writes for the management account's admins."""
     account = ctx.management_account_id
     try:
@@ -231,10 +236,10 @@ class BootstrapCleanupStep(Step):
     )
     checks = CHECKS
 
-    def _user(self, ctx) -> str | None:
+    def _user(self, ctx: StepContext) -> str | None:
         return ctx.answers.get("bootstrap_user_name") or keychain_user(ctx)
 
-    def _left_to_delete(self, ctx) -> list[str]:
+    def _left_to_delete(self, ctx: StepContext) -> list[str]:
         """What this step would delete, named for the user (read-only)."""
         left = []
         name = self._user(ctx)
@@ -244,7 +249,7 @@ class BootstrapCleanupStep(Step):
             left.append("the bootstrap keys in the OS keychain")
         return left
 
-    def plan(self, ctx) -> Plan:
+    def plan(self, ctx: StepContext) -> Plan:
         plan = Plan(self.id)
         others = other_users_with_credentials(ctx, self._user(ctx))
         keep_other_users(ctx, plan, others)
@@ -305,7 +310,7 @@ class BootstrapCleanupStep(Step):
             )
         return plan
 
-    def apply(self, ctx, plan: Plan) -> None:
+    def apply(self, ctx: StepContext, plan: Plan) -> None:
         refuse_root(ctx.identity)
         if not getattr(ctx.identity, "is_sso_role", False):
             raise RefusedError(
@@ -319,7 +324,7 @@ class BootstrapCleanupStep(Step):
             _keychain().delete_bootstrap_keys()
             ctx.progress("removed the bootstrap keys from the OS keychain")
 
-    def _delete_user(self, ctx, name: str) -> None:
+    def _delete_user(self, ctx: StepContext, name: str) -> None:
         iam = ctx.client("iam")
         inv = user_inventory(ctx, name)
         if inv is None:
@@ -330,13 +335,13 @@ class BootstrapCleanupStep(Step):
         for serial in inv["mfa_devices"]:
             call_or(
                 None,
-                lambda serial=serial: iam.deactivate_mfa_device(UserName=name, SerialNumber=serial),
+                partial(iam.deactivate_mfa_device, UserName=name, SerialNumber=serial),
                 "NoSuchEntity",
             )
             if ":mfa/" in serial:  # virtual device: delete it too
                 call_or(
                     None,
-                    lambda serial=serial: iam.delete_virtual_mfa_device(SerialNumber=serial),
+                    partial(iam.delete_virtual_mfa_device, SerialNumber=serial),
                     "NoSuchEntity",
                 )
         if inv["login_profile"]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from bootstrap_tui.aws import partition_of, refuse_root
 from bootstrap_tui.aws.errors import EXPIRED_TOKEN_CODES
+from bootstrap_tui.context import StepContext
 from bootstrap_tui.errors import AwsError, RefusedError
 from bootstrap_tui.model import Check, Field, Outcome, Plan, Scope, Severity, Step
 
@@ -246,7 +247,7 @@ def _principals(doc: dict[str, Any]) -> set[str]:
     return out
 
 
-def role_problems(ctx: Any, name: str, spec: dict[str, Any]) -> list[str] | None:
+def role_problems(ctx: StepContext, name: str, spec: dict[str, Any]) -> list[str] | None:
     """None when the role is missing; else what differs from the spec ([] = fine)."""
     iam = ctx.client("iam")
     try:
@@ -286,7 +287,9 @@ def role_problems(ctx: Any, name: str, spec: dict[str, Any]) -> list[str] | None
     return problems
 
 
-def best_role_problems(ctx: Any, name: str, specs: list[dict[str, Any]]) -> list[str] | None:
+def best_role_problems(
+    ctx: StepContext, name: str, specs: list[dict[str, Any]]
+) -> list[str] | None:
     """role_problems against the first spec the role satisfies; else against the first."""
     first = None
     for spec in specs:
@@ -300,16 +303,16 @@ def best_role_problems(ctx: Any, name: str, specs: list[dict[str, Any]]) -> list
 # ------------------------------------------------------------------ profile & manifest
 
 
-def security_ou(ctx: Any) -> str:
+def security_ou(ctx: StepContext) -> str:
     spec = ctx.profile.account("log-archive")
     return (spec.ou if spec else "Security").split("/")[0]
 
 
-def sandbox_ou(ctx: Any) -> str | None:
+def sandbox_ou(ctx: StepContext) -> str | None:
     return "Sandbox" if "Sandbox" in ctx.profile.ous() else None
 
 
-def register_ous(ctx: Any, version: str | None = None) -> list[str]:
+def register_ous(ctx: StepContext, version: str | None = None) -> list[str]:
     """OUs to register with AWSControlTowerBaseline, parents first. Excluded: the Security OU
     (a 3.x landing zone registers it; on 4.0 the baseline does not apply to it), and on 3.x the
     Sandbox OU, which the 3.x landing zone creates and registers itself (organizationStructure)."""
@@ -325,7 +328,7 @@ def register_ous(ctx: Any, version: str | None = None) -> list[str]:
     return out
 
 
-def shared_accounts(ctx: Any) -> tuple[str | None, str | None]:
+def shared_accounts(ctx: StepContext) -> tuple[str | None, str | None]:
     facts = ctx.recall("accounts", {}, step_id="accounts") or {}
     log_archive = ctx.account_id("log-archive") or facts.get("log-archive")
     audit = ctx.account_id("audit") or facts.get("audit")
@@ -335,7 +338,7 @@ def shared_accounts(ctx: Any) -> tuple[str | None, str | None]:
 _LOOK_UP: Any = object()
 
 
-def target_version(ctx: Any, zone: Any = _LOOK_UP) -> str:
+def target_version(ctx: StepContext, zone: Any = _LOOK_UP) -> str:
     """The landing zone version to work with: the deployed one for an existing landing zone
     (kept unless the profile asks for a newer one), else the profile's (4.0 by default).
     `zone`: the landing zone already read (None: there is none); looked up when not given."""
@@ -346,7 +349,7 @@ def target_version(ctx: Any, zone: Any = _LOOK_UP) -> str:
     return str(deployed) if deployed else wanted
 
 
-def upgrade_to(ctx: Any, zone: dict[str, Any] | None) -> str | None:
+def upgrade_to(ctx: StepContext, zone: dict[str, Any] | None) -> str | None:
     """The version to update an ACTIVE landing zone to: the profile's version when it is the
     latest available one and newer than the deployed one; else None."""
     if not zone or zone.get("status") != "ACTIVE":
@@ -365,7 +368,7 @@ def _newer(a: str, b: str) -> bool:
         return False
 
 
-def _retention(ctx: Any) -> tuple[int, int]:
+def _retention(ctx: StepContext) -> tuple[int, int]:
     log_days = ctx.profile.log_archive.retention_days
     access_days = int(
         ctx.answers.get("access_log_retention_days")
@@ -374,7 +377,7 @@ def _retention(ctx: Any) -> tuple[int, int]:
     return log_days, access_days
 
 
-def _bucket_config(ctx: Any, kms_arn: str | None) -> dict[str, Any]:
+def _bucket_config(ctx: StepContext, kms_arn: str | None) -> dict[str, Any]:
     log_days, access_days = _retention(ctx)
     configurations: dict[str, Any] = {
         "loggingBucket": {"retentionDays": log_days},
@@ -385,7 +388,9 @@ def _bucket_config(ctx: Any, kms_arn: str | None) -> dict[str, Any]:
     return configurations
 
 
-def build_manifest(ctx: Any, kms_arn: str | None, version: str = LATEST_VERSION) -> dict[str, Any]:
+def build_manifest(
+    ctx: StepContext, kms_arn: str | None, version: str = LATEST_VERSION
+) -> dict[str, Any]:
     """The landing zone manifest in the schema of `version` (User Guide, lz-api-launch):
     4.0 has no organizationStructure, an explicit `enabled` flag on every integration, the
     `config` integration (AWS Config aggregation in the Audit account) and `backup`."""
@@ -426,7 +431,7 @@ def build_manifest(ctx: Any, kms_arn: str | None, version: str = LATEST_VERSION)
     }
 
 
-def find_kms_key(ctx: Any) -> str | None:
+def find_kms_key(ctx: StepContext) -> str | None:
     kms = ctx.client("kms")
     try:
         meta = kms.describe_key(KeyId=KMS_ALIAS)["KeyMetadata"]
@@ -437,7 +442,7 @@ def find_kms_key(ctx: Any) -> str | None:
     return meta["Arn"]
 
 
-def landing_zone(ctx: Any) -> dict[str, Any] | None:
+def landing_zone(ctx: StepContext) -> dict[str, Any] | None:
     zones = ctx.client("controltower").list_landing_zones().get("landingZones", [])
     if not zones:
         return None
@@ -446,18 +451,18 @@ def landing_zone(ctx: Any) -> dict[str, Any] | None:
     ]
 
 
-def baseline_arns(ctx: Any) -> dict[str, str]:
+def baseline_arns(ctx: StepContext) -> dict[str, str]:
     return {
         b["name"]: b["arn"]
         for b in paginate(ctx.client("controltower"), "list_baselines", "baselines")
     }
 
 
-def enabled_baselines(ctx: Any) -> list[dict[str, Any]]:
+def enabled_baselines(ctx: StepContext) -> list[dict[str, Any]]:
     return paginate(ctx.client("controltower"), "list_enabled_baselines", "enabledBaselines")
 
 
-def control_arn(ctx: Any, control: str) -> str:
+def control_arn(ctx: StepContext, control: str) -> str:
     """A control identifier for EnableControl: ARNs as given; AWS-GR_* guardrail names as
     arn:aws:controltower:REGION::control/NAME; CT.* / SH.* aliases via the Control Catalog."""
     part = partition_of(ctx.home_region)
@@ -473,7 +478,7 @@ def control_arn(ctx: Any, control: str) -> str:
     return f"arn:{part}:controltower:{ctx.home_region}::control/{control}"
 
 
-def op_status(ctx: Any, kind: str, op_id: str) -> tuple[str, str | None]:
+def op_status(ctx: StepContext, kind: str, op_id: str) -> tuple[str, str | None]:
     client = ctx.client("controltower")
     if kind == "baseline":
         found = client.get_baseline_operation(operationIdentifier=op_id)["baselineOperation"]
@@ -482,7 +487,7 @@ def op_status(ctx: Any, kind: str, op_id: str) -> tuple[str, str | None]:
     return found["status"], found.get("statusMessage")
 
 
-def prerequisite_note(ctx: Any) -> str:
+def prerequisite_note(ctx: StepContext) -> str:
     """What AWS requires to exist before CreateLandingZone 4.0, and what this tool made."""
     return (
         "Before CreateLandingZone 4.0 AWS requires (walkthrough-api-setup, lz-api-launch): "
@@ -493,7 +498,7 @@ def prerequisite_note(ctx: Any) -> str:
     )
 
 
-def integration_ou_problem(ctx: Any) -> str | None:
+def integration_ou_problem(ctx: StepContext) -> str | None:
     """Why the shared accounts do not meet 4.0's "service integration accounts must be in the
     same OU directly under root" (lz-api-launch), or None."""
     log_archive, audit = shared_accounts(ctx)
@@ -547,17 +552,16 @@ def expiry_explained(what: str, operations: str) -> Iterator[None]:
 # ------------------------------------------------------------------ checks
 
 
-def _zone_or_fail(ctx: Any) -> tuple[dict | None, Outcome | None]:
+def _zone_or_fail(ctx: StepContext) -> dict[str, Any] | Outcome:
+    """The landing zone, or the check's FAIL when there is none."""
     zone = landing_zone(ctx)
-    if zone is None:
-        return None, Outcome.fail("there is no Control Tower landing zone")
-    return zone, None
+    return Outcome.fail("there is no Control Tower landing zone") if zone is None else zone
 
 
-def check_landing_zone(ctx: Any, account: str | None, region: str | None) -> Outcome:
-    zone, failed = _zone_or_fail(ctx)
-    if failed:
-        return failed
+def check_landing_zone(ctx: StepContext, account: str, region: str | None) -> Outcome:
+    zone = _zone_or_fail(ctx)
+    if isinstance(zone, Outcome):
+        return zone
     drift = (zone.get("driftStatus") or {}).get("status")
     evidence = {
         "arn": zone["arn"],
@@ -572,10 +576,10 @@ def check_landing_zone(ctx: Any, account: str | None, region: str | None) -> Out
     return Outcome.ok("the landing zone is ACTIVE and IN_SYNC", **evidence)
 
 
-def check_version(ctx: Any, account: str | None, region: str | None) -> Outcome:
-    zone, failed = _zone_or_fail(ctx)
-    if failed:
-        return failed
+def check_version(ctx: StepContext, account: str, region: str | None) -> Outcome:
+    zone = _zone_or_fail(ctx)
+    if isinstance(zone, Outcome):
+        return zone
     version, latest = zone.get("version"), zone.get("latestAvailableVersion")
     evidence = {"version": version, "latest_available": latest}
     if latest and version != latest:
@@ -583,10 +587,10 @@ def check_version(ctx: Any, account: str | None, region: str | None) -> Outcome:
     return Outcome.ok(f"landing zone {version} is the latest version", **evidence)
 
 
-def check_regions(ctx: Any, account: str | None, region: str | None) -> Outcome:
-    zone, failed = _zone_or_fail(ctx)
-    if failed:
-        return failed
+def check_regions(ctx: StepContext, account: str, region: str | None) -> Outcome:
+    zone = _zone_or_fail(ctx)
+    if isinstance(zone, Outcome):
+        return zone
     governed = sorted((zone.get("manifest") or {}).get("governedRegions") or [])
     wanted = sorted(ctx.governed_regions)
     evidence = {"landing_zone": governed, "expected": wanted}
@@ -601,10 +605,10 @@ def check_regions(ctx: Any, account: str | None, region: str | None) -> Outcome:
     return Outcome.ok(f"the landing zone governs {', '.join(wanted)}", **evidence)
 
 
-def check_registered(ctx: Any, account: str | None, region: str | None) -> Outcome:
-    zone, failed = _zone_or_fail(ctx)
-    if failed:
-        return failed
+def check_registered(ctx: StepContext, account: str, region: str | None) -> Outcome:
+    zone = _zone_or_fail(ctx)
+    if isinstance(zone, Outcome):
+        return zone
     tree = ou_tree(ctx)
     base = baseline_arns(ctx).get(BASELINE)
     by_target = {
@@ -627,13 +631,13 @@ def check_registered(ctx: Any, account: str | None, region: str | None) -> Outco
     return Outcome.ok(f"{len(state)} OU(s) registered with {BASELINE}", registered=state)
 
 
-def check_controls(ctx: Any, account: str | None, region: str | None) -> Outcome:
+def check_controls(ctx: StepContext, account: str | None, region: str | None) -> Outcome:
     controls = list(ctx.profile.control_tower.controls)
     if not controls:
         return Outcome.not_applicable("the profile enables no optional controls", controls=[])
-    zone, failed = _zone_or_fail(ctx)
-    if failed:
-        return failed
+    zone = _zone_or_fail(ctx)
+    if isinstance(zone, Outcome):
+        return zone
     tree = ou_tree(ctx)
     client = ctx.client("controltower")
     missing = []
@@ -659,7 +663,7 @@ def check_controls(ctx: Any, account: str | None, region: str | None) -> Outcome
     )
 
 
-def check_roles(ctx: Any, account: str | None, region: str | None) -> Outcome:
+def check_roles(ctx: StepContext, account: str, region: str | None) -> Outcome:
     problems = {}
     version = target_version(ctx)
     for name, specs in accepted_roles(partition_of(ctx.home_region), version).items():
@@ -776,7 +780,7 @@ class ControlTowerStep(Step):
     )
     checks = (CHECK_ROLES, CHECK_LZ, CHECK_VERSION, CHECK_REGIONS, CHECK_REGISTERED, CHECK_CONTROLS)
 
-    def skip_reason(self, ctx: Any) -> str | None:
+    def skip_reason(self, ctx: StepContext) -> str | None:
         if not ctx.profile.control_tower_enabled:
             return (
                 f"the {ctx.profile.name} profile does not use Control Tower: the log-archive "
@@ -786,7 +790,7 @@ class ControlTowerStep(Step):
         return None
 
     # ---------------------------------------------------------- plan
-    def plan(self, ctx: Any) -> Plan:
+    def plan(self, ctx: StepContext) -> Plan:
         plan = Plan(self.id)
         part = partition_of(ctx.home_region)
         zone = landing_zone(ctx) if describe_org(ctx) else None
@@ -915,7 +919,7 @@ class ControlTowerStep(Step):
         return plan
 
     # ---------------------------------------------------------- apply
-    def apply(self, ctx: Any, plan: Plan) -> None:
+    def apply(self, ctx: StepContext, plan: Plan) -> None:
         refuse_root(ctx.identity)
         org = describe_org(ctx)
         if org is None or org.get("FeatureSet") != "ALL":
@@ -940,7 +944,7 @@ class ControlTowerStep(Step):
         self._register_ous(ctx, version)
         self._enable_controls(ctx, version)
 
-    def _ensure_roles(self, ctx: Any, version: str) -> None:
+    def _ensure_roles(self, ctx: StepContext, version: str) -> None:
         iam = ctx.client("iam")
         for name, specs in accepted_roles(partition_of(ctx.home_region), version).items():
             problems = best_role_problems(ctx, name, specs)
@@ -973,7 +977,7 @@ class ControlTowerStep(Step):
             for policy in set(spec.get("absent_inline", [])) & present:
                 iam.delete_role_policy(RoleName=name, PolicyName=policy)
 
-    def _ensure_kms(self, ctx: Any) -> str:
+    def _ensure_kms(self, ctx: StepContext) -> str:
         kms = ctx.client("kms")
         found = find_kms_key(ctx)
         if found:
@@ -1006,7 +1010,7 @@ class ControlTowerStep(Step):
         return arn
 
     def _ensure_landing_zone(
-        self, ctx: Any, manifest: dict[str, Any], version: str, upgrade: str | None = None
+        self, ctx: StepContext, manifest: dict[str, Any], version: str, upgrade: str | None = None
     ) -> None:
         client = ctx.client("controltower")
         zone = landing_zone(ctx)
@@ -1059,7 +1063,7 @@ class ControlTowerStep(Step):
             )
         ctx.remember("landing_zone_arn", zone["arn"])
 
-    def _wait_landing_zone(self, ctx: Any, op_id: str) -> None:
+    def _wait_landing_zone(self, ctx: StepContext, op_id: str) -> None:
         client = ctx.client("controltower")
         result: dict[str, Any] = {}
 
@@ -1095,7 +1099,7 @@ class ControlTowerStep(Step):
                 LZ_FAILED_HINT,
             )
 
-    def _register_ous(self, ctx: Any, version: str) -> None:
+    def _register_ous(self, ctx: StepContext, version: str) -> None:
         paths = register_ous(ctx, version)
         if not paths:
             return
@@ -1179,7 +1183,7 @@ class ControlTowerStep(Step):
                 )
             self._raise_failures(results, "registering OU")
 
-    def _enable_controls(self, ctx: Any, version: str) -> None:
+    def _enable_controls(self, ctx: StepContext, version: str) -> None:
         controls = list(ctx.profile.control_tower.controls)
         if not controls:
             return

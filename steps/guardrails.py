@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from bootstrap_tui.aws import refuse_root
+from bootstrap_tui.context import StepContext
 from bootstrap_tui.errors import RefusedError, ValidationError
 from bootstrap_tui.model import Check, Field, Outcome, Plan, Scope, Severity, Step
 
@@ -44,25 +45,25 @@ DEFAULT_PASSWORD_POLICY = {
 # ------------------------------------------------------------------ profile values
 
 
-def flag(ctx, name: str) -> bool:
+def flag(ctx: StepContext, name: str) -> bool:
     """A guardrails switch of the profile (ebs_encryption, remove_default_vpcs, ...)."""
     return getattr(ctx.profile.guardrails, name)
 
 
-def password_policy(ctx) -> dict[str, Any]:
+def password_policy(ctx: StepContext) -> dict[str, Any]:
     return dataclasses.asdict(ctx.profile.guardrails.password_policy)
 
 
-def scp_ids(ctx) -> list[str]:
+def scp_ids(ctx: StepContext) -> list[str]:
     return list(ctx.profile.guardrails.scps)
 
 
-def allowed_regions(ctx) -> list[str]:
+def allowed_regions(ctx: StepContext) -> list[str]:
     regions = list(ctx.profile.guardrails.allowed_regions)
     return regions or list(dict.fromkeys([ctx.home_region, *ctx.governed_regions]))
 
 
-def log_buckets(ctx) -> tuple[str | None, list[str]]:
+def log_buckets(ctx: StepContext) -> tuple[str | None, list[str]]:
     """The log archive bucket, then its access-log and AWS Config buckets (Control Tower's or ours)."""
     la = log_archive_account(ctx)
     if not la:
@@ -80,7 +81,7 @@ def log_buckets(ctx) -> tuple[str | None, list[str]]:
     ]
 
 
-def fill_values(ctx) -> scp.FillValues:
+def fill_values(ctx: StepContext) -> scp.FillValues:
     bucket, extra = log_buckets(ctx)
     exempt: list[str] = []
     if ctx.profile.control_tower_enabled:
@@ -96,7 +97,7 @@ def fill_values(ctx) -> scp.FillValues:
     )
 
 
-def desired_bundles(ctx) -> list[dict[str, Any]]:
+def desired_bundles(ctx: StepContext) -> list[dict[str, Any]]:
     ids = scp_ids(ctx)
     if not ids:
         return []
@@ -122,7 +123,9 @@ def desired_bundles(ctx) -> list[dict[str, Any]]:
     return bundles
 
 
-def resolve_targets(ctx, root_id: str, paths: set[str]) -> dict[str, dict[str, str] | None]:
+def resolve_targets(
+    ctx: StepContext, root_id: str, paths: set[str]
+) -> dict[str, dict[str, str] | None]:
     """OU path (or "Root") -> {"Id", "Name"} found live, None when it does not exist."""
     org = ctx.client("organizations")
     out: dict[str, dict[str, str] | None] = {}
@@ -155,7 +158,7 @@ def resolve_targets(ctx, root_id: str, paths: set[str]) -> dict[str, dict[str, s
     return out
 
 
-def future_ou(ctx, path: str) -> dict[str, str] | None:
+def future_ou(ctx: StepContext, path: str) -> dict[str, str] | None:
     """Planning ahead: an OU the organization step will create (placeholder id), else None."""
     find = getattr(ctx, "future_ou", None)
     return find(path) if find else None
@@ -182,15 +185,15 @@ def parse_exclusions(raw: Any, profile_tops: list[str]) -> dict[str, str]:
     return out
 
 
-def profile_tops(ctx) -> list[str]:
+def profile_tops(ctx: StepContext) -> list[str]:
     return [path for path in ctx.profile.ous() if "/" not in path]
 
 
-def excluded_ous(ctx) -> dict[str, str]:
+def excluded_ous(ctx: StepContext) -> dict[str, str]:
     return parse_exclusions(ctx.answer("guardrails", "exclude_ous"), profile_tops(ctx))
 
 
-def foreign_ous(ctx, root_id: str) -> list[dict[str, Any]]:
+def foreign_ous(ctx: StepContext, root_id: str) -> list[dict[str, Any]]:
     """Top-level OUs that exist but are not in the profile's tree."""
     tops = set(profile_tops(ctx))
     return [ou for ou in top_level_ous(ctx, root_id) if ou["Name"] not in tops]
@@ -203,7 +206,7 @@ def workload_bundle(bundle: dict[str, Any], tops: list[str]) -> bool:
 
 
 def target_map(
-    ctx, bundles: list[dict[str, Any]], root_id: str
+    ctx: StepContext, bundles: list[dict[str, Any]], root_id: str
 ) -> dict[str, dict[str, str] | None]:
     paths = {t for b in bundles for t in b.get("targets") or []}
     if not paths:  # no explicit targets: every top-level OU
@@ -214,7 +217,7 @@ def target_map(
     return resolve_targets(ctx, root_id, {t for b in bundles for t in b["targets"]})
 
 
-def adopt_foreign_ous(ctx, bundles: list[dict[str, Any]], root_id: str) -> None:
+def adopt_foreign_ous(ctx: StepContext, bundles: list[dict[str, Any]], root_id: str) -> None:
     """Top-level OUs outside the profile get the workload OUs' SCPs unless excluded."""
     tops, excluded = profile_tops(ctx), excluded_ous(ctx)
     for ou in foreign_ous(ctx, root_id):
@@ -225,7 +228,7 @@ def adopt_foreign_ous(ctx, bundles: list[dict[str, Any]], root_id: str) -> None:
                 bundle["targets"] = [*bundle["targets"], ou["Name"]]
 
 
-def root_accounts(ctx, root_id: str) -> list[dict[str, Any]]:
+def root_accounts(ctx: StepContext, root_id: str) -> list[dict[str, Any]]:
     """Member accounts directly under the root (no OU SCP reaches them)."""
     if is_future(ctx, root_id):
         return []
@@ -241,7 +244,7 @@ def root_accounts(ctx, root_id: str) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------ organizations reads
 
 
-def org_root(ctx) -> dict[str, Any]:
+def org_root(ctx: StepContext) -> dict[str, Any]:
     if future_org(ctx):
         from bootstrap_tui.future import placeholder
 
@@ -249,7 +252,7 @@ def org_root(ctx) -> dict[str, Any]:
     return ctx.client("organizations").list_roots()["Roots"][0]
 
 
-def top_level_ous(ctx, root_id: str) -> list[dict[str, Any]]:
+def top_level_ous(ctx: StepContext, root_id: str) -> list[dict[str, Any]]:
     """The root's OUs, and while planning ahead those the organization step will create."""
     found = []
     if not is_future(ctx, root_id):
@@ -270,7 +273,7 @@ def top_level_ous(ctx, root_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def existing_scps(ctx) -> dict[str, dict[str, Any]]:
+def existing_scps(ctx: StepContext) -> dict[str, dict[str, Any]]:
     if future_org(ctx):
         return {}
     org = ctx.client("organizations")
@@ -281,7 +284,7 @@ def existing_scps(ctx) -> dict[str, dict[str, Any]]:
     }
 
 
-def policy_document(ctx, policy_id: str) -> dict[str, Any] | None:
+def policy_document(ctx: StepContext, policy_id: str) -> dict[str, Any] | None:
     content = ctx.client("organizations").describe_policy(PolicyId=policy_id)["Policy"]["Content"]
     try:
         return json.loads(content)
@@ -289,7 +292,7 @@ def policy_document(ctx, policy_id: str) -> dict[str, Any] | None:
         return None
 
 
-def attached(ctx, target: str) -> list[dict[str, Any]]:
+def attached(ctx: StepContext, target: str) -> list[dict[str, Any]]:
     if is_future(ctx, target):
         return []
     org = ctx.client("organizations")
@@ -310,7 +313,7 @@ def diff(name: str, before: dict | None, after: dict) -> str:
     )
 
 
-def root_features(ctx) -> set[str]:
+def root_features(ctx: StepContext) -> set[str]:
     if future_org(ctx):
         return set()
     try:
@@ -324,7 +327,7 @@ def root_features(ctx) -> set[str]:
 # ------------------------------------------------------------------ per-account reads
 
 
-def ebs_default(ctx, account: str, region: str) -> bool:
+def ebs_default(ctx: StepContext, account: str, region: str) -> bool:
     return bool(
         ctx.client("ec2", account=account, region=region)
         .get_ebs_encryption_by_default()
@@ -332,7 +335,7 @@ def ebs_default(ctx, account: str, region: str) -> bool:
     )
 
 
-def account_pab(ctx, account: str) -> dict[str, bool] | None:
+def account_pab(ctx: StepContext, account: str) -> dict[str, bool] | None:
     client = ctx.client("s3control", account=account)
     return call_or(
         None,
@@ -457,14 +460,14 @@ def _show(value: Any) -> str:
     )
 
 
-def get_password_policy(ctx, account: str) -> dict[str, Any] | None:
+def get_password_policy(ctx: StepContext, account: str) -> dict[str, Any] | None:
     iam = ctx.client("iam", account=account)
     return call_or(
         None, lambda: iam.get_account_password_policy()["PasswordPolicy"], "NoSuchEntity"
     )
 
 
-def default_vpcs(ctx, account: str, region: str) -> list[dict[str, Any]]:
+def default_vpcs(ctx: StepContext, account: str, region: str) -> list[dict[str, Any]]:
     """Each default VPC with its subnets, internet gateways and what blocks DeleteVpc."""
     ec2 = ctx.client("ec2", account=account, region=region)
     out = []
@@ -566,7 +569,7 @@ def gated(setting: str):
     """A check that reports WARN (not FAIL) when the profile turns the setting off."""
 
     def wrap(fn):
-        def run(ctx, account, region):
+        def run(ctx: StepContext, account: str, region: str | None):
             if not flag(ctx, setting):
                 return Outcome.warn(
                     f"turned off in the profile (guardrails.{setting}: false)",
@@ -580,7 +583,7 @@ def gated(setting: str):
     return wrap
 
 
-def check_scps(ctx, account, region) -> Outcome:
+def check_scps(ctx: StepContext, account: str, region: str | None) -> Outcome:
     root = call_or(None, lambda: org_root(ctx), "AWSOrganizationsNotInUseException")
     if root is None:
         return Outcome.fail(
@@ -653,7 +656,7 @@ def check_scps(ctx, account, region) -> Outcome:
 
 
 @gated("root_access_management")
-def check_root_access(ctx, account, region) -> Outcome:
+def check_root_access(ctx: StepContext, account: str, region: str | None) -> Outcome:
     features = root_features(ctx)
     missing = [f for f in ROOT_FEATURES if f not in features]
     if missing:
@@ -668,14 +671,14 @@ def check_root_access(ctx, account, region) -> Outcome:
 
 
 @gated("ebs_encryption")
-def check_ebs(ctx, account, region) -> Outcome:
+def check_ebs(ctx: StepContext, account: str, region: str) -> Outcome:
     if ebs_default(ctx, account, region):
         return Outcome.ok("EBS encryption by default is on", EbsEncryptionByDefault=True)
     return Outcome.fail("EBS encryption by default is off", EbsEncryptionByDefault=False)
 
 
 @gated("s3_public_access_block")
-def check_pab(ctx, account, region) -> Outcome:
+def check_pab(ctx: StepContext, account: str, region: str | None) -> Outcome:
     config = account_pab(ctx, account)
     if config and all(config.get(k) for k in PAB_KEYS):
         return Outcome.ok("all four account-level S3 public access block settings are on", **config)
@@ -686,7 +689,7 @@ def check_pab(ctx, account, region) -> Outcome:
     )
 
 
-def check_password_policy(ctx, account, region) -> Outcome:
+def check_password_policy(ctx: StepContext, account: str, region: str | None) -> Outcome:
     current = get_password_policy(ctx, account)
     gaps = password_policy_gaps(current, password_policy(ctx))
     evidence = {
@@ -710,7 +713,7 @@ def check_password_policy(ctx, account, region) -> Outcome:
 
 
 @gated("remove_default_vpcs")
-def check_default_vpc(ctx, account, region) -> Outcome:
+def check_default_vpc(ctx: StepContext, account: str, region: str) -> Outcome:
     vpcs = default_vpcs(ctx, account, region)
     if not vpcs:
         return Outcome.ok("no default VPC", default_vpcs=0)
@@ -817,7 +820,7 @@ class GuardrailsStep(Step):
     )
 
     # ---------------------------------------------------------- plan
-    def plan(self, ctx) -> Plan:
+    def plan(self, ctx: StepContext) -> Plan:
         plan = Plan(self.id)
         self._plan_scps(ctx, plan)
         if flag(ctx, "root_access_management"):
@@ -847,7 +850,7 @@ class GuardrailsStep(Step):
             plan.kept.extend(kept)
         return plan
 
-    def _plan_scps(self, ctx, plan: Plan) -> None:
+    def _plan_scps(self, ctx: StepContext, plan: Plan) -> None:
         bundles = desired_bundles(ctx)
         if not bundles:
             plan.notes.append("The profile lists no SCPs (guardrails.scps).")
@@ -940,7 +943,9 @@ class GuardrailsStep(Step):
                     data={"kind": "scp-attach", "name": name, "target": target["Id"]},
                 )
 
-    def _plan_foreign(self, ctx, plan: Plan, bundles: list[dict[str, Any]], root_id: str) -> None:
+    def _plan_foreign(
+        self, ctx: StepContext, plan: Plan, bundles: list[dict[str, Any]], root_id: str
+    ) -> None:
         """Say where each OU outside the profile stands, and each account under the root."""
         excluded = excluded_ous(ctx)
         for ou in foreign_ous(ctx, root_id):
@@ -976,7 +981,7 @@ class GuardrailsStep(Step):
         self._keep_own_scps(ctx, plan)
 
     @staticmethod
-    def _keep_own_scps(ctx, plan: Plan) -> None:
+    def _keep_own_scps(ctx: StepContext, plan: Plan) -> None:
         """SCPs this tool did not make (yours, or Control Tower's) stay attached as they are."""
         org = ctx.client("organizations") if not future_org(ctx) else None
         for name, found in existing_scps(ctx).items():
@@ -997,7 +1002,7 @@ class GuardrailsStep(Step):
                 "left as it is",
             )
 
-    def _plan_region(self, ctx, account: str, region: str) -> tuple[list, list]:
+    def _plan_region(self, ctx: StepContext, account: str, region: str) -> tuple[list, list]:
         from bootstrap_tui.model import Change, Kept
 
         changes, kept = [], []
@@ -1057,7 +1062,7 @@ class GuardrailsStep(Step):
         return changes, kept
 
     @staticmethod
-    def _plan_new_account_region(ctx, account: str, region: str) -> list:
+    def _plan_new_account_region(ctx: StepContext, account: str, region: str) -> list:
         """A brand-new account: EBS encryption by default is off, and AWS gives it a default VPC in
         every region, with nothing in it yet."""
         from bootstrap_tui.model import Change
@@ -1091,7 +1096,7 @@ class GuardrailsStep(Step):
             )
         return changes
 
-    def _plan_account(self, ctx, account: str) -> tuple[list, list]:
+    def _plan_account(self, ctx: StepContext, account: str) -> tuple[list, list]:
         from bootstrap_tui.model import Change, Kept
 
         changes, kept = [], []
@@ -1141,7 +1146,7 @@ class GuardrailsStep(Step):
         return changes, kept
 
     # ---------------------------------------------------------- apply
-    def apply(self, ctx, plan: Plan) -> None:
+    def apply(self, ctx: StepContext, plan: Plan) -> None:
         refuse_root(ctx.identity)
         org = ctx.client("organizations")
         kinds = [c.data.get("kind") for c in plan.changes]
@@ -1198,7 +1203,7 @@ class GuardrailsStep(Step):
 
         parallel(work, run)
 
-    def _put_scp(self, ctx, data: dict[str, Any]) -> str:
+    def _put_scp(self, ctx: StepContext, data: dict[str, Any]) -> str:
         org = ctx.client("organizations")
         bundle = data["bundle"]
         content = scp.minify(bundle["document"])
@@ -1217,7 +1222,7 @@ class GuardrailsStep(Step):
             Type="SERVICE_CONTROL_POLICY",
         )["Policy"]["PolicySummary"]["Id"]
 
-    def _delete_scp(self, ctx, policy_id: str) -> None:
+    def _delete_scp(self, ctx: StepContext, policy_id: str) -> None:
         org = ctx.client("organizations")
         targets = [
             t
@@ -1228,7 +1233,7 @@ class GuardrailsStep(Step):
             org.detach_policy(PolicyId=policy_id, TargetId=target["TargetId"])
         org.delete_policy(PolicyId=policy_id)
 
-    def _apply_account_change(self, ctx, change) -> None:
+    def _apply_account_change(self, ctx: StepContext, change) -> None:
         data = change.data
         kind, account = data["kind"], data["account"]
         if kind == "ebs":
@@ -1245,7 +1250,7 @@ class GuardrailsStep(Step):
         elif kind == "default-vpc":
             self._delete_default_vpc(ctx, account, data["region"], data["vpc"]["vpc_id"])
 
-    def _delete_default_vpc(self, ctx, account: str, region: str, vpc_id: str) -> None:
+    def _delete_default_vpc(self, ctx: StepContext, account: str, region: str, vpc_id: str) -> None:
         """Re-read right before deleting: refuse if anything started using the VPC meanwhile."""
         current = {v["vpc_id"]: v for v in default_vpcs(ctx, account, region)}
         vpc = current.get(vpc_id)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bootstrap_tui.aws import refuse_root
+from bootstrap_tui.context import StepContext
 from bootstrap_tui.errors import ConfigError, RefusedError
 from bootstrap_tui.model import Check, Field, ManualItem, Outcome, Plan, Scope, Severity, Step
 from bootstrap_tui.profile.model import to_data
@@ -38,15 +39,15 @@ DEFAULT_ASSIGNMENTS = (
 # ------------------------------------------------------------------ profile
 
 
-def session_limit(ctx) -> int:
+def session_limit(ctx: StepContext) -> int:
     return ctx.profile.identity_center.session_limit_hours
 
 
-def groups_wanted(ctx) -> list[dict[str, Any]]:
+def groups_wanted(ctx: StepContext) -> list[dict[str, Any]]:
     return list(to_data(ctx.profile.identity_center.groups) or DEFAULT_GROUPS)
 
 
-def permission_sets_wanted(ctx) -> list[dict[str, Any]]:
+def permission_sets_wanted(ctx: StepContext) -> list[dict[str, Any]]:
     sets = list(to_data(ctx.profile.identity_center.permission_sets) or DEFAULT_PERMISSION_SETS)
     limit = session_limit(ctx)
     for item in sets:
@@ -59,7 +60,7 @@ def permission_sets_wanted(ctx) -> list[dict[str, Any]]:
     return sets
 
 
-def assignments_wanted(ctx) -> list[dict[str, Any]]:
+def assignments_wanted(ctx: StepContext) -> list[dict[str, Any]]:
     return list(to_data(ctx.profile.identity_center.assignments) or DEFAULT_ASSIGNMENTS)
 
 
@@ -76,7 +77,7 @@ def parse_iso(duration: str | None) -> float:
     return int(match.group(1) or 0) + int(match.group(2) or 0) / 60
 
 
-def resolve_accounts(ctx, spec: Any) -> list[str]:
+def resolve_accounts(ctx: StepContext, spec: Any) -> list[str]:
     """'all' -> every active account; a list of profile keys or 12-digit ids -> their ids."""
     if spec in (None, "all", ["all"]):
         return all_account_ids(ctx)
@@ -99,27 +100,27 @@ def resolve_accounts(ctx, spec: Any) -> list[str]:
 # ------------------------------------------------------------------ reads
 
 
-def instance(ctx) -> dict[str, Any] | None:
+def instance(ctx: StepContext) -> dict[str, Any] | None:
     instances = (
         ctx.client("sso-admin", region=ctx.home_region).list_instances().get("Instances", [])
     )
     return instances[0] if instances else None
 
 
-def sso(ctx):
+def sso(ctx: StepContext):
     return ctx.client("sso-admin", region=ctx.home_region)
 
 
-def store(ctx):
+def store(ctx: StepContext):
     return ctx.client("identitystore", region=ctx.home_region)
 
 
-def list_groups(ctx, store_id: str) -> dict[str, str]:
+def list_groups(ctx: StepContext, store_id: str) -> dict[str, str]:
     pages = store(ctx).get_paginator("list_groups").paginate(IdentityStoreId=store_id)
     return {g["DisplayName"]: g["GroupId"] for page in pages for g in page["Groups"]}
 
 
-def find_user(ctx, store_id: str, user_name: str) -> str | None:
+def find_user(ctx: StepContext, store_id: str, user_name: str) -> str | None:
     pages = store(ctx).get_paginator("list_users").paginate(IdentityStoreId=store_id)
     for page in pages:
         for user in page["Users"]:
@@ -128,7 +129,7 @@ def find_user(ctx, store_id: str, user_name: str) -> str | None:
     return None
 
 
-def is_member(ctx, store_id: str, group_id: str, user_id: str) -> bool:
+def is_member(ctx: StepContext, store_id: str, group_id: str, user_id: str) -> bool:
     pages = (
         store(ctx)
         .get_paginator("list_group_memberships")
@@ -141,7 +142,7 @@ def is_member(ctx, store_id: str, group_id: str, user_id: str) -> bool:
     )
 
 
-def permission_sets(ctx, instance_arn: str) -> dict[str, dict[str, Any]]:
+def permission_sets(ctx: StepContext, instance_arn: str) -> dict[str, dict[str, Any]]:
     client = sso(ctx)
     arns = [
         a
@@ -157,7 +158,7 @@ def permission_sets(ctx, instance_arn: str) -> dict[str, dict[str, Any]]:
     return out
 
 
-def managed_policies(ctx, instance_arn: str, ps_arn: str) -> set[str]:
+def managed_policies(ctx: StepContext, instance_arn: str, ps_arn: str) -> set[str]:
     pages = (
         sso(ctx)
         .get_paginator("list_managed_policies_in_permission_set")
@@ -166,7 +167,9 @@ def managed_policies(ctx, instance_arn: str, ps_arn: str) -> set[str]:
     return {p["Arn"] for page in pages for p in page["AttachedManagedPolicies"]}
 
 
-def assigned(ctx, instance_arn: str, account: str, ps_arn: str) -> set[tuple[str, str]]:
+def assigned(
+    ctx: StepContext, instance_arn: str, account: str, ps_arn: str
+) -> set[tuple[str, str]]:
     pages = (
         sso(ctx)
         .get_paginator("list_account_assignments")
@@ -185,7 +188,7 @@ def default_start_url(inst: dict[str, Any]) -> str:
     return f"https://{inst['IdentityStoreId']}.awsapps.com/start"
 
 
-def start_url(ctx, inst: dict[str, Any]) -> str:
+def start_url(ctx: StepContext, inst: dict[str, Any]) -> str:
     """The access portal URL the user confirmed, else the default d-... URL."""
     raw = str(ctx.answers.get("access_portal_url") or "").strip()
     if not raw:
@@ -199,7 +202,7 @@ def start_url(ctx, inst: dict[str, Any]) -> str:
     return raw
 
 
-def account_names(ctx) -> dict[str, str]:
+def account_names(ctx: StepContext) -> dict[str, str]:
     """Account id -> the account's name in AWS Organizations."""
     return {a["Id"]: a.get("Name", a["Id"]) for a in ctx.org_accounts()}
 
@@ -211,7 +214,7 @@ def sso_profile_name(account_name: str, account_id: str, permission_set: str) ->
     return f"{slug}-{permission_set.lower()}"
 
 
-def config_block(ctx, inst: dict[str, Any], combos: list[tuple[str, str]]) -> str:
+def config_block(ctx: StepContext, inst: dict[str, Any], combos: list[tuple[str, str]]) -> str:
     session = "bootstrap-tui"
     names = account_names(ctx)
     lines = [
@@ -236,7 +239,7 @@ def config_block(ctx, inst: dict[str, Any], combos: list[tuple[str, str]]) -> st
     return "\n".join(lines) + "\n"
 
 
-def config_target(ctx) -> tuple[Path | None, bool]:
+def config_target(ctx: StepContext) -> tuple[Path | None, bool]:
     raw = ctx.answers.get("aws_config_path")
     if not raw:
         return None, False
@@ -292,7 +295,7 @@ def write_config(target: Path, content: str, original: Path) -> Path | None:
 # ------------------------------------------------------------------ checks
 
 
-def check_instance(ctx, account, region) -> Outcome:
+def check_instance(ctx: StepContext, account: str, region: str | None) -> Outcome:
     inst = instance(ctx)
     if inst:
         return Outcome.ok(
@@ -303,7 +306,7 @@ def check_instance(ctx, account, region) -> Outcome:
     return Outcome.fail(f"no IAM Identity Center instance in {ctx.home_region}")
 
 
-def check_admin_everywhere(ctx, account, region) -> Outcome:
+def check_admin_everywhere(ctx: StepContext, account: str, region: str | None) -> Outcome:
     inst = instance(ctx)
     if not inst:
         return Outcome.fail("no IAM Identity Center instance")
@@ -330,7 +333,7 @@ def check_admin_everywhere(ctx, account, region) -> Outcome:
     )
 
 
-def check_session_durations(ctx, account, region) -> Outcome:
+def check_session_durations(ctx: StepContext, account: str, region: str | None) -> Outcome:
     inst = instance(ctx)
     if not inst:
         return Outcome.fail("no IAM Identity Center instance")
@@ -351,7 +354,7 @@ def check_session_durations(ctx, account, region) -> Outcome:
     )
 
 
-def check_member_iam_users(ctx, account, region) -> Outcome:
+def check_member_iam_users(ctx: StepContext, account: str, region: str | None) -> Outcome:
     return iam_users_with_credentials(ctx, account)
 
 
@@ -489,7 +492,7 @@ class IdentityCenterStep(Step):
     checks = CHECKS
 
     # ---------------------------------------------------------- plan
-    def plan(self, ctx) -> Plan:
+    def plan(self, ctx: StepContext) -> Plan:
         plan = Plan(self.id)
         inst = instance(ctx)
         if inst is None:
@@ -665,14 +668,14 @@ class IdentityCenterStep(Step):
                     )
         return plan
 
-    def _admin_group(self, ctx) -> str:
+    def _admin_group(self, ctx: StepContext) -> str:
         for row in assignments_wanted(ctx):
             if row.get("permission_set") == "AdministratorAccess":
                 return row["group"]
         return groups_wanted(ctx)[0]["name"]
 
     # ---------------------------------------------------------- apply
-    def apply(self, ctx, plan: Plan) -> None:
+    def apply(self, ctx: StepContext, plan: Plan) -> None:
         refuse_root(ctx.identity)
         inst = instance(ctx)
         if inst is None:
@@ -713,7 +716,9 @@ class IdentityCenterStep(Step):
             if change.data.get("kind") == "attest" and ctx.simulate_console:
                 ctx.attest(change.name, "simulated on the sandbox (--simulate-console)")
 
-    def _ensure_permission_sets(self, ctx, instance_arn: str) -> dict[str, dict[str, Any]]:
+    def _ensure_permission_sets(
+        self, ctx: StepContext, instance_arn: str
+    ) -> dict[str, dict[str, Any]]:
         client = sso(ctx)
         existing = permission_sets(ctx, instance_arn)
         for ps in permission_sets_wanted(ctx):
@@ -753,7 +758,7 @@ class IdentityCenterStep(Step):
                 self._provision(ctx, instance_arn, arn, ps["name"])
         return existing
 
-    def _provision(self, ctx, instance_arn: str, ps_arn: str, name: str) -> None:
+    def _provision(self, ctx: StepContext, instance_arn: str, ps_arn: str, name: str) -> None:
         client = sso(ctx)
         key = f"provision:{name}"
         op = ctx.operation(key)
@@ -784,7 +789,11 @@ class IdentityCenterStep(Step):
         ctx.clear_operation(key)
 
     def _ensure_assignments(
-        self, ctx, instance_arn: str, groups: dict[str, str], sets: dict[str, dict[str, Any]]
+        self,
+        ctx: StepContext,
+        instance_arn: str,
+        groups: dict[str, str],
+        sets: dict[str, dict[str, Any]],
     ) -> None:
         client = sso(ctx)
         todo = []
@@ -834,7 +843,7 @@ class IdentityCenterStep(Step):
             ctx.poll(describe, interval=5, timeout=900, what=f"assign {label}")
             ctx.clear_operation(key)
 
-    def _write_config(self, ctx, inst: dict[str, Any]) -> None:
+    def _write_config(self, ctx: StepContext, inst: dict[str, Any]) -> None:
         path, merge = config_target(ctx)
         if path is None:
             return

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bootstrap_tui.aws import refuse_root
+from bootstrap_tui.context import StepContext
 from bootstrap_tui.costs import load_prices
 from bootstrap_tui.errors import RefusedError
 from bootstrap_tui.model import Check, Outcome, Plan, Scope, Severity, Step
@@ -51,7 +52,7 @@ class Names:
         return f"arn:aws:cloudtrail:{self.region}:{self.management}:trail/{self.trail_name}"
 
 
-def names(ctx) -> Names:
+def names(ctx: StepContext) -> Names:
     la = log_archive_account(ctx)
     if not la:
         raise RefusedError(
@@ -92,7 +93,7 @@ def config_delivery_bucket(log_archive: str, region: str) -> str:
     return f"{PREFIX}-config-{log_archive}-{region}"
 
 
-def retention(ctx) -> dict[str, Any]:
+def retention(ctx: StepContext) -> dict[str, Any]:
     logs = ctx.profile.log_archive
     return {
         "retention_days": logs.retention_days,
@@ -360,7 +361,7 @@ def lifecycle_summary(rules: list[dict[str, Any]]) -> list[tuple]:
 # ------------------------------------------------------------------ reads
 
 
-def find_key(ctx, n: Names) -> dict[str, Any] | None:
+def find_key(ctx: StepContext, n: Names) -> dict[str, Any] | None:
     if is_future(ctx, n.log_archive):
         return None
     kms = ctx.client("kms", account=n.log_archive, region=n.region)
@@ -372,14 +373,14 @@ def find_key(ctx, n: Names) -> dict[str, Any] | None:
     return meta
 
 
-def unaliased_key(ctx, n: Names) -> dict[str, Any] | None:
+def unaliased_key(ctx: StepContext, n: Names) -> dict[str, Any] | None:
     """Our trail key without its alias: a run stopped between CreateKey and CreateAlias."""
     return unaliased_tagged_key(
         ctx.client("kms", account=n.log_archive, region=n.region), "org-trail"
     )
 
 
-def key_problems(ctx, n: Names, meta: dict[str, Any] | None) -> list[str]:
+def key_problems(ctx: StepContext, n: Names, meta: dict[str, Any] | None) -> list[str]:
     if meta is None:
         return ["missing"]
     if meta.get("pending_deletion"):
@@ -396,7 +397,7 @@ def key_problems(ctx, n: Names, meta: dict[str, Any] | None) -> list[str]:
     return problems
 
 
-def bucket_exists(ctx, n: Names, bucket: str) -> bool:
+def bucket_exists(ctx: StepContext, n: Names, bucket: str) -> bool:
     s3 = ctx.client("s3", account=n.log_archive, region=n.region)
     try:
         s3.head_bucket(Bucket=bucket)
@@ -407,7 +408,7 @@ def bucket_exists(ctx, n: Names, bucket: str) -> bool:
         raise
 
 
-def bucket_facts(ctx, n: Names, bucket: str) -> dict[str, Any] | None:
+def bucket_facts(ctx: StepContext, n: Names, bucket: str) -> dict[str, Any] | None:
     """The security-relevant settings of a bucket, None when it does not exist."""
     if is_future(ctx, n.log_archive) or not bucket_exists(ctx, n, bucket):
         return None
@@ -547,7 +548,7 @@ def access_bucket_problems(facts: dict[str, Any] | None, n: Names, r: dict[str, 
     )
 
 
-def find_trail(ctx, name: str | None = None) -> dict[str, Any] | None:
+def find_trail(ctx: StepContext, name: str | None = None) -> dict[str, Any] | None:
     """The organization trail (by name, else any organization trail) in the management account."""
     ct = ctx.client("cloudtrail", region=ctx.home_region)
     trails = ct.describe_trails(includeShadowTrails=True)["trailList"]
@@ -564,7 +565,7 @@ def find_trail(ctx, name: str | None = None) -> dict[str, Any] | None:
     return None
 
 
-def other_trails(ctx, ours: str) -> list[dict[str, Any]]:
+def other_trails(ctx: StepContext, ours: str) -> list[dict[str, Any]]:
     """Every trail of the management account other than ``ours``, each described in its home region."""
     ct = ctx.client("cloudtrail", region=ctx.home_region)
     listed = [
@@ -582,7 +583,7 @@ def other_trails(ctx, ours: str) -> list[dict[str, Any]]:
     return out
 
 
-def records_management_events(ctx, trail: dict[str, Any]) -> bool:
+def records_management_events(ctx: StepContext, trail: dict[str, Any]) -> bool:
     ct = ctx.client("cloudtrail", region=trail.get("HomeRegion") or ctx.home_region)
     selectors = ct.get_event_selectors(TrailName=trail["TrailARN"])
     if not selectors.get("EventSelectors") and not selectors.get("AdvancedEventSelectors"):
@@ -598,7 +599,7 @@ def records_management_events(ctx, trail: dict[str, Any]) -> bool:
     )
 
 
-def duplicate_cost(ctx, trail: dict[str, Any]) -> float:
+def duplicate_cost(ctx: StepContext, trail: dict[str, Any]) -> float:
     """What a second copy of management events costs a month (CloudTrail charges every copy after
     the first; the organization trail is one), from the dated prices in bootstrap_tui/prices.yaml."""
     book = load_prices()
@@ -608,7 +609,7 @@ def duplicate_cost(ctx, trail: dict[str, Any]) -> float:
     return book.price("cloudtrail_extra_copy").cost(events)
 
 
-def keep_trail(ctx, plan: Plan, trail: dict[str, Any]) -> None:
+def keep_trail(ctx: StepContext, plan: Plan, trail: dict[str, Any]) -> None:
     """A trail the user made: kept as it is, with what keeping it beside the organization trail costs."""
     from bootstrap_tui.costs import money
 
@@ -633,7 +634,7 @@ def keep_trail(ctx, plan: Plan, trail: dict[str, Any]) -> None:
     )
 
 
-def management_events_all(ctx, trail: dict[str, Any]) -> bool:
+def management_events_all(ctx: StepContext, trail: dict[str, Any]) -> bool:
     ct = ctx.client("cloudtrail", region=trail.get("HomeRegion") or ctx.home_region)
     selectors = ct.get_event_selectors(TrailName=trail["TrailARN"])
     for selector in selectors.get("EventSelectors") or []:
@@ -646,12 +647,14 @@ def management_events_all(ctx, trail: dict[str, Any]) -> bool:
     return False
 
 
-def trail_logging(ctx, trail: dict[str, Any]) -> bool:
+def trail_logging(ctx: StepContext, trail: dict[str, Any]) -> bool:
     ct = ctx.client("cloudtrail", region=trail.get("HomeRegion") or ctx.home_region)
     return bool(ct.get_trail_status(Name=trail["TrailARN"]).get("IsLogging"))
 
 
-def trail_problems(ctx, trail: dict[str, Any] | None, n: Names, key_arn: str | None) -> list[str]:
+def trail_problems(
+    ctx: StepContext, trail: dict[str, Any] | None, n: Names, key_arn: str | None
+) -> list[str]:
     if trail is None:
         return ["missing"]
     problems = []
@@ -677,7 +680,7 @@ def trail_problems(ctx, trail: dict[str, Any] | None, n: Names, key_arn: str | N
 # ------------------------------------------------------------------ checks
 
 
-def _org_trail(ctx) -> tuple[dict[str, Any] | None, Names | None]:
+def _org_trail(ctx: StepContext) -> tuple[dict[str, Any] | None, Names | None]:
     try:
         n = names(ctx)
     except RefusedError:
@@ -685,7 +688,7 @@ def _org_trail(ctx) -> tuple[dict[str, Any] | None, Names | None]:
     return find_trail(ctx), n
 
 
-def check_trail_multi_region(ctx, account, region) -> Outcome:
+def check_trail_multi_region(ctx: StepContext, account: str, region: str | None) -> Outcome:
     trail, _ = _org_trail(ctx)
     if trail is None:
         return Outcome.fail("no organization trail in the management account")
@@ -716,7 +719,7 @@ def check_trail_multi_region(ctx, account, region) -> Outcome:
     return Outcome.fail(f"organization trail {trail['Name']} " + ", ".join(failed), **evidence)
 
 
-def check_log_validation(ctx, account, region) -> Outcome:
+def check_log_validation(ctx: StepContext, account: str, region: str | None) -> Outcome:
     trail, _ = _org_trail(ctx)
     if trail is None:
         return Outcome.fail("no organization trail in the management account")
@@ -728,7 +731,7 @@ def check_log_validation(ctx, account, region) -> Outcome:
     )
 
 
-def check_trail_kms(ctx, account, region) -> Outcome:
+def check_trail_kms(ctx: StepContext, account: str, region: str | None) -> Outcome:
     trail, _ = _org_trail(ctx)
     if trail is None:
         return Outcome.fail("no organization trail in the management account")
@@ -740,7 +743,7 @@ def check_trail_kms(ctx, account, region) -> Outcome:
     return Outcome.fail(f"{trail['Name']} does not use SSE-KMS", trail=trail["Name"])
 
 
-def _key_client(ctx, key_arn: str):
+def _key_client(ctx: StepContext, key_arn: str):
     parts = key_arn.split(":")
     account, region = (
         (parts[4], parts[3]) if key_arn.startswith("arn:") and len(parts) > 5 else (None, None)
@@ -748,7 +751,7 @@ def _key_client(ctx, key_arn: str):
     return ctx.client("kms", account=account, region=region or ctx.home_region)
 
 
-def check_key_rotation(ctx, account, region) -> Outcome:
+def check_key_rotation(ctx: StepContext, account: str, region: str | None) -> Outcome:
     trail, _ = _org_trail(ctx)
     if trail is None or not trail.get("KmsKeyId"):
         return Outcome.fail("no KMS key protects the organization trail")
@@ -763,7 +766,9 @@ def check_key_rotation(ctx, account, region) -> Outcome:
     )
 
 
-def _trail_bucket(ctx) -> tuple[dict[str, Any] | None, Names | None, dict[str, Any] | None]:
+def _trail_bucket(
+    ctx: StepContext,
+) -> tuple[dict[str, Any] | None, Names | None, dict[str, Any] | None]:
     trail, n = _org_trail(ctx)
     if trail is None or n is None:
         return trail, n, None
@@ -772,7 +777,7 @@ def _trail_bucket(ctx) -> tuple[dict[str, Any] | None, Names | None, dict[str, A
     return trail, n2, bucket_facts(ctx, n2, bucket)
 
 
-def check_bucket_logging(ctx, account, region) -> Outcome:
+def check_bucket_logging(ctx: StepContext, account: str, region: str | None) -> Outcome:
     trail, n, facts = _trail_bucket(ctx)
     if facts is None:
         return Outcome.fail(
@@ -804,7 +809,7 @@ def _denies_insecure(policy: dict[str, Any] | None) -> bool:
     return False
 
 
-def check_bucket_tls_not_public(ctx, account, region) -> Outcome:
+def check_bucket_tls_not_public(ctx: StepContext, account: str, region: str | None) -> Outcome:
     trail, n, facts = _trail_bucket(ctx)
     if facts is None:
         return Outcome.fail(
@@ -843,7 +848,7 @@ def check_bucket_tls_not_public(ctx, account, region) -> Outcome:
     )
 
 
-def check_object_lock(ctx, account, region) -> Outcome:
+def check_object_lock(ctx: StepContext, account: str, region: str | None) -> Outcome:
     if ctx.profile.control_tower_enabled:
         return Outcome.not_applicable(
             "no Object Lock: Control Tower's log bucket is created without Object Lock, so logs "
@@ -898,7 +903,7 @@ def _expirations(rules: list[dict[str, Any]], log_path: str) -> list[tuple[str, 
     ]
 
 
-def check_retention(ctx, account, region) -> Outcome:
+def check_retention(ctx: StepContext, account: str, region: str | None) -> Outcome:
     """The trail bucket keeps logs at least log_archive.retention_days (both paths: ours or Control Tower's)."""
     trail, n, facts = _trail_bucket(ctx)
     if facts is None:
@@ -938,7 +943,7 @@ def check_retention(ctx, account, region) -> Outcome:
     return Outcome.ok(f"the log bucket {facts['name']} keeps logs at least {days} days", **evidence)
 
 
-def check_config_bucket(ctx, account, region) -> Outcome:
+def check_config_bucket(ctx: StepContext, account: str, region: str | None) -> Outcome:
     """The AWS Config delivery bucket: present, versioned, encrypted, TLS-only, not public, no Object Lock."""
     if ctx.profile.control_tower_enabled:
         return Outcome.not_applicable(
@@ -1096,7 +1101,7 @@ class LogArchiveStep(Step):
     requires = ("organization", "accounts", "control-tower")
     checks = CHECKS
 
-    def plan(self, ctx) -> Plan:
+    def plan(self, ctx: StepContext) -> Plan:
         plan = Plan(self.id)
         n = names(ctx)
         if n.control_tower:
@@ -1220,7 +1225,7 @@ class LogArchiveStep(Step):
             irreversible=kind == "irreversible",
         )
 
-    def _plan_control_tower(self, ctx, plan: Plan, n: Names) -> None:
+    def _plan_control_tower(self, ctx: StepContext, plan: Plan, n: Names) -> None:
         plan.notes.append(
             "Control Tower manages the organization trail and the logging buckets in the Log "
             "Archive account; this step changes nothing and verifies them."
@@ -1238,7 +1243,7 @@ class LogArchiveStep(Step):
         for other in other_trails(ctx, trail["Name"] if trail else CT_TRAIL_NAME):
             keep_trail(ctx, plan, other)
 
-    def apply(self, ctx, plan: Plan) -> None:
+    def apply(self, ctx: StepContext, plan: Plan) -> None:
         refuse_root(ctx.identity)
         n = names(ctx)
         if n.control_tower:
@@ -1258,7 +1263,7 @@ class LogArchiveStep(Step):
         ctx.progress("done", 6, 6)
 
     # ---------------------------------------------------------- ensure
-    def _ensure_key(self, ctx, n: Names) -> str:
+    def _ensure_key(self, ctx: StepContext, n: Names) -> str:
         kms = ctx.client("kms", account=n.log_archive, region=n.region)
         meta = find_key(ctx, n)
         policy = json.dumps(key_policy(n))
@@ -1294,7 +1299,14 @@ class LogArchiveStep(Step):
         return meta["Arn"]
 
     def _ensure_bucket(
-        self, ctx, n: Names, bucket: str, r: dict[str, Any], *, trail: bool, key_arn: str | None
+        self,
+        ctx: StepContext,
+        n: Names,
+        bucket: str,
+        r: dict[str, Any],
+        *,
+        trail: bool,
+        key_arn: str | None,
     ) -> None:
         s3 = ctx.client("s3", account=n.log_archive, region=n.region)
         facts = bucket_facts(ctx, n, bucket)
@@ -1365,7 +1377,7 @@ class LogArchiveStep(Step):
                 },
             )
 
-    def _ensure_config_bucket(self, ctx, n: Names, r: dict[str, Any]) -> None:
+    def _ensure_config_bucket(self, ctx: StepContext, n: Names, r: dict[str, Any]) -> None:
         """The AWS Config delivery bucket: versioned, SSE-S3, TLS-only, no Object Lock."""
         s3 = ctx.client("s3", account=n.log_archive, region=n.region)
         facts = bucket_facts(ctx, n, n.config_bucket)
@@ -1411,7 +1423,7 @@ class LogArchiveStep(Step):
                 Bucket=n.config_bucket, LifecycleConfiguration=lifecycle
             )
 
-    def _ensure_trail(self, ctx, n: Names, key_arn: str) -> None:
+    def _ensure_trail(self, ctx: StepContext, n: Names, key_arn: str) -> None:
         ct = ctx.client("cloudtrail", region=n.region)
         trail = find_trail(ctx, n.trail_name)
         settings = {
@@ -1447,7 +1459,7 @@ class LogArchiveStep(Step):
             ct.start_logging(Name=n.trail_name)
 
 
-def _trusted(ctx, principal: str) -> bool:
+def _trusted(ctx: StepContext, principal: str) -> bool:
     from steps._org import service_access_enabled
 
     return service_access_enabled(ctx, principal)

@@ -8,6 +8,7 @@ from typing import Any
 from collections.abc import Mapping
 
 from bootstrap_tui.aws import refuse_root
+from bootstrap_tui.context import StepContext
 from bootstrap_tui.model import (
     FREE_MAIL_DOMAINS,
     Check,
@@ -250,7 +251,9 @@ def wanted_contacts(answers: Mapping[str, Any]) -> dict[str, dict[str, str]]:
     return out
 
 
-def current_contact(ctx: Any, kind: str, account: str | None = None) -> dict[str, str] | None:
+def current_contact(
+    ctx: StepContext, kind: str, account: str | None = None
+) -> dict[str, str] | None:
     client = ctx.client("account", account=account)
     try:
         found = client.get_alternate_contact(AlternateContactType=kind)["AlternateContact"]
@@ -261,7 +264,7 @@ def current_contact(ctx: Any, kind: str, account: str | None = None) -> dict[str
     return {k: found.get(k) for k in ("Name", "Title", "EmailAddress", "PhoneNumber")}
 
 
-def current_alias(ctx: Any) -> str | None:
+def current_alias(ctx: StepContext) -> str | None:
     aliases = ctx.client("iam").list_account_aliases()["AccountAliases"]
     return aliases[0] if aliases else None
 
@@ -269,7 +272,7 @@ def current_alias(ctx: Any) -> str | None:
 # ------------------------------------------------------------------ checks
 
 
-def check_caller(ctx: Any, account: str | None, region: str | None) -> Outcome:
+def check_caller(ctx: StepContext, account: str, region: str | None) -> Outcome:
     identity = ctx.identity
     evidence = {"caller_arn": identity.arn, "caller_account": identity.account_id}
     if identity.is_root:
@@ -293,7 +296,7 @@ def check_caller(ctx: Any, account: str | None, region: str | None) -> Outcome:
     return Outcome.ok("caller is a non-root identity in the management account", **evidence)
 
 
-def _contact_outcome(ctx: Any, kinds: tuple[str, ...]) -> Outcome:
+def _contact_outcome(ctx: StepContext, kinds: tuple[str, ...]) -> Outcome:
     found = {kind: current_contact(ctx, kind) for kind in kinds}
     missing = [k for k, v in found.items() if not v]
     evidence = {
@@ -305,22 +308,22 @@ def _contact_outcome(ctx: Any, kinds: tuple[str, ...]) -> Outcome:
     return Outcome.ok(f"alternate contact(s) set: {', '.join(kinds)}", **evidence)
 
 
-def check_security_contact(ctx: Any, account: str | None, region: str | None) -> Outcome:
+def check_security_contact(ctx: StepContext, account: str, region: str | None) -> Outcome:
     return _contact_outcome(ctx, ("SECURITY",))
 
 
-def check_other_contacts(ctx: Any, account: str | None, region: str | None) -> Outcome:
+def check_other_contacts(ctx: StepContext, account: str, region: str | None) -> Outcome:
     return _contact_outcome(ctx, ("BILLING", "OPERATIONS"))
 
 
-def check_alias(ctx: Any, account: str | None, region: str | None) -> Outcome:
+def check_alias(ctx: StepContext, account: str, region: str | None) -> Outcome:
     alias = current_alias(ctx)
     if alias:
         return Outcome.ok(f"account alias is {alias!r}", alias=alias)
     return Outcome.fail("the management account has no alias", alias=None)
 
 
-def check_no_workloads(ctx: Any, account: str | None, region: str | None) -> Outcome:
+def check_no_workloads(ctx: StepContext, account: str, region: str) -> Outcome:
     ec2 = ctx.client("ec2", region=region)
     instances = [
         i["InstanceId"]
@@ -494,11 +497,11 @@ class ManagementAccountStep(Step):
         CHECK_NO_WORKLOADS,
     )
 
-    def wanted_alias(self, ctx: Any) -> str:
+    def wanted_alias(self, ctx: StepContext) -> str:
         answers = ctx.answers
         return answers.get("account_alias") or derived_alias(answers["company_name"])
 
-    def plan(self, ctx: Any) -> Plan:
+    def plan(self, ctx: StepContext) -> Plan:
         plan = Plan(self.id)
         answers = ctx.answers
         if ctx.identity.is_root:
@@ -558,7 +561,7 @@ class ManagementAccountStep(Step):
                     )
         return plan
 
-    def apply(self, ctx: Any, plan: Plan) -> None:
+    def apply(self, ctx: StepContext, plan: Plan) -> None:
         refuse_root(ctx.identity)
         for change in plan.changes:
             if change.resource == "account alias":
@@ -573,7 +576,7 @@ class ManagementAccountStep(Step):
                 ctx.attest(change.name, "simulated on the sandbox (--simulate-console)")
         ctx.remember("alias", self.wanted_alias(ctx))
 
-    def _set_alias(self, ctx: Any, alias: str) -> None:
+    def _set_alias(self, ctx: StepContext, alias: str) -> None:
         iam = ctx.client("iam")
         existing = current_alias(ctx)  # re-read: describe before create
         if existing == alias:

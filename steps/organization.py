@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bootstrap_tui.aws import enabled_region_names, governed_regions, partition_of, refuse_root
+from bootstrap_tui.context import StepContext
 from bootstrap_tui.errors import RefusedError
 from bootstrap_tui.model import Check, Field, Outcome, Plan, Scope, Severity, Step
 
@@ -16,7 +17,7 @@ from steps._paging import paginate
 SCP = "SERVICE_CONTROL_POLICY"
 
 
-def profile_ous(ctx: Any) -> list[str]:
+def profile_ous(ctx: StepContext) -> list[str]:
     """OU paths of the profile, parents first ("Workloads", "Workloads/Prod")."""
     return list(ctx.profile.ous())
 
@@ -32,16 +33,16 @@ SELF_ENABLING = {
 }
 
 
-def listed_trusted_access(ctx: Any) -> list[str]:
+def listed_trusted_access(ctx: StepContext) -> list[str]:
     return list(dict.fromkeys(ctx.profile.organization.trusted_access))
 
 
-def trusted_access(ctx: Any) -> list[str]:
+def trusted_access(ctx: StepContext) -> list[str]:
     """The principals this tool enables itself: the profile's list without self-enabling services."""
     return [p for p in listed_trusted_access(ctx) if p not in SELF_ENABLING]
 
 
-def enabled_services(ctx: Any) -> set[str]:
+def enabled_services(ctx: StepContext) -> set[str]:
     return {
         s["ServicePrincipal"]
         for s in paginate(
@@ -52,7 +53,7 @@ def enabled_services(ctx: Any) -> set[str]:
     }
 
 
-def check_governed_regions(ctx: Any) -> list[str]:
+def check_governed_regions(ctx: StepContext) -> list[str]:
     """The answered governed regions, each enabled in this account and in the home region's
     partition (ec2 DescribeRegions AllRegions=True: opt-in regions must be opted in)."""
     enabled = enabled_region_names(ctx.client("ec2"), partition_of(ctx.home_region))
@@ -60,7 +61,7 @@ def check_governed_regions(ctx: Any) -> list[str]:
 
 
 def keep_existing(
-    ctx: Any, plan: Plan, org: dict[str, Any], tree: dict[str, dict[str, Any]]
+    ctx: StepContext, plan: Plan, org: dict[str, Any], tree: dict[str, dict[str, Any]]
 ) -> None:
     """Plan lines for what exists already: the organization and the profile's OUs are reused; OUs
     outside the profile's tree, and the accounts in them, are left as they are."""
@@ -97,7 +98,7 @@ def keep_existing(
         )
 
 
-def root_policy_types(ctx: Any) -> dict[str, str]:
+def root_policy_types(ctx: StepContext) -> dict[str, str]:
     root = ctx.client("organizations").list_roots()["Roots"][0]
     return {p["Type"]: p["Status"] for p in root.get("PolicyTypes", [])}
 
@@ -105,17 +106,16 @@ def root_policy_types(ctx: Any) -> dict[str, str]:
 # ------------------------------------------------------------------ checks
 
 
-def _org_or_fail(ctx: Any) -> tuple[dict[str, Any] | None, Outcome | None]:
+def _org_or_fail(ctx: StepContext) -> dict[str, Any] | Outcome:
+    """The organization, or the check's FAIL when there is none."""
     org = describe_org(ctx)
-    if org is None:
-        return None, Outcome.fail("this account is not in an organization")
-    return org, None
+    return Outcome.fail("this account is not in an organization") if org is None else org
 
 
-def check_all_features(ctx: Any, account: str | None, region: str | None) -> Outcome:
-    org, failed = _org_or_fail(ctx)
-    if failed:
-        return failed
+def check_all_features(ctx: StepContext, account: str, region: str | None) -> Outcome:
+    org = _org_or_fail(ctx)
+    if isinstance(org, Outcome):
+        return org
     evidence = {"organization_id": org["Id"], "feature_set": org.get("FeatureSet")}
     if org.get("FeatureSet") != "ALL":
         return Outcome.fail(
@@ -126,10 +126,10 @@ def check_all_features(ctx: Any, account: str | None, region: str | None) -> Out
     return Outcome.ok(f"organization {org['Id']} has all features enabled", **evidence)
 
 
-def check_caller_is_management(ctx: Any, account: str | None, region: str | None) -> Outcome:
-    org, failed = _org_or_fail(ctx)
-    if failed:
-        return failed
+def check_caller_is_management(ctx: StepContext, account: str, region: str | None) -> Outcome:
+    org = _org_or_fail(ctx)
+    if isinstance(org, Outcome):
+        return org
     evidence = {
         "management_account": org["MasterAccountId"],
         "caller_account": ctx.identity.account_id,
@@ -141,10 +141,10 @@ def check_caller_is_management(ctx: Any, account: str | None, region: str | None
     return Outcome.ok("the credentials are in the organization's management account", **evidence)
 
 
-def check_ou_tree(ctx: Any, account: str | None, region: str | None) -> Outcome:
-    org, failed = _org_or_fail(ctx)
-    if failed:
-        return failed
+def check_ou_tree(ctx: StepContext, account: str, region: str | None) -> Outcome:
+    org = _org_or_fail(ctx)
+    if isinstance(org, Outcome):
+        return org
     existing = ou_tree(ctx)
     wanted = profile_ous(ctx)
     missing = [p for p in wanted if p not in existing]
@@ -156,10 +156,10 @@ def check_ou_tree(ctx: Any, account: str | None, region: str | None) -> Outcome:
     return Outcome.ok(f"all {len(wanted)} OUs of the profile exist", **evidence)
 
 
-def check_scps_enabled(ctx: Any, account: str | None, region: str | None) -> Outcome:
-    org, failed = _org_or_fail(ctx)
-    if failed:
-        return failed
+def check_scps_enabled(ctx: StepContext, account: str, region: str | None) -> Outcome:
+    org = _org_or_fail(ctx)
+    if isinstance(org, Outcome):
+        return org
     types = root_policy_types(ctx)
     status = types.get(SCP)
     if status != "ENABLED":
@@ -170,10 +170,10 @@ def check_scps_enabled(ctx: Any, account: str | None, region: str | None) -> Out
     return Outcome.ok("service control policies are enabled on the root", policy_types=types)
 
 
-def check_trusted_access(ctx: Any, account: str | None, region: str | None) -> Outcome:
-    org, failed = _org_or_fail(ctx)
-    if failed:
-        return failed
+def check_trusted_access(ctx: StepContext, account: str, region: str | None) -> Outcome:
+    org = _org_or_fail(ctx)
+    if isinstance(org, Outcome):
+        return org
     enabled = enabled_services(ctx)
     wanted = trusted_access(ctx)
     missing = [p for p in wanted if p not in enabled]
@@ -269,7 +269,7 @@ class OrganizationStep(Step):
     )
     checks = (CHECK_ALL_FEATURES, CHECK_CALLER_MANAGEMENT, CHECK_OU_TREE, CHECK_SCPS, CHECK_TRUSTED)
 
-    def plan(self, ctx: Any) -> Plan:
+    def plan(self, ctx: StepContext) -> Plan:
         plan = Plan(self.id)
         org = describe_org(ctx)
         refuse_foreign_org(ctx, org)
@@ -320,7 +320,7 @@ class OrganizationStep(Step):
                 )
         return plan
 
-    def apply(self, ctx: Any, plan: Plan) -> None:
+    def apply(self, ctx: StepContext, plan: Plan) -> None:
         refuse_root(ctx.identity)
         client = ctx.client("organizations")
         org = describe_org(ctx)
@@ -358,7 +358,7 @@ class OrganizationStep(Step):
                 ctx.progress(f"trusted access for {principal}")
                 client.enable_aws_service_access(ServicePrincipal=principal)
 
-    def _ensure_ous(self, ctx: Any, root: str) -> None:
+    def _ensure_ous(self, ctx: StepContext, root: str) -> None:
         client = ctx.client("organizations")
         tree = ou_tree(ctx, root)
         ids = {path: info["Id"] for path, info in tree.items()}
@@ -378,7 +378,7 @@ class OrganizationStep(Step):
                 ids[path] = ou_tree(ctx, root)[path]["Id"]
         ctx.remember("ou_ids", {path: ids[path] for path in wanted})
 
-    def _ensure_scps(self, ctx: Any, root: str) -> None:
+    def _ensure_scps(self, ctx: StepContext, root: str) -> None:
         if root_policy_types(ctx).get(SCP) == "ENABLED":
             return
         ctx.progress("enabling service control policies on the root")

@@ -5,8 +5,8 @@ and verifies; it only performs the actions on a sandbox with --simulate-console.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
+from bootstrap_tui.context import StepContext
 from bootstrap_tui.model import (
     Check,
     ManualItem,
@@ -58,11 +58,11 @@ ITEM_RECOVERY = ManualItem(
 )
 
 
-def _summary(ctx: Any, account: str | None) -> dict[str, int]:
+def _summary(ctx: StepContext, account: str | None) -> dict[str, int]:
     return ctx.client("iam", account=account).get_account_summary()["SummaryMap"]
 
 
-def _root_row(ctx: Any, account: str | None) -> dict[str, str] | None:
+def _root_row(ctx: StepContext, account: str | None) -> dict[str, str] | None:
     for row in credential_report_rows(ctx, account):
         if row.get("user") == "<root_account>":
             return row
@@ -72,14 +72,14 @@ def _root_row(ctx: Any, account: str | None) -> dict[str, str] | None:
 # ------------------------------------------------------------------ checks
 
 
-def check_mfa(ctx: Any, account: str | None, region: str | None) -> Outcome:
+def check_mfa(ctx: StepContext, account: str, region: str | None) -> Outcome:
     enabled = int(_summary(ctx, account).get("AccountMFAEnabled", 0))
     if enabled:
         return Outcome.ok("the root user has MFA", AccountMFAEnabled=1)
     return Outcome.fail("the root user has no MFA device", AccountMFAEnabled=0)
 
 
-def check_hardware_mfa(ctx: Any, account: str | None, region: str | None) -> Outcome:
+def check_hardware_mfa(ctx: StepContext, account: str, region: str | None) -> Outcome:
     if not int(_summary(ctx, account).get("AccountMFAEnabled", 0)):
         return Outcome.fail("the root user has no MFA device at all", AccountMFAEnabled=0)
     virtual = [
@@ -102,7 +102,7 @@ def check_hardware_mfa(ctx: Any, account: str | None, region: str | None) -> Out
     return _hardware_attestation(ctx)
 
 
-def _hardware_attestation(ctx: Any) -> Outcome:
+def _hardware_attestation(ctx: StepContext) -> Outcome:
     """MANUAL either way: the API cannot tell a FIDO security key from a synced passkey."""
     limit = (
         "the root MFA is not a virtual device, but the IAM API cannot tell a hardware FIDO key from "
@@ -124,14 +124,14 @@ def _hardware_attestation(ctx: Any) -> Outcome:
     )
 
 
-def check_no_keys(ctx: Any, account: str | None, region: str | None) -> Outcome:
+def check_no_keys(ctx: StepContext, account: str, region: str | None) -> Outcome:
     present = int(_summary(ctx, account).get("AccountAccessKeysPresent", 0))
     if present:
         return Outcome.fail("the root user has access keys", AccountAccessKeysPresent=1)
     return Outcome.ok("the root user has no access keys", AccountAccessKeysPresent=0)
 
 
-def check_not_used(ctx: Any, account: str | None, region: str | None) -> Outcome:
+def check_not_used(ctx: StepContext, account: str, region: str | None) -> Outcome:
     row = _root_row(ctx, account)
     if row is None:
         return Outcome.warn(
@@ -228,7 +228,7 @@ class RootMfaStep(Step):
     manual = (ITEM_MFA, ITEM_HARDWARE_KEY, ITEM_KEYS, ITEM_RECOVERY)
     checks = (CHECK_MFA, CHECK_HARDWARE_MFA, CHECK_NO_KEYS, CHECK_NOT_USED)
 
-    def plan(self, ctx: Any) -> Plan:
+    def plan(self, ctx: StepContext) -> Plan:
         plan = Plan(self.id)
         account = ctx.management_account_id
         summary = _summary(ctx, None)
@@ -270,7 +270,7 @@ class RootMfaStep(Step):
             )
         return plan
 
-    def apply(self, ctx: Any, plan: Plan) -> None:
+    def apply(self, ctx: StepContext, plan: Plan) -> None:
         account = ctx.management_account_id
         if not ctx.simulate_console:
             for change in plan.changes:

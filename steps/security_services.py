@@ -6,11 +6,23 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
+from collections.abc import Callable, Iterable
 
 from bootstrap_tui.aws import refuse_root
+from bootstrap_tui.context import StepContext
 from bootstrap_tui.errors import RefusedError
-from bootstrap_tui.model import Change, Check, Field, Outcome, Plan, Scope, Severity, Step
+from bootstrap_tui.model import (
+    Change,
+    Check,
+    CheckFn,
+    Field,
+    Outcome,
+    Plan,
+    Scope,
+    Severity,
+    Step,
+)
 
 from steps.management_account import contact_change
 from steps._errors import call_or, error_code
@@ -38,17 +50,17 @@ CONFIG_SLR = "aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
 DEFAULT_STANDARDS = ("aws-foundational-security-best-practices/v/1.0.0",)
 
 
-def svc(ctx, name: str) -> Any:
+def svc(ctx: StepContext, name: str) -> Any:
     """The profile's settings of one security service (security_services.<name>)."""
     return getattr(ctx.profile.security_services, name)
 
 
-def enabled(ctx, name: str) -> bool:
+def enabled(ctx: StepContext, name: str) -> bool:
     """Whether the profile turns the service on (the budget has no switch: always)."""
     return getattr(svc(ctx, name), "enabled", True)
 
 
-def gd_auto(ctx) -> str:
+def gd_auto(ctx: StepContext) -> str:
     """GuardDuty AutoEnableOrganizationMembers: ALL (existing and new accounts) or NONE."""
     return "ALL" if svc(ctx, "guardduty").auto_enable else "NONE"
 
@@ -57,11 +69,11 @@ def standard_arn(path: str, region: str) -> str:
     return f"arn:aws:securityhub:{region}::standards/{path}"
 
 
-def standards(ctx) -> list[str]:
+def standards(ctx: StepContext) -> list[str]:
     return list(svc(ctx, "securityhub").standards or DEFAULT_STANDARDS)
 
 
-def need_audit(ctx) -> str:
+def need_audit(ctx: StepContext) -> str:
     audit = audit_account(ctx)
     if not audit:
         raise RefusedError(
@@ -71,7 +83,7 @@ def need_audit(ctx) -> str:
     return audit
 
 
-def config_bucket(ctx) -> str | None:
+def config_bucket(ctx: StepContext) -> str | None:
     """Where AWS Config delivers: Control Tower's logs bucket, else the log-archive step's Config bucket
     (never the Object Lock trail bucket: AWS Config cannot deliver to a bucket with Object Lock)."""
     la = log_archive_account(ctx)
@@ -87,7 +99,7 @@ def config_bucket(ctx) -> str | None:
 # ------------------------------------------------------------------ reads
 
 
-def gd_detector(ctx, account: str, region: str) -> dict[str, Any] | None:
+def gd_detector(ctx: StepContext, account: str, region: str) -> dict[str, Any] | None:
     if is_future(ctx, account):
         return None
     gd = ctx.client("guardduty", account=account, region=region)
@@ -98,7 +110,7 @@ def gd_detector(ctx, account: str, region: str) -> dict[str, Any] | None:
     return {"id": ids[0], "status": detail.get("Status")}
 
 
-def gd_admin(ctx, region: str) -> list[str]:
+def gd_admin(ctx: StepContext, region: str) -> list[str]:
     if future_org(ctx):
         return []
     gd = ctx.client("guardduty", region=region)
@@ -109,13 +121,13 @@ def gd_admin(ctx, region: str) -> list[str]:
     ]
 
 
-def gd_org_config(ctx, audit: str, region: str, detector: str) -> dict[str, Any]:
+def gd_org_config(ctx: StepContext, audit: str, region: str, detector: str) -> dict[str, Any]:
     return ctx.client(
         "guardduty", account=audit, region=region
     ).describe_organization_configuration(DetectorId=detector)
 
 
-def gd_members(ctx, audit: str, region: str, detector: str) -> dict[str, str]:
+def gd_members(ctx: StepContext, audit: str, region: str, detector: str) -> dict[str, str]:
     gd = ctx.client("guardduty", account=audit, region=region)
     members = [
         m
@@ -127,14 +139,14 @@ def gd_members(ctx, audit: str, region: str, detector: str) -> dict[str, str]:
     return {m["AccountId"]: m.get("RelationshipStatus", "") for m in members}
 
 
-def sh_hub(ctx, account: str, region: str) -> dict[str, Any] | None:
+def sh_hub(ctx: StepContext, account: str, region: str) -> dict[str, Any] | None:
     if is_future(ctx, account):
         return None
     sh = ctx.client("securityhub", account=account, region=region)
     return call_or(None, sh.describe_hub, "InvalidAccessException", "ResourceNotFoundException")
 
 
-def sh_admin(ctx, region: str) -> list[str]:
+def sh_admin(ctx: StepContext, region: str) -> list[str]:
     if future_org(ctx):
         return []
     sh = ctx.client("securityhub", region=region)
@@ -145,7 +157,7 @@ def sh_admin(ctx, region: str) -> list[str]:
     ]
 
 
-def sh_members(ctx, audit: str, region: str) -> set[str]:
+def sh_members(ctx: StepContext, audit: str, region: str) -> set[str]:
     sh = ctx.client("securityhub", account=audit, region=region)
     return {
         m["AccountId"]
@@ -154,7 +166,7 @@ def sh_members(ctx, audit: str, region: str) -> set[str]:
     }
 
 
-def sh_subscriptions(ctx, account: str, region: str) -> dict[str, dict[str, Any]]:
+def sh_subscriptions(ctx: StepContext, account: str, region: str) -> dict[str, dict[str, Any]]:
     """The account's standards subscriptions in the region, by StandardsArn."""
     sh = ctx.client("securityhub", account=account, region=region)
     return {
@@ -164,14 +176,14 @@ def sh_subscriptions(ctx, account: str, region: str) -> dict[str, dict[str, Any]
     }
 
 
-def sh_enabled_standards(ctx, account: str, region: str) -> dict[str, str]:
+def sh_enabled_standards(ctx: StepContext, account: str, region: str) -> dict[str, str]:
     return {
         arn: s.get("StandardsStatus", "")
         for arn, s in sh_subscriptions(ctx, account, region).items()
     }
 
 
-def sh_aggregators(ctx, audit: str) -> list[dict[str, Any]]:
+def sh_aggregators(ctx: StepContext, audit: str) -> list[dict[str, Any]]:
     sh = ctx.client("securityhub", account=audit, region=ctx.home_region)
     arns = [
         a["FindingAggregatorArn"]
@@ -180,7 +192,7 @@ def sh_aggregators(ctx, audit: str) -> list[dict[str, Any]]:
     return [sh.get_finding_aggregator(FindingAggregatorArn=arn) for arn in arns]
 
 
-def config_state(ctx, account: str, region: str) -> dict[str, Any]:
+def config_state(ctx: StepContext, account: str, region: str) -> dict[str, Any]:
     if is_future(ctx, account):
         return {"recorders": [], "recording": False, "channels": []}
     cfg = ctx.client("config", account=account, region=region)
@@ -194,7 +206,7 @@ def config_state(ctx, account: str, region: str) -> dict[str, Any]:
     }
 
 
-def config_aggregators(ctx, audit: str) -> list[dict[str, Any]]:
+def config_aggregators(ctx: StepContext, audit: str) -> list[dict[str, Any]]:
     if is_future(ctx, audit):
         return []
     cfg = ctx.client("config", account=audit, region=ctx.home_region)
@@ -205,7 +217,7 @@ def config_aggregators(ctx, audit: str) -> list[dict[str, Any]]:
     ]
 
 
-def org_analyzers(ctx, audit: str, region: str) -> list[dict[str, Any]]:
+def org_analyzers(ctx: StepContext, audit: str, region: str) -> list[dict[str, Any]]:
     if is_future(ctx, audit):
         return []
     aa = ctx.client("accessanalyzer", account=audit, region=region)
@@ -216,7 +228,7 @@ def org_analyzers(ctx, audit: str, region: str) -> list[dict[str, Any]]:
     ]
 
 
-def get_budget(ctx) -> dict[str, Any] | None:
+def get_budget(ctx: StepContext) -> dict[str, Any] | None:
     budgets = ctx.client("budgets", region="us-east-1")
     return call_or(
         None,
@@ -227,14 +239,14 @@ def get_budget(ctx) -> dict[str, Any] | None:
     )
 
 
-def budget_notifications(ctx) -> list[dict[str, Any]]:
+def budget_notifications(ctx: StepContext) -> list[dict[str, Any]]:
     budgets = ctx.client("budgets", region="us-east-1")
     return budgets.describe_notifications_for_budget(
         AccountId=ctx.management_account_id, BudgetName=BUDGET_NAME
     ).get("Notifications", [])
 
 
-def security_contact(ctx, account: str) -> dict[str, Any] | None:
+def security_contact(ctx: StepContext, account: str) -> dict[str, Any] | None:
     if is_future(ctx, account):
         return None
     client = ctx.client("account", account=account, region="us-east-1")
@@ -248,12 +260,14 @@ def security_contact(ctx, account: str) -> dict[str, Any] | None:
 # ------------------------------------------------------------------ checks
 
 
-def gated(service: str, option: str | None = None):
+def gated(service: str, option: str | None = None) -> Callable[[CheckFn], CheckFn]:
     """A check that reports WARN (not FAIL) when the profile turns the service off."""
 
-    def wrap(fn):
-        def run(ctx, account, region):
-            on = enabled(ctx, service) and (option is None or getattr(svc(ctx, service), option))
+    def wrap(fn: CheckFn) -> CheckFn:
+        def run(ctx: StepContext, account: str, region: Any) -> Outcome | Iterable[Outcome]:
+            on = enabled(ctx, service) and (
+                option is None or bool(getattr(svc(ctx, service), option))
+            )
             if not on:
                 what = f"security_services.{service}" + (f".{option}" if option else ".enabled")
                 return Outcome.warn(
@@ -268,7 +282,7 @@ def gated(service: str, option: str | None = None):
 
 
 @gated("guardduty")
-def check_gd_enabled(ctx, account, region) -> Outcome:
+def check_gd_enabled(ctx: StepContext, account: str, region: str) -> Outcome:
     detector = gd_detector(ctx, account, region)
     if detector and detector["status"] == "ENABLED":
         return Outcome.ok("GuardDuty detector enabled", detector_status="ENABLED")
@@ -278,7 +292,7 @@ def check_gd_enabled(ctx, account, region) -> Outcome:
 
 
 @gated("guardduty")
-def check_gd_admin(ctx, account, region) -> Outcome:
+def check_gd_admin(ctx: StepContext, account: str, region: str) -> Outcome:
     audit = audit_account(ctx)
     admins = gd_admin(ctx, region)
     if audit and audit in admins:
@@ -289,7 +303,7 @@ def check_gd_admin(ctx, account, region) -> Outcome:
 
 
 @gated("securityhub")
-def check_sh_enabled(ctx, account, region) -> Outcome:
+def check_sh_enabled(ctx: StepContext, account: str, region: str) -> Outcome:
     hub = sh_hub(ctx, account, region)
     if hub:
         return Outcome.ok("Security Hub is enabled", HubArn=hub.get("HubArn"))
@@ -313,7 +327,7 @@ def standards_gaps(
 
 
 @gated("securityhub")
-def check_sh_standards(ctx, account, region) -> Outcome:
+def check_sh_standards(ctx: StepContext, account: str, region: str) -> Outcome:
     audit = audit_account(ctx)
     admins = sh_admin(ctx, region) if account == audit else []
     subscriptions = sh_subscriptions(ctx, account, region) if sh_hub(ctx, account, region) else {}
@@ -342,7 +356,7 @@ def check_sh_standards(ctx, account, region) -> Outcome:
 
 
 @gated("securityhub", "aggregator")
-def check_sh_aggregator(ctx, account, region) -> Outcome:
+def check_sh_aggregator(ctx: StepContext, account: str, region: str | None) -> Outcome:
     aggregators = sh_aggregators(ctx, account)
     evidence = {
         "aggregators": [
@@ -384,7 +398,7 @@ def records_all_supported(group: dict[str, Any]) -> bool:
 
 
 def delivery_status(
-    ctx, account: str, region: str, names: list[str]
+    ctx: StepContext, account: str, region: str, names: list[str]
 ) -> tuple[list[str], list[str]]:
     """(failures, never delivered) of the channels' history and snapshot deliveries."""
     cfg = ctx.client("config", account=account, region=region)
@@ -408,7 +422,9 @@ def delivery_status(
     return failures, pending
 
 
-def recorder_problems(ctx, region: str, recorder: dict[str, Any]) -> tuple[list[str], list[str]]:
+def recorder_problems(
+    ctx: StepContext, region: str, recorder: dict[str, Any]
+) -> tuple[list[str], list[str]]:
     """(failures, warnings) of the recorder's recording group."""
     group = recorder.get("recordingGroup") or {}
     failures, warnings = [], []
@@ -428,7 +444,7 @@ def recorder_problems(ctx, region: str, recorder: dict[str, Any]) -> tuple[list[
     return failures, warnings
 
 
-def recorder_drift(ctx, region: str, state: dict[str, Any]) -> bool:
+def recorder_drift(ctx: StepContext, region: str, state: dict[str, Any]) -> bool:
     """The account's recorder is missing or records less (or global types elsewhere) than the home-region rule."""
     recorder = account_recorder(state["recorders"])
     return recorder is None or any(recorder_problems(ctx, region, recorder))
@@ -464,7 +480,7 @@ def recorded_types(group: dict[str, Any]) -> str:
 
 
 def config_target(
-    ctx, account: str, region: str, state: dict[str, Any], bucket: str | None
+    ctx: StepContext, account: str, region: str, state: dict[str, Any], bucket: str | None
 ) -> ConfigTarget:
     """The account's recorder and channel as the baseline wants them. AWS allows one customer-managed
     recorder and one delivery channel per account and region, and neither can be renamed: an existing
@@ -555,7 +571,7 @@ def config_target(
 
 
 @gated("config")
-def check_config_recorder(ctx, account, region) -> Outcome:
+def check_config_recorder(ctx: StepContext, account: str, region: str) -> Outcome:
     cfg = ctx.client("config", account=account, region=region)
     recorders = cfg.describe_configuration_recorders().get("ConfigurationRecorders", [])
     recorder = account_recorder(recorders)
@@ -603,7 +619,7 @@ def check_config_recorder(ctx, account, region) -> Outcome:
 
 
 @gated("config", "aggregator")
-def check_config_aggregator(ctx, account, region) -> Outcome:
+def check_config_aggregator(ctx: StepContext, account: str, region: str | None) -> Outcome:
     aggregators = config_aggregators(ctx, account)
     names = [a["ConfigurationAggregatorName"] for a in aggregators]
     if aggregators:
@@ -612,7 +628,7 @@ def check_config_aggregator(ctx, account, region) -> Outcome:
 
 
 @gated("access_analyzer")
-def check_access_analyzer(ctx, account, region) -> Outcome:
+def check_access_analyzer(ctx: StepContext, account: str, region: str) -> Outcome:
     analyzers = org_analyzers(ctx, account, region)
     names = [a["name"] for a in analyzers]
     if analyzers:
@@ -621,7 +637,7 @@ def check_access_analyzer(ctx, account, region) -> Outcome:
 
 
 @gated("budget")
-def check_budget(ctx, account, region) -> Outcome:
+def check_budget(ctx: StepContext, account: str, region: str | None) -> Outcome:
     budget = get_budget(ctx)
     if budget is None:
         return Outcome.fail(f"no budget named {BUDGET_NAME}")
@@ -638,7 +654,7 @@ def check_budget(ctx, account, region) -> Outcome:
     return Outcome.ok("monthly cost budget with alerts", **evidence)
 
 
-def check_security_contact(ctx, account, region) -> Outcome:
+def check_security_contact(ctx: StepContext, account: str, region: str | None) -> Outcome:
     contact = security_contact(ctx, account)
     if contact and contact.get("EmailAddress"):
         return Outcome.ok(
@@ -786,7 +802,7 @@ class SecurityServicesStep(Step):
     checks = CHECKS
 
     # ---------------------------------------------------------- plan
-    def plan(self, ctx) -> Plan:
+    def plan(self, ctx: StepContext) -> Plan:
         plan = Plan(self.id)
         audit = need_audit(ctx)
         accounts = all_account_ids(ctx)
@@ -853,7 +869,9 @@ class SecurityServicesStep(Step):
             )
         return plan
 
-    def _plan_gd_disabled(self, ctx, plan: Plan, region: str, accounts: list[str]) -> None:
+    def _plan_gd_disabled(
+        self, ctx: StepContext, plan: Plan, region: str, accounts: list[str]
+    ) -> None:
         """A detector that exists but is not ENABLED is enabled (the guardduty-enabled check's definition)."""
         for account, detector in parallel(accounts, lambda a: (a, gd_detector(ctx, a, region))):
             if detector and detector["status"] == "ENABLED":
@@ -881,13 +899,15 @@ class SecurityServicesStep(Step):
                     },
                 )
 
-    def _apply_gd_enable(self, ctx, change: Change) -> None:
+    def _apply_gd_enable(self, ctx: StepContext, change: Change) -> None:
         data = change.data
         ctx.client("guardduty", account=data["account"], region=data["region"]).update_detector(
             DetectorId=data["detector"], Enable=True
         )
 
-    def _plan_region(self, ctx, plan: Plan, audit: str, region: str, accounts: list[str]) -> None:
+    def _plan_region(
+        self, ctx: StepContext, plan: Plan, audit: str, region: str, accounts: list[str]
+    ) -> None:
         if enabled(ctx, "guardduty"):
             if audit not in gd_admin(ctx, region):
                 plan.add(
@@ -1002,7 +1022,7 @@ class SecurityServicesStep(Step):
             )
 
     def _plan_config(
-        self, ctx, plan: Plan, audit: str, accounts: list[str], regions: list[str]
+        self, ctx: StepContext, plan: Plan, audit: str, accounts: list[str], regions: list[str]
     ) -> None:
         bucket = config_bucket(ctx)
         tower = ctx.profile.control_tower_enabled
@@ -1070,7 +1090,7 @@ class SecurityServicesStep(Step):
                 data={"kind": "config-aggregator", "audit": audit},
             )
 
-    def _plan_budget(self, ctx, plan: Plan) -> None:
+    def _plan_budget(self, ctx: StepContext, plan: Plan) -> None:
         budget = get_budget(ctx)
         amount = float(svc(ctx, "budget").monthly_usd)
         thresholds = sorted(float(t) for t in svc(ctx, "budget").thresholds_percent)
@@ -1096,7 +1116,7 @@ class SecurityServicesStep(Step):
                 data={"kind": "budget"},
             )
 
-    def _contact(self, ctx) -> dict[str, str]:
+    def _contact(self, ctx: StepContext) -> dict[str, str]:
         """The security contact answered in the management-account step (same values everywhere)."""
 
         def answer(name: str, default: str | None = None) -> str | None:
@@ -1117,45 +1137,28 @@ class SecurityServicesStep(Step):
         return contact
 
     # ---------------------------------------------------------- apply
-    def apply(self, ctx, plan: Plan) -> None:
+    def apply(self, ctx: StepContext, plan: Plan) -> None:
         refuse_root(ctx.identity)
-        need_audit(ctx)
-        # GuardDuty and Security Hub enable their own trusted access in EnableOrganizationAdminAccount.
-        # Config first: Security Hub's standards need a recorder when they are enabled (else INCOMPLETE).
-        order = (
-            "config",
-            "gd-enable",
-            "gd-admin",
-            "gd-org",
-            "sh-admin",
-            "sh-account",
-            "sh-aggregator",
-            "aa-admin",
-            "aa",
-            "config-aggregator",
-            "budget",
-            "contact",
-        )
-        for kind in order:
-            batch = [c for c in plan.changes if c.data.get("kind") == kind]
+        need_audit(ctx)  # refuses before any change when there is no Audit account
+        for handler in APPLY_HANDLERS:
+            batch = [c for c in plan.changes if c.data.get("kind") == handler.kind]
             if not batch:
                 continue
             ctx.progress(f"{batch[0].action} {batch[0].resource} ({len(batch)})")
-            handler = getattr(self, "_apply_" + kind.replace("-", "_"))
-            if kind in ("sh-account", "config", "contact"):
-                parallel(batch, lambda c, handler=handler: handler(ctx, c))
+            if handler.parallel:
+                parallel(batch, lambda c, run=handler.run: run(self, ctx, c))
             else:
                 for change in batch:
-                    handler(ctx, change)
+                    handler.run(self, ctx, change)
 
-    def _apply_gd_admin(self, ctx, change: Change) -> None:
+    def _apply_gd_admin(self, ctx: StepContext, change: Change) -> None:
         region = change.data["region"]
         if change.data["audit"] not in gd_admin(ctx, region):
             ctx.client("guardduty", region=region).enable_organization_admin_account(
                 AdminAccountId=change.data["audit"]
             )
 
-    def _apply_gd_org(self, ctx, change: Change) -> None:
+    def _apply_gd_org(self, ctx: StepContext, change: Change) -> None:
         audit, region = change.data["audit"], change.data["region"]
         if audit not in gd_admin(ctx, region):
             ctx.client("guardduty", region=region).enable_organization_admin_account(
@@ -1185,7 +1188,7 @@ class SecurityServicesStep(Step):
                 )
 
     @staticmethod
-    def _admin_detector(ctx, audit: str, region: str) -> str:
+    def _admin_detector(ctx: StepContext, audit: str, region: str) -> str:
         """The delegated admin's detector id. Designation enables GuardDuty there itself, so a
         CreateDetector racing it gets "a detector already exists": list again until it shows."""
         detector = gd_detector(ctx, audit, region)
@@ -1213,14 +1216,14 @@ class SecurityServicesStep(Step):
         )
         return found["id"]
 
-    def _apply_sh_admin(self, ctx, change: Change) -> None:
+    def _apply_sh_admin(self, ctx: StepContext, change: Change) -> None:
         region = change.data["region"]
         if change.data["audit"] not in sh_admin(ctx, region):
             ctx.client("securityhub", region=region).enable_organization_admin_account(
                 AdminAccountId=change.data["audit"]
             )
 
-    def _apply_sh_account(self, ctx, change: Change) -> None:
+    def _apply_sh_account(self, ctx: StepContext, change: Change) -> None:
         account, region, audit = change.data["account"], change.data["region"], change.data["audit"]
         sh = ctx.client("securityhub", account=account, region=region)
         if sh_hub(ctx, account, region) is None:
@@ -1257,7 +1260,7 @@ class SecurityServicesStep(Step):
                         "check the accounts, then apply again",
                     )
 
-    def _apply_sh_aggregator(self, ctx, change: Change) -> None:
+    def _apply_sh_aggregator(self, ctx: StepContext, change: Change) -> None:
         audit = change.data["audit"]
         sh = ctx.client("securityhub", account=audit, region=ctx.home_region)
         others = [r for r in ctx.governed_regions if r != ctx.home_region]
@@ -1266,10 +1269,10 @@ class SecurityServicesStep(Step):
         else:
             sh.create_finding_aggregator(RegionLinkingMode="NO_REGIONS")
 
-    def _apply_aa_admin(self, ctx, change: Change) -> None:
+    def _apply_aa_admin(self, ctx: StepContext, change: Change) -> None:
         ensure_delegated_admin(ctx, change.data["audit"], "access-analyzer.amazonaws.com")
 
-    def _apply_aa(self, ctx, change: Change) -> None:
+    def _apply_aa(self, ctx: StepContext, change: Change) -> None:
         audit, region = change.data["audit"], change.data["region"]
         ensure_delegated_admin(ctx, audit, "access-analyzer.amazonaws.com")
         if not org_analyzers(ctx, audit, region):
@@ -1281,7 +1284,7 @@ class SecurityServicesStep(Step):
                 if error_code(exc) != "ConflictException":
                     raise
 
-    def _apply_config(self, ctx, change: Change) -> None:
+    def _apply_config(self, ctx: StepContext, change: Change) -> None:
         """What the plan listed: the account's recorder (adopted by name) records all supported types,
         its delivery channel (adopted by name) delivers to the log archive's Config bucket, and it records."""
         account, region = change.data["account"], change.data["region"]
@@ -1307,7 +1310,7 @@ class SecurityServicesStep(Step):
         if target.start:
             cfg.start_configuration_recorder(ConfigurationRecorderName=target.recorder_name)
 
-    def _apply_config_aggregator(self, ctx, change: Change) -> None:
+    def _apply_config_aggregator(self, ctx: StepContext, change: Change) -> None:
         audit = change.data["audit"]
         ensure_delegated_admin(ctx, audit, "config.amazonaws.com")
         ensure_service_access(ctx, "config-multiaccountsetup.amazonaws.com")
@@ -1342,7 +1345,7 @@ class SecurityServicesStep(Step):
             },
         )
 
-    def _apply_budget(self, ctx, change: Change) -> None:
+    def _apply_budget(self, ctx: StepContext, change: Change) -> None:
         budgets = ctx.client("budgets", region="us-east-1")
         account = ctx.management_account_id
         conf = svc(ctx, "budget")
@@ -1390,12 +1393,39 @@ class SecurityServicesStep(Step):
                     AccountId=account, BudgetName=BUDGET_NAME, Notification=n
                 )
 
-    def _apply_contact(self, ctx, change: Change) -> None:
+    def _apply_contact(self, ctx: StepContext, change: Change) -> None:
         # Set from inside each account (through the automation role): valid for the management
         # account and members alike, and it needs no trusted access for account.amazonaws.com.
         ctx.client(
             "account", account=change.data["account"], region="us-east-1"
         ).put_alternate_contact(AlternateContactType="SECURITY", **self._contact(ctx))
 
+
+class ApplyHandler(NamedTuple):
+    """How apply makes the changes of one kind; `parallel`: one account or region at a time
+    does not matter, so the batch fans out."""
+
+    kind: str
+    run: Callable[[SecurityServicesStep, StepContext, Change], None]
+    parallel: bool = False
+
+
+# In apply order. GuardDuty and Security Hub enable their own trusted access in
+# EnableOrganizationAdminAccount. Config first: Security Hub's standards need a recorder when
+# they are enabled (else INCOMPLETE).
+APPLY_HANDLERS: tuple[ApplyHandler, ...] = (
+    ApplyHandler("config", SecurityServicesStep._apply_config, parallel=True),
+    ApplyHandler("gd-enable", SecurityServicesStep._apply_gd_enable),
+    ApplyHandler("gd-admin", SecurityServicesStep._apply_gd_admin),
+    ApplyHandler("gd-org", SecurityServicesStep._apply_gd_org),
+    ApplyHandler("sh-admin", SecurityServicesStep._apply_sh_admin),
+    ApplyHandler("sh-account", SecurityServicesStep._apply_sh_account, parallel=True),
+    ApplyHandler("sh-aggregator", SecurityServicesStep._apply_sh_aggregator),
+    ApplyHandler("aa-admin", SecurityServicesStep._apply_aa_admin),
+    ApplyHandler("aa", SecurityServicesStep._apply_aa),
+    ApplyHandler("config-aggregator", SecurityServicesStep._apply_config_aggregator),
+    ApplyHandler("budget", SecurityServicesStep._apply_budget),
+    ApplyHandler("contact", SecurityServicesStep._apply_contact, parallel=True),
+)
 
 STEP = SecurityServicesStep()

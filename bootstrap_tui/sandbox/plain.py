@@ -34,7 +34,7 @@ def client(
     endpoint: str,
     service: str,
     account: str | None = None,
-    region: str = "us-east-1",
+    region: str | None = "us-east-1",
     role: str = "OrganizationAccountAccessRole",
 ) -> Any:
     """A boto3 client in the management account, or in ``account`` through ``role`` (by default the

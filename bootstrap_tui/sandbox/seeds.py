@@ -194,23 +194,24 @@ def run_engine_steps(
     control_tower: bool = False,
 ) -> None:
     """Apply the first ``count`` steps (None: all) of the seed profile with a throw-away state file."""
-    from bootstrap_tui.engine import Engine, Options
+    from bootstrap_tui.engine import Options, connect_engine
     from bootstrap_tui.errors import BootstrapError
 
     with tempfile.TemporaryDirectory(prefix="bootstrap-tui-seed-") as tmp:
         profile = write_seed_profile(Path(tmp), accounts, regions, control_tower)
         with _sandbox_credentials():
-            engine = Engine(
-                Options(
-                    endpoint_url=endpoint,
-                    state_file=Path(tmp) / "state.yaml",
-                    profile=profile,
-                    simulate_console=True,
-                )
+            options = Options(
+                endpoint_url=endpoint,
+                state_file=Path(tmp) / "state.yaml",
+                profile=profile,
+                simulate_console=True,
             )
             step_id = "connect"
             try:
-                engine.connect()
+                engine = connect_engine(options)
+            except BootstrapError as exc:
+                raise RuntimeError(f"seed {seed}: step {step_id} failed: {exc}") from None
+            try:
                 ids = engine.step_ids()[:count]
                 engine.require_inputs(ids)
                 for step_id in ids:

@@ -106,7 +106,7 @@ class Sandbox:
         """Start serving in a daemon thread, apply the seed, return the endpoint URL."""
         global _running
         if self._server is not None:
-            return self.endpoint  # type: ignore[return-value]
+            return self.endpoint
         with _running_lock:
             if _running is not None and _running is not self:
                 raise RuntimeError(
@@ -385,7 +385,7 @@ class _QuietHandler:
 
     @staticmethod
     def of(base: type) -> type:
-        class Handler(base):  # type: ignore[misc, valid-type]
+        class Handler(base):
             def log_request(self, *args: Any, **kwargs: Any) -> None:
                 return None
 

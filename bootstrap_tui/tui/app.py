@@ -21,7 +21,7 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 
-from bootstrap_tui.engine import Options
+from bootstrap_tui.engine import Engine, Options
 from bootstrap_tui.errors import BootstrapError, ConfigError
 from bootstrap_tui.tui.commands import WizardCommands
 from bootstrap_tui.tui.messages import (
@@ -46,10 +46,10 @@ from bootstrap_tui.tui.present import error_text
 log = logging.getLogger("bootstrap_tui")
 
 
-def _default_engine(options: Options) -> Any:
-    from bootstrap_tui.engine import Engine
+def _default_engine(options: Options) -> Engine:
+    from bootstrap_tui.engine import connect_engine
 
-    return Engine(options)
+    return connect_engine(options)
 
 
 def _default_sandbox() -> tuple[Any, str]:
@@ -61,8 +61,8 @@ def _default_sandbox() -> tuple[Any, str]:
 
 
 class BootstrapApp(App[int]):
-    """bootstrap-tui's wizard. `engine_factory(options)` builds the engine (tests inject
-    their own step set); `sandbox_factory()` starts a sandbox when the user picks one."""
+    """bootstrap-tui's wizard. `engine_factory(options)` builds a connected engine (tests
+    inject their own step set); `sandbox_factory()` starts a sandbox when the user picks one."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "bootstrap-tui"
@@ -81,14 +81,14 @@ class BootstrapApp(App[int]):
         options: Options,
         *,
         sandbox: bool = False,
-        engine_factory: Callable[[Options], Any] | None = None,
+        engine_factory: Callable[[Options], Engine] | None = None,
         sandbox_factory: Callable[[], tuple[Any, str]] | None = None,
         list_aws_profiles: bool = True,
     ) -> None:
         super().__init__()
         self.options = options
         self.sandbox = sandbox
-        self.engine: Any = None
+        self.engine: Engine | None = None
         self.engine_factory = engine_factory or _default_engine
         self.sandbox_factory = sandbox_factory or _default_sandbox
         self.own_sandbox: Any = None
@@ -164,11 +164,22 @@ class BootstrapApp(App[int]):
         with self._idle:
             return self._idle.wait_for(lambda: self._active == 0, timeout)
 
+    def _say_retrying(self, text: str) -> None:
+        """AWS did not answer and the call is sent again (from a worker thread)."""
+        self.post_message(Connecting(text))
+
     def _progress(self, step_id: str, message: str, done: int | None, total: int | None) -> None:
         # Called by the engine from worker threads; post_message is thread-safe.
         self.post_message(ApplyProgress(step_id, message, done, total))
 
     # ------------------------------------------------------------------ workers
+    @property
+    def connected(self) -> Engine:
+        """The engine the workers use: there once Connected, else a clear error."""
+        if self.engine is None:
+            raise ConfigError("not connected to AWS yet", "connect on the Welcome screen first")
+        return self.engine
+
     @work(thread=True, group="aws-profiles", exit_on_error=False)
     def aws_profiles_worker(self) -> None:
         try:
@@ -211,9 +222,8 @@ class BootstrapApp(App[int]):
                     options.aws_profile = choices.get("aws_profile")
                     options.use_keychain = False
                 self.post_message(Connecting("Checking who you are…"))
+                options.on_retry = self._say_retrying
                 engine = self.engine_factory(options)
-                engine.retry_listeners.append(lambda text: self.post_message(Connecting(text)))
-                engine.connect()
                 engine.progress_listeners.append(self._progress)
                 propose = self._take_choice(engine, choices.get("baseline"))
                 self.post_message(Connected(engine, resumed=old is not None, propose=propose))
@@ -223,7 +233,7 @@ class BootstrapApp(App[int]):
                 self.post_message(OperationFinished("connect"))
 
     @staticmethod
-    def _take_choice(engine: Any, name: str | None) -> str | None:
+    def _take_choice(engine: Engine, name: str | None) -> str | None:
         """The Welcome screen's baseline choice: taken at once when it changes no step (a new
         account), else returned so the user confirms the switch."""
         if not name or name == engine.profile.name:
@@ -240,7 +250,7 @@ class BootstrapApp(App[int]):
 
     @work(thread=True, group="profile", exit_on_error=False)
     def profile_worker(self, name: str) -> None:
-        engine = self.engine
+        engine = self.connected
         with self._tracked():
             try:
                 from bootstrap_tui.profile import load_profile
@@ -254,7 +264,7 @@ class BootstrapApp(App[int]):
     def plan_worker(self, step_id: str, then_apply: bool) -> None:
         with self._tracked():
             try:
-                plan = self.engine.plan(step_id)
+                plan = self.connected.plan(step_id)
                 self.post_message(PlanReady(step_id, plan, then_apply=then_apply))
             except BaseException as exc:
                 self.post_message(Failed(exc, kind="plan", step_id=step_id))
@@ -267,7 +277,7 @@ class BootstrapApp(App[int]):
     ) -> None:
         from bootstrap_tui.aws import refuse_root
 
-        engine = self.engine
+        engine = self.connected
         with self._tracked():
             for step_id in step_ids:
                 if engine.cancelled.is_set():
@@ -292,7 +302,7 @@ class BootstrapApp(App[int]):
             self.post_message(OperationFinished("verify"))
 
     def _verify(self, step_ids: list[str] | None) -> None:
-        engine = self.engine
+        engine = self.connected
         self.post_message(VerifyStarted(step_ids))
         try:
             run = engine.verify(
@@ -307,7 +317,7 @@ class BootstrapApp(App[int]):
 
     @work(thread=True, group="simulate", exit_on_error=False)
     def simulate_worker(self, step_id: str) -> None:
-        engine = self.engine
+        engine = self.connected
         with self._tracked():
             try:
                 if engine.sandbox_info is None:
@@ -338,7 +348,8 @@ class BootstrapApp(App[int]):
                         "export is not available in this build yet",
                         "use `bootstrap-tui export` once the report module is installed",
                     ) from None
-                text = export_text(self.engine, fmt, frameworks=frameworks)
+                engine = self.connected
+                text = export_text(engine, fmt, frameworks=frameworks)
                 target = Path(path).expanduser().resolve()
                 target.parent.mkdir(parents=True, exist_ok=True)
                 write_atomic(target, text)
@@ -347,7 +358,7 @@ class BootstrapApp(App[int]):
                 warnings = (
                     []
                     if fmt == "answers"
-                    else evidence_problems(self.engine.state.path, self.engine.state.data)
+                    else evidence_problems(engine.state.path, engine.state.data)
                 )
                 self.post_message(ExportDone(str(target), fmt, warnings))
             except BaseException as exc:
@@ -421,7 +432,7 @@ class BootstrapApp(App[int]):
             else:
                 self.notify("Apply cancelled; nothing was changed.", timeout=3)
 
-        self.push_screen(ConfirmApply(step_id, self.engine.by_id[step_id].title, plan), decided)
+        self.push_screen(ConfirmApply(step_id, self.connected.by_id[step_id].title, plan), decided)
 
     def start_apply(
         self, step_id: str, plan: Any, *, confirmed: bool, resumed: bool = False
@@ -465,7 +476,7 @@ class BootstrapApp(App[int]):
         self.switch_screen(screen)
 
     def _where_to_start(self) -> str:
-        rows = self.engine.status()
+        rows = self.connected.status()
         for row in rows:
             if row["status"] == "in-progress":
                 return row["id"]
@@ -591,7 +602,7 @@ class BootstrapApp(App[int]):
             return
         from bootstrap_tui.tui.present import is_root
 
-        if is_root(self.engine.identity):
+        if is_root(self.connected.identity):
             return
         if self.step_screen is None:
             self.open_steps(pending[0])

@@ -6,9 +6,12 @@ handlers update the screens on the UI thread.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from bootstrap_tui.engine import Engine
 
 
 class WizardMessage(Message):
@@ -30,7 +33,9 @@ class Connecting(WizardMessage):
 class Connected(WizardMessage):
     """The engine is connected: identity known, state file open."""
 
-    def __init__(self, engine: Any, *, resumed: bool = False, propose: str | None = None) -> None:
+    def __init__(
+        self, engine: Engine, *, resumed: bool = False, propose: str | None = None
+    ) -> None:
         super().__init__()
         self.engine = engine
         self.resumed = resumed

@@ -13,9 +13,11 @@ from bootstrap_tui.state import StateStore, read_state_file
 
 @pytest.fixture
 def engine(tmp_path):
-    """An engine on a real state file, not connected to AWS (these paths never call it)."""
+    """An engine on a real state file and an IAM user's identity, not connected to AWS (these
+    paths never call it)."""
     made = Engine(Options(state_file=tmp_path / "state.yaml"))
     made.state = StateStore(tmp_path / "state.yaml").open()
+    made.identity = Identity("123456789012", "arn:aws:iam::123456789012:user/admin", "AIDAEXAMPLE")
     yield made
     made.close()
 

@@ -50,7 +50,7 @@ def make_app(cloud, state_file) -> Callable[..., BootstrapApp]:
                 options,
                 sandbox=sandbox,
                 list_aws_profiles=kw.pop("list_aws_profiles", False),
-                engine_factory=lambda o: FakeEngine(o, use_cloud, sandbox=sandbox),
+                engine_factory=lambda o: FakeEngine.connected(o, use_cloud, sandbox=sandbox),
                 **kw,
             )
         )

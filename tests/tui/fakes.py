@@ -252,7 +252,6 @@ class FakeEngine(Engine):
         self.cancelled = Cancelled()
         self.state_lock = _t.RLock()
         self.progress_listeners = []
-        self.retry_listeners = []
         self.session = self.factory = None
         self.identity = None
         self.sandbox_info = {"sandbox": True} if sandbox else None
@@ -262,6 +261,13 @@ class FakeEngine(Engine):
         self._org_accounts = []
         self._org_lock = _t.Lock()
         self._sandbox = sandbox
+
+    @classmethod
+    def connected(cls, options: Options, cloud: Cloud, **kwargs: Any) -> FakeEngine:
+        """A connected fake, as the wizard's engine factory returns it."""
+        engine = cls(options, cloud, **kwargs)
+        engine.connect()
+        return engine
 
     def connect(self) -> None:
         from bootstrap_tui.state import StateStore

@@ -61,7 +61,7 @@ def test_plain_mode_shows_the_cost_lines_before_asking(tmp_path):
     engines = []
 
     def factory(options):
-        engines.append(CostedEngine(options, cloud))
+        engines.append(CostedEngine.connected(options, cloud))
         return engines[-1]
 
     keys = (
@@ -107,7 +107,7 @@ async def test_plan_view_and_confirmation_show_the_cost_lines(cloud, state_file)
             options,
             sandbox=True,
             list_aws_profiles=False,
-            engine_factory=lambda o: CostedEngine(o, cloud),
+            engine_factory=lambda o: CostedEngine.connected(o, cloud),
         )
     )
     async with app.run_test(size=(120, 40)) as pilot:

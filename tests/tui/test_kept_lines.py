@@ -33,7 +33,7 @@ async def test_plan_view_and_confirmation_show_kept_lines(cloud, state_file):
             options,
             sandbox=True,
             list_aws_profiles=False,
-            engine_factory=lambda o: CostedEngine(o, cloud),
+            engine_factory=lambda o: CostedEngine.connected(o, cloud),
         )
     )
     line = "= keeping CloudTrail trail 'management-events' [us-east-1] — single-region, your bucket s3://founder-logs"

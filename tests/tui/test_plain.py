@@ -27,7 +27,7 @@ def _run(keys: str, state_file, cloud: Cloud) -> tuple[int, str]:
             input=pipe,
             output=DummyOutput(),
             out=out,
-            engine_factory=lambda o: FakeEngine(o, cloud),
+            engine_factory=lambda o: FakeEngine.connected(o, cloud),
         )
     return code, out.getvalue()
 

@@ -3,7 +3,7 @@ filterable to failures, with a per-framework coverage summary."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -19,6 +19,9 @@ from bootstrap_tui.tui.present import check_badge, where_label
 from bootstrap_tui.tui.widgets.header import AppHeader
 from bootstrap_tui.tui.widgets.results import detail_text, status_cell
 
+if TYPE_CHECKING:
+    from bootstrap_tui.engine import Engine
+
 FAILURES = ("FAIL", "ERROR")
 
 
@@ -30,7 +33,7 @@ class DashboardScreen(Screen):
         Binding("e", "export", "Export"),
     ]
 
-    def __init__(self, engine: Any) -> None:
+    def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.engine = engine
         self.results: list[Any] = []

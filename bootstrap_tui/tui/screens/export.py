@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,6 +13,9 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from bootstrap_tui.model import FRAMEWORKS
 from bootstrap_tui.tui.widgets.header import AppHeader
+
+if TYPE_CHECKING:
+    from bootstrap_tui.engine import Engine
 
 FORMATS = {
     "md": ("Markdown checklist", "md"),
@@ -33,7 +36,7 @@ def default_path(fmt: str) -> str:
 class ExportScreen(Screen):
     BINDINGS = [Binding("escape", "back", "Back"), Binding("ctrl+s", "write", "Write file")]
 
-    def __init__(self, engine: Any) -> None:
+    def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.engine = engine
 

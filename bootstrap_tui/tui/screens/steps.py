@@ -3,7 +3,7 @@ verification results; actions that the app runs in workers."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from rich.text import Text
@@ -33,6 +33,9 @@ from bootstrap_tui.tui.widgets.header import AppHeader
 from bootstrap_tui.tui.widgets.operation import OperationPanel
 from bootstrap_tui.tui.widgets.results import ResultsTable, detail_text
 from bootstrap_tui.tui.widgets.sidebar import StepSidebar
+
+if TYPE_CHECKING:
+    from bootstrap_tui.engine import Engine
 
 
 def when_ready(method):
@@ -100,7 +103,7 @@ class StepScreen(Screen):
         Binding("ctrl+o", "simulate", "Simulate console action", show=False),
     ]
 
-    def __init__(self, engine: Any, *, select: str | None = None) -> None:
+    def __init__(self, engine: Engine, *, select: str | None = None) -> None:
         super().__init__()
         self.engine = engine
         self.initial = select

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -22,6 +22,9 @@ from textual.widgets import (
 
 from bootstrap_tui.tui.present import is_root
 from bootstrap_tui.tui.widgets.header import AppHeader
+
+if TYPE_CHECKING:
+    from bootstrap_tui.engine import Engine
 
 KEEP = "__recorded__"
 
@@ -111,7 +114,7 @@ class WelcomeScreen(Screen):
         names = [n for n, _ in self.profiles]
         if baseline and baseline not in names:
             self.profiles.append((baseline, "from --profile-file"))
-        self.engine: Any = None
+        self.engine: Engine | None = None
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -212,7 +215,7 @@ class WelcomeScreen(Screen):
         if engine is not None and engine is self.app.engine and value != engine.profile.name:
             self.app.switch_profile(str(value))  # asks first, listing the steps it affects
 
-    def show_baseline(self, engine: Any) -> None:
+    def show_baseline(self, engine: Engine) -> None:
         """Show the profile the connected engine uses, and why."""
         self.engine = engine
         name = engine.profile.name
@@ -255,7 +258,7 @@ class WelcomeScreen(Screen):
     def show_connecting(self, what: str) -> None:
         self.query_one("#identity", Static).update(what)
 
-    def show_identity(self, engine: Any) -> None:
+    def show_identity(self, engine: Engine) -> None:
         identity = engine.identity
         lines = [
             f"✔ Connected to account {engine.management_account_id}",
