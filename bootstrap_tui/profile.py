@@ -442,6 +442,19 @@ SCHEMA: dict[str, Any] = Map(
                     ("GOVERNANCE", "COMPLIANCE"),
                     default="COMPLIANCE",
                 ),
+                "flow_logs": Map(
+                    "VPC flow logs of every VPC in every account and governed region, delivered "
+                    "to a flow-log bucket in the Log Archive account (absent: off).",
+                    {
+                        "enabled": Bool("Create a flow log for every VPC."),
+                        "traffic_type": Enum(
+                            "Traffic recorded: ALL, ACCEPT or REJECT.",
+                            ("ALL", "ACCEPT", "REJECT"),
+                            default="ALL",
+                        ),
+                    },
+                    required=("enabled",),
+                ),
                 "transition_to_glacier_days": Int(
                     "No longer used (accepted so older profiles load): S3 does not "
                     "transition objects under 128 KB by default and CloudTrail's log "
@@ -570,6 +583,24 @@ SCHEMA: dict[str, Any] = Map(
                         ),
                     },
                     required=("monthly_usd", "thresholds_percent"),
+                ),
+                "inspector": Map(
+                    "Amazon Inspector, organization-wide (absent: off).",
+                    {
+                        "enabled": Bool(
+                            "Scan every account and governed region, administered from Audit."
+                        ),
+                        "scan_types": List(
+                            "Resource types scanned, and auto-enabled for new member accounts.",
+                            Enum(
+                                "A scan type.",
+                                ("EC2", "ECR", "LAMBDA", "LAMBDA_CODE"),
+                            ),
+                            min_items=1,
+                            max_items=4,
+                        ),
+                    },
+                    required=("enabled", "scan_types"),
                 ),
             },
             required=("guardduty", "securityhub", "config", "access_analyzer", "budget"),

@@ -7,6 +7,9 @@ in the Log Archive account, an access-log bucket, an Object Lock trail bucket
 lifecycle and access logging, a separate AWS Config delivery bucket (AWS
 Config cannot deliver to an Object Lock bucket), and the multi-region
 organization trail in the management account.
+
+On both paths it owns the VPC flow logs (steps/vpc_flow_logs.py): the flow-log
+bucket in the Log Archive account and a flow log to it for every VPC.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from bootstrap_tui.costs import load_prices
 from bootstrap_tui.errors import RefusedError
 from bootstrap_tui.model import Check, Outcome, Plan, Scope, Severity, Step
 
+from steps import vpc_flow_logs
 from steps._helpers2 import (
     CT_TRAIL_NAME,
     KMS_ALIAS,
@@ -1153,6 +1157,7 @@ CHECKS = (
         },
         prowler="s3_bucket_secure_transport_policy",
     ),
+    vpc_flow_logs.CHECK,
 )
 
 
@@ -1172,6 +1177,8 @@ class LogArchiveStep(Step):
     def plan(self, ctx) -> Plan:
         plan = Plan(self.id)
         n = names(ctx)
+        if vpc_flow_logs.flow_logs_on(ctx):
+            vpc_flow_logs.plan_flow_logs(ctx, plan)
         if n.control_tower:
             self._plan_control_tower(ctx, plan, n)
             return plan
@@ -1314,6 +1321,9 @@ class LogArchiveStep(Step):
     def apply(self, ctx, plan: Plan) -> None:
         refuse_root(ctx.identity)
         n = names(ctx)
+        if vpc_flow_logs.flow_logs_on(ctx):
+            ctx.progress("VPC flow logs")
+            vpc_flow_logs.apply_flow_logs(ctx)
         if n.control_tower:
             return
         r = retention(ctx)

@@ -1,5 +1,5 @@
-"""security-services: GuardDuty, Security Hub, AWS Config, IAM Access Analyzer
-(all administered from the Audit account), a monthly budget, and the security
+"""security-services: GuardDuty, Security Hub, AWS Config, IAM Access Analyzer and Amazon
+Inspector (all administered from the Audit account), a monthly budget, and the security
 alternate contact on every account."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from bootstrap_tui.errors import RefusedError
 from bootstrap_tui.model import Change, Check, Field, Outcome, Plan, Scope, Severity, Step
 
 from steps.management_account import contact_change
+from steps import inspector_scanning
 from steps._helpers2 import (
     PREFIX,
     account_label,
@@ -801,6 +802,7 @@ CHECKS = (
         },
         prowler="account_security_contact_information_is_registered",
     ),
+    inspector_scanning.CHECK,
 )
 
 
@@ -836,10 +838,13 @@ class SecurityServicesStep(Step):
         regions = ctx.governed_regions
         plan.notes.append(
             f"The Audit account {account_label(ctx, audit)} becomes the delegated administrator "
-            "of GuardDuty, Security Hub, AWS Config (aggregator) and IAM Access Analyzer."
+            "of GuardDuty, Security Hub, AWS Config (aggregator), IAM Access Analyzer"
+            + (" and Amazon Inspector." if inspector_scanning.inspector_on(ctx) else ".")
         )
         for region in regions:
             self._plan_region(ctx, plan, audit, region, accounts)
+            if inspector_scanning.inspector_on(ctx):
+                inspector_scanning.plan_inspector(ctx, plan, audit, accounts, region)
         if enabled(ctx, "securityhub") and svc(ctx, "securityhub").get("aggregator", True):
             aggregators = sh_aggregators(ctx, audit) if sh_hub(ctx, audit, ctx.home_region) else []
             if not any(a.get("FindingAggregationRegion") == ctx.home_region for a in aggregators):
@@ -1177,6 +1182,9 @@ class SecurityServicesStep(Step):
             "sh-aggregator",
             "aa-admin",
             "aa",
+            "inspector-admin",
+            "inspector-org",
+            "inspector-account",
             "config-aggregator",
             "budget",
             "contact",
@@ -1187,7 +1195,7 @@ class SecurityServicesStep(Step):
                 continue
             ctx.progress(f"{batch[0].action} {batch[0].resource} ({len(batch)})")
             handler = getattr(self, "_apply_" + kind.replace("-", "_"))
-            if kind in ("sh-account", "config", "contact"):
+            if kind in ("sh-account", "config", "contact", "inspector-account"):
                 parallel(batch, lambda c: handler(ctx, c))
             else:
                 for change in batch:
@@ -1310,6 +1318,15 @@ class SecurityServicesStep(Step):
             sh.create_finding_aggregator(RegionLinkingMode="SPECIFIED_REGIONS", Regions=others)
         else:
             sh.create_finding_aggregator(RegionLinkingMode="NO_REGIONS")
+
+    def _apply_inspector_admin(self, ctx, change: Change) -> None:
+        inspector_scanning.apply_admin(ctx, change)
+
+    def _apply_inspector_org(self, ctx, change: Change) -> None:
+        inspector_scanning.apply_org(ctx, change)
+
+    def _apply_inspector_account(self, ctx, change: Change) -> None:
+        inspector_scanning.apply_account(ctx, change)
 
     def _apply_aa_admin(self, ctx, change: Change) -> None:
         ensure_delegated_admin(ctx, change.data["audit"], "access-analyzer.amazonaws.com")
