@@ -1303,7 +1303,8 @@ class LogArchiveStep(Step):
     def _plan_control_tower(self, ctx, plan: Plan, n: Names) -> None:
         plan.notes.append(
             "Control Tower manages the organization trail and the logging buckets in the Log "
-            "Archive account; this step changes nothing and verifies them."
+            "Archive account; this step changes none of them and verifies them"
+            + (" (it adds only the VPC flow logs)." if vpc_flow_logs.flow_logs_on(ctx) else ".")
         )
         trail = find_trail(ctx)
         if trail is None:
