@@ -18,7 +18,6 @@ from bootstrap_tui.model import Check, Outcome, Plan, Scope, Severity
 
 from steps._helpers2 import (
     PREFIX,
-    PURPOSE_TAG,
     account_label,
     all_account_ids,
     call_or,
@@ -342,9 +341,6 @@ def ensure_flow_logs(ctx, bucket: str, account: str, region: str) -> None:
         LogDestinationType="s3",
         LogDestination=f"arn:aws:s3:::{bucket}",
         MaxAggregationInterval=600,
-        TagSpecifications=[
-            {"ResourceType": "vpc-flow-log", "Tags": [{"Key": PURPOSE_TAG, "Value": "flow-logs"}]}
-        ],
     )
     failed = result.get("Unsuccessful") or []
     if failed:
