@@ -285,9 +285,34 @@ class _Lines:
         )
 
 
+def _flow_logs(book: PriceBook, profile: Any, c: Counts) -> list[CostLine]:
+    """VPC flow logs to S3 (both paths: the log-archive step owns them)."""
+    logs = profile.get("log_archive")
+    if not (logs.get("flow_logs") or {}).get("enabled"):
+        return []
+    out = _Lines(book, c)
+    scope = out.account_regions()
+    out.usage(
+        "VPC flow logs delivered to S3 (vended logs)",
+        "vended_logs_s3_gb",
+        scope,
+        "flow_log_gb_per_account_region",
+    )
+    out.stored_logs(
+        "S3 storage of VPC flow logs",
+        scope[0] * book.value("flow_log_gb_per_account_region"),
+        f"{scope[1]} × {_n(book.value('flow_log_gb_per_account_region'))} GB",
+        "flow_log_gb_per_account_region",
+        logs["retention_days"],
+        None,
+    )
+    return out.out
+
+
 def _log_archive(book: PriceBook, profile: Any, c: Counts) -> list[CostLine]:
     if profile.control_tower_enabled:
-        return []  # Control Tower owns the trail and the bucket: see the control-tower step
+        # Control Tower owns the trail and the bucket (see the control-tower step); flow logs are ours
+        return _flow_logs(book, profile, c)
     out = _Lines(book, c)
     logs = profile.log_archive
     out.free(
@@ -317,7 +342,7 @@ def _log_archive(book: PriceBook, profile: Any, c: Counts) -> list[CostLine]:
         out.account_regions(),
         "log_deliveries_per_account_region",
     )
-    return out.out
+    return out.out + _flow_logs(book, profile, c)
 
 
 def _control_tower(book: PriceBook, profile: Any, c: Counts) -> list[CostLine]:
@@ -465,6 +490,42 @@ def _securityhub(out: _Lines, standards: int) -> None:
     )
 
 
+INSPECTOR_COSTS = {
+    "EC2": (
+        ("Inspector EC2 scanning", "inspector_ec2_instance", "ec2_instances_per_account_region"),
+    ),
+    "ECR": (
+        (
+            "Inspector ECR scans on push",
+            "inspector_ecr_image",
+            "ecr_images_pushed_per_account_region",
+        ),
+        ("Inspector ECR rescans", "inspector_ecr_rescan", "ecr_rescans_per_account_region"),
+    ),
+    "LAMBDA": (
+        (
+            "Inspector Lambda standard scanning",
+            "inspector_lambda_function",
+            "lambda_functions_per_account_region",
+        ),
+    ),
+    "LAMBDA_CODE": (
+        (
+            "Inspector Lambda code scanning",
+            "inspector_lambda_code_function",
+            "lambda_functions_per_account_region",
+        ),
+    ),
+}
+
+
+def _inspector(out: _Lines, scan_types: list[str]) -> None:
+    scope = out.account_regions()
+    for kind in scan_types:
+        for item, price, assumption in INSPECTOR_COSTS[kind]:
+            out.usage(item, price, scope, assumption)
+
+
 def _security_services(book: PriceBook, profile: Any, c: Counts) -> list[CostLine]:
     out = _Lines(book, c)
     ss = profile.security_services
@@ -494,6 +555,9 @@ def _security_services(book: PriceBook, profile: Any, c: Counts) -> list[CostLin
                 logs.retention_days,
                 None,
             )
+    inspector = ss.inspector
+    if inspector.enabled:
+        _inspector(out, list(inspector.scan_types))
     if ss.access_analyzer.enabled:
         out.free(
             "IAM Access Analyzer (organization, external access)",

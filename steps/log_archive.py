@@ -7,6 +7,9 @@ in the Log Archive account, an access-log bucket, an Object Lock trail bucket
 lifecycle and access logging, a separate AWS Config delivery bucket (AWS
 Config cannot deliver to an Object Lock bucket), and the multi-region
 organization trail in the management account.
+
+On both paths it owns the VPC flow logs (steps/vpc_flow_logs.py): the flow-log
+bucket in the Log Archive account and a flow log to it for every VPC.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from bootstrap_tui.costs import load_prices
 from bootstrap_tui.errors import RefusedError
 from bootstrap_tui.model import Check, Outcome, Plan, Scope, Severity, Step
 
+from steps import vpc_flow_logs
 from steps._errors import call_or, error_code
 from steps._kms import unaliased_tagged_key
 from steps._naming import CT_TRAIL_NAME, KMS_ALIAS, PREFIX, PURPOSE_TAG, TRAIL_NAME
@@ -1085,6 +1089,7 @@ CHECKS = (
         "settings and a TLS-only policy.",
         prowler="s3_bucket_secure_transport_policy",
     ),
+    vpc_flow_logs.CHECK,
 )
 
 
@@ -1104,6 +1109,8 @@ class LogArchiveStep(Step):
     def plan(self, ctx: StepContext) -> Plan:
         plan = Plan(self.id)
         n = names(ctx)
+        if vpc_flow_logs.flow_logs_on(ctx):
+            vpc_flow_logs.plan_flow_logs(ctx, plan)
         if n.control_tower:
             self._plan_control_tower(ctx, plan, n)
             return plan
@@ -1228,7 +1235,8 @@ class LogArchiveStep(Step):
     def _plan_control_tower(self, ctx: StepContext, plan: Plan, n: Names) -> None:
         plan.notes.append(
             "Control Tower manages the organization trail and the logging buckets in the Log "
-            "Archive account; this step changes nothing and verifies them."
+            "Archive account; this step changes none of them and verifies them"
+            + (" (it adds only the VPC flow logs)." if vpc_flow_logs.flow_logs_on(ctx) else ".")
         )
         trail = find_trail(ctx)
         if trail is None:
@@ -1246,6 +1254,9 @@ class LogArchiveStep(Step):
     def apply(self, ctx: StepContext, plan: Plan) -> None:
         refuse_root(ctx.identity)
         n = names(ctx)
+        if vpc_flow_logs.flow_logs_on(ctx):
+            ctx.progress("VPC flow logs")
+            vpc_flow_logs.apply_flow_logs(ctx)
         if n.control_tower:
             return
         r = retention(ctx)

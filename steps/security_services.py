@@ -1,5 +1,5 @@
-"""security-services: GuardDuty, Security Hub, AWS Config, IAM Access Analyzer
-(all administered from the Audit account), a monthly budget, and the security
+"""security-services: GuardDuty, Security Hub, AWS Config, IAM Access Analyzer and Amazon
+Inspector (all administered from the Audit account), a monthly budget, and the security
 alternate contact on every account."""
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from bootstrap_tui.model import (
 )
 
 from steps.management_account import contact_change
+from steps import inspector_scanning
 from steps._errors import call_or, error_code
 from steps._fanout import parallel
 from steps._naming import PREFIX
@@ -774,6 +775,7 @@ CHECKS = (
         "--alternate-contact-type SECURITY) in every account.",
         prowler="account_security_contact_information_is_registered",
     ),
+    inspector_scanning.CHECK,
 )
 
 
@@ -809,10 +811,13 @@ class SecurityServicesStep(Step):
         regions = ctx.governed_regions
         plan.notes.append(
             f"The Audit account {account_label(ctx, audit)} becomes the delegated administrator "
-            "of GuardDuty, Security Hub, AWS Config (aggregator) and IAM Access Analyzer."
+            "of GuardDuty, Security Hub, AWS Config (aggregator), IAM Access Analyzer"
+            + (" and Amazon Inspector." if inspector_scanning.inspector_on(ctx) else ".")
         )
         for region in regions:
             self._plan_region(ctx, plan, audit, region, accounts)
+            if inspector_scanning.inspector_on(ctx):
+                inspector_scanning.plan_inspector(ctx, plan, audit, accounts, region)
         if enabled(ctx, "securityhub") and svc(ctx, "securityhub").aggregator:
             aggregators = sh_aggregators(ctx, audit) if sh_hub(ctx, audit, ctx.home_region) else []
             if not any(a.get("FindingAggregationRegion") == ctx.home_region for a in aggregators):
@@ -1269,6 +1274,15 @@ class SecurityServicesStep(Step):
         else:
             sh.create_finding_aggregator(RegionLinkingMode="NO_REGIONS")
 
+    def _apply_inspector_admin(self, ctx: StepContext, change: Change) -> None:
+        inspector_scanning.apply_admin(ctx, change)
+
+    def _apply_inspector_org(self, ctx: StepContext, change: Change) -> None:
+        inspector_scanning.apply_org(ctx, change)
+
+    def _apply_inspector_account(self, ctx: StepContext, change: Change) -> None:
+        inspector_scanning.apply_account(ctx, change)
+
     def _apply_aa_admin(self, ctx: StepContext, change: Change) -> None:
         ensure_delegated_admin(ctx, change.data["audit"], "access-analyzer.amazonaws.com")
 
@@ -1423,6 +1437,9 @@ APPLY_HANDLERS: tuple[ApplyHandler, ...] = (
     ApplyHandler("sh-aggregator", SecurityServicesStep._apply_sh_aggregator),
     ApplyHandler("aa-admin", SecurityServicesStep._apply_aa_admin),
     ApplyHandler("aa", SecurityServicesStep._apply_aa),
+    ApplyHandler("inspector-admin", SecurityServicesStep._apply_inspector_admin),
+    ApplyHandler("inspector-org", SecurityServicesStep._apply_inspector_org),
+    ApplyHandler("inspector-account", SecurityServicesStep._apply_inspector_account, parallel=True),
     ApplyHandler("config-aggregator", SecurityServicesStep._apply_config_aggregator),
     ApplyHandler("budget", SecurityServicesStep._apply_budget),
     ApplyHandler("contact", SecurityServicesStep._apply_contact, parallel=True),

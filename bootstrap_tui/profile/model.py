@@ -307,6 +307,15 @@ class IdentityCenter:
 
 
 @dataclass(frozen=True, kw_only=True)
+class FlowLogs:
+    enabled: bool = rule(Bool("Create a flow log for every VPC."), default=False)
+    traffic_type: str = rule(
+        Enum("Traffic recorded: ALL, ACCEPT or REJECT.", ("ALL", "ACCEPT", "REJECT")),
+        default="ALL",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class LogArchive:
     retention_days: int = rule(Int("Days logs are kept before deletion.", 1, 36500))
     object_lock_days: int = rule(
@@ -326,6 +335,14 @@ class LogArchive:
             ("GOVERNANCE", "COMPLIANCE"),
         ),
         default="COMPLIANCE",
+    )
+    flow_logs: FlowLogs = rule(
+        Section(
+            "VPC flow logs of every VPC in every account and governed region, delivered "
+            "to a flow-log bucket in the Log Archive account (absent: off).",
+            FlowLogs,
+        ),
+        default={},
     )
     transition_to_glacier_days: int | None = rule(
         Int(
@@ -439,12 +456,31 @@ class Budget:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Inspector:
+    enabled: bool = rule(
+        Bool("Scan every account and governed region, administered from Audit."), default=False
+    )
+    scan_types: tuple[str, ...] = rule(
+        List(
+            "Resource types scanned, and auto-enabled for new member accounts.",
+            Enum("A scan type.", ("EC2", "ECR", "LAMBDA", "LAMBDA_CODE")),
+            min_items=1,
+            max_items=4,
+        ),
+        default=["EC2", "ECR"],
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class SecurityServices:
     guardduty: GuardDuty = rule(Section("Amazon GuardDuty.", GuardDuty))
     securityhub: SecurityHub = rule(Section("AWS Security Hub.", SecurityHub))
     config: ConfigService = rule(Section("AWS Config.", ConfigService))
     access_analyzer: AccessAnalyzer = rule(Section("IAM Access Analyzer.", AccessAnalyzer))
     budget: Budget = rule(Section("Monthly cost budget with email alerts.", Budget))
+    inspector: Inspector = rule(
+        Section("Amazon Inspector, organization-wide (absent: off).", Inspector), default={}
+    )
 
 
 # ------------------------------------------------------------------ the profile

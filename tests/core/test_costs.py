@@ -28,9 +28,9 @@ from bootstrap_tui.profile import BUILTIN_ORDER, load_profile
 RAW = yaml.safe_load(PRICES_FILE.read_text(encoding="utf-8"))
 BILLABLE = {
     "startup-minimal": ("log-archive", "security-services"),
-    "soc2": ("control-tower", "security-services"),
-    "iso27001": ("control-tower", "security-services"),
-    "pci-dss": ("control-tower", "security-services"),
+    "soc2": ("control-tower", "log-archive", "security-services"),
+    "iso27001": ("control-tower", "log-archive", "security-services"),
+    "pci-dss": ("control-tower", "log-archive", "security-services"),
 }
 FREE_STEPS = (
     "management-account",
@@ -118,7 +118,33 @@ def test_security_services_estimate_equals_the_hand_computed_figure():
     assert lines["Security Hub security checks"] == pytest.approx(hub)
     assert lines["AWS Config recording"] == pytest.approx(config)
     assert lines["S3 storage of Config files"] == pytest.approx(config_s3)
-    assert sum(lines.values()) == pytest.approx(guardduty + hub + config + config_s3)
+    assert profile.get("security_services.inspector.scan_types") == ["EC2", "ECR"]
+    inspector = ar * (
+        value("ec2_instances_per_account_region") * usd("inspector_ec2_instance")
+        + value("ecr_images_pushed_per_account_region") * usd("inspector_ecr_image")
+        + value("ecr_rescans_per_account_region") * usd("inspector_ecr_rescan")
+    )
+    assert sum(v for k, v in lines.items() if k.startswith("Inspector")) == pytest.approx(inspector)
+    assert sum(lines.values()) == pytest.approx(guardduty + hub + config + config_s3 + inspector)
+
+
+def test_flow_logs_are_estimated_on_both_paths():
+    for name in ("startup-minimal", "soc2"):
+        profile = load_profile(name)
+        counts = counts_for(profile, profile.governed_regions)
+        ar = counts.accounts * counts.regions
+        gb = ar * value("flow_log_gb_per_account_region")
+        lines = {
+            line.item: line.monthly_usd
+            for line in estimate_step("log-archive", profile, counts).lines
+        }
+        days = profile.get("log_archive.retention_days")
+        assert lines["VPC flow logs delivered to S3 (vended logs)"] == pytest.approx(
+            gb * usd("vended_logs_s3_gb")
+        )
+        assert lines["S3 storage of VPC flow logs"] == pytest.approx(
+            gb * days / 30 * usd("s3_standard_gb")
+        )
 
 
 def test_control_tower_estimate_counts_enrolled_accounts_and_controls():
@@ -149,7 +175,11 @@ def test_control_tower_estimate_counts_enrolled_accounts_and_controls():
     assert ss["AWS Config recording"] == pytest.approx(
         1 * 3 * value("config_items_per_account_region") * usd("config_item_continuous")
     )
-    assert estimate_step("log-archive", profile, counts) is None
+    # with Control Tower, log-archive's only cost is the VPC flow logs (the trail is Control Tower's)
+    assert {line.item for line in estimate_step("log-archive", profile, counts).lines} == {
+        "VPC flow logs delivered to S3 (vended logs)",
+        "S3 storage of VPC flow logs",
+    }
 
 
 def test_counts_take_the_larger_of_the_profile_and_the_organization():

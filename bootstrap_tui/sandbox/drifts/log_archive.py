@@ -215,6 +215,16 @@ def _enable_config_versioning(endpoint: str, account: str, region: str | None, b
     )
 
 
+def _vpc_without_flow_log(endpoint: str, account: str, region: str | None) -> str:
+    """A VPC created after the baseline, with no flow log (what the check exists to catch)."""
+    ec2 = client(endpoint, "ec2", account, region)
+    return ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+
+
+def _delete_vpc(endpoint: str, account: str, region: str | None, vpc: str) -> None:
+    client(endpoint, "ec2", account, region).delete_vpc(VpcId=vpc)
+
+
 DRIFTS: tuple[Drift, ...] = (
     Drift(
         "log-archive.trail-multi-region",
@@ -326,5 +336,21 @@ DRIFTS: tuple[Drift, ...] = (
         "versioning of the AWS Config bucket is suspended",
         _suspend_config_versioning,
         _enable_config_versioning,
+    ),
+    Drift(
+        "log-archive.vpc-flow-logs",
+        "management",
+        0,
+        "a new VPC is created without a flow log",
+        _vpc_without_flow_log,
+        _delete_vpc,
+    ),
+    Drift(
+        "log-archive.vpc-flow-logs",
+        "prod",
+        1,
+        "a new VPC is created without a flow log",
+        _vpc_without_flow_log,
+        _delete_vpc,
     ),
 )

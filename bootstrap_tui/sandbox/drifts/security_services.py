@@ -306,6 +306,33 @@ def _restore_security_contact(
     )
 
 
+def _inspector_admin(endpoint: str, region: str | None) -> Any:
+    return client(endpoint, "inspector2", _audit(endpoint), region)
+
+
+def _disable_inspector_ec2(endpoint: str, account: str, region: str | None) -> None:
+    """Inspector's delegated admin turns off EC2 scanning for the account."""
+    _inspector_admin(endpoint, region).disable(accountIds=[account], resourceTypes=["EC2"])
+
+
+def _enable_inspector_ec2(endpoint: str, account: str, region: str | None, _: None) -> None:
+    _inspector_admin(endpoint, region).enable(accountIds=[account], resourceTypes=["EC2"])
+
+
+def _stop_inspector_auto_enable(endpoint: str, account: str, region: str | None) -> dict[str, Any]:
+    """New member accounts are no longer auto-enabled for EC2 scanning."""
+    admin = _inspector_admin(endpoint, region)
+    auto = admin.describe_organization_configuration()["autoEnable"]
+    admin.update_organization_configuration(autoEnable=dict(auto, ec2=False))
+    return auto
+
+
+def _restore_inspector_auto_enable(
+    endpoint: str, account: str, region: str | None, auto: dict[str, Any]
+) -> None:
+    _inspector_admin(endpoint, region).update_organization_configuration(autoEnable=auto)
+
+
 DRIFTS: tuple[Drift, ...] = (
     Drift(
         "security-services.guardduty-enabled",
@@ -438,5 +465,29 @@ DRIFTS: tuple[Drift, ...] = (
         "the security alternate contact is deleted",
         _delete_security_contact,
         _restore_security_contact,
+    ),
+    Drift(
+        "security-services.inspector",
+        "management",
+        0,
+        "Inspector's delegated admin disables EC2 scanning for the account",
+        _disable_inspector_ec2,
+        _enable_inspector_ec2,
+    ),
+    Drift(
+        "security-services.inspector",
+        "staging",
+        1,
+        "Inspector's delegated admin disables EC2 scanning for the account",
+        _disable_inspector_ec2,
+        _enable_inspector_ec2,
+    ),
+    Drift(
+        "security-services.inspector",
+        "audit",
+        0,
+        "the delegated admin stops auto-enabling EC2 scanning for new member accounts",
+        _stop_inspector_auto_enable,
+        _restore_inspector_auto_enable,
     ),
 )

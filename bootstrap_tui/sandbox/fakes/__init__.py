@@ -12,6 +12,7 @@ from .controltower import ControlTowerFake
 from .ec2 import Ec2Fake
 from .guardduty import GuardDutyFake
 from .iam import IamFake
+from .inspector2 import Inspector2Fake
 from .organizations import OrganizationsFake
 from .securityhub import SecurityHubFake
 from .ssoadmin import SsoAdminFake
@@ -26,6 +27,7 @@ FAKES: tuple[type[Fake], ...] = (
     Ec2Fake,
     GuardDutyFake,
     IamFake,
+    Inspector2Fake,
     OrganizationsFake,
     SecurityHubFake,
     SsoAdminFake,

@@ -1,8 +1,11 @@
-"""EC2: aws-partition regions with opt-in status, the EBS default KMS key, and DeleteVpc's
-dependency rule."""
+"""EC2: aws-partition regions with opt-in status, the EBS default KMS key, DeleteVpc's
+dependency rule, and the bucket-policy rule of flow logs delivered to another account's bucket."""
 
 from __future__ import annotations
 
+import fnmatch
+import json
+from typing import Any
 from xml.sax.saxutils import escape
 
 from ..wire import AwsError, Call, Response, ec2_response
@@ -89,6 +92,68 @@ def vpc_dependencies(backend, vpc_id: str) -> list[str]:
     return found
 
 
+LOG_DELIVERY = "delivery.logs.amazonaws.com"
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _conditions_hold(condition: dict[str, Any], account: str, org_id: str | None) -> bool:
+    """The aws:SourceAccount / aws:SourceOrgID / aws:SourceArn conditions a log delivery meets."""
+    for operator, pairs in condition.items():
+        for key, wanted in pairs.items():
+            values, key = _as_list(wanted), key.lower()
+            if key == "aws:sourceaccount" and account not in values:
+                return False
+            if key == "aws:sourceorgid" and org_id not in values:
+                return False
+            if key == "aws:sourcearn" and not any(
+                fnmatch.fnmatchcase(f"arn:aws:logs:*:{account}:*", v)
+                or fnmatch.fnmatchcase(v, f"arn:aws:logs:*:{account}:*")
+                for v in values
+            ):
+                return False
+            if operator.lower().startswith("stringequals") and key == "s3:x-amz-acl":
+                if "bucket-owner-full-control" not in values:
+                    return False
+    return True
+
+
+def delivery_allowed(policy: str | None, bucket: str, account: str, org_id: str | None) -> bool:
+    """Whether the bucket policy lets the log delivery service write the account's flow logs
+    (s3:PutObject on arn:aws:s3:::<bucket>/AWSLogs/<account>/...)."""
+    try:
+        document = json.loads(policy or "{}")
+    except ValueError:
+        return False
+    key = f"arn:aws:s3:::{bucket}/AWSLogs/{account}/vpcflowlogs/x.log.gz"
+    for statement in _as_list(document.get("Statement") or []):
+        principal = (statement.get("Principal") or {}) if isinstance(statement, dict) else {}
+        if statement.get("Effect") != "Allow" or not isinstance(principal, dict):
+            continue
+        if LOG_DELIVERY not in _as_list(principal.get("Service") or []):
+            continue
+        actions = [a.lower() for a in _as_list(statement.get("Action") or [])]
+        if not any(fnmatch.fnmatchcase("s3:putobject", a) for a in actions):
+            continue
+        if not any(fnmatch.fnmatchcase(key, r) for r in _as_list(statement.get("Resource") or [])):
+            continue
+        if _conditions_hold(statement.get("Condition") or {}, account, org_id):
+            return True
+    return False
+
+
+def _s3_bucket(name: str) -> tuple[str | None, Any]:
+    from moto.s3.models import s3_backends
+
+    owner = s3_backends.bucket_accounts.get(name)
+    if owner is None:
+        return None, None
+    partition, account = owner
+    return account, s3_backends[account][partition].buckets.get(name)
+
+
 class Ec2Fake(Fake):
     service = "ec2"
     name = "ec2"
@@ -146,3 +211,32 @@ class Ec2Fake(Fake):
                 "DependencyViolation", f"The vpc '{vpc_id}' has dependencies and cannot be deleted."
             )
         return None
+
+    def op_create_flow_logs(self, call: Call) -> Response | None:
+        """A flow log to another account's bucket needs that bucket's policy to let
+        delivery.logs.amazonaws.com write the caller's logs; else AWS reports each resource
+        unsuccessful with "Access Denied for LogDestination"."""
+        from .. import motoaccess
+
+        params = call.params
+        if params.get("LogDestinationType") != "s3":
+            return None
+        bucket = params.get("LogDestination", "").split(":::", 1)[-1].split("/", 1)[0]
+        owner, found = _s3_bucket(bucket)
+        if found is None or owner == call.account:
+            return None
+        org = getattr(motoaccess.organization(call.account), "id", None)
+        policy = found.policy.decode() if isinstance(found.policy, bytes) else found.policy
+        if delivery_allowed(policy, bucket, call.account, org):
+            return None
+        message = escape(
+            f"Access Denied for LogDestination: {bucket}. Please check LogDestination permission"
+        )
+        items = "".join(
+            f"<item><error><code>400</code><message>{message}</message></error>"
+            f"<resourceId>{escape(r)}</resourceId></item>"
+            for r in _list_param(params, "ResourceId")
+        )
+        return ec2_response(
+            "CreateFlowLogs", f"<flowLogIdSet/><unsuccessful>{items}</unsuccessful>"
+        )
