@@ -233,9 +233,12 @@ def _identity_center(engine: Any) -> Iterator[Resource]:
                         "member_id": user,
                     },
                 )
-        for user in _pages(store, "list_users", "Users", IdentityStoreId=store_id):
+        users = _pages(store, "list_users", "Users", IdentityStoreId=store_id)
+        for user in users:
             yield _user(store_id, user, mgmt, region)
-        yield from _permission_sets(sso, arn, mgmt, region, accounts)
+        names = {g["GroupId"]: g["DisplayName"] for g in groups}
+        names.update({u["UserId"]: u["UserName"] for u in users})
+        yield from _permission_sets(sso, arn, mgmt, region, (accounts, names))
 
 
 def _user(store_id: str, user: dict[str, Any], mgmt: str, region: str) -> Resource:
@@ -265,8 +268,10 @@ def _user(store_id: str, user: dict[str, Any], mgmt: str, region: str) -> Resour
 
 
 def _permission_sets(
-    sso: Any, arn: str, mgmt: str, region: str, accounts: list[str]
+    sso: Any, arn: str, mgmt: str, region: str, targets: tuple[list[str], dict[str, str]]
 ) -> Iterator[Resource]:
+    """Permission sets, their policies and assignments (``targets``: the accounts, and the
+    names of the groups and users, which name the assignments' blocks)."""
     for ps_arn in _pages(sso, "list_permission_sets", "PermissionSets", InstanceArn=arn):
         ps = sso.describe_permission_set(InstanceArn=arn, PermissionSetArn=ps_arn)["PermissionSet"]
         name = ps["Name"]
@@ -312,13 +317,20 @@ def _permission_sets(
                     "inline_policy": _policy_text(inline),
                 },
             )
-        yield from _assignments(sso, arn, ps_arn, name, mgmt, region, accounts)
+        yield from _assignments(sso, arn, ps_arn, name, mgmt, region, targets)
 
 
 def _assignments(
-    sso: Any, arn: str, ps_arn: str, name: str, mgmt: str, region: str, accounts: list[str]
+    sso: Any,
+    arn: str,
+    ps_arn: str,
+    name: str,
+    mgmt: str,
+    region: str,
+    targets: tuple[list[str], dict[str, str]],
 ) -> Iterator[Resource]:
     """Every account's assignments of the permission set (as the identity-center step reads them)."""
+    accounts, names = targets
     for account in sorted(accounts):
         for item in _pages(
             sso,
@@ -331,7 +343,7 @@ def _assignments(
             principal, kind = item["PrincipalId"], item["PrincipalType"]
             yield Resource(
                 "aws_ssoadmin_account_assignment",
-                f"{name}_{account}_{kind.lower()}_{principal}",
+                f"{name}_{account}_{names.get(principal, principal)}",
                 f"{principal},{kind},{account},AWS_ACCOUNT,{ps_arn},{arn}",
                 mgmt,
                 region,

@@ -11,8 +11,9 @@ NEVER_EXPORTED = (
     "the management account itself (it is the organization's own account, not a resource of it)",
     "AWS-managed policies and their attachments (FullAWSAccess), service-linked roles, and the "
     "resources AWS creates for a service",
-    "Control Tower's landing zone, its controls and baselines, and the resources it manages "
-    "(manage them in Control Tower; an import would fight its drift detection)",
+    "Control Tower's landing zone, its controls and baselines; the resources Control Tower "
+    "created (its trail, buckets, `aws-guardrails-` SCPs, Config recorders) are exported like "
+    "the rest but stay Control Tower's: drop them from the code rather than manage them twice",
     "root-user settings only the console can change (root MFA, root access keys)",
     "secrets: none are read; the files hold ids, names, e-mail addresses and policies only",
 )
@@ -51,12 +52,14 @@ def terraform_readme(inventory: Inventory) -> str:
         "```sh",
         "terraform init",
         "terraform plan                                        # imports, changes nothing",
-        "terraform plan -var member_role_name=bootstrap-tui-audit   # a read-only plan",
+        "terraform plan -var member_role_name=ROLE   # through another role in member accounts",
         "terraform apply                                       # records the imports in state",
         "```",
         "",
         "Member accounts are reached through `assume_role` into "
-        f"`{inventory.automation_role}` (the variable `member_role_name`).",
+        f"`{inventory.automation_role}` (the variable `member_role_name`). A plan only reads,",
+        "but it reads more than verify: the read-only audit role is not enough; a role with",
+        "the AWS managed `ReadOnlyAccess` policy is.",
         "",
         '## What "no changes" proves',
         "",

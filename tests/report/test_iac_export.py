@@ -371,3 +371,17 @@ def test_force_writes_into_a_directory_that_is_not_empty(built, tmp_path, monkey
     assert main([*argv, "-o", str(tmp_path / "out"), "--force"]) == 0
     assert (tmp_path / "out" / "management.template.json").is_file()
     assert (tmp_path / "out" / "notes.txt").read_text() == "mine"
+
+
+def test_policy_variables_stay_literal_in_terraform():
+    """An IAM policy variable such as ${aws:username} must not become a Terraform interpolation."""
+    from bootstrap_tui.report.iac_inventory import Inventory, Resource
+    from bootstrap_tui.report.iac_terraform import render_terraform
+
+    policy = '{"Resource":"arn:aws:s3:::b/${aws:username}/*","Note":"%{x} \\"q\\""}'
+    role = Resource("aws_iam_role_policy", "p", "r:p", "111111111111", attrs={"policy": policy})
+    inventory = Inventory("111111111111", "us-east-1", ["us-east-1"], {}, "Admin", [role], {})
+    text = render_terraform(inventory)["resources.tf"]
+    value = hcl2.loads(text)["resource"][0]['"aws_iam_role_policy"']['"p"']["policy"]
+    assert "$${aws:username}" in value and "%%{x}" in value
+    assert "${aws:username}" not in value.replace("$${", "")
