@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from bootstrap_tui.engine import Engine
 
 VERIFY_FORMATS = ("text", "json", "junit", "sarif", "md")
-EXPORT_FORMATS = ("md", "csv", "json", "html", "answers")
+EXPORT_FORMATS = ("md", "csv", "json", "html", "answers", "terraform", "cloudformation")
 EXIT_INTERNAL = 70
 READERS = ("status", "plan", "verify", "export")  # run beside the wizard (state.py, locks)
 FRAMEWORK_IDS = ("soc2", "iso27001-2022", "cis-aws-3.0", "pci-dss-4.0", "aws-ssb")
@@ -251,7 +251,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = command("export", "write the setup checklist with evidence and mappings")
     export.add_argument("--format", choices=EXPORT_FORMATS, default="md")
-    export.add_argument("-o", "--output", metavar="FILE", type=Path)
+    export.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        type=Path,
+        help="the file to write; for terraform and cloudformation, the directory (required)",
+    )
+    export.add_argument(
+        "--force",
+        action="store_true",
+        help="terraform/cloudformation: write into a directory that is not empty",
+    )
     export.add_argument(
         "--framework",
         choices=FRAMEWORK_IDS,
@@ -634,6 +645,8 @@ def cmd_export(engine, args) -> int:
     from bootstrap_tui.report.evidence import evidence_problems
     from bootstrap_tui.report.export import export_text
 
+    if args.format in ("terraform", "cloudformation"):
+        return _export_iac(engine, args)
     _check_output(engine, args.output)
     _require_set_up(engine)
     _write_report(export_text(engine, args.format, frameworks=args.framework), args.output, engine)
@@ -643,6 +656,17 @@ def cmd_export(engine, args) -> int:
     for problem in problems:
         print(f"bootstrap-tui: warning: {problem}", file=sys.stderr)
     return EXIT_EVIDENCE if problems else EXIT_OK
+
+
+def _export_iac(engine, args) -> int:
+    """Terraform or CloudFormation for what the wizard built, read live (read-only) from AWS."""
+    from bootstrap_tui.report.iac_export import check_directory, export_iac
+
+    check_directory(args.output, args.format, args.force)
+    _require_set_up(engine)
+    written = export_iac(engine, args.format, args.output, args.force)
+    print(f"wrote {len(written)} files in {args.output}", file=sys.stderr)
+    return EXIT_OK
 
 
 def cmd_export_check(path: Path) -> int:

@@ -18,6 +18,10 @@
 - IAM: service-linked roles get AWS's names where moto's lowercase the service
   (AWS Config's is ``AWSServiceRoleForConfig``, Config developer guide "Using
   Service-Linked Roles for AWS Config").
+- Identity Center ids in AWS's shapes (SSO Admin API Reference, "PermissionSet" and
+  "InstanceMetadata" patterns): permission set ARNs are
+  ``arn:aws:sso:::permissionSet/ssoins-…/ps-…`` (moto: ``…:instance/ssoins-…/ps-…``) and
+  identity store ids ``d-`` and 10 hexadecimal digits (moto: any lowercase letters).
 """
 
 from __future__ import annotations
@@ -79,7 +83,27 @@ def apply_patches() -> None:
     from moto.ssoadmin.models import SSOAdminBackend
 
     SSOAdminBackend._find_managed_policy = _find_aws_managed_policy
+    _aws_shaped_identity_center_ids()
     _applied = True
+
+
+def _aws_shaped_identity_center_ids() -> None:
+    from moto.moto_api._internal import mock_random
+    from moto.ssoadmin.models import Instance, PermissionSet
+
+    def permission_set_arn(instance_arn: str) -> str:
+        partition, instance = instance_arn.split(":")[1], instance_arn.rsplit("/", 1)[1]
+        suffix = mock_random.get_random_hex(16)
+        return f"arn:{partition}:sso:::permissionSet/{instance}/ps-{suffix}"
+
+    original = Instance.__init__
+
+    def instance_init(self: Any, account_id: str, region: str) -> None:
+        original(self, account_id, region)
+        self.identity_store_id = f"d-{mock_random.get_random_hex(10)}"
+
+    PermissionSet.generate_id = staticmethod(permission_set_arn)
+    Instance.__init__ = instance_init
 
 
 def _find_aws_managed_policy(self: Any, managed_policy_arn: str) -> Any:
