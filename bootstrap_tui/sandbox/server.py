@@ -91,6 +91,7 @@ class Sandbox:
         self.state = SandboxState(self.management_account_id, op_delay)
         self.snapshot = snapshot
         self.restored = False
+        self.seed_cached = False  # the seed was loaded from the seed cache, not built
         self._ready = False  # seeded or restored: only then is there anything to save
         self._saved_mark: tuple[int, int] | None = None
         self.endpoint: str | None = None
@@ -266,14 +267,20 @@ class Sandbox:
         reset_model_data()
 
     def _apply_seed(self) -> None:
-        """Apply the seed with latency, faults and operation delays switched off."""
+        """Apply the seed with latency, faults and operation delays switched off: loaded from the
+        seed cache when this version of the code built it before, else built and kept there."""
+        from . import seedcache
         from .seeds import apply_seed
 
         delay = self.state.op_delay_s
         self.state.op_delay_s = 0.0
         self.app.configure(0, None)
         try:
-            apply_seed(self.endpoint, self.seed, self.accounts)
+            with self.app.busy, self.state.lock:
+                self.seed_cached = seedcache.load_cached(self, self.seed, self.accounts)
+            if not self.seed_cached:
+                apply_seed(self.endpoint, self.seed, self.accounts)
+                seedcache.store(self, self.seed, self.accounts)
         finally:
             self.state.op_delay_s = delay
             self._apply_runtime_config()
