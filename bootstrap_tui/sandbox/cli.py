@@ -52,6 +52,20 @@ def build_parser(prog: str = "bootstrap-tui sandbox") -> argparse.ArgumentParser
         help="how long long-running operations stay IN_PROGRESS",
     )
     parser.add_argument(
+        "--durations",
+        choices=("fixed", "realistic"),
+        default="fixed",
+        help="fixed: every long-running operation takes --op-delay; realistic: AWS's own "
+        "durations (bootstrap_tui/durations.yaml)",
+    )
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        metavar="N",
+        help="with --durations realistic, run N times faster than AWS (60: an hour in a minute)",
+    )
+    parser.add_argument(
         "--tls-cert",
         default=None,
         metavar="FILE",
@@ -93,6 +107,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "bootstrap-tui sandbox")
         faults = parse_fault_spec(args.faults)
         if args.op_delay is not None and args.op_delay < 0:
             raise _UsageError("--op-delay must be >= 0")
+        if not args.time_scale > 0:
+            raise _UsageError("--time-scale must be > 0")
         if (args.tls_cert is None) != (args.tls_key is None):
             raise _UsageError("--tls-cert and --tls-key go together")
     except FaultSpecError as exc:
@@ -122,6 +138,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "bootstrap-tui sandbox")
                 faults=faults,
                 op_delay_s=args.op_delay,
                 tls=(args.tls_cert, args.tls_key) if args.tls_cert else None,
+                durations=args.durations,
+                time_scale=args.time_scale,
             )
             endpoint = sandbox.start()
         except (OSError, ValueError, RuntimeError) as exc:

@@ -264,6 +264,9 @@ def _put_in_place(sandbox: Any, live: dict[tuple, Any], data: dict[str, Any]) ->
     for name in ("roots", "operations", "services"):
         getattr(state, name).clear()
         getattr(state, name).update(data[name])
+    from .patches import ROOT_KEYS
+
+    ROOT_KEYS.update({r.access_key_id: a for a, r in state.roots.items() if r.access_key_id})
     sandbox.seed = data["seed"]
 
 

@@ -49,8 +49,9 @@ class Sandbox:
     """A local fake AWS endpoint.
 
     ``Sandbox(port=0, seed="fresh", accounts=0, latency_ms=0, faults=None,
-    op_delay_s=None, faults_seed=0, tls=None, snapshot=None)``; ``start()`` returns the
-    endpoint URL. With ``snapshot`` (a file), the fake AWS is kept between runs: ``start()``
+    op_delay_s=None, faults_seed=0, tls=None, snapshot=None, durations="fixed", time_scale=1.0)``;
+    ``start()`` returns the endpoint URL. ``durations="realistic"`` gives each long-running
+    operation AWS's duration (``timing``), divided by ``time_scale``. With ``snapshot`` (a file), the fake AWS is kept between runs: ``start()``
     restores it when the file exists (else applies the seed), ``save()`` writes it, and so
     does ``stop()``.
     ``faults`` is a SPEC string (``throttle=0.3,deny=organizations:CreateAccount``)
@@ -71,6 +72,8 @@ class Sandbox:
         host: str = "127.0.0.1",
         tls: tuple[str, str] | None = None,
         snapshot: Path | None = None,
+        durations: str = "fixed",
+        time_scale: float = 1.0,
     ):
         if seed not in SEEDS:
             raise ValueError(f"unknown seed {seed!r} (use {', '.join(SEEDS)})")
@@ -89,8 +92,11 @@ class Sandbox:
         op_delay = default_op_delay() if op_delay_s is None else float(op_delay_s)
         self.management_account_id = DEFAULT_MANAGEMENT_ACCOUNT
         self.state = SandboxState(self.management_account_id, op_delay)
+        self.state.durations = _durations(durations, time_scale)
+        self.durations = durations
         self.snapshot = snapshot
         self.restored = False
+        self.seed_cached = False  # the seed was loaded from the seed cache, not built
         self._ready = False  # seeded or restored: only then is there anything to save
         self._saved_mark: tuple[int, int] | None = None
         self.endpoint: str | None = None
@@ -266,16 +272,22 @@ class Sandbox:
         reset_model_data()
 
     def _apply_seed(self) -> None:
-        """Apply the seed with latency, faults and operation delays switched off."""
+        """Apply the seed with latency, faults and operation delays switched off: loaded from the
+        seed cache when this version of the code built it before, else built and kept there."""
+        from . import seedcache
         from .seeds import apply_seed
 
-        delay = self.state.op_delay_s
-        self.state.op_delay_s = 0.0
+        delay, timing = self.state.op_delay_s, self.state.durations
+        self.state.op_delay_s, self.state.durations = 0.0, None
         self.app.configure(0, None)
         try:
-            apply_seed(self.endpoint, self.seed, self.accounts)
+            with self.app.busy, self.state.lock:
+                self.seed_cached = seedcache.load_cached(self, self.seed, self.accounts)
+            if not self.seed_cached:
+                apply_seed(self.endpoint, self.seed, self.accounts)
+                seedcache.store(self, self.seed, self.accounts)
         finally:
-            self.state.op_delay_s = delay
+            self.state.op_delay_s, self.state.durations = delay, timing
             self._apply_runtime_config()
 
     def set_root(self, account: str, **changes: Any) -> dict[str, str] | None:
@@ -358,6 +370,8 @@ class Sandbox:
             "accounts": accounts,
             "latency_ms": self.latency_ms,
             "op_delay_s": self.state.op_delay_s,
+            "durations": self.durations,
+            "time_scale": self.state.durations.time_scale if self.state.durations else None,
             "faults": {
                 "throttle": self.fault_spec.throttle,
                 "error5xx": self.fault_spec.error5xx,
@@ -367,6 +381,16 @@ class Sandbox:
                 ],
             },
         }
+
+
+def _durations(mode: str, time_scale: float) -> Any:
+    """The sandbox's RealisticDurations for ``mode`` "realistic"; None for "fixed"."""
+    from .timing import MODES, RealisticDurations
+
+    if mode not in MODES:
+        raise ValueError(f"unknown durations {mode!r} (use {', '.join(MODES)})")
+    timing = RealisticDurations(time_scale)
+    return timing if mode == "realistic" else None
 
 
 def _backend_count() -> int:

@@ -77,6 +77,7 @@ class SandboxState:
         self.roots: dict[str, RootUser] = {}
         self.operations: dict[str, AsyncOperation] = {}
         self.services: dict[str, Any] = {}
+        self.durations: Any = None  # timing.RealisticDurations, or None: op_delay_s for all
         self.changes = 0  # requests that may have changed something, and completed operations
 
     def root(self, account: str) -> RootUser:
@@ -93,11 +94,12 @@ class SandboxState:
         **details: Any,
     ) -> AsyncOperation:
         with self.lock:
+            drawn = self.durations.seconds(kind) if self.durations is not None else None
             operation = AsyncOperation(
                 op_id,
                 kind,
                 time.monotonic(),
-                self.op_delay_s,
+                self.op_delay_s if drawn is None else drawn,
                 outcome,
                 message,
                 on_complete,

@@ -58,6 +58,15 @@ def test_op_delay_is_accepted_by_the_main_command():
         assert stop(process) == 0
 
 
+def test_realistic_durations_are_accepted_by_the_main_command():
+    process, endpoint = serve("--durations", "realistic", "--time-scale", "60")
+    try:
+        found = info(endpoint)
+        assert (found["durations"], found["time_scale"]) == ("realistic", 60.0)
+    finally:
+        assert stop(process) == 0
+
+
 def test_tls_options_are_accepted_by_the_main_command(tmp_path: Path):
     ca = authority(tmp_path, "test CA")
     cert, key = ca.issue(tmp_path, "sandbox", hosts=["127.0.0.1"])

@@ -38,6 +38,10 @@ KNOWN_VERSIONS = ("3.2", "3.3", "4.0")
 # AWSControlTowerBaseline versions EnableBaseline accepts per landing zone version ("Compatibility
 # of OU baselines and landing zone versions": the latest compatible one on an unmanaged OU).
 BASELINE_FOR_VERSION = {"3.2": "4.0", "3.3": "4.0", "4.0": "5.0"}
+# Control and baseline operations in flight at once (botocore's controltower model, the
+# ServiceQuotaExceededException of EnableControl and EnableBaseline: "The limit is 10 concurrent
+# operations")
+MAX_CONCURRENT_OPERATIONS = 10
 MANIFEST_DOC = "https://docs.aws.amazon.com/controltower/latest/userguide/lz-api-launch.html"
 CLOUDTRAIL_POLICY = "AWSControlTowerCloudTrailRolePolicy"
 # (name, id, description); ids as ListBaselines returns them.
@@ -507,6 +511,7 @@ class ControlTowerFake(Fake):
 
     def op_update_landing_zone(self, call: Call) -> dict[str, Any]:
         self._management(call)
+        self._check_no_landing_zone_operation(call)
         require(call.params, "version", "landingZoneIdentifier")
         zone = self._landing_zone(call, call.params["landingZoneIdentifier"])
         version = str(call.params["version"])
@@ -524,6 +529,7 @@ class ControlTowerFake(Fake):
 
     def op_reset_landing_zone(self, call: Call) -> dict[str, Any]:
         self._management(call)
+        self._check_no_landing_zone_operation(call)
         zone = self._landing_zone(call, call.params.get("landingZoneIdentifier"))
         zone.status = "PROCESSING"
         problems = (
@@ -533,6 +539,7 @@ class ControlTowerFake(Fake):
 
     def op_delete_landing_zone(self, call: Call) -> dict[str, Any]:
         self._management(call)
+        self._check_no_landing_zone_operation(call)
         self._landing_zone(call, call.params.get("landingZoneIdentifier"))
         del self.data.landing_zones[call.account]
         op_id = str(uuid.uuid4())
@@ -648,6 +655,7 @@ class ControlTowerFake(Fake):
                     f"The {kind} {identifier} is already enabled on {target}.",
                     400,
                 )
+        self._check_concurrent_operations(call)
         registers = kind == "baseline" and identifier.endswith("/" + BASELINES[0][1])
         problems = (self._registration_problems(management, target) if registers else []) + (
             problems or []
@@ -684,8 +692,39 @@ class ControlTowerFake(Fake):
             identifier=identifier,
             target=target,
             enabled=arn,
+            account=call.account,
         )
         return {"operationIdentifier": op_id, "arn": arn}
+
+    def _check_concurrent_operations(self, call: Call) -> None:
+        """At most MAX_CONCURRENT_OPERATIONS control and baseline operations in flight."""
+        in_flight = sum(
+            1
+            for operation in list(self.state.operations.values())
+            if operation.kind in ("control:", "baseline:")
+            and operation.details.get("account") == call.account
+            and not operation.completed
+            and not operation.due
+        )
+        if in_flight >= MAX_CONCURRENT_OPERATIONS:
+            raise AwsError(
+                "ServiceQuotaExceededException",
+                "The request would cause a service quota to be exceeded. The limit is "
+                f"{MAX_CONCURRENT_OPERATIONS} concurrent operations.",
+                402,
+            )
+
+    def _check_no_landing_zone_operation(self, call: Call) -> None:
+        """One landing zone operation at a time."""
+        for op_id in self.data.lz_operations.get(call.account, []):
+            operation = self.state.operations.get(op_id)
+            if operation is not None and not operation.completed and not operation.due:
+                raise AwsError(
+                    "ConflictException",
+                    f"AWS Control Tower cannot begin this operation: landing zone operation "
+                    f"{op_id} ({operation.details['operationType']}) is still in progress.",
+                    409,
+                )
 
     @staticmethod
     def _check_baseline_version(zone: LandingZone, version: str | None) -> None:
@@ -779,6 +818,7 @@ class ControlTowerFake(Fake):
             identifier=item.identifier,
             target=item.target,
             enabled=item.arn,
+            account=call.account,
         )
         return {"operationIdentifier": op_id}
 
@@ -950,6 +990,7 @@ class ControlTowerFake(Fake):
             identifier=item.identifier,
             target=item.target,
             enabled=item.arn,
+            account=call.account,
         )
         return {"operationIdentifier": op_id}
 

@@ -1,0 +1,48 @@
+"""``--durations realistic``: long-running operations take as long as they do on AWS.
+
+Each operation's duration is drawn from its range in ``bootstrap_tui/durations.yaml`` (the one
+source of truth, also behind the progress estimates): a triangular distribution between the
+range's ends, peaking at the typical value, divided by ``time_scale`` (60 turns an hour into a
+minute). Operations without an entry keep the sandbox's fixed operation delay.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+
+from bootstrap_tui.durations import durations
+
+MODES = ("fixed", "realistic")
+# the sandbox's operation kinds (SandboxState.start_operation) -> durations.yaml entries
+KINDS = {
+    "organizations:CreateAccount": "create-account",
+    "landingzone:CREATE": "landing-zone",
+    "landingzone:UPDATE": "landing-zone",
+    "landingzone:RESET": "landing-zone",
+    "landingzone:DELETE": "landing-zone",
+    "baseline:": "register-ou",
+    "control:": "enable-control",
+}
+
+
+class RealisticDurations:
+    """Draws each operation's duration (seconds, already scaled); reproducible from ``seed``."""
+
+    def __init__(self, time_scale: float = 1.0, seed: int = 0) -> None:
+        if not time_scale > 0:
+            raise ValueError(f"time_scale must be > 0, got {time_scale}")
+        self.time_scale = float(time_scale)
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+
+    def seconds(self, kind: str) -> float | None:
+        """The duration of one operation of ``kind``; None when AWS's is not recorded."""
+        name = KINDS.get(kind)
+        if name is None:
+            return None
+        entry = durations()[name]
+        low, high = entry["range_s"]
+        with self._lock:
+            drawn = self._random.triangular(low, high, entry["typical_s"])
+        return drawn / self.time_scale
