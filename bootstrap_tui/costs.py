@@ -287,8 +287,8 @@ class _Lines:
 
 def _flow_logs(book: PriceBook, profile: Any, c: Counts) -> list[CostLine]:
     """VPC flow logs to S3 (both paths: the log-archive step owns them)."""
-    logs = profile.get("log_archive")
-    if not (logs.get("flow_logs") or {}).get("enabled"):
+    logs = profile.log_archive
+    if not logs.flow_logs.enabled:
         return []
     out = _Lines(book, c)
     scope = out.account_regions()
@@ -303,7 +303,7 @@ def _flow_logs(book: PriceBook, profile: Any, c: Counts) -> list[CostLine]:
         scope[0] * book.value("flow_log_gb_per_account_region"),
         f"{scope[1]} × {_n(book.value('flow_log_gb_per_account_region'))} GB",
         "flow_log_gb_per_account_region",
-        logs["retention_days"],
+        logs.retention_days,
         None,
     )
     return out.out

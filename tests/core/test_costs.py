@@ -118,7 +118,7 @@ def test_security_services_estimate_equals_the_hand_computed_figure():
     assert lines["Security Hub security checks"] == pytest.approx(hub)
     assert lines["AWS Config recording"] == pytest.approx(config)
     assert lines["S3 storage of Config files"] == pytest.approx(config_s3)
-    assert profile.get("security_services.inspector.scan_types") == ["EC2", "ECR"]
+    assert profile.security_services.inspector.scan_types == ("EC2", "ECR")
     inspector = ar * (
         value("ec2_instances_per_account_region") * usd("inspector_ec2_instance")
         + value("ecr_images_pushed_per_account_region") * usd("inspector_ecr_image")
@@ -138,7 +138,7 @@ def test_flow_logs_are_estimated_on_both_paths():
             line.item: line.monthly_usd
             for line in estimate_step("log-archive", profile, counts).lines
         }
-        days = profile.get("log_archive.retention_days")
+        days = profile.log_archive.retention_days
         assert lines["VPC flow logs delivered to S3 (vended logs)"] == pytest.approx(
             gb * usd("vended_logs_s3_gb")
         )
