@@ -62,9 +62,15 @@ def test_engine_services_is_what_the_context_uses_of_the_engine():
 
 
 def _planned_kinds() -> set[str]:
-    """Every change kind security-services' plan writes ({"kind": "..."} in its source)."""
+    """Every change kind security-services' plan writes ({"kind": "..."} in its source and in
+    the Inspector part it plans through)."""
     kinds = set()
-    for node in ast.walk(_tree(ROOT / "steps" / "security_services.py")):
+    nodes = [
+        node
+        for name in ("security_services.py", "inspector_scanning.py")
+        for node in ast.walk(_tree(ROOT / "steps" / name))
+    ]
+    for node in nodes:
         if isinstance(node, ast.Dict):
             for key, value in zip(node.keys, node.values, strict=True):
                 if (
@@ -85,4 +91,9 @@ def test_security_services_apply_has_one_handler_per_change_kind_its_plan_makes(
     for handler in table:
         assert getattr(step, handler.run.__name__) is handler.run
     assert kinds.index("config") < kinds.index("sh-admin")  # standards need a recorder first
-    assert {h.kind for h in table if h.parallel} == {"config", "sh-account", "contact"}
+    assert {h.kind for h in table if h.parallel} == {
+        "config",
+        "sh-account",
+        "contact",
+        "inspector-account",
+    }
