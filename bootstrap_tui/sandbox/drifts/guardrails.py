@@ -62,13 +62,31 @@ def _ebs_encryption_on(endpoint: str, account: str, region: str | None, memento:
 
 
 def _default_vpc_back(endpoint: str, account: str, region: str | None) -> str:
-    return client(endpoint, "ec2", account, region).create_default_vpc()["Vpc"]["VpcId"]
+    """A default VPC re-created, given a flow log to the archive like the account's other VPCs,
+    so this drift fails no-default-vpc alone (log-archive.vpc-flow-logs has its own drift)."""
+    ec2 = client(endpoint, "ec2", account, region)
+    vpc_id = ec2.create_default_vpc()["Vpc"]["VpcId"]
+    archived = [
+        f for f in ec2.describe_flow_logs()["FlowLogs"] if f.get("LogDestinationType") == "s3"
+    ]
+    if archived:
+        ec2.create_flow_logs(
+            ResourceIds=[vpc_id],
+            ResourceType="VPC",
+            TrafficType="ALL",
+            LogDestinationType="s3",
+            LogDestination=archived[0]["LogDestination"],
+        )
+    return vpc_id
 
 
 def _delete_vpc(endpoint: str, account: str, region: str | None, vpc_id: str) -> None:
     """Delete a default VPC the way AWS requires: gateways and subnets first."""
     ec2 = client(endpoint, "ec2", account, region)
     vpc_filter = [{"Name": "vpc-id", "Values": [vpc_id]}]
+    flow_logs = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])
+    if flow_logs["FlowLogs"]:
+        ec2.delete_flow_logs(FlowLogIds=[f["FlowLogId"] for f in flow_logs["FlowLogs"]])
     for gateway in ec2.describe_internet_gateways(
         Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}]
     )["InternetGateways"]:
