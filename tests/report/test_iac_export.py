@@ -26,17 +26,17 @@ REGIONS = ("us-east-1", "us-west-2")
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """A sandbox at the compliant seed (every step of startup-minimal applied), its seed run's
-    account lock in a private state directory."""
-    from bootstrap_tui.sandbox.testing import running_sandbox
-
+def built(sandbox, tmp_path_factory):
+    """The report package's sandbox (moto's state is process-wide: one sandbox at a time) at the
+    compliant seed (every step of startup-minimal applied), its seed run's account lock in a
+    private state directory; put back to the package's drifted seed afterwards."""
     mp = pytest.MonkeyPatch()
     mp.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("iac-xdg")))
     try:
-        with running_sandbox(seed="compliant", accounts=0, op_delay_s=0.05) as box:
-            yield box
+        sandbox.reset(seed="compliant", accounts=0)
+        yield sandbox
     finally:
+        sandbox.reset(seed="drifted", accounts=0)
         mp.undo()
 
 
