@@ -412,6 +412,27 @@ def bucket_exists(ctx: StepContext, n: Names, bucket: str) -> bool:
         raise
 
 
+def facts_or_new_bucket(
+    ctx: StepContext, n: Names, bucket: str, *, object_lock: bool = False
+) -> dict[str, Any]:
+    """The bucket's facts, creating it first (owner-enforced; Object Lock only at creation) when
+    it does not exist yet."""
+    facts = bucket_facts(ctx, n, bucket)
+    if facts is not None:
+        return facts
+    params: dict[str, Any] = {"Bucket": bucket, "ObjectOwnership": "BucketOwnerEnforced"}
+    if object_lock:
+        params["ObjectLockEnabledForBucket"] = True
+    if n.region != "us-east-1":
+        params["CreateBucketConfiguration"] = {"LocationConstraint": n.region}
+    try:
+        ctx.client("s3", account=n.log_archive, region=n.region).create_bucket(**params)
+    except Exception as exc:
+        if error_code(exc) != "BucketAlreadyOwnedByYou":
+            raise
+    return bucket_facts(ctx, n, bucket) or {}
+
+
 def bucket_facts(ctx: StepContext, n: Names, bucket: str) -> dict[str, Any] | None:
     """The security-relevant settings of a bucket, None when it does not exist."""
     if is_future(ctx, n.log_archive) or not bucket_exists(ctx, n, bucket):
@@ -1320,19 +1341,9 @@ class LogArchiveStep(Step):
         key_arn: str | None,
     ) -> None:
         s3 = ctx.client("s3", account=n.log_archive, region=n.region)
-        facts = bucket_facts(ctx, n, bucket)
-        if facts is None:
-            params: dict[str, Any] = {"Bucket": bucket, "ObjectOwnership": "BucketOwnerEnforced"}
-            if trail and r["object_lock_days"]:
-                params["ObjectLockEnabledForBucket"] = True  # set at creation time
-            if n.region != "us-east-1":
-                params["CreateBucketConfiguration"] = {"LocationConstraint": n.region}
-            try:
-                s3.create_bucket(**params)
-            except Exception as exc:
-                if error_code(exc) != "BucketAlreadyOwnedByYou":
-                    raise
-            facts = bucket_facts(ctx, n, bucket) or {}
+        facts = facts_or_new_bucket(
+            ctx, n, bucket, object_lock=bool(trail and r["object_lock_days"])
+        )
         s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=PAB)
         if facts.get("versioning") != "Enabled":
             s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})

@@ -18,7 +18,7 @@ from bootstrap_tui.model import Check, Outcome, Plan, Scope, Severity
 
 from bootstrap_tui.context import StepContext
 
-from steps._errors import call_or, error_code
+from steps._errors import call_or
 from steps._fanout import parallel
 from steps._naming import PREFIX
 from steps._org import account_label, all_account_ids, is_future, log_archive_account
@@ -282,22 +282,12 @@ def plan_flow_logs(ctx: StepContext, plan: Plan) -> None:
 
 def ensure_bucket(ctx: StepContext) -> str:
     """Create or correct the flow-log bucket; its policy names every organization account."""
-    from steps.log_archive import PAB, bucket_facts, lifecycle_summary, retention
+    from steps.log_archive import PAB, facts_or_new_bucket, lifecycle_summary, retention
 
     n = _names(ctx)
     bucket = flow_bucket(n.log_archive, n.region)
     s3 = ctx.client("s3", account=n.log_archive, region=n.region)
-    facts = bucket_facts(ctx, n, bucket)
-    if facts is None:
-        params: dict[str, Any] = {"Bucket": bucket, "ObjectOwnership": "BucketOwnerEnforced"}
-        if n.region != "us-east-1":
-            params["CreateBucketConfiguration"] = {"LocationConstraint": n.region}
-        try:
-            s3.create_bucket(**params)
-        except Exception as exc:
-            if error_code(exc) != "BucketAlreadyOwnedByYou":
-                raise
-        facts = bucket_facts(ctx, n, bucket) or {}
+    facts = facts_or_new_bucket(ctx, n, bucket)
     if facts.get("public_access_block") != PAB:
         s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=PAB)
     if facts.get("versioning") != "Enabled":
