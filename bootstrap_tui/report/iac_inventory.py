@@ -658,6 +658,164 @@ def _analyzers(engine: Any, account: str, region: str) -> Iterator[Resource]:
         )
 
 
+# Flow-log resource id prefix -> the Terraform argument that names it
+FLOW_LOG_TARGETS = (
+    ("tgw-attach-", "transit_gateway_attachment_id"),
+    ("tgw-", "transit_gateway_id"),
+    ("subnet-", "subnet_id"),
+    ("eni-", "eni_id"),
+    ("vpc-", "vpc_id"),
+)
+
+
+def _flow_logs(engine: Any, account: str, region: str) -> Iterator[Resource]:
+    """Every flow log of the account and region (the wizard's go to the log archive)."""
+    ec2 = engine.client("ec2", account=account, region=region)
+    for log in _pages(ec2, "describe_flow_logs", "FlowLogs"):
+        target = next(
+            (arg for prefix, arg in FLOW_LOG_TARGETS if log["ResourceId"].startswith(prefix)), None
+        )
+        if target is None:
+            continue  # a resource type Terraform's aws_flow_log cannot name
+        attrs: dict[str, Any] = {
+            target: log["ResourceId"],
+            "traffic_type": log["TrafficType"],
+            "log_destination_type": log.get("LogDestinationType", "cloud-watch-logs"),
+            "log_destination": log.get("LogDestination", ""),
+            "max_aggregation_interval": log.get("MaxAggregationInterval", 600),
+        }
+        if log.get("DeliverLogsPermissionArn"):
+            attrs["iam_role_arn"] = log["DeliverLogsPermissionArn"]
+        options = log.get("DestinationOptions")
+        if options:
+            attrs["destination_options"] = {
+                "file_format": options.get("FileFormat", "plain-text"),
+                "hive_compatible_partitions": bool(options.get("HiveCompatiblePartitions")),
+                "per_hour_partition": bool(options.get("PerHourPartition")),
+            }
+        yield Resource(
+            "aws_flow_log",
+            f"{log['ResourceId']}_{region}",
+            log["FlowLogId"],
+            account,
+            region,
+            attrs=attrs,
+        )
+
+
+# BatchGetAccountStatus resourceState key -> Enable's resource type (ResourceScanType)
+INSPECTOR_SCANS = {
+    "ec2": "EC2",
+    "ecr": "ECR",
+    "lambda": "LAMBDA",
+    "lambdaCode": "LAMBDA_CODE",
+    "codeRepository": "CODE_REPOSITORY",
+}
+
+
+def _inspector(engine: Any, region: str, accounts: list[str]) -> list[Resource]:
+    """Amazon Inspector in one region: the delegated administrator (read in the management
+    account), the organization configuration and member associations (read in the
+    administrator), and one enabler per account with the scan types it has on."""
+    mgmt = engine.management_account_id
+    client = engine.client("inspector2", region=region)
+    listed = _absent(
+        lambda: _pages(client, "list_delegated_admin_accounts", "delegatedAdminAccounts"),
+        "AccessDeniedException",
+    )
+    admins = sorted(a["accountId"] for a in listed or [] if a.get("status") == "ENABLED")
+    found = [
+        Resource(
+            "aws_inspector2_delegated_admin_account",
+            f"inspector_admin_{region}",
+            admin,
+            mgmt,
+            region,
+            attrs={"account_id": admin},
+        )
+        for admin in admins
+    ]
+    admin = admins[0] if admins else None
+    members: set[str] = set()
+    if admin:
+        found += _inspector_organization(engine, admin, region)
+        members = {r.import_id for r in found if r.kind == "aws_inspector2_member_association"}
+    for account in accounts:
+        managed = admin is not None and (account == admin or account in members)
+        enabler = _inspector_enabler(engine, account, region, admin if managed else None)
+        if enabler:
+            found.append(enabler)
+    return found
+
+
+def _inspector_organization(engine: Any, admin: str, region: str) -> Iterator[Resource]:
+    client = engine.client("inspector2", account=admin, region=region)
+    config = _absent(client.describe_organization_configuration, "AccessDeniedException")
+    if config is not None:
+        auto = config.get("autoEnable") or {}
+        wanted = {
+            "ec2": bool(auto.get("ec2")),
+            "ecr": bool(auto.get("ecr")),
+            "lambda": bool(auto.get("lambda")),
+            "lambda_code": bool(auto.get("lambdaCode")),
+        }
+        if auto.get("codeRepository"):
+            wanted["code_repository"] = True
+        yield Resource(
+            "aws_inspector2_organization_configuration",
+            f"inspector_organization_{region}",
+            admin,  # the provider's own id for it: the administrator's account id
+            admin,
+            region,
+            attrs={"auto_enable": wanted},
+        )
+    for member in _pages(client, "list_members", "members", onlyAssociated=True):
+        if member.get("relationshipStatus") != "ENABLED" or member["accountId"] == admin:
+            continue
+        yield Resource(
+            "aws_inspector2_member_association",
+            f"inspector_member_{member['accountId']}_{region}",
+            member["accountId"],
+            admin,
+            region,
+            attrs={"account_id": member["accountId"]},
+        )
+
+
+def _inspector_enabler(
+    engine: Any, account: str, region: str, admin: str | None
+) -> Resource | None:
+    """The account's enabled scan types as an enabler, managed from the administrator when the
+    account is the administrator or its member, else from the account itself."""
+    owner = admin or account
+    client = engine.client("inspector2", account=owner, region=region)
+    answer = client.batch_get_account_status(accountIds=[account])
+    state = next((a for a in answer.get("accounts", []) if a.get("accountId") == account), None)
+    if state is None:
+        failed = (answer.get("failedAccounts") or [{}])[0]
+        raise BootstrapError(
+            f"cannot read Amazon Inspector's status of account {account} in {region} "
+            f"from account {owner}: {failed.get('errorCode', 'no answer')} "
+            f"{failed.get('errorMessage', '')}".rstrip()
+        )
+    resources = state.get("resourceState") or {}
+    kinds = sorted(
+        kind
+        for key, kind in INSPECTOR_SCANS.items()
+        if (resources.get(key) or {}).get("status") in ("ENABLED", "ENABLING")
+    )
+    if not kinds:
+        return None
+    return Resource(
+        "aws_inspector2_enabler",
+        f"inspector_{account}_{region}",
+        f"{account}-{':'.join(kinds)}",  # account ids, then resource types, each sorted
+        owner,
+        region,
+        attrs={"account_ids": [account], "resource_types": kinds},
+    )
+
+
 def _budgets(engine: Any) -> Iterator[Resource]:
     mgmt = engine.management_account_id
     budgets = engine.client("budgets", region="us-east-1")
@@ -718,6 +876,7 @@ REGIONAL: tuple[Callable[[Any, str, str], Iterator[Resource]], ...] = (
     _securityhub,
     _config,
     _analyzers,
+    _flow_logs,
 )
 
 
@@ -744,6 +903,22 @@ def _collect(results: list[tuple[Any, Any]]) -> list[Resource]:
     return out
 
 
+# service principal -> the service's own delegated-administrator type, which registers the
+# account with Organizations itself: one block per resource, so the service's block wins
+SERVICE_ADMINS = {"inspector2.amazonaws.com": "aws_inspector2_delegated_admin_account"}
+
+
+def _without_duplicates(found: list[Resource]) -> list[Resource]:
+    """Drop an Organizations delegated administrator that a service's own type manages."""
+    managed = {(r.kind, r.import_id) for r in found}
+    return [
+        r
+        for r in found
+        if r.kind != "aws_organizations_delegated_administrator"
+        or (SERVICE_ADMINS.get(r.attrs["service_principal"]), r.attrs["account_id"]) not in managed
+    ]
+
+
 def read_inventory(engine: Any) -> Inventory:
     """Read every resource the export manages, under verify's read-only guard. Member accounts
     are read through the automation role: the audit role allows only what verify reads."""
@@ -759,6 +934,9 @@ def read_inventory(engine: Any) -> Inventory:
         found += _collect(fan_out(accounts, lambda a: _per_account(engine, a), max_workers=workers))
         pairs = [(a, r) for a in accounts for r in regions]
         found += _collect(fan_out(pairs, lambda t: _per_region(engine, t), max_workers=workers))
+        found += _collect(
+            fan_out(regions, lambda r: _inspector(engine, r, accounts), max_workers=workers)
+        )
     roles = {a: engine.factory.role_name for a in accounts if a != engine.management_account_id}
     return Inventory(
         management_account=engine.management_account_id,
@@ -766,6 +944,6 @@ def read_inventory(engine: Any) -> Inventory:
         regions=regions,
         member_roles=dict(sorted(roles.items())),
         automation_role=engine.factory.role_name,
-        resources=sorted(found, key=lambda r: r.sort_key),
+        resources=sorted(_without_duplicates(found), key=lambda r: r.sort_key),
         account_names={a["Id"]: a.get("Name", "") for a in engine.org_accounts()},
     )
