@@ -400,7 +400,7 @@ def test_sandbox_identity_center_ids_have_aws_shapes(built):
 
 def test_checkov_is_not_run():
     pytest.skip(
-        "checkov 3.3.30 (the registry's newest) pins boto3==1.35.49, which conflicts with the "
+        "checkov 3.3.30 (the registry's newest, checked again 2026-12-03) pins boto3==1.35.49, which conflicts with the "
         "pinned boto3 1.44.5 in constraints.txt; it cannot be installed beside this project"
     )
 
