@@ -310,6 +310,13 @@ FOLDED: dict[str, tuple[str, Callable[[Resource], str], Callable[[dict, Resource
             }
         ),
     ),
+    "aws_s3_bucket_lifecycle_configuration": (
+        "aws_s3_bucket",
+        lambda r: r.import_id,
+        lambda props, r: props.update(
+            LifecycleConfiguration={"Rules": [_lifecycle_rule(rule) for rule in r.attrs["rule"]]}
+        ),
+    ),
     "aws_ssoadmin_managed_policy_attachment": (
         "aws_ssoadmin_permission_set",
         lambda r: f"{r.attrs['permission_set_arn']},{r.attrs['instance_arn']}",
@@ -352,6 +359,30 @@ NOT_IMPORTABLE = {
         "administrator, members, scan activation or the organization configuration)",
     ),
 }
+
+
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A Terraform lifecycle `rule` as an AWS::S3::Bucket lifecycle Rule."""
+    out: dict[str, Any] = {"Id": rule["id"], "Status": rule["status"]}
+    if rule["filter"]["prefix"]:
+        out["Prefix"] = rule["filter"]["prefix"]
+    expiration = rule.get("expiration") or {}
+    if "days" in expiration:
+        out["ExpirationInDays"] = expiration["days"]
+    if "expired_object_delete_marker" in expiration:
+        out["ExpiredObjectDeleteMarker"] = expiration["expired_object_delete_marker"]
+    if rule.get("noncurrent_version_expiration"):
+        days = rule["noncurrent_version_expiration"]["noncurrent_days"]
+        out["NoncurrentVersionExpiration"] = {"NoncurrentDays": days}
+    if rule.get("abort_incomplete_multipart_upload"):
+        days = rule["abort_incomplete_multipart_upload"]["days_after_initiation"]
+        out["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": days}
+    if rule.get("transition"):
+        out["Transitions"] = [
+            {"StorageClass": t["storage_class"], "TransitionInDays": t["days"]}
+            for t in rule["transition"]
+        ]
+    return out
 
 
 def _encryption(res: Resource) -> dict[str, Any]:

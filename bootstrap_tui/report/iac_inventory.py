@@ -380,6 +380,7 @@ def _buckets(engine: Any, account: str) -> Iterator[Resource]:
                 attrs={"bucket": name, "policy": _policy_text(policy)},
             )
         yield from _bucket_settings(s3, name, account)
+        yield from _lifecycle(s3, name, account)
 
 
 def _bucket_settings(s3: Any, name: str, account: str) -> Iterator[Resource]:
@@ -432,6 +433,51 @@ def _bucket_settings(s3: Any, name: str, account: str) -> Iterator[Resource]:
                 "restrict_public_buckets": bool(block.get("RestrictPublicBuckets")),
             },
         )
+
+
+def _lifecycle(s3: Any, name: str, account: str) -> Iterator[Resource]:
+    rules = _absent(
+        lambda: s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"],
+        "NoSuchLifecycleConfiguration",
+    )
+    if rules:
+        yield Resource(
+            "aws_s3_bucket_lifecycle_configuration",
+            name,
+            name,
+            account,
+            attrs={"bucket": name, "rule": [_lifecycle_rule(r) for r in rules]},
+        )
+
+
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """One lifecycle rule as the `rule` block of aws_s3_bucket_lifecycle_configuration."""
+    prefix = (rule.get("Filter") or {}).get("Prefix", rule.get("Prefix", ""))
+    out: dict[str, Any] = {"id": rule.get("ID", ""), "status": rule["Status"]}
+    out["filter"] = {"prefix": prefix}
+    expiration = rule.get("Expiration") or {}
+    if "Days" in expiration:
+        out["expiration"] = {"days": expiration["Days"]}
+    elif expiration.get("ExpiredObjectDeleteMarker") is not None:
+        out["expiration"] = {
+            "expired_object_delete_marker": expiration["ExpiredObjectDeleteMarker"]
+        }
+    noncurrent = rule.get("NoncurrentVersionExpiration") or {}
+    if "NoncurrentDays" in noncurrent:
+        out["noncurrent_version_expiration"] = {"noncurrent_days": noncurrent["NoncurrentDays"]}
+    abort = rule.get("AbortIncompleteMultipartUpload") or {}
+    if "DaysAfterInitiation" in abort:
+        out["abort_incomplete_multipart_upload"] = {
+            "days_after_initiation": abort["DaysAfterInitiation"]
+        }
+    transitions = [
+        {"days": t["Days"], "storage_class": t["StorageClass"]}
+        for t in rule.get("Transitions", [])
+        if "Days" in t
+    ]
+    if transitions:
+        out["transition"] = transitions
+    return out
 
 
 def _audit_role(engine: Any, account: str) -> Iterator[Resource]:

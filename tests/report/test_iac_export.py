@@ -23,6 +23,7 @@ from .conftest import aim_at_sandbox
 pytestmark = pytest.mark.slow
 AUDIT_ROLE = "bootstrap-tui-audit"
 NEW_KINDS = (
+    "aws_s3_bucket_lifecycle_configuration",
     "aws_flow_log",
     "aws_inspector2_delegated_admin_account",
     "aws_inspector2_organization_configuration",
@@ -169,6 +170,11 @@ def _per_account(endpoint: str, mgmt: str, account: str) -> list[tuple[str, str]
     s3 = client(endpoint, "s3", account)
     for bucket in s3.list_buckets()["Buckets"]:
         out += [("aws_s3_bucket", bucket["Name"]), ("aws_s3_bucket_policy", bucket["Name"])]
+        try:
+            s3.get_bucket_lifecycle_configuration(Bucket=bucket["Name"])
+            out.append(("aws_s3_bucket_lifecycle_configuration", bucket["Name"]))
+        except s3.exceptions.ClientError as exc:
+            assert exc.response["Error"]["Code"] == "NoSuchLifecycleConfiguration"
     if account != mgmt:
         out.append(("aws_iam_role", AUDIT_ROLE))
     out = [(*r, REGIONS[0]) for r in out]  # global: through the account's home-region provider
@@ -482,6 +488,7 @@ IMPORT_IDS = {
     "aws_s3_bucket_versioning": r"[a-z0-9.-]{3,63}",
     "aws_s3_bucket_server_side_encryption_configuration": r"[a-z0-9.-]{3,63}",
     "aws_s3_bucket_public_access_block": r"[a-z0-9.-]{3,63}",
+    "aws_s3_bucket_lifecycle_configuration": r"[a-z0-9.-]{3,63}",
     "aws_kms_key": r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
     "aws_kms_alias": r"alias/[\w/-]+",
     "aws_iam_role": r"[\w+=,.@-]{1,64}",
@@ -579,5 +586,31 @@ def test_cloudformation_imports_flow_logs_and_lists_inspector(exported):
         re.fullmatch(r"fl-[0-9a-f]+", i["ResourceIdentifier"]["Id"]) for i in imported
     )
     readme = (directory / "README.md").read_text()
-    for kind in NEW_KINDS[1:]:
+    for kind in NEW_KINDS[2:]:
         assert f"| `{kind}` |" in readme, kind
+
+
+def test_the_flow_log_bucket_lifecycle_is_exported_in_both_formats(built, exported):
+    """startup-minimal keeps logs 365 days (log_archive.retention_days)."""
+    org = client(built.endpoint, "organizations")
+    log_archive = next(
+        a["Id"] for a in org.list_accounts()["Accounts"] if a["Name"] == "Log Archive"
+    )
+    bucket = f"bootstrap-flow-logs-{log_archive}-us-east-1"
+    blocks = [
+        b
+        for b in _blocks(exported["terraform"][0], "aws_s3_bucket_lifecycle_configuration")
+        if b["bucket"] == f'"{bucket}"'
+    ]
+    assert len(blocks) == 1
+    rule = blocks[0]["rule"][0]
+    assert rule["expiration"][0]["days"] == 365
+    assert rule["abort_incomplete_multipart_upload"][0]["days_after_initiation"] == 7
+    template = exported["cloudformation"][0] / f"stacksets/{log_archive}-us-east-1.template.json"
+    buckets = [
+        r["Properties"]
+        for r in json.loads(template.read_text())["Resources"].values()
+        if r["Type"] == "AWS::S3::Bucket" and r["Properties"]["BucketName"] == bucket
+    ]
+    rules = buckets[0]["LifecycleConfiguration"]["Rules"]
+    assert [(r["Status"], r["ExpirationInDays"]) for r in rules] == [("Enabled", 365)]
