@@ -317,6 +317,23 @@ FOLDED: dict[str, tuple[str, Callable[[Resource], str], Callable[[dict, Resource
             LifecycleConfiguration={"Rules": [_lifecycle_rule(rule) for rule in r.attrs["rule"]]}
         ),
     ),
+    "aws_s3_bucket_object_lock_configuration": (
+        "aws_s3_bucket",
+        lambda r: r.import_id,
+        lambda props, r: props.update(
+            ObjectLockEnabled=True, ObjectLockConfiguration=_object_lock(r)
+        ),
+    ),
+    "aws_s3_bucket_logging": (
+        "aws_s3_bucket",
+        lambda r: r.import_id,
+        lambda props, r: props.update(
+            LoggingConfiguration={
+                "DestinationBucketName": r.attrs["target_bucket"],
+                **({"LogFilePrefix": r.attrs["target_prefix"]} if r.attrs["target_prefix"] else {}),
+            }
+        ),
+    ),
     "aws_ssoadmin_managed_policy_attachment": (
         "aws_ssoadmin_permission_set",
         lambda r: f"{r.attrs['permission_set_arn']},{r.attrs['instance_arn']}",
@@ -359,6 +376,14 @@ NOT_IMPORTABLE = {
         "administrator, members, scan activation or the organization configuration)",
     ),
 }
+
+
+def _object_lock(res: Resource) -> dict[str, Any]:
+    out: dict[str, Any] = {"ObjectLockEnabled": "Enabled"}
+    retention = (res.attrs.get("rule") or {}).get("default_retention")
+    if retention:
+        out["Rule"] = {"DefaultRetention": {k.title(): v for k, v in retention.items()}}
+    return out
 
 
 def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:

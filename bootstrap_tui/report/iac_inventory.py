@@ -381,6 +381,7 @@ def _buckets(engine: Any, account: str) -> Iterator[Resource]:
             )
         yield from _bucket_settings(s3, name, account)
         yield from _lifecycle(s3, name, account)
+        yield from _lock_and_logging(s3, name, account)
 
 
 def _bucket_settings(s3: Any, name: str, account: str) -> Iterator[Resource]:
@@ -431,6 +432,36 @@ def _bucket_settings(s3: Any, name: str, account: str) -> Iterator[Resource]:
                 "block_public_policy": bool(block.get("BlockPublicPolicy")),
                 "ignore_public_acls": bool(block.get("IgnorePublicAcls")),
                 "restrict_public_buckets": bool(block.get("RestrictPublicBuckets")),
+            },
+        )
+
+
+def _lock_and_logging(s3: Any, name: str, account: str) -> Iterator[Resource]:
+    """The bucket's Object Lock configuration and server access logging, when set."""
+    lock = _absent(
+        lambda: s3.get_object_lock_configuration(Bucket=name)["ObjectLockConfiguration"],
+        "ObjectLockConfigurationNotFoundError",
+    )
+    if lock and lock.get("ObjectLockEnabled") == "Enabled":
+        attrs: dict[str, Any] = {"bucket": name}
+        retention = (lock.get("Rule") or {}).get("DefaultRetention") or {}
+        if retention:
+            unit = "days" if "Days" in retention else "years"
+            attrs["rule"] = {
+                "default_retention": {"mode": retention["Mode"], unit: retention[unit.title()]}
+            }
+        yield Resource("aws_s3_bucket_object_lock_configuration", name, name, account, attrs=attrs)
+    logging = s3.get_bucket_logging(Bucket=name).get("LoggingEnabled")
+    if logging:
+        yield Resource(
+            "aws_s3_bucket_logging",
+            name,
+            name,
+            account,
+            attrs={
+                "bucket": name,
+                "target_bucket": logging["TargetBucket"],
+                "target_prefix": logging.get("TargetPrefix", ""),
             },
         )
 

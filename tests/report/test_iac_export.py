@@ -22,8 +22,13 @@ from .conftest import aim_at_sandbox
 
 pytestmark = pytest.mark.slow
 AUDIT_ROLE = "bootstrap-tui-audit"
-NEW_KINDS = (
+BUCKET_KINDS = (
     "aws_s3_bucket_lifecycle_configuration",
+    "aws_s3_bucket_object_lock_configuration",
+    "aws_s3_bucket_logging",
+)
+NEW_KINDS = (
+    *BUCKET_KINDS,
     "aws_flow_log",
     "aws_inspector2_delegated_admin_account",
     "aws_inspector2_organization_configuration",
@@ -175,6 +180,13 @@ def _per_account(endpoint: str, mgmt: str, account: str) -> list[tuple[str, str]
             out.append(("aws_s3_bucket_lifecycle_configuration", bucket["Name"]))
         except s3.exceptions.ClientError as exc:
             assert exc.response["Error"]["Code"] == "NoSuchLifecycleConfiguration"
+        try:
+            s3.get_object_lock_configuration(Bucket=bucket["Name"])
+            out.append(("aws_s3_bucket_object_lock_configuration", bucket["Name"]))
+        except s3.exceptions.ClientError as exc:
+            assert exc.response["Error"]["Code"] == "ObjectLockConfigurationNotFoundError"
+        if s3.get_bucket_logging(Bucket=bucket["Name"]).get("LoggingEnabled"):
+            out.append(("aws_s3_bucket_logging", bucket["Name"]))
     if account != mgmt:
         out.append(("aws_iam_role", AUDIT_ROLE))
     out = [(*r, REGIONS[0]) for r in out]  # global: through the account's home-region provider
@@ -489,6 +501,8 @@ IMPORT_IDS = {
     "aws_s3_bucket_server_side_encryption_configuration": r"[a-z0-9.-]{3,63}",
     "aws_s3_bucket_public_access_block": r"[a-z0-9.-]{3,63}",
     "aws_s3_bucket_lifecycle_configuration": r"[a-z0-9.-]{3,63}",
+    "aws_s3_bucket_object_lock_configuration": r"[a-z0-9.-]{3,63}",
+    "aws_s3_bucket_logging": r"[a-z0-9.-]{3,63}",
     "aws_kms_key": r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
     "aws_kms_alias": r"alias/[\w/-]+",
     "aws_iam_role": r"[\w+=,.@-]{1,64}",
@@ -586,7 +600,7 @@ def test_cloudformation_imports_flow_logs_and_lists_inspector(exported):
         re.fullmatch(r"fl-[0-9a-f]+", i["ResourceIdentifier"]["Id"]) for i in imported
     )
     readme = (directory / "README.md").read_text()
-    for kind in NEW_KINDS[2:]:
+    for kind in NEW_KINDS[len(BUCKET_KINDS) + 1 :]:
         assert f"| `{kind}` |" in readme, kind
 
 
@@ -614,3 +628,34 @@ def test_the_flow_log_bucket_lifecycle_is_exported_in_both_formats(built, export
     ]
     rules = buckets[0]["LifecycleConfiguration"]["Rules"]
     assert [(r["Status"], r["ExpirationInDays"]) for r in rules] == [("Enabled", 365)]
+
+
+def test_the_trail_bucket_object_lock_and_access_logging_are_exported(built, exported):
+    """startup-minimal: GOVERNANCE Object Lock for 365 days; access logs to the access bucket."""
+    org = client(built.endpoint, "organizations")
+    la = next(a["Id"] for a in org.list_accounts()["Accounts"] if a["Name"] == "Log Archive")
+    trail, access = (f"bootstrap-{kind}-{la}-us-east-1" for kind in ("org-trail", "access-logs"))
+    directory = exported["terraform"][0]
+    locks = [
+        b
+        for b in _blocks(directory, "aws_s3_bucket_object_lock_configuration")
+        if b["bucket"] == f'"{trail}"'
+    ]
+    retention = locks[0]["rule"][0]["default_retention"][0]
+    assert (retention["mode"], retention["days"]) == ('"GOVERNANCE"', 365)
+    logging = [
+        b for b in _blocks(directory, "aws_s3_bucket_logging") if b["bucket"] == f'"{trail}"'
+    ]
+    assert logging[0]["target_bucket"] == f'"{access}"'
+    template = exported["cloudformation"][0] / f"stacksets/{la}-us-east-1.template.json"
+    bucket = next(
+        r["Properties"]
+        for r in json.loads(template.read_text())["Resources"].values()
+        if r["Type"] == "AWS::S3::Bucket" and r["Properties"]["BucketName"] == trail
+    )
+    assert bucket["ObjectLockEnabled"] is True
+    assert bucket["ObjectLockConfiguration"]["Rule"]["DefaultRetention"] == {
+        "Days": 365,
+        "Mode": "GOVERNANCE",
+    }
+    assert bucket["LoggingConfiguration"]["DestinationBucketName"] == access
