@@ -123,6 +123,39 @@ def _role(res: Resource) -> dict[str, Any]:
     }
 
 
+# aws_flow_log argument naming the logged resource -> AWS::EC2::FlowLog ResourceType
+FLOW_LOG_TYPES = {
+    "vpc_id": "VPC",
+    "subnet_id": "Subnet",
+    "eni_id": "NetworkInterface",
+    "transit_gateway_id": "TransitGateway",
+    "transit_gateway_attachment_id": "TransitGatewayAttachment",
+}
+
+
+def _flow_log(res: Resource) -> dict[str, Any]:
+    a = res.attrs
+    arg = next(k for k in FLOW_LOG_TYPES if k in a)
+    out: dict[str, Any] = {
+        "ResourceId": a[arg],
+        "ResourceType": FLOW_LOG_TYPES[arg],
+        "TrafficType": a["traffic_type"],
+        "LogDestinationType": a["log_destination_type"],
+        "LogDestination": a["log_destination"],
+        "MaxAggregationInterval": a["max_aggregation_interval"],
+    }
+    if a.get("iam_role_arn"):
+        out["DeliverLogsPermissionArn"] = a["iam_role_arn"]
+    options = a.get("destination_options")
+    if options:
+        out["DestinationOptions"] = {
+            "FileFormat": options["file_format"],
+            "HiveCompatiblePartitions": options["hive_compatible_partitions"],
+            "PerHourPartition": options["per_hour_partition"],
+        }
+    return out
+
+
 def _arn(service: str, path: str) -> Callable[[Resource], str]:
     return lambda r: f"arn:aws:{service}:{r.region}:{r.account}:{path.format(**r.attrs)}"
 
@@ -243,6 +276,7 @@ IMPORTABLE: dict[str, Spec] = {
         lambda r: {"AnalyzerName": r.attrs["analyzer_name"], "Type": r.attrs["type"]},
     ),
     "aws_iam_role": ("AWS::IAM::Role", lambda r: {"RoleName": r.import_id}, _role),
+    "aws_flow_log": ("AWS::EC2::FlowLog", lambda r: {"Id": r.import_id}, _flow_log),
 }
 
 # Terraform type -> (the resource it belongs to in CloudFormation, how it is folded in)
@@ -273,6 +307,30 @@ FOLDED: dict[str, tuple[str, Callable[[Resource], str], Callable[[dict, Resource
                 "BlockPublicPolicy": r.attrs["block_public_policy"],
                 "IgnorePublicAcls": r.attrs["ignore_public_acls"],
                 "RestrictPublicBuckets": r.attrs["restrict_public_buckets"],
+            }
+        ),
+    ),
+    "aws_s3_bucket_lifecycle_configuration": (
+        "aws_s3_bucket",
+        lambda r: r.import_id,
+        lambda props, r: props.update(
+            LifecycleConfiguration={"Rules": [_lifecycle_rule(rule) for rule in r.attrs["rule"]]}
+        ),
+    ),
+    "aws_s3_bucket_object_lock_configuration": (
+        "aws_s3_bucket",
+        lambda r: r.import_id,
+        lambda props, r: props.update(
+            ObjectLockEnabled=True, ObjectLockConfiguration=_object_lock(r)
+        ),
+    ),
+    "aws_s3_bucket_logging": (
+        "aws_s3_bucket",
+        lambda r: r.import_id,
+        lambda props, r: props.update(
+            LoggingConfiguration={
+                "DestinationBucketName": r.attrs["target_bucket"],
+                **({"LogFilePrefix": r.attrs["target_prefix"]} if r.attrs["target_prefix"] else {}),
             }
         ),
     ),
@@ -307,7 +365,49 @@ NOT_IMPORTABLE = {
     "aws_organizations_delegated_administrator": "no CloudFormation resource type",
     "aws_identitystore_user": "no CloudFormation resource type for Identity Center users",
     "aws_budgets_budget": "AWS::Budgets::Budget does not support resource import",
+    **dict.fromkeys(
+        (
+            "aws_inspector2_delegated_admin_account",
+            "aws_inspector2_organization_configuration",
+            "aws_inspector2_member_association",
+            "aws_inspector2_enabler",
+        ),
+        "no CloudFormation resource type (AWS::InspectorV2 has none for the delegated "
+        "administrator, members, scan activation or the organization configuration)",
+    ),
 }
+
+
+def _object_lock(res: Resource) -> dict[str, Any]:
+    out: dict[str, Any] = {"ObjectLockEnabled": "Enabled"}
+    retention = (res.attrs.get("rule") or {}).get("default_retention")
+    if retention:
+        out["Rule"] = {"DefaultRetention": {k.title(): v for k, v in retention.items()}}
+    return out
+
+
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A Terraform lifecycle `rule` as an AWS::S3::Bucket lifecycle Rule."""
+    out: dict[str, Any] = {"Id": rule["id"], "Status": rule["status"]}
+    if rule["filter"]["prefix"]:
+        out["Prefix"] = rule["filter"]["prefix"]
+    expiration = rule.get("expiration") or {}
+    if "days" in expiration:
+        out["ExpirationInDays"] = expiration["days"]
+    if "expired_object_delete_marker" in expiration:
+        out["ExpiredObjectDeleteMarker"] = expiration["expired_object_delete_marker"]
+    if rule.get("noncurrent_version_expiration"):
+        days = rule["noncurrent_version_expiration"]["noncurrent_days"]
+        out["NoncurrentVersionExpiration"] = {"NoncurrentDays": days}
+    if rule.get("abort_incomplete_multipart_upload"):
+        days = rule["abort_incomplete_multipart_upload"]["days_after_initiation"]
+        out["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": days}
+    if rule.get("transition"):
+        out["Transitions"] = [
+            {"StorageClass": t["storage_class"], "TransitionInDays": t["days"]}
+            for t in rule["transition"]
+        ]
+    return out
 
 
 def _encryption(res: Resource) -> dict[str, Any]:

@@ -380,6 +380,8 @@ def _buckets(engine: Any, account: str) -> Iterator[Resource]:
                 attrs={"bucket": name, "policy": _policy_text(policy)},
             )
         yield from _bucket_settings(s3, name, account)
+        yield from _lifecycle(s3, name, account)
+        yield from _lock_and_logging(s3, name, account)
 
 
 def _bucket_settings(s3: Any, name: str, account: str) -> Iterator[Resource]:
@@ -432,6 +434,81 @@ def _bucket_settings(s3: Any, name: str, account: str) -> Iterator[Resource]:
                 "restrict_public_buckets": bool(block.get("RestrictPublicBuckets")),
             },
         )
+
+
+def _lock_and_logging(s3: Any, name: str, account: str) -> Iterator[Resource]:
+    """The bucket's Object Lock configuration and server access logging, when set."""
+    lock = _absent(
+        lambda: s3.get_object_lock_configuration(Bucket=name)["ObjectLockConfiguration"],
+        "ObjectLockConfigurationNotFoundError",
+    )
+    if lock and lock.get("ObjectLockEnabled") == "Enabled":
+        attrs: dict[str, Any] = {"bucket": name}
+        retention = (lock.get("Rule") or {}).get("DefaultRetention") or {}
+        if retention:
+            unit = "days" if "Days" in retention else "years"
+            attrs["rule"] = {
+                "default_retention": {"mode": retention["Mode"], unit: retention[unit.title()]}
+            }
+        yield Resource("aws_s3_bucket_object_lock_configuration", name, name, account, attrs=attrs)
+    logging = s3.get_bucket_logging(Bucket=name).get("LoggingEnabled")
+    if logging:
+        yield Resource(
+            "aws_s3_bucket_logging",
+            name,
+            name,
+            account,
+            attrs={
+                "bucket": name,
+                "target_bucket": logging["TargetBucket"],
+                "target_prefix": logging.get("TargetPrefix", ""),
+            },
+        )
+
+
+def _lifecycle(s3: Any, name: str, account: str) -> Iterator[Resource]:
+    rules = _absent(
+        lambda: s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"],
+        "NoSuchLifecycleConfiguration",
+    )
+    if rules:
+        yield Resource(
+            "aws_s3_bucket_lifecycle_configuration",
+            name,
+            name,
+            account,
+            attrs={"bucket": name, "rule": [_lifecycle_rule(r) for r in rules]},
+        )
+
+
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """One lifecycle rule as the `rule` block of aws_s3_bucket_lifecycle_configuration."""
+    prefix = (rule.get("Filter") or {}).get("Prefix", rule.get("Prefix", ""))
+    out: dict[str, Any] = {"id": rule.get("ID", ""), "status": rule["Status"]}
+    out["filter"] = {"prefix": prefix}
+    expiration = rule.get("Expiration") or {}
+    if "Days" in expiration:
+        out["expiration"] = {"days": expiration["Days"]}
+    elif expiration.get("ExpiredObjectDeleteMarker") is not None:
+        out["expiration"] = {
+            "expired_object_delete_marker": expiration["ExpiredObjectDeleteMarker"]
+        }
+    noncurrent = rule.get("NoncurrentVersionExpiration") or {}
+    if "NoncurrentDays" in noncurrent:
+        out["noncurrent_version_expiration"] = {"noncurrent_days": noncurrent["NoncurrentDays"]}
+    abort = rule.get("AbortIncompleteMultipartUpload") or {}
+    if "DaysAfterInitiation" in abort:
+        out["abort_incomplete_multipart_upload"] = {
+            "days_after_initiation": abort["DaysAfterInitiation"]
+        }
+    transitions = [
+        {"days": t["Days"], "storage_class": t["StorageClass"]}
+        for t in rule.get("Transitions", [])
+        if "Days" in t
+    ]
+    if transitions:
+        out["transition"] = transitions
+    return out
 
 
 def _audit_role(engine: Any, account: str) -> Iterator[Resource]:
@@ -658,6 +735,164 @@ def _analyzers(engine: Any, account: str, region: str) -> Iterator[Resource]:
         )
 
 
+# Flow-log resource id prefix -> the Terraform argument that names it
+FLOW_LOG_TARGETS = (
+    ("tgw-attach-", "transit_gateway_attachment_id"),
+    ("tgw-", "transit_gateway_id"),
+    ("subnet-", "subnet_id"),
+    ("eni-", "eni_id"),
+    ("vpc-", "vpc_id"),
+)
+
+
+def _flow_logs(engine: Any, account: str, region: str) -> Iterator[Resource]:
+    """Every flow log of the account and region (the wizard's go to the log archive)."""
+    ec2 = engine.client("ec2", account=account, region=region)
+    for log in _pages(ec2, "describe_flow_logs", "FlowLogs"):
+        target = next(
+            (arg for prefix, arg in FLOW_LOG_TARGETS if log["ResourceId"].startswith(prefix)), None
+        )
+        if target is None:
+            continue  # a resource type Terraform's aws_flow_log cannot name
+        attrs: dict[str, Any] = {
+            target: log["ResourceId"],
+            "traffic_type": log["TrafficType"],
+            "log_destination_type": log.get("LogDestinationType", "cloud-watch-logs"),
+            "log_destination": log.get("LogDestination", ""),
+            "max_aggregation_interval": log.get("MaxAggregationInterval", 600),
+        }
+        if log.get("DeliverLogsPermissionArn"):
+            attrs["iam_role_arn"] = log["DeliverLogsPermissionArn"]
+        options = log.get("DestinationOptions")
+        if options:
+            attrs["destination_options"] = {
+                "file_format": options.get("FileFormat", "plain-text"),
+                "hive_compatible_partitions": bool(options.get("HiveCompatiblePartitions")),
+                "per_hour_partition": bool(options.get("PerHourPartition")),
+            }
+        yield Resource(
+            "aws_flow_log",
+            f"{log['ResourceId']}_{region}",
+            log["FlowLogId"],
+            account,
+            region,
+            attrs=attrs,
+        )
+
+
+# BatchGetAccountStatus resourceState key -> Enable's resource type (ResourceScanType)
+INSPECTOR_SCANS = {
+    "ec2": "EC2",
+    "ecr": "ECR",
+    "lambda": "LAMBDA",
+    "lambdaCode": "LAMBDA_CODE",
+    "codeRepository": "CODE_REPOSITORY",
+}
+
+
+def _inspector(engine: Any, region: str, accounts: list[str]) -> list[Resource]:
+    """Amazon Inspector in one region: the delegated administrator (read in the management
+    account), the organization configuration and member associations (read in the
+    administrator), and one enabler per account with the scan types it has on."""
+    mgmt = engine.management_account_id
+    client = engine.client("inspector2", region=region)
+    listed = _absent(
+        lambda: _pages(client, "list_delegated_admin_accounts", "delegatedAdminAccounts"),
+        "AccessDeniedException",
+    )
+    admins = sorted(a["accountId"] for a in listed or [] if a.get("status") == "ENABLED")
+    found = [
+        Resource(
+            "aws_inspector2_delegated_admin_account",
+            f"inspector_admin_{region}",
+            admin,
+            mgmt,
+            region,
+            attrs={"account_id": admin},
+        )
+        for admin in admins
+    ]
+    admin = admins[0] if admins else None
+    members: set[str] = set()
+    if admin:
+        found += _inspector_organization(engine, admin, region)
+        members = {r.import_id for r in found if r.kind == "aws_inspector2_member_association"}
+    for account in accounts:
+        managed = admin is not None and (account == admin or account in members)
+        enabler = _inspector_enabler(engine, account, region, admin if managed else None)
+        if enabler:
+            found.append(enabler)
+    return found
+
+
+def _inspector_organization(engine: Any, admin: str, region: str) -> Iterator[Resource]:
+    client = engine.client("inspector2", account=admin, region=region)
+    config = _absent(client.describe_organization_configuration, "AccessDeniedException")
+    if config is not None:
+        auto = config.get("autoEnable") or {}
+        wanted = {
+            "ec2": bool(auto.get("ec2")),
+            "ecr": bool(auto.get("ecr")),
+            "lambda": bool(auto.get("lambda")),
+            "lambda_code": bool(auto.get("lambdaCode")),
+        }
+        if auto.get("codeRepository"):
+            wanted["code_repository"] = True
+        yield Resource(
+            "aws_inspector2_organization_configuration",
+            f"inspector_organization_{region}",
+            admin,  # the provider's own id for it: the administrator's account id
+            admin,
+            region,
+            attrs={"auto_enable": wanted},
+        )
+    for member in _pages(client, "list_members", "members", onlyAssociated=True):
+        if member.get("relationshipStatus") != "ENABLED" or member["accountId"] == admin:
+            continue
+        yield Resource(
+            "aws_inspector2_member_association",
+            f"inspector_member_{member['accountId']}_{region}",
+            member["accountId"],
+            admin,
+            region,
+            attrs={"account_id": member["accountId"]},
+        )
+
+
+def _inspector_enabler(
+    engine: Any, account: str, region: str, admin: str | None
+) -> Resource | None:
+    """The account's enabled scan types as an enabler, managed from the administrator when the
+    account is the administrator or its member, else from the account itself."""
+    owner = admin or account
+    client = engine.client("inspector2", account=owner, region=region)
+    answer = client.batch_get_account_status(accountIds=[account])
+    state = next((a for a in answer.get("accounts", []) if a.get("accountId") == account), None)
+    if state is None:
+        failed = (answer.get("failedAccounts") or [{}])[0]
+        raise BootstrapError(
+            f"cannot read Amazon Inspector's status of account {account} in {region} "
+            f"from account {owner}: {failed.get('errorCode', 'no answer')} "
+            f"{failed.get('errorMessage', '')}".rstrip()
+        )
+    resources = state.get("resourceState") or {}
+    kinds = sorted(
+        kind
+        for key, kind in INSPECTOR_SCANS.items()
+        if (resources.get(key) or {}).get("status") in ("ENABLED", "ENABLING")
+    )
+    if not kinds:
+        return None
+    return Resource(
+        "aws_inspector2_enabler",
+        f"inspector_{account}_{region}",
+        f"{account}-{':'.join(kinds)}",  # account ids, then resource types, each sorted
+        owner,
+        region,
+        attrs={"account_ids": [account], "resource_types": kinds},
+    )
+
+
 def _budgets(engine: Any) -> Iterator[Resource]:
     mgmt = engine.management_account_id
     budgets = engine.client("budgets", region="us-east-1")
@@ -718,6 +953,7 @@ REGIONAL: tuple[Callable[[Any, str, str], Iterator[Resource]], ...] = (
     _securityhub,
     _config,
     _analyzers,
+    _flow_logs,
 )
 
 
@@ -744,6 +980,22 @@ def _collect(results: list[tuple[Any, Any]]) -> list[Resource]:
     return out
 
 
+# service principal -> the service's own delegated-administrator type, which registers the
+# account with Organizations itself: one block per resource, so the service's block wins
+SERVICE_ADMINS = {"inspector2.amazonaws.com": "aws_inspector2_delegated_admin_account"}
+
+
+def _without_duplicates(found: list[Resource]) -> list[Resource]:
+    """Drop an Organizations delegated administrator that a service's own type manages."""
+    managed = {(r.kind, r.import_id) for r in found}
+    return [
+        r
+        for r in found
+        if r.kind != "aws_organizations_delegated_administrator"
+        or (SERVICE_ADMINS.get(r.attrs["service_principal"]), r.attrs["account_id"]) not in managed
+    ]
+
+
 def read_inventory(engine: Any) -> Inventory:
     """Read every resource the export manages, under verify's read-only guard. Member accounts
     are read through the automation role: the audit role allows only what verify reads."""
@@ -759,6 +1011,9 @@ def read_inventory(engine: Any) -> Inventory:
         found += _collect(fan_out(accounts, lambda a: _per_account(engine, a), max_workers=workers))
         pairs = [(a, r) for a in accounts for r in regions]
         found += _collect(fan_out(pairs, lambda t: _per_region(engine, t), max_workers=workers))
+        found += _collect(
+            fan_out(regions, lambda r: _inspector(engine, r, accounts), max_workers=workers)
+        )
     roles = {a: engine.factory.role_name for a in accounts if a != engine.management_account_id}
     return Inventory(
         management_account=engine.management_account_id,
@@ -766,6 +1021,6 @@ def read_inventory(engine: Any) -> Inventory:
         regions=regions,
         member_roles=dict(sorted(roles.items())),
         automation_role=engine.factory.role_name,
-        resources=sorted(found, key=lambda r: r.sort_key),
+        resources=sorted(_without_duplicates(found), key=lambda r: r.sort_key),
         account_names={a["Id"]: a.get("Name", "") for a in engine.org_accounts()},
     )

@@ -38,7 +38,20 @@ def _accounts(inventory: Inventory) -> list[str]:
     return rows
 
 
-def terraform_readme(inventory: Inventory) -> str:
+def _created(unimported: list[tuple[Any, str]]) -> list[str]:
+    if not unimported:
+        return ["None: every resource has an `import` block."]
+    return [
+        "These have a `resource` block but no `import` block; `terraform apply` creates them:",
+        "",
+        "| Terraform type | Account | Region | Why, and what applying does |",
+        "|---|---|---|---|",
+        *[f"| `{r.kind}` | {r.account} | {r.region or '-'} | {why} |" for r, why in unimported],
+    ]
+
+
+def terraform_readme(inventory: Inventory, unimported: list[tuple[Any, str]]) -> str:
+    """``unimported``: (resource, why) of the resources the provider cannot import."""
     lines = [
         "# Terraform hand-off",
         "",
@@ -63,9 +76,12 @@ def terraform_readme(inventory: Inventory) -> str:
         "",
         '## What "no changes" proves',
         "",
-        "A plan that reads `N to import, 0 to add, 0 to change, 0 to destroy` proves that every",
+        f"A plan that reads `N to import, {len(unimported)} to add, 0 to change, 0 to destroy` "
+        "proves that every",
         "resource below exists under the id shown and that its live settings equal the",
-        "configuration written here: Terraform now describes the baseline exactly, and from then",
+        'configuration written here (the resources to add are those under "Not importable",',
+        "whose creation rewrites the same settings): Terraform now describes the baseline exactly, "
+        "and from then",
         "on any drift shows up in `terraform plan`. A planned change means AWS differs from",
         "this export (something changed since it was written, or an argument the provider",
         "reads differently): read the diff before applying anything. The organization,",
@@ -83,6 +99,10 @@ def terraform_readme(inventory: Inventory) -> str:
         "| Terraform type | Count |",
         "|---|---|",
         *_counts(inventory),
+        "",
+        "## Not importable",
+        "",
+        *_created(unimported),
         "",
         "## Not exported",
         "",

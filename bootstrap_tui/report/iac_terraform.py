@@ -23,6 +23,13 @@ PROTECTED = {
     "aws_kms_key",
     "aws_cloudtrail",
 }
+# resources the provider cannot import, and what `terraform apply` does instead
+NOT_IMPORTABLE = {
+    "aws_inspector2_organization_configuration": (
+        "the provider has no import for it; applying creates it, which calls "
+        "UpdateOrganizationConfiguration with these same settings"
+    ),
+}
 # references to another block's id, by the argument that holds it
 REFERENCED = {
     "aws_organizations_organizational_unit",
@@ -176,11 +183,15 @@ def render_terraform(inventory: Inventory) -> dict[str, str]:
     for i, res in enumerate(inventory.resources):
         alias = provider_alias(inventory, res)
         blocks.append(_resource_block(res, names[i], alias, refs))
-        imports.append(_import_block(res, names[i], alias))
+        if res.kind not in NOT_IMPORTABLE:
+            imports.append(_import_block(res, names[i], alias))
     header = "# Written by `bootstrap-tui export --format terraform`: what the wizard built.\n\n"
     return {
         "providers.tf": _providers(inventory),
         "resources.tf": header + "\n\n".join(blocks) + "\n",
         "imports.tf": header + "\n\n".join(imports) + "\n",
-        "README.md": terraform_readme(inventory),
+        "README.md": terraform_readme(
+            inventory,
+            [(r, NOT_IMPORTABLE[r.kind]) for r in inventory.resources if r.kind in NOT_IMPORTABLE],
+        ),
     }

@@ -22,6 +22,19 @@ from .conftest import aim_at_sandbox
 
 pytestmark = pytest.mark.slow
 AUDIT_ROLE = "bootstrap-tui-audit"
+BUCKET_KINDS = (
+    "aws_s3_bucket_lifecycle_configuration",
+    "aws_s3_bucket_object_lock_configuration",
+    "aws_s3_bucket_logging",
+)
+NEW_KINDS = (
+    *BUCKET_KINDS,
+    "aws_flow_log",
+    "aws_inspector2_delegated_admin_account",
+    "aws_inspector2_organization_configuration",
+    "aws_inspector2_member_association",
+    "aws_inspector2_enabler",
+)
 REGIONS = ("us-east-1", "us-west-2")
 
 
@@ -162,6 +175,18 @@ def _per_account(endpoint: str, mgmt: str, account: str) -> list[tuple[str, str]
     s3 = client(endpoint, "s3", account)
     for bucket in s3.list_buckets()["Buckets"]:
         out += [("aws_s3_bucket", bucket["Name"]), ("aws_s3_bucket_policy", bucket["Name"])]
+        try:
+            s3.get_bucket_lifecycle_configuration(Bucket=bucket["Name"])
+            out.append(("aws_s3_bucket_lifecycle_configuration", bucket["Name"]))
+        except s3.exceptions.ClientError as exc:
+            assert exc.response["Error"]["Code"] == "NoSuchLifecycleConfiguration"
+        try:
+            s3.get_object_lock_configuration(Bucket=bucket["Name"])
+            out.append(("aws_s3_bucket_object_lock_configuration", bucket["Name"]))
+        except s3.exceptions.ClientError as exc:
+            assert exc.response["Error"]["Code"] == "ObjectLockConfigurationNotFoundError"
+        if s3.get_bucket_logging(Bucket=bucket["Name"]).get("LoggingEnabled"):
+            out.append(("aws_s3_bucket_logging", bucket["Name"]))
     if account != mgmt:
         out.append(("aws_iam_role", AUDIT_ROLE))
     out = [(*r, REGIONS[0]) for r in out]  # global: through the account's home-region provider
@@ -196,7 +221,37 @@ def _per_account(endpoint: str, mgmt: str, account: str) -> list[tuple[str, str]
         ]
         analyzers = client(endpoint, "accessanalyzer", account, region).list_analyzers()
         found += [("aws_accessanalyzer_analyzer", a["name"]) for a in analyzers["analyzers"]]
+        flow_logs = client(endpoint, "ec2", account, region).describe_flow_logs()["FlowLogs"]
+        found += [("aws_flow_log", f["FlowLogId"]) for f in flow_logs]
         out += [(*r, region) for r in found]
+    return out
+
+
+SCANS = {"ec2": "EC2", "ecr": "ECR", "lambda": "LAMBDA", "lambdaCode": "LAMBDA_CODE"}
+
+
+def _inspector(endpoint: str, mgmt: str, accounts: list[str], region: str) -> list[tuple]:
+    """Inspector's resources in one region: (type, id, account of its provider, region)."""
+    listed = client(endpoint, "inspector2", mgmt, region).list_delegated_admin_accounts()
+    admins = [a["accountId"] for a in listed["delegatedAdminAccounts"]]
+    out = [("aws_inspector2_delegated_admin_account", a, mgmt, region) for a in admins]
+    audit = client(endpoint, "inspector2", admins[0], region)
+    audit.describe_organization_configuration()
+    out.append(("aws_inspector2_organization_configuration", admins[0], admins[0], region))
+    members = audit.list_members(onlyAssociated=True)["members"]
+    out += [
+        ("aws_inspector2_member_association", m["accountId"], admins[0], region)
+        for m in members
+        if m["accountId"] != admins[0]
+    ]
+    for state in audit.batch_get_account_status(accountIds=accounts)["accounts"]:
+        kinds = sorted(
+            kind
+            for key, kind in SCANS.items()
+            if state["resourceState"][key]["status"] == "ENABLED"
+        )
+        enabler = f"{state['accountId']}-{':'.join(kinds)}"
+        out.append(("aws_inspector2_enabler", enabler, admins[0], region))
     return out
 
 
@@ -213,6 +268,8 @@ def sandbox_resources(endpoint: str) -> list[tuple[str, str, str]]:
             (kind, rid, account, region)
             for kind, rid, region in _per_account(endpoint, mgmt, account)
         ]
+    for region in REGIONS:
+        out += _inspector(endpoint, mgmt, accounts, region)
     return out
 
 
@@ -236,15 +293,8 @@ def _where(block: dict[str, Any], providers: dict[str, tuple[str, str]], home: t
     return providers.get(alias.removeprefix("aws."), home)
 
 
-def test_every_sandbox_resource_maps_to_exactly_one_terraform_block(built, exported):
-    directory = exported["terraform"][0]
-    imports = _imports(directory)
-    addresses = _resource_addresses(directory)
-    assert len(addresses) == len(set(addresses)) == len(imports)
-    to = [str(b["to"]).removeprefix("${").removesuffix("}") for b in imports]
-    assert sorted(to) == sorted(addresses)  # one import per resource block, one block per import
-
-    mgmt = built.management_account_id
+def _providers(directory: Path, mgmt: str) -> dict[str, tuple[str, str]]:
+    """Provider alias -> (account, region), from providers.tf."""
     providers = {}
     for block in hcl2.load((directory / "providers.tf").open())["provider"]:
         aws = block['"aws"']
@@ -253,12 +303,47 @@ def test_every_sandbox_resource_maps_to_exactly_one_terraform_block(built, expor
         roles = aws.get("assume_role") or []
         account = re.search(r"::(\d{12}):", roles[0]["role_arn"]).group(1) if roles else mgmt
         providers[aws["alias"].strip('"')] = (account, aws["region"].strip('"'))
+    return providers
+
+
+def _unimported_blocks(directory: Path, providers, home) -> list[tuple[str, str, str, str]]:
+    """(type, provider account, account, region) of the resource blocks with no import: the
+    provider's own id of these (the organization configuration) is its account id."""
+    from bootstrap_tui.report.iac_terraform import NOT_IMPORTABLE
+
+    out = []
+    for block in hcl2.load((directory / "resources.tf").open())["resource"]:
+        for kind, named in block.items():
+            kind = kind.strip('"')
+            if kind in NOT_IMPORTABLE:
+                for body in named.values():
+                    account, region = _where(body, providers, home)
+                    out.append((kind, account, account, region))
+    return out
+
+
+def test_every_sandbox_resource_maps_to_exactly_one_terraform_block(built, exported):
+    directory = exported["terraform"][0]
+    imports = _imports(directory)
+    addresses = _resource_addresses(directory)
+    to = [str(b["to"]).removeprefix("${").removesuffix("}") for b in imports]
+    assert len(addresses) == len(set(addresses)) and len(to) == len(set(to))
+    unimported = sorted(set(addresses) - set(to))
+    assert set(to) <= set(addresses)  # every import names a resource block
+    assert {a.split(".")[0] for a in unimported} == {"aws_inspector2_organization_configuration"}
+
+    mgmt = built.management_account_id
+    home = (mgmt, REGIONS[0])
+    providers = _providers(directory, mgmt)
     found = Counter(
-        (t.split(".")[0], b["id"].strip('"'), *_where(b, providers, (mgmt, REGIONS[0])))
+        (t.split(".")[0], b["id"].strip('"'), *_where(b, providers, home))
         for t, b in zip(to, imports, strict=True)
     )
+    found.update(_unimported_blocks(directory, providers, home))
     held = sandbox_resources(built.endpoint)
     assert len(held) > 80
+    for kind in NEW_KINDS:
+        assert any(r[0] == kind for r in held), kind
     missing = [r for r in held if found[r] != 1]
     assert missing == [], missing
 
@@ -333,7 +418,7 @@ def test_sandbox_identity_center_ids_have_aws_shapes(built):
 
 def test_checkov_is_not_run():
     pytest.skip(
-        "checkov 3.3.30 (the registry's newest) pins boto3==1.35.49, which conflicts with the "
+        "checkov 3.3.30 (the registry's newest, checked again 2026-12-03) pins boto3==1.35.49, which conflicts with the "
         "pinned boto3 1.44.5 in constraints.txt; it cannot be installed beside this project"
     )
 
@@ -385,3 +470,192 @@ def test_policy_variables_stay_literal_in_terraform():
     value = hcl2.loads(text)["resource"][0]['"aws_iam_role_policy"']['"p"']["policy"]
     assert "$${aws:username}" in value and "%%{x}" in value
     assert "${aws:username}" not in value.replace("$${", "")
+
+
+# Import id of each type, as the Terraform AWS provider's documentation gives it (its "Import"
+# section; the enabler's from the provider's enablerID: account ids, then resource types).
+ARN = r"arn:aws:[a-z0-9-]+:[a-z0-9-]*:\d{12}:"
+SSO = r"arn:aws:sso:::"
+IMPORT_IDS = {
+    "aws_organizations_organization": r"o-[a-z0-9]{10,32}",
+    "aws_organizations_organizational_unit": r"ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}",
+    "aws_organizations_account": r"\d{12}",
+    "aws_organizations_policy": r"p-[0-9a-zA-Z_]{8,128}",
+    "aws_organizations_policy_attachment": r"(r-[0-9a-z]{4,32}|ou-[0-9a-z-]+|\d{12}):p-\w{8,128}",
+    "aws_organizations_delegated_administrator": r"\d{12}/[a-z0-9.-]+\.amazonaws\.com",
+    "aws_identitystore_group": r"d-[0-9a-f]{10}/[0-9a-f-]+",
+    "aws_identitystore_group_membership": r"d-[0-9a-f]{10}/[0-9a-f-]+",
+    "aws_identitystore_user": r"d-[0-9a-f]{10}/[0-9a-f-]+",
+    "aws_ssoadmin_permission_set": rf"{SSO}permissionSet/\S+,{SSO}instance/ssoins-\S+",
+    "aws_ssoadmin_permission_set_inline_policy": rf"{SSO}permissionSet/\S+,{SSO}instance/\S+",
+    "aws_ssoadmin_managed_policy_attachment": (
+        rf"arn:aws:iam::(aws|\d{{12}}):policy/\S+,{SSO}permissionSet/\S+,{SSO}instance/\S+"
+    ),
+    "aws_ssoadmin_account_assignment": (
+        rf"[0-9a-f-]+,(GROUP|USER),\d{{12}},AWS_ACCOUNT,{SSO}permissionSet/\S+,{SSO}instance/\S+"
+    ),
+    "aws_cloudtrail": rf"{ARN}trail/[\w.-]+",
+    "aws_s3_bucket": r"[a-z0-9.-]{3,63}",
+    "aws_s3_bucket_policy": r"[a-z0-9.-]{3,63}",
+    "aws_s3_bucket_versioning": r"[a-z0-9.-]{3,63}",
+    "aws_s3_bucket_server_side_encryption_configuration": r"[a-z0-9.-]{3,63}",
+    "aws_s3_bucket_public_access_block": r"[a-z0-9.-]{3,63}",
+    "aws_s3_bucket_lifecycle_configuration": r"[a-z0-9.-]{3,63}",
+    "aws_s3_bucket_object_lock_configuration": r"[a-z0-9.-]{3,63}",
+    "aws_s3_bucket_logging": r"[a-z0-9.-]{3,63}",
+    "aws_kms_key": r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+    "aws_kms_alias": r"alias/[\w/-]+",
+    "aws_iam_role": r"[\w+=,.@-]{1,64}",
+    "aws_iam_role_policy": r"[\w+=,.@-]{1,64}:[\w+=,.@-]{1,128}",
+    "aws_guardduty_detector": r"[0-9a-f]{32}",
+    "aws_securityhub_account": r"\d{12}",
+    "aws_securityhub_finding_aggregator": rf"{ARN}finding-aggregator/[0-9a-f-]+",
+    "aws_config_configuration_recorder": r"[\w-]+",
+    "aws_config_configuration_recorder_status": r"[\w-]+",
+    "aws_config_delivery_channel": r"[\w-]+",
+    "aws_config_configuration_aggregator": r"[\w-]+",
+    "aws_accessanalyzer_analyzer": r"[\w.-]+",
+    "aws_budgets_budget": r"\d{12}:[^:\\]+",
+    "aws_flow_log": r"fl-[0-9a-f]{8,17}",
+    "aws_inspector2_delegated_admin_account": r"\d{12}",
+    "aws_inspector2_member_association": r"\d{12}",
+    "aws_inspector2_enabler": r"\d{12}(:\d{12})*-(CODE_REPOSITORY|EC2|ECR|LAMBDA|LAMBDA_CODE)(:[A-Z_]+)*",
+}
+
+
+def test_every_import_id_has_the_providers_documented_format(exported):
+    imports = _imports(exported["terraform"][0])
+    kinds = Counter()
+    for block in imports:
+        kind = str(block["to"]).removeprefix("${").split(".")[0]
+        rid = block["id"].strip('"')
+        kinds[kind] += 1
+        assert kind in IMPORT_IDS, kind
+        assert re.fullmatch(IMPORT_IDS[kind], rid), (kind, rid)
+        if kind == "aws_inspector2_enabler":
+            accounts, types = (part.split(":") for part in rid.split("-"))
+            assert accounts == sorted(accounts) and types == sorted(types), rid
+    assert all(kinds[k] for k in NEW_KINDS if k != "aws_inspector2_organization_configuration")
+
+
+def _blocks(directory: Path, kind: str) -> list[dict[str, Any]]:
+    parsed = hcl2.load((directory / "resources.tf").open())["resource"]
+    return [
+        body
+        for block in parsed
+        for k, named in block.items()
+        if k.strip('"') == kind
+        for body in named.values()
+    ]
+
+
+def test_flow_logs_and_inspector_blocks_hold_what_aws_holds(built, exported):
+    """startup-minimal: REJECT traffic to the archive's flow-log bucket; EC2 and ECR scans."""
+    directory = exported["terraform"][0]
+    mgmt = built.management_account_id
+    accounts = {
+        a["Name"]: a["Id"]
+        for a in client(built.endpoint, "organizations").list_accounts()["Accounts"]
+    }
+    bucket = f"arn:aws:s3:::bootstrap-flow-logs-{accounts['Log Archive']}-us-east-1"
+    flow_logs = _blocks(directory, "aws_flow_log")
+    assert flow_logs and all(
+        (b["traffic_type"], b["log_destination_type"], b["log_destination"])
+        == ('"REJECT"', '"s3"', f'"{bucket}"')
+        for b in flow_logs
+    ), flow_logs
+    enablers = _blocks(directory, "aws_inspector2_enabler")
+    assert len(enablers) == len(accounts) * len(REGIONS)
+    assert all(b["resource_types"] == ['"EC2"', '"ECR"'] for b in enablers), enablers
+    config = _blocks(directory, "aws_inspector2_organization_configuration")
+    assert [
+        {k: v for k, v in c["auto_enable"][0].items() if k != "__is_block__"} for c in config
+    ] == [{"ec2": True, "ecr": True, "lambda": False, "lambda_code": False}] * len(REGIONS)
+    # Inspector registered the Audit account with Organizations itself: its own type manages it
+    audit = accounts["Audit"]
+    org = client(built.endpoint, "organizations")
+    services = org.list_delegated_services_for_account(AccountId=audit)["DelegatedServices"]
+    assert "inspector2.amazonaws.com" in {s["ServicePrincipal"] for s in services}
+    delegated = _blocks(directory, "aws_organizations_delegated_administrator")
+    assert '"inspector2.amazonaws.com"' not in {b["service_principal"] for b in delegated}
+    assert [
+        b["account_id"] for b in _blocks(directory, "aws_inspector2_delegated_admin_account")
+    ] == [f'"{audit}"'] * len(REGIONS)
+    members = _blocks(directory, "aws_inspector2_member_association")
+    assert sorted(b["account_id"].strip('"') for b in members) == sorted(
+        [a for a in accounts.values() if a != audit] * len(REGIONS)
+    )
+    assert mgmt in accounts.values()
+
+
+def test_cloudformation_imports_flow_logs_and_lists_inspector(exported):
+    directory = exported["cloudformation"][0]
+    imported = [
+        item
+        for path in sorted(directory.rglob("*.import.json"))
+        for item in json.loads(path.read_text())
+        if item["ResourceType"] == "AWS::EC2::FlowLog"
+    ]
+    assert imported and all(
+        re.fullmatch(r"fl-[0-9a-f]+", i["ResourceIdentifier"]["Id"]) for i in imported
+    )
+    readme = (directory / "README.md").read_text()
+    for kind in NEW_KINDS[len(BUCKET_KINDS) + 1 :]:
+        assert f"| `{kind}` |" in readme, kind
+
+
+def test_the_flow_log_bucket_lifecycle_is_exported_in_both_formats(built, exported):
+    """startup-minimal keeps logs 365 days (log_archive.retention_days)."""
+    org = client(built.endpoint, "organizations")
+    log_archive = next(
+        a["Id"] for a in org.list_accounts()["Accounts"] if a["Name"] == "Log Archive"
+    )
+    bucket = f"bootstrap-flow-logs-{log_archive}-us-east-1"
+    blocks = [
+        b
+        for b in _blocks(exported["terraform"][0], "aws_s3_bucket_lifecycle_configuration")
+        if b["bucket"] == f'"{bucket}"'
+    ]
+    assert len(blocks) == 1
+    rule = blocks[0]["rule"][0]
+    assert rule["expiration"][0]["days"] == 365
+    assert rule["abort_incomplete_multipart_upload"][0]["days_after_initiation"] == 7
+    template = exported["cloudformation"][0] / f"stacksets/{log_archive}-us-east-1.template.json"
+    buckets = [
+        r["Properties"]
+        for r in json.loads(template.read_text())["Resources"].values()
+        if r["Type"] == "AWS::S3::Bucket" and r["Properties"]["BucketName"] == bucket
+    ]
+    rules = buckets[0]["LifecycleConfiguration"]["Rules"]
+    assert [(r["Status"], r["ExpirationInDays"]) for r in rules] == [("Enabled", 365)]
+
+
+def test_the_trail_bucket_object_lock_and_access_logging_are_exported(built, exported):
+    """startup-minimal: GOVERNANCE Object Lock for 365 days; access logs to the access bucket."""
+    org = client(built.endpoint, "organizations")
+    la = next(a["Id"] for a in org.list_accounts()["Accounts"] if a["Name"] == "Log Archive")
+    trail, access = (f"bootstrap-{kind}-{la}-us-east-1" for kind in ("org-trail", "access-logs"))
+    directory = exported["terraform"][0]
+    locks = [
+        b
+        for b in _blocks(directory, "aws_s3_bucket_object_lock_configuration")
+        if b["bucket"] == f'"{trail}"'
+    ]
+    retention = locks[0]["rule"][0]["default_retention"][0]
+    assert (retention["mode"], retention["days"]) == ('"GOVERNANCE"', 365)
+    logging = [
+        b for b in _blocks(directory, "aws_s3_bucket_logging") if b["bucket"] == f'"{trail}"'
+    ]
+    assert logging[0]["target_bucket"] == f'"{access}"'
+    template = exported["cloudformation"][0] / f"stacksets/{la}-us-east-1.template.json"
+    bucket = next(
+        r["Properties"]
+        for r in json.loads(template.read_text())["Resources"].values()
+        if r["Type"] == "AWS::S3::Bucket" and r["Properties"]["BucketName"] == trail
+    )
+    assert bucket["ObjectLockEnabled"] is True
+    assert bucket["ObjectLockConfiguration"]["Rule"]["DefaultRetention"] == {
+        "Days": 365,
+        "Mode": "GOVERNANCE",
+    }
+    assert bucket["LoggingConfiguration"]["DestinationBucketName"] == access
