@@ -75,3 +75,45 @@ def order_steps(steps: Iterable[Step]) -> list[Step]:
     for step in sorted(by_id.values(), key=lambda s: (rank.get(s.id, 99), s.id)):
         visit(step, [])
     return ordered
+
+
+def prerequisites(steps: Iterable[Step], step_id: str) -> frozenset[str]:
+    """Every step `step_id` needs done first: its `requires`, and theirs, transitively."""
+    by_id = {step.id: step for step in steps}
+    if step_id not in by_id:
+        raise StepGraphError(
+            f"unknown step {step_id!r}", f"known steps: {', '.join(sorted(by_id))}"
+        )
+    found: set[str] = set()
+    pending = list(by_id[step_id].requires)
+    while pending:
+        sid = pending.pop()
+        if sid in found:
+            continue
+        found.add(sid)
+        pending.extend(by_id[sid].requires if sid in by_id else ())
+    return frozenset(found)
+
+
+def needed_by(steps: Iterable[Step], step_id: str) -> frozenset[str]:
+    """Every step that needs `step_id` done first (its dependants, transitively)."""
+    listed = list(steps)
+    return frozenset(s.id for s in listed if step_id in prerequisites(listed, s.id))
+
+
+def independent(steps: Iterable[Step], first: str, second: str) -> bool:
+    """True when neither step needs the other: they may run at the same time."""
+    listed = list(steps)
+    return (
+        first != second
+        and first not in prerequisites(listed, second)
+        and second not in prerequisites(listed, first)
+    )
+
+
+def waits_on(steps: Iterable[Step], step_id: str, unfinished: Iterable[str]) -> list[str]:
+    """The unfinished steps `step_id` still needs, in wizard order: what applying it waits for."""
+    listed = order_steps(steps)
+    needed = prerequisites(listed, step_id)
+    pending = set(unfinished)
+    return [s.id for s in listed if s.id in needed and s.id in pending]
