@@ -2,14 +2,15 @@
 
 They are attested like a step's manual items (engine.attest / state.attest
 records {by, at, note}); the export lists them with their attestation or as
-"not attested". Mappings name the framework controls each one supports.
+"not attested". The framework controls each one supports, with the reason, are
+mapped in bootstrap_tui/frameworks/<framework>.yaml like the checks'.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
+from bootstrap_tui.frameworks.mappings import mappings_of
 from bootstrap_tui.model import ManualItem
 
 __all__ = ["OrgItem", "ORG_ITEMS", "org_item"]
@@ -19,11 +20,11 @@ __all__ = ["OrgItem", "ORG_ITEMS", "org_item"]
 class OrgItem(ManualItem):
     """A ManualItem that belongs to the organization rather than to a step."""
 
-    frameworks: Mapping[str, Sequence[str]] = field(default_factory=dict)
     evidence_hint: str = ""  # what an auditor typically asks to see
 
     def mappings(self) -> dict[str, list[str]]:
-        return {k: list(v) for k, v in self.frameworks.items() if v}
+        """Framework id -> control ids this item supports, from the framework files."""
+        return mappings_of(self.id)
 
 
 ORG_ITEMS: tuple[OrgItem, ...] = (
@@ -32,11 +33,6 @@ ORG_ITEMS: tuple[OrgItem, ...] = (
         "Information security policy approved and published",
         "Write a short information security policy (scope, roles, the rules people follow), "
         "have management approve it, publish it to all staff and review it every year.",
-        frameworks={
-            "soc2": ["CC1.1", "CC2.2", "CC5.3"],
-            "iso27001-2022": ["A.5.1", "A.5.2"],
-            "pci-dss-4.0": ["12.1.1", "12.1.2", "12.1.3"],
-        },
         evidence_hint="the approved policy with its version, approval date and approver",
     ),
     OrgItem(
@@ -45,11 +41,6 @@ ORG_ITEMS: tuple[OrgItem, ...] = (
         "Document who is on call, how a security incident is triaged, contained, "
         "communicated (customers, authorities) and recovered from, and where GuardDuty and "
         "Security Hub alerts go. Run a tabletop exercise at least once a year.",
-        frameworks={
-            "soc2": ["CC7.3", "CC7.4", "CC7.5"],
-            "iso27001-2022": ["A.5.24", "A.5.25", "A.5.26", "A.5.27", "A.6.8"],
-            "pci-dss-4.0": ["12.10.1", "12.10.2", "12.10.3", "12.10.5"],
-        },
         evidence_hint="the plan, the on-call roster and the notes of the last exercise",
     ),
     OrgItem(
@@ -57,11 +48,6 @@ ORG_ITEMS: tuple[OrgItem, ...] = (
         "Acceptable use policy acknowledged by staff",
         "Define acceptable use of company devices, accounts and data (including AWS access "
         "and personal devices) and have every employee and contractor acknowledge it.",
-        frameworks={
-            "soc2": ["CC1.1", "CC2.2"],
-            "iso27001-2022": ["A.5.10", "A.6.2"],
-            "pci-dss-4.0": ["12.2.1"],
-        },
         evidence_hint="the policy and the signed acknowledgements",
     ),
     OrgItem(
@@ -70,12 +56,6 @@ ORG_ITEMS: tuple[OrgItem, ...] = (
         "At least quarterly (every six months at most for PCI DSS) review who has which "
         "IAM Identity Center permission sets and group memberships in every account, remove "
         "what is no longer needed, and keep a record of the review and its outcome.",
-        frameworks={
-            "soc2": ["CC6.2", "CC6.3"],
-            "iso27001-2022": ["A.5.18", "A.8.2"],
-            "pci-dss-4.0": ["7.2.4", "7.2.5.1", "8.2.6"],
-            "aws-ssb": ["ACCT.04"],
-        },
         evidence_hint="the dated review record with reviewer, scope and changes made",
     ),
     OrgItem(
@@ -84,7 +64,6 @@ ORG_ITEMS: tuple[OrgItem, ...] = (
         "Back up production data (AWS Backup or service snapshots) and restore from a backup "
         "into a non-production account at least once a year; record the time it took and "
         "what was verified.",
-        frameworks={"soc2": ["A1.2", "A1.3", "CC9.1"], "iso27001-2022": ["A.8.13", "A.5.30"]},
         evidence_hint="the backup plan and the report of the last restore test",
     ),
     OrgItem(
@@ -92,11 +71,6 @@ ORG_ITEMS: tuple[OrgItem, ...] = (
         "Security awareness training completed",
         "Train everyone on hire and at least yearly: phishing and social engineering, "
         "password managers and MFA, reporting incidents, handling customer data.",
-        frameworks={
-            "soc2": ["CC1.4", "CC2.2"],
-            "iso27001-2022": ["A.6.3"],
-            "pci-dss-4.0": ["12.6.1", "12.6.3", "12.6.3.1"],
-        },
         evidence_hint="training material and completion records per person",
     ),
     OrgItem(
@@ -104,11 +78,6 @@ ORG_ITEMS: tuple[OrgItem, ...] = (
         "Vendors and sub-processors assessed",
         "Keep a list of vendors that hold or can reach company data (AWS included), with "
         "their security reports (SOC 2, ISO certificates), contracts and a yearly review.",
-        frameworks={
-            "soc2": ["CC9.2"],
-            "iso27001-2022": ["A.5.19", "A.5.20", "A.5.21", "A.5.22", "A.5.23"],
-            "pci-dss-4.0": ["12.8.1", "12.8.2", "12.8.4", "12.8.5"],
-        },
         evidence_hint="the vendor inventory and the last review of each critical vendor",
     ),
     OrgItem(
@@ -118,10 +87,6 @@ ORG_ITEMS: tuple[OrgItem, ...] = (
         "likelihood and impact, decide a treatment and owner for each, and record it in a "
         "risk register. (For ISO/IEC 27001 this is clause 6.1.2 and 8.2, which are "
         "management-system clauses rather than Annex A controls.)",
-        frameworks={
-            "soc2": ["CC3.1", "CC3.2", "CC3.3", "CC3.4"],
-            "pci-dss-4.0": ["12.3.1", "12.3.4"],
-        },
         evidence_hint="the risk register with its last review date",
     ),
     OrgItem(
@@ -130,12 +95,6 @@ ORG_ITEMS: tuple[OrgItem, ...] = (
         "Changes to infrastructure and code are reviewed and approved before release "
         "(pull requests with required review, infrastructure as code, deployments from CI), "
         "and emergency changes are reviewed after the fact.",
-        frameworks={
-            "soc2": ["CC8.1"],
-            "iso27001-2022": ["A.8.32"],
-            "pci-dss-4.0": ["6.5.1", "6.5.2", "1.2.2"],
-            "aws-ssb": ["WKLD.15"],
-        },
         evidence_hint="the change procedure and a sample of approved changes",
     ),
 )
