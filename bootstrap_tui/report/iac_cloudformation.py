@@ -365,6 +365,9 @@ NOT_IMPORTABLE = {
     "aws_organizations_delegated_administrator": "no CloudFormation resource type",
     "aws_identitystore_user": "no CloudFormation resource type for Identity Center users",
     "aws_budgets_budget": "AWS::Budgets::Budget does not support resource import",
+    "aws_guardduty_organization_configuration": (
+        "no CloudFormation resource type for GuardDuty's organization configuration (auto-enable)"
+    ),
     **dict.fromkeys(
         (
             "aws_inspector2_delegated_admin_account",

@@ -377,6 +377,7 @@ def _buckets(engine: Any, account: str) -> Iterator[Resource]:
                 name,
                 name,
                 account,
+                refs={"bucket": name},
                 attrs={"bucket": name, "policy": _policy_text(policy)},
             )
         yield from _bucket_settings(s3, name, account)
@@ -392,6 +393,7 @@ def _bucket_settings(s3: Any, name: str, account: str) -> Iterator[Resource]:
             name,
             name,
             account,
+            refs={"bucket": name},
             attrs={"bucket": name, "versioning_configuration": {"status": status}},
         )
     rules = _absent(
@@ -408,6 +410,7 @@ def _bucket_settings(s3: Any, name: str, account: str) -> Iterator[Resource]:
             name,
             name,
             account,
+            refs={"bucket": name},
             attrs={
                 "bucket": name,
                 "rule": {
@@ -426,6 +429,7 @@ def _bucket_settings(s3: Any, name: str, account: str) -> Iterator[Resource]:
             name,
             name,
             account,
+            refs={"bucket": name},
             attrs={
                 "bucket": name,
                 "block_public_acls": bool(block.get("BlockPublicAcls")),
@@ -450,7 +454,14 @@ def _lock_and_logging(s3: Any, name: str, account: str) -> Iterator[Resource]:
             attrs["rule"] = {
                 "default_retention": {"mode": retention["Mode"], unit: retention[unit.title()]}
             }
-        yield Resource("aws_s3_bucket_object_lock_configuration", name, name, account, attrs=attrs)
+        yield Resource(
+            "aws_s3_bucket_object_lock_configuration",
+            name,
+            name,
+            account,
+            attrs=attrs,
+            refs={"bucket": name},
+        )
     logging = s3.get_bucket_logging(Bucket=name).get("LoggingEnabled")
     if logging:
         yield Resource(
@@ -458,6 +469,7 @@ def _lock_and_logging(s3: Any, name: str, account: str) -> Iterator[Resource]:
             name,
             name,
             account,
+            refs={"bucket": name},
             attrs={
                 "bucket": name,
                 "target_bucket": logging["TargetBucket"],
@@ -477,6 +489,7 @@ def _lifecycle(s3: Any, name: str, account: str) -> Iterator[Resource]:
             name,
             name,
             account,
+            refs={"bucket": name},
             attrs={"bucket": name, "rule": [_lifecycle_rule(r) for r in rules]},
         )
 
@@ -614,6 +627,27 @@ def _guardduty(engine: Any, account: str, region: str) -> Iterator[Resource]:
             region,
             attrs=attrs,
         )
+        # only the delegated administrator's detector has one; any other account is refused
+        org = _absent(
+            lambda d=detector_id: gd.describe_organization_configuration(DetectorId=d),
+            "BadRequestException",
+        )
+        if org is not None:
+            yield Resource(
+                "aws_guardduty_organization_configuration",
+                f"guardduty_organization_{account}_{region}",
+                detector_id,
+                account,
+                region,
+                attrs={
+                    "detector_id": detector_id,
+                    "auto_enable_organization_members": org.get(
+                        "AutoEnableOrganizationMembers",
+                        "NEW" if org.get("AutoEnable") else "NONE",
+                    ),
+                },
+                refs={"detector_id": detector_id},
+            )
 
 
 def _securityhub(engine: Any, account: str, region: str) -> Iterator[Resource]:
@@ -684,6 +718,7 @@ def _config(engine: Any, account: str, region: str) -> Iterator[Resource]:
             account,
             region,
             attrs={"name": name, "is_enabled": statuses.get(name, False)},
+            refs={"name": name},
         )
     for channel in cfg.describe_delivery_channels().get("DeliveryChannels", []):
         attrs = {"name": channel["name"], "s3_bucket_name": channel["s3BucketName"]}

@@ -30,12 +30,16 @@ NOT_IMPORTABLE = {
         "UpdateOrganizationConfiguration with these same settings"
     ),
 }
-# references to another block's id, by the argument that holds it
+# references to another block's id, by the argument that holds it: Terraform orders the blocks by
+# them, and scanners such as checkov see which bucket a bucket setting belongs to
 REFERENCED = {
     "aws_organizations_organizational_unit",
     "aws_organizations_account",
     "aws_organizations_policy",
     "aws_kms_key",
+    "aws_s3_bucket",
+    "aws_config_configuration_recorder",
+    "aws_guardduty_detector",
 }
 
 
@@ -144,20 +148,36 @@ def _providers(inventory: Inventory) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _references(inventory: Inventory, names: dict[int, str]) -> dict[str, str]:
-    return {
-        res.import_id: f"{names[i]}.id"
-        for i, res in enumerate(inventory.resources)
-        if res.kind in REFERENCED
-    }
+Refs = dict[tuple[str | None, str | None, str], str]
 
 
-def _resource_block(res: Resource, address: str, alias: str | None, refs: dict[str, str]) -> str:
+def _references(inventory: Inventory, names: dict[int, str]) -> Refs:
+    """(account, region, import id) -> `address.id`, and (None, None, import id) when the id is
+    unique (an OU, a policy, a bucket name); a recorder named "default" exists in every account
+    and region, so it is found only where the referring block lives."""
+    out: Refs = {}
+    count: dict[str, int] = {}
+    for i, res in enumerate(inventory.resources):
+        if res.kind in REFERENCED:
+            out[(res.account, res.region, res.import_id)] = f"{names[i]}.id"
+            count[res.import_id] = count.get(res.import_id, 0) + 1
+            out[(None, None, res.import_id)] = f"{names[i]}.id"
+    for import_id, n in count.items():
+        if n > 1:
+            del out[(None, None, import_id)]
+    return out
+
+
+def _resource_block(res: Resource, address: str, alias: str | None, refs: Refs) -> str:
     kind, name = address.split(".", 1)
     lines = [f'resource "{kind}" "{name}" {{']
     if alias:
         lines.append(f"  provider = aws.{alias}")
-    shown = {arg: refs[target] for arg, target in res.refs.items() if target in refs}
+    shown = {}
+    for arg, target in res.refs.items():
+        found = refs.get((res.account, res.region, target)) or refs.get((None, None, target))
+        if found:
+            shown[arg] = found
     lines += _body(res.attrs, "  ", shown)
     if kind in PROTECTED:
         lines += ["  lifecycle {", "    prevent_destroy = true", "  }"]
