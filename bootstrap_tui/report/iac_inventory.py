@@ -8,6 +8,8 @@ resource type and carries the id Terraform imports it by, so both renderers
 
 from __future__ import annotations
 
+import functools
+
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -629,7 +631,7 @@ def _guardduty(engine: Any, account: str, region: str) -> Iterator[Resource]:
         )
         # only the delegated administrator's detector has one; any other account is refused
         org = _absent(
-            lambda d=detector_id: gd.describe_organization_configuration(DetectorId=d),
+            functools.partial(gd.describe_organization_configuration, DetectorId=detector_id),
             "BadRequestException",
         )
         if org is not None:
