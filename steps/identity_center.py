@@ -8,6 +8,7 @@ import datetime as _dt
 import os
 import re
 import shutil
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +182,15 @@ def assigned(
 
 
 # ------------------------------------------------------------------ ~/.aws/config
+
+
+def assigned_in(
+    ctx: StepContext, instance_arn: str, ps_arn: str, account: str
+) -> tuple[str, set[tuple[str, str]]]:
+    """(account, its assignments of the permission set); none in an account still to be created."""
+    if is_future(ctx, account):
+        return account, set()
+    return account, assigned(ctx, instance_arn, account, ps_arn)
 
 
 def default_start_url(inst: dict[str, Any]) -> str:
@@ -599,18 +609,15 @@ class IdentityCenterStep(Step):
                 )
         combos = []
         for row in assignments_wanted(ctx):
-            ps = existing.get(row["permission_set"])
+            current = existing.get(row["permission_set"])
             group_id = groups.get(row["group"])
             accounts = resolve_accounts(ctx, row.get("accounts", "all"))
             have_by_account = {}
-            if ps and group_id:
+            if current and group_id:
                 have_by_account = dict(
                     parallel(
                         accounts,
-                        lambda a, arn=ps["PermissionSetArn"]: (
-                            a,
-                            set() if is_future(ctx, a) else assigned(ctx, instance_arn, a, arn),
-                        ),
+                        partial(assigned_in, ctx, instance_arn, current["PermissionSetArn"]),
                     )
                 )
             for account in accounts:

@@ -499,7 +499,9 @@ class ManagementAccountStep(Step):
 
     def wanted_alias(self, ctx: StepContext) -> str:
         answers = ctx.answers
-        return answers.get("account_alias") or derived_alias(answers["company_name"])
+        alias = answers.get("account_alias") or derived_alias(answers["company_name"])
+        assert alias, "company_name is a required answer"
+        return alias
 
     def plan(self, ctx: StepContext) -> Plan:
         plan = Plan(self.id)
