@@ -7,13 +7,24 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
 from bootstrap_tui.aws import refuse_root
 from bootstrap_tui.context import StepContext
 from bootstrap_tui.errors import RefusedError, ValidationError
-from bootstrap_tui.model import Check, Field, Outcome, Plan, Scope, Severity, Step
+from bootstrap_tui.model import (
+    Change,
+    Check,
+    CheckFn,
+    Field,
+    Outcome,
+    Plan,
+    Scope,
+    Severity,
+    Step,
+)
 
 from steps import scp_policies as scp
 from steps.control_tower import is_preventive
@@ -499,7 +510,7 @@ def default_vpcs(ctx: StepContext, account: str, region: str) -> list[dict[str, 
     return out
 
 
-def vpc_blockers(ec2, vpc_id: str, enis: list[str]) -> list[str]:
+def vpc_blockers(ec2: Any, vpc_id: str, enis: list[str]) -> list[str]:
     """Everything the EC2 DeleteVpc reference says must go before a VPC can be deleted,
     except the subnets and internet gateway this tool deletes itself."""
     by_vpc = [{"Name": "vpc-id", "Values": [vpc_id]}]
@@ -566,11 +577,11 @@ def kept_reason(vpc: dict[str, Any]) -> str:
 # ------------------------------------------------------------------ checks
 
 
-def gated(setting: str):
+def gated(setting: str) -> Callable[[CheckFn], CheckFn]:
     """A check that reports WARN (not FAIL) when the profile turns the setting off."""
 
-    def wrap(fn):
-        def run(ctx: StepContext, account: str, region: str | None):
+    def wrap(fn: CheckFn) -> CheckFn:
+        def run(ctx: StepContext, account: str, region: str | None) -> Outcome | Iterable[Outcome]:
             if not flag(ctx, setting):
                 return Outcome.warn(
                     f"turned off in the profile (guardrails.{setting}: false)",
@@ -1202,7 +1213,7 @@ class GuardrailsStep(Step):
         total = len(work)
         done = [0]
 
-        def run(change) -> None:
+        def run(change: Change) -> None:
             self._apply_account_change(ctx, change)
             done[0] += 1
             ctx.progress(f"{change.action} {change.resource} {change.name}", done[0], total)
@@ -1239,7 +1250,7 @@ class GuardrailsStep(Step):
             org.detach_policy(PolicyId=policy_id, TargetId=target["TargetId"])
         org.delete_policy(PolicyId=policy_id)
 
-    def _apply_account_change(self, ctx: StepContext, change) -> None:
+    def _apply_account_change(self, ctx: StepContext, change: Change) -> None:
         data = change.data
         kind, account = data["kind"], data["account"]
         if kind == "ebs":

@@ -108,11 +108,11 @@ def instance(ctx: StepContext) -> dict[str, Any] | None:
     return instances[0] if instances else None
 
 
-def sso(ctx: StepContext):
+def sso(ctx: StepContext) -> Any:
     return ctx.client("sso-admin", region=ctx.home_region)
 
 
-def store(ctx: StepContext):
+def store(ctx: StepContext) -> Any:
     return ctx.client("identitystore", region=ctx.home_region)
 
 
@@ -413,7 +413,7 @@ CHECKS = (
 )
 
 
-def _demo_email(profile, answers) -> str:
+def _demo_email(profile: Any, answers: dict[str, dict[str, Any]]) -> str:
     domain = (answers.get("management-account") or {}).get("email_domain") or "example.com"
     return f"admin@{domain}"
 
@@ -780,7 +780,7 @@ class IdentityCenterStep(Step):
         else:
             request_id = _op_id(op)
 
-        def describe():
+        def describe() -> tuple[bool, str]:
             state = client.describe_permission_set_provisioning_status(
                 InstanceArn=instance_arn, ProvisionPermissionSetRequestId=request_id
             )["PermissionSetProvisioningStatus"]
@@ -835,7 +835,9 @@ class IdentityCenterStep(Step):
                 request_id = status["RequestId"]
                 ctx.record_operation(key, request_id)
 
-            def describe(request_id=request_id, key=key, label=label):
+            def describe(
+                request_id: str = request_id, key: str = key, label: str = label
+            ) -> tuple[bool, str]:
                 state = client.describe_account_assignment_creation_status(
                     InstanceArn=instance_arn, AccountAssignmentCreationRequestId=request_id
                 )["AccountAssignmentCreationStatus"]

@@ -768,7 +768,7 @@ def check_trail_kms(ctx: StepContext, account: str, region: str | None) -> Outco
     return Outcome.fail(f"{trail['Name']} does not use SSE-KMS", trail=trail["Name"])
 
 
-def _key_client(ctx: StepContext, key_arn: str):
+def _key_client(ctx: StepContext, key_arn: str) -> Any:
     parts = key_arn.split(":")
     account, region = (
         (parts[4], parts[3]) if key_arn.startswith("arn:") and len(parts) > 5 else (None, None)
