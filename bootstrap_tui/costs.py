@@ -223,7 +223,8 @@ class _Lines:
     """Builds the cost lines of one step."""
 
     def __init__(self, book: PriceBook, counts: Counts):
-        self.book, self.c, self.out = book, counts, []
+        self.book, self.c = book, counts
+        self.out: list[CostLine] = []
 
     def free(self, item: str, price: str, why: str) -> None:
         self.out.append(CostLine(item, 0.0, why, (price,)))
@@ -630,11 +631,11 @@ def cost_lines(cost: StepCost | None) -> list[str]:
 def total_lines(costs: Iterable[StepCost | None], book: PriceBook | None = None) -> list[str]:
     """The total of all steps, the price date and the assumptions behind it."""
     book = book or load_prices()
-    costs = [c for c in costs if c is not None]
-    if not costs:
+    known = [c for c in costs if c is not None]
+    if not known:
         return []
-    total = sum(c.total for c in costs)
-    keys = list(dict.fromkeys(k for c in costs for k in c.assumption_keys()))
+    total = sum(c.total for c in known)
+    keys = list(dict.fromkeys(k for c in known for k in c.assumption_keys()))
     out = [
         f"Estimated monthly total: ~{money(total)} (prices for {book.region} recorded "
         f"{book.recorded.isoformat()}, after free trials; see docs/costs.md)",
@@ -649,10 +650,10 @@ def total_lines(costs: Iterable[StepCost | None], book: PriceBook | None = None)
 def totals_dict(costs: Iterable[StepCost | None], book: PriceBook | None = None) -> dict[str, Any]:
     """The JSON form of the total (additive field of `plan --format json`)."""
     book = book or load_prices()
-    costs = [c for c in costs if c is not None]
-    keys = list(dict.fromkeys(k for c in costs for k in c.assumption_keys()))
+    known = [c for c in costs if c is not None]
+    keys = list(dict.fromkeys(k for c in known for k in c.assumption_keys()))
     return {
-        "monthly_usd": round(sum(c.total for c in costs), 2),
+        "monthly_usd": round(sum(c.total for c in known), 2),
         "currency": book.currency,
         "region_priced": book.region,
         "prices_recorded": book.recorded.isoformat(),

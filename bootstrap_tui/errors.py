@@ -6,6 +6,8 @@ else is a bug.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 EXIT_OK = 0
 EXIT_CHECKS_FAILED = 1
 EXIT_USAGE = 2
@@ -44,7 +46,10 @@ class ValidationError(BootstrapError):
 
 
 class ConfigError(BootstrapError):
-    """Bad profile, answers file or command-line value."""
+    """Bad profile, answers file or command-line value. `errors` lists every problem when a
+    profile had several (the message shows the first few)."""
+
+    errors: Sequence[str] = ()
 
 
 class StateError(BootstrapError):

@@ -531,6 +531,7 @@ class StateStore:
         caller says so), or None when saving is allowed."""
         if self.claimed:
             return None
+        assert self._lock is not None  # only a shared store starts unclaimed, and it has a lock
         try:
             self._lock.acquire()
         except StateError as exc:
@@ -652,7 +653,7 @@ class StateStore:
     ) -> None:
         """Record an attestation: the AWS identity `by`, the `person` who attests;
         `simulated` marks a sandbox stand-in (--simulate-console)."""
-        record = {"by": by, "at": now(), "note": note}
+        record: dict[str, Any] = {"by": by, "at": now(), "note": note}
         if person:
             record["person"] = person
         if simulated:

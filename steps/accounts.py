@@ -583,7 +583,7 @@ class AccountsStep(Step):
                     ]
                 )
             )
-        failures = []
+        failures: list[BootstrapError] = []
         for key, (state, detail) in results.items():
             want = by_key[key]
             if state == "FAILED" and detail == "REQUEST_NOT_FOUND":

@@ -4,6 +4,7 @@ temporary bootstrap IAM user and remove its keys from the OS keychain."""
 from __future__ import annotations
 
 from functools import partial
+from types import ModuleType
 
 from typing import Any
 
@@ -17,7 +18,7 @@ from steps._errors import call_or, error_code
 from steps.identity_center import account_names, sso_profile_name
 
 
-def _keychain():
+def _keychain() -> ModuleType:
     from bootstrap_tui.aws import keychain
 
     return keychain

@@ -879,7 +879,7 @@ class ControlTowerStep(Step):
                 )
         active = zone is not None and zone.get("status") == "ACTIVE"
         tree = ou_tree(ctx) if describe_org(ctx) else {}
-        registered: dict[str, str] = {}
+        registered: dict[str, str | None] = {}
         controls_on: dict[str, set[str]] = {}
         if active:
             base = baseline_arns(ctx).get(BASELINE)
@@ -981,7 +981,7 @@ class ControlTowerStep(Step):
         kms = ctx.client("kms")
         found = find_kms_key(ctx)
         if found:
-            key_id = found.rsplit("/", 1)[-1]
+            key_id: str | None = found.rsplit("/", 1)[-1]
         else:
             pending = ctx.operation("kms-key")
             key_id = pending["id"] if pending else None

@@ -7,12 +7,24 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 from bootstrap_tui.aws import refuse_root
 from bootstrap_tui.context import StepContext
 from bootstrap_tui.errors import RefusedError, ValidationError
-from bootstrap_tui.model import Check, Field, Outcome, Plan, Scope, Severity, Step
+from bootstrap_tui.model import (
+    Change,
+    Check,
+    CheckFn,
+    Field,
+    Outcome,
+    Plan,
+    Scope,
+    Severity,
+    Step,
+)
 
 from steps import scp_policies as scp
 from steps.control_tower import is_preventive
@@ -265,11 +277,11 @@ def top_level_ous(ctx: StepContext, root_id: str) -> list[dict[str, Any]]:
             for ou in page["OrganizationalUnits"]
         ]
     names = {ou["Name"] for ou in found}
-    planned = getattr(ctx, "future_ous", lambda: [])()
+    planned: list[str] = getattr(ctx, "future_ous", lambda: [])()
     return found + [
-        {**future_ou(ctx, path), "Name": path}
+        {**ou, "Name": path}
         for path in planned
-        if "/" not in path and path not in names
+        if "/" not in path and path not in names and (ou := future_ou(ctx, path)) is not None
     ]
 
 
@@ -498,7 +510,7 @@ def default_vpcs(ctx: StepContext, account: str, region: str) -> list[dict[str, 
     return out
 
 
-def vpc_blockers(ec2, vpc_id: str, enis: list[str]) -> list[str]:
+def vpc_blockers(ec2: Any, vpc_id: str, enis: list[str]) -> list[str]:
     """Everything the EC2 DeleteVpc reference says must go before a VPC can be deleted,
     except the subnets and internet gateway this tool deletes itself."""
     by_vpc = [{"Name": "vpc-id", "Values": [vpc_id]}]
@@ -565,11 +577,11 @@ def kept_reason(vpc: dict[str, Any]) -> str:
 # ------------------------------------------------------------------ checks
 
 
-def gated(setting: str):
+def gated(setting: str) -> Callable[[CheckFn], CheckFn]:
     """A check that reports WARN (not FAIL) when the profile turns the setting off."""
 
-    def wrap(fn):
-        def run(ctx: StepContext, account: str, region: str | None):
+    def wrap(fn: CheckFn) -> CheckFn:
+        def run(ctx: StepContext, account: str, region: str | None) -> Outcome | Iterable[Outcome]:
             if not flag(ctx, setting):
                 return Outcome.warn(
                     f"turned off in the profile (guardrails.{setting}: false)",
@@ -618,9 +630,9 @@ def check_scps(ctx: StepContext, account: str, region: str | None) -> Outcome:
             if path in names_at and bundle["name"] not in names_at[path]:
                 problems.append(f"{bundle['name']} not attached to {path}")
     if not any("Root" in b["targets"] for b in bundles):
-        for account in root_accounts(ctx, root["Id"]):
+        for member in root_accounts(ctx, root["Id"]):
             problems.append(
-                f"account {account['Name']} ({account['Id']}) is directly under the root: "
+                f"account {member['Name']} ({member['Id']}) is directly under the root: "
                 "no OU SCP reaches it; move it into an OU"
             )
     excluded = {
@@ -922,15 +934,16 @@ class GuardrailsStep(Step):
                 )
                 continue
             current_at[path] = attached(ctx, target["Id"])
-        for path, current in current_at.items():
+        for path, on_target in current_at.items():
             target = resolved[path]
-            names = {p["Name"] for p in current}
+            assert target is not None  # current_at holds the OUs that exist
+            names = {p["Name"] for p in on_target}
             missing = [
                 b["name"] for b in bundles if path in b["targets"] and b["name"] not in names
             ]
-            if len(current) + len(missing) > scp.MAX_SCPS_PER_TARGET:
+            if len(on_target) + len(missing) > scp.MAX_SCPS_PER_TARGET:
                 raise RefusedError(
-                    f"{path} already has {len(current)} SCPs; adding {len(missing)} more exceeds "
+                    f"{path} already has {len(on_target)} SCPs; adding {len(missing)} more exceeds "
                     f"the Organizations limit of {scp.MAX_SCPS_PER_TARGET}",
                     "detach SCPs you no longer need from it, then plan again",
                 )
@@ -983,7 +996,9 @@ class GuardrailsStep(Step):
     @staticmethod
     def _keep_own_scps(ctx: StepContext, plan: Plan) -> None:
         """SCPs this tool did not make (yours, or Control Tower's) stay attached as they are."""
-        org = ctx.client("organizations") if not future_org(ctx) else None
+        if future_org(ctx):
+            return  # no organization yet, so no SCP of yours
+        org = ctx.client("organizations")
         for name, found in existing_scps(ctx).items():
             if name.startswith(scp.POLICY_NAME_PREFIX) or found.get("AwsManaged"):
                 continue
@@ -1005,7 +1020,8 @@ class GuardrailsStep(Step):
     def _plan_region(self, ctx: StepContext, account: str, region: str) -> tuple[list, list]:
         from bootstrap_tui.model import Change, Kept
 
-        changes, kept = [], []
+        changes: list[Change] = []
+        kept: list[Kept] = []
         label = account_label(ctx, account)
         if is_future(ctx, account):
             return self._plan_new_account_region(ctx, account, region), kept
@@ -1099,7 +1115,8 @@ class GuardrailsStep(Step):
     def _plan_account(self, ctx: StepContext, account: str) -> tuple[list, list]:
         from bootstrap_tui.model import Change, Kept
 
-        changes, kept = [], []
+        changes: list[Change] = []
+        kept: list[Kept] = []
         label = account_label(ctx, account)
         new = is_future(ctx, account)
         if flag(ctx, "s3_public_access_block"):
@@ -1196,7 +1213,7 @@ class GuardrailsStep(Step):
         total = len(work)
         done = [0]
 
-        def run(change) -> None:
+        def run(change: Change) -> None:
             self._apply_account_change(ctx, change)
             done[0] += 1
             ctx.progress(f"{change.action} {change.resource} {change.name}", done[0], total)
@@ -1233,7 +1250,7 @@ class GuardrailsStep(Step):
             org.detach_policy(PolicyId=policy_id, TargetId=target["TargetId"])
         org.delete_policy(PolicyId=policy_id)
 
-    def _apply_account_change(self, ctx: StepContext, change) -> None:
+    def _apply_account_change(self, ctx: StepContext, change: Change) -> None:
         data = change.data
         kind, account = data["kind"], data["account"]
         if kind == "ebs":
@@ -1265,18 +1282,18 @@ class GuardrailsStep(Step):
         for igw in vpc["internet_gateways"]:
             call_or(
                 None,
-                lambda igw=igw: ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=vpc_id),
+                partial(ec2.detach_internet_gateway, InternetGatewayId=igw, VpcId=vpc_id),
                 "Gateway.NotAttached",
             )
             call_or(
                 None,
-                lambda igw=igw: ec2.delete_internet_gateway(InternetGatewayId=igw),
+                partial(ec2.delete_internet_gateway, InternetGatewayId=igw),
                 "InvalidInternetGatewayID.NotFound",
             )
         for subnet in vpc["subnets"]:
             call_or(
                 None,
-                lambda subnet=subnet: ec2.delete_subnet(SubnetId=subnet),
+                partial(ec2.delete_subnet, SubnetId=subnet),
                 "InvalidSubnetID.NotFound",
             )
         call_or(None, lambda: ec2.delete_vpc(VpcId=vpc_id), "InvalidVpcID.NotFound")

@@ -8,6 +8,7 @@ import datetime as _dt
 import os
 import re
 import shutil
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -107,11 +108,11 @@ def instance(ctx: StepContext) -> dict[str, Any] | None:
     return instances[0] if instances else None
 
 
-def sso(ctx: StepContext):
+def sso(ctx: StepContext) -> Any:
     return ctx.client("sso-admin", region=ctx.home_region)
 
 
-def store(ctx: StepContext):
+def store(ctx: StepContext) -> Any:
     return ctx.client("identitystore", region=ctx.home_region)
 
 
@@ -181,6 +182,15 @@ def assigned(
 
 
 # ------------------------------------------------------------------ ~/.aws/config
+
+
+def assigned_in(
+    ctx: StepContext, instance_arn: str, ps_arn: str, account: str
+) -> tuple[str, set[tuple[str, str]]]:
+    """(account, its assignments of the permission set); none in an account still to be created."""
+    if is_future(ctx, account):
+        return account, set()
+    return account, assigned(ctx, instance_arn, account, ps_arn)
 
 
 def default_start_url(inst: dict[str, Any]) -> str:
@@ -403,7 +413,7 @@ CHECKS = (
 )
 
 
-def _demo_email(profile, answers) -> str:
+def _demo_email(profile: Any, answers: dict[str, dict[str, Any]]) -> str:
     domain = (answers.get("management-account") or {}).get("email_domain") or "example.com"
     return f"admin@{domain}"
 
@@ -599,18 +609,15 @@ class IdentityCenterStep(Step):
                 )
         combos = []
         for row in assignments_wanted(ctx):
-            ps = existing.get(row["permission_set"])
+            current = existing.get(row["permission_set"])
             group_id = groups.get(row["group"])
             accounts = resolve_accounts(ctx, row.get("accounts", "all"))
             have_by_account = {}
-            if ps and group_id:
+            if current and group_id:
                 have_by_account = dict(
                     parallel(
                         accounts,
-                        lambda a, arn=ps["PermissionSetArn"]: (
-                            a,
-                            set() if is_future(ctx, a) else assigned(ctx, instance_arn, a, arn),
-                        ),
+                        partial(assigned_in, ctx, instance_arn, current["PermissionSetArn"]),
                     )
                 )
             for account in accounts:
@@ -773,7 +780,7 @@ class IdentityCenterStep(Step):
         else:
             request_id = _op_id(op)
 
-        def describe():
+        def describe() -> tuple[bool, str]:
             state = client.describe_permission_set_provisioning_status(
                 InstanceArn=instance_arn, ProvisionPermissionSetRequestId=request_id
             )["PermissionSetProvisioningStatus"]
@@ -828,7 +835,9 @@ class IdentityCenterStep(Step):
                 request_id = status["RequestId"]
                 ctx.record_operation(key, request_id)
 
-            def describe(request_id=request_id, key=key, label=label):
+            def describe(
+                request_id: str = request_id, key: str = key, label: str = label
+            ) -> tuple[bool, str]:
                 state = client.describe_account_assignment_creation_status(
                     InstanceArn=instance_arn, AccountAssignmentCreationRequestId=request_id
                 )["AccountAssignmentCreationStatus"]

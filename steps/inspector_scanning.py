@@ -95,7 +95,7 @@ def missing_scans(ctx: StepContext, status: dict[str, str]) -> list[str]:
 # ------------------------------------------------------------------ check
 
 
-def check_inspector(ctx: StepContext, account, region) -> Outcome:
+def check_inspector(ctx: StepContext, account: str, region: str) -> Outcome:
     if not inspector_on(ctx):
         return Outcome.warn(
             "turned off in the profile (security_services.inspector.enabled: false)",

@@ -768,7 +768,7 @@ def check_trail_kms(ctx: StepContext, account: str, region: str | None) -> Outco
     return Outcome.fail(f"{trail['Name']} does not use SSE-KMS", trail=trail["Name"])
 
 
-def _key_client(ctx: StepContext, key_arn: str):
+def _key_client(ctx: StepContext, key_arn: str) -> Any:
     parts = key_arn.split(":")
     account, region = (
         (parts[4], parts[3]) if key_arn.startswith("arn:") and len(parts) > 5 else (None, None)
@@ -798,6 +798,8 @@ def _trail_bucket(
     if trail is None or n is None:
         return trail, n, None
     bucket = trail.get("S3BucketName")
+    if not bucket:
+        return trail, n, None
     n2 = Names(**{**n.__dict__, "trail_bucket": bucket})
     return trail, n2, bucket_facts(ctx, n2, bucket)
 
@@ -931,7 +933,7 @@ def _expirations(rules: list[dict[str, Any]], log_path: str) -> list[tuple[str, 
 def check_retention(ctx: StepContext, account: str, region: str | None) -> Outcome:
     """The trail bucket keeps logs at least log_archive.retention_days (both paths: ours or Control Tower's)."""
     trail, n, facts = _trail_bucket(ctx)
-    if facts is None:
+    if trail is None or facts is None:
         return Outcome.fail(
             "the organization trail's bucket was not found in the Log Archive account",
             bucket=(trail or {}).get("S3BucketName"),

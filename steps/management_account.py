@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from bootstrap_tui.aws import refuse_root
 from bootstrap_tui.context import StepContext
@@ -192,7 +192,7 @@ def contact_change(kind: str, old: Mapping[str, Any], new: Mapping[str, Any]) ->
     return f"{kind.lower()} contact: " + "; ".join(f"{old.get(k)} → {new.get(k)}" for k in fields)
 
 
-def demo_email(local: str):
+def demo_email(local: str) -> Callable[[Any, dict[str, dict[str, Any]]], str]:
     """A sandbox demo address on the email domain entered in this step (else example.com)."""
 
     def on_domain(profile: Any, answers: dict[str, dict[str, Any]]) -> str:
@@ -499,7 +499,9 @@ class ManagementAccountStep(Step):
 
     def wanted_alias(self, ctx: StepContext) -> str:
         answers = ctx.answers
-        return answers.get("account_alias") or derived_alias(answers["company_name"])
+        alias = answers.get("account_alias") or derived_alias(answers["company_name"])
+        assert alias, "company_name is a required answer"
+        return alias
 
     def plan(self, ctx: StepContext) -> Plan:
         plan = Plan(self.id)

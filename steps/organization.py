@@ -334,6 +334,7 @@ class OrganizationStep(Step):
                     raise
                 org = describe_org(ctx)
                 refuse_foreign_org(ctx, org)
+                assert org is not None, "AlreadyInOrganizationException: the caller is in one"
         elif org.get("FeatureSet") != "ALL":
             ctx.progress("enabling all features (handshake to every member account)")
             try:

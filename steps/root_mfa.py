@@ -148,7 +148,9 @@ def check_not_used(ctx: StepContext, account: str, region: str | None) -> Outcom
         )
     }
     recent = {k: v for k, v in used.items() if v and (now - v).days < RECENT_DAYS}
-    evidence = {k: (v.isoformat() if v else row.get(k)) for k, v in used.items()}
+    evidence: dict[str, str | int | None] = {
+        k: (v.isoformat() if v else row.get(k)) for k, v in used.items()
+    }
     evidence["window_days"] = RECENT_DAYS
     keys = {k: v for k, v in recent.items() if k != "password_last_used"}
     if (

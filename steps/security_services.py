@@ -5,6 +5,7 @@ alternate contact on every account."""
 from __future__ import annotations
 
 import json
+from functools import partial
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from collections.abc import Callable, Iterable
@@ -642,7 +643,7 @@ def check_budget(ctx: StepContext, account: str, region: str | None) -> Outcome:
     budget = get_budget(ctx)
     if budget is None:
         return Outcome.fail(f"no budget named {BUDGET_NAME}")
-    thresholds = sorted(n.get("Threshold") for n in budget_notifications(ctx))
+    thresholds = sorted(n["Threshold"] for n in budget_notifications(ctx))
     limit = budget.get("BudgetLimit", {})
     evidence = {
         "budget": BUDGET_NAME,
@@ -1111,7 +1112,7 @@ class SecurityServicesStep(Step):
             )
             return
         have = float(budget.get("BudgetLimit", {}).get("Amount", 0))
-        notes = sorted(float(n.get("Threshold")) for n in budget_notifications(ctx))
+        notes = sorted(float(n["Threshold"]) for n in budget_notifications(ctx))
         if have != amount or notes != thresholds:
             plan.add(
                 "update",
@@ -1139,7 +1140,7 @@ class SecurityServicesStep(Step):
                 "the security contact is incomplete (management-account step answers)",
                 "answer management-account.security_contact_name/_email/_phone",
             )
-        return contact
+        return {k: v for k, v in contact.items() if v}
 
     # ---------------------------------------------------------- apply
     def apply(self, ctx: StepContext, plan: Plan) -> None:
@@ -1151,7 +1152,7 @@ class SecurityServicesStep(Step):
                 continue
             ctx.progress(f"{batch[0].action} {batch[0].resource} ({len(batch)})")
             if handler.parallel:
-                parallel(batch, lambda c, run=handler.run: run(self, ctx, c))
+                parallel(batch, partial(handler.run, self, ctx))
             else:
                 for change in batch:
                     handler.run(self, ctx, change)

@@ -11,7 +11,7 @@ the next apply of the log-archive step creates what is missing."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bootstrap_tui.errors import RefusedError
 from bootstrap_tui.model import Check, Outcome, Plan, Scope, Severity
@@ -23,6 +23,9 @@ from steps._fanout import parallel
 from steps._naming import PREFIX
 from steps._org import account_label, all_account_ids, is_future, log_archive_account
 from steps._policy_documents import parse_policy
+
+if TYPE_CHECKING:  # steps.log_archive imports this module
+    from steps.log_archive import Names
 
 DELIVERY = "delivery.logs.amazonaws.com"
 
@@ -97,7 +100,7 @@ def lifecycle(days: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ reads
 
 
-def _names(ctx: StepContext):
+def _names(ctx: StepContext) -> Names:
     from steps.log_archive import names
 
     return names(ctx)
@@ -179,7 +182,7 @@ def policy_accounts(policy: dict[str, Any] | None) -> set[str]:
 # ------------------------------------------------------------------ check
 
 
-def check_vpc_flow_logs(ctx: StepContext, account, region) -> Outcome:
+def check_vpc_flow_logs(ctx: StepContext, account: str, region: str) -> Outcome:
     if not flow_logs_on(ctx):
         return Outcome.warn(
             "turned off in the profile (log_archive.flow_logs.enabled: false)",

@@ -65,5 +65,5 @@ def install(client: Any) -> None:
     """Make `client` refuse truncated bodies (once; a no-op if botocore changed shape)."""
     endpoint = getattr(client, "_endpoint", None)
     inner = getattr(endpoint, "http_session", None)
-    if inner is not None and not isinstance(inner, CompleteBodySession):
+    if endpoint is not None and inner is not None and not isinstance(inner, CompleteBodySession):
         endpoint.http_session = CompleteBodySession(inner)

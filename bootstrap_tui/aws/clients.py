@@ -16,7 +16,7 @@ import platform
 import re
 import threading
 import urllib.request
-from typing import Any
+from typing import Any, TypedDict
 from collections.abc import Callable, Iterator
 
 import boto3
@@ -98,6 +98,16 @@ class _FixedProvider(CredentialProvider):
         return self._credentials
 
 
+class _Settings(TypedDict):
+    """The connection settings a sibling factory (with_role) inherits."""
+
+    max_attempts: int
+    retry_mode: str
+    connect_timeout: float
+    read_timeout: float
+    max_pool: int
+
+
 class ClientFactory:
     """Hands out boto3 clients; `client(service, account=..., region=...)` is the entry point.
 
@@ -132,7 +142,7 @@ class ClientFactory:
         self.on_call = on_call
         self.on_retry = on_retry
         self.session_duration = session_duration
-        self._settings = dict(
+        self._settings = _Settings(
             max_attempts=max_attempts,
             retry_mode=retry_mode,
             connect_timeout=connect_timeout,
@@ -140,7 +150,7 @@ class ClientFactory:
             max_pool=max_pool,
         )
         # No proxy in the environment: say so once, instead of every client scanning os.environ.
-        proxies = {} if not urllib.request.getproxies() else None
+        proxies: dict[str, str] | None = {} if not urllib.request.getproxies() else None
         self.config = Config(
             retries={"mode": retry_mode, "total_max_attempts": max_attempts},
             connect_timeout=connect_timeout,

@@ -135,6 +135,7 @@ class CopyOnWriteTrie(hooks._PrefixTrie):
     """
 
     _owned: dict[int, Any]
+    _root: dict[str, Any]
 
     def _own(self, node: dict) -> dict:
         if id(node) in self._owned:
@@ -171,7 +172,9 @@ class CopyOnWriteTrie(hooks._PrefixTrie):
         return node
 
     def append_item(self, key: str, value: Any, section: int = hooks._MIDDLE) -> None:
-        self._own_path(key, True)["values"][section].append(value)
+        node = self._own_path(key, True)
+        assert node is not None  # create=True makes every node on the path
+        node["values"][section].append(value)
 
     def remove_item(self, key: str, value: Any) -> None:
         self._own_path(key, False)

@@ -102,6 +102,7 @@ def _shared_methods(stock: patching.Table) -> patching.Table:
             shared is not None
             and isinstance(conn_kw, dict)
             and conn_kw.get("ssl_context") is shared
+            and isinstance(bundle, str)
             and _load(bundle)
         ):
             conn.ca_certs = None  # already in the shared context: do not parse it again

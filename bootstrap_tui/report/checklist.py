@@ -45,7 +45,7 @@ NOT_ATTESTED = "NOT ATTESTED"
 
 def _history(state_data: Mapping[str, Any], verify_run: Any) -> list[dict[str, Any]]:
     """Evidence records sorted by time; a verify run not yet recorded is added last."""
-    records = []
+    records: list[dict[str, Any]] = []
     for record in state_data.get("evidence_history") or ():
         if not isinstance(record, Mapping):
             continue
@@ -214,14 +214,18 @@ def build_checklist(
     state_data = state_data or {}
     history = _history(state_data, verify_run)
     generated_at = generated_at or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    step_states = state_data.get("steps") or {}
+    step_states: Mapping[str, Any] = state_data.get("steps") or {}
     run_results = _scope_results(verify_run, latest_evidence, history)
 
-    steps_out, checks_out, manual_out = [], [], []
+    steps_out: list[dict[str, Any]] = []
+    checks_out: list[dict[str, Any]] = []
+    manual_out: list[dict[str, Any]] = []
     check_controls: dict[str, dict[str, list[str]]] = {}
     declared: set[str] = set()
     for step in steps:
-        entry = step_states.get(step.id) if isinstance(step_states.get(step.id), Mapping) else {}
+        entry = step_states.get(step.id)
+        if not isinstance(entry, Mapping):
+            entry = {}
         steps_out.append(
             {
                 "id": step.id,
@@ -308,8 +312,8 @@ def build_checklist(
     ]
 
     status_of = {c["id"]: c["status"] for c in checks_out}
-    for item in (*manual_out, *org_out):
-        item["check_status"] = status_of.get(item["check_id"] or "")
+    for row in (*manual_out, *org_out):
+        row["check_status"] = status_of.get(row["check_id"] or "")
     for entry in steps_out:
         found = [Status(status_of[c]) for c in entry["checks"] if status_of.get(c) in _STATUSES]
         entry["checks_status"] = max(found, key=lambda s: WORST_RANK[s]).value if found else None
@@ -372,8 +376,8 @@ def build_checklist(
         "org_items": org_out,
     }
     checklist = jsonable(checklist)
-    for _, item in evidence_items(checklist):
-        seal_item(item)
+    for _, evidence_item in evidence_items(checklist):
+        seal_item(evidence_item)
     return checklist
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bootstrap_tui.model import Status, Step
+from bootstrap_tui.model import CheckResult, Status, Step
 from bootstrap_tui.report.common import (
     DISPLAY_ORDER,
     SANDBOX_NOTE,
@@ -54,7 +54,7 @@ def render_md(run: RunLike, *, steps: Sequence[Step] | None = None) -> str:
                 f"| {md_cell(r.account) or '-'} | {md_cell(r.region) or '-'} "
                 f"| {md_cell(r.message)} |"
             )
-        todo: dict[str, object] = {}
+        todo: dict[str, CheckResult] = {}
         for r in failures_first(results, steps):
             if r.status not in (Status.PASS, Status.NOT_APPLICABLE):
                 todo.setdefault(r.check_id, r)

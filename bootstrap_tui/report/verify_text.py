@@ -66,10 +66,10 @@ def render_text(run: RunLike, *, steps: Sequence[Step] | None = None, color: boo
                     message,
                 )
             )
-        widths = [
-            max(len(header[i]), *(len(str(row[i].value if i == 0 else row[i])) for row in rows))
-            for i in range(4)
+        texts = [
+            (status.value, check, account, region) for status, check, account, region, _ in rows
         ]
+        widths = [max(len(header[i]), *(len(text[i]) for text in texts)) for i in range(4)]
         lines.append(
             paint(
                 _BOLD,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Static
 
 from bootstrap_tui.errors import BootstrapError
+from bootstrap_tui.tui.app import BootstrapApp
 from bootstrap_tui.tui.bars import bars_text
 from bootstrap_tui.tui.present import check_badge, where_label
 from bootstrap_tui.tui.widgets.header import AppHeader
@@ -26,6 +27,8 @@ FAILURES = ("FAIL", "ERROR")
 
 
 class DashboardScreen(Screen):
+    app = getters.app(BootstrapApp)
+
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("r", "verify_all", "Verify all"),
@@ -50,7 +53,9 @@ class DashboardScreen(Screen):
                 yield Checkbox(filter_label(False), value=False, id="failures-only", compact=True)
                 yield Button("Verify all", id="verify-all", compact=True, variant="primary")
                 yield Button("Export", id="dash-export", compact=True)
-            table = DataTable(id="dash-table", cursor_type="row", zebra_stripes=True)
+            table: DataTable[str | Text] = DataTable(
+                id="dash-table", cursor_type="row", zebra_stripes=True
+            )
             table.add_columns("Step", "Account", "Region", "Status", "Check", "Message")
             yield table
             yield Static("", id="dash-detail")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from bootstrap_tui.model import FRAMEWORKS
+from bootstrap_tui.tui.app import BootstrapApp
 from bootstrap_tui.tui.widgets.header import AppHeader
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ def default_path(fmt: str) -> str:
 
 
 class ExportScreen(Screen):
+    app = getters.app(BootstrapApp)
+
     BINDINGS = [Binding("escape", "back", "Back"), Binding("ctrl+s", "write", "Write file")]
 
     def __init__(self, engine: Engine) -> None:

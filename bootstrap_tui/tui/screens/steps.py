@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from rich.text import Text
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -26,6 +26,7 @@ from textual.widgets import (
 
 from bootstrap_tui.costs import cost_lines, plan_cost
 from bootstrap_tui.errors import BootstrapError
+from bootstrap_tui.tui.app import BootstrapApp
 from bootstrap_tui.tui.present import check_badge, doc_markdown, step_badge
 from bootstrap_tui.tui.screens.attester import AskAttester
 from bootstrap_tui.tui.widgets.form import FieldRow, StepForm
@@ -67,6 +68,9 @@ def manual_label(title: str, attested: Any) -> str:
 class ManualBox(Checkbox):
     """A manual item's tick box: one glyph, its state in its shape (✔ done, blank to do)."""
 
+    item_id: str
+    item_title: str
+
     @property
     def BUTTON_INNER(self) -> str:  # type: ignore[override]
         return "✔" if self.value else " "
@@ -81,6 +85,8 @@ SIMULATED_STEPS = ("root-mfa",)
 
 
 class StepScreen(Screen):
+    app = getters.app(BootstrapApp)
+
     BINDINGS = [
         Binding("p", "plan", "Plan"),
         Binding("a", "apply", "Apply"),
@@ -510,15 +516,18 @@ class StepScreen(Screen):
 
     @on(Checkbox.Changed, ".attest")
     def _attest(self, event: Checkbox.Changed) -> None:
-        item_id = getattr(event.checkbox, "item_id", None)
-        if not item_id or not event.value or self.engine.state.attestation(item_id):
+        box = event.checkbox
+        item_id = getattr(box, "item_id", None)
+        if not isinstance(box, ManualBox) or not item_id or not event.value:
+            return
+        if self.engine.state.attestation(item_id):
             return
         if self.engine.attester() is None:  # asked once: who vouches for it
-            self.app.push_screen(AskAttester(), lambda name: self._named(event.checkbox, name))
+            self.app.push_screen(AskAttester(), lambda name: self._named(box, name))
             return
-        self._record_attestation(event.checkbox)
+        self._record_attestation(box)
 
-    def _named(self, box: Checkbox, name: str | None) -> None:
+    def _named(self, box: ManualBox, name: str | None) -> None:
         if not name:
             box.value = False
             return
@@ -526,7 +535,7 @@ class StepScreen(Screen):
             self.engine.state.set_attester(name)
         self._record_attestation(box)
 
-    def _record_attestation(self, box: Checkbox) -> None:
+    def _record_attestation(self, box: ManualBox) -> None:
         try:
             self.engine.attest(box.item_id, "attested in the wizard")
         except BootstrapError as exc:

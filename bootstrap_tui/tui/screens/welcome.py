@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -20,6 +20,7 @@ from textual.widgets import (
     Static,
 )
 
+from bootstrap_tui.tui.app import BootstrapApp
 from bootstrap_tui.tui.present import is_root
 from bootstrap_tui.tui.widgets.header import AppHeader
 
@@ -89,6 +90,8 @@ class ChoiceButton(RadioButton):
 
 class WelcomeScreen(Screen):
     """The first screen. The app connects in a worker; this screen only collects choices."""
+
+    app = getters.app(BootstrapApp)
 
     BINDINGS = [
         Binding("ctrl+s", "connect", "Connect"),

@@ -45,6 +45,8 @@ def placeholder(kind: str, required: bool) -> str:
 class FieldRow(Vertical):
     """Label, help, the input, an error line and an advice line for one Field."""
 
+    widget: Checkbox | Select[Any] | Input
+
     def __init__(self, field: Any, value: Any, source: str) -> None:
         super().__init__(classes="field-row")
         self.field = field
@@ -192,11 +194,12 @@ class StepForm(Vertical):
             return
         self._domain = domain
         for row in self.query(FieldRow):
-            if row.source != "sandbox demo" or not isinstance(getattr(row, "widget", None), Input):
+            widget = getattr(row, "widget", None)
+            if row.source != "sandbox demo" or not isinstance(widget, Input):
                 continue
-            local, at, host = row.widget.value.partition("@")
+            local, at, host = widget.value.partition("@")
             if at and host == old:
-                row.widget.value = f"{local}@{domain}"
+                widget.value = f"{local}@{domain}"
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         event.stop()

@@ -8,6 +8,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
 from textual.widgets import ProgressBar, RichLog, Static
 
 REASSURANCE = "You can close the app; on the next start it resumes polling by itself."
@@ -25,7 +26,7 @@ class OperationPanel(Vertical):
         super().__init__(**kwargs)
         self.started: float | None = None
         self.step_id: str | None = None
-        self._timer = None
+        self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="op-head"):
