@@ -11,6 +11,7 @@ from typing import Any
 
 from bootstrap_tui.aws import partition_of, refuse_root
 from bootstrap_tui.aws.errors import EXPIRED_TOKEN_CODES
+from bootstrap_tui.aws_limits import CONTROL_TOWER_CONCURRENT_OPERATIONS
 from bootstrap_tui.context import StepContext
 from bootstrap_tui.errors import AwsError, RefusedError
 from bootstrap_tui.model import Check, Field, Outcome, Plan, Scope, Severity, Step
@@ -49,7 +50,7 @@ KMS_ALIAS = "alias/bootstrap-control-tower"
 LZ_TIMEOUT = 3600
 LZ_POLL = 60
 OP_POLL = 20
-MAX_IN_FLIGHT = 10
+MAX_IN_FLIGHT = CONTROL_TOWER_CONCURRENT_OPERATIONS  # AWS refuses an 11th
 TRAIL_NAME = "aws-controltower-BaselineCloudTrail"
 
 SESSION_NOTE = (

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
+from bootstrap_tui.aws_limits import CREATE_ACCOUNT_IN_PROGRESS
 from bootstrap_tui.durations import durations
 from bootstrap_tui.sandbox import Sandbox
 from bootstrap_tui.sandbox.cli import main
@@ -121,4 +122,25 @@ def test_at_most_ten_control_operations_in_flight(aws, sandbox, landing_zone) ->
     assert "10 concurrent operations" in info.value.response["Error"]["Message"]
     _finish_all(sandbox)
     tower.enable_control(controlIdentifier=control, targetIdentifier=targets[10])
+    _finish_all(sandbox)
+
+
+def test_at_most_five_create_account_requests_in_progress(aws, sandbox) -> None:
+    """Enforced in every timing mode: AWS refuses a sixth while five are IN_PROGRESS."""
+    org = aws("organizations")
+    org.create_organization(FeatureSet="ALL")
+    sandbox.configure(op_delay_s=60)
+    for n in range(CREATE_ACCOUNT_IN_PROGRESS):
+        org.create_account(AccountName=f"Member {n}", Email=f"member{n}@example.com")
+    with pytest.raises(ClientError) as info:
+        org.create_account(AccountName="Sixth", Email="sixth@example.com")
+    assert info.value.response["Error"]["Code"] == "ConstraintViolationException"
+    assert info.value.response["Reason"] == "ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED"
+    assert [s["State"] for s in org.list_create_account_status()["CreateAccountStatuses"]] == [
+        "IN_PROGRESS"
+    ] * CREATE_ACCOUNT_IN_PROGRESS  # the refused request left no trace
+    _finish_all(sandbox)
+    org.list_roots()  # a request completes the finished operations
+    status = org.create_account(AccountName="Sixth", Email="sixth@example.com")
+    assert status["CreateAccountStatus"]["State"] == "IN_PROGRESS"
     _finish_all(sandbox)
