@@ -132,9 +132,11 @@ class SsoAdminFake(Fake):
         returns and the operation behind it (IN_PROGRESS until it completes)."""
         return self.data.setdefault("requests", {})
 
-    def _start(self, kind: str, status: dict[str, Any], on_complete: Any = None) -> dict[str, Any]:
+    def _start(
+        self, kind: str, status: dict[str, Any], on_complete: Any = None, instance: Any = None
+    ) -> dict[str, Any]:
         request_id = status["RequestId"]
-        record: dict[str, Any] = {"status": status, "kind": kind}
+        record: dict[str, Any] = {"status": status, "kind": kind, "instance": instance}
         self.requests[request_id] = record
         # fixed mode keeps them instant (as before realistic durations); realistic: AWS's time
         record["operation"] = self.state.start_operation(
@@ -154,7 +156,7 @@ class SsoAdminFake(Fake):
             1
             for record in self.requests.values()
             if record["kind"] == "CreateAccountAssignment"
-            and record["status"].get("InstanceArn") == instance_arn
+            and record["instance"] == instance_arn
             and record["operation"].status == "IN_PROGRESS"
         )
 
@@ -178,14 +180,13 @@ class SsoAdminFake(Fake):
         )
         backend.account_assignments.remove(assignment)  # not listed while in progress
         status.pop("Status", None)
-        status["InstanceArn"] = instance_arn
 
         def finish(_operation: Any) -> None:
             backend.account_assignments.append(assignment)
 
         return {
             "AccountAssignmentCreationStatus": self._start(
-                "CreateAccountAssignment", status, finish
+                "CreateAccountAssignment", status, finish, instance_arn
             )
         }
 
@@ -214,9 +215,9 @@ class SsoAdminFake(Fake):
 
     def op_describe_account_assignment_creation_status(self, call: Call) -> dict[str, Any]:
         request_id = call.params.get("AccountAssignmentCreationRequestId")
-        status = self._status(request_id, "CreateAccountAssignment")
-        status.pop("InstanceArn", None)
-        return {"AccountAssignmentCreationStatus": status}
+        return {
+            "AccountAssignmentCreationStatus": self._status(request_id, "CreateAccountAssignment")
+        }
 
     def op_describe_account_assignment_deletion_status(self, call: Call) -> dict[str, Any]:
         request_id = call.params.get("AccountAssignmentDeletionRequestId")
