@@ -1218,6 +1218,7 @@ class SecurityServicesStep(Step):
             interval=5,
             timeout=120,
             what=f"GuardDuty detector of the Audit account in {region}",
+            kind="guardduty-admin-detector",
         )
         return found["id"]
 
