@@ -4,7 +4,8 @@ enforces them with AWS's errors and the steps keep under them (docs/sandbox.md c
 from __future__ import annotations
 
 # Organizations CreateAccount: ConstraintViolationException, Reason
-# ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED ("the number of accounts that can be in progress at a time").
+# ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED ("the number of accounts that can be in progress at a
+# time"); the number itself is not quoted from an AWS page yet (docs/sandbox.md says why).
 CREATE_ACCOUNT_IN_PROGRESS = 5
 # Control Tower EnableControl / EnableBaseline (and their updates, resets, disables):
 # ServiceQuotaExceededException, "The limit is 10 concurrent operations".
