@@ -5,7 +5,7 @@ from __future__ import annotations
 
 # Organizations CreateAccount: ConstraintViolationException, Reason
 # ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED ("the number of accounts that can be in progress at a
-# time"); the number itself is not quoted from an AWS page yet (docs/sandbox.md says why).
+# time"); Organizations User Guide quotas: "Up to five can be in progress at one time".
 CREATE_ACCOUNT_IN_PROGRESS = 5
 # Control Tower EnableControl / EnableBaseline (and their updates, resets, disables):
 # ServiceQuotaExceededException, "The limit is 10 concurrent operations".
