@@ -9,6 +9,31 @@ from typing import Any
 
 from bootstrap_tui.errors import RefusedError
 from bootstrap_tui.context import StepContext
+from bootstrap_tui.aws import error_code
+
+
+# Control Tower operations whose ServiceQuotaExceededException means "10 concurrent operations"
+CONTROL_TOWER_STARTS = {
+    "EnableControl",
+    "DisableControl",
+    "UpdateEnabledControl",
+    "ResetEnabledControl",
+    "EnableBaseline",
+    "DisableBaseline",
+    "UpdateEnabledBaseline",
+    "ResetEnabledBaseline",
+}
+
+
+def too_many_in_flight(exc: BaseException) -> bool:
+    """AWS refused to start an operation because its documented limit of operations in flight
+    is reached (bootstrap_tui/aws_limits.py): try again once one has finished."""
+    code = error_code(exc)
+    if code == "ConstraintViolationException":
+        reason = (getattr(exc, "response", None) or {}).get("Reason")
+        return reason == "ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED"
+    operation = getattr(exc, "operation_name", None)
+    return code == "ServiceQuotaExceededException" and operation in CONTROL_TOWER_STARTS
 
 
 def run_operations(
@@ -31,7 +56,9 @@ def run_operations(
     operation and returns its id (None = nothing to wait for); the id is recorded
     in the state file before any wait. status(op_id) -> (STATUS, message) where
     STATUS is IN_PROGRESS, SUCCEEDED or FAILED. Returns key -> (STATUS, message);
-    finished operations are cleared from the state file.
+    finished operations are cleared from the state file. A submit that AWS refuses with its
+    concurrency error (too_many_in_flight: its limit reached by operations we did not start) is
+    retried after the next poll, within ``timeout``.
 
     Progress: one line per real change (started, resumed, finished), each with one elapsed
     clock for the whole run and, for a `kind` in durations.yaml, the time left if AWS takes
@@ -47,6 +74,7 @@ def run_operations(
     started = time.monotonic()
     flight_started = started
     last_line = started
+    waiting_since: float | None = None
 
     def say(text: str) -> None:
         nonlocal last_line
@@ -69,8 +97,23 @@ def run_operations(
             say(f"resuming {names[key]} (request {recorded['id']})")
     while queue or in_flight:
         while queue and len(in_flight) < max_in_flight:
-            key, payload = queue.pop(0)
-            op_id = submit(payload)
+            key, payload = queue[0]
+            try:
+                op_id = submit(payload)
+            except Exception as exc:
+                if not too_many_in_flight(exc):
+                    raise
+                if waiting_since is None:
+                    waiting_since = time.monotonic()
+                    reason = (getattr(exc, "response", None) or {}).get("Reason")
+                    code = " ".join(filter(None, (error_code(exc), reason)))
+                    say(
+                        f"{names[key]} waits: AWS refused to start it ({code}: too many "
+                        "operations in progress); trying again after the next poll"
+                    )
+                break
+            queue.pop(0)
+            waiting_since = None
             if op_id is None:
                 results[key] = ("SUCCEEDED", None)
                 continue
@@ -91,6 +134,12 @@ def run_operations(
         if time.monotonic() - last_line >= 60:
             say(f"{len(in_flight)} still running")
         if time.monotonic() - started > timeout:
+            if waiting_since is not None and not in_flight:
+                raise RefusedError(
+                    f"{what}: AWS still refused to start {names[queue[0][0]]} after "
+                    f"{int(timeout)}s (too many operations in flight in this organization)",
+                    "wait for the other operations to finish, then run apply again",
+                )
             raise RefusedError(
                 f"{what}: {len(in_flight)} operation(s) still running after {int(timeout)}s",
                 "they keep running in AWS; run apply again later and polling resumes",

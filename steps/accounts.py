@@ -7,6 +7,7 @@ from typing import Any
 from collections.abc import Callable
 
 from bootstrap_tui.aws import refuse_root
+from bootstrap_tui.aws_limits import CREATE_ACCOUNT_IN_PROGRESS
 from bootstrap_tui.context import StepContext
 from bootstrap_tui.errors import BootstrapError, RefusedError, ValidationError
 from bootstrap_tui.model import Check, Field, Outcome, Plan, Scope, Severity, Step
@@ -559,7 +560,7 @@ class AccountsStep(Step):
                 what="creating accounts",
                 interval=POLL_SECONDS,
                 timeout=TIMEOUT_SECONDS,
-                max_in_flight=5,
+                max_in_flight=CREATE_ACCOUNT_IN_PROGRESS,
                 kind="create-account",
                 label=lambda want: f"account {want['name']}",
             )

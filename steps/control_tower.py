@@ -11,6 +11,7 @@ from typing import Any
 
 from bootstrap_tui.aws import partition_of, refuse_root
 from bootstrap_tui.aws.errors import EXPIRED_TOKEN_CODES
+from bootstrap_tui.aws_limits import CONTROL_TOWER_CONCURRENT_OPERATIONS
 from bootstrap_tui.context import StepContext
 from bootstrap_tui.errors import AwsError, RefusedError
 from bootstrap_tui.model import Check, Field, Outcome, Plan, Scope, Severity, Step
@@ -49,7 +50,7 @@ KMS_ALIAS = "alias/bootstrap-control-tower"
 LZ_TIMEOUT = 3600
 LZ_POLL = 60
 OP_POLL = 20
-MAX_IN_FLIGHT = 10
+MAX_IN_FLIGHT = CONTROL_TOWER_CONCURRENT_OPERATIONS  # AWS refuses an 11th
 TRAIL_NAME = "aws-controltower-BaselineCloudTrail"
 
 SESSION_NOTE = (
@@ -933,7 +934,7 @@ class ControlTowerStep(Step):
                 "the Log Archive and Audit accounts must exist first",
                 "run: bootstrap-tui apply --step accounts",
             )
-        zone = landing_zone(ctx)
+        zone = self._after_running_operation(ctx, landing_zone(ctx))
         upgrade = upgrade_to(ctx, zone)
         if upgrade and not plan.destructive:
             upgrade = None  # the plan given to apply did not include (confirm) the update
@@ -1041,17 +1042,8 @@ class ControlTowerStep(Step):
                 )["operationIdentifier"]
                 ctx.record_operation("landing-zone", op_id, arn=zone["arn"], kind="UPDATE")
             elif zone.get("status") == "PROCESSING":
-                running = [
-                    o
-                    for o in paginate(
-                        client,
-                        "list_landing_zone_operations",
-                        "landingZoneOperations",
-                        filter={"statuses": ["IN_PROGRESS"]},
-                    )
-                ]
-                if running:
-                    op_id = running[0]["operationIdentifier"]
+                op_id = self._running_landing_zone_operation(ctx)
+                if op_id:
                     ctx.record_operation("landing-zone", op_id, arn=zone["arn"], kind="ADOPTED")
         if op_id:
             self._wait_landing_zone(ctx, op_id)
@@ -1062,6 +1054,30 @@ class ControlTowerStep(Step):
                 "run apply again later; polling resumes",
             )
         ctx.remember("landing_zone_arn", zone["arn"])
+
+    def _after_running_operation(
+        self, ctx: StepContext, zone: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        """AWS runs one landing zone operation at a time (ConflictException otherwise): wait for
+        one in progress that this run did not start, then look at the landing zone again."""
+        if zone is None or zone.get("status") != "PROCESSING" or ctx.operation("landing-zone"):
+            return zone
+        running = self._running_landing_zone_operation(ctx)
+        if running is None:
+            return zone
+        ctx.record_operation("landing-zone", running, arn=zone["arn"], kind="ADOPTED")
+        self._wait_landing_zone(ctx, running)
+        return landing_zone(ctx)
+
+    @staticmethod
+    def _running_landing_zone_operation(ctx: StepContext) -> str | None:
+        running = paginate(
+            ctx.client("controltower"),
+            "list_landing_zone_operations",
+            "landingZoneOperations",
+            filter={"statuses": ["IN_PROGRESS"]},
+        )
+        return next((o["operationIdentifier"] for o in running), None)
 
     def _wait_landing_zone(self, ctx: StepContext, op_id: str) -> None:
         client = ctx.client("controltower")

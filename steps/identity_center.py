@@ -792,7 +792,13 @@ class IdentityCenterStep(Step):
                 )
             return state["Status"] == "SUCCEEDED", state["Status"]
 
-        ctx.poll(describe, interval=5, timeout=900, what=f"provision {name}")
+        ctx.poll(
+            describe,
+            interval=5,
+            timeout=900,
+            what=f"provision {name}",
+            kind="provision-permission-set",
+        )
         ctx.clear_operation(key)
 
     def _ensure_assignments(
@@ -849,7 +855,13 @@ class IdentityCenterStep(Step):
                     )
                 return state["Status"] == "SUCCEEDED", state["Status"]
 
-            ctx.poll(describe, interval=5, timeout=900, what=f"assign {label}")
+            ctx.poll(
+                describe,
+                interval=5,
+                timeout=900,
+                what=f"assign {label}",
+                kind="account-assignment",
+            )
             ctx.clear_operation(key)
 
     def _write_config(self, ctx: StepContext, inst: dict[str, Any]) -> None:

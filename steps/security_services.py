@@ -1219,6 +1219,7 @@ class SecurityServicesStep(Step):
             interval=5,
             timeout=120,
             what=f"GuardDuty detector of the Audit account in {region}",
+            kind="guardduty-admin-detector",
         )
         return found["id"]
 

@@ -84,6 +84,14 @@ class SandboxState:
         with self.lock:
             return self.roots.setdefault(account, RootUser())
 
+    def delay(self, kind: str, fixed_s: float | None = None) -> float:
+        """How long an operation of ``kind`` takes: drawn from AWS's range under ``--durations
+        realistic`` (when durations.yaml has it), else ``fixed_s`` or the operation delay."""
+        drawn = self.durations.seconds(kind) if self.durations is not None else None
+        if drawn is not None:
+            return float(drawn)
+        return self.op_delay_s if fixed_s is None else fixed_s
+
     def start_operation(
         self,
         op_id: str,
@@ -91,15 +99,17 @@ class SandboxState:
         outcome: str = "SUCCEEDED",
         message: str | None = None,
         on_complete: Callable[[AsyncOperation], None] | None = None,
+        fixed_s: float | None = None,
         **details: Any,
     ) -> AsyncOperation:
+        """``fixed_s``: the delay in fixed mode when it is not the operation delay (0 for the
+        operations the sandbox completed at once before realistic durations)."""
         with self.lock:
-            drawn = self.durations.seconds(kind) if self.durations is not None else None
             operation = AsyncOperation(
                 op_id,
                 kind,
                 time.monotonic(),
-                self.op_delay_s if drawn is None else drawn,
+                self.delay(kind, fixed_s),
                 outcome,
                 message,
                 on_complete,

@@ -3,7 +3,8 @@
 Each operation's duration is drawn from its range in ``bootstrap_tui/durations.yaml`` (the one
 source of truth, also behind the progress estimates): a triangular distribution between the
 range's ends, peaking at the typical value, divided by ``time_scale`` (60 turns an hour into a
-minute). Operations without an entry keep the sandbox's fixed operation delay.
+minute). Operations without an entry keep the sandbox's fixed operation delay; entries whose
+``api`` is synchronous (CreateOrganization, the services' organization set-up) are not delayed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ KINDS = {
     "landingzone:DELETE": "landing-zone",
     "baseline:": "register-ou",
     "control:": "enable-control",
+    "sso:CreateAccountAssignment": "account-assignment",
+    "sso:DeleteAccountAssignment": "account-assignment",
+    "sso:ProvisionPermissionSet": "provision-permission-set",
+    "guardduty:AdminDetector": "guardduty-admin-detector",
+    "securityhub:EnableStandards": "securityhub-standards",
 }
 
 

@@ -62,12 +62,20 @@ class Response:
 class AwsError(Exception):
     """An AWS error response; rendered in the protocol of the request."""
 
-    def __init__(self, code: str, message: str, status: int = 400, sender: bool = True):
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        status: int = 400,
+        sender: bool = True,
+        fields: dict[str, Any] | None = None,
+    ):
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
         self.sender = sender
+        self.fields = fields or {}  # the error shape's other members (JSON protocols), e.g. Reason
 
 
 def request_id() -> str:
@@ -122,11 +130,16 @@ def error_response(protocol: str, error: AwsError, service: str | None = None) -
     rid = request_id()
     code, message = escape(error.code), escape(error.message)
     if protocol == JSON:
-        body = json.dumps({"__type": error.code, "message": error.message}).encode()
+        body = json.dumps({"__type": error.code, "message": error.message, **error.fields}).encode()
         headers = [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", rid)]
     elif protocol == REST_JSON:
         body = json.dumps(
-            {"__type": error.code, "message": error.message, "Message": error.message}
+            {
+                "__type": error.code,
+                "message": error.message,
+                "Message": error.message,
+                **error.fields,
+            }
         ).encode()
         headers = [
             ("Content-Type", "application/json"),

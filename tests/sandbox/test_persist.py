@@ -63,3 +63,54 @@ def test_a_damaged_snapshot_is_refused_and_left_in_place(exclusive, tmp_path):
     with pytest.raises(SnapshotError, match="cannot be read"):
         box.start()
     assert snapshot.read_bytes() == b"not a snapshot"
+
+
+def test_an_identity_center_assignment_in_progress_survives_a_restart(exclusive, tmp_path):
+    snapshot = tmp_path / "aws.pickle"
+    box = Sandbox(op_delay_s=3600, snapshot=snapshot, durations="realistic", time_scale=0.01)
+    box.start()
+    try:
+        org, sso = client(box, "organizations"), client(box, "sso-admin")
+        org.create_organization(FeatureSet="ALL")
+        instance = sso.list_instances()["Instances"][0]
+        ps = sso.create_permission_set(Name="Admin", InstanceArn=instance["InstanceArn"])
+        ps_arn = ps["PermissionSet"]["PermissionSetArn"]
+        group = client(box, "identitystore").create_group(
+            IdentityStoreId=instance["IdentityStoreId"], DisplayName="Admins"
+        )["GroupId"]
+        request = sso.create_account_assignment(
+            InstanceArn=instance["InstanceArn"],
+            TargetId="123456789012",
+            TargetType="AWS_ACCOUNT",
+            PermissionSetArn=ps_arn,
+            PrincipalType="GROUP",
+            PrincipalId=group,
+        )["AccountAssignmentCreationStatus"]
+    finally:
+        box.stop()
+
+    again = _start(snapshot, op_delay_s=3600)
+    try:
+        sso = client(again, "sso-admin")
+
+        def status() -> str:
+            return sso.describe_account_assignment_creation_status(
+                InstanceArn=instance["InstanceArn"],
+                AccountAssignmentCreationRequestId=request["RequestId"],
+            )["AccountAssignmentCreationStatus"]["Status"]
+
+        def listed() -> list[str]:
+            return [
+                a["PrincipalId"]
+                for a in sso.list_account_assignments(
+                    InstanceArn=instance["InstanceArn"],
+                    AccountId="123456789012",
+                    PermissionSetArn=ps_arn,
+                )["AccountAssignments"]
+            ]
+
+        assert status() == "IN_PROGRESS" and listed() == []
+        again.state.operations[request["RequestId"]].delay = 0
+        assert status() == "SUCCEEDED" and listed() == [group]
+    finally:
+        again.stop()

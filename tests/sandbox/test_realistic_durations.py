@@ -3,9 +3,12 @@ AWS's concurrency limits on Control Tower operations apply, with AWS's errors (p
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from botocore.exceptions import ClientError
 
+from bootstrap_tui.aws_limits import ACCOUNT_ASSIGNMENT_OUTSTANDING, CREATE_ACCOUNT_IN_PROGRESS
 from bootstrap_tui.durations import durations
 from bootstrap_tui.sandbox import Sandbox
 from bootstrap_tui.sandbox.cli import main
@@ -22,7 +25,9 @@ def test_each_kind_is_drawn_within_aws_range_divided_by_the_time_scale() -> None
         drawn = [timing.seconds(kind) for _ in range(50)]
         assert all(low / 60 <= d <= high / 60 for d in drawn), kind
         assert len(set(drawn)) > 1, kind
-    assert timing.seconds("sso:Provision") is None  # no recorded duration: the fixed delay
+    assert (
+        timing.seconds("sso:CreatePermissionSet") is None
+    )  # no recorded duration: the fixed delay
     first, second = RealisticDurations(time_scale=60), RealisticDurations(time_scale=60)
     assert [first.seconds("control:") for _ in range(3)] == [
         second.seconds("control:") for _ in range(3)
@@ -122,3 +127,141 @@ def test_at_most_ten_control_operations_in_flight(aws, sandbox, landing_zone) ->
     _finish_all(sandbox)
     tower.enable_control(controlIdentifier=control, targetIdentifier=targets[10])
     _finish_all(sandbox)
+
+
+def test_at_most_five_create_account_requests_in_progress(aws, sandbox) -> None:
+    """Enforced in every timing mode: AWS refuses a sixth while five are IN_PROGRESS."""
+    org = aws("organizations")
+    org.create_organization(FeatureSet="ALL")
+    sandbox.configure(op_delay_s=60)
+    for n in range(CREATE_ACCOUNT_IN_PROGRESS):
+        org.create_account(AccountName=f"Member {n}", Email=f"member{n}@example.com")
+    with pytest.raises(ClientError) as info:
+        org.create_account(AccountName="Sixth", Email="sixth@example.com")
+    assert info.value.response["Error"]["Code"] == "ConstraintViolationException"
+    assert info.value.response["Reason"] == "ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED"
+    assert [s["State"] for s in org.list_create_account_status()["CreateAccountStatuses"]] == [
+        "IN_PROGRESS"
+    ] * CREATE_ACCOUNT_IN_PROGRESS  # the refused request left no trace
+    _finish_all(sandbox)
+    org.list_roots()  # a request completes the finished operations
+    status = org.create_account(AccountName="Sixth", Email="sixth@example.com")
+    assert status["CreateAccountStatus"]["State"] == "IN_PROGRESS"
+    _finish_all(sandbox)
+
+
+def _identity_center(box: Sandbox) -> tuple[object, str, str, str, list[str]]:
+    """sso-admin client, instance, permission set, group, and eleven member accounts."""
+    org, sso = client(box, "organizations"), client(box, "sso-admin")
+    org.create_organization(FeatureSet="ALL")
+    ids = []
+    for n in range(11):
+        request = org.create_account(AccountName=f"M{n}", Email=f"m{n}@example.com")
+        _finish_all(box)  # the accounts are not what these tests time
+        ids.append(
+            org.describe_create_account_status(
+                CreateAccountRequestId=request["CreateAccountStatus"]["Id"]
+            )["CreateAccountStatus"]["AccountId"]
+        )
+    instance = sso.list_instances()["Instances"][0]
+    ps = sso.create_permission_set(Name="Admin", InstanceArn=instance["InstanceArn"])
+    group = client(box, "identitystore").create_group(
+        IdentityStoreId=instance["IdentityStoreId"], DisplayName="Admins"
+    )["GroupId"]
+    return sso, instance["InstanceArn"], ps["PermissionSet"]["PermissionSetArn"], group, ids
+
+
+def _assign(sso, instance: str, ps: str, group: str, account: str) -> dict:
+    return sso.create_account_assignment(
+        InstanceArn=instance,
+        TargetId=account,
+        TargetType="AWS_ACCOUNT",
+        PermissionSetArn=ps,
+        PrincipalType="GROUP",
+        PrincipalId=group,
+    )["AccountAssignmentCreationStatus"]
+
+
+def test_identity_center_assignments_and_provisioning_take_aws_time_scaled(exclusive) -> None:
+    """Asynchronous as on AWS: IN_PROGRESS, not listed until done, then SUCCEEDED after about
+    range/scale; a deletion likewise; ProvisionPermissionSet too."""
+    scale = 100
+    with Sandbox(durations="realistic", time_scale=scale, op_delay_s=30) as box:
+        sso, instance, ps, group, accounts = _identity_center(box)
+        low, high = durations()["account-assignment"]["range_s"]
+        started = time.monotonic()
+        request = _assign(sso, instance, ps, group, accounts[0])
+        assert request["Status"] == "IN_PROGRESS"
+        listed = sso.list_account_assignments(
+            InstanceArn=instance, AccountId=accounts[0], PermissionSetArn=ps
+        )["AccountAssignments"]
+        assert listed == []  # not listed while in progress
+
+        def creation() -> str:
+            return sso.describe_account_assignment_creation_status(
+                InstanceArn=instance, AccountAssignmentCreationRequestId=request["RequestId"]
+            )["AccountAssignmentCreationStatus"]["Status"]
+
+        assert wait_for(creation, timeout=high / scale + 2) == "SUCCEEDED"
+        took = time.monotonic() - started
+        assert low / scale - 0.05 <= took <= high / scale + 1
+        listed = sso.list_account_assignments(
+            InstanceArn=instance, AccountId=accounts[0], PermissionSetArn=ps
+        )["AccountAssignments"]
+        assert [a["PrincipalId"] for a in listed] == [group]
+
+        deletion = sso.delete_account_assignment(
+            InstanceArn=instance,
+            TargetId=accounts[0],
+            TargetType="AWS_ACCOUNT",
+            PermissionSetArn=ps,
+            PrincipalType="GROUP",
+            PrincipalId=group,
+        )["AccountAssignmentDeletionStatus"]
+        assert deletion["Status"] == "IN_PROGRESS"
+        assert (
+            wait_for(
+                lambda: sso.describe_account_assignment_deletion_status(
+                    InstanceArn=instance, AccountAssignmentDeletionRequestId=deletion["RequestId"]
+                )["AccountAssignmentDeletionStatus"]["Status"],
+                timeout=high / scale + 2,
+            )
+            == "SUCCEEDED"
+        )
+        assert (
+            sso.list_account_assignments(
+                InstanceArn=instance, AccountId=accounts[0], PermissionSetArn=ps
+            )["AccountAssignments"]
+            == []
+        )
+
+        provision = sso.provision_permission_set(
+            InstanceArn=instance, PermissionSetArn=ps, TargetType="ALL_PROVISIONED_ACCOUNTS"
+        )["PermissionSetProvisioningStatus"]
+        assert provision["Status"] == "IN_PROGRESS"
+        high = durations()["provision-permission-set"]["range_s"][1]
+        assert (
+            wait_for(
+                lambda: sso.describe_permission_set_provisioning_status(
+                    InstanceArn=instance, ProvisionPermissionSetRequestId=provision["RequestId"]
+                )["PermissionSetProvisioningStatus"]["Status"],
+                timeout=high / scale + 2,
+            )
+            == "SUCCEEDED"
+        )
+
+
+def test_at_most_ten_outstanding_account_assignment_creations(exclusive) -> None:
+    with Sandbox(durations="realistic", time_scale=1, op_delay_s=30) as box:
+        sso, instance, ps, group, accounts = _identity_center(box)
+        for account in accounts[:ACCOUNT_ASSIGNMENT_OUTSTANDING]:
+            assert _assign(sso, instance, ps, group, account)["Status"] == "IN_PROGRESS"
+        with pytest.raises(ClientError) as info:
+            _assign(sso, instance, ps, group, accounts[ACCOUNT_ASSIGNMENT_OUTSTANDING])
+        assert info.value.response["Error"]["Code"] == "ThrottlingException"
+        assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+        assert "10 outstanding" in info.value.response["Error"]["Message"]
+        _finish_all(box)
+        sso.list_instances()  # a request completes the finished operations
+        request = _assign(sso, instance, ps, group, accounts[ACCOUNT_ASSIGNMENT_OUTSTANDING])
+        assert request["Status"] == "IN_PROGRESS"

@@ -179,3 +179,26 @@ def test_credentials_expiring_mid_poll_then_a_new_run_resumes(engines, sandbox, 
     operations = tower.list_landing_zone_operations()["landingZoneOperations"]
     assert [o["operationIdentifier"] for o in operations] == [op_id]  # no second CreateLandingZone
     assert len(tower.list_landing_zones()["landingZones"]) == 1
+
+
+def test_the_update_waits_for_a_landing_zone_operation_started_elsewhere(
+    engines, sandbox, tmp_path
+):
+    """AWS runs one landing zone operation at a time (ConflictException otherwise): a reset
+    someone started is waited for, then the confirmed update runs."""
+    _built(engines, sandbox, tmp_path)
+    engine = engines.new(profile=_profile(tmp_path, "4.0"))
+    plan = engine.plan("control-tower")
+    tower = client(sandbox, "controltower")
+    arn = tower.list_landing_zones()["landingZones"][0]["arn"]
+    sandbox.configure(op_delay_s=1.0)
+    reset = tower.reset_landing_zone(landingZoneIdentifier=arn)["operationIdentifier"]
+    lines: list[str] = []
+    engine.progress_listeners.append(lambda step, text, *rest: lines.append(text))
+    engine.apply("control-tower", plan, confirm_destructive=lambda p: True)
+    assert (
+        tower.get_landing_zone_operation(operationIdentifier=reset)["operationDetails"]["status"]
+        == "SUCCEEDED"
+    )
+    assert any(f"waiting for landing zone operation {reset}" in line for line in lines)
+    assert tower.get_landing_zone(landingZoneIdentifier=arn)["landingZone"]["version"] == "4.0"

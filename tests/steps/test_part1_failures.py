@@ -11,7 +11,9 @@ from tests.steps.engines import assert_converged_and_verified, converge
 from tests.steps.sandboxes import client
 from bootstrap_tui.engine import Engine, Options
 from bootstrap_tui.errors import AwsError, RefusedError, ValidationError
+from bootstrap_tui.aws_limits import CREATE_ACCOUNT_IN_PROGRESS
 from bootstrap_tui.model import Status
+from bootstrap_tui.sandbox import requestlog
 from bootstrap_tui.sandbox.testing import running_sandbox
 from steps import control_tower
 from bootstrap_tui.aws import refuse_root
@@ -89,6 +91,29 @@ def test_email_already_exists_fails_with_reason(engines, sandbox):
     # the other three were created and placed
     accounts = {a["Name"] for a in client(sandbox, "organizations").list_accounts()["Accounts"]}
     assert {"Log Archive", "Audit", "Staging"} <= accounts
+
+
+def test_accounts_wait_while_aws_has_five_creations_in_progress(engines, sandbox):
+    """AWS refuses a CreateAccount while CREATE_ACCOUNT_IN_PROGRESS are in progress (here four
+    started by someone else): the step waits for a free slot instead of failing."""
+    engine = engines.new()
+    converge(engine, ["management-account", "root-mfa", "organization"])
+    sandbox.configure(op_delay_s=0.6)
+    org = client(sandbox, "organizations")
+    for n in range(CREATE_ACCOUNT_IN_PROGRESS - 1):
+        org.create_account(Email=f"other{n}@example.com", AccountName=f"Other {n}")
+    requestlog.clear(sandbox.state)
+    lines: list[str] = []
+    engine.progress_listeners.append(lambda step, text, *rest: lines.append(text))
+    engine.apply("accounts")
+    assert engine.state.status("accounts") in ("applied", "verified")
+    names = {a["Name"] for a in org.list_accounts()["Accounts"]}
+    assert {"Log Archive", "Audit", "Production", "Staging"} <= names
+    sent = requestlog.snapshot(sandbox.state)["requests"]["organizations:CreateAccount"]
+    assert (
+        sent > 4
+    )  # at least one was refused with ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED, then retried
+    assert any("waits" in line and "ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED" in line for line in lines)
 
 
 def test_landing_zone_failed_without_roles_then_retried(engines, sandbox, ct_profile, monkeypatch):

@@ -8,6 +8,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from bootstrap_tui.aws_limits import CONTROL_TOWER_CONCURRENT_OPERATIONS
+
 from .. import motoaccess
 from ..inprocess import moto_client
 from ..state import AsyncOperation
@@ -41,7 +43,7 @@ BASELINE_FOR_VERSION = {"3.2": "4.0", "3.3": "4.0", "4.0": "5.0"}
 # Control and baseline operations in flight at once (botocore's controltower model, the
 # ServiceQuotaExceededException of EnableControl and EnableBaseline: "The limit is 10 concurrent
 # operations")
-MAX_CONCURRENT_OPERATIONS = 10
+MAX_CONCURRENT_OPERATIONS = CONTROL_TOWER_CONCURRENT_OPERATIONS
 MANIFEST_DOC = "https://docs.aws.amazon.com/controltower/latest/userguide/lz-api-launch.html"
 CLOUDTRAIL_POLICY = "AWSControlTowerCloudTrailRolePolicy"
 # (name, id, description); ids as ListBaselines returns them.

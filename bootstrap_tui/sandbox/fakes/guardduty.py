@@ -144,7 +144,7 @@ class GuardDutyFake(Fake):
             # created asynchronously, so ListDetectors shows it only after the op delay while
             # CreateDetector already fails with "a detector already exists".
             detector = self._create(admin, call.region, {})
-            detector["visible_at"] = time.monotonic() + self.state.op_delay_s
+            detector["visible_at"] = time.monotonic() + self.state.delay("guardduty:AdminDetector")
         return {}
 
     def op_list_organization_admin_accounts(self, call: Call) -> dict[str, Any]:

@@ -1,10 +1,13 @@
-"""AWS Organizations corrections: asynchronous CreateAccount and member-account access rules."""
+"""AWS Organizations corrections: asynchronous CreateAccount (at most CREATE_ACCOUNT_IN_PROGRESS at
+a time) and member-account access rules."""
 
 from __future__ import annotations
 
 import random
 import string
 from typing import Any
+
+from bootstrap_tui.aws_limits import CREATE_ACCOUNT_IN_PROGRESS
 
 from .. import motoaccess
 from ..state import AsyncOperation
@@ -71,6 +74,18 @@ class OrganizationsFake(Fake):
             for r in self.requests.values()
             if r["owner"] == call.account and r["operation"].status != "FAILED"
         }
+        in_progress = [
+            r
+            for r in self.requests.values()
+            if r["owner"] == call.account and r["operation"].status == "IN_PROGRESS"
+        ]
+        if len(in_progress) >= CREATE_ACCOUNT_IN_PROGRESS:
+            raise AwsError(
+                "ConstraintViolationException",
+                "You have exceeded the number of accounts that can be created at the same time "
+                f"({CREATE_ACCOUNT_IN_PROGRESS} in progress); wait for one to finish.",
+                fields={"Reason": "ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED"},
+            )
         request_id = _request_id()
         params = {
             k: call.params[k]

@@ -70,7 +70,7 @@ class SecurityHubFake(Fake):
             "StandardsSubscriptionArn": f"arn:aws:securityhub:{call.region}:{call.account}:subscription/{path}",
             "StandardsArn": arn,
             "StandardsInput": inputs or {},
-            "ready_at": time.monotonic() + self.state.op_delay_s,
+            "ready_at": time.monotonic() + self.state.delay("securityhub:EnableStandards"),
             "incomplete": None
             if _has_recorder(call.account, call.region)
             else "NO_AVAILABLE_CONFIGURATION_RECORDER",

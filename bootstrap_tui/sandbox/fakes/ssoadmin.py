@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bootstrap_tui.aws_limits import ACCOUNT_ASSIGNMENT_OUTSTANDING
+
 from .. import motoaccess
 from ..wire import AwsError, Call, Response
 from .base import Fake
@@ -25,7 +27,7 @@ class SsoAdminFake(Fake):
     @property
     def data(self) -> dict[str, Any]:
         return self.state.service_state(
-            self.name, lambda: {"account_instances": set(), "provisioning": {}}
+            self.name, lambda: {"account_instances": set(), "requests": {}}
         )
 
     def handle(self, call: Call, moto: Any) -> Response | None:
@@ -124,21 +126,121 @@ class SsoAdminFake(Fake):
         )
         return {}
 
-    def op_provision_permission_set(self, call: Call) -> Response:
+    @property
+    def requests(self) -> dict[str, dict[str, Any]]:
+        """Assignment creations/deletions and provisionings by request id: the status AWS
+        returns and the operation behind it (IN_PROGRESS until it completes)."""
+        return self.data.setdefault("requests", {})
+
+    def _start(
+        self, kind: str, status: dict[str, Any], on_complete: Any = None, instance: Any = None
+    ) -> dict[str, Any]:
+        request_id = status["RequestId"]
+        record: dict[str, Any] = {"status": status, "kind": kind, "instance": instance}
+        self.requests[request_id] = record
+        # fixed mode keeps them instant (as before realistic durations); realistic: AWS's time
+        record["operation"] = self.state.start_operation(
+            request_id, f"sso:{kind}", on_complete=on_complete, fixed_s=0
+        )
+        return self._status(request_id, kind)
+
+    def _status(self, request_id: str | None, kind: str) -> dict[str, Any]:
+        record = self.requests.get(request_id or "")
+        if record is None or record["kind"] != kind:
+            raise AwsError("ResourceNotFoundException", f"{kind} request {request_id} not found.")
+        status = dict(record["status"], Status=record["operation"].status)
+        return status
+
+    def _outstanding(self, instance_arn: str | None) -> int:
+        return sum(
+            1
+            for record in self.requests.values()
+            if record["kind"] == "CreateAccountAssignment"
+            and record["instance"] == instance_arn
+            and record["operation"].status == "IN_PROGRESS"
+        )
+
+    def op_create_account_assignment(self, call: Call) -> Response | dict[str, Any]:
+        """Asynchronous: IN_PROGRESS, listed once it completes; at most
+        ACCOUNT_ASSIGNMENT_OUTSTANDING creations outstanding per instance."""
+        instance_arn = call.params.get("InstanceArn")
+        if self._outstanding(instance_arn) >= ACCOUNT_ASSIGNMENT_OUTSTANDING:
+            raise AwsError(
+                "ThrottlingException",
+                "Rate exceeded: CreateAccountAssignment has a maximum of "
+                f"{ACCOUNT_ASSIGNMENT_OUTSTANDING} outstanding asynchronous calls.",
+            )
         response = self.moto()
-        if response.status == 200:
-            status = json.loads(response.body).get("PermissionSetProvisioningStatus", {})
-            if call.params.get("TargetId"):
-                status["AccountId"] = call.params["TargetId"]
-            self.data["provisioning"][status.get("RequestId")] = status
-            response.body = json.dumps({"PermissionSetProvisioningStatus": status}).encode()
-        return response
+        if response.status != 200:
+            return response
+        status = json.loads(response.body)["AccountAssignmentCreationStatus"]
+        backend = self._backend(call)
+        assignment = next(
+            a for a in backend.account_assignments if a.request_id == status["RequestId"]
+        )
+        backend.account_assignments.remove(assignment)  # not listed while in progress
+        status.pop("Status", None)
+
+        def finish(_operation: Any) -> None:
+            backend.account_assignments.append(assignment)
+
+        return {
+            "AccountAssignmentCreationStatus": self._start(
+                "CreateAccountAssignment", status, finish, instance_arn
+            )
+        }
+
+    def op_delete_account_assignment(self, call: Call) -> Response | dict[str, Any]:
+        """Asynchronous: the assignment stays listed until the deletion completes."""
+        response = self.moto()
+        if response.status != 200:
+            return response
+        status = json.loads(response.body)["AccountAssignmentDeletionStatus"]
+        backend = self._backend(call)
+        assignment = next(
+            a for a in backend.deleted_account_assignments if a.request_id == status["RequestId"]
+        )
+        backend.account_assignments.append(assignment)
+        status.pop("Status", None)
+
+        def finish(_operation: Any) -> None:
+            if assignment in backend.account_assignments:
+                backend.account_assignments.remove(assignment)
+
+        return {
+            "AccountAssignmentDeletionStatus": self._start(
+                "DeleteAccountAssignment", status, finish
+            )
+        }
+
+    def op_describe_account_assignment_creation_status(self, call: Call) -> dict[str, Any]:
+        request_id = call.params.get("AccountAssignmentCreationRequestId")
+        return {
+            "AccountAssignmentCreationStatus": self._status(request_id, "CreateAccountAssignment")
+        }
+
+    def op_describe_account_assignment_deletion_status(self, call: Call) -> dict[str, Any]:
+        request_id = call.params.get("AccountAssignmentDeletionRequestId")
+        return {
+            "AccountAssignmentDeletionStatus": self._status(request_id, "DeleteAccountAssignment")
+        }
+
+    def op_provision_permission_set(self, call: Call) -> Response | dict[str, Any]:
+        """Asynchronous: IN_PROGRESS until AWS has updated the roles in the accounts."""
+        response = self.moto()
+        if response.status != 200:
+            return response
+        status = json.loads(response.body).get("PermissionSetProvisioningStatus", {})
+        if call.params.get("TargetId"):
+            status["AccountId"] = call.params["TargetId"]
+        status.pop("Status", None)
+        return {"PermissionSetProvisioningStatus": self._start("ProvisionPermissionSet", status)}
 
     def op_describe_permission_set_provisioning_status(self, call: Call) -> dict[str, Any]:
-        status = self.data["provisioning"].get(call.params.get("ProvisionPermissionSetRequestId"))
-        if status is None:
-            raise AwsError("ResourceNotFoundException", "Provisioning request not found.")
-        return {"PermissionSetProvisioningStatus": status}
+        request_id = call.params.get("ProvisionPermissionSetRequestId")
+        return {
+            "PermissionSetProvisioningStatus": self._status(request_id, "ProvisionPermissionSet")
+        }
 
 
 def enable_organization_instance(management: str) -> dict[str, str]:
