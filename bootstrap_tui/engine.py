@@ -475,7 +475,10 @@ class Engine:
 
     def raw_answer(self, step: Step, name: str) -> tuple[Any, str]:
         """The unvalidated answer for a field and where it came from."""
-        field_ = next(f for f in self.fields(step) if f.name == name)
+        return self._raw_answer_of(step, next(f for f in self.fields(step) if f.name == name))
+
+    def _raw_answer_of(self, step: Step, field_: Field) -> tuple[Any, str]:
+        name = field_.name
         from_file = self.file_answers.get(step.id, {})
         if name in from_file:
             return from_file[name], "answers file"
@@ -512,8 +515,8 @@ class Engine:
             return dict(memo[step_id])
         step = self.by_id[step_id]
         values: dict[str, Any] = {}
-        for field_ in self.fields(step):
-            raw, source = self.raw_answer(step, field_.name)
+        for field_ in self.fields(step):  # built once: a step may have hundreds (accounts)
+            raw, source = self._raw_answer_of(step, field_)
             if raw is None:
                 values[field_.name] = None
                 continue
