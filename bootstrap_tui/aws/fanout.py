@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 T = TypeVar("T")
 R = TypeVar("R")
+K = TypeVar("K")
 _AHEAD = 2  # tasks queued per worker beyond the running ones
 
 
@@ -71,6 +72,17 @@ def fan_out(
         raise
     pool.shutdown(wait=True)
     return list(zip(items, results, strict=True))
+
+
+def in_waves(tasks: Sequence[T], key: Callable[[T], K], size: int) -> list[T]:
+    """``tasks`` reordered so that their keys (accounts) come ``size`` at a time, in the order
+    each key first appears, every task of a wave before the next wave's; the order within a
+    wave is kept (so the calls of one check still go to ``size`` accounts at once)."""
+    waves: dict[K, int] = {}
+    for task in tasks:
+        waves.setdefault(key(task), len(waves) // max(1, size))
+    ordered = sorted(range(len(tasks)), key=lambda i: (waves[key(tasks[i])], i))
+    return [tasks[i] for i in ordered]
 
 
 def account_tasks(

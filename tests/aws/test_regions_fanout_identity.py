@@ -127,6 +127,16 @@ def test_fan_out_costs_the_caller_the_same_per_task_however_many_there_are():
     assert large < 8 * small * 2 + 0.05, (small, large)  # linear: 8x the tasks, not 64x
 
 
+def test_in_waves_orders_tasks_a_few_accounts_at_a_time():
+    from bootstrap_tui.aws.fanout import in_waves
+
+    tasks = [(check, account) for check in "xyz" for account in "abcde"]
+    waves = in_waves(tasks, lambda task: task[1], 2)
+    assert sorted(waves) == sorted(tasks)
+    assert [a for _, a in waves] == list("abababcdcdcdeee")
+    assert [c for c, a in waves if a in "ab"] == list("xxyyzz")  # a check's calls stay together
+
+
 def test_account_tasks(factory):
     assert account_tasks(factory, ["1", "2"], ["us-east-1", "eu-west-1"]) == [
         ("1", "us-east-1"),
