@@ -1,10 +1,10 @@
 """How fast `bootstrap-tui verify` is against an organization, next to the floor the endpoint sets.
 
-1. Start the sandbox as its own process (`python -m bootstrap_tui.sandbox`), timing spawn to
-   "endpoint:" (sandbox start time).
-2. Seed it compliant in a child process: the real engine applies every step of a profile
-   derived from startup-minimal with N workload accounts and the governed regions asked for
-   (`bootstrap_tui.sandbox.seeds.build_compliant`; timed: seed build time).
+1-2. Start the sandbox as its own process with the compliant seed: the real engine applies
+   every step of a profile derived from startup-minimal with N workload accounts and the
+   governed regions asked for (`Sandbox(seed="compliant", accounts=N, regions=...)`), or the
+   seed cache gives the state an earlier build left (built once per version of the code);
+   timed from spawn to its endpoint (seed time, "built" or "from the seed cache").
 3. Switch latency on (`POST /_sandbox/config {"latency_ms": ...}`), then --warmup verifies
    (default 1, printed, not counted): moto is slow the first time it serves some requests.
 4. verify as `bootstrap-tui verify` runs it (Engine(Options(...)).connect(); engine.verify()),
@@ -24,8 +24,10 @@ buys (median ratio to the floor without it) / (median ratio with all) - 1.
 
 Usage: python benchmarks/verify_bench.py [--accounts 10] [--regions us-east-1,us-west-2,eu-west-1,
        eu-central-1] [--latency-ms 50] [--max-workers 16] [--repeat 3] [--warmup 1] [--no-serial]
-       [--json FILE]
+       [--compare-root DIR] [--json FILE]
 Targets (issue 6): verify <= 1.3x floor; verify >= 5x faster than at concurrency 1.
+Issue 19: at --accounts 200, verify <= 1.2x floor and peak RSS (of the verifying process:
+`ru_maxrss` of its own, the sandbox being another process) <= 250 MB.
 """
 
 from __future__ import annotations
@@ -56,20 +58,42 @@ CREDENTIALS = {
 }
 
 
-def start_sandbox() -> tuple[subprocess.Popen, str, float]:
-    """The sandbox as a separate process (fresh seed); returns it, its endpoint and the start time."""
+# the sandbox process: the compliant seed for N workload accounts and the given regions, from
+# the seed cache when this version of the code built it before (else built there, then kept)
+SANDBOX = """
+import signal, sys, threading
+from bootstrap_tui.sandbox import Sandbox
+regions = sys.argv[2].split(",")
+box = Sandbox(seed="compliant", accounts=int(sys.argv[1]), regions=regions, op_delay_s=0)
+endpoint = box.start()
+print(f"cached: {box.seed_cached}", flush=True)
+print(f"endpoint: {endpoint}", flush=True)
+stop = threading.Event()
+signal.signal(signal.SIGTERM, lambda *_: stop.set())
+while not stop.wait(0.2):
+    pass
+box.stop()
+"""
+
+
+def start_sandbox(accounts: int, regions: list[str]) -> tuple[subprocess.Popen, str, float, bool]:
+    """The sandbox as a separate process, seeded compliant; returns it, its endpoint, the time
+    from spawn to its endpoint (the seed included) and whether the seed came from the cache."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bootstrap_tui.sandbox", "--port", "0", "--op-delay", "0"],
+        [sys.executable, "-c", SANDBOX, str(accounts), ",".join(regions)],
         stdout=subprocess.PIPE,
         text=True,
         cwd=ROOT,
+        env={**os.environ, **CREDENTIALS, "PYTHONPATH": str(ROOT)},
     )
+    cached = process.stdout.readline() if process.stdout else ""
     line = process.stdout.readline() if process.stdout else ""
     if not line.startswith("endpoint: "):
         process.kill()
-        raise SystemExit(f"the sandbox did not start: {line!r}")
-    return process, line.split(" ", 1)[1].strip(), time.perf_counter() - started
+        raise SystemExit(f"the sandbox did not start: {cached!r} {line!r}")
+    elapsed = time.perf_counter() - started
+    return process, line.split(" ", 1)[1].strip(), elapsed, cached.strip() == "cached: True"
 
 
 def configure(endpoint: str, **settings: float) -> None:
@@ -81,22 +105,6 @@ def configure(endpoint: str, **settings: float) -> None:
     )
     with urllib.request.urlopen(request, timeout=30):
         pass
-
-
-def seed(endpoint: str, accounts: int, regions: list[str]) -> float:
-    """Build the compliant seed in a child process (so its memory is not counted here)."""
-    code = (
-        "import sys; from bootstrap_tui.sandbox.seeds import build_compliant; "
-        "build_compliant(sys.argv[1], int(sys.argv[2]), sys.argv[3].split(','))"
-    )
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-c", code, endpoint, str(accounts), ",".join(regions)],
-        check=True,
-        cwd=ROOT,
-        env={**os.environ, **CREDENTIALS},
-    )
-    return time.perf_counter() - started
 
 
 def run_verify(endpoint: str, profile: str, workdir: Path, max_workers: int) -> dict:
@@ -145,13 +153,20 @@ def run_verify(endpoint: str, profile: str, workdir: Path, max_workers: int) -> 
 
 
 def run_verify_process(
-    endpoint: str, profile: str, workdir: Path, max_workers: int, speedups_off: str = ""
+    endpoint: str,
+    profile: str,
+    workdir: Path,
+    max_workers: int,
+    speedups_off: str = "",
+    root: Path = ROOT,
 ) -> dict:
-    """`run_verify` in a new Python process: nothing is cached from an earlier verify."""
+    """`run_verify` in a new Python process: nothing is cached from an earlier verify. ``root``:
+    the checkout whose code verifies (its own benchmarks/verify_bench.py runs the child)."""
+    script = root / "benchmarks" / "verify_bench.py"
     done = subprocess.run(
-        [sys.executable, __file__, "--child", endpoint, profile, str(workdir), str(max_workers)],
+        [sys.executable, str(script), "--child", endpoint, profile, str(workdir), str(max_workers)],
         check=True,
-        cwd=ROOT,
+        cwd=root,
         env={**os.environ, **CREDENTIALS, SPEEDUPS_SWITCH: speedups_off},
         stdout=subprocess.PIPE,
         text=True,
@@ -240,6 +255,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="cold verify with every botocore speed-up, without each, and without any",
     )
+    parser.add_argument(
+        "--compare-root",
+        type=Path,
+        help="another checkout (e.g. `mkdir /tmp/before; git archive COMMIT | tar -x -C /tmp/before`): each round runs a "
+        "cold verify with its code and one with this checkout's, alternately, against the same "
+        "sandbox, each followed by its floor",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
     regions = [r.strip() for r in args.regions.split(",") if r.strip()]
@@ -251,12 +273,12 @@ def main(argv: list[str] | None = None) -> int:
     from bootstrap_tui.sandbox.seeds import write_seed_profile
 
     print(f"machine: {machine()}", flush=True)
-    process, endpoint, start_s = start_sandbox()
+    process, endpoint, seed_s, cached = start_sandbox(args.accounts, regions)
     try:
-        print(f"sandbox start: {start_s:.2f}s ({endpoint})", flush=True)
-        seed_s = seed(endpoint, args.accounts, regions)
         print(
-            f"seed compliant, {args.accounts} workload accounts x {len(regions)} regions: {seed_s:.1f}s",
+            f"sandbox with the compliant seed, {args.accounts} workload accounts x "
+            f"{len(regions)} regions: {seed_s:.1f}s ({'from the seed cache' if cached else 'built'}; "
+            f"{endpoint})",
             flush=True,
         )
         configure(endpoint, latency_ms=args.latency_ms)
@@ -269,8 +291,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"verify x{args.max_workers} {warmup['wall_s']}s",
                 flush=True,
             )
-        if args.compare_speedups:
-            figures = compare_speedups(endpoint, profile, workdir, args)
+        if args.compare_speedups or args.compare_root:
+            figures = (
+                compare_roots(endpoint, profile, workdir, args)
+                if args.compare_root
+                else compare_speedups(endpoint, profile, workdir, args)
+            )
             if args.json:
                 args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
             return 0
@@ -312,8 +338,8 @@ def main(argv: list[str] | None = None) -> int:
             "regions": regions,
             "warmup": args.warmup,
             "latency_ms": args.latency_ms,
-            "sandbox_start_s": round(start_s, 2),
             "seed_s": round(seed_s, 1),
+            "seed_cached": cached,
             "verify": parallel,
         }
         if not args.no_serial:
@@ -366,6 +392,42 @@ def compare_speedups(endpoint: str, profile: str, workdir: Path, args: argparse.
             flush=True,
         )
     return {"machine": machine(), "accounts": args.accounts, "speedups": summary}
+
+
+def compare_roots(endpoint: str, profile: str, workdir: Path, args: argparse.Namespace) -> dict:
+    """Cold verify with --compare-root's code and with this checkout's, round after round."""
+    roots = {"compared": args.compare_root.resolve(), "this": ROOT}
+    runs: dict[str, list[dict]] = {name: [] for name in roots}
+    for number in range(1, max(1, args.repeat) + 1):
+        for name, root in roots.items():
+            run = run_verify_process(endpoint, profile, workdir, args.max_workers, root=root)
+            floor_s = floor(endpoint, run["api_calls"], args.max_workers)
+            run.update(floor_s=round(floor_s, 2), ratio_to_floor=round(run["wall_s"] / floor_s, 3))
+            runs[name].append(run)
+            print(
+                f"round {number}, {name} ({root}): verify {run['wall_s']}s (cpu {run['cpu_s']}s), "
+                f"{run['api_calls']} calls, {run['check_results']} results {run['counts']}, "
+                f"peak RSS {run['peak_rss_mb']} MB; floor {floor_s:.2f}s -> "
+                f"{run['ratio_to_floor']}; warm {run['warm_wall_s']}s; load {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
+    summary = {}
+    for name, done in runs.items():
+        summary[name] = {
+            "root": str(roots[name]),
+            "median_wall_s": statistics.median(r["wall_s"] for r in done),
+            "median_cpu_s": statistics.median(r["cpu_s"] for r in done),
+            "median_ratio_to_floor": statistics.median(r["ratio_to_floor"] for r in done),
+            "max_peak_rss_mb": max(r["peak_rss_mb"] for r in done),
+            "runs": done,
+        }
+        print(
+            f"{name}: median verify {summary[name]['median_wall_s']}s "
+            f"(cpu {summary[name]['median_cpu_s']}s), {summary[name]['median_ratio_to_floor']}x "
+            f"the floor, peak RSS up to {summary[name]['max_peak_rss_mb']} MB",
+            flush=True,
+        )
+    return {"machine": machine(), "accounts": args.accounts, "roots": summary}
 
 
 def child(argv: list[str]) -> int:

@@ -6,6 +6,7 @@ call these methods. Nothing here imports a UI toolkit.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import contextvars
 import logging
@@ -59,6 +60,10 @@ CheckTask = tuple[Step, Check, str, "str | None"]  # one check in one account (a
 _VERIFY_ROLES: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
     "bootstrap_tui_verify_roles", default=None
 )
+# a verify of more member accounts than this lets go of each one's clients when it is done
+# (~28 clients of ~35 KB and a connection each per account x 4 regions: 200 accounts kept
+# them all at over 250 MB)
+KEEP_CLIENTS_ACCOUNTS = 60
 
 
 @dataclass
@@ -475,7 +480,10 @@ class Engine:
 
     def raw_answer(self, step: Step, name: str) -> tuple[Any, str]:
         """The unvalidated answer for a field and where it came from."""
-        field_ = next(f for f in self.fields(step) if f.name == name)
+        return self._raw_answer_of(step, next(f for f in self.fields(step) if f.name == name))
+
+    def _raw_answer_of(self, step: Step, field_: Field) -> tuple[Any, str]:
+        name = field_.name
         from_file = self.file_answers.get(step.id, {})
         if name in from_file:
             return from_file[name], "answers file"
@@ -512,8 +520,8 @@ class Engine:
             return dict(memo[step_id])
         step = self.by_id[step_id]
         values: dict[str, Any] = {}
-        for field_ in self.fields(step):
-            raw, source = self.raw_answer(step, field_.name)
+        for field_ in self.fields(step):  # built once: a step may have hundreds (accounts)
+            raw, source = self._raw_answer_of(step, field_)
             if raw is None:
                 values[field_.name] = None
                 continue
@@ -854,6 +862,7 @@ class Engine:
     ) -> None:
         """Fan every check scope out, then report each check that yielded nothing."""
         from bootstrap_tui.aws import fan_out
+        from bootstrap_tui.aws.fanout import in_waves
 
         tasks: list[CheckTask] = []
         declared: list[tuple[Step, Check]] = []
@@ -870,6 +879,10 @@ class Engine:
                 declared.append((step, check))
                 tasks += [(step, check, account, region) for account, region in scopes]
 
+        release = self._release_finished_accounts(tasks)
+        if release:
+            tasks = in_waves(tasks, lambda task: task[2], self.options.max_workers)
+
         def run_one(task: CheckTask) -> CheckResult:
             step, check, account, region = task
             return self._run_check(step, check, account, region)
@@ -884,11 +897,31 @@ class Engine:
                 step, check, account, region = task
                 result = self._error_result(step, check, account, region, result)
             record(result)
+            if release:
+                release(task[2])
 
         fan_out(tasks, run_one, max_workers=self.options.max_workers, on_result=collect)
         for result in self._silent_checks(declared, run.results, accounts):
             run.unreported.add(result.check_id)
             record(result)
+
+    def _release_finished_accounts(self, tasks: list[CheckTask]) -> Callable[[str], None] | None:
+        """For a verify of more than KEEP_CLIENTS_ACCOUNTS member accounts: a function to call as
+        each task finishes, which lets go of a member account's clients and sessions once its
+        last task is done (the tasks then run account by account, in waves). Below that, None:
+        every client stays cached for the next verify, as the wizard's re-verify expects."""
+        left = collections.Counter(account for _, _, account, _ in tasks)
+        members = [a for a in left if a != self.management_account_id]
+        if len(members) <= KEEP_CLIENTS_ACCOUNTS:
+            return None
+        factory = self.factory
+
+        def finished(account: str) -> None:
+            left[account] -= 1
+            if not left[account] and account != self.management_account_id:
+                factory.release(account)
+
+        return finished
 
     @contextlib.contextmanager
     def _answers_memoized(self) -> Iterator[None]:

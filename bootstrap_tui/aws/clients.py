@@ -232,6 +232,17 @@ class ClientFactory:
 
         return self._shared.built.get(self._shared.clients, (role, account, region, service), build)
 
+    def release(self, account: str) -> None:
+        """Forget ``account``'s clients and assumed-role sessions (every role's) and close their
+        connections: a verify of hundreds of accounts keeps only those it is working on. A
+        later call for the account builds them again (assuming the role again)."""
+        shared = self._shared
+        clients = [k for k in list(shared.clients) if k[1] == account and k[0] != "assume-role"]
+        sessions = [k for k in list(shared.sessions) if k[2] == account]
+        for client in shared.built.forget(shared.clients, clients):
+            client.close()
+        shared.built.forget(shared.sessions, sessions)
+
     def role_arn(self, account: str) -> str:
         return f"arn:{partition_of(self.region)}:iam::{account}:role/{self.role_name}"
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextvars
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+import queue
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 from collections.abc import Callable, Iterable, Sequence
 
 T = TypeVar("T")
 R = TypeVar("R")
+K = TypeVar("K")
+_AHEAD = 2  # tasks queued per worker beyond the running ones
 
 
 def fan_out(
@@ -25,30 +28,61 @@ def fan_out(
     (so it may update UI state or a shared list without locking); the returned
     list is in task order. KeyboardInterrupt (or an exception raised by
     `on_result`) cancels the work not yet started and is re-raised.
+
+    Tasks are handed to the pool a few at a time, in order, and finished ones come back
+    through a queue: the cost per task stays constant however many there are (waiting on
+    every pending future at once costs time in proportion to their number, for each one
+    that finishes).
     """
     items = list(tasks)
     results: list[Any] = [None] * len(items)
     if not items:
         return []
-    pool = ThreadPoolExecutor(max_workers=max(1, max_workers), thread_name_prefix="fan-out")
-    index: dict[Future, int] = {}
+    workers = max(1, max_workers)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fan-out")
+    finished: queue.SimpleQueue[int] = queue.SimpleQueue()
+    window = workers * _AHEAD
+    submitted = 0
+
+    def submit(i: int) -> None:
+        future = pool.submit(contextvars.copy_context().run, fn, items[i])
+
+        def done(future: Future) -> None:
+            if future.cancelled():
+                return  # interrupted: nobody is waiting for it any more
+            error = future.exception()
+            results[i] = error if error is not None else future.result()
+            finished.put(i)
+
+        future.add_done_callback(done)
+
     try:
-        for i, task in enumerate(items):
-            index[pool.submit(contextvars.copy_context().run, fn, task)] = i
-        pending = set(index)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=index.__getitem__):
-                i = index[future]
-                error = future.exception()
-                results[i] = error if error is not None else future.result()
-                if on_result is not None:
-                    on_result(items[i], results[i])
+        for _ in range(min(window, len(items))):
+            submit(submitted)
+            submitted += 1
+        for _ in range(len(items)):
+            i = finished.get()
+            if submitted < len(items):
+                submit(submitted)
+                submitted += 1
+            if on_result is not None:
+                on_result(items[i], results[i])
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
     return list(zip(items, results, strict=True))
+
+
+def in_waves(tasks: Sequence[T], key: Callable[[T], K], size: int) -> list[T]:
+    """``tasks`` reordered so that their keys (accounts) come ``size`` at a time, in the order
+    each key first appears, every task of a wave before the next wave's; the order within a
+    wave is kept (so the calls of one check still go to ``size`` accounts at once)."""
+    waves: dict[K, int] = {}
+    for task in tasks:
+        waves.setdefault(key(task), len(waves) // max(1, size))
+    ordered = sorted(range(len(tasks)), key=lambda i: (waves[key(tasks[i])], i))
+    return [tasks[i] for i in ordered]
 
 
 def account_tasks(

@@ -28,3 +28,11 @@ class BuiltOnce:
                 if found is None:
                     found = store[key] = build()
         return found
+
+    def forget(self, store: dict[tuple, Any], keys: list[tuple]) -> list[Any]:
+        """Drop ``keys`` from ``store`` (and their locks); the values that were there."""
+        dropped = [value for key in keys if (value := store.pop(key, None)) is not None]
+        with self._lock:
+            for key in keys:
+                self._key_locks.pop(key, None)
+        return dropped

@@ -547,7 +547,7 @@ class Profile:
             "email_local; log-archive and audit are required.",
             Section("An account.", AccountSpec),
             min_items=2,
-            max_items=100,
+            max_items=1000,
             unique=False,
         )
     )

@@ -17,6 +17,7 @@ import hashlib
 import os
 import platform
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,9 +67,15 @@ def code_version() -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def entry_path(seed: str, accounts: int, version: str | None = None) -> Path:
-    """Where the seed built by this version of the code is kept."""
-    key = hashlib.sha256(f"{version or code_version()}\n{seed}\n{accounts}".encode()).hexdigest()
+def entry_path(
+    seed: str, accounts: int, version: str | None = None, regions: Sequence[str] | None = None
+) -> Path:
+    """Where the seed built by this version of the code is kept (``regions``: the governed
+    regions it was built for, None for the profile's own)."""
+    parts = [version or code_version(), seed, str(accounts)]
+    if regions:
+        parts.append(",".join(regions))
+    key = hashlib.sha256("\n".join(parts).encode()).hexdigest()
     return cache_dir() / f"{seed}-{accounts}-{key[:24]}.pickle"
 
 
@@ -88,14 +95,16 @@ def _trusted(path: Path) -> bool:
     )
 
 
-def load_cached(sandbox: Any, seed: str, accounts: int) -> bool:
+def load_cached(
+    sandbox: Any, seed: str, accounts: int, regions: Sequence[str] | None = None
+) -> bool:
     """Put the cached build of ``seed`` in place of the (just reset) sandbox's state; False when
     there is none to use (then nothing was changed, or the damaged entry is dropped)."""
     from .persist import SnapshotError, load
 
     if seed in UNCACHED_SEEDS or not enabled():
         return False
-    path = entry_path(seed, accounts)
+    path = entry_path(seed, accounts, regions=regions)
     if not _trusted(path):
         return False
     try:
@@ -106,13 +115,15 @@ def load_cached(sandbox: Any, seed: str, accounts: int) -> bool:
     return True
 
 
-def store(sandbox: Any, seed: str, accounts: int) -> Path | None:
+def store(
+    sandbox: Any, seed: str, accounts: int, regions: Sequence[str] | None = None
+) -> Path | None:
     """Keep the sandbox's freshly built ``seed``; None when it is not cached or cannot be."""
     from .persist import save
 
     if seed in UNCACHED_SEEDS or not enabled():
         return None
-    path = entry_path(seed, accounts)
+    path = entry_path(seed, accounts, regions=regions)
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(path.parent, 0o700)

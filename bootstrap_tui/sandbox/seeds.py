@@ -32,7 +32,7 @@ from .plain import info as _info
 
 BASE_PROFILE = "startup-minimal"
 BROWNFIELD_SEEDS = ("brownfield-org", "brownfield-services", "brownfield-iam", "half-finished")
-MAX_WORKLOAD_ACCOUNTS = 98
+MAX_WORKLOAD_ACCOUNTS = 998
 # Optional (detective) controls the compliant-ct seed enables on every registered OU, so that
 # ct.controls-enabled has something to verify (soc2, iso27001 and pci-dss enable them too).
 SEED_CT_CONTROLS = ("AWS-GR_ENCRYPTED_VOLUMES", "AWS-GR_ROOT_ACCOUNT_MFA_ENABLED")
@@ -80,7 +80,7 @@ def workload_accounts(accounts: int) -> list[dict[str, str]]:
     if accounts < 0 or accounts > MAX_WORKLOAD_ACCOUNTS:
         raise ValueError(
             f"accounts must be between 0 and {MAX_WORKLOAD_ACCOUNTS} (a profile holds at "
-            f"most 100 accounts, two of them Log Archive and Audit), got {accounts}"
+            f"most 1000 accounts, two of them Log Archive and Audit), got {accounts}"
         )
     own = [dict(a) for a in _base_profile().data["accounts"] if a["ou"].startswith("Workloads")]
     if accounts == 0:

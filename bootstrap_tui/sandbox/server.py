@@ -51,7 +51,8 @@ class Sandbox:
     ``Sandbox(port=0, seed="fresh", accounts=0, latency_ms=0, faults=None,
     op_delay_s=None, faults_seed=0, tls=None, snapshot=None, durations="fixed", time_scale=1.0)``;
     ``start()`` returns the endpoint URL. ``durations="realistic"`` gives each long-running
-    operation AWS's duration (``timing``), divided by ``time_scale``. With ``snapshot`` (a file), the fake AWS is kept between runs: ``start()``
+    operation AWS's duration (``timing``), divided by ``time_scale``. ``regions`` replaces the
+    governed regions the compliant and drifted seeds are built for. With ``snapshot`` (a file), the fake AWS is kept between runs: ``start()``
     restores it when the file exists (else applies the seed), ``save()`` writes it, and so
     does ``stop()``.
     ``faults`` is a SPEC string (``throttle=0.3,deny=organizations:CreateAccount``)
@@ -74,6 +75,7 @@ class Sandbox:
         snapshot: Path | None = None,
         durations: str = "fixed",
         time_scale: float = 1.0,
+        regions: list[str] | None = None,
     ):
         if seed not in SEEDS:
             raise ValueError(f"unknown seed {seed!r} (use {', '.join(SEEDS)})")
@@ -86,6 +88,7 @@ class Sandbox:
         self.tls = tls
         self.seed = seed
         self.accounts = accounts
+        self.regions = list(regions) if regions else None
         self.latency_ms = float(latency_ms)
         self.fault_spec = faults if isinstance(faults, FaultSpec) else parse_fault_spec(faults)
         self.faults_seed = faults_seed
@@ -282,10 +285,12 @@ class Sandbox:
         self.app.configure(0, None)
         try:
             with self.app.busy, self.state.lock:
-                self.seed_cached = seedcache.load_cached(self, self.seed, self.accounts)
+                self.seed_cached = seedcache.load_cached(
+                    self, self.seed, self.accounts, self.regions
+                )
             if not self.seed_cached:
-                apply_seed(self.endpoint, self.seed, self.accounts)
-                seedcache.store(self, self.seed, self.accounts)
+                apply_seed(self.endpoint, self.seed, self.accounts, self.regions)
+                seedcache.store(self, self.seed, self.accounts, self.regions)
         finally:
             self.state.op_delay_s, self.state.durations = delay, timing
             self._apply_runtime_config()

@@ -97,6 +97,28 @@ def test_with_role_uses_another_role_and_shares_counters(factory, recorded):
         assert ct.read_only
 
 
+def test_release_lets_go_of_one_accounts_clients_and_session(factory, recorded):
+    member = make_member(factory)
+    ct = factory.with_role("AWSControlTowerExecution")
+    iam = factory.client("iam", account=member)
+    ec2 = factory.client("ec2", account=member, region="eu-west-1")
+    other_role = ct.client("sts", account=member)
+    mine = factory.client("iam")
+    iam.list_users()
+    ec2.describe_vpcs()
+    pools = ec2._endpoint.http_session._manager.pools
+    assert len(pools) == 1 and len(ops(recorded, "AssumeRole")) == 1
+
+    factory.release(member)
+    assert len(pools) == 0, "its connections are closed"
+    assert factory.client("iam") is mine, "the caller's own clients stay"
+    again = factory.client("iam", account=member)
+    assert again is not iam and ct.client("sts", account=member) is not other_role
+    assert again.list_users()["Users"] is not None
+    assert len(ops(recorded, "AssumeRole")) == 2, "the role is assumed again"
+    assert ec2.describe_vpcs()["Vpcs"], "a client still held elsewhere keeps working"
+
+
 def test_read_only_guard_blocks_mutations_before_sending(factory, recorded):
     iam = factory.client("iam")
     with factory.read_only_guard():

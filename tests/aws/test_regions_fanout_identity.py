@@ -107,6 +107,36 @@ def test_fan_out_interrupt_cancels_pending_work():
     assert len(started) <= 6
 
 
+def test_fan_out_costs_the_caller_the_same_per_task_however_many_there_are():
+    """200 accounts x 4 regions x ~7 checks is thousands of tasks: the caller's thread must not
+    spend time in proportion to the tasks still pending for each one that finishes."""
+
+    def work(n: int) -> int:
+        time.sleep(0.001)  # tasks finish one by one, as API calls do
+        return n
+
+    def caller_cpu(count: int) -> float:
+        started = time.thread_time()
+        results = fan_out(range(count), work, max_workers=16, on_result=lambda t, r: None)
+        assert [r for _, r in results] == list(range(count))
+        return time.thread_time() - started
+
+    caller_cpu(500)  # warm-up
+    small = min(caller_cpu(1000) for _ in range(3))
+    large = min(caller_cpu(8000) for _ in range(3))
+    assert large < 8 * small * 2 + 0.05, (small, large)  # linear: 8x the tasks, not 64x
+
+
+def test_in_waves_orders_tasks_a_few_accounts_at_a_time():
+    from bootstrap_tui.aws.fanout import in_waves
+
+    tasks = [(check, account) for check in "xyz" for account in "abcde"]
+    waves = in_waves(tasks, lambda task: task[1], 2)
+    assert sorted(waves) == sorted(tasks)
+    assert [a for _, a in waves] == list("abababcdcdcdeee")
+    assert [c for c, a in waves if a in "ab"] == list("xxyyzz")  # a check's calls stay together
+
+
 def test_account_tasks(factory):
     assert account_tasks(factory, ["1", "2"], ["us-east-1", "eu-west-1"]) == [
         ("1", "us-east-1"),

@@ -31,7 +31,7 @@ def _verify(box: Sandbox, work: Path, monkeypatch: pytest.MonkeyPatch) -> list[t
     for key, value in client_environment(box.endpoint).items():
         monkeypatch.setenv(key, value)
     work.mkdir()
-    profile = seeds.write_seed_profile(work, box.accounts)
+    profile = seeds.write_seed_profile(work, box.accounts, box.regions)
     engine = Engine(
         Options(endpoint_url=box.endpoint, state_file=work / "state.yaml", profile=profile)
     )
@@ -67,11 +67,12 @@ def _listing(box: Sandbox) -> dict[str, Any]:
 def test_a_cached_seed_is_the_state_its_build_left(
     exclusive: None, private_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with Sandbox(seed="drifted", accounts=1, op_delay_s=0.3) as box:
+    regions = ["us-east-1", "eu-west-1"]  # not the profile's us-east-1, us-west-2
+    with Sandbox(seed="drifted", accounts=1, op_delay_s=0.3, regions=regions) as box:
         assert not box.seed_cached
         built = (_listing(box), _verify(box, tmp_path / "built", monkeypatch))
         assert [p.name for p in private_cache.iterdir()] == [
-            seedcache.entry_path("drifted", 1).name
+            seedcache.entry_path("drifted", 1, regions=regions).name
         ]
 
         box.reset()
@@ -79,6 +80,7 @@ def test_a_cached_seed_is_the_state_its_build_left(
         cached = (_listing(box), _verify(box, tmp_path / "cached", monkeypatch))
     assert cached == built
     assert any(status == "FAIL" for *_, status in built[1])  # the drifts are there
+    assert {region for _, _, region, _ in built[1]} == {None, "us-east-1", "eu-west-1"}
 
 
 def test_an_entry_others_may_write_or_a_damaged_one_is_rebuilt(
@@ -130,6 +132,9 @@ def test_a_code_change_invalidates_the_cache(tmp_path: Path) -> None:
     assert seedcache.source_digest(copy) != before
     assert seedcache.entry_path("compliant", 3, "a") != seedcache.entry_path("compliant", 3, "b")
     assert seedcache.entry_path("compliant", 3, "a") != seedcache.entry_path("compliant", 4, "a")
+    assert seedcache.entry_path("compliant", 3, "a", ["eu-west-1"]) != seedcache.entry_path(
+        "compliant", 3, "a"
+    )
 
 
 _SIGN_AS_ROOT = """
