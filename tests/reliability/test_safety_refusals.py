@@ -2,7 +2,7 @@
 out or deny a governed region are refused at plan time, destructive changes need
 --confirm-destructive, and root credentials are refused before anything is sent.
 
-(The SCP evaluation itself is unit-tested in tests/steps/test_part2_scp.py.)
+(The SCP evaluation itself is unit-tested in tests/steps/test_scp_rules.py.)
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ PART2 = ("identity-center", "log-archive", "guardrails", "security-services", "b
 
 CT_PROFILE = """\
 name: ct-test
-description: startup-minimal with Control Tower on, for the part-1 tests
+description: startup-minimal with Control Tower on, for the setup-step tests
 extends: startup-minimal
 control_tower:
   enabled: true

@@ -1,5 +1,6 @@
-"""Part-1 failure paths: duplicate emails, a FAILED landing zone, AccessDenied,
-a member account of another organization, and input advice."""
+"""Failure paths of the setup steps (organization, accounts, Control Tower): duplicate
+emails, a FAILED landing zone, AccessDenied, a member account of another organization, and
+input advice."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Unit tests (no AWS): SCP validation and safety refusals, and pure helpers of the
-part-2 steps."""
+baseline steps."""
 
 from __future__ import annotations
 

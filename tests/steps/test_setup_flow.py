@@ -1,5 +1,5 @@
-"""Part-1 steps end to end on a fresh sandbox: plan shows the changes, apply
-converges, a second plan is empty, verify passes."""
+"""The setup steps (management account to Control Tower) end to end on a fresh sandbox: plan
+shows the changes, apply converges, a second plan is empty, verify passes."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Part-2 steps against the sandbox over real HTTP: the whole wizard (startup-minimal,
-no Control Tower) applied once per module, then convergence, verify, drift and safety."""
+"""The baseline steps (Identity Center to security services) against the sandbox over real
+HTTP: the whole wizard (startup-minimal, no Control Tower) applied once per module, then
+convergence, verify, drift and safety."""
 
 from __future__ import annotations
 
