@@ -186,5 +186,9 @@ def test_one_workload_account_drops_assignments_to_the_missing_one() -> None:
 
 
 def test_too_many_accounts_is_a_clear_error() -> None:
-    with pytest.raises(ValueError, match="accounts must be between 0 and 98"):
-        seeds.workload_accounts(99)
+    limit = seeds.MAX_WORKLOAD_ACCOUNTS  # a profile's 1000 accounts less Log Archive and Audit
+    assert limit == 998
+    with pytest.raises(ValueError, match=f"accounts must be between 0 and {limit}"):
+        seeds.workload_accounts(limit + 1)
+    with pytest.raises(ValueError, match="got -1"):
+        seeds.workload_accounts(-1)
