@@ -11,6 +11,7 @@ import pytest
 from bootstrap_tui.engine import Engine, Options
 from bootstrap_tui.tui.app import BootstrapApp
 from bootstrap_tui.tui.messages import (
+    ApplyProgress,
     ApplyStarted,
     ConsoleSimulated,
     OperationFinished,
@@ -150,6 +151,9 @@ async def test_the_founder_works_on_while_accounts_are_created_in_the_background
         finished = _index(seen, OperationFinished, "accounts", kind="apply")
         assert started < planned < finished
         assert sum(isinstance(m, OperationFinished) and m.kind == "apply" for m in seen) == 1
+        # the progress lines' estimates are the sandbox's scaled time, not AWS's minutes
+        lines = [m.text for m in seen if isinstance(m, ApplyProgress) and m.step_id == "accounts"]
+        assert any("(typically 2s–10s each)" in line for line in lines), lines
         # nothing long is left in startup-minimal once the accounts exist
         assert _text(screen, "#time-left") == ""
 
