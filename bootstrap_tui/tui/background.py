@@ -3,8 +3,8 @@ keeps about each, and how the sidebar says it (elapsed time, time left). Pure, n
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from bootstrap_tui.durations import (
@@ -32,22 +32,25 @@ class Running:
     title: str
     kind: str | None  # its first long operation (durations.yaml), None when it has none
     estimate: float | None  # seconds, already scaled; None: no estimate (fixed-delay sandbox)
-    started: float = field(default_factory=time.monotonic)
+    started: float = field(default_factory=monotonic)
     verifying: bool = False  # applied; the checks of the step run before the worker ends
 
-    def elapsed(self, now: float | None = None) -> float:
-        return (time.monotonic() if now is None else now) - self.started
+    def elapsed(self) -> float:
+        return monotonic() - self.started
 
-    def line(self, now: float | None = None) -> str:
-        """ "1m 05s · about 1m 55s left", "0s · verifying", or only the elapsed time."""
-        elapsed = self.elapsed(now)
-        text = clock(elapsed)
+    def state(self) -> str:
+        """ "about 1m 55s left", "any moment now", "verifying", or "" without an estimate."""
         if self.verifying:
-            return f"{text} · verifying"
-        if self.estimate:
-            left = self.estimate - elapsed
-            text += f" · about {clock(left)} left" if left >= 1 else " · any moment now"
-        return text
+            return "verifying"
+        if not self.estimate:
+            return ""
+        left = self.estimate - self.elapsed()
+        return f"about {clock(left)} left" if left >= 1 else "any moment now"
+
+    def line(self) -> str:
+        """ "1m 05s elapsed · about 1m 55s left", for a message."""
+        state = self.state()
+        return f"{clock(self.elapsed())} elapsed" + (f" · {state}" if state else "")
 
 
 def step_counts(engine: Engine, plans: dict[str, Any]) -> dict[str, dict[str, int]]:
@@ -96,15 +99,19 @@ def time_left_line(seconds: float | None) -> str:
     """The overall estimate under the progress line; empty when nothing long is left."""
     if not seconds or seconds < 1:
         return ""
-    return f"about {clock(seconds)} of AWS work left"
+    return f"time left: about {clock(seconds)}"
 
 
-def running_text(running: dict[str, Running], now: float | None = None) -> str:
-    """The sidebar's "Running in background" section; empty when nothing runs."""
+def running_text(running: dict[str, Running]) -> str:
+    """The sidebar's "Running in background" section, each line short enough for its 25
+    columns; empty when nothing runs."""
     if not running:
         return ""
     lines = ["Running in background"]
     for entry in running.values():
         lines.append(f"◐ {entry.title}")
-        lines.append(f"  {entry.line(now)}")
+        lines.append(f"  {clock(entry.elapsed())} elapsed")
+        state = entry.state()
+        if state:
+            lines.append(f"  {state}")
     return "\n".join(lines)
