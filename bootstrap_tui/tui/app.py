@@ -28,7 +28,13 @@ from textual.binding import Binding
 
 from bootstrap_tui.engine import Engine, Options
 from bootstrap_tui.errors import BootstrapError, ConfigError
-from bootstrap_tui.tui.background import Running, start_running, time_left, waiting_for
+from bootstrap_tui.tui.background import (
+    Running,
+    running_dependants,
+    start_running,
+    time_left,
+    waiting_for,
+)
 from bootstrap_tui.tui.background import time_left_line as left_line
 from bootstrap_tui.tui.commands import WizardCommands
 from bootstrap_tui.tui.messages import (
@@ -456,6 +462,17 @@ class BootstrapApp(App[int]):
             self.notify(
                 f"{title} waits for {names}, still running in the background. Apply it once "
                 "that has finished; meanwhile you can fill in, plan or attest other steps.",
+                title=f"Waiting: {step_id}",
+                severity="warning",
+                timeout=8,
+            )
+            return
+        users = running_dependants(self.engine, step_id, self.running)
+        if users:
+            names = ", ".join(self.running[sid].title for sid in users)
+            self.notify(
+                f"{names}, still running in the background, builds on {title}: apply it "
+                "again once that has finished.",
                 title=f"Waiting: {step_id}",
                 severity="warning",
                 timeout=8,

@@ -15,7 +15,7 @@ from bootstrap_tui.durations import (
     time_scale_of,
     wizard_remaining,
 )
-from bootstrap_tui.registry import waits_on
+from bootstrap_tui.registry import needed_by, waits_on
 
 if TYPE_CHECKING:
     from bootstrap_tui.engine import Engine
@@ -78,6 +78,13 @@ def waiting_for(engine: Engine, step_id: str, running: dict[str, Running]) -> li
     """The steps still being applied in the background that `step_id` needs first."""
     busy = [sid for sid, entry in running.items() if not entry.verifying]
     return waits_on(engine.steps, step_id, busy)
+
+
+def running_dependants(engine: Engine, step_id: str, running: dict[str, Running]) -> list[str]:
+    """The steps being applied in the background that build on `step_id`: applying it again
+    now could change what they are working on."""
+    dependants = needed_by(engine.steps, step_id)
+    return [sid for sid, entry in running.items() if sid in dependants and not entry.verifying]
 
 
 def time_left(engine: Engine, plans: dict[str, Any], running: dict[str, Running]) -> float | None:
