@@ -156,7 +156,8 @@ class BootstrapApp(App[int]):
         plans = self.step_screen.plans if self.step_screen is not None else {}
         try:
             return left_line(time_left(engine, plans, self.running))
-        except BootstrapError:
+        except Exception:  # an estimate must never take the wizard down (it ticks each second)
+            log.debug("no time-left estimate", exc_info=True)
             return ""
 
     def _live(self, screen: Any) -> bool:
