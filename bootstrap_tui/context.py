@@ -229,7 +229,9 @@ class StepContext:
             done, status = describe()
             now = time.monotonic()
             if said is None or said[0] != status or done or now - said[1] >= 60:
-                tail = estimate_line(None if done else kind, 1, 0, 1, now - started, now - started)
+                tail = estimate_line(
+                    None if done else kind, 1, 0, 1, now - started, now - started, self.time_scale
+                )
                 self.progress(f"{what}: {status} ({tail.removeprefix(' · ')})")
                 said = (status, now)
             if done:
@@ -245,6 +247,14 @@ class StepContext:
     @property
     def is_sandbox(self) -> bool:
         return self.engine.sandbox_info is not None
+
+    @property
+    def time_scale(self) -> float:
+        """How much faster than AWS long operations run: the sandbox's ``--time-scale`` when
+        it plays AWS's durations, else 1 (a fixed-delay sandbox's estimates stay AWS's)."""
+        from bootstrap_tui.durations import time_scale_of
+
+        return time_scale_of(self.engine.sandbox_info) or 1.0
 
     @property
     def simulate_console(self) -> bool:

@@ -64,6 +64,11 @@ _VERIFY_ROLES: contextvars.ContextVar[dict[str, str] | None] = contextvars.Conte
 # (~28 clients of ~35 KB and a connection each per account x 4 regions: 200 accounts kept
 # them all at over 250 MB)
 KEEP_CLIENTS_ACCOUNTS = 60
+# (engine, step id -> its answers) while a verify runs, for that verify and its fan-out threads
+# only: the wizard may save answers and plan in other threads meanwhile
+_ANSWERS_MEMO: contextvars.ContextVar[tuple[Any, dict[str, dict[str, Any]]] | None] = (
+    contextvars.ContextVar("bootstrap_tui_answers_memo", default=None)
+)
 
 
 @dataclass
@@ -165,7 +170,6 @@ class Engine:
     connection fields below exist once ``connect()`` has run, so build an engine that
     talks to AWS with ``connect_engine``."""
 
-    _answers_memo: dict[str, dict[str, Any]] | None = None  # each step's answers, while verify runs
     profile_origin = "option"  # where the profile came from: state, option or default
     profile_change: dict[str, Any] | None = (
         None  # an explicit switch on connect (profile_change.py)
@@ -515,7 +519,8 @@ class Engine:
 
     def answers(self, step_id: str) -> dict[str, Any]:
         """Validated answers of a step; missing optional ones are None."""
-        memo = self._answers_memo
+        held = _ANSWERS_MEMO.get()
+        memo = held[1] if held is not None and held[0] is self else None
         if memo is not None and step_id in memo:
             return dict(memo[step_id])
         step = self.by_id[step_id]
@@ -926,11 +931,11 @@ class Engine:
     @contextlib.contextmanager
     def _answers_memoized(self) -> Iterator[None]:
         """Answers cannot change during a read-only run: work each out once, not once per check."""
-        self._answers_memo = {}
+        token = _ANSWERS_MEMO.set((self, {}))
         try:
             yield
         finally:
-            self._answers_memo = None
+            _ANSWERS_MEMO.reset(token)
 
     def _scopes(self, check: Check, accounts: list[str]) -> list[tuple[str, str | None]]:
         mgmt = self.management_account_id

@@ -86,6 +86,7 @@ def run_operations(
             max_in_flight,
             last_line - started,
             last_line - flight_started,
+            ctx.time_scale,
         )
         ctx.progress(f"{what}: {text} ({len(results)} of {total} done{tail})", len(results), total)
 

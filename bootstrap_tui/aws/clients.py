@@ -12,6 +12,7 @@ custom endpoints, the s3control host fix.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import platform
 import re
 import threading
@@ -72,6 +73,12 @@ def strip_account_host_prefix(request: Any = None, **_: Any) -> None:
         request.url = _ACCOUNT_HOST.sub(r"\1", request.url, count=1)
 
 
+# the factories (their _Shared state) whose read-only guard the current context is inside
+_GUARDED: contextvars.ContextVar[tuple[_Shared, ...]] = contextvars.ContextVar(
+    "read_only_guarded", default=()
+)
+
+
 class _Shared:
     """State shared by a factory and its `with_role` siblings."""
 
@@ -80,7 +87,6 @@ class _Shared:
         self.count_lock = threading.Lock()
         self.calls = 0
         self.read_only = False
-        self.guard_depth = 0
         self.identity: dict[str, Any] | None = None
         self.clients: dict[tuple, Any] = {}
         self.sessions: dict[tuple, boto3.Session] = {}
@@ -186,7 +192,7 @@ class ClientFactory:
 
     @property
     def read_only(self) -> bool:
-        return self._shared.read_only or self._shared.guard_depth > 0
+        return self._shared.read_only or any(s is self._shared for s in _GUARDED.get())
 
     @read_only.setter
     def read_only(self, value: bool) -> None:
@@ -194,14 +200,14 @@ class ClientFactory:
 
     @contextlib.contextmanager
     def read_only_guard(self) -> Iterator[ClientFactory]:
-        """While active, mutating calls raise ReadOnlyViolation before anything is sent."""
-        with self._shared.lock:
-            self._shared.guard_depth += 1
+        """While active, mutating calls raise ReadOnlyViolation before anything is sent: the
+        calls of this thread and of the fan-out workers it starts (they copy its context),
+        not those of another thread (the wizard applies one step while it verifies another)."""
+        token = _GUARDED.set((*_GUARDED.get(), self._shared))
         try:
             yield self
         finally:
-            with self._shared.lock:
-                self._shared.guard_depth -= 1
+            _GUARDED.reset(token)
 
     # ------------------------------------------------------------ identity
     def caller_identity(self) -> dict[str, Any]:

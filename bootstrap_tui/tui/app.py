@@ -5,6 +5,10 @@ export, the sandbox's console stand-ins) runs in a thread worker that calls the
 engine and posts a message (messages.py); handlers here update the screens on the
 UI thread, and every failure arrives as `Failed` and is shown in one place
 (`show_error`) as a readable message with its hint, never a traceback.
+
+An apply never blocks the wizard: `running` holds each step being applied (tui/background.py)
+while the founder fills in, plans or attests other steps; applying a step that needs one of
+them waits, saying for what; each apply's worker ends with one `OperationFinished`.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import contextlib
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 from collections.abc import Callable
@@ -23,6 +28,14 @@ from textual.binding import Binding
 
 from bootstrap_tui.engine import Engine, Options
 from bootstrap_tui.errors import BootstrapError, ConfigError
+from bootstrap_tui.tui.background import (
+    Running,
+    running_dependants,
+    start_running,
+    time_left,
+    waiting_for,
+)
+from bootstrap_tui.tui.background import time_left_line as left_line
 from bootstrap_tui.tui.commands import WizardCommands
 from bootstrap_tui.tui.messages import (
     ApplyDone,
@@ -98,7 +111,7 @@ class BootstrapApp(App[int]):
         self.export_screen: Any = None
         self.welcome: Any = None
         self.last_full_run: Any = None
-        self.applying: str | None = None
+        self.running: dict[str, Running] = {}  # step id -> its apply, in the order they started
         self.verifying = False
         self.errors: list[tuple[str, str]] = []  # (kind, message) shown to the user
         self.applied: list[tuple[str, str]] = []  # (step id, status) of finished applies
@@ -129,6 +142,23 @@ class BootstrapApp(App[int]):
         if self.list_aws_profiles:
             # botocore is heavy: list ~/.aws/config profiles after the first paint
             self.set_timer(0.5, self.aws_profiles_worker)
+
+    @property
+    def applying(self) -> str | None:
+        """The step whose apply started last among those still running, None when none runs."""
+        return next(reversed(self.running), None)
+
+    def time_left_line(self) -> str:
+        """The wizard's time remaining: AWS's typical waits along the unfinished steps."""
+        engine = self.engine
+        if engine is None:
+            return ""
+        plans = self.step_screen.plans if self.step_screen is not None else {}
+        try:
+            return left_line(time_left(engine, plans, self.running))
+        except Exception:  # an estimate must never take the wizard down (it ticks each second)
+            log.debug("no time-left estimate", exc_info=True)
+            return ""
 
     def _live(self, screen: Any) -> bool:
         """True while `screen` is on the screen stack (not replaced or popped)."""
@@ -279,8 +309,10 @@ class BootstrapApp(App[int]):
 
         engine = self.connected
         with self._tracked():
-            for step_id in step_ids:
+            for index, step_id in enumerate(step_ids):
                 if engine.cancelled.is_set():
+                    for left in step_ids[index:]:
+                        self.post_message(OperationFinished("apply", left))
                     return
                 self.post_message(ApplyStarted(step_id, resumed=resumed))
                 try:
@@ -290,10 +322,11 @@ class BootstrapApp(App[int]):
                 except BaseException as exc:
                     if not engine.cancelled.is_set():
                         self.post_message(Failed(exc, kind="apply", step_id=step_id))
-                    self.post_message(OperationFinished("apply", step_id))
+                    for left in step_ids[index:]:
+                        self.post_message(OperationFinished("apply", left))
                     return
                 self._verify([step_id])
-            self.post_message(OperationFinished("apply", step_ids[-1] if step_ids else None))
+                self.post_message(OperationFinished("apply", step_id))
 
     @work(thread=True, group="verify", exit_on_error=False)
     def verify_worker(self, step_ids: list[str] | None) -> None:
@@ -368,7 +401,7 @@ class BootstrapApp(App[int]):
 
     # ------------------------------------------------------------------ requests from screens
     def start_connect(self, choices: dict[str, Any], *, select: str | None = None) -> None:
-        if self.applying:
+        if self.running:
             self.notify("Wait for the running apply to finish first.", severity="warning")
             return
         old, self.engine = self.engine, None
@@ -379,7 +412,7 @@ class BootstrapApp(App[int]):
         engine = self.engine
         if engine is None or name == engine.profile.name:
             return
-        if self.applying or self.verifying:
+        if self.running or self.verifying:
             self.notify(
                 "Wait for the running apply or verify to finish before switching profiles.",
                 severity="warning",
@@ -412,10 +445,38 @@ class BootstrapApp(App[int]):
             self.plan_worker(step_id, then_apply)
 
     def request_apply(self, step_id: str, plan: Any = None) -> None:
-        if self.applying:
+        if self.engine is None:
+            return
+        title = self.engine.by_id[step_id].title
+        if step_id in self.running:
             self.notify(
-                f"{self.applying} is still being applied; wait for it to finish.",
+                f"{title} is already being applied; its progress is in the sidebar.",
+                title="Running in background",
+                timeout=4,
+            )
+            return
+        waits = waiting_for(self.engine, step_id, self.running)
+        if waits:
+            names = ", ".join(
+                f"{self.running[sid].title} ({self.running[sid].line()})" for sid in waits
+            )
+            self.notify(
+                f"{title} waits for {names}, still running in the background. Apply it once "
+                "that has finished; meanwhile you can fill in, plan or attest other steps.",
+                title=f"Waiting: {step_id}",
                 severity="warning",
+                timeout=8,
+            )
+            return
+        users = running_dependants(self.engine, step_id, self.running)
+        if users:
+            names = ", ".join(self.running[sid].title for sid in users)
+            self.notify(
+                f"{names}, still running in the background, builds on {title}: apply it "
+                "again once that has finished.",
+                title=f"Waiting: {step_id}",
+                severity="warning",
+                timeout=8,
             )
             return
         if plan is None:
@@ -437,7 +498,7 @@ class BootstrapApp(App[int]):
     def start_apply(
         self, step_id: str, plan: Any, *, confirmed: bool, resumed: bool = False
     ) -> None:
-        self.applying = step_id
+        self.running[step_id] = start_running(self.connected, step_id, plan)
         self.apply_worker([step_id], plan, confirmed, resumed)
 
     def start_verify(self, step_ids: list[str] | None) -> None:
@@ -610,7 +671,8 @@ class BootstrapApp(App[int]):
             f"Resuming {', '.join(pending)}: polling the operations AWS is running.",
             title="Resuming",
         )
-        self.applying = pending[0]
+        for step_id in pending:
+            self.running[step_id] = start_running(self.connected, step_id, None)
         self.apply_worker(pending, None, False, True)
 
     def on_plan_ready(self, message: PlanReady) -> None:
@@ -620,19 +682,28 @@ class BootstrapApp(App[int]):
             self.request_apply(message.step_id, message.plan)
 
     def on_apply_started(self, message: ApplyStarted) -> None:
-        self.applying = message.step_id
+        entry = self.running.get(message.step_id)
+        if entry is not None:
+            entry.started = time.monotonic()  # a resumed list runs its steps one by one
         if self._live(self.step_screen):
             self.step_screen.operation_started(message.step_id, resumed=message.resumed)
 
     def on_apply_progress(self, message: ApplyProgress) -> None:
         if self._live(self.step_screen):
-            self.step_screen.operation_progress(message.text, message.done, message.total)
+            self.step_screen.operation_progress(
+                message.step_id, message.text, message.done, message.total
+            )
 
     def on_apply_done(self, message: ApplyDone) -> None:
         self.applied.append((message.step_id, message.status))
+        entry = self.running.get(message.step_id)
+        if entry is not None:
+            entry.verifying = True
         if self._live(self.step_screen):
             self.step_screen.plans.pop(message.step_id, None)
-            self.step_screen.operation_finished(f"✔ {message.step_id}: {message.status}")
+            self.step_screen.operation_finished(
+                message.step_id, f"✔ {message.step_id}: {message.status}"
+            )
             if message.step_id == self.step_screen.step_id:
                 self.step_screen._show_plan(None)
         self.notify(
@@ -693,10 +764,16 @@ class BootstrapApp(App[int]):
 
     def on_operation_finished(self, message: OperationFinished) -> None:
         if message.kind == "apply":
-            self.applying = None
+            if message.step_id is not None:
+                self.running.pop(message.step_id, None)
             screen = self.step_screen
-            if screen is not None and screen.ready and screen.operation.running:
-                screen.operation_finished("stopped")
+            if (
+                screen is not None
+                and screen.ready
+                and screen.operation.running
+                and screen.operation.step_id == message.step_id
+            ):
+                screen.operation_finished(message.step_id, "stopped")
         elif message.kind == "verify":
             self.verifying = False
         if self._live(self.step_screen):
@@ -731,7 +808,7 @@ class BootstrapApp(App[int]):
         if kind == "export" and self._live(self.export_screen):
             self.export_screen.show_failure(full)
         if kind == "apply" and self._live(self.step_screen):
-            self.step_screen.operation_finished(f"✘ {text}")
+            self.step_screen.operation_finished(step_id, f"✘ {text}")
 
 
 def run_wizard(options: Options, *, sandbox: bool) -> int:

@@ -151,6 +151,42 @@ def test_read_only_guard_covers_assumed_role_clients_but_allows_assume_role(fact
     assert not ops(recorded, "CreateUser") and not ops(recorded, "CreateOrganizationalUnit")
 
 
+def test_the_guard_holds_the_verify_that_took_it_not_an_apply_running_beside_it(factory, recorded):
+    """The wizard verifies one step while another applies (issue 19): the verify's guard
+    covers its own thread and the fan-out workers it starts, never the apply's thread."""
+    from bootstrap_tui.aws import fan_out
+
+    iam = factory.client("iam")
+    guarded, release = threading.Event(), threading.Event()
+    refused: list[str] = []
+
+    def verify() -> None:
+        with factory.read_only_guard():
+            guarded.set()
+
+            def mutate(name: str) -> None:
+                try:
+                    iam.create_user(UserName=name)
+                except ReadOnlyViolation:
+                    refused.append(name)
+
+            list(fan_out(["in-pool-1", "in-pool-2"], mutate, max_workers=2))
+            mutate("in-verify")
+            release.wait(10)
+
+    thread = threading.Thread(target=verify)
+    thread.start()
+    try:
+        assert guarded.wait(10)
+        assert not factory.read_only  # this thread is the apply's
+        iam.create_user(UserName="applied-beside")
+    finally:
+        release.set()
+        thread.join(10)
+    assert sorted(refused) == ["in-pool-1", "in-pool-2", "in-verify"]
+    assert len(ops(recorded, "CreateUser")) == 1  # the apply's, nothing from the verify
+
+
 def test_read_only_attribute(factory):
     factory.read_only = True
     with pytest.raises(ReadOnlyViolation):

@@ -123,3 +123,31 @@ def test_a_step_with_hundreds_of_fields_builds_them_once_per_answers(tmp_path, m
     answers = made.answers("accounts")
     assert answers["workload-200_name"] == "Workload 200"
     assert len(built) == 1
+
+
+def test_a_verify_s_memoized_answers_never_hide_answers_saved_beside_it(engine):
+    """The wizard saves and plans one step while it verifies another (issue 19): answers the
+    verify memoized are its own, so the founder's new answers are read at once elsewhere."""
+    import threading
+
+    engine.set_answers("organization", {"governed_regions": "us-east-1"})
+    memoized, release = threading.Event(), threading.Event()
+    seen_in_verify: list = []
+
+    def verify() -> None:
+        with engine._answers_memoized():
+            seen_in_verify.append(engine.answers("organization")["governed_regions"])
+            memoized.set()
+            release.wait(10)
+            seen_in_verify.append(engine.answers("organization")["governed_regions"])
+
+    thread = threading.Thread(target=verify)
+    thread.start()
+    try:
+        assert memoized.wait(10)
+        engine.set_answers("organization", {"governed_regions": "us-east-1, eu-west-1"})
+        assert engine.answers("organization")["governed_regions"] == ["us-east-1", "eu-west-1"]
+    finally:
+        release.set()
+        thread.join(10)
+    assert seen_in_verify == [["us-east-1"], ["us-east-1"]]  # one verify, one set of answers

@@ -166,3 +166,23 @@ def test_export(snap_compare, make_app, size):
         await pilot.pause(0.1)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=frozen(run_before))
+
+
+@SIZES
+def test_step_page_with_an_apply_in_the_background(snap_compare, make_app, monkeypatch, size):
+    """The sidebar's time left and its "Running in background" entry, on a frozen clock."""
+    from bootstrap_tui.tui import background
+
+    monkeypatch.setattr(background, "monotonic", lambda: 1065.0)
+
+    async def run_before(pilot):
+        await _steps(pilot)
+        app = pilot.app
+        monkeypatch.setattr(app, "time_left_line", lambda: background.time_left_line(3150))
+        app.running["organization"] = background.Running(
+            "organization", "AWS Organizations", None, 180.0, started=1000.0
+        )
+        app.screen.sidebar.tick()
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=frozen(run_before))

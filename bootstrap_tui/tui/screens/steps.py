@@ -634,16 +634,24 @@ class StepScreen(Screen):
             self.show_step(step_id)
 
     # ------------------------------------------------------------------ long operations
+    # The panel follows the apply that started while it was free; others run in the
+    # background, shown in the sidebar (app.running), until they finish.
     @when_ready
     def operation_started(self, step_id: str, *, resumed: bool) -> None:
-        self.operation.start(step_id, self.engine.by_id[step_id].title, resumed=resumed)
+        panel = self.operation
+        if not panel.running or panel.step_id == step_id:
+            panel.start(step_id, self.engine.by_id[step_id].title, resumed=resumed)
         self.refresh_status()
 
     @when_ready
-    def operation_progress(self, text: str, done: int | None, total: int | None) -> None:
-        self.operation.progress(text, done, total)
+    def operation_progress(
+        self, step_id: str, text: str, done: int | None, total: int | None
+    ) -> None:
+        if self.operation.step_id == step_id:
+            self.operation.progress(text, done, total)
 
     @when_ready
-    def operation_finished(self, text: str) -> None:
-        self.operation.finish(text)
+    def operation_finished(self, step_id: str | None, text: str) -> None:
+        if self.operation.step_id == step_id or step_id is None:
+            self.operation.finish(text)
         self.refresh_status()

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label, ListItem, ListView, Static
 
+from bootstrap_tui.tui.background import running_text
 from bootstrap_tui.tui.present import STEP_STATUS, progress_line, step_badge
 
 
@@ -44,7 +45,8 @@ class StepItem(ListItem):
 
 
 class StepSidebar(Vertical):
-    """Overall progress line plus the list of steps."""
+    """Overall progress line (and the time left), the list of steps, and what runs in the
+    background (tui/background.py), its clocks ticking each second."""
 
     def __init__(
         self, rows: list[dict[str, Any]], selected: str | None = None, **kwargs: Any
@@ -56,11 +58,34 @@ class StepSidebar(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(progress_line(self.rows), id="overall-progress")
+        yield Static("", id="time-left")
         yield ListView(
             *[StepItem(i, r["id"], r["title"], r["status"]) for i, r in enumerate(self.rows, 1)],
             initial_index=self.initial_index,
             id="step-list",
         )
+        yield Static("", id="background")
+
+    def on_mount(self) -> None:
+        self._ticker = self.set_interval(1.0, self.tick, pause=True)
+        self.tick()
+
+    def tick(self) -> None:
+        """Show the background operations and the time left as they are now."""
+        app: Any = self.app
+        running = getattr(app, "running", {})
+        text = running_text(running)
+        box = self.query_one("#background", Static)
+        box.update(text)
+        box.display = bool(text)
+        left = self.query_one("#time-left", Static)
+        line = app.time_left_line() if hasattr(app, "time_left_line") else ""
+        left.update(line)
+        left.display = bool(line)
+        if running:
+            self._ticker.resume()
+        else:
+            self._ticker.pause()
 
     @property
     def list_view(self) -> ListView:
@@ -69,6 +94,7 @@ class StepSidebar(Vertical):
     def refresh_status(self, rows: list[dict[str, Any]]) -> None:
         self.rows = rows
         self.query_one("#overall-progress", Static).update(progress_line(rows))
+        self.tick()
         by_id = {r["id"]: r["status"] for r in rows}
         for item in self.query(StepItem):
             item.set_status(by_id.get(item.step_id, "pending"))
