@@ -26,7 +26,13 @@ def frozen(run_before):
         for screen in pilot.app.screen_stack:
             for widget in screen.query(Input):
                 widget.cursor_blink = False
-        pilot.app.clear_notifications()  # toasts come and go with timing; not in the frame
+        # toasts come and go with timing; not in the frame. clear_notifications() forgets them,
+        # but a toast already mounted on a screen (a modal's, or one fading out) stays drawn
+        # until its widget goes: remove them from every screen
+        pilot.app.clear_notifications()
+        for screen in pilot.app.screen_stack:
+            for toast in screen.query("Toast"):
+                await toast.remove()
         await pilot.pause(0.05)
 
     return wrapped
