@@ -18,7 +18,9 @@ import pickle
 import threading
 import types
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+from .motoregistry import backend_dicts
 
 FORMAT = 1
 _LOCKS = (type(threading.Lock()), type(threading.RLock()))
@@ -123,7 +125,7 @@ def _cell_value(cell: types.CellType) -> Any:
 
 
 class _Pickler(pickle.Pickler):
-    def __init__(self, file: io.BufferedWriter, live: dict[int, tuple]) -> None:
+    def __init__(self, file: IO[bytes], live: dict[int, tuple]) -> None:
         super().__init__(file, protocol=5)
         self.live = live
 
@@ -174,9 +176,7 @@ class _Unpickler(pickle.Unpickler):
 
 
 def _backend_dicts() -> list[Any]:
-    from moto.core.base_backend import BackendDict
-
-    return list(BackendDict._instances)
+    return list(backend_dicts())
 
 
 def _live_objects(sandbox: Any) -> dict[tuple, Any]:
@@ -250,16 +250,14 @@ def load(sandbox: Any, path: Path) -> None:
 
 
 def _put_in_place(sandbox: Any, live: dict[tuple, Any], data: dict[str, Any]) -> None:
-    from moto.core.base_backend import BackendDict
-
     for key, contents in data["backends"].items():
         backends = live[key]
         backends.clear()
         backends.update(contents)
         for name, value in data["extras"][key].items():
             setattr(backends, name, value)
-        if contents and backends not in BackendDict._instances:
-            BackendDict._instances.append(backends)
+        if contents and backends not in backend_dicts():
+            backend_dicts().append(backends)
     state = sandbox.state
     for name in ("roots", "operations", "services"):
         getattr(state, name).clear()
