@@ -15,7 +15,7 @@ import os
 import threading
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from textual import on, work
 from textual.app import App
@@ -149,7 +149,7 @@ class BootstrapApp(App[int]):
 
     # ------------------------------------------------------------------ worker bookkeeping
     @contextlib.contextmanager
-    def _tracked(self):
+    def _tracked(self) -> Iterator[None]:
         with self._idle:
             self._active += 1
         try:
