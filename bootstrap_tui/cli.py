@@ -733,7 +733,7 @@ def iam_policy_jobs() -> tuple[str, ...]:
 def cmd_iam_policy(args: argparse.Namespace) -> int:
     """Offline: the declared actions of the job's steps and checks, as two policy documents."""
     from bootstrap_tui import iam_policy
-    from bootstrap_tui.engine import discover_steps
+    from bootstrap_tui.registry import discover_steps
 
     steps = discover_steps()
     known = [s.id for s in steps]

@@ -48,7 +48,7 @@ def when_ready(
     """Run now when the screen is composed, else queue until it is (app handlers may
     deliver worker results before the screen has mounted)."""
 
-    def wrapper(self: StepScreen, *args: P.args, **kwargs: P.kwargs) -> None:
+    def wrapper(self: StepScreen, /, *args: P.args, **kwargs: P.kwargs) -> None:
         if getattr(self, "ready", False) and self.query(StepSidebar):
             return method(self, *args, **kwargs)
         self.queued.append((method, args, kwargs))
