@@ -438,7 +438,9 @@ def cmd_plan(engine: Engine, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _change_key(change: Change, placeholders: dict[str, str] | None = None) -> tuple:
+def _change_key(
+    change: Change, placeholders: dict[str, str] | None = None
+) -> tuple[str | None, ...]:
     """What identifies a listed change. A change in an account the plan showed as still to be created
     (``<Log Archive, to be created>``) is matched by that placeholder, action, resource and region:
     its resource ids (a new account's default VPC) do not exist when the plan is made."""

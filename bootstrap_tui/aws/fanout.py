@@ -31,7 +31,7 @@ def fan_out(
     if not items:
         return []
     pool = ThreadPoolExecutor(max_workers=max(1, max_workers), thread_name_prefix="fan-out")
-    index: dict[Future, int] = {}
+    index: dict[Future[Any], int] = {}
     try:
         for i, task in enumerate(items):
             index[pool.submit(contextvars.copy_context().run, fn, task)] = i

@@ -16,9 +16,11 @@ class BuiltOnce:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._key_locks: dict[tuple, threading.Lock] = {}
+        self._key_locks: dict[tuple[Any, ...], threading.Lock] = {}
 
-    def get(self, store: dict[tuple, Any], key: tuple, build: Callable[[], Any]) -> Any:
+    def get(
+        self, store: dict[tuple[Any, ...], Any], key: tuple[Any, ...], build: Callable[[], Any]
+    ) -> Any:
         found = store.get(key)
         if found is None:
             with self._lock:

@@ -95,7 +95,9 @@ def _same_name_codes(module: str, qualname: str) -> list[types.CodeType]:
         return []
 
 
-def _local_function(module: str, qualname: str, index: int, cells: tuple, defaults: Any) -> Any:
+def _local_function(
+    module: str, qualname: str, index: int, cells: tuple[Any, ...], defaults: Any
+) -> Any:
     import importlib
 
     found = _same_name_codes(module, qualname)
@@ -125,7 +127,7 @@ def _cell_value(cell: types.CellType) -> Any:
 
 
 class _Pickler(pickle.Pickler):
-    def __init__(self, file: IO[bytes], live: dict[int, tuple]) -> None:
+    def __init__(self, file: IO[bytes], live: dict[int, tuple[Any, ...]]) -> None:
         super().__init__(file, protocol=5)
         self.live = live
 
@@ -163,7 +165,7 @@ class _Pickler(pickle.Pickler):
 
 
 class _Unpickler(pickle.Unpickler):
-    def __init__(self, file: io.BufferedReader, live: dict[tuple, Any]) -> None:
+    def __init__(self, file: io.BufferedReader, live: dict[tuple[Any, ...], Any]) -> None:
         super().__init__(file)
         self.live = live
 
@@ -179,9 +181,9 @@ def _backend_dicts() -> list[Any]:
     return list(backend_dicts())
 
 
-def _live_objects(sandbox: Any) -> dict[tuple, Any]:
+def _live_objects(sandbox: Any) -> dict[tuple[Any, ...], Any]:
     """The objects a snapshot refers to by name instead of copying them."""
-    live: dict[tuple, Any] = {("sandbox-state",): sandbox.state}
+    live: dict[tuple[Any, ...], Any] = {("sandbox-state",): sandbox.state}
     for service, fakes in sandbox.app.fakes.items():
         for fake in fakes:
             live[("fake", service, type(fake).__name__)] = fake
@@ -249,7 +251,7 @@ def load(sandbox: Any, path: Path) -> None:
     _put_in_place(sandbox, live, data)
 
 
-def _put_in_place(sandbox: Any, live: dict[tuple, Any], data: dict[str, Any]) -> None:
+def _put_in_place(sandbox: Any, live: dict[tuple[Any, ...], Any], data: dict[str, Any]) -> None:
     for key, contents in data["backends"].items():
         backends = live[key]
         backends.clear()
@@ -268,13 +270,13 @@ def _put_in_place(sandbox: Any, live: dict[tuple, Any], data: dict[str, Any]) ->
     sandbox.seed = data["seed"]
 
 
-def _module_backends() -> dict[tuple, Any]:
+def _module_backends() -> dict[tuple[Any, ...], Any]:
     """Every BackendDict of the imported moto model modules, in use or not."""
     import sys
 
     from moto.core.base_backend import BackendDict
 
-    out: dict[tuple, Any] = {}
+    out: dict[tuple[Any, ...], Any] = {}
     for name, module in list(sys.modules.items()):
         if name.startswith("moto.") and module is not None:
             for value in vars(module).values():

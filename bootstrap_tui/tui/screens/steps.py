@@ -89,7 +89,7 @@ def _cut(text: Any, limit: int) -> str:
 SIMULATED_STEPS = ("root-mfa",)
 
 
-class StepScreen(Screen):
+class StepScreen(Screen[None]):
     app = getters.app(BootstrapApp)
 
     BINDINGS = [
