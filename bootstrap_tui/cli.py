@@ -13,7 +13,7 @@ import re
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 from collections.abc import Callable, Sequence
 
 from bootstrap_tui import __version__
@@ -32,6 +32,7 @@ from bootstrap_tui.errors import (
 
 if TYPE_CHECKING:
     from bootstrap_tui.engine import Engine
+    from bootstrap_tui.model import Change, CheckResult, Kept, Plan
 
 VERIFY_FORMATS = ("text", "json", "junit", "sarif", "md")
 EXPORT_FORMATS = ("md", "csv", "json", "html", "answers", "terraform", "cloudformation")
@@ -364,7 +365,7 @@ def _open_engine(args: argparse.Namespace, endpoint: str | None) -> Engine:
     return engine
 
 
-def cmd_status(engine, args) -> int:
+def cmd_status(engine: Engine, args: argparse.Namespace) -> int:
     rows = engine.status()
     width = max(len(r["id"]) for r in rows)
     print(f"state file: {engine.state.path}")
@@ -379,7 +380,7 @@ def cmd_status(engine, args) -> int:
     return EXIT_OK
 
 
-def cmd_plan(engine, args) -> int:
+def cmd_plan(engine: Engine, args: argparse.Namespace) -> int:
     import json
 
     ids = engine.step_ids(args.step)
@@ -421,8 +422,9 @@ def cmd_plan(engine, args) -> int:
             else f"{len(plan.changes)} change(s)"
         )
         print(f"{plan.step_id} ({title}): {state}")
-        for line in [*plan.changes, *plan.kept]:
-            print(f"  {line.mark} {line.describe()}")
+        listed: list[Change | Kept] = [*plan.changes, *plan.kept]
+        for entry in listed:
+            print(f"  {entry.mark} {entry.describe()}")
         for note in plan.notes:
             print(f"  · {note}")
         for item in plan.manual:
@@ -436,19 +438,25 @@ def cmd_plan(engine, args) -> int:
     return EXIT_OK
 
 
-def _change_key(change, placeholders: dict[str, str] | None = None) -> tuple:
+def _change_key(
+    change: Change, placeholders: dict[str, str] | None = None
+) -> tuple[str | None, ...]:
     """What identifies a listed change. A change in an account the plan showed as still to be created
     (``<Log Archive, to be created>``) is matched by that placeholder, action, resource and region:
     its resource ids (a new account's default VPC) do not exist when the plan is made."""
     from bootstrap_tui.future import is_placeholder
 
-    account = (placeholders or {}).get(change.account, change.account)
+    account = change.account
+    if account is not None and placeholders:
+        account = placeholders.get(account, account)
     if is_placeholder(account):
         return (change.action, change.resource, account, change.region)
     return (change.action, change.resource, change.name, change.account, change.region)
 
 
-def listed_confirmation(engine, ids: list[str], allowed: set[str]):
+def listed_confirmation(
+    engine: Engine, ids: list[str], allowed: set[str]
+) -> Callable[[Plan], bool]:
     """--confirm-destructive STEP confirms what the plan computed now lists for STEP.
 
     The plan is made ahead (bootstrap_tui.future): a change in an account still to be created is
@@ -479,7 +487,7 @@ def listed_confirmation(engine, ids: list[str], allowed: set[str]):
                 out[found] = mark
         return out
 
-    def confirm(plan) -> bool:
+    def confirm(plan: Plan) -> bool:
         if plan.step_id not in allowed:
             return False
         known = listed.get(plan.step_id, set())
@@ -497,7 +505,7 @@ def listed_confirmation(engine, ids: list[str], allowed: set[str]):
     return confirm
 
 
-def cmd_apply(engine, args) -> int:
+def cmd_apply(engine: Engine, args: argparse.Namespace) -> int:
     if not args.yes:
         raise ConfigError(
             "apply changes your AWS accounts and needs --yes",
@@ -546,7 +554,7 @@ def cmd_apply(engine, args) -> int:
     return EXIT_OK
 
 
-def _wants_color(stream) -> bool:
+def _wants_color(stream: TextIO) -> bool:
     """ANSI colour only for a terminal, and never with NO_COLOR set or TERM=dumb."""
     if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
@@ -554,7 +562,7 @@ def _wants_color(stream) -> bool:
     return bool(isatty and isatty())
 
 
-def _protected(engine) -> list[tuple[Path, str]]:
+def _protected(engine: Engine) -> list[tuple[Path, str]]:
     """Files a report must never replace: the state file, its backup, lock and evidence."""
     from bootstrap_tui.report.evidence import evidence_path
 
@@ -568,7 +576,7 @@ def _protected(engine) -> list[tuple[Path, str]]:
     ]
 
 
-def _check_output(engine, output: Path | None) -> None:
+def _check_output(engine: Engine, output: Path | None) -> None:
     """Refuse a bad -o before the checks run, not after (exit 2)."""
     if output:
         from bootstrap_tui.report.output import output_target
@@ -576,7 +584,7 @@ def _check_output(engine, output: Path | None) -> None:
         output_target(output, refuse=_protected(engine))
 
 
-def _write_report(text: str, output: Path | None, engine=None) -> None:
+def _write_report(text: str, output: Path | None, engine: Engine | None = None) -> None:
     from bootstrap_tui.report import write_atomic
 
     if output:
@@ -587,7 +595,7 @@ def _write_report(text: str, output: Path | None, engine=None) -> None:
         sys.stdout.flush()
 
 
-def _require_set_up(engine) -> None:
+def _require_set_up(engine: Engine) -> None:
     """Exit 4 when there is nothing to verify or export yet."""
     if not engine.state.exists and not engine.org_accounts():
         raise NotSetUp(
@@ -597,7 +605,7 @@ def _require_set_up(engine) -> None:
         )
 
 
-def cmd_verify(engine, args) -> int:
+def cmd_verify(engine: Engine, args: argparse.Namespace) -> int:
     from bootstrap_tui.model import Status
     from bootstrap_tui.report import render_verify
 
@@ -607,7 +615,7 @@ def cmd_verify(engine, args) -> int:
     tty = sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
     seen = {"done": 0, "bad": 0}
 
-    def on_result(result) -> None:
+    def on_result(result: CheckResult) -> None:
         seen["done"] += 1
         seen["bad"] += result.status in (Status.FAIL, Status.ERROR)
         if tty:
@@ -641,7 +649,7 @@ def cmd_verify(engine, args) -> int:
     return EXIT_EVIDENCE if run.evidence_error else EXIT_OK
 
 
-def cmd_export(engine, args) -> int:
+def cmd_export(engine: Engine, args: argparse.Namespace) -> int:
     from bootstrap_tui.report.evidence import evidence_problems
     from bootstrap_tui.report.export import export_text
 
@@ -658,7 +666,7 @@ def cmd_export(engine, args) -> int:
     return EXIT_EVIDENCE if problems else EXIT_OK
 
 
-def _export_iac(engine, args) -> int:
+def _export_iac(engine: Engine, args: argparse.Namespace) -> int:
     """Terraform or CloudFormation for what the wizard built, read live (read-only) from AWS."""
     from bootstrap_tui.report.iac_export import check_directory, export_iac
 
@@ -727,7 +735,7 @@ def iam_policy_jobs() -> tuple[str, ...]:
 def cmd_iam_policy(args: argparse.Namespace) -> int:
     """Offline: the declared actions of the job's steps and checks, as two policy documents."""
     from bootstrap_tui import iam_policy
-    from bootstrap_tui.engine import discover_steps
+    from bootstrap_tui.registry import discover_steps
 
     steps = discover_steps()
     known = [s.id for s in steps]

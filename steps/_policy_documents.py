@@ -12,7 +12,7 @@ def canonical(doc: Any) -> str:
     return json.dumps(doc, sort_keys=True, indent=2)
 
 
-def parse_policy(text: str | dict | None) -> dict | None:
+def parse_policy(text: str | dict[str, Any] | None) -> dict[str, Any] | None:
     """A policy document from its JSON text (URL-encoded as IAM returns it, or not)."""
     if text is None:
         return None
@@ -24,7 +24,7 @@ def parse_policy(text: str | dict | None) -> dict | None:
         return json.loads(unquote(text))
 
 
-def statements(policy: dict | None) -> list[dict]:
+def statements(policy: dict[str, Any] | None) -> list[dict[str, Any]]:
     """The document's statements as a list (a lone statement object included)."""
     if not policy:
         return []

@@ -145,7 +145,7 @@ def wanted_accounts(ctx: StepContext) -> list[dict[str, Any]]:
 
 def find_existing(
     ctx: StepContext, want: dict[str, Any], accounts: list[dict[str, Any]]
-) -> dict | None:
+) -> dict[str, Any] | None:
     """The account with the wanted email; by name only when the user confirmed its id
     (answer `<key>_adopt: <account id>`)."""
     for account in accounts:
@@ -160,7 +160,7 @@ def find_existing(
 
 def name_clash(
     ctx: StepContext, want: dict[str, Any], accounts: list[dict[str, Any]]
-) -> dict | None:
+) -> dict[str, Any] | None:
     """An account with the wanted name but another email, not confirmed for adoption."""
     if find_existing(ctx, want, accounts) is not None:
         return None
@@ -238,7 +238,9 @@ def failure_error(name: str, email: str, reason: str) -> BootstrapError:
 # ------------------------------------------------------------------ checks
 
 
-def _located(ctx: StepContext) -> tuple[list[tuple[dict, dict | None]], dict[str, dict]]:
+def _located(
+    ctx: StepContext,
+) -> tuple[list[tuple[dict[str, Any], dict[str, Any] | None]], dict[str, dict[str, Any]]]:
     accounts = all_accounts(ctx)
     pairs = [(want, find_existing(ctx, want, accounts)) for want in _wanted_for_check(ctx)]
     return pairs, (ou_tree(ctx) if accounts else {})
@@ -489,7 +491,7 @@ class AccountsStep(Step):
 
     @staticmethod
     def _plan_audit_role(
-        ctx: StepContext, plan: Plan, wanted: list[dict[str, Any]], accounts: list[dict]
+        ctx: StepContext, plan: Plan, wanted: list[dict[str, Any]], accounts: list[dict[str, Any]]
     ) -> None:
         """The read-only audit role in every ACTIVE account of the profile, existing or to come."""
         existing, to_create = [], []

@@ -19,6 +19,7 @@ from bootstrap_tui.model import (
     Check,
     CheckFn,
     Field,
+    Kept,
     Outcome,
     Plan,
     Scope,
@@ -317,7 +318,7 @@ def attached(ctx: StepContext, target: str) -> list[dict[str, Any]]:
     ]
 
 
-def diff(name: str, before: dict | None, after: dict) -> str:
+def diff(name: str, before: dict[str, Any] | None, after: dict[str, Any]) -> str:
     old = canonical(before).splitlines() if before is not None else []
     new = canonical(after).splitlines()
     return "\n".join(
@@ -1017,7 +1018,9 @@ class GuardrailsStep(Step):
                 "left as it is",
             )
 
-    def _plan_region(self, ctx: StepContext, account: str, region: str) -> tuple[list, list]:
+    def _plan_region(
+        self, ctx: StepContext, account: str, region: str
+    ) -> tuple[list[Change], list[Kept]]:
         from bootstrap_tui.model import Change, Kept
 
         changes: list[Change] = []
@@ -1078,7 +1081,7 @@ class GuardrailsStep(Step):
         return changes, kept
 
     @staticmethod
-    def _plan_new_account_region(ctx: StepContext, account: str, region: str) -> list:
+    def _plan_new_account_region(ctx: StepContext, account: str, region: str) -> list[Change]:
         """A brand-new account: EBS encryption by default is off, and AWS gives it a default VPC in
         every region, with nothing in it yet."""
         from bootstrap_tui.model import Change
@@ -1112,7 +1115,7 @@ class GuardrailsStep(Step):
             )
         return changes
 
-    def _plan_account(self, ctx: StepContext, account: str) -> tuple[list, list]:
+    def _plan_account(self, ctx: StepContext, account: str) -> tuple[list[Change], list[Kept]]:
         from bootstrap_tui.model import Change, Kept
 
         changes: list[Change] = []

@@ -350,7 +350,7 @@ def config_lifecycle(r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def lifecycle_summary(rules: list[dict[str, Any]]) -> list[tuple]:
+def lifecycle_summary(rules: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     out = []
     for rule in rules:
         if rule.get("Status") != "Enabled":

@@ -235,7 +235,7 @@ def fill(policy_id: str, template: str, values: FillValues) -> dict[str, Any]:
                     )
                 return list(items)
 
-            def sub(match: re.Match) -> str:
+            def sub(match: re.Match[str]) -> str:
                 name = match.group(1)
                 if name not in scalars or not scalars[name]:
                     raise ConfigError(f"SCP {policy_id}: unknown or empty placeholder ${{{name}}}")
@@ -350,7 +350,7 @@ def _matches_action(patterns: list[str], action: str) -> bool:
     return any(fnmatch.fnmatchcase(action.lower(), p.lower()) for p in patterns)
 
 
-def _statement_actions(st: dict, action: str) -> bool:
+def _statement_actions(st: dict[str, Any], action: str) -> bool:
     if "Action" in st:
         return _matches_action(_list(st["Action"]), action)
     return not _matches_action(_list(st.get("NotAction")), action)
@@ -368,7 +368,7 @@ def _compare(base: str, have: str, want: str) -> bool:
     return have == str(want)
 
 
-def condition_holds(condition: dict, context: dict[str, str]) -> bool:
+def condition_holds(condition: dict[str, Any], context: dict[str, str]) -> bool:
     """Whether a Condition block holds for a request context (missing keys handled as IAM does)."""
     ctx = {k.lower(): v for k, v in context.items()}
     for op, block in (condition or {}).items():
@@ -394,7 +394,7 @@ def condition_holds(condition: dict, context: dict[str, str]) -> bool:
     return True
 
 
-def denies(doc: dict, action: str, context: dict[str, str]) -> list[str]:
+def denies(doc: dict[str, Any], action: str, context: dict[str, str]) -> list[str]:
     """Sids of the Deny statements that apply to `action` in `context`."""
     hits = []
     for index, st in enumerate(_list(doc.get("Statement"))):
@@ -406,7 +406,10 @@ def denies(doc: dict, action: str, context: dict[str, str]) -> list[str]:
 
 
 def check_safety(
-    policies: dict[str, dict], automation_role: str, regions: list[str], partition: str = "aws"
+    policies: dict[str, dict[str, Any]],
+    automation_role: str,
+    regions: list[str],
+    partition: str = "aws",
 ) -> None:
     """Raise RefusedError when the set would lock out the automation role or deny an allowed region."""
     role_arn = f"arn:{partition}:iam::111122223333:role/{automation_role}"
@@ -468,7 +471,9 @@ def reserved_scps(control_tower: bool, preventive: bool = False) -> list[str]:
     )
 
 
-def pack(policies: dict[str, dict], reserved: list[str] | None = None) -> list[dict[str, Any]]:
+def pack(
+    policies: dict[str, dict[str, Any]], reserved: list[str] | None = None
+) -> list[dict[str, Any]]:
     """Merge the policies (in order) into as few documents as the size limit allows.
 
     Organizations allows 5 SCPs per OU; `reserved` (default: FullAWSAccess) already
@@ -515,7 +520,7 @@ def build(
     control_tower: bool = False,
     preventive: bool = False,
     preventive_ous: Iterable[str] | None = None,
-) -> tuple[dict[str, dict], list[dict[str, Any]]]:
+) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
     """Load, fill, validate, safety-check and pack. Returns (filled by id, bundles).
 
     Policies that share the same attachment targets are packed together; each
@@ -547,7 +552,7 @@ def build(
             "add them to guardrails.allowed_regions in the profile",
         )
     check_safety(filled, values.automation_role, regions, values.partition)
-    groups: dict[tuple[str, ...], dict[str, dict]] = {}
+    groups: dict[tuple[str, ...], dict[str, dict[str, Any]]] = {}
     for pid, doc in filled.items():
         key = tuple(sorted((targets or {}).get(pid, [])))
         groups.setdefault(key, {})[pid] = doc

@@ -88,8 +88,8 @@ class _Shared:
         self.calls = 0
         self.read_only = False
         self.identity: dict[str, Any] | None = None
-        self.clients: dict[tuple, Any] = {}
-        self.sessions: dict[tuple, boto3.Session] = {}
+        self.clients: dict[tuple[Any, ...], Any] = {}
+        self.sessions: dict[tuple[Any, ...], boto3.Session] = {}
         self.built = BuiltOnce()
 
 

@@ -85,7 +85,9 @@ def _operation_label(model: Any) -> dict[str, str]:
     }
 
 
-def annotate_after_call(http_response=None, parsed=None, model=None, **_: Any) -> None:
+def annotate_after_call(
+    http_response: Any = None, parsed: Any = None, model: Any = None, **_: Any
+) -> None:
     """botocore 'after-call' handler: remember the service of a failed call in the response."""
     if http_response is not None and http_response.status_code >= 300 and isinstance(parsed, dict):
         parsed.setdefault("ResponseMetadata", {})[_ANNOTATION] = _operation_label(model)
@@ -98,7 +100,7 @@ def where_annotator(
     account (when known) and region of a failed call, so access errors can name them, and
     whether the client talks to a custom endpoint (a sandbox or emulator) rather than AWS."""
 
-    def annotate(http_response=None, parsed=None, **_: Any) -> None:
+    def annotate(http_response: Any = None, parsed: Any = None, **_: Any) -> None:
         if (
             http_response is not None
             and http_response.status_code >= 300
@@ -119,7 +121,7 @@ def call_error_annotator(service_model: Any, custom_endpoint: bool = False) -> C
     """A botocore 'after-call-error' handler that remembers the service and operation on
     the exception (connection errors, parser errors, SSO token errors)."""
 
-    def annotate(exception=None, event_name: str = "", **_: Any) -> None:
+    def annotate(exception: Any = None, event_name: str = "", **_: Any) -> None:
         if exception is not None:
             label = {
                 "service_id": service_model.service_id,

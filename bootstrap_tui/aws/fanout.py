@@ -47,7 +47,7 @@ def fan_out(
     def submit(i: int) -> None:
         future = pool.submit(contextvars.copy_context().run, fn, items[i])
 
-        def done(future: Future) -> None:
+        def done(future: Future[Any]) -> None:
             if future.cancelled():
                 return  # interrupted: nobody is waiting for it any more
             error = future.exception()

@@ -16,9 +16,11 @@ class BuiltOnce:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._key_locks: dict[tuple, threading.Lock] = {}
+        self._key_locks: dict[tuple[Any, ...], threading.Lock] = {}
 
-    def get(self, store: dict[tuple, Any], key: tuple, build: Callable[[], Any]) -> Any:
+    def get(
+        self, store: dict[tuple[Any, ...], Any], key: tuple[Any, ...], build: Callable[[], Any]
+    ) -> Any:
         found = store.get(key)
         if found is None:
             with self._lock:
@@ -29,7 +31,7 @@ class BuiltOnce:
                     found = store[key] = build()
         return found
 
-    def forget(self, store: dict[tuple, Any], keys: list[tuple]) -> list[Any]:
+    def forget(self, store: dict[tuple[Any, ...], Any], keys: list[tuple[Any, ...]]) -> list[Any]:
         """Drop ``keys`` from ``store`` (and their locks); the values that were there."""
         dropped = [value for key in keys if (value := store.pop(key, None)) is not None]
         with self._lock:

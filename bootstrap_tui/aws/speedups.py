@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _installed: dict[str, bool] = {}
-_built: dict[tuple, Any] = {}  # ("class" | "model", service, API version)
+_built: dict[tuple[str, str, str], Any] = {}  # ("class" | "model", service, API version)
 _builder = BuiltOnce()  # loading EC2's model does not hold up building GuardDuty's client
 _alias_cache: dict[str, str] = {}
 
@@ -137,7 +137,7 @@ class CopyOnWriteTrie(hooks._PrefixTrie):
     _owned: dict[int, Any]
     _root: dict[str, Any]
 
-    def _own(self, node: dict) -> dict:
+    def _own(self, node: dict[str, Any]) -> dict[str, Any]:
         if id(node) in self._owned:
             return node
         mine = {
@@ -148,7 +148,7 @@ class CopyOnWriteTrie(hooks._PrefixTrie):
         self._owned[id(mine)] = mine
         return mine
 
-    def _own_path(self, key: str, create: bool) -> dict | None:
+    def _own_path(self, key: str, create: bool) -> dict[str, Any] | None:
         self._root = node = self._own(self._root)
         for part in key.split("."):
             child = node["children"].get(part)
@@ -301,7 +301,7 @@ def _self_check() -> bool:
 
 # ------------------------------------------------------------------ sessions
 
-_pristine: dict[tuple, Any] = {}
+_pristine: dict[tuple[Any, ...], Any] = {}
 
 
 def new_botocore_session() -> botocore.session.Session:

@@ -27,10 +27,10 @@ from bootstrap_tui.aws.once import BuiltOnce
 logger = logging.getLogger(__name__)
 
 _contexts: dict[
-    tuple, ssl.SSLContext
+    tuple[Any, ...], ssl.SSLContext
 ] = {}  # ("context", bundle path) -> the context its clients share
 _loaded: dict[
-    tuple, bool
+    tuple[Any, ...], bool
 ] = {}  # ("loaded", bundle path) -> in its context (False: it did not load)
 _builder = BuiltOnce()
 

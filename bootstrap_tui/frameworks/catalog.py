@@ -120,7 +120,7 @@ def get_catalog(framework_id: str) -> Catalog:
     )
 
 
-def _pairs(path: Path, data: dict, key: str) -> dict[str, dict[str, str]]:
+def _pairs(path: Path, data: dict[str, Any], key: str) -> dict[str, dict[str, str]]:
     """check id -> control id -> one-line reason, from a catalog's `mappings`/`rejected` section."""
     section = data.get(key) or {}
     if not isinstance(section, dict) or not all(isinstance(v, dict) for v in section.values()):

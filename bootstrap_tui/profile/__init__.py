@@ -17,6 +17,7 @@ lists and values replace). Every problem is reported as
 - reference.py: the field reference in docs/profiles.md.
 """
 
+from bootstrap_tui.frameworks import FRAMEWORKS
 from bootstrap_tui.profile.loading import (
     BUILTIN_ORDER,
     list_profiles,
@@ -26,7 +27,6 @@ from bootstrap_tui.profile.loading import (
 from bootstrap_tui.profile.model import (
     AUDIT_KEY,
     CT_MAX_RETENTION_DAYS,
-    FRAMEWORKS,
     KNOWN_REGIONS,
     LOG_ARCHIVE_KEY,
     MANAGEMENT_KEY,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from bootstrap_tui.registry import discover_steps
 from bootstrap_tui.model import FRAMEWORKS, Check
@@ -66,7 +67,7 @@ def _check_section(check: Check, drifts: dict[str, str]) -> list[str]:
     return lines + [""]
 
 
-def _differences(framework: str, checks: list[Check], published: dict) -> list[str]:
+def _differences(framework: str, checks: list[Check], published: dict[str, Any]) -> list[str]:
     catalog, rows = get_catalog(framework), []
     for check in checks:
         if check.prowler is None:

@@ -280,7 +280,9 @@ IMPORTABLE: dict[str, Spec] = {
 }
 
 # Terraform type -> (the resource it belongs to in CloudFormation, how it is folded in)
-FOLDED: dict[str, tuple[str, Callable[[Resource], str], Callable[[dict, Resource], None]]] = {
+FOLDED: dict[
+    str, tuple[str, Callable[[Resource], str], Callable[[dict[str, Any], Resource], None]]
+] = {
     "aws_organizations_policy_attachment": (
         "aws_organizations_policy",
         lambda r: r.attrs["policy_id"],
@@ -446,10 +448,12 @@ def logical_id(res: Resource, taken: set[str]) -> str:
     return found
 
 
-def _stacks(inventory: Inventory) -> tuple[dict[str, list[tuple[str, Resource, dict]]], list]:
+def _stacks(
+    inventory: Inventory,
+) -> tuple[dict[str, list[tuple[str, Resource, dict[str, Any]]]], list[tuple[Resource, str]]]:
     """Stack name -> [(logical id, resource, properties)], and what cannot be imported."""
-    stacks: dict[str, list[tuple[str, Resource, dict]]] = {}
-    by_key: dict[tuple[str, str], dict] = {}
+    stacks: dict[str, list[tuple[str, Resource, dict[str, Any]]]] = {}
+    by_key: dict[tuple[str, str], dict[str, Any]] = {}
     taken: dict[str, set[str]] = {}
     skipped = []
     for res in inventory.resources:

@@ -77,8 +77,9 @@ def seal_text(text: str) -> str:
     return f"{body}{TRAILER_PREFIX}{hashlib.sha256(body.encode('utf-8')).hexdigest()} -->\n"
 
 
-def evidence_items(doc: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(label, item) for every sealed item of a json export (JSON objects: dicts, sealed in place)."""
+def evidence_items(doc: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    """(label, item) for every sealed item of a json export, as found there (a file being
+    checked may hold anything; the checklist being built holds the dicts it seals in place)."""
     for check in doc.get("checks") or ():
         for index, result in enumerate(check.get("results") or ()):
             where = "/".join(str(result.get(k)) for k in ("account", "region") if result.get(k))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import os
 from pathlib import Path
+from typing import Any
 
 from bootstrap_tui.errors import ConfigError, StateError
 
@@ -45,7 +46,7 @@ def _hold_lock(home: Path) -> int:
 class PersistentSandbox(Sandbox):
     """The sandbox kept under ``sandbox_home()``; ``start()`` restores or seeds it."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         self.home = sandbox_home()
         super().__init__(seed="fresh", snapshot=self.home / SNAPSHOT, **kwargs)
         self._lock_fd: int | None = None

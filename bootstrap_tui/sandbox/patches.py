@@ -126,7 +126,7 @@ def _find_aws_managed_policy(self: Any, managed_policy_arn: str) -> Any:
 def account_id_from(access_key: str) -> str:
     """The account owning ``access_key`` (a root user's key, or a key in an existing IAM backend),
     else moto's default account."""
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.iam.models import iam_backends
 
     if access_key in ROOT_KEYS:

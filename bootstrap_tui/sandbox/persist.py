@@ -20,7 +20,9 @@ import threading
 import types
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+from .motoregistry import backend_dicts
 
 FORMAT = 1
 _LOCKS = (type(threading.Lock()), type(threading.RLock()))
@@ -98,7 +100,9 @@ def _same_name_codes(module: str, qualname: str) -> list[types.CodeType]:
         return []
 
 
-def _local_function(module: str, qualname: str, index: int, cells: tuple, defaults: Any) -> Any:
+def _local_function(
+    module: str, qualname: str, index: int, cells: tuple[Any, ...], defaults: Any
+) -> Any:
     import importlib
 
     found = _same_name_codes(module, qualname)
@@ -128,7 +132,7 @@ def _cell_value(cell: types.CellType) -> Any:
 
 
 class _Pickler(pickle.Pickler):
-    def __init__(self, file: io.BufferedWriter, live: dict[int, tuple]) -> None:
+    def __init__(self, file: IO[bytes], live: dict[int, tuple[Any, ...]]) -> None:
         super().__init__(file, protocol=5)
         self.live = live
 
@@ -166,7 +170,7 @@ class _Pickler(pickle.Pickler):
 
 
 class _Unpickler(pickle.Unpickler):
-    def __init__(self, file: io.BufferedReader, live: dict[tuple, Any]) -> None:
+    def __init__(self, file: io.BufferedReader, live: dict[tuple[Any, ...], Any]) -> None:
         super().__init__(file)
         self.live = live
 
@@ -179,14 +183,12 @@ class _Unpickler(pickle.Unpickler):
 
 
 def _backend_dicts() -> list[Any]:
-    from moto.core.base_backend import BackendDict
-
-    return list(BackendDict._instances)
+    return list(backend_dicts())
 
 
-def _live_objects(sandbox: Any) -> dict[tuple, Any]:
+def _live_objects(sandbox: Any) -> dict[tuple[Any, ...], Any]:
     """The objects a snapshot refers to by name instead of copying them."""
-    live: dict[tuple, Any] = {("sandbox-state",): sandbox.state}
+    live: dict[tuple[Any, ...], Any] = {("sandbox-state",): sandbox.state}
     for service, fakes in sandbox.app.fakes.items():
         for fake in fakes:
             live[("fake", service, type(fake).__name__)] = fake
@@ -297,8 +299,7 @@ def shared_region_lists() -> Iterator[None]:
         Session.get_available_regions = original
 
 
-def _put_in_place(sandbox: Any, live: dict[tuple, Any], data: dict[str, Any]) -> None:
-    from moto.core.base_backend import BackendDict
+def _put_in_place(sandbox: Any, live: dict[tuple[Any, ...], Any], data: dict[str, Any]) -> None:
 
     for key, contents in data["backends"].items():
         backends = live[key]
@@ -306,8 +307,8 @@ def _put_in_place(sandbox: Any, live: dict[tuple, Any], data: dict[str, Any]) ->
         backends.update(contents)
         for name, value in data["extras"][key].items():
             setattr(backends, name, value)
-        if contents and backends not in BackendDict._instances:
-            BackendDict._instances.append(backends)
+        if contents and backends not in backend_dicts():
+            backend_dicts().append(backends)
     state = sandbox.state
     for name in ("roots", "operations", "services"):
         getattr(state, name).clear()
@@ -318,13 +319,13 @@ def _put_in_place(sandbox: Any, live: dict[tuple, Any], data: dict[str, Any]) ->
     sandbox.seed = data["seed"]
 
 
-def _module_backends() -> dict[tuple, Any]:
+def _module_backends() -> dict[tuple[Any, ...], Any]:
     """Every BackendDict of the imported moto model modules, in use or not."""
     import sys
 
     from moto.core.base_backend import BackendDict
 
-    out: dict[tuple, Any] = {}
+    out: dict[tuple[Any, ...], Any] = {}
     for name, module in list(sys.modules.items()):
         if name.startswith("moto.") and module is not None:
             for value in vars(module).values():

@@ -23,7 +23,7 @@ NOT_MUTATING = {
 }
 
 
-def _log(state: Any) -> Counter:
+def _log(state: Any) -> Counter[str]:
     return state.service_state(STATE_KEY, Counter)
 
 

@@ -102,7 +102,7 @@ def classify(call: Call) -> None:
     form: dict[str, list[str]] = {}
     if content_type.startswith("application/x-www-form-urlencoded") and call.body:
         form = parse_qs(call.body.decode("utf-8", "replace"), keep_blank_values=True)
-    action = (form.get("Action") or call.query.get("Action") or [None])[0]
+    action = (form.get("Action") or call.query.get("Action") or [""])[0]
     if action:
         call.protocol = EC2 if call.service == "ec2" else QUERY
         call.operation = action

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .faults import FaultInjector, FaultSpec, parse_fault_spec
+from .motoregistry import backend_dicts
 from .state import SandboxState
 
 SEEDS = (
@@ -115,6 +116,7 @@ class Sandbox:
         """Start serving in a daemon thread, apply the seed, return the endpoint URL."""
         global _running
         if self._server is not None:
+            assert self.endpoint is not None  # set with the server
             return self.endpoint
         with _running_lock:
             if _running is not None and _running is not self:
@@ -261,15 +263,15 @@ class Sandbox:
     @staticmethod
     def _reset_moto() -> None:
         """Drop every moto backend; they are rebuilt lazily (much faster than re-initialising each)."""
-        from moto.core.base_backend import BackendDict, backend_lock
+        from moto.core.base_backend import backend_lock
         from moto.core.model_instances import reset_model_data
         from moto.organizations.models import organizations_backends
         from moto.s3.models import s3_backends
 
         with backend_lock:
-            for backend in BackendDict._instances:
+            for backend in backend_dicts():
                 backend.clear()
-            BackendDict._instances.clear()
+            backend_dicts().clear()
         organizations_backends.master_accounts.clear()
         s3_backends.bucket_accounts.clear()  # bucket names are global: free them with their buckets
         reset_model_data()
@@ -289,6 +291,7 @@ class Sandbox:
                     self, self.seed, self.accounts, self.regions
                 )
             if not self.seed_cached:
+                assert self.endpoint is not None  # the seed is applied to a running server
                 apply_seed(self.endpoint, self.seed, self.accounts, self.regions)
                 seedcache.store(self, self.seed, self.accounts, self.regions)
         finally:
@@ -400,12 +403,8 @@ def _durations(mode: str, time_scale: float) -> Any:
 
 def _backend_count() -> int:
     """moto's backends (service x account x region): reads create them lazily, with ids."""
-    from moto.core.base_backend import BackendDict
-
     return sum(
-        len(regions)
-        for backends in list(BackendDict._instances)
-        for regions in list(backends.values())
+        len(regions) for backends in list(backend_dicts()) for regions in list(backends.values())
     )
 
 

@@ -41,7 +41,7 @@ class AsyncOperation:
     delay: float
     outcome: str = "SUCCEEDED"
     message: str | None = None
-    on_complete: Callable[[AsyncOperation], None] | None = None
+    on_complete: Callable[[AsyncOperation], object] | None = None
     details: dict[str, Any] = field(default_factory=dict)
     start_time: dt.datetime = field(default_factory=utcnow)
     completed: bool = False
@@ -98,7 +98,7 @@ class SandboxState:
         kind: str,
         outcome: str = "SUCCEEDED",
         message: str | None = None,
-        on_complete: Callable[[AsyncOperation], None] | None = None,
+        on_complete: Callable[[AsyncOperation], object] | None = None,
         fixed_s: float | None = None,
         **details: Any,
     ) -> AsyncOperation:

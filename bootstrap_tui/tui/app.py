@@ -20,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from textual import on, work
 from textual.app import App
@@ -179,7 +179,7 @@ class BootstrapApp(App[int]):
 
     # ------------------------------------------------------------------ worker bookkeeping
     @contextlib.contextmanager
-    def _tracked(self):
+    def _tracked(self) -> Iterator[None]:
         with self._idle:
             self._active += 1
         try:

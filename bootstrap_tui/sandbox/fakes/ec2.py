@@ -53,7 +53,7 @@ def _list_param(params: dict[str, str], prefix: str) -> list[str]:
     return [v for k, v in params.items() if k.startswith(prefix + ".")]
 
 
-def vpc_dependencies(backend, vpc_id: str) -> list[str]:
+def vpc_dependencies(backend: Any, vpc_id: str) -> list[str]:
     """What AWS's DeleteVpc refuses to delete a VPC over (the default SG, NACL, main route table excepted)."""
     found = []
     for zone in backend.subnets.values():

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 FAILURES = ("FAIL", "ERROR")
 
 
-class DashboardScreen(Screen):
+class DashboardScreen(Screen[None]):
     app = getters.app(BootstrapApp)
 
     BINDINGS = [

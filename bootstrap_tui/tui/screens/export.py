@@ -34,7 +34,7 @@ def default_path(fmt: str) -> str:
     return f"bootstrap-tui-checklist.{FORMATS[fmt][1]}"
 
 
-class ExportScreen(Screen):
+class ExportScreen(Screen[None]):
     app = getters.app(BootstrapApp)
 
     BINDINGS = [Binding("escape", "back", "Back"), Binding("ctrl+s", "write", "Write file")]

@@ -3,7 +3,8 @@ verification results; actions that the app runs in workers."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
+from collections.abc import Callable
 
 from rich.markup import escape
 from rich.text import Text
@@ -38,12 +39,16 @@ from bootstrap_tui.tui.widgets.sidebar import StepSidebar
 if TYPE_CHECKING:
     from bootstrap_tui.engine import Engine
 
+P = ParamSpec("P")
 
-def when_ready(method):
+
+def when_ready(
+    method: Callable[Concatenate[StepScreen, P], None],
+) -> Callable[Concatenate[StepScreen, P], None]:
     """Run now when the screen is composed, else queue until it is (app handlers may
     deliver worker results before the screen has mounted)."""
 
-    def wrapper(self, *args, **kwargs):
+    def wrapper(self: StepScreen, /, *args: P.args, **kwargs: P.kwargs) -> None:
         if getattr(self, "ready", False) and self.query(StepSidebar):
             return method(self, *args, **kwargs)
         self.queued.append((method, args, kwargs))
@@ -84,7 +89,7 @@ def _cut(text: Any, limit: int) -> str:
 SIMULATED_STEPS = ("root-mfa",)
 
 
-class StepScreen(Screen):
+class StepScreen(Screen[None]):
     app = getters.app(BootstrapApp)
 
     BINDINGS = [

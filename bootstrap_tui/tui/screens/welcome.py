@@ -88,7 +88,7 @@ class ChoiceButton(RadioButton):
         return "●" if self.value else "○"
 
 
-class WelcomeScreen(Screen):
+class WelcomeScreen(Screen[None]):
     """The first screen. The app connects in a worker; this screen only collects choices."""
 
     app = getters.app(BootstrapApp)

@@ -19,7 +19,7 @@ def status_cell(status: Any) -> Text:
     return Text(check_badge(status), style=style)
 
 
-class ResultsTable(DataTable):
+class ResultsTable(DataTable[str | Text]):
     """One row per CheckResult (check x account x region)."""
 
     # where and what was seen come right after the check, so they stay in view at 80 columns
