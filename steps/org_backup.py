@@ -8,6 +8,9 @@ Backup developer guide's "Managing AWS Backup resources across multiple AWS acco
 from __future__ import annotations
 
 import json
+import threading
+import time
+import weakref
 from datetime import datetime, timedelta, UTC
 from typing import Any
 
@@ -181,6 +184,31 @@ def workload_accounts(ctx: StepContext) -> list[str]:
     return sorted(dict.fromkeys(found))
 
 
+_VERIFY_SCOPE: weakref.WeakKeyDictionary[Any, tuple[float, list[str]]] = weakref.WeakKeyDictionary()
+_VERIFY_SCOPE_LOCK = threading.Lock()
+VERIFY_SCOPE_TTL_S = 30.0
+
+
+def checked_accounts(ctx: StepContext) -> list[str]:
+    """workload_accounts for the checks: one verify run asks it for every account and region, so
+    a read-only context reuses the engine's answer for a few seconds instead of walking the OU
+    tree again each time (plans and applies always read it afresh)."""
+    if not ctx.read_only:
+        return workload_accounts(ctx)
+    now = time.monotonic()
+    try:
+        with _VERIFY_SCOPE_LOCK:
+            found = _VERIFY_SCOPE.get(ctx.engine)
+    except TypeError:  # an engine that cannot be weakly referenced or hashed: no reuse
+        return workload_accounts(ctx)
+    if found and now - found[0] < VERIFY_SCOPE_TTL_S:
+        return found[1]
+    accounts = workload_accounts(ctx)
+    with _VERIFY_SCOPE_LOCK:
+        _VERIFY_SCOPE[ctx.engine] = (now, accounts)
+    return accounts
+
+
 def vault(ctx: StepContext, account: str, region: str) -> dict[str, Any] | None:
     if is_future(ctx, account):
         return None
@@ -254,7 +282,7 @@ def _off() -> Outcome:
 
 
 def _not_workload(ctx: StepContext, account: str) -> Outcome | None:
-    if account in workload_accounts(ctx):
+    if account in checked_accounts(ctx):
         return None
     return Outcome.not_applicable(
         "not a workload account: the backup policy targets " + ", ".join(settings(ctx).target_ous),
