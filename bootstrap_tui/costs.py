@@ -527,6 +527,26 @@ def _inspector(out: _Lines, scan_types: list[str]) -> None:
             out.usage(item, price, scope, assumption)
 
 
+def _backup(out: _Lines, profile: Any) -> None:
+    """AWS Backup: the vaults, policy and roles are free; the workload accounts' recovery points
+    are billed as warm storage."""
+    targets = tuple(profile.security_services.backup.target_ous)
+    workloads = sum(
+        1 for a in profile.accounts if any(a.ou == t or a.ou.startswith(t + "/") for t in targets)
+    )
+    out.free(
+        "AWS Backup policy, vaults and Vault Lock",
+        "backup_warm_gb_month",
+        "backup policies, vaults and locks are free; storage and restores are billed",
+    )
+    out.usage(
+        "AWS Backup warm storage",
+        "backup_warm_gb_month",
+        out.account_regions(workloads),
+        "backup_gb_per_workload_account_region",
+    )
+
+
 def _security_services(book: PriceBook, profile: Any, c: Counts) -> list[CostLine]:
     out = _Lines(book, c)
     ss = profile.security_services
@@ -559,6 +579,8 @@ def _security_services(book: PriceBook, profile: Any, c: Counts) -> list[CostLin
     inspector = ss.inspector
     if inspector.enabled:
         _inspector(out, list(inspector.scan_types))
+    if ss.backup.enabled:
+        _backup(out, profile)
     if ss.access_analyzer.enabled:
         out.free(
             "IAM Access Analyzer (organization, external access)",

@@ -1,6 +1,6 @@
 """security-services: GuardDuty, Security Hub, AWS Config, IAM Access Analyzer and Amazon
-Inspector (all administered from the Audit account), a monthly budget, and the security
-alternate contact on every account."""
+Inspector (all administered from the Audit account), AWS Backup on the workload OUs (from the
+management account), a monthly budget, and the security alternate contact on every account."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from bootstrap_tui.model import (
 )
 
 from steps.management_account import contact_change
-from steps import inspector_scanning
+from steps import inspector_scanning, org_backup
 from steps._errors import call_or, error_code
 from steps._fanout import parallel
 from steps._naming import PREFIX
@@ -777,6 +777,7 @@ CHECKS = (
         prowler="account_security_contact_information_is_registered",
     ),
     inspector_scanning.CHECK,
+    *org_backup.CHECKS,
 )
 
 
@@ -788,7 +789,8 @@ class SecurityServicesStep(Step):
     title = "Security services"
     summary = (
         "GuardDuty, Security Hub, AWS Config and IAM Access Analyzer administered from the Audit "
-        "account in every governed region; a monthly budget; the security contact on every account."
+        "account in every governed region; AWS Backup on the workload OUs; a monthly budget; the "
+        "security contact on every account."
     )
     requires = ("organization", "accounts", "control-tower", "log-archive")
     inputs = (
@@ -844,6 +846,8 @@ class SecurityServicesStep(Step):
             )
         if enabled(ctx, "budget"):
             self._plan_budget(ctx, plan)
+        if org_backup.backup_on(ctx):
+            org_backup.plan_backup(ctx, plan)
         contacts = parallel(accounts, lambda a: (a, security_contact(ctx, a)))
         want = self._contact(ctx)
         replace = bool(ctx.answer("management-account", "replace_contacts", False))
@@ -1285,6 +1289,27 @@ class SecurityServicesStep(Step):
     def _apply_inspector_account(self, ctx: StepContext, change: Change) -> None:
         inspector_scanning.apply_account(ctx, change)
 
+    def _apply_backup_policy_type(self, ctx: StepContext, change: Change) -> None:
+        org_backup.apply_policy_type(ctx, change)
+
+    def _apply_backup_monitoring(self, ctx: StepContext, change: Change) -> None:
+        org_backup.apply_monitoring(ctx, change)
+
+    def _apply_backup_role(self, ctx: StepContext, change: Change) -> None:
+        org_backup.apply_role(ctx, change)
+
+    def _apply_backup_vault(self, ctx: StepContext, change: Change) -> None:
+        org_backup.apply_vault(ctx, change)
+
+    def _apply_backup_lock(self, ctx: StepContext, change: Change) -> None:
+        org_backup.apply_lock(ctx, change)
+
+    def _apply_backup_policy(self, ctx: StepContext, change: Change) -> None:
+        org_backup.apply_policy(ctx, change)
+
+    def _apply_backup_attach(self, ctx: StepContext, change: Change) -> None:
+        org_backup.apply_attach(ctx, change)
+
     def _apply_aa_admin(self, ctx: StepContext, change: Change) -> None:
         ensure_delegated_admin(ctx, change.data["audit"], "access-analyzer.amazonaws.com")
 
@@ -1443,6 +1468,14 @@ APPLY_HANDLERS: tuple[ApplyHandler, ...] = (
     ApplyHandler("inspector-org", SecurityServicesStep._apply_inspector_org),
     ApplyHandler("inspector-account", SecurityServicesStep._apply_inspector_account, parallel=True),
     ApplyHandler("config-aggregator", SecurityServicesStep._apply_config_aggregator),
+    # AWS Backup: the policy's role and vault exist in each account before the policy reaches it
+    ApplyHandler("backup-policy-type", SecurityServicesStep._apply_backup_policy_type),
+    ApplyHandler("backup-monitoring", SecurityServicesStep._apply_backup_monitoring),
+    ApplyHandler("backup-role", SecurityServicesStep._apply_backup_role, parallel=True),
+    ApplyHandler("backup-vault", SecurityServicesStep._apply_backup_vault, parallel=True),
+    ApplyHandler("backup-lock", SecurityServicesStep._apply_backup_lock, parallel=True),
+    ApplyHandler("backup-policy", SecurityServicesStep._apply_backup_policy),
+    ApplyHandler("backup-attach", SecurityServicesStep._apply_backup_attach),
     ApplyHandler("budget", SecurityServicesStep._apply_budget),
     ApplyHandler("contact", SecurityServicesStep._apply_contact, parallel=True),
 )

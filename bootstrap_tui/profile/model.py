@@ -472,6 +472,59 @@ class Inspector:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Backup:
+    enabled: bool = rule(
+        Bool("Back up the workload accounts with an organization backup policy (AWS Backup)."),
+        default=False,
+    )
+    target_ous: tuple[str, ...] = rule(
+        List(
+            "Workload OUs the backup policy attaches to; their accounts get the vault.",
+            OU_PATH,
+            min_items=1,
+            max_items=20,
+        ),
+        default=["Workloads"],
+    )
+    tag_key: str = rule(
+        Text(
+            "Tag key that selects the resources to back up.",
+            pattern=r"[\w.:/=+@ -]+",
+            expected="a tag key such as backup",
+            max_len=128,
+        ),
+        default="backup",
+    )
+    tag_value: str = rule(
+        Text(
+            "Tag value that selects the resources to back up.",
+            pattern=r"[\w.:/=+@ -]+",
+            expected="a tag value such as true",
+            max_len=256,
+        ),
+        default="true",
+    )
+    daily_retention_days: int = rule(Int("Days each daily backup is kept.", 1, 36500), default=35)
+    monthly_retention_days: int = rule(
+        Int("Days each monthly backup is kept (0: no monthly backup).", 0, 36500), default=365
+    )
+    vault_lock: str = rule(
+        Enum(
+            "Vault Lock of each backup vault. NONE: no lock. GOVERNANCE: recovery points "
+            "keep the retention range, but principals with backup:DeleteBackupVaultLockConfiguration "
+            "can remove the lock. COMPLIANCE: after a 3-day grace time no one, root included, "
+            "can shorten a recovery point's retention or remove the lock (applying it needs "
+            "--confirm-destructive security-services).",
+            ("NONE", "GOVERNANCE", "COMPLIANCE"),
+        ),
+        default="GOVERNANCE",
+    )
+    job_lookback_days: int = rule(
+        Int("Days of backup jobs the backup-jobs check reads.", 1, 90), default=7
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class SecurityServices:
     guardduty: GuardDuty = rule(Section("Amazon GuardDuty.", GuardDuty))
     securityhub: SecurityHub = rule(Section("AWS Security Hub.", SecurityHub))
@@ -480,6 +533,14 @@ class SecurityServices:
     budget: Budget = rule(Section("Monthly cost budget with email alerts.", Budget))
     inspector: Inspector = rule(
         Section("Amazon Inspector, organization-wide (absent: off).", Inspector), default={}
+    )
+    backup: Backup = rule(
+        Section(
+            "AWS Backup, organization-wide: a backup policy on the workload OUs, a vault in "
+            "each of their accounts and governed regions (absent: off).",
+            Backup,
+        ),
+        default={},
     )
 
 

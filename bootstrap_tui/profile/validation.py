@@ -522,8 +522,11 @@ def _check_guardrails(data: dict[str, Any], ous: dict[str, Any], check: Checker)
             )
 
 
-def _check_services(data: dict[str, Any], check: Checker) -> None:
+def _check_services(data: dict[str, Any], ous: dict[str, Any], check: Checker) -> None:
     services = _section_of(data, "security_services")
+    backup = _section_of(services, "backup")
+    for index, ou in enumerate(_strs(backup.get("target_ous"))):
+        _ou_ref(check, ous, ou, index_path("security_services.backup.target_ous", index))
     if (
         _section_of(services, "securityhub").get("enabled") is True
         and _section_of(services, "config").get("enabled") is False
@@ -545,7 +548,7 @@ def _cross_field(data: dict[str, Any], check: Checker) -> None:
     _check_identity_center(data, keys, check)
     _check_retention(data, check)
     _check_guardrails(data, ous, check)
-    _check_services(data, check)
+    _check_services(data, ous, check)
 
 
 def validate_profile(data: Any, lines: Lines, filename: str) -> list[str]:

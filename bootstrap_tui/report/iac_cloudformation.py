@@ -277,6 +277,14 @@ IMPORTABLE: dict[str, Spec] = {
     ),
     "aws_iam_role": ("AWS::IAM::Role", lambda r: {"RoleName": r.import_id}, _role),
     "aws_flow_log": ("AWS::EC2::FlowLog", lambda r: {"Id": r.import_id}, _flow_log),
+    "aws_backup_vault": (
+        "AWS::Backup::BackupVault",
+        lambda r: {"BackupVaultName": r.import_id},
+        lambda r: {
+            "BackupVaultName": r.import_id,
+            **({"EncryptionKeyArn": r.attrs["kms_key_arn"]} if r.attrs.get("kms_key_arn") else {}),
+        },
+    ),
 }
 
 # Terraform type -> (the resource it belongs to in CloudFormation, how it is folded in)
@@ -352,6 +360,26 @@ FOLDED: dict[
         "aws_config_configuration_recorder",
         lambda r: r.import_id,
         lambda props, r: None,  # a recorder CloudFormation manages records once it exists
+    ),
+    "aws_backup_vault_lock_configuration": (
+        "aws_backup_vault",
+        lambda r: r.import_id,
+        lambda props, r: props.update(
+            LockConfiguration={
+                k: r.attrs[a]
+                for k, a in (
+                    ("MinRetentionDays", "min_retention_days"),
+                    ("MaxRetentionDays", "max_retention_days"),
+                    ("ChangeableForDays", "changeable_for_days"),
+                )
+                if a in r.attrs
+            }
+        ),
+    ),
+    "aws_iam_role_policy_attachment": (
+        "aws_iam_role",
+        lambda r: r.attrs["role"],
+        lambda props, r: props.setdefault("ManagedPolicyArns", []).append(r.attrs["policy_arn"]),
     ),
     "aws_iam_role_policy": (
         "aws_iam_role",
@@ -453,7 +481,7 @@ def _stacks(
 ) -> tuple[dict[str, list[tuple[str, Resource, dict[str, Any]]]], list[tuple[Resource, str]]]:
     """Stack name -> [(logical id, resource, properties)], and what cannot be imported."""
     stacks: dict[str, list[tuple[str, Resource, dict[str, Any]]]] = {}
-    by_key: dict[tuple[str, str], dict[str, Any]] = {}
+    by_key: dict[tuple[str, str, str, str], dict[str, Any]] = {}
     taken: dict[str, set[str]] = {}
     skipped = []
     for res in inventory.resources:
@@ -464,19 +492,20 @@ def _stacks(
         stacks.setdefault(name, []).append(
             (logical_id(res, taken.setdefault(name, set())), res, props)
         )
-        by_key[(res.kind, res.import_id)] = props
+        by_key[(res.kind, res.account, res.region or "", res.import_id)] = props
     for res in inventory.resources:
         if res.kind in FOLDED:
             parent, key, fold = FOLDED[res.kind]
-            if (parent, key(res)) in by_key:
-                fold(by_key[(parent, key(res))], res)
+            where = (parent, res.account, res.region or "", key(res))
+            if where in by_key:
+                fold(by_key[where], res)
             else:
                 skipped.append((res, f"its {parent} is not in a template"))
         elif res.kind not in IMPORTABLE:
             skipped.append((res, NOT_IMPORTABLE.get(res.kind, "no CloudFormation mapping")))
     for entries in stacks.values():
         for _, _, props in entries:
-            for listed in ("TargetIds", "ManagedPolicies"):
+            for listed in ("TargetIds", "ManagedPolicies", "ManagedPolicyArns"):
                 if listed in props:
                     props[listed] = sorted(props[listed])
     return stacks, skipped

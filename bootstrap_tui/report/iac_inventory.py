@@ -162,8 +162,17 @@ def _accounts(client: Any, mgmt: str) -> Iterator[Resource]:
         )
 
 
+# the organization policies the wizard writes: guardrails' SCPs and the backup policy
+POLICY_TYPES = ("SERVICE_CONTROL_POLICY", "BACKUP_POLICY")
+
+
 def _scps(client: Any, mgmt: str) -> Iterator[Resource]:
-    for summary in _pages(client, "list_policies", "Policies", Filter="SERVICE_CONTROL_POLICY"):
+    for kind in POLICY_TYPES:
+        yield from _policies(client, mgmt, kind)
+
+
+def _policies(client: Any, mgmt: str, kind: str) -> Iterator[Resource]:
+    for summary in _pages(client, "list_policies", "Policies", Filter=kind):
         if summary.get("AwsManaged"):
             continue  # FullAWSAccess and its attachments belong to AWS
         policy = client.describe_policy(PolicyId=summary["Id"])["Policy"]
@@ -175,7 +184,7 @@ def _scps(client: Any, mgmt: str) -> Iterator[Resource]:
             attrs={
                 "name": summary["Name"],
                 "description": summary.get("Description", ""),
-                "type": "SERVICE_CONTROL_POLICY",
+                "type": kind,
                 "content": _policy_text(policy["Content"]),
             },
         )
@@ -553,6 +562,37 @@ def _audit_role(engine: Any, account: str) -> Iterator[Resource]:
         )
 
 
+BACKUP_ROLE = "bootstrap-backup"  # the role the backup policy names (steps/org_backup.py)
+
+
+def _backup_role(engine: Any, account: str) -> Iterator[Resource]:
+    """The role AWS Backup assumes in a workload account, with its managed policies."""
+    iam = engine.client("iam", account=account)
+    role = _absent(lambda: iam.get_role(RoleName=BACKUP_ROLE)["Role"], "NoSuchEntity")
+    if role is None:
+        return
+    document = role["AssumeRolePolicyDocument"]
+    trust = document if isinstance(document, str) else json.dumps(document)
+    yield Resource(
+        "aws_iam_role",
+        f"{BACKUP_ROLE}_{account}",
+        BACKUP_ROLE,
+        account,
+        attrs={"name": BACKUP_ROLE, "assume_role_policy": _policy_text(trust)},
+    )
+    for policy in _pages(
+        iam, "list_attached_role_policies", "AttachedPolicies", RoleName=BACKUP_ROLE
+    ):
+        arn = policy["PolicyArn"]
+        yield Resource(
+            "aws_iam_role_policy_attachment",
+            f"{BACKUP_ROLE}_{arn.rsplit('/', 1)[-1]}_{account}",
+            f"{BACKUP_ROLE}/{arn}",
+            account,
+            attrs={"role": BACKUP_ROLE, "policy_arn": arn},
+        )
+
+
 # ------------------------------------------------------------------ per account and region
 
 
@@ -817,6 +857,41 @@ def _flow_logs(engine: Any, account: str, region: str) -> Iterator[Resource]:
         )
 
 
+def _backup_vaults(engine: Any, account: str, region: str) -> Iterator[Resource]:
+    """Every backup vault of the account and region, and its Vault Lock (the wizard's
+    bootstrap-backup in the workload accounts)."""
+    backup = engine.client("backup", account=account, region=region)
+    for vault in _pages(backup, "list_backup_vaults", "BackupVaultList"):
+        if vault.get("VaultType", "BACKUP_VAULT") != "BACKUP_VAULT":
+            continue  # logically air-gapped and restore-access vaults have their own types
+        name = vault["BackupVaultName"]
+        yield Resource(
+            "aws_backup_vault",
+            f"{name}_{account}_{region}",
+            name,
+            account,
+            region,
+            attrs={"name": name, "kms_key_arn": vault.get("EncryptionKeyArn", "")},
+        )
+        if not vault.get("Locked"):
+            continue
+        lock: dict[str, Any] = {"backup_vault_name": name}
+        for key, arg in (
+            ("MinRetentionDays", "min_retention_days"),
+            ("MaxRetentionDays", "max_retention_days"),
+        ):
+            if vault.get(key) is not None:
+                lock[arg] = vault[key]
+        yield Resource(
+            "aws_backup_vault_lock_configuration",
+            f"{name}_lock_{account}_{region}",
+            name,
+            account,
+            region,
+            attrs=lock,
+        )
+
+
 # BatchGetAccountStatus resourceState key -> Enable's resource type (ResourceScanType)
 INSPECTOR_SCANS = {
     "ec2": "EC2",
@@ -991,6 +1066,7 @@ REGIONAL: tuple[Callable[[Any, str, str], Iterator[Resource]], ...] = (
     _config,
     _analyzers,
     _flow_logs,
+    _backup_vaults,
 )
 
 
@@ -998,6 +1074,7 @@ def _per_account(engine: Any, account: str) -> list[Resource]:
     found = list(_buckets(engine, account))
     if account != engine.management_account_id:
         found += _audit_role(engine, account)
+        found += _backup_role(engine, account)
     return found
 
 

@@ -61,10 +61,11 @@ ORG_ITEMS: tuple[OrgItem, ...] = (
     OrgItem(
         "org.backup-restore-test",
         "Backups restored in a test",
-        "Back up production data (AWS Backup or service snapshots) and restore from a backup "
-        "into a non-production account at least once a year; record the time it took and "
-        "what was verified.",
-        evidence_hint="the backup plan and the report of the last restore test",
+        "Restore a recovery point of the vault bootstrap-backup (the organization backup "
+        "policy's, in a workload account; AWS Backup StartRestoreJob or a restore testing "
+        "plan) into a non-production account at least once a year; record the restore job "
+        "id, the time it took and what was verified, and attest it with that note.",
+        evidence_hint="the backup policy, the restore job id and the report of the last restore test",
     ),
     OrgItem(
         "org.security-awareness",

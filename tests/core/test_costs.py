@@ -125,7 +125,13 @@ def test_security_services_estimate_equals_the_hand_computed_figure():
         + value("ecr_rescans_per_account_region") * usd("inspector_ecr_rescan")
     )
     assert sum(v for k, v in lines.items() if k.startswith("Inspector")) == pytest.approx(inspector)
-    assert sum(lines.values()) == pytest.approx(guardduty + hub + config + config_s3 + inspector)
+    # the backup policy reaches the two accounts of Workloads (prod, staging); vaults are free
+    backup = 2 * counts.regions * value("backup_gb_per_workload_account_region")
+    assert lines["AWS Backup policy, vaults and Vault Lock"] == 0
+    assert lines["AWS Backup warm storage"] == pytest.approx(backup * usd("backup_warm_gb_month"))
+    assert sum(lines.values()) == pytest.approx(
+        guardduty + hub + config + config_s3 + inspector + backup * usd("backup_warm_gb_month")
+    )
 
 
 def test_flow_logs_are_estimated_on_both_paths():

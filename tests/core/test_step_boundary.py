@@ -63,11 +63,11 @@ def test_engine_services_is_what_the_context_uses_of_the_engine():
 
 def _planned_kinds() -> set[str]:
     """Every change kind security-services' plan writes ({"kind": "..."} in its source and in
-    the Inspector part it plans through)."""
+    the Inspector and AWS Backup parts it plans through)."""
     kinds = set()
     nodes = [
         node
-        for name in ("security_services.py", "inspector_scanning.py")
+        for name in ("security_services.py", "inspector_scanning.py", "org_backup.py")
         for node in ast.walk(_tree(ROOT / "steps" / name))
     ]
     for node in nodes:
@@ -96,4 +96,7 @@ def test_security_services_apply_has_one_handler_per_change_kind_its_plan_makes(
         "sh-account",
         "contact",
         "inspector-account",
+        "backup-role",
+        "backup-vault",
+        "backup-lock",
     }

@@ -188,6 +188,34 @@ def test_inherited_error_points_at_extends_line():
     )
 
 
+def test_backup_targets_name_ous_of_the_profile():
+    profile = profile_from_text(
+        "name: x\ndescription: X.\nextends: startup-minimal\nsecurity_services:\n  backup:\n"
+        "    enabled: true\n    target_ous: [Workloads/Prod]\n    monthly_retention_days: 0\n",
+        "x.yaml",
+    )
+    backup = profile.security_services.backup
+    assert (backup.target_ous, backup.vault_lock, backup.tag_key) == (
+        ("Workloads/Prod",),
+        "GOVERNANCE",
+        "backup",
+    )
+    with pytest.raises(ConfigError) as info:
+        profile_from_text(
+            "name: x\ndescription: X.\nextends: startup-minimal\nsecurity_services:\n"
+            "  backup:\n    target_ous: [Workload]\n    vault_lock: FOREVER\n",
+            "x.yaml",
+        )
+    errors = errors_of(info.value)
+    assert any(
+        "security_services.backup.target_ous[0]: 'Workload' is not an OU in organization.ous" in e
+        for e in errors
+    ), errors
+    assert any("security_services.backup.vault_lock" in e and "FOREVER" in e for e in errors), (
+        errors
+    )
+
+
 # ------------------------------------------------------------------ broken corpus
 
 

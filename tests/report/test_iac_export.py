@@ -30,15 +30,20 @@ BUCKET_KINDS = (
     "aws_s3_bucket_object_lock_configuration",
     "aws_s3_bucket_logging",
 )
-NEW_KINDS = (
-    *BUCKET_KINDS,
-    "aws_flow_log",
+INSPECTOR_KINDS = (
     "aws_inspector2_delegated_admin_account",
     "aws_inspector2_organization_configuration",
     "aws_inspector2_member_association",
     "aws_inspector2_enabler",
     "aws_guardduty_organization_configuration",
 )
+BACKUP_KINDS = (
+    "aws_backup_vault",
+    "aws_backup_vault_lock_configuration",
+    "aws_iam_role_policy_attachment",
+)
+NEW_KINDS = (*BUCKET_KINDS, "aws_flow_log", *INSPECTOR_KINDS, *BACKUP_KINDS)
+BACKUP_ROLE = "bootstrap-backup"
 REGIONS = ("us-east-1", "us-west-2")
 
 
@@ -122,7 +127,13 @@ def _organization(endpoint: str, mgmt: str) -> list[tuple[str, str]]:
         for a in _pages(org, "list_accounts", "Accounts")
         if a["Id"] != mgmt
     ]
-    for policy in _pages(org, "list_policies", "Policies", Filter="SERVICE_CONTROL_POLICY"):
+    policies = [
+        p
+        for kind in ("SERVICE_CONTROL_POLICY", "BACKUP_POLICY")
+        for p in _pages(org, "list_policies", "Policies", Filter=kind)
+    ]
+    assert any(p["Type"] == "BACKUP_POLICY" for p in policies)
+    for policy in policies:
         if policy["AwsManaged"]:
             continue
         out.append(("aws_organizations_policy", policy["Id"]))
@@ -193,6 +204,13 @@ def _per_account(endpoint: str, mgmt: str, account: str) -> list[tuple[str, str]
             out.append(("aws_s3_bucket_logging", bucket["Name"]))
     if account != mgmt:
         out.append(("aws_iam_role", AUDIT_ROLE))
+        iam = client(endpoint, "iam", account)
+        if BACKUP_ROLE in {r["RoleName"] for r in iam.list_roles()["Roles"]}:
+            out.append(("aws_iam_role", BACKUP_ROLE))
+            out += [
+                ("aws_iam_role_policy_attachment", f"{BACKUP_ROLE}/{p['PolicyArn']}")
+                for p in iam.list_attached_role_policies(RoleName=BACKUP_ROLE)["AttachedPolicies"]
+            ]
     out = [(*r, REGIONS[0]) for r in out]  # global: through the account's home-region provider
     for region in REGIONS:
         found: list[tuple[str, str]] = []
@@ -233,6 +251,12 @@ def _per_account(endpoint: str, mgmt: str, account: str) -> list[tuple[str, str]
         found += [("aws_accessanalyzer_analyzer", a["name"]) for a in analyzers["analyzers"]]
         flow_logs = client(endpoint, "ec2", account, region).describe_flow_logs()["FlowLogs"]
         found += [("aws_flow_log", f["FlowLogId"]) for f in flow_logs]
+        for vault in client(endpoint, "backup", account, region).list_backup_vaults()[
+            "BackupVaultList"
+        ]:
+            found.append(("aws_backup_vault", vault["BackupVaultName"]))
+            if vault["Locked"]:
+                found.append(("aws_backup_vault_lock_configuration", vault["BackupVaultName"]))
         out += [(*r, region) for r in found]
     return out
 
@@ -524,6 +548,9 @@ IMPORT_IDS = {
     "aws_inspector2_delegated_admin_account": r"\d{12}",
     "aws_inspector2_member_association": r"\d{12}",
     "aws_inspector2_enabler": r"\d{12}(:\d{12})*-(CODE_REPOSITORY|EC2|ECR|LAMBDA|LAMBDA_CODE)(:[A-Z_]+)*",
+    "aws_backup_vault": r"[a-zA-Z0-9_-]{2,50}",
+    "aws_backup_vault_lock_configuration": r"[a-zA-Z0-9_-]{2,50}",
+    "aws_iam_role_policy_attachment": r"[\w+=,.@-]{1,64}/arn:aws:iam::(aws|\d{12}):policy/\S+",
 }
 
 
@@ -619,8 +646,67 @@ def test_cloudformation_imports_flow_logs_and_lists_inspector(exported):
         re.fullmatch(r"fl-[0-9a-f]+", i["ResourceIdentifier"]["Id"]) for i in imported
     )
     readme = (directory / "README.md").read_text()
-    for kind in NEW_KINDS[len(BUCKET_KINDS) + 1 :]:
+    for kind in INSPECTOR_KINDS:
         assert f"| `{kind}` |" in readme, kind
+    for kind in BACKUP_KINDS:  # CloudFormation imports these (vault, folded lock and policies)
+        assert f"| `{kind}` |" not in readme, kind
+
+
+def test_the_backup_policy_vaults_and_locks_are_exported_in_both_formats(built, exported):
+    """startup-minimal: a daily-only policy on Workloads, a GOVERNANCE lock of 35 days on the
+    vault of each workload account and region, the role with its two managed policies."""
+    org = client(built.endpoint, "organizations")
+    workloads = sorted(
+        a["Id"] for a in org.list_accounts()["Accounts"] if a["Name"] in ("Production", "Staging")
+    )
+    directory = exported["terraform"][0]
+    policies = [
+        b for b in _blocks(directory, "aws_organizations_policy") if b["type"] == '"BACKUP_POLICY"'
+    ]
+    assert [b["name"] for b in policies] == ['"bootstrap-backup"']
+    vaults = _blocks(directory, "aws_backup_vault")
+    assert len(vaults) == len(workloads) * len(REGIONS)
+    assert all(
+        v["name"] == '"bootstrap-backup"' and "arn:aws:kms:" in v["kms_key_arn"] for v in vaults
+    )
+    locks = _blocks(directory, "aws_backup_vault_lock_configuration")
+    assert [(b["min_retention_days"], b["max_retention_days"]) for b in locks] == [(35, 35)] * len(
+        vaults
+    )
+    attached = _blocks(directory, "aws_iam_role_policy_attachment")
+    assert len(attached) == 2 * len(workloads)
+
+    cfn = exported["cloudformation"][0]
+    management = json.loads((cfn / "management.template.json").read_text())["Resources"]
+    backup_policy = [
+        r["Properties"]
+        for r in management.values()
+        if r["Type"] == "AWS::Organizations::Policy" and r["Properties"]["Type"] == "BACKUP_POLICY"
+    ]
+    assert len(backup_policy) == 1 and len(backup_policy[0]["TargetIds"]) == 1
+    assert "bootstrap-backup" in backup_policy[0]["Content"]["plans"]
+    templates = {
+        p.name: json.loads(p.read_text()) for p in (cfn / "stacksets").glob("*.template.json")
+    }
+    vault_props = [
+        (name, r["Properties"])
+        for name, t in templates.items()
+        for r in t["Resources"].values()
+        if r["Type"] == "AWS::Backup::BackupVault"
+    ]
+    assert len(vault_props) == len(workloads) * len(REGIONS)
+    assert all(
+        p["LockConfiguration"] == {"MinRetentionDays": 35, "MaxRetentionDays": 35}
+        for _, p in vault_props
+    )
+    roles = [
+        r["Properties"]
+        for t in templates.values()
+        for r in t["Resources"].values()
+        if r["Type"] == "AWS::IAM::Role" and r["Properties"]["RoleName"] == "bootstrap-backup"
+    ]
+    assert len(roles) == len(workloads)
+    assert all(len(r["ManagedPolicyArns"]) == 2 for r in roles), roles
 
 
 def test_the_flow_log_bucket_lifecycle_is_exported_in_both_formats(built, exported):

@@ -109,8 +109,14 @@ def _results(engine: Engine, check_id: str) -> list[CheckResult]:
 
 
 def _not_best(results: list[CheckResult]) -> dict[tuple[str | None, str | None], Status]:
+    """Scopes below the check's best status; NOT_APPLICABLE (a scope the check does not cover,
+    such as a backup check outside the workload OUs) is neither a pass nor a drift."""
     best = BEST_STATUS.get(results[0].check_id, Status.PASS)
-    return {(r.account, r.region): r.status for r in results if r.status != best}
+    return {
+        (r.account, r.region): r.status
+        for r in results
+        if r.status not in (best, Status.NOT_APPLICABLE)
+    }
 
 
 def prove(drift: Drift, sandbox: Sandbox, engine: Engine) -> None:

@@ -56,10 +56,12 @@ def _verify(
 
 
 def _not_passing(run: VerifyRun) -> dict[tuple[str, str | None, str | None], Status]:
+    """Scopes neither passing nor attested; NOT_APPLICABLE (a backup check outside the workload
+    OUs, or before any backup job ran) is neither."""
     return {
         (r.check_id, r.account, r.region): r.status
         for r in run.results
-        if r.status not in (Status.PASS, Status.MANUAL)
+        if r.status not in (Status.PASS, Status.MANUAL, Status.NOT_APPLICABLE)
     }
 
 

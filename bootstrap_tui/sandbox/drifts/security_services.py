@@ -333,6 +333,87 @@ def _restore_inspector_auto_enable(
     _inspector_admin(endpoint, region).update_organization_configuration(autoEnable=auto)
 
 
+BACKUP_NAME = "bootstrap-backup"  # the backup policy, the vault and the role AWS Backup assumes
+
+
+def _backup_policy_and_ou(endpoint: str) -> tuple[Any, str, str]:
+    org = client(endpoint, "organizations")
+    policy = next(
+        p["Id"]
+        for p in org.list_policies(Filter="BACKUP_POLICY")["Policies"]
+        if p["Name"] == BACKUP_NAME
+    )
+    root = org.list_roots()["Roots"][0]["Id"]
+    ou = next(
+        o["Id"]
+        for o in org.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]
+        if o["Name"] == "Workloads"
+    )
+    return org, policy, ou
+
+
+def _detach_backup_policy(endpoint: str, account: str, region: str | None) -> None:
+    """The backup policy is detached from the Workloads OU."""
+    org, policy, ou = _backup_policy_and_ou(endpoint)
+    org.detach_policy(PolicyId=policy, TargetId=ou)
+
+
+def _attach_backup_policy(endpoint: str, account: str, region: str | None, _: None) -> None:
+    org, policy, ou = _backup_policy_and_ou(endpoint)
+    org.attach_policy(PolicyId=policy, TargetId=ou)
+
+
+def _delete_backup_vault(endpoint: str, account: str, region: str | None) -> dict[str, Any]:
+    """The (governance-locked, empty) vault's lock is removed, then the vault is deleted."""
+    backup = client(endpoint, "backup", account, region)
+    vault = backup.describe_backup_vault(BackupVaultName=BACKUP_NAME)
+    backup.delete_backup_vault_lock_configuration(BackupVaultName=BACKUP_NAME)
+    backup.delete_backup_vault(BackupVaultName=BACKUP_NAME)
+    return {k: vault[k] for k in ("MinRetentionDays", "MaxRetentionDays") if k in vault}
+
+
+def _recreate_backup_vault(
+    endpoint: str, account: str, region: str | None, lock: dict[str, Any]
+) -> None:
+    backup = client(endpoint, "backup", account, region)
+    backup.create_backup_vault(BackupVaultName=BACKUP_NAME)
+    backup.put_backup_vault_lock_configuration(BackupVaultName=BACKUP_NAME, **lock)
+
+
+def _unlock_backup_vault(endpoint: str, account: str, region: str | None) -> dict[str, Any]:
+    """The vault's governance-mode Vault Lock is removed."""
+    backup = client(endpoint, "backup", account, region)
+    vault = backup.describe_backup_vault(BackupVaultName=BACKUP_NAME)
+    backup.delete_backup_vault_lock_configuration(BackupVaultName=BACKUP_NAME)
+    return {k: vault[k] for k in ("MinRetentionDays", "MaxRetentionDays") if k in vault}
+
+
+def _relock_backup_vault(
+    endpoint: str, account: str, region: str | None, lock: dict[str, Any]
+) -> None:
+    client(endpoint, "backup", account, region).put_backup_vault_lock_configuration(
+        BackupVaultName=BACKUP_NAME, **lock
+    )
+
+
+def _backup_volume(account: str, region: str | None, role: str, endpoint: str) -> None:
+    client(endpoint, "backup", account, region).start_backup_job(
+        BackupVaultName=BACKUP_NAME,
+        ResourceArn=f"arn:aws:ec2:{region}:{account}:volume/vol-0b5c0ffee0000000a",
+        IamRoleArn=f"arn:aws:iam::{account}:role/{role}",
+    )
+
+
+def _fail_backup_job(endpoint: str, account: str, region: str | None) -> None:
+    """An on-demand backup of a volume names a role AWS Backup cannot assume: the job FAILS."""
+    _backup_volume(account, region, "deleted-backup-role", endpoint)
+
+
+def _complete_backup_job(endpoint: str, account: str, region: str | None, _: None) -> None:
+    """The volume is backed up again with the policy's role: its latest job COMPLETES."""
+    _backup_volume(account, region, BACKUP_NAME, endpoint)
+
+
 DRIFTS: tuple[Drift, ...] = (
     Drift(
         "security-services.guardduty-enabled",
@@ -489,5 +570,37 @@ DRIFTS: tuple[Drift, ...] = (
         "the delegated admin stops auto-enabling EC2 scanning for new member accounts",
         _stop_inspector_auto_enable,
         _restore_inspector_auto_enable,
+    ),
+    Drift(
+        "security-services.backup-policy",
+        "management",
+        None,
+        "the backup policy is detached from the Workloads OU",
+        _detach_backup_policy,
+        _attach_backup_policy,
+    ),
+    Drift(
+        "security-services.backup-vault",
+        "prod",
+        0,
+        "the backup vault's governance lock is removed and the empty vault deleted",
+        _delete_backup_vault,
+        _recreate_backup_vault,
+    ),
+    Drift(
+        "security-services.backup-vault-lock",
+        "staging",
+        1,
+        "the backup vault's governance-mode Vault Lock is removed",
+        _unlock_backup_vault,
+        _relock_backup_vault,
+    ),
+    Drift(
+        "security-services.backup-jobs",
+        "prod",
+        1,
+        "an on-demand backup job names a role AWS Backup cannot assume and fails",
+        _fail_backup_job,
+        _complete_backup_job,
     ),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..state import SandboxState
 from .accessanalyzer import AccessAnalyzerFake
+from .backup import BackupFake
 from .base import Fake
 from .budgets import BudgetsFake
 from .cloudtrail import CloudTrailFake
@@ -20,6 +21,7 @@ from .sts import StsFake
 
 FAKES: tuple[type[Fake], ...] = (
     AccessAnalyzerFake,
+    BackupFake,
     BudgetsFake,
     CloudTrailFake,
     ConfigFake,

@@ -158,9 +158,19 @@ class OrganizationsFake(Fake):
         return {"CreateAccountStatuses": [s for s in statuses if s["State"] in states]}
 
     def op_attach_policy(self, call: Call) -> None:
-        """Organizations' quota: at most 5 policies of one type on a root, OU or account."""
+        """Organizations' quota: at most 5 policies of one type on a root, OU or account; and a
+        management policy type (backup, tag, ...) must be enabled on the root before its
+        policies attach (PolicyTypeNotEnabledException)."""
         backend = motoaccess.organizations(call.account)
         policy = next((p for p in backend.policies if p.id == call.params.get("PolicyId")), None)
+        if policy is not None and policy.type != "SERVICE_CONTROL_POLICY":
+            root = next((o for o in backend.ou if getattr(o, "type", "") == "ROOT"), None)
+            enabled = {t["Type"] for t in getattr(root, "policy_types", [])}
+            if policy.type not in enabled:
+                raise AwsError(
+                    "PolicyTypeNotEnabledException",
+                    "This operation can be performed only for enabled policy types.",
+                )
         target_id = call.params.get("TargetId")
         target = next(
             (t for t in [*backend.ou, *backend.accounts] if t.id == target_id), None
@@ -174,6 +184,29 @@ class OrganizationsFake(Fake):
                 "You have attached the maximum number of policies of this type to this target "
                 "(MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED).",
             )
+        return None
+
+    def op_create_policy(self, call: Call) -> dict[str, Any] | None:
+        """Backup policies, which moto lacks: each plan must name its regions, rules and resource
+        selection (with the role AWS Backup assumes), else MalformedPolicyDocumentException."""
+        if call.params.get("Type") != "BACKUP_POLICY":
+            return None
+        require(call.params, "Name", "Content")
+        _check_backup_policy(call.params["Content"])
+        backend = motoaccess.organizations(call.account)
+        created = backend.create_policy(**{**call.params, "Type": "TAG_POLICY"})
+        policy = next(
+            p for p in backend.policies if p.id == created["Policy"]["PolicySummary"]["Id"]
+        )
+        policy.type = "BACKUP_POLICY"
+        policy._arn_format = policy._arn_format.replace("tag_policy", "backup_policy")
+        return policy.describe()
+
+    def op_update_policy(self, call: Call) -> None:
+        backend = motoaccess.organizations(call.account)
+        policy = next((p for p in backend.policies if p.id == call.params.get("PolicyId")), None)
+        if policy is not None and policy.type == "BACKUP_POLICY" and "Content" in call.params:
+            _check_backup_policy(call.params["Content"])
         return None
 
     def op_disable_policy_type(self, call: Call) -> Response:
@@ -228,3 +261,37 @@ def _reject_duplicate_ou(
         raise AwsError(
             "DuplicateOrganizationalUnitException", "An OU with the same name already exists."
         )
+
+
+def _check_backup_policy(content: str) -> None:
+    """The required elements of the Organizations user guide's "Backup policy syntax and
+    examples": plans, each with regions, rules (a schedule and a target vault each) and
+    selections whose tags name an IAM role, a tag key and a tag value."""
+    import json
+
+    def malformed(why: str) -> AwsError:
+        return AwsError(
+            "MalformedPolicyDocumentException", f"The provided policy document is malformed: {why}"
+        )
+
+    try:
+        document = json.loads(content)
+    except ValueError as exc:
+        raise malformed("not JSON") from exc
+    plans = document.get("plans") if isinstance(document, dict) else None
+    if not isinstance(plans, dict) or not plans:
+        raise malformed("no plans")
+    for name, plan in plans.items():
+        if not isinstance(plan, dict):
+            raise malformed(f"plan {name} is not an object")
+        for element in ("regions", "rules", "selections"):
+            if not plan.get(element):
+                raise malformed(f"plan {name} has no {element}")
+        for rule_name, rule in plan["rules"].items():
+            for element in ("schedule_expression", "target_backup_vault_name"):
+                if not isinstance(rule, dict) or element not in rule:
+                    raise malformed(f"rule {rule_name} has no {element}")
+        for selection_name, selection in (plan["selections"].get("tags") or {}).items():
+            for element in ("iam_role_arn", "tag_key", "tag_value"):
+                if not isinstance(selection, dict) or element not in selection:
+                    raise malformed(f"selection {selection_name} has no {element}")
