@@ -115,3 +115,46 @@ def test_sequential_applies_one_step_after_the_other(sandbox, tmp_path: Path):
         "organization",
         "accounts",
     ]
+
+
+def test_ctrl_c_mid_overlap_stops_every_running_step_and_apply_resumes(sandbox, tmp_path: Path):
+    import signal
+    import subprocess
+
+    from bootstrap_tui.state import read_state_file
+
+    sandbox.reset(seed="fresh", accounts=0)
+    cli = Cli(sandbox, "startup-minimal", tmp_path)
+    args = ["apply", "--yes", "--simulate-console", "--confirm-destructive", "guardrails"]
+    proc = subprocess.Popen(
+        [*cli.base, *args],
+        env=cli.env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stderr is not None
+    lines: list[str] = []
+    started: set[str] = set()
+    for line in proc.stderr:
+        lines.append(line)
+        if m := re.match(r"^==> ([a-z-]+): ", line):
+            started.add(m.group(1))
+        if set(BRANCHES) <= started:
+            proc.send_signal(signal.SIGINT)
+            break
+    lines += proc.stderr.readlines()
+    assert proc.wait(timeout=120) == 130, "".join(lines[-20:])
+    stderr = "".join(lines)
+    assert "Traceback" not in stderr
+    steps = read_state_file(tmp_path / "state.yaml")["steps"]
+    # stopped while planning (planned) or applying (in-progress): an interrupt is no failure
+    statuses = {sid: steps[sid]["status"] for sid in BRANCHES}
+    assert set(statuses.values()) <= {"planned", "in-progress", "applied"}, statuses
+    assert set(statuses.values()) != {"applied"}, statuses
+    assert "interrupted; progress is saved" in stderr, stderr[-2000:]
+    assert "security-services" not in started
+
+    again = cli.apply()
+    assert again.returncode == 0, again.stderr[-4000:]
+    assert verify_failures(cli) == []
