@@ -87,7 +87,11 @@ def main() -> int:
         )
         for k in kills
     )
-    table("kills by step reached", Counter(k["step"] for k in kills))
+    table("kills by steps in flight", Counter(k["step"] for k in kills))
+    table(
+        "kills by number of steps in flight (apply overlaps them)",
+        Counter(str(len(k.get("in_flight", []))) for k in kills),
+    )
     table("kills by kind of point", kind)
     table("kills by operation in flight (top 40)", Counter(k["operation"] for k in kills))
     problems = [

@@ -12,6 +12,7 @@ import argparse
 import re
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from collections.abc import Callable, Sequence
@@ -228,6 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="allow destructive or irreversible changes (e.g. deleting default VPCs, "
         "Object Lock) in STEP",
     )
+    apply.add_argument(
+        "--sequential",
+        action="store_true",
+        help="apply one step after the other in wizard order (default: each step starts as soon "
+        "as the steps it needs are done, so independent steps overlap)",
+    )
 
     verify = command("verify", "read-only verification of the whole baseline")
     verify.add_argument("--step", action="append", metavar="ID", help="only this step (repeatable)")
@@ -338,7 +345,7 @@ def _attested_by(args: argparse.Namespace) -> str | None:
 
 def _stderr_progress(step_id: str, message: str, done: int | None, total: int | None) -> None:
     count = f" [{done}/{total}]" if total else ""
-    print(f"  {step_id}{count}: {message}", file=sys.stderr, flush=True)
+    _say(f"  {step_id}{count}: {message}")
 
 
 def _open_engine(args: argparse.Namespace, endpoint: str | None) -> Engine:
@@ -521,37 +528,75 @@ def cmd_apply(engine: Engine, args: argparse.Namespace) -> int:
     engine.progress_listeners.append(_stderr_progress)
     allowed = set(args.confirm_destructive)
     confirm = listed_confirmation(engine, ids, allowed)
-    manual_left: list[str] = []
     from bootstrap_tui.costs import cost_lines, engine_counts, estimate_step, total_lines
+    from bootstrap_tui.schedule import run_steps
 
-    costs = []
-    for sid in ids:
-        print(f"==> {sid}: {engine.by_id[sid].title}", file=sys.stderr, flush=True)
-        costs.append(estimate_step(sid, engine.profile, engine_counts(engine)))
-        for line in cost_lines(costs[-1])[:1]:
-            print(f"    {line}", file=sys.stderr, flush=True)
+    costs: dict[str, Any] = {}
+
+    def apply_one(sid: str) -> Plan:
+        costs[sid] = estimate_step(sid, engine.profile, engine_counts(engine))
+        head = [f"==> {sid}: {engine.by_id[sid].title}"]
+        _say(*head, *(f"    {line}" for line in cost_lines(costs[sid])[:1]))
         plan = engine.apply(sid, confirm_destructive=confirm)
-        if plan.skipped:
-            continue
-        print(
-            f"    blocked, nothing done: {plan.blocked}"
-            if plan.blocked
-            else f"    {len(plan.changes)} change(s) applied"
-            if plan.changes
-            else "    up to date",
-            file=sys.stderr,
-            flush=True,
-        )
-        manual_left += [
-            f"{sid}: {m.title}" for m in plan.manual if not engine.state.attestation(m.id)
-        ]
+        if not plan.skipped:
+            _say(
+                f"  {sid}: blocked, nothing done: {plan.blocked}"
+                if plan.blocked
+                else f"  {sid}: {len(plan.changes)} change(s) applied"
+                if plan.changes
+                else f"  {sid}: up to date"
+            )
+        return plan
+
+    schedule = run_steps(
+        ids,
+        engine.needs,
+        apply_one,
+        sequential=args.sequential,
+        cancel=engine.cancelled.set,
+    )
+    failed = schedule.failed
+    if failed:
+        for outcome in failed:
+            _say(f"  {outcome.step_id}: {_failure(outcome.error)}")
+        if schedule.not_started:
+            _say(
+                f"not started after the failure: {', '.join(schedule.not_started)} "
+                "(apply again to resume)"
+            )
+        first = failed[0].error
+        assert first is not None
+        raise first
+    manual_left = [
+        f"{sid}: {m.title}"
+        for sid, outcome in schedule.outcomes.items()
+        if outcome.result is not None and not outcome.result.skipped
+        for m in outcome.result.manual
+        if not engine.state.attestation(m.id)
+    ]
     if manual_left:
-        print("Manual items still to do (the wizard explains each):", file=sys.stderr)
-        for item in manual_left:
-            print(f"  ☐ {item}", file=sys.stderr)
-    for line in total_lines(costs)[:1]:
-        print(line, file=sys.stderr)
+        _say("Manual items still to do (the wizard explains each):")
+        _say(*(f"  ☐ {item}" for item in manual_left))
+    for line in total_lines(costs[sid] for sid in ids if sid in costs)[:1]:
+        _say(line)
     return EXIT_OK
+
+
+def _failure(error: BaseException | None) -> str:
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted; apply again to resume"
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return f"failed: {text}"
+
+
+_say_lock = threading.Lock()
+
+
+def _say(*lines: str) -> None:
+    """Write lines to stderr in one piece, so lines of steps running at once never interleave."""
+    with _say_lock:
+        sys.stderr.write("".join(f"{line}\n" for line in lines))
+        sys.stderr.flush()
 
 
 def _wants_color(stream: TextIO) -> bool:

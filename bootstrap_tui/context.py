@@ -174,11 +174,15 @@ class StepContext:
         with self.engine.state_lock:
             self.engine.state.record_operation(self.step_id, key, op_id, **meta)
 
+    # Reads take the state lock too: they may add an empty entry to the state's data, which a
+    # step running beside this one (overlapped apply) could be saving at that moment.
     def operation(self, key: str) -> dict[str, Any] | None:
-        return self.engine.state.operations(self.step_id).get(key)
+        with self.engine.state_lock:
+            return self.engine.state.operations(self.step_id).get(key)
 
     def operations(self) -> dict[str, Any]:
-        return dict(self.engine.state.operations(self.step_id))
+        with self.engine.state_lock:
+            return dict(self.engine.state.operations(self.step_id))
 
     def clear_operation(self, key: str) -> None:
         if self.read_only:
@@ -195,7 +199,8 @@ class StepContext:
             self.engine.state.save()
 
     def recall(self, key: str, default: Any = None, step_id: str | None = None) -> Any:
-        return self.engine.state.facts(step_id or self.step_id).get(key, default)
+        with self.engine.state_lock:
+            return self.engine.state.facts(step_id or self.step_id).get(key, default)
 
     def attested(self, item_id: str) -> dict[str, Any] | None:
         return self.engine.state.attestation(item_id)

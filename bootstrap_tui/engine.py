@@ -708,6 +708,10 @@ class Engine:
             log.info("could not plan %s ahead: %s", step_id, self.map_error(exc))
             return None
 
+    def needs(self, step_id: str) -> tuple[str, ...]:
+        """The steps `step_id` must wait for under this profile (Step.needs: its real `requires`)."""
+        return self.by_id[step_id].needs(self.profile)
+
     def _requirement_met(self, step_id: str) -> bool:
         """A required step is done when applied (or later), or when the profile skips it."""
         if self.state.status(step_id) in (
@@ -749,7 +753,7 @@ class Engine:
         if plan.blocked:  # nothing was done: the step's status stays what it was
             self.emit_progress(step_id, f"blocked: {plan.blocked}")
             return plan
-        blocked = [r for r in step.requires if not self._requirement_met(r)]
+        blocked = [r for r in self.needs(step_id) if not self._requirement_met(r)]
         if blocked:
             raise RefusedError(
                 f"step {step_id} needs {', '.join(blocked)} first",

@@ -571,6 +571,11 @@ class Step:
         """Return why this step does not apply to the selected profile, or None."""
         return None
 
+    def needs(self, profile: Any) -> tuple[str, ...]:
+        """The `requires` that are real prerequisites for this profile (override to drop one a
+        profile makes unnecessary). Apply waits for these only; a skipped step holds no one back."""
+        return self.requires
+
     def plan(self, ctx: StepContext) -> Plan:
         raise NotImplementedError
 

@@ -818,7 +818,9 @@ class GuardrailsStep(Step):
         "account: EBS encryption by default, S3 Block Public Access, a CIS password policy and "
         "no default VPCs."
     )
-    requires = ("organization", "accounts")
+    # With Control Tower, its landing zone and preventive controls attach SCPs to the OUs this step
+    # also targets (at most 5 per target): the room left is counted once they are in place.
+    requires = ("organization", "accounts", "control-tower")
     checks = CHECKS
     inputs = (
         Field(

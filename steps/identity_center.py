@@ -429,6 +429,14 @@ class IdentityCenterStep(Step):
         "every account: people sign in with single sign-on instead of IAM users."
     )
     requires = ("organization", "accounts", "control-tower")
+
+    def needs(self, profile: Any) -> tuple[str, ...]:
+        """The landing zone only when Control Tower sets up Identity Center (access management):
+        then the instance, its groups and permission sets are Control Tower's to create first."""
+        if profile.control_tower_enabled and profile.control_tower.access_management:
+            return self.requires
+        return tuple(r for r in self.requires if r != "control-tower")
+
     inputs = (
         Field(
             "admin_user_name",

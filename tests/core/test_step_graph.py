@@ -92,3 +92,44 @@ def test_shipped_graph_lets_identity_center_wait_for_control_tower_only_through_
     assert "control-tower" in prerequisites(steps, "identity-center")
     assert independent(steps, "root-mfa", "accounts")
     assert waits_on(steps, "security-services", {"control-tower", "root-mfa"}) == ["control-tower"]
+
+
+def _needs(profile) -> dict[str, tuple[str, ...]]:
+    return {step.id: step.needs(profile) for step in discover_steps()}
+
+
+def test_identity_center_waits_for_the_landing_zone_only_when_control_tower_sets_it_up():
+    import dataclasses
+
+    from bootstrap_tui.profile import load_profile
+
+    soc2 = load_profile("soc2")
+    assert soc2.control_tower.access_management
+    assert "control-tower" in _needs(soc2)["identity-center"]
+    own = dataclasses.replace(
+        soc2, control_tower=dataclasses.replace(soc2.control_tower, access_management=False)
+    )
+    assert _needs(own)["identity-center"] == ("organization", "accounts")
+    # what Control Tower owns or shares still waits for the landing zone
+    for step_id in ("guardrails", "log-archive"):
+        assert "control-tower" in _needs(own)[step_id]
+
+
+def test_every_need_is_a_declared_requirement():
+    from bootstrap_tui.profile import load_profile
+
+    steps = {step.id: step for step in discover_steps()}
+    for name in ("startup-minimal", "soc2"):
+        for step_id, wanted in _needs(load_profile(name)).items():
+            assert set(wanted) <= set(steps[step_id].requires), step_id
+
+
+def test_log_archive_guardrails_and_identity_center_never_need_each_other():
+    steps = discover_steps()
+    trio = ("log-archive", "guardrails", "identity-center")
+    for first in trio:
+        for second in trio:
+            if first != second:
+                assert independent(steps, first, second)
+    assert independent(steps, "root-mfa", "accounts")
+    assert not independent(steps, "guardrails", "control-tower")
