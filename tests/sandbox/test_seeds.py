@@ -55,13 +55,22 @@ def _verify(
         engine.close()
 
 
+# AWS Backup's checks do not apply outside the workload OUs, nor before a first backup job
+BACKUP_NOT_APPLICABLE = {
+    "security-services.backup-vault",
+    "security-services.backup-vault-lock",
+    "security-services.backup-jobs",
+}
+
+
 def _not_passing(run: VerifyRun) -> dict[tuple[str, str | None, str | None], Status]:
-    """Scopes neither passing nor attested; NOT_APPLICABLE (a backup check outside the workload
-    OUs, or before any backup job ran) is neither."""
+    """Scopes neither passing nor attested. Only AWS Backup's checks may say NOT_APPLICABLE (an
+    account outside the workload OUs, or no backup job yet); anywhere else it is not a pass."""
     return {
         (r.check_id, r.account, r.region): r.status
         for r in run.results
-        if r.status not in (Status.PASS, Status.MANUAL, Status.NOT_APPLICABLE)
+        if r.status not in (Status.PASS, Status.MANUAL)
+        and not (r.status == Status.NOT_APPLICABLE and r.check_id in BACKUP_NOT_APPLICABLE)
     }
 
 

@@ -158,7 +158,12 @@ def test_verify_with_only_the_printed_verify_policy_passes_through_the_audit_rol
     bad = [
         f"{r['status']} {r['check_id']} {r.get('account')}: {r['message']}"
         for r in report["results"]
-        if r["status"] not in ("PASS", "MANUAL", "NOT_APPLICABLE")
+        if r["status"] not in ("PASS", "MANUAL")
+        # AWS Backup's checks alone may not apply (outside the workload OUs, no job yet)
+        and not (
+            r["status"] == "NOT_APPLICABLE"
+            and r["check_id"].startswith("security-services.backup-")
+        )
     ]
     assert bad == [], "\n".join(bad)
     assert verified.returncode == 0
