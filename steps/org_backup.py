@@ -281,7 +281,11 @@ def _off() -> Outcome:
     )
 
 
-def _not_workload(ctx: StepContext, account: str) -> Outcome | None:
+def _not_checked_here(ctx: StepContext, account: str) -> Outcome | None:
+    """Why a per-account backup check does not judge ``account`` (backup off in the profile,
+    or not a workload account), or None when it does."""
+    if not backup_on(ctx):
+        return _off()
     if account in checked_accounts(ctx):
         return None
     return Outcome.not_applicable(
@@ -326,9 +330,7 @@ def check_policy(ctx: StepContext, account: str, region: Any) -> Outcome:
 
 
 def check_vault(ctx: StepContext, account: str, region: str) -> Outcome:
-    if not backup_on(ctx):
-        return _off()
-    other = _not_workload(ctx, account)
+    other = _not_checked_here(ctx, account)
     if other:
         return other
     found = vault(ctx, account, region)
@@ -345,9 +347,7 @@ def check_vault(ctx: StepContext, account: str, region: str) -> Outcome:
 
 
 def check_vault_lock(ctx: StepContext, account: str, region: str) -> Outcome:
-    if not backup_on(ctx):
-        return _off()
-    other = _not_workload(ctx, account)
+    other = _not_checked_here(ctx, account)
     if other:
         return other
     found = vault(ctx, account, region)
@@ -370,9 +370,7 @@ def check_vault_lock(ctx: StepContext, account: str, region: str) -> Outcome:
 
 
 def check_jobs(ctx: StepContext, account: str, region: str) -> Outcome:
-    if not backup_on(ctx):
-        return _off()
-    other = _not_workload(ctx, account)
+    other = _not_checked_here(ctx, account)
     if other:
         return other
     days = settings(ctx).job_lookback_days

@@ -535,21 +535,29 @@ def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _audit_role(engine: Any, account: str) -> Iterator[Resource]:
-    name = (engine.profile.data.get("audit_role") or {}).get("name") or "bootstrap-tui-audit"
-    iam = engine.client("iam", account=account)
+def _role(iam: Any, name: str, account: str) -> Resource | None:
+    """The IAM role ``name`` with its trust policy, or None when the account has none."""
     role = _absent(lambda: iam.get_role(RoleName=name)["Role"], "NoSuchEntity")
     if role is None:
-        return
+        return None
     document = role["AssumeRolePolicyDocument"]
     trust = document if isinstance(document, str) else json.dumps(document)
-    yield Resource(
+    return Resource(
         "aws_iam_role",
         f"{name}_{account}",
         name,
         account,
         attrs={"name": name, "assume_role_policy": _policy_text(trust)},
     )
+
+
+def _audit_role(engine: Any, account: str) -> Iterator[Resource]:
+    name = (engine.profile.data.get("audit_role") or {}).get("name") or "bootstrap-tui-audit"
+    iam = engine.client("iam", account=account)
+    role = _role(iam, name, account)
+    if role is None:
+        return
+    yield role
     for policy in _pages(iam, "list_role_policies", "PolicyNames", RoleName=name):
         text = iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]
         text = text if isinstance(text, str) else json.dumps(text)
@@ -568,18 +576,10 @@ BACKUP_ROLE = "bootstrap-backup"  # the role the backup policy names (steps/org_
 def _backup_role(engine: Any, account: str) -> Iterator[Resource]:
     """The role AWS Backup assumes in a workload account, with its managed policies."""
     iam = engine.client("iam", account=account)
-    role = _absent(lambda: iam.get_role(RoleName=BACKUP_ROLE)["Role"], "NoSuchEntity")
+    role = _role(iam, BACKUP_ROLE, account)
     if role is None:
         return
-    document = role["AssumeRolePolicyDocument"]
-    trust = document if isinstance(document, str) else json.dumps(document)
-    yield Resource(
-        "aws_iam_role",
-        f"{BACKUP_ROLE}_{account}",
-        BACKUP_ROLE,
-        account,
-        attrs={"name": BACKUP_ROLE, "assume_role_policy": _policy_text(trust)},
-    )
+    yield role
     for policy in _pages(
         iam, "list_attached_role_policies", "AttachedPolicies", RoleName=BACKUP_ROLE
     ):
