@@ -39,6 +39,7 @@ from typing import Any
 from collections.abc import Iterator
 
 import pytest
+from tests.verdicts_expected import expected_not_pass
 
 ROOT = Path(__file__).resolve().parents[2]
 APPLY = ("apply", "--yes", "--simulate-console", "--confirm-destructive", "guardrails")
@@ -632,12 +633,10 @@ def converged_problems(rig: Rig) -> list[str]:
             )
     verify = rig.cli("verify", "--format", "json")
     results = json.loads(verify.stdout)["results"] if verify.stdout.strip() else []
-    # root.hardware-mfa is MANUAL by design: the API cannot tell a hardware key from a synced passkey
     bad = [
         (r.get("check_id"), r.get("account"), r.get("region"), r.get("status"))
         for r in results
-        if r.get("status") != "PASS"
-        and (r.get("check_id"), r.get("status")) != ("root.hardware-mfa", "MANUAL")
+        if r.get("status") != "PASS" and not expected_not_pass(r.get("check_id"), r.get("status"))
     ]
     if verify.returncode != 0 or bad or not results:
         problems.append(

@@ -22,6 +22,7 @@ from bootstrap_tui.sandbox import Sandbox, drifts, seeds
 from bootstrap_tui.sandbox.testing import client, client_environment
 
 from .conftest import _Shared
+from tests.verdicts_expected import BACKUP_NOT_APPLICABLE
 
 ACCOUNTS = 3
 
@@ -53,14 +54,6 @@ def _verify(
         return engine.verify()
     finally:
         engine.close()
-
-
-# AWS Backup's checks do not apply outside the workload OUs, nor before a first backup job
-BACKUP_NOT_APPLICABLE = {
-    "security-services.backup-vault",
-    "security-services.backup-vault-lock",
-    "security-services.backup-jobs",
-}
 
 
 def _not_passing(run: VerifyRun) -> dict[tuple[str, str | None, str | None], Status]:

@@ -45,7 +45,11 @@ async def test_aws_profiles_are_listed_from_the_config_file_and_used(make_app, t
         select.value = "dev"
         await pilot.pause()
         await click(pilot, "#connect")
-        await wait_for(pilot, lambda: isinstance(app.screen, StepScreen), what="reconnect")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, StepScreen) and app.screen.ready,
+            what="reconnect",
+        )
         assert app.engine.options.aws_profile == "dev"
         assert app.sub_title == "account 123456789012 · AWS (dev) · baseline startup-minimal"
         await pilot.pause(0.2)  # let the header take the new title before quitting

@@ -302,7 +302,13 @@ async def test_returning_user_goes_straight_to_the_next_step(make_app, cloud):
         await pilot.press("ctrl+q")
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, StepScreen), what="step screen")
+        # shown, not only switched to: leaving run_test while the screen's tabs still mount
+        # tears them down under Tabs' own mount handler (ValueError: No Tab with id ...)
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, StepScreen) and app.screen.ready,
+            what="step screen shown",
+        )
         assert app.screen.step_id == "root-mfa"
 
 
