@@ -754,7 +754,14 @@ def run_workers(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
     def one(spec: dict[str, Any]) -> dict[str, Any]:
         proc = subprocess.run(
-            [sys.executable, __file__, "--worker", json.dumps(spec)],
+            # as a module from the checkout's root, so the worker imports tests.* as pytest does
+            [
+                sys.executable,
+                "-m",
+                "tests.reliability.test_crash_kill9",
+                "--worker",
+                json.dumps(spec),
+            ],
             capture_output=True,
             text=True,
             cwd=ROOT,
