@@ -55,6 +55,7 @@ from bootstrap_tui.tui.messages import (
     VerifyStarted,
 )
 from bootstrap_tui.tui.present import error_text
+from bootstrap_tui.tui.widgets.operation import OperationPanel
 
 log = logging.getLogger("bootstrap_tui")
 
@@ -767,13 +768,12 @@ class BootstrapApp(App[int]):
             if message.step_id is not None:
                 self.running.pop(message.step_id, None)
             screen = self.step_screen
-            if (
-                screen is not None
-                and screen.ready
-                and screen.operation.running
-                and screen.operation.step_id == message.step_id
-            ):
-                screen.operation_finished(message.step_id, "stopped")
+            # a step screen that is not shown yet (or no longer) has no panel to stop
+            panels = screen.query(OperationPanel) if screen is not None and screen.ready else None
+            panel = panels.first() if panels else None
+            if screen is not None and panel is not None and panel.running:
+                if panel.step_id == message.step_id:
+                    screen.operation_finished(message.step_id, "stopped")
         elif message.kind == "verify":
             self.verifying = False
         if self._live(self.step_screen):
