@@ -18,7 +18,6 @@ BACKUP_NOT_APPLICABLE = frozenset(
 def expected_not_pass(check_id: str | None, status: str | None) -> bool:
     """True for the verdicts above and root.hardware-mfa's MANUAL (the API cannot tell a hardware
     key from a synced passkey)."""
-    return (status == "NOT_APPLICABLE" and check_id in BACKUP_NOT_APPLICABLE) or (
-        check_id,
-        status,
-    ) == ("root.hardware-mfa", "MANUAL")
+    if status == "NOT_APPLICABLE":
+        return check_id in BACKUP_NOT_APPLICABLE
+    return (check_id, status) == ("root.hardware-mfa", "MANUAL")
