@@ -10,9 +10,13 @@ sandbox records every long operation's start and duration.
 
 Critical path: the longest chain through the steps' needs (Step.needs for the profile), each
 step weighing what it cannot avoid: its measured time less the time its long operations took as
-run, plus the least they can take within the step's own order (account creations at most 5 at
-once, a landing zone before the OUs it registers, those before their controls). The start-up
-before the first step (connect, the plan made ahead for --confirm-destructive) is added to it.
+run, plus the least they can take within the step's own order and AWS's rules. A landing zone
+comes before the OUs it registers, a parent OU before its children (AWS Control Tower User
+Guide, "Nested OUs"), the OUs before their controls. Within each of those stages no schedule
+beats max(longest operation, total / in_flight), in_flight being AWS's limit of operations at
+once from durations.yaml (5 account creations, 10 Control Tower baseline or control
+operations). The start-up before the first step (connect, the plan made ahead for
+--confirm-destructive) is added to it.
 Every figure is seconds of the simulated run, as measured here: the long operations take AWS's
 durations divided by the time scale, every other call the sandbox's own time (not scaled).
 
@@ -35,6 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bootstrap_tui.durations import durations  # noqa: E402
 from bootstrap_tui.profile import load_profile  # noqa: E402
 from bootstrap_tui.registry import discover_steps  # noqa: E402
 from bootstrap_tui.sandbox.testing import client_environment, running_sandbox  # noqa: E402
@@ -53,7 +58,6 @@ STAGES = {
     "register-ou": ("control-tower", 1),
     "enable-control": ("control-tower", 2),
 }
-MAX_IN_FLIGHT = {"create-account": 5}  # Organizations: 5 account creations at once
 
 
 def duration_kind(kind: str) -> str | None:
@@ -93,22 +97,53 @@ def run_apply(sandbox: Any, profile: str, workdir: Path, sequential: bool) -> di
     if code != 0:
         raise SystemExit(f"{profile}: apply exited {code}:\n{''.join(tail)}")
     with sandbox.state.lock:
-        ops = [
-            (name, op.started, op.started + op.delay)
+        found = [
+            (name, op.started, op.started + op.delay, op.details.get("target"))
             for op in sandbox.state.operations.values()
             if (name := duration_kind(op.kind)) in STAGES
         ]
+    depth = ou_depths(env, {target for name, *_, target in found if name == "register-ou"})
+    ops = [(f"{name}@{depth.get(target, 0)}", start, end) for name, start, end, target in found]
     return {"wall": wall, "start": started, "steps": steps, "ops": ops}
 
 
+def ou_depths(env: dict[str, str], arns: set[str]) -> dict[str, int]:
+    """How deep each OU (by ARN) sits under the root: its registration waits for its parent's."""
+    import boto3
+
+    orgs = boto3.client(
+        "organizations",
+        endpoint_url=env["AWS_ENDPOINT_URL"],
+        region_name=env["AWS_REGION"],
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
+    depths = {}
+    for arn in arns:
+        child, depth = arn.rsplit("/", 1)[-1], 0
+        while True:
+            parent = orgs.list_parents(ChildId=child)["Parents"][0]
+            if parent["Type"] == "ROOT":
+                break
+            child, depth = parent["Id"], depth + 1
+        depths[arn] = depth
+    return depths
+
+
+def kind_of(op_kind: str) -> str:
+    return op_kind.split("@", 1)[0]
+
+
 def least_long_time(ops: list[tuple[str, float, float]]) -> float:
-    """The least time one step's long operations take in its own order: each stage after the
-    previous one, the operations of a stage at once (in waves where AWS limits how many)."""
+    """The least time one step's long operations take in its own order and AWS's: each stage
+    (and each depth of OUs) after the previous one; within a stage no schedule beats the longest
+    operation, nor the total divided by how many AWS lets run at once."""
     total = 0.0
-    for kind in sorted({k for k, _, _ in ops}, key=lambda k: STAGES[k][1]):
-        durations = sorted((end - start for k, start, end in ops if k == kind), reverse=True)
-        width = MAX_IN_FLIGHT.get(kind, len(durations))
-        total += sum(durations[i] for i in range(0, len(durations), width))
+    stages = sorted({k for k, _, _ in ops}, key=lambda k: (STAGES[kind_of(k)][1], k))
+    for stage in stages:
+        spans = [end - start for k, start, end in ops if k == stage]
+        width = durations()[kind_of(stage)].get("in_flight") or len(spans)
+        total += max(max(spans), sum(spans) / width)
     return total
 
 
@@ -130,7 +165,7 @@ def critical_path(run: dict[str, Any], profile_name: str) -> tuple[float, list[s
     weight: dict[str, float] = {}
     for step in steps:
         start, end = run["steps"][step.id]
-        own = [op for op in run["ops"] if STAGES[op[0]][0] == step.id]
+        own = [op for op in run["ops"] if STAGES[kind_of(op[0])][0] == step.id]
         least = least_long_time(own)
         weight[step.id] = max(end - start - spent_long_time(own) + least, least)
     finish: dict[str, tuple[float, list[str]]] = {}
