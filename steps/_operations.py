@@ -33,6 +33,8 @@ def too_many_in_flight(exc: BaseException) -> bool:
         reason = (getattr(exc, "response", None) or {}).get("Reason")
         return reason == "ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED"
     operation = getattr(exc, "operation_name", None)
+    if code == "ThrottlingException":  # Identity Center: 10 outstanding creations at most
+        return operation == "CreateAccountAssignment"
     return code == "ServiceQuotaExceededException" and operation in CONTROL_TOWER_STARTS
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bootstrap_tui.aws import refuse_root
+from bootstrap_tui.aws_limits import ACCOUNT_ASSIGNMENT_OUTSTANDING
 from bootstrap_tui.context import StepContext
 from bootstrap_tui.errors import ConfigError, RefusedError
 from bootstrap_tui.model import Check, Field, ManualItem, Outcome, Plan, Scope, Severity, Step
@@ -20,6 +21,7 @@ from bootstrap_tui.profile.model import to_data
 
 from steps._credentials import iam_users_with_credentials
 from steps._fanout import parallel
+from steps._operations import run_operations
 from steps._org import account_label, all_account_ids, is_future
 
 BEGIN = "# BEGIN bootstrap-tui (IAM Identity Center)"
@@ -816,8 +818,11 @@ class IdentityCenterStep(Step):
         groups: dict[str, str],
         sets: dict[str, dict[str, Any]],
     ) -> None:
+        """Every group x account x permission set, up to AWS's limit of outstanding requests at
+        once (aws_limits.ACCOUNT_ASSIGNMENT_OUTSTANDING); each request is recorded before the
+        wait, so a stopped run resumes polling it instead of asking again."""
         client = sso(ctx)
-        todo = []
+        tasks = []
         for row in assignments_wanted(ctx):
             ps = sets.get(row["permission_set"])
             group_id = groups.get(row["group"])
@@ -827,50 +832,52 @@ class IdentityCenterStep(Step):
                     f"{row['permission_set']!r} is not defined in the profile"
                 )
             for account in resolve_accounts(ctx, row.get("accounts", "all")):
-                todo.append((row, account, ps["PermissionSetArn"], group_id))
-        total = len(todo)
-        for index, (row, account, ps_arn, group_id) in enumerate(todo, 1):
-            key = f"assign:{account}:{row['permission_set']}:{row['group']}"
-            label = f"{row['group']} / {row['permission_set']} on {account_label(ctx, account)}"
-            ctx.progress(label, index, total)
-            op = ctx.operation(key)
-            request_id = _op_id(op)
-            if request_id is None:
-                if ("GROUP", group_id) in assigned(ctx, instance_arn, account, ps_arn):
-                    continue
-                status = client.create_account_assignment(
-                    InstanceArn=instance_arn,
-                    TargetId=account,
-                    TargetType="AWS_ACCOUNT",
-                    PermissionSetArn=ps_arn,
-                    PrincipalType="GROUP",
-                    PrincipalId=group_id,
-                )["AccountAssignmentCreationStatus"]
-                request_id = status["RequestId"]
-                ctx.record_operation(key, request_id)
+                key = f"assign:{account}:{row['permission_set']}:{row['group']}"
+                label = f"{row['group']} / {row['permission_set']} on {account_label(ctx, account)}"
+                ps_arn = ps["PermissionSetArn"]
+                task = {"account": account, "ps_arn": ps_arn, "group_id": group_id, "label": label}
+                tasks.append((key, task))
 
-            def describe(
-                request_id: str = request_id, key: str = key, label: str = label
-            ) -> tuple[bool, str]:
-                state = client.describe_account_assignment_creation_status(
-                    InstanceArn=instance_arn, AccountAssignmentCreationRequestId=request_id
-                )["AccountAssignmentCreationStatus"]
-                if state["Status"] == "FAILED":
-                    ctx.clear_operation(key)
-                    raise RefusedError(
-                        f"assignment {label} failed: {state.get('FailureReason')}",
-                        "fix the cause, then apply again",
-                    )
-                return state["Status"] == "SUCCEEDED", state["Status"]
+        def submit(task: dict[str, Any]) -> str | None:
+            if ("GROUP", task["group_id"]) in assigned(
+                ctx, instance_arn, task["account"], task["ps_arn"]
+            ):
+                return None
+            status = client.create_account_assignment(
+                InstanceArn=instance_arn,
+                TargetId=task["account"],
+                TargetType="AWS_ACCOUNT",
+                PermissionSetArn=task["ps_arn"],
+                PrincipalType="GROUP",
+                PrincipalId=task["group_id"],
+            )["AccountAssignmentCreationStatus"]
+            return str(status["RequestId"])
 
-            ctx.poll(
-                describe,
-                interval=5,
-                timeout=900,
-                what=f"assign {label}",
-                kind="account-assignment",
+        def status(request_id: str) -> tuple[str, str | None]:
+            state = client.describe_account_assignment_creation_status(
+                InstanceArn=instance_arn, AccountAssignmentCreationRequestId=request_id
+            )["AccountAssignmentCreationStatus"]
+            return state["Status"], state.get("FailureReason")
+
+        results = run_operations(
+            ctx,
+            tasks,
+            submit=submit,
+            status=status,
+            what="assigning access",
+            interval=5,
+            timeout=900,
+            max_in_flight=ACCOUNT_ASSIGNMENT_OUTSTANDING,
+            kind="account-assignment",
+            label=lambda task: task["label"],
+        )
+        labels = {key: task["label"] for key, task in tasks}
+        failed = [f"{labels[k]}: {m}" for k, (s, m) in results.items() if s == "FAILED"]
+        if failed:
+            raise RefusedError(
+                f"{len(failed)} assignment(s) failed: {'; '.join(failed)}",
+                "fix the cause, then apply again; the assignments made are kept",
             )
-            ctx.clear_operation(key)
 
     def _write_config(self, ctx: StepContext, inst: dict[str, Any]) -> None:
         path, merge = config_target(ctx)
