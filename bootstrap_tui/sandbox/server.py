@@ -256,6 +256,8 @@ class Sandbox:
             ROOT_KEYS.clear()
             self.state.operations.clear()
             self.state.services.clear()
+            if self.state.durations is not None:
+                self.state.durations.restart()
             if self.app is not None:
                 self.app.reset_fakes()
         self._apply_seed()

@@ -33,14 +33,24 @@ KINDS = {
 
 
 class RealisticDurations:
-    """Draws each operation's duration (seconds, already scaled); reproducible from ``seed``."""
+    """Draws each operation's duration (seconds, already scaled); reproducible from ``seed``.
+
+    Each kind has its own stream of draws, so the n-th landing zone or account creation takes
+    the same time whatever else ran in between: an overlapped and a sequential run of the same
+    setup (each after ``restart``) wait on the same durations."""
 
     def __init__(self, time_scale: float = 1.0, seed: int = 0) -> None:
         if not time_scale > 0:
             raise ValueError(f"time_scale must be > 0, got {time_scale}")
         self.time_scale = float(time_scale)
-        self._random = random.Random(seed)
+        self.seed = seed
+        self._streams: dict[str, random.Random] = {}
         self._lock = threading.Lock()
+
+    def restart(self) -> None:
+        """Draw again from the start of every stream (the sandbox was reset)."""
+        with self._lock:
+            self._streams.clear()
 
     def seconds(self, kind: str) -> float | None:
         """The duration of one operation of ``kind``; None when AWS's is not recorded."""
@@ -50,5 +60,6 @@ class RealisticDurations:
         entry = durations()[name]
         low, high = entry["range_s"]
         with self._lock:
-            drawn = self._random.triangular(low, high, entry["typical_s"])
+            stream = self._streams.setdefault(name, random.Random(f"{self.seed}:{name}"))
+            drawn = stream.triangular(low, high, entry["typical_s"])
         return drawn / self.time_scale

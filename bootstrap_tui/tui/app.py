@@ -17,6 +17,7 @@ import contextlib
 import logging
 import os
 import threading
+from functools import partial
 import time
 from pathlib import Path
 from typing import Any
@@ -578,8 +579,13 @@ class BootstrapApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    async def action_quit(self) -> None:
+    async def action_quit(self, waited: float = 0.0) -> None:
         screen = self.step_screen
+        if screen is not None and not screen.ready and screen.is_attached and waited < 2:
+            # its first show is still to come: leaving now would tear its tabs and form down
+            # under their own mount handlers (MountError, "No Tab"); quit right after it
+            self.set_timer(0.05, partial(self.action_quit, waited + 0.05))
+            return
         if screen is not None and getattr(screen, "ready", False) and self.engine is not None:
             with contextlib.suppress(Exception):  # quitting must never fail
                 screen.keep_answers()

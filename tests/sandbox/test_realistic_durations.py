@@ -32,6 +32,20 @@ def test_each_kind_is_drawn_within_aws_range_divided_by_the_time_scale() -> None
     assert [first.seconds("control:") for _ in range(3)] == [
         second.seconds("control:") for _ in range(3)
     ]  # reproducible runs
+    # each kind draws from its own stream: other kinds in between change nothing, and a restart
+    # (the sandbox's reset) draws the same durations again
+    alone = [second.seconds("organizations:CreateAccount") for _ in range(3)]
+    first.seconds("baseline:")
+    mixed = []
+    for _ in range(3):
+        mixed.append(first.seconds("organizations:CreateAccount"))
+        first.seconds("landingzone:CREATE")
+    assert mixed == alone
+    first.restart()
+    fresh = RealisticDurations(time_scale=60)
+    assert [first.seconds("control:") for _ in range(3)] == [
+        fresh.seconds("control:") for _ in range(3)
+    ]
 
 
 def test_a_create_account_takes_aws_minutes_scaled(exclusive: None) -> None:

@@ -408,3 +408,22 @@ async def test_root_user_is_warned_with_the_reason(make_app, monkeypatch):
         await pilot.pause()
         text = str(app.screen.query_one("#identity", Static).render())
         assert "ROOT user" in text and "cannot be limited by policies" in text
+
+
+async def test_quitting_while_the_step_screen_still_mounts_exits_cleanly(make_app, cloud):
+    """ctrl+q the moment the step screen is switched to, before its tabs are mounted: the
+    wizard leaves with exit code 0, and no error from the half-mounted tabs."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _connect(pilot, app)
+        await _apply_current(pilot, app)
+        await pilot.press("ctrl+q")
+    for _ in range(5):
+        app = make_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(
+                pilot, lambda app=app: isinstance(app.screen, StepScreen), what="step screen"
+            )
+            assert not app.screen.ready
+            await pilot.press("ctrl+q")
+        assert app.return_code == 0
