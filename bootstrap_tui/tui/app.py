@@ -424,6 +424,8 @@ class BootstrapApp(App[int]):
         from bootstrap_tui.profile_change import status_changes
         from bootstrap_tui.tui.screens.profile import ConfirmProfile
 
+        if any(isinstance(screen, ConfirmProfile) for screen in self.screen_stack):
+            return  # one question at a time: a second Select.Changed must not ask again
         try:
             changes = status_changes(engine, engine.profile, load_profile(name))
         except BootstrapError as exc:
